@@ -1,0 +1,22 @@
+package country
+
+import "testing"
+
+func TestAlpha3(t *testing.T) {
+	tab := New()
+	for _, tc := range []struct{ in, want string }{
+		{"IQ", "IRQ"}, {"IRQ", "IRQ"}, {"iraq", "IRQ"}, {"Iran (Islamic Republic of)", "IRN"},
+		{"Russian Federation", "RUS"}, {"Democratic People's Republic of Korea", "PRK"},
+		{"Syrian Arab Republic", "SYR"}, {"Türkiye", "TUR"}, {"D", "DEU"}, {"UTO", "UTO"},
+		{"United Kingdom of Great Britain and Northern Ireland", "GBR"}, {"Afghanistan", "AFG"},
+		{"China, Hong Kong Special Administrative Region", "HKG"}, {"Viet Nam", "VNM"},
+	} {
+		got, ok := tab.Alpha3(tc.in)
+		if !ok || got != tc.want {
+			t.Errorf("Alpha3(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+	}
+	if got, ok := tab.Alpha3("Atlantis"); ok {
+		t.Errorf("Alpha3(Atlantis) = %q, want not found", got)
+	}
+}

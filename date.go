@@ -1,0 +1,126 @@
+package tripline
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PartialDate is a date of which only the year, or the year and month, may be
+// known, as lists and travellers give birth dates. Zero Month or Day means
+// unknown.
+type PartialDate struct {
+	Year  int
+	Month int
+	Day   int
+}
+
+// ParsePartialDate parses "YYYY", "YYYY-MM" or "YYYY-MM-DD".
+func ParsePartialDate(s string) (PartialDate, error) {
+	s = strings.TrimSpace(s)
+	var d PartialDate
+	parts := strings.Split(s, "-")
+	if s == "" || len(parts) > 3 {
+		return d, Errorf(EINVALID, "date %q: want YYYY, YYYY-MM or YYYY-MM-DD", s)
+	}
+	nums := make([]int, len(parts))
+	for i, p := range parts {
+		want := 2
+		if i == 0 {
+			want = 4
+		}
+		n, err := strconv.Atoi(p)
+		if len(p) != want || err != nil {
+			return d, Errorf(EINVALID, "date %q: want YYYY, YYYY-MM or YYYY-MM-DD", s)
+		}
+		nums[i] = n
+	}
+	d.Year = nums[0]
+	if len(nums) > 1 {
+		d.Month = nums[1]
+	}
+	if len(nums) > 2 {
+		d.Day = nums[2]
+	}
+	return d, d.Validate()
+}
+
+// Validate reports an impossible date, naming the part that is wrong.
+func (d PartialDate) Validate() error {
+	if d.Year < 1800 || d.Year > 2200 {
+		return Errorf(EINVALID, "year %d out of range", d.Year)
+	}
+	if d.Month < 0 || d.Month > 12 {
+		return Errorf(EINVALID, "month %d out of range", d.Month)
+	}
+	if d.Day != 0 {
+		if d.Month == 0 {
+			return Errorf(EINVALID, "day given without month")
+		}
+		last := time.Date(d.Year, time.Month(d.Month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+		if d.Day < 1 || d.Day > last {
+			return Errorf(EINVALID, "day %d out of range for %04d-%02d", d.Day, d.Year, d.Month)
+		}
+	}
+	return nil
+}
+
+// IsZero reports whether no part of the date is known.
+func (d PartialDate) IsZero() bool { return d.Year == 0 }
+
+// String formats the date with as many parts as are known.
+func (d PartialDate) String() string {
+	switch {
+	case d.Year == 0:
+		return ""
+	case d.Month == 0:
+		return fmt.Sprintf("%04d", d.Year)
+	case d.Day == 0:
+		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+}
+
+// MarshalJSON writes the date as its string form.
+func (d PartialDate) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads "YYYY", "YYYY-MM" or "YYYY-MM-DD".
+func (d *PartialDate) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Errorf(EINVALID, "date: want a string")
+	}
+	if s == "" {
+		*d = PartialDate{}
+		return nil
+	}
+	p, err := ParsePartialDate(s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}
+
+// AgeAt returns the age in whole years at t, taking the latest birthday the
+// partial date allows, and false when the year is unknown.
+func (d PartialDate) AgeAt(t time.Time) (int, bool) {
+	if d.Year == 0 {
+		return 0, false
+	}
+	// The latest possible birth date gives the youngest age: a partial date
+	// must not hide a minor.
+	m, day := d.Month, d.Day
+	if m == 0 {
+		m, day = 12, 31
+	} else if day == 0 {
+		day = time.Date(d.Year, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	}
+	age := t.Year() - d.Year
+	if int(t.Month()) < m || (int(t.Month()) == m && t.Day() < day) {
+		age--
+	}
+	return age, true
+}

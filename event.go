@@ -1,0 +1,42 @@
+package tripline
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// EventType names a kind of change.
+type EventType string
+
+// Event types. Each state change appends exactly one event in the same
+// transaction as the change.
+const (
+	EventListingUpserted  EventType = "listing.upserted"
+	EventListingWithdrawn EventType = "listing.withdrawn"
+	EventListingExpired   EventType = "listing.expired"
+	EventEncounter        EventType = "encounter.reported"
+	EventClearance        EventType = "clearance.made"
+	EventConsent          EventType = "consent.decided"
+	EventDocumentAlert    EventType = "document.alerted"
+)
+
+// Event is one change, numbered per origin without gaps. The event log is
+// the single source for replicas and partners.
+type Event struct {
+	Origin  string          `json:"origin"`
+	Seq     int64           `json:"seq"`
+	Type    EventType       `json:"type"`
+	Subject string          `json:"subject"` // the id of what changed, e.g. a listing id
+	Payload json.RawMessage `json:"payload,omitempty"`
+	At      time.Time       `json:"at"`
+	Sig     []byte          `json:"sig,omitempty"`
+}
+
+// EventService reads the event log.
+type EventService interface {
+	// Events returns up to limit events of origin with Seq > after, in order.
+	Events(ctx context.Context, origin string, after int64, limit int) ([]*Event, error)
+	// LastSeq returns the highest sequence number of origin, 0 when none.
+	LastSeq(ctx context.Context, origin string) (int64, error)
+}

@@ -1,0 +1,377 @@
+package tripline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Listing is one person on a watchlist, contributed by an originating agency.
+type Listing struct {
+	// ID is stable across versions: "<source>:<source's own id>", e.g. "un-sc:QDi.123".
+	ID            string        `json:"id"`
+	Source        string        `json:"source"`
+	Names         []Name        `json:"names"`
+	BirthDates    []PartialDate `json:"birth_dates,omitempty"`
+	BirthPlaces   []string      `json:"birth_places,omitempty"`
+	Sex           Sex           `json:"sex,omitempty"`
+	Nationalities []string      `json:"nationalities,omitempty"` // ISO 3166 alpha-3 where known
+	Documents     []Document    `json:"documents,omitempty"`
+	// Addresses, Phones and Emails feed link analysis; they are details
+	// under the handling rules, never shown to a border officer.
+	Addresses []string `json:"addresses,omitempty"`
+	Phones    []string `json:"phones,omitempty"`
+	Emails    []string `json:"emails,omitempty"`
+
+	Reason      Reason `json:"reason,omitempty"`
+	Narrative   string `json:"narrative,omitempty"`
+	Action      Action `json:"action"`
+	Instruction string `json:"instruction,omitempty"`
+	Contact     string `json:"contact,omitempty"` // contact point for a hit
+
+	Handling   Handling   `json:"handling"`
+	Provenance Provenance `json:"provenance"`
+	ValidUntil *time.Time `json:"valid_until,omitempty"`
+	ReviewBy   *time.Time `json:"review_by,omitempty"`
+
+	Status    Status    `json:"status"`
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Name is one name of a listed person.
+type Name struct {
+	Full    string   `json:"full"`
+	Given   string   `json:"given,omitempty"`
+	Family  string   `json:"family,omitempty"`
+	Script  string   `json:"script,omitempty"` // ISO 15924, e.g. "Latn", "Arab", "Cyrl"
+	Kind    NameKind `json:"kind"`
+	Quality string   `json:"quality,omitempty"` // the list's own alias quality, e.g. "Good", "Low"
+}
+
+// NameKind says what a name is to its listing.
+type NameKind string
+
+// Name kinds.
+const (
+	NamePrimary   NameKind = "primary"
+	NameAlias     NameKind = "alias"
+	NameWeakAlias NameKind = "weak_alias"
+	NameOriginal  NameKind = "original_script"
+)
+
+// Sex as written in travel documents: M, F, X (unspecified), or empty when unknown.
+type Sex string
+
+// Document is a travel or identity document.
+type Document struct {
+	Type    string `json:"type,omitempty"` // "P" passport, "I" identity card, "V" visa, free text otherwise
+	Number  string `json:"number"`
+	Country string `json:"country,omitempty"` // issuing state, ISO 3166 alpha-3 where known
+	Expiry  string `json:"expiry,omitempty"`  // YYYY-MM-DD
+	Note    string `json:"note,omitempty"`
+}
+
+// Reason is the category of why a person is listed. It is a detail: a
+// border officer never sees it unless granted.
+type Reason string
+
+// Action is what a border officer must do on a confirmed hit.
+type Action string
+
+// Actions, from design.md §1.
+const (
+	ActionRefuseEntry    Action = "refuse_entry"
+	ActionDetain         Action = "detain"
+	ActionSecondaryCheck Action = "secondary_check"
+	ActionReport         Action = "report"
+	ActionInfo           Action = "info"
+)
+
+// Valid reports whether a is a known action.
+func (a Action) Valid() bool {
+	switch a {
+	case ActionRefuseEntry, ActionDetain, ActionSecondaryCheck, ActionReport, ActionInfo:
+		return true
+	}
+	return false
+}
+
+// Instruction returns the default instruction text for an action, used when
+// the originator gave none.
+func (a Action) Instruction() string {
+	switch a {
+	case ActionRefuseEntry:
+		return "Refuse entry. Do not admit; contact the duty supervisor."
+	case ActionDetain:
+		return "Detain the person and call the contact point immediately."
+	case ActionSecondaryCheck:
+		return "Send to secondary inspection."
+	case ActionReport:
+		return "Let pass without alerting the person; report the encounter."
+	case ActionInfo:
+		return "No action required; the encounter is recorded."
+	}
+	return ""
+}
+
+// Severity orders actions so that the most severe wins when a traveller hits
+// several listings.
+func (a Action) Severity() int {
+	switch a {
+	case ActionDetain:
+		return 5
+	case ActionRefuseEntry:
+		return 4
+	case ActionSecondaryCheck:
+		return 3
+	case ActionReport:
+		return 2
+	case ActionInfo:
+		return 1
+	}
+	return 0
+}
+
+// Status is the life-cycle state of a listing.
+type Status string
+
+// Listing statuses. Only active listings match.
+const (
+	StatusActive    Status = "active"
+	StatusWithdrawn Status = "withdrawn"
+	StatusExpired   Status = "expired"
+)
+
+// Reshare is the originator's rule for passing a listing on to a third party.
+type Reshare string
+
+// Re-share rules (originator control, the "third-party rule").
+const (
+	ReshareNever       Reshare = "never"
+	ReshareWithConsent Reshare = "with_consent"
+	ReshareAllowed     Reshare = "allowed"
+)
+
+// Handling holds the originator's rules for who may do what with a listing.
+// Each list names agencies or sharing groups; "*" means every partner. The
+// originator itself may always do everything.
+type Handling struct {
+	Screen  []string `json:"screen,omitempty"`  // may screen against it and get hit/no-hit with a contact point
+	Action  []string `json:"action,omitempty"`  // may see the action and instruction
+	Details []string `json:"details,omitempty"` // may see reason, narrative, links, source reference
+	Use     string   `json:"use,omitempty"`     // H0..H3 use restriction
+	Reshare Reshare  `json:"reshare,omitempty"`
+}
+
+// Provenance records where a listing came from and how it travelled.
+type Provenance struct {
+	Originator    string     `json:"originator"`          // agency id
+	Chain         []string   `json:"chain,omitempty"`     // nodes it travelled through: A via B
+	SourceRef     string     `json:"source_ref,omitempty"` // the originator's own reference; a detail
+	LegalBasis    string     `json:"legal_basis,omitempty"`
+	ListedOn      string     `json:"listed_on,omitempty"` // YYYY-MM-DD as the source gives it
+	Received      *time.Time `json:"received,omitempty"`
+	LastConfirmed *time.Time `json:"last_confirmed,omitempty"`
+}
+
+// Validate reports the first problem with l, naming the field. It checks
+// what every store and every importer relies on.
+func (l *Listing) Validate() error {
+	if l == nil {
+		return Errorf(EINVALID, "listing: missing")
+	}
+	src, own, ok := strings.Cut(l.ID, ":")
+	if !ok || src == "" || own == "" {
+		return Errorf(EINVALID, "id: %q is not <source>:<id>", l.ID)
+	}
+	if l.Source == "" {
+		return Errorf(EINVALID, "source: required")
+	}
+	if src != l.Source {
+		return Errorf(EINVALID, "id: prefix %q does not match source %q", src, l.Source)
+	}
+	if len(l.Names) == 0 {
+		return Errorf(EINVALID, "names: at least one name is required")
+	}
+	for i, n := range l.Names {
+		if strings.TrimSpace(n.Full) == "" {
+			return Errorf(EINVALID, "names[%d].full: empty", i)
+		}
+		switch n.Kind {
+		case NamePrimary, NameAlias, NameWeakAlias, NameOriginal:
+		default:
+			return Errorf(EINVALID, "names[%d].kind: unknown kind %q", i, n.Kind)
+		}
+	}
+	for i, d := range l.BirthDates {
+		if err := d.Validate(); err != nil {
+			return Errorf(EINVALID, "birth_dates[%d]: %s", i, ErrorMessage(err))
+		}
+	}
+	switch l.Sex {
+	case "", "M", "F", "X":
+	default:
+		return Errorf(EINVALID, "sex: %q is not M, F or X", l.Sex)
+	}
+	for i, c := range l.Nationalities {
+		if strings.TrimSpace(c) == "" {
+			return Errorf(EINVALID, "nationalities[%d]: empty", i)
+		}
+	}
+	for i, d := range l.Documents {
+		if strings.TrimSpace(d.Number) == "" {
+			return Errorf(EINVALID, "documents[%d].number: empty", i)
+		}
+	}
+	if !l.Action.Valid() {
+		return Errorf(EINVALID, "action: %q is not one of refuse_entry, detain, secondary_check, report, info", l.Action)
+	}
+	switch l.Handling.Reshare {
+	case "", ReshareNever, ReshareWithConsent, ReshareAllowed:
+	default:
+		return Errorf(EINVALID, "handling.reshare: %q is not never, with_consent or allowed", l.Handling.Reshare)
+	}
+	switch l.Handling.Use {
+	case "", "H0", "H1", "H2", "H3":
+	default:
+		return Errorf(EINVALID, "handling.use: %q is not H0..H3", l.Handling.Use)
+	}
+	switch l.Status {
+	case "", StatusActive, StatusWithdrawn, StatusExpired:
+	default:
+		return Errorf(EINVALID, "status: unknown status %q", l.Status)
+	}
+	if l.Provenance.Originator == "" {
+		return Errorf(EINVALID, "provenance.originator: required")
+	}
+	if l.ValidUntil != nil && l.ReviewBy != nil && l.ReviewBy.After(*l.ValidUntil) {
+		return Errorf(EINVALID, "review_by: after valid_until")
+	}
+	return nil
+}
+
+// ActiveAt reports whether l may match at time now: active and not past its
+// valid-until date.
+func (l *Listing) ActiveAt(now time.Time) bool {
+	if l.Status != StatusActive && l.Status != "" {
+		return false
+	}
+	return l.ValidUntil == nil || now.Before(*l.ValidUntil)
+}
+
+// PrimaryName returns the listing's first primary name, else its first name.
+func (l *Listing) PrimaryName() string {
+	for _, n := range l.Names {
+		if n.Kind == NamePrimary {
+			return n.Full
+		}
+	}
+	if len(l.Names) > 0 {
+		return l.Names[0].Full
+	}
+	return ""
+}
+
+// ContentHash is a digest of what the originator said about the person:
+// everything except the fields the store maintains (status, version, update
+// time, receipt time). Imports compare it to decide "unchanged".
+func (l *Listing) ContentHash() string {
+	c := *l
+	c.Status, c.Version, c.UpdatedAt = "", 0, time.Time{}
+	c.Provenance.Received = nil
+	b, _ := json.Marshal(&c) // plain data: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// ListingFilter selects listings; zero values select everything.
+// Results are ordered by ID; After continues after that ID (keyset paging).
+type ListingFilter struct {
+	Source string
+	Status Status
+	After  string
+	Limit  int
+}
+
+// ImportSummary is what one import of one file did, as printed by
+// `tripline import --json` (design.md §5).
+type ImportSummary struct {
+	Source    string `json:"source"`
+	Listings  int    `json:"listings"`
+	Added     int    `json:"added"`
+	Updated   int    `json:"updated"`
+	Withdrawn int    `json:"withdrawn"`
+	Unchanged int    `json:"unchanged"`
+	Events    int    `json:"events"`
+}
+
+// ListingService stores listings and their events.
+type ListingService interface {
+	// Listing returns one listing; ErrNotFound when there is none.
+	Listing(ctx context.Context, id string) (*Listing, error)
+	// Listings returns listings matching f, ordered by ID.
+	Listings(ctx context.Context, f ListingFilter) ([]*Listing, error)
+	// PutListing creates or updates one listing and appends its event.
+	// An unchanged listing is left alone and appends nothing.
+	PutListing(ctx context.Context, l *Listing) (*Listing, error)
+	// WithdrawListing withdraws an active listing and appends its event.
+	WithdrawListing(ctx context.Context, id, reason string) (*Listing, error)
+	// ImportListings makes source hold exactly the given listings, in one
+	// transaction: new ones added, changed ones updated, missing ones
+	// withdrawn, each with its event; the rest untouched.
+	ImportListings(ctx context.Context, source string, ls []*Listing) (*ImportSummary, error)
+}
+
+// ImportPlan is the decision of an import, made by PlanImport.
+type ImportPlan struct {
+	Add       []*Listing
+	Update    []*Listing
+	Withdraw  []string
+	Unchanged int
+}
+
+// StoredState is what PlanImport needs to know of a stored listing.
+type StoredState struct {
+	Hash   string
+	Status Status
+}
+
+// PlanImport decides what an import of incoming into a source holding
+// existing does. It is the one place list-merge semantics live: a store
+// only applies the plan. A withdrawn listing that reappears is re-added
+// as an update; listings already withdrawn are not withdrawn again.
+func PlanImport(existing map[string]StoredState, incoming []*Listing) (ImportPlan, error) {
+	var p ImportPlan
+	seen := make(map[string]bool, len(incoming))
+	for i, l := range incoming {
+		if seen[l.ID] {
+			return p, Errorf(EINVALID, "listing %d: duplicate id %q", i, l.ID)
+		}
+		seen[l.ID] = true
+		old, ok := existing[l.ID]
+		switch {
+		case !ok:
+			p.Add = append(p.Add, l)
+		case old.Hash != l.ContentHash() || old.Status != StatusActive:
+			p.Update = append(p.Update, l)
+		default:
+			p.Unchanged++
+		}
+	}
+	for id, st := range existing {
+		if !seen[id] && st.Status == StatusActive {
+			p.Withdraw = append(p.Withdraw, id)
+		}
+	}
+	slices.Sort(p.Withdraw)
+	return p, nil
+}
+
+// String implements fmt.Stringer for logs.
+func (l *Listing) String() string { return fmt.Sprintf("%s v%d (%s)", l.ID, l.Version, l.Status) }

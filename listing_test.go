@@ -1,0 +1,120 @@
+package tripline_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"tripline"
+)
+
+func validListing() *tripline.Listing {
+	return &tripline.Listing{
+		ID: "un-sc:QDi.001", Source: "un-sc",
+		Names:      []tripline.Name{{Full: "Ali Hassan", Kind: tripline.NamePrimary}},
+		Action:     tripline.ActionRefuseEntry,
+		Provenance: tripline.Provenance{Originator: "un-sc"},
+		Status:     tripline.StatusActive,
+	}
+}
+
+func TestListingValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*tripline.Listing)
+		want   string // substring of the message; "" means valid
+	}{
+		{"valid", func(*tripline.Listing) {}, ""},
+		{"bad id", func(l *tripline.Listing) { l.ID = "nocolon" }, "id:"},
+		{"id source mismatch", func(l *tripline.Listing) { l.ID = "ofac-sdn:1" }, "does not match source"},
+		{"no names", func(l *tripline.Listing) { l.Names = nil }, "names:"},
+		{"empty name", func(l *tripline.Listing) { l.Names[0].Full = " " }, "names[0].full"},
+		{"bad kind", func(l *tripline.Listing) { l.Names[0].Kind = "nick" }, "names[0].kind"},
+		{"bad dob", func(l *tripline.Listing) { l.BirthDates = []tripline.PartialDate{{Year: 1970, Month: 13}} }, "birth_dates[0]: month 13"},
+		{"bad sex", func(l *tripline.Listing) { l.Sex = "Q" }, "sex:"},
+		{"bad action", func(l *tripline.Listing) { l.Action = "shoot" }, "action:"},
+		{"bad reshare", func(l *tripline.Listing) { l.Handling.Reshare = "maybe" }, "handling.reshare"},
+		{"no originator", func(l *tripline.Listing) { l.Provenance.Originator = "" }, "provenance.originator"},
+		{"doc without number", func(l *tripline.Listing) { l.Documents = []tripline.Document{{Type: "P"}} }, "documents[0].number"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := validListing()
+			tc.mutate(l)
+			err := l.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(tripline.ErrorMessage(err), tc.want) {
+				t.Fatalf("Validate() = %v, want invalid containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParsePartialDate(t *testing.T) {
+	for _, tc := range []struct {
+		in, want, err string
+	}{
+		{"1975", "1975", ""}, {"1975-03", "1975-03", ""}, {"1975-03-31", "1975-03-31", ""},
+		{"1975-02-30", "", "day 30"}, {"1975-13", "", "month 13"}, {"75", "", "want YYYY"},
+		{"1975-3-1", "", "want YYYY"}, {"", "", "want YYYY"}, {"abcd", "", "want YYYY"},
+	} {
+		d, err := tripline.ParsePartialDate(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(tripline.ErrorMessage(err), tc.err) {
+				t.Errorf("ParsePartialDate(%q) err = %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || d.String() != tc.want {
+			t.Errorf("ParsePartialDate(%q) = %q, %v; want %q", tc.in, d, err, tc.want)
+		}
+	}
+}
+
+func TestAgeAtPartialDateNeverHidesMinor(t *testing.T) {
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	// Born some time in 2008: could still be 17 on 2026-06-01.
+	if age, _ := (tripline.PartialDate{Year: 2008}).AgeAt(now); age != 17 {
+		t.Errorf("age = %d, want 17", age)
+	}
+	if age, _ := (tripline.PartialDate{Year: 2008, Month: 5, Day: 31}).AgeAt(now); age != 18 {
+		t.Errorf("age = %d, want 18", age)
+	}
+}
+
+func TestPlanImport(t *testing.T) {
+	a, b, c := validListing(), validListing(), validListing()
+	b.ID, c.ID = "un-sc:QDi.002", "un-sc:QDi.003"
+	existing := map[string]tripline.StoredState{
+		a.ID:            {Hash: a.ContentHash(), Status: tripline.StatusActive},
+		b.ID:            {Hash: "old", Status: tripline.StatusActive},
+		"un-sc:gone":    {Hash: "x", Status: tripline.StatusActive},
+		"un-sc:already": {Hash: "x", Status: tripline.StatusWithdrawn},
+	}
+	p, err := tripline.PlanImport(existing, []*tripline.Listing{a, b, c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Unchanged != 1 || len(p.Update) != 1 || len(p.Add) != 1 || len(p.Withdraw) != 1 || p.Withdraw[0] != "un-sc:gone" {
+		t.Fatalf("plan = %+v", p)
+	}
+	if _, err := tripline.PlanImport(nil, []*tripline.Listing{a, a}); err == nil {
+		t.Fatal("duplicate ids accepted")
+	}
+}
+
+func TestContentHashIgnoresStoreFields(t *testing.T) {
+	a, b := validListing(), validListing()
+	b.Version, b.Status, b.UpdatedAt = 7, tripline.StatusWithdrawn, time.Now()
+	if a.ContentHash() != b.ContentHash() {
+		t.Fatal("hash depends on store-maintained fields")
+	}
+	b.Names[0].Full = "Ali Hasan"
+	if a.ContentHash() == b.ContentHash() {
+		t.Fatal("hash ignores a name change")
+	}
+}

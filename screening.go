@@ -1,0 +1,171 @@
+package tripline
+
+import (
+	"context"
+	"strings"
+)
+
+// Traveller is a person presented for screening (design.md §5).
+type Traveller struct {
+	Ref         string      `json:"ref"`
+	Name        string      `json:"name,omitempty"`
+	GivenNames  string      `json:"given_names,omitempty"`
+	Surname     string      `json:"surname,omitempty"`
+	DOB         PartialDate `json:"dob,omitzero"`
+	Sex         Sex         `json:"sex,omitempty"`
+	Nationality string      `json:"nationality,omitempty"`
+	Document    *Document   `json:"document,omitempty"`
+	Travel      *Travel     `json:"travel,omitempty"`
+	// Seat and Booking come from manifests and PNRs; they feed link analysis.
+	Seat    string `json:"seat,omitempty"`
+	Booking string `json:"booking,omitempty"`
+	Crew    bool   `json:"crew,omitempty"`
+}
+
+// Travel is the context of a crossing.
+type Travel struct {
+	Direction string `json:"direction,omitempty"` // in, out, transit
+	Port      string `json:"port,omitempty"`
+	Flight    string `json:"flight,omitempty"`
+	Date      string `json:"date,omitempty"` // YYYY-MM-DD
+}
+
+// FullName returns the traveller's name as one string, whichever way it was given.
+func (t *Traveller) FullName() string {
+	if strings.TrimSpace(t.Name) != "" {
+		return strings.TrimSpace(t.Name)
+	}
+	return strings.TrimSpace(strings.TrimSpace(t.GivenNames) + " " + strings.TrimSpace(t.Surname))
+}
+
+// Validate reports the first problem with t, naming the field.
+func (t *Traveller) Validate() error {
+	if t.FullName() == "" {
+		return Errorf(EINVALID, "name: required (name, or given_names and surname)")
+	}
+	if err := t.DOB.validateIfSet(); err != nil {
+		return Errorf(EINVALID, "dob: %s", ErrorMessage(err))
+	}
+	switch t.Sex {
+	case "", "M", "F", "X":
+	default:
+		return Errorf(EINVALID, "sex: %q is not M, F or X", t.Sex)
+	}
+	if t.Travel != nil {
+		switch t.Travel.Direction {
+		case "", "in", "out", "transit":
+		default:
+			return Errorf(EINVALID, "travel.direction: %q is not in, out or transit", t.Travel.Direction)
+		}
+	}
+	return nil
+}
+
+func (d PartialDate) validateIfSet() error {
+	if d.IsZero() {
+		return nil
+	}
+	return d.Validate()
+}
+
+// Decision is the outcome of a screening.
+type Decision string
+
+// Decisions. A border officer acts on hit, an analyst looks at review.
+const (
+	DecisionHit    Decision = "hit"
+	DecisionReview Decision = "review"
+	DecisionClear  Decision = "clear"
+)
+
+// Feature is one part of a match's explanation: what was compared, how well
+// it agreed, and how much it counted.
+type Feature struct {
+	Feature string  `json:"feature"`
+	Score   float64 `json:"score"`
+	Weight  float64 `json:"weight,omitempty"`
+	Detail  string  `json:"detail,omitempty"`
+}
+
+// Match is one listing a traveller may be.
+type Match struct {
+	Listing     string    `json:"listing"`
+	Score       float64   `json:"score"`
+	Decision    Decision  `json:"decision,omitempty"`
+	Action      Action    `json:"action,omitempty"`
+	Instruction string    `json:"instruction,omitempty"`
+	Contact     string    `json:"contact,omitempty"`
+	Name        string    `json:"name,omitempty"` // the listed name that matched best
+	Minor       bool      `json:"minor,omitempty"`
+	Suppressed  bool      `json:"suppressed,omitempty"` // by a clearance: shown, not acted on
+	Explain     []Feature `json:"explain,omitempty"`
+}
+
+// Result is the screening of one traveller.
+type Result struct {
+	Ref         string   `json:"ref"`
+	Decision    Decision `json:"decision"`
+	Action      Action   `json:"action,omitempty"`
+	Instruction string   `json:"instruction,omitempty"`
+	Minor       bool     `json:"minor,omitempty"`
+	Matches     []Match  `json:"matches"`
+	Error       *ErrBody `json:"error,omitempty"`
+}
+
+// ErrBody is the JSON shape of an error (design.md §5).
+type ErrBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Screener screens travellers against the listings the caller may screen against.
+type Screener interface {
+	Screen(ctx context.Context, t *Traveller) (*Result, error)
+}
+
+// Thresholds turn a score into a decision.
+type Thresholds struct {
+	Hit    float64 `json:"hit"`
+	Review float64 `json:"review"`
+}
+
+// Decide returns the decision for a score.
+func (th Thresholds) Decide(score float64) Decision {
+	switch {
+	case score >= th.Hit:
+		return DecisionHit
+	case score >= th.Review:
+		return DecisionReview
+	}
+	return DecisionClear
+}
+
+// Summarise sets r's decision, action and instruction from its matches: the
+// strongest decision wins, and among hits the most severe action. Suppressed
+// matches do not count.
+func (r *Result) Summarise() {
+	r.Decision, r.Action, r.Instruction, r.Minor = DecisionClear, "", "", false
+	for _, m := range r.Matches {
+		if m.Suppressed {
+			continue
+		}
+		r.Minor = r.Minor || m.Minor
+		switch m.Decision {
+		case DecisionHit:
+			if r.Decision != DecisionHit || m.Action.Severity() > r.Action.Severity() {
+				r.Action, r.Instruction = m.Action, m.Instruction
+			}
+			r.Decision = DecisionHit
+		case DecisionReview:
+			if r.Decision == DecisionClear {
+				r.Decision = DecisionReview
+			}
+		}
+	}
+	if r.Decision == DecisionReview {
+		r.Instruction = "Possible match: hold for analyst review."
+	}
+	if r.Matches == nil {
+		r.Matches = []Match{}
+	}
+}
