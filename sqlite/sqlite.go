@@ -1,0 +1,228 @@
+// Package sqlite implements Tripline's stores on an embedded SQLite file,
+// with the pure-Go driver (no cgo), WAL journaling and embedded migrations.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"tripline"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is a handle to one Tripline SQLite database.
+type DB struct {
+	db     *sql.DB
+	ctx    context.Context // cancelled by Close
+	cancel func()
+
+	// DSN is the path of the database file.
+	DSN string
+	// Origin is this node's id: the origin of every event it appends.
+	Origin string
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+
+	mu          sync.RWMutex
+	subscribers []func([]*tripline.Event)
+}
+
+// NewDB returns a DB for the file at dsn. Call Open before use.
+func NewDB(dsn string) *DB {
+	db := &DB{DSN: dsn, Origin: "local", Now: time.Now}
+	db.ctx, db.cancel = context.WithCancel(context.Background())
+	return db
+}
+
+// Open opens the file, creating its directory, and applies pending migrations.
+func (db *DB) Open() (err error) {
+	if db.DSN == "" {
+		return fmt.Errorf("sqlite: dsn required")
+	}
+	if db.DSN != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(db.DSN), 0o700); err != nil {
+			return fmt.Errorf("sqlite: create data directory: %w", err)
+		}
+	}
+	// _txlock=immediate takes the write lock at BEGIN, so two writers wait
+	// on busy_timeout instead of failing mid-transaction. synchronous(FULL)
+	// makes a committed import survive power loss, not just a killed process.
+	dsn := "file:" + db.DSN + "?_txlock=immediate" +
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
+	if db.db, err = sql.Open("sqlite", dsn); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
+	}
+	if err := db.db.PingContext(db.ctx); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
+	}
+	if err := db.migrate(); err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", db.DSN, err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	db.cancel()
+	if db.db != nil {
+		return db.db.Close()
+	}
+	return nil
+}
+
+// SQL exposes the handle for tests that must tamper with rows directly.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+// Subscribe registers fn to receive every batch of events after its
+// transaction commits (the outbox, published after commit: no phantom
+// events). fn must not block for long.
+func (db *DB) Subscribe(fn func([]*tripline.Event)) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.subscribers = append(db.subscribers, fn)
+}
+
+func (db *DB) publish(evs []*tripline.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	db.mu.RLock()
+	subs := db.subscribers
+	db.mu.RUnlock()
+	for _, fn := range subs {
+		fn(evs)
+	}
+}
+
+func (db *DB) migrate() error {
+	if _, err := db.db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", name)
+		}
+		if err := db.migrateFile(name, v); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(name string, version int) error {
+	tx, err := db.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return err
+	} else if n != 0 {
+		return nil
+	}
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(string(buf)); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, formatTime(db.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Tx wraps a transaction with the time it started and the events it appends.
+type Tx struct {
+	*sql.Tx
+	db     *DB
+	now    time.Time
+	events []*tripline.Event
+	seq    int64 // last sequence number used for db.Origin; 0 = not loaded
+	stmts  map[string]*sql.Stmt
+}
+
+// BeginTx starts a write transaction.
+func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	tx, err := db.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
+}
+
+// Commit commits and then publishes the transaction's events.
+func (tx *Tx) Commit() error {
+	if err := tx.Tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	tx.db.publish(tx.events)
+	return nil
+}
+
+// appendEvent appends an event of this node's origin with the next gap-free
+// sequence number. It must run inside the transaction of the change.
+func (tx *Tx) appendEvent(ctx context.Context, typ tripline.EventType, subject string, payload []byte) (*tripline.Event, error) {
+	if tx.seq == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?`, tx.db.Origin).Scan(&tx.seq); err != nil {
+			return nil, fmt.Errorf("last event seq: %w", err)
+		}
+	}
+	tx.seq++
+	ev := &tripline.Event{Origin: tx.db.Origin, Seq: tx.seq, Type: typ, Subject: subject, Payload: payload, At: tx.now}
+	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(payload), formatTime(ev.At)); err != nil {
+		return nil, fmt.Errorf("append event %s %s: %w", typ, subject, err)
+	}
+	tx.events = append(tx.events, ev)
+	return ev, nil
+}
+
+// stmt returns a statement prepared once per transaction: bulk imports run
+// the same insert a million times.
+func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := tx.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[query] = s
+	return s, nil
+}
+
+const timeLayout = time.RFC3339Nano
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
