@@ -171,8 +171,8 @@ type Handling struct {
 
 // Provenance records where a listing came from and how it travelled.
 type Provenance struct {
-	Originator    string     `json:"originator"`          // agency id
-	Chain         []string   `json:"chain,omitempty"`     // nodes it travelled through: A via B
+	Originator    string     `json:"originator"`           // agency id
+	Chain         []string   `json:"chain,omitempty"`      // nodes it travelled through: A via B
 	SourceRef     string     `json:"source_ref,omitempty"` // the originator's own reference; a detail
 	LegalBasis    string     `json:"legal_basis,omitempty"`
 	ListedOn      string     `json:"listed_on,omitempty"` // YYYY-MM-DD as the source gives it
