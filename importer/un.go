@@ -1,0 +1,459 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"tripline"
+)
+
+// ReadUN reads the UN Security Council consolidated list (XML, as published
+// at scsanctions.un.org) and returns its individuals; entities are skipped
+// because only people cross borders. name labels errors, e.g. the file name.
+//
+// Each listing gets the id "un-sc:<REFERENCE_NUMBER>" (un-sc:TAi.005), the
+// regime (UN_LIST_TYPE, e.g. "Al-Qaida") as its reason and refuse_entry as
+// its action, since the UN travel ban obliges states to refuse entry.
+// Malformed XML, an impossible date or an invalid listing fails the whole
+// file with a *tripline.Error (EINVALID) naming the line and element.
+func ReadUN(r io.Reader, name string) ([]*tripline.Listing, error) {
+	return readUN(r, name, "")
+}
+
+func readUN(r io.Reader, name, source string) ([]*tripline.Listing, error) {
+	if source == "" {
+		source = SourceUN
+	}
+	lt := &lineTracker{r: r, line: 1}
+	d := xml.NewDecoder(lt)
+	c := newCollector(name)
+	sawRoot := false
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, xmlError(name, lt, d, err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if !sawRoot {
+			if se.Name.Local != "CONSOLIDATED_LIST" {
+				return nil, errAt(name, lt.lineAt(d.InputOffset()), se.Name.Local, "not a UN consolidated list (root element must be CONSOLIDATED_LIST)")
+			}
+			sawRoot = true
+			continue
+		}
+		switch se.Name.Local {
+		case "INDIVIDUAL":
+			// Count lines up to here once; offsets inside the element are
+			// resolved from the bytes kept since, so memory stays flat.
+			line := lt.lineAt(d.InputOffset())
+			var ind unIndividual
+			if err := d.DecodeElement(&ind, &se); err != nil {
+				return nil, xmlError(name, lt, d, err)
+			}
+			l, err := ind.listing(source, name, lt, line)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.add(l, line); err != nil {
+				return nil, err
+			}
+		case "ENTITY":
+			if err := d.Skip(); err != nil {
+				return nil, xmlError(name, lt, d, err)
+			}
+		}
+	}
+	if !sawRoot {
+		return nil, errAt(name, 0, "", "not a UN consolidated list: no XML root element")
+	}
+	return c.result()
+}
+
+// xmlError reports a decoding failure with the decoder's own line when it
+// has one (syntax errors), else the line of the current offset.
+func xmlError(name string, lt *lineTracker, d *xml.Decoder, err error) error {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return errAt(name, se.Line, "", "malformed XML: %s", se.Msg)
+	}
+	return errAt(name, lt.peekLine(d.InputOffset()), "", "malformed XML: %v", err)
+}
+
+// lineTracker turns decoder byte offsets into line numbers without keeping
+// the file: it holds only the bytes read since the last counted offset.
+// Offsets passed to lineAt must not decrease.
+type lineTracker struct {
+	r     io.Reader
+	buf   []byte // bytes from start on
+	start int64  // file offset of buf[0]
+	line  int    // line number at start
+}
+
+func (t *lineTracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.buf = append(t.buf, p[:n]...)
+	return n, err
+}
+
+// lineAt returns the line of offset off and forgets the bytes before it.
+func (t *lineTracker) lineAt(off int64) int {
+	k := min(max(off-t.start, 0), int64(len(t.buf)))
+	t.line += bytes.Count(t.buf[:k], []byte{'\n'})
+	t.buf = append(t.buf[:0], t.buf[k:]...)
+	t.start += k
+	return t.line
+}
+
+// peekLine returns the line of offset off, at or after the last lineAt,
+// keeping the bytes.
+func (t *lineTracker) peekLine(off int64) int {
+	k := min(max(off-t.start, 0), int64(len(t.buf)))
+	return t.line + bytes.Count(t.buf[:k], []byte{'\n'})
+}
+
+// posText is element text with the decoder offset it started at, so that a
+// bad value deep inside an INDIVIDUAL is reported at its own line.
+type posText struct {
+	Text string
+	Off  int64
+}
+
+// UnmarshalXML implements xml.Unmarshaler, recording the offset.
+func (p *posText) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	p.Off = d.InputOffset()
+	return d.DecodeElement(&p.Text, &start)
+}
+
+// unIndividual mirrors one INDIVIDUAL element of the consolidated list.
+type unIndividual struct {
+	DataID      string    `xml:"DATAID"`
+	First       string    `xml:"FIRST_NAME"`
+	Second      string    `xml:"SECOND_NAME"`
+	Third       string    `xml:"THIRD_NAME"`
+	Fourth      string    `xml:"FOURTH_NAME"`
+	ListType    string    `xml:"UN_LIST_TYPE"`
+	Ref         string    `xml:"REFERENCE_NUMBER"`
+	ListedOn    string    `xml:"LISTED_ON"`
+	Original    string    `xml:"NAME_ORIGINAL_SCRIPT"`
+	Gender      string    `xml:"GENDER"`
+	Comments    string    `xml:"COMMENTS1"`
+	Titles      []string  `xml:"TITLE>VALUE"`
+	Designation []string  `xml:"DESIGNATION>VALUE"`
+	Nationality []string  `xml:"NATIONALITY>VALUE"`
+	Aliases     []unAlias `xml:"INDIVIDUAL_ALIAS"`
+	Addresses   []unPlace `xml:"INDIVIDUAL_ADDRESS"`
+	DOBs        []unDOB   `xml:"INDIVIDUAL_DATE_OF_BIRTH"`
+	POBs        []unPlace `xml:"INDIVIDUAL_PLACE_OF_BIRTH"`
+	Documents   []unDoc   `xml:"INDIVIDUAL_DOCUMENT"`
+}
+
+type unAlias struct {
+	Quality string  `xml:"QUALITY"`
+	Name    string  `xml:"ALIAS_NAME"`
+	DOB     posText `xml:"DATE_OF_BIRTH"`
+	City    string  `xml:"CITY_OF_BIRTH"`
+	Country string  `xml:"COUNTRY_OF_BIRTH"`
+	Note    string  `xml:"NOTE"`
+}
+
+type unPlace struct {
+	Street  string `xml:"STREET"`
+	City    string `xml:"CITY"`
+	State   string `xml:"STATE_PROVINCE"`
+	Zip     string `xml:"ZIP_CODE"`
+	Country string `xml:"COUNTRY"`
+	Note    string `xml:"NOTE"`
+}
+
+type unDOB struct {
+	Type     string  `xml:"TYPE_OF_DATE"`
+	Date     posText `xml:"DATE"`
+	Year     posText `xml:"YEAR"`
+	FromYear posText `xml:"FROM_YEAR"`
+	ToYear   posText `xml:"TO_YEAR"`
+	Note     string  `xml:"NOTE"`
+}
+
+type unDoc struct {
+	Type           string `xml:"TYPE_OF_DOCUMENT"`
+	Type2          string `xml:"TYPE_OF_DOCUMENT2"`
+	Number         string `xml:"NUMBER"`
+	IssuingCountry string `xml:"ISSUING_COUNTRY"`
+	CountryOfIssue string `xml:"COUNTRY_OF_ISSUE"`
+	DateOfIssue    string `xml:"DATE_OF_ISSUE"`
+	CityOfIssue    string `xml:"CITY_OF_ISSUE"`
+	Note           string `xml:"NOTE"`
+}
+
+// maxYearSpan is the widest "born between" range expanded to every year;
+// wider ranges keep only their endpoints, as every year of a 30-year span
+// would match nearly anyone of that generation.
+const maxYearSpan = 10
+
+// listing maps the element to a listing; line is the INDIVIDUAL's line.
+func (u *unIndividual) listing(source, name string, lt *lineTracker, line int) (*tripline.Listing, error) {
+	ref := clean(u.Ref)
+	if ref == "" {
+		return nil, errAt(name, line, "INDIVIDUAL/REFERENCE_NUMBER", "missing")
+	}
+	l := publicListing(source, ref)
+	l.Provenance.SourceRef = ref
+	l.Provenance.ListedOn = clean(u.ListedOn)
+	l.Provenance.LegalBasis = "UN Security Council sanctions"
+	l.Reason = tripline.Reason(clean(u.ListType))
+	if l.Reason == "" {
+		l.Reason = "sanctions"
+	}
+	var notes []string
+	if c := strings.TrimSpace(u.Comments); c != "" {
+		notes = append(notes, clean(c))
+	}
+	if t := joinNonEmpty("; ", u.Titles...); t != "" {
+		notes = append(notes, "Title: "+t)
+	}
+	if t := joinNonEmpty("; ", u.Designation...); t != "" {
+		notes = append(notes, "Designation: "+t)
+	}
+
+	// UN name parts are given name first, then father's, grandfather's or
+	// family names; the first part is the closest thing to a given name.
+	full := joinNonEmpty(" ", u.First, u.Second, u.Third, u.Fourth)
+	if full == "" {
+		return nil, errAt(name, line, "INDIVIDUAL/FIRST_NAME", "missing: a listing needs a name")
+	}
+	primary := tripline.Name{Full: full, Kind: tripline.NamePrimary}
+	if given, family := clean(u.First), joinNonEmpty(" ", u.Second, u.Third, u.Fourth); family != "" {
+		primary.Given, primary.Family = given, family
+	}
+	l.Names = addName(l.Names, primary)
+	l.Names = addName(l.Names, tripline.Name{Full: u.Original, Kind: tripline.NameOriginal})
+
+	for _, a := range u.Aliases {
+		kind := tripline.NameAlias
+		if strings.Contains(strings.ToLower(a.Quality), "low") {
+			// The UN marks as "Low" aliases too vague to identify someone
+			// alone (nicknames, kunyas); matching weighs them less.
+			kind = tripline.NameWeakAlias
+		}
+		l.Names = addName(l.Names, tripline.Name{Full: a.Name, Kind: kind, Quality: clean(a.Quality)})
+		ds, err := parseAliasDOB(a.DOB.Text)
+		if err != nil {
+			return nil, errAt(name, lt.peekLine(a.DOB.Off), "INDIVIDUAL/INDIVIDUAL_ALIAS/DATE_OF_BIRTH", "%q is not a date", clean(a.DOB.Text))
+		}
+		for _, d := range ds {
+			l.BirthDates = addDate(l.BirthDates, d)
+		}
+		l.BirthPlaces = appendUnique(l.BirthPlaces, joinNonEmpty(", ", a.City, a.Country))
+		if n := clean(a.Note); n != "" {
+			notes = append(notes, "Alias "+clean(a.Name)+": "+n)
+		}
+	}
+
+	for _, dob := range u.DOBs {
+		ds, err := dob.dates(name, lt)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds {
+			l.BirthDates = addDate(l.BirthDates, d)
+		}
+		if n := clean(dob.Note); n != "" {
+			notes = append(notes, "Date of birth: "+n)
+		}
+	}
+	for _, p := range u.POBs {
+		l.BirthPlaces = appendUnique(l.BirthPlaces, joinNonEmpty(", ", p.Street, p.City, p.State, p.Country))
+		if n := clean(p.Note); n != "" {
+			notes = append(notes, "Place of birth: "+n)
+		}
+	}
+	for _, n := range u.Nationality {
+		if n = clean(n); n == "" {
+			continue
+		}
+		if c, ok := alpha3(n); ok {
+			l.Nationalities = appendUnique(l.Nationalities, c)
+		} else {
+			notes = append(notes, "Nationality: "+n)
+		}
+	}
+	switch strings.ToLower(clean(u.Gender)) {
+	case "male":
+		l.Sex = "M"
+	case "female":
+		l.Sex = "F"
+	}
+	for _, d := range u.Documents {
+		doc, note := d.document()
+		if doc != nil {
+			l.Documents = append(l.Documents, *doc)
+		} else if note != "" {
+			notes = append(notes, "Document: "+note)
+		}
+	}
+	for _, a := range u.Addresses {
+		addr := joinNonEmpty(", ", a.Street, a.City, a.State, a.Zip, a.Country)
+		if n := clean(a.Note); n != "" {
+			if addr == "" {
+				addr = n
+			} else {
+				addr += " (" + n + ")"
+			}
+		}
+		l.Addresses = appendUnique(l.Addresses, addr)
+	}
+	l.Narrative = strings.Join(notes, "\n")
+	return l, nil
+}
+
+// dates returns the birth dates one INDIVIDUAL_DATE_OF_BIRTH stands for.
+func (b *unDOB) dates(name string, lt *lineTracker) ([]tripline.PartialDate, error) {
+	const field = "INDIVIDUAL/INDIVIDUAL_DATE_OF_BIRTH/"
+	var out []tripline.PartialDate
+	if s := clean(b.Date.Text); s != "" {
+		d, err := parseUNDate(s)
+		if err != nil {
+			return nil, errAt(name, lt.peekLine(b.Date.Off), field+"DATE", "%q is not a date", s)
+		}
+		out = append(out, d)
+	}
+	if s := clean(b.Year.Text); s != "" {
+		d, err := parseYear(s)
+		if err != nil {
+			return nil, errAt(name, lt.peekLine(b.Year.Off), field+"YEAR", "%q is not a year", s)
+		}
+		out = append(out, d)
+	}
+	from, to := clean(b.FromYear.Text), clean(b.ToYear.Text)
+	if from == "" && to == "" {
+		return out, nil
+	}
+	fd, err := parseYear(from)
+	if err != nil {
+		return nil, errAt(name, lt.peekLine(b.FromYear.Off), field+"FROM_YEAR", "%q is not a year", from)
+	}
+	td, err := parseYear(to)
+	if err != nil {
+		return nil, errAt(name, lt.peekLine(b.ToYear.Off), field+"TO_YEAR", "%q is not a year", to)
+	}
+	if td.Year < fd.Year {
+		return nil, errAt(name, lt.peekLine(b.ToYear.Off), field+"TO_YEAR", "%d is before FROM_YEAR %d", td.Year, fd.Year)
+	}
+	return append(out, yearRange(fd.Year, td.Year)...), nil
+}
+
+// yearRange expands "born between from and to" to each year, or to the
+// endpoints for a span wider than maxYearSpan.
+func yearRange(from, to int) []tripline.PartialDate {
+	if to-from > maxYearSpan {
+		return []tripline.PartialDate{{Year: from}, {Year: to}}
+	}
+	out := make([]tripline.PartialDate, 0, to-from+1)
+	for y := from; y <= to; y++ {
+		out = append(out, tripline.PartialDate{Year: y})
+	}
+	return out
+}
+
+// parseUNDate reads the list's dates: "YYYY-MM-DD", "YYYY-MM" or "YYYY".
+func parseUNDate(s string) (tripline.PartialDate, error) {
+	return tripline.ParsePartialDate(s)
+}
+
+// parseAliasDOB reads the free-form DATE_OF_BIRTH of an alias entry: a
+// date, a year range "1958 - 1964", or the literal "null" the list uses
+// for none.
+func parseAliasDOB(s string) ([]tripline.PartialDate, error) {
+	s = clean(s)
+	if s == "" || strings.EqualFold(s, "null") {
+		return nil, nil
+	}
+	if from, to, ok := strings.Cut(s, " - "); ok {
+		fd, err := parseYear(from)
+		if err != nil {
+			return nil, err
+		}
+		td, err := parseYear(to)
+		if err != nil || td.Year < fd.Year {
+			return nil, tripline.Errorf(tripline.EINVALID, "not a year range")
+		}
+		return yearRange(fd.Year, td.Year), nil
+	}
+	d, err := parseUNDate(s)
+	if err != nil {
+		return nil, err
+	}
+	return []tripline.PartialDate{d}, nil
+}
+
+// parseYear reads a four-digit year.
+func parseYear(s string) (tripline.PartialDate, error) {
+	y, err := strconv.Atoi(s)
+	if err != nil || len(s) != 4 {
+		return tripline.PartialDate{}, tripline.Errorf(tripline.EINVALID, "not a year")
+	}
+	d := tripline.PartialDate{Year: y}
+	return d, d.Validate()
+}
+
+// document maps an INDIVIDUAL_DOCUMENT. Without a number there is nothing to
+// screen a document against, so it comes back nil with its text as a note
+// for the narrative.
+func (d *unDoc) document() (*tripline.Document, string) {
+	typ := docType(d.Type)
+	var notes []string
+	if t2 := clean(d.Type2); t2 != "" && !strings.EqualFold(t2, clean(d.Type)) {
+		notes = append(notes, t2)
+	}
+	raw := clean(d.IssuingCountry)
+	if raw == "" {
+		raw = clean(d.CountryOfIssue)
+	}
+	var cc string
+	if raw != "" {
+		if c, ok := alpha3(raw); ok {
+			cc = c
+		} else {
+			notes = append(notes, "issued by "+raw)
+		}
+	}
+	if s := joinNonEmpty(" in ", clean(d.DateOfIssue), clean(d.CityOfIssue)); s != "" {
+		notes = append(notes, "issued "+s)
+	}
+	if n := clean(d.Note); n != "" {
+		notes = append(notes, n)
+	}
+	note := strings.Join(notes, "; ")
+	num := clean(d.Number)
+	if num == "" {
+		return nil, joinNonEmpty(": ", clean(d.Type), note)
+	}
+	return &tripline.Document{Type: typ, Number: num, Country: cc, Note: note}, ""
+}
+
+// docType maps the list's document type text to the ICAO document code
+// where one fits ("P" passport, "I" identity card), else keeps the text.
+func docType(s string) string {
+	s = clean(s)
+	l := strings.ToLower(s)
+	switch {
+	case l == "":
+		return ""
+	case strings.Contains(l, "passport") || strings.Contains(l, "pasaporte") || strings.Contains(l, "passeport"):
+		return "P"
+	case strings.Contains(l, "national identification") || strings.Contains(l, "national id") ||
+		strings.Contains(l, "identity card"):
+		return "I"
+	}
+	return s
+}

@@ -1,0 +1,306 @@
+package importer_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"tripline"
+	"tripline/importer"
+)
+
+// sharedData returns a path under ../../shared/data, skipping the test when
+// the big real files are not present (they are not part of the module).
+func sharedData(t *testing.T, rel string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real list file not available: %v", err)
+	}
+	return p
+}
+
+// mustOpen opens a fixture and closes it with the test.
+func mustOpen(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// byID indexes listings and checks every one validates.
+func byID(t *testing.T, ls []*tripline.Listing) map[string]*tripline.Listing {
+	t.Helper()
+	m := make(map[string]*tripline.Listing, len(ls))
+	for _, l := range ls {
+		if err := l.Validate(); err != nil {
+			t.Errorf("%s: Validate() = %v", l.ID, err)
+		}
+		m[l.ID] = l
+	}
+	return m
+}
+
+// checkErr asserts err is an EINVALID *tripline.Error whose message holds
+// every want substring (file, line, field).
+func checkErr(t *testing.T, ls []*tripline.Listing, err error, want ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got %d listings and no error, want error containing %q", len(ls), want)
+	}
+	if ls != nil {
+		t.Errorf("got %d listings with the error, want none", len(ls))
+	}
+	if got := tripline.ErrorCode(err); got != tripline.EINVALID {
+		t.Errorf("code = %q, want %q (%v)", got, tripline.EINVALID, err)
+	}
+	msg := tripline.ErrorMessage(err)
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error %q does not contain %q", msg, w)
+		}
+	}
+}
+
+// names returns the full names of l of one kind.
+func names(l *tripline.Listing, kind tripline.NameKind) []string {
+	var out []string
+	for _, n := range l.Names {
+		if n.Kind == kind {
+			out = append(out, n.Full)
+		}
+	}
+	return out
+}
+
+func dates(l *tripline.Listing) []string {
+	var out []string
+	for _, d := range l.BirthDates {
+		out = append(out, d.String())
+	}
+	return out
+}
+
+func TestReadUNSample(t *testing.T) {
+	ls, err := importer.ReadUN(mustOpen(t, "testdata/un_sample.xml"), "un_sample.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(ls), 3; got != want {
+		t.Fatalf("got %d listings, want %d (the entity must be skipped)", got, want)
+	}
+	m := byID(t, ls)
+
+	l := m["un-sc:TAi.005"]
+	if l == nil {
+		t.Fatal("un-sc:TAi.005 missing")
+	}
+	p := l.Names[0]
+	if p.Kind != tripline.NamePrimary || p.Full != "MUHAMMAD TAHER ANWARI" || p.Given != "MUHAMMAD" || p.Family != "TAHER ANWARI" || p.Script != "Latn" {
+		t.Errorf("primary = %+v", p)
+	}
+	if got, want := names(l, tripline.NameOriginal), []string{"محمد طاهر أنوري"}; !slices.Equal(got, want) {
+		t.Errorf("original = %q, want %q", got, want)
+	}
+	if got, want := names(l, tripline.NameAlias), []string{"Mohammad Taher Anwari", "Muhammad Tahir Anwari", "Mohammad Tahre Anwari"}; !slices.Equal(got, want) {
+		t.Errorf("aliases = %q, want %q", got, want)
+	}
+	if got, want := names(l, tripline.NameWeakAlias), []string{"Haji Mudir"}; !slices.Equal(got, want) {
+		t.Errorf("weak aliases = %q, want %q", got, want)
+	}
+	for _, n := range l.Names {
+		if n.Kind == tripline.NameOriginal && n.Script != "Arab" {
+			t.Errorf("original script = %q, want Arab", n.Script)
+		}
+		if n.Kind == tripline.NameWeakAlias && n.Quality != "Low" {
+			t.Errorf("weak alias quality = %q, want Low", n.Quality)
+		}
+	}
+	for _, c := range []struct{ field, got, want string }{
+		{"source", l.Source, "un-sc"},
+		{"dob", strings.Join(dates(l), ","), "1961"},
+		{"pob", strings.Join(l.BirthPlaces, "|"), "Zurmat District, Paktia Province, Afghanistan"},
+		{"nationalities", strings.Join(l.Nationalities, ","), "AFG"},
+		{"reason", string(l.Reason), "Taliban"},
+		{"action", string(l.Action), "refuse_entry"},
+		{"status", string(l.Status), "active"},
+		{"originator", l.Provenance.Originator, "un-sc"},
+		{"source_ref", l.Provenance.SourceRef, "TAi.005"},
+		{"listed_on", l.Provenance.ListedOn, "2001-02-23"},
+		{"reshare", string(l.Handling.Reshare), "allowed"},
+		{"screen", strings.Join(l.Handling.Screen, ","), "*"},
+		{"addresses", strings.Join(l.Addresses, "|"), ""},
+	} {
+		if c.got != c.want {
+			t.Errorf("TAi.005 %s = %q, want %q", c.field, c.got, c.want)
+		}
+	}
+	if !strings.Contains(l.Narrative, "Belongs to Andar tribe.") || !strings.Contains(l.Narrative, "Title: Mullah") {
+		t.Errorf("narrative = %q, want comments and title", l.Narrative)
+	}
+
+	// QDi.290: Cyrillic original, passport, alias DOBs, a nationality the
+	// country table cannot name kept in the narrative.
+	l = m["un-sc:QDi.290"]
+	if l == nil {
+		t.Fatal("un-sc:QDi.290 missing")
+	}
+	if got := names(l, tripline.NameOriginal); len(got) != 1 || got[0] != "Умаров Доку Хаматович" || importer.Script(got[0]) != "Cyrl" {
+		t.Errorf("original = %q", got)
+	}
+	if got, want := dates(l), []string{"1955", "1964-04-13", "1965-04-13", "1964-05-12"}; !slices.Equal(got, want) {
+		t.Errorf("dob = %q, want %q", got, want)
+	}
+	if got, want := l.Nationalities, []string{"RUS"}; !slices.Equal(got, want) {
+		t.Errorf("nationalities = %q, want %q", got, want)
+	}
+	if !strings.Contains(l.Narrative, "Nationality: former Soviet Union") {
+		t.Errorf("narrative lost the unknown nationality: %q", l.Narrative)
+	}
+	if len(l.Documents) != 1 {
+		t.Fatalf("documents = %+v, want 1", l.Documents)
+	}
+	if d := l.Documents[0]; d.Type != "P" || d.Number != "96 03 464086" || d.Country != "RUS" {
+		t.Errorf("document = %+v", d)
+	}
+
+	// TAi.038: BETWEEN 1960 and 1962 expands to each year.
+	if got, want := dates(m["un-sc:TAi.038"]), []string{"1960", "1961", "1962"}; !slices.Equal(got, want) {
+		t.Errorf("TAi.038 dob = %q, want %q", got, want)
+	}
+}
+
+func TestScript(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Anna Maria", "Latn"},
+		{"محمد طاهر أنوري", "Arab"},
+		{"Умаров Доку", "Cyrl"},
+		{"金正恩", "Hani"},
+		{"김정은", "Hang"},
+		{"Ελένη", "Grek"},
+		{"123 -", ""},
+	} {
+		if got := importer.Script(tc.in); got != tc.want {
+			t.Errorf("Script(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestReadUNReal(t *testing.T) {
+	for _, tc := range []struct {
+		file                    string
+		listings, aliases, orig int
+		arab, cyrl              int
+	}{
+		// The 2024 file's README counts 2,141 alias entries; 10 repeat a
+		// name with another birth date, so 2,131 distinct aliases remain.
+		{"names/un_sc_consolidated_2024-09-26.xml", 682, 2131, 338, 329, 9},
+		{"watchman/test/testdata/UN_consolidated.xml", 730, 2129, 336, 0, 0},
+	} {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			p := sharedData(t, tc.file)
+			ls, err := importer.ReadUN(mustOpen(t, p), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(ls); got != tc.listings {
+				t.Errorf("listings = %d, want %d", got, tc.listings)
+			}
+			byID(t, ls)
+			var aliases, orig, arab, cyrl int
+			for _, l := range ls {
+				for _, n := range l.Names {
+					switch n.Kind {
+					case tripline.NameAlias, tripline.NameWeakAlias:
+						aliases++
+					case tripline.NameOriginal:
+						orig++
+						switch n.Script {
+						case "Arab":
+							arab++
+						case "Cyrl":
+							cyrl++
+						}
+					}
+				}
+			}
+			if aliases != tc.aliases || orig != tc.orig {
+				t.Errorf("aliases, original = %d, %d, want %d, %d", aliases, orig, tc.aliases, tc.orig)
+			}
+			if tc.arab != 0 && (arab != tc.arab || cyrl != tc.cyrl) {
+				t.Errorf("Arabic, Cyrillic originals = %d, %d, want %d, %d", arab, cyrl, tc.arab, tc.cyrl)
+			}
+		})
+	}
+}
+
+// TestReadUNRealSpot checks one individual of the real 2024 list whose
+// aliases carry their own birth dates and places.
+func TestReadUNRealSpot(t *testing.T) {
+	p := sharedData(t, "names/un_sc_consolidated_2024-09-26.xml")
+	ls, err := importer.ReadUN(mustOpen(t, p), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := byID(t, ls)["un-sc:QDi.129"]
+	if l == nil {
+		t.Fatal("un-sc:QDi.129 missing")
+	}
+	if got, want := l.PrimaryName(), "DJAMEL MOUSTFA"; got != want {
+		t.Errorf("primary = %q, want %q", got, want)
+	}
+	if got, want := dates(l), []string{"1979-12-31", "1973-09-26", "1973-08-26", "1982-06-10", "1973-09-28", "1973-08-22"}; !slices.Equal(got, want) {
+		t.Errorf("dob = %q, want %q", got, want)
+	}
+	if !slices.Contains(l.BirthPlaces, "Tiaret, Algeria") || !slices.Equal(l.Nationalities, []string{"DZA"}) {
+		t.Errorf("pob = %q, nationalities = %q", l.BirthPlaces, l.Nationalities)
+	}
+	if got := len(names(l, tripline.NameAlias)); got != 13 {
+		t.Errorf("aliases = %d, want 13 distinct", got)
+	}
+	if string(l.Reason) != "Al-Qaida" || l.Provenance.ListedOn != "2003-09-23" {
+		t.Errorf("reason %q listed_on %q", l.Reason, l.Provenance.ListedOn)
+	}
+}
+
+func TestReadUNErrors(t *testing.T) {
+	sample, err := os.ReadFile("testdata/un_sample.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"truncated", mustRead(t, "testdata/un_truncated.xml"), []string{"un.xml: line 131: ", "malformed XML"}},
+		{"bad date", mustRead(t, "testdata/un_baddate.xml"), []string{"un.xml: line 131: INDIVIDUAL/INDIVIDUAL_DATE_OF_BIRTH/DATE: \"1964-13-01\" is not a date"}},
+		{"bad year", strings.Replace(string(sample), "<YEAR>1961</YEAR>", "<YEAR>61</YEAR>", 1), []string{"line 57: INDIVIDUAL/INDIVIDUAL_DATE_OF_BIRTH/YEAR: \"61\" is not a year"}},
+		{"bad range", strings.Replace(string(sample), "<TO_YEAR>1962</TO_YEAR>", "<TO_YEAR>1950</TO_YEAR>", 1), []string{"line 202: INDIVIDUAL/INDIVIDUAL_DATE_OF_BIRTH/TO_YEAR"}},
+		{"duplicate id", strings.Replace(string(sample), "QDi.290", "TAi.005", 1), []string{"duplicate id \"un-sc:TAi.005\" (first on line 4)"}},
+		{"no reference", strings.Replace(string(sample), "<REFERENCE_NUMBER>QDi.290</REFERENCE_NUMBER>", "", 1), []string{"INDIVIDUAL/REFERENCE_NUMBER: missing"}},
+		{"not a UN list", `<?xml version="1.0"?><sdnList><sdnEntry/></sdnList>`, []string{"un.xml: line 1: sdnList: not a UN consolidated list"}},
+		{"empty", "", []string{"un.xml: not a UN consolidated list"}},
+		{"no individuals", `<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>`, []string{"un.xml: no listings found"}},
+		{"not xml", "hello, world\n", []string{"un.xml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ls, err := importer.ReadUN(strings.NewReader(tc.in), "un.xml")
+			checkErr(t, ls, err, tc.want...)
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
