@@ -1,0 +1,261 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"tripline"
+)
+
+// route is one API operation. The OpenAPI document is generated from this
+// table, so the document cannot drift from the handlers.
+type route struct {
+	Method   string
+	Pattern  string
+	Summary  string
+	Request  string // schema name of the JSON body, "" for none
+	Response string // schema name of the 200 response
+	Query    []param
+	Handler  http.HandlerFunc
+}
+
+type param struct {
+	Name, Type, Description string
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{Method: "GET", Pattern: "/healthz", Summary: "Liveness: the process is up.", Response: "Status", Handler: s.handleHealth},
+		{Method: "GET", Pattern: "/readyz", Summary: "Readiness: the index is loaded and screenings can be served.", Response: "Status", Handler: s.handleReady},
+		{Method: "GET", Pattern: "/metrics", Summary: "Prometheus metrics.", Response: "", Handler: s.handleMetrics().ServeHTTP},
+		{Method: "GET", Pattern: "/openapi.json", Summary: "This document.", Response: "", Handler: s.handleOpenAPI},
+		{Method: "GET", Pattern: "/v1/listings", Summary: "List listings, ordered by id (keyset paging with after).", Response: "ListingPage",
+			Query: []param{{"source", "string", "only this source"}, {"status", "string", "active, withdrawn or expired"},
+				{"after", "string", "continue after this id"}, {"limit", "integer", "page size, at most 1000 (default 100)"}},
+			Handler: s.handleListListings},
+		{Method: "POST", Pattern: "/v1/listings", Summary: "Create or update a listing (idempotent on identical content).", Request: "Listing", Response: "Listing", Handler: s.handlePutListing},
+		{Method: "GET", Pattern: "/v1/listings/{id}", Summary: "One listing.", Response: "Listing", Handler: s.handleGetListing},
+		{Method: "POST", Pattern: "/v1/listings/{id}/withdraw", Summary: "Withdraw an active listing; it stops matching at once.", Request: "Withdrawal", Response: "Listing", Handler: s.handleWithdraw},
+		{Method: "POST", Pattern: "/v1/screen", Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", Handler: s.handleScreen},
+		{Method: "GET", Pattern: "/v1/events", Summary: "The event log of one origin after a sequence number.", Response: "EventPage",
+			Query: []param{{"origin", "string", "origin node (default: this node)"}, {"after", "integer", "sequence number to continue after"},
+				{"limit", "integer", "page size, at most 10000 (default 1000)"}},
+			Handler: s.handleEvents},
+	}
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if s.Ready != nil && !s.Ready() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "loading"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, tripline.Errorf(tripline.EINVALID, "query %s: %q is not a non-negative integer", name, v)
+	}
+	if max > 0 && n > max {
+		n = max
+	}
+	return n, nil
+}
+
+// checkQuery rejects unknown query parameters: a typo must not silently
+// widen a query.
+func checkQuery(r *http.Request, allowed ...string) error {
+	for k := range r.URL.Query() {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == k
+		}
+		if !ok {
+			return tripline.Errorf(tripline.EINVALID, "query: unknown parameter %q", k)
+		}
+	}
+	return nil
+}
+
+func (s *Server) handleListListings(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, "source", "status", "after", "limit"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	limit, err := queryInt(r, "limit", 100, 1000)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	q := r.URL.Query()
+	f := tripline.ListingFilter{Source: q.Get("source"), Status: tripline.Status(q.Get("status")), After: q.Get("after"), Limit: int(limit)}
+	ls, err := s.Listings.Listings(r.Context(), f)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	page := ListingPage{Listings: ls}
+	if ls == nil {
+		page.Listings = []*tripline.Listing{}
+	}
+	if len(ls) == int(limit) && limit > 0 {
+		page.Next = ls[len(ls)-1].ID
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// ListingPage is one page of listings; Next is the after value of the next page.
+type ListingPage struct {
+	Listings []*tripline.Listing `json:"listings"`
+	Next     string              `json:"next,omitempty"`
+}
+
+func (s *Server) handleGetListing(w http.ResponseWriter, r *http.Request) {
+	l, err := s.Listings.Listing(r.Context(), r.PathValue("id"))
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
+}
+
+func (s *Server) handlePutListing(w http.ResponseWriter, r *http.Request) {
+	var l tripline.Listing
+	if err := decodeJSON(r, &l); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	out, err := s.Listings.PutListing(r.Context(), &l)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// Withdrawal is the body of a withdraw request.
+type Withdrawal struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) {
+	var body Withdrawal
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &body); err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+	}
+	out, err := s.Listings.WithdrawListing(r.Context(), r.PathValue("id"), body.Reason)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// ScreenRequest is one traveller, or a batch in Travellers.
+type ScreenRequest struct {
+	tripline.Traveller
+	Travellers []*tripline.Traveller `json:"travellers,omitempty"`
+}
+
+// ScreenResponse is the result for one traveller, or Results for a batch.
+type ScreenResponse struct {
+	*tripline.Result
+	Results []*tripline.Result `json:"results,omitempty"`
+}
+
+// MaxBatch bounds one batch screening request.
+const MaxBatch = 10000
+
+func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
+	var req ScreenRequest
+	if err := decodeJSON(r, &req); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if len(req.Travellers) > 0 {
+		if len(req.Travellers) > MaxBatch {
+			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers: %d in one batch, at most %d", len(req.Travellers), MaxBatch))
+			return
+		}
+		for i, t := range req.Travellers {
+			if t == nil {
+				Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers[%d]: null", i))
+				return
+			}
+			if err := t.Validate(); err != nil {
+				Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers[%d].%s", i, tripline.ErrorMessage(err)))
+				return
+			}
+		}
+		res, err := s.Screener.ScreenBatch(r.Context(), req.Travellers)
+		if err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"results": res})
+		return
+	}
+	if err := req.Traveller.Validate(); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	res, err := s.Screener.Screen(r.Context(), &req.Traveller)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// EventPage is a page of the event log.
+type EventPage struct {
+	Events []*tripline.Event `json:"events"`
+	Last   int64             `json:"last"`
+}
+
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, "origin", "after", "limit"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	after, err := queryInt(r, "after", 0, 0)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	limit, err := queryInt(r, "limit", 1000, 10000)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	origin := r.URL.Query().Get("origin")
+	if origin == "" {
+		origin = s.Origin
+	}
+	evs, err := s.Events.Events(r.Context(), origin, after, int(limit))
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	last, err := s.Events.LastSeq(r.Context(), origin)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if evs == nil {
+		evs = []*tripline.Event{}
+	}
+	writeJSON(w, http.StatusOK, EventPage{Events: evs, Last: last})
+}

@@ -1,0 +1,240 @@
+// Package httpapi serves Tripline's HTTP API v1: JSON over HTTP, one
+// code→status table, an OpenAPI document generated from the route table.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"tripline"
+)
+
+// MaxBodyBytes bounds every request body: a hostile client cannot make the
+// server buffer more than this.
+const MaxBodyBytes = 32 << 20
+
+// Server is the HTTP API.
+type Server struct {
+	Listings tripline.ListingService
+	Events   tripline.EventService
+	Screener BatchScreener
+	// Origin is this node's id, the default origin of /v1/events.
+	Origin string
+	Logger *slog.Logger
+	// Ready reports whether the node can serve screenings (index loaded).
+	Ready func() bool
+
+	mux      *http.ServeMux
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	srv      *http.Server
+	ln       net.Listener
+}
+
+// BatchScreener screens one traveller or many.
+type BatchScreener interface {
+	tripline.Screener
+	ScreenBatch(ctx context.Context, ts []*tripline.Traveller) ([]*tripline.Result, error)
+}
+
+// NewServer returns a Server with its routes registered. Set the service
+// fields before serving.
+func NewServer() *Server {
+	s := &Server{mux: http.NewServeMux(), registry: prometheus.NewRegistry(), Logger: slog.Default()}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tripline_http_requests_total", Help: "HTTP requests by route and status code.",
+	}, []string{"route", "code"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "tripline_http_request_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
+	}, []string{"route"})
+	s.registry.MustRegister(s.requests, s.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	for _, r := range s.routes() {
+		s.mux.Handle(r.Method+" "+r.Pattern, s.instrument(r))
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path))
+	})
+	return s
+}
+
+// Registry is the Prometheus registry the server reports into, for other
+// components to register their own collectors.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// Handle registers an extra handler (the console) on the server's mux.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Listen binds addr (":0" picks a free port) without serving yet.
+func (s *Server) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr returns the bound address, after Listen.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Serve serves until Shutdown; it returns nil on a clean shutdown.
+func (s *Server) Serve() error {
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops accepting requests and waits for those in flight.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.Shutdown(ctx)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) { w.code = code; w.ResponseWriter.WriteHeader(code) }
+
+// Flush lets streaming handlers flush through the wrapper.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (s *Server) instrument(rt route) http.Handler {
+	name := rt.Method + " " + rt.Pattern
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: 200}
+		r.Body = http.MaxBytesReader(sw, r.Body, MaxBodyBytes)
+		defer func() {
+			if p := recover(); p != nil {
+				s.Logger.Error("panic in handler", "route", name, "panic", p)
+				Error(sw, r, s.Logger, fmt.Errorf("panic: %v", p))
+			}
+			s.requests.WithLabelValues(name, fmt.Sprint(sw.code)).Inc()
+			s.latency.WithLabelValues(name).Observe(time.Since(start).Seconds())
+		}()
+		rt.Handler(sw, r)
+	})
+}
+
+// codes is the one code→HTTP status table.
+var codes = map[string]int{
+	tripline.EINVALID:      http.StatusBadRequest,
+	tripline.EUNAUTHORIZED: http.StatusUnauthorized,
+	tripline.EFORBIDDEN:    http.StatusForbidden,
+	tripline.ENOTFOUND:     http.StatusNotFound,
+	tripline.ECONFLICT:     http.StatusConflict,
+	tripline.ERATELIMIT:    http.StatusTooManyRequests,
+	tripline.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// StatusOf returns the HTTP status for an error code.
+func StatusOf(code string) int {
+	if st, ok := codes[code]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+// Error writes err in the design.md error shape. Internal errors are logged
+// with their detail and answered with a generic message.
+func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code, msg := tripline.ErrorCode(err), tripline.ErrorMessage(err)
+	if code == tripline.EINTERNAL {
+		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, StatusOf(code), map[string]tripline.ErrBody{"error": {Code: code, Message: msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client went away: nothing left to tell it
+}
+
+// decodeJSON decodes one JSON value from the body into v, rejecting unknown
+// fields, trailing data and oversized bodies with messages that say what is
+// wrong and where.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return tripline.Errorf(tripline.EINVALID, "body: unexpected data after the JSON value")
+	}
+	if _, err := dec.Token(); err != io.EOF && err != nil {
+		return tripline.Errorf(tripline.EINVALID, "body: unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into a coded, caller-safe message.
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	var coded *tripline.Error
+	switch {
+	case errors.As(err, &coded):
+		return coded
+	case errors.Is(err, io.EOF):
+		return tripline.Errorf(tripline.EINVALID, "body: empty, want a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return tripline.Errorf(tripline.EINVALID, "body: JSON ends early")
+	case errors.As(err, &syn):
+		return tripline.Errorf(tripline.EINVALID, "body: malformed JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return tripline.Errorf(tripline.EINVALID, "body: field %q: want %s, got JSON %s", jsonPath(typ.Field), typ.Type, typ.Value)
+	case errors.As(err, &tooBig):
+		return tripline.Errorf(tripline.EINVALID, "body: larger than %d bytes", tooBig.Limit)
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return tripline.Errorf(tripline.EINVALID, "body: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return tripline.Errorf(tripline.EINVALID, "body: %s", err.Error())
+}
+
+// jsonPath drops the Go names of embedded structs from a decoder's field
+// path ("Traveller.name" → "name"): callers know only the JSON names, which
+// are all lower case here.
+func jsonPath(p string) string {
+	var keep []string
+	for _, seg := range strings.Split(p, ".") {
+		if seg != "" && (seg[0] < 'A' || seg[0] > 'Z') {
+			keep = append(keep, seg)
+		}
+	}
+	return strings.Join(keep, ".")
+}
+
+func (s *Server) handleMetrics() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}

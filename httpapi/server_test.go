@@ -1,0 +1,257 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tripline"
+	"tripline/httpapi"
+	"tripline/sqlite"
+	"tripline/storetest"
+)
+
+// fakeScreener hits every traveller called "Listed Person"; the matcher has
+// its own tests, here only the HTTP edge is under test.
+type fakeScreener struct{}
+
+func (fakeScreener) Screen(_ context.Context, t *tripline.Traveller) (*tripline.Result, error) {
+	r := &tripline.Result{Ref: t.Ref}
+	if t.FullName() == "Listed Person" {
+		r.Matches = []tripline.Match{{Listing: "s:1", Score: 0.95, Decision: tripline.DecisionHit, Action: tripline.ActionRefuseEntry}}
+	}
+	r.Summarise()
+	return r, nil
+}
+
+func (f fakeScreener) ScreenBatch(ctx context.Context, ts []*tripline.Traveller) ([]*tripline.Result, error) {
+	var out []*tripline.Result
+	for _, t := range ts {
+		r, _ := f.Screen(ctx, t)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "t.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s := httpapi.NewServer()
+	s.Listings, s.Events, s.Screener, s.Origin = sqlite.NewListingService(db), sqlite.NewEventService(db), fakeScreener{}, db.Origin
+	s.Logger = discardLogger()
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func do(t *testing.T, method, url, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(b, &out)
+	return resp.StatusCode, out
+}
+
+func errMsg(body map[string]any) (string, string) {
+	e, _ := body["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	msg, _ := e["message"].(string)
+	return code, msg
+}
+
+func listingJSON(t *testing.T, id, name string) string {
+	b, err := json.Marshal(storetest.Listing("s", id, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestListingLifecycle(t *testing.T) {
+	ts := newServer(t)
+	st, body := do(t, "POST", ts.URL+"/v1/listings", listingJSON(t, "1", "Ali Hassan"))
+	if st != 200 || body["version"].(float64) != 1 {
+		t.Fatalf("put = %d %v", st, body)
+	}
+	st, body = do(t, "GET", ts.URL+"/v1/listings/s:1", "")
+	if st != 200 || body["id"] != "s:1" {
+		t.Fatalf("get = %d %v", st, body)
+	}
+	st, body = do(t, "GET", ts.URL+"/v1/listings?source=s&limit=10", "")
+	if st != 200 || len(body["listings"].([]any)) != 1 {
+		t.Fatalf("list = %d %v", st, body)
+	}
+	st, body = do(t, "POST", ts.URL+"/v1/listings/s:1/withdraw", `{"reason":"obsolete"}`)
+	if st != 200 || body["status"] != "withdrawn" {
+		t.Fatalf("withdraw = %d %v", st, body)
+	}
+	st, body = do(t, "GET", ts.URL+"/v1/events", "")
+	if st != 200 || body["last"].(float64) != 2 || len(body["events"].([]any)) != 2 {
+		t.Fatalf("events = %d %v", st, body)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	ts := newServer(t)
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		code, msg                string
+	}{
+		{"malformed json", "POST", "/v1/screen", `{"ref": "x", "name": `, 400, "invalid", "JSON ends early"},
+		{"syntax", "POST", "/v1/screen", `{"ref": x}`, 400, "invalid", "malformed JSON at byte"},
+		{"unknown field", "POST", "/v1/screen", `{"ref":"x","name":"A B","passport":"1"}`, 400, "invalid", `unknown field "passport"`},
+		{"wrong type", "POST", "/v1/screen", `{"ref":"x","name":42}`, 400, "invalid", `field "name"`},
+		{"bad dob", "POST", "/v1/screen", `{"ref":"x","name":"A B","dob":"1975-13"}`, 400, "invalid", "month 13"},
+		{"no name", "POST", "/v1/screen", `{"ref":"x"}`, 400, "invalid", "name: required"},
+		{"empty body", "POST", "/v1/screen", ``, 400, "invalid", "empty"},
+		{"trailing data", "POST", "/v1/screen", `{"ref":"x","name":"A B"} {}`, 400, "invalid", "unexpected data"},
+		{"array body", "POST", "/v1/listings", `[1,2]`, 400, "invalid", "want"},
+		{"invalid listing", "POST", "/v1/listings", `{"id":"s:1","source":"s","names":[{"full":"A","kind":"primary"}],"action":"shoot","provenance":{"originator":"s"}}`, 400, "invalid", "action:"},
+		{"not found", "GET", "/v1/listings/s:404", ``, 404, "not_found", "not found"},
+		{"no route", "GET", "/v1/nothing", ``, 404, "not_found", "no route"},
+		{"withdraw missing", "POST", "/v1/listings/s:404/withdraw", ``, 404, "not_found", "not found"},
+		{"unknown query", "GET", "/v1/listings?sorce=x", ``, 400, "invalid", `unknown parameter "sorce"`},
+		{"bad limit", "GET", "/v1/listings?limit=-1", ``, 400, "invalid", "limit"},
+		{"null batch entry", "POST", "/v1/screen", `{"travellers":[null]}`, 400, "invalid", "travellers[0]"},
+		{"bad batch entry", "POST", "/v1/screen", `{"travellers":[{"ref":"a","name":"A B"},{"ref":"b"}]}`, 400, "invalid", "travellers[1].name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, body := do(t, tc.method, ts.URL+tc.path, tc.body)
+			code, msg := errMsg(body)
+			if st != tc.status || code != tc.code || !strings.Contains(msg, tc.msg) {
+				t.Fatalf("got %d %s %q, want %d %s containing %q", st, code, msg, tc.status, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+func TestOversizedBody(t *testing.T) {
+	ts := newServer(t)
+	big := `{"ref":"x","name":"` + strings.Repeat("A", httpapi.MaxBodyBytes) + `"}`
+	resp, err := http.Post(ts.URL+"/v1/screen", "application/json", strings.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	if _, msg := errMsg(body); resp.StatusCode != 400 || !strings.Contains(msg, "larger than") {
+		t.Fatalf("got %d %q", resp.StatusCode, msg)
+	}
+}
+
+type failingStore struct{ tripline.ListingService }
+
+func (failingStore) Listing(context.Context, string) (*tripline.Listing, error) {
+	return nil, errors.New("disk I/O error at /var/secret/path")
+}
+
+func TestInternalErrorHidesDetail(t *testing.T) {
+	s := httpapi.NewServer()
+	s.Listings, s.Logger = failingStore{}, discardLogger()
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	st, body := do(t, "GET", ts.URL+"/v1/listings/x:1", "")
+	code, msg := errMsg(body)
+	if st != 500 || code != "internal" || strings.Contains(msg, "secret") {
+		t.Fatalf("got %d %s %q", st, code, msg)
+	}
+}
+
+func TestScreen(t *testing.T) {
+	ts := newServer(t)
+	st, body := do(t, "POST", ts.URL+"/v1/screen", `{"ref":"t-1","name":"Listed Person","dob":"1975-03"}`)
+	if st != 200 || body["decision"] != "hit" || body["action"] != "refuse_entry" || body["ref"] != "t-1" {
+		t.Fatalf("screen = %d %v", st, body)
+	}
+	st, body = do(t, "POST", ts.URL+"/v1/screen", `{"travellers":[{"ref":"a","name":"Listed Person"},{"ref":"b","given_names":"Jane","surname":"Doe"}]}`)
+	res, _ := body["results"].([]any)
+	if st != 200 || len(res) != 2 || res[0].(map[string]any)["decision"] != "hit" || res[1].(map[string]any)["decision"] != "clear" {
+		t.Fatalf("batch = %d %v", st, body)
+	}
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	ts := newServer(t)
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if st, _ := do(t, "GET", ts.URL+p, ""); st != 200 {
+			t.Fatalf("%s = %d", p, st)
+		}
+	}
+	do(t, "GET", ts.URL+"/healthz", "")
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Contains(b, []byte(`tripline_http_requests_total{code="200",route="GET /healthz"}`)) {
+		t.Fatalf("metrics lack the request counter:\n%.2000s", b)
+	}
+}
+
+// TestOpenAPIMatchesRoutes fails when a handler is added without a route
+// entry (it would 404 through the catch-all) or the document loses a path.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	ts := newServer(t)
+	st, doc := do(t, "GET", ts.URL+"/openapi.json", "")
+	if st != 200 || doc["openapi"] != "3.1.0" {
+		t.Fatalf("openapi = %d", st)
+	}
+	paths := doc["paths"].(map[string]any)
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	n := 0
+	for path, ops := range paths {
+		for method, op := range ops.(map[string]any) {
+			n++
+			// Every documented operation is served: it must not fall to the catch-all.
+			url := ts.URL + strings.NewReplacer("{id}", "s:doc").Replace(path)
+			req, _ := http.NewRequest(strings.ToUpper(method), url, strings.NewReader("{}"))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if _, msg := errMsg(body); strings.Contains(msg, "no route") {
+				t.Errorf("%s %s documented but not served", method, path)
+			}
+			// Every referenced schema exists.
+			b, _ := json.Marshal(op)
+			for _, part := range strings.Split(string(b), `"#/components/schemas/`)[1:] {
+				name := part[:strings.Index(part, `"`)]
+				if _, ok := schemas[name]; !ok {
+					t.Errorf("%s %s refers to missing schema %s", method, path, name)
+				}
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d operations documented", n)
+	}
+	listing := schemas["Listing"].(map[string]any)["properties"].(map[string]any)
+	for _, f := range []string{"id", "names", "birth_dates", "handling", "provenance", "valid_until"} {
+		if _, ok := listing[f]; !ok {
+			t.Errorf("Listing schema lacks %s", f)
+		}
+	}
+}
