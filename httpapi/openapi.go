@@ -20,7 +20,9 @@ var schemaTypes = map[string]reflect.Type{
 	"ScreenRequest":  reflect.TypeOf(ScreenRequest{}),
 	"ScreenResponse": reflect.TypeOf(ScreenResponse{}),
 	"EventPage":      reflect.TypeOf(EventPage{}),
-	"Error":          reflect.TypeOf(struct{ Error tripline.ErrBody `json:"error"` }{}),
+	"Error": reflect.TypeOf(struct {
+		Error tripline.ErrBody `json:"error"`
+	}{}),
 }
 
 // OpenAPI returns the OpenAPI 3.1 document for the server's routes.
@@ -60,9 +62,9 @@ func (s *Server) OpenAPI() map[string]any {
 		schemas[name] = schemaOf(t, 0)
 	}
 	return map[string]any{
-		"openapi": "3.1.0",
-		"info":    map[string]any{"title": "Tripline API", "version": "1"},
-		"paths":   paths,
+		"openapi":    "3.1.0",
+		"info":       map[string]any{"title": "Tripline API", "version": "1"},
+		"paths":      paths,
 		"components": map[string]any{"schemas": schemas},
 	}
 }

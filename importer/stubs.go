@@ -19,11 +19,6 @@ func ReadFTM(r io.Reader, name, source string) ([]*tripline.Listing, error) {
 	return nil, errAt(name, 0, "", "ftm reader not implemented yet")
 }
 
-// ReadCSV reads the agency CSV template (not implemented yet).
-func ReadCSV(r io.Reader, name, source string) ([]*tripline.Listing, error) {
-	return nil, errAt(name, 0, "", "csv reader not implemented yet")
-}
-
 // ReadOFAC reads the OFAC SDN legacy CSV export (not implemented yet).
 func ReadOFAC(sdnPath string) ([]*tripline.Listing, error) {
 	return readOFAC(context.Background(), sdnPath, "", nil)

@@ -30,7 +30,7 @@ const (
 // fails, it looks for the fewest look-alike swaps in the alphanumeric fields
 // (document number, optional data) that make every check verify, and applies
 // them only if that fewest is unique: a wrong document number is worse than
-// a reported bad one.
+// a reported bad one. Ties are broken by context (pickByContext).
 func correct(b []byte, lay *layout) []string {
 	for _, p := range numericPositions(lay) {
 		if d := toDigit[b[p]]; d != 0 {
@@ -99,17 +99,62 @@ func correct(b []byte, lay *layout) []string {
 				b[cands[i]] = lookalike[b[cands[i]]]
 			}
 		})
-		switch {
-		case len(found) == 1:
-			for _, p := range found[0] {
-				b[p] = lookalike[b[p]]
-			}
-			return nil
-		case len(found) > 1:
-			return []string{fmt.Sprintf("ocr: %d different corrections of %d characters each make the check digits verify; none applied", len(found), n)}
+		if len(found) == 0 {
+			continue
 		}
+		best, tied := pickByContext(b, lay, found)
+		if tied > 1 {
+			return []string{fmt.Sprintf("ocr: %d corrections of %d character(s) make every check verify and none is likelier; none applied", tied, n)}
+		}
+		for _, p := range best {
+			b[p] = lookalike[b[p]]
+		}
+		return nil
 	}
 	return nil
+}
+
+// pickByContext breaks ties between equally small corrections by the
+// neighbours of each changed character: a letter between digits is more
+// likely a misread digit than the other way round. Only neighbours in the
+// same field count. It returns the best solution and how many share its
+// score.
+func pickByContext(b []byte, lay *layout, found [][]int) (best []int, tied int) {
+	bestScore := 0
+	for _, sol := range found {
+		for _, p := range sol {
+			b[p] = lookalike[b[p]]
+		}
+		score := 0
+		for _, p := range sol {
+			f := lay.docNum
+			for _, s := range []span{lay.opt, lay.opt2} {
+				if p >= s.lo && p < s.hi {
+					f = s
+				}
+			}
+			for _, q := range []int{p - 1, p + 1} {
+				if q < f.lo || q >= f.hi || b[q] == '<' {
+					continue
+				}
+				if isDigit(b[q]) == isDigit(b[p]) {
+					score++
+				} else {
+					score--
+				}
+			}
+		}
+		for _, p := range sol {
+			b[p] = lookalike[b[p]]
+		}
+		switch {
+		case best == nil || score > bestScore:
+			best, bestScore, tied = sol, score, 1
+		case score == bestScore:
+			tied++
+		}
+	}
+	return best, tied
 }
 
 // combinations calls f with every n-subset of 0..k-1 in increasing order.
