@@ -1,0 +1,209 @@
+package mrz
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"tripline"
+)
+
+func TestParseBadInput(t *testing.T) {
+	l1, l2, _ := strings.Cut(specTD3, "\n")
+	tests := []struct {
+		name, input, want string
+	}{
+		{"empty", "", "mrz: empty input"},
+		{"whitespace only", " \r\n\t\n ", "mrz: empty input"},
+		{"short line 2", l1 + "\n" + l2[:43], "mrz: line 2 has 43 characters, want 44 (TD3)"},
+		{"long line 2 visa", "V" + l1[1:] + "\n" + l2 + "<", "mrz: line 2 has 45 characters, want 44 (MRV-A)"},
+		{"short line 1", l1[:40] + "\n" + l2, "mrz: line 1 has 40 characters, want 44 (TD3)"},
+		{"both lines odd", l1[:40] + "\n" + l2[:40], "mrz: line 1 has 40 characters, want 36 (TD2, MRV-B) or 44 (TD3, MRV-A)"},
+		{"TD1 short line", strings.Replace(specTD1, "STEVENSON<<", "STEVENSON<", 1), "mrz: line 3 has 29 characters, want 30 (TD1)"},
+		{"four lines", specTD1 + "\nABC", "mrz: 4 lines, want 2 (TD2, TD3, MRV) or 3 (TD1)"},
+		{"one odd line", "P<UTOERIKSSON", "mrz: one line of 13 characters; want 2 or 3 lines, or one line of 72, 88 or 90 characters"},
+		{"lowercase", strings.ToLower(specTD3), "mrz: line 1 column 1: 'p' is not A-Z, 0-9 or '<' (MRZ letters are upper case)"},
+		{"space inside", strings.Replace(specTD3, "ANNA<MARIA", "ANNA MARIA", 1), "mrz: line 1 column 20: ' ' is not A-Z, 0-9 or '<' (spaces are written as '<' in an MRZ)"},
+		{"accented", strings.Replace(specTD3, "ERIKSSON", "ÉRIKSSON", 1), "mrz: line 1 column 6: 'É' is not A-Z, 0-9 or '<'"},
+		{"garbage", "\x00\xff", "mrz: line 1 column 1: '\\x00' is not A-Z, 0-9 or '<'"},
+		{"huge", strings.Repeat("<", 5000), "mrz: input of 5000 bytes is too long for an MRZ (at most 3 lines of 30 to 44 characters)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, parse := range []func(string, Options) (*Result, error){Parse, ParseTolerant} {
+				r, err := parse(tt.input, testOpts)
+				if err == nil {
+					t.Fatalf("got result %+v, want error %q", r, tt.want)
+				}
+				var e *tripline.Error
+				if !errors.As(err, &e) || e.Code != tripline.EINVALID {
+					t.Fatalf("got %v, want a coded EINVALID error", err)
+				}
+				if e.Message != tt.want {
+					t.Errorf("message:\ngot  %s\nwant %s", e.Message, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestParseLenientInput(t *testing.T) {
+	tests := []struct {
+		name, input, format, warning string
+	}{
+		{"CRLF and surrounding space", "  \r\n" + strings.ReplaceAll(specTD3, "\n", " \r\n\t") + "\r\n\n", TD3, ""},
+		{"blank line between", strings.ReplaceAll(specTD1, "\n", "\n\n"), TD1, ""},
+		{"old Mac line ends", strings.ReplaceAll(specTD2, "\n", "\r"), TD2, ""},
+		{"TD3 as one line", strings.ReplaceAll(specTD3, "\n", ""), TD3, "input was one line of 88 characters; read as 2 lines of 44"},
+		{"TD2 as one line", strings.ReplaceAll(specTD2, "\n", ""), TD2, "input was one line of 72 characters; read as 2 lines of 36"},
+		{"TD1 as one line", strings.ReplaceAll(specTD1, "\n", ""), TD1, "input was one line of 90 characters; read as 3 lines of 30"},
+		{"MRV-A as one line", strings.ReplaceAll(specMRV, "\n", ""), MRVA, "input was one line of 88 characters; read as 2 lines of 44"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Parse(tt.input, testOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Format != tt.format || !r.Valid {
+				t.Errorf("got format %s valid %v (%q), want %s valid", r.Format, r.Valid, r.Errors, tt.format)
+			}
+			var want []string
+			if tt.warning != "" {
+				want = []string{tt.warning}
+			}
+			if strings.Join(r.Warnings, "|") != strings.Join(want, "|") {
+				t.Errorf("warnings: got %q, want %q", r.Warnings, want)
+			}
+		})
+	}
+}
+
+// TestFieldErrors: fields no check digit covers are still checked, and each
+// problem is named.
+func TestFieldErrors(t *testing.T) {
+	tests := []struct {
+		name, input, want string
+	}{
+		{"digit in name", strings.Replace(specTD3, "ERIKSSON", "ER1KSSON", 1), "name: '1' at line 1 column 8 is not a letter"},
+		{"bad sex", strings.Replace(specTD3, "7408122F", "7408122Q", 1), "sex: 'Q' is not M, F, X or '<'"},
+		{"digit in nationality", strings.Replace(specTD3, "C36UTO", "C36U7O", 1), `nationality: "U7O" is not a state code (letters, then '<')`},
+		{"no issuer", strings.Replace(specTD3, "P<UTO", "P<<<<", 1), `issuer: missing ("<<<")`},
+		{"bad document code", strings.Replace(specTD3, "P<UTO", "<PUTO", 1), `document_code: "<P" is not a letter and a letter or '<'`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Parse(tt.input, testOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, e := range r.Errors {
+				found = found || e == tt.want
+			}
+			if !found || r.Valid {
+				t.Errorf("errors: got %q (valid %v), want %q", r.Errors, r.Valid, tt.want)
+			}
+		})
+	}
+}
+
+// withCheckDigits replaces a TD3's check digits with computed ones, to build
+// MRZs with unusual but consistent content.
+func withCheckDigits(mrz string) string {
+	b := []byte(strings.ReplaceAll(mrz, "\n", ""))
+	lay := layoutFor(2, 44, b[0])
+	set := func(pos int, s span) { b[pos] = byte('0' + CheckDigit(string(b[s.lo:s.hi]))) }
+	set(lay.docCD, lay.docNum)
+	set(lay.dobCD, lay.dob)
+	set(lay.expCD, lay.exp)
+	b[lay.composite] = byte('0' + checkSpans(b, lay.compSpans))
+	return string(b[:44]) + "\n" + string(b[44:])
+}
+
+func TestDates(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		dob, exp     string
+		wantDOB      string
+		wantExp      string
+		wantErrorDOB string
+	}{
+		{"740812", "120415", "1974-08-12", "2012-04-15", ""},
+		{"261125", "761231", "2026-11-25", "2076-12-31", ""}, // born today; expiry 50 years on
+		{"261126", "771231", "1926-11-26", "1977-12-31", ""}, // tomorrow is the future; 51 years is too far
+		{"250101", "000229", "2025-01-01", "2000-02-29", ""},
+		{"7408<<", "300101", "1974-08", "2030-01-01", ""},
+		{"740800", "300101", "1974-08", "2030-01-01", ""},
+		{"74<<<<", "300101", "1974", "2030-01-01", ""},
+		{"<<<<<<", "300101", "", "2030-01-01", ""},
+		{"741312", "300101", "", "2030-01-01", "dob: month 13 out of range"},
+		{"740231", "300101", "", "2030-01-01", "dob: day 31 out of range for 1974-02"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dob, func(t *testing.T) {
+			in := withCheckDigits(strings.Replace(strings.Replace(specTD3, "740812", tt.dob, 1), "120415", tt.exp, 1))
+			r, err := Parse(in, Options{Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.DOB != tt.wantDOB || r.Expiry != tt.wantExp {
+				t.Errorf("got dob %q expiry %q, want %q %q", r.DOB, r.Expiry, tt.wantDOB, tt.wantExp)
+			}
+			if tt.wantErrorDOB == "" && !r.Valid {
+				t.Errorf("errors: %q", r.Errors)
+			}
+			if tt.wantErrorDOB != "" && (r.Valid || len(r.Errors) != 1 || r.Errors[0] != tt.wantErrorDOB) {
+				t.Errorf("errors: got %q, want [%q]", r.Errors, tt.wantErrorDOB)
+			}
+		})
+	}
+}
+
+func TestTraveller(t *testing.T) {
+	tests := []struct {
+		name, input string
+		want        tripline.Traveller
+	}{
+		{"passport", specTD3, tripline.Traveller{
+			Ref: "t-1", Surname: "ERIKSSON", GivenNames: "ANNA MARIA",
+			DOB: tripline.PartialDate{Year: 1974, Month: 8, Day: 12}, Sex: "F", Nationality: "UTO",
+			Document: &tripline.Document{Type: "P", Number: "L898902C3", Country: "UTO", Expiry: "2012-04-15"},
+		}},
+		{"german passport", "P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<\nC01X0006H1D<<6408125F1710319<<<<<<<<<<<<<<<0", tripline.Traveller{
+			Ref: "t-1", Surname: "MUSTERMANN", GivenNames: "ERIKA",
+			DOB: tripline.PartialDate{Year: 1964, Month: 8, Day: 12}, Sex: "F", Nationality: "DEU",
+			Document: &tripline.Document{Type: "P", Number: "C01X0006H", Country: "DEU", Expiry: "2017-10-31"},
+		}},
+		{"unknown birth day, sex unspecified", withCheckDigits(strings.Replace(strings.Replace(specMRV, "4009078F", "4009<<8<", 1), "V<", "P<", 1)), tripline.Traveller{
+			Ref: "t-1", Surname: "ERIKSSON", GivenNames: "ANNA MARIA",
+			DOB: tripline.PartialDate{Year: 1940, Month: 9}, Sex: "X", Nationality: "XXX",
+			Document: &tripline.Document{Type: "P", Number: "L8988901C", Country: "UTO", Expiry: "1996-12-10"},
+		}},
+		{"long TD1 number", specTD1, tripline.Traveller{
+			Ref: "t-1", Surname: "STEVENSON", GivenNames: "PETER JOHN",
+			DOB: tripline.PartialDate{Year: 1934, Month: 7, Day: 12}, Sex: "M", Nationality: "UTO",
+			Document: &tripline.Document{Type: "I", Number: "D23145890734", Country: "UTO", Expiry: "1995-07-12"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Parse(tt.input, testOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := r.Traveller("t-1")
+			if got.Ref != tt.want.Ref || got.Surname != tt.want.Surname || got.GivenNames != tt.want.GivenNames ||
+				got.DOB != tt.want.DOB || got.Sex != tt.want.Sex || got.Nationality != tt.want.Nationality {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+			if got.Document == nil || *got.Document != *tt.want.Document {
+				t.Errorf("document: got %+v, want %+v", got.Document, tt.want.Document)
+			}
+			if err := got.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+		})
+	}
+}
