@@ -63,7 +63,7 @@ func correct(b []byte, lay *layout) []string {
 			return nil // all digits now; a digit misread as a digit is beyond us
 		case CheckDocumentNumber:
 			add(lay.docNum)
-			if b[lay.docCD] == '<' {
+			if b[lay.docCD] == '<' && lay.overflow {
 				add(lay.opt) // the overflow and its check digit
 			}
 		case CheckOptional:

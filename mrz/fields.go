@@ -60,7 +60,7 @@ func allFiller(b []byte) bool {
 
 // docNumber reads the document number and verifies its check digit. A '<'
 // in the check-digit position after a full 9-character field means the
-// number is longer (Doc 9303 Parts 5 and 6): it continues at the start of
+// number is longer (Doc 9303 Parts 5 and 6, cards only): it continues at the start of
 // the optional data up to the next '<', and the last of those characters is
 // the check digit. Issuers differ on whether that check digit covers the '<'
 // (Belgian cards have both), so either verifies. optFrom is where the
@@ -69,7 +69,7 @@ func docNumber(b []byte, lay *layout) (num string, optFrom int, o outcome) {
 	field := b[lay.docNum.lo:lay.docNum.hi]
 	printed := b[lay.docCD]
 	optFrom = lay.opt.lo
-	if printed == '<' && field[len(field)-1] != '<' && lay.opt.len() > 0 {
+	if printed == '<' && field[len(field)-1] != '<' && lay.overflow {
 		end := lay.opt.lo
 		for end < lay.opt.hi && b[end] != '<' {
 			end++

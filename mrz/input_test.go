@@ -207,3 +207,41 @@ func TestTraveller(t *testing.T) {
 		})
 	}
 }
+
+// TestTD2Overflow: Doc 9303 Part 6 puts the rest of a long TD2 document
+// number at the start of the optional data, after a '<' in the check-digit
+// position; the check digit may or may not count that '<'.
+func TestTD2Overflow(t *testing.T) {
+	// 000590240601: 3 counting the '<' (Belgian BEL-BO-03003 style), 1 not.
+	for _, cd := range []string{"3", "1"} {
+		b := []byte("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<" + "000590240<UTO7408122F1204159601" + cd + "<<<0")
+		b[td2.composite] = byte('0' + checkSpans(b, td2.compSpans))
+		r, err := Parse(string(b[:36])+"\n"+string(b[36:]), testOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.DocumentNumber != "000590240601" || !r.Valid || r.OptionalData != "" {
+			t.Errorf("check digit %s: got number %q optional %q valid %v (%q)", cd, r.DocumentNumber, r.OptionalData, r.Valid, r.Errors)
+		}
+	}
+}
+
+func TestCheckDigitMessages(t *testing.T) {
+	tests := []struct{ input, want string }{
+		{"IDBEL000590240<6016<<<<<<<<<<<\n8512017F1311048BEL851201002007\nREINARTZ<<ULRIKE<KATIA<E<<<<<<",
+			"document_number: check digit 6, computed 1 (3 counting the '<')"},
+		{strings.Replace(specTD3, "L898902C36", "L898902C37", 1), "document_number: check digit 7, computed 6"},
+		{strings.Replace(specTD3, "L898902C36", "L898902C3<", 1), "document_number: check digit '<' is not a digit, computed 6"},
+		{strings.Replace(specTD1, "D23145890<7349", "D23145890<<<<<", 1), "document_number: check digit '<' but no overflow and check digit in the optional data"},
+		{strings.Replace(specTD3, "B<<<<<10", "B<<<<<20", 1), "optional: check digit 2, computed 1"},
+	}
+	for _, tt := range tests {
+		r, err := Parse(tt.input, testOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Errors) == 0 || r.Errors[0] != tt.want {
+			t.Errorf("errors: got %q, want first %q", r.Errors, tt.want)
+		}
+	}
+}

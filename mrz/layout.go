@@ -45,6 +45,10 @@ type layout struct {
 	// continues. TD3 calls it the personal number and gives it optCD.
 	opt   span
 	optCD int
+	// overflow: a document number longer than 9 may continue in opt. Doc
+	// 9303 defines this for the cards (TD1, TD2) only; in a passport or
+	// visa a '<' check digit is simply wrong.
+	overflow bool
 	// opt2 is TD1's second optional field (line 2).
 	opt2      span
 	composite int
@@ -56,7 +60,7 @@ type layout struct {
 var td1 = layout{
 	format: TD1, lineLen: 30, lines: 3,
 	code: span{0, 2}, issuer: span{2, 5},
-	docNum: span{5, 14}, docCD: 14, opt: span{15, 30}, optCD: -1,
+	docNum: span{5, 14}, docCD: 14, opt: span{15, 30}, optCD: -1, overflow: true,
 	dob: span{30, 36}, dobCD: 36, sex: 37, exp: span{38, 44}, expCD: 44,
 	nat: span{45, 48}, opt2: span{48, 59}, composite: 59,
 	compSpans: []span{{5, 30}, {30, 37}, {38, 45}, {48, 59}},
@@ -79,7 +83,7 @@ func twoLine(format string, n int) layout {
 		l.opt, l.optCD, l.composite = span{n + 28, 2*n - 2}, 2*n-2, 2*n-1
 		l.compSpans = []span{{n, n + 10}, {n + 13, n + 20}, {n + 21, 2*n - 1}}
 	case TD2:
-		l.opt, l.composite = span{n + 28, 2*n - 1}, 2*n-1
+		l.opt, l.composite, l.overflow = span{n + 28, 2*n - 1}, 2*n-1, true
 		l.compSpans = []span{{n, n + 10}, {n + 13, n + 20}, {n + 21, 2*n - 1}}
 	default: // visas have no composite check digit
 		l.opt = span{n + 28, 2 * n}
