@@ -149,7 +149,35 @@ var countries = sync.OnceValue(country.New)
 // no country ("na", "former Soviet Union"), which callers keep in the
 // narrative instead, so nothing the list said is lost.
 func alpha3(s string) (string, bool) {
-	return countries().Alpha3(s)
+	t := countries()
+	if c, ok := t.Alpha3(s); ok {
+		return c, true
+	}
+	// "Cabo Verde. Previously Cape Verde." names the country first.
+	s, _, _ = strings.Cut(clean(s), ". ")
+	if c, ok := countryFallback[strings.ToLower(s)]; ok {
+		return c, true
+	}
+	// CLDR writes "Bosnia & Herzegovina", lists write "and".
+	if strings.Contains(s, " and ") {
+		return t.Alpha3(strings.ReplaceAll(s, " and ", " & "))
+	}
+	return t.Alpha3(s)
+}
+
+// countryFallback holds list spellings the country table does not know.
+var countryFallback = map[string]string{
+	"hong kong":       "HKG",
+	"macau":           "MAC",
+	"macao":           "MAC",
+	"cabo verde":      "CPV",
+	"north macedonia": "MKD",
+	"macedonia, the former yugoslav republic of": "MKD",
+	"kyrgyz republic":                  "KGZ",
+	"saint kitts and nevis":            "KNA",
+	"saint lucia":                      "LCA",
+	"saint vincent and the grenadines": "VCT",
+	"slovak republic":                  "SVK",
 }
 
 // errAt is the one error shape of the package: file, line, field, problem.
