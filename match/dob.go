@@ -1,0 +1,95 @@
+package match
+
+import (
+	"fmt"
+
+	"tripline"
+)
+
+// bestDOB compares a traveller's birth date with the listed ones and
+// returns the best agreement in [0,1] with its explanation; ok is false when
+// either side has no date. 1 is the same full date; dates that agree as far
+// as both are known score 0.85-0.9; typos (one digit, day/month swapped,
+// year ±1) 0.65-0.8; a contradiction 0-0.3.
+func bestDOB(t tripline.PartialDate, listed []tripline.PartialDate) (float64, string, bool) {
+	if t.IsZero() || len(listed) == 0 {
+		return 0, "", false
+	}
+	best, how := -1.0, ""
+	var bl tripline.PartialDate
+	for _, l := range listed {
+		if l.IsZero() {
+			continue
+		}
+		if s, h := compareDOB(t, l); s > best {
+			best, how, bl = s, h, l
+		}
+	}
+	if best < 0 {
+		return 0, "", false
+	}
+	var detail string
+	switch how {
+	case "exact":
+		detail = fmt.Sprintf("%q = listed %q", t.String(), bl.String())
+	case "within":
+		detail = fmt.Sprintf("%q within %q", t.String(), bl.String())
+	case "contradicts":
+		detail = fmt.Sprintf("%q contradicts listed %q", t.String(), bl.String())
+	default:
+		detail = fmt.Sprintf("%q ~ listed %q (%s)", t.String(), bl.String(), how)
+	}
+	return best, detail, true
+}
+
+// compareDOB compares two partial dates.
+func compareDOB(t, l tripline.PartialDate) (float64, string) {
+	if t.Year == l.Year {
+		if t.Month == 0 || l.Month == 0 {
+			return 0.85, "within"
+		}
+		if t.Month == l.Month {
+			switch {
+			case t.Day == 0 || l.Day == 0:
+				return 0.9, "within"
+			case t.Day == l.Day:
+				return 1, "exact"
+			case oneDigit(t.Day, l.Day, 2):
+				return 0.75, "day differs by one digit"
+			}
+			return 0.3, "day differs"
+		}
+		if t.Day != 0 && l.Day != 0 && t.Month == l.Day && t.Day == l.Month {
+			return 0.8, "day and month swapped"
+		}
+		if (t.Day == l.Day || t.Day == 0 || l.Day == 0) && oneDigit(t.Month, l.Month, 2) {
+			return 0.7, "month differs by one digit"
+		}
+		return 0.25, "month differs"
+	}
+	restSame := t.Month == 0 || l.Month == 0 || t.Month == l.Month && (t.Day == 0 || l.Day == 0 || t.Day == l.Day)
+	dy := t.Year - l.Year
+	if dy == 1 || dy == -1 {
+		if restSame {
+			return 0.7, "year differs by one"
+		}
+		return 0.3, "year differs by one, day or month differs"
+	}
+	if oneDigit(t.Year, l.Year, 4) && restSame {
+		return 0.65, "year differs by one digit"
+	}
+	return 0, "contradicts"
+}
+
+// oneDigit reports whether a and b, written with width digits, differ in
+// exactly one digit.
+func oneDigit(a, b, width int) bool {
+	diff := 0
+	for i := 0; i < width; i++ {
+		if a%10 != b%10 {
+			diff++
+		}
+		a, b = a/10, b/10
+	}
+	return diff == 1
+}

@@ -1,0 +1,459 @@
+package match
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"tripline"
+)
+
+// DefaultThresholds turn scores into decisions. Chosen by measurement on
+// the name benchmark and the false-alert generator (bench/nameeval,
+// bench/falsealerts): see the README of bench/.
+var DefaultThresholds = tripline.Thresholds{Hit: 0.85, Review: 0.7}
+
+// Options configure an Index.
+type Options struct {
+	// Thresholds decide hit and review; zero means DefaultThresholds.
+	Thresholds tripline.Thresholds
+}
+
+// Retrieval limits. Keys borne by more listings than maxPosting are
+// skipped when rarer keys exist (a common given name proves little and
+// would make every screening scan a large share of the list); name-pair
+// keys then still find a listing whose tokens are all common.
+const (
+	maxPosting    = 20000
+	maxCandidates = 48 // scored fully per screening
+	maxMatches    = 10 // returned per screening
+)
+
+// Key kinds, weighted by how much a shared key suggests the same person.
+const (
+	keyForm     = 'F' // exact spelling
+	keyClass    = 'C' // variant class
+	keySkel     = 'S' // consonant skeleton
+	keyPrefix   = 'P' // first four letters: survives a typo at the end
+	keySuffix   = 'X' // last four letters: survives a typo at the start
+	keyPair     = 'Q' // two tokens of one name: common names together are rarer
+	keyDoc      = 'D' // document number
+	keyDocOCR   = 'O' // document number with OCR-confusable letters as digits
+	keyOriginal = 'A' // original-script spelling
+)
+
+var keyWeight = map[byte]float32{
+	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyPrefix: 0.3, keySuffix: 0.3,
+	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1,
+}
+
+// Index holds prepared listings and the blocking keys that find candidates
+// for a screening without scanning every listing. It is safe for
+// concurrent use: screenings share a read lock, updates take the write lock.
+type Index struct {
+	th tripline.Thresholds
+
+	mu     sync.RWMutex
+	byID   map[string]uint32
+	slots  []*prepared // nil when free
+	free   []uint32
+	post   map[uint64][]uint32
+	tokens map[string]*token // interned tokens: many listings share names
+	pool   sync.Pool         // *scratch
+}
+
+// scratch is per-screening working memory, reused across screenings.
+type scratch struct {
+	acc     []float32
+	touched []uint32
+}
+
+// NewIndex returns an empty index.
+func NewIndex(opts Options) *Index {
+	th := opts.Thresholds
+	if th == (tripline.Thresholds{}) {
+		th = DefaultThresholds
+	}
+	return &Index{th: th, byID: map[string]uint32{}, post: map[uint64][]uint32{}, tokens: map[string]*token{}}
+}
+
+// Thresholds returns the thresholds the index decides with.
+func (ix *Index) Thresholds() tripline.Thresholds { return ix.th }
+
+// Len returns the number of listings in the index.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.byID)
+}
+
+// Listing returns the indexed listing with id, or nil.
+func (ix *Index) Listing(id string) *tripline.Listing {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if s, ok := ix.byID[id]; ok {
+		return ix.slots[s].l
+	}
+	return nil
+}
+
+// Upsert adds l or replaces its previous version. A listing that is not
+// active is removed instead: only active listings match.
+func (ix *Index) Upsert(l *tripline.Listing) {
+	if l == nil {
+		return
+	}
+	if l.Status != "" && l.Status != tripline.StatusActive {
+		ix.Remove(l.ID)
+		return
+	}
+	// Tokenizing is the expensive part; do it outside the lock.
+	p := prepareListing(l, noIntern)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.removeLocked(l.ID)
+	for i := range p.names {
+		p.names[i].toks = ix.intern(p.names[i].toks)
+	}
+	var slot uint32
+	if n := len(ix.free); n > 0 {
+		slot = ix.free[n-1]
+		ix.free = ix.free[:n-1]
+		ix.slots[slot] = p
+	} else {
+		slot = uint32(len(ix.slots))
+		ix.slots = append(ix.slots, p)
+	}
+	ix.byID[l.ID] = slot
+	for _, key := range listingKeys(p) {
+		ix.post[key] = append(ix.post[key], slot)
+	}
+}
+
+// intern returns shared copies of tokens; called with the write lock held.
+func (ix *Index) intern(ts []*token) []*token {
+	out := ts
+	for i, t := range ts {
+		k := t.form + "\x00" + t.alt + "\x00" + t.orig + "\x00" + strconv.Itoa(int(t.kind))
+		if s, ok := ix.tokens[k]; ok {
+			out[i] = s
+			continue
+		}
+		ix.tokens[k] = t
+	}
+	return out
+}
+
+// Remove drops the listing with id; unknown ids are ignored.
+func (ix *Index) Remove(id string) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.removeLocked(id)
+}
+
+func (ix *Index) removeLocked(id string) {
+	slot, ok := ix.byID[id]
+	if !ok {
+		return
+	}
+	for _, key := range listingKeys(ix.slots[slot]) {
+		ps := ix.post[key]
+		if i := slices.Index(ps, slot); i >= 0 {
+			ps[i] = ps[len(ps)-1]
+			ps = ps[:len(ps)-1]
+		}
+		if len(ps) == 0 {
+			delete(ix.post, key)
+		} else {
+			ix.post[key] = ps
+		}
+	}
+	delete(ix.byID, id)
+	ix.slots[slot] = nil
+	ix.free = append(ix.free, slot)
+}
+
+// hashKey hashes a key kind and text (FNV-1a, 64 bits).
+func hashKey(kind byte, s string) uint64 {
+	h := uint64(14695981039346656037)
+	h ^= uint64(kind)
+	h *= 1099511628211
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// tokenKeys appends the blocking keys of one token.
+func tokenKeys(keys []uint64, t *token) []uint64 {
+	if t.kind != kindName {
+		return keys
+	}
+	keys = append(keys, hashKey(keyForm, t.form))
+	if t.alt != "" {
+		keys = append(keys, hashKey(keyForm, t.alt))
+	}
+	if t.class != 0 {
+		keys = append(keys, hashKey(keyClass, strconv.Itoa(int(t.class))))
+	}
+	if len(t.skel) >= 2 {
+		keys = append(keys, hashKey(keySkel, t.skel))
+	}
+	if t.orig != "" {
+		keys = append(keys, hashKey(keyOriginal, t.orig))
+	}
+	if !t.arabic && len(t.form) >= 6 {
+		keys = append(keys, hashKey(keyPrefix, t.form[:4]), hashKey(keySuffix, t.form[len(t.form)-4:]))
+	}
+	return keys
+}
+
+// pairID is what a pair key is made of: the variant class when known (so
+// that variants meet), else the skeleton.
+func pairID(t *token) string {
+	if t.class != 0 {
+		return "c" + strconv.Itoa(int(t.class))
+	}
+	return "s" + t.skel
+}
+
+// nameKeys appends the keys of one name: its tokens and its token pairs.
+func nameKeys(keys []uint64, toks []*token) []uint64 {
+	for _, t := range toks {
+		keys = tokenKeys(keys, t)
+	}
+	for i, a := range toks {
+		if a.kind != kindName || len(a.skel) < 2 && a.class == 0 {
+			continue
+		}
+		for _, b := range toks[i+1:] {
+			if b.kind != kindName || len(b.skel) < 2 && b.class == 0 {
+				continue
+			}
+			x, y := pairID(a), pairID(b)
+			if x > y {
+				x, y = y, x
+			}
+			keys = append(keys, hashKey(keyPair, x+"|"+y))
+		}
+	}
+	return keys
+}
+
+// docKeys appends the keys of a document number.
+func docKeys(keys []uint64, d docKey) []uint64 {
+	return append(keys, hashKey(keyDoc, d.exact), hashKey(keyDocOCR, d.ocr))
+}
+
+// listingKeys returns the distinct keys of a prepared listing.
+func listingKeys(p *prepared) []uint64 {
+	var keys []uint64
+	for _, n := range p.names {
+		keys = nameKeys(keys, n.toks)
+	}
+	for _, d := range p.docs {
+		keys = docKeys(keys, d)
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// queryKey is a key with its weight kind.
+type queryKey struct {
+	h    uint64
+	kind byte
+}
+
+// queryKeys returns the keys of a traveller with their kinds.
+func queryKeys(q *query) []queryKey {
+	var out []queryKey
+	add := func(kind byte, ks []uint64) {
+		for _, k := range ks {
+			out = append(out, queryKey{k, kind})
+		}
+	}
+	for _, t := range q.toks {
+		if t.kind != kindName {
+			continue
+		}
+		add(keyForm, []uint64{hashKey(keyForm, t.form)})
+		if t.alt != "" {
+			add(keyForm, []uint64{hashKey(keyForm, t.alt)})
+		}
+		if t.class != 0 {
+			add(keyClass, []uint64{hashKey(keyClass, strconv.Itoa(int(t.class)))})
+		}
+		if len(t.skel) >= 2 {
+			add(keySkel, []uint64{hashKey(keySkel, t.skel)})
+		}
+		if t.orig != "" {
+			add(keyOriginal, []uint64{hashKey(keyOriginal, t.orig)})
+		}
+		if !t.arabic && len(t.form) >= 6 {
+			add(keyPrefix, []uint64{hashKey(keyPrefix, t.form[:4])})
+			add(keySuffix, []uint64{hashKey(keySuffix, t.form[len(t.form)-4:])})
+		}
+	}
+	pairs := nameKeys(nil, q.toks)
+	for _, k := range pairs {
+		out = append(out, queryKey{k, keyPair}) // token keys repeat: harmless, deduplicated below
+	}
+	if q.doc != nil {
+		out = append(out, queryKey{hashKey(keyDoc, q.doc.exact), keyDoc}, queryKey{hashKey(keyDocOCR, q.doc.ocr), keyDocOCR})
+	}
+	slices.SortFunc(out, func(a, b queryKey) int {
+		if a.h < b.h {
+			return -1
+		}
+		if a.h > b.h {
+			return 1
+		}
+		return int(b.kind) - int(a.kind)
+	})
+	return slices.CompactFunc(out, func(a, b queryKey) bool { return a.h == b.h })
+}
+
+// candidates returns the slots most worth scoring for q; read lock held.
+func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now time.Time) []uint32 {
+	keys := queryKeys(q)
+	type kp struct {
+		ps   []uint32
+		kind byte
+	}
+	lists := make([]kp, 0, len(keys))
+	for _, k := range keys {
+		if ps := ix.post[k.h]; len(ps) > 0 {
+			lists = append(lists, kp{ps, k.kind})
+		}
+	}
+	slices.SortFunc(lists, func(a, b kp) int { return len(a.ps) - len(b.ps) })
+	sc, _ := ix.pool.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	if len(sc.acc) < len(ix.slots) {
+		sc.acc = make([]float32, len(ix.slots)+len(ix.slots)/4+16)
+	}
+	acc := sc.acc
+	touched := sc.touched[:0]
+	n := float64(len(ix.byID) + 1)
+	for i, l := range lists {
+		if len(l.ps) > maxPosting && i > 0 {
+			break // rare keys first; the rest would only add noise and time
+		}
+		w := keyWeight[l.kind] * float32(math.Log(n/float64(len(l.ps))+1))
+		for _, s := range l.ps {
+			if acc[s] == 0 {
+				touched = append(touched, s)
+			}
+			acc[s] += w
+		}
+	}
+	// Keep the best-supported slots.
+	type cand struct {
+		s uint32
+		w float32
+	}
+	cs := make([]cand, 0, len(touched))
+	for _, s := range touched {
+		cs = append(cs, cand{s, acc[s]})
+		acc[s] = 0
+	}
+	sc.touched = touched[:0]
+	ix.pool.Put(sc)
+	slices.SortFunc(cs, func(a, b cand) int {
+		if a.w != b.w {
+			if a.w > b.w {
+				return -1
+			}
+			return 1
+		}
+		return int(a.s) - int(b.s)
+	})
+	out := make([]uint32, 0, maxCandidates)
+	for _, c := range cs {
+		if len(out) == maxCandidates {
+			break
+		}
+		p := ix.slots[c.s]
+		if p == nil || !p.l.ActiveAt(now) || allow != nil && !allow(p.l) {
+			continue
+		}
+		out = append(out, c.s)
+	}
+	return out
+}
+
+// Screen returns the matches at or above the review threshold, best first,
+// at most ten. allow, if non-nil, limits the listings the caller may screen
+// against. Each match carries its decision, action, instruction, contact,
+// the listed name that matched, the minor flag and its explanation.
+func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripline.Listing) bool) []tripline.Match {
+	q := newQuery(t)
+	if len(q.toks) == 0 && q.doc == nil {
+		return nil
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	type scored struct {
+		p *prepared
+		s float64
+	}
+	var hits []scored
+	for _, slot := range ix.candidates(q, allow, now) {
+		p := ix.slots[slot]
+		s, _, _ := scorePrepared(q, p, false)
+		if s >= ix.th.Review {
+			hits = append(hits, scored{p, s})
+		}
+	}
+	slices.SortFunc(hits, func(a, b scored) int {
+		if a.s != b.s {
+			if a.s > b.s {
+				return -1
+			}
+			return 1
+		}
+		if a.p.l.ID < b.p.l.ID {
+			return -1
+		}
+		return 1
+	})
+	if len(hits) > maxMatches {
+		hits = hits[:maxMatches]
+	}
+	out := make([]tripline.Match, 0, len(hits))
+	for _, h := range hits {
+		s, feats, name := scorePrepared(q, h.p, true)
+		l := h.p.l
+		instr := l.Instruction
+		if instr == "" {
+			instr = l.Action.Instruction()
+		}
+		out = append(out, tripline.Match{
+			Listing: l.ID, Score: s, Decision: ix.th.Decide(s), Action: l.Action,
+			Instruction: instr, Contact: l.Contact, Name: name,
+			Minor: isMinor(t.DOB, now) || listingMinor(l, now), Explain: feats,
+		})
+	}
+	return out
+}
+
+// isMinor reports whether a birth date makes the person under 18 at now.
+func isMinor(d tripline.PartialDate, now time.Time) bool {
+	age, ok := d.AgeAt(now)
+	return ok && age < 18
+}
+
+// listingMinor reports whether any listed birth date makes the person a minor.
+func listingMinor(l *tripline.Listing, now time.Time) bool {
+	for _, d := range l.BirthDates {
+		if isMinor(d, now) {
+			return true
+		}
+	}
+	return false
+}

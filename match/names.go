@@ -1,0 +1,351 @@
+package match
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// How two tokens agree, from strongest to weakest. The similarity values
+// keep an order: an exact spelling beats a known variant beats a shared
+// skeleton beats a typo, so imperfect names never tie with exact ones.
+const (
+	simExact    = 1.0
+	simSpelling = 0.98 // same word, other transliteration (Müller/Mueller)
+	simVariant  = 0.95 // same variant class (Mohammed/Muhammad/محمد)
+	simSkeleton = 0.9  // same consonant skeleton (Ahmad/Ahmed)
+	simInitial  = 0.75 // "J." against "John"
+	minTokenSim = 0.72 // below this two tokens do not match at all
+)
+
+// tokenSim scores two tokens in [0,1] and says how they agreed.
+func tokenSim(a, b *token) (float64, string) {
+	if a.form == b.form {
+		return simExact, "exact"
+	}
+	if a.kind == kindParticle || b.kind == kindParticle {
+		return 0, ""
+	}
+	if a.form == b.alt || a.alt == b.form || a.alt != "" && a.alt == b.alt {
+		return simSpelling, "spelling"
+	}
+	if a.kind == kindInitial || b.kind == kindInitial {
+		if a.form != "" && b.form != "" && a.form[0] == b.form[0] {
+			return simInitial, "initial"
+		}
+		return 0, ""
+	}
+	if a.class != 0 && a.class == b.class {
+		return simVariant, "variant"
+	}
+	cross := a.arabic != b.arabic
+	if a.skel != "" && a.skel == b.skel {
+		n := len(a.skel)
+		switch {
+		case n >= 3, a.arabic && b.arabic, cross && n >= 2:
+			return simSkeleton, "skeleton"
+		case n == 2 && jaroWinkler(a.form, b.form) >= 0.8:
+			return simSkeleton - 0.02, "skeleton"
+		}
+	}
+	if a.arabic || b.arabic {
+		// Arabic has no short vowels: only the skeletons can be compared.
+		if len(a.skel) >= 4 && len(b.skel) >= 4 && levBytes(a.skel, b.skel) == 1 {
+			return 0.76, "skeleton~"
+		}
+		return 0, ""
+	}
+	s := spellingSim(a.form, b.form)
+	if a.alt != "" || b.alt != "" {
+		s = max(s, spellingSim(orForm(a), orForm(b)))
+	}
+	if s < minTokenSim {
+		return 0, ""
+	}
+	return s, "typo"
+}
+
+// orForm returns the common-practice spelling of a token.
+func orForm(t *token) string {
+	if t.alt != "" {
+		return t.alt
+	}
+	return t.form
+}
+
+// spellingSim mixes edit distance and Jaro-Winkler, scaled below the
+// skeleton and variant levels: a typo is the weakest kind of agreement.
+func spellingSim(a, b string) float64 {
+	la, lb := runeLen(a), runeLen(b)
+	l := max(la, lb)
+	if l == 0 {
+		return 0
+	}
+	d := levenshtein(a, b)
+	ls := 1 - float64(d)/float64(l)
+	s := (ls + jaroWinkler(a, b)) / 2
+	if l <= 3 {
+		s *= 0.9 // a one-letter change in a short word is another word
+	}
+	return math.Min(s, 0.93)
+}
+
+// edge is one aligned pair: query tokens qs with candidate tokens cs (one
+// each, or two joined on one side: "AlisherUsmanov").
+type edge struct {
+	q, c   uint32 // bit masks of token positions
+	sim    float64
+	how    string
+	weight float64
+}
+
+// nameResult is how two names compare.
+type nameResult struct {
+	score   float64
+	exact   bool // every token matched exactly, in order, nothing missing
+	swapped bool // matched tokens in another order
+	edges   []edge
+	info    float64 // rarity-weighted evidence of the matched tokens
+}
+
+// maxTokens bounds the tokens compared per name; longer names are
+// truncated (no real name has more).
+const maxTokens = 16
+
+// compareTokens aligns two token lists order-independently and scores them.
+func compareTokens(q, c []*token) nameResult {
+	if len(q) > maxTokens {
+		q = q[:maxTokens]
+	}
+	if len(c) > maxTokens {
+		c = c[:maxTokens]
+	}
+	if len(q) == 0 || len(c) == 0 {
+		return nameResult{}
+	}
+	var stack [64]edge
+	edges := stack[:0]
+	for i := range q {
+		for j := range c {
+			if s, how := tokenSim(q[i], c[j]); s > 0 {
+				w := (float64(q[i].weight) + float64(c[j].weight)) / 2
+				edges = append(edges, edge{q: 1 << i, c: 1 << j, sim: s, how: how, weight: w})
+			}
+		}
+	}
+	// Joined words: one token on one side against two adjacent on the other.
+	edges = joinEdges(edges, q, c, false)
+	edges = joinEdges(edges, c, q, true)
+	slices.SortFunc(edges, func(a, b edge) int {
+		if a.sim != b.sim {
+			if a.sim > b.sim {
+				return -1
+			}
+			return 1
+		}
+		// Prefer the pair on the same position: keeps order when tied.
+		da, db := posDist(a), posDist(b)
+		return da - db
+	})
+	var usedQ, usedC uint32
+	var chosen []edge
+	for _, e := range edges {
+		if usedQ&e.q != 0 || usedC&e.c != 0 {
+			continue
+		}
+		usedQ |= e.q
+		usedC |= e.c
+		chosen = append(chosen, e)
+	}
+	return scoreAlignment(q, c, chosen, usedQ, usedC)
+}
+
+// posDist is how far apart an edge's positions are.
+func posDist(e edge) int {
+	d := lowBit(e.q) - lowBit(e.c)
+	if d < 0 {
+		d = -d
+	}
+	return d
+}
+
+func lowBit(m uint32) int {
+	for i := 0; i < 32; i++ {
+		if m&(1<<i) != 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+// joinEdges adds edges where one token of a equals two adjacent tokens of b
+// written together. flip says a is the candidate side.
+func joinEdges(edges []edge, a, b []*token, flip bool) []edge {
+	if len(b) < 2 {
+		return edges
+	}
+	for j := 0; j+1 < len(b); j++ {
+		x, y := b[j], b[j+1]
+		if x.arabic != y.arabic {
+			continue
+		}
+		jt := token{form: x.form + y.form, arabic: x.arabic}
+		if x.arabic {
+			jt.skel = x.skel + y.skel
+		} else {
+			jt.skel = latinSkeleton(jt.form)
+		}
+		for i := range a {
+			if a[i].kind != kindName || len(a[i].form) < 5 {
+				continue
+			}
+			s, how := tokenSim(a[i], &jt)
+			if s < 0.85 {
+				continue
+			}
+			w := (float64(a[i].weight) + float64(x.weight) + float64(y.weight)) / 2
+			e := edge{q: 1 << i, c: 3 << j, sim: s * 0.99, how: "joined " + how, weight: w}
+			if flip {
+				e.q, e.c = e.c, e.q
+			}
+			edges = append(edges, e)
+		}
+	}
+	return edges
+}
+
+// Penalties for what the alignment left over. A name part present on both
+// sides but different (Al-Dulaimi vs Al-Tikriti) is a contradiction; a part
+// present on one side only (a dropped middle name) is mild.
+const (
+	conflictPenalty = 1.6
+	omissionPenalty = 0.35
+	swapPenalty     = 0.95
+)
+
+// scoreAlignment turns a chosen alignment into a score.
+func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32) nameResult {
+	r := nameResult{edges: chosen}
+	if len(chosen) == 0 {
+		return r
+	}
+	var num, den float64
+	allExact := true
+	for _, e := range chosen {
+		num += e.sim * e.weight
+		den += e.weight
+		r.info += e.sim * e.weight
+		if e.sim < 1 || e.how != "exact" {
+			allExact = false
+		}
+	}
+	base := num / den
+	uq, wq := leftover(q, usedQ)
+	uc, wc := leftover(c, usedC)
+	fq, fc := uq/wq, uc/wc
+	conflict := math.Min(fq, fc)
+	omission := math.Max(fq, fc) - conflict
+	s := base * math.Max(0, 1-conflictPenalty*conflict) * (1 - omissionPenalty*omission)
+	r.swapped = isSwapped(chosen)
+	if r.swapped {
+		s *= swapPenalty
+	}
+	r.exact = allExact && uq == 0 && uc == 0 && !r.swapped
+	if !r.exact {
+		s = math.Min(s, 0.99)
+	}
+	r.score = s
+	return r
+}
+
+// leftover returns the weight of unmatched tokens and the total weight.
+func leftover(ts []*token, used uint32) (un, total float64) {
+	for i := range ts {
+		w := float64(ts[i].weight)
+		total += w
+		if used&(1<<i) == 0 {
+			un += w
+		}
+	}
+	if total == 0 {
+		total = 1
+	}
+	return un, total
+}
+
+// isSwapped reports whether the matched tokens appear in another order.
+func isSwapped(chosen []edge) bool {
+	if len(chosen) < 2 {
+		return false
+	}
+	type pos struct{ q, c int }
+	ps := make([]pos, 0, len(chosen))
+	for _, e := range chosen {
+		ps = append(ps, pos{lowBit(e.q), lowBit(e.c)})
+	}
+	slices.SortFunc(ps, func(a, b pos) int { return a.q - b.q })
+	for i := 1; i < len(ps); i++ {
+		if ps[i].c < ps[i-1].c {
+			return true
+		}
+	}
+	return false
+}
+
+// prepare tokenizes and enriches a name.
+func prepare(name string) []*token {
+	t := tokenize(name)
+	enrich(t)
+	return noIntern(t)
+}
+
+// CompareNames scores two bare names in [0,1]: 1 only for the same name,
+// spelt the same way, in the same order.
+func CompareNames(a, b string) float64 {
+	return compareTokens(prepare(a), prepare(b)).score
+}
+
+// describe writes the token alignment for an explanation:
+// "muhammad=variant 0.95, taher=exact 1.00, -ahmad".
+func describe(q, c []*token, r nameResult) string {
+	var b strings.Builder
+	var usedQ, usedC uint32
+	for i, e := range r.edges {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		usedQ |= e.q
+		usedC |= e.c
+		b.WriteString(maskForms(q, e.q))
+		if qf, cf := maskForms(q, e.q), maskForms(c, e.c); qf != cf {
+			b.WriteString("/" + cf)
+		}
+		fmt.Fprintf(&b, "=%s %.2f", e.how, e.sim)
+	}
+	for i := range q {
+		if usedQ&(1<<i) == 0 && i < maxTokens {
+			b.WriteString(", +" + q[i].form)
+		}
+	}
+	for i := range c {
+		if usedC&(1<<i) == 0 && i < maxTokens {
+			b.WriteString(", -" + c[i].form)
+		}
+	}
+	if r.swapped {
+		b.WriteString("; order differs")
+	}
+	return b.String()
+}
+
+// maskForms joins the forms of the tokens in mask.
+func maskForms(ts []*token, mask uint32) string {
+	var parts []string
+	for i := range ts {
+		if mask&(1<<i) != 0 {
+			parts = append(parts, ts[i].form)
+		}
+	}
+	return strings.Join(parts, "+")
+}

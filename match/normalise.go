@@ -1,0 +1,328 @@
+package match
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// tokKind says how much a token tells about identity.
+type tokKind uint8
+
+const (
+	kindName     tokKind = iota
+	kindParticle         // bin, ibn, abu, van, de: connectors that carry little
+	kindInitial          // a single letter: "J." in "J. Smith"
+)
+
+// token is one normalised word of a name.
+type token struct {
+	form   string // ICAO 9303 Latin spelling, lower case ("mueller")
+	alt    string // common-practice spelling when it differs ("muller"), else ""
+	skel   string // consonant skeleton ("mlr")
+	orig   string // non-Latin original (Arabic letters normalised, Cyrillic lower case), for the variant table
+	kind   tokKind
+	arabic bool // written in Arabic script: compare by skeleton
+	// Filled from the variant table.
+	class  int32   // variant class id, 0 when unknown
+	weight float32 // rarity weight in (0,1]: common names prove little
+}
+
+// honorifics are titles dropped before matching: lists and travellers add
+// or omit them at will ("Mullah", "Haji Mudir", "Dr. Rami Makhlouf").
+var honorifics = setOf(
+	"mr", "mrs", "ms", "miss", "mister", "dr", "doctor", "prof", "professor", "sir", "dame", "lord",
+	"mullah", "mulla", "molla", "mollah", "maulavi", "maulvi", "mawlawi", "moulavi", "mowlavi", "molvi",
+	"maulana", "mawlana", "moulana", "sheikh", "shaikh", "shaykh", "sheik", "cheikh", "shaykhah",
+	"haji", "hajji", "hadji", "hadj", "alhaj", "alhaji", "alhajji", "hajj", "hajjah", "hajia",
+	"president", "praesident", "prasident", "monsieur", "madame", "mme", "mlle", "herr", "frau",
+	"general", "gen", "colonel", "col", "major", "capt", "captain", "lt", "imam", "mufti",
+	"ustad", "ustadh", "ustaz", "eng", "engr", "hon", "rev", "father", "senor", "sr", "sra", "jr",
+	// Arabic script, by their Latin letters.
+	"shykh", "hjj", "hj", "ml", "mlw", "mwlwy", "dktwr", "mwlana",
+)
+
+// articles are the Arabic definite article in its Latin spellings; dropped
+// when they lead into another word ("al-Rahman", "ad-Din").
+var articles = setOf("al", "el", "ul", "ur", "ud", "ad", "ash", "az", "ed", "as", "ar", "at", "an", "es", "ut", "us", "ol", "il")
+
+// looseArticles are only articles when written with a hyphen ("as-Sayyid"):
+// alone they are also names ("An", "As").
+var looseArticles = setOf("as", "ar", "at", "an", "es", "ut", "us", "il")
+
+// particles are connectors kept as low-weight tokens, with one spelling
+// each so that "ibn", "bin" and "ben" meet.
+var particles = map[string]string{
+	"bin": "bin", "ibn": "bin", "ben": "bin", "bn": "bin", "bint": "bint", "binti": "bint", "bte": "bint",
+	"abu": "abu", "abou": "abu", "abo": "abu", "ould": "ould", "wuld": "ould",
+	"van": "van", "von": "von", "de": "de", "der": "der", "den": "den", "da": "da", "di": "di",
+	"du": "du", "del": "del", "della": "della", "dos": "dos", "das": "das", "do": "do",
+	"la": "la", "le": "le", "y": "y", "ter": "ter", "zu": "zu", "dela": "dela",
+}
+
+// abdPrefixes start a compound with a following word: "Abd al-Rahman",
+// "Abdul Rahman", "Abdel Rahman" all become one token.
+var abdPrefixes = setOf("abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdur", "abdus", "abdel", "abdoul", "abdou", "abdar", "abdus", "abdil")
+
+func setOf(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[w] = true
+	}
+	return m
+}
+
+// rawWord is a word as split from the input, before particle handling.
+type rawWord struct {
+	form, alt, skel, orig string
+	arabic                bool
+	hyphen                bool // followed by a hyphen
+}
+
+// Normalise returns the tokens of a name in their ICAO Latin spelling,
+// after case folding, transliteration, dropping titles and articles, and
+// joining "Abd" compounds. It is what matching compares; tests and tools
+// use it to see why two names meet.
+func Normalise(name string) []string {
+	toks := tokenize(name)
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.form
+	}
+	return out
+}
+
+// tokenize splits and normalises a name. It never fails: input it cannot
+// read yields fewer tokens.
+func tokenize(name string) []token {
+	name = norm.NFKC.String(name)
+	// "NURISTANI, Abdul Aziz" is surname-first; put it in reading order.
+	if before, after, ok := strings.Cut(name, ","); ok && !strings.Contains(after, ",") && strings.TrimSpace(after) != "" {
+		name = after + " " + before
+	}
+	words := splitWords(name)
+	return buildTokens(words)
+}
+
+// splitWords cuts a name into words and transliterates each one.
+func splitWords(name string) []rawWord {
+	var words []rawWord
+	var cur []rune
+	flush := func(hyphen bool) {
+		if len(cur) > 0 {
+			words = append(words, makeWord(cur))
+			cur = cur[:0]
+		}
+		if hyphen && len(words) > 0 {
+			words[len(words)-1].hyphen = true
+		}
+	}
+	prevArabic := false
+	for _, r := range name {
+		if isArabicMark(r) {
+			continue
+		}
+		ar := isArabicLetter(r)
+		if ar != prevArabic && len(cur) > 0 {
+			flush(false) // a script change ends a word
+		}
+		prevArabic = ar
+		if ar {
+			cur = append(cur, r)
+			continue
+		}
+		if _, ok := foldRune(r); ok {
+			cur = append(cur, r)
+			continue
+		}
+		flush(r == '-' || r == '‐' || r == '–')
+	}
+	flush(false)
+	return words
+}
+
+// makeWord transliterates one word.
+func makeWord(rs []rune) rawWord {
+	if isArabicLetter(rs[0]) {
+		w := normArabic(rs)
+		lat, sk := arabicForms([]rune(w))
+		return rawWord{form: lat, skel: sk, orig: w, arabic: true}
+	}
+	var f, a strings.Builder
+	nonLatin := false
+	for _, r := range rs {
+		p, _ := foldRune(r)
+		f.WriteString(p.icao)
+		a.WriteString(p.common)
+		if r >= 0x80 && !unicode.Is(unicode.Latin, r) && r != 'ı' && r != 'İ' {
+			nonLatin = true
+		}
+	}
+	w := rawWord{form: f.String(), alt: a.String()}
+	if strings.IndexByte(w.form, 'x') >= 0 {
+		w.form = replaceICAOX(w.form)
+		w.alt = replaceICAOX(w.alt)
+	}
+	if w.alt == w.form {
+		w.alt = ""
+	}
+	if nonLatin {
+		w.orig = strings.ToLower(string(rs))
+	}
+	return w
+}
+
+// replaceICAOX turns MRZ digraphs such as XKH back into KH.
+func replaceICAOX(s string) string {
+	for _, x := range icaoArabicX {
+		s = strings.ReplaceAll(s, x.x, x.plain)
+	}
+	return s
+}
+
+// normArabic unifies the letters that Arabic spelling varies at will:
+// hamza seats on alif, alif maqsura, Persian yeh and keheh.
+func normArabic(rs []rune) string {
+	var b strings.Builder
+	for _, r := range rs {
+		switch r {
+		case 'أ', 'إ', 'آ', 'ٱ':
+			r = 'ا'
+		case 'ى', 'ی', 'ۍ', 'ې':
+			r = 'ي'
+		case 'ک':
+			r = 'ك'
+		case 'ۀ', 'ہ', 'ھ':
+			r = 'ه'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// NormaliseArabic returns the form of an Arabic-script word used as a key
+// of the variant table; the generator uses it so keys agree.
+func NormaliseArabic(word string) string { return normArabic([]rune(word)) }
+
+// buildTokens applies honorifics, articles, particles and Abd compounds.
+func buildTokens(words []rawWord) []token {
+	// Arabic script: split off the article and a leading عبد.
+	var ws []rawWord
+	for _, w := range words {
+		if !w.arabic {
+			ws = append(ws, w)
+			continue
+		}
+		o := w.orig
+		if strings.HasPrefix(o, "عبد") && len([]rune(o)) > 4 {
+			ws = append(ws, arabicWord("عبد"))
+			o = strings.TrimPrefix(o, "عبد")
+		}
+		if strings.HasPrefix(o, "ال") && len([]rune(o)) > 3 {
+			o = strings.TrimPrefix(o, "ال")
+		}
+		if o == "ال" {
+			continue
+		}
+		ws = append(ws, arabicWord(o))
+	}
+	// Titles go, unless nothing else is left.
+	kept := ws[:0:0]
+	for _, w := range ws {
+		if !honorifics[w.form] {
+			kept = append(kept, w)
+		}
+	}
+	if len(kept) > 0 {
+		ws = kept
+	}
+	var out []token
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		if w.form == "" {
+			continue
+		}
+		last := i == len(ws)-1
+		if !w.arabic && !last && articles[w.form] && (!looseArticles[w.form] || w.hyphen) {
+			continue
+		}
+		if abdPrefixes[w.form] && !last {
+			// "Abd al-Rahman", "Abdul Rahman": join with the next name word.
+			j := i + 1
+			for j < len(ws)-1 && articles[ws[j].form] {
+				j++
+			}
+			out = append(out, abdToken(w.form[3:]+ws[j].form, ws[j]))
+			i = j
+			continue
+		}
+		if len(w.form) > 6 && strings.HasPrefix(w.form, "abd") && !w.arabic {
+			out = append(out, abdToken(w.form[3:], w))
+			continue
+		}
+		if p, ok := particles[w.form]; ok && !last || ok && len(ws) > 1 {
+			out = append(out, token{form: p, skel: latinSkeleton(p), kind: kindParticle})
+			continue
+		}
+		t := token{form: w.form, alt: w.alt, orig: w.orig, arabic: w.arabic, skel: w.skel}
+		if !w.arabic {
+			t.skel = latinSkeleton(t.form)
+		}
+		if !w.arabic && len([]rune(t.form)) == 1 {
+			t.kind = kindInitial
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// arabicWord makes a rawWord from normalised Arabic letters.
+func arabicWord(o string) rawWord {
+	lat, sk := arabicForms([]rune(o))
+	switch o {
+	case "بن", "ابن":
+		lat = "bin"
+	case "بنت":
+		lat = "bint"
+	case "ابو":
+		lat = "abu"
+	case "عبد":
+		lat = "abd"
+	}
+	return rawWord{form: lat, skel: sk, orig: o, arabic: true}
+}
+
+// abdToken builds the one token of an "Abd ..." compound from the text after
+// "abd" (which may start with the article: "ul-rahman", "urrahman").
+func abdToken(rest string, next rawWord) token {
+	if next.arabic {
+		_, sk := arabicForms([]rune(next.orig))
+		return token{form: "abd" + next.form, skel: "bd" + sk, arabic: true, orig: "عبد" + next.orig}
+	}
+	stem := abdStem(rest)
+	return token{form: "abd" + stem, skel: "bd" + latinSkeleton(stem)}
+}
+
+// abdStem strips the article from what follows "abd": the vowel, the "l"
+// and a doubled sun letter, so that abdulrahman, abdurrahman, abdelrahman
+// and abd al-rahman all give "rahman".
+func abdStem(s string) string {
+	i := 0
+	for i < len(s) && i < 2 && strings.IndexByte("aeiou", s[i]) >= 0 {
+		i++
+	}
+	if i == 0 {
+		return s
+	}
+	r := s[i:]
+	if len(r) > 3 && r[0] == 'l' {
+		r = r[1:]
+	} else if len(r) > 3 && r[0] == r[1] {
+		r = r[1:]
+	}
+	if len(r) < 2 {
+		return s
+	}
+	return r
+}

@@ -1,0 +1,72 @@
+package match
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestNormalise(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"Abd al-Rahman", []string{"abdrahman"}},
+		{"Abdulrahman", []string{"abdrahman"}},
+		{"Abdurrahman", []string{"abdrahman"}},
+		{"Abdel Rahman", []string{"abdrahman"}},
+		{"ABDUL LATIF MANSUR", []string{"abdlatif", "mansur"}},
+		{"Abdullah", []string{"abdlah"}},
+		{"Abd Allah", []string{"abdlah"}},
+		{"Mullah Muhammad Taher ANWARI", []string{"muhammad", "taher", "anwari"}},
+		{"Dr. Rami Makhlouf", []string{"rami", "makhlouf"}},
+		{"Haji Mudir", []string{"mudir"}},
+		{"Müller", []string{"mueller"}},
+		{"Øyvind Åsen", []string{"oeyvind", "aasen"}},
+		{"Straße", []string{"strasse"}},
+		{"İSMAİL YILDIRIM", []string{"ismail", "yildirim"}},
+		{"ısmail", []string{"ismail"}},
+		{"Сергей Лавров", []string{"sergei", "lavrov"}},
+		{"Юрий Щербаков", []string{"iurii", "shcherbakov"}},
+		{"Αλέξης Τσίπρας", []string{"alexis", "tsipras"}},
+		{"XKHALED", []string{"khaled"}},
+		{"NURISTANI, Abdul Aziz", []string{"abdaziz", "nuristani"}},
+		{"Osama bin Laden", []string{"osama", "bin", "laden"}},
+		{"Usama ibn Ladin", []string{"usama", "bin", "ladin"}},
+		{"Bashar al-Assad", []string{"bashar", "assad"}},
+		{"Bachar el-Assad", []string{"bachar", "assad"}},
+		{"J.-C. Juncker", []string{"j", "c", "juncker"}},
+		{"O'Neill", []string{"oneill"}},
+		{"San'ani", []string{"sanani"}},
+		{"Margarita-Simonyan", []string{"margarita", "simonyan"}},
+		{"ＭＵＨＡＭＭＡＤ", []string{"muhammad"}}, // fullwidth: NFKC
+		{"", []string{}},
+	}
+	for _, c := range cases {
+		got := Normalise(c.in)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Normalise(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestSkeletonMeetsAcrossScripts(t *testing.T) {
+	cases := [][2]string{
+		{"Muhammad", "محمد"}, {"Mohammed", "محمد"}, {"Taher", "طاهر"}, {"Yusuf", "يوسف"},
+		{"Youssef", "يوسف"}, {"Hussein", "حسين"}, {"Abdulrahman", "عبد الرحمن"}, {"Abdullah", "عبدالله"},
+		{"Khalid", "خالد"}, {"XKHALID", "خالد"},
+	}
+	for _, c := range cases {
+		a, b := prepare(c[0]), prepare(c[1])
+		if len(a) != 1 || len(b) != 1 || a[0].skel != b[0].skel {
+			t.Errorf("skeleton(%q)=%v, skeleton(%q)=%v: want equal", c[0], skels(a), c[1], skels(b))
+		}
+	}
+}
+
+func skels(ts []*token) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.skel)
+	}
+	return out
+}

@@ -1,0 +1,319 @@
+package match
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+
+	"tripline"
+	"tripline/country"
+)
+
+// Feature names in explanations.
+const (
+	FeatureName        = "name"
+	FeatureDOB         = "dob"
+	FeatureNationality = "nationality"
+	FeatureSex         = "sex"
+	FeatureDocument    = "document"
+)
+
+// Weights of the evidence beside the name. Positive evidence moves the
+// score toward 1 in proportion to what is left; negative evidence scales
+// it down. Names dominate: a border officer knows a traveller by name.
+const (
+	weakAliasFactor = 0.9  // weak (low-quality) aliases prove less
+	gainDOBMax      = 0.6  // an exact full birth date
+	gainNationality = 0.15 // one of the listed nationalities
+	gainSex         = 0.05
+	penNationality  = 0.92 // nationality not among the listed ones
+	penSex          = 0.7  // sex contradicts
+	penNewDocument  = 0.97 // a different passport: people renew them
+	evidenceNeeded  = 1.5  // rarity-weighted tokens for full name evidence
+	maxImperfect    = 0.99 // nothing short of a full exact match reaches 1
+)
+
+// preparedName is one listed name, tokenized once.
+type preparedName struct {
+	toks   []*token
+	full   string
+	factor float64
+}
+
+// prepared is a listing ready for scoring.
+type prepared struct {
+	l     *tripline.Listing
+	names []preparedName
+	nats  []string // alpha-3
+	docs  []docKey
+}
+
+// docKey is a document number normalised for comparison.
+type docKey struct {
+	exact, ocr string // separators removed; and with OCR-confusable letters as digits
+	typ, cty   string
+}
+
+// query is a traveller ready for scoring.
+type query struct {
+	t    *tripline.Traveller
+	name string
+	toks []*token
+	nat  string
+	doc  *docKey
+}
+
+var (
+	countryOnce sync.Once
+	countries   *country.Table
+)
+
+// alpha3 normalises a country name or code; unknown values stay as given.
+func alpha3(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	countryOnce.Do(func() { countries = country.New() })
+	if a, ok := countries.Alpha3(s); ok {
+		return a
+	}
+	return strings.ToUpper(s)
+}
+
+// ocrDigits maps the letters OCR confuses with digits.
+var ocrDigits = map[byte]byte{'O': '0', 'Q': '0', 'D': '0', 'I': '1', 'L': '1', 'S': '5', 'B': '8', 'Z': '2', 'G': '6'}
+
+// newDocKey normalises a document number.
+func newDocKey(d tripline.Document) docKey {
+	var b []byte
+	for _, r := range strings.ToUpper(d.Number) {
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b = append(b, byte(r))
+		}
+	}
+	o := make([]byte, len(b))
+	for i, c := range b {
+		if v, ok := ocrDigits[c]; ok {
+			c = v
+		}
+		o[i] = c
+	}
+	return docKey{exact: string(b), ocr: string(o), typ: docClass(d.Type), cty: alpha3(d.Country)}
+}
+
+// docClass reduces free-text document types to passport, id or other.
+func docClass(t string) string {
+	t = strings.ToLower(t)
+	switch {
+	case t == "p" || strings.Contains(t, "passport"):
+		return "P"
+	case t == "i" || strings.Contains(t, "ident") || strings.Contains(t, "national"):
+		return "I"
+	}
+	return t
+}
+
+// prepareListing tokenizes a listing's names once.
+func prepareListing(l *tripline.Listing, intern func([]token) []*token) *prepared {
+	p := &prepared{l: l}
+	for _, n := range l.Names {
+		toks := tokenize(n.Full)
+		if len(toks) == 0 {
+			continue
+		}
+		enrich(toks)
+		f := 1.0
+		if n.Kind == tripline.NameWeakAlias || strings.EqualFold(n.Quality, "low") {
+			f = weakAliasFactor
+		}
+		p.names = append(p.names, preparedName{toks: intern(toks), full: n.Full, factor: f})
+	}
+	for _, c := range l.Nationalities {
+		p.nats = append(p.nats, alpha3(c))
+	}
+	for _, d := range l.Documents {
+		if k := newDocKey(d); len(k.exact) >= 4 {
+			p.docs = append(p.docs, k)
+		}
+	}
+	return p
+}
+
+// noIntern turns tokens into pointers without sharing.
+func noIntern(ts []token) []*token {
+	out := make([]*token, len(ts))
+	for i := range ts {
+		out[i] = &ts[i]
+	}
+	return out
+}
+
+// newQuery prepares a traveller.
+func newQuery(t *tripline.Traveller) *query {
+	q := &query{t: t, name: t.FullName()}
+	toks := tokenize(q.name)
+	enrich(toks)
+	q.toks = noIntern(toks)
+	q.nat = alpha3(t.Nationality)
+	if t.Document != nil {
+		if k := newDocKey(*t.Document); len(k.exact) >= 4 {
+			q.doc = &k
+		}
+	}
+	return q
+}
+
+// Score compares one traveller and one listing (no index) and explains the
+// score. Scores are in [0,1]; only a full exact match (name, birth date and
+// document) reaches 1.
+func Score(t *tripline.Traveller, l *tripline.Listing) (float64, []tripline.Feature) {
+	s, f, _ := scorePrepared(newQuery(t), prepareListing(l, noIntern), true)
+	return s, f
+}
+
+// bestName finds the listed name that agrees best with the query.
+func bestName(q *query, p *prepared) (nameResult, *preparedName, float64) {
+	var best nameResult
+	var bn *preparedName
+	bs := -1.0
+	for i := range p.names {
+		n := &p.names[i]
+		r := compareTokens(q.toks, n.toks)
+		s := r.score * n.factor
+		if s > bs {
+			best, bn, bs = r, n, s
+		}
+	}
+	return best, bn, bs
+}
+
+// scorePrepared combines name, birth date, nationality, sex and document.
+// explain=false skips building the explanation text (retrieval scoring).
+func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Feature, string) {
+	nr, bn, ns := bestName(q, p)
+	if bn == nil || ns <= 0 {
+		ns = 0
+	}
+	evidence := 0.8 + 0.2*math.Min(1, nr.info/evidenceNeeded)
+	n := ns * evidence
+	var feats []tripline.Feature
+	if explain && bn != nil {
+		detail := fmt.Sprintf("%q ~ listed %q (tokens: %s)", q.name, bn.full, describe(q.toks, bn.toks, nr))
+		if evidence < 1 {
+			detail += fmt.Sprintf("; common names, evidence %.2f", evidence)
+		}
+		feats = append(feats, tripline.Feature{Feature: FeatureName, Score: round3(n), Weight: 1, Detail: detail})
+	}
+	gain, mult := 0.0, 1.0
+	addGain := func(g float64) { gain = 1 - (1-gain)*(1-g) }
+
+	dobExact := false
+	if ds, detail, ok := bestDOB(q.t.DOB, p.l.BirthDates); ok {
+		w := 0.0
+		switch {
+		case ds >= 0.5:
+			w = gainDOBMax * (ds - 0.5) / 0.5
+			addGain(w)
+		default:
+			m := 0.55 + 0.9*ds
+			w = -(1 - m)
+			mult *= m
+		}
+		dobExact = ds == 1
+		if explain {
+			feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: ds, Weight: round3(w), Detail: detail})
+		}
+	}
+	if q.nat != "" && len(p.nats) > 0 {
+		ok := false
+		for _, c := range p.nats {
+			ok = ok || c == q.nat
+		}
+		listed := strings.Join(p.nats, ", ")
+		if ok {
+			addGain(gainNationality)
+			if explain {
+				feats = append(feats, tripline.Feature{Feature: FeatureNationality, Score: 1, Weight: gainNationality, Detail: fmt.Sprintf("%s among listed %s", q.nat, listed)})
+			}
+		} else {
+			mult *= penNationality
+			if explain {
+				feats = append(feats, tripline.Feature{Feature: FeatureNationality, Score: 0, Weight: -(1 - penNationality), Detail: fmt.Sprintf("%s not among listed %s", q.nat, listed)})
+			}
+		}
+	}
+	if ts, ls := q.t.Sex, p.l.Sex; (ts == "M" || ts == "F") && (ls == "M" || ls == "F") {
+		if ts == ls {
+			addGain(gainSex)
+			if explain {
+				feats = append(feats, tripline.Feature{Feature: FeatureSex, Score: 1, Weight: gainSex, Detail: fmt.Sprintf("%s = listed %s", ts, ls)})
+			}
+		} else {
+			mult *= penSex
+			if explain {
+				feats = append(feats, tripline.Feature{Feature: FeatureSex, Score: 0, Weight: -(1 - penSex), Detail: fmt.Sprintf("%s contradicts listed %s", ts, ls)})
+			}
+		}
+	}
+	score := (n + (1-n)*gain*n) * mult
+	docExact := false
+	if q.doc != nil && len(p.docs) > 0 {
+		ds, detail := compareDocs(q.doc, p.docs)
+		switch {
+		case ds > 0:
+			// The same document number is near-certain with a similar name,
+			// and worth a review even with another name (a borrowed passport).
+			floor := 0.72 + 0.27*math.Min(1, n/0.7)
+			if ds < 1 {
+				floor -= 0.03
+			}
+			score = math.Max(score, floor)
+			docExact = ds == 1
+			if explain {
+				feats = append(feats, tripline.Feature{Feature: FeatureDocument, Score: ds, Weight: round3(floor), Detail: detail})
+			}
+		case detail != "":
+			score *= penNewDocument
+			if explain {
+				feats = append(feats, tripline.Feature{Feature: FeatureDocument, Score: 0, Weight: -(1 - penNewDocument), Detail: detail})
+			}
+		}
+	}
+	if nr.exact && dobExact && docExact && mult == 1 {
+		score = 1
+	} else {
+		score = math.Min(score, maxImperfect)
+	}
+	name := ""
+	if bn != nil {
+		name = bn.full
+	}
+	return round3(math.Max(0, score)), feats, name
+}
+
+// compareDocs compares the traveller's document with the listed ones:
+// 1 for the same number, 0.95 for the same number up to OCR confusions,
+// 0 with a detail when a passport of the same country differs.
+func compareDocs(d *docKey, docs []docKey) (float64, string) {
+	for _, l := range docs {
+		if l.exact == d.exact {
+			return 1, fmt.Sprintf("document %s = listed %s", d.exact, l.exact)
+		}
+	}
+	for _, l := range docs {
+		if l.ocr == d.ocr {
+			return 0.95, fmt.Sprintf("document %s = listed %s up to OCR confusions (O/0, I/1, S/5, B/8)", d.exact, l.exact)
+		}
+	}
+	for _, l := range docs {
+		if d.typ == "P" && l.typ == "P" && (l.cty == "" || d.cty == "" || l.cty == d.cty) {
+			return 0, fmt.Sprintf("passport %s differs from listed %s (passports are renewed: small penalty only)", d.exact, l.exact)
+		}
+	}
+	return 0, ""
+}
+
+// round3 rounds to three decimals so that scores print stably.
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }

@@ -1,0 +1,266 @@
+package match
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Transliteration to Latin. Each rune maps to two spellings: the ICAO 9303
+// Part 3 form that passports print (Ä→AE, Ж→ZH) and the common-practice form
+// that lists and airlines use (Ä→A, Й→Y). A token keeps both so that a
+// traveller written either way meets a listing written either way.
+
+// latinPair is the (ICAO, common) spelling of one rune.
+type latinPair struct{ icao, common string }
+
+// latinSpecial holds Latin letters whose ICAO spelling is not their base letter.
+var latinSpecial = map[rune]latinPair{
+	'ä': {"ae", "a"}, 'ö': {"oe", "o"}, 'ü': {"ue", "u"}, 'ß': {"ss", "ss"},
+	'å': {"aa", "a"}, 'ø': {"oe", "o"}, 'æ': {"ae", "ae"}, 'œ': {"oe", "oe"},
+	'þ': {"th", "th"}, 'ð': {"d", "d"}, 'đ': {"d", "dj"}, 'ł': {"l", "l"},
+	'ı': {"i", "i"}, 'ĳ': {"ij", "ij"}, 'ŋ': {"n", "ng"}, 'ħ': {"h", "h"},
+	'ʼ': {"", ""}, 'ʻ': {"", ""}, 'ʿ': {"", ""}, 'ʾ': {"", ""}, '’': {"", ""},
+	'‘': {"", ""}, '\'': {"", ""}, '`': {"", ""}, '´': {"", ""},
+}
+
+// cyrillic is ICAO 9303's Cyrillic table (first) with the common English
+// practice (second) where it differs.
+var cyrillic = map[rune]latinPair{
+	'а': {"a", "a"}, 'б': {"b", "b"}, 'в': {"v", "v"}, 'г': {"g", "g"}, 'д': {"d", "d"},
+	'е': {"e", "e"}, 'ё': {"e", "yo"}, 'ж': {"zh", "zh"}, 'з': {"z", "z"}, 'и': {"i", "i"},
+	'й': {"i", "y"}, 'к': {"k", "k"}, 'л': {"l", "l"}, 'м': {"m", "m"}, 'н': {"n", "n"},
+	'о': {"o", "o"}, 'п': {"p", "p"}, 'р': {"r", "r"}, 'с': {"s", "s"}, 'т': {"t", "t"},
+	'у': {"u", "u"}, 'ф': {"f", "f"}, 'х': {"kh", "kh"}, 'ц': {"ts", "ts"}, 'ч': {"ch", "ch"},
+	'ш': {"sh", "sh"}, 'щ': {"shch", "shch"}, 'ъ': {"ie", ""}, 'ы': {"y", "y"}, 'ь': {"", ""},
+	'э': {"e", "e"}, 'ю': {"iu", "yu"}, 'я': {"ia", "ya"},
+	'і': {"i", "i"}, 'ї': {"i", "yi"}, 'є': {"ie", "ye"}, 'ґ': {"g", "g"}, 'ў': {"u", "w"},
+	'ђ': {"d", "dj"}, 'ј': {"j", "j"}, 'љ': {"lj", "lj"}, 'њ': {"nj", "nj"}, 'ћ': {"c", "c"},
+	'џ': {"dz", "dz"}, 'ѕ': {"dz", "dz"}, 'ѓ': {"g", "gj"}, 'ќ': {"k", "kj"},
+}
+
+// greek is ICAO 9303's Greek table.
+var greek = map[rune]latinPair{
+	'α': {"a", "a"}, 'β': {"v", "v"}, 'γ': {"g", "g"}, 'δ': {"d", "d"}, 'ε': {"e", "e"},
+	'ζ': {"z", "z"}, 'η': {"i", "i"}, 'θ': {"th", "th"}, 'ι': {"i", "i"}, 'κ': {"k", "k"},
+	'λ': {"l", "l"}, 'μ': {"m", "m"}, 'ν': {"n", "n"}, 'ξ': {"x", "x"}, 'ο': {"o", "o"},
+	'π': {"p", "p"}, 'ρ': {"r", "r"}, 'σ': {"s", "s"}, 'ς': {"s", "s"}, 'τ': {"t", "t"},
+	'υ': {"y", "y"}, 'φ': {"f", "f"}, 'χ': {"ch", "ch"}, 'ψ': {"ps", "ps"}, 'ω': {"o", "o"},
+}
+
+// arabic maps Arabic-script letters (Arabic, Persian, Urdu, Pashto) to the
+// common-practice Latin consonant, and to the consonant class used by the
+// skeleton. Arabic writes no short vowels, so names are compared as
+// consonant skeletons; alif, waw and ya are long vowels inside a word.
+var arabic = map[rune]struct {
+	latin string
+	skel  byte // 0: no consonant
+}{
+	'ا': {"a", 0}, 'أ': {"a", 0}, 'إ': {"i", 0}, 'آ': {"a", 0}, 'ٱ': {"a", 0}, 'ء': {"", 0},
+	'ؤ': {"u", 0}, 'ئ': {"i", 0}, 'ى': {"a", 0}, 'ة': {"a", 0},
+	'ب': {"b", 'b'}, 'ت': {"t", 't'}, 'ث': {"th", 't'}, 'ج': {"j", 'j'}, 'ح': {"h", 'h'},
+	'خ': {"kh", 'x'}, 'د': {"d", 'd'}, 'ذ': {"dh", 'd'}, 'ر': {"r", 'r'}, 'ز': {"z", 'z'},
+	'س': {"s", 's'}, 'ش': {"sh", 'S'}, 'ص': {"s", 's'}, 'ض': {"d", 'd'}, 'ط': {"t", 't'},
+	'ظ': {"z", 'z'}, 'ع': {"", 0}, 'غ': {"gh", 'g'}, 'ف': {"f", 'f'}, 'ق': {"q", 'k'},
+	'ك': {"k", 'k'}, 'ل': {"l", 'l'}, 'م': {"m", 'm'}, 'ن': {"n", 'n'}, 'ه': {"h", 'h'},
+	'و': {"w", 'w'}, 'ي': {"y", 'y'},
+	// Persian, Urdu, Pashto letters.
+	'پ': {"p", 'b'}, 'چ': {"ch", 'S'}, 'ژ': {"zh", 'j'}, 'گ': {"g", 'g'}, 'ک': {"k", 'k'},
+	'ی': {"y", 'y'}, 'ے': {"e", 'y'}, 'ٹ': {"t", 't'}, 'ڈ': {"d", 'd'}, 'ڑ': {"r", 'r'},
+	'ں': {"n", 'n'}, 'ھ': {"h", 'h'}, 'ۀ': {"h", 'h'}, 'ہ': {"h", 'h'}, 'ټ': {"t", 't'},
+	'ځ': {"dz", 'z'}, 'څ': {"ts", 's'}, 'ډ': {"d", 'd'}, 'ړ': {"r", 'r'}, 'ږ': {"zh", 'j'},
+	'ښ': {"sh", 'S'}, 'ګ': {"g", 'g'}, 'ڼ': {"n", 'n'}, 'ۍ': {"ai", 'y'}, 'ې': {"e", 'y'},
+}
+
+// icaoArabicX are the ICAO 9303 digraphs, written with a leading X in an
+// MRZ, that stand for one Arabic letter (خ is XKH). They become the common
+// spelling before anything else looks at the token.
+var icaoArabicX = []struct{ x, plain string }{
+	{"xkh", "kh"}, {"xth", "th"}, {"xdh", "dh"}, {"xsh", "sh"}, {"xgh", "gh"},
+	{"xss", "s"}, {"xdz", "d"}, {"xtt", "t"}, {"xzz", "z"}, {"xaa", "a"},
+	{"xae", "a"}, {"xay", "a"},
+}
+
+// isArabicLetter reports whether r is an Arabic-script letter we know.
+func isArabicLetter(r rune) bool {
+	_, ok := arabic[r]
+	return ok
+}
+
+// isArabicMark reports Arabic vowel signs and tatweel, which names drop.
+func isArabicMark(r rune) bool {
+	return (r >= 0x064B && r <= 0x065F) || r == 0x0670 || r == 0x0640
+}
+
+// foldRune lower-cases r and returns its (ICAO, common) Latin spellings, or
+// ok=false when r is not a letter or digit we keep. Letters of scripts we
+// do not transliterate stay as they are, lower-cased.
+func foldRune(r rune) (p latinPair, ok bool) {
+	switch r {
+	case 'İ', 'I', 'ı':
+		// Turkish dotted and dotless I both meet plain I: a traveller's
+		// document rarely keeps the distinction.
+		return latinPair{"i", "i"}, true
+	}
+	r = unicode.ToLower(r)
+	if r < 0x80 {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			s := string(r)
+			return latinPair{s, s}, true
+		}
+		if r == '\'' || r == '`' {
+			return latinPair{}, true
+		}
+		return latinPair{}, false
+	}
+	if p, ok := latinSpecial[r]; ok {
+		return p, true
+	}
+	if p, ok := cyrillic[r]; ok {
+		return p, true
+	}
+	if p, ok := greek[r]; ok {
+		return p, true
+	}
+	if unicode.Is(unicode.Greek, r) {
+		// Accented Greek vowels: strip the accent, then look up.
+		if b := baseRune(r); b != r {
+			if p, ok := greek[b]; ok {
+				return p, true
+			}
+		}
+	}
+	if unicode.Is(unicode.Latin, r) {
+		b := baseRune(r)
+		if b < 0x80 && unicode.IsLetter(b) {
+			s := string(unicode.ToLower(b))
+			return latinPair{s, s}, true
+		}
+		if p, ok := latinSpecial[b]; ok {
+			return p, true
+		}
+	}
+	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		s := string(r)
+		return latinPair{s, s}, true
+	}
+	if unicode.Is(unicode.Mn, r) {
+		return latinPair{}, true // combining marks: dropped, token goes on
+	}
+	return latinPair{}, false
+}
+
+// baseRune strips diacritics: the first rune of r's canonical decomposition.
+func baseRune(r rune) rune {
+	d := norm.NFD.String(string(r))
+	for _, b := range d {
+		return b
+	}
+	return r
+}
+
+// arabicForms transliterates one Arabic-script word (marks removed) to its
+// common Latin spelling and its consonant skeleton.
+func arabicForms(word []rune) (latin, skel string) {
+	var lb strings.Builder
+	sk := make([]byte, 0, len(word))
+	for i, r := range word {
+		a, ok := arabic[r]
+		if !ok {
+			continue
+		}
+		lb.WriteString(a.latin)
+		c := a.skel
+		switch {
+		case c == 0:
+			continue
+		case (c == 'w' || c == 'y') && i > 0:
+			continue // long vowel inside a word
+		case c == 'h' && i == len(word)-1 && i > 0:
+			continue // final ه is mostly the feminine ending, written -a or -ah
+		}
+		if n := len(sk); n > 0 && sk[n-1] == c {
+			continue
+		}
+		sk = append(sk, c)
+	}
+	return lb.String(), string(sk)
+}
+
+// latinSkeleton reduces a Latin spelling to consonant classes, so that
+// transliterations that differ only in vowels and doubled letters (Mohammed,
+// Muhammad, Mohamad) meet, and a Latin name meets its Arabic original.
+func latinSkeleton(s string) string {
+	sk := make([]byte, 0, len(s))
+	push := func(c byte) {
+		if n := len(sk); n > 0 && sk[n-1] == c {
+			return
+		}
+		sk = append(sk, c)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var next byte
+		if i+1 < len(s) {
+			next = s[i+1]
+		}
+		if next == 'h' {
+			switch c {
+			case 'k':
+				push('x')
+				i++
+				continue
+			case 'g':
+				push('g')
+				i++
+				continue
+			case 's', 'c':
+				push('S')
+				i++
+				continue
+			case 't':
+				push('t')
+				i++
+				continue
+			case 'd':
+				push('d')
+				i++
+				continue
+			case 'p':
+				push('f')
+				i++
+				continue
+			case 'z':
+				push('j')
+				i++
+				continue
+			}
+		}
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u':
+			continue
+		case 'y', 'w':
+			if i > 0 {
+				continue
+			}
+		case 'h':
+			if i == len(s)-1 && i > 0 {
+				continue // final -ah, -eh: the feminine ending
+			}
+		case 'q', 'c':
+			c = 'k'
+		case 'v':
+			c = 'w'
+		case 'p':
+			c = 'b'
+		case 'x':
+			c = 'x'
+		}
+		if c >= 0x80 {
+			return "" // not Latin: no skeleton
+		}
+		push(c)
+	}
+	return string(sk)
+}
