@@ -18,16 +18,16 @@ const unPath = "../../shared/data/names/un_sc_consolidated_2024-09-26.xml"
 
 type unXML struct {
 	Individuals []struct {
-		DataID    string `xml:"DATAID"`
-		First     string `xml:"FIRST_NAME"`
-		Second    string `xml:"SECOND_NAME"`
-		Third     string `xml:"THIRD_NAME"`
-		Fourth    string `xml:"FOURTH_NAME"`
-		Ref       string `xml:"REFERENCE_NUMBER"`
-		Original  string `xml:"NAME_ORIGINAL_SCRIPT"`
-		Gender    string `xml:"GENDER"`
-		Nation    []string `xml:"NATIONALITY>VALUE"`
-		Aliases   []struct {
+		DataID   string   `xml:"DATAID"`
+		First    string   `xml:"FIRST_NAME"`
+		Second   string   `xml:"SECOND_NAME"`
+		Third    string   `xml:"THIRD_NAME"`
+		Fourth   string   `xml:"FOURTH_NAME"`
+		Ref      string   `xml:"REFERENCE_NUMBER"`
+		Original string   `xml:"NAME_ORIGINAL_SCRIPT"`
+		Gender   string   `xml:"GENDER"`
+		Nation   []string `xml:"NATIONALITY>VALUE"`
+		Aliases  []struct {
 			Quality string `xml:"QUALITY"`
 			Name    string `xml:"ALIAS_NAME"`
 		} `xml:"INDIVIDUAL_ALIAS"`
