@@ -12,13 +12,14 @@ type EventType string
 // Event types. Each state change appends exactly one event in the same
 // transaction as the change.
 const (
-	EventListingUpserted  EventType = "listing.upserted"
-	EventListingWithdrawn EventType = "listing.withdrawn"
-	EventListingExpired   EventType = "listing.expired"
-	EventEncounter        EventType = "encounter.reported"
-	EventClearance        EventType = "clearance.made"
-	EventConsent          EventType = "consent.decided"
-	EventDocumentAlert    EventType = "document.alerted"
+	EventListingUpserted        EventType = "listing.upserted"
+	EventListingWithdrawn       EventType = "listing.withdrawn"
+	EventListingExpired         EventType = "listing.expired"
+	EventEncounter              EventType = "encounter.reported"
+	EventClearance              EventType = "clearance.made"
+	EventConsent                EventType = "consent.decided"
+	EventDocumentAlert          EventType = "document.alerted"
+	EventDocumentAlertWithdrawn EventType = "document.alert_withdrawn"
 )
 
 // Event is one change, numbered per origin without gaps. The event log is

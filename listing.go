@@ -285,7 +285,11 @@ func (l *Listing) ContentHash() string {
 	c := *l
 	c.Status, c.Version, c.UpdatedAt = "", 0, time.Time{}
 	c.Provenance.Received = nil
-	b, _ := json.Marshal(&c) // plain data: cannot fail
+	return hashJSON(&c)
+}
+
+func hashJSON(v any) string {
+	b, _ := json.Marshal(v) // plain data: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }
@@ -328,15 +332,24 @@ type ListingService interface {
 	ImportListings(ctx context.Context, source string, ls []*Listing) (*ImportSummary, error)
 }
 
+// Record is what an import plans over: listings and document alerts.
+type Record interface {
+	RecordID() string
+	ContentHash() string
+}
+
+// RecordID returns the listing's id.
+func (l *Listing) RecordID() string { return l.ID }
+
 // ImportPlan is the decision of an import, made by PlanImport.
-type ImportPlan struct {
-	Add       []*Listing
-	Update    []*Listing
+type ImportPlan[T Record] struct {
+	Add       []T
+	Update    []T
 	Withdraw  []string
 	Unchanged int
 }
 
-// StoredState is what PlanImport needs to know of a stored listing.
+// StoredState is what PlanImport needs to know of a stored record.
 type StoredState struct {
 	Hash   string
 	Status Status
@@ -344,22 +357,23 @@ type StoredState struct {
 
 // PlanImport decides what an import of incoming into a source holding
 // existing does. It is the one place list-merge semantics live: a store
-// only applies the plan. A withdrawn listing that reappears is re-added
-// as an update; listings already withdrawn are not withdrawn again.
-func PlanImport(existing map[string]StoredState, incoming []*Listing) (ImportPlan, error) {
-	var p ImportPlan
+// only applies the plan. A withdrawn record that reappears is re-activated
+// as an update; records already withdrawn are not withdrawn again.
+func PlanImport[T Record](existing map[string]StoredState, incoming []T) (ImportPlan[T], error) {
+	var p ImportPlan[T]
 	seen := make(map[string]bool, len(incoming))
-	for i, l := range incoming {
-		if seen[l.ID] {
-			return p, Errorf(EINVALID, "listing %d: duplicate id %q", i, l.ID)
+	for i, r := range incoming {
+		id := r.RecordID()
+		if seen[id] {
+			return p, Errorf(EINVALID, "record %d: duplicate id %q", i, id)
 		}
-		seen[l.ID] = true
-		old, ok := existing[l.ID]
+		seen[id] = true
+		old, ok := existing[id]
 		switch {
 		case !ok:
-			p.Add = append(p.Add, l)
-		case old.Hash != l.ContentHash() || old.Status != StatusActive:
-			p.Update = append(p.Update, l)
+			p.Add = append(p.Add, r)
+		case old.Hash != r.ContentHash() || old.Status != StatusActive:
+			p.Update = append(p.Update, r)
 		default:
 			p.Unchanged++
 		}

@@ -109,7 +109,10 @@ type Result struct {
 	Instruction string   `json:"instruction,omitempty"`
 	Minor       bool     `json:"minor,omitempty"`
 	Matches     []Match  `json:"matches"`
-	Error       *ErrBody `json:"error,omitempty"`
+	// Notes are findings beyond the matches: a document whose MRZ checks
+	// fail, an identity refused before under another document.
+	Notes []string `json:"notes,omitempty"`
+	Error *ErrBody `json:"error,omitempty"`
 }
 
 // ErrBody is the JSON shape of an error (design.md §5).

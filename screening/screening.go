@@ -1,14 +1,18 @@
 // Package screening turns travellers into results: candidate matches from
-// the matcher, a decision, and the one instruction the officer follows.
+// the matcher, document alerts, a decision, and the one instruction the
+// officer follows.
 package screening
 
 import (
 	"context"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"tripline"
+	"tripline/country"
+	"tripline/mrz"
 )
 
 // Matcher finds the listings a traveller may be. match.Index implements it.
@@ -18,13 +22,24 @@ type Matcher interface {
 
 // Service screens travellers.
 type Service struct {
-	Matcher Matcher
+	Matcher   Matcher
+	Alerts    *DocumentAlerts
+	Countries *country.Table
 	// Now returns the screening time; tests inject it.
 	Now func() time.Time
 }
 
-// NewService returns a Service over m.
-func NewService(m Matcher) *Service { return &Service{Matcher: m, Now: time.Now} }
+// NewService returns a Service over m with an empty alert index.
+func NewService(m Matcher) *Service {
+	return &Service{Matcher: m, Alerts: NewDocumentAlerts(), Countries: country.New(), Now: time.Now}
+}
+
+func (s *Service) alpha3(c string) string {
+	if a, ok := s.Countries.Alpha3(c); ok {
+		return a
+	}
+	return strings.ToUpper(strings.TrimSpace(c))
+}
 
 // Screen screens one traveller.
 func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.Result, error) {
@@ -34,9 +49,37 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	res := &tripline.Result{Ref: t.Ref, Matches: s.Matcher.Screen(t, s.Now(), nil)}
+	res := &tripline.Result{Ref: t.Ref}
+	res.Matches = append(s.Alerts.Check(t.Document, s.alpha3, nil), s.Matcher.Screen(t, s.Now(), nil)...)
 	res.Summarise()
 	return res, nil
+}
+
+// ScreenMRZ reads a machine readable zone (tolerantly: OCR misreads are
+// corrected where the check digits say how) and screens its holder. A
+// document whose checks still fail is at least `review`: it may be forged.
+func (s *Service) ScreenMRZ(ctx context.Context, ref, text string, travel *tripline.Travel) (*tripline.Result, *mrz.Result, error) {
+	m, err := mrz.ParseTolerant(text, mrz.Options{Now: s.Now()})
+	if err != nil {
+		return nil, nil, err
+	}
+	t := m.Traveller(ref)
+	t.Travel = travel
+	res, err := s.Screen(ctx, t)
+	if err != nil {
+		return nil, m, err
+	}
+	if m.Corrected {
+		res.Notes = append(res.Notes, "MRZ read with OCR corrections: compare the printed document number")
+	}
+	if !m.Valid {
+		res.Notes = append(res.Notes, "MRZ checks fail ("+strings.Join(m.Errors, "; ")+"): inspect the document")
+		if res.Decision == tripline.DecisionClear {
+			res.Decision = tripline.DecisionReview
+			res.Instruction = "Document MRZ does not verify: inspect the document."
+		}
+	}
+	return res, m, nil
 }
 
 // ScreenBatch screens many travellers in parallel; results keep the input
@@ -54,9 +97,7 @@ func (s *Service) ScreenBatch(ctx context.Context, ts []*tripline.Traveller) ([]
 			for i := range next {
 				r, err := s.Screen(ctx, ts[i])
 				if err != nil {
-					r = &tripline.Result{Ref: ts[i].Ref, Decision: tripline.DecisionReview, Matches: []tripline.Match{},
-						Instruction: "Screening failed: check the traveller's data by hand.",
-						Error:       &tripline.ErrBody{Code: tripline.ErrorCode(err), Message: tripline.ErrorMessage(err)}}
+					r = FailedResult(ts[i].Ref, err)
 				}
 				out[i] = r
 			}
@@ -74,4 +115,12 @@ func (s *Service) ScreenBatch(ctx context.Context, ts []*tripline.Traveller) ([]
 		return nil, err
 	}
 	return out, nil
+}
+
+// FailedResult is the result for a traveller who could not be screened:
+// never `clear`, since nothing was checked.
+func FailedResult(ref string, err error) *tripline.Result {
+	return &tripline.Result{Ref: ref, Decision: tripline.DecisionReview, Matches: []tripline.Match{},
+		Instruction: "Screening failed: check the traveller's data by hand.",
+		Error:       &tripline.ErrBody{Code: tripline.ErrorCode(err), Message: tripline.ErrorMessage(err)}}
 }

@@ -1,0 +1,12 @@
+-- Document alerts (revoked, stolen, lost, invalidated travel documents),
+-- stored like listings: versioned JSON bodies with their events.
+CREATE TABLE document_alerts (
+	id         TEXT PRIMARY KEY,
+	source     TEXT NOT NULL,
+	status     TEXT NOT NULL,
+	version    INTEGER NOT NULL,
+	hash       TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	body       BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX document_alerts_source_id ON document_alerts (source, id);
