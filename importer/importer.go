@@ -330,17 +330,26 @@ var scripts = []struct {
 // written in ("Latn", "Arab", "Cyrl", "Hani", ...), or "" when s has no
 // letters. Matching picks its transliteration by it.
 func Script(s string) string {
-	counts := make(map[string]int, 2)
+	var counts [32]int // by index in scripts; no allocation per name
 	best, bestN := "", 0
 	for _, r := range s {
+		if r < 0x80 {
+			if 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' {
+				counts[len(scripts)-1]++ // Latin, the common case, without table lookups
+				if n := counts[len(scripts)-1]; n > bestN {
+					best, bestN = "Latn", n
+				}
+			}
+			continue
+		}
 		if !unicode.IsLetter(r) {
 			continue
 		}
-		for _, sc := range scripts {
+		for i, sc := range scripts {
 			if unicode.Is(sc.table, r) {
-				counts[sc.code]++
-				if n := counts[sc.code]; n > bestN {
-					best, bestN = sc.code, n
+				counts[i]++
+				if counts[i] > bestN {
+					best, bestN = sc.code, counts[i]
 				}
 				break
 			}
