@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/screening"
 )
 
 // schemaTypes names the Go types behind the schemas the route table refers
@@ -20,6 +21,8 @@ var schemaTypes = map[string]reflect.Type{
 	"ScreenRequest":  reflect.TypeOf(ScreenRequest{}),
 	"ScreenResponse": reflect.TypeOf(ScreenResponse{}),
 	"EventPage":      reflect.TypeOf(EventPage{}),
+	"Manifest":       reflect.TypeOf(screening.Manifest{}),
+	"ManifestResult": reflect.TypeOf(screening.ManifestResult{}),
 	"Error": reflect.TypeOf(struct {
 		Error tripline.ErrBody `json:"error"`
 	}{}),

@@ -1,10 +1,16 @@
 package httpapi
 
 import (
+	"bufio"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"tripline"
+	"tripline/mrz"
+	"tripline/paxlst"
+	"tripline/screening"
 )
 
 // route is one API operation. The OpenAPI document is generated from this
@@ -37,6 +43,8 @@ func (s *Server) routes() []route {
 		{Method: "GET", Pattern: "/v1/listings/{id}", Summary: "One listing.", Response: "Listing", Handler: s.handleGetListing},
 		{Method: "POST", Pattern: "/v1/listings/{id}/withdraw", Summary: "Withdraw an active listing; it stops matching at once.", Request: "Withdrawal", Response: "Listing", Handler: s.handleWithdraw},
 		{Method: "POST", Pattern: "/v1/screen", Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", Handler: s.handleScreen},
+		{Method: "POST", Pattern: "/v1/manifests", Summary: "Screen a whole manifest: a UN/EDIFACT PAXLST message, or a JSON manifest.", Request: "Manifest", Response: "ManifestResult",
+			Query: []param{{"direction", "string", "in, out or transit (PAXLST default: in)"}}, Handler: s.handleManifest},
 		{Method: "GET", Pattern: "/v1/events", Summary: "The event log of one origin after a sequence number.", Response: "EventPage",
 			Query: []param{{"origin", "string", "origin node (default: this node)"}, {"after", "integer", "sequence number to continue after"},
 				{"limit", "integer", "page size, at most 10000 (default 1000)"}},
@@ -163,15 +171,21 @@ func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// ScreenRequest is one traveller, or a batch in Travellers.
+// ScreenRequest is one traveller, typed or as an MRZ, or a batch in
+// Travellers.
 type ScreenRequest struct {
 	tripline.Traveller
+	// MRZ, when given, is read (OCR misreads corrected where the check
+	// digits allow) and replaces the typed identity fields.
+	MRZ        string                `json:"mrz,omitempty"`
 	Travellers []*tripline.Traveller `json:"travellers,omitempty"`
 }
 
-// ScreenResponse is the result for one traveller, or Results for a batch.
+// ScreenResponse is the result for one traveller (with the MRZ as read,
+// when one was sent), or Results for a batch.
 type ScreenResponse struct {
 	*tripline.Result
+	MRZ     *mrz.Result        `json:"mrz,omitempty"`
 	Results []*tripline.Result `json:"results,omitempty"`
 }
 
@@ -207,6 +221,15 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"results": res})
 		return
 	}
+	if req.MRZ != "" {
+		res, m, err := s.Screener.ScreenMRZ(r.Context(), req.Ref, req.MRZ, req.Travel)
+		if err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, ScreenResponse{Result: res, MRZ: m})
+		return
+	}
 	if err := req.Traveller.Validate(); err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -217,6 +240,61 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// handleManifest screens a whole manifest: a UN/EDIFACT PAXLST message
+// (recognised by its UNA/UNB/UNH start) or a JSON manifest.
+func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, "direction"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	direction := r.URL.Query().Get("direction")
+	br := bufio.NewReader(r.Body)
+	head, _ := br.Peek(16)
+	var (
+		m     *screening.Manifest
+		warns []string
+		info  *paxlst.Manifest
+	)
+	if isEDIFACT(head) {
+		pm, err := paxlst.Parse(br)
+		if err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+		if direction == "" {
+			direction = "in"
+		}
+		m, warns = screening.FromPAXLST(pm, direction)
+		info = pm
+	} else {
+		m = &screening.Manifest{}
+		r.Body = io.NopCloser(br)
+		if err := decodeJSON(r, m); err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+		if direction != "" {
+			m.Direction = direction
+		}
+	}
+	res, err := s.Screener.ScreenManifest(r.Context(), m)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	res.Warnings = warns
+	if info != nil {
+		res.MessageRef, res.Type, res.Legs = info.MessageRef, info.Type, info.Legs
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// isEDIFACT reports whether a body starts like a UN/EDIFACT interchange.
+func isEDIFACT(head []byte) bool {
+	t := strings.TrimLeft(string(head), " \t\r\n\ufeff")
+	return strings.HasPrefix(t, "UNA") || strings.HasPrefix(t, "UNB") || strings.HasPrefix(t, "UNH")
 }
 
 // EventPage is a page of the event log.

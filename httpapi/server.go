@@ -18,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"tripline"
+	"tripline/mrz"
+	"tripline/screening"
 )
 
 // MaxBodyBytes bounds every request body: a hostile client cannot make the
@@ -28,7 +30,7 @@ const MaxBodyBytes = 32 << 20
 type Server struct {
 	Listings tripline.ListingService
 	Events   tripline.EventService
-	Screener BatchScreener
+	Screener Screener
 	// Origin is this node's id, the default origin of /v1/events.
 	Origin string
 	Logger *slog.Logger
@@ -43,10 +45,13 @@ type Server struct {
 	ln       net.Listener
 }
 
-// BatchScreener screens one traveller or many.
-type BatchScreener interface {
+// Screener screens travellers, MRZs and manifests; screening.Service
+// implements it.
+type Screener interface {
 	tripline.Screener
 	ScreenBatch(ctx context.Context, ts []*tripline.Traveller) ([]*tripline.Result, error)
+	ScreenMRZ(ctx context.Context, ref, text string, travel *tripline.Travel) (*tripline.Result, *mrz.Result, error)
+	ScreenManifest(ctx context.Context, m *screening.Manifest) (*screening.ManifestResult, error)
 }
 
 // NewServer returns a Server with its routes registered. Set the service

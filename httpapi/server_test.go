@@ -5,39 +5,32 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"tripline"
 	"tripline/httpapi"
+	"tripline/paxlst"
+	"tripline/screening"
 	"tripline/sqlite"
 	"tripline/storetest"
 )
 
-// fakeScreener hits every traveller called "Listed Person"; the matcher has
-// its own tests, here only the HTTP edge is under test.
-type fakeScreener struct{}
+// fakeMatcher hits every traveller called "Listed Person"; the matcher has
+// its own tests, here only the HTTP edge and the screening service are under test.
+type fakeMatcher struct{}
 
-func (fakeScreener) Screen(_ context.Context, t *tripline.Traveller) (*tripline.Result, error) {
-	r := &tripline.Result{Ref: t.Ref}
-	if t.FullName() == "Listed Person" {
-		r.Matches = []tripline.Match{{Listing: "s:1", Score: 0.95, Decision: tripline.DecisionHit, Action: tripline.ActionRefuseEntry}}
+func (fakeMatcher) Screen(t *tripline.Traveller, _ time.Time, _ func(*tripline.Listing) bool) []tripline.Match {
+	if strings.EqualFold(t.FullName(), "Listed Person") {
+		return []tripline.Match{{Listing: "s:1", Score: 0.95, Decision: tripline.DecisionHit, Action: tripline.ActionRefuseEntry}}
 	}
-	r.Summarise()
-	return r, nil
-}
-
-func (f fakeScreener) ScreenBatch(ctx context.Context, ts []*tripline.Traveller) ([]*tripline.Result, error) {
-	var out []*tripline.Result
-	for _, t := range ts {
-		r, _ := f.Screen(ctx, t)
-		out = append(out, r)
-	}
-	return out, nil
+	return nil
 }
 
 func newServer(t *testing.T) *httptest.Server {
@@ -48,7 +41,7 @@ func newServer(t *testing.T) *httptest.Server {
 	}
 	t.Cleanup(func() { db.Close() })
 	s := httpapi.NewServer()
-	s.Listings, s.Events, s.Screener, s.Origin = sqlite.NewListingService(db), sqlite.NewEventService(db), fakeScreener{}, db.Origin
+	s.Listings, s.Events, s.Screener, s.Origin = sqlite.NewListingService(db), sqlite.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
 	s.Logger = discardLogger()
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
@@ -253,5 +246,56 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if _, ok := listing[f]; !ok {
 			t.Errorf("Listing schema lacks %s", f)
 		}
+	}
+}
+
+func TestScreenMRZ(t *testing.T) {
+	ts := newServer(t)
+	mrzText := "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+	body, _ := json.Marshal(map[string]any{"ref": "m1", "mrz": mrzText})
+	st, res := do(t, "POST", ts.URL+"/v1/screen", string(body))
+	if st != 200 || res["decision"] != "clear" || res["mrz"].(map[string]any)["surname"] != "ERIKSSON" {
+		t.Fatalf("mrz screen = %d %v", st, res)
+	}
+	// A wrong check digit cannot be corrected: review, with a note.
+	body, _ = json.Marshal(map[string]any{"ref": "m2", "mrz": strings.Replace(mrzText, "C36", "C37", 1)})
+	st, res = do(t, "POST", ts.URL+"/v1/screen", string(body))
+	if st != 200 || res["decision"] != "review" || !strings.Contains(fmt.Sprint(res["notes"]), "MRZ checks fail") {
+		t.Fatalf("bad mrz = %d %v", st, res)
+	}
+	st, res = do(t, "POST", ts.URL+"/v1/screen", `{"ref":"m3","mrz":"garbage"}`)
+	if code, msg := errMsg(res); st != 400 || code != "invalid" || !strings.Contains(msg, "mrz") {
+		t.Fatalf("garbage mrz = %d %v", st, res)
+	}
+}
+
+func TestManifestJSONAndPAXLST(t *testing.T) {
+	ts := newServer(t)
+	st, res := do(t, "POST", ts.URL+"/v1/manifests", `{"direction":"in","flight":"TK1980","port":"IST","travellers":[
+		{"ref":"a","name":"Listed Person"},{"ref":"b","name":"Jane Doe"}]}`)
+	if st != 200 || res["summary"].(map[string]any)["hit"] != 1.0 || len(res["results"].([]any)) != 2 {
+		t.Fatalf("json manifest = %d %v", st, res)
+	}
+	var buf bytes.Buffer
+	if err := paxlst.Generate(&buf, 40, 7); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(ts.URL+"/v1/manifests?direction=transit", "application/edifact", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(out["results"].([]any)) != 40 || out["summary"].(map[string]any)["clear"] != 40.0 {
+		t.Fatalf("paxlst manifest = %d %v", resp.StatusCode, out["summary"])
+	}
+	st, res = do(t, "POST", ts.URL+"/v1/manifests", "UNA:+.? 'UNB+garbage")
+	if code, _ := errMsg(res); st != 400 || code != "invalid" {
+		t.Fatalf("broken paxlst = %d %v", st, res)
+	}
+	st, res = do(t, "POST", ts.URL+"/v1/manifests", `{"travellers":[]}`)
+	if code, msg := errMsg(res); st != 400 || code != "invalid" || !strings.Contains(msg, "travellers") {
+		t.Fatalf("empty manifest = %d %v", st, res)
 	}
 }

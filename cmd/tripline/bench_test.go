@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"tripline/importer"
+	"tripline/sqlite"
+)
+
+// BenchmarkImport1M reads a generated 1,000,000-listing CSV file and imports
+// it into a fresh SQLite store, the whole of `tripline import`. Run with
+//
+//	go test ./cmd/tripline -run x -bench Import1M -benchtime 1x
+func BenchmarkImport1M(b *testing.B) { benchImport(b, 1_000_000) }
+
+// BenchmarkImport100k is the same at a tenth of the size.
+func BenchmarkImport100k(b *testing.B) { benchImport(b, 100_000) }
+
+func benchImport(b *testing.B, n int) {
+	dir := b.TempDir()
+	path := filepath.Join(dir, "gen.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := importer.GenerateCSV(f, n, 42); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	ctx := context.Background()
+	runtime.GC()
+	b.ResetTimer()
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		ls, err := importer.Read(ctx, "csv", path, "gen", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		db := sqlite.NewDB(filepath.Join(dir, "data", time.Now().Format("150405.000000"), "tripline.db"))
+		if err := db.Open(); err != nil {
+			b.Fatal(err)
+		}
+		sum, err := sqlite.NewListingService(db).ImportListings(ctx, "gen", ls)
+		if err != nil || sum.Added != n {
+			b.Fatalf("import: %+v, %v", sum, err)
+		}
+		db.Close()
+		total += time.Since(start)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/total.Seconds(), "listings/s")
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-MB")
+	}
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"tripline/importer"
+)
+
+func runImport(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "import")
+	format := fs.String("format", "", "file format: "+strings.Join(importer.Formats, ", "))
+	source := fs.String("source", "", "source name (the id prefix); required for csv")
+	asJSON := fs.Bool("json", false, "print one JSON summary per file")
+	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *format == "" {
+		return usagef("--format is required (%s)", strings.Join(importer.Formats, ", "))
+	}
+	if fs.NArg() == 0 {
+		return usagef("no FILE given")
+	}
+	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	for _, path := range fs.Args() {
+		start := time.Now()
+		ls, err := importer.Read(ctx, *format, path, *source, progressFor(env, path))
+		if err != nil {
+			return err
+		}
+		if len(ls) == 0 {
+			return fmt.Errorf("%s: no listings found: refusing to withdraw every listing of the source", path)
+		}
+		src := ls[0].Source
+		sum, err := n.Listings.ImportListings(ctx, src, ls)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if *asJSON {
+			b, _ := json.Marshal(sum)
+			fmt.Fprintln(env.Stdout, string(b))
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "%s: %s: %d listings: %d added, %d updated, %d withdrawn, %d unchanged; %d events (%s)\n",
+			path, sum.Source, sum.Listings, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged, sum.Events, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// progressFor returns a progress callback drawing a bar on stderr when it is
+// a terminal, and nil otherwise (pipes and logs get no control characters).
+func progressFor(env *Env, path string) func(done, total int64) {
+	f, ok := env.Stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	var bar *progressbar.ProgressBar
+	return func(done, total int64) {
+		if bar == nil {
+			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(true),
+				progressbar.OptionSetDescription("reading "+path), progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish())
+		}
+		_ = bar.Set64(done)
+		if done >= total {
+			_ = bar.Finish()
+		}
+	}
+}

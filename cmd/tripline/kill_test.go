@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"tripline"
+	"tripline/importer"
+	"tripline/sqlite"
+)
+
+// TestImportKilledMidway kills an import process with SIGKILL while it is
+// writing and checks the store is at the previous consistent state, then
+// that the next import completes.
+func TestImportKilledMidway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and imports 200,000 listings")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "tripline")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	small, big := filepath.Join(tmp, "small.csv"), filepath.Join(tmp, "big.csv")
+	writeGenerated(t, small, 100)
+	writeGenerated(t, big, 200_000)
+	data := filepath.Join(tmp, "data")
+	if out, err := exec.Command(bin, "import", "--data", data, "--format", "csv", "--source", "gen", small).CombinedOutput(); err != nil {
+		t.Fatalf("small import: %v\n%s", err, out)
+	}
+
+	cmd := exec.Command(bin, "import", "--data", data, "--format", "csv", "--source", "gen", big)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the import is writing: the WAL grows past the size of the
+	// small import's pages.
+	wal := filepath.Join(data, "tripline.db-wal")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if fi, err := os.Stat(wal); err == nil && fi.Size() > 8<<20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("import never started writing")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil { // SIGKILL
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	count := func() (listings int, last int64) {
+		db := sqlite.NewDB(filepath.Join(data, "tripline.db"))
+		if err := db.Open(); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ls, err := sqlite.NewListingService(db).Listings(context.Background(), tripline.ListingFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err = sqlite.NewEventService(db).LastSeq(context.Background(), "local")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ls), last
+	}
+	if n, last := count(); n != 100 || last != 100 {
+		t.Fatalf("after the kill: %d listings, last event %d; want the previous 100 and 100", n, last)
+	}
+	if out, err := exec.Command(bin, "import", "--data", data, "--format", "csv", "--source", "gen", big).CombinedOutput(); err != nil {
+		t.Fatalf("import after kill: %v\n%s", err, out)
+	}
+	if n, _ := count(); n < 200_000 {
+		t.Fatalf("after the re-import: %d listings, want at least 200000", n)
+	}
+}
+
+func writeGenerated(t *testing.T, path string, n int) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := importer.GenerateCSV(f, n, 1); err != nil {
+		t.Fatal(err)
+	}
+}

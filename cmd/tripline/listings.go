@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"tripline"
+)
+
+func runListings(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 {
+		return usagef("want list, show ID or withdraw ID")
+	}
+	fs := newFlags(env, "listings "+args[0])
+	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
+	asJSON := fs.Bool("json", false, "print JSON (one listing per line for list)")
+	source := fs.String("source", "", "list: only this source")
+	status := fs.String("status", "", "list: only this status (active, withdrawn, expired)")
+	reason := fs.String("reason", "", "withdraw: why")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	switch args[0] {
+	case "list":
+		return listListings(ctx, env, n, tripline.ListingFilter{Source: *source, Status: tripline.Status(*status)}, *asJSON)
+	case "show":
+		if fs.NArg() != 1 {
+			return usagef("show: want one listing ID")
+		}
+		l, err := n.Listings.Listing(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(l, "", "  ")
+		_, err = fmt.Fprintln(env.Stdout, string(b))
+		return err
+	case "withdraw":
+		if fs.NArg() != 1 {
+			return usagef("withdraw: want one listing ID")
+		}
+		l, err := n.Listings.WithdrawListing(ctx, fs.Arg(0), *reason)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s withdrawn (version %d)\n", l.ID, l.Version)
+		return nil
+	}
+	return usagef("unknown listings command %q: want list, show or withdraw", args[0])
+}
+
+func listListings(ctx context.Context, env *Env, n *Node, f tripline.ListingFilter, asJSON bool) error {
+	var tw *tabwriter.Writer
+	if !asJSON {
+		tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTATUS\tV\tACTION\tNAME\tBORN\tNATIONALITY")
+		defer tw.Flush()
+	}
+	f.Limit = 1000
+	for {
+		page, err := n.Listings.Listings(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, l := range page {
+			if asJSON {
+				b, _ := json.Marshal(l)
+				fmt.Fprintln(env.Stdout, string(b))
+				continue
+			}
+			var born []string
+			for _, d := range l.BirthDates {
+				born = append(born, d.String())
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", l.ID, l.Status, l.Version, l.Action, l.PrimaryName(),
+				strings.Join(born, ","), strings.Join(l.Nationalities, ","))
+		}
+		if len(page) < f.Limit {
+			return nil
+		}
+		f.After = page[len(page)-1].ID
+	}
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	unFile2024 = "sample/un_sc_consolidated_2024-09-26.xml"
+	unFile2026 = "../../../shared/data/watchman/test/testdata/UN_consolidated.xml"
+)
+
+// run runs one command line in-process with data in dir.
+func run(t testing.TB, dir, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string {
+			if k == "TRIPLINE_DATA" {
+				return dir
+			}
+			return ""
+		}}
+	code = Run(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+func needShared(t *testing.T, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("shared data not available: %v", err)
+	}
+}
+
+type summary struct {
+	Source                                                 string
+	Listings, Added, Updated, Withdrawn, Unchanged, Events int
+}
+
+func importJSON(t *testing.T, dir string, args ...string) summary {
+	t.Helper()
+	code, out, errs := run(t, dir, "", append([]string{"import", "--json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("import %v: exit %d: %s", args, code, errs)
+	}
+	var s summary
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &s); err != nil {
+		t.Fatalf("import summary %q: %v", out, err)
+	}
+	return s
+}
+
+func TestImportUNIdempotent(t *testing.T) {
+	dir := t.TempDir()
+	got := importJSON(t, dir, "--format", "un-xml", unFile2024)
+	want := summary{Source: "un-sc", Listings: 682, Added: 682, Events: 682}
+	if got != want {
+		t.Fatalf("first import = %+v, want %+v", got, want)
+	}
+	got = importJSON(t, dir, "--format", "un-xml", unFile2024)
+	want = summary{Source: "un-sc", Listings: 682, Unchanged: 682}
+	if got != want {
+		t.Fatalf("second import = %+v, want %+v", got, want)
+	}
+	// The listings keep their aliases and original-script names.
+	code, out, _ := run(t, dir, "", "listings", "show", "un-sc:TAi.005")
+	if code != 0 || !strings.Contains(out, "محمد طاهر أنوري") || !strings.Contains(out, `"original_script"`) {
+		t.Fatalf("show TAi.005 = %d\n%s", code, out)
+	}
+}
+
+func TestImportUNDelta(t *testing.T) {
+	needShared(t, unFile2026)
+	dir := t.TempDir()
+	importJSON(t, dir, "--format", "un-xml", unFile2024)
+	got := importJSON(t, dir, "--format", "un-xml", unFile2026)
+	if got.Listings != 730 || got.Added == 0 || got.Updated == 0 || got.Withdrawn == 0 {
+		t.Fatalf("delta = %+v: want additions, updates and withdrawals", got)
+	}
+	if got.Events != got.Added+got.Updated+got.Withdrawn {
+		t.Fatalf("delta = %+v: one event per change", got)
+	}
+	if got.Added+got.Updated+got.Unchanged != 730 {
+		t.Fatalf("delta = %+v does not account for every listing", got)
+	}
+	again := importJSON(t, dir, "--format", "un-xml", unFile2026)
+	if again.Events != 0 || again.Unchanged != 730 {
+		t.Fatalf("re-import = %+v, want no events", again)
+	}
+	// Withdrawn listings are listed as such.
+	code, out, _ := run(t, dir, "", "listings", "list", "--json", "--status", "withdrawn")
+	if code != 0 || strings.Count(out, "\n") != got.Withdrawn {
+		t.Fatalf("withdrawn list has %d lines, want %d", strings.Count(out, "\n"), got.Withdrawn)
+	}
+}
+
+func TestImportMalformedLeavesStore(t *testing.T) {
+	dir := t.TempDir()
+	importJSON(t, dir, "--format", "un-xml", unFile2024)
+	src, _ := os.ReadFile(unFile2024)
+	broken := filepath.Join(t.TempDir(), "broken.xml")
+	// Cut the file in the middle of an individual.
+	os.WriteFile(broken, src[:len(src)/2], 0o600)
+	code, _, errs := run(t, dir, "", "import", "--format", "un-xml", broken)
+	if code != 1 || !strings.Contains(errs, "broken.xml") || !strings.Contains(errs, "line") {
+		t.Fatalf("broken import: exit %d, stderr %q; want 1 naming file and line", code, errs)
+	}
+	code, out, _ := run(t, dir, "", "listings", "list", "--json", "--status", "active")
+	if code != 0 || strings.Count(out, "\n") != 682 {
+		t.Fatalf("after a broken import %d active listings, want 682", strings.Count(out, "\n"))
+	}
+}
+
+func TestListingsListJSONAndWithdraw(t *testing.T) {
+	dir := t.TempDir()
+	importJSON(t, dir, "--format", "un-xml", unFile2024)
+	code, out, _ := run(t, dir, "", "listings", "list", "--json")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 682 {
+		t.Fatalf("list: exit %d, %d lines", code, len(lines))
+	}
+	var first struct {
+		ID    string `json:"id"`
+		Names []any  `json:"names"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || !strings.HasPrefix(first.ID, "un-sc:") || len(first.Names) == 0 {
+		t.Fatalf("first line %q: %v", lines[0], err)
+	}
+	if code, _, errs := run(t, dir, "", "listings", "withdraw", first.ID, "--reason", "test"); code != 0 {
+		t.Fatalf("withdraw: %d %s", code, errs)
+	}
+	if code, _, errs := run(t, dir, "", "listings", "withdraw", first.ID); code != 1 || !strings.Contains(errs, "not active") {
+		t.Fatalf("second withdraw: %d %s", code, errs)
+	}
+	if code, _, errs := run(t, dir, "", "listings", "show", "un-sc:nope"); code != 1 || !strings.Contains(errs, "not found") {
+		t.Fatalf("show missing: %d %s", code, errs)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"import", "x.xml"}, "--format is required"},
+		{[]string{"import", "--format", "un-xml"}, "no FILE"},
+		{[]string{"import", "--bogus"}, "flag provided but not defined"},
+		{[]string{"listings"}, "want list"},
+		{[]string{"listings", "show"}, "want one listing ID"},
+		{[]string{"mrz"}, "mrz parse"},
+	} {
+		code, _, errs := run(t, dir, "", tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 containing %q", tc.args, code, errs, tc.want)
+		}
+	}
+	if code, _, errs := run(t, dir, "", "import", "--format", "xls", "f"); code != 1 || !strings.Contains(errs, "un-xml") {
+		t.Errorf("unknown format: exit %d, %q", code, errs)
+	}
+	if code, out, _ := run(t, dir, "", "version"); code != 0 || !strings.HasPrefix(out, "tripline ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"tripline/httpapi"
+)
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "serve")
+	addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen address ($TRIPLINE_ADDR)")
+	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return serve(ctx, env, *addr, *data, nil)
+}
+
+// serve opens the node in data, serves the API on addr until ctx ends, and
+// calls started (if set) once listening.
+func serve(ctx context.Context, env *Env, addr, data string, started func(addr string)) error {
+	log := newLogger(env)
+	n, err := openNode(ctx, env, data, true, log)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	srv := httpapi.NewServer()
+	srv.Listings, srv.Events, srv.Screener, srv.Origin, srv.Logger, srv.Ready = n.Listings, n.Events, n.Screener, n.DB.Origin, log, n.Ready
+	if err := srv.Listen(addr); err != nil {
+		return err
+	}
+	log.Info("serving", "addr", srv.Addr(), "data", data, "listings", n.Index.Len())
+	if started != nil {
+		started(srv.Addr())
+	}
+	if env.Ready != nil {
+		env.Ready(srv.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	log.Info("shutting down")
+	return srv.Shutdown(shutdownCtx)
+}
+
+// newLogger logs JSON to stderr at $TRIPLINE_LOG_LEVEL (default info).
+func newLogger(env *Env) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(envOr(env, "TRIPLINE_LOG_LEVEL", "info"))); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+}
