@@ -200,8 +200,9 @@ func ftmListing(b []byte, name string, line int, source string) (*tripline.Listi
 
 // ftmNames sets the names: the first Latin-script "name" is primary (with
 // firstName/lastName as its parts when the entity has one of each), other
-// names and aliases in Latin script are aliases, names in any other script
-// original-script names.
+// Latin-script names are aliases and names in any other script
+// original-script names. Aliases stay aliases whatever their script; each
+// name's Script says which it is.
 func ftmNames(l *tripline.Listing, e *ftmEntity, name string, line int) error {
 	all := e.strings("name")
 	if len(all) == 0 {
@@ -228,14 +229,18 @@ func ftmNames(l *tripline.Listing, e *ftmEntity, name string, line int) error {
 	l.Names = addName(l.Names, p)
 	add := func(kind tripline.NameKind, quality string, ns []string) {
 		for _, n := range ns {
-			k := kind
-			if k != tripline.NameWeakAlias && Script(n) != "Latn" && Script(n) != "" {
-				k = tripline.NameOriginal
-			}
-			l.Names = addName(l.Names, tripline.Name{Full: n, Kind: k, Quality: quality})
+			l.Names = addName(l.Names, tripline.Name{Full: n, Kind: kind, Quality: quality})
 		}
 	}
-	add(tripline.NameAlias, "", slices.Delete(slices.Clone(all), primary, primary+1))
+	for i, n := range all {
+		switch s := Script(n); {
+		case i == primary:
+		case s == "Latn" || s == "":
+			add(tripline.NameAlias, "", []string{n})
+		default:
+			add(tripline.NameOriginal, "", []string{n})
+		}
+	}
 	add(tripline.NameAlias, "", e.strings("alias"))
 	add(tripline.NameAlias, "previous name", e.strings("previousName"))
 	add(tripline.NameWeakAlias, "weak", e.strings("weakAlias"))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"tripline"
 )
@@ -245,7 +246,9 @@ func (u *unIndividual) listing(source, name string, lt *lineTracker, line int) (
 			// alone (nicknames, kunyas); matching weighs them less.
 			kind = tripline.NameWeakAlias
 		}
-		l.Names = addName(l.Names, tripline.Name{Full: a.Name, Kind: kind, Quality: clean(a.Quality)})
+		latin, orig := splitScripts(a.Name)
+		l.Names = addName(l.Names, tripline.Name{Full: latin, Kind: kind, Quality: clean(a.Quality)})
+		l.Names = addName(l.Names, tripline.Name{Full: orig, Kind: tripline.NameOriginal, Quality: clean(a.Quality)})
 		ds, err := parseAliasDOB(a.DOB.Text)
 		if err != nil {
 			return nil, errAt(name, lt.peekLine(a.DOB.Off), "INDIVIDUAL/INDIVIDUAL_ALIAS/DATE_OF_BIRTH", "%q is not a date", clean(a.DOB.Text))
@@ -456,4 +459,30 @@ func docType(s string) string {
 		return "I"
 	}
 	return s
+}
+
+// splitScripts splits an alias that carries its original spelling along,
+// "Abou Mouhadjir (ابو مهاجر)" or "Abubakar (original script: Абубакар)",
+// into the Latin name and the original-script name: matched as one, the
+// mixed text would fit neither a Latin nor an Arabic spelling. Text in one
+// script comes back whole as latin.
+func splitScripts(s string) (latin, orig string) {
+	s = clean(s)
+	cut := -1
+	for i, r := range s {
+		if unicode.IsLetter(r) && r >= 0x370 && !unicode.Is(unicode.Latin, r) {
+			cut = i
+			break
+		}
+	}
+	if cut <= 0 {
+		return s, ""
+	}
+	head := strings.TrimSpace(s[:cut])
+	head = strings.TrimSpace(strings.TrimSuffix(head, "original script:"))
+	head = strings.TrimSpace(strings.TrimSuffix(head, "("))
+	if Script(head) != "Latn" {
+		return s, ""
+	}
+	return head, strings.TrimRight(s[cut:], " ),;")
 }
