@@ -18,8 +18,10 @@ import (
 // vessels, sanctions and relation entities are skipped. source ("" = "ftm")
 // prefixes the entity id: "<source>:<id>".
 //
-// Names in Arabic, Cyrillic or another non-Latin script become
-// original-script names, the first Latin-script name the primary one. The
+// The first Latin-script "name" is the primary name; other "name" values in
+// Arabic, Cyrillic or another non-Latin script become original-script
+// names; alias, previousName and weakAlias become aliases and weak aliases
+// with each name's script detected. The
 // action follows the entity's topics: refuse_entry for sanctioned persons
 // and terrorists, detain for wanted persons, secondary_check for other
 // crime, info for everyone else (politically exposed persons, for example,

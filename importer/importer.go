@@ -42,8 +42,8 @@ const (
 // ofac-sdn, ftm; csv requires it). progress may be nil; it is called with
 // bytes read so far and total bytes (for a terminal progress bar).
 //
-// For "ofac-sdn", path is the sdn.csv of the legacy export; add.csv and
-// alt.csv beside it are read too. Errors are *tripline.Error with code
+// For "ofac-sdn", path is the sdn.csv of the legacy export; add.csv,
+// alt.csv and sdn_comments.csv beside it are read too. Errors are *tripline.Error with code
 // EINVALID naming the file, line and field; an unknown format names the
 // known ones. When ctx is cancelled, Read stops and returns ctx.Err().
 func Read(ctx context.Context, format, path, source string, progress func(done, total int64)) ([]*tripline.Listing, error) {
@@ -126,6 +126,7 @@ type progressReader struct {
 	fn    func(done, total int64)
 }
 
+// Read implements io.Reader.
 func (p *progressReader) Read(b []byte) (int, error) {
 	if err := p.ctx.Err(); err != nil {
 		return 0, err
@@ -250,7 +251,31 @@ func (c *collector) result() ([]*tripline.Listing, error) {
 // clean trims and collapses inner white space, as list files wrap long
 // values over several lines.
 func clean(s string) string {
+	if isClean(s) {
+		return s // the common case, without allocating
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isClean reports whether s has no leading, trailing, repeated or non-space
+// white space.
+func isClean(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c >= 0x80:
+			return false // non-ASCII may hold Unicode spaces: take the slow path
+		default:
+			prevSpace = false
+		}
+	}
+	return !prevSpace || s == ""
 }
 
 // joinNonEmpty joins the non-empty cleaned parts with sep.

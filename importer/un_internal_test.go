@@ -19,3 +19,14 @@ func TestSplitScripts(t *testing.T) {
 		}
 	}
 }
+
+func TestClean(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""}, {"a", "a"}, {"a b", "a b"}, {" a", "a"}, {"a ", "a"}, {"a  b", "a b"},
+		{"a\nb", "a b"}, {"  ", ""}, {"Доку\u00a0Умаров", "Доку Умаров"}, {"\tx\r\n", "x"},
+	} {
+		if got := clean(tc.in); got != tc.want {
+			t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
