@@ -16,6 +16,8 @@ const (
 	EventListingWithdrawn       EventType = "listing.withdrawn"
 	EventListingExpired         EventType = "listing.expired"
 	EventEncounter              EventType = "encounter.reported"
+	EventEncounterUpdated       EventType = "encounter.updated"
+	EventRefusal                EventType = "refusal.recorded"
 	EventClearance              EventType = "clearance.made"
 	EventConsent                EventType = "consent.decided"
 	EventDocumentAlert          EventType = "document.alerted"

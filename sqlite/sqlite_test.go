@@ -25,10 +25,12 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		db := MustOpenDB(t)
 		return storetest.Store{
-			Listings: sqlite.NewListingService(db),
-			Events:   sqlite.NewEventService(db),
-			Origin:   db.Origin,
-			SetNow:   func(now time.Time) { db.Now = func() time.Time { return now } },
+			Listings:   sqlite.NewListingService(db),
+			Events:     sqlite.NewEventService(db),
+			Encounters: sqlite.NewEncounterService(db),
+			Alerts:     sqlite.NewDocumentAlertService(db),
+			Origin:     db.Origin,
+			SetNow:     func(now time.Time) { db.Now = func() time.Time { return now } },
 		}
 	})
 }

@@ -15,9 +15,11 @@ import (
 
 // Store is what the suite exercises.
 type Store struct {
-	Listings tripline.ListingService
-	Events   tripline.EventService
-	Origin   string
+	Listings   tripline.ListingService
+	Events     tripline.EventService
+	Encounters tripline.EncounterService
+	Alerts     tripline.DocumentAlertService
+	Origin     string
 	// SetNow sets the store's clock; stores inject their clock.
 	SetNow func(time.Time)
 }
@@ -41,6 +43,8 @@ func Run(t *testing.T, open Opener) {
 		{"EventsGapFreeAndPaged", testEventsPaged},
 		{"ListingsKeysetPaging", testListingsPaging},
 		{"NotFound", testNotFound},
+		{"EncounterQueueAndResolve", testEncounters},
+		{"DocumentAlerts", testDocumentAlerts},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

@@ -1,0 +1,120 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"tripline"
+)
+
+func encounter(originator, listing string, doc string) *tripline.Encounter {
+	t := tripline.Traveller{Ref: "t", Name: "Ali Hassan", DOB: tripline.PartialDate{Year: 1975, Month: 3, Day: 1}}
+	if doc != "" {
+		t.Document = &tripline.Document{Type: "P", Number: doc, Country: "IRQ"}
+	}
+	return &tripline.Encounter{Listing: listing, Originator: originator, Decision: tripline.DecisionReview,
+		Score: 0.8, Traveller: t}
+}
+
+func testEncounters(t *testing.T, s Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	s.SetNow(now)
+	a, err := s.Encounters.CreateEncounter(ctx, encounter("agency-a", "a:1", "A1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == "" || a.Outcome != tripline.OutcomePending || !a.At.Equal(now) {
+		t.Fatalf("created = %+v", a)
+	}
+	s.SetNow(now.Add(time.Minute))
+	b, _ := s.Encounters.CreateEncounter(ctx, encounter("agency-b", "b:1", ""))
+	s.SetNow(now.Add(2 * time.Minute))
+	c, _ := s.Encounters.CreateEncounter(ctx, encounter("agency-a", "a:2", "C3"))
+	if _, err := s.Encounters.CreateEncounter(ctx, &tripline.Encounter{Listing: "x"}); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Fatalf("no originator: %v", err)
+	}
+
+	queue, err := s.Encounters.Encounters(ctx, tripline.EncounterFilter{Originator: "agency-a"})
+	if err != nil || len(queue) != 2 || queue[0].ID != c.ID || queue[1].ID != a.ID {
+		t.Fatalf("agency-a queue = %v, %v; want c, a (newest first)", queue, err)
+	}
+	page, _ := s.Encounters.Encounters(ctx, tripline.EncounterFilter{Before: c.ID, Limit: 1})
+	if len(page) != 1 || page[0].ID != b.ID {
+		t.Fatalf("page before c = %v, want b", page)
+	}
+
+	// A false positive with a document creates a clearance.
+	e, clr, err := s.Encounters.ResolveEncounter(ctx, a.ID, tripline.Resolution{Outcome: tripline.OutcomeFalsePositive, By: "analyst-1"}, "hash-1")
+	if err != nil || e.Outcome != tripline.OutcomeFalsePositive || clr == nil {
+		t.Fatalf("resolve = %+v %+v %v", e, clr, err)
+	}
+	if clr.DocNumber != "A1" || clr.ListingHash != "hash-1" || clr.Listing != "a:1" || clr.Analyst != "analyst-1" {
+		t.Fatalf("clearance = %+v", clr)
+	}
+	// Without a document there is nothing safe to key a clearance on.
+	if _, clr, err := s.Encounters.ResolveEncounter(ctx, b.ID, tripline.Resolution{Outcome: tripline.OutcomeFalsePositive}, "h"); err != nil || clr != nil {
+		t.Fatalf("resolve without document = %+v, %v; want no clearance", clr, err)
+	}
+	if _, _, err := s.Encounters.ResolveEncounter(ctx, c.ID, tripline.Resolution{Outcome: tripline.OutcomeRefused}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Encounters.ResolveEncounter(ctx, c.ID, tripline.Resolution{Outcome: "vanished"}, ""); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Fatalf("bad outcome: %v", err)
+	}
+	if _, _, err := s.Encounters.ResolveEncounter(ctx, "nope", tripline.Resolution{Outcome: tripline.OutcomeRefused}, ""); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		t.Fatalf("missing encounter: %v", err)
+	}
+	clrs, err := s.Encounters.Clearances(ctx)
+	if err != nil || len(clrs) != 1 {
+		t.Fatalf("clearances = %v, %v", clrs, err)
+	}
+	refs, err := s.Encounters.Refusals(ctx)
+	if err != nil || len(refs) != 1 || refs[0].Document.Number != "C3" || refs[0].Encounter != c.ID {
+		t.Fatalf("refusals = %v, %v", refs, err)
+	}
+	ack, err := s.Encounters.AcknowledgeEncounter(ctx, c.ID)
+	if err != nil || ack.Acknowledged == nil {
+		t.Fatalf("ack = %+v, %v", ack, err)
+	}
+	before := len(allEvents(t, s))
+	if _, err := s.Encounters.AcknowledgeEncounter(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if after := len(allEvents(t, s)); after != before {
+		t.Fatalf("second acknowledgement appended %d events", after-before)
+	}
+	// 3 created, 3 resolved, 1 clearance, 1 refusal, 1 acknowledgement.
+	if n := len(allEvents(t, s)); n != 9 {
+		t.Fatalf("events = %d, want 9", n)
+	}
+}
+
+func testDocumentAlerts(t *testing.T, s Store) {
+	ctx := context.Background()
+	alert := func(num string) *tripline.DocumentAlert {
+		return &tripline.DocumentAlert{ID: tripline.DocumentAlertID("agency-x", "IRQ", num), Source: "agency-x", Country: "IRQ",
+			Number: num, Kind: tripline.AlertRevoked, Action: tripline.ActionRefuseEntry, Provenance: tripline.Provenance{Originator: "agency-x"}}
+	}
+	sum, err := s.Alerts.ImportDocumentAlerts(ctx, "agency-x", []*tripline.DocumentAlert{alert("A1"), alert("A2")})
+	if err != nil || sum.Added != 2 {
+		t.Fatalf("import = %+v, %v", sum, err)
+	}
+	sum, err = s.Alerts.ImportDocumentAlerts(ctx, "agency-x", []*tripline.DocumentAlert{alert("A2")})
+	if err != nil || sum.Withdrawn != 1 || sum.Unchanged != 1 {
+		t.Fatalf("re-import = %+v, %v", sum, err)
+	}
+	bad := alert("A3")
+	bad.Kind = "misplaced"
+	if _, err := s.Alerts.PutDocumentAlert(ctx, bad); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Fatalf("bad kind: %v", err)
+	}
+	all, err := s.Alerts.DocumentAlerts(ctx, "")
+	if err != nil || len(all) != 2 || all[0].Status != tripline.StatusWithdrawn || all[1].Status != tripline.StatusActive {
+		t.Fatalf("alerts = %v, %v", all, err)
+	}
+	if _, err := s.Alerts.WithdrawDocumentAlert(ctx, all[1].ID); err != nil {
+		t.Fatal(err)
+	}
+}
