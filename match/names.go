@@ -60,10 +60,28 @@ func tokenSim(a, b *token) (float64, string) {
 	if a.alt != "" || b.alt != "" {
 		s = max(s, spellingSim(orForm(a), orForm(b)))
 	}
+	if s > 0 && a.known && b.known {
+		// Two well-attested names a letter apart (Amin/Amir, Hani/Hadi)
+		// are more likely two names than one name with a typo.
+		s = minTokenSim
+	}
 	if s < minTokenSim {
+		if abdStemOf(a) == b.form || abdStemOf(b) == a.form {
+			// "Abdul Manan" is also called "Manan"; the missing "Abd"
+			// still counts as a difference (see scoreAlignment).
+			return 0.85, "abd-stem"
+		}
 		return 0, ""
 	}
 	return s, "typo"
+}
+
+// abdStemOf returns the name after "Abd" in a compound token, or "".
+func abdStemOf(t *token) string {
+	if t.kind == kindName && !t.arabic && len(t.form) > 5 && strings.HasPrefix(t.form, "abd") {
+		return t.form[3:]
+	}
+	return ""
 }
 
 // orForm returns the common-practice spelling of a token.
@@ -74,21 +92,59 @@ func orForm(t *token) string {
 	return t.form
 }
 
-// spellingSim mixes edit distance and Jaro-Winkler, scaled below the
-// skeleton and variant levels: a typo is the weakest kind of agreement.
+// spellingSim scores two spellings that may differ by typos. The number of
+// edits allowed grows with length (one up to 5 letters, two up to 12, then
+// three); beyond that two words are different names, however alike they
+// look (Sancho/Sánchez, Castillo/Castro). A typo is the weakest agreement.
 func spellingSim(a, b string) float64 {
-	la, lb := runeLen(a), runeLen(b)
-	l := max(la, lb)
+	l := max(runeLen(a), runeLen(b))
 	if l == 0 {
 		return 0
 	}
-	d := levenshtein(a, b)
-	ls := 1 - float64(d)/float64(l)
-	s := (ls + jaroWinkler(a, b)) / 2
-	if l <= 3 {
-		s *= 0.9 // a one-letter change in a short word is another word
+	if collapseRepeats(a) == collapseRepeats(b) {
+		return 0.9 // Joonng/Jong, Hanniball/Hannibal
 	}
-	return math.Min(s, 0.93)
+	allowed := 3
+	switch {
+	case l <= 3:
+		allowed = 0
+	case l <= 5:
+		allowed = 1
+	case l <= 12:
+		allowed = 2
+	}
+	d := levenshtein(a, b)
+	if d > allowed || d > 1 && firstRune(a) != firstRune(b) {
+		return 0 // names that differ at their start are other names
+	}
+	s := 0.9 - 0.07*float64(d-1)
+	if jaroWinkler(a, b) < 0.8 {
+		s -= 0.05
+	}
+	return s
+}
+
+// firstRune returns the first character of s.
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
+}
+
+// collapseRepeats drops doubled letters: "hanniball" → "hanibal".
+func collapseRepeats(s string) string {
+	if len(s) < 2 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if i > 0 && s[i] == s[i-1] {
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }
 
 // edge is one aligned pair: query tokens qs with candidate tokens cs (one
@@ -222,7 +278,47 @@ const (
 	conflictPenalty = 1.6
 	omissionPenalty = 0.35
 	swapPenalty     = 0.95
+	// per name part present on both sides but different
+	substitutionPenalty   = 0.8
+	patronymicSwapPenalty = 0.65
 )
+
+// unmatchedNames counts name tokens (not particles or initials) left over.
+func unmatchedNames(ts []*token, used uint32) int {
+	n := 0
+	for i, t := range ts {
+		if used&(1<<i) == 0 && t.kind == kindName {
+			n++
+		}
+	}
+	return n
+}
+
+// patronymicSwap reports whether two matched tokens changed places across
+// a bin/ibn/bint on both sides: "Abdullah bin Omar" against "Omar bin
+// Abdullah" is father and son, not one name in another order.
+func patronymicSwap(q, c []*token, chosen []edge) bool {
+	between := func(ts []*token, i, j int) bool {
+		if i > j {
+			i, j = j, i
+		}
+		for k := i + 1; k < j; k++ {
+			if ts[k].kind == kindParticle && (ts[k].form == "bin" || ts[k].form == "bint") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range chosen {
+		for _, b := range chosen {
+			qa, qb, ca, cb := lowBit(a.q), lowBit(b.q), lowBit(a.c), lowBit(b.c)
+			if qa < qb && ca > cb && between(q, qa, qb) && between(c, ca, cb) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // scoreAlignment turns a chosen alignment into a score.
 func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32) nameResult {
@@ -247,9 +343,29 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32) nameResul
 	conflict := math.Min(fq, fc)
 	omission := math.Max(fq, fc) - conflict
 	s := base * math.Max(0, 1-conflictPenalty*conflict) * (1 - omissionPenalty*omission)
+	// Each name part replaced by another (a different father's or tribe's
+	// name) is a contradiction, however common the parts.
+	nq, nc := unmatchedNames(q, usedQ), unmatchedNames(c, usedC)
+	for _, e := range chosen {
+		if e.how == "abd-stem" {
+			// The "Abd" left over counts as a name part of its own side.
+			if abdStemOf(q[lowBit(e.q)]) != "" {
+				nq++
+			} else {
+				nc++
+			}
+		}
+	}
+	s *= math.Pow(substitutionPenalty, float64(min(nq, nc)))
 	r.swapped = isSwapped(chosen)
 	if r.swapped {
-		s *= swapPenalty
+		if patronymicSwap(q, c, chosen) {
+			// "Abdullah bin Omar" is not "Omar bin Abdullah": around
+			// bin/ibn the order says who is whose son.
+			s *= patronymicSwapPenalty
+		} else {
+			s *= swapPenalty
+		}
 	}
 	r.exact = allExact && uq == 0 && uc == 0 && !r.swapped
 	if !r.exact {

@@ -27,6 +27,7 @@ type token struct {
 	// Filled from the variant table.
 	class  int32   // variant class id, 0 when unknown
 	weight float32 // rarity weight in (0,1]: common names prove little
+	known  bool    // a well-attested name in the data
 }
 
 // honorifics are titles dropped before matching: lists and travellers add
@@ -155,7 +156,7 @@ func makeWord(rs []rune) rawWord {
 		p, _ := foldRune(r)
 		f.WriteString(p.icao)
 		a.WriteString(p.common)
-		if r >= 0x80 && !unicode.Is(unicode.Latin, r) && r != 'ı' && r != 'İ' {
+		if r >= 0x80 && unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
 			nonLatin = true
 		}
 	}
@@ -263,6 +264,14 @@ func buildTokens(words []rawWord) []token {
 		}
 		if p, ok := particles[w.form]; ok && !last || ok && len(ws) > 1 {
 			out = append(out, token{form: p, skel: latinSkeleton(p), kind: kindParticle})
+			continue
+		}
+		if !w.arabic && w.orig == "" && len(w.form) == 2 && strings.IndexAny(w.form, "aeiouy0123456789") < 0 && len(ws) > 1 {
+			// "JC Juncker": two consonants together are initials.
+			for i := 0; i < 2; i++ {
+				f := w.form[i : i+1]
+				out = append(out, token{form: f, skel: f, kind: kindInitial})
+			}
 			continue
 		}
 		t := token{form: w.form, alt: w.alt, orig: w.orig, arabic: w.arabic, skel: w.skel}

@@ -141,6 +141,12 @@ func foldRune(r rune) (p latinPair, ok bool) {
 			return p, true
 		}
 	}
+	if l, ok := otherScripts[r]; ok {
+		return latinPair{l, l}, true
+	}
+	if l, ok := kana[r]; ok {
+		return latinPair{l, l}, true
+	}
 	if unicode.IsLetter(r) || unicode.IsDigit(r) {
 		s := string(r)
 		return latinPair{s, s}, true
@@ -264,3 +270,60 @@ func latinSkeleton(s string) string {
 	}
 	return string(sk)
 }
+
+// otherScripts transliterates alphabets and syllabaries beyond ICAO's
+// tables by common practice, so that a name in Georgian, Armenian, Hebrew or
+// Japanese kana can meet its Latin spelling through the skeleton.
+var otherScripts = map[rune]string{
+	// Georgian (national system).
+	'ა': "a", 'ბ': "b", 'გ': "g", 'დ': "d", 'ე': "e", 'ვ': "v", 'ზ': "z", 'თ': "t", 'ი': "i",
+	'კ': "k", 'ლ': "l", 'მ': "m", 'ნ': "n", 'ო': "o", 'პ': "p", 'ჟ': "zh", 'რ': "r", 'ს': "s",
+	'ტ': "t", 'უ': "u", 'ფ': "p", 'ქ': "k", 'ღ': "gh", 'ყ': "q", 'შ': "sh", 'ჩ': "ch", 'ც': "ts",
+	'ძ': "dz", 'წ': "ts", 'ჭ': "ch", 'ხ': "kh", 'ჯ': "j", 'ჰ': "h",
+	// Armenian.
+	'ա': "a", 'բ': "b", 'գ': "g", 'դ': "d", 'ե': "e", 'զ': "z", 'է': "e", 'ը': "y", 'թ': "t",
+	'ժ': "zh", 'ի': "i", 'լ': "l", 'խ': "kh", 'ծ': "ts", 'կ': "k", 'հ': "h", 'ձ': "dz", 'ղ': "gh",
+	'ճ': "ch", 'մ': "m", 'յ': "y", 'ն': "n", 'շ': "sh", 'ո': "o", 'չ': "ch", 'պ': "p", 'ջ': "j",
+	'ռ': "r", 'ս': "s", 'վ': "v", 'տ': "t", 'ր': "r", 'ց': "ts", 'ւ': "u", 'փ': "p", 'ք': "k",
+	'օ': "o", 'ֆ': "f",
+	// Hebrew (consonants; vowels are not written).
+	'א': "", 'ב': "b", 'ג': "g", 'ד': "d", 'ה': "h", 'ו': "v", 'ז': "z", 'ח': "kh", 'ט': "t",
+	'י': "y", 'כ': "k", 'ך': "k", 'ל': "l", 'מ': "m", 'ם': "m", 'נ': "n", 'ן': "n", 'ס': "s",
+	'ע': "", 'פ': "p", 'ף': "f", 'צ': "ts", 'ץ': "ts", 'ק': "k", 'ר': "r", 'ש': "sh", 'ת': "t",
+}
+
+// kana is Hepburn romanisation of katakana and hiragana syllables.
+var kana = func() map[rune]string {
+	rows := []struct {
+		kata, hira string
+		latin      []string
+	}{
+		{"アイウエオ", "あいうえお", []string{"a", "i", "u", "e", "o"}},
+		{"カキクケコ", "かきくけこ", []string{"ka", "ki", "ku", "ke", "ko"}},
+		{"ガギグゲゴ", "がぎぐげご", []string{"ga", "gi", "gu", "ge", "go"}},
+		{"サシスセソ", "さしすせそ", []string{"sa", "shi", "su", "se", "so"}},
+		{"ザジズゼゾ", "ざじずぜぞ", []string{"za", "ji", "zu", "ze", "zo"}},
+		{"タチツテト", "たちつてと", []string{"ta", "chi", "tsu", "te", "to"}},
+		{"ダヂヅデド", "だぢづでど", []string{"da", "ji", "zu", "de", "do"}},
+		{"ナニヌネノ", "なにぬねの", []string{"na", "ni", "nu", "ne", "no"}},
+		{"ハヒフヘホ", "はひふへほ", []string{"ha", "hi", "fu", "he", "ho"}},
+		{"バビブベボ", "ばびぶべぼ", []string{"ba", "bi", "bu", "be", "bo"}},
+		{"パピプペポ", "ぱぴぷぺぽ", []string{"pa", "pi", "pu", "pe", "po"}},
+		{"マミムメモ", "まみむめも", []string{"ma", "mi", "mu", "me", "mo"}},
+		{"ヤユヨ", "やゆよ", []string{"ya", "yu", "yo"}},
+		{"ラリルレロ", "らりるれろ", []string{"ra", "ri", "ru", "re", "ro"}},
+		{"ワヲン", "わをん", []string{"wa", "o", "n"}},
+		{"ァィゥェォ", "ぁぃぅぇぉ", []string{"a", "i", "u", "e", "o"}},
+		{"ャュョ", "ゃゅょ", []string{"ya", "yu", "yo"}},
+		{"ヴ", "ゔ", []string{"vu"}},
+	}
+	m := map[rune]string{'ー': "", 'ッ': "", 'っ': ""}
+	for _, r := range rows {
+		k, h := []rune(r.kata), []rune(r.hira)
+		for i, l := range r.latin {
+			m[k[i]] = l
+			m[h[i]] = l
+		}
+	}
+	return m
+}()

@@ -118,6 +118,10 @@ func (t *variantTable) frequency(tk *token) float64 {
 	return float64(f)
 }
 
+// knownFreq is how often a name must occur in the data to count as a
+// well-attested name of its own rather than a misspelling of another.
+const knownFreq = 10
+
 // enrich sets each token's variant class and rarity weight.
 func enrich(toks []token) {
 	t := variants()
@@ -132,7 +136,9 @@ func enrich(toks []token) {
 			continue
 		}
 		tk.class = t.lookupClass(tk)
-		tk.weight = float32(t.rarity(t.frequency(tk)))
+		f := t.frequency(tk)
+		tk.weight = float32(t.rarity(f))
+		tk.known = f >= knownFreq
 	}
 }
 
@@ -155,4 +161,20 @@ func Variants(word string) []string {
 		return nil
 	}
 	return append([]string(nil), variants().members[toks[0].class]...)
+}
+
+// TableKeys returns, for each token of a name, the key the variant table
+// uses for it (the original-script spelling for Arabic and Cyrillic words,
+// else the ICAO Latin spelling) and its consonant skeleton. The table's
+// generator uses it so that the table and matching agree on spellings.
+func TableKeys(name string) (keys, skels []string) {
+	for _, t := range tokenize(name) {
+		k := t.form
+		if t.orig != "" {
+			k = t.orig
+		}
+		keys = append(keys, k)
+		skels = append(skels, t.skel)
+	}
+	return keys, skels
 }
