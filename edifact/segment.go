@@ -19,10 +19,14 @@ import (
 	"tripline"
 )
 
-// MaxSize is the largest interchange Read accepts. A PAXLST for the largest
-// aircraft is well under a megabyte; the limit keeps a hostile upload from
-// exhausting memory.
-const MaxSize = 64 << 20
+// MaxSize is the largest interchange Read accepts, and MaxSegments the most
+// segments Tokenize reads. A PAXLST for the largest aircraft is well under a
+// megabyte and a PNRGOV push a few megabytes; the limits keep a hostile
+// upload from exhausting memory.
+const (
+	MaxSize     = 16 << 20
+	MaxSegments = 1_000_000
+)
 
 // Delimiters are the service characters of an interchange, as a UNA service
 // string advice gives them. A zero Release or Repetition means none is used.

@@ -13,11 +13,12 @@ import (
 //
 // Tokenize returns an EINVALID error naming the line when a UNA is cut short
 // or repeats a service character, a segment tag is not three letters or
-// digits, or unterminated text that is not a segment ends the input before
-// any UNZ. Every loop advances at least one byte, so no input makes it hang.
+// digits, unterminated text that is not a segment ends the input before
+// any UNZ, or there are more than MaxSegments segments. Every loop advances
+// at least one byte, so no input makes it hang.
 func Tokenize(data []byte) ([]Segment, Delimiters, []Warning, error) {
 	t := tokenizer{data: data, line: 1, d: Default}
-	t.segs = make([]Segment, 0, bytes.Count(data, []byte{'\''})+bytes.Count(data, []byte{'\n'})/2+1)
+	t.segs = make([]Segment, 0, min(MaxSegments, bytes.Count(data, []byte{'\''})+bytes.Count(data, []byte{'\n'})/2+1))
 	err := t.run()
 	return t.segs, t.d, t.warns, err
 }
@@ -57,6 +58,9 @@ func (t *tokenizer) run() error {
 		t.skipSpace()
 		if t.i >= len(t.data) {
 			return nil
+		}
+		if len(t.segs) >= MaxSegments {
+			return invalid("line %d: more than %d segments", t.line, MaxSegments)
 		}
 		if err := t.segment(); err != nil {
 			return err

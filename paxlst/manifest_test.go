@@ -143,6 +143,25 @@ func TestParseSamples(t *testing.T) {
 			},
 		},
 	}
+	tests = append(tests, struct {
+		file       string
+		typ        string
+		travellers int
+		declared   int
+		messageRef string
+		documentID string
+		legs       []paxlst.Leg
+		pax        []pax
+		warnings   []string
+	}{
+		file: "handmade_transit_d03b.edi", typ: "passenger", travellers: 2, declared: 2,
+		messageRef: "TR1", documentID: "CP",
+		legs: []paxlst.Leg{leg("LX", "LX16", "ZRH", "2026-05-14 13:05", "JFK", "2026-05-14 16:00")},
+		pax: []pax{
+			{i: 0, surname: "MÜLLER-LÜDENSCHEIDT", given: "HANS PETER", dob: "1959-01-01", sex: "M", nationality: "CHE", docType: "P", doc: "X1234567", country: "CHE", expiry: "2026-01-01", booking: "LXABCD", seat: "3A", embark: "ZRH", debark: "MEX"},
+			{i: 1, surname: "SILVA", given: "ANA", dob: "1990-07-04", sex: "F", nationality: "PRT", docType: "P", doc: "PT12345", country: "PRT", expiry: "2029-12-31", crew: true},
+		},
+	})
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			m := mustParse(t, tt.file)
@@ -309,6 +328,36 @@ func TestServiceCharacters(t *testing.T) {
 		if g.Surname != w.Surname || g.GivenNames != w.GivenNames || g.Documents[0] != w.Documents[0] || g.Booking != w.Booking {
 			t.Errorf("traveller %d: got %+v, want %+v", i, g, w)
 		}
+	}
+}
+
+// TestTransitAndDetails checks the in-transit roles and the segments the
+// GTAS samples lack: address, GEI, FTX, MEA, birthplace, a visa, issue date.
+func TestTransitAndDetails(t *testing.T) {
+	m := mustParse(t, "handmade_transit_d03b.edi")
+	p, c := m.Travellers[0], m.Travellers[1]
+	if p.Role != "DDT" || !p.Transit || p.Crew || c.Role != "DDU" || !c.Transit || !c.Crew {
+		t.Errorf("roles: got %s transit=%v crew=%v, %s transit=%v crew=%v", p.Role, p.Transit, p.Crew, c.Role, c.Transit, c.Crew)
+	}
+	if want := (paxlst.Address{Street: "BAHNHOFSTRASSE 1", City: "ZUERICH", PostalCode: "8001", Country: "CHE"}); p.Address != want {
+		t.Errorf("address: got %+v, want %+v", p.Address, want)
+	}
+	if got := p.Address.String(); got != "BAHNHOFSTRASSE 1, ZUERICH, 8001, CHE" {
+		t.Errorf("address string: got %q", got)
+	}
+	if p.BirthPlace != "BERN" || p.Clearance != "JFK" || p.Bags != 2 || strings.Join(p.Status, ",") != "173" || strings.Join(p.FreeText, "|") != "LX123456 LX123457" {
+		t.Errorf("details: got %+v", p)
+	}
+	wantDocs := []paxlst.Document{
+		{Type: "P", Number: "X1234567", Country: "CHE", Expiry: "2026-01-01", Issued: "2016-01-01"},
+		{Type: "V", Number: "USV998877", Country: "USA", Expiry: "2030-01-01"},
+	}
+	if len(p.Documents) != 2 || p.Documents[0] != wantDocs[0] || p.Documents[1] != wantDocs[1] {
+		t.Errorf("documents: got %+v, want %+v", p.Documents, wantDocs)
+	}
+	tr := p.Traveller("t", "transit")
+	if *tr.Travel != (tripline.Travel{Direction: "transit", Port: "JFK", Flight: "LX16", Date: "2026-05-14"}) || tr.Document.Number != "X1234567" {
+		t.Errorf("transit traveller: got %+v %+v", tr.Travel, tr.Document)
 	}
 }
 

@@ -427,7 +427,9 @@ func Merge(parts ...*Manifest) (*Manifest, error) {
 			m.Warnings = append(m.Warnings, Warning{Message: fmt.Sprintf("part %s has sequence %d where %d was expected: a part is missing", pt.MessageRef, pt.Seq, i+1)})
 		}
 	}
-	if last := m.Parts[len(m.Parts)-1]; !last.Final && (len(m.Parts) > 1 || last.First) {
+	if len(m.Parts) == 0 {
+		// Hand-built manifests without parts: nothing to check.
+	} else if last := m.Parts[len(m.Parts)-1]; !last.Final && (len(m.Parts) > 1 || last.First) {
 		m.Warnings = append(m.Warnings, Warning{Message: fmt.Sprintf("last part %s is not marked final (F): later parts may be missing", last.MessageRef)})
 	}
 	m.check(m.Warnings...)
