@@ -71,12 +71,14 @@ func compareDOB(t, l tripline.PartialDate) (float64, string) {
 	dy := t.Year - l.Year
 	if dy == 1 || dy == -1 {
 		if restSame {
-			return 0.7, "year differs by one"
+			return 0.6, "year differs by one"
 		}
 		return 0.3, "year differs by one, day or month differs"
 	}
 	if oneDigit(t.Year, l.Year, 4) && restSame {
-		return 0.65, "year differs by one digit"
+		// Nearly a third of all years differ from a given one in a single
+		// digit: a typo is possible, but it is no evidence of identity.
+		return 0.45, "year differs by one digit"
 	}
 	return 0, "contradicts"
 }

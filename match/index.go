@@ -36,8 +36,7 @@ const (
 	keyForm     = 'F' // exact spelling
 	keyClass    = 'C' // variant class
 	keySkel     = 'S' // consonant skeleton
-	keyPrefix   = 'P' // first four letters: survives a typo at the end
-	keySuffix   = 'X' // last four letters: survives a typo at the start
+	keyTypo     = 'T' // spelling and its one-letter deletions: survives a typo
 	keyPair     = 'Q' // two tokens of one name: common names together are rarer
 	keyDoc      = 'D' // document number
 	keyDocOCR   = 'O' // document number with OCR-confusable letters as digits
@@ -45,7 +44,7 @@ const (
 )
 
 var keyWeight = map[byte]float32{
-	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyPrefix: 0.3, keySuffix: 0.3,
+	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.35,
 	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1,
 }
 
@@ -205,8 +204,27 @@ func tokenKeys(keys []uint64, t *token) []uint64 {
 	if t.orig != "" {
 		keys = append(keys, hashKey(keyOriginal, t.orig))
 	}
-	if !t.arabic && len(t.form) >= 6 {
-		keys = append(keys, hashKey(keyPrefix, t.form[:4]), hashKey(keySuffix, t.form[len(t.form)-4:]))
+	return deletionKeys(keys, t)
+}
+
+// deletionKeys appends the token's spelling with each letter deleted in
+// turn, under the same kind as the spelling itself: two spellings one typo
+// apart (substitution, insertion, deletion or transposition) then share a
+// key. Short tokens get none: too many names are one letter apart.
+func deletionKeys(keys []uint64, t *token) []uint64 {
+	f := rawForm(t)
+	if t.arabic || len(f) < 5 || len(f) > 16 || !isASCII(f) {
+		return keys
+	}
+	keys = append(keys, hashKey(keyTypo, f))
+	var buf [16]byte
+	for i := 0; i < len(f); i++ {
+		if i > 0 && f[i] == f[i-1] {
+			continue // same deletion as the previous letter
+		}
+		n := copy(buf[:], f[:i])
+		n += copy(buf[n:], f[i+1:])
+		keys = append(keys, hashKey(keyTypo, string(buf[:n])))
 	}
 	return keys
 }
@@ -292,10 +310,7 @@ func queryKeys(q *query) []queryKey {
 		if t.orig != "" {
 			add(keyOriginal, []uint64{hashKey(keyOriginal, t.orig)})
 		}
-		if !t.arabic && len(t.form) >= 6 {
-			add(keyPrefix, []uint64{hashKey(keyPrefix, t.form[:4])})
-			add(keySuffix, []uint64{hashKey(keySuffix, t.form[len(t.form)-4:])})
-		}
+		add(keyTypo, deletionKeys(nil, t))
 	}
 	pairs := nameKeys(nil, q.toks)
 	for _, k := range pairs {

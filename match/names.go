@@ -43,9 +43,17 @@ func tokenSim(a, b *token) (float64, string) {
 	if a.skel != "" && a.skel == b.skel {
 		n := len(a.skel)
 		switch {
-		case n >= 3, a.arabic && b.arabic, cross && n >= 2:
+		case a.arabic && b.arabic, cross && n >= 2:
 			return simSkeleton, "skeleton"
-		case n == 2 && jaroWinkler(a.form, b.form) >= 0.8:
+		case a.known && b.known:
+			// Two well-attested names with one skeleton (Mohammadi and
+			// Mohammed, Amrani and Marwan) are two names.
+		case firstRune(a.form) == firstRune(b.form) && jaroWinkler(a.form, b.form) >= 0.8:
+			// Between Latin spellings the skeleton is only a hint: the
+			// spellings must look alike too.
+			if n >= 3 {
+				return simSkeleton, "skeleton"
+			}
 			return simSkeleton - 0.02, "skeleton"
 		}
 	}
@@ -59,6 +67,10 @@ func tokenSim(a, b *token) (float64, string) {
 	s := spellingSim(a.form, b.form)
 	if a.alt != "" || b.alt != "" {
 		s = max(s, spellingSim(orForm(a), orForm(b)))
+	}
+	if a.raw != "" || b.raw != "" {
+		// A typo in "Abdullah" ("Adbullah") hides the compound.
+		s = max(s, spellingSim(rawForm(a), rawForm(b)))
 	}
 	if s > 0 && a.known && b.known {
 		// Two well-attested names a letter apart (Amin/Amir, Hani/Hadi)
@@ -82,6 +94,14 @@ func abdStemOf(t *token) string {
 		return t.form[3:]
 	}
 	return ""
+}
+
+// rawForm returns a token as written before compounds were normalised.
+func rawForm(t *token) string {
+	if t.raw != "" {
+		return t.raw
+	}
+	return t.form
 }
 
 // orForm returns the common-practice spelling of a token.
@@ -253,7 +273,7 @@ func joinEdges(edges []edge, a, b []*token, flip bool) []edge {
 			jt.skel = latinSkeleton(jt.form)
 		}
 		for i := range a {
-			if a[i].kind != kindName || len(a[i].form) < 5 {
+			if a[i].kind != kindName || len(a[i].form) < 4 {
 				continue
 			}
 			s, how := tokenSim(a[i], &jt)

@@ -28,6 +28,7 @@ type token struct {
 	class  int32   // variant class id, 0 when unknown
 	weight float32 // rarity weight in (0,1]: common names prove little
 	known  bool    // a well-attested name in the data
+	raw    string  // an "Abd" compound as written ("abdulrahman"): typos are made in it
 }
 
 // honorifics are titles dropped before matching: lists and travellers add
@@ -254,12 +255,18 @@ func buildTokens(words []rawWord) []token {
 			for j < len(ws)-1 && articles[ws[j].form] {
 				j++
 			}
-			out = append(out, abdToken(w.form[3:]+ws[j].form, ws[j]))
+			t := abdToken(w.form[3:]+ws[j].form, ws[j])
+			if !t.arabic {
+				t.raw = w.form + ws[j].form
+			}
+			out = append(out, t)
 			i = j
 			continue
 		}
 		if len(w.form) > 6 && strings.HasPrefix(w.form, "abd") && !w.arabic {
-			out = append(out, abdToken(w.form[3:], w))
+			t := abdToken(w.form[3:], w)
+			t.raw = w.form
+			out = append(out, t)
 			continue
 		}
 		if p, ok := particles[w.form]; ok && !last || ok && len(ws) > 1 {

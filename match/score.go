@@ -30,7 +30,7 @@ const (
 	penNationality  = 0.92 // nationality not among the listed ones
 	penSex          = 0.7  // sex contradicts
 	penNewDocument  = 0.97 // a different passport: people renew them
-	evidenceNeeded  = 1.5  // rarity-weighted tokens for full name evidence
+	evidenceNeeded  = 1.8  // rarity-weighted tokens for full name evidence
 	maxImperfect    = 0.99 // nothing short of a full exact match reaches 1
 )
 
@@ -196,7 +196,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	if bn == nil || ns <= 0 {
 		ns = 0
 	}
-	evidence := 0.8 + 0.2*math.Min(1, nr.info/evidenceNeeded)
+	evidence := 0.7 + 0.3*math.Min(1, nr.info/evidenceNeeded)
 	n := ns * evidence
 	var feats []tripline.Feature
 	if explain && bn != nil {
