@@ -86,11 +86,11 @@ var regions = []region{
 		nats:      strings.Fields("SOM KEN ETH UGA TZA SDN ERI"),
 		syllables: strings.Fields("wa ka ma ne ki ro te ge ha ju")},
 	{name: "european", weight: 1,
-		male:     strings.Fields("Jean Pierre Michel Hans Peter Thomas Stefan Marco Giuseppe Luca Jan Piotr José Juan Carlos Miguel Antonio David John Paul James Lars Erik Georgios"),
-		female:   strings.Fields("Maria Anna Sophie Laura Julia Katarzyna Marie Elena Sara Emma Ingrid"),
-		surnames: strings.Fields("Müller Schmidt Schneider Fischer Weber Martin Bernard Dubois Rossi Russo Bianchi García Fernández López Martínez Nowak Kowalski Jansen Smith Jones Williams Brown Andersson Johansson Nielsen Papadopoulos"),
-		nats:     strings.Fields("DEU FRA ITA ESP POL NLD GBR SWE GRC BEL AUT"),
-		script:   map[string]string{"Georgios": "Γεώργιος", "Papadopoulos": "Παπαδόπουλος", "Maria": "Μαρία"},
+		male:      strings.Fields("Jean Pierre Michel Hans Peter Thomas Stefan Marco Giuseppe Luca Jan Piotr José Juan Carlos Miguel Antonio David John Paul James Lars Erik Georgios"),
+		female:    strings.Fields("Maria Anna Sophie Laura Julia Katarzyna Marie Elena Sara Emma Ingrid"),
+		surnames:  strings.Fields("Müller Schmidt Schneider Fischer Weber Martin Bernard Dubois Rossi Russo Bianchi García Fernández López Martínez Nowak Kowalski Jansen Smith Jones Williams Brown Andersson Johansson Nielsen Papadopoulos"),
+		nats:      strings.Fields("DEU FRA ITA ESP POL NLD GBR SWE GRC BEL AUT"),
+		script:    map[string]string{"Georgios": "Γεώργιος", "Papadopoulos": "Παπαδόπουλος", "Maria": "Μαρία"},
 		syllables: strings.Fields("ber man ler son sen ter ko ri va del")},
 	{name: "south-asian", weight: 1,
 		male:      strings.Fields("Rahul Amit Sanjay Vijay Raj Arjun Suresh Ramesh Anil Rajesh Mohammed Abdul Rakib Sumon"),
@@ -170,7 +170,9 @@ func newPerson(r *rand.Rand, reg *region, rare bool) person {
 }
 
 // latin writes the person's name in Latin letters.
-func (p person) latin() string { return strings.Join(append(append([]string{}, p.given...), p.sur), " ") }
+func (p person) latin() string {
+	return strings.Join(append(append([]string{}, p.given...), p.sur), " ")
+}
 
 // original writes the name in the region's script when every part has a
 // known original spelling.
