@@ -112,6 +112,9 @@ type Result struct {
 	// Notes are findings beyond the matches: a document whose MRZ checks
 	// fail, an identity refused before under another document.
 	Notes []string `json:"notes,omitempty"`
+	// Encounters are the ids of the encounters this screening recorded, for
+	// the officer to record the outcome against.
+	Encounters []string `json:"encounters,omitempty"`
 	Error *ErrBody `json:"error,omitempty"`
 }
 

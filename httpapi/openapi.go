@@ -22,6 +22,12 @@ var schemaTypes = map[string]reflect.Type{
 	"ScreenResponse": reflect.TypeOf(ScreenResponse{}),
 	"EventPage":      reflect.TypeOf(EventPage{}),
 	"Manifest":       reflect.TypeOf(screening.Manifest{}),
+	"Encounter":      reflect.TypeOf(tripline.Encounter{}),
+	"EncounterPage":  reflect.TypeOf(EncounterPage{}),
+	"Resolution":     reflect.TypeOf(tripline.Resolution{}),
+	"Resolved":       reflect.TypeOf(Resolved{}),
+	"DocumentAlert":  reflect.TypeOf(tripline.DocumentAlert{}),
+	"AlertPage":      reflect.TypeOf(AlertPage{}),
 	"ManifestResult": reflect.TypeOf(screening.ManifestResult{}),
 	"Error": reflect.TypeOf(struct {
 		Error tripline.ErrBody `json:"error"`

@@ -28,9 +28,11 @@ const MaxBodyBytes = 32 << 20
 
 // Server is the HTTP API.
 type Server struct {
-	Listings tripline.ListingService
-	Events   tripline.EventService
-	Screener Screener
+	Listings   tripline.ListingService
+	Events     tripline.EventService
+	Encounters tripline.EncounterService
+	Alerts     tripline.DocumentAlertService
+	Screener   Screener
 	// Origin is this node's id, the default origin of /v1/events.
 	Origin string
 	Logger *slog.Logger

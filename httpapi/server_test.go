@@ -42,6 +42,7 @@ func newServer(t *testing.T) *httptest.Server {
 	t.Cleanup(func() { db.Close() })
 	s := httpapi.NewServer()
 	s.Listings, s.Events, s.Screener, s.Origin = sqlite.NewListingService(db), sqlite.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
+	s.Encounters, s.Alerts = sqlite.NewEncounterService(db), sqlite.NewDocumentAlertService(db)
 	s.Logger = discardLogger()
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)

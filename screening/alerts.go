@@ -66,6 +66,13 @@ func (d *DocumentAlerts) remove(a *tripline.DocumentAlert) {
 	}
 }
 
+// Get returns the active alert with id, or nil.
+func (d *DocumentAlerts) Get(id string) *tripline.DocumentAlert {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.byID[id]
+}
+
 // Len returns the number of active alerts.
 func (d *DocumentAlerts) Len() int {
 	d.mu.RLock()

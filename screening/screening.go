@@ -5,7 +5,9 @@ package screening
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +27,18 @@ type Service struct {
 	Matcher   Matcher
 	Alerts    *DocumentAlerts
 	Countries *country.Table
+	// Listing returns the current version of a matched listing (the
+	// index's copy), for its originator and its clearances; nil disables both.
+	Listing func(id string) *tripline.Listing
+	// Redress holds clearances and refused identities; nil disables them.
+	Redress *Redress
+	// Encounters records every hit and review; nil records nothing.
+	Encounters tripline.EncounterService
+	// Origin is this node's id: the queue of encounters on its own findings
+	// (refused identities, alerts with no originator).
+	Origin string
+	// Seen is told of every screened traveller (for retro-screening).
+	Seen func(t *tripline.Traveller, at time.Time)
 	// Now returns the screening time; tests inject it.
 	Now func() time.Time
 }
@@ -49,10 +63,72 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
+	now := s.Now()
 	res := &tripline.Result{Ref: t.Ref}
-	res.Matches = append(s.Alerts.Check(t.Document, s.alpha3, nil), s.Matcher.Screen(t, s.Now(), nil)...)
+	res.Matches = s.Alerts.Check(t.Document, s.alpha3, nil)
+	for _, m := range s.Matcher.Screen(t, now, nil) {
+		if s.Redress != nil && s.Listing != nil {
+			if c := s.Redress.Clearance(t, s.Listing(m.Listing)); c != nil {
+				suppress(&m, c)
+			}
+		}
+		res.Matches = append(res.Matches, m)
+	}
+	if s.Redress != nil {
+		if f := s.Redress.Returning(t); f != nil {
+			res.Matches = append(res.Matches, returningMatch(f))
+		}
+	}
+	sort.SliceStable(res.Matches, func(i, j int) bool { return res.Matches[i].Score > res.Matches[j].Score })
 	res.Summarise()
+	if s.Seen != nil {
+		s.Seen(t, now)
+	}
+	if s.Encounters != nil {
+		if err := s.record(ctx, t, res, now); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// record creates an encounter for each hit and review of res, routed to the
+// originator of what matched.
+func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripline.Result, now time.Time) error {
+	officer := ""
+	if id := tripline.IdentityFrom(ctx); id != nil {
+		officer = id.User
+	}
+	for _, m := range res.Matches {
+		if m.Suppressed || (m.Decision != tripline.DecisionHit && m.Decision != tripline.DecisionReview) {
+			continue
+		}
+		e, err := s.Encounters.CreateEncounter(ctx, &tripline.Encounter{
+			Listing: m.Listing, Originator: s.originator(m.Listing), Decision: m.Decision, Score: m.Score,
+			Action: m.Action, Traveller: *t, Officer: officer, Explain: m.Explain, At: now,
+		})
+		if err != nil {
+			return fmt.Errorf("record encounter: %w", err)
+		}
+		res.Encounters = append(res.Encounters, e.ID)
+	}
+	return nil
+}
+
+// originator returns whose queue an encounter on a matched id goes to.
+func (s *Service) originator(id string) string {
+	if s.Listing != nil {
+		if l := s.Listing(id); l != nil && l.Provenance.Originator != "" {
+			return l.Provenance.Originator
+		}
+	}
+	if a := s.Alerts.Get(id); a != nil && a.Provenance.Originator != "" {
+		return a.Provenance.Originator
+	}
+	if s.Origin != "" {
+		return s.Origin
+	}
+	return "local"
 }
 
 // ScreenMRZ reads a machine readable zone (tolerantly: OCR misreads are

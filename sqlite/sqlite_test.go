@@ -1,10 +1,12 @@
 package sqlite_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"tripline"
 	"tripline/sqlite"
 	"tripline/storetest"
 )
@@ -52,5 +54,29 @@ func TestReopenKeepsData(t *testing.T) {
 	defer db.Close()
 	if _, err := sqlite.NewListingService(db).Listing(t.Context(), "s:1"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestTravellerLogPurge(t *testing.T) {
+	db := MustOpenDB(t)
+	log := sqlite.NewTravellerLog(db)
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var batch []sqlite.Seen
+	for i, age := range []int{40, 31, 29, 1} {
+		batch = append(batch, sqlite.Seen{Traveller: &tripline.Traveller{Ref: fmt.Sprint(i), Name: "A B"}, At: now.AddDate(0, 0, -age)})
+	}
+	if err := log.Save(t.Context(), batch); err != nil {
+		t.Fatal(err)
+	}
+	n, err := log.Purge(t.Context(), now.AddDate(0, 0, -30))
+	if err != nil || n != 2 {
+		t.Fatalf("purged %d, %v; want 2", n, err)
+	}
+	var refs []string
+	if err := log.Each(t.Context(), time.Time{}, func(s sqlite.Seen) { refs = append(refs, s.Traveller.Ref) }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(refs) != "[2 3]" {
+		t.Fatalf("kept %v, want [2 3]", refs)
 	}
 }

@@ -8,61 +8,103 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"tripline"
 	"tripline/match"
+	"tripline/retro"
 	"tripline/screening"
 	"tripline/sqlite"
 )
 
-// Node is one opened data directory: the store, the in-memory index kept in
-// step with the event log, and the services built on them.
+// Node is one opened data directory: the store, the in-memory indexes kept
+// in step with the event log, and the services built on them.
 type Node struct {
-	DB       *sqlite.DB
-	Listings *sqlite.ListingService
-	Events   *sqlite.EventService
-	Index    *match.Index
-	Screener *screening.Service
-	Logger   *slog.Logger
-	ready    atomic.Bool
+	DB         *sqlite.DB
+	Listings   *sqlite.ListingService
+	Events     *sqlite.EventService
+	Encounters *sqlite.EncounterService
+	Alerts     *sqlite.DocumentAlertService
+	Travellers *sqlite.TravellerLog
+	Index      *match.Index
+	Retro      *retro.Store
+	Screener   *screening.Service
+	Logger     *slog.Logger
+	Now        func() time.Time
+	ready      atomic.Bool
 
 	mu       sync.Mutex
-	versions map[string]int64 // newest version applied per listing, withdrawn ones too
+	versions map[string]int64 // newest listing version applied, withdrawn ones too
+
+	seen   chan sqlite.Seen       // screened travellers waiting to be saved
+	retroq chan *tripline.Listing // listings waiting to be retro-screened
+	stop   context.CancelFunc
+	bg     sync.WaitGroup
 }
 
-// openNode opens (creating if needed) the node in dir. The index is loaded
-// only when withIndex is set: listing commands do not need it.
+// nodeConfig is what openNode needs besides the data directory.
+type nodeConfig struct {
+	// Index loads the indexes and starts the background work; listing
+	// commands do without.
+	Index bool
+	// Retention is how long screened travellers are kept (default 30 days).
+	Retention time.Duration
+}
+
+// openNode opens (creating if needed) the node in dir.
 func openNode(ctx context.Context, env *Env, dir string, withIndex bool, log *slog.Logger) (*Node, error) {
+	return openNodeConfig(ctx, env, dir, nodeConfig{Index: withIndex}, log)
+}
+
+func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, log *slog.Logger) (*Node, error) {
 	db := sqlite.NewDB(filepath.Join(dir, "tripline.db"))
 	db.Origin = envOr(env, "TRIPLINE_NODE", "local")
 	if err := db.Open(); err != nil {
 		return nil, err
 	}
-	n := &Node{DB: db, Listings: sqlite.NewListingService(db), Events: sqlite.NewEventService(db), Logger: log,
-		versions: map[string]int64{}}
+	n := &Node{DB: db, Listings: sqlite.NewListingService(db), Events: sqlite.NewEventService(db),
+		Encounters: sqlite.NewEncounterService(db), Alerts: sqlite.NewDocumentAlertService(db),
+		Travellers: sqlite.NewTravellerLog(db), Logger: log, Now: time.Now, versions: map[string]int64{}}
 	n.Index = match.NewIndex(match.Options{})
+	n.Retro = retro.New(match.TableKeys, match.Variants, match.Score, n.Index.Thresholds().Review)
+	if cfg.Retention > 0 {
+		n.Retro.Window = cfg.Retention
+	}
 	n.Screener = screening.NewService(n.Index)
-	if !withIndex {
+	n.Screener.Listing = n.Index.Listing
+	n.Screener.Redress = screening.NewRedress(match.CompareNames)
+	n.Screener.Encounters = n.Encounters
+	n.Screener.Origin = db.Origin
+	n.Screener.Now = func() time.Time { return n.Now() }
+	if !cfg.Index {
 		return n, nil
 	}
 	// Subscribe before loading, so no change between the load and the
-	// subscription is missed; the version check makes a replay harmless.
+	// subscription is missed; version checks make a replay harmless.
 	db.Subscribe(n.apply)
-	if err := n.loadIndex(ctx); err != nil {
+	if err := n.load(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	n.start()
 	n.ready.Store(true)
 	return n, nil
 }
 
-// Close closes the store.
-func (n *Node) Close() error { return n.DB.Close() }
+// Close stops the background work, saves the travellers still queued and
+// closes the store.
+func (n *Node) Close() error {
+	if n.stop != nil {
+		n.stop()
+		n.bg.Wait()
+	}
+	return n.DB.Close()
+}
 
-// Ready reports whether the index is loaded.
+// Ready reports whether the indexes are loaded.
 func (n *Node) Ready() bool { return n.ready.Load() }
 
-func (n *Node) loadIndex(ctx context.Context) error {
+func (n *Node) load(ctx context.Context) error {
 	after := ""
 	for {
 		page, err := n.Listings.Listings(ctx, tripline.ListingFilter{Status: tripline.StatusActive, After: after, Limit: 5000})
@@ -70,38 +112,205 @@ func (n *Node) loadIndex(ctx context.Context) error {
 			return fmt.Errorf("load index: %w", err)
 		}
 		if len(page) == 0 {
-			return nil
+			break
 		}
 		for _, l := range page {
 			n.upsert(l)
 		}
 		after = page[len(page)-1].ID
 	}
+	alerts, err := n.Alerts.DocumentAlerts(ctx, "")
+	if err != nil {
+		return fmt.Errorf("load document alerts: %w", err)
+	}
+	for _, a := range alerts {
+		n.Screener.Alerts.Upsert(a)
+	}
+	clrs, err := n.Encounters.Clearances(ctx)
+	if err != nil {
+		return fmt.Errorf("load clearances: %w", err)
+	}
+	for _, c := range clrs {
+		n.Screener.Redress.AddClearance(c)
+	}
+	refs, err := n.Encounters.Refusals(ctx)
+	if err != nil {
+		return fmt.Errorf("load refusals: %w", err)
+	}
+	for _, r := range refs {
+		n.Screener.Redress.AddRefusal(r)
+	}
+	now := n.Now()
+	if _, err := n.Travellers.Purge(ctx, now.Add(-n.Retro.Window)); err != nil {
+		return err
+	}
+	return n.Travellers.Each(ctx, now.Add(-n.Retro.Window), func(s sqlite.Seen) { n.Retro.Add(s.Traveller, s.At) })
 }
 
-// apply keeps the index in step with committed listing events.
+// start runs the background work: saving screened travellers in batches,
+// retro-screening changed listings, and the hourly purge.
+func (n *Node) start() {
+	ctx, stop := context.WithCancel(context.Background())
+	n.stop = stop
+	n.seen = make(chan sqlite.Seen, 65536)
+	n.retroq = make(chan *tripline.Listing, 65536)
+	n.Screener.Seen = func(t *tripline.Traveller, at time.Time) {
+		n.Retro.Add(t, at)
+		select {
+		case n.seen <- sqlite.Seen{Traveller: t, At: at}:
+		default:
+			n.Logger.Warn("traveller log queue full: a screened traveller is kept in memory only")
+		}
+	}
+	n.bg.Add(3)
+	go n.saveLoop(ctx)
+	go n.retroLoop(ctx)
+	go n.purgeLoop(ctx)
+}
+
+func (n *Node) saveLoop(ctx context.Context) {
+	defer n.bg.Done()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	var batch []sqlite.Seen
+	flush := func() {
+		if err := n.Travellers.Save(context.Background(), batch); err != nil {
+			n.Logger.Error("save screened travellers", "n", len(batch), "err", err)
+		}
+		batch = batch[:0]
+	}
+	for {
+		select {
+		case s := <-n.seen:
+			if batch = append(batch, s); len(batch) >= 1000 {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		case <-ctx.Done():
+			for {
+				select {
+				case s := <-n.seen:
+					batch = append(batch, s)
+				default:
+					flush()
+					return
+				}
+			}
+		}
+	}
+}
+
+// retroLoop screens each new or changed listing against the travellers of
+// the retention window; each match becomes a retro-encounter.
+func (n *Node) retroLoop(ctx context.Context) {
+	defer n.bg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case l := <-n.retroq:
+			if err := n.retroScreen(ctx, l); err != nil {
+				n.Logger.Error("retro-screen", "listing", l.ID, "err", err)
+			}
+		}
+	}
+}
+
+func (n *Node) retroScreen(ctx context.Context, l *tripline.Listing) error {
+	for _, h := range n.Retro.Screen(l, n.Now()) {
+		t := h.Traveller
+		if c := n.Screener.Redress.Clearance(&t, l); c != nil {
+			continue // an analyst already found this traveller is not this person
+		}
+		decision := n.Index.Thresholds().Decide(h.Score)
+		if _, err := n.Encounters.CreateEncounter(ctx, &tripline.Encounter{
+			Listing: l.ID, Originator: l.Provenance.Originator, Decision: decision, Score: h.Score, Action: l.Action,
+			Traveller: t, Retro: true, Explain: h.Explain, At: h.Seen,
+			Note: "retro-screening: seen " + h.Seen.Format("2006-01-02 15:04") + " UTC, before the listing arrived",
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (n *Node) purgeLoop(ctx context.Context) {
+	defer n.bg.Done()
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			n.purge(ctx)
+		}
+	}
+}
+
+// purge drops travellers past the retention window, from memory and disk.
+func (n *Node) purge(ctx context.Context) {
+	now := n.Now()
+	mem := n.Retro.Purge(now)
+	disk, err := n.Travellers.Purge(ctx, now.Add(-n.Retro.Window))
+	if err != nil {
+		n.Logger.Error("purge travellers", "err", err)
+		return
+	}
+	n.Logger.Info("purged travellers past the retention window", "memory", mem, "disk", disk)
+}
+
+// apply keeps the in-memory indexes in step with committed events.
 func (n *Node) apply(evs []*tripline.Event) {
 	for _, ev := range evs {
 		switch ev.Type {
 		case tripline.EventListingUpserted, tripline.EventListingWithdrawn, tripline.EventListingExpired:
 			var l tripline.Listing
-			if err := json.Unmarshal(ev.Payload, &l); err != nil {
-				n.Logger.Error("apply event: bad listing payload", "origin", ev.Origin, "seq", ev.Seq, "err", err)
-				continue
+			if n.decode(ev, &l) && n.upsert(&l) && l.Status == tripline.StatusActive && n.retroq != nil {
+				select {
+				case n.retroq <- &l:
+				default:
+					n.Logger.Warn("retro-screening queue full: listing not retro-screened", "listing", l.ID)
+				}
 			}
-			n.upsert(&l)
+		case tripline.EventDocumentAlert, tripline.EventDocumentAlertWithdrawn:
+			var a tripline.DocumentAlert
+			if n.decode(ev, &a) {
+				n.Screener.Alerts.Upsert(&a)
+			}
+		case tripline.EventClearance:
+			var c tripline.Clearance
+			if n.decode(ev, &c) {
+				n.Screener.Redress.AddClearance(&c)
+			}
+		case tripline.EventRefusal:
+			var r tripline.Refusal
+			if n.decode(ev, &r) {
+				n.Screener.Redress.AddRefusal(&r)
+			}
 		}
 	}
 }
 
+func (n *Node) decode(ev *tripline.Event, v any) bool {
+	if err := json.Unmarshal(ev.Payload, v); err != nil {
+		n.Logger.Error("apply event: bad payload", "origin", ev.Origin, "seq", ev.Seq, "type", ev.Type, "err", err)
+		return false
+	}
+	return true
+}
+
 // upsert puts l in the index unless a newer version was already applied
-// (events of two transactions may be published out of order).
-func (n *Node) upsert(l *tripline.Listing) {
+// (events of two transactions may be published out of order), and reports
+// whether it did.
+func (n *Node) upsert(l *tripline.Listing) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.versions[l.ID] > l.Version {
-		return
+		return false
 	}
 	n.versions[l.ID] = l.Version
 	n.Index.Upsert(l) // Upsert drops listings that are not active
+	return true
 }
