@@ -115,7 +115,7 @@ type Result struct {
 	// Encounters are the ids of the encounters this screening recorded, for
 	// the officer to record the outcome against.
 	Encounters []string `json:"encounters,omitempty"`
-	Error *ErrBody `json:"error,omitempty"`
+	Error      *ErrBody `json:"error,omitempty"`
 }
 
 // ErrBody is the JSON shape of an error (design.md §5).

@@ -7,16 +7,16 @@ import (
 )
 
 // bestDOB compares a traveller's birth date with the listed ones and
-// returns the best agreement in [0,1] with its explanation; ok is false when
-// either side has no date. 1 is the same full date; dates that agree as far
-// as both are known score 0.85-0.9; typos (one digit, day/month swapped,
-// year ±1) 0.65-0.8; a contradiction 0-0.3.
-func bestDOB(t tripline.PartialDate, listed []tripline.PartialDate) (float64, string, bool) {
+// returns the best agreement in [0,1], how it agreed and the listed date;
+// ok is false when either side has no date. 1 is the same full date; dates
+// that agree as far as both are known score 0.85-0.9; typos (day/month
+// swapped, a digit of the day, year ±1) 0.6-0.8; a year one digit off 0.45
+// (no evidence either way); a contradiction 0-0.3.
+func bestDOB(t tripline.PartialDate, listed []tripline.PartialDate) (score float64, how string, bl tripline.PartialDate, ok bool) {
 	if t.IsZero() || len(listed) == 0 {
-		return 0, "", false
+		return 0, "", bl, false
 	}
-	best, how := -1.0, ""
-	var bl tripline.PartialDate
+	best := -1.0
 	for _, l := range listed {
 		if l.IsZero() {
 			continue
@@ -26,20 +26,22 @@ func bestDOB(t tripline.PartialDate, listed []tripline.PartialDate) (float64, st
 		}
 	}
 	if best < 0 {
-		return 0, "", false
+		return 0, "", bl, false
 	}
-	var detail string
+	return best, how, bl, true
+}
+
+// dobDetail explains a birth-date comparison.
+func dobDetail(t, l tripline.PartialDate, how string) string {
 	switch how {
 	case "exact":
-		detail = fmt.Sprintf("%q = listed %q", t.String(), bl.String())
+		return fmt.Sprintf("%q = listed %q", t.String(), l.String())
 	case "within":
-		detail = fmt.Sprintf("%q within %q", t.String(), bl.String())
+		return fmt.Sprintf("%q within %q", t.String(), l.String())
 	case "contradicts":
-		detail = fmt.Sprintf("%q contradicts listed %q", t.String(), bl.String())
-	default:
-		detail = fmt.Sprintf("%q ~ listed %q (%s)", t.String(), bl.String(), how)
+		return fmt.Sprintf("%q contradicts listed %q", t.String(), l.String())
 	}
-	return best, detail, true
+	return fmt.Sprintf("%q ~ listed %q (%s)", t.String(), l.String(), how)
 }
 
 // compareDOB compares two partial dates.

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"container/heap"
 	"math"
 	"slices"
 	"strconv"
@@ -26,8 +27,11 @@ type Options struct {
 // would make every screening scan a large share of the list); name-pair
 // keys then still find a listing whose tokens are all common.
 const (
-	maxPosting    = 20000
-	maxCandidates = 48 // scored fully per screening
+	maxPosting    = 10000
+	postingBudget = 25000 // postings visited per screening at most
+	maxCandidates = 48    // scored fully per screening, at most
+	minCandidates = 12    // scored fully per screening, at least (when found)
+	weakSupport   = 0.3   // candidates with less support than this share of the best are not scored
 	maxMatches    = 10 // returned per screening
 )
 
@@ -41,11 +45,12 @@ const (
 	keyDoc      = 'D' // document number
 	keyDocOCR   = 'O' // document number with OCR-confusable letters as digits
 	keyOriginal = 'A' // original-script spelling
+	keyYear     = 'Y' // a name token with a birth year: tells namesakes apart
 )
 
 var keyWeight = map[byte]float32{
 	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.35,
-	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1,
+	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1, keyYear: 1.5,
 }
 
 // Index holds prepared listings and the blocking keys that find candidates
@@ -60,7 +65,11 @@ type Index struct {
 	free   []uint32
 	post   map[uint64][]uint32
 	tokens map[string]*token // interned tokens: many listings share names
-	pool   sync.Pool         // *scratch
+
+	// Retrieval scratch, kept across garbage collections (a sync.Pool
+	// would drop the large accumulator arrays at every GC).
+	spareMu sync.Mutex
+	spare   []*scratch
 }
 
 // scratch is per-screening working memory, reused across screenings.
@@ -212,8 +221,15 @@ func tokenKeys(keys []uint64, t *token) []uint64 {
 // apart (substitution, insertion, deletion or transposition) then share a
 // key. Short tokens get none: too many names are one letter apart.
 func deletionKeys(keys []uint64, t *token) []uint64 {
+	return deletionKeysMin(keys, t, 5)
+}
+
+// deletionKeysMin is deletionKeys for spellings of at least minLen
+// letters; queries use 4 so that a typo that shortened a 5-letter name
+// still meets the name's deletions.
+func deletionKeysMin(keys []uint64, t *token, minLen int) []uint64 {
 	f := rawForm(t)
-	if t.arabic || len(f) < 5 || len(f) > 16 || !isASCII(f) {
+	if t.arabic || len(f) < minLen || len(f) > 16 || !isASCII(f) {
 		return keys
 	}
 	keys = append(keys, hashKey(keyTypo, f))
@@ -261,6 +277,17 @@ func nameKeys(keys []uint64, toks []*token) []uint64 {
 	return keys
 }
 
+// yearKeys appends a key per name token and birth year.
+func yearKeys(keys []uint64, toks []*token, year int) []uint64 {
+	y := strconv.Itoa(year)
+	for _, t := range toks {
+		if t.kind == kindName && (len(t.skel) >= 2 || t.class != 0) {
+			keys = append(keys, hashKey(keyYear, pairID(t)+"|"+y))
+		}
+	}
+	return keys
+}
+
 // docKeys appends the keys of a document number.
 func docKeys(keys []uint64, d docKey) []uint64 {
 	return append(keys, hashKey(keyDoc, d.exact), hashKey(keyDocOCR, d.ocr))
@@ -274,6 +301,14 @@ func listingKeys(p *prepared) []uint64 {
 	}
 	for _, d := range p.docs {
 		keys = docKeys(keys, d)
+	}
+	for _, d := range p.l.BirthDates {
+		if d.Year == 0 {
+			continue
+		}
+		for _, n := range p.names {
+			keys = yearKeys(keys, n.toks, d.Year)
+		}
 	}
 	slices.Sort(keys)
 	return slices.Compact(keys)
@@ -310,7 +345,7 @@ func queryKeys(q *query) []queryKey {
 		if t.orig != "" {
 			add(keyOriginal, []uint64{hashKey(keyOriginal, t.orig)})
 		}
-		add(keyTypo, deletionKeys(nil, t))
+		add(keyTypo, deletionKeysMin(nil, t, 4))
 	}
 	pairs := nameKeys(nil, q.toks)
 	for _, k := range pairs {
@@ -318,6 +353,12 @@ func queryKeys(q *query) []queryKey {
 	}
 	if q.doc != nil {
 		out = append(out, queryKey{hashKey(keyDoc, q.doc.exact), keyDoc}, queryKey{hashKey(keyDocOCR, q.doc.ocr), keyDocOCR})
+	}
+	if y := q.t.DOB.Year; y != 0 {
+		// Lists give approximate years: look one either side too.
+		for _, yy := range []int{y - 1, y, y + 1} {
+			add(keyYear, yearKeys(nil, q.toks, yy))
+		}
 	}
 	slices.SortFunc(out, func(a, b queryKey) int {
 		if a.h < b.h {
@@ -329,6 +370,43 @@ func queryKeys(q *query) []queryKey {
 		return int(b.kind) - int(a.kind)
 	})
 	return slices.CompactFunc(out, func(a, b queryKey) bool { return a.h == b.h })
+}
+
+func (ix *Index) getScratch() *scratch {
+	ix.spareMu.Lock()
+	defer ix.spareMu.Unlock()
+	if n := len(ix.spare); n > 0 {
+		sc := ix.spare[n-1]
+		ix.spare = ix.spare[:n-1]
+		return sc
+	}
+	return &scratch{}
+}
+
+func (ix *Index) putScratch(sc *scratch) {
+	ix.spareMu.Lock()
+	defer ix.spareMu.Unlock()
+	ix.spare = append(ix.spare, sc)
+}
+
+// cand is a slot with its retrieval support.
+type cand struct {
+	s uint32
+	w float32
+}
+
+// candHeap is a min-heap of candidates by support.
+type candHeap []cand
+
+func (h candHeap) Len() int           { return len(h) }
+func (h candHeap) Less(i, j int) bool { return h[i].w < h[j].w }
+func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *candHeap) Push(x any)        { *h = append(*h, x.(cand)) }
+func (h *candHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // candidates returns the slots most worth scoring for q; read lock held.
@@ -345,20 +423,19 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		}
 	}
 	slices.SortFunc(lists, func(a, b kp) int { return len(a.ps) - len(b.ps) })
-	sc, _ := ix.pool.Get().(*scratch)
-	if sc == nil {
-		sc = &scratch{}
-	}
+	sc := ix.getScratch()
 	if len(sc.acc) < len(ix.slots) {
 		sc.acc = make([]float32, len(ix.slots)+len(ix.slots)/4+16)
 	}
 	acc := sc.acc
 	touched := sc.touched[:0]
 	n := float64(len(ix.byID) + 1)
+	visited := 0
 	for i, l := range lists {
-		if len(l.ps) > maxPosting && i > 0 {
+		if i > 0 && (len(l.ps) > maxPosting || visited+len(l.ps) > postingBudget) {
 			break // rare keys first; the rest would only add noise and time
 		}
+		visited += len(l.ps)
 		w := keyWeight[l.kind] * float32(math.Log(n/float64(len(l.ps))+1))
 		for _, s := range l.ps {
 			if acc[s] == 0 {
@@ -367,18 +444,26 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 			acc[s] += w
 		}
 	}
-	// Keep the best-supported slots.
-	type cand struct {
-		s uint32
-		w float32
-	}
-	cs := make([]cand, 0, len(touched))
+	// Keep the best-supported slots: a min-heap of the top candidates.
+	top := make(candHeap, 0, 4*maxCandidates)
 	for _, s := range touched {
-		cs = append(cs, cand{s, acc[s]})
+		w := acc[s]
 		acc[s] = 0
+		if len(top) < cap(top) {
+			top = append(top, cand{s, w})
+			if len(top) == cap(top) {
+				heap.Init(&top)
+			}
+			continue
+		}
+		if w > top[0].w {
+			top[0] = cand{s, w}
+			heap.Fix(&top, 0)
+		}
 	}
 	sc.touched = touched[:0]
-	ix.pool.Put(sc)
+	ix.putScratch(sc)
+	cs := []cand(top)
 	slices.SortFunc(cs, func(a, b cand) int {
 		if a.w != b.w {
 			if a.w > b.w {
@@ -390,8 +475,8 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 	})
 	out := make([]uint32, 0, maxCandidates)
 	for _, c := range cs {
-		if len(out) == maxCandidates {
-			break
+		if len(out) == maxCandidates || len(out) >= minCandidates && c.w < weakSupport*cs[0].w {
+			break // the rest share only weak keys with the traveller
 		}
 		p := ix.slots[c.s]
 		if p == nil || !p.l.ActiveAt(now) || allow != nil && !allow(p.l) {
@@ -408,6 +493,7 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 // the listed name that matched, the minor flag and its explanation.
 func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripline.Listing) bool) []tripline.Match {
 	q := newQuery(t)
+	defer q.release()
 	if len(q.toks) == 0 && q.doc == nil {
 		return nil
 	}

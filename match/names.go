@@ -133,6 +133,9 @@ func spellingSim(a, b string) float64 {
 	case l <= 12:
 		allowed = 2
 	}
+	if la, lb := len(a), len(b); la-lb > allowed || lb-la > allowed {
+		return 0 // cheap: the lengths alone rule it out
+	}
 	d := levenshtein(a, b)
 	if d > allowed || d > 1 && firstRune(a) != firstRune(b) {
 		return 0 // names that differ at their start are other names
@@ -189,8 +192,37 @@ type nameResult struct {
 // truncated (no real name has more).
 const maxTokens = 16
 
+// memo caches token similarities for one query: listed tokens are
+// interned, so the same (query token, listed token) pair recurs across
+// candidates and aliases.
+type memo map[memoKey]memoVal
+
+type memoKey struct {
+	qi int
+	t  *token
+}
+
+type memoVal struct {
+	sim float64
+	how string
+}
+
 // compareTokens aligns two token lists order-independently and scores them.
-func compareTokens(q, c []*token) nameResult {
+// m may be nil.
+func compareTokens(q, c []*token) nameResult { return compareTokensMemo(q, c, nil) }
+
+// scratch holds one query's reusable buffers.
+type cmpScratch struct {
+	memo   memo
+	edges  []edge
+	chosen []edge
+}
+
+func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
+	if sc == nil {
+		sc = &cmpScratch{}
+	}
+	m := sc.memo
 	if len(q) > maxTokens {
 		q = q[:maxTokens]
 	}
@@ -200,19 +232,65 @@ func compareTokens(q, c []*token) nameResult {
 	if len(q) == 0 || len(c) == 0 {
 		return nameResult{}
 	}
-	var stack [64]edge
-	edges := stack[:0]
+	edges := sc.edges[:0]
+	defer func() { sc.edges = edges[:0] }()
 	for i := range q {
 		for j := range c {
-			if s, how := tokenSim(q[i], c[j]); s > 0 {
+			var s float64
+			var how string
+			if m != nil {
+				k := memoKey{i, c[j]}
+				v, ok := m[k]
+				if !ok {
+					v.sim, v.how = tokenSim(q[i], c[j])
+					m[k] = v
+				}
+				s, how = v.sim, v.how
+			} else {
+				s, how = tokenSim(q[i], c[j])
+			}
+			if s > 0 {
 				w := (float64(q[i].weight) + float64(c[j].weight)) / 2
 				edges = append(edges, edge{q: 1 << i, c: 1 << j, sim: s, how: how, weight: w})
 			}
 		}
 	}
-	// Joined words: one token on one side against two adjacent on the other.
-	edges = joinEdges(edges, q, c, false)
-	edges = joinEdges(edges, c, q, true)
+	sortEdges(edges)
+	usedQ, usedC, chosen := greedy(edges, 0, 0, sc.chosen[:0])
+	if usedQ != fullMask(len(q)) && usedC != fullMask(len(c)) {
+		// Words left over on both sides: maybe one side wrote two words
+		// as one ("AlisherUsmanov"). Try joins among the leftovers.
+		n := len(edges)
+		edges = joinEdges(edges, q, c, usedQ, usedC, false)
+		edges = joinEdges(edges, c, q, usedC, usedQ, true)
+		if len(edges) > n {
+			sortEdges(edges)
+			usedQ, usedC, chosen = greedy(edges, 0, 0, chosen[:0])
+		}
+	}
+	sc.chosen = chosen[:0]
+	return scoreAlignment(q, c, chosen, usedQ, usedC)
+}
+
+// fullMask has the low n bits set.
+func fullMask(n int) uint32 { return uint32(1)<<n - 1 }
+
+// greedy picks edges best first, each token used once.
+func greedy(edges []edge, usedQ, usedC uint32, chosen []edge) (uint32, uint32, []edge) {
+	for _, e := range edges {
+		if usedQ&e.q != 0 || usedC&e.c != 0 {
+			continue
+		}
+		usedQ |= e.q
+		usedC |= e.c
+		chosen = append(chosen, e)
+	}
+	return usedQ, usedC, chosen
+}
+
+// sortEdges orders edges best first; ties prefer pairs on the same
+// position, which keeps the order of names that repeat a word.
+func sortEdges(edges []edge) {
 	slices.SortFunc(edges, func(a, b edge) int {
 		if a.sim != b.sim {
 			if a.sim > b.sim {
@@ -224,17 +302,6 @@ func compareTokens(q, c []*token) nameResult {
 		da, db := posDist(a), posDist(b)
 		return da - db
 	})
-	var usedQ, usedC uint32
-	var chosen []edge
-	for _, e := range edges {
-		if usedQ&e.q != 0 || usedC&e.c != 0 {
-			continue
-		}
-		usedQ |= e.q
-		usedC |= e.c
-		chosen = append(chosen, e)
-	}
-	return scoreAlignment(q, c, chosen, usedQ, usedC)
 }
 
 // posDist is how far apart an edge's positions are.
@@ -257,24 +324,33 @@ func lowBit(m uint32) int {
 
 // joinEdges adds edges where one token of a equals two adjacent tokens of b
 // written together. flip says a is the candidate side.
-func joinEdges(edges []edge, a, b []*token, flip bool) []edge {
+func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []edge {
 	if len(b) < 2 {
 		return edges
 	}
 	for j := 0; j+1 < len(b); j++ {
 		x, y := b[j], b[j+1]
-		if x.arabic != y.arabic {
+		if x.arabic != y.arabic || usedB&(3<<j) == 3<<j {
 			continue
 		}
-		jt := token{form: x.form + y.form, arabic: x.arabic}
-		if x.arabic {
-			jt.skel = x.skel + y.skel
-		} else {
-			jt.skel = latinSkeleton(jt.form)
-		}
+		var jt token
 		for i := range a {
-			if a[i].kind != kindName || len(a[i].form) < 4 {
+			if a[i].kind != kindName || len(a[i].form) < 4 || usedA&(1<<i) != 0 && usedB&(3<<j) != 0 {
 				continue
+			}
+			if d := len(a[i].form) - len(x.form) - len(y.form); d > 3 || d < -3 || a[i].arabic != x.arabic {
+				continue
+			}
+			if !a[i].arabic && a[i].form[0] != x.form[0] {
+				continue // a joined word starts like its first part
+			}
+			if jt.form == "" {
+				jt = token{form: x.form + y.form, arabic: x.arabic}
+				if x.arabic {
+					jt.skel = x.skel + y.skel
+				} else {
+					jt.skel = latinSkeleton(jt.form)
+				}
 			}
 			s, how := tokenSim(a[i], &jt)
 			if s < 0.85 {

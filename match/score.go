@@ -62,6 +62,17 @@ type query struct {
 	toks []*token
 	nat  string
 	doc  *docKey
+	sc   *cmpScratch
+}
+
+// scratchPool recycles comparison buffers across screenings.
+var scratchPool sync.Pool
+
+// release returns the query's buffers to the pool; q is unusable after.
+func (q *query) release() {
+	clear(q.sc.memo)
+	scratchPool.Put(q.sc)
+	q.sc = nil
 }
 
 var (
@@ -153,6 +164,11 @@ func noIntern(ts []token) []*token {
 // newQuery prepares a traveller.
 func newQuery(t *tripline.Traveller) *query {
 	q := &query{t: t, name: t.FullName()}
+	if sc, ok := scratchPool.Get().(*cmpScratch); ok {
+		q.sc = sc
+	} else {
+		q.sc = &cmpScratch{memo: make(memo, 256)}
+	}
 	toks := tokenize(q.name)
 	enrich(toks)
 	q.toks = noIntern(toks)
@@ -169,7 +185,9 @@ func newQuery(t *tripline.Traveller) *query {
 // score. Scores are in [0,1]; only a full exact match (name, birth date and
 // document) reaches 1.
 func Score(t *tripline.Traveller, l *tripline.Listing) (float64, []tripline.Feature) {
-	s, f, _ := scorePrepared(newQuery(t), prepareListing(l, noIntern), true)
+	q := newQuery(t)
+	defer q.release()
+	s, f, _ := scorePrepared(q, prepareListing(l, noIntern), true)
 	return s, f
 }
 
@@ -180,9 +198,10 @@ func bestName(q *query, p *prepared) (nameResult, *preparedName, float64) {
 	bs := -1.0
 	for i := range p.names {
 		n := &p.names[i]
-		r := compareTokens(q.toks, n.toks)
+		r := compareTokensMemo(q.toks, n.toks, q.sc)
 		s := r.score * n.factor
 		if s > bs {
+			r.edges = append([]edge(nil), r.edges...) // the scratch is reused
 			best, bn, bs = r, n, s
 		}
 	}
@@ -210,7 +229,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	addGain := func(g float64) { gain = 1 - (1-gain)*(1-g) }
 
 	dobExact := false
-	if ds, detail, ok := bestDOB(q.t.DOB, p.l.BirthDates); ok {
+	if ds, how, bl, ok := bestDOB(q.t.DOB, p.l.BirthDates); ok {
 		w := 0.0
 		switch {
 		case ds >= 0.5:
@@ -223,7 +242,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		}
 		dobExact = ds == 1
 		if explain {
-			feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: ds, Weight: round3(w), Detail: detail})
+			feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: ds, Weight: round3(w), Detail: dobDetail(q.t.DOB, bl, how)})
 		}
 	}
 	if q.nat != "" && len(p.nats) > 0 {

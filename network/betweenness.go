@@ -78,52 +78,64 @@ func (g *Graph) Betweenness(samples int, seed int64) []float64 {
 }
 
 // brandes is one worker's scratch for single-source dependency sums.
+// Distances are a compact array of their own because most neighbour
+// visits only test a distance; path count and dependency, read together,
+// share one entry so that a successor costs one cache miss, not two.
 type brandes struct {
 	dist  []int32
-	sigma []float64
-	delta []float64
+	sd    []sigmaDelta
 	order []int32
 }
 
+type sigmaDelta struct {
+	sigma float64 // number of shortest paths from the source
+	delta float64 // dependency of the source on this node
+}
+
 func newBrandes(n int) *brandes {
-	b := &brandes{dist: make([]int32, n), sigma: make([]float64, n), delta: make([]float64, n)}
+	b := &brandes{dist: make([]int32, n), sd: make([]sigmaDelta, n)}
 	for i := range b.dist {
 		b.dist[i] = -1
 	}
 	return b
 }
 
-// run adds the dependencies of source s to acc. Predecessors are found
-// again from dist while unwinding instead of being stored, which saves a
-// list per node at the cost of a second scan of each adjacency.
+// run adds the dependencies of source s to acc. While unwinding, each
+// node pulls from its successors (neighbours one hop further) instead of
+// pushing to stored predecessors: no per-node lists, and every write
+// stays local.
 func (b *brandes) run(g *Graph, s int32, acc []float64) {
+	dist, sd := b.dist, b.sd
 	b.order = append(b.order[:0], s)
-	b.dist[s], b.sigma[s] = 0, 1
+	dist[s], sd[s].sigma = 0, 1
 	for head := 0; head < len(b.order); head++ {
 		v := b.order[head]
-		dv := b.dist[v]
+		dv, sv := dist[v], sd[v].sigma
 		for _, u := range g.adj[g.off[v]:g.off[v+1]] {
-			if b.dist[u] < 0 {
-				b.dist[u] = dv + 1
+			du := dist[u]
+			if du < 0 {
+				dist[u], du = dv+1, dv+1
 				b.order = append(b.order, u)
 			}
-			if b.dist[u] == dv+1 {
-				b.sigma[u] += b.sigma[v]
+			if du == dv+1 {
+				sd[u].sigma += sv
 			}
 		}
 	}
 	for i := len(b.order) - 1; i > 0; i-- {
-		w := b.order[i]
-		dw := b.dist[w]
-		coef := (1 + b.delta[w]) / b.sigma[w]
-		for _, v := range g.adj[g.off[w]:g.off[w+1]] {
-			if b.dist[v] == dw-1 {
-				b.delta[v] += b.sigma[v] * coef
+		v := b.order[i]
+		dv := dist[v]
+		var sum float64
+		for _, w := range g.adj[g.off[v]:g.off[v+1]] {
+			if dist[w] == dv+1 {
+				sum += (1 + sd[w].delta) / sd[w].sigma
 			}
 		}
-		acc[w] += b.delta[w]
+		d := sd[v].sigma * sum
+		sd[v].delta = d
+		acc[v] += d
 	}
 	for _, v := range b.order {
-		b.dist[v], b.sigma[v], b.delta[v] = -1, 0, 0
+		dist[v], sd[v] = -1, sigmaDelta{}
 	}
 }

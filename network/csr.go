@@ -244,3 +244,71 @@ func parallelRange(n int, fn func(lo, hi int)) {
 	}
 	wg.Wait()
 }
+
+// permute returns g with node i of the result being node order[i] of g,
+// and inv mapping old ids to new.
+func (g *Graph) permute(order []int32) (pg *Graph, inv []int32) {
+	n := g.N()
+	inv = make([]int32, n)
+	for i, v := range order {
+		inv[v] = int32(i)
+	}
+	pg = &Graph{off: make([]int64, n+1), adj: make([]int32, len(g.adj))}
+	if g.w != nil {
+		pg.w = make([]float32, len(g.w))
+	}
+	for i, v := range order {
+		a, b := g.off[v], g.off[v+1]
+		start := pg.off[i]
+		for x := a; x < b; x++ {
+			pg.adj[start+x-a] = inv[g.adj[x]]
+		}
+		if g.w != nil {
+			copy(pg.w[start:], g.w[a:b])
+		}
+		pg.off[i+1] = start + b - a
+	}
+	return pg, inv
+}
+
+// TmpReorder is an experiment hook.
+func (g *Graph) TmpReorder(mode int) *Graph {
+	n := g.N()
+	order := make([]int32, 0, n)
+	switch mode {
+	case 0:
+		for v := range n {
+			order = append(order, int32(v))
+		}
+	case 1: // degree descending
+		for v := range n {
+			order = append(order, int32(v))
+		}
+		slices.SortStableFunc(order, func(a, b int32) int { return g.Degree(b) - g.Degree(a) })
+	case 2: // BFS from hubs
+		seen := make([]bool, n)
+		byDeg := make([]int32, n)
+		for v := range n {
+			byDeg[v] = int32(v)
+		}
+		slices.SortStableFunc(byDeg, func(a, b int32) int { return g.Degree(b) - g.Degree(a) })
+		for _, s := range byDeg {
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			head := len(order)
+			order = append(order, s)
+			for ; head < len(order); head++ {
+				for _, u := range g.Neighbours(order[head]) {
+					if !seen[u] {
+						seen[u] = true
+						order = append(order, u)
+					}
+				}
+			}
+		}
+	}
+	pg, _ := g.permute(order)
+	return pg
+}

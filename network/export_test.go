@@ -39,7 +39,9 @@ func TestSubgraphJSONRoundTrip(t *testing.T) {
 	for i := range links {
 		links[i].From, links[i].To = links[i].From.Canonical(), links[i].To.Canonical()
 	}
-	if !slices.EqualFunc(got, links, func(a, b network.Link) bool { return a == b || a.At.Equal(b.At) && a.From == b.From && a.To == b.To && a.Type == b.Type }) {
+	if !slices.EqualFunc(got, links, func(a, b network.Link) bool {
+		return a == b || a.At.Equal(b.At) && a.From == b.From && a.To == b.To && a.Type == b.Type
+	}) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, links)
 	}
 }

@@ -24,7 +24,7 @@ func pnrTrips() []network.Trip {
 		{Person: person("P1"), Booking: "JKL012", Flight: "LH100", Date: "2026-11-15"},
 		{Person: person("P2"), Booking: "JKL012", Flight: "LH100", Date: "2026-11-15"},
 		{Person: person("P2"), Booking: "JKL012", Flight: "LH100", Date: "2026-11-15"}, // PNR and manifest both
-		{Person: person("S"), Booking: "MNO345", Flight: "LH100", Date: "2026-11-16"}, // other day
+		{Person: person("S"), Booking: "MNO345", Flight: "LH100", Date: "2026-11-16"},  // other day
 		{Person: person("Q"), Booking: "PQR678", Flight: "AF1", Date: "2026-11-02", Contacts: []network.Entity{network.Email("P2@X.ORG")}},
 	}
 }
