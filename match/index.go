@@ -32,7 +32,7 @@ const (
 	maxCandidates = 48    // scored fully per screening, at most
 	minCandidates = 12    // scored fully per screening, at least (when found)
 	weakSupport   = 0.3   // candidates with less support than this share of the best are not scored
-	maxMatches    = 10 // returned per screening
+	maxMatches    = 10    // returned per screening
 )
 
 // Key kinds, weighted by how much a shared key suggests the same person.
