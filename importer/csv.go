@@ -99,30 +99,40 @@ func csvError(name string, err error) error {
 // repeated columns: a misspelt "nationalites" column must not be dropped
 // silently.
 func csvHeader(name string, header []string) (map[string]int, error) {
-	cols := make(map[string]int, len(header))
-	for i, h := range header {
-		if i == 0 {
-			h = strings.TrimPrefix(h, "\ufeff") // spreadsheet exports start with a BOM
-		}
-		h = strings.ToLower(strings.TrimSpace(h))
-		if !slices.Contains(CSVColumns, h) {
-			return nil, errAt(name, 1, "header", "unknown column %q (known columns: %s)", h, strings.Join(CSVColumns, ", "))
-		}
-		if _, dup := cols[h]; dup {
-			return nil, errAt(name, 1, "header", "column %q appears twice", h)
-		}
-		cols[h] = i
-	}
-	for _, req := range []string{"id", "action"} {
-		if _, ok := cols[req]; !ok {
-			return nil, errAt(name, 1, "header", "missing required column %q", req)
-		}
+	cols, err := headerColumns(name, header, CSVColumns, "id", "action")
+	if err != nil {
+		return nil, err
 	}
 	_, p := cols["primary_name"]
 	_, g := cols["given_names"]
 	_, s := cols["surname"]
 	if !p && !g && !s {
 		return nil, errAt(name, 1, "header", "missing a name column: primary_name, or given_names and surname")
+	}
+	return cols, nil
+}
+
+// headerColumns maps the header's column names to their index, refusing
+// unknown, repeated and missing required columns.
+func headerColumns(name string, header, known []string, required ...string) (map[string]int, error) {
+	cols := make(map[string]int, len(header))
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\ufeff") // spreadsheet exports start with a BOM
+		}
+		h = strings.ToLower(strings.TrimSpace(h))
+		if !slices.Contains(known, h) {
+			return nil, errAt(name, 1, "header", "unknown column %q (known columns: %s)", h, strings.Join(known, ", "))
+		}
+		if _, dup := cols[h]; dup {
+			return nil, errAt(name, 1, "header", "column %q appears twice", h)
+		}
+		cols[h] = i
+	}
+	for _, req := range required {
+		if _, ok := cols[req]; !ok {
+			return nil, errAt(name, 1, "header", "missing required column %q", req)
+		}
 	}
 	return cols, nil
 }

@@ -11,12 +11,13 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"tripline"
 	"tripline/importer"
 )
 
 func runImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "import")
-	format := fs.String("format", "", "file format: "+strings.Join(importer.Formats, ", "))
+	format := fs.String("format", "", "file format: "+strings.Join(importer.Formats, ", ")+", or doc-alerts")
 	source := fs.String("source", "", "source name (the id prefix); required for csv")
 	asJSON := fs.Bool("json", false, "print one JSON summary per file")
 	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
@@ -24,7 +25,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if *format == "" {
-		return usagef("--format is required (%s)", strings.Join(importer.Formats, ", "))
+		return usagef("--format is required (%s, doc-alerts)", strings.Join(importer.Formats, ", "))
 	}
 	if fs.NArg() == 0 {
 		return usagef("no FILE given")
@@ -36,17 +37,26 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	defer n.Close()
 	for _, path := range fs.Args() {
 		start := time.Now()
-		ls, err := importer.Read(ctx, *format, path, *source, progressFor(env, path))
-		if err != nil {
-			return err
-		}
-		if len(ls) == 0 {
-			return fmt.Errorf("%s: no listings found: refusing to withdraw every listing of the source", path)
-		}
-		src := ls[0].Source
-		sum, err := n.Listings.ImportListings(ctx, src, ls)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+		var sum *tripline.ImportSummary
+		if *format == "doc-alerts" {
+			as, err := importer.ReadDocumentAlertsFile(ctx, path, *source)
+			if err != nil {
+				return err
+			}
+			if sum, err = n.Alerts.ImportDocumentAlerts(ctx, as[0].Source, as); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+		} else {
+			ls, err := importer.Read(ctx, *format, path, *source, progressFor(env, path))
+			if err != nil {
+				return err
+			}
+			if len(ls) == 0 {
+				return fmt.Errorf("%s: no listings found: refusing to withdraw every listing of the source", path)
+			}
+			if sum, err = n.Listings.ImportListings(ctx, ls[0].Source, ls); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
 		}
 		if *asJSON {
 			b, _ := json.Marshal(sum)

@@ -55,7 +55,7 @@ const usage = `tripline — shared watchlists and border screening
 Usage:
   tripline serve    [--addr 127.0.0.1:8080] [--data DIR]   API and console
   tripline demo     [--addr 127.0.0.1:8080] [--data DIR]   import the bundled UN list and serve
-  tripline import   --format un-xml|ofac-sdn|ftm|csv [--source NAME] [--json] FILE...
+  tripline import   --format un-xml|ofac-sdn|ftm|csv|doc-alerts [--source NAME] [--json] FILE...
   tripline listings list [--json] [--source S] [--status S] | show ID | withdraw ID [--reason R]
   tripline screen   [--data DIR] [--paxlst FILE]   JSON Lines travellers on stdin → results on stdout
   tripline mrz parse                               one MRZ on stdin → JSON

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,5 +62,55 @@ func TestScreenJSONLines(t *testing.T) {
 		if r.Ref == "t-1" && (r.Decision != "hit" || r.Action != "refuse_entry") {
 			t.Errorf("t-1 = %s, want hit refuse_entry", line)
 		}
+	}
+}
+
+// TestScreenPAXLSTEndToEnd is issue 4's story on the command line: the UN
+// list and a revoked-passport alert imported, a manifest with a listed
+// person under a transliterated spelling and a traveller on the revoked
+// passport: both hit, the rest clear.
+func TestScreenPAXLSTEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	importJSON(t, dir, "--format", "un-xml", unFile2024)
+	alerts := filepath.Join(t.TempDir(), "alerts.csv")
+	os.WriteFile(alerts, []byte("country,number,kind\nSWE,91234567,revoked\n"), 0o600)
+	if got := importJSON(t, dir, "--format", "doc-alerts", "--source", "se-police", alerts); got.Added != 1 {
+		t.Fatalf("alerts import = %+v", got)
+	}
+	pax := filepath.Join(t.TempDir(), "m.edi")
+	os.WriteFile(pax, []byte(manifest(
+		passenger("SHINWARI", "ABDULGHAFFAR", "M", "650329", "AFG", "OA1234567"),
+		passenger("LINDQVIST", "ASTRID", "F", "880412", "SWE", "91234567"),
+		passenger("OKAFOR", "CHINEDU", "M", "910203", "NGA", "A12345678"),
+		passenger("GARCIA", "MARIA", "F", "750101", "ESP", "PAB123456"),
+	)), 0o600)
+	code, out, errs := run(t, dir, "", "screen", "--paxlst", pax)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	want := []struct{ decision, action, listing string }{
+		{"hit", "refuse_entry", "un-sc:TAi.139"},
+		{"hit", "refuse_entry", "se-police:SWE:91234567"},
+		{"clear", "", ""},
+		{"clear", "", ""},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d results, want %d:\n%s", len(lines), len(want), out)
+	}
+	for i, w := range want {
+		var r struct {
+			Ref, Decision, Action string
+			Matches               []struct{ Listing string }
+		}
+		json.Unmarshal([]byte(lines[i]), &r)
+		if r.Decision != w.decision || r.Action != w.action || (w.listing != "" && (len(r.Matches) == 0 || r.Matches[0].Listing != w.listing)) {
+			t.Errorf("passenger %d = %s; want %s %s %s", i+1, lines[i], w.decision, w.action, w.listing)
+		}
+	}
+	// A broken manifest: a clear error naming the file, exit status 1.
+	os.WriteFile(pax, []byte("UNA:+.? 'UNB+UNOA:4+X'garbage"), 0o600)
+	if code, _, errs := run(t, dir, "", "screen", "--paxlst", pax); code != 1 || !strings.Contains(errs, "m.edi") {
+		t.Fatalf("broken manifest: exit %d, %q", code, errs)
 	}
 }
