@@ -1,0 +1,122 @@
+package screening_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"tripline"
+	"tripline/match"
+	"tripline/screening"
+)
+
+func listing(id, name, dob string) *tripline.Listing {
+	d, _ := tripline.ParsePartialDate(dob)
+	return &tripline.Listing{ID: "agency-x:" + id, Source: "agency-x", Action: tripline.ActionDetain,
+		Names:      []tripline.Name{{Full: name, Kind: tripline.NamePrimary}},
+		BirthDates: []tripline.PartialDate{d}, Provenance: tripline.Provenance{Originator: "agency-x"}, Status: tripline.StatusActive}
+}
+
+func newService(ls ...*tripline.Listing) (*screening.Service, *match.Index) {
+	ix := match.NewIndex(match.Options{})
+	for _, l := range ls {
+		ix.Upsert(l)
+	}
+	s := screening.NewService(ix)
+	s.Listing = ix.Listing
+	s.Redress = screening.NewRedress(match.CompareNames)
+	s.Now = func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+	return s, ix
+}
+
+func TestDocumentAlertOCRVariants(t *testing.T) {
+	s, _ := newService()
+	s.Alerts.Upsert(&tripline.DocumentAlert{ID: "x:TUR:U1234S678", Source: "x", Country: "TUR", Number: "U1234S678",
+		Kind: tripline.AlertStolen, Action: tripline.ActionSecondaryCheck, Status: tripline.StatusActive})
+	for _, tc := range []struct {
+		country, number string
+		want            tripline.Decision
+		score           float64
+	}{
+		{"TUR", "U1234S678", tripline.DecisionHit, 1},
+		{"TR", "u1234s678", tripline.DecisionHit, 1},     // alpha-2, lower case
+		{"TUR", "U12345678", tripline.DecisionHit, 0.97}, // S read as 5
+		{"TUR", "U 1234-S678", tripline.DecisionHit, 1},  // punctuation
+		{"GRC", "U1234S678", tripline.DecisionClear, 0},  // another state's number
+		{"TUR", "U1234S679", tripline.DecisionClear, 0},  // another number
+	} {
+		r, err := s.Screen(context.Background(), &tripline.Traveller{Ref: "t", Name: "Ayse Yilmaz",
+			Document: &tripline.Document{Number: tc.number, Country: tc.country}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Decision != tc.want || (tc.score > 0 && r.Matches[0].Score != tc.score) {
+			t.Errorf("%s %s: %s %+v; want %s", tc.country, tc.number, r.Decision, r.Matches, tc.want)
+		}
+	}
+}
+
+func TestClearanceLapsesWhenListingChanges(t *testing.T) {
+	l := listing("1", "Zebulon Quartermaine", "1980-02-03")
+	s, ix := newService(l)
+	trav := &tripline.Traveller{Ref: "t", Name: "Zebulon Quartermaine", DOB: tripline.PartialDate{Year: 1980, Month: 2, Day: 3},
+		Document: &tripline.Document{Number: "X1", Country: "GBR"}}
+	r, _ := s.Screen(context.Background(), trav)
+	if r.Decision != tripline.DecisionHit {
+		t.Fatalf("before clearance: %s", r.Decision)
+	}
+	s.Redress.AddClearance(&tripline.Clearance{ID: "c1", Listing: l.ID, ListingHash: l.ContentHash(), DocCountry: "GBR",
+		DocNumber: "X1", DOB: trav.DOB, Analyst: "a-1"})
+	r, _ = s.Screen(context.Background(), trav)
+	if r.Decision != tripline.DecisionClear || len(r.Matches) != 1 || !r.Matches[0].Suppressed ||
+		!strings.Contains(r.Matches[0].Explain[len(r.Matches[0].Explain)-1].Detail, "cleared as a false positive by a-1") {
+		t.Fatalf("after clearance: %+v", r)
+	}
+	// Another traveller with the same name but another document is not cleared.
+	other := *trav
+	other.Document = &tripline.Document{Number: "X2", Country: "GBR"}
+	if r, _ := s.Screen(context.Background(), &other); r.Decision != tripline.DecisionHit {
+		t.Fatalf("other document: %s", r.Decision)
+	}
+	l2 := *l
+	l2.Narrative = "new intelligence"
+	l2.Version = 2
+	ix.Upsert(&l2)
+	if r, _ := s.Screen(context.Background(), trav); r.Decision != tripline.DecisionHit {
+		t.Fatalf("after the listing changed: %s, want hit", r.Decision)
+	}
+}
+
+func TestReturningRefusal(t *testing.T) {
+	s, _ := newService()
+	s.Redress.AddRefusal(&tripline.Refusal{ID: "ref-1", Name: "Yusuf Demir Kaya", DOB: tripline.PartialDate{Year: 1990, Month: 6, Day: 15},
+		Document: tripline.Document{Number: "U1", Country: "TUR"}, Encounter: "e-1"})
+	for _, tc := range []struct {
+		name, doc string
+		want      tripline.Decision
+	}{
+		{"Youssef Demir Kaya", "U2", tripline.DecisionReview},
+		{"YUSUF KAYA DEMIR", "U3", tripline.DecisionReview},
+		{"Yusuf Demir Kaya", "U1", tripline.DecisionClear}, // the same document: not a return under another
+		{"Astrid Lindqvist", "S1", tripline.DecisionClear},
+	} {
+		r, _ := s.Screen(context.Background(), &tripline.Traveller{Ref: "t", Name: tc.name, DOB: tripline.PartialDate{Year: 1990, Month: 6, Day: 15},
+			Document: &tripline.Document{Number: tc.doc, Country: "TUR"}})
+		if r.Decision != tc.want {
+			t.Errorf("%s %s: %s, want %s", tc.name, tc.doc, r.Decision, tc.want)
+		}
+	}
+}
+
+func TestBatchKeepsOrderAndReportsBadTravellers(t *testing.T) {
+	s, _ := newService(listing("1", "Zebulon Quartermaine", "1980"))
+	ts := []*tripline.Traveller{{Ref: "a", Name: "Zebulon Quartermaine"}, {Ref: "b"}, {Ref: "c", Name: "Jane Doe"}}
+	rs, err := s.ScreenBatch(context.Background(), ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Ref != "a" || rs[0].Decision != tripline.DecisionHit || rs[1].Error == nil || rs[1].Decision == tripline.DecisionClear || rs[2].Decision != tripline.DecisionClear {
+		t.Fatalf("batch = %+v %+v %+v", rs[0], rs[1], rs[2])
+	}
+}
