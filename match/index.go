@@ -14,7 +14,7 @@ import (
 // DefaultThresholds turn scores into decisions. Chosen by measurement on
 // the name benchmark and the false-alert generator (bench/nameeval,
 // bench/falsealerts): see the README of bench/.
-var DefaultThresholds = tripline.Thresholds{Hit: 0.85, Review: 0.7}
+var DefaultThresholds = tripline.Thresholds{Hit: 0.8, Review: 0.62}
 
 // Options configure an Index.
 type Options struct {

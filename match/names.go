@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"tripline"
 )
 
 // How two tokens agree, from strongest to weakest. The similarity values
@@ -516,6 +517,13 @@ func prepare(name string) []*token {
 // spelt the same way, in the same order.
 func CompareNames(a, b string) float64 {
 	return compareTokens(prepare(a), prepare(b)).score
+}
+
+// NameThresholds returns the CompareNames scores at which a traveller
+// known by name alone, nothing else agreeing or contradicting, would reach
+// th in Screen: the scale on which name-pair benchmarks are judged.
+func NameThresholds(th tripline.Thresholds) tripline.Thresholds {
+	return tripline.Thresholds{Hit: math.Min(1, th.Hit/nameShare), Review: math.Min(1, th.Review/nameShare)}
 }
 
 // describe writes the token alignment for an explanation:

@@ -32,6 +32,7 @@ const (
 	penNewDocument  = 0.97 // a different passport: people renew them
 	evidenceNeeded  = 1.8  // rarity-weighted tokens for full name evidence
 	maxImperfect    = 0.99 // nothing short of a full exact match reaches 1
+	nameShare       = 0.88 // the most a name alone scores
 )
 
 // preparedName is one listed name, tokenized once.
@@ -276,7 +277,10 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 			}
 		}
 	}
-	score := (n + (1-n)*gain*n) * mult
+	// The name alone reaches nameShare; agreeing birth date, nationality
+	// and sex fill the rest in proportion. Scores never saturate: namesakes
+	// with and without a matching birth date keep their order.
+	score := n * (nameShare + (1-nameShare)*gain) * mult
 	docExact := false
 	if q.doc != nil && len(p.docs) > 0 {
 		ds, detail := compareDocs(q.doc, p.docs)
