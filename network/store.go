@@ -2,10 +2,10 @@ package network
 
 import (
 	"context"
-	"fmt"
+	"math"
 	"slices"
-	"strings"
 	"sync"
+	"time"
 
 	"tripline"
 )
@@ -66,10 +66,17 @@ func FlagLinkType(typ string) bool {
 	return false
 }
 
-type linkKey struct {
-	from, to             int32
-	typ, source, listing string
+// rec is a stored link, compact: entity ids and interned strings instead
+// of an Entity and strings per link, so that five million links take
+// about 300 MB rather than 3 GB. a < 0 marks a free slot.
+type rec struct {
+	a, b                 int32
+	typ, source, listing uint32 // indexes into MemStore.strs
+	at                   int64  // UnixNano; noTime for the zero time
+	weight               float64
 }
+
+const noTime = math.MinInt64
 
 // MemStore is the in-memory Store. Each entity keeps the list of its link
 // indexes (incremental adjacency), so k-hop queries never wait for a CSR
@@ -80,20 +87,20 @@ type MemStore struct {
 	ids      map[Entity]int32
 	ents     []Entity
 	adj      [][]int32 // entity id → indexes of its live links
-	links    []Link
-	ends     [][2]int32
-	live     []bool
+	recs     []rec
 	free     []int32
 	nlive    int
-	byKey    map[linkKey]int32
-	bySource map[string][]int32
-	graph    *Graph // CSR of every live link; nil when stale
+	strs     []string // interned types, sources and listing ids
+	strID    map[string]uint32
+	bySource map[uint32][]int32
+	graph    *Graph    // CSR of every live link; nil when stale
+	states   sync.Pool // *storeSearch, reused by queries
 }
 
 // NewMemStore returns an empty MemStore.
 func NewMemStore() *MemStore {
-	return &MemStore{ids: make(map[Entity]int32), byKey: make(map[linkKey]int32),
-		bySource: make(map[string][]int32)}
+	return &MemStore{ids: make(map[Entity]int32), strID: map[string]uint32{"": 0}, strs: []string{""},
+		bySource: make(map[uint32][]int32)}
 }
 
 // Len returns the number of stored links.
@@ -114,51 +121,96 @@ func (s *MemStore) intern(e Entity) int32 {
 	return id
 }
 
+func (s *MemStore) str(x string) uint32 {
+	if id, ok := s.strID[x]; ok {
+		return id
+	}
+	id := uint32(len(s.strs))
+	s.strID[x] = id
+	s.strs = append(s.strs, x)
+	return id
+}
+
+// link expands stored link i. Its entities share the store's strings.
+func (s *MemStore) link(i int32) Link {
+	r := &s.recs[i]
+	l := Link{From: s.ents[r.a], To: s.ents[r.b], Type: s.strs[r.typ], Source: s.strs[r.source],
+		Listing: s.strs[r.listing], Weight: r.weight}
+	if r.at != noTime {
+		l.At = time.Unix(0, r.at).UTC()
+	}
+	return l
+}
+
+// other returns the end of stored link i that is not v.
+func (s *MemStore) other(i, v int32) int32 {
+	if r := &s.recs[i]; r.a != v {
+		return r.a
+	}
+	return s.recs[i].b
+}
+
 // AddLinks implements Store. Entity keys are canonicalised on the way in.
 func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	for i := range links {
-		l := links[i]
+	canon := make([]Link, len(links))
+	for i, l := range links {
 		l.From, l.To = l.From.Canonical(), l.To.Canonical()
 		if err := l.Validate(); err != nil {
 			return 0, tripline.Errorf(tripline.EINVALID, "links[%d].%s", i, tripline.ErrorMessage(err))
 		}
+		canon[i] = l
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	added := 0
-	for _, l := range links {
-		l.From, l.To = l.From.Canonical(), l.To.Canonical()
-		l.At = l.At.UTC()
-		a, b := s.intern(l.From), s.intern(l.To)
-		k := linkKey{a, b, l.Type, l.Source, l.Listing}
-		if i, ok := s.byKey[k]; ok {
-			s.links[i] = l
+	for _, l := range canon {
+		r := rec{a: s.intern(l.From), b: s.intern(l.To), typ: s.str(l.Type), source: s.str(l.Source),
+			listing: s.str(l.Listing), at: noTime, weight: l.Weight}
+		if !l.At.IsZero() {
+			r.at = l.At.UnixNano()
+		}
+		if i := s.find(r); i >= 0 {
+			s.recs[i].at, s.recs[i].weight = r.at, r.weight
 			continue
 		}
 		var i int32
 		if n := len(s.free); n > 0 {
 			i, s.free = s.free[n-1], s.free[:n-1]
-			s.links[i], s.ends[i], s.live[i] = l, [2]int32{a, b}, true
+			s.recs[i] = r
 		} else {
-			i = int32(len(s.links))
-			s.links = append(s.links, l)
-			s.ends = append(s.ends, [2]int32{a, b})
-			s.live = append(s.live, true)
+			i = int32(len(s.recs))
+			s.recs = append(s.recs, r)
 		}
-		s.byKey[k] = i
-		s.bySource[l.Source] = append(s.bySource[l.Source], i)
-		s.adj[a] = append(s.adj[a], i)
-		s.adj[b] = append(s.adj[b], i)
+		s.bySource[r.source] = append(s.bySource[r.source], i)
+		s.adj[r.a] = append(s.adj[r.a], i)
+		s.adj[r.b] = append(s.adj[r.b], i)
 		s.nlive++
 		added++
 	}
-	if added > 0 || len(links) > 0 {
-		s.graph = nil // weights may have changed too
+	if len(canon) > 0 {
+		s.graph = nil // new links, or new weights
 	}
 	return added, nil
+}
+
+// find returns the index of the stored link equal to r in ends, type,
+// source and listing, or -1. It scans the shorter adjacency list: cheaper
+// in memory than a key map, and short for all but hub-to-hub links.
+func (s *MemStore) find(r rec) int32 {
+	list := s.adj[r.a]
+	if len(s.adj[r.b]) < len(list) {
+		list = s.adj[r.b]
+	}
+	for _, i := range list {
+		x := &s.recs[i]
+		if x.a == r.a && x.b == r.b && x.typ == r.typ && x.source == r.source && x.listing == r.listing {
+			return i
+		}
+	}
+	return -1
 }
 
 // RemoveSource implements Store.
@@ -168,17 +220,20 @@ func (s *MemStore) RemoveSource(ctx context.Context, source string) (int, error)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	idx := s.bySource[source]
-	delete(s.bySource, source)
+	src, ok := s.strID[source]
+	if !ok {
+		return 0, nil
+	}
+	idx := s.bySource[src]
+	delete(s.bySource, src)
 	for _, i := range idx {
-		l, e := s.links[i], s.ends[i]
-		delete(s.byKey, linkKey{e[0], e[1], l.Type, l.Source, l.Listing})
-		for _, v := range e {
+		r := s.recs[i]
+		for _, v := range [2]int32{r.a, r.b} {
 			if j := slices.Index(s.adj[v], i); j >= 0 {
 				s.adj[v] = slices.Delete(s.adj[v], j, j+1)
 			}
 		}
-		s.links[i], s.live[i] = Link{}, false
+		s.recs[i] = rec{a: -1, b: -1}
 		s.free = append(s.free, i)
 		s.nlive--
 	}
@@ -201,245 +256,11 @@ func (s *MemStore) Links(ctx context.Context, e Entity, allow Allow) ([]Link, er
 	}
 	var out []Link
 	for _, i := range s.adj[id] {
-		if allow == nil || allow(s.links[i]) {
-			out = append(out, s.links[i])
+		if l := s.link(i); allow == nil || allow(l) {
+			out = append(out, l)
 		}
 	}
 	return out, nil
-}
-
-// bfsResult is what a breadth-first search over the store found.
-type bfsResult struct {
-	order  []int32         // entities in visiting order, starts first
-	hops   map[int32]int32 // entity → hop count
-	parent map[int32]int32 // entity → link index that reached it
-	found  int32           // entity visit stopped at, or -1
-	trunc  bool
-}
-
-// bfs is a breadth-first search over the store's adjacency from starts,
-// through links passing ok, up to k hops (k < 0: unbounded) and limit
-// entities (limit ≤ 0: none). visit is called for each newly reached
-// entity (not the starts) and stops the search by returning true. Must be
-// called with s.mu held.
-func (s *MemStore) bfs(ctx context.Context, starts []int32, k, limit int, ok func(Link) bool, visit func(int32) bool) (*bfsResult, error) {
-	r := &bfsResult{hops: make(map[int32]int32), parent: make(map[int32]int32), found: -1}
-	for _, v := range starts {
-		if _, dup := r.hops[v]; !dup {
-			r.hops[v] = 0
-			r.order = append(r.order, v)
-		}
-	}
-	for head := 0; head < len(r.order); head++ {
-		v := r.order[head]
-		h := r.hops[v]
-		if k >= 0 && int(h) >= k {
-			continue
-		}
-		if head&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		for _, li := range s.adj[v] {
-			if !ok(s.links[li]) {
-				continue
-			}
-			e := s.ends[li]
-			u := e[0]
-			if u == v {
-				u = e[1]
-			}
-			if _, seen := r.hops[u]; seen {
-				continue
-			}
-			if limit > 0 && len(r.order) >= limit {
-				r.trunc = true
-				return r, nil
-			}
-			r.hops[u], r.parent[u] = h+1, li
-			r.order = append(r.order, u)
-			if visit != nil && visit(u) {
-				r.found = u
-				return r, nil
-			}
-		}
-	}
-	return r, nil
-}
-
-// pathTo returns the links from the search's start to v, in order.
-func (s *MemStore) pathTo(r *bfsResult, v int32) []Link {
-	var path []Link
-	for {
-		li, ok := r.parent[v]
-		if !ok {
-			break
-		}
-		path = append(path, s.links[li])
-		e := s.ends[li]
-		if e[0] == v {
-			v = e[1]
-		} else {
-			v = e[0]
-		}
-	}
-	slices.Reverse(path)
-	return path
-}
-
-func allowAll(Link) bool { return true }
-
-// Neighbourhood implements Store. The subgraph holds every allowed link
-// scanned from an entity less than k hops out whose other end was reached;
-// Nodes carry their hop counts, in breadth-first order.
-func (s *MemStore) Neighbourhood(ctx context.Context, e Entity, k, limit int, allow Allow) (*Subgraph, error) {
-	if allow == nil {
-		allow = allowAll
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	id, ok := s.ids[e.Canonical()]
-	if !ok {
-		return nil, fmt.Errorf("entity %s: %w", e, tripline.ErrNotFound)
-	}
-	r, err := s.bfs(ctx, []int32{id}, max(k, 0), limit, allow, nil)
-	if err != nil {
-		return nil, err
-	}
-	sg := &Subgraph{Truncated: r.trunc}
-	for _, v := range r.order {
-		sg.Nodes = append(sg.Nodes, nodeOf(s.ents[v], int(r.hops[v])))
-	}
-	seen := make(map[int32]bool)
-	for _, v := range r.order {
-		if int(r.hops[v]) >= k {
-			continue
-		}
-		for _, li := range s.adj[v] {
-			en := s.ends[li]
-			_, in0 := r.hops[en[0]]
-			_, in1 := r.hops[en[1]]
-			if seen[li] || !in0 || !in1 || !allow(s.links[li]) {
-				continue
-			}
-			seen[li] = true
-			sg.Edges = append(sg.Edges, edgeOf(s.links[li]))
-		}
-	}
-	return sg, nil
-}
-
-// Path implements Store.
-func (s *MemStore) Path(ctx context.Context, a, b Entity, maxHops int, allow Allow) ([]Link, error) {
-	if allow == nil {
-		allow = allowAll
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	ia, ok1 := s.ids[a.Canonical()]
-	ib, ok2 := s.ids[b.Canonical()]
-	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("path %s to %s: %w", a, b, tripline.ErrNotFound)
-	}
-	if ia == ib {
-		return []Link{}, nil
-	}
-	r, err := s.bfs(ctx, []int32{ia}, maxHops, 0, allow, func(v int32) bool { return v == ib })
-	if err != nil {
-		return nil, err
-	}
-	if r.found < 0 {
-		return nil, fmt.Errorf("path %s to %s: %w", a, b, tripline.ErrNotFound)
-	}
-	return s.pathTo(r, ib), nil
-}
-
-// FlagResult is a traveller's tie to a listed network.
-type FlagResult struct {
-	Listing string // the listing id isListed gave
-	Entity  Entity // the listed entity reached
-	Start   Entity // the traveller's entity the path starts from
-	Path    []Link // links from Start to Entity, in order
-}
-
-// Explain renders the path for a screening explanation, e.g.
-// "traveller:T1 -has_phone- phone:+4420… -has_phone- listing:un-sc:QDi.1".
-func (f FlagResult) Explain() string { return ExplainPath(f.Start, f.Path) }
-
-// Match returns the flag as a review match on the listing, with the path
-// as its explanation. Its score stays 0: a network tie says nothing about
-// whether the traveller is the listed person, so it must never rank
-// above a name match.
-func (f FlagResult) Match() tripline.Match {
-	return tripline.Match{Listing: f.Listing, Decision: tripline.DecisionReview,
-		Explain: []tripline.Feature{{Feature: "network", Score: 1,
-			Detail: fmt.Sprintf("linked within %d hops: %s", len(f.Path), f.Explain())}}}
-}
-
-// ExplainPath renders links walked from start as
-// "a -type- b -type- c", each link oriented along the walk.
-func ExplainPath(start Entity, path []Link) string {
-	var b strings.Builder
-	b.WriteString(start.String())
-	at := start
-	for _, l := range path {
-		at = l.Other(at)
-		fmt.Fprintf(&b, " -%s- %s", l.Type, at)
-	}
-	return b.String()
-}
-
-// Flag is the screening flag: a breadth-first search from all of a
-// traveller's entities at once (the traveller record, their phone,
-// document, booking…) through allowed links of the flag types
-// (FlagLinkType), up to k hops (k ≤ 0: DefaultFlagHops), stopping at the
-// first entity for which isListed reports a listing — typically an active
-// listing's entity. A start entity that is itself listed is not a network
-// tie and is passed through. ok is false when nothing listed is in reach;
-// entities the store has never seen are ignored.
-func (s *MemStore) Flag(ctx context.Context, from []Entity, k int, isListed func(Entity) (string, bool), allow Allow) (FlagResult, bool, error) {
-	if k <= 0 {
-		k = DefaultFlagHops
-	}
-	ok := func(l Link) bool { return FlagLinkType(l.Type) && (allow == nil || allow(l)) }
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var starts []int32
-	for _, e := range from {
-		if id, found := s.ids[e.Canonical()]; found {
-			starts = append(starts, id)
-		}
-	}
-	if len(starts) == 0 {
-		return FlagResult{}, false, ctx.Err()
-	}
-	var listing string
-	r, err := s.bfs(ctx, starts, k, 0, ok, func(v int32) bool {
-		id, hit := isListed(s.ents[v])
-		if hit {
-			listing = id
-		}
-		return hit
-	})
-	if err != nil || r.found < 0 {
-		return FlagResult{}, false, err
-	}
-	path := s.pathTo(r, r.found)
-	start := s.ents[r.found]
-	if len(path) > 0 {
-		start = walkBack(s.ents[r.found], path)
-	}
-	return FlagResult{Listing: listing, Entity: s.ents[r.found], Start: start, Path: path}, true, nil
-}
-
-// walkBack returns the entity a path ends at when walked backwards from end.
-func walkBack(end Entity, path []Link) Entity {
-	at := end
-	for i := len(path) - 1; i >= 0; i-- {
-		at = path[i].Other(at)
-	}
-	return at
 }
 
 // Graph implements Store. The snapshot of all links (allow nil) is cached
@@ -458,7 +279,7 @@ func (s *MemStore) Graph(ctx context.Context, allow Allow) (*Graph, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.graph == nil {
-			s.graph = s.build(allowAll)
+			s.graph = s.build(nil)
 		}
 		return s.graph, nil
 	}
@@ -467,13 +288,39 @@ func (s *MemStore) Graph(ctx context.Context, allow Allow) (*Graph, error) {
 	return s.build(allow), nil
 }
 
+// build makes the CSR of the allowed links. Unfiltered, it reuses the
+// store's entity ids, so the builder need not hash a single entity.
 func (s *MemStore) build(allow Allow) *Graph {
 	b := NewBuilder()
+	if allow == nil {
+		b.Grow(0, s.nlive)
+		b.index, b.ents = make(map[Entity]int32, len(s.ids)), slices.Clone(s.ents)
+		for e, id := range s.ids {
+			b.index[e] = id
+		}
+		b.n = int32(len(s.ents))
+		for i := range s.recs {
+			if r := &s.recs[i]; r.a >= 0 {
+				b.AddEdge(r.a, r.b, float32(linkWeight(r.weight)))
+			}
+		}
+		return b.Build()
+	}
 	b.Grow(len(s.ents), s.nlive)
-	for i, l := range s.links {
-		if s.live[i] && allow(l) {
+	for i := range s.recs {
+		if s.recs[i].a < 0 {
+			continue
+		}
+		if l := s.link(int32(i)); allow(l) {
 			b.AddLink(l)
 		}
 	}
 	return b.Build()
+}
+
+func linkWeight(w float64) float64 {
+	if w == 0 {
+		return 1
+	}
+	return w
 }
