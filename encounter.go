@@ -49,7 +49,9 @@ type Encounter struct {
 	Note       string    `json:"note,omitempty"`
 	// Retro marks an encounter found by retro-screening: the traveller
 	// crossed before the listing arrived.
-	Retro        bool       `json:"retro,omitempty"`
+	Retro bool `json:"retro,omitempty"`
+	// MinorListing is set when the matched listing is of a minor.
+	MinorListing bool       `json:"minor_listing,omitempty"`
 	Explain      []Feature  `json:"explain,omitempty"`
 	At           time.Time  `json:"at"`
 	UpdatedAt    time.Time  `json:"updated_at"`

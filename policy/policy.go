@@ -1,0 +1,183 @@
+// Package policy is the one layer every read path asks what a caller may
+// see: the HTTP API, the console, the CLI, exports, the federation feed and
+// network queries. It applies the originator's handling rules and the
+// caller's role ceiling, and writes each access and disclosure decision to
+// the audit log. Stores never decide disclosure.
+package policy
+
+import (
+	"context"
+	"fmt"
+
+	"tripline"
+)
+
+// Policy decides disclosure.
+type Policy struct {
+	// Groups knows the sharing groups of each agency.
+	Groups tripline.Groups
+	// Audit records accesses; nil records nothing (benchmarks compare).
+	Audit tripline.Auditor
+}
+
+// New returns a Policy.
+func New(g tripline.Groups, a tripline.Auditor) *Policy { return &Policy{Groups: g, Audit: a} }
+
+func (p *Policy) record(ctx context.Context, id *tripline.Identity, action, subject, detail string) {
+	if p.Audit == nil {
+		return
+	}
+	e := tripline.AuditEntry{Action: action, Subject: subject, Detail: detail}
+	if id != nil {
+		e.User, e.Agency, e.Role = id.User, id.Agency, id.Role
+	}
+	p.Audit.Record(ctx, e)
+}
+
+// caller returns the identity in ctx; without one nothing is disclosed.
+func caller(ctx context.Context) (*tripline.Identity, error) {
+	id := tripline.IdentityFrom(ctx)
+	if id == nil {
+		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "no caller identity")
+	}
+	return id, nil
+}
+
+// Level returns what the caller in ctx may see of l: the agency's grant
+// capped by the role's ceiling.
+func (p *Policy) Level(id *tripline.Identity, l *tripline.Listing) tripline.Level {
+	if id == nil {
+		return tripline.LevelNone
+	}
+	return min(l.LevelFor(id.Agency, p.Groups), tripline.RoleCeiling(id.Role))
+}
+
+// Listing returns l as the caller may see it. A listing the caller may not
+// see at all is reported as not found: its existence is itself protected.
+func (p *Policy) Listing(ctx context.Context, l *tripline.Listing) (*tripline.Listing, error) {
+	id, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lvl := p.Level(id, l)
+	p.record(ctx, id, "listing.read", l.ID, "disclosed at level "+lvl.String())
+	if lvl == tripline.LevelNone {
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "listing %q not found", l.ID)
+	}
+	return l.Disclose(lvl), nil
+}
+
+// Listings returns the listings the caller may see, each trimmed to its
+// level; one audit entry records the page.
+func (p *Policy) Listings(ctx context.Context, ls []*tripline.Listing) ([]*tripline.Listing, error) {
+	id, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*tripline.Listing, 0, len(ls))
+	for _, l := range ls {
+		if lvl := p.Level(id, l); lvl > tripline.LevelNone {
+			out = append(out, l.Disclose(lvl))
+		}
+	}
+	first, last := "", ""
+	if len(out) > 0 {
+		first, last = out[0].ID, out[len(out)-1].ID
+	}
+	p.record(ctx, id, "listing.list", first+".."+last, fmt.Sprintf("%d of %d listings disclosed", len(out), len(ls)))
+	return out, nil
+}
+
+// CanScreen returns the filter a screening uses: the listings the caller's
+// agency may screen against.
+func (p *Policy) CanScreen(ctx context.Context) func(*tripline.Listing) bool {
+	id := tripline.IdentityFrom(ctx)
+	return func(l *tripline.Listing) bool {
+		return id != nil && l.LevelFor(id.Agency, p.Groups) >= tripline.LevelScreen
+	}
+}
+
+// Result trims a screening result to what the caller may see of each
+// matched listing (lookup returns the listing, nil for what is not one:
+// document alerts and refusals, which are this node's own findings) and
+// records the screening and each disclosure decision.
+func (p *Policy) Result(ctx context.Context, r *tripline.Result, lookup func(id string) *tripline.Listing) (*tripline.Result, error) {
+	id, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := *r
+	out.Matches = make([]tripline.Match, 0, len(r.Matches))
+	for _, m := range r.Matches {
+		l := lookup(m.Listing)
+		if l == nil {
+			out.Matches = append(out.Matches, m)
+			continue
+		}
+		lvl := p.Level(id, l)
+		if lvl == tripline.LevelNone {
+			continue // cannot happen when screening used CanScreen; never leak it
+		}
+		if lvl < tripline.LevelAction && m.Decision != tripline.DecisionClear {
+			p.record(ctx, id, "disclose", m.Listing, "hit/no-hit only (level "+lvl.String()+")")
+		}
+		out.Matches = append(out.Matches, tripline.DiscloseMatch(m, l.Contact, lvl))
+	}
+	out.Summarise()
+	out.Notes, out.Encounters, out.Error = r.Notes, r.Encounters, r.Error
+	if r.Decision == tripline.DecisionReview && out.Decision == tripline.DecisionClear {
+		out.Decision, out.Instruction = r.Decision, r.Instruction // an MRZ that fails its checks stays review
+	}
+	p.record(ctx, id, "screen", r.Ref, fmt.Sprintf("decision %s, %d matches", out.Decision, len(out.Matches)))
+	return &out, nil
+}
+
+// Encounter trims an encounter's explanation to what the caller may see of
+// its listing; lookup as for Result.
+func (p *Policy) Encounter(ctx context.Context, e *tripline.Encounter, lookup func(id string) *tripline.Listing) (*tripline.Encounter, error) {
+	id, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := lookup(e.Listing)
+	out := *e
+	if l != nil {
+		lvl := p.Level(id, l)
+		// The originator's queue and the reporting agency see their own encounters.
+		if lvl == tripline.LevelNone && id.Agency != e.Originator {
+			return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)
+		}
+		if lvl < tripline.LevelAction {
+			out.Explain = tripline.DiscloseMatch(tripline.Match{Explain: e.Explain}, "", lvl).Explain
+			out.Action = ""
+		}
+	}
+	p.record(ctx, id, "encounter.read", e.ID, "")
+	return &out, nil
+}
+
+// Write checks that the caller may create or change listing l: only the
+// originating agency's analysts, supervisors and admins write its data.
+func (p *Policy) Write(ctx context.Context, l *tripline.Listing) error {
+	id, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if id.Agency != l.Provenance.Originator {
+		p.record(ctx, id, "listing.write.refused", l.ID, "not the originator")
+		return tripline.Errorf(tripline.EFORBIDDEN, "only the originator %q may change listing %q", l.Provenance.Originator, l.ID)
+	}
+	switch id.Role {
+	case tripline.RoleAnalyst, tripline.RoleSupervisor, tripline.RoleAdmin:
+	default:
+		return tripline.Errorf(tripline.EFORBIDDEN, "role %s may not change listings", id.Role)
+	}
+	p.record(ctx, id, "listing.write", l.ID, "")
+	return nil
+}
+
+// Record writes an audit entry for the caller in ctx: logins, changes and
+// other accesses outside the read paths above.
+func (p *Policy) Record(ctx context.Context, action, subject, detail string) {
+	p.record(ctx, tripline.IdentityFrom(ctx), action, subject, detail)
+}
