@@ -23,6 +23,9 @@ const (
 // tokenSim scores two tokens in [0,1] and says how they agreed.
 func tokenSim(a, b *token) (float64, string) {
 	if a.form == b.form {
+		if a.raw != b.raw && a.raw != "" && b.raw != "" {
+			return simSpelling, "spelling" // Abdoulaye/Abdulaye: one compound, two spellings
+		}
 		return simExact, "exact"
 	}
 	if a.kind == kindParticle || b.kind == kindParticle {

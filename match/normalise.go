@@ -36,7 +36,7 @@ type token struct {
 var honorifics = setOf(
 	"mr", "mrs", "ms", "miss", "mister", "dr", "doctor", "prof", "professor", "sir", "dame", "lord",
 	"mullah", "mulla", "molla", "mollah", "maulavi", "maulvi", "mawlawi", "moulavi", "mowlavi", "molvi",
-	"maulana", "mawlana", "moulana", "sheikh", "shaikh", "shaykh", "sheik", "cheikh", "shaykhah",
+	"maulana", "mawlana", "moulana", "sheikh", "shaikh", "shaykh", "sheik", "shaykhah", // not Cheikh: a given name in West Africa
 	"haji", "hajji", "hadji", "hadj", "alhaj", "alhaji", "alhajji", "hajj", "hajjah", "hajia",
 	"president", "praesident", "prasident", "monsieur", "madame", "mme", "mlle", "herr", "frau",
 	"general", "gen", "colonel", "col", "major", "capt", "captain", "lt", "imam", "mufti",

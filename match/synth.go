@@ -107,6 +107,9 @@ var regions = []region{
 	},
 }
 
+// rngFor returns a generator for a seed.
+func rngFor(seed int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), 0x73796e7468)) }
+
 // pick returns a random element.
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
