@@ -45,25 +45,44 @@ type ChainError struct {
 // Error implements error.
 func (e *ChainError) Error() string { return fmt.Sprintf("audit entry %d: %s", e.Seq, e.Reason) }
 
+// ChainVerifier checks an audit log entry by entry, in stored order, from
+// its first entry, so a log of any length is verified in constant memory.
+type ChainVerifier struct {
+	n    int64
+	prev string
+}
+
+// Next checks the next stored entry. An altered entry no longer matches its
+// hash, a deleted one leaves a gap in the sequence, a reordered one is out
+// of sequence or does not follow its predecessor's hash.
+func (v *ChainVerifier) Next(e *AuditEntry) *ChainError {
+	v.n++
+	want := v.n
+	switch {
+	case e.Seq > want:
+		return &ChainError{Seq: want, Reason: fmt.Sprintf("missing (deleted?): the next stored entry is %d", e.Seq)}
+	case e.Seq < want:
+		return &ChainError{Seq: e.Seq, Reason: fmt.Sprintf("out of order: stored at position %d", want)}
+	case e.ComputeHash() != e.Hash:
+		return &ChainError{Seq: e.Seq, Reason: "altered: its content no longer matches its hash"}
+	case e.Prev != v.prev:
+		return &ChainError{Seq: e.Seq, Reason: "does not follow the entry before it (reordered or replaced)"}
+	}
+	v.prev = e.Hash
+	return nil
+}
+
+// Count returns how many entries verified so far.
+func (v *ChainVerifier) Count() int64 { return v.n }
+
 // VerifyChain checks entries, in stored order, from the first entry of the
-// log. It returns the first broken entry: an altered entry no longer
-// matches its hash, a deleted one leaves a gap in the sequence, a reordered
-// one is out of sequence or does not follow its predecessor's hash.
+// log, and returns the first broken one.
 func VerifyChain(entries []*AuditEntry) *ChainError {
-	prev := ""
-	for i, e := range entries {
-		want := int64(i + 1)
-		switch {
-		case e.Seq != want && e.Seq > want:
-			return &ChainError{Seq: want, Reason: fmt.Sprintf("missing (deleted?): the next stored entry is %d", e.Seq)}
-		case e.Seq != want:
-			return &ChainError{Seq: e.Seq, Reason: fmt.Sprintf("out of order: stored at position %d", want)}
-		case e.ComputeHash() != e.Hash:
-			return &ChainError{Seq: e.Seq, Reason: "altered: its content no longer matches its hash"}
-		case e.Prev != prev:
-			return &ChainError{Seq: e.Seq, Reason: "does not follow the entry before it (reordered or replaced)"}
+	var v ChainVerifier
+	for _, e := range entries {
+		if err := v.Next(e); err != nil {
+			return err
 		}
-		prev = e.Hash
 	}
 	return nil
 }

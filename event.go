@@ -19,6 +19,7 @@ const (
 	EventEncounterUpdated       EventType = "encounter.updated"
 	EventRefusal                EventType = "refusal.recorded"
 	EventClearance              EventType = "clearance.made"
+	EventConsentRequested       EventType = "consent.requested"
 	EventConsent                EventType = "consent.decided"
 	EventDocumentAlert          EventType = "document.alerted"
 	EventDocumentAlertWithdrawn EventType = "document.alert_withdrawn"

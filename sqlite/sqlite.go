@@ -8,6 +8,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -37,8 +38,17 @@ type DB struct {
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
+	// Logger receives errors of background writers; nil discards them.
+	Logger *slog.Logger
+
 	mu          sync.RWMutex
 	subscribers []func([]*tripline.Event)
+}
+
+func (db *DB) logError(msg string, err error) {
+	if db.Logger != nil {
+		db.Logger.Error(msg, "err", err)
+	}
 }
 
 // NewDB returns a DB for the file at dsn. Call Open before use.

@@ -1,0 +1,216 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"tripline"
+)
+
+// IdentityService keeps agencies, groups, users and tokens.
+type IdentityService struct{ db *DB }
+
+// NewIdentityService returns an IdentityService on db.
+func NewIdentityService(db *DB) *IdentityService { return &IdentityService{db: db} }
+
+var _ tripline.IdentityService = (*IdentityService)(nil)
+
+// PutAgency creates or updates an agency.
+func (s *IdentityService) PutAgency(ctx context.Context, a *tripline.Agency) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO agencies (id, name, country, contact) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, country = excluded.country, contact = excluded.contact`,
+		a.ID, a.Name, a.Country, a.Contact)
+	if err != nil {
+		return fmt.Errorf("store agency %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// Agencies returns every agency, ordered by id.
+func (s *IdentityService) Agencies(ctx context.Context) ([]*tripline.Agency, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id, name, country, contact FROM agencies ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("query agencies: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.Agency
+	for rows.Next() {
+		var a tripline.Agency
+		if err := rows.Scan(&a.ID, &a.Name, &a.Country, &a.Contact); err != nil {
+			return nil, fmt.Errorf("scan agency: %w", err)
+		}
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
+// SetGroup makes group hold exactly members.
+func (s *IdentityService) SetGroup(ctx context.Context, group string, members []string) error {
+	if strings.TrimSpace(group) == "" || group == "*" {
+		return tripline.Errorf(tripline.EINVALID, "group: a name is required (and \"*\" is reserved)")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM agency_groups WHERE grp = ?`, group); err != nil {
+		return fmt.Errorf("clear group %s: %w", group, err)
+	}
+	for _, m := range members {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO agency_groups (grp, agency) VALUES (?, ?)`, group, m); err != nil {
+			return fmt.Errorf("add %s to group %s: %w", m, group, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Groups returns agency → its groups.
+func (s *IdentityService) Groups(ctx context.Context) (tripline.GroupMap, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT grp, agency FROM agency_groups ORDER BY grp, agency`)
+	if err != nil {
+		return nil, fmt.Errorf("query groups: %w", err)
+	}
+	defer rows.Close()
+	out := tripline.GroupMap{}
+	for rows.Next() {
+		var g, a string
+		if err := rows.Scan(&g, &a); err != nil {
+			return nil, fmt.Errorf("scan group: %w", err)
+		}
+		out[a] = append(out[a], g)
+	}
+	return out, rows.Err()
+}
+
+// CreateUser stores a new user; ECONFLICT when the id is taken.
+func (s *IdentityService) CreateUser(ctx context.Context, u *tripline.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	u.Created = s.db.Now().UTC()
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO users (id, agency, role, disabled, created) VALUES (?, ?, ?, ?, ?)`,
+		u.ID, u.Agency, string(u.Role), u.Disabled, formatTime(u.Created))
+	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		return tripline.Errorf(tripline.ECONFLICT, "user %q already exists", u.ID)
+	} else if err != nil {
+		return fmt.Errorf("store user %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// SetUserDisabled disables or enables a user.
+func (s *IdentityService) SetUserDisabled(ctx context.Context, id string, disabled bool) error {
+	res, err := s.db.db.ExecContext(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id)
+	if err != nil {
+		return fmt.Errorf("update user %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tripline.Errorf(tripline.ENOTFOUND, "user %q not found", id)
+	}
+	return nil
+}
+
+// Users returns every user, ordered by id.
+func (s *IdentityService) Users(ctx context.Context) ([]*tripline.User, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id, agency, role, disabled, created FROM users ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("query users: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.User
+	for rows.Next() {
+		var u tripline.User
+		var role, created string
+		if err := rows.Scan(&u.ID, &u.Agency, &role, &u.Disabled, &created); err != nil {
+			return nil, fmt.Errorf("scan user: %w", err)
+		}
+		u.Role = tripline.Role(role)
+		u.Created, _ = parseTime(created)
+		out = append(out, &u)
+	}
+	return out, rows.Err()
+}
+
+// tokenHash is how a token is stored: its SHA-256. The token itself has
+// 256 random bits, so no salt or slow hash is needed.
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// IssueToken returns a new secret token for user; only its hash is kept. A
+// zero expires never expires.
+func (s *IdentityService) IssueToken(ctx context.Context, user, kind, label string, expires time.Time) (string, error) {
+	var n int
+	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, user).Scan(&n); err != nil {
+		return "", fmt.Errorf("load user %s: %w", user, err)
+	} else if n == 0 {
+		return "", tripline.Errorf(tripline.ENOTFOUND, "user %q not found", user)
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := "tl_" + base64.RawURLEncoding.EncodeToString(b)
+	exp := ""
+	if !expires.IsZero() {
+		exp = formatTime(expires)
+	}
+	if _, err := s.db.db.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, kind, label, created, expires) VALUES (?, ?, ?, ?, ?, ?)`,
+		tokenHash(token), user, kind, label, formatTime(s.db.Now()), exp); err != nil {
+		return "", fmt.Errorf("store token: %w", err)
+	}
+	return token, nil
+}
+
+// DisableToken disables a token given the token itself.
+func (s *IdentityService) DisableToken(ctx context.Context, token string) error {
+	res, err := s.db.db.ExecContext(ctx, `UPDATE tokens SET disabled = 1 WHERE hash = ?`, tokenHash(token))
+	if err != nil {
+		return fmt.Errorf("disable token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tripline.Errorf(tripline.ENOTFOUND, "token not found")
+	}
+	return nil
+}
+
+// Authenticate returns the identity of an enabled, unexpired token of an
+// enabled user. It reads both on every call: disabling takes effect on the
+// very next request. The message never says which part failed.
+func (s *IdentityService) Authenticate(ctx context.Context, token string) (*tripline.Identity, error) {
+	if !strings.HasPrefix(token, "tl_") {
+		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+	}
+	var id tripline.Identity
+	var role, expires string
+	var tokDisabled, userDisabled bool
+	err := s.db.db.QueryRowContext(ctx, `SELECT u.id, u.agency, u.role, u.disabled, t.disabled, t.expires
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, tokenHash(token)).
+		Scan(&id.User, &id.Agency, &role, &userDisabled, &tokDisabled, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+	} else if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if tokDisabled || userDisabled {
+		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+	}
+	if expires != "" {
+		if t, err := parseTime(expires); err != nil || !s.db.Now().Before(t) {
+			return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+		}
+	}
+	id.Role = tripline.Role(role)
+	return &id, nil
+}
