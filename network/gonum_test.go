@@ -197,3 +197,44 @@ func TestGonumLouvainModularity(t *testing.T) {
 		}
 	}
 }
+
+func TestGonumWeightedPageRankAndModularity(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, c := range gonumCases() {
+		b := network.NewBuilder()
+		b.AddNodes(c.n)
+		wd := simple.NewWeightedDirectedGraph(0, 0)
+		wu := simple.NewWeightedUndirectedGraph(0, 0)
+		for i := 0; i < c.n; i++ {
+			wd.AddNode(simple.Node(i))
+			wu.AddNode(simple.Node(i))
+		}
+		for _, e := range c.edges {
+			w := float64(1 + rng.IntN(4)) // small integers: exact in float32
+			b.AddEdge(e[0], e[1], float32(w))
+			wd.SetWeightedEdge(simple.WeightedEdge{F: simple.Node(e[0]), T: simple.Node(e[1]), W: w})
+			wd.SetWeightedEdge(simple.WeightedEdge{F: simple.Node(e[1]), T: simple.Node(e[0]), W: w})
+			wu.SetWeightedEdge(simple.WeightedEdge{F: simple.Node(e[0]), T: simple.Node(e[1]), W: w})
+		}
+		g := b.Build()
+		pr := g.PageRank(0.85, 1000, 1e-15)
+		want := gnetwork.PageRank(wd, 0.85, 1e-12)
+		for v, x := range pr {
+			if d := math.Abs(x - want[int64(v)]); d > 1e-6 {
+				t.Errorf("%s: weighted PageRank[%d] = %v, gonum %v", c.name, v, x, want[int64(v)])
+			}
+		}
+		comm, q := g.Louvain(3)
+		groups := make([][]graph.Node, slices.Max(comm)+1)
+		for v, x := range comm {
+			groups[x] = append(groups[x], simple.Node(v))
+		}
+		if gq := community.Q(wu, groups, 1); math.Abs(gq-q) > 1e-9 {
+			t.Errorf("%s: weighted Q %v, gonum %v", c.name, q, gq)
+		}
+		r := community.Modularize(wu, 1, rand.NewPCG(1, 1))
+		if best := community.Q(wu, r.Communities(), 1); q < best-0.02 {
+			t.Errorf("%s: weighted modularity %v below gonum's %v", c.name, q, best)
+		}
+	}
+}

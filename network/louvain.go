@@ -74,11 +74,22 @@ func (l *level) localMoves(m2 float64, rng *rand.Rand) (comm []int32, moved bool
 	order := rng.Perm(n)
 	neighW := make([]float64, n)
 	seen := make([]bool, n)
+	// Only nodes with a neighbour that moved can want to move: after the
+	// first passes few are left, and skipping the rest makes late passes
+	// cheap (the pruning of Ozaki, Tezuka and Inaba 2016; same quality).
+	active := make([]bool, n)
+	for i := range active {
+		active[i] = true
+	}
 	var touched []int32
-	for pass := 0; pass < 100; pass++ {
+	for pass := 0; pass < 1000; pass++ {
 		var dq float64
 		moves := 0
 		for _, i := range order {
+			if !active[i] {
+				continue
+			}
+			active[i] = false
 			ci := comm[i]
 			touched = touched[:0]
 			a, b := l.off[i], l.off[i+1]
@@ -108,6 +119,9 @@ func (l *level) localMoves(m2 float64, rng *rand.Rand) (comm []int32, moved bool
 				comm[i] = best
 				moves++
 				dq += 2 * (bestGain - stay) / m2
+				for _, j := range l.adj[a:b] {
+					active[j] = true
+				}
 			}
 			for _, c := range touched {
 				neighW[c], seen[c] = 0, false
@@ -116,8 +130,7 @@ func (l *level) localMoves(m2 float64, rng *rand.Rand) (comm []int32, moved bool
 		if moves > 0 {
 			moved = true
 		}
-		// Stop when a pass no longer buys measurable modularity: late
-		// passes on big graphs only shuffle boundary nodes.
+		// Stop when a pass no longer buys measurable modularity.
 		if moves == 0 || dq < 1e-7 {
 			break
 		}

@@ -39,10 +39,14 @@ type Store interface {
 	// allowed links of at most maxHops links (maxHops < 0: any length),
 	// in order from a. ErrNotFound when there is none.
 	Path(ctx context.Context, a, b Entity, maxHops int, allow Allow) ([]Link, error)
-	// Flag is the screening flag: see MemStore.Flag.
-	Flag(ctx context.Context, from []Entity, k int, isListed func(Entity) (listing string, ok bool), allow Allow) (FlagResult, bool, error)
+	// Flag is the screening flag: the shortest path of at most k links
+	// (k ≤ 0: DefaultFlagHops) of the flag types (FlagLinkType) the
+	// caller may see, from any of a traveller's entities to an entity
+	// isListed reports as a listing. ok is false when there is none.
+	Flag(ctx context.Context, from []Entity, k int, isListed func(Entity) (listing string, ok bool), allow Allow) (f FlagResult, ok bool, err error)
 	// Graph returns a CSR snapshot of the allowed links for whole-graph
-	// analytics.
+	// analytics. The unfiltered snapshot keeps entities whose links were
+	// all removed, as isolated nodes, so that ids stay stable.
 	Graph(ctx context.Context, allow Allow) (*Graph, error)
 }
 
