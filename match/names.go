@@ -82,22 +82,9 @@ func tokenSim(a, b *token) (float64, string) {
 		s = minTokenSim
 	}
 	if s < minTokenSim {
-		if abdStemOf(a) == b.form || abdStemOf(b) == a.form {
-			// "Abdul Manan" is also called "Manan"; the missing "Abd"
-			// still counts as a difference (see scoreAlignment).
-			return 0.85, "abd-stem"
-		}
 		return 0, ""
 	}
 	return s, "typo"
-}
-
-// abdStemOf returns the name after "Abd" in a compound token, or "".
-func abdStemOf(t *token) string {
-	if t.kind == kindName && !t.arabic && len(t.form) > 5 && strings.HasPrefix(t.form, "abd") {
-		return t.form[3:]
-	}
-	return ""
 }
 
 // rawForm returns a token as written before compounds were normalised.
@@ -141,7 +128,7 @@ func spellingSim(a, b string) float64 {
 		return 0 // cheap: the lengths alone rule it out
 	}
 	d := levenshtein(a, b)
-	if d > allowed || d > 1 && firstRune(a) != firstRune(b) {
+	if d > allowed || d > 1 && !sameSound(firstRune(a), firstRune(b)) {
 		return 0 // names that differ at their start are other names
 	}
 	s := 0.9 - 0.07*float64(d-1)
@@ -149,6 +136,20 @@ func spellingSim(a, b string) float64 {
 		s -= 0.05
 	}
 	return s
+}
+
+// sameSound reports whether two initial letters are spelling variants of
+// one sound across languages (Wolodymyr/Volodymyr, Selenskyj/Zelenskyy).
+func sameSound(a, b rune) bool {
+	if a == b {
+		return true
+	}
+	for _, g := range [...]string{"sz", "vw", "ckq", "jy", "ie", "ou", "ao"} {
+		if strings.ContainsRune(g, a) && strings.ContainsRune(g, b) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstRune returns the first character of s.
@@ -374,14 +375,33 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []ed
 // Penalties for what the alignment left over. A name part present on both
 // sides but different (Al-Dulaimi vs Al-Tikriti) is a contradiction; a part
 // present on one side only (a dropped middle name) is mild.
-const (
+var (
 	conflictPenalty = 1.6
 	omissionPenalty = 0.35
 	swapPenalty     = 0.95
+	// a name matched by its initials only
+	initialsOnlyFactor = 0.6
 	// per name part present on both sides but different
 	substitutionPenalty   = 0.8
 	patronymicSwapPenalty = 0.65
 )
+
+// onlyInitials reports whether every matched token on one side (q when
+// isQ) is an initial.
+func onlyInitials(ts []*token, chosen []edge, isQ bool) bool {
+	for _, e := range chosen {
+		m := e.c
+		if isQ {
+			m = e.q
+		}
+		for i, t := range ts {
+			if m&(1<<i) != 0 && t.kind != kindInitial {
+				return false
+			}
+		}
+	}
+	return len(chosen) > 0
+}
 
 // unmatchedNames counts name tokens (not particles or initials) left over.
 func unmatchedNames(ts []*token, used uint32) int {
@@ -439,23 +459,13 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32) nameResul
 	base := num / den
 	uq, wq := leftover(q, usedQ)
 	uc, wc := leftover(c, usedC)
+	nq, nc := unmatchedNames(q, usedQ), unmatchedNames(c, usedC)
 	fq, fc := uq/wq, uc/wc
 	conflict := math.Min(fq, fc)
 	omission := math.Max(fq, fc) - conflict
 	s := base * math.Max(0, 1-conflictPenalty*conflict) * (1 - omissionPenalty*omission)
 	// Each name part replaced by another (a different father's or tribe's
 	// name) is a contradiction, however common the parts.
-	nq, nc := unmatchedNames(q, usedQ), unmatchedNames(c, usedC)
-	for _, e := range chosen {
-		if e.how == "abd-stem" {
-			// The "Abd" left over counts as a name part of its own side.
-			if abdStemOf(q[lowBit(e.q)]) != "" {
-				nq++
-			} else {
-				nc++
-			}
-		}
-	}
 	s *= math.Pow(substitutionPenalty, float64(min(nq, nc)))
 	r.swapped = isSwapped(chosen)
 	if r.swapped {
@@ -466,6 +476,9 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32) nameResul
 		} else {
 			s *= swapPenalty
 		}
+	}
+	if onlyInitials(q, chosen, true) || onlyInitials(c, chosen, false) {
+		s *= initialsOnlyFactor // "N.N." is not evidence of a name
 	}
 	r.exact = allExact && uq == 0 && uc == 0 && !r.swapped
 	if !r.exact {

@@ -250,23 +250,17 @@ func buildTokens(words []rawWord) []token {
 			continue
 		}
 		if abdPrefixes[w.form] && !last {
-			// "Abd al-Rahman", "Abdul Rahman": join with the next name word.
+			// "Abd al-Rahman", "Abdul Rahman": the servant-of compound.
 			j := i + 1
 			for j < len(ws)-1 && articles[ws[j].form] {
 				j++
 			}
-			t := abdToken(w.form[3:]+ws[j].form, ws[j])
-			if !t.arabic {
-				t.raw = w.form + ws[j].form
-			}
-			out = append(out, t)
+			out = append(out, abdTokens(w.form[3:]+ws[j].form, ws[j], w.form+ws[j].form)...)
 			i = j
 			continue
 		}
 		if len(w.form) > 6 && strings.HasPrefix(w.form, "abd") && !w.arabic {
-			t := abdToken(w.form[3:], w)
-			t.raw = w.form
-			out = append(out, t)
+			out = append(out, abdTokens(w.form[3:], w, w.form)...)
 			continue
 		}
 		if p, ok := particles[w.form]; ok && !last || ok && len(ws) > 1 {
@@ -309,16 +303,32 @@ func arabicWord(o string) rawWord {
 	return rawWord{form: lat, skel: sk, orig: o, arabic: true}
 }
 
-// abdToken builds the one token of an "Abd ..." compound from the text after
-// "abd" (which may start with the article: "ul-rahman", "urrahman").
-func abdToken(rest string, next rawWord) token {
+// abdTokens writes an "Abd ..." compound in one way however it was
+// spelt: "abd" and the name after it (Abd al-Rahman, Abdulrahman,
+// Abdurrahman, عبد الرحمن all give abd + rahman), so that "Abdul Manan"
+// and "Manan" share a name and "Abdul Khudai" and "Wali Khudai" differ in
+// one. Abdullah and its kin (Abd Allah, Abdoulaye) stay one name.
+func abdTokens(rest string, next rawWord, raw string) []token {
 	if next.arabic {
-		_, sk := arabicForms([]rune(next.orig))
-		return token{form: "abd" + next.form, skel: "bd" + sk, arabic: true, orig: "عبد" + next.orig}
+		if allahArabic[next.orig] {
+			_, sk := arabicForms([]rune(next.orig))
+			return []token{{form: "abd" + next.form, skel: "bd" + sk, arabic: true, orig: "عبد" + next.orig}}
+		}
+		return []token{{form: "abd", skel: "bd", arabic: true, orig: "عبد"}, {form: next.form, skel: next.skel, arabic: true, orig: next.orig}}
 	}
 	stem := abdStem(rest)
-	return token{form: "abd" + stem, skel: "bd" + latinSkeleton(stem)}
+	if allahStems[stem] || len(stem) < 3 {
+		return []token{{form: "abd" + stem, skel: "bd" + latinSkeleton(stem), raw: raw}}
+	}
+	return []token{{form: "abd", skel: "bd"}, {form: stem, skel: latinSkeleton(stem)}}
 }
+
+// allahStems are what is left of Abdullah, Abdallah, Abdoulaye, Abdullahi
+// once the article is stripped: these compounds are one name.
+var allahStems = setOf("lah", "la", "lahi", "aye", "ahi", "lai", "ah", "llah")
+
+// allahArabic is Allah after عبد, with and without the article.
+var allahArabic = setOf("له", "لله", "الله")
 
 // abdStem strips the article from what follows "abd": the vowel, the "l"
 // and a doubled sun letter, so that abdulrahman, abdurrahman, abdelrahman

@@ -118,6 +118,9 @@ func (t *variantTable) frequency(tk *token) float64 {
 	return float64(f)
 }
 
+// abdWeight is the rarity weight of the "Abd" of a compound name.
+const abdWeight = 0.3
+
 // knownFreq is how often a name must occur in the data to count as a
 // well-attested name of its own rather than a misspelling of another.
 const knownFreq = 10
@@ -133,6 +136,10 @@ func enrich(toks []token) {
 			continue
 		case kindInitial:
 			tk.weight = 0.25
+			continue
+		}
+		if tk.form == "abd" {
+			tk.weight = abdWeight // "servant of": half of many names
 			continue
 		}
 		tk.class = t.lookupClass(tk)
