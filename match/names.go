@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"tripline"
+	"unicode"
 )
 
 // How two tokens agree, from strongest to weakest. The similarity values
@@ -68,6 +69,9 @@ func tokenSim(a, b *token) (float64, string) {
 		}
 		return 0, ""
 	}
+	if len(a.form) >= 4 && a.form == reverse(b.form) {
+		return 0.8, "reversed" // written backwards: a known obfuscation
+	}
 	s := spellingSim(a.form, b.form)
 	if a.alt != "" || b.alt != "" {
 		s = max(s, spellingSim(orForm(a), orForm(b)))
@@ -85,6 +89,13 @@ func tokenSim(a, b *token) (float64, string) {
 		return 0, ""
 	}
 	return s, "typo"
+}
+
+// reverse returns s backwards.
+func reverse(s string) string {
+	r := []rune(s)
+	slices.Reverse(r)
+	return string(r)
 }
 
 // rawForm returns a token as written before compounds were normalised.
@@ -117,6 +128,8 @@ func spellingSim(a, b string) float64 {
 	}
 	allowed := 3
 	switch {
+	case syllabic(a) || syllabic(b):
+		allowed = 0 // one Han or Hangul character is a whole syllable
 	case l <= 3:
 		allowed = 0
 	case l <= 5:
@@ -146,6 +159,17 @@ func sameSound(a, b rune) bool {
 	}
 	for _, g := range [...]string{"sz", "vw", "ckq", "jy", "ie", "ou", "ao"} {
 		if strings.ContainsRune(g, a) && strings.ContainsRune(g, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// syllabic reports whether s is written in a script whose characters are
+// syllables (Han, Hangul, kana left untransliterated).
+func syllabic(s string) bool {
+	for _, r := range s {
+		if r >= 0x80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)) {
 			return true
 		}
 	}
@@ -330,46 +354,72 @@ func lowBit(m uint32) int {
 // joinEdges adds edges where one token of a equals two adjacent tokens of b
 // written together. flip says a is the candidate side.
 func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []edge {
-	if len(b) < 2 {
-		return edges
-	}
-	for j := 0; j+1 < len(b); j++ {
-		x, y := b[j], b[j+1]
-		if x.arabic != y.arabic || usedB&(3<<j) == 3<<j {
-			continue
-		}
-		var jt token
-		for i := range a {
-			if a[i].kind != kindName || len(a[i].form) < 4 || usedA&(1<<i) != 0 && usedB&(3<<j) != 0 {
+	// Two words written as one, or three ("Plat Ono Vich").
+	for span := 2; span <= 3; span++ {
+		mask := uint32(1)<<span - 1
+		for j := 0; j+span <= len(b); j++ {
+			parts := b[j : j+span]
+			if usedB&(mask<<j) == mask<<j || !sameScript(parts) {
 				continue
 			}
-			if d := len(a[i].form) - len(x.form) - len(y.form); d > 3 || d < -3 || a[i].arabic != x.arabic {
-				continue
+			var jt token
+			n, w := 0, 0.0
+			for _, p := range parts {
+				n += len(p.form)
+				w += float64(p.weight)
 			}
-			if !a[i].arabic && a[i].form[0] != x.form[0] {
-				continue // a joined word starts like its first part
-			}
-			if jt.form == "" {
-				jt = token{form: x.form + y.form, arabic: x.arabic}
-				if x.arabic {
-					jt.skel = x.skel + y.skel
-				} else {
-					jt.skel = latinSkeleton(jt.form)
+			for i := range a {
+				if a[i].kind != kindName || len(a[i].form) < 4 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
+					continue
 				}
+				if d := len(a[i].form) - n; d > 3 || d < -3 || a[i].arabic != parts[0].arabic {
+					continue
+				}
+				if !a[i].arabic && a[i].form[0] != parts[0].form[0] {
+					continue // a joined word starts like its first part
+				}
+				if jt.form == "" {
+					jt = joinTokens(parts)
+				}
+				s, how := tokenSim(a[i], &jt)
+				if s < 0.85 {
+					continue
+				}
+				e := edge{q: 1 << i, c: mask << j, sim: s * 0.99, how: "joined " + how, weight: (float64(a[i].weight) + w) / 2}
+				if flip {
+					e.q, e.c = e.c, e.q
+				}
+				edges = append(edges, e)
 			}
-			s, how := tokenSim(a[i], &jt)
-			if s < 0.85 {
-				continue
-			}
-			w := (float64(a[i].weight) + float64(x.weight) + float64(y.weight)) / 2
-			e := edge{q: 1 << i, c: 3 << j, sim: s * 0.99, how: "joined " + how, weight: w}
-			if flip {
-				e.q, e.c = e.c, e.q
-			}
-			edges = append(edges, e)
 		}
 	}
 	return edges
+}
+
+// sameScript reports whether the tokens are all Arabic or all not.
+func sameScript(ts []*token) bool {
+	for _, t := range ts[1:] {
+		if t.arabic != ts[0].arabic {
+			return false
+		}
+	}
+	return true
+}
+
+// joinTokens writes tokens together as one word.
+func joinTokens(ts []*token) token {
+	var f, sk strings.Builder
+	for _, t := range ts {
+		f.WriteString(t.form)
+		sk.WriteString(t.skel)
+	}
+	jt := token{form: f.String(), arabic: ts[0].arabic}
+	if jt.arabic {
+		jt.skel = sk.String()
+	} else {
+		jt.skel = latinSkeleton(jt.form)
+	}
+	return jt
 }
 
 // Penalties for what the alignment left over. A name part present on both

@@ -122,8 +122,8 @@ func splitWords(name string) []rawWord {
 	}
 	prevArabic := false
 	for _, r := range name {
-		if isArabicMark(r) {
-			continue
+		if isArabicMark(r) || r == '\u200c' || r == '\u200d' {
+			continue // Persian writes a zero-width non-joiner inside words
 		}
 		ar := isArabicLetter(r)
 		if ar != prevArabic && len(cur) > 0 {
