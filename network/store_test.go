@@ -3,6 +3,7 @@ package network_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -218,5 +219,36 @@ func TestStoreContextCancelled(t *testing.T) {
 	}
 	if _, err := s.Neighbourhood(c, traveller("T"), 2, 0, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Neighbourhood = %v", err)
+	}
+}
+
+func TestConcurrentQueries(t *testing.T) {
+	s := newCaseStore(t)
+	g, id := cells(t)
+	done := make(chan bool)
+	for w := range 4 {
+		go func() {
+			defer func() { done <- true }()
+			for i := range 200 {
+				if nodes, _, _ := g.Neighbourhood(id("a1"), 2, 0); len(nodes) != 8 {
+					t.Errorf("Neighbourhood: %d nodes", len(nodes))
+				}
+				if p := g.ShortestPath(id("a3"), id("b4")); len(p) != 5 {
+					t.Errorf("ShortestPath: %v", p)
+				}
+				if _, ok, _ := s.Flag(ctx, []network.Entity{traveller("T")}, 2, listedOnly, nil); !ok {
+					t.Error("Flag lost under concurrency")
+				}
+				if w == 0 && i%20 == 0 {
+					s.AddLinks(ctx, []network.Link{{From: person(fmt.Sprint("z", i)), To: person("P"), Type: "associate", Source: "w"}})
+				}
+				if _, err := s.Neighbourhood(ctx, traveller("U"), 2, 0, nil); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
 	}
 }

@@ -206,7 +206,8 @@ func ExplainPath(start Entity, path []Link) string {
 // first entity for which isListed reports a listing — typically an active
 // listing's entity. A start entity that is itself listed is not a network
 // tie and is passed through. ok is false when nothing listed is in reach;
-// entities the store has never seen are ignored.
+// entities the store has never seen are ignored. Like allow, isListed is
+// called with the store locked for reading and must not write to it.
 func (s *MemStore) Flag(ctx context.Context, from []Entity, k int, isListed func(Entity) (string, bool), allow Allow) (FlagResult, bool, error) {
 	if k <= 0 {
 		k = DefaultFlagHops
@@ -222,12 +223,8 @@ func (s *MemStore) Flag(ctx context.Context, from []Entity, k int, isListed func
 	if len(starts) == 0 {
 		return FlagResult{}, false, ctx.Err()
 	}
-	flagTypes := make([]bool, len(s.strs))
-	for i, t := range s.strs {
-		flagTypes[i] = FlagLinkType(t)
-	}
 	ok := func(i int32) bool {
-		return flagTypes[s.recs[i].typ] && (allow == nil || allow(s.link(i)))
+		return s.flagType[s.recs[i].typ] && (allow == nil || allow(s.link(i)))
 	}
 	var listing string
 	q := s.search()

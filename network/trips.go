@@ -61,7 +61,9 @@ type Pair struct {
 //     distinct flights (see CoTravel), weighted by that count; minFlights
 //     below 2 means 2, since one shared flight is no pattern.
 //
-// Links are de-duplicated and returned in a deterministic order.
+// Links are de-duplicated and returned in a deterministic order. Each
+// takes the Source of its trip; co_travel links, which span trips, take
+// the first trip's, so pass the trips of one feed per call.
 func CoTravelLinks(trips []Trip, minFlights int) []Link {
 	if minFlights < 2 {
 		minFlights = 2
@@ -158,7 +160,7 @@ func CoTravelLinks(trips []Trip, minFlights int) []Link {
 		}
 	}
 	for _, p := range CoTravel(trips, minFlights) {
-		add(Link{From: p.A, To: p.B, Type: LinkCoTravel, Source: SourcePNRGOV,
+		add(Link{From: p.A, To: p.B, Type: LinkCoTravel, Source: trips[0].source(),
 			At: laterOf(last[p.A], last[p.B]), Weight: float64(p.Flights)})
 	}
 	return out
