@@ -313,8 +313,12 @@ func benchStore(b *testing.B, n, m int) {
 	const batch = 100_000
 	links := make([]network.Link, 0, batch)
 	for i := range src {
+		source := network.SourcePNRGOV
+		if i%10 == 0 {
+			source = "case-import" // a tenth from one analyst import, removed below
+		}
 		links = append(links, network.Link{From: ents[src[i]], To: ents[dst[i]], Type: types[i%len(types)],
-			Source: network.SourcePNRGOV, At: at})
+			Source: source, At: at})
 		if len(links) == batch || i == len(src)-1 {
 			if _, err := s.AddLinks(ctx, links); err != nil {
 				b.Fatal(err)
@@ -392,5 +396,14 @@ func benchStore(b *testing.B, n, m int) {
 		}
 		seconds(b, t0)
 		b.ReportMetric(float64(g.Edges()), "edges")
+	})
+	b.Run("RemoveSource", func(b *testing.B) {
+		t0 := time.Now()
+		var removed int
+		for range b.N {
+			removed, _ = s.RemoveSource(ctx, "case-import")
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "s/op") // the first call does the work
+		b.ReportMetric(float64(removed), "removed")
 	})
 }

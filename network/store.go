@@ -234,16 +234,20 @@ func (s *MemStore) RemoveSource(ctx context.Context, source string) (int, error)
 	}
 	idx := s.bySource[src]
 	delete(s.bySource, src)
+	// Free the records first, then filter each touched adjacency list
+	// once: removing a big source costs the lists' lengths, not a search
+	// per link through a hub's thousands of links.
+	var touched []int32
 	for _, i := range idx {
 		r := s.recs[i]
-		for _, v := range [2]int32{r.a, r.b} {
-			if j := slices.Index(s.adj[v], i); j >= 0 {
-				s.adj[v] = slices.Delete(s.adj[v], j, j+1)
-			}
-		}
+		touched = append(touched, r.a, r.b)
 		s.recs[i] = rec{a: -1, b: -1}
 		s.free = append(s.free, i)
 		s.nlive--
+	}
+	slices.Sort(touched)
+	for _, v := range slices.Compact(touched) {
+		s.adj[v] = slices.DeleteFunc(s.adj[v], func(i int32) bool { return s.recs[i].a < 0 })
 	}
 	if len(idx) > 0 {
 		s.graph = nil
