@@ -23,8 +23,11 @@ import (
 //	go test ./network -run x -bench 1M -benchtime 1x      (1,000,000 entities, 5,000,000 links)
 //	go test ./network -run x -bench 100k -benchtime 1x    (100,000 / 1,000,000, with gonum's PageRank)
 //
-// Each sub-benchmark reports its own time in seconds (or ms per query)
-// and peak-MB, the process's maximum resident set so far.
+// -bench 1M runs BenchmarkNetwork1M (the CSR core) then BenchmarkStore1M
+// (the MemStore query path); -bench Network1M or -bench Store1M runs one,
+// and then peak-MB is that one's alone. Each sub-benchmark reports its
+// own time in seconds (or ms per query) and peak-MB, the process's
+// maximum resident set so far, generator included.
 
 // synthLinks generates m links among n entities with the shape of a link
 // graph: nodes sit in communities whose sizes follow a power law (20 to

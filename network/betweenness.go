@@ -146,9 +146,15 @@ func (b *brandes) run(g *Graph, s int32, acc []float64) {
 			}
 		}
 	}
+	// Nodes on the last level, and leaves, have no successors: their
+	// dependency is 0 and their adjacency need not be scanned again.
+	last := dist[b.order[len(b.order)-1]]
 	for i := len(b.order) - 1; i > 0; i-- {
 		v := b.order[i]
 		dv := dist[v]
+		if dv == last || g.off[v+1]-g.off[v] == 1 {
+			continue
+		}
 		var sum float64
 		for _, w := range g.adj[g.off[v]:g.off[v+1]] {
 			if dist[w] == dv+1 {
