@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,9 +28,9 @@ type Options struct {
 // would make every screening scan a large share of the list); name-pair
 // keys then still find a listing whose tokens are all common.
 const (
-	maxPosting    = 10000
-	postingBudget = 25000 // postings visited per screening at most
-	maxCandidates = 48    // scored fully per screening, at most
+	maxPosting    = 6000
+	postingBudget = 12000 // postings visited per screening at most
+	maxCandidates = 32    // scored fully per screening, at most
 	minCandidates = 12    // scored fully per screening, at least (when found)
 	weakSupport   = 0.3   // candidates with less support than this share of the best are not scored
 	maxMatches    = 10    // returned per screening
@@ -46,11 +47,12 @@ const (
 	keyDocOCR   = 'O' // document number with OCR-confusable letters as digits
 	keyOriginal = 'A' // original-script spelling
 	keyYear     = 'Y' // a name token with a birth year: tells namesakes apart
+	keyWhole    = 'N' // the whole name, order-free: ranks a full match first
 )
 
 var keyWeight = map[byte]float32{
 	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.35,
-	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1, keyYear: 1.5,
+	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1, keyYear: 1.5, keyWhole: 2,
 }
 
 // Index holds prepared listings and the blocking keys that find candidates
@@ -254,11 +256,35 @@ func pairID(t *token) string {
 	return "s" + t.skel
 }
 
-// nameKeys appends the keys of one name: its tokens and its token pairs.
+// wholeKey is the key of a whole name: its tokens' pair ids, sorted.
+func wholeKey(toks []*token) (uint64, bool) {
+	ids := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if t.kind == kindName {
+			ids = append(ids, pairID(t))
+		}
+	}
+	if len(ids) == 0 {
+		return 0, false
+	}
+	slices.Sort(ids)
+	return hashKey(keyWhole, strings.Join(ids, "|")), true
+}
+
+// nameKeys appends the keys of one name: its tokens, its token pairs and
+// the whole name.
 func nameKeys(keys []uint64, toks []*token) []uint64 {
 	for _, t := range toks {
 		keys = tokenKeys(keys, t)
 	}
+	if k, ok := wholeKey(toks); ok {
+		keys = append(keys, k)
+	}
+	return pairKeys(keys, toks)
+}
+
+// pairKeys appends a key per pair of name tokens.
+func pairKeys(keys []uint64, toks []*token) []uint64 {
 	for i, a := range toks {
 		if a.kind != kindName || len(a.skel) < 2 && a.class == 0 {
 			continue
@@ -302,7 +328,7 @@ func listingKeys(p *prepared) []uint64 {
 	for _, d := range p.docs {
 		keys = docKeys(keys, d)
 	}
-	for _, d := range p.l.BirthDates {
+	for _, d := range p.dobs {
 		if d.Year == 0 {
 			continue
 		}
@@ -347,9 +373,9 @@ func queryKeys(q *query) []queryKey {
 		}
 		add(keyTypo, deletionKeysMin(nil, t, 4))
 	}
-	pairs := nameKeys(nil, q.toks)
-	for _, k := range pairs {
-		out = append(out, queryKey{k, keyPair}) // token keys repeat: harmless, deduplicated below
+	add(keyPair, pairKeys(nil, q.toks))
+	if k, ok := wholeKey(q.toks); ok {
+		out = append(out, queryKey{k, keyWhole})
 	}
 	if q.doc != nil {
 		out = append(out, queryKey{hashKey(keyDoc, q.doc.exact), keyDoc}, queryKey{hashKey(keyDocOCR, q.doc.ocr), keyDocOCR})
@@ -479,7 +505,7 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 			break // the rest share only weak keys with the traveller
 		}
 		p := ix.slots[c.s]
-		if p == nil || !p.l.ActiveAt(now) || allow != nil && !allow(p.l) {
+		if p == nil || !p.activeAt(now) || allow != nil && !allow(p.l) {
 			continue
 		}
 		out = append(out, c.s)

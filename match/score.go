@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"time"
 
 	"tripline"
 	"tripline/country"
@@ -42,13 +43,24 @@ type preparedName struct {
 	factor float64
 }
 
-// prepared is a listing ready for scoring.
+// prepared is a listing ready for scoring. It copies the few fields that
+// scoring reads so that a screening touches one small object per
+// candidate, not the whole listing (on a large list, memory latency is
+// what a screening spends its time on).
 type prepared struct {
-	l     *tripline.Listing
-	names []preparedName
-	nats  []string // alpha-3
-	docs  []docKey
+	l      *tripline.Listing
+	names  []preparedName
+	nats   []string // alpha-3
+	docs   []docKey
+	dobs   []tripline.PartialDate // points into dobArr when it fits
+	dobArr [2]tripline.PartialDate
+	sex    tripline.Sex
+	until  int64 // valid-until in Unix seconds, 0 when none
 }
+
+// activeAt reports whether the listing may match at now (see
+// tripline.Listing.ActiveAt; only active listings are indexed).
+func (p *prepared) activeAt(now time.Time) bool { return p.until == 0 || now.Unix() < p.until }
 
 // docKey is a document number normalised for comparison.
 type docKey struct {
@@ -145,6 +157,11 @@ func prepareListing(l *tripline.Listing, intern func([]token) []*token) *prepare
 	for _, c := range l.Nationalities {
 		p.nats = append(p.nats, alpha3(c))
 	}
+	p.dobs = append(p.dobArr[:0], l.BirthDates...)
+	p.sex = l.Sex
+	if l.ValidUntil != nil {
+		p.until = l.ValidUntil.Unix()
+	}
 	for _, d := range l.Documents {
 		if k := newDocKey(d); len(k.exact) >= 4 {
 			p.docs = append(p.docs, k)
@@ -230,7 +247,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	addGain := func(g float64) { gain = 1 - (1-gain)*(1-g) }
 
 	dobExact := false
-	if ds, how, bl, ok := bestDOB(q.t.DOB, p.l.BirthDates); ok {
+	if ds, how, bl, ok := bestDOB(q.t.DOB, p.dobs); ok {
 		w := 0.0
 		switch {
 		case ds >= 0.5:
@@ -264,7 +281,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 			}
 		}
 	}
-	if ts, ls := q.t.Sex, p.l.Sex; (ts == "M" || ts == "F") && (ls == "M" || ls == "F") {
+	if ts, ls := q.t.Sex, p.sex; (ts == "M" || ts == "F") && (ls == "M" || ls == "F") {
 		if ts == ls {
 			addGain(gainSex)
 			if explain {
