@@ -330,10 +330,14 @@ func benchStore(b *testing.B, n, m int) {
 		}
 	}
 	load := time.Since(t0)
-	src, dst = nil, nil
+	src, dst, links = nil, nil, nil
 	runtime.GC()
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
 	b.Run("Load", func(b *testing.B) {
 		b.ReportMetric(load.Seconds(), "s/op")
+		// Live heap after GC: the store plus the benchmark's entity list.
+		b.ReportMetric(float64(mem.HeapAlloc)/(1<<20), "heap-MB")
 		b.ReportMetric(float64(s.Len()), "links")
 		b.ReportMetric(peakMB(), "peak-MB")
 	})
