@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +38,11 @@ import (
 //	from_kind,from_key,to_kind,to_key,type,source,listing,at
 //	listing,un-sc:QDi.1,phone,+44 20 7946 0958,has_phone,case-4411,un-sc:QDi.1,2026-11-20
 //	person,P-17,phone,0044 20 7946 0958,has_phone,case-4411,,2026-11-21T10:00:00Z
-var CSVColumns = []string{"from_kind", "from_key", "to_kind", "to_key", "type", "source", "listing", "at"}
+var CSVColumns = slices.Clone(csvColumns[:])
+
+// csvColumns is what the code checks against, so that a caller changing
+// CSVColumns cannot change the format.
+var csvColumns = [...]string{"from_kind", "from_key", "to_kind", "to_key", "type", "source", "listing", "at"}
 
 // ReadLinksCSV reads links in the CSVColumns format. Errors are EINVALID
 // and name the line and column ("line 3, column to_kind: unknown entity
@@ -49,7 +54,7 @@ func ReadLinksCSV(r io.Reader) ([]Link, error) {
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err == io.EOF {
-		return nil, tripline.Errorf(tripline.EINVALID, "line 1: empty file, want header %s", strings.Join(CSVColumns, ","))
+		return nil, tripline.Errorf(tripline.EINVALID, "line 1: empty file, want header %s", strings.Join(csvColumns[:], ","))
 	}
 	if err != nil {
 		return nil, csvError(err)
@@ -57,11 +62,11 @@ func ReadLinksCSV(r io.Reader) ([]Link, error) {
 	if len(head) > 0 {
 		head[0] = strings.TrimPrefix(head[0], "\ufeff")
 	}
-	withWeight := len(head) == len(CSVColumns)+1
-	if len(head) != len(CSVColumns) && !withWeight {
-		return nil, tripline.Errorf(tripline.EINVALID, "line 1: header has %d columns, want %s[,weight]", len(head), strings.Join(CSVColumns, ","))
+	withWeight := len(head) == len(csvColumns)+1
+	if len(head) != len(csvColumns) && !withWeight {
+		return nil, tripline.Errorf(tripline.EINVALID, "line 1: header has %d columns, want %s[,weight]", len(head), strings.Join(csvColumns[:], ","))
 	}
-	want := append(append([]string(nil), CSVColumns...), "weight")
+	want := append(append([]string(nil), csvColumns[:]...), "weight")
 	for i, h := range head {
 		if strings.ToLower(strings.TrimSpace(h)) != want[i] {
 			return nil, tripline.Errorf(tripline.EINVALID, "line 1, column %d: header %q, want %q", i+1, h, want[i])
@@ -98,11 +103,11 @@ func parseLinkRecord(rec []string, withWeight bool) (l Link, col, msg string) {
 	}{{0, 1, &l.From}, {2, 3, &l.To}} {
 		kind := EntityKind(strings.ToLower(f(end.kindCol)))
 		if !kind.Valid() {
-			return l, CSVColumns[end.kindCol], "unknown entity kind " + strconv.Quote(f(end.kindCol))
+			return l, csvColumns[end.kindCol], "unknown entity kind " + strconv.Quote(f(end.kindCol))
 		}
 		*end.dst = NewEntity(kind, f(end.keyCol))
 		if end.dst.Key == "" {
-			return l, CSVColumns[end.keyCol], "empty key"
+			return l, csvColumns[end.keyCol], "empty key"
 		}
 	}
 	if l.From == l.To {
@@ -154,9 +159,9 @@ func WriteLinksCSV(w io.Writer, links []Link) error {
 		weighted = weighted || l.Weight != 0
 	}
 	cw := csv.NewWriter(w)
-	head := CSVColumns
+	head := csvColumns[:]
 	if weighted {
-		head = append(append([]string(nil), CSVColumns...), "weight")
+		head = append(append([]string(nil), csvColumns[:]...), "weight")
 	}
 	if err := cw.Write(head); err != nil {
 		return err

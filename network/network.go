@@ -56,10 +56,10 @@ var Kinds = []EntityKind{KindPerson, KindListing, KindTraveller, KindPhone, Kind
 
 // Valid reports whether k is a known kind.
 func (k EntityKind) Valid() bool {
-	for _, x := range Kinds {
-		if k == x {
-			return true
-		}
+	switch k {
+	case KindPerson, KindListing, KindTraveller, KindPhone, KindEmail,
+		KindAddress, KindDocument, KindBooking, KindFlight:
+		return true
 	}
 	return false
 }
