@@ -59,8 +59,10 @@ func (b *Builder) AddNodes(n int) int32 {
 }
 
 // AddEdge adds an undirected edge between two ids of this builder with
-// weight w. Parallel edges are merged by Build, summing weights; self-loops
-// are dropped because no analysis here gives them meaning.
+// weight w, which should be positive: PageRank and Louvain read weights
+// as strengths. Parallel edges are merged by Build, summing weights;
+// self-loops are dropped because no analysis here gives them meaning. It
+// panics on an id the builder did not hand out, a programming error.
 func (b *Builder) AddEdge(u, v int32, w float32) {
 	if u < 0 || v < 0 || u >= b.n || v >= b.n {
 		panic("network: AddEdge id out of range")
