@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,7 +38,8 @@ type meta struct {
 func (k *kind[T]) get(ctx context.Context, q querier, id string) (T, error) {
 	var zero T
 	var body []byte
-	err := q.QueryRowContext(ctx, `SELECT body FROM `+k.table+` WHERE id = ?`, id).Scan(&body)
+	err := q.QueryRowContext(ctx, `SELECT e.payload FROM `+k.table+` r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq
+		WHERE r.id = ?`, id).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return zero, tripline.Errorf(tripline.ENOTFOUND, "%s %q not found", k.noun, id)
 	} else if err != nil {
@@ -60,14 +63,15 @@ type querier interface {
 
 // list returns records matching the filter, ordered by id.
 func (k *kind[T]) list(ctx context.Context, q querier, source string, status tripline.Status, after string, limit int) ([]T, error) {
-	where, args := []string{"id > ?"}, []any{after}
+	where, args := []string{"r.id > ?"}, []any{after}
 	if source != "" {
-		where, args = append(where, "source = ?"), append(args, source)
+		where, args = append(where, "r.source = ?"), append(args, source)
 	}
 	if status != "" {
-		where, args = append(where, "status = ?"), append(args, string(status))
+		where, args = append(where, "r.status = ?"), append(args, string(status))
 	}
-	query := `SELECT body FROM ` + k.table + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY id`
+	query := `SELECT e.payload FROM ` + k.table + ` r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq WHERE ` +
+		strings.Join(where, " AND ") + ` ORDER BY r.id`
 	if limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", limit)
 	}
@@ -104,21 +108,23 @@ func (k *kind[T]) state(ctx context.Context, tx *Tx, id string) (*tripline.Store
 	return &st, nil
 }
 
-func (k *kind[T]) sourceStates(ctx context.Context, tx *Tx, source string) (map[string]tripline.StoredState, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, hash, status FROM `+k.table+` WHERE source = ?`, source)
+func (k *kind[T]) sourceStates(ctx context.Context, tx *Tx, source string) (map[string]tripline.StoredState, map[string]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, hash, status, version FROM `+k.table+` WHERE source = ?`, source)
 	if err != nil {
-		return nil, fmt.Errorf("load source %s: %w", source, err)
+		return nil, nil, fmt.Errorf("load source %s: %w", source, err)
 	}
 	defer rows.Close()
-	out := map[string]tripline.StoredState{}
+	out, versions := map[string]tripline.StoredState{}, map[string]int64{}
 	for rows.Next() {
 		var id, hash, status string
-		if err := rows.Scan(&id, &hash, &status); err != nil {
-			return nil, fmt.Errorf("scan source %s: %w", source, err)
+		var v int64
+		if err := rows.Scan(&id, &hash, &status, &v); err != nil {
+			return nil, nil, fmt.Errorf("scan source %s: %w", source, err)
 		}
 		out[id] = tripline.StoredState{Hash: hash, Status: tripline.Status(status)}
+		versions[id] = v
 	}
-	return out, rows.Err()
+	return out, versions, rows.Err()
 }
 
 // put creates or updates one record in its own transaction; identical
@@ -146,40 +152,119 @@ func (k *kind[T]) put(ctx context.Context, db *DB, r T) (T, error) {
 	return out, tx.Commit()
 }
 
-// write stores r as a new version (the first when !exists) and appends its
-// upsert event, whose payload is the stored body.
-func (k *kind[T]) write(ctx context.Context, tx *Tx, in T, exists bool) (T, error) {
-	var zero T
+// prepared is a record ready to store: its new version set, its body and
+// content hash computed (the costly part, done in parallel for imports).
+type prepared[T tripline.Record] struct {
+	r    T
+	m    *meta
+	body []byte
+	hash string
+}
+
+// prepare makes the next version of in, numbered version, stamped now.
+func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], error) {
 	r, m := k.meta(in)
-	*m.status, *m.updatedAt, *m.version = tripline.StatusActive, tx.now, 1
+	*m.status, *m.updatedAt, *m.version = tripline.StatusActive, now, version
 	if *m.received == nil {
-		now := tx.now
 		*m.received = &now
-	}
-	if exists {
-		var v int64
-		if err := tx.QueryRowContext(ctx, `SELECT version FROM `+k.table+` WHERE id = ?`, r.RecordID()).Scan(&v); err != nil {
-			return zero, fmt.Errorf("load version %s: %w", r.RecordID(), err)
-		}
-		*m.version = v + 1
 	}
 	body, err := json.Marshal(r)
 	if err != nil {
-		return zero, fmt.Errorf("encode %s %s: %w", k.noun, r.RecordID(), err)
+		return prepared[T]{}, fmt.Errorf("encode %s %s: %w", k.noun, r.RecordID(), err)
 	}
-	st, err := tx.stmt(ctx, `INSERT INTO `+k.table+` (id, source, status, version, hash, updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+	return prepared[T]{r: r, m: m, body: body, hash: r.ContentHash()}, nil
+}
+
+// storeAll prepares and stores rs in order. Preparing (JSON and hashing)
+// runs on the other cores in chunks ahead of the single writer, so a bulk
+// import costs little more than the inserts themselves.
+func (k *kind[T]) storeAll(ctx context.Context, tx *Tx, rs []T, versions func(T) int64) error {
+	const chunk = 512
+	type result struct {
+		ps  []prepared[T]
+		err error
+	}
+	n := (len(rs) + chunk - 1) / chunk
+	ready := make([]chan result, n)
+	for i := range ready {
+		ready[i] = make(chan result, 1)
+	}
+	done := make(chan struct{})
+	defer close(done)
+	ahead := make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+	go func() {
+		for c := 0; c < n; c++ {
+			select {
+			case ahead <- struct{}{}:
+			case <-done:
+				return
+			}
+			go func(c int) {
+				part := rs[c*chunk : min(len(rs), (c+1)*chunk)]
+				ps := make([]prepared[T], len(part))
+				var err error
+				for i, r := range part {
+					if ps[i], err = k.prepare(r, versions(r), tx.now); err != nil {
+						break
+					}
+				}
+				ready[c] <- result{ps, err}
+			}(c)
+		}
+	}()
+	for c := 0; c < n; c++ {
+		res := <-ready[c]
+		<-ahead
+		if res.err != nil {
+			return res.err
+		}
+		for _, p := range res.ps {
+			if err := k.store(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// store writes a prepared version and appends its upsert event, whose
+// payload is the stored body.
+func (k *kind[T]) store(ctx context.Context, tx *Tx, p prepared[T]) error {
+	id := p.r.RecordID()
+	ev, err := tx.appendEvent(ctx, k.upserted, id, p.body)
+	if err != nil {
+		return err
+	}
+	st, err := tx.stmt(ctx, `INSERT INTO `+k.table+` (id, source, status, version, hash, updated_at, ev_origin, ev_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version,
-		hash = excluded.hash, updated_at = excluded.updated_at, body = excluded.body`)
+		hash = excluded.hash, updated_at = excluded.updated_at, ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq`)
+	if err != nil {
+		return err
+	}
+	if _, err := st.ExecContext(ctx, id, p.m.source, string(*p.m.status), *p.m.version, p.hash, formatTime(*p.m.updatedAt), ev.Origin, ev.Seq); err != nil {
+		return fmt.Errorf("store %s %s: %w", k.noun, id, err)
+	}
+	return nil
+}
+
+// write stores in as a new version (the first when !exists).
+func (k *kind[T]) write(ctx context.Context, tx *Tx, in T, exists bool) (T, error) {
+	var zero T
+	version := int64(1)
+	if exists {
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM `+k.table+` WHERE id = ?`, in.RecordID()).Scan(&version); err != nil {
+			return zero, fmt.Errorf("load version %s: %w", in.RecordID(), err)
+		}
+		version++
+	}
+	p, err := k.prepare(in, version, tx.now)
 	if err != nil {
 		return zero, err
 	}
-	if _, err := st.ExecContext(ctx, r.RecordID(), m.source, string(*m.status), *m.version, r.ContentHash(), formatTime(tx.now), body); err != nil {
-		return zero, fmt.Errorf("store %s %s: %w", k.noun, r.RecordID(), err)
-	}
-	if _, err := tx.appendEvent(ctx, k.upserted, r.RecordID(), body); err != nil {
+	if err := k.store(ctx, tx, p); err != nil {
 		return zero, err
 	}
-	return r, nil
+	return p.r, nil
 }
 
 // setStatus moves an active record to status as a new version, with the
@@ -200,12 +285,13 @@ func (k *kind[T]) setStatus(ctx context.Context, tx *Tx, id string, status tripl
 	if err != nil {
 		return zero, fmt.Errorf("encode %s %s: %w", k.noun, id, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE `+k.table+` SET status = ?, version = ?, updated_at = ?, body = ? WHERE id = ?`,
-		string(status), *m.version, formatTime(tx.now), body, id); err != nil {
-		return zero, fmt.Errorf("update %s %s: %w", k.noun, id, err)
-	}
-	if _, err := tx.appendEvent(ctx, typ, id, body); err != nil {
+	ev, err := tx.appendEvent(ctx, typ, id, body)
+	if err != nil {
 		return zero, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE `+k.table+` SET status = ?, version = ?, updated_at = ?, ev_origin = ?, ev_seq = ? WHERE id = ?`,
+		string(status), *m.version, formatTime(tx.now), ev.Origin, ev.Seq, id); err != nil {
+		return zero, fmt.Errorf("update %s %s: %w", k.noun, id, err)
 	}
 	return r, nil
 }
@@ -233,7 +319,7 @@ func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs []T) 
 		return nil, err
 	}
 	defer tx.Rollback()
-	existing, err := k.sourceStates(ctx, tx, source)
+	existing, versions, err := k.sourceStates(ctx, tx, source)
 	if err != nil {
 		return nil, err
 	}
@@ -241,18 +327,14 @@ func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs []T) 
 	if err != nil {
 		return nil, err
 	}
-	sum := &tripline.ImportSummary{Source: source, Listings: len(rs), Unchanged: plan.Unchanged}
-	for _, r := range plan.Add {
-		if _, err := k.write(ctx, tx, r, false); err != nil {
-			return nil, err
-		}
-		sum.Added++
-	}
-	for _, r := range plan.Update {
-		if _, err := k.write(ctx, tx, r, true); err != nil {
-			return nil, err
-		}
-		sum.Updated++
+	sum := &tripline.ImportSummary{Source: source, Listings: len(rs), Unchanged: plan.Unchanged,
+		Added: len(plan.Add), Updated: len(plan.Update)}
+	// Inserting in key order appends to the B-tree instead of splitting
+	// pages all over it.
+	changed := append(plan.Add, plan.Update...)
+	slices.SortFunc(changed, func(a, b T) int { return strings.Compare(a.RecordID(), b.RecordID()) })
+	if err := k.storeAll(ctx, tx, changed, func(r T) int64 { return versions[r.RecordID()] + 1 }); err != nil {
+		return nil, err
 	}
 	for _, id := range plan.Withdraw {
 		if _, err := k.setStatus(ctx, tx, id, tripline.StatusWithdrawn, k.withdrawn); err != nil {

@@ -71,9 +71,14 @@ func (db *DB) Open() (err error) {
 	// _txlock=immediate takes the write lock at BEGIN, so two writers wait
 	// on busy_timeout instead of failing mid-transaction. synchronous(FULL)
 	// makes a committed import survive power loss, not just a killed process.
-	dsn := "file:" + db.DSN + "?_txlock=immediate" +
+	// Large pages mean fewer write calls for bulk imports (set on creation).
+	dsn := "file:" + db.DSN + "?_txlock=immediate&_pragma=page_size(32768)" +
 		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
+		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" +
+		// A bulk import writes a gigabyte in one transaction: a large page
+		// cache keeps the B-tree's inner pages in memory instead of re-reading
+		// them from the WAL.
+		"&_pragma=cache_size(-262144)&_pragma=temp_store(MEMORY)"
 	if db.db, err = sql.Open("sqlite", dsn); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
 	}

@@ -1,18 +1,7 @@
--- Listings keep their full JSON body; the matching index is built in memory
--- from it, so only the columns that queries filter on are broken out.
-CREATE TABLE listings (
-	id         TEXT PRIMARY KEY,
-	source     TEXT NOT NULL,
-	status     TEXT NOT NULL,
-	version    INTEGER NOT NULL,
-	hash       TEXT NOT NULL,
-	updated_at TEXT NOT NULL,
-	body       BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX listings_source_id ON listings (source, id);
-
 -- The event log: per-origin, gap-free sequence numbers. Replicas and
 -- partners read it; it is appended in the same transaction as each change.
+-- A listing's body lives only here, in the event that made its current
+-- version: one copy of each version, the log being the source of truth.
 CREATE TABLE events (
 	origin  TEXT NOT NULL,
 	seq     INTEGER NOT NULL,
@@ -23,4 +12,17 @@ CREATE TABLE events (
 	sig     BLOB,
 	PRIMARY KEY (origin, seq)
 ) WITHOUT ROWID;
-CREATE INDEX events_subject ON events (subject);
+
+-- Listings: the columns queries filter on, and the event holding the
+-- current version's body. The matching index is built in memory from them.
+CREATE TABLE listings (
+	id         TEXT PRIMARY KEY,
+	source     TEXT NOT NULL,
+	status     TEXT NOT NULL,
+	version    INTEGER NOT NULL,
+	hash       TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	ev_origin  TEXT NOT NULL,
+	ev_seq     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX listings_source_id ON listings (source, id);

@@ -1,5 +1,5 @@
 -- Document alerts (revoked, stolen, lost, invalidated travel documents),
--- stored like listings: versioned JSON bodies with their events.
+-- stored like listings: versioned, the body in the event of each version.
 CREATE TABLE document_alerts (
 	id         TEXT PRIMARY KEY,
 	source     TEXT NOT NULL,
@@ -7,6 +7,7 @@ CREATE TABLE document_alerts (
 	version    INTEGER NOT NULL,
 	hash       TEXT NOT NULL,
 	updated_at TEXT NOT NULL,
-	body       BLOB NOT NULL
+	ev_origin  TEXT NOT NULL,
+	ev_seq     INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX document_alerts_source_id ON document_alerts (source, id);
