@@ -39,7 +39,8 @@ func (o Outcome) RefusesIdentity() bool { return o == OutcomeRefused || o == Out
 type Encounter struct {
 	ID         string    `json:"id"`
 	Listing    string    `json:"listing"`
-	Originator string    `json:"originator"` // the agency whose queue receives it
+	Originator string    `json:"originator"`       // the agency whose queue receives it
+	Agency     string    `json:"agency,omitempty"` // the reporting agency (the officer's)
 	Decision   Decision  `json:"decision"`
 	Score      float64   `json:"score"`
 	Action     Action    `json:"action,omitempty"`

@@ -36,23 +36,50 @@ func (s *Server) handleListEncounters(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	page := EncounterPage{Encounters: es}
-	if es == nil {
-		page.Encounters = []*tripline.Encounter{}
-	}
+	page := EncounterPage{Encounters: []*tripline.Encounter{}}
 	if len(es) == int(limit) && limit > 0 {
 		page.Next = es[len(es)-1].ID
+	}
+	id := tripline.IdentityFrom(r.Context())
+	for _, e := range es {
+		// An agency sees the encounters in its queue and those it reported.
+		if e.Originator != id.Agency && e.Agency != id.Agency {
+			continue
+		}
+		shaped, err := s.Policy.Encounter(r.Context(), e, s.Lookup)
+		if err != nil {
+			continue
+		}
+		page.Encounters = append(page.Encounters, shaped)
 	}
 	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) handleGetEncounter(w http.ResponseWriter, r *http.Request) {
-	e, err := s.Encounters.Encounter(r.Context(), r.PathValue("id"))
+	e, err := s.encounter(r)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, e)
+	shaped, err := s.Policy.Encounter(r.Context(), e, s.Lookup)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, shaped)
+}
+
+// encounter loads the encounter of the request path, if the caller's agency
+// reported it or owns its queue; otherwise it does not exist for them.
+func (s *Server) encounter(r *http.Request) (*tripline.Encounter, error) {
+	e, err := s.Encounters.Encounter(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if id := tripline.IdentityFrom(r.Context()); e.Originator != id.Agency && e.Agency != id.Agency {
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)
+	}
+	return e, nil
 }
 
 // handleResolve records an outcome. A false positive creates a clearance
@@ -64,11 +91,14 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	if id := tripline.IdentityFrom(r.Context()); id != nil && res.By == "" {
-		res.By = id.User
-	}
-	e, err := s.Encounters.Encounter(r.Context(), r.PathValue("id"))
+	id := tripline.IdentityFrom(r.Context())
+	res.By = id.User // the record says who decided, whatever the body claims
+	e, err := s.encounter(r)
 	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := tripline.MayResolve(id.Role, e, res.Outcome); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
@@ -84,11 +114,21 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	s.Policy.Record(r.Context(), "encounter.resolve", e.ID, string(res.Outcome))
 	writeJSON(w, http.StatusOK, Resolved{Encounter: e, Clearance: clr})
 }
 
 func (s *Server) handleAcknowledge(w http.ResponseWriter, r *http.Request) {
-	e, err := s.Encounters.AcknowledgeEncounter(r.Context(), r.PathValue("id"))
+	cur, err := s.encounter(r)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if id := tripline.IdentityFrom(r.Context()); cur.Originator != id.Agency {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s acknowledges encounter %s", cur.Originator, cur.ID))
+		return
+	}
+	e, err := s.Encounters.AcknowledgeEncounter(r.Context(), cur.ID)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -111,10 +151,26 @@ func (s *Server) handleListAlerts(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	if as == nil {
-		as = []*tripline.DocumentAlert{}
+	id := tripline.IdentityFrom(r.Context())
+	page := AlertPage{Alerts: []*tripline.DocumentAlert{}}
+	for _, a := range as {
+		if a.Provenance.Originator == id.Agency || containsAgency(a.Handling.Screen, id.Agency) {
+			page.Alerts = append(page.Alerts, a)
+		}
 	}
-	writeJSON(w, http.StatusOK, AlertPage{Alerts: as})
+	s.Policy.Record(r.Context(), "alert.list", r.URL.Query().Get("source"), "")
+	writeJSON(w, http.StatusOK, page)
+}
+
+// containsAgency reports whether a handling list names agency or everyone.
+// Alerts are shared by agency; groups apply to listings.
+func containsAgency(list []string, agency string) bool {
+	for _, x := range list {
+		if x == "*" || x == agency {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) handlePutAlert(w http.ResponseWriter, r *http.Request) {
@@ -123,6 +179,11 @@ func (s *Server) handlePutAlert(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	if id := tripline.IdentityFrom(r.Context()); a.Provenance.Originator != id.Agency {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "an alert's originator must be the caller's agency %s", id.Agency))
+		return
+	}
+	s.Policy.Record(r.Context(), "alert.write", a.ID, "")
 	if a.ID == "" {
 		a.ID = tripline.DocumentAlertID(a.Source, a.Country, a.Number)
 	}
@@ -135,6 +196,19 @@ func (s *Server) handlePutAlert(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleWithdrawAlert(w http.ResponseWriter, r *http.Request) {
+	as, err := s.Alerts.DocumentAlerts(r.Context(), "")
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	id := tripline.IdentityFrom(r.Context())
+	for _, a := range as {
+		if a.ID == r.PathValue("id") && a.Provenance.Originator != id.Agency {
+			Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s withdraws alert %s", a.Provenance.Originator, a.ID))
+			return
+		}
+	}
+	s.Policy.Record(r.Context(), "alert.withdraw", r.PathValue("id"), "")
 	out, err := s.Alerts.WithdrawDocumentAlert(r.Context(), r.PathValue("id"))
 	if err != nil {
 		Error(w, r, s.Logger, err)

@@ -16,8 +16,13 @@ import (
 // route is one API operation. The OpenAPI document is generated from this
 // table, so the document cannot drift from the handlers.
 type route struct {
-	Method   string
-	Pattern  string
+	Method  string
+	Pattern string
+	// Public routes need no token (health, metrics, the API description);
+	// every other route names the roles that may call it, and a route with
+	// neither fails the route-table test.
+	Public   bool
+	Roles    []tripline.Role
 	Summary  string
 	Request  string // schema name of the JSON body, "" for none
 	Response string // schema name of the 200 response
@@ -25,39 +30,73 @@ type route struct {
 	Handler  http.HandlerFunc
 }
 
+// Role sets of the route table.
+var (
+	officer    = tripline.RoleOfficer
+	analyst    = tripline.RoleAnalyst
+	supervisor = tripline.RoleSupervisor
+	admin      = tripline.RoleAdmin
+	readers    = []tripline.Role{officer, analyst, supervisor, admin}
+	screeners  = []tripline.Role{officer, analyst, supervisor}
+	writers    = []tripline.Role{analyst, supervisor, admin}
+	ackers     = []tripline.Role{analyst, supervisor, tripline.RoleNode}
+	nodes      = []tripline.Role{tripline.RoleNode, admin}
+	auditors   = []tripline.Role{tripline.RoleAuditor}
+	admins     = []tripline.Role{admin}
+	everyone   = []tripline.Role{officer, analyst, supervisor, admin, tripline.RoleAuditor}
+)
+
 type param struct {
 	Name, Type, Description string
 }
 
 func (s *Server) routes() []route {
 	return []route{
-		{Method: "GET", Pattern: "/healthz", Summary: "Liveness: the process is up.", Response: "Status", Handler: s.handleHealth},
-		{Method: "GET", Pattern: "/readyz", Summary: "Readiness: the index is loaded and screenings can be served.", Response: "Status", Handler: s.handleReady},
-		{Method: "GET", Pattern: "/metrics", Summary: "Prometheus metrics.", Response: "", Handler: s.handleMetrics().ServeHTTP},
-		{Method: "GET", Pattern: "/openapi.json", Summary: "This document.", Response: "", Handler: s.handleOpenAPI},
-		{Method: "GET", Pattern: "/v1/listings", Summary: "List listings, ordered by id (keyset paging with after).", Response: "ListingPage",
+		{Method: "GET", Pattern: "/healthz", Public: true, Summary: "Liveness: the process is up.", Response: "Status", Handler: s.handleHealth},
+		{Method: "GET", Pattern: "/readyz", Public: true, Summary: "Readiness: the index is loaded and screenings can be served.", Response: "Status", Handler: s.handleReady},
+		{Method: "GET", Pattern: "/metrics", Public: true, Summary: "Prometheus metrics.", Response: "", Handler: s.handleMetrics().ServeHTTP},
+		{Method: "GET", Pattern: "/openapi.json", Public: true, Summary: "This document.", Response: "", Handler: s.handleOpenAPI},
+		{Method: "GET", Pattern: "/v1/listings", Roles: readers, Summary: "List listings, ordered by id (keyset paging with after).", Response: "ListingPage",
 			Query: []param{{"source", "string", "only this source"}, {"status", "string", "active, withdrawn or expired"},
 				{"after", "string", "continue after this id"}, {"limit", "integer", "page size, at most 1000 (default 100)"}},
 			Handler: s.handleListListings},
-		{Method: "POST", Pattern: "/v1/listings", Summary: "Create or update a listing (idempotent on identical content).", Request: "Listing", Response: "Listing", Handler: s.handlePutListing},
-		{Method: "GET", Pattern: "/v1/listings/{id}", Summary: "One listing.", Response: "Listing", Handler: s.handleGetListing},
-		{Method: "POST", Pattern: "/v1/listings/{id}/withdraw", Summary: "Withdraw an active listing; it stops matching at once.", Request: "Withdrawal", Response: "Listing", Handler: s.handleWithdraw},
-		{Method: "POST", Pattern: "/v1/screen", Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", Handler: s.handleScreen},
-		{Method: "POST", Pattern: "/v1/manifests", Summary: "Screen a whole manifest: a UN/EDIFACT PAXLST message, or a JSON manifest.", Request: "Manifest", Response: "ManifestResult",
+		{Method: "POST", Pattern: "/v1/listings", Roles: writers, Summary: "Create or update a listing (idempotent on identical content).", Request: "Listing", Response: "Listing", Handler: s.handlePutListing},
+		{Method: "GET", Pattern: "/v1/listings/{id}", Roles: readers, Summary: "One listing.", Response: "Listing", Handler: s.handleGetListing},
+		{Method: "POST", Pattern: "/v1/listings/{id}/withdraw", Roles: writers, Summary: "Withdraw an active listing; it stops matching at once.", Request: "Withdrawal", Response: "Listing", Handler: s.handleWithdraw},
+		{Method: "POST", Pattern: "/v1/screen", Roles: screeners, Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", Handler: s.handleScreen},
+		{Method: "POST", Pattern: "/v1/manifests", Roles: screeners, Summary: "Screen a whole manifest: a UN/EDIFACT PAXLST message, or a JSON manifest.", Request: "Manifest", Response: "ManifestResult",
 			Query: []param{{"direction", "string", "in, out or transit (PAXLST default: in)"}}, Handler: s.handleManifest},
-		{Method: "GET", Pattern: "/v1/encounters", Summary: "Encounters, newest first: the originator's queue with originator=AGENCY.", Response: "EncounterPage",
+		{Method: "GET", Pattern: "/v1/encounters", Roles: screeners, Summary: "Encounters, newest first: the originator's queue with originator=AGENCY.", Response: "EncounterPage",
 			Query: []param{{"originator", "string", "only this originator's queue"}, {"outcome", "string", "only this outcome (pending for the open queue)"},
 				{"listing", "string", "only encounters on this listing"}, {"before", "string", "continue before this encounter id"},
 				{"limit", "integer", "page size, at most 1000 (default 100)"}},
 			Handler: s.handleListEncounters},
-		{Method: "GET", Pattern: "/v1/encounters/{id}", Summary: "One encounter.", Response: "Encounter", Handler: s.handleGetEncounter},
-		{Method: "POST", Pattern: "/v1/encounters/{id}/resolve", Summary: "Record the outcome; false_positive creates a clearance, refused/deported keeps the identity.", Request: "Resolution", Response: "Resolved", Handler: s.handleResolve},
-		{Method: "POST", Pattern: "/v1/encounters/{id}/ack", Summary: "The originator acknowledges an encounter report.", Response: "Encounter", Handler: s.handleAcknowledge},
-		{Method: "GET", Pattern: "/v1/document-alerts", Summary: "Revoked, stolen, lost and invalidated documents.", Response: "AlertPage",
+		{Method: "GET", Pattern: "/v1/encounters/{id}", Roles: screeners, Summary: "One encounter.", Response: "Encounter", Handler: s.handleGetEncounter},
+		{Method: "POST", Pattern: "/v1/encounters/{id}/resolve", Roles: screeners, Summary: "Record the outcome; false_positive creates a clearance, refused/deported keeps the identity.", Request: "Resolution", Response: "Resolved", Handler: s.handleResolve},
+		{Method: "POST", Pattern: "/v1/encounters/{id}/ack", Roles: ackers, Summary: "The originator acknowledges an encounter report.", Response: "Encounter", Handler: s.handleAcknowledge},
+		{Method: "GET", Pattern: "/v1/document-alerts", Roles: readers, Summary: "Revoked, stolen, lost and invalidated documents.", Response: "AlertPage",
 			Query: []param{{"source", "string", "only this source"}}, Handler: s.handleListAlerts},
-		{Method: "POST", Pattern: "/v1/document-alerts", Summary: "Create or update a document alert.", Request: "DocumentAlert", Response: "DocumentAlert", Handler: s.handlePutAlert},
-		{Method: "POST", Pattern: "/v1/document-alerts/{id}/withdraw", Summary: "Withdraw a document alert.", Response: "DocumentAlert", Handler: s.handleWithdrawAlert},
-		{Method: "GET", Pattern: "/v1/events", Summary: "The event log of one origin after a sequence number.", Response: "EventPage",
+		{Method: "POST", Pattern: "/v1/document-alerts", Roles: writers, Summary: "Create or update a document alert.", Request: "DocumentAlert", Response: "DocumentAlert", Handler: s.handlePutAlert},
+		{Method: "POST", Pattern: "/v1/document-alerts/{id}/withdraw", Roles: writers, Summary: "Withdraw a document alert.", Response: "DocumentAlert", Handler: s.handleWithdrawAlert},
+		{Method: "POST", Pattern: "/v1/session", Public: true, Summary: "Console login: exchange a user token for a session cookie.", Request: "Login", Response: "Identity", Handler: s.handleLogin},
+		{Method: "DELETE", Pattern: "/v1/session", Public: true, Summary: "Console logout.", Response: "Status", Handler: s.handleLogout},
+		{Method: "GET", Pattern: "/v1/me", Roles: everyone, Summary: "Who the caller is.", Response: "Identity", Handler: s.handleMe},
+		{Method: "POST", Pattern: "/v1/users", Roles: admins, Summary: "Create a user; the response carries its first token, shown once.", Request: "NewUser", Response: "IssuedToken", Handler: s.handleCreateUser},
+		{Method: "POST", Pattern: "/v1/users/{id}/tokens", Roles: admins, Summary: "Issue another token for a user.", Response: "IssuedToken", Handler: s.handleIssueToken},
+		{Method: "POST", Pattern: "/v1/users/{id}/disable", Roles: admins, Summary: "Disable a user: refused from the next request on.", Response: "Status", Handler: s.handleSetDisabled(true)},
+		{Method: "POST", Pattern: "/v1/users/{id}/enable", Roles: admins, Summary: "Enable a user again.", Response: "Status", Handler: s.handleSetDisabled(false)},
+		{Method: "POST", Pattern: "/v1/tokens/revoke", Roles: admins, Summary: "Revoke one token: refused from the next request on.", Request: "TokenRevocation", Response: "Status", Handler: s.handleRevokeToken},
+		{Method: "GET", Pattern: "/v1/audit", Roles: auditors, Summary: "Audit entries: who saw a listing (subject), what an agency saw in a period (agency, from, to).", Response: "AuditPage",
+			Query: []param{{"subject", "string", "a listing id or other subject"}, {"agency", "string", "the caller's agency"}, {"user", "string", "the caller"},
+				{"action", "string", "e.g. listing.read, screen, disclose, login"}, {"from", "string", "RFC 3339 time, inclusive"}, {"to", "string", "RFC 3339 time, exclusive"},
+				{"after", "integer", "continue after this sequence number"}, {"limit", "integer", "page size, at most 10000 (default 1000)"}},
+			Handler: s.handleAudit},
+		{Method: "GET", Pattern: "/v1/audit/verify", Roles: auditors, Summary: "Verify the audit hash chain; names the first bad entry.", Response: "Verification", Handler: s.handleAuditVerify},
+		{Method: "GET", Pattern: "/v1/consents", Roles: writers, Summary: "Consent requests on a listing.", Response: "ConsentPage",
+			Query: []param{{"listing", "string", "only requests on this listing"}}, Handler: s.handleListConsents},
+		{Method: "POST", Pattern: "/v1/consents", Roles: writers, Summary: "Ask a listing's originator to let it go to a third party.", Request: "ConsentRequest", Response: "Consent", Handler: s.handleRequestConsent},
+		{Method: "POST", Pattern: "/v1/consents/{id}/decide", Roles: writers, Summary: "The originator grants or refuses a consent request.", Request: "ConsentDecision", Response: "Consent", Handler: s.handleDecideConsent},
+		{Method: "GET", Pattern: "/v1/events", Roles: nodes, Summary: "The event log of one origin after a sequence number.", Response: "EventPage",
 			Query: []param{{"origin", "string", "origin node (default: this node)"}, {"after", "integer", "sequence number to continue after"},
 				{"limit", "integer", "page size, at most 10000 (default 1000)"}},
 			Handler: s.handleEvents},
@@ -123,12 +162,13 @@ func (s *Server) handleListListings(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	page := ListingPage{Listings: ls}
-	if ls == nil {
-		page.Listings = []*tripline.Listing{}
-	}
+	page := ListingPage{}
 	if len(ls) == int(limit) && limit > 0 {
-		page.Next = ls[len(ls)-1].ID
+		page.Next = ls[len(ls)-1].ID // paging follows the store, so hidden listings don't end it early
+	}
+	if page.Listings, err = s.Policy.Listings(r.Context(), ls); err != nil {
+		Error(w, r, s.Logger, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, page)
 }
@@ -145,13 +185,26 @@ func (s *Server) handleGetListing(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, l)
+	out, err := s.Policy.Listing(r.Context(), l)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handlePutListing(w http.ResponseWriter, r *http.Request) {
 	var l tripline.Listing
 	if err := decodeJSON(r, &l); err != nil {
 		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := s.Policy.Write(r.Context(), &l); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if old, err := s.Listings.Listing(r.Context(), l.ID); err == nil && old.Provenance.Originator != l.Provenance.Originator {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "listing %q belongs to %s", l.ID, old.Provenance.Originator))
 		return
 	}
 	out, err := s.Listings.PutListing(r.Context(), &l)
@@ -175,7 +228,16 @@ func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	out, err := s.Listings.WithdrawListing(r.Context(), r.PathValue("id"), body.Reason)
+	l, err := s.Listings.Listing(r.Context(), r.PathValue("id"))
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := s.Policy.Write(r.Context(), l); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	out, err := s.Listings.WithdrawListing(r.Context(), l.ID, body.Reason)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -226,6 +288,9 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		res, err := s.Screener.ScreenBatch(r.Context(), req.Travellers)
+		if err == nil {
+			res, err = s.shapeAll(r, res)
+		}
 		if err != nil {
 			Error(w, r, s.Logger, err)
 			return
@@ -235,6 +300,9 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.MRZ != "" {
 		res, m, err := s.Screener.ScreenMRZ(r.Context(), req.Ref, req.MRZ, req.Travel)
+		if err == nil {
+			res, err = s.Policy.Result(r.Context(), res, s.Lookup)
+		}
 		if err != nil {
 			Error(w, r, s.Logger, err)
 			return
@@ -247,11 +315,26 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.Screener.Screen(r.Context(), &req.Traveller)
+	if err == nil {
+		res, err = s.Policy.Result(r.Context(), res, s.Lookup)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// shapeAll passes each result through the policy layer.
+func (s *Server) shapeAll(r *http.Request, rs []*tripline.Result) ([]*tripline.Result, error) {
+	for i, res := range rs {
+		shaped, err := s.Policy.Result(r.Context(), res, s.Lookup)
+		if err != nil {
+			return nil, err
+		}
+		rs[i] = shaped
+	}
+	return rs, nil
 }
 
 // handleManifest screens a whole manifest: a UN/EDIFACT PAXLST message
@@ -292,6 +375,9 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res, err := s.Screener.ScreenManifest(r.Context(), m)
+	if err == nil {
+		res.Results, err = s.shapeAll(r, res.Results)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -348,4 +434,21 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		evs = []*tripline.Event{}
 	}
 	writeJSON(w, http.StatusOK, EventPage{Events: evs, Last: last})
+}
+
+// RouteInfo describes one route's access rule.
+type RouteInfo struct {
+	Method, Pattern string
+	Public          bool
+	Roles           []tripline.Role
+}
+
+// Routes returns every route's access rule, for the test that checks each
+// route refuses what it must.
+func (s *Server) Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range s.routes() {
+		out = append(out, RouteInfo{Method: r.Method, Pattern: r.Pattern, Public: r.Public, Roles: r.Roles})
+	}
+	return out
 }

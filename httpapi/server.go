@@ -19,6 +19,7 @@ import (
 
 	"tripline"
 	"tripline/mrz"
+	"tripline/policy"
 	"tripline/screening"
 )
 
@@ -32,7 +33,15 @@ type Server struct {
 	Events     tripline.EventService
 	Encounters tripline.EncounterService
 	Alerts     tripline.DocumentAlertService
+	Consents   tripline.ConsentService
+	Identity   tripline.IdentityService
+	Audit      AuditReader
 	Screener   Screener
+	// Policy is the one disclosure layer every read path calls.
+	Policy *policy.Policy
+	// Lookup returns the current listing with an id (the index's copy), or
+	// nil: the policy layer needs the listing behind each match.
+	Lookup func(id string) *tripline.Listing
 	// Origin is this node's id, the default origin of /v1/events.
 	Origin string
 	Logger *slog.Logger
@@ -45,6 +54,12 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 	srv      *http.Server
 	ln       net.Listener
+}
+
+// AuditReader answers auditors and verifies the chain.
+type AuditReader interface {
+	Entries(ctx context.Context, f tripline.AuditFilter) ([]*tripline.AuditEntry, error)
+	Verify(ctx context.Context) (int64, *tripline.ChainError, error)
 }
 
 // Screener screens travellers, MRZs and manifests; screening.Service
@@ -145,7 +160,12 @@ func (s *Server) instrument(rt route) http.Handler {
 			s.requests.WithLabelValues(name, fmt.Sprint(sw.code)).Inc()
 			s.latency.WithLabelValues(name).Observe(time.Since(start).Seconds())
 		}()
-		rt.Handler(sw, r)
+		authed, err := s.authorize(rt, r)
+		if err != nil {
+			Error(sw, r, s.Logger, err)
+			return
+		}
+		rt.Handler(sw, authed)
 	})
 }
 

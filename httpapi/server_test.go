@@ -11,12 +11,14 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"tripline"
 	"tripline/httpapi"
 	"tripline/paxlst"
+	"tripline/policy"
 	"tripline/screening"
 	"tripline/sqlite"
 	"tripline/storetest"
@@ -43,15 +45,80 @@ func newServer(t *testing.T) *httptest.Server {
 	s := httpapi.NewServer()
 	s.Listings, s.Events, s.Screener, s.Origin = sqlite.NewListingService(db), sqlite.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
 	s.Encounters, s.Alerts = sqlite.NewEncounterService(db), sqlite.NewDocumentAlertService(db)
+	s.Consents, s.Identity = sqlite.NewConsentService(db), sqlite.NewIdentityService(db)
+	audit, err := sqlite.NewAuditLog(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { audit.Close() })
+	s.Audit, s.Policy = audit, policy.New(tripline.GroupMap{}, audit)
+	s.Lookup = func(id string) *tripline.Listing {
+		l, err := s.Listings.Listing(context.Background(), id)
+		if err != nil {
+			return nil
+		}
+		return l
+	}
 	s.Logger = discardLogger()
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
+	tokens := map[tripline.Role]string{}
+	for _, role := range allRoles {
+		u := &tripline.User{ID: "u-" + string(role), Agency: "s", Role: role}
+		if err := s.Identity.CreateUser(context.Background(), u); err != nil {
+			t.Fatal(err)
+		}
+		if tokens[role], err = s.Identity.IssueToken(context.Background(), u.ID, "api", "", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	servers.Store(ts.URL, &testServer{tokens: tokens, srv: s})
 	return ts
 }
 
+var timeZero time.Time
+
+var allRoles = []tripline.Role{tripline.RoleOfficer, tripline.RoleAnalyst, tripline.RoleSupervisor, tripline.RoleAdmin, tripline.RoleAuditor, tripline.RoleNode}
+
+// testServer is what a test knows of a server: a token per role (users of
+// agency "s") and the server itself.
+type testServer struct {
+	tokens map[tripline.Role]string
+	srv    *httpapi.Server
+}
+
+var servers sync.Map // base URL → *testServer
+
+func serverOf(url string) *testServer {
+	var found *testServer
+	servers.Range(func(k, v any) bool {
+		if strings.HasPrefix(url, k.(string)+"/") {
+			found = v.(*testServer)
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// do sends a request as the analyst of agency "s".
 func do(t *testing.T, method, url, body string) (int, map[string]any) {
 	t.Helper()
+	return doAs(t, tripline.RoleAnalyst, method, url, body)
+}
+
+// doAs sends a request with the token of role ("" for none).
+func doAs(t *testing.T, role tripline.Role, method, url, body string) (int, map[string]any) {
+	t.Helper()
+	return doToken(t, serverOf(url).tokens[role], method, url, body)
+}
+
+func doToken(t *testing.T, token, method, url, body string) (int, map[string]any) {
+	t.Helper()
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +163,7 @@ func TestListingLifecycle(t *testing.T) {
 	if st != 200 || body["status"] != "withdrawn" {
 		t.Fatalf("withdraw = %d %v", st, body)
 	}
-	st, body = do(t, "GET", ts.URL+"/v1/events", "")
+	st, body = doAs(t, tripline.RoleNode, "GET", ts.URL+"/v1/events", "")
 	if st != 200 || body["last"].(float64) != 2 || len(body["events"].([]any)) != 2 {
 		t.Fatalf("events = %d %v", st, body)
 	}
@@ -140,15 +207,9 @@ func TestErrors(t *testing.T) {
 func TestOversizedBody(t *testing.T) {
 	ts := newServer(t)
 	big := `{"ref":"x","name":"` + strings.Repeat("A", httpapi.MaxBodyBytes) + `"}`
-	resp, err := http.Post(ts.URL+"/v1/screen", "application/json", strings.NewReader(big))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&body)
-	if _, msg := errMsg(body); resp.StatusCode != 400 || !strings.Contains(msg, "larger than") {
-		t.Fatalf("got %d %q", resp.StatusCode, msg)
+	st, body := do(t, "POST", ts.URL+"/v1/screen", big)
+	if _, msg := errMsg(body); st != 400 || !strings.Contains(msg, "larger than") {
+		t.Fatalf("got %d %q", st, msg)
 	}
 }
 
@@ -159,10 +220,8 @@ func (failingStore) Listing(context.Context, string) (*tripline.Listing, error) 
 }
 
 func TestInternalErrorHidesDetail(t *testing.T) {
-	s := httpapi.NewServer()
-	s.Listings, s.Logger = failingStore{}, discardLogger()
-	ts := httptest.NewServer(s)
-	defer ts.Close()
+	ts := newServer(t)
+	serverOf(ts.URL + "/").srv.Listings = failingStore{}
 	st, body := do(t, "GET", ts.URL+"/v1/listings/x:1", "")
 	code, msg := errMsg(body)
 	if st != 500 || code != "internal" || strings.Contains(msg, "secret") {
@@ -281,15 +340,9 @@ func TestManifestJSONAndPAXLST(t *testing.T) {
 	if err := paxlst.Generate(&buf, 40, 7); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(ts.URL+"/v1/manifests?direction=transit", "application/edifact", &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || len(out["results"].([]any)) != 40 || out["summary"].(map[string]any)["clear"] != 40.0 {
-		t.Fatalf("paxlst manifest = %d %v", resp.StatusCode, out["summary"])
+	code, out := do(t, "POST", ts.URL+"/v1/manifests?direction=transit", buf.String())
+	if code != 200 || len(out["results"].([]any)) != 40 || out["summary"].(map[string]any)["clear"] != 40.0 {
+		t.Fatalf("paxlst manifest = %d %v", code, out["summary"])
 	}
 	st, res = do(t, "POST", ts.URL+"/v1/manifests", "UNA:+.? 'UNB+garbage")
 	if code, _ := errMsg(res); st != 400 || code != "invalid" {

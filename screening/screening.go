@@ -37,6 +37,9 @@ type Service struct {
 	// Origin is this node's id: the queue of encounters on its own findings
 	// (refused identities, alerts with no originator).
 	Origin string
+	// Allow returns the filter of the listings the caller in ctx may screen
+	// against (policy.CanScreen); nil screens against every listing.
+	Allow func(ctx context.Context) func(*tripline.Listing) bool
 	// Seen is told of every screened traveller (for retro-screening).
 	Seen func(t *tripline.Traveller, at time.Time)
 	// Now returns the screening time; tests inject it.
@@ -66,7 +69,11 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 	now := s.Now()
 	res := &tripline.Result{Ref: t.Ref}
 	res.Matches = s.Alerts.Check(t.Document, s.alpha3, nil)
-	for _, m := range s.Matcher.Screen(t, now, nil) {
+	var allow func(*tripline.Listing) bool
+	if s.Allow != nil {
+		allow = s.Allow(ctx)
+	}
+	for _, m := range s.Matcher.Screen(t, now, allow) {
 		if s.Redress != nil && s.Listing != nil {
 			if c := s.Redress.Clearance(t, s.Listing(m.Listing)); c != nil {
 				suppress(&m, c)
@@ -95,9 +102,9 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 // record creates an encounter for each hit and review of res, routed to the
 // originator of what matched.
 func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripline.Result, now time.Time) error {
-	officer := ""
+	officer, agency := "", s.Origin
 	if id := tripline.IdentityFrom(ctx); id != nil {
-		officer = id.User
+		officer, agency = id.User, id.Agency
 	}
 	for _, m := range res.Matches {
 		if m.Suppressed || (m.Decision != tripline.DecisionHit && m.Decision != tripline.DecisionReview) {
@@ -105,7 +112,7 @@ func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripli
 		}
 		e, err := s.Encounters.CreateEncounter(ctx, &tripline.Encounter{
 			Listing: m.Listing, Originator: s.originator(m.Listing), Decision: m.Decision, Score: m.Score,
-			Action: m.Action, Traveller: *t, Officer: officer, Explain: m.Explain, At: now,
+			Action: m.Action, Traveller: *t, Officer: officer, Agency: agency, Explain: m.Explain, At: now, MinorListing: m.Minor,
 		})
 		if err != nil {
 			return fmt.Errorf("record encounter: %w", err)

@@ -7,19 +7,35 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// node is a `tripline serve` running in-process on a free port.
+// node is a `tripline serve` running in-process on a free port, with a
+// user of each role of the node's agency ("local").
 type node struct {
-	t    *testing.T
-	base string
+	t      *testing.T
+	base   string
+	tokens map[string]string // role → token
+	role   string            // whose token call sends
 }
+
+// testRoles are the users every test node has.
+var testRoles = []string{"officer", "analyst", "supervisor", "admin", "auditor"}
 
 func startNode(t *testing.T, dir string) *node {
 	t.Helper()
+	tokens := map[string]string{}
+	for _, role := range testRoles {
+		code, out, errs := run(t, dir, "", "users", "add", "u-"+role, "--role", role)
+		if code != 0 {
+			t.Fatalf("users add %s: %s", role, errs)
+		}
+		tokens[role] = strings.TrimSpace(out)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	var errb bytes.Buffer
@@ -40,7 +56,7 @@ func startNode(t *testing.T, dir string) *node {
 	})
 	select {
 	case a := <-addrc:
-		return &node{t: t, base: "http://" + a}
+		return &node{t: t, base: "http://" + a, tokens: tokens, role: "analyst"}
 	case code := <-done:
 		t.Fatalf("serve exited %d: %s", code, errb.String())
 	case <-time.After(60 * time.Second):
@@ -49,10 +65,32 @@ func startNode(t *testing.T, dir string) *node {
 	return nil
 }
 
-// call sends a request and decodes the JSON answer, failing on a non-200.
+// as returns the node seen by the user of role.
+func (n *node) as(role string) *node {
+	c := *n
+	c.role = role
+	return &c
+}
+
+// call sends a request as the node's current user and decodes the JSON
+// answer, failing on a non-200.
 func (n *node) call(method, path, body string) map[string]any {
 	n.t.Helper()
+	code, out := n.try(method, path, body)
+	if code != 200 {
+		n.t.Fatalf("%s %s as %s = %d %v", method, path, n.role, code, out)
+	}
+	return out
+}
+
+// try sends a request as the node's current user and returns the status
+// and the decoded answer.
+func (n *node) try(method, path, body string) (int, map[string]any) {
+	n.t.Helper()
 	req, _ := http.NewRequest(method, n.base+path, strings.NewReader(body))
+	if tok := n.tokens[n.role]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		n.t.Fatal(err)
@@ -63,10 +101,7 @@ func (n *node) call(method, path, body string) map[string]any {
 	if err := json.Unmarshal(b, &out); err != nil {
 		n.t.Fatalf("%s %s: %v: %s", method, path, err, b)
 	}
-	if resp.StatusCode != 200 {
-		n.t.Fatalf("%s %s = %d %s", method, path, resp.StatusCode, b)
-	}
-	return out
+	return resp.StatusCode, out
 }
 
 // manifest is a PAXLST message with one passenger per NAD line given.
@@ -154,20 +189,21 @@ func TestEncounterRedressFlow(t *testing.T) {
 	})
 	again := resultsByRef(t, n.call("POST", "/v1/manifests", m))
 	fm := firstMatch(again["M1-2"])
-	if fm == nil || fm["suppressed"] != true || !strings.Contains(fmt.Sprint(fm["explain"]), "cleared as a false positive by analyst-7") {
+	if fm == nil || fm["suppressed"] != true || !strings.Contains(fmt.Sprint(fm["explain"]), "cleared as a false positive by u-analyst") {
 		t.Fatalf("re-screened namesake = %v, want clear with the suppressed match explained", again["M1-2"])
 	}
 	if again["M1-1"]["decision"] != "hit" {
 		t.Fatalf("clearing one traveller changed another: %v", again["M1-1"])
 	}
-	// The listing changes: the clearance no longer applies.
-	l := n.call("GET", "/v1/listings/un-sc:TAi.005", "")
-	l["names"] = append(l["names"].([]any), map[string]any{"full": "Mullah Taher", "kind": "alias"})
-	for _, k := range []string{"version", "status", "updated_at"} {
-		delete(l, k)
+	// The listing changes (a newer UN list, imported by another process
+	// while the node serves): the clearance no longer applies.
+	src, _ := os.ReadFile(unFile2024)
+	changed := bytes.Replace(src, []byte("<ALIAS_NAME>Haji Mudir</ALIAS_NAME>"), []byte("<ALIAS_NAME>Haji Mudir Sahib</ALIAS_NAME>"), 1)
+	newer := filepath.Join(t.TempDir(), "un-newer.xml")
+	os.WriteFile(newer, changed, 0o600)
+	if got := importJSON(t, dir, "--format", "un-xml", newer); got.Updated != 1 {
+		t.Fatalf("newer list = %+v, want one update", got)
 	}
-	body, _ := json.Marshal(l)
-	n.call("POST", "/v1/listings", string(body))
 	waitFor(t, func() bool {
 		after := resultsByRef(t, n.call("POST", "/v1/manifests", m))
 		return after["M1-2"]["decision"] != "clear"
@@ -180,8 +216,8 @@ func TestEncounterRedressFlow(t *testing.T) {
 func TestReturningRefusedTraveller(t *testing.T) {
 	dir := t.TempDir()
 	n := startNode(t, dir)
-	n.call("POST", "/v1/document-alerts", `{"source":"tr-police","country":"TUR","number":"U12345678","kind":"revoked",
-		"action":"refuse_entry","provenance":{"originator":"tr-police"}}`)
+	n.call("POST", "/v1/document-alerts", `{"source":"local","country":"TUR","number":"U12345678","kind":"revoked",
+		"action":"refuse_entry","handling":{"screen":["*"]},"provenance":{"originator":"local"}}`)
 	first := n.call("POST", "/v1/screen", `{"ref":"a","name":"Yusuf Demir Kaya","dob":"1990-06-15","nationality":"TR",
 		"document":{"type":"P","number":"U12345678","country":"TUR"}}`)
 	if first["decision"] != "hit" || first["action"] != "refuse_entry" {
@@ -215,10 +251,10 @@ func TestRetroScreening(t *testing.T) {
 	if r["decision"] != "clear" {
 		t.Fatalf("before listing = %v", r)
 	}
-	n.call("POST", "/v1/listings", `{"id":"agency-x:7","source":"agency-x","names":[{"full":"Zebulon Quartermaine","kind":"primary"}],
-		"birth_dates":["1980-02-03"],"action":"report","provenance":{"originator":"agency-x"}}`)
+	n.call("POST", "/v1/listings", `{"id":"local:7","source":"local","names":[{"full":"Zebulon Quartermaine","kind":"primary"}],
+		"birth_dates":["1980-02-03"],"action":"report","provenance":{"originator":"local"}}`)
 	waitFor(t, func() bool {
-		es := n.call("GET", "/v1/encounters?originator=agency-x", "")["encounters"].([]any)
+		es := n.call("GET", "/v1/encounters?originator=local", "")["encounters"].([]any)
 		for _, e := range es {
 			e := e.(map[string]any)
 			if e["retro"] == true && e["traveller"].(map[string]any)["ref"] == "early" {

@@ -28,6 +28,7 @@ func runListings(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer n.Close()
+	ctx = n.cliContext(ctx)
 	switch args[0] {
 	case "list":
 		return listListings(ctx, env, n, tripline.ListingFilter{Source: *source, Status: tripline.Status(*status)}, *asJSON)
@@ -36,6 +37,9 @@ func runListings(ctx context.Context, env *Env, args []string) error {
 			return usagef("show: want one listing ID")
 		}
 		l, err := n.Listings.Listing(ctx, fs.Arg(0))
+		if err == nil {
+			l, err = n.Policy.Listing(ctx, l)
+		}
 		if err != nil {
 			return err
 		}
@@ -50,6 +54,7 @@ func runListings(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		n.Policy.Record(ctx, "listing.withdraw", l.ID, *reason)
 		fmt.Fprintf(env.Stdout, "%s withdrawn (version %d)\n", l.ID, l.Version)
 		return nil
 	}
@@ -69,7 +74,11 @@ func listListings(ctx context.Context, env *Env, n *Node, f tripline.ListingFilt
 		if err != nil {
 			return err
 		}
-		for _, l := range page {
+		shown, err := n.Policy.Listings(ctx, page)
+		if err != nil {
+			return err
+		}
+		for _, l := range shown {
 			if asJSON {
 				b, _ := json.Marshal(l)
 				fmt.Fprintln(env.Stdout, string(b))

@@ -58,7 +58,10 @@ Usage:
   tripline import   --format un-xml|ofac-sdn|ftm|csv|doc-alerts [--source NAME] [--json] FILE...
   tripline listings list [--json] [--source S] [--status S] | show ID | withdraw ID [--reason R]
   tripline screen   [--data DIR] [--paxlst FILE]   JSON Lines travellers on stdin → results on stdout
-  tripline mrz parse                               one MRZ on stdin → JSON
+  tripline mrz parse [--tolerant]                  one MRZ on stdin → JSON
+  tripline users add ID --role R [--agency A] | token ID | disable ID | enable ID | list
+  tripline agencies add ID --country CC [--name N] | group NAME AGENCY... | list
+  tripline audit verify | query [--subject X] [--agency Y] [--from T] [--to T]
   tripline version
 
 --data defaults to $TRIPLINE_DATA, else ./tripline-data.
@@ -77,6 +80,9 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		"listings": runListings,
 		"screen":   runScreen,
 		"mrz":      runMRZ,
+		"users":    runUsers,
+		"agencies": runAgencies,
+		"audit":    runAudit,
 		"version": func(_ context.Context, env *Env, _ []string) error {
 			_, err := fmt.Fprintf(env.Stdout, "tripline %s\n", Version)
 			return err

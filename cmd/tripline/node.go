@@ -12,6 +12,7 @@ import (
 
 	"tripline"
 	"tripline/match"
+	"tripline/policy"
 	"tripline/retro"
 	"tripline/screening"
 	"tripline/sqlite"
@@ -26,15 +27,24 @@ type Node struct {
 	Encounters *sqlite.EncounterService
 	Alerts     *sqlite.DocumentAlertService
 	Travellers *sqlite.TravellerLog
-	Index      *match.Index
-	Retro      *retro.Store
-	Screener   *screening.Service
-	Logger     *slog.Logger
-	Now        func() time.Time
-	ready      atomic.Bool
+	Identity   *sqlite.IdentityService
+	Consents   *sqlite.ConsentService
+	Audit      *sqlite.AuditLog
+	Policy     *policy.Policy
+	// Agency is the agency running this node ($TRIPLINE_AGENCY, default
+	// the node id): the command line acts as its supervisor.
+	Agency   string
+	groups   *groupCache
+	Index    *match.Index
+	Retro    *retro.Store
+	Screener *screening.Service
+	Logger   *slog.Logger
+	Now      func() time.Time
+	ready    atomic.Bool
 
 	mu       sync.Mutex
 	versions map[string]int64 // newest listing version applied, withdrawn ones too
+	applied  appliedSet       // which of this node's events the indexes reflect
 
 	seen   chan sqlite.Seen       // screened travellers waiting to be saved
 	retroq chan *tripline.Listing // listings waiting to be retro-screened
@@ -62,9 +72,23 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	if err := db.Open(); err != nil {
 		return nil, err
 	}
+	db.Logger = log
 	n := &Node{DB: db, Listings: sqlite.NewListingService(db), Events: sqlite.NewEventService(db),
 		Encounters: sqlite.NewEncounterService(db), Alerts: sqlite.NewDocumentAlertService(db),
-		Travellers: sqlite.NewTravellerLog(db), Logger: log, Now: time.Now, versions: map[string]int64{}}
+		Travellers: sqlite.NewTravellerLog(db), Identity: sqlite.NewIdentityService(db), Consents: sqlite.NewConsentService(db),
+		Agency: envOr(env, "TRIPLINE_AGENCY", db.Origin), Logger: log, Now: time.Now, versions: map[string]int64{}}
+	audit, err := sqlite.NewAuditLog(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	n.Audit = audit
+	n.groups = &groupCache{ids: n.Identity}
+	if err := n.groups.reload(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
+	n.Policy = policy.New(n.groups, audit)
 	n.Index = match.NewIndex(match.Options{})
 	n.Retro = retro.New(match.TableKeys, match.Variants, match.Score, n.Index.Thresholds().Review)
 	if cfg.Retention > 0 {
@@ -76,14 +100,23 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	n.Screener.Encounters = n.Encounters
 	n.Screener.Origin = db.Origin
 	n.Screener.Now = func() time.Time { return n.Now() }
+	n.Screener.Allow = n.Policy.CanScreen
 	if !cfg.Index {
 		return n, nil
 	}
-	// Subscribe before loading, so no change between the load and the
-	// subscription is missed; version checks make a replay harmless.
+	// Note the log's head, subscribe, then load: no change between the load
+	// and the subscription is missed, and version checks make a replay
+	// harmless. Changes made by other processes on the same data directory
+	// (`tripline import` while serving) are picked up by tailing the log.
+	head, err := n.Events.LastSeq(ctx, db.Origin)
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	n.applied.cursor = head
 	db.Subscribe(n.apply)
 	if err := n.load(ctx); err != nil {
-		db.Close()
+		n.Close()
 		return nil, err
 	}
 	n.start()
@@ -98,7 +131,63 @@ func (n *Node) Close() error {
 		n.stop()
 		n.bg.Wait()
 	}
+	if n.Audit != nil {
+		if err := n.Audit.Close(); err != nil {
+			n.Logger.Error("close audit log", "err", err)
+		}
+	}
 	return n.DB.Close()
+}
+
+// cliContext is the context of a command-line action: a supervisor of the
+// node's own agency, so that the command line too goes through the policy
+// layer and the audit log.
+func (n *Node) cliContext(ctx context.Context) context.Context {
+	return tripline.WithIdentity(ctx, &tripline.Identity{User: "cli", Agency: n.Agency, Role: tripline.RoleSupervisor})
+}
+
+// auditHead returns the hash of the newest audit entry, for oversight to
+// note outside the node: a truncated log no longer reaches it.
+func (n *Node) auditHead(ctx context.Context) string {
+	es, err := n.Audit.Entries(ctx, tripline.AuditFilter{})
+	if err != nil || len(es) == 0 {
+		return "(empty)"
+	}
+	for len(es) == 10000 {
+		more, err := n.Audit.Entries(ctx, tripline.AuditFilter{After: es[len(es)-1].Seq})
+		if err != nil || len(more) == 0 {
+			break
+		}
+		es = more
+	}
+	return es[len(es)-1].Hash
+}
+
+// groupCache holds the sharing groups in memory for the policy layer,
+// reloaded every few seconds so that a change made from the command line
+// reaches a running server.
+type groupCache struct {
+	ids *sqlite.IdentityService
+	mu  sync.RWMutex
+	m   tripline.GroupMap
+}
+
+func (g *groupCache) reload(ctx context.Context) error {
+	m, err := g.ids.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	g.mu.Lock()
+	g.m = m
+	g.mu.Unlock()
+	return nil
+}
+
+// GroupsOf implements tripline.Groups.
+func (g *groupCache) GroupsOf(agency string) []string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.m[agency]
 }
 
 // Ready reports whether the indexes are loaded.
@@ -162,10 +251,26 @@ func (n *Node) start() {
 			n.Logger.Warn("traveller log queue full: a screened traveller is kept in memory only")
 		}
 	}
-	n.bg.Add(3)
+	n.bg.Add(5)
+	go n.tailLoop(ctx)
 	go n.saveLoop(ctx)
 	go n.retroLoop(ctx)
 	go n.purgeLoop(ctx)
+	go func() {
+		defer n.bg.Done()
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := n.groups.reload(ctx); err != nil {
+					n.Logger.Error("reload sharing groups", "err", err)
+				}
+			}
+		}
+	}()
 }
 
 func (n *Node) saveLoop(ctx context.Context) {
@@ -261,9 +366,72 @@ func (n *Node) purge(ctx context.Context) {
 	n.Logger.Info("purged travellers past the retention window", "memory", mem, "disk", disk)
 }
 
+// appliedSet tracks applied sequence numbers: all up to cursor, and those
+// in above, so that an event published in-process and read again by the
+// tail is applied once.
+type appliedSet struct {
+	mu     sync.Mutex
+	cursor int64
+	above  map[int64]bool
+}
+
+// mark records seq as applied and reports whether it was new.
+func (a *appliedSet) mark(seq int64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if seq <= a.cursor || a.above[seq] {
+		return false
+	}
+	if a.above == nil {
+		a.above = map[int64]bool{}
+	}
+	a.above[seq] = true
+	for a.above[a.cursor+1] {
+		delete(a.above, a.cursor+1)
+		a.cursor++
+	}
+	return true
+}
+
+func (a *appliedSet) next() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cursor
+}
+
+// tailLoop applies events other processes wrote to this node's log.
+func (n *Node) tailLoop(ctx context.Context) {
+	defer n.bg.Done()
+	tick := time.NewTicker(300 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for {
+			evs, err := n.Events.Events(ctx, n.DB.Origin, n.applied.next(), 5000)
+			if err != nil {
+				if ctx.Err() == nil {
+					n.Logger.Error("tail event log", "err", err)
+				}
+				break
+			}
+			n.apply(evs)
+			if len(evs) < 5000 {
+				break
+			}
+		}
+	}
+}
+
 // apply keeps the in-memory indexes in step with committed events.
 func (n *Node) apply(evs []*tripline.Event) {
 	for _, ev := range evs {
+		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) {
+			continue
+		}
 		switch ev.Type {
 		case tripline.EventListingUpserted, tripline.EventListingWithdrawn, tripline.EventListingExpired:
 			var l tripline.Listing

@@ -34,6 +34,7 @@ func runScreen(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer n.Close()
+	ctx = n.cliContext(ctx)
 	out := bufio.NewWriter(env.Stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
@@ -88,14 +89,16 @@ func screenLine(ctx context.Context, n *Node, text string) (*tripline.Result, er
 		return &tripline.Result{Ref: ref}, tripline.Errorf(tripline.EINVALID, "invalid JSON traveller: %v", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	t := &in.Traveller
+	var res *tripline.Result
+	var err error
 	if in.MRZ != "" {
-		res, _, err := n.Screener.ScreenMRZ(ctx, t.Ref, in.MRZ, t.Travel)
-		if err != nil {
-			return &tripline.Result{Ref: t.Ref}, err
-		}
-		return res, nil
+		res, _, err = n.Screener.ScreenMRZ(ctx, t.Ref, in.MRZ, t.Travel)
+	} else {
+		res, err = n.Screener.Screen(ctx, t)
 	}
-	res, err := n.Screener.Screen(ctx, t)
+	if err == nil {
+		res, err = n.Policy.Result(ctx, res, n.Index.Listing)
+	}
 	if err != nil {
 		return &tripline.Result{Ref: t.Ref}, err
 	}
@@ -123,6 +126,9 @@ func screenPAXLST(ctx context.Context, env *Env, n *Node, enc *json.Encoder, pat
 		return err
 	}
 	for _, r := range res.Results {
+		if r, err = n.Policy.Result(ctx, r, n.Index.Listing); err != nil {
+			return err
+		}
 		if err := enc.Encode(r); err != nil {
 			return err
 		}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"tripline"
+)
+
+// runUsers manages users and their tokens:
+//
+//	tripline users add ID --agency A --role R   (prints the user's first token, once)
+//	tripline users token ID                     (another token)
+//	tripline users disable ID | enable ID
+//	tripline users list
+func runUsers(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 {
+		return usagef("want add, token, disable, enable or list")
+	}
+	fs := newFlags(env, "users "+args[0])
+	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
+	agency := fs.String("agency", "", "add: the user's agency (default: this node's agency)")
+	role := fs.String("role", "", "add: officer, analyst, supervisor, admin, auditor or node")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	one := func() (string, error) {
+		if fs.NArg() != 1 {
+			return "", usagef("%s: want one user ID", args[0])
+		}
+		return fs.Arg(0), nil
+	}
+	switch args[0] {
+	case "add":
+		id, err := one()
+		if err != nil {
+			return err
+		}
+		if *role == "" {
+			return usagef("add: --role is required (officer, analyst, supervisor, admin, auditor, node)")
+		}
+		if *agency == "" {
+			*agency = n.Agency
+		}
+		if err := n.Identity.CreateUser(ctx, &tripline.User{ID: id, Agency: *agency, Role: tripline.Role(*role)}); err != nil {
+			return err
+		}
+		return printToken(ctx, env, n, id, *asJSON)
+	case "token":
+		id, err := one()
+		if err != nil {
+			return err
+		}
+		return printToken(ctx, env, n, id, *asJSON)
+	case "disable", "enable":
+		id, err := one()
+		if err != nil {
+			return err
+		}
+		if err := n.Identity.SetUserDisabled(ctx, id, args[0] == "disable"); err != nil {
+			return err
+		}
+		n.Policy.Record(n.cliContext(ctx), "user."+args[0], id, "")
+		fmt.Fprintf(env.Stdout, "%s %sd\n", id, args[0])
+		return nil
+	case "list":
+		us, err := n.Identity.Users(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tAGENCY\tROLE\tDISABLED")
+		for _, u := range us {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.ID, u.Agency, u.Role, u.Disabled)
+		}
+		return tw.Flush()
+	}
+	return usagef("unknown users command %q", args[0])
+}
+
+func printToken(ctx context.Context, env *Env, n *Node, user string, asJSON bool) error {
+	tok, err := n.Identity.IssueToken(ctx, user, "api", "cli", time.Time{})
+	if err != nil {
+		return err
+	}
+	n.Policy.Record(n.cliContext(ctx), "token.issue", user, "")
+	if asJSON {
+		b, _ := json.Marshal(map[string]string{"user": user, "token": tok})
+		fmt.Fprintln(env.Stdout, string(b))
+		return nil
+	}
+	fmt.Fprintln(env.Stdout, tok)
+	return nil
+}
+
+// runAgencies manages agencies and sharing groups:
+//
+//	tripline agencies add ID --country CC [--name N] [--contact C]
+//	tripline agencies group NAME AGENCY...
+//	tripline agencies list
+func runAgencies(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 {
+		return usagef("want add, group or list")
+	}
+	fs := newFlags(env, "agencies "+args[0])
+	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
+	country := fs.String("country", "", "add: ISO 3166 country code")
+	name := fs.String("name", "", "add: the agency's name")
+	contact := fs.String("contact", "", "add: contact point for hits on its listings")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	switch args[0] {
+	case "add":
+		if fs.NArg() != 1 {
+			return usagef("add: want one agency ID")
+		}
+		a := &tripline.Agency{ID: fs.Arg(0), Name: *name, Country: strings.ToUpper(*country), Contact: *contact}
+		if a.Name == "" {
+			a.Name = a.ID
+		}
+		return n.Identity.PutAgency(ctx, a)
+	case "group":
+		if fs.NArg() < 1 {
+			return usagef("group: want NAME AGENCY...")
+		}
+		return n.Identity.SetGroup(ctx, fs.Arg(0), fs.Args()[1:])
+	case "list":
+		as, err := n.Identity.Agencies(ctx)
+		if err != nil {
+			return err
+		}
+		groups, err := n.Identity.Groups(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tCOUNTRY\tNAME\tGROUPS")
+		for _, a := range as {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Country, a.Name, strings.Join(groups[a.ID], ","))
+		}
+		return tw.Flush()
+	}
+	return usagef("unknown agencies command %q", args[0])
+}

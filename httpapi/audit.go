@@ -1,0 +1,180 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"tripline"
+)
+
+// AuditPage is a page of audit entries, oldest first.
+type AuditPage struct {
+	Entries []*tripline.AuditEntry `json:"entries"`
+	Next    int64                  `json:"next,omitempty"`
+}
+
+// Verification is the audit chain's status.
+type Verification struct {
+	OK      bool                 `json:"ok"`
+	Entries int64                `json:"entries"`
+	Broken  *tripline.ChainError `json:"broken,omitempty"`
+}
+
+func queryTime(r *http.Request, name string) (time.Time, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, tripline.Errorf(tripline.EINVALID, "query %s: %q is not an RFC 3339 time", name, v)
+	}
+	return t, nil
+}
+
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, "subject", "agency", "user", "action", "from", "to", "after", "limit"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	q := r.URL.Query()
+	f := tripline.AuditFilter{Subject: q.Get("subject"), Agency: q.Get("agency"), User: q.Get("user"), Action: q.Get("action")}
+	var err error
+	if f.From, err = queryTime(r, "from"); err == nil {
+		f.To, err = queryTime(r, "to")
+	}
+	if err == nil {
+		f.After, err = queryInt(r, "after", 0, 0)
+	}
+	var limit int64
+	if err == nil {
+		limit, err = queryInt(r, "limit", 1000, 10000)
+	}
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	f.Limit = int(limit)
+	es, err := s.Audit.Entries(r.Context(), f)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	page := AuditPage{Entries: es}
+	if es == nil {
+		page.Entries = []*tripline.AuditEntry{}
+	}
+	if len(es) == f.Limit {
+		page.Next = es[len(es)-1].Seq
+	}
+	// Reading the audit log is itself an access to record.
+	s.Policy.Record(r.Context(), "audit.read", f.Subject, f.Agency)
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) handleAuditVerify(w http.ResponseWriter, r *http.Request) {
+	n, broken, err := s.Audit.Verify(r.Context())
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	s.Policy.Record(r.Context(), "audit.verify", "", "")
+	writeJSON(w, http.StatusOK, Verification{OK: broken == nil, Entries: n, Broken: broken})
+}
+
+// ConsentPage lists consent requests.
+type ConsentPage struct {
+	Consents []*tripline.Consent `json:"consents"`
+}
+
+// ConsentRequest asks a listing's originator to let it go to Recipient.
+type ConsentRequest struct {
+	Listing   string `json:"listing"`
+	Recipient string `json:"recipient"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// ConsentDecision is the originator's answer.
+type ConsentDecision struct {
+	Grant bool `json:"grant"`
+}
+
+func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, "listing"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	cs, err := s.Consents.Consents(r.Context(), r.URL.Query().Get("listing"))
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	id := tripline.IdentityFrom(r.Context())
+	out := []*tripline.Consent{}
+	for _, c := range cs {
+		if c.Originator == id.Agency || c.Requester == id.Agency {
+			out = append(out, c)
+		}
+	}
+	writeJSON(w, http.StatusOK, ConsentPage{Consents: out})
+}
+
+// handleRequestConsent records a request by the caller's agency, which
+// must be able to see the listing, to its originator.
+func (s *Server) handleRequestConsent(w http.ResponseWriter, r *http.Request) {
+	var in ConsentRequest
+	if err := decodeJSON(r, &in); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	l, err := s.Listings.Listing(r.Context(), in.Listing)
+	if err == nil {
+		_, err = s.Policy.Listing(r.Context(), l)
+	}
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	id := tripline.IdentityFrom(r.Context())
+	c, err := s.Consents.RequestConsent(r.Context(), &tripline.Consent{Listing: l.ID, Originator: l.Provenance.Originator,
+		Requester: id.Agency, Recipient: in.Recipient, Reason: in.Reason})
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	s.Policy.Record(r.Context(), "consent.request", l.ID, "for "+in.Recipient)
+	writeJSON(w, http.StatusOK, c)
+}
+
+// handleDecideConsent lets only the originator's agency decide.
+func (s *Server) handleDecideConsent(w http.ResponseWriter, r *http.Request) {
+	var in ConsentDecision
+	if err := decodeJSON(r, &in); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	id := tripline.IdentityFrom(r.Context())
+	cs, err := s.Consents.Consents(r.Context(), "")
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	for _, c := range cs {
+		if c.ID != r.PathValue("id") {
+			continue
+		}
+		if c.Originator != id.Agency {
+			Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s decides on %s", c.Originator, c.ID))
+			return
+		}
+		out, err := s.Consents.DecideConsent(r.Context(), c.ID, in.Grant, id.User)
+		if err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+		s.Policy.Record(r.Context(), "consent.decide", c.Listing, string(out.Status))
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "consent request %q not found", r.PathValue("id")))
+}

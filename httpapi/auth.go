@@ -1,0 +1,190 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"tripline"
+)
+
+// SessionCookie is the console's session cookie: a session token, stored
+// hashed like any token, HttpOnly and SameSite=Strict.
+const SessionCookie = "tripline_session"
+
+// SessionTTL is how long a console session lasts.
+const SessionTTL = 12 * time.Hour
+
+// authenticate returns the caller's identity from a bearer token or the
+// session cookie. Every request looks the token up again, so a disabled
+// user or token is refused on the very next request.
+func (s *Server) authenticate(r *http.Request) (*tripline.Identity, error) {
+	token := ""
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, t, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "Authorization: want \"Bearer <token>\"")
+		}
+		token = strings.TrimSpace(t)
+	} else if c, err := r.Cookie(SessionCookie); err == nil {
+		token = c.Value
+	}
+	if token == "" {
+		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "authentication required: send \"Authorization: Bearer <token>\"")
+	}
+	if s.Identity == nil {
+		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+	}
+	return s.Identity.Authenticate(r.Context(), token)
+}
+
+// authorize authenticates the caller and checks the route's roles; it
+// returns the request with the identity in its context.
+func (s *Server) authorize(rt route, r *http.Request) (*http.Request, error) {
+	if rt.Public {
+		return r, nil
+	}
+	id, err := s.authenticate(r)
+	if err != nil {
+		s.recordAuth(r, nil, "auth.refused", err)
+		return nil, err
+	}
+	if !slices.Contains(rt.Roles, id.Role) {
+		err := tripline.Errorf(tripline.EFORBIDDEN, "role %s may not call %s %s", id.Role, rt.Method, rt.Pattern)
+		s.recordAuth(r, id, "auth.forbidden", err)
+		return nil, err
+	}
+	return r.WithContext(tripline.WithIdentity(r.Context(), id)), nil
+}
+
+func (s *Server) recordAuth(r *http.Request, id *tripline.Identity, action string, err error) {
+	if s.Policy == nil {
+		return
+	}
+	ctx := r.Context()
+	if id != nil {
+		ctx = tripline.WithIdentity(ctx, id)
+	}
+	s.Policy.Record(ctx, action, r.Method+" "+r.URL.Path, tripline.ErrorMessage(err))
+}
+
+// Login is the body of POST /v1/session.
+type Login struct {
+	Token string `json:"token"`
+}
+
+// handleLogin exchanges a user's API token for a console session cookie.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var in Login
+	if err := decodeJSON(r, &in); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	id, err := s.Identity.Authenticate(r.Context(), strings.TrimSpace(in.Token))
+	if err != nil {
+		s.recordAuth(r, nil, "login.refused", err)
+		Error(w, r, s.Logger, err)
+		return
+	}
+	sess, err := s.Identity.IssueToken(r.Context(), id.User, "session", "console", time.Now().Add(SessionTTL))
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	s.Policy.Record(tripline.WithIdentity(r.Context(), id), "login", id.User, "console session")
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(SessionTTL / time.Second)})
+	writeJSON(w, http.StatusOK, id)
+}
+
+// handleLogout ends the console session.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		_ = s.Identity.DisableToken(r.Context(), c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "logged out"})
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, tripline.IdentityFrom(r.Context()))
+}
+
+// NewUser is the body of POST /v1/users.
+type NewUser struct {
+	ID     string        `json:"id"`
+	Agency string        `json:"agency"`
+	Role   tripline.Role `json:"role"`
+}
+
+// IssuedToken carries a new token: shown once, stored only as a hash.
+type IssuedToken struct {
+	User  string `json:"user"`
+	Token string `json:"token"`
+}
+
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
+	var in NewUser
+	if err := decodeJSON(r, &in); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := s.Identity.CreateUser(r.Context(), &tripline.User{ID: in.ID, Agency: in.Agency, Role: in.Role}); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	tok, err := s.Identity.IssueToken(r.Context(), in.ID, "api", "", time.Time{})
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	s.Policy.Record(r.Context(), "user.create", in.ID, string(in.Role)+" of "+in.Agency)
+	writeJSON(w, http.StatusOK, IssuedToken{User: in.ID, Token: tok})
+}
+
+func (s *Server) handleIssueToken(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	tok, err := s.Identity.IssueToken(r.Context(), id, "api", "", time.Time{})
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	s.Policy.Record(r.Context(), "token.issue", id, "")
+	writeJSON(w, http.StatusOK, IssuedToken{User: id, Token: tok})
+}
+
+func (s *Server) handleSetDisabled(disabled bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := s.Identity.SetUserDisabled(r.Context(), id, disabled); err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+		}
+		s.Policy.Record(r.Context(), action, id, "")
+		writeJSON(w, http.StatusOK, map[string]any{"user": id, "disabled": disabled})
+	}
+}
+
+// TokenRevocation is the body of POST /v1/tokens/revoke.
+type TokenRevocation struct {
+	Token string `json:"token"`
+}
+
+func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
+	var in TokenRevocation
+	if err := decodeJSON(r, &in); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := s.Identity.DisableToken(r.Context(), in.Token); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	s.Policy.Record(r.Context(), "token.revoke", "", "")
+	writeJSON(w, http.StatusOK, map[string]string{"status": "revoked"})
+}
