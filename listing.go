@@ -330,6 +330,11 @@ type ListingService interface {
 	// transaction: new ones added, changed ones updated, missing ones
 	// withdrawn, each with its event; the rest untouched.
 	ImportListings(ctx context.Context, source string, ls []*Listing) (*ImportSummary, error)
+	// ExpireListings expires every active listing past its valid-until
+	// date, each with its event, and returns their ids.
+	ExpireListings(ctx context.Context, now time.Time) ([]string, error)
+	// ReviewDue returns the active listings due for review before before.
+	ReviewDue(ctx context.Context, before time.Time) ([]*Listing, error)
 }
 
 // Record is what an import plans over: listings and document alerts.

@@ -39,6 +39,7 @@ var schemaTypes = map[string]reflect.Type{
 	"ConsentRequest":  reflect.TypeOf(ConsentRequest{}),
 	"ConsentDecision": reflect.TypeOf(ConsentDecision{}),
 	"Consent":         reflect.TypeOf(tripline.Consent{}),
+	"Confirmation":    reflect.TypeOf(Confirmation{}),
 	"ManifestResult":  reflect.TypeOf(screening.ManifestResult{}),
 	"Error": reflect.TypeOf(struct {
 		Error tripline.ErrBody `json:"error"`

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"tripline"
 	"tripline/mrz"
@@ -63,6 +64,9 @@ func (s *Server) routes() []route {
 		{Method: "POST", Pattern: "/v1/listings", Roles: writers, Summary: "Create or update a listing (idempotent on identical content).", Request: "Listing", Response: "Listing", Handler: s.handlePutListing},
 		{Method: "GET", Pattern: "/v1/listings/{id}", Roles: readers, Summary: "One listing.", Response: "Listing", Handler: s.handleGetListing},
 		{Method: "POST", Pattern: "/v1/listings/{id}/withdraw", Roles: writers, Summary: "Withdraw an active listing; it stops matching at once.", Request: "Withdrawal", Response: "Listing", Handler: s.handleWithdraw},
+		{Method: "POST", Pattern: "/v1/listings/{id}/confirm", Roles: writers, Summary: "The originator re-confirms a listing: new valid-until and review-by dates.", Request: "Confirmation", Response: "Listing", Handler: s.handleConfirm},
+		{Method: "GET", Pattern: "/v1/review-due", Roles: writers, Summary: "The caller's agency's listings due for review (reminders).", Response: "ListingPage",
+			Query: []param{{"within", "string", "a Go duration, e.g. 168h (default 7 days)"}}, Handler: s.handleReviewDue},
 		{Method: "POST", Pattern: "/v1/screen", Roles: screeners, Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", Handler: s.handleScreen},
 		{Method: "POST", Pattern: "/v1/manifests", Roles: screeners, Summary: "Screen a whole manifest: a UN/EDIFACT PAXLST message, or a JSON manifest.", Request: "Manifest", Response: "ManifestResult",
 			Query: []param{{"direction", "string", "in, out or transit (PAXLST default: in)"}}, Handler: s.handleManifest},
@@ -451,4 +455,71 @@ func (s *Server) Routes() []RouteInfo {
 		out = append(out, RouteInfo{Method: r.Method, Pattern: r.Pattern, Public: r.Public, Roles: r.Roles})
 	}
 	return out
+}
+
+// Confirmation is the originator's re-confirmation of a listing.
+type Confirmation struct {
+	ValidUntil *time.Time `json:"valid_until"`
+	ReviewBy   *time.Time `json:"review_by,omitempty"`
+}
+
+// handleConfirm records that the originator re-confirmed a listing: the
+// last-confirmed date and new retention dates make a new version (with its
+// event, so partners see it); an expired listing becomes active again.
+func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
+	var in Confirmation
+	if err := decodeJSON(r, &in); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	l, err := s.Listings.Listing(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = s.Policy.Write(r.Context(), l)
+	}
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	now := time.Now().UTC()
+	if in.ValidUntil == nil || !in.ValidUntil.After(now) {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "valid_until: a future date is required"))
+		return
+	}
+	l.ValidUntil, l.ReviewBy, l.Provenance.LastConfirmed = in.ValidUntil, in.ReviewBy, &now
+	out, err := s.Listings.PutListing(r.Context(), l)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleReviewDue(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, "within"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	within := 7 * 24 * time.Hour
+	if v := r.URL.Query().Get("within"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "query within: %q is not a duration like 168h", v))
+			return
+		}
+		within = d
+	}
+	ls, err := s.Listings.ReviewDue(r.Context(), time.Now().Add(within))
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	id := tripline.IdentityFrom(r.Context())
+	page := ListingPage{Listings: []*tripline.Listing{}}
+	for _, l := range ls {
+		if l.Provenance.Originator == id.Agency {
+			page.Listings = append(page.Listings, l)
+		}
+	}
+	s.Policy.Record(r.Context(), "listing.review_due", id.Agency, "")
+	writeJSON(w, http.StatusOK, page)
 }

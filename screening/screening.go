@@ -74,9 +74,15 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 		allow = s.Allow(ctx)
 	}
 	for _, m := range s.Matcher.Screen(t, now, allow) {
-		if s.Redress != nil && s.Listing != nil {
-			if c := s.Redress.Clearance(t, s.Listing(m.Listing)); c != nil {
-				suppress(&m, c)
+		if s.Listing != nil {
+			l := s.Listing(m.Listing)
+			if l != nil && !l.ActiveAt(now) {
+				continue // past its valid-until date: it stops matching at once, before the expiry is recorded
+			}
+			if s.Redress != nil {
+				if c := s.Redress.Clearance(t, l); c != nil {
+					suppress(&m, c)
+				}
 			}
 		}
 		res.Matches = append(res.Matches, m)

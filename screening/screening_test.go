@@ -120,3 +120,13 @@ func TestBatchKeepsOrderAndReportsBadTravellers(t *testing.T) {
 		t.Fatalf("batch = %+v %+v %+v", rs[0], rs[1], rs[2])
 	}
 }
+
+func TestExpiredListingStopsMatchingAtOnce(t *testing.T) {
+	l := listing("1", "Zebulon Quartermaine", "1980")
+	past := time.Date(2026, 11, 25, 8, 59, 0, 0, time.UTC) // a minute before the service's clock
+	l.ValidUntil = &past
+	s, _ := newService(l)
+	if r, _ := s.Screen(context.Background(), &tripline.Traveller{Ref: "t", Name: "Zebulon Quartermaine"}); r.Decision != tripline.DecisionClear {
+		t.Fatalf("listing past valid-until still matches: %+v", r)
+	}
+}

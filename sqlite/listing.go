@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"tripline"
 )
@@ -11,7 +13,8 @@ var listingKind = &kind[*tripline.Listing]{
 	upserted: tripline.EventListingUpserted, withdrawn: tripline.EventListingWithdrawn,
 	meta: func(in *tripline.Listing) (*tripline.Listing, *meta) {
 		l := *in
-		return &l, &meta{source: l.Source, status: &l.Status, version: &l.Version, updatedAt: &l.UpdatedAt, received: &l.Provenance.Received}
+		return &l, &meta{source: l.Source, validUntil: l.ValidUntil, reviewBy: l.ReviewBy,
+			status: &l.Status, version: &l.Version, updatedAt: &l.UpdatedAt, received: &l.Provenance.Received}
 	},
 }
 
@@ -60,4 +63,34 @@ func (s *ListingService) ImportListings(ctx context.Context, source string, ls [
 		}
 	}
 	return listingKind.importAll(ctx, s.db, source, ls)
+}
+
+// ExpireListings expires every active listing past its valid-until date,
+// each with its event (so the expiry propagates), and returns their ids.
+func (s *ListingService) ExpireListings(ctx context.Context, now time.Time) ([]string, error) {
+	return listingKind.expire(ctx, s.db, now)
+}
+
+// ReviewDue returns the active listings whose review-by date is before
+// before, soonest first: the originator's reminders.
+func (s *ListingService) ReviewDue(ctx context.Context, before time.Time) ([]*tripline.Listing, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT e.payload FROM listings r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq
+		WHERE r.status = 'active' AND r.review_by != '' AND r.review_by < ? ORDER BY r.review_by, r.id LIMIT 10000`, formatTime(before))
+	if err != nil {
+		return nil, fmt.Errorf("query review due: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.Listing
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		l, err := listingKind.decode(body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
 }

@@ -28,7 +28,9 @@ type kind[T tripline.Record] struct {
 }
 
 type meta struct {
-	source    string
+	source     string
+	validUntil *time.Time // nil: never expires
+	reviewBy   *time.Time
 	status    *tripline.Status
 	version   *int64
 	updatedAt *time.Time
@@ -235,13 +237,16 @@ func (k *kind[T]) store(ctx context.Context, tx *Tx, p prepared[T]) error {
 	if err != nil {
 		return err
 	}
-	st, err := tx.stmt(ctx, `INSERT INTO `+k.table+` (id, source, status, version, hash, updated_at, ev_origin, ev_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	st, err := tx.stmt(ctx, `INSERT INTO `+k.table+` (id, source, status, version, hash, updated_at, valid_until, review_by, ev_origin, ev_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version,
-		hash = excluded.hash, updated_at = excluded.updated_at, ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq`)
+		hash = excluded.hash, updated_at = excluded.updated_at, valid_until = excluded.valid_until, review_by = excluded.review_by,
+		ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq`)
 	if err != nil {
 		return err
 	}
-	if _, err := st.ExecContext(ctx, id, p.m.source, string(*p.m.status), *p.m.version, p.hash, formatTime(*p.m.updatedAt), ev.Origin, ev.Seq); err != nil {
+	if _, err := st.ExecContext(ctx, id, p.m.source, string(*p.m.status), *p.m.version, p.hash, formatTime(*p.m.updatedAt),
+		optTime(p.m.validUntil), optTime(p.m.reviewBy), ev.Origin, ev.Seq); err != nil {
 		return fmt.Errorf("store %s %s: %w", k.noun, id, err)
 	}
 	return nil
@@ -294,6 +299,52 @@ func (k *kind[T]) setStatus(ctx context.Context, tx *Tx, id string, status tripl
 		return zero, fmt.Errorf("update %s %s: %w", k.noun, id, err)
 	}
 	return r, nil
+}
+
+func optTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return formatTime(*t)
+}
+
+// expire moves every active record past its valid-until date to expired,
+// each with its event, in one transaction, and returns their ids.
+func (k *kind[T]) expire(ctx context.Context, db *DB, now time.Time) ([]string, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM `+k.table+` WHERE status = 'active' AND valid_until != '' AND valid_until <= ? ORDER BY id`, formatTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("query expired %s: %w", k.table, err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if _, err := k.setStatus(ctx, tx, id, tripline.StatusExpired, expiredEvent(k.withdrawn)); err != nil {
+			return nil, err
+		}
+	}
+	return ids, tx.Commit()
+}
+
+// expiredEvent is the event type of an expiry for a kind whose withdrawal
+// event is withdrawn: listings have their own; other kinds reuse withdrawal.
+func expiredEvent(withdrawn tripline.EventType) tripline.EventType {
+	if withdrawn == tripline.EventListingWithdrawn {
+		return tripline.EventListingExpired
+	}
+	return withdrawn
 }
 
 // withdraw withdraws one active record in its own transaction.

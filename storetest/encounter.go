@@ -118,3 +118,41 @@ func testDocumentAlerts(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 }
+
+func testExpiry(t *testing.T, s Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	s.SetNow(now)
+	day := func(d int) *time.Time { v := now.AddDate(0, 0, d); return &v }
+	a, b, c := Listing("x", "a", "Ali Hassan"), Listing("x", "b", "Omar Khan"), Listing("x", "c", "Ivan Petrov")
+	a.ValidUntil, a.ReviewBy = day(10), day(3)
+	b.ValidUntil, b.ReviewBy = day(40), day(20)
+	if _, err := s.Listings.ImportListings(ctx, "x", []*tripline.Listing{a, b, c}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.Listings.ReviewDue(ctx, now.AddDate(0, 0, 7))
+	if err != nil || len(due) != 1 || due[0].ID != a.ID {
+		t.Fatalf("review due = %v, %v; want only a", due, err)
+	}
+	ids, err := s.Listings.ExpireListings(ctx, now.AddDate(0, 0, 5))
+	if err != nil || len(ids) != 0 {
+		t.Fatalf("nothing to expire yet: %v, %v", ids, err)
+	}
+	ids, err = s.Listings.ExpireListings(ctx, now.AddDate(0, 0, 11))
+	if err != nil || len(ids) != 1 || ids[0] != a.ID {
+		t.Fatalf("expired %v, %v; want a", ids, err)
+	}
+	got, _ := s.Listings.Listing(ctx, a.ID)
+	if got.Status != tripline.StatusExpired {
+		t.Fatalf("a is %s", got.Status)
+	}
+	evs := allEvents(t, s)
+	if last := evs[len(evs)-1]; last.Type != tripline.EventListingExpired || last.Subject != a.ID {
+		t.Fatalf("last event = %+v, want the expiry", last)
+	}
+	// Re-confirmed by the originator: a new valid-until makes it active again.
+	a.ValidUntil = day(100)
+	if back, err := s.Listings.PutListing(ctx, a); err != nil || back.Status != tripline.StatusActive {
+		t.Fatalf("re-confirm = %v, %v", back, err)
+	}
+}

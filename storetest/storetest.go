@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"NotFound", testNotFound},
 		{"EncounterQueueAndResolve", testEncounters},
 		{"DocumentAlerts", testDocumentAlerts},
+		{"ExpiryAndReview", testExpiry},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

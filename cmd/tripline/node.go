@@ -251,7 +251,8 @@ func (n *Node) start() {
 			n.Logger.Warn("traveller log queue full: a screened traveller is kept in memory only")
 		}
 	}
-	n.bg.Add(5)
+	n.bg.Add(6)
+	go n.expireLoop(ctx)
 	go n.tailLoop(ctx)
 	go n.saveLoop(ctx)
 	go n.retroLoop(ctx)
@@ -350,6 +351,27 @@ func (n *Node) purgeLoop(ctx context.Context) {
 			return
 		case <-tick.C:
 			n.purge(ctx)
+		}
+	}
+}
+
+// expireLoop expires listings past their valid-until date, each with its
+// event, so that the expiry reaches partners like any change.
+func (n *Node) expireLoop(ctx context.Context) {
+	defer n.bg.Done()
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		ids, err := n.Listings.ExpireListings(ctx, n.Now())
+		if err != nil && ctx.Err() == nil {
+			n.Logger.Error("expire listings", "err", err)
+		} else if len(ids) > 0 {
+			n.Logger.Info("listings expired", "n", len(ids))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
 		}
 	}
 }

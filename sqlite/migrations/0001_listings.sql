@@ -22,7 +22,12 @@ CREATE TABLE listings (
 	version    INTEGER NOT NULL,
 	hash       TEXT NOT NULL,
 	updated_at TEXT NOT NULL,
+	-- Retention: expiry at valid_until, reminders at review_by ('' = none).
+	valid_until TEXT NOT NULL DEFAULT '',
+	review_by   TEXT NOT NULL DEFAULT '',
 	ev_origin  TEXT NOT NULL,
 	ev_seq     INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX listings_source_id ON listings (source, id);
+CREATE INDEX listings_valid_until ON listings (status, valid_until);
+CREATE INDEX listings_review_by ON listings (status, review_by);

@@ -7,6 +7,8 @@ CREATE TABLE document_alerts (
 	version    INTEGER NOT NULL,
 	hash       TEXT NOT NULL,
 	updated_at TEXT NOT NULL,
+	valid_until TEXT NOT NULL DEFAULT '',
+	review_by   TEXT NOT NULL DEFAULT '',
 	ev_origin  TEXT NOT NULL,
 	ev_seq     INTEGER NOT NULL
 ) WITHOUT ROWID;
