@@ -6,7 +6,9 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"time"
 
+	"tripline"
 	"tripline/importer"
 )
 
@@ -40,14 +42,42 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	sum, err := n.Listings.ImportListings(ctx, importer.SourceUN, ls)
+	if err != nil {
+		n.Close()
+		return err
+	}
+	tokens, err := demoUsers(ctx, n)
 	n.Close()
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Tripline demo\n  data:     %s\n  imported: %d UN Security Council listings (%d new)\n", dir, sum.Listings, sum.Added)
+	fmt.Fprintf(env.Stdout, "  users of agency %q (tokens are shown once; only their hashes are stored):\n", n.Agency)
+	for _, role := range demoRoles {
+		fmt.Fprintf(env.Stdout, "    %-10s %s\n", role, tokens[role])
+	}
 	return serve(ctx, env, *addr, dir, func(a string) {
 		fmt.Fprintf(env.Stdout, "  API:      http://%s/v1/  (OpenAPI at http://%s/openapi.json)\n", a, a)
-		fmt.Fprintf(env.Stdout, "  try:      curl -s http://%s/v1/screen -d '{\"ref\":\"t1\",\"name\":\"Mohammed Taher Anwari\"}'\n", a)
+		fmt.Fprintf(env.Stdout, "  try:      curl -s -H 'Authorization: Bearer %s' http://%s/v1/screen -d '{\"ref\":\"t1\",\"name\":\"Mohammed Taher Anwari\",\"dob\":\"1961\"}'\n", tokens[tripline.RoleOfficer], a)
 		fmt.Fprintf(env.Stdout, "Press Ctrl-C to stop.\n")
 	})
+}
+
+var demoRoles = []tripline.Role{tripline.RoleOfficer, tripline.RoleAnalyst, tripline.RoleSupervisor, tripline.RoleAuditor, tripline.RoleAdmin}
+
+// demoUsers makes a user of each role in the node's agency (once) and
+// issues each a fresh token.
+func demoUsers(ctx context.Context, n *Node) (map[tripline.Role]string, error) {
+	out := map[tripline.Role]string{}
+	for _, role := range demoRoles {
+		id := "demo-" + string(role)
+		err := n.Identity.CreateUser(ctx, &tripline.User{ID: id, Agency: n.Agency, Role: role})
+		if err != nil && tripline.ErrorCode(err) != tripline.ECONFLICT {
+			return nil, err
+		}
+		if out[role], err = n.Identity.IssueToken(ctx, id, "api", "demo", time.Time{}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
