@@ -51,7 +51,17 @@ type param struct {
 	Name, Type, Description string
 }
 
+// routes is the whole route table: the core routes below and the groups
+// each capability adds from its own file.
 func (s *Server) routes() []route {
+	rs := s.coreRoutes()
+	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes} {
+		rs = append(rs, group()...)
+	}
+	return rs
+}
+
+func (s *Server) coreRoutes() []route {
 	return []route{
 		{Method: "GET", Pattern: "/healthz", Public: true, Summary: "Liveness: the process is up.", Response: "Status", Handler: s.handleHealth},
 		{Method: "GET", Pattern: "/readyz", Public: true, Summary: "Readiness: the index is loaded and screenings can be served.", Response: "Status", Handler: s.handleReady},
