@@ -1,0 +1,68 @@
+package sqlite_test
+
+import (
+	"testing"
+	"time"
+
+	"tripline"
+	"tripline/network"
+	"tripline/sqlite"
+)
+
+// TestLinkStore: links survive a round trip, a re-save updates time and
+// weight instead of adding a row, removal goes by source, and an invalid
+// link stores nothing.
+func TestLinkStore(t *testing.T) {
+	db := MustOpenDB(t)
+	s := sqlite.NewLinkStore(db)
+	ctx := t.Context()
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	a := network.Link{From: network.Phone("+44 20 7946 0958"), To: network.ListingEntity("un:1"), Type: network.LinkHasPhone,
+		Source: "case-1", Listing: "un:1", At: at, Weight: 2}
+	b := network.Link{From: network.NewEntity(network.KindPerson, "P1"), To: network.NewEntity(network.KindBooking, "ABC123"),
+		Type: network.LinkHasBooking, Source: "pnrgov:TK1/2026-11-25"}
+	if err := s.SaveLinks(ctx, []network.Link{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	a2 := a
+	a2.Weight, a2.At = 5, at.Add(time.Hour)
+	if err := s.SaveLinks(ctx, []network.Link{a2}); err != nil {
+		t.Fatal(err)
+	}
+	got := all(t, s)
+	if len(got) != 2 {
+		t.Fatalf("got %d links, want 2: %v", len(got), got)
+	}
+	for _, l := range got {
+		switch l.Source {
+		case "case-1":
+			if l.Weight != 5 || !l.At.Equal(a2.At) || l.From != a.From || l.Listing != "un:1" {
+				t.Errorf("upserted link = %+v, want %+v", l, a2)
+			}
+		default:
+			if l != b {
+				t.Errorf("link = %+v, want %+v", l, b)
+			}
+		}
+	}
+	bad := b
+	bad.Type = "Not A Type"
+	if err := s.SaveLinks(ctx, []network.Link{a, bad}); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Fatalf("invalid link: err = %v, want EINVALID", err)
+	}
+	if n, err := s.RemoveLinksBySource(ctx, "case-1"); err != nil || n != 1 {
+		t.Fatalf("remove = %d, %v; want 1", n, err)
+	}
+	if got := all(t, s); len(got) != 1 || got[0] != b {
+		t.Fatalf("after removal: %v", got)
+	}
+}
+
+func all(t *testing.T, s *sqlite.LinkStore) []network.Link {
+	t.Helper()
+	var out []network.Link
+	if err := s.Links(t.Context(), func(l network.Link) { out = append(out, l) }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
