@@ -1,3 +1,11 @@
+// Package match is Tripline's matching engine: it normalises names across
+// scripts and transliterations (ICAO 9303 and common practice), knows name
+// variants learned from data, scores a traveller against a listing with an
+// explanation, and finds the candidates for a screening through blocking
+// keys instead of scanning every listing (design.md §4).
+//
+// Screen a traveller with an Index; compare one traveller and one listing
+// with Score; compare bare names with CompareNames.
 package match
 
 import (
@@ -146,7 +154,7 @@ func (ix *Index) Upsert(l *tripline.Listing) {
 func (ix *Index) intern(ts []*token) []*token {
 	out := ts
 	for i, t := range ts {
-		k := t.form + "\x00" + t.alt + "\x00" + t.orig + "\x00" + strconv.Itoa(int(t.kind))
+		k := t.form + "\x00" + t.alt + "\x00" + t.orig + "\x00" + t.raw + "\x00" + strconv.Itoa(int(t.kind))
 		if s, ok := ix.tokens[k]; ok {
 			out[i] = s
 			continue
@@ -424,6 +432,7 @@ type cand struct {
 // candHeap is a min-heap of candidates by support.
 type candHeap []cand
 
+// Len, Less, Swap, Push and Pop implement heap.Interface.
 func (h candHeap) Len() int           { return len(h) }
 func (h candHeap) Less(i, j int) bool { return h[i].w < h[j].w }
 func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }

@@ -180,3 +180,34 @@ func TestConcurrentScreenAndUpsert(t *testing.T) {
 		t.Errorf("Len = %d, want 1500", got)
 	}
 }
+
+// TestScreenAgreesWithScore checks that the index's prepared, interned
+// listings score exactly as Score does on the listing itself.
+func TestScreenAgreesWithScore(t *testing.T) {
+	ix := unIndex(t)
+	byID := map[string]*tripline.Listing{}
+	for _, l := range loadUN(t) {
+		byID[l.ID] = l
+	}
+	n := 0
+	for k, kind := range Perturbations {
+		for i, l := range loadUN(t) {
+			if i%7 != k%7 {
+				continue
+			}
+			tr, ok := PerturbListing(l, kind, int64(i))
+			if !ok {
+				continue
+			}
+			for _, m := range ix.Screen(tr, now, nil) {
+				n++
+				if s, _ := Score(tr, byID[m.Listing]); s != m.Score {
+					t.Errorf("%q against %s: Screen %v, Score %v", tr.Name, m.Listing, m.Score, s)
+				}
+			}
+		}
+	}
+	if n < 500 {
+		t.Errorf("compared %d matches, want many", n)
+	}
+}

@@ -410,7 +410,7 @@ func sameScript(ts []*token) bool {
 func joinTokens(ts []*token) token {
 	var f, sk strings.Builder
 	for _, t := range ts {
-		f.WriteString(t.form)
+		f.WriteString(rawForm(t)) // "Abdul"+"Qader" as written, to meet "Adbulqader"
 		sk.WriteString(t.skel)
 	}
 	jt := token{form: f.String(), arabic: ts[0].arabic}

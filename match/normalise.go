@@ -203,10 +203,6 @@ func normArabic(rs []rune) string {
 	return b.String()
 }
 
-// NormaliseArabic returns the form of an Arabic-script word used as a key
-// of the variant table; the generator uses it so keys agree.
-func NormaliseArabic(word string) string { return normArabic([]rune(word)) }
-
 // buildTokens applies honorifics, articles, particles and Abd compounds.
 func buildTokens(words []rawWord) []token {
 	// Arabic script: split off the article and a leading عبد.
@@ -257,6 +253,15 @@ func buildTokens(words []rawWord) []token {
 			}
 			out = append(out, abdTokens(w.form[3:]+ws[j].form, ws[j], w.form+ws[j].form)...)
 			i = j
+			continue
+		}
+		if abdPrefixes[w.form] && len(ws) > 1 {
+			// "Abdul" last, its name moved away ("Haq Abdul"): still the Abd.
+			t := token{form: "abd", skel: "bd", arabic: w.arabic, orig: w.orig}
+			if !w.arabic {
+				t.raw = w.form
+			}
+			out = append(out, t)
 			continue
 		}
 		if len(w.form) > 6 && strings.HasPrefix(w.form, "abd") && !w.arabic {
@@ -320,7 +325,13 @@ func abdTokens(rest string, next rawWord, raw string) []token {
 	if allahStems[stem] || len(stem) < 3 {
 		return []token{{form: "abd" + stem, skel: "bd" + latinSkeleton(stem), raw: raw}}
 	}
-	return []token{{form: "abd", skel: "bd"}, {form: stem, skel: latinSkeleton(stem)}}
+	// The prefix as written ("abdul", "abdur") lets a typo in it ("Abudl")
+	// still meet the Abd.
+	prefix := "abd"
+	if strings.HasSuffix(raw, stem) && len(raw) > len(stem) {
+		prefix = raw[:len(raw)-len(stem)]
+	}
+	return []token{{form: "abd", skel: "bd", raw: prefix}, {form: stem, skel: latinSkeleton(stem)}}
 }
 
 // allahStems are what is left of Abdullah, Abdallah, Abdoulaye, Abdullahi

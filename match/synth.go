@@ -354,7 +354,11 @@ func PerturbListing(l *tripline.Listing, kind string, seed int64) (*tripline.Tra
 		if len(words) < 2 {
 			return nil, false
 		}
-		name = strings.Join(append([]string{words[len(words)-1]}, words[:len(words)-1]...), " ")
+		k := len(words) - 1 // surname first, as an MRZ writes it
+		if k > 1 && abdPrefixes[strings.ToLower(words[k-1])] {
+			k-- // "Abdul Zahir" is one surname: move it whole
+		}
+		name = strings.Join(append(append([]string{}, words[k:]...), words[:k]...), " ")
 	case "original-script":
 		found := false
 		for _, n := range l.Names {
