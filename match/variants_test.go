@@ -1,6 +1,10 @@
 package match
 
 import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -101,5 +105,32 @@ func TestCompareNamesOrdering(t *testing.T) {
 	}
 	if s := CompareNames("Hans Friedrich", "HANS FRIEDRICK"); !(s < 1) {
 		t.Errorf("typo: %v, want < 1", s)
+	}
+}
+
+// TestVariantTableUpToDate regenerates the table from ../shared and
+// compares it with the embedded one: a change to normalisation that
+// changes the table's keys must come with `go generate ./match/`.
+func TestVariantTableUpToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the generator")
+	}
+	const data = "../../shared/data/names/"
+	if _, err := os.Stat(data + "wikidata_en_ar_name_tokens.tsv"); err != nil {
+		t.Skipf("shared data not available: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "variants.txt.gz")
+	cmd := exec.Command("go", "run", "./internal/gen",
+		"-ar", data+"wikidata_en_ar_name_tokens.tsv", "-ru", data+"wikidata_en_ru_name_tokens_20pct.tsv",
+		"-un", data+"un_sc_consolidated_2024-09-26.xml", "-out", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, b)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, variantsGz) {
+		t.Errorf("variants.txt.gz is stale: run go generate ./match/")
 	}
 }
