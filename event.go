@@ -23,6 +23,8 @@ const (
 	EventConsent                EventType = "consent.decided"
 	EventDocumentAlert          EventType = "document.alerted"
 	EventDocumentAlertWithdrawn EventType = "document.alert_withdrawn"
+	// EventRedacted stands in, at a partner, for an event it may not see.
+	EventRedacted EventType = "redacted"
 )
 
 // Event is one change, numbered per origin without gaps. The event log is
@@ -35,6 +37,15 @@ type Event struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 	At      time.Time       `json:"at"`
 	Sig     []byte          `json:"sig,omitempty"`
+	// Omitted holds the digests of payload fields left out for a partner
+	// (least disclosure); the signature still verifies (see Trim).
+	Omitted map[string]string `json:"omitted,omitempty"`
+	// Via is the node this event was received from, when it was relayed
+	// (not signed: each hop records its own).
+	Via string `json:"via,omitempty"`
+	// Redacted marks a placeholder for an event the receiver may not see:
+	// it keeps the sequence gap-free and carries no payload.
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 // EventService reads the event log.

@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"tripline"
+	"tripline/federation"
 )
 
 // SessionCookie is the console's session cookie: a session token, stored
@@ -20,6 +23,16 @@ const SessionTTL = 12 * time.Hour
 // session cookie. Every request looks the token up again, so a disabled
 // user or token is refused on the very next request.
 func (s *Server) authenticate(r *http.Request) (*tripline.Identity, error) {
+	if r.Header.Get(federation.HeaderNode) != "" && s.Federation != nil {
+		// A partner node signs its requests: read the body to check the
+		// signature, then hand it on unchanged.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, tripline.Errorf(tripline.EINVALID, "body: %v", err)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return s.Federation.NodeIdentity(r, body)
+	}
 	token := ""
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, t, ok := strings.Cut(h, " ")

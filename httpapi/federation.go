@@ -1,4 +1,166 @@
 package httpapi
 
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"tripline"
+	"tripline/federation"
+)
+
+// Federation is this node's side of the partner protocol.
+type Federation interface {
+	// Info describes this node to partners.
+	Info() federation.NodeInfo
+	// NodeIdentity authenticates a request signed by a partner node.
+	NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, error)
+	// FeedPage returns origin's events after seq, shaped for the partner.
+	FeedPage(ctx context.Context, partnerAgency, origin string, after int64, limit int) ([]*tripline.Event, error)
+	// Changed returns a channel closed when new events are stored.
+	Changed() <-chan struct{}
+	// ReceiveReport takes an encounter report from a partner node.
+	ReceiveReport(ctx context.Context, from string, r *federation.SignedReport) (string, error)
+	// Acknowledged records an originator's acknowledgement of a report.
+	Acknowledged(ctx context.Context, id string) error
+	// Reports returns the encounter-report outbox, by status ("" = all).
+	Reports(ctx context.Context, status string) ([]*tripline.Report, error)
+}
+
+// ReportPage lists the encounter-report outbox.
+type ReportPage struct {
+	Reports []*tripline.Report `json:"reports"`
+}
+
 // federationRoutes are the partner-node routes (issue 7).
-func (s *Server) federationRoutes() []route { return nil }
+func (s *Server) federationRoutes() []route {
+	rs := []route{
+		{Method: "GET", Pattern: "/v1/node", Public: true, Summary: "This node's id, agency and public key, for partners to configure.", Response: "NodeInfo", Handler: s.handleNode},
+		{Method: "GET", Pattern: "/v1/feed", Roles: []tripline.Role{tripline.RoleNode}, Summary: "A partner pulls an origin's signed events after a sequence number, shaped by the originator's handling rules; long-polls up to wait ms.",
+			Response: "FeedPage", Query: []param{{"origin", "string", "whose events (default: this node)"}, {"after", "integer", "sequence number to continue after"},
+				{"limit", "integer", "page size, at most 5000 (default 1000)"}, {"wait", "integer", "long-poll: milliseconds to wait for new events (at most 30000)"}},
+			Handler: s.handleFeed},
+		{Method: "POST", Pattern: "/v1/reports", Roles: []tripline.Role{tripline.RoleNode}, Summary: "A partner hands over an encounter report on its way to the listing's originator.", Request: "SignedReport", Response: "ReportReceipt", Handler: s.handleReport},
+		{Method: "POST", Pattern: "/v1/reports/ack", Roles: []tripline.Role{tripline.RoleNode}, Summary: "The originator's acknowledgement of a report, passed back along its path.", Request: "ReportAck", Response: "Status", Handler: s.handleReportAck},
+		{Method: "GET", Pattern: "/v1/reports", Roles: writers, Summary: "The encounter-report outbox: pending, sent, acknowledged, overdue.", Response: "ReportPage",
+			Query: []param{{"status", "string", "only this status"}}, Handler: s.handleReports},
+	}
+	for i := range rs {
+		h := rs[i].Handler
+		rs[i].Handler = func(w http.ResponseWriter, r *http.Request) {
+			if s.Federation == nil {
+				Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "federation is not configured on this node"))
+				return
+			}
+			h(w, r)
+		}
+	}
+	return rs
+}
+
+func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Federation.Info())
+}
+
+func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, "origin", "after", "limit", "wait"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	after, err := queryInt(r, "after", 0, 0)
+	var limit, wait int64
+	if err == nil {
+		limit, err = queryInt(r, "limit", 1000, 5000)
+	}
+	if err == nil {
+		wait, err = queryInt(r, "wait", 0, 30000)
+	}
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	origin := r.URL.Query().Get("origin")
+	if origin == "" {
+		origin = s.Origin
+	}
+	id := tripline.IdentityFrom(r.Context())
+	deadline := time.After(time.Duration(wait) * time.Millisecond)
+	for {
+		// Take the wake-up channel before reading, so an event stored in
+		// between still wakes us.
+		changed := s.Federation.Changed()
+		evs, err := s.Federation.FeedPage(r.Context(), id.Agency, origin, after, int(limit))
+		if err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+		if len(evs) > 0 || wait == 0 {
+			last := after
+			if len(evs) > 0 {
+				last = evs[len(evs)-1].Seq
+			}
+			writeJSON(w, http.StatusOK, federation.FeedPage{Origin: origin, Events: evs, Last: last})
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			wait = 0
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	var in federation.SignedReport
+	if err := decodeJSON(r, &in); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	id := tripline.IdentityFrom(r.Context())
+	status, err := s.Federation.ReceiveReport(r.Context(), nodeOf(id), &in)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	s.Policy.Record(r.Context(), "report.receive", in.ToOrigin, status)
+	writeJSON(w, http.StatusOK, federation.ReportReceipt{Status: status})
+}
+
+func (s *Server) handleReportAck(w http.ResponseWriter, r *http.Request) {
+	var in federation.ReportAck
+	if err := decodeJSON(r, &in); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := s.Federation.Acknowledged(r.Context(), in.ID); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "acknowledged"})
+}
+
+func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, "status"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	rs, err := s.Federation.Reports(r.Context(), r.URL.Query().Get("status"))
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if rs == nil {
+		rs = []*tripline.Report{}
+	}
+	writeJSON(w, http.StatusOK, ReportPage{Reports: rs})
+}
+
+// nodeOf returns the node id of a node identity ("node:<id>").
+func nodeOf(id *tripline.Identity) string {
+	if len(id.User) > 5 && id.User[:5] == "node:" {
+		return id.User[5:]
+	}
+	return id.User
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/federation"
 	"tripline/screening"
 )
 
@@ -40,6 +41,12 @@ var schemaTypes = map[string]reflect.Type{
 	"ConsentDecision": reflect.TypeOf(ConsentDecision{}),
 	"Consent":         reflect.TypeOf(tripline.Consent{}),
 	"Confirmation":    reflect.TypeOf(Confirmation{}),
+	"NodeInfo":        reflect.TypeOf(federation.NodeInfo{}),
+	"FeedPage":        reflect.TypeOf(federation.FeedPage{}),
+	"SignedReport":    reflect.TypeOf(federation.SignedReport{}),
+	"ReportReceipt":   reflect.TypeOf(federation.ReportReceipt{}),
+	"ReportAck":       reflect.TypeOf(federation.ReportAck{}),
+	"ReportPage":      reflect.TypeOf(ReportPage{}),
 	"ManifestResult":  reflect.TypeOf(screening.ManifestResult{}),
 	"Error": reflect.TypeOf(struct {
 		Error tripline.ErrBody `json:"error"`

@@ -37,6 +37,8 @@ type Server struct {
 	Identity   tripline.IdentityService
 	Audit      AuditReader
 	Screener   Screener
+	// Federation serves partner nodes; nil when the node runs alone.
+	Federation Federation
 	// Policy is the one disclosure layer every read path calls.
 	Policy *policy.Policy
 	// Lookup returns the current listing with an id (the index's copy), or

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"tripline"
@@ -20,7 +21,7 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
 	}
-	rows, err := s.db.db.QueryContext(ctx, `SELECT origin, seq, type, subject, payload, at, sig FROM events
+	rows, err := s.db.db.QueryContext(ctx, `SELECT origin, seq, type, subject, payload, at, sig, omitted, via FROM events
 		WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`, origin, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", err)
@@ -29,12 +30,18 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 	var out []*tripline.Event
 	for rows.Next() {
 		var ev tripline.Event
-		var typ, at string
+		var typ, at, omitted string
 		var payload, sig []byte
-		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &ev.Subject, &payload, &at, &sig); err != nil {
+		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &ev.Subject, &payload, &at, &sig, &omitted, &ev.Via); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
 		ev.Type, ev.Payload, ev.Sig = tripline.EventType(typ), payload, sig
+		ev.Redacted = ev.Type == tripline.EventRedacted
+		if omitted != "" {
+			if err := json.Unmarshal([]byte(omitted), &ev.Omitted); err != nil {
+				return nil, fmt.Errorf("event %s/%d: bad omitted digests: %w", ev.Origin, ev.Seq, err)
+			}
+		}
 		if ev.At, err = parseTime(at); err != nil {
 			return nil, fmt.Errorf("event %s/%d: bad time %q", ev.Origin, ev.Seq, at)
 		}

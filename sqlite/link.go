@@ -34,6 +34,37 @@ func (s *LinkStore) SaveLinks(ctx context.Context, links []network.Link) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := saveLinks(ctx, tx, links); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ReplaceLinks makes links the whole of source in one transaction: the
+// next PNR push for a flight replaces the last one's links, so that a
+// cancelled booking's links go with it. Invalid links fail the call with
+// EINVALID and change nothing.
+func (s *LinkStore) ReplaceLinks(ctx context.Context, source string, links []network.Link) error {
+	for i, l := range links {
+		if err := l.Validate(); err != nil {
+			return tripline.Errorf(tripline.EINVALID, "links[%d].%s", i, tripline.ErrorMessage(err))
+		}
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE source = ?`, source); err != nil {
+		return fmt.Errorf("replace links of %q: %w", source, err)
+	}
+	if err := saveLinks(ctx, tx, links); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func saveLinks(ctx context.Context, tx *Tx, links []network.Link) error {
 	st, err := tx.stmt(ctx, `INSERT INTO links (from_kind, from_key, to_kind, to_key, type, source, listing, at, weight)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (from_kind, from_key, to_kind, to_key, type, source, listing)
@@ -51,7 +82,7 @@ func (s *LinkStore) SaveLinks(ctx context.Context, links []network.Link) error {
 			return fmt.Errorf("store link %s: %w", l, err)
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // RemoveLinksBySource deletes every link of source and returns how many.

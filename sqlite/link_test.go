@@ -66,3 +66,24 @@ func all(t *testing.T, s *sqlite.LinkStore) []network.Link {
 	}
 	return out
 }
+
+// TestReplaceLinks: a source's links are replaced as a whole; others stay.
+func TestReplaceLinks(t *testing.T) {
+	db := MustOpenDB(t)
+	s := sqlite.NewLinkStore(db)
+	ctx := t.Context()
+	p := func(k string) network.Entity { return network.NewEntity(network.KindPerson, k) }
+	old := []network.Link{{From: p("A"), To: p("B"), Type: network.LinkSameBooking, Source: "pnrgov:TK1/2026-11-25"},
+		{From: p("A"), To: p("C"), Type: network.LinkSameBooking, Source: "pnrgov:TK1/2026-11-25"}}
+	other := network.Link{From: p("A"), To: p("D"), Type: network.LinkAnalyst, Source: "case-1"}
+	if err := s.SaveLinks(ctx, append(old, other)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReplaceLinks(ctx, "pnrgov:TK1/2026-11-25", old[1:]); err != nil {
+		t.Fatal(err)
+	}
+	got := all(t, s)
+	if len(got) != 2 || got[0] != old[1] || got[1] != other {
+		t.Fatalf("after replace: %v, want %v and %v", got, old[1], other)
+	}
+}

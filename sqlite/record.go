@@ -25,35 +25,44 @@ type kind[T tripline.Record] struct {
 	withdrawn tripline.EventType
 	// meta returns a copy of r and pointers to its store-maintained fields.
 	meta func(r T) (T, *meta)
+	// via records on r the node it was received from (the provenance
+	// chain "A via B"), outside the signed payload; nil ignores it.
+	via func(r T, node string)
 }
 
 type meta struct {
 	source     string
 	validUntil *time.Time // nil: never expires
 	reviewBy   *time.Time
-	status    *tripline.Status
-	version   *int64
-	updatedAt *time.Time
-	received  **time.Time
+	status     *tripline.Status
+	version    *int64
+	updatedAt  *time.Time
+	received   **time.Time
 }
 
 func (k *kind[T]) get(ctx context.Context, q querier, id string) (T, error) {
 	var zero T
 	var body []byte
-	err := q.QueryRowContext(ctx, `SELECT e.payload FROM `+k.table+` r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq
-		WHERE r.id = ?`, id).Scan(&body)
+	var via string
+	err := q.QueryRowContext(ctx, `SELECT e.payload, e.via FROM `+k.table+` r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq
+		WHERE r.id = ?`, id).Scan(&body, &via)
 	if errors.Is(err, sql.ErrNoRows) {
 		return zero, tripline.Errorf(tripline.ENOTFOUND, "%s %q not found", k.noun, id)
 	} else if err != nil {
 		return zero, fmt.Errorf("load %s %s: %w", k.noun, id, err)
 	}
-	return k.decode(body)
+	return k.decodeVia(body, via)
 }
 
-func (k *kind[T]) decode(body []byte) (T, error) {
+func (k *kind[T]) decode(body []byte) (T, error) { return k.decodeVia(body, "") }
+
+func (k *kind[T]) decodeVia(body []byte, via string) (T, error) {
 	var r T
 	if err := json.Unmarshal(body, &r); err != nil {
 		return r, fmt.Errorf("decode %s: %w", k.noun, err)
+	}
+	if via != "" && k.via != nil {
+		k.via(r, via)
 	}
 	return r, nil
 }
@@ -72,7 +81,7 @@ func (k *kind[T]) list(ctx context.Context, q querier, source string, status tri
 	if status != "" {
 		where, args = append(where, "r.status = ?"), append(args, string(status))
 	}
-	query := `SELECT e.payload FROM ` + k.table + ` r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq WHERE ` +
+	query := `SELECT e.payload, e.via FROM ` + k.table + ` r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq WHERE ` +
 		strings.Join(where, " AND ") + ` ORDER BY r.id`
 	if limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", limit)
@@ -85,10 +94,11 @@ func (k *kind[T]) list(ctx context.Context, q querier, source string, status tri
 	var out []T
 	for rows.Next() {
 		var body []byte
-		if err := rows.Scan(&body); err != nil {
+		var via string
+		if err := rows.Scan(&body, &via); err != nil {
 			return nil, fmt.Errorf("scan %s: %w", k.noun, err)
 		}
-		r, err := k.decode(body)
+		r, err := k.decodeVia(body, via)
 		if err != nil {
 			return nil, err
 		}

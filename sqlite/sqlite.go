@@ -38,6 +38,9 @@ type DB struct {
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
+	// Sign, when set, signs each event this node originates (federation:
+	// partners verify it with the node's public key).
+	Sign func(msg []byte) []byte
 	// Logger receives errors of background writers; nil discards them.
 	Logger *slog.Logger
 
@@ -208,11 +211,18 @@ func (tx *Tx) appendEvent(ctx context.Context, typ tripline.EventType, subject s
 	}
 	tx.seq++
 	ev := &tripline.Event{Origin: tx.db.Origin, Seq: tx.seq, Type: typ, Subject: subject, Payload: payload, At: tx.now}
-	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at) VALUES (?, ?, ?, ?, ?, ?)`)
+	if tx.db.Sign != nil {
+		msg, err := ev.SigningBytes()
+		if err != nil {
+			return nil, fmt.Errorf("sign event %s %s: %w", typ, subject, err)
+		}
+		ev.Sig = tx.db.Sign(msg)
+	}
+	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(payload), formatTime(ev.At)); err != nil {
+	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(payload), formatTime(ev.At), ev.Sig); err != nil {
 		return nil, fmt.Errorf("append event %s %s: %w", typ, subject, err)
 	}
 	tx.events = append(tx.events, ev)

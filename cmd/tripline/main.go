@@ -62,6 +62,9 @@ Usage:
   tripline users add ID --role R [--agency A] | token ID | disable ID | enable ID | list
   tripline agencies add ID --country CC [--name N] | group NAME AGENCY... | list
   tripline audit verify | query [--subject X] [--agency Y] [--from T] [--to T]
+  tripline node info                               this node's id, agency and public key
+  tripline partners add ID --agency A --key K [--url U] [--follows X,Y] | list
+  tripline federation export --to PARTNER [--origin O] [--after N] FILE | import FILE
   tripline version
 
 --data defaults to $TRIPLINE_DATA, else ./tripline-data.
@@ -74,15 +77,18 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		return exitUsage
 	}
 	cmds := map[string]func(context.Context, *Env, []string) error{
-		"serve":    runServe,
-		"demo":     runDemo,
-		"import":   runImport,
-		"listings": runListings,
-		"screen":   runScreen,
-		"mrz":      runMRZ,
-		"users":    runUsers,
-		"agencies": runAgencies,
-		"audit":    runAudit,
+		"serve":      runServe,
+		"demo":       runDemo,
+		"import":     runImport,
+		"listings":   runListings,
+		"screen":     runScreen,
+		"mrz":        runMRZ,
+		"users":      runUsers,
+		"agencies":   runAgencies,
+		"audit":      runAudit,
+		"node":       runNode,
+		"partners":   runPartners,
+		"federation": runFederationCmd,
 		"version": func(_ context.Context, env *Env, _ []string) error {
 			_, err := fmt.Fprintf(env.Stdout, "tripline %s\n", Version)
 			return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/federation"
 	"tripline/match"
 	"tripline/policy"
 	"tripline/retro"
@@ -31,6 +32,10 @@ type Node struct {
 	Consents   *sqlite.ConsentService
 	Audit      *sqlite.AuditLog
 	Policy     *policy.Policy
+	Fed        *sqlite.FederationStore
+	Peer       *federation.Peer
+	FedService *federation.Service
+	Notifier   *federation.Notifier
 	// Agency is the agency running this node ($TRIPLINE_AGENCY, default
 	// the node id): the command line acts as its supervisor.
 	Agency   string
@@ -49,6 +54,7 @@ type Node struct {
 	seen   chan sqlite.Seen       // screened travellers waiting to be saved
 	retroq chan *tripline.Listing // listings waiting to be retro-screened
 	stop   context.CancelFunc
+	bgCtx  context.Context
 	bg     sync.WaitGroup
 }
 
@@ -89,6 +95,11 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.Policy = policy.New(n.groups, audit)
+	n.Fed = sqlite.NewFederationStore(db)
+	if err := n.startFederation(ctx, dir); err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.Index = match.NewIndex(match.Options{})
 	n.Retro = retro.New(match.TableKeys, match.Variants, match.Score, n.Index.Thresholds().Review)
 	if cfg.Retention > 0 {
@@ -204,6 +215,9 @@ func (n *Node) load(ctx context.Context) error {
 			break
 		}
 		for _, l := range page {
+			if l.Action == "" {
+				l.Action = tripline.ActionReport // a partner's screen-only listing
+			}
 			n.upsert(l)
 		}
 		after = page[len(page)-1].ID
@@ -240,7 +254,7 @@ func (n *Node) load(ctx context.Context) error {
 // retro-screening changed listings, and the hourly purge.
 func (n *Node) start() {
 	ctx, stop := context.WithCancel(context.Background())
-	n.stop = stop
+	n.stop, n.bgCtx = stop, ctx
 	n.seen = make(chan sqlite.Seen, 65536)
 	n.retroq = make(chan *tripline.Listing, 65536)
 	n.Screener.Seen = func(t *tripline.Traveller, at time.Time) {
@@ -455,9 +469,22 @@ func (n *Node) apply(evs []*tripline.Event) {
 			continue
 		}
 		switch ev.Type {
+		case tripline.EventRedacted:
+			// A partner may no longer show us this listing: drop it.
+			if l := n.Index.Listing(ev.Subject); l != nil && len(l.Provenance.Chain) > 0 {
+				n.Index.Remove(ev.Subject)
+			}
+		case tripline.EventEncounter:
+			var e tripline.Encounter
+			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
+				go n.reportEncounter(context.Background(), &e)
+			}
 		case tripline.EventListingUpserted, tripline.EventListingWithdrawn, tripline.EventListingExpired:
 			var l tripline.Listing
-			if n.decode(ev, &l) && n.upsert(&l) && l.Status == tripline.StatusActive && n.retroq != nil {
+			if n.decode(ev, &l) && ev.Origin != n.DB.Origin {
+				foreignListing(&l, ev.Via)
+			}
+			if n.upsert(&l) && l.Status == tripline.StatusActive && n.retroq != nil {
 				select {
 				case n.retroq <- &l:
 				default:
@@ -480,6 +507,22 @@ func (n *Node) apply(evs []*tripline.Event) {
 				n.Screener.Redress.AddRefusal(&r)
 			}
 		}
+	}
+	if n.Notifier != nil && len(evs) > 0 {
+		n.Notifier.Notify() // wake partners long-polling our feed
+	}
+}
+
+// foreignListing makes a partner's listing as this node holds it: the node
+// it came through joins the provenance chain, and a listing shared for
+// screening only (no action disclosed) reads "report": the officer lets the
+// traveller pass and the originator is told.
+func foreignListing(l *tripline.Listing, via string) {
+	if via != "" {
+		l.Provenance.Chain = append(l.Provenance.Chain, via)
+	}
+	if l.Action == "" {
+		l.Action = tripline.ActionReport
 	}
 }
 

@@ -1,0 +1,95 @@
+package tripline_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"tripline"
+)
+
+func signedEvent(t *testing.T, priv ed25519.PrivateKey) *tripline.Event {
+	t.Helper()
+	l := validListing()
+	l.Reason, l.Narrative = "terrorism", "secret narrative"
+	l.Provenance.SourceRef, l.Provenance.LegalBasis = "SRC-1", "Art. 24"
+	body, _ := json.Marshal(l)
+	ev := &tripline.Event{Origin: "node-a", Seq: 7, Type: tripline.EventListingUpserted, Subject: l.ID, Payload: body,
+		At: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	b, err := ev.SigningBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.Sig = ed25519.Sign(priv, b)
+	return ev
+}
+
+func verifies(pub ed25519.PublicKey, ev *tripline.Event) bool {
+	b, err := ev.SigningBytes()
+	return err == nil && ed25519.Verify(pub, b, ev.Sig)
+}
+
+func TestTrimmedEventStillVerifies(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	ev := signedEvent(t, priv)
+	if !verifies(pub, ev) {
+		t.Fatal("untrimmed event does not verify")
+	}
+	for _, lvl := range []tripline.Level{tripline.LevelDetails, tripline.LevelAction, tripline.LevelScreen} {
+		trimmed, err := ev.Trim(tripline.PartnerTrim(lvl))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !verifies(pub, trimmed) {
+			t.Fatalf("level %s: trimmed event does not verify", lvl)
+		}
+		if lvl < tripline.LevelDetails && (bytes.Contains(trimmed.Payload, []byte("secret narrative")) || bytes.Contains(trimmed.Payload, []byte("SRC-1"))) {
+			t.Fatalf("level %s: details left in %s", lvl, trimmed.Payload)
+		}
+		if lvl == tripline.LevelScreen && bytes.Contains(trimmed.Payload, []byte(`"action"`)) {
+			t.Fatalf("screen level keeps the action: %s", trimmed.Payload)
+		}
+		// Trimming again (a relay passing on less) still verifies.
+		again, err := trimmed.Trim(tripline.PartnerTrim(tripline.LevelScreen))
+		if err != nil || !verifies(pub, again) {
+			t.Fatalf("level %s: re-trimmed event does not verify: %v", lvl, err)
+		}
+	}
+}
+
+func TestTamperedEventFails(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	ev := signedEvent(t, priv)
+	trimmed, _ := ev.Trim(tripline.PartnerTrim(tripline.LevelAction))
+	for name, tamper := range map[string]func(e *tripline.Event){
+		"payload":   func(e *tripline.Event) { e.Payload = bytes.Replace(e.Payload, []byte("Ali Hassan"), []byte("Ali Hasan"), 1) },
+		"action":    func(e *tripline.Event) { e.Payload = bytes.Replace(e.Payload, []byte("refuse_entry"), []byte("info"), 1) },
+		"seq":       func(e *tripline.Event) { e.Seq++ },
+		"origin":    func(e *tripline.Event) { e.Origin = "node-b" },
+		"subject":   func(e *tripline.Event) { e.Subject = "x:1" },
+		"omitted":   func(e *tripline.Event) { e.Omitted["reason"] = strings.Repeat("0", 64) },
+		"dropped":   func(e *tripline.Event) { delete(e.Omitted, "reason") },
+		"signature": func(e *tripline.Event) { e.Sig[0] ^= 1 },
+	} {
+		c := *trimmed
+		c.Payload = append([]byte(nil), trimmed.Payload...)
+		c.Sig = append([]byte(nil), trimmed.Sig...)
+		c.Omitted = map[string]string{}
+		for k, v := range trimmed.Omitted {
+			c.Omitted[k] = v
+		}
+		tamper(&c)
+		if verifies(pub, &c) {
+			t.Errorf("%s tampered: still verifies", name)
+		}
+	}
+	// A field both present and claimed omitted is refused outright.
+	c := *ev
+	c.Omitted = map[string]string{"id": "x"}
+	if _, err := c.SigningBytes(); err == nil {
+		t.Fatal("present and omitted field accepted")
+	}
+}

@@ -1,0 +1,212 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"tripline"
+)
+
+// FederationStore keeps partners, applies partners' events and holds the
+// encounter-report outbox.
+type FederationStore struct{ db *DB }
+
+// NewFederationStore returns a FederationStore on db.
+func NewFederationStore(db *DB) *FederationStore { return &FederationStore{db: db} }
+
+// PutPartner creates or updates a partner.
+func (s *FederationStore) PutPartner(ctx context.Context, p *tripline.Partner) error {
+	if p.ID == "" || p.Agency == "" || p.PublicKey == "" {
+		return tripline.Errorf(tripline.EINVALID, "partner: id, agency and public key are required")
+	}
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO partners (id, agency, public_key, url, follows) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET agency = excluded.agency, public_key = excluded.public_key, url = excluded.url, follows = excluded.follows`,
+		p.ID, p.Agency, p.PublicKey, p.URL, strings.Join(p.Follows, ","))
+	if err != nil {
+		return fmt.Errorf("store partner %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// Partners returns every partner, ordered by id.
+func (s *FederationStore) Partners(ctx context.Context) ([]*tripline.Partner, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id, agency, public_key, url, follows FROM partners ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("query partners: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.Partner
+	for rows.Next() {
+		var p tripline.Partner
+		var follows string
+		if err := rows.Scan(&p.ID, &p.Agency, &p.PublicKey, &p.URL, &follows); err != nil {
+			return nil, fmt.Errorf("scan partner: %w", err)
+		}
+		if follows != "" {
+			p.Follows = strings.Split(follows, ",")
+		}
+		out = append(out, &p)
+	}
+	return out, rows.Err()
+}
+
+// Cursor returns the highest sequence number of origin held here.
+func (s *FederationStore) Cursor(ctx context.Context, origin string) (int64, error) {
+	return NewEventService(s.db).LastSeq(ctx, origin)
+}
+
+// ApplyForeign stores events of other origins, verified by the caller, in
+// one transaction: each event in order and once (an event already held is
+// skipped; a gap is refused), the state change it implies, and so the
+// cursor, which is the highest sequence held. Withdrawals and expiries
+// travel like listings. It returns the events applied.
+func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) ([]*tripline.Event, error) {
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	cursors := map[string]int64{}
+	var applied []*tripline.Event
+	for _, ev := range evs {
+		if ev.Origin == s.db.Origin {
+			return nil, tripline.Errorf(tripline.EINVALID, "event %s/%d: claims this node's own origin", ev.Origin, ev.Seq)
+		}
+		cur, ok := cursors[ev.Origin]
+		if !ok {
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?`, ev.Origin).Scan(&cur); err != nil {
+				return nil, fmt.Errorf("cursor %s: %w", ev.Origin, err)
+			}
+		}
+		if ev.Seq <= cur {
+			continue // already held: the same event twice changes nothing
+		}
+		if ev.Seq != cur+1 {
+			return nil, tripline.Errorf(tripline.ECONFLICT, "event %s/%d: expected %d next (a gap)", ev.Origin, ev.Seq, cur+1)
+		}
+		cursors[ev.Origin] = ev.Seq
+		c := *ev
+		c.Via = via
+		if err := tx.insertForeign(ctx, &c); err != nil {
+			return nil, err
+		}
+		applied = append(applied, &c)
+	}
+	tx.events = applied
+	return applied, tx.Commit()
+}
+
+func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
+	omitted := ""
+	if len(ev.Omitted) > 0 {
+		b, _ := json.Marshal(ev.Omitted)
+		omitted = string(b)
+	}
+	typ := ev.Type
+	if ev.Redacted {
+		typ = tripline.EventRedacted
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, omitted, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ev.Origin, ev.Seq, string(typ), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, omitted, ev.Via); err != nil {
+		return fmt.Errorf("store event %s/%d: %w", ev.Origin, ev.Seq, err)
+	}
+	switch {
+	case ev.Redacted:
+		// The receiver may no longer see the subject: stop holding it.
+		if _, err := tx.ExecContext(ctx, `UPDATE listings SET status = 'withdrawn' WHERE id = ? AND ev_origin = ?`, ev.Subject, ev.Origin); err != nil {
+			return fmt.Errorf("redact %s: %w", ev.Subject, err)
+		}
+	case ev.Type == tripline.EventListingUpserted || ev.Type == tripline.EventListingWithdrawn || ev.Type == tripline.EventListingExpired:
+		var l tripline.Listing
+		if err := json.Unmarshal(ev.Payload, &l); err != nil {
+			return tripline.Errorf(tripline.EINVALID, "event %s/%d: listing payload: %v", ev.Origin, ev.Seq, err)
+		}
+		return tx.upsertForeign("listings", l.ID, l.Source, l.Status, l.Version, l.ContentHash(), l.UpdatedAt, l.ValidUntil, l.ReviewBy, ev)
+	case ev.Type == tripline.EventDocumentAlert || ev.Type == tripline.EventDocumentAlertWithdrawn:
+		var a tripline.DocumentAlert
+		if err := json.Unmarshal(ev.Payload, &a); err != nil {
+			return tripline.Errorf(tripline.EINVALID, "event %s/%d: alert payload: %v", ev.Origin, ev.Seq, err)
+		}
+		return tx.upsertForeign("document_alerts", a.ID, a.Source, a.Status, a.Version, a.ContentHash(), a.UpdatedAt, nil, nil, ev)
+	}
+	return nil
+}
+
+// upsertForeign points a record at a partner's event, unless a newer
+// version is already held.
+func (tx *Tx) upsertForeign(table, id, source string, status tripline.Status, version int64, hash string, updated time.Time, validUntil, reviewBy *time.Time, ev *tripline.Event) error {
+	_, err := tx.Exec(`INSERT INTO `+table+` (id, source, status, version, hash, updated_at, valid_until, review_by, ev_origin, ev_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version, hash = excluded.hash,
+		updated_at = excluded.updated_at, valid_until = excluded.valid_until, review_by = excluded.review_by,
+		ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq WHERE excluded.version >= `+table+`.version`,
+		id, source, string(status), version, hash, formatTime(updated), optTime(validUntil), optTime(reviewBy), ev.Origin, ev.Seq)
+	if err != nil {
+		return fmt.Errorf("store %s %s from %s: %w", table, id, ev.Origin, err)
+	}
+	return nil
+}
+
+// QueueReport adds a report to the outbox, once.
+func (s *FederationStore) QueueReport(ctx context.Context, r *tripline.Report) error {
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO reports (id, to_origin, next_hop, from_node, status, attempts, next_attempt, deadline, body)
+		VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		r.ID, r.ToOrigin, r.NextHop, r.FromNode, formatTime(r.NextAttempt), formatTime(r.Deadline), []byte(r.Body))
+	if err != nil {
+		return fmt.Errorf("queue report %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Reports returns reports with status ("" = all), oldest deadline first.
+func (s *FederationStore) Reports(ctx context.Context, status string) ([]*tripline.Report, error) {
+	q, args := `SELECT id, to_origin, next_hop, from_node, status, attempts, next_attempt, deadline, acked_at, body FROM reports`, []any{}
+	if status != "" {
+		q, args = q+` WHERE status = ?`, append(args, status)
+	}
+	rows, err := s.db.db.QueryContext(ctx, q+` ORDER BY deadline, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query reports: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.Report
+	for rows.Next() {
+		var r tripline.Report
+		var next, deadline, acked string
+		var body []byte
+		if err := rows.Scan(&r.ID, &r.ToOrigin, &r.NextHop, &r.FromNode, &r.Status, &r.Attempts, &next, &deadline, &acked, &body); err != nil {
+			return nil, fmt.Errorf("scan report: %w", err)
+		}
+		r.NextAttempt, _ = parseTime(next)
+		r.Deadline, _ = parseTime(deadline)
+		if acked != "" {
+			t, _ := parseTime(acked)
+			r.AckedAt = &t
+		}
+		r.Body = body
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// MarkReport records a delivery attempt's outcome: status and the next
+// attempt time (retries back off); acknowledged sets the ack time.
+func (s *FederationStore) MarkReport(ctx context.Context, id, status string, next time.Time) error {
+	acked := ""
+	if status == "acknowledged" {
+		acked = formatTime(s.db.Now())
+	}
+	_, err := s.db.db.ExecContext(ctx, `UPDATE reports SET status = ?, attempts = attempts + 1, next_attempt = ?,
+		acked_at = CASE WHEN ? != '' THEN ? ELSE acked_at END WHERE id = ? AND status != 'acknowledged'`,
+		status, formatTime(next), acked, acked, id)
+	if err != nil {
+		return fmt.Errorf("mark report %s: %w", id, err)
+	}
+	return nil
+}
