@@ -611,12 +611,12 @@ func describe(q, c []*token, r nameResult) string {
 	}
 	for i := range q {
 		if usedQ&(1<<i) == 0 && i < maxTokens {
-			b.WriteString(", +" + q[i].form)
+			b.WriteString(", +" + display(q[i]))
 		}
 	}
 	for i := range c {
 		if usedC&(1<<i) == 0 && i < maxTokens {
-			b.WriteString(", -" + c[i].form)
+			b.WriteString(", -" + display(c[i]))
 		}
 	}
 	if r.swapped {
@@ -630,8 +630,18 @@ func maskForms(ts []*token, mask uint32) string {
 	var parts []string
 	for i := range ts {
 		if mask&(1<<i) != 0 {
-			parts = append(parts, ts[i].form)
+			parts = append(parts, display(ts[i]))
 		}
 	}
 	return strings.Join(parts, "+")
+}
+
+// display is how an explanation shows a token: Arabic script as written
+// (its consonant transliteration would puzzle an analyst), else its Latin
+// spelling.
+func display(t *token) string {
+	if t.arabic && t.orig != "" {
+		return t.orig
+	}
+	return t.form
 }
