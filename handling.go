@@ -164,7 +164,10 @@ func (l *Listing) Disclose(lvl Level) *Listing {
 	out.Action, out.Instruction = l.Action, l.Instruction
 	out.ValidUntil, out.ReviewBy = l.ValidUntil, l.ReviewBy
 	out.Handling = Handling{Use: l.Handling.Use}
-	out.Provenance.ListedOn = l.Provenance.ListedOn
+	// Where the data came from and how fresh it is are not intelligence
+	// detail: the chain ("A via B"), receipt and last confirmation show.
+	out.Provenance.ListedOn, out.Provenance.Chain = l.Provenance.ListedOn, l.Provenance.Chain
+	out.Provenance.Received, out.Provenance.LastConfirmed = l.Provenance.Received, l.Provenance.LastConfirmed
 	return out
 }
 

@@ -91,12 +91,12 @@ func forbidden(l *tripline.Listing, lvl tripline.Level) []string {
 	id := strings.SplitN(l.ID, ":", 2)[1]
 	var out []string
 	if lvl < tripline.LevelDetails {
-		for _, p := range []string{"ADDR", "PHONE", "EMAIL", "REASON", "NARRATIVE", "SOURCE", "LEGAL", "CHAIN"} {
+		for _, p := range []string{"ADDR", "PHONE", "EMAIL", "REASON", "NARRATIVE", "SOURCE", "LEGAL"} {
 			out = append(out, p+"-"+id)
 		}
 	}
 	if lvl < tripline.LevelAction {
-		for _, p := range []string{"NAME", "NAT", "DOC", "INSTR"} {
+		for _, p := range []string{"NAME", "NAT", "DOC", "INSTR", "CHAIN"} {
 			out = append(out, p+"-"+id)
 		}
 	}

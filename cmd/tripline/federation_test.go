@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fedNode is one `tripline serve` process of the federation test.
+type fedNode struct {
+	t       *testing.T
+	bin     string
+	id      string
+	agency  string
+	dir     string
+	addr    string
+	key     string
+	tokens  map[string]string
+	cmd     *exec.Cmd
+	logFile string
+}
+
+func (f *fedNode) env() []string {
+	return append(os.Environ(), "TRIPLINE_NODE="+f.id, "TRIPLINE_AGENCY="+f.agency, "TRIPLINE_DATA="+f.dir, "TRIPLINE_LOG_LEVEL=debug")
+}
+
+func (f *fedNode) cli(args ...string) string {
+	f.t.Helper()
+	cmd := exec.Command(f.bin, args...)
+	cmd.Env = f.env()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		f.t.Fatalf("%s %v: %v\n%s", f.id, args, err, out)
+	}
+	return string(out)
+}
+
+func (f *fedNode) start() {
+	f.t.Helper()
+	log, _ := os.OpenFile(f.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	f.cmd = exec.Command(f.bin, "serve", "--addr", f.addr)
+	f.cmd.Env, f.cmd.Stdout, f.cmd.Stderr = f.env(), log, log
+	if err := f.cmd.Start(); err != nil {
+		f.t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + f.addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	f.t.Fatalf("%s did not start; log:\n%s", f.id, f.log())
+}
+
+func (f *fedNode) log() string { b, _ := os.ReadFile(f.logFile); return string(b) }
+
+func (f *fedNode) stop(sig syscall.Signal) {
+	if f.cmd == nil || f.cmd.Process == nil {
+		return
+	}
+	f.cmd.Process.Signal(sig)
+	f.cmd.Wait()
+	f.cmd = nil
+}
+
+func (f *fedNode) call(role, method, path, body string) (int, map[string]any) {
+	f.t.Helper()
+	req, _ := http.NewRequest(method, "http://"+f.addr+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+f.tokens[role])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	json.Unmarshal(b, &out)
+	return resp.StatusCode, out
+}
+
+func (f *fedNode) must(role, method, path, body string) map[string]any {
+	f.t.Helper()
+	st, out := f.call(role, method, path, body)
+	if st != 200 {
+		f.t.Fatalf("%s %s %s as %s = %d %v", f.id, method, path, role, st, out)
+	}
+	return out
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func within(t *testing.T, d time.Duration, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > d {
+			t.Fatalf("%s: not within %s", what, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// threeNodes builds the binary and sets up A, B and C: B pulls A; C pulls
+// B (and A's events through B) and knows A only by key.
+func threeNodes(t *testing.T) (a, b, c *fedNode) {
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "tripline")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	mk := func(id string) *fedNode {
+		f := &fedNode{t: t, bin: bin, id: id, agency: "agency-" + strings.ToLower(id), dir: filepath.Join(tmp, id), addr: freeAddr(t),
+			tokens: map[string]string{}, logFile: filepath.Join(tmp, id+".log")}
+		for _, role := range []string{"officer", "analyst", "admin"} {
+			f.tokens[role] = strings.TrimSpace(f.cli("users", "add", id+"-"+role, "--role", role))
+		}
+		for _, line := range strings.Split(f.cli("node", "info"), "\n") {
+			if k, ok := strings.CutPrefix(line, "public_key: "); ok {
+				f.key = k
+			}
+		}
+		return f
+	}
+	a, b, c = mk("A"), mk("B"), mk("C")
+	add := func(on, p *fedNode, url bool, follows string) {
+		args := []string{"partners", "add", p.id, "--agency", p.agency, "--key", p.key}
+		if url {
+			args = append(args, "--url", "http://"+p.addr)
+		}
+		if follows != "" {
+			args = append(args, "--follows", follows)
+		}
+		on.cli(args...)
+	}
+	add(a, b, true, "")
+	add(a, c, false, "") // A verifies C's reports, which reach it through B
+	add(b, a, true, "")
+	add(b, c, true, "")
+	add(c, b, true, "A")
+	add(c, a, false, "") // C verifies A's signatures end to end
+	for _, n := range []*fedNode{a, b, c} {
+		n.start()
+		t.Cleanup(func() { n.stop(syscall.SIGTERM) })
+	}
+	return a, b, c
+}
+
+func listingBody(agency, id, name, dob, reshare string) string {
+	return fmt.Sprintf(`{"id":"%s:%s","source":"%s","names":[{"full":"%s","kind":"primary"}],"birth_dates":["%s"],
+		"action":"refuse_entry","contact":"%s duty desk","reason":"SECRET-REASON-%s","narrative":"SECRET-NARRATIVE-%s",
+		"handling":{"screen":["agency-b","agency-c"],"action":["agency-b","agency-c"],"reshare":"%s"},
+		"provenance":{"originator":"%s","source_ref":"SECRET-SOURCE-%s"}}`, agency, id, agency, name, dob, agency, id, id, reshare, agency, id)
+}
+
+func decisionOf(n *fedNode, name, dob string) string {
+	st, r := n.call("officer", "POST", "/v1/screen", fmt.Sprintf(`{"ref":"x","name":"%s","dob":"%s"}`, name, dob))
+	if st != 200 {
+		return fmt.Sprint(st)
+	}
+	return fmt.Sprint(r["decision"])
+}
+
+func lastSeq(n *fedNode, origin string) int64 {
+	st, r := n.call("admin", "GET", "/v1/events?origin="+origin+"&limit=1&after=1000000000", "")
+	if st != 200 {
+		return -1
+	}
+	return int64(r["last"].(float64))
+}
+
+// TestFederationThreeNodes is issue 7's multi-process story on loopback.
+func TestFederationThreeNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three tripline processes")
+	}
+	a, b, c := threeNodes(t)
+	defer func() {
+		if t.Failed() {
+			for _, n := range []*fedNode{a, b, c} {
+				t.Logf("---- %s log (tail) ----\n%s", n.id, tail(n.log(), 4000))
+			}
+		}
+	}()
+
+	// A lists a person, re-share allowed: it reaches C through B.
+	a.must("analyst", "POST", "/v1/listings", listingBody("agency-a", "1", "Zebulon Quartermaine", "1980-02-03", "allowed"))
+	took := within(t, 10*time.Second, "listing screenable at C", func() bool { return decisionOf(c, "Zebulon Quartermaine", "1980-02-03") == "hit" })
+	t.Logf("write at A → screenable at C via B: %s", took)
+	// C's copy verifies end to end and records the chain; no details reached C.
+	l := c.must("analyst", "GET", "/v1/listings/agency-a:1", "")
+	if chain := fmt.Sprint(l["provenance"]); !strings.Contains(chain, "B") {
+		t.Fatalf("C's provenance = %v, want A via B", chain)
+	}
+	if raw, _ := json.Marshal(l); bytes.Contains(raw, []byte("SECRET")) {
+		t.Fatalf("details reached C: %s", raw)
+	}
+
+	// C screens and hits: the encounter reaches A and is acknowledged.
+	st, r := c.call("officer", "POST", "/v1/screen", `{"ref":"enc-1","name":"Zebulon Quartermaine","dob":"1980-02-03","document":{"number":"X1","country":"GBR"}}`)
+	if st != 200 || r["decision"] != "hit" {
+		t.Fatalf("C screening = %d %v", st, r)
+	}
+	enc := r["encounters"].([]any)[0].(string)
+	within(t, 15*time.Second, "encounter at A", func() bool {
+		st, e := a.call("analyst", "GET", "/v1/encounters/"+enc, "")
+		return st == 200 && e["agency"] == "agency-c"
+	})
+	within(t, 15*time.Second, "acknowledgement back at C", func() bool {
+		_, rs := c.call("analyst", "GET", "/v1/reports?status=acknowledged", "")
+		return rs != nil && strings.Contains(fmt.Sprint(rs["reports"]), enc)
+	})
+
+	// A listing marked never re-share reaches B but not C.
+	a.must("analyst", "POST", "/v1/listings", listingBody("agency-a", "2", "Ottoline Featherstonehaugh", "1975-05-06", "never"))
+	within(t, 10*time.Second, "never-reshare listing at B", func() bool { return decisionOf(b, "Ottoline Featherstonehaugh", "1975-05-06") == "hit" })
+	within(t, 10*time.Second, "C caught up past it", func() bool { return lastSeq(c, "A") == lastSeq(a, "A") })
+	if d := decisionOf(c, "Ottoline Featherstonehaugh", "1975-05-06"); d != "clear" {
+		t.Fatalf("never-reshare listing at C: %s", d)
+	}
+
+	// B killed mid-stream and restarted; C stopped for a while (a partition).
+	for i := 0; i < 40; i++ {
+		a.must("analyst", "POST", "/v1/listings", listingBody("agency-a", fmt.Sprint(100+i), fmt.Sprintf("Person Number%d Testcase", i), "1970", "allowed"))
+		if i == 15 {
+			b.stop(syscall.SIGKILL)
+		}
+	}
+	b.start()
+	c.stop(syscall.SIGTERM)
+	for i := 0; i < 20; i++ {
+		a.must("analyst", "POST", "/v1/listings", listingBody("agency-a", fmt.Sprint(200+i), fmt.Sprintf("Person Later%d Testcase", i), "1971", "allowed"))
+	}
+	a.must("analyst", "POST", "/v1/listings/agency-a:1/withdraw", `{"reason":"delisted"}`)
+	c.start()
+	head := lastSeq(a, "A")
+	within(t, 30*time.Second, "B and C converge on A's log", func() bool { return lastSeq(b, "A") == head && lastSeq(c, "A") == head })
+
+	// Same state everywhere: every listing A shares with C is there, the
+	// withdrawal travelled, nothing is duplicated.
+	want := activeIDs(t, a, "agency-a")
+	for _, n := range []*fedNode{b, c} {
+		got := activeIDs(t, n, "agency-a")
+		wantHere := want
+		if n == c {
+			wantHere = slices.DeleteFunc(slices.Clone(want), func(id string) bool { return id == "agency-a:2" })
+		}
+		if !slices.Equal(got, wantHere) {
+			t.Fatalf("%s holds %d active listings of A, want %d\n got %v\nwant %v", n.id, len(got), len(wantHere), got, wantHere)
+		}
+	}
+	if d := decisionOf(c, "Zebulon Quartermaine", "1980-02-03"); d != "clear" {
+		t.Fatalf("withdrawn at A, still %s at C", d)
+	}
+	// The events C holds of A are gap-free and each once.
+	_, page := c.call("admin", "GET", "/v1/events?origin=A&limit=10000", "")
+	evs := page["events"].([]any)
+	for i, ev := range evs {
+		if seq := int64(ev.(map[string]any)["seq"].(float64)); seq != int64(i+1) {
+			t.Fatalf("C's copy of A's log: position %d holds seq %d", i+1, seq)
+		}
+	}
+	if int64(len(evs)) != head {
+		t.Fatalf("C holds %d of A's %d events", len(evs), head)
+	}
+}
+
+func activeIDs(t *testing.T, n *fedNode, source string) []string {
+	t.Helper()
+	var ids []string
+	after := ""
+	for {
+		page := n.must("analyst", "GET", "/v1/listings?status=active&source="+source+"&limit=1000&after="+after, "")
+		ls := page["listings"].([]any)
+		for _, l := range ls {
+			ids = append(ids, l.(map[string]any)["id"].(string))
+		}
+		if len(ls) < 1000 {
+			break
+		}
+		after = ids[len(ids)-1]
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
