@@ -48,6 +48,16 @@ var schemaTypes = map[string]reflect.Type{
 	"ReportAck":       reflect.TypeOf(federation.ReportAck{}),
 	"ReportPage":      reflect.TypeOf(ReportPage{}),
 	"ManifestResult":  reflect.TypeOf(screening.ManifestResult{}),
+	// Network analysis (network.go).
+	"Subgraph":          reflect.TypeOf(Subgraph{}),
+	"NetworkPath":       reflect.TypeOf(NetworkPath{}),
+	"NetworkComponents": reflect.TypeOf(NetworkComponents{}),
+	"Facilitators":      reflect.TypeOf(Facilitators{}),
+	"Communities":       reflect.TypeOf(Communities{}),
+	"CoTravel":          reflect.TypeOf(CoTravel{}),
+	"LinkInput":         reflect.TypeOf(LinkInput{}),
+	"LinkInputResult":   reflect.TypeOf(LinkInputResult{}),
+	"NetworkImport":     reflect.TypeOf(NetworkImport{}),
 	"Error": reflect.TypeOf(struct {
 		Error tripline.ErrBody `json:"error"`
 	}{}),

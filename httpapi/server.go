@@ -39,6 +39,8 @@ type Server struct {
 	Screener   Screener
 	// Federation serves partner nodes; nil when the node runs alone.
 	Federation Federation
+	// Network answers link-analysis queries (network.go); nil disables them.
+	Network NetworkService
 	// Policy is the one disclosure layer every read path calls.
 	Policy *policy.Policy
 	// Lookup returns the current listing with an id (the index's copy), or

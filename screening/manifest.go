@@ -77,6 +77,9 @@ func (s *Service) ScreenManifest(ctx context.Context, m *Manifest) (*ManifestRes
 		tr.Port = firstNonEmpty(tr.Port, m.Port)
 		tr.Date = firstNonEmpty(tr.Date, m.Date)
 	}
+	if s.OnManifest != nil {
+		s.OnManifest(ctx, m)
+	}
 	res, err := s.ScreenBatch(ctx, m.Travellers)
 	if err != nil {
 		return nil, err

@@ -42,6 +42,14 @@ type Service struct {
 	Allow func(ctx context.Context) func(*tripline.Listing) bool
 	// Seen is told of every screened traveller (for retro-screening).
 	Seen func(t *tripline.Traveller, at time.Time)
+	// Linked, when set, is asked after matching whether the traveller is
+	// tied to a listed network (issue 8); a review match it returns is
+	// added unless that listing already matched, and a clearance of the
+	// traveller against that listing suppresses it.
+	Linked func(ctx context.Context, t *tripline.Traveller) *tripline.Match
+	// OnManifest, when set, is given each manifest before its travellers
+	// are screened, so that its co-travel links count for them already.
+	OnManifest func(ctx context.Context, m *Manifest)
 	// Now returns the screening time; tests inject it.
 	Now func() time.Time
 }
@@ -87,6 +95,9 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 		}
 		res.Matches = append(res.Matches, m)
 	}
+	if m := s.linked(ctx, t, res.Matches); m != nil {
+		res.Matches = append(res.Matches, *m)
+	}
 	if s.Redress != nil {
 		if f := s.Redress.Returning(t); f != nil {
 			res.Matches = append(res.Matches, returningMatch(f))
@@ -103,6 +114,28 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 		}
 	}
 	return res, nil
+}
+
+// linked asks the Linked hook, dropping a tie to a listing already matched.
+func (s *Service) linked(ctx context.Context, t *tripline.Traveller, ms []tripline.Match) *tripline.Match {
+	if s.Linked == nil {
+		return nil
+	}
+	m := s.Linked(ctx, t)
+	if m == nil {
+		return nil
+	}
+	for _, x := range ms {
+		if x.Listing == m.Listing {
+			return nil
+		}
+	}
+	if s.Redress != nil && s.Listing != nil {
+		if c := s.Redress.Clearance(t, s.Listing(m.Listing)); c != nil {
+			suppress(m, c) // found not to be this listing's person: not stopped twice
+		}
+	}
+	return m
 }
 
 // record creates an encounter for each hit and review of res, routed to the

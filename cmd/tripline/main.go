@@ -62,6 +62,8 @@ Usage:
   tripline users add ID --role R [--agency A] | token ID | disable ID | enable ID | list
   tripline agencies add ID --country CC [--name N] | group NAME AGENCY... | list
   tripline audit verify | query [--subject X] [--agency Y] [--from T] [--to T]
+  tripline network neighbourhood|path|components|facilitators|communities|cotravel|export ...
+  tripline network import-links [--source S] FILE... | import-pnr FILE...   link analysis
   tripline node info                               this node's id, agency and public key
   tripline partners add ID --agency A --key K [--url U] [--follows X,Y] | list
   tripline federation export --to PARTNER [--origin O] [--after N] FILE | import FILE
@@ -86,6 +88,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		"users":      runUsers,
 		"agencies":   runAgencies,
 		"audit":      runAudit,
+		"network":    runNetwork,
 		"node":       runNode,
 		"partners":   runPartners,
 		"federation": runFederationCmd,

@@ -13,6 +13,7 @@ import (
 	"tripline"
 	"tripline/federation"
 	"tripline/match"
+	"tripline/network"
 	"tripline/policy"
 	"tripline/retro"
 	"tripline/screening"
@@ -43,6 +44,7 @@ type Node struct {
 	Index    *match.Index
 	Retro    *retro.Store
 	Screener *screening.Service
+	Network  *network.Service // link analysis (network.go); nil without the index
 	Logger   *slog.Logger
 	Now      func() time.Time
 	ready    atomic.Bool
@@ -114,6 +116,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	n.Screener.Allow = n.Policy.CanScreen
 	if !cfg.Index {
 		return n, nil
+	}
+	if err := n.openNetwork(ctx); err != nil {
+		n.Close()
+		return nil, err
 	}
 	// Note the log's head, subscribe, then load: no change between the load
 	// and the subscription is missed, and version checks make a replay
@@ -545,5 +551,6 @@ func (n *Node) upsert(l *tripline.Listing) bool {
 	}
 	n.versions[l.ID] = l.Version
 	n.Index.Upsert(l) // Upsert drops listings that are not active
+	n.networkListing(l)
 	return true
 }

@@ -1,0 +1,473 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"tripline"
+	"tripline/pnrgov"
+)
+
+// Persister keeps the links a Service does not derive from listings, so
+// that a restart loses none; sqlite.LinkStore implements it.
+type Persister interface {
+	// SaveLinks upserts links by the MemStore identity, in one transaction.
+	SaveLinks(ctx context.Context, links []Link) error
+	// ReplaceLinks replaces every link of source with links, in one
+	// transaction.
+	ReplaceLinks(ctx context.Context, source string, links []Link) error
+}
+
+// Service is the node's link analysis: a MemStore fed from listings,
+// manifests, PNRs and analysts, persisted through Persist, with cached
+// CSR snapshots for the whole-graph analytics. Disclosure is not decided
+// here: every query takes the policy layer's Allow. It is safe for
+// concurrent use.
+type Service struct {
+	Store *MemStore
+	// Persist keeps non-listing links; nil keeps them in memory only.
+	Persist Persister
+	// Country maps an issuing country as written (alpha-2 or alpha-3) to
+	// ISO alpha-3, so that "GB:123" and "GBR:123" are one document; nil
+	// leaves countries as written.
+	Country func(string) (string, bool)
+	// SnapshotEvery is the least time between two rebuilds of a cached
+	// analytics snapshot: a busy import does not rebuild the CSR on every
+	// query. Zero rebuilds on every change.
+	SnapshotEvery time.Duration
+	// Now stamps imported links; tests inject it.
+	Now func() time.Time
+
+	version atomic.Uint64 // bumped on every change of the links
+
+	docMu  sync.RWMutex
+	docs   map[Entity][]string // document entity → ids of active listings holding it
+	docsOf map[string][]Entity // listing id → its document entities in docs
+
+	snapMu sync.Mutex
+	snaps  map[string]*Snapshot
+}
+
+// NewService returns a Service over store.
+func NewService(store *MemStore) *Service {
+	return &Service{Store: store, Now: time.Now, docs: map[Entity][]string{}, docsOf: map[string][]Entity{},
+		snaps: map[string]*Snapshot{}}
+}
+
+// ListingSource returns the link source of a listing's own links.
+func ListingSource(id string) string { return SourceListing + ":" + id }
+
+// Canon returns e with its key canonical and a document's issuing country
+// in alpha-3 (see Service.Country).
+func (s *Service) Canon(e Entity) Entity {
+	e = e.Canonical()
+	if e.Kind != KindDocument || s.Country == nil {
+		return e
+	}
+	ctry, num, _ := strings.Cut(e.Key, ":")
+	if a3, ok := s.Country(ctry); ok && a3 != ctry {
+		return NewEntity(KindDocument, a3+":"+num)
+	}
+	return e
+}
+
+func (s *Service) canonLinks(links []Link) []Link {
+	out := make([]Link, len(links))
+	for i, l := range links {
+		l.From, l.To = s.Canon(l.From), s.Canon(l.To)
+		out[i] = l
+	}
+	return out
+}
+
+func validate(links []Link) error {
+	for i, l := range links {
+		if err := l.Validate(); err != nil {
+			return tripline.Errorf(tripline.EINVALID, "links[%d].%s", i, tripline.ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
+// SetListing replaces the links a listing states (LinksFromListing, source
+// ListingSource(id)) with those of its new version; a listing that is not
+// active keeps none. They live in memory only: the listings are their
+// record, and the node rebuilds them on load.
+func (s *Service) SetListing(ctx context.Context, l *tripline.Listing) error {
+	src := ListingSource(l.ID)
+	var links []Link
+	if l.Status == tripline.StatusActive {
+		links = LinksFromListing(l)
+		for i := range links {
+			links[i].Source = src
+		}
+		links = s.canonLinks(links)
+	}
+	removed, err := s.Store.RemoveSource(ctx, src)
+	if err != nil {
+		return err
+	}
+	added, err := s.Store.AddLinks(ctx, links)
+	if err != nil {
+		return fmt.Errorf("links of listing %s: %w", l.ID, err)
+	}
+	s.docMu.Lock()
+	for _, e := range s.docsOf[l.ID] {
+		ids := s.docs[e]
+		if i := slices.Index(ids, l.ID); i >= 0 {
+			ids = slices.Delete(ids, i, i+1)
+		}
+		if len(ids) == 0 {
+			delete(s.docs, e)
+		} else {
+			s.docs[e] = ids
+		}
+	}
+	delete(s.docsOf, l.ID)
+	for _, x := range links {
+		if x.Type == LinkHasDocument {
+			s.docs[x.To] = append(s.docs[x.To], l.ID)
+			s.docsOf[l.ID] = append(s.docsOf[l.ID], x.To)
+		}
+	}
+	s.docMu.Unlock()
+	if removed+added > 0 {
+		s.version.Add(1)
+	}
+	return nil
+}
+
+// ListedBy returns the listings that entity e stands for: the listing
+// itself for a listing entity, the listings holding it for a document.
+func (s *Service) ListedBy(e Entity) []string {
+	switch e.Kind {
+	case KindListing:
+		return []string{e.Key}
+	case KindDocument:
+		s.docMu.RLock()
+		defer s.docMu.RUnlock()
+		return slices.Clone(s.docs[e])
+	}
+	return nil
+}
+
+// Load adds stored links (each passed to fn by the store's reader) to
+// memory without writing them back.
+func (s *Service) Load(ctx context.Context, each func(ctx context.Context, fn func(Link)) error) error {
+	var batch []Link
+	flush := func() error {
+		_, err := s.Store.AddLinks(ctx, s.canonLinks(batch))
+		batch = batch[:0]
+		return err
+	}
+	var addErr error
+	err := each(ctx, func(l Link) {
+		if addErr != nil {
+			return
+		}
+		if batch = append(batch, l); len(batch) == 10000 {
+			addErr = flush()
+		}
+	})
+	if err == nil {
+		err = addErr
+	}
+	if err == nil {
+		err = flush()
+	}
+	s.version.Add(1)
+	return err
+}
+
+// AddLinks validates, persists and adds links (analysts' input, CSV
+// imports), returning how many were new. A link of a listing's own source
+// is refused: those follow the listing. EINVALID names the first bad link.
+func (s *Service) AddLinks(ctx context.Context, links []Link) (int, error) {
+	links = s.canonLinks(links)
+	if err := validate(links); err != nil {
+		return 0, err
+	}
+	for i, l := range links {
+		if strings.HasPrefix(l.Source, SourceListing+":") {
+			return 0, tripline.Errorf(tripline.EINVALID, "links[%d].source: %q is reserved for a listing's own links", i, l.Source)
+		}
+	}
+	if s.Persist != nil {
+		if err := s.Persist.SaveLinks(ctx, links); err != nil {
+			return 0, err
+		}
+	}
+	n, err := s.Store.AddLinks(ctx, links)
+	if len(links) > 0 {
+		s.version.Add(1)
+	}
+	return n, err
+}
+
+// replaceSource makes links the whole of source, on disk and in memory.
+func (s *Service) replaceSource(ctx context.Context, source string, links []Link) (int, error) {
+	links = s.canonLinks(links)
+	if err := validate(links); err != nil {
+		return 0, err
+	}
+	if s.Persist != nil {
+		if err := s.Persist.ReplaceLinks(ctx, source, links); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := s.Store.RemoveSource(ctx, source); err != nil {
+		return 0, err
+	}
+	n, err := s.Store.AddLinks(ctx, links)
+	s.version.Add(1)
+	return n, err
+}
+
+// Import reports what an import of trips derived.
+type Import struct {
+	Source   string   `json:"source"`
+	Bookings int      `json:"bookings,omitempty"`
+	Trips    int      `json:"trips"`
+	People   int      `json:"people"`
+	Links    int      `json:"links"`
+	Added    int      `json:"added"`
+	CoTravel int      `json:"co_travel"` // pairs flying together on MinCoTravel+ journeys, over all imports
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// MinCoTravel is how many separate journeys together (see JourneyGap)
+// make two people co-travellers.
+const MinCoTravel = 2
+
+// SourceCoTravel is the source of co_travel links derived across imports.
+const SourceCoTravel = "cotravel"
+
+// ImportTrips replaces the links of source with those derived from trips
+// (CoTravelLinks but co_travel), then derives co_travel links between the
+// trips' people and everyone they shared flights with on MinCoTravel or
+// more separate journeys, over every import so far: one PNR push is one
+// flight, so repeated co-travel only shows across pushes.
+func (s *Service) ImportTrips(ctx context.Context, source string, trips []Trip) (*Import, error) {
+	for i := range trips {
+		trips[i].Person = s.Canon(trips[i].Person)
+		trips[i].Source = source
+		for j, c := range trips[i].Contacts {
+			trips[i].Contacts[j] = s.Canon(c)
+		}
+	}
+	// Co-travel is derived over all imports below, by journeys; within one
+	// import a connecting itinerary would count each leg as a flight.
+	links := CoTravelLinks(trips, math.MaxInt32)
+	added, err := s.replaceSource(ctx, source, links)
+	if err != nil {
+		return nil, err
+	}
+	people := map[Entity]bool{}
+	for _, t := range trips {
+		people[t.Person] = true
+	}
+	imp := &Import{Source: source, Trips: len(trips), People: len(people), Links: len(links), Added: added}
+	co, err := s.historyCoTravel(ctx, people)
+	if err != nil {
+		return nil, err
+	}
+	if len(co) > 0 {
+		n, err := s.AddLinks(ctx, co)
+		if err != nil {
+			return nil, err
+		}
+		imp.Added += n
+	}
+	imp.CoTravel = len(co)
+	return imp, nil
+}
+
+// historyCoTravel collects, for each of people, the flights shared with
+// anyone else in the store, and returns a co_travel link, weighted by
+// journeys, for every pair sharing MinCoTravel or more journeys.
+func (s *Service) historyCoTravel(ctx context.Context, people map[Entity]bool) ([]Link, error) {
+	now := s.Now().UTC()
+	seen := map[[2]Entity]bool{}
+	var out []Link
+	for _, p := range sortedEntities(people) {
+		ls, err := s.Store.Links(ctx, p, nil)
+		if err != nil {
+			return nil, err
+		}
+		shared := map[Entity][]time.Time{}
+		for _, l := range ls {
+			if l.Type != LinkOnFlight {
+				continue
+			}
+			flight := l.Other(p)
+			_, date, _ := strings.Cut(flight.Key, "/")
+			day, err := time.Parse(time.DateOnly, date)
+			if err != nil {
+				continue // no date: one flight number is no departure
+			}
+			others, err := s.Store.Links(ctx, flight, nil)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range others {
+				if q := o.Other(flight); o.Type == LinkOnFlight && q != p {
+					shared[q] = append(shared[q], day)
+				}
+			}
+		}
+		for q, days := range shared {
+			a, b := p, q
+			if b.String() < a.String() {
+				a, b = b, a
+			}
+			n := journeys(days)
+			if n < MinCoTravel || seen[[2]Entity{a, b}] {
+				continue
+			}
+			seen[[2]Entity{a, b}] = true
+			out = append(out, Link{From: a, To: b, Type: LinkCoTravel, Source: SourceCoTravel, At: now, Weight: float64(n)})
+		}
+	}
+	slices.SortFunc(out, func(x, y Link) int {
+		return strings.Compare(x.From.String()+x.To.String(), y.From.String()+y.To.String())
+	})
+	return out, nil
+}
+
+// JourneyGap separates journeys: flights shared less than this apart
+// are legs of one journey (WDH–ADD–FRA–IAD over two days is one trip
+// together, not three).
+const JourneyGap = 72 * time.Hour
+
+// journeys counts the journeys among the departure days of shared flights.
+func journeys(days []time.Time) int {
+	slices.SortFunc(days, func(a, b time.Time) int { return a.Compare(b) })
+	n := 0
+	for i, d := range days {
+		if i == 0 || d.Sub(days[i-1]) >= JourneyGap {
+			n++
+		}
+	}
+	return n
+}
+
+func sortedEntities(m map[Entity]bool) []Entity {
+	out := make([]Entity, 0, len(m))
+	for e := range m {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b Entity) int { return strings.Compare(a.String(), b.String()) })
+	return out
+}
+
+// ImportPNR reads one PNRGOV interchange (pnrgov.Parse) and imports its
+// trips under PNRSource: co-travel, shared-contact, same-booking and
+// adjacent-seat links. EINVALID when the message cannot be read.
+func (s *Service) ImportPNR(ctx context.Context, r io.Reader) (*Import, error) {
+	m, err := pnrgov.Parse(r)
+	if err != nil {
+		return nil, err
+	}
+	src := PNRSource(m)
+	imp, err := s.ImportTrips(ctx, src, TripsFromPNR(m, src, s.Now().UTC()))
+	if err != nil {
+		return nil, err
+	}
+	imp.Bookings = len(m.Bookings)
+	for _, w := range m.Warnings {
+		imp.Warnings = append(imp.Warnings, w.String())
+	}
+	return imp, nil
+}
+
+// ImportManifest imports a screened manifest's travellers (PAXLST),
+// grouped by flight and date, each group under "paxlst:FLIGHT/DATE" so that
+// screening the same flight again replaces its links.
+func (s *Service) ImportManifest(ctx context.Context, ts []*tripline.Traveller) ([]*Import, error) {
+	byFlight := map[string][]Trip{}
+	for _, t := range TripsFromTravellers(ts, "", s.Now().UTC()) {
+		src := SourcePAXLST + ":" + canonicalKey(KindFlight, t.Flight) + "/" + strings.TrimSpace(t.Date)
+		byFlight[src] = append(byFlight[src], t)
+	}
+	var out []*Import
+	for _, src := range sortedKeys(byFlight) {
+		imp, err := s.ImportTrips(ctx, src, byFlight[src])
+		if err != nil {
+			return out, err
+		}
+		out = append(out, imp)
+	}
+	return out, nil
+}
+
+// Neighbourhood is Store.Neighbourhood with e made canonical (Canon).
+func (s *Service) Neighbourhood(ctx context.Context, e Entity, k, limit int, allow Allow) (*Subgraph, error) {
+	return s.Store.Neighbourhood(ctx, s.Canon(e), k, limit, allow)
+}
+
+// Path is Store.Path with the ends made canonical (Canon).
+func (s *Service) Path(ctx context.Context, a, b Entity, maxHops int, allow Allow) ([]Link, error) {
+	return s.Store.Path(ctx, s.Canon(a), s.Canon(b), maxHops, allow)
+}
+
+// Flag is the screening flag for traveller t (design.md §2.5): the
+// shortest path of at most k flag-type links (k ≤ 0: DefaultFlagHops)
+// through links traverse allows, from the traveller's entities
+// (TravellerEntities) to an entity standing for a listing (ListedBy) that
+// active accepts — typically an active listing the caller may screen
+// against. It returns nil when there is none, else a review match on that
+// listing with action secondary_check, score 0 (a tie is no identity
+// match) and the path as explanation, each step the caller may not see in
+// detail (show) withheld.
+func (s *Service) Flag(ctx context.Context, t *tripline.Traveller, k int, traverse, show Allow, active func(listing string) bool) (*tripline.Match, error) {
+	starts := TravellerEntities(t)
+	for i, e := range starts {
+		starts[i] = s.Canon(e)
+	}
+	if len(starts) == 0 {
+		return nil, nil
+	}
+	isListed := func(e Entity) (string, bool) {
+		for _, id := range s.ListedBy(e) {
+			if active(id) {
+				return id, true
+			}
+		}
+		return "", false
+	}
+	f, ok, err := s.Store.Flag(ctx, starts, k, isListed, traverse)
+	if err != nil || !ok {
+		return nil, err
+	}
+	m := f.Match()
+	m.Action = tripline.ActionSecondaryCheck
+	m.Instruction = "Linked to a listed network: secondary check."
+	m.Explain[0].Detail = fmt.Sprintf("linked within %d hops: %s", len(f.Path), ExplainRedacted(f.Start, f.Path, show))
+	return &m, nil
+}
+
+// ExplainRedacted is ExplainPath with each entity reached through a link
+// show does not allow written as "kind:(withheld)": the caller learns the
+// shape of the tie, not details they may not see. A nil show hides
+// nothing.
+func ExplainRedacted(start Entity, path []Link, show Allow) string {
+	var b strings.Builder
+	b.WriteString(start.String())
+	at := start
+	for _, l := range path {
+		at = l.Other(at)
+		shown := at.String()
+		if show != nil && !show(l) && at.Kind != KindListing {
+			shown = string(at.Kind) + ":(withheld)"
+		}
+		fmt.Fprintf(&b, " -%s- %s", l.Type, shown)
+	}
+	return b.String()
+}
