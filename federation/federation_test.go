@@ -1,0 +1,195 @@
+package federation_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"tripline"
+	"tripline/federation"
+	"tripline/sqlite"
+)
+
+func mustDB(tb testing.TB, origin string) *sqlite.DB {
+	tb.Helper()
+	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "t.db"))
+	db.Origin = origin
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// signedEvents makes n signed listing events of origin with key priv.
+func signedEvents(tb testing.TB, origin string, priv ed25519.PrivateKey, from, n int) []*tripline.Event {
+	tb.Helper()
+	out := make([]*tripline.Event, 0, n)
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	for i := from; i < from+n; i++ {
+		l := tripline.Listing{ID: fmt.Sprintf("agency-a:%d", i), Source: "agency-a", Status: tripline.StatusActive, Version: 1,
+			Names:      []tripline.Name{{Full: fmt.Sprintf("Person %d", i), Kind: tripline.NamePrimary}},
+			Action:     tripline.ActionRefuseEntry,
+			Handling:   tripline.Handling{Screen: []string{"*"}, Reshare: tripline.ReshareAllowed},
+			Provenance: tripline.Provenance{Originator: "agency-a"}}
+		body, _ := json.Marshal(l)
+		ev := &tripline.Event{Origin: origin, Seq: int64(i), Type: tripline.EventListingUpserted, Subject: l.ID, Payload: body, At: at}
+		msg, err := ev.SigningBytes()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ev.Sig = ed25519.Sign(priv, msg)
+		out = append(out, ev)
+	}
+	return out
+}
+
+func peerFor(tb testing.TB, db *sqlite.DB, partnerID string, partnerKey ed25519.PublicKey, url string) *federation.Peer {
+	tb.Helper()
+	_, priv, _ := ed25519.GenerateKey(nil)
+	store := sqlite.NewFederationStore(db)
+	if err := store.PutPartner(context.Background(), &tripline.Partner{ID: partnerID, Agency: "agency-a",
+		PublicKey: federation.PublicKeyString(partnerKey), URL: url}); err != nil {
+		tb.Fatal(err)
+	}
+	p := federation.NewPeer(db.Origin, priv, store, quiet())
+	if _, err := p.Reload(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// TestTamperedEventRejected: a partner serving one altered event: the
+// events before it apply, it and everything after it do not.
+func TestTamperedEventRejected(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	evs := signedEvents(t, "A", priv, 1, 5)
+	evs[2].Payload = []byte(strings.Replace(string(evs[2].Payload), "refuse_entry", "info", 1))
+	unsigned := signedEvents(t, "A", priv, 1, 5)
+	unsigned[1].Sig = nil
+	for name, serve := range map[string][]*tripline.Event{"tampered": evs, "unsigned": unsigned} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				json.NewEncoder(w).Encode(federation.FeedPage{Origin: "A", Events: serve})
+			}))
+			defer srv.Close()
+			db := mustDB(t, "C")
+			p := peerFor(t, db, "A", pub, srv.URL)
+			partner, _ := p.Partner("A")
+			n, err := p.Pull(context.Background(), partner, "A", 0)
+			if err == nil || tripline.ErrorCode(err) != tripline.EINVALID {
+				t.Fatalf("pull err = %v, want the bad event rejected", err)
+			}
+			cur, _ := sqlite.NewFederationStore(db).Cursor(context.Background(), "A")
+			good := int64(2)
+			if name == "unsigned" {
+				good = 1
+			}
+			if int64(n) != good || cur != good {
+				t.Fatalf("applied %d, cursor %d; want %d (only the events before the bad one)", n, cur, good)
+			}
+			if _, err := sqlite.NewListingService(db).Listing(context.Background(), fmt.Sprintf("agency-a:%d", good+1)); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+				t.Fatalf("the bad event was applied: %v", err)
+			}
+		})
+	}
+}
+
+// TestApplyIdempotentInOrder: the same events twice change nothing; a gap
+// is refused; an event claiming this node's origin is refused.
+func TestApplyIdempotentInOrder(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	db := mustDB(t, "C")
+	p := peerFor(t, db, "A", pub, "")
+	ctx := context.Background()
+	evs := signedEvents(t, "A", priv, 1, 10)
+	if n, err := p.Apply(ctx, "A", evs[:6]); err != nil || n != 6 {
+		t.Fatalf("first apply = %d, %v", n, err)
+	}
+	if n, err := p.Apply(ctx, "A", evs); err != nil || n != 4 {
+		t.Fatalf("overlapping apply = %d, %v; want only the 4 new", n, err)
+	}
+	if n, err := p.Apply(ctx, "A", evs); err != nil || n != 0 {
+		t.Fatalf("repeat apply = %d, %v; want 0", n, err)
+	}
+	gap := signedEvents(t, "A", priv, 12, 1)
+	if _, err := p.Apply(ctx, "A", gap); tripline.ErrorCode(err) != tripline.ECONFLICT {
+		t.Fatalf("gap: %v, want conflict", err)
+	}
+	own := signedEvents(t, "C", priv, 1, 1)
+	if _, err := sqlite.NewFederationStore(db).ApplyForeign(ctx, "A", own); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Fatalf("own origin: %v", err)
+	}
+	ls, _ := sqlite.NewListingService(db).Listings(ctx, tripline.ListingFilter{})
+	if len(ls) != 10 {
+		t.Fatalf("%d listings, want 10", len(ls))
+	}
+}
+
+// TestBundleRoundTrip: an air-gapped partner imports a signed bundle; a
+// bundle altered in transit applies nothing.
+func TestBundleRoundTrip(t *testing.T) {
+	pubA, privA, _ := ed25519.GenerateKey(nil)
+	ctx := context.Background()
+	sender := federation.NewPeer("A", privA, sqlite.NewFederationStore(mustDB(t, "A")), quiet())
+	var buf strings.Builder
+	if err := sender.WriteBundle(&buf, "C", signedEvents(t, "A", privA, 1, 20)); err != nil {
+		t.Fatal(err)
+	}
+	db := mustDB(t, "C")
+	p := peerFor(t, db, "A", pubA, "")
+	tampered := strings.Replace(buf.String(), "Person 7", "Person 8", 1)
+	if _, err := p.ReadBundle(ctx, strings.NewReader(tampered), "b.tlb"); err == nil {
+		t.Fatal("tampered bundle accepted")
+	}
+	if n, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb"); err != nil || n != 20 {
+		t.Fatalf("bundle = %d, %v", n, err)
+	}
+	if n, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb"); err != nil || n != 0 {
+		t.Fatalf("same bundle again = %d, %v", n, err)
+	}
+}
+
+// BenchmarkCatchUp applies a partner's backlog of signed events: verify on
+// every core, store in pages of 2,000.
+//
+//	go test ./federation -run x -bench CatchUp -benchtime 1x
+func BenchmarkCatchUp(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprint("events=", n), func(b *testing.B) {
+			pub, priv, _ := ed25519.GenerateKey(nil)
+			evs := signedEvents(b, "A", priv, 1, n)
+			runtime.GC()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				db := mustDB(b, "C")
+				p := peerFor(b, db, "A", pub, "")
+				b.StartTimer()
+				for j := 0; j < len(evs); j += 2000 {
+					if _, err := p.Apply(context.Background(), "A", evs[j:min(j+2000, len(evs))]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
+			var ru syscall.Rusage
+			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-MB")
+			}
+		})
+	}
+}
