@@ -67,3 +67,153 @@ test('officer: screening a listed person by MRZ shows HIT and the action', async
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('officer: a JSON manifest is screened passenger by passenger with progress', async () => {
+  const page = await signIn(browser, node.url, node.tokens.officer);
+  await page.locator('#nav-manifest').click();
+  const manifest = {flight: 'TK1980', port: 'IST', direction: 'in', travellers: [
+    {ref: 'p1', name: 'Mohammed Taher Anwari', dob: '1961'},
+    {ref: 'p2', name: 'Anna Maria Eriksson', dob: '1974-08-12', nationality: 'SE'},
+    {ref: 'p3', name: 'Abdul Baqi Basir Awal Shah', dob: '1960'},
+  ]};
+  await page.getByLabel('or paste it here').fill(JSON.stringify(manifest, null, 1));
+  await page.getByRole('button', {name: 'Screen manifest'}).click();
+  await page.locator('#manifest-table').waitFor();
+  assert.match(await page.locator('#manifest-status').innerText(), /Done: 3 travellers — 2 hit, 0 review, 1 clear/);
+  const progress = page.locator('#manifest-progress');
+  assert.equal(await progress.evaluate((p) => p.value === p.max && p.max > 0), true, 'progress ends full');
+  assert.equal(await page.locator('#manifest-table tbody tr').count(), 3);
+  assert.deepEqual(await page.locator('#manifest-table tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.decision)), ['hit', 'hit', 'clear'], 'hits first');
+  await page.screenshot({path: join(shots, 'officer-manifest.png'), fullPage: true});
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('analyst: open the hit, mark it a false positive, and the next screening is clear', async () => {
+  const page = await signIn(browser, node.url, node.tokens.analyst);
+  const nav = await page.locator('#nav a').allTextContents();
+  assert.deepEqual(nav, ['Screen', 'Manifest', 'Queue', 'Listings', 'Network', 'Coverage']);
+  await page.locator('#nav-queue').click();
+  const card = page.locator('article.encounter', {hasText: 'P12345678'});
+  await card.waitFor();
+  assert.equal(await card.getAttribute('data-outcome'), 'pending');
+  // The explanation: which name, which date, which document, and how much each counted.
+  const rows = await card.locator('table.explain tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.feature));
+  assert.ok(rows.includes('name') && rows.includes('dob') && rows.includes('document'), `explanation rows ${rows}`);
+  assert.match(await card.locator('tr[data-feature="dob"]').innerText(), /1965-03-29/);
+  assert.match(await card.locator('tr[data-feature="document"]').innerText(), /D000763/);
+  await page.screenshot({path: join(shots, 'analyst-queue.png'), fullPage: true});
+
+  await card.getByLabel('Note (kept with the finding)').fill('Different person: father\'s name and birthplace differ.');
+  await card.getByRole('button', {name: 'False positive'}).click();
+  const done = card.locator('.resolved');
+  await done.waitFor();
+  assert.match(await done.innerText(), /Clearance clr-\S+ made/);
+  assert.equal(await card.getAttribute('data-outcome'), 'false_positive');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  // The officer screens the same traveller (same passport, same birth date) again.
+  const officer = await signIn(browser, node.url, node.tokens.officer);
+  assert.equal(await screenMRZ(officer, shinwari), 'clear');
+  assert.match(await officer.locator('#decision').innerText(), /CLEAR/);
+  assert.equal(await officer.locator('#decision-action').count(), 0, 'no action on a clear');
+  assert.match(await officer.locator('#result').innerText(), /cleared \(false positive before\)/);
+  await officer.screenshot({path: join(shots, 'officer-cleared.png'), fullPage: true});
+  assert.deepEqual(officer.problems, []);
+  await officer.context().close();
+});
+
+test('analyst: listing page shows provenance, handling rules, age and expiry', async () => {
+  const page = await signIn(browser, node.url, node.tokens.analyst);
+  await page.goto(node.url + '/#/listing/' + encodeURIComponent('un-sc:TAi.139'));
+  await page.locator('#provenance').waitFor();
+  assert.equal(await page.locator('#view h1').innerText(), 'ABDUL GHAFAR SHINWARI');
+  const prov = await page.locator('#provenance').innerText();
+  assert.match(prov, /un-sc/);
+  assert.match(prov, /UN Security Council sanctions/);
+  assert.match(prov, /Listed on\s+2001-01-25 \(\d+\.\d years ago\)/);
+  assert.match(prov, /never re-confirmed/);
+  assert.match(prov, /Valid until\s+no expiry set/);
+  assert.match(await page.locator('#handling').innerText(), /See the details\s+every partner/);
+  // The analyst is granted the details the officer must never see.
+  assert.match(await page.locator('[data-field="narrative"]').innerText(), /Safi tribe/);
+  assert.equal(await page.locator('[data-field="reason"]').innerText(), 'Taliban');
+  await page.locator('#listing-encounters table').waitFor();
+  await page.screenshot({path: join(shots, 'analyst-listing.png'), fullPage: true});
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('analyst: the network view draws the graph around a person', async () => {
+  const page = await signIn(browser, node.url, node.tokens.analyst);
+  await page.goto(node.url + '/#/listing/' + encodeURIComponent('un-sc:TAi.139'));
+  await page.locator('#to-network').click();
+  const graph = page.locator('#graph[data-nodes]');
+  await graph.waitFor();
+  const nodes = Number(await graph.getAttribute('data-nodes'));
+  const mode = await graph.getAttribute('data-mode');
+  assert.ok(nodes >= 2, `graph has ${nodes} nodes (mode ${mode})`);
+  assert.ok(await page.locator('#graph canvas').count() > 0, 'cytoscape drew on a canvas');
+  assert.ok(await page.locator('#network-links tbody tr').count() >= 1, 'links listed as a table too');
+  assert.match(await page.locator('#network-links').innerText(), /listing:un-sc:TAi\.139/);
+  await page.waitForTimeout(300); // let the canvas paint before the picture
+  await page.screenshot({path: join(shots, 'analyst-network.png'), fullPage: true});
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('analyst: coverage dashboard counts listings per originator and source', async () => {
+  const page = await signIn(browser, node.url, node.tokens.analyst);
+  await page.locator('#nav-coverage').click();
+  await page.locator('#coverage-table').waitFor();
+  const total = Number((await page.locator('#cov-total .n').innerText()).trim());
+  assert.ok(total > 600, `total ${total}`);
+  const row = page.locator('#coverage-table tr[data-originator="un-sc"]');
+  assert.equal(await row.count(), 1);
+  assert.match(await row.innerText(), /un-sc/);
+  await page.screenshot({path: join(shots, 'analyst-coverage.png'), fullPage: true});
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('auditor: who saw what, and the audit chain verifies', async () => {
+  const page = await signIn(browser, node.url, node.tokens.auditor);
+  assert.deepEqual(await page.locator('#nav a').allTextContents(), ['Audit']);
+  await page.locator('#audit-verify .verify[data-ok="true"]').waitFor();
+  assert.match(await page.locator('#audit-verify').innerText(), /verified: \d+ entries/);
+  await page.getByLabel(/^Subject/).fill('un-sc:TAi.139');
+  await page.getByRole('button', {name: 'Search'}).click();
+  await page.locator('#audit-table tbody tr').first().waitFor();
+  const text = await page.locator('#audit-table').innerText();
+  assert.match(text, /demo-analyst\s+analyst\s+local\s+listing\.read\s+un-sc:TAi\.139/);
+  await page.locator('#audit-verify .verify[data-ok="true"]').waitFor();
+  await page.screenshot({path: join(shots, 'auditor-audit.png'), fullPage: true});
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('officer on a tablet: one column, nothing wider than the screen, keyboard reaches the MRZ', async () => {
+  const page = await signIn(browser, node.url, node.tokens.officer, {width: 820, height: 1180});
+  await page.locator('#mrz').waitFor();
+  await page.keyboard.press('Tab'); // from the focused heading into the form
+  let focused = '';
+  for (let i = 0; i < 10 && focused !== 'mrz'; i++) {
+    focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+    if (focused !== 'mrz') await page.keyboard.press('Tab');
+  }
+  assert.equal(focused, 'mrz', 'Tab reaches the MRZ field');
+  await page.keyboard.type(shinwari);
+  const typed = await page.locator('#mrz').inputValue();
+  assert.equal(typed, shinwari, 'typed MRZ');
+  await page.locator('#decision').waitFor({timeout: 10000});
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no horizontal scrolling');
+  // The decision is brought into view on a tablet, not left below the forms.
+  await page.waitForFunction(() => {
+    const r = document.getElementById('decision').getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  await page.screenshot({path: join(shots, 'officer-tablet.png'), fullPage: false});
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

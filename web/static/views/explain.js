@@ -27,7 +27,7 @@ export function explainTable(features) {
         h('th', {scope: 'row'}, FEATURE[f.feature] || f.feature),
         h('td', {class: 'num'}, Number(f.score).toFixed(2)),
         h('td', {class: 'num'}, w.toFixed(2)),
-        h('td', {class: 'num'}, h('span', {class: 'bar' + (w < 0 || contrib < 0 ? ' neg' : ''), style: `width:${pct}%`, 'aria-hidden': 'true'}),
+        h('td', {class: 'num'}, h('span', {class: 'bar' + (w < 0 || contrib < 0 ? ' neg' : ''), style: `width:${(pct * 0.04).toFixed(2)}rem`, 'aria-hidden': 'true'}),
           ` ${contrib >= 0 ? '+' : '−'}${Math.abs(contrib).toFixed(2)}`),
         h('td', {class: 'detail'}, f.detail || ''));
     })));

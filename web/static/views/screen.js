@@ -19,8 +19,10 @@ function ref() {
 /** mrzComplete reports whether text holds a whole MRZ (TD1, TD2 or TD3). */
 export function mrzComplete(text) {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  return (lines.length === 2 && lines.every((l) => l.length === 44 || l.length === 36)) ||
-    (lines.length === 3 && lines.every((l) => l.length === 30));
+  const width = {2: [44, 36], 3: [30]}[lines.length] || [];
+  // Every line as long as the format's: a TD3 being typed passes 36
+  // characters on its way to 44 and must not be sent as a TD2.
+  return width.some((w) => lines.every((l) => l.length === w));
 }
 
 function travelContext(form) {
@@ -74,8 +76,9 @@ export async function render(root, ctx) {
 
   clear(root,
     h('h1', {}, 'Screen a traveller'),
-    h('div', {class: 'split'}, mrzForm, typedForm),
-    out);
+    // Wide screens: the two forms side by side, the decision below both.
+    // A tablet: the MRZ form, then the decision, then the typed form.
+    h('div', {class: 'screen-layout'}, mrzForm, out, typedForm));
 
   let busy = false;
   async function screen(body) {
@@ -86,6 +89,8 @@ export async function render(root, ctx) {
     try {
       const res = await api('POST', '/v1/screen', body);
       clear(out, renderResult(res, ctx));
+      // On a tablet the forms fill the screen: bring the decision into view.
+      out.scrollIntoView({block: 'start', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth'});
     } catch (e) {
       clear(out, errorBox(e));
     } finally {
@@ -130,7 +135,9 @@ export function renderResult(res, ctx) {
     h('div', {class: 'decision-word'}, DECISION_TEXT[d] || d.toUpperCase()),
     d !== 'clear' && action ? h('div', {class: 'decision-action', id: 'decision-action', dataset: {action}}, actionLabel(action).toUpperCase()) : null,
     res.minor ? h('div', {class: 'badge minor'}, 'MINOR — under 18') : null);
-  const parts = [banner, h('p', {class: 'decision-help'}, DECISION_HELP[d] || '')];
+  const cleared = d === 'clear' && (res.matches || []).some((m) => m.suppressed);
+  const help = cleared ? 'An analyst found before that this traveller is not the listed person (a clearance). Proceed normally.' : DECISION_HELP[d];
+  const parts = [banner, h('p', {class: 'decision-help'}, help || '')];
   if (d !== 'clear') {
     parts.push(h('div', {class: 'instruction card'},
       h('h2', {}, 'Instruction'),
