@@ -211,10 +211,15 @@ func (s *Service) AddLinks(ctx context.Context, links []Link) (int, error) {
 	return n, err
 }
 
-// replaceSource makes links the whole of source, on disk and in memory.
+// replaceSource makes links the whole of source, on disk and in memory,
+// and returns how many of them were not stored before.
 func (s *Service) replaceSource(ctx context.Context, source string, links []Link) (int, error) {
 	links = s.canonLinks(links)
 	if err := validate(links); err != nil {
+		return 0, err
+	}
+	had, err := s.present(ctx, links)
+	if err != nil {
 		return 0, err
 	}
 	if s.Persist != nil {
@@ -227,7 +232,32 @@ func (s *Service) replaceSource(ctx context.Context, source string, links []Link
 	}
 	n, err := s.Store.AddLinks(ctx, links)
 	s.version.Add(1)
-	return n, err
+	return n - had, err
+}
+
+// present counts the links already stored, by the MemStore identity, so
+// that re-importing an unchanged source reports nothing new.
+func (s *Service) present(ctx context.Context, links []Link) (int, error) {
+	n := 0
+	byFrom := map[Entity][]Link{}
+	for _, l := range links {
+		byFrom[l.From] = append(byFrom[l.From], l)
+	}
+	for from, ls := range byFrom {
+		stored, err := s.Store.Links(ctx, from, nil)
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range ls {
+			for _, x := range stored {
+				if x.From == l.From && x.To == l.To && x.Type == l.Type && x.Source == l.Source && x.Listing == l.Listing {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n, nil
 }
 
 // Import reports what an import of trips derived.
@@ -407,14 +437,26 @@ func (s *Service) ImportManifest(ctx context.Context, ts []*tripline.Traveller) 
 	return out, nil
 }
 
-// Neighbourhood is Store.Neighbourhood with e made canonical (Canon).
+// Neighbourhood is Store.Neighbourhood with e made canonical (Canon). An
+// entity whose every link allow hides is not found, like one the graph
+// has never seen: a lone centre would tell that hidden links exist.
 func (s *Service) Neighbourhood(ctx context.Context, e Entity, k, limit int, allow Allow) (*Subgraph, error) {
-	return s.Store.Neighbourhood(ctx, s.Canon(e), k, limit, allow)
+	e = s.Canon(e)
+	sg, err := s.Store.Neighbourhood(ctx, e, k, limit, allow)
+	if err == nil && len(sg.Edges) == 0 {
+		err = fmt.Errorf("entity %s: %w", e, tripline.ErrNotFound)
+	}
+	return sg, err
 }
 
-// Path is Store.Path with the ends made canonical (Canon).
+// Path is Store.Path with the ends made canonical (Canon); EINVALID when
+// they are the same entity.
 func (s *Service) Path(ctx context.Context, a, b Entity, maxHops int, allow Allow) ([]Link, error) {
-	return s.Store.Path(ctx, s.Canon(a), s.Canon(b), maxHops, allow)
+	a, b = s.Canon(a), s.Canon(b)
+	if a == b {
+		return nil, tripline.Errorf(tripline.EINVALID, "to: the same entity as from")
+	}
+	return s.Store.Path(ctx, a, b, maxHops, allow)
 }
 
 // Flag is the screening flag for traveller t (design.md §2.5): the
@@ -453,18 +495,21 @@ func (s *Service) Flag(ctx context.Context, t *tripline.Traveller, k int, traver
 	return &m, nil
 }
 
-// ExplainRedacted is ExplainPath with each entity reached through a link
-// show does not allow written as "kind:(withheld)": the caller learns the
-// shape of the tie, not details they may not see. A nil show hides
-// nothing.
+// ExplainRedacted is ExplainPath with each entity next to a link show
+// does not allow written as "kind:(withheld)": the caller learns the shape
+// of the tie, not details they may not see — neither the listed person's
+// phone nor that this phone is theirs. The start (the traveller's own
+// entity) and listings (named by the match anyway) are always shown. A nil
+// show hides nothing.
 func ExplainRedacted(start Entity, path []Link, show Allow) string {
 	var b strings.Builder
 	b.WriteString(start.String())
 	at := start
-	for _, l := range path {
+	hidden := func(i int) bool { return show != nil && i < len(path) && !show(path[i]) }
+	for i, l := range path {
 		at = l.Other(at)
 		shown := at.String()
-		if show != nil && !show(l) && at.Kind != KindListing {
+		if at.Kind != KindListing && (hidden(i) || hidden(i+1)) {
 			shown = string(at.Kind) + ":(withheld)"
 		}
 		fmt.Fprintf(&b, " -%s- %s", l.Type, shown)
