@@ -3,7 +3,8 @@
 // background traffic to Google's hosts on a closed network. Playwright
 // gives each launch a fresh, empty --user-data-dir of its own.
 import {chromium} from 'playwright-core';
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
 
 /** executablePath is $CHROMIUM, else Debian's /usr/bin/chromium. */
 export const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -42,4 +43,18 @@ export async function signIn(browser, url, token, viewport = {width: 1280, heigh
   await page.getByRole('button', {name: 'Sign in'}).click();
   await page.locator('#nav a').first().waitFor();
   return page;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * a11y runs axe-core's WCAG 2 A and AA rules on the page as it stands and
+ * returns the serious and critical violations as readable lines. axe is
+ * injected through the DevTools protocol, so the page's CSP stays on.
+ */
+export async function a11y(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+  const res = await page.evaluate(() => window.axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}));
+  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -2,10 +2,11 @@
 // holding the UN Security Council list.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {mkdirSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {startDemo, repoRoot} from '../lib/server.js';
-import {launch, signIn} from '../lib/browser.js';
+import {launch, signIn, a11y} from '../lib/browser.js';
 import {td3} from '../lib/mrz.js';
 
 const shots = join(repoRoot, 'docs', 'screenshots');
@@ -53,6 +54,7 @@ test('officer: screening a listed person by MRZ shows HIT and the action', async
   assert.match(await page.locator('#instruction').innerText(), /Refuse entry/);
   assert.equal(await page.locator('#result').getAttribute('aria-live'), 'assertive');
   await page.screenshot({path: join(shots, 'officer-screen.png'), fullPage: true});
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
 
   // No detail of the listing anywhere in the DOM, not even hidden.
   const html = await page.content();
@@ -85,6 +87,7 @@ test('officer: a JSON manifest is screened passenger by passenger with progress'
   assert.equal(await page.locator('#manifest-table tbody tr').count(), 3);
   assert.deepEqual(await page.locator('#manifest-table tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.decision)), ['hit', 'hit', 'clear'], 'hits first');
   await page.screenshot({path: join(shots, 'officer-manifest.png'), fullPage: true});
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -103,6 +106,7 @@ test('analyst: open the hit, mark it a false positive, and the next screening is
   assert.match(await card.locator('tr[data-feature="dob"]').innerText(), /1965-03-29/);
   assert.match(await card.locator('tr[data-feature="document"]').innerText(), /D000763/);
   await page.screenshot({path: join(shots, 'analyst-queue.png'), fullPage: true});
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
 
   await card.getByLabel('Note (kept with the finding)').fill('Different person: father\'s name and birthplace differ.');
   await card.getByRole('button', {name: 'False positive'}).click();
@@ -120,6 +124,7 @@ test('analyst: open the hit, mark it a false positive, and the next screening is
   assert.equal(await officer.locator('#decision-action').count(), 0, 'no action on a clear');
   assert.match(await officer.locator('#result').innerText(), /cleared \(false positive before\)/);
   await officer.screenshot({path: join(shots, 'officer-cleared.png'), fullPage: true});
+  assert.deepEqual(await a11y(officer), [], 'accessibility (axe, WCAG 2.1 AA)');
   assert.deepEqual(officer.problems, []);
   await officer.context().close();
 });
@@ -141,6 +146,7 @@ test('analyst: listing page shows provenance, handling rules, age and expiry', a
   assert.equal(await page.locator('[data-field="reason"]').innerText(), 'Taliban');
   await page.locator('#listing-encounters table').waitFor();
   await page.screenshot({path: join(shots, 'analyst-listing.png'), fullPage: true});
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -159,6 +165,7 @@ test('analyst: the network view draws the graph around a person', async () => {
   assert.match(await page.locator('#network-links').innerText(), /listing:un-sc:TAi\.139/);
   await page.waitForTimeout(300); // let the canvas paint before the picture
   await page.screenshot({path: join(shots, 'analyst-network.png'), fullPage: true});
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -173,6 +180,7 @@ test('analyst: coverage dashboard counts listings per originator and source', as
   assert.equal(await row.count(), 1);
   assert.match(await row.innerText(), /un-sc/);
   await page.screenshot({path: join(shots, 'analyst-coverage.png'), fullPage: true});
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -189,6 +197,7 @@ test('auditor: who saw what, and the audit chain verifies', async () => {
   assert.match(text, /demo-analyst\s+analyst\s+local\s+listing\.read\s+un-sc:TAi\.139/);
   await page.locator('#audit-verify .verify[data-ok="true"]').waitFor();
   await page.screenshot({path: join(shots, 'auditor-audit.png'), fullPage: true});
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -214,6 +223,67 @@ test('officer on a tablet: one column, nothing wider than the screen, keyboard r
     return r.top >= 0 && r.bottom <= window.innerHeight;
   });
   await page.screenshot({path: join(shots, 'officer-tablet.png'), fullPage: false});
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
   assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('sign-in page: labelled, accessible, and a wrong token is refused with a message', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(node.url + '/');
+  await page.getByLabel('User token').fill('tl_not-a-token');
+  await page.keyboard.press('Enter');
+  await page.locator('#login-error:has-text("not valid")').waitFor();
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
+  assert.equal(await page.locator('#nav').isHidden(), true);
+  await context.close();
+});
+
+test('officer: a PAXLST file is uploaded and screened; the outcome is recorded at the booth', async () => {
+  const page = await signIn(browser, node.url, node.tokens.officer);
+  await page.locator('#nav-manifest').click();
+  const pax = ["UNA:+.? '", "UNB+UNOA:4+MPAIR+TRIPLINE+260401:0700+MP0002'", "UNH+MP2+PAXLST:D:05B:UN:IATA+MP501AMS0104+01:F'",
+    "BGM+745'", "NAD+MS+++OPS DESK'", "TDT+20+MP501+++MP'", "LOC+125+KBL'", "DTM+189:2604010900:201'", "LOC+87+IST'", "DTM+232:2604011130:201'",
+    "NAD+FL+++SHINWARI:ABDUL GHAFAR'", "ATT+2++M'", "DTM+329:650329'", "NAT+2+AFG'", "DOC+P:110:111+P77777777'", "DTM+36:310101'", "LOC+91+AFG'",
+    "NAD+FL+++JANSEN:LOTTE:MARIA'", "ATT+2++F'", "DTM+329:010203'", "NAT+2+NLD'", "DOC+P:110:111+NY7654321'", "DTM+36:300505'", "LOC+91+NLD'",
+    "CNT+42:2'", "UNT+24+MP2'", "UNZ+1+MP0002'"].join('\n');
+  const file = join(mkdtempSync(join(tmpdir(), 'tripline-e2e-pax-')), 'MP501.edi');
+  writeFileSync(file, pax);
+  await page.getByLabel('Manifest file (PAXLST or JSON)').setInputFiles(file);
+  await page.waitForFunction(() => document.getElementById('manifest-text').value.startsWith('UNA'));
+  await page.getByRole('button', {name: 'Screen manifest'}).click();
+  await page.locator('#manifest-table').waitFor();
+  assert.match(await page.locator('#manifest-status').innerText(), /Done: 2 travellers — 1 hit, 0 review, 1 clear/);
+  assert.match(await page.locator('#manifest-result').innerText(), /MP501 KBL → IST/);
+  assert.equal(await page.locator('#manifest-table tbody tr').first().getAttribute('data-decision'), 'hit');
+  assert.match(await page.locator('#manifest-table tbody tr').first().innerText(), /ABDUL GHAFAR SHINWARI/);
+
+  // At the booth: screen the same passenger by hand and record the refusal.
+  await page.locator('#nav-screen').click();
+  await page.getByLabel('Full name').fill('Abdul Ghafar Shinwari');
+  await page.getByLabel('Date of birth').fill('1965-03-29');
+  await page.getByLabel('Nationality').fill('AFG');
+  await page.getByLabel('Document number').fill('P77777777');
+  await page.getByLabel('Issuing country').fill('AFG');
+  await page.getByRole('button', {name: 'Screen traveller'}).click();
+  await page.locator('#decision[data-decision="hit"]').waitFor();
+  await page.getByRole('button', {name: 'Refused entry'}).click();
+  await page.locator('#outcome-status:has-text("Recorded: refused entry")').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('analyst: the network view falls back to the listing when the node has no network analysis', async () => {
+  const page = await signIn(browser, node.url, node.tokens.analyst);
+  await page.route('**/v1/network/neighbourhood**', (route) => route.fulfill({status: 404, contentType: 'application/json',
+    body: JSON.stringify({error: {code: 'not_found', message: 'network analysis is not enabled on this node'}})}));
+  await page.goto(node.url + '/#/network?entity=' + encodeURIComponent('listing:un-sc:TAi.139'));
+  const graph = page.locator('#graph[data-nodes]');
+  await graph.waitFor();
+  assert.equal(await graph.getAttribute('data-mode'), 'fallback');
+  assert.ok(Number(await graph.getAttribute('data-nodes')) >= 2);
+  assert.match(await page.locator('#network-status').innerText(), /no network analysis yet/);
+  assert.ok(await page.locator('#graph canvas').count() > 0);
   await page.context().close();
 });

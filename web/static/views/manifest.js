@@ -1,7 +1,7 @@
 // Officer view: a whole manifest (UN/EDIFACT PAXLST or JSON) screened,
 // with a per-passenger result and a progress indicator.
 import {api} from '../api.js';
-import {h, clear, errorBox, actionLabel} from '../dom.js';
+import {h, clear, errorBox, actionLabel, travellerName} from '../dom.js';
 
 /** CHUNK is how many travellers of a JSON manifest go in one request, so progress is real. */
 const CHUNK = 25;
@@ -9,6 +9,41 @@ const CHUNK = 25;
 /** isPAXLST reports whether text starts like a UN/EDIFACT interchange. */
 export function isPAXLST(text) {
   return /^[\s\ufeff]*(UNA|UNB|UNH)/.test(text);
+}
+
+/**
+ * paxlstNames reads the travellers' names from a PAXLST message, in
+ * message order (the order of the server's results), so the officer sees
+ * who each row is. It honours the UNA service string and the release
+ * character. The server remains the judge of the message: a name list
+ * that does not line up with the results is not shown.
+ */
+export function paxlstNames(text) {
+  let t = text.replace(/^[\s\ufeff]+/, '');
+  let [comp, elem, rel, term] = [':', '+', '?', "'"];
+  if (t.startsWith('UNA')) {
+    [comp, elem, rel, term] = [t[3], t[4], t[6], t[8]];
+    t = t.slice(9);
+  }
+  const segments = [];
+  let seg = [[['']]];
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    const el = seg[seg.length - 1];
+    if (c === rel && i + 1 < t.length) el[el.length - 1] += t[++i];
+    else if (c === comp) el.push('');
+    else if (c === elem) seg.push(['']);
+    else if (c === term) {
+      segments.push(seg.map((e) => e.map((x) => x.trim())));
+      seg = [['']];
+    } else if (c !== '\n' && c !== '\r') el[el.length - 1] += c;
+  }
+  return segments
+    .filter((s) => s[0][0].replace(/^[^A-Z]+/, '') === 'NAD' && ['FL', 'FM', 'DDT', 'DDU'].includes((s[1] || [''])[0]))
+    .map((s) => {
+      const [surname = '', ...given] = s[4] || [];
+      return [given.filter(Boolean).join(' '), surname].filter(Boolean).join(' ');
+    });
 }
 
 /** render draws the manifest view into root. */
@@ -51,6 +86,8 @@ export async function render(root, ctx) {
         progress.removeAttribute('value'); // indeterminate: one message, one request
         status.textContent = 'Screening the PAXLST message…';
         res = await api('POST', path, text);
+        const names = paxlstNames(text);
+        if (names.length === res.results.length) res.names = names;
       } else {
         let m;
         try {
@@ -64,6 +101,7 @@ export async function render(root, ctx) {
           progress.value = done;
           status.textContent = `Screened ${done} of ${total} travellers…`;
         });
+        res.names = (m.travellers || []).map((t) => travellerName(t));
       }
       progress.max = 1;
       progress.value = 1;
@@ -104,17 +142,18 @@ export function renderManifest(res) {
   const order = {hit: 0, review: 1, clear: 2};
   const rows = res.results.map((r, i) => ({r, i})).sort((a, b) => (order[a.r.decision] - order[b.r.decision]) || a.i - b.i);
   return h('div', {},
-    res.legs && res.legs.length ? h('p', {class: 'muted'}, 'Legs: ' + res.legs.map((l) => [l.flight, l.departure, l.arrival].filter(Boolean).join(' ')).join('; ')) : null,
+    res.legs && res.legs.length ? h('p', {class: 'muted'}, 'Legs: ' + res.legs.map((l) => `${l.Flight || ''} ${l.DepartPort || '?'} → ${l.ArrivePort || '?'} ${(l.DepartTime || '').slice(0, 16).replace('T', ' ')}`.trim()).join('; ')) : null,
     res.warnings && res.warnings.length ? h('details', {class: 'card'}, h('summary', {}, `${res.warnings.length} parser warnings`),
       h('ul', {}, res.warnings.map((w) => h('li', {}, w)))) : null,
     h('table', {class: 'grid', id: 'manifest-table'},
       h('caption', {}, 'Per-passenger results, hits first'),
-      h('thead', {}, h('tr', {}, ['#', 'Ref', 'Decision', 'Action', 'Matched', 'Score'].map((c) => h('th', {scope: 'col'}, c)))),
+      h('thead', {}, h('tr', {}, ['#', 'Ref', 'Traveller', 'Decision', 'Action', 'Matched listing', 'Score'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, rows.map(({r, i}) => {
         const top = (r.matches || []).find((m) => !m.suppressed);
         return h('tr', {class: `row-${r.decision}`, dataset: {decision: r.decision}},
           h('td', {class: 'num'}, i + 1),
           h('td', {}, r.ref),
+          h('td', {}, (res.names && res.names[i]) || ''),
           h('td', {}, h('span', {class: `badge b-${r.decision}`}, (r.decision || '').toUpperCase()), r.minor ? h('span', {class: 'badge minor'}, 'MINOR') : null,
             r.error ? h('span', {class: 'error'}, ' ' + r.error.message) : null),
           h('td', {}, r.decision !== 'clear' ? actionLabel(r.action || (top && top.action)) : ''),

@@ -39,7 +39,7 @@ export async function render(root, ctx) {
   const form = h('form', {class: 'toolbar', id: 'network-form'},
     h('div', {style: 'flex:1'}, h('label', {for: 'net-entity'}, 'Entity (kind:key)'),
       h('input', {id: 'net-entity', name: 'entity', value: entity, required: true, placeholder: 'listing:un-sc:TAi.139, phone:+93700000000, booking:ABC123'})),
-    h('div', {}, h('label', {for: 'net-k'}, 'Hops'), h('select', {id: 'net-k', name: 'k'}, ['1', '2', '3'].map((x) => h('option', {value: x, selected: x === k}, x)))),
+    h('div', {}, h('label', {for: 'net-k'}, 'Hops'), h('select', {id: 'net-k', name: 'k'}, ['1', '2', '3', '4'].map((x) => h('option', {value: x, selected: x === k}, x)))),
     h('button', {type: 'submit'}, 'Draw'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -69,7 +69,7 @@ export async function render(root, ctx) {
       graph.hidden = true;
       return;
     }
-    const noRoute = /no route/i.test(e.message);
+    const noRoute = /no route|not enabled/i.test(e.message);
     if (entity.startsWith('listing:')) {
       try {
         sg = fallbackGraph(await api('GET', '/v1/listings/' + encodeURIComponent(entity.slice('listing:'.length))));

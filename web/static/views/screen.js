@@ -120,6 +120,30 @@ export async function render(root, ctx) {
   });
 }
 
+/** OUTCOMES an officer records at the booth, once the person is dealt with. */
+const OUTCOMES = [['refused', 'Refused entry'], ['detained', 'Detained'], ['secondary', 'Sent to secondary'], ['admitted', 'Admitted']];
+
+// outcomeBox lets the officer record what happened; an analyst decides
+// confirmed or false positive from the queue.
+function outcomeBox(ids) {
+  const status = h('p', {role: 'status', class: 'muted', id: 'outcome-status'}, `Encounter recorded: ${ids.join(', ')}. Record what happened once done:`);
+  const buttons = OUTCOMES.map(([o, label]) => h('button', {type: 'button', class: 'secondary', dataset: {outcome: o}}, label));
+  for (const b of buttons) {
+    b.addEventListener('click', async () => {
+      for (const x of buttons) x.disabled = true;
+      try {
+        for (const id of ids) await api('POST', `/v1/encounters/${encodeURIComponent(id)}/resolve`, {outcome: b.dataset.outcome});
+        status.textContent = `Recorded: ${b.textContent.toLowerCase()}.`;
+        for (const x of buttons) x.hidden = true;
+      } catch (e) {
+        for (const x of buttons) x.disabled = false;
+        status.textContent = 'Not recorded: ' + e.message;
+      }
+    });
+  }
+  return h('div', {class: 'card', id: 'outcome'}, h('h2', {}, 'Outcome'), status, h('div', {class: 'actions'}, buttons));
+}
+
 /**
  * renderResult draws one screening result: the decision and action as a
  * banner, then the instruction, contact point and the matches. Analysts
@@ -168,7 +192,7 @@ export function renderResult(res, ctx) {
         m.explain && m.explain.length ? explainTable(m.explain) : null))));
   }
   if (res.encounters && res.encounters.length) {
-    parts.push(h('p', {class: 'muted'}, `Encounter recorded: ${res.encounters.join(', ')}`));
+    parts.push(outcomeBox(res.encounters));
   }
   return h('div', {}, parts);
 }
