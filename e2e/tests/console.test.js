@@ -153,13 +153,32 @@ test('analyst: listing page shows provenance, handling rules, age and expiry', a
 
 test('analyst: the network view draws the graph around a person', async () => {
   const page = await signIn(browser, node.url, node.tokens.analyst);
+  // An analyst's links around the listed person: a phone he shares with a
+  // traveller, that traveller's booking, and a second traveller on it. A
+  // node without network analysis refuses them; the view then falls back.
+  const e = (kind, key) => ({kind, key});
+  const added = await page.request.post(node.url + '/v1/network/links', {data: {links: [
+    {from: e('listing', 'un-sc:TAi.139'), to: e('phone', '+93700111222'), type: 'has_phone', listing: 'un-sc:TAi.139'},
+    {from: e('traveller', 'MP501-7'), to: e('phone', '+93700111222'), type: 'has_phone'},
+    {from: e('traveller', 'MP501-7'), to: e('booking', 'QX7P2L'), type: 'booked'},
+    {from: e('traveller', 'MP501-9'), to: e('booking', 'QX7P2L'), type: 'booked'},
+  ]}});
   await page.goto(node.url + '/#/listing/' + encodeURIComponent('un-sc:TAi.139'));
   await page.locator('#to-network').click();
+  await page.locator('#graph[data-nodes]').waitFor();
+  await page.getByLabel('Hops').selectOption('4');
+  await page.getByRole('button', {name: 'Draw'}).click();
+  await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('k') === '4');
   const graph = page.locator('#graph[data-nodes]');
   await graph.waitFor();
   const nodes = Number(await graph.getAttribute('data-nodes'));
   const mode = await graph.getAttribute('data-mode');
   assert.ok(nodes >= 2, `graph has ${nodes} nodes (mode ${mode})`);
+  if (added.ok()) {
+    assert.equal(mode, 'network');
+    assert.ok(nodes >= 6, `4 hops reach the second traveller: ${nodes} nodes`);
+    assert.match(await page.locator('#network-links').innerText(), /traveller:MP501-9/);
+  }
   assert.ok(await page.locator('#graph canvas').count() > 0, 'cytoscape drew on a canvas');
   assert.ok(await page.locator('#network-links tbody tr').count() >= 1, 'links listed as a table too');
   assert.match(await page.locator('#network-links').innerText(), /listing:un-sc:TAi\.139/);
@@ -199,6 +218,12 @@ test('auditor: who saw what, and the audit chain verifies', async () => {
   await page.screenshot({path: join(shots, 'auditor-audit.png'), fullPage: true});
   assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
   assert.deepEqual(page.problems, []);
+  // Signing out ends the session on the server too: a reload asks for a token.
+  await page.getByRole('button', {name: 'Log out'}).click();
+  await page.locator('#login').waitFor();
+  await page.reload();
+  await page.locator('#login').waitFor();
+  assert.equal(await page.locator('#nav').isHidden(), true);
   await page.context().close();
 });
 

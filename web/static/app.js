@@ -2,6 +2,7 @@
 // (#/screen, #/queue, #/listing/<id>, #/network?entity=…).
 import {api} from './api.js';
 import {h, clear, toast} from './dom.js';
+import {parseHash} from './route.js';
 
 const screeners = ['officer', 'analyst', 'supervisor'];
 const analysts = ['analyst', 'supervisor'];
@@ -26,14 +27,6 @@ let me = null;
 
 function allowed(role) {
   return VIEWS.filter((v) => v.roles.includes(role));
-}
-
-/** parseHash splits "#/listing/un-sc:QDi.1?x=1" into view, arg and params. */
-export function parseHash(hash) {
-  const s = (hash || '').replace(/^#\/?/, '');
-  const [path, query] = s.split('?');
-  const [view, ...rest] = path.split('/');
-  return {view: decodeURIComponent(view || ''), arg: decodeURIComponent(rest.join('/')), params: new URLSearchParams(query || '')};
 }
 
 /** go navigates to a view. */

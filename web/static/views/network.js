@@ -109,11 +109,16 @@ export async function render(root, ctx) {
       // the id is label enough
     }
   }
-  const maxHops = Math.max(0, ...sg.nodes.map((n) => n.hops || 0));
+  const ringIndex = {};
   const cy = cytoscape({
     container: graph,
     elements: [
-      ...sg.nodes.map((n) => ({data: {id: n.id, label: n.label || n.id, kind: n.kind, hops: n.hops || 0}})),
+      ...sg.nodes.map((n) => {
+        const hops = n.hops || 0;
+        const i = (ringIndex[hops] = (ringIndex[hops] || 0) + 1);
+        const angle = (i * 2.4) + hops; // golden-angle spread within a ring
+        return {data: {id: n.id, label: n.label || n.id, kind: n.kind, hops}, position: {x: 120 * hops * Math.cos(angle), y: 120 * hops * Math.sin(angle)}};
+      }),
       ...sg.edges.map((e, i) => ({data: {id: 'e' + i, source: e.from, target: e.to, type: e.type}})),
     ],
     style: [
@@ -125,7 +130,10 @@ export async function render(root, ctx) {
         'color': '#4a5360', 'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 0.8}},
       {selector: ':selected', style: {'border-color': '#ffbf00', 'border-width': 5, 'line-color': '#ffbf00'}},
     ],
-    layout: {name: 'concentric', concentric: (n) => maxHops - n.data('hops'), levelWidth: () => 1, minNodeSpacing: 40, padding: 40, animate: false},
+    // Force-directed (cose, built in), seeded by hops so that the centre
+    // starts in the middle and each ring further out; randomize: false
+    // keeps the picture the same for the same graph.
+    layout: {name: 'cose', animate: false, randomize: false, padding: 40, nodeRepulsion: () => 40000, idealEdgeLength: () => 120, nodeOverlap: 20, numIter: 2000},
     minZoom: 0.2,
     maxZoom: 1.6, // a small graph is not blown up to giant labels
     wheelSensitivity: 0.3,
