@@ -302,6 +302,9 @@ func (s *MemStore) Graph(ctx context.Context, allow Allow) (*Graph, error) {
 
 // build makes the CSR of the allowed links. Unfiltered, it reuses the
 // store's entity ids, so the builder need not hash a single entity.
+// Filtered, it keeps only the entities of allowed links (a hidden entity
+// has no id in the snapshot) and renumbers them through a slice, hashing
+// each kept entity once instead of both ends of every link.
 func (s *MemStore) build(allow Allow) *Graph {
 	b := NewBuilder()
 	if allow == nil {
@@ -318,13 +321,35 @@ func (s *MemStore) build(allow Allow) *Graph {
 		}
 		return b.Build()
 	}
-	b.Grow(len(s.ents), s.nlive)
+	kept := make([]bool, len(s.recs))
+	newID := make([]int32, len(s.ents))
+	for i := range newID {
+		newID[i] = -1
+	}
+	var ents []Entity
+	edges := 0
 	for i := range s.recs {
-		if s.recs[i].a < 0 {
+		r := &s.recs[i]
+		if r.a < 0 || !allow(s.link(int32(i))) {
 			continue
 		}
-		if l := s.link(int32(i)); allow(l) {
-			b.AddLink(l)
+		kept[i] = true
+		edges++
+		for _, v := range [2]int32{r.a, r.b} {
+			if newID[v] < 0 {
+				newID[v] = int32(len(ents))
+				ents = append(ents, s.ents[v])
+			}
+		}
+	}
+	b.Grow(0, edges)
+	b.index, b.ents, b.n = make(map[Entity]int32, len(ents)), ents, int32(len(ents))
+	for id, e := range ents {
+		b.index[e] = int32(id)
+	}
+	for i, ok := range kept {
+		if r := &s.recs[i]; ok {
+			b.AddEdge(newID[r.a], newID[r.b], float32(linkWeight(r.weight)))
 		}
 	}
 	return b.Build()
