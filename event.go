@@ -44,8 +44,13 @@ type Event struct {
 	// (not signed: each hop records its own).
 	Via string `json:"via,omitempty"`
 	// Redacted marks a placeholder for an event the receiver may not see:
-	// it keeps the sequence gap-free and carries no payload.
-	Redacted bool `json:"redacted,omitempty"`
+	// it keeps the sequence gap-free and carries no payload, only its
+	// digest, so the chain still verifies.
+	Redacted bool   `json:"redacted,omitempty"`
+	Digest   string `json:"digest,omitempty"`
+	// Chain links the event to its origin's previous one (ChainNext); the
+	// signature covers it.
+	Chain string `json:"chain,omitempty"`
 }
 
 // EventService reads the event log.

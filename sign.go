@@ -29,6 +29,9 @@ func PayloadDigest(payload json.RawMessage, omitted map[string]string) (string, 
 
 func digestValue(raw json.RawMessage, path string, omitted map[string]string, depth int) (string, error) {
 	raw = bytes.TrimSpace(raw)
+	if depth == 0 && !json.Valid(raw) {
+		return "", Errorf(EINVALID, "payload: not valid JSON")
+	}
 	if depth >= 2 || len(raw) == 0 || raw[0] != '{' {
 		if depth == 0 && len(omitted) > 0 {
 			return "", Errorf(EINVALID, "payload: omitted fields given for a payload that is not an object")
@@ -36,17 +39,20 @@ func digestValue(raw json.RawMessage, path string, omitted map[string]string, de
 		sum := sha256.Sum256(raw)
 		return hex.EncodeToString(sum[:]), nil
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	fields, err := objectFields(raw)
+	if err != nil {
 		return "", Errorf(EINVALID, "payload %s: %v", path, err)
 	}
-	digests := map[string]string{}
-	for k, v := range fields {
-		d, err := digestValue(v, join(path, k), omitted, depth+1)
+	digests := make(map[string]string, len(fields))
+	for _, f := range fields {
+		if _, dup := digests[f.key]; dup {
+			return "", Errorf(EINVALID, "payload: field %s appears twice", join(path, f.key))
+		}
+		d, err := digestValue(f.value, join(path, f.key), omitted, depth+1)
 		if err != nil {
 			return "", err
 		}
-		digests[k] = d
+		digests[f.key] = d
 	}
 	for p, d := range omitted {
 		parent, name := "", p
@@ -56,7 +62,7 @@ func digestValue(raw json.RawMessage, path string, omitted map[string]string, de
 		if parent != path {
 			continue
 		}
-		if _, present := fields[name]; present {
+		if _, present := digests[name]; present {
 			return "", Errorf(EINVALID, "payload: field %s both present and omitted", p)
 		}
 		digests[name] = d
@@ -73,6 +79,111 @@ func digestValue(raw json.RawMessage, path string, omitted map[string]string, de
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+type field struct {
+	key   string
+	value json.RawMessage
+}
+
+// objectFields splits a valid JSON object into its fields without decoding
+// the values: digesting is on every event's path, so it must be cheap.
+func objectFields(raw []byte) ([]field, error) {
+	var out []field
+	i := skipSpace(raw, 1)
+	if i < len(raw) && raw[i] == '}' {
+		return nil, nil
+	}
+	for i < len(raw) {
+		if raw[i] != '"' {
+			return nil, fmt.Errorf("want a field name at byte %d", i)
+		}
+		end := stringEnd(raw, i)
+		if end < 0 {
+			return nil, fmt.Errorf("unterminated field name at byte %d", i)
+		}
+		var key string
+		if bytes.IndexByte(raw[i:end], '\\') >= 0 {
+			if err := json.Unmarshal(raw[i:end], &key); err != nil {
+				return nil, err
+			}
+		} else {
+			key = string(raw[i+1 : end-1])
+		}
+		i = skipSpace(raw, end)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, fmt.Errorf("want ':' at byte %d", i)
+		}
+		i = skipSpace(raw, i+1)
+		vend := valueEnd(raw, i)
+		if vend < 0 {
+			return nil, fmt.Errorf("bad value at byte %d", i)
+		}
+		out = append(out, field{key, raw[i:vend]})
+		i = skipSpace(raw, vend)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+			continue
+		}
+		if i < len(raw) && raw[i] == '}' {
+			return out, nil
+		}
+		return nil, fmt.Errorf("want ',' or '}' at byte %d", i)
+	}
+	return nil, fmt.Errorf("unterminated object")
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the string starting at b[i] ('"').
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
+
+// valueEnd returns the index just past the JSON value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				if j = stringEnd(b, j) - 1; j < 0 {
+					return -1
+				}
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\t' && b[j] != '\r' {
+		j++
+	}
+	return j
+}
+
 func join(path, k string) string {
 	if path == "" {
 		return k
@@ -80,16 +191,37 @@ func join(path, k string) string {
 	return path + "." + k
 }
 
-// SigningBytes returns what an event's signature covers: its origin,
-// sequence number, type, subject, time and payload digest.
-func (e *Event) SigningBytes() ([]byte, error) {
-	d, err := PayloadDigest(e.Payload, e.Omitted)
-	if err != nil {
-		return nil, err
+// Digest returns the digest of the event's payload: computed, or the one a
+// redacted placeholder carries in place of the payload.
+func (e *Event) PayloadDigest() (string, error) {
+	if e.Redacted {
+		if e.Digest == "" {
+			return "", Errorf(EINVALID, "event %s/%d: redacted without its digest", e.Origin, e.Seq)
+		}
+		return e.Digest, nil
 	}
-	return []byte("tripline-event-v1\n" + e.Origin + "\n" + strconv.FormatInt(e.Seq, 10) + "\n" + string(e.Type) + "\n" +
-		e.Subject + "\n" + e.At.UTC().Format(time.RFC3339Nano) + "\n" + d), nil
+	return PayloadDigest(e.Payload, e.Omitted)
 }
+
+// ChainNext returns the chain value of e following prev (the value of the
+// origin's previous event, "" before its first): a hash over prev and
+// everything about e — origin, sequence number, type, subject, time and
+// payload digest. The origin signs each event's chain value, so one
+// signature on the last event of a run vouches for the whole run: a
+// catching-up partner verifies one signature per page, not per event.
+func (e *Event) ChainNext(prev string) (string, error) {
+	d, err := e.PayloadDigest()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write([]byte("tripline-chain-v1\n" + prev + "\n" + e.Origin + "\n" + strconv.FormatInt(e.Seq, 10) + "\n" + string(e.Type) + "\n" +
+		e.Subject + "\n" + e.At.UTC().Format(time.RFC3339Nano) + "\n" + d))
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// SigningBytes returns what an event's signature covers: its chain value.
+func (e *Event) SigningBytes() []byte { return []byte("tripline-event-v2\n" + e.Chain) }
 
 // Trim returns a copy of e without the payload fields at paths, their
 // digests moved to Omitted so the signature still verifies. Paths name a

@@ -19,17 +19,20 @@ func signedEvent(t *testing.T, priv ed25519.PrivateKey) *tripline.Event {
 	body, _ := json.Marshal(l)
 	ev := &tripline.Event{Origin: "node-a", Seq: 7, Type: tripline.EventListingUpserted, Subject: l.ID, Payload: body,
 		At: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	b, err := ev.SigningBytes()
+	chain, err := ev.ChainNext("prev-chain")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev.Sig = ed25519.Sign(priv, b)
+	ev.Chain = chain
+	ev.Sig = ed25519.Sign(priv, ev.SigningBytes())
 	return ev
 }
 
+// verifies recomputes the event's chain value from its predecessor's and
+// checks the origin's signature on it.
 func verifies(pub ed25519.PublicKey, ev *tripline.Event) bool {
-	b, err := ev.SigningBytes()
-	return err == nil && ed25519.Verify(pub, b, ev.Sig)
+	chain, err := ev.ChainNext("prev-chain")
+	return err == nil && chain == ev.Chain && ed25519.Verify(pub, ev.SigningBytes(), ev.Sig)
 }
 
 func TestTrimmedEventStillVerifies(t *testing.T) {
@@ -70,6 +73,7 @@ func TestTamperedEventFails(t *testing.T) {
 		"seq":       func(e *tripline.Event) { e.Seq++ },
 		"origin":    func(e *tripline.Event) { e.Origin = "node-b" },
 		"subject":   func(e *tripline.Event) { e.Subject = "x:1" },
+		"chain":     func(e *tripline.Event) { e.Chain = strings.Repeat("0", 64) },
 		"omitted":   func(e *tripline.Event) { e.Omitted["reason"] = strings.Repeat("0", 64) },
 		"dropped":   func(e *tripline.Event) { delete(e.Omitted, "reason") },
 		"signature": func(e *tripline.Event) { e.Sig[0] ^= 1 },
@@ -86,10 +90,23 @@ func TestTamperedEventFails(t *testing.T) {
 			t.Errorf("%s tampered: still verifies", name)
 		}
 	}
-	// A field both present and claimed omitted is refused outright.
+	// A field both present and claimed omitted is refused outright, and so
+	// is a payload with a field twice.
 	c := *ev
 	c.Omitted = map[string]string{"id": "x"}
-	if _, err := c.SigningBytes(); err == nil {
+	if _, err := c.ChainNext(""); err == nil {
 		t.Fatal("present and omitted field accepted")
+	}
+	c = *ev
+	c.Payload = []byte(`{"id":"a","id":"b"}`)
+	if _, err := c.ChainNext(""); err == nil {
+		t.Fatal("duplicate field accepted")
+	}
+	// A redacted placeholder continues the chain with the digest alone.
+	d, _ := ev.PayloadDigest()
+	ph := tripline.Event{Origin: ev.Origin, Seq: ev.Seq, Type: tripline.EventRedacted, Subject: ev.Subject, At: ev.At, Redacted: true, Digest: d}
+	ph.Type = ev.Type
+	if got, _ := ph.ChainNext("prev-chain"); got != ev.Chain {
+		t.Fatal("a placeholder does not continue the chain")
 	}
 }

@@ -118,11 +118,6 @@ func (p *Peer) ReadBundle(ctx context.Context, r io.Reader, name string) (int, e
 	if !ok || !ed25519.Verify(pub, h.Sum(nil), trail.Sig) {
 		return 0, tripline.Errorf(tripline.EINVALID, "%s: bundle signature of %q does not verify", name, head.From)
 	}
-	for _, ev := range evs {
-		if err := VerifyEvent(ev, p.Key); err != nil {
-			return 0, tripline.Errorf(tripline.EINVALID, "%s: %s", name, tripline.ErrorMessage(err))
-		}
-	}
 	byOrigin := map[string][]*tripline.Event{}
 	var order []string
 	for _, ev := range evs {
@@ -133,11 +128,11 @@ func (p *Peer) ReadBundle(ctx context.Context, r io.Reader, name string) (int, e
 	}
 	total := 0
 	for _, o := range order {
-		applied, err := p.Store.ApplyForeign(ctx, head.From, byOrigin[o])
+		applied, err := p.Apply(ctx, head.From, byOrigin[o])
+		total += applied
 		if err != nil {
-			return total, err
+			return total, tripline.Errorf(tripline.ErrorCode(err), "%s: %s", name, tripline.ErrorMessage(err))
 		}
-		total += len(applied)
 	}
 	return total, nil
 }

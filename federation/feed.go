@@ -28,10 +28,29 @@ type Feed struct {
 
 // Page returns up to limit events of origin after seq, shaped for the
 // partner agency.
+// A page ends at a signed event (the origin signs the last event of each
+// of its transactions), so that the partner can verify all of it.
 func (f *Feed) Page(ctx context.Context, partnerAgency, origin string, after int64, limit int) ([]*tripline.Event, error) {
 	evs, err := f.Events.Events(ctx, origin, after, limit)
 	if err != nil {
 		return nil, err
+	}
+	for len(evs) > 0 && len(evs[len(evs)-1].Sig) == 0 {
+		more, err := f.Events.Events(ctx, origin, evs[len(evs)-1].Seq, 256)
+		if err != nil {
+			return nil, err
+		}
+		if len(more) == 0 {
+			// The newest transaction is not signed yet (or its origin's
+			// signature has not arrived): serve up to the last signed event.
+			last := len(evs) - 1
+			for last >= 0 && len(evs[last].Sig) == 0 {
+				last--
+			}
+			evs = evs[:last+1]
+			break
+		}
+		evs = append(evs, more...)
 	}
 	out := make([]*tripline.Event, 0, len(evs))
 	shared := 0
@@ -57,14 +76,21 @@ func jsonDetail(v any) string {
 	return string(b)
 }
 
-// redact returns the placeholder for an event the partner may not see.
-func redact(ev *tripline.Event) *tripline.Event {
-	return &tripline.Event{Origin: ev.Origin, Seq: ev.Seq, Type: tripline.EventRedacted, Subject: ev.Subject, At: ev.At, Redacted: true}
+// redact returns the placeholder for an event the partner may not see: no
+// payload, only its digest, so the origin's chain and signature still
+// verify. Its type and subject do show.
+func redact(ev *tripline.Event) (*tripline.Event, error) {
+	d, err := ev.PayloadDigest()
+	if err != nil {
+		return nil, err
+	}
+	return &tripline.Event{Origin: ev.Origin, Seq: ev.Seq, Type: ev.Type, Subject: ev.Subject, At: ev.At, Redacted: true,
+		Digest: d, Chain: ev.Chain, Sig: ev.Sig}, nil
 }
 
 func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*tripline.Event, error) {
 	if ev.Redacted {
-		return redact(ev), nil
+		return redact(ev)
 	}
 	switch ev.Type {
 	case tripline.EventListingUpserted, tripline.EventListingWithdrawn, tripline.EventListingExpired:
@@ -74,7 +100,7 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 		}
 		lvl := l.LevelFor(partner, f.Groups)
 		if lvl == tripline.LevelNone {
-			return redact(ev), nil
+			return redact(ev)
 		}
 		if ev.Origin != f.Self && partner != l.Provenance.Originator {
 			var consented []string
@@ -82,7 +108,7 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 				consented = f.Consented(ctx, l.ID)
 			}
 			if !l.MayReshare(partner, consented) {
-				return redact(ev), nil // third-party rule: never passed on without the originator's consent
+				return redact(ev) // third-party rule: never passed on without the originator's consent
 			}
 		}
 		out, err := ev.Trim(tripline.PartnerTrim(lvl))
@@ -98,10 +124,10 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 			return nil, tripline.Errorf(tripline.EINVALID, "event %s/%d: alert payload: %v", ev.Origin, ev.Seq, err)
 		}
 		if !slices.Contains(a.Handling.Screen, "*") && !slices.Contains(a.Handling.Screen, partner) {
-			return redact(ev), nil
+			return redact(ev)
 		}
 		if ev.Origin != f.Self && a.Handling.Reshare != tripline.ReshareAllowed {
-			return redact(ev), nil
+			return redact(ev)
 		}
 		c := *ev
 		c.Via = ""
@@ -109,5 +135,5 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 	}
 	// Encounters, clearances, refusals, consents and audit-like events stay
 	// at the node that made them; encounter reports travel separately.
-	return redact(ev), nil
+	return redact(ev)
 }

@@ -127,24 +127,50 @@ func VerifyRequest(r *http.Request, body []byte, key func(node string) (ed25519.
 	return node, nil
 }
 
-// VerifyEvent checks an event's signature with its origin's key.
-func VerifyEvent(ev *tripline.Event, key func(node string) (ed25519.PublicKey, bool)) error {
-	if ev.Redacted {
-		return nil // a placeholder carries nothing to apply but its place in the sequence
+// VerifyRun checks a run of consecutive events of one origin that follows
+// the chain value prev (its previous event's; "" before the first): every
+// event's chain value must recompute — an altered event breaks it at once —
+// and every signature present must verify with the origin's key. It
+// returns how many events from the start a verified signature vouches for
+// (up to the last signed one) and the first failure, as a *BadEvent.
+func VerifyRun(evs []*tripline.Event, prev string, key func(node string) (ed25519.PublicKey, bool)) (int, error) {
+	vouched := 0
+	for i, ev := range evs {
+		chain, err := ev.ChainNext(prev)
+		if err != nil {
+			return vouched, &BadEvent{Index: i, Err: tripline.Errorf(tripline.EINVALID, "event %s/%d: %s", ev.Origin, ev.Seq, tripline.ErrorMessage(err))}
+		}
+		if chain != ev.Chain {
+			return vouched, &BadEvent{Index: i, Err: tripline.Errorf(tripline.EINVALID, "event %s/%d: does not follow its origin's chain (tampered or out of order)", ev.Origin, ev.Seq)}
+		}
+		prev = chain
+		if len(ev.Sig) == 0 {
+			continue
+		}
+		pub, ok := key(ev.Origin)
+		if !ok {
+			return vouched, &BadEvent{Index: i, Err: tripline.Errorf(tripline.EFORBIDDEN, "event %s/%d: unknown origin", ev.Origin, ev.Seq)}
+		}
+		if !ed25519.Verify(pub, ev.SigningBytes(), ev.Sig) {
+			return vouched, &BadEvent{Index: i, Err: tripline.Errorf(tripline.EINVALID, "event %s/%d: signature does not verify (tampered?)", ev.Origin, ev.Seq)}
+		}
+		vouched = i + 1
 	}
-	pub, ok := key(ev.Origin)
-	if !ok {
-		return tripline.Errorf(tripline.EFORBIDDEN, "event %s/%d: unknown origin", ev.Origin, ev.Seq)
+	if vouched < len(evs) {
+		last := evs[len(evs)-1]
+		return vouched, &BadEvent{Index: vouched, Err: tripline.Errorf(tripline.EINVALID, "events %s/%d..%d: unsigned: no signature vouches for them", last.Origin, evs[vouched].Seq, last.Seq)}
 	}
-	if len(ev.Sig) == 0 {
-		return tripline.Errorf(tripline.EINVALID, "event %s/%d: unsigned", ev.Origin, ev.Seq)
-	}
-	msg, err := ev.SigningBytes()
-	if err != nil {
-		return tripline.Errorf(tripline.EINVALID, "event %s/%d: %s", ev.Origin, ev.Seq, tripline.ErrorMessage(err))
-	}
-	if !ed25519.Verify(pub, msg, ev.Sig) {
-		return tripline.Errorf(tripline.EINVALID, "event %s/%d: signature does not verify (tampered?)", ev.Origin, ev.Seq)
-	}
-	return nil
+	return vouched, nil
 }
+
+// BadEvent is a verification failure at an event of a run.
+type BadEvent struct {
+	Index int
+	Err   error
+}
+
+// Error implements error.
+func (b *BadEvent) Error() string { return b.Err.Error() }
+
+// Unwrap returns the coded error.
+func (b *BadEvent) Unwrap() error { return b.Err }

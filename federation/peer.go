@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -22,6 +21,7 @@ import (
 type Store interface {
 	Partners(ctx context.Context) ([]*tripline.Partner, error)
 	Cursor(ctx context.Context, origin string) (int64, error)
+	ChainHead(ctx context.Context, origin string) (int64, string, error)
 	ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) ([]*tripline.Event, error)
 	QueueReport(ctx context.Context, r *tripline.Report) error
 	Reports(ctx context.Context, status string) ([]*tripline.Report, error)
@@ -149,35 +149,38 @@ func (p *Peer) Pull(ctx context.Context, partner *tripline.Partner, origin strin
 	return p.Apply(ctx, partner.ID, page.Events)
 }
 
-// Apply verifies and applies events received from node via (a pull or a
-// bundle), stopping at the first bad one.
+// Apply verifies and applies events of one origin received from node via
+// (a pull or a bundle). Only events a verified signature vouches for are
+// applied: a tampered event is rejected and logged, never applied, and
+// neither is anything after it; an unsigned tail waits for the next page.
 func (p *Peer) Apply(ctx context.Context, via string, evs []*tripline.Event) (int, error) {
-	// Signatures are checked on every core: catching up on a million events
-	// is bound by Ed25519 verification, not by the store.
-	errs := make([]error, len(evs))
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(evs); i += workers {
-				errs[i] = VerifyEvent(evs[i], p.Key)
-			}
-		}(w)
+	if len(evs) == 0 {
+		return 0, nil
 	}
-	wg.Wait()
-	good := evs
-	var bad error
-	for i, err := range errs {
-		if err != nil {
-			ev := evs[i]
-			p.Logger.Error("rejected event from partner", "via", via, "origin", ev.Origin, "seq", ev.Seq, "err", tripline.ErrorMessage(err))
-			good, bad = evs[:i], err
-			break
+	origin := evs[0].Origin
+	cur, head, err := p.Store.ChainHead(ctx, origin)
+	if err != nil {
+		return 0, err
+	}
+	for len(evs) > 0 && evs[0].Seq <= cur {
+		evs = evs[1:] // already held
+	}
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	for _, ev := range evs {
+		if ev.Origin != origin {
+			return 0, tripline.Errorf(tripline.EINVALID, "event %s/%d: a page mixes origins", ev.Origin, ev.Seq)
 		}
 	}
-	applied, err := p.Store.ApplyForeign(ctx, via, good)
+	if evs[0].Seq != cur+1 {
+		return 0, tripline.Errorf(tripline.ECONFLICT, "event %s/%d: expected %d next (a gap)", origin, evs[0].Seq, cur+1)
+	}
+	vouched, bad := VerifyRun(evs, head, p.Key)
+	if bad != nil {
+		p.Logger.Error("rejected events from partner", "via", via, "origin", origin, "err", tripline.ErrorMessage(bad))
+	}
+	applied, err := p.Store.ApplyForeign(ctx, via, evs[:vouched])
 	if err != nil {
 		return 0, err
 	}

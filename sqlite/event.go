@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"tripline"
@@ -21,7 +23,7 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
 	}
-	rows, err := s.db.db.QueryContext(ctx, `SELECT origin, seq, type, subject, payload, at, sig, omitted, via FROM events
+	rows, err := s.db.db.QueryContext(ctx, `SELECT origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted FROM events
 		WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`, origin, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", err)
@@ -32,11 +34,10 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 		var ev tripline.Event
 		var typ, at, omitted string
 		var payload, sig []byte
-		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &ev.Subject, &payload, &at, &sig, &omitted, &ev.Via); err != nil {
+		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &ev.Subject, &payload, &at, &sig, &omitted, &ev.Via, &ev.Chain, &ev.Digest, &ev.Redacted); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
 		ev.Type, ev.Payload, ev.Sig = tripline.EventType(typ), payload, sig
-		ev.Redacted = ev.Type == tripline.EventRedacted
 		if omitted != "" {
 			if err := json.Unmarshal([]byte(omitted), &ev.Omitted); err != nil {
 				return nil, fmt.Errorf("event %s/%d: bad omitted digests: %w", ev.Origin, ev.Seq, err)
@@ -57,4 +58,18 @@ func (s *EventService) LastSeq(ctx context.Context, origin string) (int64, error
 		return 0, fmt.Errorf("last seq %s: %w", origin, err)
 	}
 	return n, nil
+}
+
+// ChainHead returns the sequence number and chain value of origin's last
+// event held here (0 and "" when none).
+func (s *EventService) ChainHead(ctx context.Context, origin string) (int64, string, error) {
+	var seq int64
+	var chain string
+	err := s.db.db.QueryRowContext(ctx, `SELECT seq, chain FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1`, origin).Scan(&seq, &chain)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	} else if err != nil {
+		return 0, "", fmt.Errorf("chain head %s: %w", origin, err)
+	}
+	return seq, chain, nil
 }

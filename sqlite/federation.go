@@ -58,6 +58,11 @@ func (s *FederationStore) Cursor(ctx context.Context, origin string) (int64, err
 	return NewEventService(s.db).LastSeq(ctx, origin)
 }
 
+// ChainHead returns origin's last sequence number and chain value held here.
+func (s *FederationStore) ChainHead(ctx context.Context, origin string) (int64, string, error) {
+	return NewEventService(s.db).ChainHead(ctx, origin)
+}
+
 // ApplyForeign stores events of other origins, verified by the caller, in
 // one transaction: each event in order and once (an event already held is
 // skipped; a gap is refused), the state change it implies, and so the
@@ -108,12 +113,13 @@ func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
 		b, _ := json.Marshal(ev.Omitted)
 		omitted = string(b)
 	}
-	typ := ev.Type
-	if ev.Redacted {
-		typ = tripline.EventRedacted
+	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, omitted, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ev.Origin, ev.Seq, string(typ), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, omitted, ev.Via); err != nil {
+	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, omitted, ev.Via,
+		ev.Chain, ev.Digest, ev.Redacted); err != nil {
 		return fmt.Errorf("store event %s/%d: %w", ev.Origin, ev.Seq, err)
 	}
 	switch {
@@ -123,32 +129,49 @@ func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
 			return fmt.Errorf("redact %s: %w", ev.Subject, err)
 		}
 	case ev.Type == tripline.EventListingUpserted || ev.Type == tripline.EventListingWithdrawn || ev.Type == tripline.EventListingExpired:
-		var l tripline.Listing
-		if err := json.Unmarshal(ev.Payload, &l); err != nil {
-			return tripline.Errorf(tripline.EINVALID, "event %s/%d: listing payload: %v", ev.Origin, ev.Seq, err)
-		}
-		return tx.upsertForeign("listings", l.ID, l.Source, l.Status, l.Version, l.ContentHash(), l.UpdatedAt, l.ValidUntil, l.ReviewBy, ev)
+		return tx.upsertForeign(ctx, "listings", ev)
 	case ev.Type == tripline.EventDocumentAlert || ev.Type == tripline.EventDocumentAlertWithdrawn:
-		var a tripline.DocumentAlert
-		if err := json.Unmarshal(ev.Payload, &a); err != nil {
-			return tripline.Errorf(tripline.EINVALID, "event %s/%d: alert payload: %v", ev.Origin, ev.Seq, err)
-		}
-		return tx.upsertForeign("document_alerts", a.ID, a.Source, a.Status, a.Version, a.ContentHash(), a.UpdatedAt, nil, nil, ev)
+		return tx.upsertForeign(ctx, "document_alerts", ev)
 	}
 	return nil
 }
 
+// recordHead is what the store needs of a partner's listing or alert; the
+// rest of the payload stays as received (decoding it whole would double
+// the cost of a catch-up).
+type recordHead struct {
+	ID         string          `json:"id"`
+	Source     string          `json:"source"`
+	Status     tripline.Status `json:"status"`
+	Version    int64           `json:"version"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	ValidUntil *time.Time      `json:"valid_until"`
+	ReviewBy   *time.Time      `json:"review_by"`
+}
+
 // upsertForeign points a record at a partner's event, unless a newer
 // version is already held.
-func (tx *Tx) upsertForeign(table, id, source string, status tripline.Status, version int64, hash string, updated time.Time, validUntil, reviewBy *time.Time, ev *tripline.Event) error {
-	_, err := tx.Exec(`INSERT INTO `+table+` (id, source, status, version, hash, updated_at, valid_until, review_by, ev_origin, ev_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version, hash = excluded.hash,
-		updated_at = excluded.updated_at, valid_until = excluded.valid_until, review_by = excluded.review_by,
-		ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq WHERE excluded.version >= `+table+`.version`,
-		id, source, string(status), version, hash, formatTime(updated), optTime(validUntil), optTime(reviewBy), ev.Origin, ev.Seq)
+func (tx *Tx) upsertForeign(ctx context.Context, table string, ev *tripline.Event) error {
+	var h recordHead
+	if err := json.Unmarshal(ev.Payload, &h); err != nil || h.ID == "" {
+		return tripline.Errorf(tripline.EINVALID, "event %s/%d: %s payload: %v", ev.Origin, ev.Seq, table, err)
+	}
+	// The payload digest stands for the content: it is what the originator
+	// signed, and it changes exactly when the content does.
+	hash, err := ev.PayloadDigest()
 	if err != nil {
-		return fmt.Errorf("store %s %s from %s: %w", table, id, ev.Origin, err)
+		return err
+	}
+	st, err := tx.stmt(ctx, "INSERT INTO "+table+" (id, source, status, version, hash, updated_at, valid_until, review_by, ev_origin, ev_seq)"+
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"+
+		" ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version, hash = excluded.hash,"+
+		" updated_at = excluded.updated_at, valid_until = excluded.valid_until, review_by = excluded.review_by,"+
+		" ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq WHERE excluded.version >= "+table+".version")
+	if err != nil {
+		return err
+	}
+	if _, err := st.ExecContext(ctx, h.ID, h.Source, string(h.Status), h.Version, hash, formatTime(h.UpdatedAt), optTime(h.ValidUntil), optTime(h.ReviewBy), ev.Origin, ev.Seq); err != nil {
+		return fmt.Errorf("store %s %s from %s: %w", table, h.ID, ev.Origin, err)
 	}
 	return nil
 }

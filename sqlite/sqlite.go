@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -179,7 +180,8 @@ type Tx struct {
 	db     *DB
 	now    time.Time
 	events []*tripline.Event
-	seq    int64 // last sequence number used for db.Origin; 0 = not loaded
+	seq    int64  // last sequence number used for db.Origin; 0 = not loaded
+	chain  string // chain value of that event
 	stmts  map[string]*sql.Stmt
 }
 
@@ -192,8 +194,22 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
 }
 
-// Commit commits and then publishes the transaction's events.
+// SignEvery is how often, besides the last event of each transaction, an
+// event is signed: a partner's page always ends at a signed event.
+const SignEvery = 256
+
+// Commit signs the transaction's last event, commits, and then publishes
+// the transaction's events.
 func (tx *Tx) Commit() error {
+	if n := len(tx.events); n > 0 && tx.db.Sign != nil {
+		last := tx.events[n-1]
+		if last.Origin == tx.db.Origin && last.Sig == nil {
+			last.Sig = tx.db.Sign(last.SigningBytes())
+			if _, err := tx.Exec(`UPDATE events SET sig = ? WHERE origin = ? AND seq = ?`, last.Sig, last.Origin, last.Seq); err != nil {
+				return fmt.Errorf("sign event %d: %w", last.Seq, err)
+			}
+		}
+	}
 	if err := tx.Tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -205,24 +221,26 @@ func (tx *Tx) Commit() error {
 // sequence number. It must run inside the transaction of the change.
 func (tx *Tx) appendEvent(ctx context.Context, typ tripline.EventType, subject string, payload []byte) (*tripline.Event, error) {
 	if tx.seq == 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?`, tx.db.Origin).Scan(&tx.seq); err != nil {
-			return nil, fmt.Errorf("last event seq: %w", err)
+		err := tx.QueryRowContext(ctx, `SELECT seq, chain FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1`, tx.db.Origin).Scan(&tx.seq, &tx.chain)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("last event: %w", err)
 		}
 	}
 	tx.seq++
 	ev := &tripline.Event{Origin: tx.db.Origin, Seq: tx.seq, Type: typ, Subject: subject, Payload: payload, At: tx.now}
-	if tx.db.Sign != nil {
-		msg, err := ev.SigningBytes()
-		if err != nil {
-			return nil, fmt.Errorf("sign event %s %s: %w", typ, subject, err)
-		}
-		ev.Sig = tx.db.Sign(msg)
+	chain, err := ev.ChainNext(tx.chain)
+	if err != nil {
+		return nil, fmt.Errorf("chain event %s %s: %w", typ, subject, err)
 	}
-	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	ev.Chain, tx.chain = chain, chain
+	if tx.db.Sign != nil && ev.Seq%SignEvery == 0 {
+		ev.Sig = tx.db.Sign(ev.SigningBytes())
+	}
+	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(payload), formatTime(ev.At), ev.Sig); err != nil {
+	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(payload), formatTime(ev.At), ev.Sig, ev.Chain); err != nil {
 		return nil, fmt.Errorf("append event %s %s: %w", typ, subject, err)
 	}
 	tx.events = append(tx.events, ev)

@@ -29,3 +29,11 @@ CREATE TABLE reports (
 	body         BLOB NOT NULL
 );
 CREATE INDEX reports_status ON reports (status, next_attempt);
+
+-- The per-origin hash chain (tripline.Event.ChainNext): each event's chain
+-- value covers the one before; the origin signs the last event of each
+-- transaction and every 256th, and one signature vouches for the run.
+-- A redacted placeholder keeps its type and payload digest, not the payload.
+ALTER TABLE events ADD COLUMN chain TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0;
