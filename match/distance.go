@@ -15,18 +15,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-// units returns s as comparable units: bytes for ASCII, runes otherwise.
-func units(s string) []rune {
-	if isASCII(s) {
-		r := make([]rune, len(s))
-		for i := 0; i < len(s); i++ {
-			r[i] = rune(s[i])
-		}
-		return r
-	}
-	return []rune(s)
-}
-
 // levenshtein is the edit distance between a and b, with an adjacent
 // transposition counting as one edit (fat-finger typos: Donlad).
 func levenshtein(a, b string) int {
@@ -97,7 +85,20 @@ func jaroWinkler(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	ra, rb := units(a), units(b)
+	var ba, bb [64]rune // names are short: no allocation in the common case
+	return jaroWinklerRunes(appendRunes(ba[:0], a), appendRunes(bb[:0], b))
+}
+
+// appendRunes appends the characters of s to dst.
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
+}
+
+// jaroWinklerRunes is Jaro-Winkler over characters.
+func jaroWinklerRunes(ra, rb []rune) float64 {
 	la, lb := len(ra), len(rb)
 	if la == 0 || lb == 0 {
 		return 0

@@ -58,7 +58,7 @@ const (
 	keyWhole    = 'N' // the whole name, order-free: ranks a full match first
 )
 
-var keyWeight = map[byte]float32{
+var keyWeight = [256]float32{
 	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.35,
 	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1, keyYear: 1.5, keyWhole: 2,
 }

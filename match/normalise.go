@@ -268,7 +268,7 @@ func buildTokens(words []rawWord) []token {
 			out = append(out, abdTokens(w.form[3:], w, w.form)...)
 			continue
 		}
-		if p, ok := particles[w.form]; ok && !last || ok && len(ws) > 1 {
+		if p, ok := particles[w.form]; ok && len(ws) > 1 {
 			out = append(out, token{form: p, skel: latinSkeleton(p), kind: kindParticle})
 			continue
 		}
