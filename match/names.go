@@ -5,8 +5,9 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"tripline"
 	"unicode"
+
+	"tripline"
 )
 
 // How two tokens agree, from strongest to weakest. The similarity values
@@ -69,7 +70,7 @@ func tokenSim(a, b *token) (float64, string) {
 		}
 		return 0, ""
 	}
-	if len(a.form) >= 4 && a.form == reverse(b.form) {
+	if len(a.form) >= 4 && isReverse(a.form, b.form) {
 		return 0.8, "reversed" // written backwards: a known obfuscation
 	}
 	s := spellingSim(a.form, b.form)
@@ -91,11 +92,17 @@ func tokenSim(a, b *token) (float64, string) {
 	return s, "typo"
 }
 
-// reverse returns s backwards.
-func reverse(s string) string {
-	r := []rune(s)
-	slices.Reverse(r)
-	return string(r)
+// isReverse reports whether a is b written backwards (ASCII spellings).
+func isReverse(a, b string) bool {
+	if len(a) != len(b) || !isASCII(a) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[len(b)-1-i] {
+			return false
+		}
+	}
+	return true
 }
 
 // rawForm returns a token as written before compounds were normalised.
