@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,8 +13,11 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/importer"
+	"tripline/match"
 	"tripline/network"
 	"tripline/policy"
+	"tripline/screening"
 	"tripline/sqlite"
 )
 
@@ -200,4 +204,70 @@ func BenchmarkLinkStoreLoad(b *testing.B) {
 	seconds(b, t0)
 	b.ReportMetric(save.Seconds(), "save-s")
 	b.ReportMetric(float64(svc.Store.Len()), "links")
+}
+
+// BenchmarkScreeningFlagOverhead screens generated travellers against the
+// UN list without and with the network flag hook (policy filters and the
+// flag search per traveller) over the 127-booking PNR sample, each
+// traveller carrying a booking locator: the flag's cost at the border.
+//
+//	go test ./network -run x -bench FlagOverhead -benchtime 20000x
+func BenchmarkScreeningFlagOverhead(b *testing.B) {
+	f, err := os.Open("../cmd/tripline/sample/un_sc_consolidated_2024-09-26.xml")
+	if err != nil {
+		b.Skip(err)
+	}
+	ls, err := importer.ReadUN(f, "un.xml")
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ix := match.NewIndex(match.Options{})
+	svc := network.NewService(network.NewMemStore())
+	for _, l := range ls {
+		ix.Upsert(l)
+		if err := svc.SetListing(ctx, l); err != nil {
+			b.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile("testdata/pnrgov/gtas_pnrWithBags.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.ImportPNR(ctx, bytes.NewReader(data)); err != nil {
+		b.Fatal(err)
+	}
+	travellers := match.GenerateTravellers(10000, 1)
+	for i, t := range travellers {
+		t.Booking = fmt.Sprintf("B%05d", i)
+	}
+	p := policy.New(tripline.GroupMap{}, nil)
+	officer := tripline.WithIdentity(ctx, &tripline.Identity{User: "o", Agency: "tr-border", Role: tripline.RoleOfficer})
+	for _, mode := range []string{"off", "on"} {
+		b.Run("flag="+mode, func(b *testing.B) {
+			s := screening.NewService(ix)
+			s.Listing = ix.Listing
+			s.Allow = p.CanScreen
+			s.Now = func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+			if mode == "on" {
+				s.Linked = func(ctx context.Context, t *tripline.Traveller) *tripline.Match {
+					traverse, show := p.ScreenLinks(ctx, ix.Listing)
+					canScreen := p.CanScreen(ctx)
+					m, _ := svc.Flag(ctx, t, 0, traverse, show, func(id string) bool { l := ix.Listing(id); return l != nil && canScreen(l) })
+					return m
+				}
+			}
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					if _, err := s.Screen(officer, travellers[i%len(travellers)]); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "screenings/s")
+		})
+	}
 }
