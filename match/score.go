@@ -302,9 +302,11 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	if q.doc != nil && len(p.docs) > 0 {
 		ds, detail := compareDocs(q.doc, p.docs)
 		switch {
-		case ds > 0:
+		case ds > 0 && (n >= 0.5 || ds == 1 && len(q.doc.exact) >= 7):
 			// The same document number is near-certain with a similar name,
-			// and worth a review even with another name (a borrowed passport).
+			// and worth a review even with another name (a borrowed
+			// passport) when the number is long enough not to collide by
+			// chance.
 			floor := 0.72 + 0.27*math.Min(1, n/0.7)
 			if ds < 1 {
 				floor -= 0.03
