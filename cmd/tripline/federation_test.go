@@ -19,7 +19,7 @@ import (
 
 // fedNode is one `tripline serve` process of the federation test.
 type fedNode struct {
-	t       *testing.T
+	t       testing.TB
 	bin     string
 	id      string
 	agency  string
@@ -102,7 +102,7 @@ func (f *fedNode) must(role, method, path, body string) map[string]any {
 	return out
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func within(t *testing.T, d time.Duration, what string, cond func() bool) time.D
 
 // threeNodes builds the binary and sets up A, B and C: B pulls A; C pulls
 // B (and A's events through B) and knows A only by key.
-func threeNodes(t *testing.T) (a, b, c *fedNode) {
+func threeNodes(t testing.TB) (a, b, c *fedNode) {
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "tripline")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -311,4 +311,33 @@ func tail(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// BenchmarkPropagation measures write at A → screenable at C through B
+// over 1,000 changes, three processes on loopback.
+//
+//	go test ./cmd/tripline -run x -bench Propagation -benchtime 1x
+func BenchmarkPropagation(b *testing.B) {
+	a, _, c := threeNodes(b)
+	const changes = 1000
+	var lat []time.Duration
+	for i := 0; i < changes*b.N; i++ {
+		name := fmt.Sprintf("Propagation Person%d Benchmark", i)
+		start := time.Now()
+		st, out := a.call("analyst", "POST", "/v1/listings", listingBody("agency-a", fmt.Sprint("p", i), name, "1970-01-01", "allowed"))
+		if st != 200 {
+			b.Fatalf("write %d: %d %v", i, st, out)
+		}
+		for decisionOf(c, name, "1970-01-01") != "hit" {
+			if time.Since(start) > 30*time.Second {
+				b.Fatalf("change %d not screenable at C after 30s", i)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 }
