@@ -214,10 +214,17 @@ func (e *Event) ChainNext(prev string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return e.ChainNextDigest(prev, d), nil
+}
+
+// ChainNextDigest is ChainNext with the payload digest already computed
+// (bulk imports digest on every core, then chain in order).
+func (e *Event) ChainNextDigest(prev, digest string) string {
+	d := digest
 	h := sha256.New()
 	h.Write([]byte("tripline-chain-v1\n" + prev + "\n" + e.Origin + "\n" + strconv.FormatInt(e.Seq, 10) + "\n" + string(e.Type) + "\n" +
 		e.Subject + "\n" + e.At.UTC().Format(time.RFC3339Nano) + "\n" + d))
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // SigningBytes returns what an event's signature covers: its chain value.

@@ -167,10 +167,11 @@ func (k *kind[T]) put(ctx context.Context, db *DB, r T) (T, error) {
 // prepared is a record ready to store: its new version set, its body and
 // content hash computed (the costly part, done in parallel for imports).
 type prepared[T tripline.Record] struct {
-	r    T
-	m    *meta
-	body []byte
-	hash string
+	r      T
+	m      *meta
+	body   []byte
+	hash   string
+	digest string // of body, for the event chain
 }
 
 // prepare makes the next version of in, numbered version, stamped now.
@@ -184,7 +185,11 @@ func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], erro
 	if err != nil {
 		return prepared[T]{}, fmt.Errorf("encode %s %s: %w", k.noun, r.RecordID(), err)
 	}
-	return prepared[T]{r: r, m: m, body: body, hash: r.ContentHash()}, nil
+	digest, err := tripline.PayloadDigest(body, nil)
+	if err != nil {
+		return prepared[T]{}, err
+	}
+	return prepared[T]{r: r, m: m, body: body, hash: r.ContentHash(), digest: digest}, nil
 }
 
 // storeAll prepares and stores rs in order. Preparing (JSON and hashing)
@@ -243,7 +248,7 @@ func (k *kind[T]) storeAll(ctx context.Context, tx *Tx, rs []T, versions func(T)
 // payload is the stored body.
 func (k *kind[T]) store(ctx context.Context, tx *Tx, p prepared[T]) error {
 	id := p.r.RecordID()
-	ev, err := tx.appendEvent(ctx, k.upserted, id, p.body)
+	ev, err := tx.appendEventDigest(ctx, k.upserted, id, p.body, p.digest)
 	if err != nil {
 		return err
 	}

@@ -220,6 +220,12 @@ func (tx *Tx) Commit() error {
 // appendEvent appends an event of this node's origin with the next gap-free
 // sequence number. It must run inside the transaction of the change.
 func (tx *Tx) appendEvent(ctx context.Context, typ tripline.EventType, subject string, payload []byte) (*tripline.Event, error) {
+	return tx.appendEventDigest(ctx, typ, subject, payload, "")
+}
+
+// appendEventDigest is appendEvent with the payload digest computed ahead
+// ("" computes it here).
+func (tx *Tx) appendEventDigest(ctx context.Context, typ tripline.EventType, subject string, payload []byte, digest string) (*tripline.Event, error) {
 	if tx.seq == 0 {
 		err := tx.QueryRowContext(ctx, `SELECT seq, chain FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1`, tx.db.Origin).Scan(&tx.seq, &tx.chain)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -228,11 +234,15 @@ func (tx *Tx) appendEvent(ctx context.Context, typ tripline.EventType, subject s
 	}
 	tx.seq++
 	ev := &tripline.Event{Origin: tx.db.Origin, Seq: tx.seq, Type: typ, Subject: subject, Payload: payload, At: tx.now}
-	chain, err := ev.ChainNext(tx.chain)
-	if err != nil {
-		return nil, fmt.Errorf("chain event %s %s: %w", typ, subject, err)
+	if digest == "" {
+		d, err := ev.PayloadDigest()
+		if err != nil {
+			return nil, fmt.Errorf("digest event %s %s: %w", typ, subject, err)
+		}
+		digest = d
 	}
-	ev.Chain, tx.chain = chain, chain
+	ev.Chain = ev.ChainNextDigest(tx.chain, digest)
+	tx.chain = ev.Chain
 	if tx.db.Sign != nil && ev.Seq%SignEvery == 0 {
 		ev.Sig = tx.db.Sign(ev.SigningBytes())
 	}
