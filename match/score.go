@@ -316,6 +316,12 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 			if explain {
 				feats = append(feats, tripline.Feature{Feature: FeatureDocument, Score: ds, Weight: round3(floor), Detail: detail})
 			}
+		case ds > 0:
+			// Same number, short or OCR-confusable, and another name:
+			// shown to the analyst, no weight.
+			if explain {
+				feats = append(feats, tripline.Feature{Feature: FeatureDocument, Score: ds, Weight: 0, Detail: detail})
+			}
 		case detail != "":
 			score *= penNewDocument
 			if explain {
