@@ -209,3 +209,49 @@ func BenchmarkCatchUp(b *testing.B) {
 		})
 	}
 }
+
+// TestReportRetriedThenOverdue: a report whose next hop is down is retried
+// with backoff and, past its deadline, raises an alert and is marked
+// overdue; once the hop answers, it is acknowledged.
+func TestReportRetriedThenOverdue(t *testing.T) {
+	pubB, _, _ := ed25519.GenerateKey(nil)
+	up := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !up {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		json.NewEncoder(w).Encode(federation.ReportReceipt{Status: tripline.ReportAcknowledged})
+	}))
+	defer srv.Close()
+	db := mustDB(t, "C")
+	p := peerFor(t, db, "B", pubB, srv.URL)
+	var logs strings.Builder
+	p.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	p.Now = func() time.Time { return now }
+	ctx := context.Background()
+	e := &tripline.Encounter{ID: "C-e1", Listing: "agency-b:1", Originator: "agency-b", Decision: tripline.DecisionHit}
+	if err := p.QueueEncounter(ctx, e, "B", "B"); err != nil {
+		t.Fatal(err)
+	}
+	status := func() *tripline.Report {
+		rs, _ := sqlite.NewFederationStore(db).Reports(ctx, "")
+		return rs[0]
+	}
+	p.Deliver(ctx)
+	if r := status(); r.Status != tripline.ReportPending || r.Attempts != 1 || !r.NextAttempt.After(now) {
+		t.Fatalf("after a failed attempt: %+v", r)
+	}
+	now = now.Add(federation.ReportDeadline + time.Minute)
+	p.Deliver(ctx)
+	if r := status(); r.Status != tripline.ReportOverdue || !strings.Contains(logs.String(), "ALERT: encounter report not acknowledged") {
+		t.Fatalf("past the deadline: %+v\n%s", r, logs.String())
+	}
+	up = true
+	now = now.Add(time.Hour)
+	p.Deliver(ctx)
+	if r := status(); r.Status != tripline.ReportAcknowledged || r.AckedAt == nil {
+		t.Fatalf("once delivered: %+v", r)
+	}
+}
