@@ -51,8 +51,9 @@ type Encounter struct {
 	// Retro marks an encounter found by retro-screening: the traveller
 	// crossed before the listing arrived.
 	Retro bool `json:"retro,omitempty"`
-	// MinorListing is set when the matched listing is of a minor.
-	MinorListing bool       `json:"minor_listing,omitempty"`
+	// Minor flags a traveller under 18 when encountered, or a match on a
+	// listing of a minor: actions other than report need a supervisor.
+	Minor        bool       `json:"minor,omitempty"`
 	Explain      []Feature  `json:"explain,omitempty"`
 	At           time.Time  `json:"at"`
 	UpdatedAt    time.Time  `json:"updated_at"`

@@ -200,7 +200,7 @@ func MayResolve(role Role, e *Encounter, outcome Outcome) error {
 	default:
 		return Errorf(EFORBIDDEN, "role %s may not resolve encounters", role)
 	}
-	if e.Minor() && role != RoleSupervisor {
+	if e.IsMinor() && role != RoleSupervisor {
 		switch outcome {
 		case OutcomeAdmitted, OutcomeFalsePositive, OutcomeConfirmed:
 		default:
@@ -210,11 +210,11 @@ func MayResolve(role Role, e *Encounter, outcome Outcome) error {
 	return nil
 }
 
-// Minor reports whether the traveller was under 18 when encountered, or
+// IsMinor reports whether the traveller was under 18 when encountered, or
 // matched a listing of a minor.
-func (e *Encounter) Minor() bool {
+func (e *Encounter) IsMinor() bool {
 	if age, ok := e.Traveller.DOB.AgeAt(e.At); ok && age < 18 {
 		return true
 	}
-	return e.MinorListing
+	return e.Minor
 }

@@ -125,6 +125,7 @@ func (p *Policy) Result(ctx context.Context, r *tripline.Result, lookup func(id 
 	}
 	out.Summarise()
 	out.Notes, out.Encounters, out.Error = r.Notes, r.Encounters, r.Error
+	out.Minor = out.Minor || r.Minor
 	if r.Decision == tripline.DecisionReview && out.Decision == tripline.DecisionClear {
 		out.Decision, out.Instruction = r.Decision, r.Instruction // an MRZ that fails its checks stays review
 	}

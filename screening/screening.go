@@ -105,6 +105,9 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 	}
 	sort.SliceStable(res.Matches, func(i, j int) bool { return res.Matches[i].Score > res.Matches[j].Score })
 	res.Summarise()
+	if age, ok := t.DOB.AgeAt(now); ok && age < 18 {
+		res.Minor = true // flagged on every view, matched or not
+	}
 	if s.Seen != nil {
 		s.Seen(t, now)
 	}
@@ -151,7 +154,7 @@ func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripli
 		}
 		e, err := s.Encounters.CreateEncounter(ctx, &tripline.Encounter{
 			Listing: m.Listing, Originator: s.originator(m.Listing), Decision: m.Decision, Score: m.Score,
-			Action: m.Action, Traveller: *t, Officer: officer, Agency: agency, Explain: m.Explain, At: now, MinorListing: m.Minor,
+			Action: m.Action, Traveller: *t, Officer: officer, Agency: agency, Explain: m.Explain, At: now, Minor: m.Minor || res.Minor,
 		})
 		if err != nil {
 			return fmt.Errorf("record encounter: %w", err)

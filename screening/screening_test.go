@@ -130,3 +130,42 @@ func TestExpiredListingStopsMatchingAtOnce(t *testing.T) {
 		t.Fatalf("listing past valid-until still matches: %+v", r)
 	}
 }
+
+func TestMinorFlagged(t *testing.T) {
+	s, _ := newService(listing("1", "Zebulon Quartermaine", "1980"))
+	for _, tc := range []struct {
+		name, dob string
+		minor     bool
+	}{
+		{"Jane Doe", "2012-05-01", true},
+		{"Jane Doe", "1990-05-01", false},
+		{"Jane Doe", "2008", true}, // could still be 17 on 2026-11-25
+	} {
+		d, _ := tripline.ParsePartialDate(tc.dob)
+		r, _ := s.Screen(context.Background(), &tripline.Traveller{Ref: "t", Name: tc.name, DOB: d})
+		if r.Minor != tc.minor {
+			t.Errorf("%s: minor = %v, want %v", tc.dob, r.Minor, tc.minor)
+		}
+	}
+}
+
+func TestMinorNeedsSupervisor(t *testing.T) {
+	e := &tripline.Encounter{Traveller: tripline.Traveller{DOB: tripline.PartialDate{Year: 2012}}, At: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+	for _, tc := range []struct {
+		role    tripline.Role
+		outcome tripline.Outcome
+		ok      bool
+	}{
+		{tripline.RoleOfficer, tripline.OutcomeRefused, false},
+		{tripline.RoleOfficer, tripline.OutcomeDetained, false},
+		{tripline.RoleOfficer, tripline.OutcomeAdmitted, true},
+		{tripline.RoleAnalyst, tripline.OutcomeFalsePositive, true},
+		{tripline.RoleSupervisor, tripline.OutcomeRefused, true},
+		{tripline.RoleAuditor, tripline.OutcomeAdmitted, false},
+	} {
+		err := tripline.MayResolve(tc.role, e, tc.outcome)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s %s: %v", tc.role, tc.outcome, err)
+		}
+	}
+}
