@@ -53,6 +53,8 @@ type Service struct {
 
 	snapMu sync.Mutex
 	snaps  map[string]*Snapshot
+
+	follow follower // the LinkLog of Open, and how far it was read
 }
 
 // NewService returns a Service over store.

@@ -87,3 +87,47 @@ func TestReplaceLinks(t *testing.T) {
 		t.Fatalf("after replace: %v, want %v and %v", got, old[1], other)
 	}
 }
+
+// TestLinkChangesFollowed: two processes on one file — a server's service
+// catches up with a PNR another process imported, and with that
+// process's removal of a source; its own writes are not reloaded.
+func TestLinkChangesFollowed(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := t.Context()
+	server, cli := network.NewService(network.NewMemStore()), network.NewService(network.NewMemStore())
+	if err := server.Open(ctx, sqlite.NewLinkStore(db)); err != nil {
+		t.Fatal(err)
+	}
+	cliStore := sqlite.NewLinkStore(db)
+	if err := cli.Open(ctx, cliStore); err != nil {
+		t.Fatal(err)
+	}
+	p := func(k string) network.Entity { return network.NewEntity(network.KindPerson, k) }
+	if _, err := server.AddLinks(ctx, []network.Link{{From: p("S1"), To: p("S2"), Type: network.LinkAnalyst, Source: "server-case"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := server.CatchUp(ctx); err != nil || n != 0 {
+		t.Fatalf("own write reloaded: %d, %v", n, err)
+	}
+	if _, err := cli.AddLinks(ctx, []network.Link{{From: p("A"), To: p("B"), Type: network.LinkAnalyst, Source: "cli-case"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := server.CatchUp(ctx); err != nil || n != 1 {
+		t.Fatalf("catch up = %d, %v; want 1 source", n, err)
+	}
+	if _, err := server.Path(ctx, p("A"), p("B"), 1, nil); err != nil {
+		t.Fatalf("server misses the CLI's link: %v", err)
+	}
+	if _, err := cliStore.RemoveLinksBySource(ctx, "cli-case"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := server.CatchUp(ctx); n != 1 {
+		t.Fatalf("removal not followed: %d", n)
+	}
+	if _, err := server.Path(ctx, p("A"), p("B"), 1, nil); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		t.Fatalf("removed link still served: %v", err)
+	}
+	if server.Store.Len() != 1 {
+		t.Fatalf("server holds %d links, want its own 1", server.Store.Len())
+	}
+}

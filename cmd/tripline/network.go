@@ -26,13 +26,11 @@ const snapshotEvery = 10 * time.Second
 // index loads them (networkListing); screening gains the network flag and
 // manifests feed co-travel links.
 func (n *Node) openNetwork(ctx context.Context) error {
-	links := sqlite.NewLinkStore(n.DB)
 	svc := network.NewService(network.NewMemStore())
-	svc.Persist = links
 	svc.Country = n.Screener.Countries.Alpha3
 	svc.SnapshotEvery = snapshotEvery
 	svc.Now = func() time.Time { return n.Now() }
-	if err := svc.Load(ctx, links.Links); err != nil {
+	if err := svc.Open(ctx, sqlite.NewLinkStore(n.DB)); err != nil {
 		return fmt.Errorf("load links: %w", err)
 	}
 	n.Network = svc
@@ -52,11 +50,23 @@ func (n *Node) networkListing(l *tripline.Listing) {
 	}
 }
 
-// networkAPI returns the service for the HTTP API; nil (disabled) on a
-// node opened without its index.
-func (n *Node) networkAPI() httpapi.NetworkService {
+// followEvery is how often a server looks for links that command-line
+// imports on the same data directory wrote.
+const followEvery = 2 * time.Second
+
+// serveNetwork returns the service for the HTTP API — nil (disabled) on a
+// node opened without its index — and, on a started node, follows the
+// links other processes import into the data directory until it closes.
+func (n *Node) serveNetwork() httpapi.NetworkService {
 	if n.Network == nil {
 		return nil
+	}
+	if n.bgCtx != nil {
+		n.bg.Add(1)
+		go func() {
+			defer n.bg.Done()
+			n.Network.Follow(n.bgCtx, followEvery, func(err error) { n.Logger.Error("network: follow link imports", "err", err) })
+		}()
 	}
 	return n.Network
 }
@@ -105,7 +115,7 @@ const networkUsage = `usage:
   tripline network import-links [--source NAME] FILE...          the link CSV format (network.CSVColumns)
   tripline network import-pnr FILE...                            PNRGOV messages
 Entities are kind:key, e.g. listing:un-sc:QDi.1, phone:+442079460958, document:GBR:123456789.
-All take --data DIR. A running server reads imported links at its next start; import through the API while serving.`
+All take --data DIR. A server on the same data directory picks imported links up within seconds.`
 
 // runNetwork is `tripline network`: the link-analysis queries and imports,
 // as the node's supervisor and through the policy layer like the API.

@@ -172,3 +172,22 @@ func TestNetworkCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworkCLIImportReachesServer: links imported from the command line
+// into a served data directory reach the running server within seconds.
+func TestNetworkCLIImportReachesServer(t *testing.T) {
+	dir := t.TempDir()
+	n := startNode(t, dir)
+	if code, _ := n.try("GET", "/v1/network/neighbourhood?entity=person:P-17", ""); code != 404 {
+		t.Fatalf("before the import: %d, want 404", code)
+	}
+	csv := filepath.Join(t.TempDir(), "links.csv")
+	os.WriteFile(csv, []byte("from_kind,from_key,to_kind,to_key,type,source,listing,at\nperson,P-17,person,P-18,associate,case-9,,\n"), 0o600)
+	if code, out, errs := run(t, dir, "", "network", "import-links", csv); code != 0 {
+		t.Fatalf("import-links = %d %s %s", code, out, errs)
+	}
+	waitFor(t, func() bool {
+		code, _ := n.try("GET", "/v1/network/neighbourhood?entity=person:P-17", "")
+		return code == 200
+	})
+}

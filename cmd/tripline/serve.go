@@ -36,7 +36,7 @@ func serve(ctx context.Context, env *Env, addr, data string, started func(addr s
 	srv.Listings, srv.Events, srv.Screener, srv.Origin, srv.Logger, srv.Ready = n.Listings, n.Events, n.Screener, n.DB.Origin, log, n.Ready
 	srv.Encounters, srv.Alerts, srv.Consents, srv.Identity, srv.Audit = n.Encounters, n.Alerts, n.Consents, n.Identity, n.Audit
 	srv.Policy, srv.Lookup = n.Policy, n.Index.Listing
-	srv.Network = n.networkAPI()
+	srv.Network = n.serveNetwork()
 	srv.Federation = n.FedService
 	n.runFederation(n.bgCtx)
 	web.Register(srv)

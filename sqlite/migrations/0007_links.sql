@@ -16,3 +16,13 @@ CREATE TABLE links (
 	PRIMARY KEY (from_kind, from_key, to_kind, to_key, type, source, listing)
 ) WITHOUT ROWID;
 CREATE INDEX links_source ON links (source);
+
+-- One row per source changed by a write, with the writing LinkStore's
+-- token: a server follows the changes other processes (command-line
+-- imports on the same data directory) make, and reloads those sources.
+CREATE TABLE link_changes (
+	seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+	source TEXT NOT NULL,
+	writer TEXT NOT NULL,
+	at     TEXT NOT NULL
+);
