@@ -60,7 +60,9 @@ func tokenSim(a, b *token) (float64, string) {
 			if n >= 3 {
 				return simSkeleton, "skeleton"
 			}
-			return simSkeleton - 0.02, "skeleton"
+			if jaroWinkler(a.form, b.form) >= 0.85 {
+				return simSkeleton - 0.02, "skeleton" // two consonants: Omar/Umar, not Amadou/Amid
+			}
 		}
 	}
 	if a.arabic || b.arabic {
