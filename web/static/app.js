@@ -70,8 +70,9 @@ async function route() {
   const views = allowed(me.role);
   const v = views.find((x) => x.id === view);
   if (!v) {
+    // Not a view of this role (or none named): its first view instead.
+    // The hashchange this causes renders it.
     location.replace('#/' + views[0].id);
-    if (view === '') return route();
     return;
   }
   for (const a of document.querySelectorAll('#nav a')) {

@@ -86,6 +86,22 @@ export function humanDays(d) {
   return `${(a / 365.25).toFixed(1)} years`;
 }
 
+/**
+ * isMinor reports whether someone born on dob (YYYY-MM-DD, YYYY-MM or
+ * YYYY) was under 18 at the time at (ISO; default now). A partial date
+ * counts as a minor only if every date it could be is under 18.
+ */
+export function isMinor(dob, at) {
+  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(dob || '');
+  if (!m) return false;
+  // The earliest date the partial date could be: the oldest the person could be.
+  const born = Date.UTC(+m[1], m[2] ? +m[2] - 1 : 0, m[3] ? +m[3] : 1);
+  const when = at ? Date.parse(at) : Date.now();
+  const d = new Date(when);
+  const eighteenth = Date.UTC(new Date(born).getUTCFullYear() + 18, new Date(born).getUTCMonth(), new Date(born).getUTCDate());
+  return !Number.isNaN(when) && when < eighteenth && d.getTime() >= born;
+}
+
 /** ACTIONS are the officer-facing labels of listing actions. */
 export const ACTIONS = {
   refuse_entry: 'Refuse entry',

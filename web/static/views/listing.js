@@ -2,7 +2,7 @@
 // identity, action, details, provenance chain, handling rules, and how
 // fresh it is (age, last confirmed, expiry).
 import {api, q} from '../api.js';
-import {h, clear, errorBox, dl, fmtDate, fmtTime, daysAgo, humanDays, actionLabel, travellerName} from '../dom.js';
+import {h, clear, errorBox, dl, fmtDate, fmtTime, daysAgo, humanDays, actionLabel, travellerName, isMinor} from '../dom.js';
 
 const RESHARE = {never: 'never passed on', with_consent: 'passed on only with the originator\'s consent', allowed: 'may be passed on'};
 
@@ -41,6 +41,7 @@ export async function render(root, ctx) {
   clear(root,
     h('h1', {}, primary.full),
     h('p', {}, h('span', {class: `badge ${l.status === 'active' ? 'b-ok' : 'b-bad'}`}, (l.status || '').toUpperCase()), ' ',
+      (l.birth_dates || []).length && (l.birth_dates || []).every((d) => isMinor(d)) ? [h('span', {class: 'badge minor'}, 'MINOR'), ' '] : null,
       h('span', {class: 'mono'}, l.id), ` · version ${l.version} · updated ${fmtTime(l.updated_at)}`),
     h('div', {class: 'split'},
       h('section', {class: 'card', 'aria-labelledby': 'l-id'}, h('h2', {id: 'l-id'}, 'Identity'),

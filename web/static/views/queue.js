@@ -2,7 +2,7 @@
 // finding — a confirmed match, or a false positive that creates the
 // clearance so the same innocent traveller is not stopped again.
 import {api, q} from '../api.js';
-import {h, clear, errorBox, dl, fmtTime, actionLabel, travellerName, toast} from '../dom.js';
+import {h, clear, errorBox, dl, fmtTime, actionLabel, travellerName, toast, isMinor} from '../dom.js';
 import {explainTable} from './explain.js';
 
 const OUTCOMES = ['pending', 'confirmed', 'false_positive', 'refused', 'deported', 'admitted', 'detained', 'secondary'];
@@ -55,7 +55,7 @@ export function encounterCard(e) {
     h('h2', {id: 'enc-h-' + e.id}, travellerName(t) || t.ref),
     h('span', {class: 'score'}, `score ${Number(e.score).toFixed(2)}`),
     e.retro ? h('span', {class: 'badge b-warn'}, 'RETRO: already crossed') : null,
-    e.minor_listing ? h('span', {class: 'badge minor'}, 'MINOR') : null,
+    e.minor_listing || isMinor(t.dob, e.at) ? h('span', {class: 'badge minor'}, 'MINOR') : null,
     h('span', {class: 'muted'}, fmtTime(e.at))),
   h('div', {class: 'split'},
     h('div', {}, h('h3', {}, 'Traveller'),
