@@ -328,12 +328,39 @@ func (s *Service) historyCoTravel(ctx context.Context, people map[Entity]bool) (
 	now := s.Now().UTC()
 	seen := map[[2]Entity]bool{}
 	var out []Link
+	// Everyone on a flight, read once per flight: a full aircraft's
+	// passengers all share it.
+	onFlight := map[Entity][]Entity{}
+	passengers := func(flight Entity) ([]Entity, error) {
+		if ps, ok := onFlight[flight]; ok {
+			return ps, nil
+		}
+		ls, err := s.Store.Links(ctx, flight, nil)
+		if err != nil {
+			return nil, err
+		}
+		var ps []Entity
+		for _, l := range ls {
+			if l.Type == LinkOnFlight {
+				ps = append(ps, l.Other(flight))
+			}
+		}
+		onFlight[flight] = ps
+		return ps, nil
+	}
 	for _, p := range sortedEntities(people) {
 		ls, err := s.Store.Links(ctx, p, nil)
 		if err != nil {
 			return nil, err
 		}
-		shared := map[Entity][]time.Time{}
+		// Their own flights first: someone on fewer than MinCoTravel
+		// journeys cannot share that many with anyone.
+		type leg struct {
+			flight Entity
+			day    time.Time
+		}
+		var legs []leg
+		var days []time.Time
 		for _, l := range ls {
 			if l.Type != LinkOnFlight {
 				continue
@@ -344,12 +371,21 @@ func (s *Service) historyCoTravel(ctx context.Context, people map[Entity]bool) (
 			if err != nil {
 				continue // no date: one flight number is no departure
 			}
-			others, err := s.Store.Links(ctx, flight, nil)
+			legs = append(legs, leg{flight, day})
+			days = append(days, day)
+		}
+		if journeys(days) < MinCoTravel {
+			continue
+		}
+		shared := map[Entity][]time.Time{}
+		for _, lg := range legs {
+			flight, day := lg.flight, lg.day
+			others, err := passengers(flight)
 			if err != nil {
 				return nil, err
 			}
-			for _, o := range others {
-				if q := o.Other(flight); o.Type == LinkOnFlight && q != p {
+			for _, q := range others {
+				if q != p {
 					shared[q] = append(shared[q], day)
 				}
 			}
