@@ -312,3 +312,21 @@ test('analyst: the network view falls back to the listing when the node has no n
   assert.ok(await page.locator('#graph canvas').count() > 0);
   await page.context().close();
 });
+
+test('admin: listings and coverage only; a listing without details, as the policy layer trims it', async () => {
+  const page = await signIn(browser, node.url, node.tokens.admin);
+  assert.deepEqual(await page.locator('#nav a').allTextContents(), ['Listings', 'Coverage']);
+  await page.locator('#listings-table').waitFor();
+  assert.equal(await page.locator('#listings-table tbody tr').count(), 100, 'one page of 100');
+  await page.getByLabel('Open listing by id').fill('un-sc:TAi.139');
+  await page.getByRole('button', {name: 'Open'}).click();
+  await page.locator('#provenance').waitFor();
+  assert.match(await page.locator('#view').innerText(), /No details are disclosed to you/);
+  const html = await page.content();
+  for (const s of ['Safi tribe', 'Third Secretary']) assert.ok(!html.includes(s), `admin's page holds detail text ${JSON.stringify(s)}`);
+  await page.waitForFunction(() => !document.getElementById('listing-encounters'));
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(page.requests.filter((r) => r.includes('/v1/encounters')), [], 'an admin asks for no encounters');
+  await page.context().close();
+});

@@ -72,13 +72,17 @@ export async function render(root, ctx) {
     h('section', {class: 'card', id: 'listing-encounters', 'aria-labelledby': 'l-enc'}, h('h2', {id: 'l-enc'}, 'Encounters'), h('p', {class: 'muted'}, 'Loading…')));
 
   const encBox = root.querySelector('#listing-encounters');
+  if (!['analyst', 'supervisor'].includes(ctx.me.role)) {
+    encBox.remove(); // encounters are for the roles that screen
+    return;
+  }
   try {
     const page = await api('GET', '/v1/encounters' + q({listing: l.id, limit: 20}));
     clear(encBox, h('h2', {id: 'l-enc'}, 'Encounters'), page.encounters.length === 0 ? h('p', {class: 'muted'}, 'None seen by your agency.') :
       h('table', {}, h('thead', {}, h('tr', {}, ['When', 'Traveller', 'Decision', 'Outcome'].map((c) => h('th', {scope: 'col'}, c)))),
         h('tbody', {}, page.encounters.map((e) => h('tr', {}, h('td', {}, fmtTime(e.at)), h('td', {}, travellerName(e.traveller)),
           h('td', {}, h('span', {class: `badge b-${e.decision}`}, e.decision.toUpperCase())), h('td', {}, e.outcome.replace('_', ' ')))))));
-  } catch {
-    encBox.remove(); // the role reads listings but not encounters (admin)
+  } catch (e) {
+    clear(encBox, h('h2', {id: 'l-enc'}, 'Encounters'), errorBox(e));
   }
 }
