@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -87,6 +88,9 @@ func TestOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if seen < 20 {
+		t.Errorf("found %d references: the pattern no longer matches the assets", seen)
+	}
 }
 
 // TestVendoredLicense: the bundled graph library ships with its licence.
@@ -94,5 +98,43 @@ func TestVendoredLicense(t *testing.T) {
 	b, err := fs.ReadFile(web.Static(), "vendor/cytoscape.LICENSE")
 	if err != nil || !strings.Contains(string(b), "Permission is hereby granted") {
 		t.Fatalf("vendor/cytoscape.LICENSE: %v", err)
+	}
+}
+
+// TestImportsResolve: every module an asset imports (statically, or as a
+// view module the shell loads on demand) and every file index.html links
+// is embedded; a typo would otherwise show only in a browser.
+func TestImportsResolve(t *testing.T) {
+	ref := regexp.MustCompile(`(?:from\s+|import\(\s*|module:\s*)['"](\.{1,2}/[^'"]+|/static/[^'"]+)['"]|(?:src|href)="(/static/[^"]+)"`)
+	static := web.Static()
+	seen := 0
+	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(p, "vendor/") || !(strings.HasSuffix(p, ".js") || strings.HasSuffix(p, ".html")) {
+			return err
+		}
+		b, err := fs.ReadFile(static, p)
+		if err != nil {
+			return err
+		}
+		for _, m := range ref.FindAllStringSubmatch(string(b), -1) {
+			target := m[1] + m[2]
+			switch {
+			case strings.HasPrefix(target, "/static/"):
+				target = strings.TrimPrefix(target, "/static/")
+			default:
+				target = path.Join(path.Dir(p), target)
+			}
+			if _, err := fs.Stat(static, target); err != nil {
+				t.Errorf("%s refers to %s: %v", p, m[0], err)
+			}
+			seen++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen < 20 {
+		t.Errorf("found %d references: the pattern no longer matches the assets", seen)
 	}
 }
