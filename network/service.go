@@ -42,6 +42,9 @@ type Service struct {
 	// analytics snapshot: a busy import does not rebuild the CSR on every
 	// query. Zero rebuilds on every change.
 	SnapshotEvery time.Duration
+	// SnapshotMaxAge is the most time a snapshot is served for, changes
+	// or not; zero means no limit.
+	SnapshotMaxAge time.Duration
 	// Now stamps imported links; tests inject it.
 	Now func() time.Time
 

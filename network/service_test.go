@@ -257,6 +257,15 @@ func TestSnapshotCache(t *testing.T) {
 	if sn3 == sn1 || sn3.Components(0).Largest[0] != 10 {
 		t.Fatal("changed links: snapshot not rebuilt after SnapshotEvery")
 	}
+	svc.SnapshotMaxAge = 5 * time.Minute
+	now = now.Add(4 * time.Minute)
+	if sn4, _ := svc.Snapshot(ctx, "k", nil); sn4 != sn3 {
+		t.Fatal("unchanged links: rebuilt before SnapshotMaxAge")
+	}
+	now = now.Add(2 * time.Minute)
+	if sn4, _ := svc.Snapshot(ctx, "k", nil); sn4 == sn3 {
+		t.Fatal("served past SnapshotMaxAge")
+	}
 	if _, err := sn3.Facilitators("degree", nil, 0); tripline.ErrorCode(err) != tripline.EINVALID {
 		t.Fatalf("unknown measure: %v", err)
 	}

@@ -33,14 +33,20 @@ const maxSnapshots = 16
 // Snapshot returns the analytics snapshot of the links allow lets through,
 // cached under key (the caller's agency and role: callers with one key
 // must see the same links). It is rebuilt when the links changed since it
-// was built, but not more often than SnapshotEvery.
+// was built, but not more often than SnapshotEvery, and in any case once
+// it is SnapshotMaxAge old: what a caller may see also changes with
+// sharing groups, which the links do not know of.
 func (s *Service) Snapshot(ctx context.Context, key string, allow Allow) (*Snapshot, error) {
 	s.snapMu.Lock()
 	defer s.snapMu.Unlock()
 	now := s.Now()
 	v := s.version.Load()
-	if sn := s.snaps[key]; sn != nil && (sn.version == v || now.Sub(sn.Built) < s.SnapshotEvery) {
-		return sn, nil
+	if sn := s.snaps[key]; sn != nil {
+		age := now.Sub(sn.Built)
+		fresh := sn.version == v || age < s.SnapshotEvery
+		if fresh && (s.SnapshotMaxAge <= 0 || age < s.SnapshotMaxAge) {
+			return sn, nil
+		}
 	}
 	g, err := s.Store.Graph(ctx, allow)
 	if err != nil {

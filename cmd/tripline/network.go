@@ -18,8 +18,12 @@ import (
 )
 
 // snapshotEvery is the least time between two rebuilds of an analytics
-// snapshot while links keep changing.
-const snapshotEvery = 10 * time.Second
+// snapshot while links keep changing; snapshotMaxAge bounds how long a
+// change of sharing groups can take to reach the analytics.
+const (
+	snapshotEvery  = 10 * time.Second
+	snapshotMaxAge = time.Minute
+)
 
 // openNetwork builds the node's link analysis (issue 8): the stored links
 // of PNRs, manifests and analysts are loaded; listings add theirs as the
@@ -28,7 +32,7 @@ const snapshotEvery = 10 * time.Second
 func (n *Node) openNetwork(ctx context.Context) error {
 	svc := network.NewService(network.NewMemStore())
 	svc.Country = n.Screener.Countries.Alpha3
-	svc.SnapshotEvery = snapshotEvery
+	svc.SnapshotEvery, svc.SnapshotMaxAge = snapshotEvery, snapshotMaxAge
 	svc.Now = func() time.Time { return n.Now() }
 	if err := svc.Open(ctx, sqlite.NewLinkStore(n.DB)); err != nil {
 		return fmt.Errorf("load links: %w", err)
