@@ -315,7 +315,9 @@ func importLinks(ctx context.Context, env *Env, n *Node, allow network.Allow, so
 			return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", path, tripline.ErrorMessage(err))
 		}
 		n.Policy.Record(ctx, "network.links.add", path, fmt.Sprintf("%d links, %d new", len(links), added))
-		fmt.Fprintf(env.Stdout, `{"file": %q, "links": %d, "added": %d}`+"\n", path, len(links), added)
+		if err := json.NewEncoder(env.Stdout).Encode(map[string]any{"file": path, "links": len(links), "added": added}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func TestNetworkCLI(t *testing.T) {
 		"person,P-17,phone,0044 1753 637285,has_phone,case-4411,,2026-11-21\n"+
 		"person,P-17,person,P-18,associate,case-4411,,2026-11-21\n"), 0o600)
 	code, out, errs := run(t, dir, "", "network", "import-links", csv)
-	if code != 0 || !strings.Contains(out, `"links": 2, "added": 2`) {
+	if code != 0 || !strings.Contains(out, `"added":2,"file":"`+csv+`","links":2`) {
 		t.Fatalf("import-links = %d %s %s", code, out, errs)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.csv")
