@@ -68,8 +68,12 @@ func TestTamperedEventFails(t *testing.T) {
 	ev := signedEvent(t, priv)
 	trimmed, _ := ev.Trim(tripline.PartnerTrim(tripline.LevelAction))
 	for name, tamper := range map[string]func(e *tripline.Event){
-		"payload":   func(e *tripline.Event) { e.Payload = bytes.Replace(e.Payload, []byte("Ali Hassan"), []byte("Ali Hasan"), 1) },
-		"action":    func(e *tripline.Event) { e.Payload = bytes.Replace(e.Payload, []byte("refuse_entry"), []byte("info"), 1) },
+		"payload": func(e *tripline.Event) {
+			e.Payload = bytes.Replace(e.Payload, []byte("Ali Hassan"), []byte("Ali Hasan"), 1)
+		},
+		"action": func(e *tripline.Event) {
+			e.Payload = bytes.Replace(e.Payload, []byte("refuse_entry"), []byte("info"), 1)
+		},
 		"seq":       func(e *tripline.Event) { e.Seq++ },
 		"origin":    func(e *tripline.Event) { e.Origin = "node-b" },
 		"subject":   func(e *tripline.Event) { e.Subject = "x:1" },
