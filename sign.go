@@ -24,37 +24,46 @@ import (
 // given digests. Objects are digested field by field, two levels deep;
 // anything else by its bytes.
 func PayloadDigest(payload json.RawMessage, omitted map[string]string) (string, error) {
-	return digestValue(payload, "", omitted, 0)
+	d, err := digestValue(payload, "", omitted, 0)
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(d[:]), nil
 }
 
-func digestValue(raw json.RawMessage, path string, omitted map[string]string, depth int) (string, error) {
+type fieldDigest struct {
+	key     string
+	d       [32]byte
+	omitted bool
+}
+
+// digestValue digests a JSON value; objects (to two levels) field by
+// field, so that a left-out field's digest can stand in for it. It is on
+// every event's path: no decoding of values, no formatting.
+func digestValue(raw json.RawMessage, path string, omitted map[string]string, depth int) ([32]byte, error) {
 	raw = bytes.TrimSpace(raw)
 	if depth == 0 && !json.Valid(raw) {
-		return "", Errorf(EINVALID, "payload: not valid JSON")
+		return [32]byte{}, Errorf(EINVALID, "payload: not valid JSON")
 	}
 	if depth >= 2 || len(raw) == 0 || raw[0] != '{' {
 		if depth == 0 && len(omitted) > 0 {
-			return "", Errorf(EINVALID, "payload: omitted fields given for a payload that is not an object")
+			return [32]byte{}, Errorf(EINVALID, "payload: omitted fields given for a payload that is not an object")
 		}
-		sum := sha256.Sum256(raw)
-		return hex.EncodeToString(sum[:]), nil
+		return sha256.Sum256(raw), nil
 	}
 	fields, err := objectFields(raw)
 	if err != nil {
-		return "", Errorf(EINVALID, "payload %s: %v", path, err)
+		return [32]byte{}, Errorf(EINVALID, "payload %s: %v", path, err)
 	}
-	digests := make(map[string]string, len(fields))
+	entries := make([]fieldDigest, 0, len(fields)+len(omitted))
 	for _, f := range fields {
-		if _, dup := digests[f.key]; dup {
-			return "", Errorf(EINVALID, "payload: field %s appears twice", join(path, f.key))
-		}
 		d, err := digestValue(f.value, join(path, f.key), omitted, depth+1)
 		if err != nil {
-			return "", err
+			return [32]byte{}, err
 		}
-		digests[f.key] = d
+		entries = append(entries, fieldDigest{key: f.key, d: d})
 	}
-	for p, d := range omitted {
+	for p, hexd := range omitted {
 		parent, name := "", p
 		if i := strings.LastIndex(p, "."); i >= 0 {
 			parent, name = p[:i], p[i+1:]
@@ -62,21 +71,34 @@ func digestValue(raw json.RawMessage, path string, omitted map[string]string, de
 		if parent != path {
 			continue
 		}
-		if _, present := digests[name]; present {
-			return "", Errorf(EINVALID, "payload: field %s both present and omitted", p)
+		var d [32]byte
+		if b, err := hex.DecodeString(hexd); err != nil || len(b) != len(d) {
+			return [32]byte{}, Errorf(EINVALID, "payload: omitted digest of %s is malformed", p)
+		} else {
+			copy(d[:], b)
 		}
-		digests[name] = d
+		entries = append(entries, fieldDigest{key: name, d: d, omitted: true})
 	}
-	keys := make([]string, 0, len(digests))
-	for k := range digests {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	slices.SortFunc(entries, func(a, b fieldDigest) int { return strings.Compare(a.key, b.key) })
 	h := sha256.New()
-	for _, k := range keys {
-		fmt.Fprintf(h, "%d:%s=%s;", len(k), k, digests[k])
+	buf := make([]byte, 0, 128)
+	for i, e := range entries {
+		if i > 0 && entries[i-1].key == e.key {
+			if e.omitted || entries[i-1].omitted {
+				return [32]byte{}, Errorf(EINVALID, "payload: field %s both present and omitted", join(path, e.key))
+			}
+			return [32]byte{}, Errorf(EINVALID, "payload: field %s appears twice", join(path, e.key))
+		}
+		buf = strconv.AppendInt(buf[:0], int64(len(e.key)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, e.key...)
+		buf = append(buf, '=')
+		buf = append(buf, e.d[:]...)
+		h.Write(buf)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	var out [32]byte
+	h.Sum(out[:0])
+	return out, nil
 }
 
 type field struct {
@@ -254,7 +276,7 @@ func (e *Event) Trim(paths []string) (*Event, error) {
 				if err != nil {
 					return nil, err
 				}
-				omitted[parent] = d
+				omitted[parent] = hex.EncodeToString(d[:])
 				delete(top, parent)
 			}
 			continue
@@ -275,7 +297,7 @@ func (e *Event) Trim(paths []string) (*Event, error) {
 			if err != nil {
 				return nil, err
 			}
-			omitted[p] = d
+			omitted[p] = hex.EncodeToString(d[:])
 			delete(obj, name)
 		}
 	}

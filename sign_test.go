@@ -114,3 +114,15 @@ func TestTamperedEventFails(t *testing.T) {
 		t.Fatal("a placeholder does not continue the chain")
 	}
 }
+
+// BenchmarkPayloadDigest digests a listing payload, as every event does.
+func BenchmarkPayloadDigest(b *testing.B) {
+	l := validListing()
+	l.Narrative, l.Nationalities = "a narrative of some length to make the payload realistic", []string{"IRQ", "SYR"}
+	body, _ := json.Marshal(l)
+	for i := 0; i < b.N; i++ {
+		if _, err := tripline.PayloadDigest(body, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
