@@ -39,8 +39,8 @@ const (
 	maxPosting    = 6000
 	postingBudget = 12000 // postings visited per screening at most
 	maxCandidates = 32    // scored fully per screening, at most
-	minCandidates = 12    // scored fully per screening, at least (when found)
-	weakSupport   = 0.3   // candidates with less support than this share of the best are not scored
+	minCandidates = 6     // scored fully per screening, at least (when found)
+	weakSupport   = 0.45  // candidates with less support than this share of the best are not scored
 	maxMatches    = 10    // returned per screening
 )
 
