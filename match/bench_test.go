@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/match/internal/strdist"
 )
 
 // Benchmarks: per-screening latency (mean, p50, p99) and throughput on
@@ -102,7 +103,7 @@ func bruteForceJW(name string, ls []*tripline.Listing) float64 {
 	best := 0.0
 	for _, l := range ls {
 		for _, n := range l.Names {
-			best = max(best, jaroWinkler(name, n.Full))
+			best = max(best, strdist.JaroWinkler(name, n.Full))
 		}
 	}
 	return best

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/match/internal/strdist"
 )
 
 // DefaultThresholds turn scores into decisions. Chosen by measurement on
@@ -239,7 +240,7 @@ func deletionKeys(keys []uint64, t *token) []uint64 {
 // still meets the name's deletions.
 func deletionKeysMin(keys []uint64, t *token, minLen int) []uint64 {
 	f := rawForm(t)
-	if t.arabic || len(f) < minLen || len(f) > 16 || !isASCII(f) {
+	if t.arabic || len(f) < minLen || len(f) > 16 || !strdist.IsASCII(f) {
 		return keys
 	}
 	keys = append(keys, hashKey(keyTypo, f))

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"tripline"
+	"tripline/match/internal/strdist"
 )
 
 // How two tokens agree, from strongest to weakest. The similarity values
@@ -54,20 +55,20 @@ func tokenSim(a, b *token) (float64, string) {
 		case a.known && b.known:
 			// Two well-attested names with one skeleton (Mohammadi and
 			// Mohammed, Amrani and Marwan) are two names.
-		case firstRune(a.form) == firstRune(b.form) && jaroWinkler(a.form, b.form) >= 0.8:
+		case firstRune(a.form) == firstRune(b.form) && strdist.JaroWinkler(a.form, b.form) >= 0.8:
 			// Between Latin spellings the skeleton is only a hint: the
 			// spellings must look alike too.
 			if n >= 3 {
 				return simSkeleton, "skeleton"
 			}
-			if jaroWinkler(a.form, b.form) >= 0.85 {
+			if strdist.JaroWinkler(a.form, b.form) >= 0.85 {
 				return simSkeleton - 0.02, "skeleton" // two consonants: Omar/Umar, not Amadou/Amid
 			}
 		}
 	}
 	if a.arabic || b.arabic {
 		// Arabic has no short vowels: only the skeletons can be compared.
-		if len(a.skel) >= 4 && len(b.skel) >= 4 && levBytes(a.skel, b.skel) == 1 {
+		if len(a.skel) >= 4 && len(b.skel) >= 4 && strdist.LevenshteinASCII(a.skel, b.skel) == 1 {
 			return 0.76, "skeleton~"
 		}
 		return 0, ""
@@ -96,7 +97,7 @@ func tokenSim(a, b *token) (float64, string) {
 
 // isReverse reports whether a is b written backwards (ASCII spellings).
 func isReverse(a, b string) bool {
-	if len(a) != len(b) || !isASCII(a) {
+	if len(a) != len(b) || !strdist.IsASCII(a) {
 		return false
 	}
 	for i := 0; i < len(a); i++ {
@@ -128,7 +129,7 @@ func orForm(t *token) string {
 // three); beyond that two words are different names, however alike they
 // look (Sancho/Sánchez, Castillo/Castro). A typo is the weakest agreement.
 func spellingSim(a, b string) float64 {
-	l := max(runeLen(a), runeLen(b))
+	l := max(strdist.RuneLen(a), strdist.RuneLen(b))
 	if l == 0 {
 		return 0
 	}
@@ -149,12 +150,12 @@ func spellingSim(a, b string) float64 {
 	if la, lb := len(a), len(b); la-lb > allowed || lb-la > allowed {
 		return 0 // cheap: the lengths alone rule it out
 	}
-	d := levenshtein(a, b)
+	d := strdist.Levenshtein(a, b)
 	if d > allowed || d > 1 && !sameSound(firstRune(a), firstRune(b)) {
 		return 0 // names that differ at their start are other names
 	}
 	s := 0.9 - 0.07*float64(d-1)
-	if jaroWinkler(a, b) < 0.8 {
+	if strdist.JaroWinkler(a, b) < 0.8 {
 		s -= 0.05
 	}
 	return s

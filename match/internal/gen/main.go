@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"tripline/match"
+	"tripline/match/internal/strdist"
 )
 
 func main() {
@@ -172,7 +173,19 @@ func similarSkeleton(a, b string) bool {
 	if a == "" || b == "" {
 		return false
 	}
-	return a == b || len(a) == len(b) && len(a) >= 4 && lev(a, b) == 1
+	if a == b {
+		return true
+	}
+	if len(a) != len(b) || len(a) < 4 {
+		return false
+	}
+	diff := 0
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			diff++
+		}
+	}
+	return diff == 1
 }
 
 // unList is the part of the UN list the generator reads.
@@ -192,7 +205,8 @@ type unList struct {
 
 // addUN joins spellings that the UN list gives for the same person: names
 // of the same length aligned word by word, where the words share a
-// skeleton (Muhammad Taher / Mohammad Tahir), and the original-script name
+// skeleton and, between Latin spellings, also look alike (Muhammad Taher /
+// Mohammad Tahir, but not Hassan / Hussein), and the original-script name
 // against the primary name.
 func (g *graph) addUN(path string) error {
 	f, err := os.Open(path)
@@ -227,7 +241,7 @@ func (g *graph) addUN(path string) error {
 					continue
 				}
 				for t := range ki {
-					if ki[t] == kj[t] || !similarSkeleton(si[t], sj[t]) || key(ki[t]) == ki[t] && key(kj[t]) == kj[t] && jaroWinkler(ki[t], kj[t]) < 0.85 {
+					if ki[t] == kj[t] || !similarSkeleton(si[t], sj[t]) || key(ki[t]) == ki[t] && key(kj[t]) == kj[t] && strdist.JaroWinkler(ki[t], kj[t]) < 0.85 {
 						continue
 					}
 					a, b := key(ki[t]), key(kj[t])
@@ -316,70 +330,4 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
-}
-
-// jaroWinkler is the Jaro-Winkler similarity of two ASCII spellings: UN
-// aliases of one person aligned word by word must also look alike in Latin
-// (Muhammad/Mohammad), not just share a skeleton (Hassan/Hussein).
-func jaroWinkler(a, b string) float64 {
-	la, lb := len(a), len(b)
-	if la == 0 || lb == 0 {
-		return 0
-	}
-	window := max(0, max(la, lb)/2-1)
-	ma, mb := make([]bool, la), make([]bool, lb)
-	m := 0
-	for i := 0; i < la; i++ {
-		for j := max(0, i-window); j < min(lb, i+window+1); j++ {
-			if !mb[j] && a[i] == b[j] {
-				ma[i], mb[j] = true, true
-				m++
-				break
-			}
-		}
-	}
-	if m == 0 {
-		return 0
-	}
-	t, k := 0, 0
-	for i := 0; i < la; i++ {
-		if !ma[i] {
-			continue
-		}
-		for !mb[k] {
-			k++
-		}
-		if a[i] != b[k] {
-			t++
-		}
-		k++
-	}
-	fm := float64(m)
-	j := (fm/float64(la) + fm/float64(lb) + (fm-float64(t)/2)/fm) / 3
-	p := 0
-	for p < 4 && p < la && p < lb && a[p] == b[p] {
-		p++
-	}
-	return j + float64(p)*0.1*(1-j)
-}
-
-// lev is the edit distance of two short ASCII skeletons.
-func lev(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

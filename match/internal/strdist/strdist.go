@@ -1,12 +1,14 @@
-package match
+// Package strdist holds the string distances that matching and the
+// variant-table generator share, so that both judge spellings alike.
+package strdist
 
 import "unicode/utf8"
 
-// String distances on token spellings. Tokens are short (a name word), so
-// simple quadratic algorithms on a stack buffer are fastest.
+// Tokens are short (a name word), so simple quadratic algorithms on a
+// stack buffer are fastest.
 
-// isASCII reports whether s has only single-byte characters.
-func isASCII(s string) bool {
+// IsASCII reports whether s has only single-byte characters.
+func IsASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
@@ -15,11 +17,11 @@ func isASCII(s string) bool {
 	return true
 }
 
-// levenshtein is the edit distance between a and b, with an adjacent
+// Levenshtein is the edit distance between a and b, with an adjacent
 // transposition counting as one edit (fat-finger typos: Donlad).
-func levenshtein(a, b string) int {
-	if isASCII(a) && isASCII(b) {
-		return levBytes(a, b)
+func Levenshtein(a, b string) int {
+	if IsASCII(a) && IsASCII(b) {
+		return LevenshteinASCII(a, b)
 	}
 	ra, rb := []rune(a), []rune(b)
 	sa := make([]byte, 0, len(ra))
@@ -40,11 +42,11 @@ func levenshtein(a, b string) int {
 	for _, r := range rb {
 		sb = append(sb, id(r))
 	}
-	return levBytes(string(sa), string(sb))
+	return LevenshteinASCII(string(sa), string(sb))
 }
 
-// levBytes is the optimal-string-alignment distance on bytes.
-func levBytes(a, b string) int {
+// LevenshteinASCII is the optimal-string-alignment distance on bytes.
+func LevenshteinASCII(a, b string) int {
 	if len(a) == 0 {
 		return len(b)
 	}
@@ -80,8 +82,8 @@ func levBytes(a, b string) int {
 	return prev[len(b)]
 }
 
-// jaroWinkler is the Jaro-Winkler similarity of a and b in [0,1].
-func jaroWinkler(a, b string) float64 {
+// JaroWinkler is the Jaro-Winkler similarity of a and b in [0,1].
+func JaroWinkler(a, b string) float64 {
 	if a == b {
 		return 1
 	}
@@ -147,5 +149,5 @@ func jaroWinklerRunes(ra, rb []rune) float64 {
 	return jaro + float64(p)*0.1*(1-jaro)
 }
 
-// runeLen is the number of characters in s.
-func runeLen(s string) int { return utf8.RuneCountInString(s) }
+// RuneLen is the number of characters in s.
+func RuneLen(s string) int { return utf8.RuneCountInString(s) }
