@@ -89,13 +89,16 @@ export function humanDays(d) {
 /**
  * isMinor reports whether someone born on dob (YYYY-MM-DD, YYYY-MM or
  * YYYY) was under 18 at the time at (ISO; default now). A partial date
- * counts as a minor only if every date it could be is under 18.
+ * counts as a minor if any date it could be is under 18.
  */
 export function isMinor(dob, at) {
   const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(dob || '');
   if (!m) return false;
-  // The earliest date the partial date could be: the oldest the person could be.
-  const born = Date.UTC(+m[1], m[2] ? +m[2] - 1 : 0, m[3] ? +m[3] : 1);
+  // The latest date the partial date could be: the youngest the person
+  // could be, so that a partial date never hides a minor (the server's rule).
+  const born = m[3] ? Date.UTC(+m[1], +m[2] - 1, +m[3])
+    : m[2] ? Date.UTC(+m[1], +m[2], 0)
+    : Date.UTC(+m[1], 11, 31);
   const when = at ? Date.parse(at) : Date.now();
   const d = new Date(when);
   const eighteenth = Date.UTC(new Date(born).getUTCFullYear() + 18, new Date(born).getUTCMonth(), new Date(born).getUTCDate());
