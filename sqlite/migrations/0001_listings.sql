@@ -29,5 +29,7 @@ CREATE TABLE listings (
 	ev_seq     INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX listings_source_id ON listings (source, id);
-CREATE INDEX listings_valid_until ON listings (status, valid_until);
-CREATE INDEX listings_review_by ON listings (status, review_by);
+-- Partial: most listings (public lists) have neither date, and a bulk
+-- import should not pay for index entries nobody queries.
+CREATE INDEX listings_valid_until ON listings (valid_until) WHERE status = 'active' AND valid_until != '';
+CREATE INDEX listings_review_by ON listings (review_by) WHERE status = 'active' AND review_by != '';
