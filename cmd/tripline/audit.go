@@ -14,20 +14,16 @@ import (
 //	tripline audit verify                       exit 1 naming the first bad entry
 //	tripline audit query [--subject X] [--agency Y] [--from T] [--to T]
 func runAudit(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return usagef("want verify or query")
+	fs, data, err := actionFlags(env, "audit", args, "want verify or query")
+	if err != nil {
+		return err
 	}
-	fs := newFlags(env, "audit "+args[0])
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
 	subject := fs.String("subject", "", "query: who touched this listing (or other subject)")
 	agency := fs.String("agency", "", "query: what this agency saw")
 	user := fs.String("user", "", "query: what this user did")
 	from := fs.String("from", "", "query: from this RFC 3339 time")
 	to := fs.String("to", "", "query: until this RFC 3339 time")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	n, err := openAction(ctx, env, fs, args, *data)
 	if err != nil {
 		return err
 	}

@@ -76,20 +76,7 @@ func (n *Node) runFederation(ctx context.Context) {
 			}(p, origin)
 		}
 	}
-	n.bg.Add(1)
-	go func() {
-		defer n.bg.Done()
-		tick := time.NewTicker(500 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				n.Peer.Deliver(ctx)
-			}
-		}
-	}()
+	n.every(ctx, 500*time.Millisecond, n.Peer.Deliver)
 }
 
 // originNode returns the node a listing came from and the next hop
@@ -149,19 +136,15 @@ func runNode(ctx context.Context, env *Env, args []string) error {
 //	tripline partners add ID --agency A --key KEY [--url URL] [--follows X,Y]
 //	tripline partners list
 func runPartners(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return usagef("want add or list")
+	fs, data, err := actionFlags(env, "partners", args, "want add or list")
+	if err != nil {
+		return err
 	}
-	fs := newFlags(env, "partners "+args[0])
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
 	agency := fs.String("agency", "", "add: the partner's agency")
 	key := fs.String("key", "", "add: the partner node's public key (tripline node info)")
 	url := fs.String("url", "", "add: where to pull its feed (empty: known only by key, reached through a relay)")
 	follows := fs.String("follows", "", "add: other origins to pull through this partner, comma-separated")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	n, err := openAction(ctx, env, fs, args, *data)
 	if err != nil {
 		return err
 	}

@@ -11,19 +11,15 @@ import (
 )
 
 func runListings(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return usagef("want list, show ID or withdraw ID")
+	fs, data, err := actionFlags(env, "listings", args, "want list, show ID or withdraw ID")
+	if err != nil {
+		return err
 	}
-	fs := newFlags(env, "listings "+args[0])
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
 	asJSON := fs.Bool("json", false, "print JSON (one listing per line for list)")
 	source := fs.String("source", "", "list: only this source")
 	status := fs.String("status", "", "list: only this status (active, withdrawn, expired)")
 	reason := fs.String("reason", "", "withdraw: why")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	n, err := openAction(ctx, env, fs, args, *data)
 	if err != nil {
 		return err
 	}

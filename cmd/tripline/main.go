@@ -183,3 +183,22 @@ func envOr(env *Env, key, def string) string {
 	}
 	return def
 }
+
+// actionFlags starts the flags of "tripline NAME ACTION ...": ACTION is
+// args[0] (want says which there are), and every action takes --data.
+func actionFlags(env *Env, name string, args []string, want string) (*flag.FlagSet, *string, error) {
+	if len(args) == 0 {
+		return nil, nil, usagef("%s", want)
+	}
+	fs := newFlags(env, name+" "+args[0])
+	return fs, fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)"), nil
+}
+
+// openAction parses an action's flags (args[1:]) and opens the node of the
+// data directory, without its indexes.
+func openAction(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, data string) (*Node, error) {
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return nil, err
+	}
+	return openNode(ctx, env, data, false, newLogger(env))
+}

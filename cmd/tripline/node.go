@@ -271,24 +271,33 @@ func (n *Node) start() {
 			n.Logger.Warn("traveller log queue full: a screened traveller is kept in memory only")
 		}
 	}
-	n.bg.Add(6)
-	go n.expireLoop(ctx)
-	go n.tailLoop(ctx)
+	n.bg.Add(2)
 	go n.saveLoop(ctx)
 	go n.retroLoop(ctx)
-	go n.purgeLoop(ctx)
+	n.expire(ctx)
+	n.every(ctx, 30*time.Second, n.expire)
+	n.every(ctx, 300*time.Millisecond, n.tail)
+	n.every(ctx, time.Hour, n.purge)
+	n.every(ctx, 5*time.Second, func(ctx context.Context) {
+		if err := n.groups.reload(ctx); err != nil {
+			n.Logger.Error("reload sharing groups", "err", err)
+		}
+	})
+}
+
+// every runs fn every d until ctx ends, as the node's background work.
+func (n *Node) every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+	n.bg.Add(1)
 	go func() {
 		defer n.bg.Done()
-		tick := time.NewTicker(5 * time.Second)
+		tick := time.NewTicker(d)
 		defer tick.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				if err := n.groups.reload(ctx); err != nil {
-					n.Logger.Error("reload sharing groups", "err", err)
-				}
+				fn(ctx)
 			}
 		}
 	}()
@@ -361,38 +370,14 @@ func (n *Node) retroScreen(ctx context.Context, l *tripline.Listing) error {
 	return nil
 }
 
-func (n *Node) purgeLoop(ctx context.Context) {
-	defer n.bg.Done()
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			n.purge(ctx)
-		}
-	}
-}
-
-// expireLoop expires listings past their valid-until date, each with its
+// expire expires listings past their valid-until date, each with its
 // event, so that the expiry reaches partners like any change.
-func (n *Node) expireLoop(ctx context.Context) {
-	defer n.bg.Done()
-	tick := time.NewTicker(30 * time.Second)
-	defer tick.Stop()
-	for {
-		ids, err := n.Listings.ExpireListings(ctx, n.Now())
-		if err != nil && ctx.Err() == nil {
-			n.Logger.Error("expire listings", "err", err)
-		} else if len(ids) > 0 {
-			n.Logger.Info("listings expired", "n", len(ids))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+func (n *Node) expire(ctx context.Context) {
+	ids, err := n.Listings.ExpireListings(ctx, n.Now())
+	if err != nil && ctx.Err() == nil {
+		n.Logger.Error("expire listings", "err", err)
+	} else if len(ids) > 0 {
+		n.Logger.Info("listings expired", "n", len(ids))
 	}
 }
 
@@ -441,29 +426,19 @@ func (a *appliedSet) next() int64 {
 	return a.cursor
 }
 
-// tailLoop applies events other processes wrote to this node's log.
-func (n *Node) tailLoop(ctx context.Context) {
-	defer n.bg.Done()
-	tick := time.NewTicker(300 * time.Millisecond)
-	defer tick.Stop()
+// tail applies events other processes wrote to this node's log.
+func (n *Node) tail(ctx context.Context) {
 	for {
-		select {
-		case <-ctx.Done():
+		evs, err := n.Events.Events(ctx, n.DB.Origin, n.applied.next(), 5000)
+		if err != nil {
+			if ctx.Err() == nil {
+				n.Logger.Error("tail event log", "err", err)
+			}
 			return
-		case <-tick.C:
 		}
-		for {
-			evs, err := n.Events.Events(ctx, n.DB.Origin, n.applied.next(), 5000)
-			if err != nil {
-				if ctx.Err() == nil {
-					n.Logger.Error("tail event log", "err", err)
-				}
-				break
-			}
-			n.apply(evs)
-			if len(evs) < 5000 {
-				break
-			}
+		n.apply(evs)
+		if len(evs) < 5000 {
+			return
 		}
 	}
 }

@@ -18,18 +18,14 @@ import (
 //	tripline users disable ID | enable ID
 //	tripline users list
 func runUsers(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return usagef("want add, token, disable, enable or list")
+	fs, data, err := actionFlags(env, "users", args, "want add, token, disable, enable or list")
+	if err != nil {
+		return err
 	}
-	fs := newFlags(env, "users "+args[0])
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
 	agency := fs.String("agency", "", "add: the user's agency (default: this node's agency)")
 	role := fs.String("role", "", "add: officer, analyst, supervisor, admin, auditor or node")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	n, err := openAction(ctx, env, fs, args, *data)
 	if err != nil {
 		return err
 	}
@@ -109,18 +105,14 @@ func printToken(ctx context.Context, env *Env, n *Node, user string, asJSON bool
 //	tripline agencies group NAME AGENCY...
 //	tripline agencies list
 func runAgencies(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return usagef("want add, group or list")
+	fs, data, err := actionFlags(env, "agencies", args, "want add, group or list")
+	if err != nil {
+		return err
 	}
-	fs := newFlags(env, "agencies "+args[0])
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
 	country := fs.String("country", "", "add: ISO 3166 country code")
 	name := fs.String("name", "", "add: the agency's name")
 	contact := fs.String("contact", "", "add: contact point for hits on its listings")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	n, err := openAction(ctx, env, fs, args, *data)
 	if err != nil {
 		return err
 	}
