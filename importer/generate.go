@@ -67,7 +67,7 @@ var regions = []nameRegion{
 	{ // Iran and Afghanistan (Persian and Dari in Arabic script)
 		weight: 8, patronym: true,
 		male: []pair{p("Reza", "رضا"), p("Hossein", "حسین"), p("Mehdi", "مهدی"), p("Ahmad", "احمد"), p("Gulbuddin", "گلبدین"),
-			p("Abdul Ghani", "عبدالغنی"), p("Mohammad Karim", "محمد کریم"), p("Jalaluddin", "جلال‌الدین")},
+			p("Abdul Ghani", "عبدالغنی"), p("Mohammad Karim", "محمد کریم"), p("Jalaluddin", "جلال\u200cالدین")},
 		female: []pair{p("Zahra", "زهرا"), p("Maryam", "مریم"), p("Fereshteh", "فرشته"), p("Parisa", "پریسا")},
 		surnames: []pair{p("Hosseini", "حسینی"), p("Mohammadi", "محمدی"), p("Rezaei", "رضایی"), p("Ahmadi", "احمدی"),
 			p("Karimi", "کریمی"), p("Haqqani", "حقانی"), p("Noorzai", "نورزی"), p("Popalzai", "پوپلزی")},

@@ -43,9 +43,6 @@ const (
 	sdnRem  = 11
 )
 
-var sdnColNames = []string{"ent_num", "SDN_Name", "SDN_Type", "Program", "Title", "Call_Sign",
-	"Vess_type", "Tonnage", "GRT", "Vess_flag", "Vess_owner", "Remarks"}
-
 func readOFAC(ctx context.Context, sdnPath, source string, progress func(done, total int64)) ([]*tripline.Listing, error) {
 	if source == "" {
 		source = SourceOFAC

@@ -272,7 +272,7 @@ func buildTokens(words []rawWord) []token {
 			out = append(out, token{form: p, skel: latinSkeleton(p), kind: kindParticle})
 			continue
 		}
-		if !w.arabic && w.orig == "" && len(w.form) == 2 && strings.IndexAny(w.form, "aeiouy0123456789") < 0 && len(ws) > 1 {
+		if !w.arabic && w.orig == "" && len(w.form) == 2 && !strings.ContainsAny(w.form, "aeiouy0123456789") && len(ws) > 1 {
 			// "JC Juncker": two consonants together are initials.
 			for i := 0; i < 2; i++ {
 				f := w.form[i : i+1]

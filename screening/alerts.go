@@ -13,10 +13,9 @@ import (
 // number with OCR confusions folded, so a misread O/0, I/1, S/5 or B/8
 // still finds the alert.
 type DocumentAlerts struct {
-	mu     sync.RWMutex
-	byID   map[string]*tripline.DocumentAlert
-	byKey  map[string][]*tripline.DocumentAlert // country + ":" + folded number
-	counts int
+	mu    sync.RWMutex
+	byID  map[string]*tripline.DocumentAlert
+	byKey map[string][]*tripline.DocumentAlert // country + ":" + folded number
 }
 
 // NewDocumentAlerts returns an empty alert index.

@@ -18,14 +18,13 @@ import (
 type AuditLog struct {
 	db *DB
 
-	mu       sync.Mutex
-	seq      int64
-	last     string
-	pending  []*tripline.AuditEntry
-	wake     chan struct{}
-	done     chan struct{}
-	closed   bool
-	flushErr error
+	mu      sync.Mutex
+	seq     int64
+	last    string
+	pending []*tripline.AuditEntry
+	wake    chan struct{}
+	done    chan struct{}
+	closed  bool
 }
 
 // NewAuditLog opens the audit log of db and starts its writer.
