@@ -32,14 +32,15 @@ func PayloadDigest(payload json.RawMessage, omitted map[string]string) (string, 
 }
 
 type fieldDigest struct {
-	key     string
+	key     []byte
 	d       [32]byte
 	omitted bool
 }
 
 // digestValue digests a JSON value; objects (to two levels) field by
 // field, so that a left-out field's digest can stand in for it. It is on
-// every event's path: no decoding of values, no formatting.
+// every event's path: no decoding of values, no formatting, few
+// allocations.
 func digestValue(raw json.RawMessage, path string, omitted map[string]string, depth int) ([32]byte, error) {
 	raw = bytes.TrimSpace(raw)
 	if depth == 0 && !json.Valid(raw) {
@@ -57,7 +58,11 @@ func digestValue(raw json.RawMessage, path string, omitted map[string]string, de
 	}
 	entries := make([]fieldDigest, 0, len(fields)+len(omitted))
 	for _, f := range fields {
-		d, err := digestValue(f.value, join(path, f.key), omitted, depth+1)
+		child := ""
+		if len(omitted) > 0 {
+			child = join(path, string(f.key)) // paths matter only when something was left out
+		}
+		d, err := digestValue(f.value, child, omitted, depth+1)
 		if err != nil {
 			return [32]byte{}, err
 		}
@@ -77,39 +82,35 @@ func digestValue(raw json.RawMessage, path string, omitted map[string]string, de
 		} else {
 			copy(d[:], b)
 		}
-		entries = append(entries, fieldDigest{key: name, d: d, omitted: true})
+		entries = append(entries, fieldDigest{key: []byte(name), d: d, omitted: true})
 	}
-	slices.SortFunc(entries, func(a, b fieldDigest) int { return strings.Compare(a.key, b.key) })
-	h := sha256.New()
-	buf := make([]byte, 0, 128)
+	slices.SortFunc(entries, func(a, b fieldDigest) int { return bytes.Compare(a.key, b.key) })
+	buf := make([]byte, 0, len(entries)*48)
 	for i, e := range entries {
-		if i > 0 && entries[i-1].key == e.key {
+		if i > 0 && bytes.Equal(entries[i-1].key, e.key) {
 			if e.omitted || entries[i-1].omitted {
-				return [32]byte{}, Errorf(EINVALID, "payload: field %s both present and omitted", join(path, e.key))
+				return [32]byte{}, Errorf(EINVALID, "payload: field %s both present and omitted", join(path, string(e.key)))
 			}
-			return [32]byte{}, Errorf(EINVALID, "payload: field %s appears twice", join(path, e.key))
+			return [32]byte{}, Errorf(EINVALID, "payload: field %s appears twice", join(path, string(e.key)))
 		}
-		buf = strconv.AppendInt(buf[:0], int64(len(e.key)), 10)
+		buf = strconv.AppendInt(buf, int64(len(e.key)), 10)
 		buf = append(buf, ':')
 		buf = append(buf, e.key...)
 		buf = append(buf, '=')
 		buf = append(buf, e.d[:]...)
-		h.Write(buf)
 	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out, nil
+	return sha256.Sum256(buf), nil
 }
 
 type field struct {
-	key   string
+	key   []byte
 	value json.RawMessage
 }
 
 // objectFields splits a valid JSON object into its fields without decoding
 // the values: digesting is on every event's path, so it must be cheap.
 func objectFields(raw []byte) ([]field, error) {
-	var out []field
+	out := make([]field, 0, 24)
 	i := skipSpace(raw, 1)
 	if i < len(raw) && raw[i] == '}' {
 		return nil, nil
@@ -122,13 +123,13 @@ func objectFields(raw []byte) ([]field, error) {
 		if end < 0 {
 			return nil, fmt.Errorf("unterminated field name at byte %d", i)
 		}
-		var key string
-		if bytes.IndexByte(raw[i:end], '\\') >= 0 {
-			if err := json.Unmarshal(raw[i:end], &key); err != nil {
+		key := raw[i+1 : end-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var k string
+			if err := json.Unmarshal(raw[i:end], &k); err != nil {
 				return nil, err
 			}
-		} else {
-			key = string(raw[i+1 : end-1])
+			key = []byte(k)
 		}
 		i = skipSpace(raw, end)
 		if i >= len(raw) || raw[i] != ':' {

@@ -235,10 +235,46 @@ func (k *kind[T]) storeAll(ctx context.Context, tx *Tx, rs []T, versions func(T)
 		if res.err != nil {
 			return res.err
 		}
-		for _, p := range res.ps {
-			if err := k.store(ctx, tx, p); err != nil {
-				return err
-			}
+		if err := k.storeBatch(ctx, tx, res.ps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storeBatch is store for many records: their events, then their rows,
+// each many to a statement.
+func (k *kind[T]) storeBatch(ctx context.Context, tx *Tx, ps []prepared[T]) error {
+	evs := make([]*tripline.Event, len(ps))
+	for i, p := range ps {
+		ev, err := tx.nextEvent(ctx, k.upserted, p.r.RecordID(), p.body, p.digest)
+		if err != nil {
+			return err
+		}
+		evs[i] = ev
+	}
+	if err := tx.insertEvents(ctx, evs); err != nil {
+		return err
+	}
+	const cols = 10
+	for start := 0; start < len(ps); start += 64 {
+		part := ps[start:min(len(ps), start+64)]
+		st, err := tx.stmt(ctx, `INSERT INTO `+k.table+` (id, source, status, version, hash, updated_at, valid_until, review_by, ev_origin, ev_seq)
+			VALUES `+placeholders(len(part), cols)+`
+			ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version,
+			hash = excluded.hash, updated_at = excluded.updated_at, valid_until = excluded.valid_until, review_by = excluded.review_by,
+			ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq`)
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, len(part)*cols)
+		for i, p := range part {
+			ev := evs[start+i]
+			args = append(args, p.r.RecordID(), p.m.source, string(*p.m.status), *p.m.version, p.hash, formatTime(*p.m.updatedAt),
+				optTime(p.m.validUntil), optTime(p.m.reviewBy), ev.Origin, ev.Seq)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("store %s rows: %w", k.noun, err)
 		}
 	}
 	return nil

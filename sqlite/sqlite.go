@@ -226,14 +226,27 @@ func (tx *Tx) appendEvent(ctx context.Context, typ tripline.EventType, subject s
 // appendEventDigest is appendEvent with the payload digest computed ahead
 // ("" computes it here).
 func (tx *Tx) appendEventDigest(ctx context.Context, typ tripline.EventType, subject string, payload []byte, digest string) (*tripline.Event, error) {
+	ev, err := tx.nextEvent(ctx, typ, subject, payload, digest)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.insertEvents(ctx, []*tripline.Event{ev}); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+// nextEvent numbers and chains the next event of this node's origin (and
+// signs every SignEvery-th) without storing it: insertEvents does, and the
+// two must run in order within the transaction.
+func (tx *Tx) nextEvent(ctx context.Context, typ tripline.EventType, subject string, payload []byte, digest string) (*tripline.Event, error) {
 	if tx.seq == 0 {
 		err := tx.QueryRowContext(ctx, `SELECT seq, chain FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1`, tx.db.Origin).Scan(&tx.seq, &tx.chain)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("last event: %w", err)
 		}
 	}
-	tx.seq++
-	ev := &tripline.Event{Origin: tx.db.Origin, Seq: tx.seq, Type: typ, Subject: subject, Payload: payload, At: tx.now}
+	ev := &tripline.Event{Origin: tx.db.Origin, Seq: tx.seq + 1, Type: typ, Subject: subject, Payload: payload, At: tx.now}
 	if digest == "" {
 		d, err := ev.PayloadDigest()
 		if err != nil {
@@ -241,20 +254,42 @@ func (tx *Tx) appendEventDigest(ctx context.Context, typ tripline.EventType, sub
 		}
 		digest = d
 	}
+	tx.seq++
 	ev.Chain = ev.ChainNextDigest(tx.chain, digest)
 	tx.chain = ev.Chain
 	if tx.db.Sign != nil && ev.Seq%SignEvery == 0 {
 		ev.Sig = tx.db.Sign(ev.SigningBytes())
 	}
-	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(payload), formatTime(ev.At), ev.Sig, ev.Chain); err != nil {
-		return nil, fmt.Errorf("append event %s %s: %w", typ, subject, err)
-	}
-	tx.events = append(tx.events, ev)
 	return ev, nil
+}
+
+// insertEvents stores events made by nextEvent, many rows to a statement:
+// a bulk import pays the driver's per-statement cost once per batch.
+func (tx *Tx) insertEvents(ctx context.Context, evs []*tripline.Event) error {
+	const cols = 8
+	for len(evs) > 0 {
+		n := min(len(evs), 64)
+		st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, chain) VALUES `+placeholders(n, cols))
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, n*cols)
+		for _, ev := range evs[:n] {
+			args = append(args, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, ev.Chain)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("append events %d..%d: %w", evs[0].Seq, evs[n-1].Seq, err)
+		}
+		tx.events = append(tx.events, evs[:n]...)
+		evs = evs[n:]
+	}
+	return nil
+}
+
+// placeholders returns "(?, ?), (?, ?)" for rows rows of cols columns.
+func placeholders(rows, cols int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
 // stmt returns a statement prepared once per transaction: bulk imports run
