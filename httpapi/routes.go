@@ -41,7 +41,6 @@ var (
 	screeners  = []tripline.Role{officer, analyst, supervisor}
 	writers    = []tripline.Role{analyst, supervisor, admin}
 	ackers     = []tripline.Role{analyst, supervisor, tripline.RoleNode}
-	nodes      = []tripline.Role{tripline.RoleNode, admin}
 	auditors   = []tripline.Role{tripline.RoleAuditor}
 	admins     = []tripline.Role{admin}
 	everyone   = []tripline.Role{officer, analyst, supervisor, admin, tripline.RoleAuditor}
@@ -110,7 +109,7 @@ func (s *Server) coreRoutes() []route {
 			Query: []param{{"listing", "string", "only requests on this listing"}}, Handler: s.handleListConsents},
 		{Method: "POST", Pattern: "/v1/consents", Roles: writers, Summary: "Ask a listing's originator to let it go to a third party.", Request: "ConsentRequest", Response: "Consent", Handler: s.handleRequestConsent},
 		{Method: "POST", Pattern: "/v1/consents/{id}/decide", Roles: writers, Summary: "The originator grants or refuses a consent request.", Request: "ConsentDecision", Response: "Consent", Handler: s.handleDecideConsent},
-		{Method: "GET", Pattern: "/v1/events", Roles: nodes, Summary: "The event log of one origin after a sequence number.", Response: "EventPage",
+		{Method: "GET", Pattern: "/v1/events", Roles: admins, Summary: "The event log of one origin after a sequence number.", Response: "EventPage",
 			Query: []param{{"origin", "string", "origin node (default: this node)"}, {"after", "integer", "sequence number to continue after"},
 				{"limit", "integer", "page size, at most 10000 (default 1000)"}},
 			Handler: s.handleEvents},

@@ -163,7 +163,7 @@ func TestListingLifecycle(t *testing.T) {
 	if st != 200 || body["status"] != "withdrawn" {
 		t.Fatalf("withdraw = %d %v", st, body)
 	}
-	st, body = doAs(t, tripline.RoleNode, "GET", ts.URL+"/v1/events", "")
+	st, body = doAs(t, tripline.RoleAdmin, "GET", ts.URL+"/v1/events", "")
 	if st != 200 || body["last"].(float64) != 2 || len(body["events"].([]any)) != 2 {
 		t.Fatalf("events = %d %v", st, body)
 	}
