@@ -23,8 +23,6 @@ const (
 	EventConsent                EventType = "consent.decided"
 	EventDocumentAlert          EventType = "document.alerted"
 	EventDocumentAlertWithdrawn EventType = "document.alert_withdrawn"
-	// EventRedacted stands in, at a partner, for an event it may not see.
-	EventRedacted EventType = "redacted"
 )
 
 // Event is one change, numbered per origin without gaps. The event log is

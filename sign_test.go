@@ -108,8 +108,7 @@ func TestTamperedEventFails(t *testing.T) {
 	}
 	// A redacted placeholder continues the chain with the digest alone.
 	d, _ := ev.PayloadDigest()
-	ph := tripline.Event{Origin: ev.Origin, Seq: ev.Seq, Type: tripline.EventRedacted, Subject: ev.Subject, At: ev.At, Redacted: true, Digest: d}
-	ph.Type = ev.Type
+	ph := tripline.Event{Origin: ev.Origin, Seq: ev.Seq, Type: ev.Type, Subject: ev.Subject, At: ev.At, Redacted: true, Digest: d}
 	if got, _ := ph.ChainNext("prev-chain"); got != ev.Chain {
 		t.Fatal("a placeholder does not continue the chain")
 	}

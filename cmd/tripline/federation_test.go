@@ -285,6 +285,12 @@ func TestFederationThreeNodes(t *testing.T) {
 	if int64(len(evs)) != head {
 		t.Fatalf("C holds %d of A's %d events", len(evs), head)
 	}
+	// Placeholders for what C may not see were applied quietly.
+	for _, n := range []*fedNode{a, b, c} {
+		if strings.Contains(n.log(), "bad payload") || strings.Contains(n.log(), "rejected") {
+			t.Fatalf("%s logged a bad or rejected event:\n%s", n.id, tail(n.log(), 3000))
+		}
+	}
 }
 
 func activeIDs(t *testing.T, n *fedNode, source string) []string {

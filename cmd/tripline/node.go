@@ -449,12 +449,15 @@ func (n *Node) apply(evs []*tripline.Event) {
 		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) {
 			continue
 		}
-		switch ev.Type {
-		case tripline.EventRedacted:
-			// A partner may no longer show us this listing: drop it.
+		if ev.Redacted {
+			// A partner may no longer show us this: if it is a listing we
+			// hold from a partner, drop it.
 			if l := n.Index.Listing(ev.Subject); l != nil && len(l.Provenance.Chain) > 0 {
 				n.Index.Remove(ev.Subject)
 			}
+			continue
+		}
+		switch ev.Type {
 		case tripline.EventEncounter:
 			var e tripline.Encounter
 			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
