@@ -99,6 +99,34 @@ func TestImportUNDelta(t *testing.T) {
 	}
 }
 
+// TestImportOFACDelta: the OFAC SDN export of January 2019, then July 2021:
+// new designations added, changed ones updated, delisted ones withdrawn,
+// each with its event; the same file again changes nothing.
+func TestImportOFACDelta(t *testing.T) {
+	const (
+		sdn2019 = "../../../shared/data/watchman/test/testdata/sdn.csv"
+		sdn2021 = "../../../shared/data/watchman/test/testdata/bench/sdn.csv"
+	)
+	needShared(t, sdn2019)
+	dir := t.TempDir()
+	first := importJSON(t, dir, "--format", "ofac-sdn", sdn2019)
+	if first.Listings != 3845 || first.Added != 3845 || first.Events != 3845 {
+		t.Fatalf("2019 = %+v", first)
+	}
+	got := importJSON(t, dir, "--format", "ofac-sdn", sdn2021)
+	if got.Listings != 4620 || got.Added == 0 || got.Updated == 0 || got.Withdrawn == 0 {
+		t.Fatalf("2021 = %+v: want additions, updates and withdrawals", got)
+	}
+	if got.Events != got.Added+got.Updated+got.Withdrawn || got.Added+got.Updated+got.Unchanged != got.Listings {
+		t.Fatalf("2021 = %+v: one event per change, every listing accounted for", got)
+	}
+	again := importJSON(t, dir, "--format", "ofac-sdn", sdn2021)
+	if again.Events != 0 || again.Unchanged != 4620 {
+		t.Fatalf("re-import = %+v, want no events", again)
+	}
+	t.Logf("OFAC 2019 → 2021: %d added, %d updated, %d withdrawn, %d unchanged", got.Added, got.Updated, got.Withdrawn, got.Unchanged)
+}
+
 func TestImportMalformedLeavesStore(t *testing.T) {
 	dir := t.TempDir()
 	importJSON(t, dir, "--format", "un-xml", unFile2024)
