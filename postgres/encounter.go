@@ -1,0 +1,254 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"tripline"
+)
+
+// EncounterService stores encounters, clearances and refusals.
+type EncounterService struct{ db *DB }
+
+// NewEncounterService returns an EncounterService on db.
+func NewEncounterService(db *DB) *EncounterService { return &EncounterService{db: db} }
+
+var _ tripline.EncounterService = (*EncounterService)(nil)
+
+// newID returns prefix and 16 random hex digits: ids made on several
+// replicas at once must not collide, so no counter.
+func newID(prefix string) string {
+	b := make([]byte, 8)
+	rand.Read(b) // never fails (crypto/rand panics rather than return short)
+	return prefix + hex.EncodeToString(b)
+}
+
+// CreateEncounter stores a new encounter and appends its event; the
+// encounter is then in its originator's queue. EINVALID without an
+// originator.
+func (s *EncounterService) CreateEncounter(ctx context.Context, e *tripline.Encounter) (*tripline.Encounter, error) {
+	if e.Originator == "" {
+		return nil, tripline.Errorf(tripline.EINVALID, "originator: required")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c := *e
+	if c.ID == "" {
+		c.ID = newID(s.db.Origin + "-e")
+	}
+	if c.Outcome == "" {
+		c.Outcome = tripline.OutcomePending
+	}
+	if c.At.IsZero() {
+		c.At = tx.now
+	}
+	c.UpdatedAt = tx.now
+	body, err := json.Marshal(&c)
+	if err != nil {
+		return nil, fmt.Errorf("encode encounter: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO encounters (id, originator, listing, outcome, at, body) VALUES ($1, $2, $3, $4, $5, $6)`,
+		c.ID, c.Originator, c.Listing, string(c.Outcome), c.At.UTC(), string(body)); err != nil {
+		return nil, fmt.Errorf("store encounter: %w", err)
+	}
+	if _, err := tx.appendEvent(ctx, tripline.EventEncounter, c.ID, body); err != nil {
+		return nil, err
+	}
+	return &c, tx.Commit()
+}
+
+// Encounter returns one encounter; ENOTFOUND when there is none.
+func (s *EncounterService) Encounter(ctx context.Context, id string) (*tripline.Encounter, error) {
+	return getEncounter(ctx, s.db.db, id)
+}
+
+// getEncounter loads one encounter. Writers need no row lock: BeginTx's
+// origin lock already serialises them.
+func getEncounter(ctx context.Context, q querier, id string) (*tripline.Encounter, error) {
+	var body []byte
+	err := q.QueryRowContext(ctx, `SELECT body FROM encounters WHERE id = $1`, id).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("load encounter %s: %w", id, err)
+	}
+	var e tripline.Encounter
+	if err := json.Unmarshal(body, &e); err != nil {
+		return nil, fmt.Errorf("decode encounter %s: %w", id, err)
+	}
+	return &e, nil
+}
+
+// Encounters returns encounters matching f, newest first (keyset on
+// Before); ENOTFOUND when Before names no encounter.
+func (s *EncounterService) Encounters(ctx context.Context, f tripline.EncounterFilter) ([]*tripline.Encounter, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Originator != "" {
+		add("originator = $%d", f.Originator)
+	}
+	if f.Outcome != "" {
+		add("outcome = $%d", string(f.Outcome))
+	}
+	if f.Listing != "" {
+		add("listing = $%d", f.Listing)
+	}
+	if f.Before != "" {
+		if _, err := getEncounter(ctx, s.db.db, f.Before); err != nil {
+			return nil, err
+		}
+		// Compare with the stored row itself: the column holds the time as
+		// PostgreSQL rounded it, which the body's nanoseconds might not.
+		add("(at, id) < (SELECT at, id FROM encounters WHERE id = $%d)", f.Before)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	query := `SELECT body FROM encounters`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	query += fmt.Sprintf(` ORDER BY at DESC, id DESC LIMIT %d`, limit)
+	return loadAll[tripline.Encounter](ctx, s.db, query, args...)
+}
+
+func (tx *Tx) updateEncounter(ctx context.Context, e *tripline.Encounter) error {
+	e.UpdatedAt = tx.now
+	body, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode encounter: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE encounters SET outcome = $1, body = $2 WHERE id = $3`, string(e.Outcome), string(body), e.ID); err != nil {
+		return fmt.Errorf("update encounter %s: %w", e.ID, err)
+	}
+	_, err = tx.appendEvent(ctx, tripline.EventEncounterUpdated, e.ID, body)
+	return err
+}
+
+// ResolveEncounter records an outcome with its event. A false positive
+// creates its clearance and a refusal keeps the identity, in the same
+// transaction (tripline.ClearanceFor and RefusalFor decide what they hold).
+// EINVALID for a bad outcome, ENOTFOUND for an unknown encounter.
+func (s *EncounterService) ResolveEncounter(ctx context.Context, id string, r tripline.Resolution, listingHash string) (*tripline.Encounter, *tripline.Clearance, error) {
+	if err := r.Validate(); err != nil {
+		return nil, nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	e, err := getEncounter(ctx, tx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.Outcome, e.Note = r.Outcome, r.Note
+	if r.By != "" {
+		e.Officer = r.By
+	}
+	if err := tx.updateEncounter(ctx, e); err != nil {
+		return nil, nil, err
+	}
+	var clr *tripline.Clearance
+	switch {
+	case r.Outcome == tripline.OutcomeFalsePositive:
+		if clr = tripline.ClearanceFor(e, listingHash, r.By, r.Note, tx.now); clr != nil {
+			body, err := json.Marshal(clr)
+			if err != nil {
+				return nil, nil, fmt.Errorf("encode clearance: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO clearances (id, listing, body) VALUES ($1, $2, $3)
+				ON CONFLICT (id) DO UPDATE SET body = excluded.body`, clr.ID, clr.Listing, string(body)); err != nil {
+				return nil, nil, fmt.Errorf("store clearance: %w", err)
+			}
+			if _, err := tx.appendEvent(ctx, tripline.EventClearance, clr.ID, body); err != nil {
+				return nil, nil, err
+			}
+		}
+	case r.Outcome.RefusesIdentity():
+		if ref := tripline.RefusalFor(e, tx.now); ref != nil {
+			body, err := json.Marshal(ref)
+			if err != nil {
+				return nil, nil, fmt.Errorf("encode refusal: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO refusals (id, body) VALUES ($1, $2)
+				ON CONFLICT (id) DO UPDATE SET body = excluded.body`, ref.ID, string(body)); err != nil {
+				return nil, nil, fmt.Errorf("store refusal: %w", err)
+			}
+			if _, err := tx.appendEvent(ctx, tripline.EventRefusal, ref.ID, body); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return e, clr, tx.Commit()
+}
+
+// AcknowledgeEncounter records the originator's acknowledgement, once: a
+// second call returns the encounter and appends nothing. ENOTFOUND for an
+// unknown encounter.
+func (s *EncounterService) AcknowledgeEncounter(ctx context.Context, id string) (*tripline.Encounter, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	e, err := getEncounter(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if e.Acknowledged != nil {
+		return e, tx.Commit()
+	}
+	now := tx.now
+	e.Acknowledged = &now
+	if err := tx.updateEncounter(ctx, e); err != nil {
+		return nil, err
+	}
+	return e, tx.Commit()
+}
+
+// Clearances returns every clearance, ordered by id.
+func (s *EncounterService) Clearances(ctx context.Context) ([]*tripline.Clearance, error) {
+	return loadAll[tripline.Clearance](ctx, s.db, `SELECT body FROM clearances ORDER BY id`)
+}
+
+// Refusals returns every stored refusal, ordered by id.
+func (s *EncounterService) Refusals(ctx context.Context) ([]*tripline.Refusal, error) {
+	return loadAll[tripline.Refusal](ctx, s.db, `SELECT body FROM refusals ORDER BY id`)
+}
+
+// loadAll decodes the JSON bodies a query of one column selects.
+func loadAll[T any](ctx context.Context, db *DB, query string, args ...any) ([]*T, error) {
+	rows, err := db.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+		v := new(T)
+		if err := json.Unmarshal(body, v); err != nil {
+			return nil, fmt.Errorf("decode: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,81 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"tripline"
+)
+
+var listingKind = &kind[*tripline.Listing]{
+	table: "listings", noun: "listing",
+	upserted: tripline.EventListingUpserted, withdrawn: tripline.EventListingWithdrawn, expired: tripline.EventListingExpired,
+	meta: func(in *tripline.Listing) (*tripline.Listing, *meta) {
+		l := *in
+		return &l, &meta{source: l.Source, validUntil: l.ValidUntil, reviewBy: l.ReviewBy,
+			status: &l.Status, version: &l.Version, updatedAt: &l.UpdatedAt, received: &l.Provenance.Received}
+	},
+	via: func(l *tripline.Listing, node string) { l.Provenance.Chain = append(l.Provenance.Chain, node) },
+}
+
+// ListingService stores listings and appends their events.
+type ListingService struct{ db *DB }
+
+// NewListingService returns a ListingService on db.
+func NewListingService(db *DB) *ListingService { return &ListingService{db: db} }
+
+var _ tripline.ListingService = (*ListingService)(nil)
+
+// Listing returns one listing by id; ENOTFOUND when there is none.
+func (s *ListingService) Listing(ctx context.Context, id string) (*tripline.Listing, error) {
+	return listingKind.get(ctx, s.db.db, id)
+}
+
+// Listings returns listings matching f, ordered by id (keyset paging on After).
+func (s *ListingService) Listings(ctx context.Context, f tripline.ListingFilter) ([]*tripline.Listing, error) {
+	return listingKind.list(ctx, s.db.db, f.Source, f.Status, f.After, f.Limit)
+}
+
+// PutListing creates or updates one listing and appends its event; EINVALID
+// when the listing fails tripline's validation. An unchanged active listing
+// is returned as stored, with no event.
+func (s *ListingService) PutListing(ctx context.Context, l *tripline.Listing) (*tripline.Listing, error) {
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	return listingKind.put(ctx, s.db, l)
+}
+
+// WithdrawListing withdraws an active listing and appends its event;
+// ENOTFOUND when there is none, ECONFLICT when it is not active.
+func (s *ListingService) WithdrawListing(ctx context.Context, id, reason string) (*tripline.Listing, error) {
+	return listingKind.withdraw(ctx, s.db, id)
+}
+
+// ImportListings makes source hold exactly ls, in one transaction. Every
+// listing is validated first: an invalid one (or one of another source)
+// rejects the whole import with EINVALID.
+func (s *ListingService) ImportListings(ctx context.Context, source string, ls []*tripline.Listing) (*tripline.ImportSummary, error) {
+	for i, l := range ls {
+		if err := l.Validate(); err != nil {
+			return nil, tripline.Errorf(tripline.EINVALID, "listing %d (%s): %s", i, l.ID, tripline.ErrorMessage(err))
+		}
+		if l.Source != source {
+			return nil, tripline.Errorf(tripline.EINVALID, "listing %d (%s): source %q, want %q", i, l.ID, l.Source, source)
+		}
+	}
+	return listingKind.importAll(ctx, s.db, source, ls)
+}
+
+// ExpireListings expires every active listing past its valid-until date,
+// each with its event (so the expiry propagates), and returns their ids.
+func (s *ListingService) ExpireListings(ctx context.Context, now time.Time) ([]string, error) {
+	return listingKind.expire(ctx, s.db, now)
+}
+
+// ReviewDue returns the active listings whose review-by date is before
+// before, soonest first: the originator's reminders.
+func (s *ListingService) ReviewDue(ctx context.Context, before time.Time) ([]*tripline.Listing, error) {
+	return listingKind.query(ctx, s.db.db, `SELECT e.payload, e.via FROM listings r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq
+		WHERE r.status = 'active' AND r.review_by IS NOT NULL AND r.review_by < $1 ORDER BY r.review_by, r.id LIMIT 10000`, before.UTC())
+}
