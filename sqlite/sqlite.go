@@ -309,8 +309,13 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return s, nil
 }
 
-const timeLayout = time.RFC3339Nano
+// timeLayout is fixed-width: times are compared as text in queries
+// (ordering, expiry), and RFC 3339's dropped trailing zeros would sort
+// "10:00:00.12" after "10:00:00.123".
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
+// parseTime reads a stored time; RFC 3339 parsing accepts the fixed-width
+// layout as well as any variable-width value.
+func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }

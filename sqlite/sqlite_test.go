@@ -80,3 +80,28 @@ func TestTravellerLogPurge(t *testing.T) {
 		t.Fatalf("kept %v, want [2 3]", refs)
 	}
 }
+
+// TestTimesSortAsText: stored times compare correctly as text, whatever
+// their fractional seconds (encounter order and paging rely on it).
+func TestTimesSortAsText(t *testing.T) {
+	db := MustOpenDB(t)
+	es := sqlite.NewEncounterService(db)
+	base := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	// .12 s is earlier than .123 s, though "…00.12Z" > "…00.123Z" in RFC 3339 text.
+	for i, at := range []time.Time{base.Add(120 * time.Millisecond), base.Add(123 * time.Millisecond), base.Add(100 * time.Millisecond)} {
+		if _, err := es.CreateEncounter(t.Context(), &tripline.Encounter{ID: fmt.Sprint("e", i), Listing: "x:1", Originator: "a", At: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := es.Encounters(t.Context(), tripline.EncounterFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range got {
+		ids = append(ids, e.ID)
+	}
+	if fmt.Sprint(ids) != "[e1 e0 e2]" {
+		t.Fatalf("newest first = %v, want [e1 e0 e2]", ids)
+	}
+}
