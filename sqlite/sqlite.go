@@ -116,6 +116,12 @@ func (db *DB) Subscribe(fn func([]*tripline.Event)) {
 	db.subscribers = append(db.subscribers, fn)
 }
 
+func (db *DB) hasSubscribers() bool {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return len(db.subscribers) > 0
+}
+
 func (db *DB) publish(evs []*tripline.Event) {
 	if len(evs) == 0 {
 		return
@@ -182,6 +188,8 @@ type Tx struct {
 	events []*tripline.Event
 	seq    int64  // last sequence number used for db.Origin; 0 = not loaded
 	chain  string // chain value of that event
+	last   *tripline.Event
+	count  int // events appended
 	stmts  map[string]*sql.Stmt
 }
 
@@ -201,8 +209,7 @@ const SignEvery = 256
 // Commit signs the transaction's last event, commits, and then publishes
 // the transaction's events.
 func (tx *Tx) Commit() error {
-	if n := len(tx.events); n > 0 && tx.db.Sign != nil {
-		last := tx.events[n-1]
+	if last := tx.last; last != nil && tx.db.Sign != nil {
 		if last.Origin == tx.db.Origin && last.Sig == nil {
 			last.Sig = tx.db.Sign(last.SigningBytes())
 			if _, err := tx.Exec(`UPDATE events SET sig = ? WHERE origin = ? AND seq = ?`, last.Sig, last.Origin, last.Seq); err != nil {
@@ -280,7 +287,13 @@ func (tx *Tx) insertEvents(ctx context.Context, evs []*tripline.Event) error {
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("append events %d..%d: %w", evs[0].Seq, evs[n-1].Seq, err)
 		}
-		tx.events = append(tx.events, evs[:n]...)
+		// Events are kept for the subscribers; with none (a command-line
+		// import), keeping a million payloads until commit would only
+		// feed the garbage collector.
+		if tx.db.hasSubscribers() {
+			tx.events = append(tx.events, evs[:n]...)
+		}
+		tx.last, tx.count = evs[n-1], tx.count+n
 		evs = evs[n:]
 	}
 	return nil
