@@ -47,9 +47,6 @@ func runScreen(ctx context.Context, env *Env, args []string) error {
 	bad := 0
 	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
 		res, err := screenLine(ctx, n, text)
 		if err != nil {
 			bad++
@@ -75,6 +72,11 @@ var refPattern = regexp.MustCompile(`"ref"\s*:\s*"([^"\\]*)"`)
 // screenLine screens one JSON line; on error the returned result still
 // carries the ref if it could be read.
 func screenLine(ctx context.Context, n *Node, text string) (*tripline.Result, error) {
+	if text == "" {
+		// An empty line still gets its result line: output line N answers
+		// input line N, which tools that pair them rely on.
+		return &tripline.Result{}, tripline.Errorf(tripline.EINVALID, "empty line: want a JSON traveller")
+	}
 	var in struct {
 		tripline.Traveller
 		MRZ string `json:"mrz,omitempty"`

@@ -20,11 +20,13 @@ func TestScreenJSONLines(t *testing.T) {
 		`{"ref":"t-5","name":"MUHAMMAD TAHIR ANWARI","dob":"1961-05-01","nationality":"AFG","document":{"type":"P","number":"OA123456","country":"AFG"}}`,
 	}, "\n")
 	code, out, errs := run(t, dir, in, "screen")
-	if code != 1 || !strings.Contains(errs, "line 3") {
-		t.Fatalf("exit %d, stderr %q: want 1 naming line 3", code, errs)
+	if code != 1 || !strings.Contains(errs, "line 3") || !strings.Contains(errs, "line 5: empty line") {
+		t.Fatalf("exit %d, stderr %q: want 1 naming lines 3 and 5", code, errs)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	wantRefs := []string{"t-1", "t-2", "t-3", "t-4", "t-5"}
+	// One result per input line, the empty line included, so that output
+	// line N answers input line N.
+	wantRefs := []string{"t-1", "t-2", "t-3", "t-4", "", "t-5"}
 	if len(lines) != len(wantRefs) {
 		t.Fatalf("%d result lines, want %d:\n%s", len(lines), len(wantRefs), out)
 	}
@@ -54,9 +56,9 @@ func TestScreenJSONLines(t *testing.T) {
 			if r.Decision != "clear" {
 				t.Errorf("t-2 = %s, want clear", line)
 			}
-		case "t-3":
+		case "t-3", "":
 			if r.Decision == "clear" || !strings.Contains(line, `"error"`) {
-				t.Errorf("t-3 = %s, want an error result that is not clear", line)
+				t.Errorf("%q = %s, want an error result that is not clear", r.Ref, line)
 			}
 		}
 		if r.Ref == "t-1" && (r.Decision != "hit" || r.Action != "refuse_entry") {
