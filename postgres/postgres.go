@@ -181,9 +181,7 @@ type Tx struct {
 	db     *DB
 	now    time.Time
 	events []*tripline.Event
-	loaded bool   // seq and chain hold the origin's head
-	seq    int64  // last sequence number used for db.Origin
-	chain  string // chain value of that event
+	chain  *tripline.Chainer // this node's new events; nil until the first
 }
 
 // BeginTx starts a write transaction holding this node's origin lock until
@@ -204,21 +202,12 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
 }
 
-// SignEvery is how often, besides the last event of each transaction, an
-// event is signed: a partner's page always ends at a signed event. It is
-// the same as the SQLite store's, so both sign the same events.
-const SignEvery = 256
-
 // Commit signs the transaction's last event, commits, and then publishes
 // the transaction's events.
 func (tx *Tx) Commit() error {
-	if n := len(tx.events); n > 0 && tx.db.Sign != nil {
-		last := tx.events[n-1]
-		if last.Origin == tx.db.Origin && last.Sig == nil {
-			last.Sig = tx.db.Sign(last.SigningBytes())
-			if _, err := tx.Exec(`UPDATE events SET sig = $1 WHERE origin = $2 AND seq = $3`, last.Sig, last.Origin, last.Seq); err != nil {
-				return fmt.Errorf("sign event %d: %w", last.Seq, err)
-			}
+	if last := tx.chain.SignLast(); last != nil {
+		if _, err := tx.Exec(`UPDATE events SET sig = $1 WHERE origin = $2 AND seq = $3`, last.Sig, last.Origin, last.Seq); err != nil {
+			return fmt.Errorf("sign event %d: %w", last.Seq, err)
 		}
 	}
 	if err := tx.Tx.Commit(); err != nil {
@@ -247,33 +236,20 @@ func (tx *Tx) appendEventDigest(ctx context.Context, typ tripline.EventType, sub
 	return ev, nil
 }
 
-// nextEvent numbers and chains the next event of this node's origin (and
-// signs every SignEvery-th) without storing it: insertEvents does, and the
-// two must run in order within the transaction. The head is read once, under
-// the origin lock taken by BeginTx, so no other writer can move it.
+// nextEvent makes the next event of this node's origin (tripline.Chainer)
+// without storing it: insertEvents does, and the two must run in order
+// within the transaction. The head is read once, under the origin lock
+// taken by BeginTx, so no other writer can move it.
 func (tx *Tx) nextEvent(ctx context.Context, typ tripline.EventType, subject string, payload []byte, digest string) (*tripline.Event, error) {
-	if !tx.loaded {
-		err := tx.QueryRowContext(ctx, `SELECT seq, chain FROM events WHERE origin = $1 ORDER BY seq DESC LIMIT 1`, tx.db.Origin).Scan(&tx.seq, &tx.chain)
+	if tx.chain == nil {
+		c := &tripline.Chainer{Origin: tx.db.Origin, Sign: tx.db.Sign}
+		err := tx.QueryRowContext(ctx, `SELECT seq, chain FROM events WHERE origin = $1 ORDER BY seq DESC LIMIT 1`, tx.db.Origin).Scan(&c.Seq, &c.Chain)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("last event: %w", err)
 		}
-		tx.loaded = true
+		tx.chain = c
 	}
-	ev := &tripline.Event{Origin: tx.db.Origin, Seq: tx.seq + 1, Type: typ, Subject: subject, Payload: payload, At: tx.now}
-	if digest == "" {
-		d, err := ev.PayloadDigest()
-		if err != nil {
-			return nil, fmt.Errorf("digest event %s %s: %w", typ, subject, err)
-		}
-		digest = d
-	}
-	tx.seq++
-	ev.Chain = ev.ChainNextDigest(tx.chain, digest)
-	tx.chain = ev.Chain
-	if tx.db.Sign != nil && ev.Seq%SignEvery == 0 {
-		ev.Sig = tx.db.Sign(ev.SigningBytes())
-	}
-	return ev, nil
+	return tx.chain.Next(typ, subject, payload, digest, tx.now)
 }
 
 // insertEvents stores events made by nextEvent, many rows to a statement:

@@ -444,7 +444,7 @@ func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs []T) 
 		}
 		sum.Withdrawn++
 	}
-	sum.Events = tx.count
+	sum.Events = tx.eventCount()
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}

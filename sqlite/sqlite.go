@@ -186,10 +186,7 @@ type Tx struct {
 	db     *DB
 	now    time.Time
 	events []*tripline.Event
-	seq    int64  // last sequence number used for db.Origin; 0 = not loaded
-	chain  string // chain value of that event
-	last   *tripline.Event
-	count  int // events appended
+	chain  *tripline.Chainer // this node's new events; nil until the first
 	stmts  map[string]*sql.Stmt
 }
 
@@ -202,19 +199,12 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
 }
 
-// SignEvery is how often, besides the last event of each transaction, an
-// event is signed: a partner's page always ends at a signed event.
-const SignEvery = 256
-
 // Commit signs the transaction's last event, commits, and then publishes
 // the transaction's events.
 func (tx *Tx) Commit() error {
-	if last := tx.last; last != nil && tx.db.Sign != nil {
-		if last.Origin == tx.db.Origin && last.Sig == nil {
-			last.Sig = tx.db.Sign(last.SigningBytes())
-			if _, err := tx.Exec(`UPDATE events SET sig = ? WHERE origin = ? AND seq = ?`, last.Sig, last.Origin, last.Seq); err != nil {
-				return fmt.Errorf("sign event %d: %w", last.Seq, err)
-			}
+	if last := tx.chain.SignLast(); last != nil {
+		if _, err := tx.Exec(`UPDATE events SET sig = ? WHERE origin = ? AND seq = ?`, last.Sig, last.Origin, last.Seq); err != nil {
+			return fmt.Errorf("sign event %d: %w", last.Seq, err)
 		}
 	}
 	if err := tx.Tx.Commit(); err != nil {
@@ -243,31 +233,27 @@ func (tx *Tx) appendEventDigest(ctx context.Context, typ tripline.EventType, sub
 	return ev, nil
 }
 
-// nextEvent numbers and chains the next event of this node's origin (and
-// signs every SignEvery-th) without storing it: insertEvents does, and the
-// two must run in order within the transaction.
+// nextEvent makes the next event of this node's origin (tripline.Chainer)
+// without storing it: insertEvents does, and the two must run in order
+// within the transaction.
 func (tx *Tx) nextEvent(ctx context.Context, typ tripline.EventType, subject string, payload []byte, digest string) (*tripline.Event, error) {
-	if tx.seq == 0 {
-		err := tx.QueryRowContext(ctx, `SELECT seq, chain FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1`, tx.db.Origin).Scan(&tx.seq, &tx.chain)
+	if tx.chain == nil {
+		c := &tripline.Chainer{Origin: tx.db.Origin, Sign: tx.db.Sign}
+		err := tx.QueryRowContext(ctx, `SELECT seq, chain FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1`, tx.db.Origin).Scan(&c.Seq, &c.Chain)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("last event: %w", err)
 		}
+		tx.chain = c
 	}
-	ev := &tripline.Event{Origin: tx.db.Origin, Seq: tx.seq + 1, Type: typ, Subject: subject, Payload: payload, At: tx.now}
-	if digest == "" {
-		d, err := ev.PayloadDigest()
-		if err != nil {
-			return nil, fmt.Errorf("digest event %s %s: %w", typ, subject, err)
-		}
-		digest = d
+	return tx.chain.Next(typ, subject, payload, digest, tx.now)
+}
+
+// eventCount returns how many events of this node the transaction made.
+func (tx *Tx) eventCount() int {
+	if tx.chain == nil {
+		return 0
 	}
-	tx.seq++
-	ev.Chain = ev.ChainNextDigest(tx.chain, digest)
-	tx.chain = ev.Chain
-	if tx.db.Sign != nil && ev.Seq%SignEvery == 0 {
-		ev.Sig = tx.db.Sign(ev.SigningBytes())
-	}
-	return ev, nil
+	return tx.chain.Count
 }
 
 // insertEvents stores events made by nextEvent, many rows to a statement:
@@ -293,7 +279,6 @@ func (tx *Tx) insertEvents(ctx context.Context, evs []*tripline.Event) error {
 		if tx.db.hasSubscribers() {
 			tx.events = append(tx.events, evs[:n]...)
 		}
-		tx.last, tx.count = evs[n-1], tx.count+n
 		evs = evs[n:]
 	}
 	return nil
