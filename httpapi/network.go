@@ -289,6 +289,8 @@ func (s *Server) handlePath(w http.ResponseWriter, r *http.Request) {
 }
 
 // snapshot returns the caller's analytics snapshot after the shared checks.
+// Handlers parse their own parameters first: a bad query must not cost a
+// snapshot rebuild.
 func (s *Server) snapshot(r *http.Request, params ...string) (*network.Snapshot, error) {
 	svc, allow, err := s.prepare(r, params...)
 	if err != nil {
@@ -300,12 +302,12 @@ func (s *Server) snapshot(r *http.Request, params ...string) (*network.Snapshot,
 func builtAt(sn *network.Snapshot) string { return sn.Built.UTC().Format("2006-01-02T15:04:05Z07:00") }
 
 func (s *Server) handleComponents(w http.ResponseWriter, r *http.Request) {
-	sn, err := s.snapshot(r, "limit")
+	limit, err := queryRange(r, "limit", 10, 1, 1000)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	limit, err := queryRange(r, "limit", 10, 1, 1000)
+	sn, err := s.snapshot(r, "limit")
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -314,12 +316,12 @@ func (s *Server) handleComponents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleFacilitators(w http.ResponseWriter, r *http.Request) {
-	sn, err := s.snapshot(r, "by", "kinds", "limit")
+	limit, err := queryRange(r, "limit", 20, 1, 1000)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	limit, err := queryRange(r, "limit", 20, 1, 1000)
+	sn, err := s.snapshot(r, "by", "kinds", "limit")
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -348,12 +350,12 @@ func (s *Server) handleFacilitators(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCommunities(w http.ResponseWriter, r *http.Request) {
-	sn, err := s.snapshot(r, "limit")
+	limit, err := queryRange(r, "limit", 20, 1, 1000)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	limit, err := queryRange(r, "limit", 20, 1, 1000)
+	sn, err := s.snapshot(r, "limit")
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -362,17 +364,17 @@ func (s *Server) handleCommunities(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCoTravel(w http.ResponseWriter, r *http.Request) {
-	sn, err := s.snapshot(r, "min", "limit")
-	if err != nil {
-		Error(w, r, s.Logger, err)
-		return
-	}
 	minFlights, err := queryRange(r, "min", 2, 2, 1000)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
 	limit, err := queryRange(r, "limit", 100, 1, 10000)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	sn, err := s.snapshot(r, "min", "limit")
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
