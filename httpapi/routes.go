@@ -308,7 +308,7 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, s.Logger, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"results": res})
+		writeJSON(w, http.StatusOK, ScreenResponse{Results: res})
 		return
 	}
 	if req.MRZ != "" {
