@@ -58,6 +58,9 @@ func NormaliseDocNumber(s string) string {
 // RecordID returns the alert's id.
 func (a *DocumentAlert) RecordID() string { return a.ID }
 
+// RecordSource returns the alert's source.
+func (a *DocumentAlert) RecordSource() string { return a.Source }
+
 // ContentHash is a digest of what the reporter said, without the fields the
 // store maintains.
 func (a *DocumentAlert) ContentHash() string {

@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
+	"iter"
 	"strings"
 	"time"
 )
@@ -326,10 +326,12 @@ type ListingService interface {
 	PutListing(ctx context.Context, l *Listing) (*Listing, error)
 	// WithdrawListing withdraws an active listing and appends its event.
 	WithdrawListing(ctx context.Context, id, reason string) (*Listing, error)
-	// ImportListings makes source hold exactly the given listings, in one
+	// ImportListings makes source hold exactly the listings ls yields, in one
 	// transaction: new ones added, changed ones updated, missing ones
-	// withdrawn, each with its event; the rest untouched.
-	ImportListings(ctx context.Context, source string, ls []*Listing) (*ImportSummary, error)
+	// withdrawn, each with its event; the rest untouched. The store
+	// consumes ls as it goes (a file streams in), and an error it yields
+	// rolls the whole import back.
+	ImportListings(ctx context.Context, source string, ls iter.Seq2[*Listing, error]) (*ImportSummary, error)
 	// ExpireListings expires every active listing past its valid-until
 	// date, each with its event, and returns their ids.
 	ExpireListings(ctx context.Context, now time.Time) ([]string, error)
@@ -337,60 +339,11 @@ type ListingService interface {
 	ReviewDue(ctx context.Context, before time.Time) ([]*Listing, error)
 }
 
-// Record is what an import plans over: listings and document alerts.
-type Record interface {
-	RecordID() string
-	ContentHash() string
-}
-
 // RecordID returns the listing's id.
 func (l *Listing) RecordID() string { return l.ID }
 
-// ImportPlan is the decision of an import, made by PlanImport.
-type ImportPlan[T Record] struct {
-	Add       []T
-	Update    []T
-	Withdraw  []string
-	Unchanged int
-}
-
-// StoredState is what PlanImport needs to know of a stored record.
-type StoredState struct {
-	Hash   string
-	Status Status
-}
-
-// PlanImport decides what an import of incoming into a source holding
-// existing does. It is the one place list-merge semantics live: a store
-// only applies the plan. A withdrawn record that reappears is re-activated
-// as an update; records already withdrawn are not withdrawn again.
-func PlanImport[T Record](existing map[string]StoredState, incoming []T) (ImportPlan[T], error) {
-	var p ImportPlan[T]
-	seen := make(map[string]bool, len(incoming))
-	for i, r := range incoming {
-		id := r.RecordID()
-		if seen[id] {
-			return p, Errorf(EINVALID, "record %d: duplicate id %q", i, id)
-		}
-		seen[id] = true
-		old, ok := existing[id]
-		switch {
-		case !ok:
-			p.Add = append(p.Add, r)
-		case old.Hash != r.ContentHash() || old.Status != StatusActive:
-			p.Update = append(p.Update, r)
-		default:
-			p.Unchanged++
-		}
-	}
-	for id, st := range existing {
-		if !seen[id] && st.Status == StatusActive {
-			p.Withdraw = append(p.Withdraw, id)
-		}
-	}
-	slices.Sort(p.Withdraw)
-	return p, nil
-}
+// RecordSource returns the listing's source.
+func (l *Listing) RecordSource() string { return l.Source }
 
 // String implements fmt.Stringer for logs.
 func (l *Listing) String() string { return fmt.Sprintf("%s v%d (%s)", l.ID, l.Version, l.Status) }

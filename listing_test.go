@@ -95,15 +95,19 @@ func TestPlanImport(t *testing.T) {
 		"un-sc:gone":    {Hash: "x", Status: tripline.StatusActive},
 		"un-sc:already": {Hash: "x", Status: tripline.StatusWithdrawn},
 	}
-	p, err := tripline.PlanImport(existing, []*tripline.Listing{a, b, c})
+	p, err := tripline.PlanImport("listing", "un-sc", existing, []*tripline.Listing{a, b, c})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Unchanged != 1 || len(p.Update) != 1 || len(p.Add) != 1 || len(p.Withdraw) != 1 || p.Withdraw[0] != "un-sc:gone" {
+	if p.Unchanged != 1 || p.Updated != 1 || p.Added != 1 || len(p.Withdraw) != 1 || p.Withdraw[0] != "un-sc:gone" ||
+		len(p.Changed) != 2 || p.Changed[0] != b || p.Changed[1] != c {
 		t.Fatalf("plan = %+v", p)
 	}
-	if _, err := tripline.PlanImport(nil, []*tripline.Listing{a, a}); err == nil {
+	if _, err := tripline.PlanImport("listing", "un-sc", nil, []*tripline.Listing{a, a}); err == nil {
 		t.Fatal("duplicate ids accepted")
+	}
+	if _, err := tripline.PlanImport("listing", "other", nil, []*tripline.Listing{a}); err == nil {
+		t.Fatal("a listing of another source accepted")
 	}
 }
 

@@ -114,14 +114,39 @@ func TestTamperedEventFails(t *testing.T) {
 	}
 }
 
+// EncodedDigest, the store's shortcut for bodies it has just encoded,
+// is PayloadDigest without the validity check: the same digest.
+func TestEncodedDigest(t *testing.T) {
+	l := validListing()
+	body, _ := json.Marshal(l)
+	for _, p := range []json.RawMessage{body, []byte(`{"a":1,"b":{"c":[1,2]}}`), []byte(`"x"`), []byte(`{}`)} {
+		want, err := tripline.PayloadDigest(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := tripline.EncodedDigest(p); err != nil || got != want {
+			t.Fatalf("EncodedDigest(%s) = %s, %v; want %s", p, got, err, want)
+		}
+	}
+}
+
 // BenchmarkPayloadDigest digests a listing payload, as every event does.
 func BenchmarkPayloadDigest(b *testing.B) {
 	l := validListing()
 	l.Narrative, l.Nationalities = "a narrative of some length to make the payload realistic", []string{"IRQ", "SYR"}
 	body, _ := json.Marshal(l)
-	for i := 0; i < b.N; i++ {
-		if _, err := tripline.PayloadDigest(body, nil); err != nil {
-			b.Fatal(err)
+	b.Run("received", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := tripline.PayloadDigest(body, nil); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	b.Run("encoded", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := tripline.EncodedDigest(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -37,49 +38,78 @@ const listSep = ";"
 // bad cell fails the whole file with a *tripline.Error (EINVALID) such as
 // `file.csv: line 7: column "birth_dates": "1975-13" ...`.
 func ReadCSV(r io.Reader, name, source string) ([]*tripline.Listing, error) {
-	source = strings.TrimSpace(source)
-	if source == "" {
-		return nil, errAt(name, 0, "source", "required: name the agency or list the file comes from")
+	var ls []*tripline.Listing
+	for l, err := range StreamCSV(r, name, source) {
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
 	}
-	if err := checkSource(source); err != nil {
-		return nil, err
-	}
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, errAt(name, 1, "", "empty file: want a header row (%s)", strings.Join(CSVColumns, ","))
-	}
-	if err != nil {
-		return nil, csvError(name, err)
-	}
-	cols, err := csvHeader(name, header)
-	if err != nil {
-		return nil, err
-	}
-	c := newCollector(name)
-	for {
-		rec, err := cr.Read()
+	return ls, nil
+}
+
+// StreamCSV is ReadCSV one listing at a time, as each row is read, so that
+// an import can store a large file while reading it. The first error ends
+// the stream; whoever consumes it must then drop what came before (a store
+// rolls the import back).
+func StreamCSV(r io.Reader, name, source string) iter.Seq2[*tripline.Listing, error] {
+	return func(yield func(*tripline.Listing, error) bool) {
+		source = strings.TrimSpace(source)
+		if source == "" {
+			yield(nil, errAt(name, 0, "source", "required: name the agency or list the file comes from"))
+			return
+		}
+		if err := checkSource(source); err != nil {
+			yield(nil, err)
+			return
+		}
+		cr := csv.NewReader(r)
+		cr.ReuseRecord = true
+		header, err := cr.Read()
 		if err == io.EOF {
-			break
+			yield(nil, errAt(name, 1, "", "empty file: want a header row (%s)", strings.Join(CSVColumns, ",")))
+			return
 		}
 		if err != nil {
-			return nil, csvError(name, err)
+			yield(nil, csvError(name, err))
+			return
 		}
-		row := csvRow{name: name, cols: cols, rec: rec, cr: cr}
-		line, _ := cr.FieldPos(0)
-		if row.blank() {
-			continue
-		}
-		l, err := row.listing(source)
+		cols, err := csvHeader(name, header)
 		if err != nil {
-			return nil, err
+			yield(nil, err)
+			return
 		}
-		if err := c.add(l, line); err != nil {
-			return nil, err
+		c := newCollector(name)
+		for {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				yield(nil, csvError(name, err))
+				return
+			}
+			row := csvRow{name: name, cols: cols, rec: rec, cr: cr}
+			line, _ := cr.FieldPos(0)
+			if row.blank() {
+				continue
+			}
+			l, err := row.listing(source)
+			if err == nil {
+				err = c.check(l, line)
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(l, nil) {
+				return
+			}
+		}
+		if len(c.seen) == 0 {
+			yield(nil, errAt(name, 0, "", "no listings found"))
 		}
 	}
-	return c.result()
 }
 
 // csvError reports a CSV syntax error (bad quoting, wrong field count) at

@@ -253,3 +253,43 @@ func BenchmarkReadCSV10K(b *testing.B) { benchmarkReadCSV(b, 10_000) }
 // BenchmarkReadCSV1M reads a generated 1,000,000-listing file (about 300
 // MB, written to a temporary directory once) as an agency-scale import.
 func BenchmarkReadCSV1M(b *testing.B) { benchmarkReadCSV(b, 1_000_000) }
+
+// Stream hands over a CSV file row by row: the rows before a bad one
+// arrive, then the error naming the file and line, and nothing after it.
+func TestStreamCSV(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agency.csv")
+	body := "id,primary_name,action\n1,Ali Hassan,refuse_entry\n2,Omar Khan,report\n3,Sara Haddad,bogus\n4,Noor Aziz,report\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, ls, err := importer.Stream(t.Context(), "csv", path, "agency", nil)
+	if err != nil || src != "agency" {
+		t.Fatalf("Stream = %q, %v", src, err)
+	}
+	var got []string
+	var last error
+	for l, err := range ls {
+		if err != nil {
+			last = err
+			continue
+		}
+		got = append(got, l.ID)
+	}
+	if !slices.Equal(got, []string{"agency:1", "agency:2"}) {
+		t.Fatalf("streamed %v before the error", got)
+	}
+	if msg := tripline.ErrorMessage(last); !strings.HasPrefix(msg, path+`: line 4: column "action"`) {
+		t.Fatalf("error = %q, want one naming %s line 4, column action", msg, path)
+	}
+	if _, _, err := importer.Stream(t.Context(), "csv", path, "", nil); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Fatalf("csv without a source: %v", err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty.csv")
+	os.WriteFile(empty, []byte("id,primary_name,action\n"), 0o600)
+	_, ls, _ = importer.Stream(t.Context(), "csv", empty, "agency", nil)
+	for _, err := range ls {
+		if msg := tripline.ErrorMessage(err); msg != empty+": no listings found" {
+			t.Fatalf("empty file: %q", msg)
+		}
+	}
+}

@@ -7,7 +7,8 @@
 // of which passes Listing.Validate, or a *tripline.Error with code EINVALID
 // naming the file, the line and the field that was wrong. A half-read list
 // would make an import withdraw every listing it missed, so nothing is ever
-// returned alongside an error.
+// returned alongside an error. Stream hands a file over as it is read; its
+// consumer (a store's import) rolls everything back on the error instead.
 package importer
 
 import (
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"slices"
 	"strings"
@@ -78,6 +80,50 @@ func Read(ctx context.Context, format, path, source string, progress func(done, 
 		return nil, ctx.Err()
 	}
 	return ls, err
+}
+
+// Stream is Read as a stream, for an import that stores a file while
+// reading it; it returns the source name the listings carry. A CSV file
+// streams row by row in constant memory. The other formats refer across
+// records (aliases, documents, entities in other files or elements), so
+// they are read whole first and then yielded. An error ends the stream,
+// and the consumer must drop what came before: a store rolls back.
+func Stream(ctx context.Context, format, path, source string, progress func(done, total int64)) (string, iter.Seq2[*tripline.Listing, error], error) {
+	if format != "csv" {
+		ls, err := Read(ctx, format, path, source, progress)
+		if err != nil {
+			return "", nil, err
+		}
+		return ls[0].Source, tripline.Records(ls), nil // Read never returns an empty list
+	}
+	source = strings.TrimSpace(source)
+	if source == "" {
+		return "", nil, tripline.Errorf(tripline.EINVALID, "%s: source: required for csv (--source NAME)", path)
+	}
+	if err := checkSource(source); err != nil {
+		return "", nil, err
+	}
+	return source, func(yield func(*tripline.Listing, error) bool) {
+		f, err := os.Open(path)
+		if err != nil {
+			yield(nil, openError(path, err))
+			return
+		}
+		defer f.Close()
+		var total int64
+		if st, err := f.Stat(); err == nil {
+			total = st.Size()
+		}
+		r := &progressReader{ctx: ctx, r: f, total: total, fn: progress}
+		for l, err := range StreamCSV(r, path, source) {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			if !yield(l, err) || err != nil {
+				return
+			}
+		}
+	}, nil
 }
 
 // checkSource rejects a source name that would make ids ambiguous: the id
@@ -227,6 +273,15 @@ func newCollector(name string) *collector {
 }
 
 func (c *collector) add(l *tripline.Listing, line int) error {
+	if err := c.check(l, line); err != nil {
+		return err
+	}
+	c.ls = append(c.ls, l)
+	return nil
+}
+
+// check validates l and notes its id, refusing one seen before.
+func (c *collector) check(l *tripline.Listing, line int) error {
 	if prev, ok := c.seen[l.ID]; ok {
 		return errAt(c.name, line, "id", "duplicate id %q (first on line %d)", l.ID, prev)
 	}
@@ -234,7 +289,6 @@ func (c *collector) add(l *tripline.Listing, line int) error {
 		return errAt(c.name, line, "", "listing %s: %s", l.ID, tripline.ErrorMessage(err))
 	}
 	c.seen[l.ID] = line
-	c.ls = append(c.ls, l)
 	return nil
 }
 

@@ -48,13 +48,5 @@ func (s *DocumentAlertService) WithdrawDocumentAlert(ctx context.Context, id str
 // ImportDocumentAlerts makes source hold exactly as, in one transaction;
 // EINVALID, storing nothing, when any alert is invalid or of another source.
 func (s *DocumentAlertService) ImportDocumentAlerts(ctx context.Context, source string, as []*tripline.DocumentAlert) (*tripline.ImportSummary, error) {
-	for i, a := range as {
-		if err := a.Validate(); err != nil {
-			return nil, tripline.Errorf(tripline.EINVALID, "alert %d (%s): %s", i, a.ID, tripline.ErrorMessage(err))
-		}
-		if a.Source != source {
-			return nil, tripline.Errorf(tripline.EINVALID, "alert %d (%s): source %q, want %q", i, a.ID, a.Source, source)
-		}
-	}
-	return alertKind.importAll(ctx, s.db, source, as)
+	return alertKind.importAll(ctx, s.db, source, tripline.Records(as))
 }

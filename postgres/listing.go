@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"iter"
 	"time"
 
 	"tripline"
@@ -52,18 +53,10 @@ func (s *ListingService) WithdrawListing(ctx context.Context, id, reason string)
 	return listingKind.withdraw(ctx, s.db, id)
 }
 
-// ImportListings makes source hold exactly ls, in one transaction. Every
-// listing is validated first: an invalid one (or one of another source)
-// rejects the whole import with EINVALID.
-func (s *ListingService) ImportListings(ctx context.Context, source string, ls []*tripline.Listing) (*tripline.ImportSummary, error) {
-	for i, l := range ls {
-		if err := l.Validate(); err != nil {
-			return nil, tripline.Errorf(tripline.EINVALID, "listing %d (%s): %s", i, l.ID, tripline.ErrorMessage(err))
-		}
-		if l.Source != source {
-			return nil, tripline.Errorf(tripline.EINVALID, "listing %d (%s): source %q, want %q", i, l.ID, l.Source, source)
-		}
-	}
+// ImportListings makes source hold exactly what ls yields, in one
+// transaction. An invalid listing, one of another source, or an error from
+// ls rejects the whole import with EINVALID, storing nothing.
+func (s *ListingService) ImportListings(ctx context.Context, source string, ls iter.Seq2[*tripline.Listing, error]) (*tripline.ImportSummary, error) {
 	return listingKind.importAll(ctx, s.db, source, ls)
 }
 

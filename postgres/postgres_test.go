@@ -184,8 +184,8 @@ func TestChainMatchesSQLite(t *testing.T) {
 		t.Helper()
 		ctx := t.Context()
 		setNow(now)
-		if _, err := s.l.ImportListings(ctx, "un-sc", []*tripline.Listing{storetest.Listing("un-sc", "b", "Omar Khan"),
-			storetest.Listing("un-sc", "a", "Ali Hassan"), storetest.Listing("un-sc", "c", "Ivan Petrov")}); err != nil {
+		if _, err := s.l.ImportListings(ctx, "un-sc", tripline.Records([]*tripline.Listing{storetest.Listing("un-sc", "b", "Omar Khan"),
+			storetest.Listing("un-sc", "a", "Ali Hassan"), storetest.Listing("un-sc", "c", "Ivan Petrov")})); err != nil {
 			t.Fatal(err)
 		}
 		setNow(now.Add(time.Second))
@@ -244,12 +244,12 @@ func TestSubscribeAfterCommit(t *testing.T) {
 	var got []*tripline.Event
 	db.Subscribe(func(evs []*tripline.Event) { got = append(got, evs...) })
 	s := postgres.NewListingService(db)
-	if _, err := s.ImportListings(t.Context(), "x", []*tripline.Listing{storetest.Listing("x", "1", "A B"), storetest.Listing("x", "2", "C D")}); err != nil {
+	if _, err := s.ImportListings(t.Context(), "x", tripline.Records([]*tripline.Listing{storetest.Listing("x", "1", "A B"), storetest.Listing("x", "2", "C D")})); err != nil {
 		t.Fatal(err)
 	}
 	bad := storetest.Listing("x", "3", "E F")
 	bad.Action = "shoot"
-	if _, err := s.ImportListings(t.Context(), "x", []*tripline.Listing{bad}); tripline.ErrorCode(err) != tripline.EINVALID {
+	if _, err := s.ImportListings(t.Context(), "x", tripline.Records([]*tripline.Listing{bad})); tripline.ErrorCode(err) != tripline.EINVALID {
 		t.Fatalf("bad import: %v", err)
 	}
 	if len(got) != 2 || got[0].Seq != 1 || got[1].Seq != 2 {

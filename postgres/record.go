@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
+	"iter"
 	"strings"
 	"time"
 
@@ -201,7 +201,7 @@ func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], erro
 	if err != nil {
 		return prepared[T]{}, fmt.Errorf("encode %s %s: %w", k.noun, r.RecordID(), err)
 	}
-	digest, err := tripline.PayloadDigest(body, nil)
+	digest, err := tripline.EncodedDigest(body)
 	if err != nil {
 		return prepared[T]{}, err
 	}
@@ -338,9 +338,18 @@ func (k *kind[T]) withdraw(ctx context.Context, db *DB, id string) (T, error) {
 	return r, tx.Commit()
 }
 
-// importAll makes source hold exactly rs, in one transaction, following
-// tripline.PlanImport. A failure part-way leaves the previous state.
-func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs []T) (*tripline.ImportSummary, error) {
+// importAll makes source hold exactly what rs yields, in one transaction,
+// following tripline.PlanImport. A failure part-way leaves the previous
+// state. Changed records are written in input order, as the SQLite store
+// does: the same import yields the same event sequence (and chain) on both.
+func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs iter.Seq2[T, error]) (*tripline.ImportSummary, error) {
+	var all []T
+	for r, err := range rs {
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, r)
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -350,17 +359,13 @@ func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs []T) 
 	if err != nil {
 		return nil, err
 	}
-	plan, err := tripline.PlanImport(existing, rs)
+	plan, err := tripline.PlanImport(k.noun, source, existing, all)
 	if err != nil {
 		return nil, err
 	}
-	sum := &tripline.ImportSummary{Source: source, Listings: len(rs), Unchanged: plan.Unchanged,
-		Added: len(plan.Add), Updated: len(plan.Update)}
-	// Key order, as the SQLite store uses: the same import yields the same
-	// event sequence (and chain) on both engines.
-	changed := append(plan.Add, plan.Update...)
-	slices.SortFunc(changed, func(a, b T) int { return strings.Compare(a.RecordID(), b.RecordID()) })
-	if err := k.storeAll(ctx, tx, changed, func(r T) int64 { return versions[r.RecordID()] + 1 }); err != nil {
+	sum := &tripline.ImportSummary{Source: source, Listings: len(all), Unchanged: plan.Unchanged,
+		Added: plan.Added, Updated: plan.Updated}
+	if err := k.storeAll(ctx, tx, plan.Changed, func(r T) int64 { return versions[r.RecordID()] + 1 }); err != nil {
 		return nil, err
 	}
 	for _, id := range plan.Withdraw {

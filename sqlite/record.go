@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
-	"slices"
 	"strings"
 	"time"
 
@@ -174,8 +172,9 @@ type prepared[T tripline.Record] struct {
 	digest string // of body, for the event chain
 }
 
-// prepare makes the next version of in, numbered version, stamped now.
-func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], error) {
+// prepare makes the next version of in, numbered version, stamped now;
+// hash is in's content hash.
+func (k *kind[T]) prepare(in T, version int64, now time.Time, hash string) (prepared[T], error) {
 	r, m := k.meta(in)
 	*m.status, *m.updatedAt, *m.version = tripline.StatusActive, now, version
 	if *m.received == nil {
@@ -185,99 +184,11 @@ func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], erro
 	if err != nil {
 		return prepared[T]{}, fmt.Errorf("encode %s %s: %w", k.noun, r.RecordID(), err)
 	}
-	digest, err := tripline.PayloadDigest(body, nil)
+	digest, err := tripline.EncodedDigest(body)
 	if err != nil {
 		return prepared[T]{}, err
 	}
-	return prepared[T]{r: r, m: m, body: body, hash: r.ContentHash(), digest: digest}, nil
-}
-
-// storeAll prepares and stores rs in order. Preparing (JSON and hashing)
-// runs on the other cores in chunks ahead of the single writer, so a bulk
-// import costs little more than the inserts themselves.
-func (k *kind[T]) storeAll(ctx context.Context, tx *Tx, rs []T, versions func(T) int64) error {
-	const chunk = 512
-	type result struct {
-		ps  []prepared[T]
-		err error
-	}
-	n := (len(rs) + chunk - 1) / chunk
-	ready := make([]chan result, n)
-	for i := range ready {
-		ready[i] = make(chan result, 1)
-	}
-	done := make(chan struct{})
-	defer close(done)
-	ahead := make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
-	go func() {
-		for c := 0; c < n; c++ {
-			select {
-			case ahead <- struct{}{}:
-			case <-done:
-				return
-			}
-			go func(c int) {
-				part := rs[c*chunk : min(len(rs), (c+1)*chunk)]
-				ps := make([]prepared[T], len(part))
-				var err error
-				for i, r := range part {
-					if ps[i], err = k.prepare(r, versions(r), tx.now); err != nil {
-						break
-					}
-				}
-				ready[c] <- result{ps, err}
-			}(c)
-		}
-	}()
-	for c := 0; c < n; c++ {
-		res := <-ready[c]
-		<-ahead
-		if res.err != nil {
-			return res.err
-		}
-		if err := k.storeBatch(ctx, tx, res.ps); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// storeBatch is store for many records: their events, then their rows,
-// each many to a statement.
-func (k *kind[T]) storeBatch(ctx context.Context, tx *Tx, ps []prepared[T]) error {
-	evs := make([]*tripline.Event, len(ps))
-	for i, p := range ps {
-		ev, err := tx.nextEvent(ctx, k.upserted, p.r.RecordID(), p.body, p.digest)
-		if err != nil {
-			return err
-		}
-		evs[i] = ev
-	}
-	if err := tx.insertEvents(ctx, evs); err != nil {
-		return err
-	}
-	const cols = 10
-	for start := 0; start < len(ps); start += 64 {
-		part := ps[start:min(len(ps), start+64)]
-		st, err := tx.stmt(ctx, `INSERT INTO `+k.table+` (id, source, status, version, hash, updated_at, valid_until, review_by, ev_origin, ev_seq)
-			VALUES `+placeholders(len(part), cols)+`
-			ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version,
-			hash = excluded.hash, updated_at = excluded.updated_at, valid_until = excluded.valid_until, review_by = excluded.review_by,
-			ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq`)
-		if err != nil {
-			return err
-		}
-		args := make([]any, 0, len(part)*cols)
-		for i, p := range part {
-			ev := evs[start+i]
-			args = append(args, p.r.RecordID(), p.m.source, string(*p.m.status), *p.m.version, p.hash, formatTime(*p.m.updatedAt),
-				optTime(p.m.validUntil), optTime(p.m.reviewBy), ev.Origin, ev.Seq)
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("store %s rows: %w", k.noun, err)
-		}
-	}
-	return nil
+	return prepared[T]{r: r, m: m, body: body, hash: hash, digest: digest}, nil
 }
 
 // store writes a prepared version and appends its upsert event, whose
@@ -313,7 +224,7 @@ func (k *kind[T]) write(ctx context.Context, tx *Tx, in T, exists bool) (T, erro
 		}
 		version++
 	}
-	p, err := k.prepare(in, version, tx.now)
+	p, err := k.prepare(in, version, tx.now, in.ContentHash())
 	if err != nil {
 		return zero, err
 	}
@@ -411,42 +322,4 @@ func (k *kind[T]) withdraw(ctx context.Context, db *DB, id string) (T, error) {
 		return zero, err
 	}
 	return r, tx.Commit()
-}
-
-// importAll makes source hold exactly rs, in one transaction, following
-// tripline.PlanImport. A crash part-way leaves the previous state.
-func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs []T) (*tripline.ImportSummary, error) {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	existing, versions, err := k.sourceStates(ctx, tx, source)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := tripline.PlanImport(existing, rs)
-	if err != nil {
-		return nil, err
-	}
-	sum := &tripline.ImportSummary{Source: source, Listings: len(rs), Unchanged: plan.Unchanged,
-		Added: len(plan.Add), Updated: len(plan.Update)}
-	// Inserting in key order appends to the B-tree instead of splitting
-	// pages all over it.
-	changed := append(plan.Add, plan.Update...)
-	slices.SortFunc(changed, func(a, b T) int { return strings.Compare(a.RecordID(), b.RecordID()) })
-	if err := k.storeAll(ctx, tx, changed, func(r T) int64 { return versions[r.RecordID()] + 1 }); err != nil {
-		return nil, err
-	}
-	for _, id := range plan.Withdraw {
-		if _, err := k.setStatus(ctx, tx, id, tripline.StatusWithdrawn, k.withdrawn); err != nil {
-			return nil, err
-		}
-		sum.Withdrawn++
-	}
-	sum.Events = tx.eventCount()
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	return sum, nil
 }

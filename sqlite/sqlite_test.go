@@ -105,3 +105,21 @@ func TestTimesSortAsText(t *testing.T) {
 		t.Fatalf("newest first = %v, want [e1 e0 e2]", ids)
 	}
 }
+
+// A new file gets large pages: with the default 4 KiB a listing's event
+// row overflows its page and the file triples (the driver sorts DSN
+// pragmas, so page_size must be set apart, before journal_mode).
+func TestNewFileHasLargePages(t *testing.T) {
+	db := MustOpenDB(t)
+	var size int
+	if err := db.SQL().QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := db.SQL().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if size != 32768 || mode != "wal" {
+		t.Fatalf("page_size %d, journal_mode %s; want 32768, wal", size, mode)
+	}
+}

@@ -127,7 +127,7 @@ func testExpiry(t *testing.T, s Store) {
 	a, b, c := Listing("x", "a", "Ali Hassan"), Listing("x", "b", "Omar Khan"), Listing("x", "c", "Ivan Petrov")
 	a.ValidUntil, a.ReviewBy = day(10), day(3)
 	b.ValidUntil, b.ReviewBy = day(40), day(20)
-	if _, err := s.Listings.ImportListings(ctx, "x", []*tripline.Listing{a, b, c}); err != nil {
+	if _, err := s.Listings.ImportListings(ctx, "x", tripline.Records([]*tripline.Listing{a, b, c})); err != nil {
 		t.Fatal(err)
 	}
 	due, err := s.Listings.ReviewDue(ctx, now.AddDate(0, 0, 7))

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"testing"
 	"time"
 
@@ -40,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"ImportIdempotent", testImportIdempotent},
 		{"ImportUpdatesAndWithdraws", testImportDelta},
 		{"ImportRejectsWholeFile", testImportAtomic},
+		{"ImportStreamed", testImportStreamed},
 		{"EventsGapFreeAndPaged", testEventsPaged},
 		{"ListingsKeysetPaging", testListingsPaging},
 		{"NotFound", testNotFound},
@@ -163,7 +165,7 @@ func batch(source string, ids ...string) []*tripline.Listing {
 
 func testImportIdempotent(t *testing.T, s Store) {
 	ctx := context.Background()
-	sum, err := s.Listings.ImportListings(ctx, "un-sc", batch("un-sc", "a", "b", "c"))
+	sum, err := s.Listings.ImportListings(ctx, "un-sc", tripline.Records(batch("un-sc", "a", "b", "c")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +173,7 @@ func testImportIdempotent(t *testing.T, s Store) {
 	if *sum != want {
 		t.Fatalf("first import = %+v, want %+v", *sum, want)
 	}
-	sum, err = s.Listings.ImportListings(ctx, "un-sc", batch("un-sc", "a", "b", "c"))
+	sum, err = s.Listings.ImportListings(ctx, "un-sc", tripline.Records(batch("un-sc", "a", "b", "c")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,16 +188,16 @@ func testImportIdempotent(t *testing.T, s Store) {
 
 func testImportDelta(t *testing.T, s Store) {
 	ctx := context.Background()
-	if _, err := s.Listings.ImportListings(ctx, "un-sc", batch("un-sc", "a", "b", "c")); err != nil {
+	if _, err := s.Listings.ImportListings(ctx, "un-sc", tripline.Records(batch("un-sc", "a", "b", "c"))); err != nil {
 		t.Fatal(err)
 	}
 	// Another source is never touched by this source's import.
-	if _, err := s.Listings.ImportListings(ctx, "other", batch("other", "z")); err != nil {
+	if _, err := s.Listings.ImportListings(ctx, "other", tripline.Records(batch("other", "z"))); err != nil {
 		t.Fatal(err)
 	}
 	next := batch("un-sc", "a", "b", "d")
 	next[1].Names[0].Full = "Person B Renamed"
-	sum, err := s.Listings.ImportListings(ctx, "un-sc", next)
+	sum, err := s.Listings.ImportListings(ctx, "un-sc", tripline.Records(next))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +218,7 @@ func testImportDelta(t *testing.T, s Store) {
 		t.Fatalf("active = %d, %v; want 3", len(active), err)
 	}
 	// A withdrawn listing that reappears comes back as an update.
-	sum, err = s.Listings.ImportListings(ctx, "un-sc", batch("un-sc", "a", "b", "c", "d"))
+	sum, err = s.Listings.ImportListings(ctx, "un-sc", tripline.Records(batch("un-sc", "a", "b", "c", "d")))
 	if err != nil || sum.Updated != 2 || sum.Added != 0 {
 		t.Fatalf("reappear = %+v, %v", sum, err)
 	}
@@ -224,12 +226,12 @@ func testImportDelta(t *testing.T, s Store) {
 
 func testImportAtomic(t *testing.T, s Store) {
 	ctx := context.Background()
-	if _, err := s.Listings.ImportListings(ctx, "un-sc", batch("un-sc", "a")); err != nil {
+	if _, err := s.Listings.ImportListings(ctx, "un-sc", tripline.Records(batch("un-sc", "a"))); err != nil {
 		t.Fatal(err)
 	}
 	bad := batch("un-sc", "b", "c", "d")
 	bad[2].BirthDates = []tripline.PartialDate{{Year: 1975, Month: 13}}
-	_, err := s.Listings.ImportListings(ctx, "un-sc", bad)
+	_, err := s.Listings.ImportListings(ctx, "un-sc", tripline.Records(bad))
 	if tripline.ErrorCode(err) != tripline.EINVALID {
 		t.Fatalf("err = %v, want invalid", err)
 	}
@@ -242,13 +244,76 @@ func testImportAtomic(t *testing.T, s Store) {
 	}
 }
 
+// testImportStreamed feeds an import as a stream, as `tripline import`
+// does with a large file: enough records to cross the stores' internal
+// chunks, a reader error after most of them, and a repeated id.
+func testImportStreamed(t *testing.T, s Store) {
+	ctx := context.Background()
+	if _, err := s.Listings.ImportListings(ctx, "big", tripline.Records(batch("big", "keep"))); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1500
+	stream := func(failAt int, dupAt int) iter.Seq2[*tripline.Listing, error] {
+		return func(yield func(*tripline.Listing, error) bool) {
+			for i := 0; i < n; i++ {
+				if i == failAt {
+					yield(nil, tripline.Errorf(tripline.EINVALID, "big.csv: line %d: broken row", i+2))
+					return
+				}
+				id := fmt.Sprintf("%05d", i)
+				if i == dupAt {
+					id = "00000"
+				}
+				if !yield(Listing("big", id, "Person "+id), nil) {
+					return
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name          string
+		failAt, dupAt int
+		want          string
+	}{
+		{"reader error", 1400, -1, "big.csv: line 1402: broken row"},
+		{"repeated id", -1, 1300, `listing 1300: duplicate id "big:00000"`},
+	} {
+		_, err := s.Listings.ImportListings(ctx, "big", stream(tc.failAt, tc.dupAt))
+		if tripline.ErrorCode(err) != tripline.EINVALID || tripline.ErrorMessage(err) != tc.want {
+			t.Fatalf("%s: err = %v, want %q", tc.name, err, tc.want)
+		}
+		all, _ := s.Listings.Listings(ctx, tripline.ListingFilter{Source: "big"})
+		if len(all) != 1 || all[0].Status != tripline.StatusActive || len(allEvents(t, s)) != 1 {
+			t.Fatalf("%s: failed import half-stored: %d listings, %d events", tc.name, len(all), len(allEvents(t, s)))
+		}
+	}
+	sum, err := s.Listings.ImportListings(ctx, "big", stream(-1, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tripline.ImportSummary{Source: "big", Listings: n, Added: n, Withdrawn: 1, Events: n + 1}
+	if *sum != want {
+		t.Fatalf("streamed import = %+v, want %+v", *sum, want)
+	}
+	// Events follow the input order, gap-free, and end with the withdrawal.
+	evs := allEvents(t, s)
+	for i, ev := range evs[1 : n+1] {
+		if want := fmt.Sprintf("big:%05d", i); ev.Subject != want || ev.Seq != int64(i+2) {
+			t.Fatalf("event %d = %s seq %d, want %s seq %d", i, ev.Subject, ev.Seq, want, i+2)
+		}
+	}
+	if last := evs[len(evs)-1]; last.Subject != "big:keep" || last.Type != tripline.EventListingWithdrawn {
+		t.Fatalf("last event = %s %s, want the withdrawal of big:keep", last.Type, last.Subject)
+	}
+}
+
 func testEventsPaged(t *testing.T, s Store) {
 	ctx := context.Background()
 	var ids []string
 	for i := 0; i < 25; i++ {
 		ids = append(ids, fmt.Sprintf("%03d", i))
 	}
-	if _, err := s.Listings.ImportListings(ctx, "src", batch("src", ids...)); err != nil {
+	if _, err := s.Listings.ImportListings(ctx, "src", tripline.Records(batch("src", ids...))); err != nil {
 		t.Fatal(err)
 	}
 	var after int64
@@ -282,7 +347,7 @@ func testEventsPaged(t *testing.T, s Store) {
 
 func testListingsPaging(t *testing.T, s Store) {
 	ctx := context.Background()
-	if _, err := s.Listings.ImportListings(ctx, "src", batch("src", "e", "a", "d", "c", "b")); err != nil {
+	if _, err := s.Listings.ImportListings(ctx, "src", tripline.Records(batch("src", "e", "a", "d", "c", "b"))); err != nil {
 		t.Fatal(err)
 	}
 	var seen []string

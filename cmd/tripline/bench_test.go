@@ -39,7 +39,7 @@ func benchImport(b *testing.B, n int) {
 	var total time.Duration
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		ls, err := importer.Read(ctx, "csv", path, "gen", nil)
+		src, ls, err := importer.Stream(ctx, "csv", path, "gen", nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func benchImport(b *testing.B, n int) {
 		if err := db.Open(); err != nil {
 			b.Fatal(err)
 		}
-		sum, err := sqlite.NewListingService(db).ImportListings(ctx, "gen", ls)
+		sum, err := sqlite.NewListingService(db).ImportListings(ctx, src, ls)
 		if err != nil || sum.Added != n {
 			b.Fatalf("import: %+v, %v", sum, err)
 		}

@@ -41,7 +41,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		n.Close()
 		return err
 	}
-	sum, err := n.Listings.ImportListings(ctx, importer.SourceUN, ls)
+	sum, err := n.Listings.ImportListings(ctx, importer.SourceUN, tripline.Records(ls))
 	if err != nil {
 		n.Close()
 		return err

@@ -47,14 +47,24 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 		} else {
-			ls, err := importer.Read(ctx, *format, path, *source, progressFor(env, path))
+			// The file streams into the store: a million-row CSV is stored
+			// while it is read, in flat memory. The readers refuse a file
+			// with no listings, which would withdraw the whole source.
+			src, ls, err := importer.Stream(ctx, *format, path, *source, progressFor(env, path))
 			if err != nil {
 				return err
 			}
-			if len(ls) == 0 {
-				return fmt.Errorf("%s: no listings found: refusing to withdraw every listing of the source", path)
-			}
-			if sum, err = n.Listings.ImportListings(ctx, ls[0].Source, ls); err != nil {
+			var readErr error // already names the file and line
+			if sum, err = n.Listings.ImportListings(ctx, src, func(yield func(*tripline.Listing, error) bool) {
+				for l, err := range ls {
+					readErr = err
+					if !yield(l, err) {
+						return
+					}
+				}
+			}); err != nil && err == readErr {
+				return err
+			} else if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 		}
