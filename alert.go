@@ -63,12 +63,7 @@ func (a *DocumentAlert) RecordSource() string { return a.Source }
 
 // ContentHash is a digest of what the reporter said, without the fields the
 // store maintains.
-func (a *DocumentAlert) ContentHash() string {
-	c := *a
-	c.Status, c.Version, c.UpdatedAt = "", 0, time.Time{}
-	c.Provenance.Received = nil
-	return hashJSON(&c)
-}
+func (a *DocumentAlert) ContentHash() string { return contentHash(a) }
 
 // Validate reports the first problem with a, naming the field.
 func (a *DocumentAlert) Validate() error {

@@ -77,6 +77,18 @@ type Clearance struct {
 	At          time.Time   `json:"at"`
 }
 
+// RehashClearance carries c, made when content hashes were
+// LegacyContentHash, over to ContentHash if it was made against l's
+// current content, and reports whether it changed c. A clearance made
+// against older content is left alone: it lapsed when the listing changed.
+func RehashClearance(c *Clearance, l *Listing) bool {
+	if c.Listing != l.ID || c.ListingHash != l.LegacyContentHash() {
+		return false
+	}
+	c.ListingHash = l.ContentHash()
+	return true
+}
+
 // ClearanceKey is the traveller side of a clearance: issuing state,
 // normalised document number and birth date.
 func ClearanceKey(country, number string, dob PartialDate) string {

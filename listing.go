@@ -280,16 +280,21 @@ func (l *Listing) PrimaryName() string {
 
 // ContentHash is a digest of what the originator said about the person:
 // everything except the fields the store maintains (status, version, update
-// time, receipt time). Imports compare it to decide "unchanged".
-func (l *Listing) ContentHash() string {
+// time, receipt time). Imports compare it to decide "unchanged", and a
+// clearance holds only while it stays the same. It is built from the same
+// field digests as the payload digest (EncodedDigests), so a store gets
+// both from one encoding.
+func (l *Listing) ContentHash() string { return contentHash(l) }
+
+// LegacyContentHash is the content hash as stores computed it before
+// 2026-11-25 (a digest of the whole JSON without the store's fields). A
+// store migrating older data uses it to carry clearances made against a
+// listing's current content over to the new hash.
+func (l *Listing) LegacyContentHash() string {
 	c := *l
 	c.Status, c.Version, c.UpdatedAt = "", 0, time.Time{}
 	c.Provenance.Received = nil
-	return hashJSON(&c)
-}
-
-func hashJSON(v any) string {
-	b, _ := json.Marshal(v) // plain data: cannot fail
+	b, _ := json.Marshal(&c) // plain data: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }

@@ -27,44 +27,76 @@ func PayloadDigest(payload json.RawMessage, omitted map[string]string) (string, 
 	if !json.Valid(payload) {
 		return "", Errorf(EINVALID, "payload: not valid JSON")
 	}
-	return payloadDigest(payload, omitted)
-}
-
-// EncodedDigest is PayloadDigest of a body this process has just encoded
-// with encoding/json, so known to be valid: a store skips the validation
-// on its write path, where it costs a third of the digest.
-func EncodedDigest(body []byte) (string, error) { return payloadDigest(body, nil) }
-
-func payloadDigest(payload []byte, omitted map[string]string) (string, error) {
-	d, err := digestValue(payload, "", omitted, 0)
+	d, err := digestValue(payload, nil, "", omitted, 0)
 	if err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(d[:]), nil
+	return hex.EncodeToString(d.all[:]), nil
 }
+
+// EncodedDigests returns the payload digest and the content hash of a
+// record body this process has just encoded with encoding/json, in one
+// pass and without re-validating it: the write path of every store.
+func EncodedDigests(body []byte) (payload, content string, err error) {
+	d, err := digestValue(body, nil, "", nil, 0)
+	if err != nil {
+		return "", "", err
+	}
+	return hex.EncodeToString(d.all[:]), hex.EncodeToString(d.content[:16]), nil
+}
+
+// contentHash is the content hash of a record (Listing.ContentHash).
+func contentHash(v any) string {
+	b, _ := json.Marshal(v) // plain data: cannot fail
+	_, h, _ := EncodedDigests(b)
+	return h
+}
+
+// storeField reports whether key, in the object under parent ("" = the
+// top level), is one a store maintains on every record: version, status,
+// update and receipt times. A record's content hash leaves them out, so a
+// new version that says the same about the person is "unchanged".
+func storeField(parent, key []byte) bool {
+	switch string(parent) {
+	case "":
+		switch string(key) {
+		case "status", "version", "updated_at":
+			return true
+		}
+	case "provenance":
+		return string(key) == "received"
+	}
+	return false
+}
+
+// digests are a value's digest (every field: what events are signed
+// over) and its content digest (without the store's fields).
+type digests struct{ all, content [32]byte }
 
 type fieldDigest struct {
 	key     []byte
-	d       [32]byte
+	d       digests
 	omitted bool
 }
 
 // digestValue digests a JSON value; objects (to two levels) field by
 // field, so that a left-out field's digest can stand in for it. It is on
 // every event's path: no decoding of values, no formatting, and its
-// scratch space on the stack for objects of up to 32 fields.
-func digestValue(raw []byte, path string, omitted map[string]string, depth int) ([32]byte, error) {
+// scratch space on the stack for objects of up to 32 fields. name is the
+// value's own key (nil at the top).
+func digestValue(raw, name []byte, path string, omitted map[string]string, depth int) (digests, error) {
 	raw = bytes.TrimSpace(raw)
 	if depth >= 2 || len(raw) == 0 || raw[0] != '{' {
 		if depth == 0 && len(omitted) > 0 {
-			return [32]byte{}, Errorf(EINVALID, "payload: omitted fields given for a payload that is not an object")
+			return digests{}, Errorf(EINVALID, "payload: omitted fields given for a payload that is not an object")
 		}
-		return sha256.Sum256(raw), nil
+		d := sha256.Sum256(raw)
+		return digests{d, d}, nil
 	}
 	var fieldSpace [32]field
 	fields, err := objectFields(raw, fieldSpace[:0])
 	if err != nil {
-		return [32]byte{}, Errorf(EINVALID, "payload %s: %v", path, err)
+		return digests{}, Errorf(EINVALID, "payload %s: %v", path, err)
 	}
 	var entrySpace [32]fieldDigest
 	entries := entrySpace[:0]
@@ -73,9 +105,9 @@ func digestValue(raw []byte, path string, omitted map[string]string, depth int) 
 		if len(omitted) > 0 {
 			child = join(path, string(f.key)) // paths matter only when something was left out
 		}
-		d, err := digestValue(f.value, child, omitted, depth+1)
+		d, err := digestValue(f.value, f.key, child, omitted, depth+1)
 		if err != nil {
-			return [32]byte{}, err
+			return digests{}, err
 		}
 		entries = append(entries, fieldDigest{key: f.key, d: d})
 	}
@@ -89,29 +121,49 @@ func digestValue(raw []byte, path string, omitted map[string]string, depth int) 
 		}
 		var d [32]byte
 		if b, err := hex.DecodeString(hexd); err != nil || len(b) != len(d) {
-			return [32]byte{}, Errorf(EINVALID, "payload: omitted digest of %s is malformed", p)
+			return digests{}, Errorf(EINVALID, "payload: omitted digest of %s is malformed", p)
 		} else {
 			copy(d[:], b)
 		}
-		entries = append(entries, fieldDigest{key: []byte(name), d: d, omitted: true})
+		entries = append(entries, fieldDigest{key: []byte(name), d: digests{d, d}, omitted: true})
 	}
 	slices.SortFunc(entries, func(a, b fieldDigest) int { return bytes.Compare(a.key, b.key) })
-	h := sha256.New()
-	var num [20]byte
+	// The content digest differs from the whole only in an object holding
+	// store fields (the top level, provenance): only there is it hashed
+	// apart.
+	var allSpace, contentSpace [1536]byte
+	all, content := allSpace[:0], contentSpace[:0]
+	differs := false
 	for i, e := range entries {
 		if i > 0 && bytes.Equal(entries[i-1].key, e.key) {
 			if e.omitted || entries[i-1].omitted {
-				return [32]byte{}, Errorf(EINVALID, "payload: field %s both present and omitted", join(path, string(e.key)))
+				return digests{}, Errorf(EINVALID, "payload: field %s both present and omitted", join(path, string(e.key)))
 			}
-			return [32]byte{}, Errorf(EINVALID, "payload: field %s appears twice", join(path, string(e.key)))
+			return digests{}, Errorf(EINVALID, "payload: field %s appears twice", join(path, string(e.key)))
 		}
-		h.Write(append(strconv.AppendInt(num[:0], int64(len(e.key)), 10), ':'))
-		h.Write(e.key)
-		h.Write([]byte{'='})
-		h.Write(e.d[:])
+		start := len(all)
+		all = strconv.AppendInt(all, int64(len(e.key)), 10)
+		all = append(all, ':')
+		all = append(all, e.key...)
+		all = append(all, '=')
+		head := all[start:]
+		all = append(all, e.d.all[:]...)
+		switch {
+		case storeField(name, e.key):
+			differs = true
+		case e.d.content != e.d.all:
+			differs = true
+			fallthrough
+		default:
+			content = append(content, head...)
+			content = append(content, e.d.content[:]...)
+		}
 	}
-	var out [32]byte
-	h.Sum(out[:0])
+	out := digests{all: sha256.Sum256(all)}
+	out.content = out.all
+	if differs {
+		out.content = sha256.Sum256(content)
+	}
 	return out, nil
 }
 
@@ -285,11 +337,11 @@ func (e *Event) Trim(paths []string) (*Event, error) {
 		parent, name, nested := strings.Cut(p, ".")
 		if !nested {
 			if v, ok := top[parent]; ok {
-				d, err := digestValue(v, parent, nil, 1)
+				d, err := digestValue(v, []byte(parent), parent, nil, 1)
 				if err != nil {
 					return nil, err
 				}
-				omitted[parent] = hex.EncodeToString(d[:])
+				omitted[parent] = hex.EncodeToString(d.all[:])
 				delete(top, parent)
 			}
 			continue
@@ -306,11 +358,11 @@ func (e *Event) Trim(paths []string) (*Event, error) {
 			inner[parent] = obj
 		}
 		if v, ok := obj[name]; ok {
-			d, err := digestValue(v, p, nil, 2)
+			d, err := digestValue(v, []byte(name), p, nil, 2)
 			if err != nil {
 				return nil, err
 			}
-			omitted[p] = hex.EncodeToString(d[:])
+			omitted[p] = hex.EncodeToString(d.all[:])
 			delete(obj, name)
 		}
 	}

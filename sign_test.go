@@ -114,9 +114,10 @@ func TestTamperedEventFails(t *testing.T) {
 	}
 }
 
-// EncodedDigest, the store's shortcut for bodies it has just encoded,
-// is PayloadDigest without the validity check: the same digest.
-func TestEncodedDigest(t *testing.T) {
+// EncodedDigests, the store's one pass over a body it has just encoded,
+// gives PayloadDigest's digest and the record's content hash, which leaves
+// out the fields the store maintains and nothing else.
+func TestEncodedDigests(t *testing.T) {
 	l := validListing()
 	body, _ := json.Marshal(l)
 	for _, p := range []json.RawMessage{body, []byte(`{"a":1,"b":{"c":[1,2]}}`), []byte(`"x"`), []byte(`{}`)} {
@@ -124,8 +125,31 @@ func TestEncodedDigest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := tripline.EncodedDigest(p); err != nil || got != want {
-			t.Fatalf("EncodedDigest(%s) = %s, %v; want %s", p, got, err, want)
+		if got, _, err := tripline.EncodedDigests(p); err != nil || got != want {
+			t.Fatalf("EncodedDigests(%s) = %s, %v; want %s", p, got, err, want)
+		}
+	}
+	_, content, _ := tripline.EncodedDigests(body)
+	if content != l.ContentHash() || len(content) != 32 {
+		t.Fatalf("content %s, ContentHash %s", content, l.ContentHash())
+	}
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		change  func(l *tripline.Listing)
+		changed bool
+	}{
+		{"store fields", func(l *tripline.Listing) {
+			l.Status, l.Version, l.UpdatedAt, l.Provenance.Received = tripline.StatusWithdrawn, 9, now, &now
+		}, false},
+		{"a name", func(l *tripline.Listing) { l.Names[0].Full += "x" }, true},
+		{"the last confirmation", func(l *tripline.Listing) { l.Provenance.LastConfirmed = &now }, true},
+		{"the review date", func(l *tripline.Listing) { l.ReviewBy = &now }, true},
+	} {
+		c := validListing()
+		tc.change(c)
+		if got := c.ContentHash() != content; got != tc.changed {
+			t.Errorf("%s: content hash changed = %v, want %v", tc.name, got, tc.changed)
 		}
 	}
 }
@@ -144,7 +168,7 @@ func BenchmarkPayloadDigest(b *testing.B) {
 	})
 	b.Run("encoded", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			if _, err := tripline.EncodedDigest(body); err != nil {
+			if _, _, err := tripline.EncodedDigests(body); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -128,20 +128,44 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
+	steps := map[int]func(tx *sql.Tx) error{}
+	labels := map[int]string{}
 	for _, name := range names {
 		v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", name)
 		}
-		if err := db.migrateFile(ctx, name, v); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
+		steps[v], labels[v] = func(tx *sql.Tx) error {
+			buf, err := fs.ReadFile(migrationFS, name)
+			if err != nil {
+				return err
+			}
+			// Without arguments pgx sends the simple protocol, which runs
+			// a file of many statements in one round trip.
+			_, err = tx.ExecContext(ctx, string(buf))
+			return err
+		}, name
+	}
+	for v, fn := range codeMigrations {
+		if _, dup := steps[v]; dup {
+			return fmt.Errorf("migration %d: both a file and code", v)
+		}
+		steps[v], labels[v] = func(tx *sql.Tx) error { return fn(ctx, tx) }, fmt.Sprintf("%d (code)", v)
+	}
+	versions := make([]int, 0, len(steps))
+	for v := range steps {
+		versions = append(versions, v)
+	}
+	sort.Ints(versions)
+	for _, v := range versions {
+		if err := db.migrateStep(ctx, v, steps[v]); err != nil {
+			return fmt.Errorf("migration %s: %w", labels[v], err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) migrateFile(ctx context.Context, name string, version int) error {
+func (db *DB) migrateStep(ctx context.Context, version int, apply func(tx *sql.Tx) error) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -159,13 +183,7 @@ func (db *DB) migrateFile(ctx context.Context, name string, version int) error {
 	} else if n != 0 {
 		return nil
 	}
-	buf, err := fs.ReadFile(migrationFS, name)
-	if err != nil {
-		return err
-	}
-	// Without arguments pgx sends the simple protocol, which runs a file
-	// of many statements in one round trip.
-	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+	if err := apply(tx); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, db.Now().UTC()); err != nil {

@@ -104,6 +104,21 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 }
 
+func TestRehashUpgrade(t *testing.T) {
+	dsn := testDSN(t)
+	open := func() (*postgres.DB, storetest.Store) {
+		db := mustOpen(t, dsn)
+		return db, storetest.Store{Listings: postgres.NewListingService(db), Encounters: postgres.NewEncounterService(db), Origin: db.Origin}
+	}
+	db, s := open()
+	storetest.TestRehashUpgrade(t, storetest.Upgrade{
+		Store:   s,
+		Exec:    func(q string) error { _, err := db.SQL().Exec(q); return err },
+		Reopen:  func() storetest.Store { db.Close(); _, s := open(); return s },
+		Version: 4,
+	})
+}
+
 // Several writers, on two handles as two replicas would have, must get
 // consecutive sequence numbers with no gap or duplicate, chained in order.
 func TestConcurrentPutsGapFree(t *testing.T) {

@@ -201,11 +201,11 @@ func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], erro
 	if err != nil {
 		return prepared[T]{}, fmt.Errorf("encode %s %s: %w", k.noun, r.RecordID(), err)
 	}
-	digest, err := tripline.EncodedDigest(body)
+	digest, hash, err := tripline.EncodedDigests(body)
 	if err != nil {
 		return prepared[T]{}, err
 	}
-	return prepared[T]{r: r, m: m, body: body, hash: r.ContentHash(), digest: digest}, nil
+	return prepared[T]{r: r, m: m, body: body, hash: hash, digest: digest}, nil
 }
 
 // storeAll prepares and stores rs in order, batchRows at a time.

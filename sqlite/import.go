@@ -156,8 +156,13 @@ func (k *kind[T]) prepareChunk(plan *tripline.ImportPlanner, j *importJob[T], ve
 		if err := plan.Check(j.base+i, r); err != nil {
 			return importResult[T]{err: err}
 		}
-		hash := r.ContentHash()
-		switch plan.Decide(id, hash) {
+		// Encoding gives the content hash too, so the record is encoded
+		// before the decision, once, whatever it is.
+		p, err := k.prepare(r, versions[id]+1, now)
+		if err != nil {
+			return importResult[T]{err: err}
+		}
+		switch plan.Decide(id, p.hash) {
 		case tripline.ImportUnchanged:
 			res.unchanged++
 			continue
@@ -165,10 +170,6 @@ func (k *kind[T]) prepareChunk(plan *tripline.ImportPlanner, j *importJob[T], ve
 			res.added++
 		default:
 			res.updated++
-		}
-		p, err := k.prepare(r, versions[id]+1, now, hash)
-		if err != nil {
-			return importResult[T]{err: err}
 		}
 		res.ps = append(res.ps, p)
 	}

@@ -172,9 +172,8 @@ type prepared[T tripline.Record] struct {
 	digest string // of body, for the event chain
 }
 
-// prepare makes the next version of in, numbered version, stamped now;
-// hash is in's content hash.
-func (k *kind[T]) prepare(in T, version int64, now time.Time, hash string) (prepared[T], error) {
+// prepare makes the next version of in, numbered version, stamped now.
+func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], error) {
 	r, m := k.meta(in)
 	*m.status, *m.updatedAt, *m.version = tripline.StatusActive, now, version
 	if *m.received == nil {
@@ -184,7 +183,7 @@ func (k *kind[T]) prepare(in T, version int64, now time.Time, hash string) (prep
 	if err != nil {
 		return prepared[T]{}, fmt.Errorf("encode %s %s: %w", k.noun, r.RecordID(), err)
 	}
-	digest, err := tripline.EncodedDigest(body)
+	digest, hash, err := tripline.EncodedDigests(body)
 	if err != nil {
 		return prepared[T]{}, err
 	}
@@ -224,7 +223,7 @@ func (k *kind[T]) write(ctx context.Context, tx *Tx, in T, exists bool) (T, erro
 		}
 		version++
 	}
-	p, err := k.prepare(in, version, tx.now, in.ContentHash())
+	p, err := k.prepare(in, version, tx.now)
 	if err != nil {
 		return zero, err
 	}

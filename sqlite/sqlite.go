@@ -166,6 +166,8 @@ func (db *DB) publish(evs []*tripline.Event) {
 	}
 }
 
+// migrate applies the SQL files and code migrations not yet recorded, in
+// version order, each in its own transaction.
 func (db *DB) migrate() error {
 	if _, err := db.db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return err
@@ -174,20 +176,42 @@ func (db *DB) migrate() error {
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
+	steps := map[int]func(tx *sql.Tx) error{}
+	labels := map[int]string{}
 	for _, name := range names {
 		v, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", name)
 		}
-		if err := db.migrateFile(name, v); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
+		steps[v], labels[v] = func(tx *sql.Tx) error {
+			buf, err := fs.ReadFile(migrationFS, name)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(string(buf))
+			return err
+		}, name
+	}
+	for v, fn := range codeMigrations {
+		if _, dup := steps[v]; dup {
+			return fmt.Errorf("migration %d: both a file and code", v)
+		}
+		steps[v], labels[v] = func(tx *sql.Tx) error { return fn(db.ctx, tx) }, fmt.Sprintf("%d (code)", v)
+	}
+	versions := make([]int, 0, len(steps))
+	for v := range steps {
+		versions = append(versions, v)
+	}
+	sort.Ints(versions)
+	for _, v := range versions {
+		if err := db.migrateStep(v, steps[v]); err != nil {
+			return fmt.Errorf("migration %s: %w", labels[v], err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) migrateFile(name string, version int) error {
+func (db *DB) migrateStep(version int, apply func(tx *sql.Tx) error) error {
 	tx, err := db.db.Begin()
 	if err != nil {
 		return err
@@ -199,11 +223,7 @@ func (db *DB) migrateFile(name string, version int) error {
 	} else if n != 0 {
 		return nil
 	}
-	buf, err := fs.ReadFile(migrationFS, name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.Exec(string(buf)); err != nil {
+	if err := apply(tx); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, formatTime(db.Now())); err != nil {

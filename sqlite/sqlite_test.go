@@ -123,3 +123,23 @@ func TestNewFileHasLargePages(t *testing.T) {
 		t.Fatalf("page_size %d, journal_mode %s; want 32768, wal", size, mode)
 	}
 }
+
+func TestRehashUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	open := func() (*sqlite.DB, storetest.Store) {
+		db := sqlite.NewDB(path)
+		db.Origin = "node-test"
+		if err := db.Open(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db, storetest.Store{Listings: sqlite.NewListingService(db), Encounters: sqlite.NewEncounterService(db), Origin: db.Origin}
+	}
+	db, s := open()
+	storetest.TestRehashUpgrade(t, storetest.Upgrade{
+		Store:   s,
+		Exec:    func(q string) error { _, err := db.SQL().Exec(q); return err },
+		Reopen:  func() storetest.Store { db.Close(); _, s := open(); return s },
+		Version: 8,
+	})
+}
