@@ -50,22 +50,21 @@ type ImportPlanner struct {
 	noun     string // "listing", for messages
 	source   string
 	existing map[string]StoredState
-	seen     map[string]struct{}
+	seen     *IDSet
 }
 
 // NewImportPlanner plans an import of records called noun ("listing")
 // into source, which holds existing.
 func NewImportPlanner(noun, source string, existing map[string]StoredState) *ImportPlanner {
-	return &ImportPlanner{noun: noun, source: source, existing: existing, seen: make(map[string]struct{}, len(existing))}
+	return &ImportPlanner{noun: noun, source: source, existing: existing, seen: NewIDSet()}
 }
 
 // Admit takes the id of record i, the next in input order; a repeated id
 // is EINVALID. Call it from one goroutine.
 func (p *ImportPlanner) Admit(i int, id string) error {
-	if _, dup := p.seen[id]; dup {
+	if _, added := p.seen.Add(id); !added {
 		return Errorf(EINVALID, "%s %d: duplicate id %q", p.noun, i, id)
 	}
-	p.seen[id] = struct{}{}
 	return nil
 }
 
@@ -100,7 +99,7 @@ func (p *ImportPlanner) Decide(id, hash string) ImportAction {
 func (p *ImportPlanner) Withdrawals() []string {
 	var out []string
 	for id, st := range p.existing {
-		if _, ok := p.seen[id]; !ok && st.Status == StatusActive {
+		if st.Status == StatusActive && !p.seen.Has(id) {
 			out = append(out, id)
 		}
 	}

@@ -106,7 +106,7 @@ func StreamCSV(r io.Reader, name, source string) iter.Seq2[*tripline.Listing, er
 				return
 			}
 		}
-		if len(c.seen) == 0 {
+		if c.seen.Len() == 0 {
 			yield(nil, errAt(name, 0, "", "no listings found"))
 		}
 	}

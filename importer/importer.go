@@ -263,13 +263,14 @@ func publicListing(source, id string) *tripline.Listing {
 // collector gathers a file's listings, refusing duplicate ids and invalid
 // listings with the line of the record that caused them.
 type collector struct {
-	name string
-	ls   []*tripline.Listing
-	seen map[string]int // id -> line
+	name  string
+	ls    []*tripline.Listing
+	seen  *tripline.IDSet // ids, without pointers for the GC to chase
+	lines []int           // by the id's index in seen
 }
 
 func newCollector(name string) *collector {
-	return &collector{name: name, seen: make(map[string]int)}
+	return &collector{name: name, seen: tripline.NewIDSet()}
 }
 
 func (c *collector) add(l *tripline.Listing, line int) error {
@@ -282,13 +283,13 @@ func (c *collector) add(l *tripline.Listing, line int) error {
 
 // check validates l and notes its id, refusing one seen before.
 func (c *collector) check(l *tripline.Listing, line int) error {
-	if prev, ok := c.seen[l.ID]; ok {
-		return errAt(c.name, line, "id", "duplicate id %q (first on line %d)", l.ID, prev)
+	if i, added := c.seen.Add(l.ID); !added {
+		return errAt(c.name, line, "id", "duplicate id %q (first on line %d)", l.ID, c.lines[i])
 	}
+	c.lines = append(c.lines, line)
 	if err := l.Validate(); err != nil {
 		return errAt(c.name, line, "", "listing %s: %s", l.ID, tripline.ErrorMessage(err))
 	}
-	c.seen[l.ID] = line
 	return nil
 }
 
