@@ -127,16 +127,23 @@ func digestValue(raw, name []byte, path string, omitted map[string]string, depth
 		}
 		entries = append(entries, fieldDigest{key: []byte(name), d: digests{d, d}, omitted: true})
 	}
-	slices.SortFunc(entries, func(a, b fieldDigest) int { return bytes.Compare(a.key, b.key) })
+	// Sort positions, not the entries: an entry is 90 bytes to move.
+	var orderSpace [32]int
+	order := orderSpace[:0]
+	for i := range entries {
+		order = append(order, i)
+	}
+	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(entries[a].key, entries[b].key) })
 	// The content digest differs from the whole only in an object holding
 	// store fields (the top level, provenance): only there is it hashed
 	// apart.
 	var allSpace, contentSpace [1536]byte
 	all, content := allSpace[:0], contentSpace[:0]
 	differs := false
-	for i, e := range entries {
-		if i > 0 && bytes.Equal(entries[i-1].key, e.key) {
-			if e.omitted || entries[i-1].omitted {
+	for n, i := range order {
+		e := &entries[i]
+		if n > 0 && bytes.Equal(entries[order[n-1]].key, e.key) {
+			if e.omitted || entries[order[n-1]].omitted {
 				return digests{}, Errorf(EINVALID, "payload: field %s both present and omitted", join(path, string(e.key)))
 			}
 			return digests{}, Errorf(EINVALID, "payload: field %s appears twice", join(path, string(e.key)))
