@@ -50,17 +50,26 @@ func names(list []string, agency string, groups []string) bool {
 // rules. The originator always sees everything. A higher grant implies the
 // lower ones: an agency allowed details may also act and screen.
 func (l *Listing) LevelFor(agency string, g Groups) Level {
+	return l.Handling.levelFor(l.Provenance.Originator, agency, g)
+}
+
+// LevelFor returns what agency may see of a document alert, by the same
+// rules as a listing's.
+func (a *DocumentAlert) LevelFor(agency string, g Groups) Level {
+	return a.Handling.levelFor(a.Provenance.Originator, agency, g)
+}
+
+func (h Handling) levelFor(originator, agency string, g Groups) Level {
 	if agency == "" {
 		return LevelNone
 	}
-	if agency == l.Provenance.Originator {
+	if agency == originator {
 		return LevelDetails
 	}
 	var groups []string
 	if g != nil {
 		groups = g.GroupsOf(agency)
 	}
-	h := l.Handling
 	switch {
 	case names(h.Details, agency, groups):
 		return LevelDetails
@@ -168,6 +177,25 @@ func (l *Listing) Disclose(lvl Level) *Listing {
 	// detail: the chain ("A via B"), receipt and last confirmation show.
 	out.Provenance.ListedOn, out.Provenance.Chain = l.Provenance.ListedOn, l.Provenance.Chain
 	out.Provenance.Received, out.Provenance.LastConfirmed = l.Provenance.Received, l.Provenance.LastConfirmed
+	return out
+}
+
+// Disclose returns a copy of a document alert trimmed to lvl: at screen
+// level the document, its kind and whom to call; the action and
+// instruction from action level; the report date, handling lists and the
+// originator's references only with details.
+func (a *DocumentAlert) Disclose(lvl Level) *DocumentAlert {
+	if lvl >= LevelDetails {
+		c := *a
+		return &c
+	}
+	out := &DocumentAlert{ID: a.ID, Source: a.Source, Country: a.Country, Number: a.Number, Type: a.Type, Kind: a.Kind,
+		Contact: a.Contact, Status: a.Status, Version: a.Version, UpdatedAt: a.UpdatedAt,
+		Provenance: Provenance{Originator: a.Provenance.Originator}}
+	if lvl >= LevelAction {
+		out.Action, out.Instruction = a.Action, a.Instruction
+		out.Handling = Handling{Use: a.Handling.Use}
+	}
 	return out
 }
 

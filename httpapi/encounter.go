@@ -151,26 +151,12 @@ func (s *Server) handleListAlerts(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	id := tripline.IdentityFrom(r.Context())
-	page := AlertPage{Alerts: []*tripline.DocumentAlert{}}
-	for _, a := range as {
-		if a.Provenance.Originator == id.Agency || containsAgency(a.Handling.Screen, id.Agency) {
-			page.Alerts = append(page.Alerts, a)
-		}
+	visible, err := s.Policy.DocumentAlerts(r.Context(), as, r.URL.Query().Get("source"))
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
 	}
-	s.Policy.Record(r.Context(), "alert.list", r.URL.Query().Get("source"), "")
-	writeJSON(w, http.StatusOK, page)
-}
-
-// containsAgency reports whether a handling list names agency or everyone.
-// Alerts are shared by agency; groups apply to listings.
-func containsAgency(list []string, agency string) bool {
-	for _, x := range list {
-		if x == "*" || x == agency {
-			return true
-		}
-	}
-	return false
+	writeJSON(w, http.StatusOK, AlertPage{Alerts: visible})
 }
 
 func (s *Server) handlePutAlert(w http.ResponseWriter, r *http.Request) {

@@ -18,6 +18,10 @@ type Policy struct {
 	Groups tripline.Groups
 	// Audit records accesses; nil records nothing (benchmarks compare).
 	Audit tripline.Auditor
+	// Alert returns the document alert with an id, nil when there is none:
+	// Result trims alert matches by the alert's handling as it does
+	// listing matches. Nil leaves alert matches as screening made them.
+	Alert func(id string) *tripline.DocumentAlert
 }
 
 // New returns a Policy.
@@ -98,9 +102,9 @@ func (p *Policy) CanScreen(ctx context.Context) func(*tripline.Listing) bool {
 }
 
 // Result trims a screening result to what the caller may see of each
-// matched listing (lookup returns the listing, nil for what is not one:
-// document alerts and refusals, which are this node's own findings) and
-// records the screening and each disclosure decision.
+// matched listing or document alert (lookup returns the listing, nil for
+// what is not one; Alert finds the alerts; refusals are this node's own
+// findings) and records the screening and each disclosure decision.
 func (p *Policy) Result(ctx context.Context, r *tripline.Result, lookup func(id string) *tripline.Listing) (*tripline.Result, error) {
 	id, err := caller(ctx)
 	if err != nil {
@@ -111,6 +115,13 @@ func (p *Policy) Result(ctx context.Context, r *tripline.Result, lookup func(id 
 	for _, m := range r.Matches {
 		l := lookup(m.Listing)
 		if l == nil {
+			if a := p.alert(m.Listing); a != nil {
+				lvl := p.AlertLevel(id, a)
+				if lvl == tripline.LevelNone {
+					continue // screening with CanScreenAlert never matches it
+				}
+				m = tripline.DiscloseMatch(m, a.Contact, lvl)
+			}
 			out.Matches = append(out.Matches, m)
 			continue
 		}

@@ -40,6 +40,9 @@ type Service struct {
 	// Allow returns the filter of the listings the caller in ctx may screen
 	// against (policy.CanScreen); nil screens against every listing.
 	Allow func(ctx context.Context) func(*tripline.Listing) bool
+	// AllowAlert is Allow for document alerts (policy.CanScreenAlert);
+	// nil checks every alert.
+	AllowAlert func(ctx context.Context) func(*tripline.DocumentAlert) bool
 	// Seen is told of every screened traveller (for retro-screening).
 	Seen func(t *tripline.Traveller, at time.Time)
 	// Linked, when set, is asked after matching whether the traveller is
@@ -76,7 +79,11 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 	}
 	now := s.Now()
 	res := &tripline.Result{Ref: t.Ref}
-	res.Matches = s.Alerts.Check(t.Document, s.alpha3, nil)
+	var allowAlert func(*tripline.DocumentAlert) bool
+	if s.AllowAlert != nil {
+		allowAlert = s.AllowAlert(ctx)
+	}
+	res.Matches = s.Alerts.Check(t.Document, s.alpha3, allowAlert)
 	var allow func(*tripline.Listing) bool
 	if s.Allow != nil {
 		allow = s.Allow(ctx)

@@ -114,6 +114,8 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	n.Screener.Origin = db.Origin
 	n.Screener.Now = func() time.Time { return n.Now() }
 	n.Screener.Allow = n.Policy.CanScreen
+	n.Screener.AllowAlert = n.Policy.CanScreenAlert
+	n.Policy.Alert = n.Screener.Alerts.Get
 	if !cfg.Index {
 		return n, nil
 	}

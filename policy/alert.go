@@ -1,0 +1,53 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+
+	"tripline"
+)
+
+// Document alerts carry handling rules like listings: an agency's alert
+// may be meant for some partners only, on a node several agencies share.
+
+// AlertLevel returns what the caller id may see of alert a: the agency's
+// grant capped by the role's ceiling.
+func (p *Policy) AlertLevel(id *tripline.Identity, a *tripline.DocumentAlert) tripline.Level {
+	if id == nil {
+		return tripline.LevelNone
+	}
+	return min(a.LevelFor(id.Agency, p.Groups), tripline.RoleCeiling(id.Role))
+}
+
+// CanScreenAlert returns the filter a screening uses on document alerts:
+// those the caller's agency may screen against.
+func (p *Policy) CanScreenAlert(ctx context.Context) func(*tripline.DocumentAlert) bool {
+	id := tripline.IdentityFrom(ctx)
+	return func(a *tripline.DocumentAlert) bool {
+		return id != nil && a.LevelFor(id.Agency, p.Groups) >= tripline.LevelScreen
+	}
+}
+
+// DocumentAlerts returns the alerts among as that the caller may see, each
+// trimmed to its level, and records the listing of source.
+func (p *Policy) DocumentAlerts(ctx context.Context, as []*tripline.DocumentAlert, source string) ([]*tripline.DocumentAlert, error) {
+	id, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*tripline.DocumentAlert, 0, len(as))
+	for _, a := range as {
+		if lvl := p.AlertLevel(id, a); lvl > tripline.LevelNone {
+			out = append(out, a.Disclose(lvl))
+		}
+	}
+	p.record(ctx, id, "alert.list", source, fmt.Sprintf("%d of %d alerts visible", len(out), len(as)))
+	return out, nil
+}
+
+func (p *Policy) alert(id string) *tripline.DocumentAlert {
+	if p.Alert == nil {
+		return nil
+	}
+	return p.Alert(id)
+}
