@@ -255,3 +255,51 @@ func TestReportRetriedThenOverdue(t *testing.T) {
 		t.Fatalf("once delivered: %+v", r)
 	}
 }
+
+// The feed shapes document alerts by their handling as it does listings:
+// groups count, a partner allowed only to screen gets the document but not
+// the action, and one not named gets a placeholder that still verifies.
+func TestFeedShapesAlertsByHandling(t *testing.T) {
+	ctx := context.Background()
+	db := mustDB(t, "node-a")
+	_, priv, _ := ed25519.GenerateKey(nil)
+	db.Sign = func(msg []byte) []byte { return ed25519.Sign(priv, msg) }
+	alerts := sqlite.NewDocumentAlertService(db)
+	alert := &tripline.DocumentAlert{ID: "agency-a:TUR:U1234S678", Source: "agency-a", Country: "TUR", Number: "U1234S678",
+		Kind: tripline.AlertStolen, Action: tripline.ActionDetain, Instruction: "INSTR-secret",
+		Handling:   tripline.Handling{Screen: []string{"de-bka"}, Action: []string{"eu"}},
+		Provenance: tripline.Provenance{Originator: "agency-a", SourceRef: "SOURCE-ref"}}
+	if _, err := alerts.PutDocumentAlert(ctx, alert); err != nil {
+		t.Fatal(err)
+	}
+	feed := &federation.Feed{Events: sqlite.NewEventService(db), Self: "node-a", Groups: tripline.GroupMap{"fr-dgsi": {"eu"}}}
+	for _, tc := range []struct {
+		partner          string
+		redacted, action bool
+	}{
+		{"fr-dgsi", false, true}, // through the eu group
+		{"de-bka", false, false},
+		{"uk-nca", true, false},
+	} {
+		evs, err := feed.Page(ctx, tc.partner, "node-a", 0, 10)
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("%s: page = %v, %v", tc.partner, evs, err)
+		}
+		ev := evs[0]
+		if ev.Redacted != tc.redacted {
+			t.Errorf("%s: redacted = %v, want %v", tc.partner, ev.Redacted, tc.redacted)
+		}
+		if got := strings.Contains(string(ev.Payload), "INSTR-secret"); got != tc.action {
+			t.Errorf("%s: action disclosed = %v, want %v: %s", tc.partner, got, tc.action, ev.Payload)
+		}
+		if strings.Contains(string(ev.Payload), "SOURCE-ref") {
+			t.Errorf("%s: source reference disclosed: %s", tc.partner, ev.Payload)
+		}
+		if !tc.redacted && !strings.Contains(string(ev.Payload), "U1234S678") {
+			t.Errorf("%s: the document number is missing: %s", tc.partner, ev.Payload)
+		}
+		if chain, err := ev.ChainNext(""); err != nil || chain != ev.Chain {
+			t.Errorf("%s: shaped event does not continue the chain: %v", tc.partner, err)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package federation
 import (
 	"context"
 	"encoding/json"
-	"slices"
 
 	"tripline"
 )
@@ -123,13 +122,20 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 		if err := json.Unmarshal(ev.Payload, &a); err != nil {
 			return nil, tripline.Errorf(tripline.EINVALID, "event %s/%d: alert payload: %v", ev.Origin, ev.Seq, err)
 		}
-		if !slices.Contains(a.Handling.Screen, "*") && !slices.Contains(a.Handling.Screen, partner) {
+		lvl := a.LevelFor(partner, f.Groups)
+		if lvl == tripline.LevelNone {
 			return redact(ev)
 		}
-		if ev.Origin != f.Self && a.Handling.Reshare != tripline.ReshareAllowed {
+		if ev.Origin != f.Self && partner != a.Provenance.Originator && a.Handling.Reshare != tripline.ReshareAllowed {
 			return redact(ev)
 		}
-		c := *ev
+		// The same rule as listings: a partner allowed only to screen gets
+		// the document (its node must match on it) but not the action.
+		out, err := ev.Trim(tripline.PartnerTrim(lvl))
+		if err != nil {
+			return nil, err
+		}
+		c := *out
 		c.Via = ""
 		return &c, nil
 	}
