@@ -70,13 +70,21 @@ func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs iter.
 		}
 		wg.Wait()
 	}()
+	// A cancelled context also rolls the transaction back under the
+	// writer, whose error then only says its statement is closed.
+	cause := func(err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
 	for j := range order {
 		res := <-j.done
 		if res.err != nil {
-			return nil, res.err
+			return nil, cause(res.err)
 		}
 		if err := k.storeBatch(ctx, tx, res.ps); err != nil {
-			return nil, err
+			return nil, cause(err)
 		}
 		sum.Listings += len(j.rs)
 		sum.Added += res.added

@@ -1,8 +1,11 @@
 package sqlite_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -142,4 +145,35 @@ func TestRehashUpgrade(t *testing.T) {
 		Reopen:  func() storetest.Store { db.Close(); _, s := open(); return s },
 		Version: 8,
 	})
+}
+
+// Cancelling an import midway returns the cancellation, stores nothing,
+// and leaves no pipeline goroutine behind.
+func TestImportCancelled(t *testing.T) {
+	db := MustOpenDB(t)
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(t.Context())
+	endless := func(yield func(*tripline.Listing, error) bool) {
+		for i := 0; ; i++ {
+			if i == 3000 {
+				cancel()
+			}
+			if !yield(storetest.Listing("src", fmt.Sprint(i), "Person Name"), nil) {
+				return
+			}
+		}
+	}
+	_, err := sqlite.NewListingService(db).ImportListings(ctx, "src", endless)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if last, _ := sqlite.NewEventService(db).LastSeq(t.Context(), db.Origin); last != 0 {
+		t.Fatalf("a cancelled import stored %d events", last)
+	}
+	for i := 0; runtime.NumGoroutine() > before && i < 100; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutines after the import, %d before", n, before)
+	}
 }
