@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"slices"
 	"strings"
 
@@ -29,33 +30,54 @@ import (
 // invalid listing fails the whole file with a *tripline.Error (EINVALID)
 // naming the line and property.
 func ReadFTM(r io.Reader, name, source string) ([]*tripline.Listing, error) {
-	if source == "" {
-		source = SourceFTM
+	var ls []*tripline.Listing
+	for l, err := range StreamFTM(r, name, source) {
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
 	}
-	br := bufio.NewReaderSize(r, 1<<16)
-	c := newCollector(name)
-	for line := 1; ; line++ {
-		// ReadBytes, not a Scanner: OpenSanctions lines can run to megabytes.
-		b, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(b)) > 0 {
-			l, perr := ftmListing(b, name, line, source)
-			if perr != nil {
-				return nil, perr
-			}
-			if l != nil {
-				if aerr := c.add(l, line); aerr != nil {
-					return nil, aerr
+	return ls, nil
+}
+
+// StreamFTM is ReadFTM one listing at a time, as each line is read: every
+// line is a whole entity, so an OpenSanctions export of millions streams
+// into the store in flat memory. The first error ends the stream.
+func StreamFTM(r io.Reader, name, source string) iter.Seq2[*tripline.Listing, error] {
+	return func(yield func(*tripline.Listing, error) bool) {
+		if source == "" {
+			source = SourceFTM
+		}
+		br := bufio.NewReaderSize(r, 1<<16)
+		c := newCollector(name)
+		for line := 1; ; line++ {
+			// ReadBytes, not a Scanner: OpenSanctions lines can run to megabytes.
+			b, err := br.ReadBytes('\n')
+			if len(bytes.TrimSpace(b)) > 0 {
+				l, perr := ftmListing(b, name, line, source)
+				if perr == nil && l != nil {
+					perr = c.check(l, line)
+				}
+				if perr != nil {
+					yield(nil, perr)
+					return
+				}
+				if l != nil && !yield(l, nil) {
+					return
 				}
 			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				yield(nil, errAt(name, line, "", "read: %v", err))
+				return
+			}
 		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, errAt(name, line, "", "read: %v", err)
+		if c.seen.Len() == 0 {
+			yield(nil, errAt(name, 0, "", "no listings found"))
 		}
 	}
-	return c.result()
 }
 
 // ftmEntity is one FollowTheMoney entity. Property values are kept raw:

@@ -146,3 +146,32 @@ func TestReadFTMErrors(t *testing.T) {
 		})
 	}
 }
+
+// Stream hands a FollowTheMoney file over entity by entity, the same
+// listings Read returns, in the file's order.
+func TestStreamFTMMatchesRead(t *testing.T) {
+	path := "testdata/persons.ftm.json"
+	want, err := importer.Read(t.Context(), "ftm", path, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, ls, err := importer.Stream(t.Context(), "ftm", path, "", nil)
+	if err != nil || src != importer.SourceFTM {
+		t.Fatalf("Stream = %q, %v", src, err)
+	}
+	var got []*tripline.Listing
+	for l, err := range ls {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, l)
+	}
+	if len(got) != len(want) || len(got) == 0 {
+		t.Fatalf("streamed %d listings, read %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].ID != want[i].ID || got[i].ContentHash() != want[i].ContentHash() {
+			t.Fatalf("listing %d: streamed %s, read %s", i, got[i].ID, want[i].ID)
+		}
+	}
+}

@@ -83,22 +83,32 @@ func Read(ctx context.Context, format, path, source string, progress func(done, 
 }
 
 // Stream is Read as a stream, for an import that stores a file while
-// reading it; it returns the source name the listings carry. A CSV file
-// streams row by row in constant memory. The other formats refer across
-// records (aliases, documents, entities in other files or elements), so
-// they are read whole first and then yielded. An error ends the stream,
-// and the consumer must drop what came before: a store rolls back.
+// reading it; it returns the source name the listings carry. CSV and
+// FollowTheMoney files stream record by record in flat memory. The UN
+// XML and OFAC exports refer across records (aliases, documents and
+// addresses in other elements or files), so they are read whole first and
+// then yielded. An error ends the stream, and the consumer must drop what
+// came before: a store rolls back.
 func Stream(ctx context.Context, format, path, source string, progress func(done, total int64)) (string, iter.Seq2[*tripline.Listing, error], error) {
-	if format != "csv" {
+	var stream func(r io.Reader, name, source string) iter.Seq2[*tripline.Listing, error]
+	switch format {
+	case "csv":
+		source = strings.TrimSpace(source)
+		if source == "" {
+			return "", nil, tripline.Errorf(tripline.EINVALID, "%s: source: required for csv (--source NAME)", path)
+		}
+		stream = StreamCSV
+	case "ftm":
+		if source == "" {
+			source = SourceFTM
+		}
+		stream = StreamFTM
+	default:
 		ls, err := Read(ctx, format, path, source, progress)
 		if err != nil {
 			return "", nil, err
 		}
 		return ls[0].Source, tripline.Records(ls), nil // Read never returns an empty list
-	}
-	source = strings.TrimSpace(source)
-	if source == "" {
-		return "", nil, tripline.Errorf(tripline.EINVALID, "%s: source: required for csv (--source NAME)", path)
 	}
 	if err := checkSource(source); err != nil {
 		return "", nil, err
@@ -115,7 +125,7 @@ func Stream(ctx context.Context, format, path, source string, progress func(done
 			total = st.Size()
 		}
 		r := &progressReader{ctx: ctx, r: f, total: total, fn: progress}
-		for l, err := range StreamCSV(r, path, source) {
+		for l, err := range stream(r, path, source) {
 			if ctx.Err() != nil {
 				err = ctx.Err()
 			}
