@@ -79,7 +79,12 @@ func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs iter.
 		return err
 	}
 	for j := range order {
-		res := <-j.done
+		var res importResult[T]
+		select {
+		case res = <-j.done:
+		case <-ctx.Done(): // the reader may have queued j and stopped before a worker took it
+			return nil, ctx.Err()
+		}
 		if res.err != nil {
 			return nil, cause(res.err)
 		}
