@@ -52,18 +52,18 @@ func contentHash(v any) string {
 	return h
 }
 
-// storeField reports whether key, in the object under parent ("" = the
-// top level), is one a store maintains on every record: version, status,
-// update and receipt times. A record's content hash leaves them out, so a
-// new version that says the same about the person is "unchanged".
-func storeField(parent, key []byte) bool {
-	switch string(parent) {
-	case "":
+// storeField reports whether key, in the object at depth under parent,
+// is one a store maintains on every record: version, status, update and
+// receipt times. A record's content hash leaves them out, so a new version
+// that says the same about the person is "unchanged".
+func storeField(depth int, parent, key []byte) bool {
+	switch {
+	case depth == 0:
 		switch string(key) {
 		case "status", "version", "updated_at":
 			return true
 		}
-	case "provenance":
+	case depth == 1 && string(parent) == "provenance":
 		return string(key) == "received"
 	}
 	return false
@@ -156,7 +156,7 @@ func digestValue(raw, name []byte, path string, omitted map[string]string, depth
 		head := all[start:]
 		all = append(all, e.d.all[:]...)
 		switch {
-		case storeField(name, e.key):
+		case storeField(depth, name, e.key):
 			differs = true
 		case e.d.content != e.d.all:
 			differs = true
