@@ -44,8 +44,13 @@ func TestPropertyExactIsOneImperfectBelow(t *testing.T) {
 		if !ok {
 			t.Skip()
 		}
-		if slices.Equal(Normalise(p.Name), Normalise(l.PrimaryName())) && kind != "dob-digit" && kind != "new-passport" {
-			t.Skip() // only case or diacritics changed: the same name (Yılmaz, YILMAZ)
+		if kind != "dob-digit" && kind != "new-passport" && slices.ContainsFunc(l.Names, func(n tripline.Name) bool {
+			return slices.Equal(Normalise(p.Name), Normalise(n.Full))
+		}) {
+			// Only case or diacritics changed (Yılmaz, YILMAZ), or the
+			// variant is one the listing itself gives as an alias: the
+			// traveller's name is a listed name, exactly.
+			t.Skip()
 		}
 		if s, _ := Score(p, l); !(s < 1) {
 			t.Fatalf("%s perturbation %q: score %v, want < 1", kind, p.Name, s)
