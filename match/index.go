@@ -121,18 +121,40 @@ func (ix *Index) Listing(id string) *tripline.Listing {
 // Upsert adds l or replaces its previous version. A listing that is not
 // active is removed instead: only active listings match.
 func (ix *Index) Upsert(l *tripline.Listing) {
-	if l == nil {
-		return
+	if l != nil {
+		ix.Put(Prepare(l))
 	}
+}
+
+// Prepared is a listing made ready for an index: tokenised, enriched and
+// keyed, the costly part of Upsert. It needs no lock, so a bulk load
+// prepares on every core and Puts one by one.
+type Prepared struct {
+	id   string
+	p    *prepared // nil: the listing is not active, Put removes it
+	keys []uint64
+}
+
+// Prepare readies l for Put.
+func Prepare(l *tripline.Listing) Prepared {
 	if l.Status != "" && l.Status != tripline.StatusActive {
-		ix.Remove(l.ID)
+		return Prepared{id: l.ID}
+	}
+	p := prepareListing(l, noIntern)
+	return Prepared{id: l.ID, p: p, keys: listingKeys(p)}
+}
+
+// Put adds a prepared listing, replacing the one with its id; a listing
+// that is not active is removed instead.
+func (ix *Index) Put(pp Prepared) {
+	if pp.p == nil {
+		ix.Remove(pp.id)
 		return
 	}
-	// Tokenizing is the expensive part; do it outside the lock.
-	p := prepareListing(l, noIntern)
+	p := pp.p
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.removeLocked(l.ID)
+	ix.removeLocked(pp.id)
 	for i := range p.names {
 		p.names[i].toks = ix.intern(p.names[i].toks)
 	}
@@ -145,8 +167,8 @@ func (ix *Index) Upsert(l *tripline.Listing) {
 		slot = uint32(len(ix.slots))
 		ix.slots = append(ix.slots, p)
 	}
-	ix.byID[l.ID] = slot
-	for _, key := range listingKeys(p) {
+	ix.byID[pp.id] = slot
+	for _, key := range pp.keys {
 		ix.post[key] = append(ix.post[key], slot)
 	}
 }

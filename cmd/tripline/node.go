@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -213,22 +214,40 @@ func (g *groupCache) GroupsOf(agency string) []string {
 func (n *Node) Ready() bool { return n.ready.Load() }
 
 func (n *Node) load(ctx context.Context) error {
-	after := ""
-	for {
-		page, err := n.Listings.Listings(ctx, tripline.ListingFilter{Status: tripline.StatusActive, After: after, Limit: 5000})
-		if err != nil {
-			return fmt.Errorf("load index: %w", err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		for _, l := range page {
-			if l.Action == "" {
-				l.Action = tripline.ActionReport // a partner's screen-only listing
+	// A million listings take a minute to load one by one: pages are read
+	// and decoded on one goroutine while workers on every core tokenise
+	// (match.Prepare) and hand each listing to the index in turn.
+	pages := make(chan []*tripline.Listing, 2)
+	var readErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(pages)
+		after := ""
+		for {
+			page, err := n.Listings.Listings(ctx, tripline.ListingFilter{Status: tripline.StatusActive, After: after, Limit: 5000})
+			if err != nil || len(page) == 0 {
+				readErr = err
+				return
 			}
-			n.upsert(l)
+			pages <- page
+			after = page[len(page)-1].ID
 		}
-		after = page[len(page)-1].ID
+	})
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for page := range pages {
+				for _, l := range page {
+					if l.Action == "" {
+						l.Action = tripline.ActionReport // a partner's screen-only listing
+					}
+					n.put(l, match.Prepare(l))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if readErr != nil {
+		return fmt.Errorf("load index: %w", readErr)
 	}
 	alerts, err := n.Alerts.DocumentAlerts(ctx, "")
 	if err != nil {
@@ -523,14 +542,17 @@ func (n *Node) decode(ev *tripline.Event, v any) bool {
 // upsert puts l in the index unless a newer version was already applied
 // (events of two transactions may be published out of order), and reports
 // whether it did.
-func (n *Node) upsert(l *tripline.Listing) bool {
+func (n *Node) upsert(l *tripline.Listing) bool { return n.put(l, match.Prepare(l)) }
+
+// put is upsert with l already prepared for the index, outside the lock.
+func (n *Node) put(l *tripline.Listing, p match.Prepared) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.versions[l.ID] > l.Version {
 		return false
 	}
 	n.versions[l.ID] = l.Version
-	n.Index.Upsert(l) // Upsert drops listings that are not active
+	n.Index.Put(p) // Put drops listings that are not active
 	n.networkListing(l)
 	return true
 }
