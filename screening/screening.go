@@ -34,6 +34,14 @@ type Service struct {
 	Redress *Redress
 	// Encounters records every hit and review; nil records nothing.
 	Encounters tripline.EncounterService
+	// RecordWithin bounds the wait for the store when recording an
+	// encounter (0: no bound). A store busy with a long import must not
+	// keep an officer from the instruction.
+	RecordWithin time.Duration
+	// Pending takes an encounter the store could not record in time, for
+	// the node to record later; the result says so in a note. Nil fails
+	// the screening instead.
+	Pending func(e *tripline.Encounter)
 	// Origin is this node's id: the queue of encounters on its own findings
 	// (refused identities, alerts with no originator).
 	Origin string
@@ -159,16 +167,31 @@ func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripli
 		if m.Suppressed || (m.Decision != tripline.DecisionHit && m.Decision != tripline.DecisionReview) {
 			continue
 		}
-		e, err := s.Encounters.CreateEncounter(ctx, &tripline.Encounter{
+		enc := &tripline.Encounter{
 			Listing: m.Listing, Originator: s.originator(m.Listing), Decision: m.Decision, Score: m.Score,
 			Action: m.Action, Traveller: *t, Officer: officer, Agency: agency, Explain: m.Explain, At: now, Minor: m.Minor || res.Minor,
-		})
+		}
+		e, err := s.createEncounter(ctx, enc)
+		if err != nil && s.Pending != nil && ctx.Err() == nil {
+			s.Pending(enc)
+			res.Notes = append(res.Notes, "encounter on "+m.Listing+" queued: the store is busy; it is recorded and reported as soon as it can be")
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("record encounter: %w", err)
 		}
 		res.Encounters = append(res.Encounters, e.ID)
 	}
 	return nil
+}
+
+func (s *Service) createEncounter(ctx context.Context, e *tripline.Encounter) (*tripline.Encounter, error) {
+	if s.RecordWithin > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.RecordWithin)
+		defer cancel()
+	}
+	return s.Encounters.CreateEncounter(ctx, e)
 }
 
 // originator returns whose queue an encounter on a matched id goes to.

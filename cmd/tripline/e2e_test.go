@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -274,4 +275,45 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestHitWhileStoreBusy: while another process holds the store's write
+// lock (a long import), a hit still reaches the officer at once, saying
+// its encounter is queued; the encounter lands in the originator's queue
+// as soon as the lock is released.
+func TestHitWhileStoreBusy(t *testing.T) {
+	dir := t.TempDir()
+	n := startNode(t, dir)
+	n.call("POST", "/v1/document-alerts", `{"source":"local","country":"TUR","number":"U12345678","kind":"stolen",
+		"action":"detain","handling":{"screen":["*"]},"provenance":{"originator":"local"}}`)
+
+	other, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "tripline.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res := n.as("officer").call("POST", "/v1/screen", `{"ref":"a","name":"Ayse Yilmaz","document":{"type":"P","number":"U12345678","country":"TUR"}}`)
+	took := time.Since(start)
+	if res["decision"] != "hit" || res["action"] != "detain" || !strings.Contains(fmt.Sprint(res["notes"]), "queued") {
+		t.Fatalf("screening while the store is busy = %v", res)
+	}
+	if took > 3*time.Second {
+		t.Errorf("the officer waited %v for the store", took)
+	}
+	if _, err := conn.ExecContext(context.Background(), `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		q := n.call("GET", "/v1/encounters?originator=local&outcome=pending", "")["encounters"].([]any)
+		return len(q) == 1
+	})
 }

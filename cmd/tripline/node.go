@@ -56,9 +56,12 @@ type Node struct {
 
 	seen   chan sqlite.Seen       // screened travellers waiting to be saved
 	retroq chan *tripline.Listing // listings waiting to be retro-screened
-	stop   context.CancelFunc
-	bgCtx  context.Context
-	bg     sync.WaitGroup
+	// encounters the store could not take in time (busy with a long
+	// import): recorded in the background, with backoff
+	pending chan *tripline.Encounter
+	stop    context.CancelFunc
+	bgCtx   context.Context
+	bg      sync.WaitGroup
 }
 
 // nodeConfig is what openNode needs besides the data directory.
@@ -292,9 +295,22 @@ func (n *Node) start() {
 			n.Logger.Warn("traveller log queue full: a screened traveller is kept in memory only")
 		}
 	}
-	n.bg.Add(2)
+	// An officer's instruction never waits long on the store: an encounter
+	// it cannot record within a quarter second is queued and recorded (and
+	// reported to the originator) as soon as the store is free.
+	n.pending = make(chan *tripline.Encounter, 4096)
+	n.Screener.RecordWithin = 250 * time.Millisecond
+	n.Screener.Pending = func(e *tripline.Encounter) {
+		select {
+		case n.pending <- e:
+		default:
+			n.Logger.Error("encounter queue full: an encounter is lost", "listing", e.Listing, "agency", e.Agency)
+		}
+	}
+	n.bg.Add(3)
 	go n.saveLoop(ctx)
 	go n.retroLoop(ctx)
+	go n.pendingLoop(ctx)
 	n.expire(ctx)
 	n.every(ctx, 30*time.Second, n.expire)
 	n.every(ctx, 300*time.Millisecond, n.tail)
@@ -350,6 +366,43 @@ func (n *Node) saveLoop(ctx context.Context) {
 					batch = append(batch, s)
 				default:
 					flush()
+					return
+				}
+			}
+		}
+	}
+}
+
+// pendingLoop records the encounters screening had to queue, in order,
+// retrying each with backoff; at shutdown it tries each left once more.
+func (n *Node) pendingLoop(ctx context.Context) {
+	defer n.bg.Done()
+	for {
+		select {
+		case e := <-n.pending:
+			for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+				_, err := n.Encounters.CreateEncounter(ctx, e)
+				if err == nil {
+					break
+				}
+				if ctx.Err() != nil {
+					n.Screener.Pending(e) // for the final attempt at shutdown
+					break
+				}
+				n.Logger.Warn("record queued encounter", "listing", e.Listing, "err", err, "retry_in", wait)
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+			}
+		case <-ctx.Done():
+			for {
+				select {
+				case e := <-n.pending:
+					if _, err := n.Encounters.CreateEncounter(context.Background(), e); err != nil {
+						n.Logger.Error("encounter lost at shutdown", "listing", e.Listing, "agency", e.Agency, "err", err)
+					}
+				default:
 					return
 				}
 			}
