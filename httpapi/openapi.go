@@ -84,6 +84,10 @@ func (s *Server) OpenAPI() map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": ref(r.Request)}}}
 		}
+		if r.RequestType != "" {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				r.RequestType: map[string]any{"schema": map[string]any{"type": "string"}}}}
+		}
 		ok := map[string]any{"description": "OK"}
 		if r.Response != "" {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(r.Response)}}

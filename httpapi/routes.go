@@ -22,10 +22,16 @@ type route struct {
 	// Public routes need no token (health, metrics, the API description);
 	// every other route names the roles that may call it, and a route with
 	// neither fails the route-table test.
-	Public   bool
-	Roles    []tripline.Role
-	Summary  string
-	Request  string // schema name of the JSON body, "" for none
+	Public  bool
+	Roles   []tripline.Role
+	Summary string
+	Request string // schema name of the JSON body, "" for none
+	// RequestType is the media type of a body that is not JSON (a CSV
+	// file), described as text; "" when the body is JSON or absent.
+	RequestType string
+	// MaxBody bounds the body when MaxBodyBytes is too small (a whole
+	// list streamed into the store); 0 keeps MaxBodyBytes.
+	MaxBody  int64
 	Response string // schema name of the 200 response
 	Query    []param
 	Handler  http.HandlerFunc
@@ -54,7 +60,7 @@ type param struct {
 // each capability adds from its own file.
 func (s *Server) routes() []route {
 	rs := s.coreRoutes()
-	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.coverageRoutes} {
+	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.coverageRoutes, s.importRoutes} {
 		rs = append(rs, group()...)
 	}
 	return rs

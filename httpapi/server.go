@@ -156,7 +156,11 @@ func (s *Server) instrument(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: 200}
-		r.Body = http.MaxBytesReader(sw, r.Body, MaxBodyBytes)
+		limit := int64(MaxBodyBytes)
+		if rt.MaxBody > 0 {
+			limit = rt.MaxBody
+		}
+		r.Body = http.MaxBytesReader(sw, r.Body, limit)
 		defer func() {
 			if p := recover(); p != nil {
 				s.Logger.Error("panic in handler", "route", name, "panic", p)

@@ -179,6 +179,12 @@ func (p *Policy) Write(ctx context.Context, l *tripline.Listing) error {
 		p.record(ctx, id, "listing.write.refused", l.ID, "not the originator")
 		return tripline.Errorf(tripline.EFORBIDDEN, "only the originator %q may change listing %q", l.Provenance.Originator, l.ID)
 	}
+	// A source is one agency's list: an import of it withdraws whatever
+	// its file leaves out, so no other agency may write into it.
+	if l.Source != id.Agency {
+		p.record(ctx, id, "listing.write.refused", l.ID, "another agency's source")
+		return tripline.Errorf(tripline.EFORBIDDEN, "agency %q writes listings of its own source %q, not %q", id.Agency, id.Agency, l.Source)
+	}
 	switch id.Role {
 	case tripline.RoleAnalyst, tripline.RoleSupervisor, tripline.RoleAdmin:
 	default:
@@ -192,4 +198,25 @@ func (p *Policy) Write(ctx context.Context, l *tripline.Listing) error {
 // other accesses outside the read paths above.
 func (p *Policy) Record(ctx context.Context, action, subject, detail string) {
 	p.record(ctx, tripline.IdentityFrom(ctx), action, subject, detail)
+}
+
+// Import checks that the caller may replace the whole list of source: an
+// analyst, supervisor or admin of the agency the source belongs to (an
+// import makes the agency the originator of every listing in it, and
+// withdraws what its file leaves out).
+func (p *Policy) Import(ctx context.Context, source string) error {
+	id, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if id.Agency != source {
+		p.record(ctx, id, "listing.import.refused", source, "not the agency's own source")
+		return tripline.Errorf(tripline.EFORBIDDEN, "agency %q may import only its own list (source %q), not %q", id.Agency, id.Agency, source)
+	}
+	switch id.Role {
+	case tripline.RoleAnalyst, tripline.RoleSupervisor, tripline.RoleAdmin:
+	default:
+		return tripline.Errorf(tripline.EFORBIDDEN, "role %s may not import listings", id.Role)
+	}
+	return nil
 }
