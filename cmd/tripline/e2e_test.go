@@ -27,7 +27,10 @@ type node struct {
 // testRoles are the users every test node has.
 var testRoles = []string{"officer", "analyst", "supervisor", "admin", "auditor"}
 
-func startNode(t *testing.T, dir string) *node {
+func startNode(t *testing.T, dir string) *node { return startNodeEnv(t, dir, nil) }
+
+// startNodeEnv is startNode with environment variables set for serve.
+func startNodeEnv(t *testing.T, dir string, vars map[string]string) *node {
 	t.Helper()
 	tokens := map[string]string{}
 	for _, role := range testRoles {
@@ -41,7 +44,7 @@ func startNode(t *testing.T, dir string) *node {
 	addrc := make(chan string, 1)
 	var errb bytes.Buffer
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &errb,
-		Getenv: func(string) string { return "" }, Ready: func(a string) { addrc <- a }}
+		Getenv: func(k string) string { return vars[k] }, Ready: func(a string) { addrc <- a }}
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, env, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}) }()
 	t.Cleanup(func() {

@@ -14,24 +14,32 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve")
 	addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen address ($TRIPLINE_ADDR)")
 	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
+	natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "NATS server whose JetStream carries this node's events to followers ($TRIPLINE_NATS; none by default)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	return serve(ctx, env, *addr, *data, nil)
+	return serve(ctx, env, *addr, *data, *natsURL, nil)
 }
 
 // serve opens the node in data, serves the API on addr until ctx ends, and
-// calls started (if set) once listening.
-func serve(ctx context.Context, env *Env, addr, data string, started func(addr string)) error {
+// calls started (if set) once listening. With natsURL its committed events
+// also go to the JetStream stream $TRIPLINE_NATS_STREAM (TRIPLINE_EVENTS).
+func serve(ctx context.Context, env *Env, addr, data, natsURL string, started func(addr string)) error {
 	log := newLogger(env)
 	n, err := openNode(ctx, env, data, true, log)
 	if err != nil {
 		return err
 	}
 	defer n.Close()
+	if natsURL != "" {
+		if err := n.publishEvents(n.bgCtx, natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS")); err != nil {
+			return err
+		}
+		log.Info("publishing events", "nats", natsURL)
+	}
 	srv := httpapi.NewServer()
 	srv.Listings, srv.Events, srv.Screener, srv.Origin, srv.Logger, srv.Ready = n.Listings, n.Events, n.Screener, n.DB.Origin, log, n.Ready
 	srv.Encounters, srv.Alerts, srv.Consents, srv.Identity, srv.Audit = n.Encounters, n.Alerts, n.Consents, n.Identity, n.Audit
