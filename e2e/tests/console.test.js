@@ -333,3 +333,30 @@ test('admin: listings and coverage only; a listing without details, as the polic
   assert.deepEqual(page.requests.filter((r) => r.includes('/v1/encounters')), [], 'an admin asks for no encounters');
   await page.context().close();
 });
+
+test('analyst: uploads the agency list as a CSV file; a bad row refuses the whole file', async () => {
+  const page = await signIn(browser, node.url, node.tokens.analyst);
+  await page.locator('#nav-listings').click();
+  await page.locator('#list-upload').waitFor();
+  const list = 'id,primary_name,birth_dates,nationalities,action,screen_agencies\n' +
+    '2026-0001,Khalid Ahmed Al-Masri,1979-04-02,SYR,refuse_entry,*\n' +
+    '2026-0002,Omar Farouk Haddad,1985,IRQ,report,*\n';
+  const upload = async (csv) => {
+    await page.setInputFiles('#up-file', {name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from(csv)});
+    await page.getByLabel(/It is the whole list/).check();
+    await page.getByRole('button', {name: 'Upload list'}).click(); // shows "Uploading…" at once
+    await page.waitForFunction(() => {
+      const t = document.getElementById('upload-result').innerText.trim();
+      return t !== '' && t !== 'Uploading…';
+    });
+    return page.locator('#upload-result').innerText();
+  };
+  assert.match(await upload(list), /2 listings: 2 added, 0 updated, 0 withdrawn/);
+  await page.screenshot({path: join(shots, 'analyst-upload.png')}); // the form and its answer, not the table below
+  const bad = await upload(list + '2026-0003,Sara Haddad,1975-13,IRQ,report,*\n');
+  assert.match(bad, /line 4/, bad);
+  assert.match(await upload(list), /2 unchanged/, 'the refused file changed nothing');
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
+  assert.deepEqual(page.problems.filter((p) => !p.includes('400')), []);
+  await page.context().close();
+});

@@ -11,13 +11,16 @@ export class ApiError extends Error {
 
 /**
  * api calls the HTTP API. body, when given, is sent as JSON unless it is a
- * string (sent as text, e.g. a PAXLST message). It resolves to the decoded
+ * string (sent as text, e.g. a PAXLST message) or a file (sent as it is). It resolves to the decoded
  * JSON and rejects with an ApiError.
  */
 export async function api(method, path, body) {
   const opts = {method, credentials: 'same-origin', headers: {Accept: 'application/json'}};
   if (body !== undefined) {
-    if (typeof body === 'string') {
+    if (body instanceof Blob) {
+      opts.body = body; // a file the user picked, streamed as it is
+      opts.headers['Content-Type'] = body.type || 'text/csv';
+    } else if (typeof body === 'string') {
       opts.body = body;
       opts.headers['Content-Type'] = 'text/plain';
     } else {

@@ -1,5 +1,6 @@
 // Listings browser: pages of listings in id order, a filter by source and
-// status, and a jump to a listing by id.
+// status, a jump to a listing by id, and the upload of the agency's own
+// list (POST /v1/imports).
 import {api, q} from '../api.js';
 import {h, clear, errorBox, fmtDate, actionLabel} from '../dom.js';
 
@@ -25,7 +26,7 @@ export async function render(root, ctx) {
     ctx.go('listing', jump.elements.id.value.trim());
   });
   const out = h('div', {class: 'table-wrap'}, h('p', {role: 'status'}, 'Loading…'));
-  clear(root, h('h1', {}, 'Listings'), h('div', {class: 'split'}, form, jump), out);
+  clear(root, h('h1', {}, 'Listings'), h('div', {class: 'split'}, form, jump), uploadForm(), out);
   try {
     const page = await api('GET', '/v1/listings' + q({source, status, after, limit: 100}));
     clear(out,
@@ -44,4 +45,34 @@ export async function render(root, ctx) {
   } catch (e) {
     clear(out, errorBox(e));
   }
+}
+
+/**
+ * uploadForm lets a writer replace the agency's whole list with a file in
+ * the CSV template. Listings the file leaves out are withdrawn, so the
+ * form asks for that to be confirmed; the server refuses all of a file
+ * with one bad row, naming the line.
+ */
+function uploadForm() {
+  const result = h('div', {id: 'upload-result', role: 'status'});
+  const form = h('form', {class: 'toolbar', id: 'list-upload'},
+    h('div', {}, h('label', {for: 'up-file'}, "Your agency's whole list (CSV template)"),
+      h('input', {id: 'up-file', name: 'file', type: 'file', accept: '.csv,text/csv', required: true})),
+    h('label', {class: 'check'}, h('input', {id: 'up-whole', name: 'whole', type: 'checkbox', required: true}),
+      'It is the whole list: listings missing from it are withdrawn'),
+    h('button', {type: 'submit'}, 'Upload list'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const file = form.elements.file.files[0];
+    if (!file) return;
+    clear(result, h('p', {}, 'Uploading…'));
+    try {
+      const s = await api('POST', '/v1/imports', file);
+      clear(result, h('p', {class: 'ok'},
+        `${s.source}: ${s.listings} listings: ${s.added} added, ${s.updated} updated, ${s.withdrawn} withdrawn, ${s.unchanged} unchanged.`));
+    } catch (e) {
+      clear(result, errorBox(e));
+    }
+  });
+  return h('section', {'aria-labelledby': 'upload-title'}, h('h2', {id: 'upload-title'}, 'Upload a list'), form, result);
 }
