@@ -23,7 +23,7 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 	user := fs.String("user", "", "query: what this user did")
 	from := fs.String("from", "", "query: from this RFC 3339 time")
 	to := fs.String("to", "", "query: until this RFC 3339 time")
-	n, err := openAction(ctx, env, fs, args, *data)
+	n, err := openAction(ctx, env, fs, args, data)
 	if err != nil {
 		return err
 	}

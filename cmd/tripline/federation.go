@@ -144,7 +144,7 @@ func runPartners(ctx context.Context, env *Env, args []string) error {
 	key := fs.String("key", "", "add: the partner node's public key (tripline node info)")
 	url := fs.String("url", "", "add: where to pull its feed (empty: known only by key, reached through a relay)")
 	follows := fs.String("follows", "", "add: other origins to pull through this partner, comma-separated")
-	n, err := openAction(ctx, env, fs, args, *data)
+	n, err := openAction(ctx, env, fs, args, data)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func runListings(ctx context.Context, env *Env, args []string) error {
 	source := fs.String("source", "", "list: only this source")
 	status := fs.String("status", "", "list: only this status (active, withdrawn, expired)")
 	reason := fs.String("reason", "", "withdraw: why")
-	n, err := openAction(ctx, env, fs, args, *data)
+	n, err := openAction(ctx, env, fs, args, data)
 	if err != nil {
 		return err
 	}

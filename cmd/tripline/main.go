@@ -195,10 +195,11 @@ func actionFlags(env *Env, name string, args []string, want string) (*flag.FlagS
 }
 
 // openAction parses an action's flags (args[1:]) and opens the node of the
-// data directory, without its indexes.
-func openAction(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, data string) (*Node, error) {
+// data directory, without its indexes. data is the --data flag's value,
+// read only once the flags are parsed.
+func openAction(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, data *string) (*Node, error) {
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return nil, err
 	}
-	return openNode(ctx, env, data, false, newLogger(env))
+	return openNode(ctx, env, *data, false, newLogger(env))
 }

@@ -196,3 +196,23 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
+
+// --data anywhere on an action's command line names the data directory:
+// it was read before the flags were parsed, so actions silently used
+// $TRIPLINE_DATA or ./tripline-data instead.
+func TestActionDataFlag(t *testing.T) {
+	envDir, flagDir := t.TempDir(), t.TempDir()
+	for _, args := range [][]string{
+		{"users", "add", "u-1", "--role", "analyst", "--data", flagDir},
+		{"users", "add", "--data", flagDir, "u-2", "--role", "officer"},
+	} {
+		if code, _, errs := run(t, envDir, "", args...); code != 0 {
+			t.Fatalf("%v: %s", args, errs)
+		}
+	}
+	_, inFlag, _ := run(t, envDir, "", "users", "list", "--data", flagDir)
+	_, inEnv, _ := run(t, envDir, "", "users", "list")
+	if !strings.Contains(inFlag, "u-1") || !strings.Contains(inFlag, "u-2") || strings.Contains(inEnv, "u-1") {
+		t.Fatalf("users in --data dir:\n%s\nin $TRIPLINE_DATA dir:\n%s", inFlag, inEnv)
+	}
+}

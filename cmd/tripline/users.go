@@ -25,7 +25,7 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 	agency := fs.String("agency", "", "add: the user's agency (default: this node's agency)")
 	role := fs.String("role", "", "add: officer, analyst, supervisor, admin, auditor or node")
 	asJSON := fs.Bool("json", false, "print JSON")
-	n, err := openAction(ctx, env, fs, args, *data)
+	n, err := openAction(ctx, env, fs, args, data)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func runAgencies(ctx context.Context, env *Env, args []string) error {
 	country := fs.String("country", "", "add: ISO 3166 country code")
 	name := fs.String("name", "", "add: the agency's name")
 	contact := fs.String("contact", "", "add: contact point for hits on its listings")
-	n, err := openAction(ctx, env, fs, args, *data)
+	n, err := openAction(ctx, env, fs, args, data)
 	if err != nil {
 		return err
 	}
