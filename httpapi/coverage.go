@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"reflect"
 	"slices"
@@ -122,35 +123,38 @@ func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
 	groups := map[[2]string]*CoverageGroup{}
 	ages := map[*CoverageGroup][]int{}
 	id := tripline.IdentityFrom(r.Context())
-	after := ""
-	for {
-		ls, err := s.Listings.Listings(r.Context(), tripline.ListingFilter{After: after, Limit: 1000})
-		if err != nil {
+	add := func(l *tripline.Listing) {
+		if s.Policy.Level(id, l) < tripline.LevelScreen {
+			return
+		}
+		cov.Total++
+		key := [2]string{l.Provenance.Originator, l.Source}
+		g := groups[key]
+		if g == nil {
+			g = &CoverageGroup{Originator: key[0], Source: key[1], Country: countries[key[0]]}
+			groups[key] = g
+			cov.Groups = append(cov.Groups, g)
+		}
+		addCoverage(g, l, now, stale, cov.ExpiryLimit, ages)
+		if l.Status == tripline.StatusActive && l.ValidUntil != nil && l.ValidUntil.Before(cov.ExpiryLimit) {
+			cov.Expiring = append(cov.Expiring, ExpiringListing{ID: l.ID, Name: l.PrimaryName(), Originator: l.Provenance.Originator,
+				ValidUntil: *l.ValidUntil, ReviewBy: l.ReviewBy})
+		}
+	}
+	// The active listings, nearly all of a large node's, are in memory
+	// already; only the withdrawn and expired ones are read and decoded.
+	statuses := []tripline.Status{""}
+	if s.Active != nil {
+		for _, l := range s.Active() {
+			add(l)
+		}
+		statuses = []tripline.Status{tripline.StatusWithdrawn, tripline.StatusExpired}
+	}
+	for _, status := range statuses {
+		if err := s.eachListing(r.Context(), status, add); err != nil {
 			Error(w, r, s.Logger, err)
 			return
 		}
-		for _, l := range ls {
-			if s.Policy.Level(id, l) < tripline.LevelScreen {
-				continue
-			}
-			cov.Total++
-			key := [2]string{l.Provenance.Originator, l.Source}
-			g := groups[key]
-			if g == nil {
-				g = &CoverageGroup{Originator: key[0], Source: key[1], Country: countries[key[0]]}
-				groups[key] = g
-				cov.Groups = append(cov.Groups, g)
-			}
-			addCoverage(g, l, now, stale, cov.ExpiryLimit, ages)
-			if l.Status == tripline.StatusActive && l.ValidUntil != nil && l.ValidUntil.Before(cov.ExpiryLimit) {
-				cov.Expiring = append(cov.Expiring, ExpiringListing{ID: l.ID, Name: l.PrimaryName(), Originator: l.Provenance.Originator,
-					ValidUntil: *l.ValidUntil, ReviewBy: l.ReviewBy})
-			}
-		}
-		if len(ls) < 1000 {
-			break
-		}
-		after = ls[len(ls)-1].ID
 	}
 	for g, a := range ages {
 		slices.Sort(a)
@@ -163,6 +167,25 @@ func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Policy.Record(r.Context(), "coverage.read", "", "")
 	writeJSON(w, http.StatusOK, cov)
+}
+
+// eachListing calls fn on every stored listing of status ("" = all), a
+// page at a time.
+func (s *Server) eachListing(ctx context.Context, status tripline.Status, fn func(*tripline.Listing)) error {
+	after := ""
+	for {
+		ls, err := s.Listings.Listings(ctx, tripline.ListingFilter{Status: status, After: after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			fn(l)
+		}
+		if len(ls) < 1000 {
+			return nil
+		}
+		after = ls[len(ls)-1].ID
+	}
 }
 
 // addCoverage counts one listing into its group.

@@ -12,11 +12,27 @@ import (
 
 // TestCoverage: counts per originator and source over the listings the
 // caller may screen against, what expires soon, and nothing of a listing
-// the caller's agency may not see.
+// the caller's agency may not see; alike whether the active listings come
+// from the store or from memory (a node's index).
 func TestCoverage(t *testing.T) {
+	for _, inMemory := range []bool{false, true} {
+		t.Run(map[bool]string{false: "store", true: "in memory"}[inMemory], func(t *testing.T) { testCoverage(t, inMemory) })
+	}
+}
+
+func testCoverage(t *testing.T, inMemory bool) {
 	ts := newServer(t)
 	srv := serverOf(ts.URL + "/")
 	ctx := context.Background()
+	if inMemory {
+		srv.srv.Active = func() []*tripline.Listing {
+			ls, err := srv.srv.Listings.Listings(ctx, tripline.ListingFilter{Status: tripline.StatusActive})
+			if err != nil {
+				t.Error(err)
+			}
+			return ls
+		}
+	}
 	soon := time.Now().Add(10 * 24 * time.Hour).UTC()
 	later := time.Now().Add(400 * 24 * time.Hour).UTC()
 	put := func(l *tripline.Listing) {

@@ -47,6 +47,10 @@ type Server struct {
 	// Lookup returns the current listing with an id (the index's copy), or
 	// nil: the policy layer needs the listing behind each match.
 	Lookup func(id string) *tripline.Listing
+	// Active returns every active listing held in memory (the index's
+	// copies), so that a summary over all of them need not decode them
+	// from the store; nil reads them from the store.
+	Active func() []*tripline.Listing
 	// Origin is this node's id, the default origin of /v1/events.
 	Origin string
 	Logger *slog.Logger

@@ -108,6 +108,18 @@ func (ix *Index) Len() int {
 	return len(ix.byID)
 }
 
+// Listings returns every indexed listing, in no order: a snapshot taken
+// under the lock, read after it.
+func (ix *Index) Listings() []*tripline.Listing {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]*tripline.Listing, 0, len(ix.byID))
+	for _, slot := range ix.byID {
+		out = append(out, ix.slots[slot].l)
+	}
+	return out
+}
+
 // Listing returns the indexed listing with id, or nil.
 func (ix *Index) Listing(id string) *tripline.Listing {
 	ix.mu.RLock()

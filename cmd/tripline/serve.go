@@ -43,7 +43,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, started fu
 	srv := httpapi.NewServer()
 	srv.Listings, srv.Events, srv.Screener, srv.Origin, srv.Logger, srv.Ready = n.Listings, n.Events, n.Screener, n.DB.Origin, log, n.Ready
 	srv.Encounters, srv.Alerts, srv.Consents, srv.Identity, srv.Audit = n.Encounters, n.Alerts, n.Consents, n.Identity, n.Audit
-	srv.Policy, srv.Lookup = n.Policy, n.Index.Listing
+	srv.Policy, srv.Lookup, srv.Active = n.Policy, n.Index.Listing, n.Index.Listings
 	srv.Network = n.serveNetwork()
 	srv.Federation = n.FedService
 	n.runFederation(n.bgCtx)
