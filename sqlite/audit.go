@@ -66,21 +66,38 @@ func (a *AuditLog) Record(_ context.Context, e tripline.AuditEntry) {
 	}
 }
 
+// auditAttempt bounds one write of a batch: a store busy with a long
+// import makes it fail, and the writer tries again.
+const auditAttempt = 2 * time.Second
+
 func (a *AuditLog) writer() {
 	defer close(a.done)
 	for range a.wake {
 		// Let a burst gather into one transaction.
 		time.Sleep(20 * time.Millisecond)
-		if err := a.Flush(context.Background()); err != nil {
+		// A batch that could not be written stays queued, in order: retry
+		// it until it is written, not at the next burst of accesses, which
+		// may never come.
+		for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+			ctx, cancel := context.WithTimeout(context.Background(), auditAttempt)
+			err := a.Flush(ctx)
+			cancel()
+			if err == nil || a.isClosed() {
+				break
+			}
 			a.db.logError("audit flush", err)
+			time.Sleep(wait)
 		}
-		a.mu.Lock()
-		closed := a.closed
-		a.mu.Unlock()
-		if closed {
+		if a.isClosed() {
 			return
 		}
 	}
+}
+
+func (a *AuditLog) isClosed() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.closed
 }
 
 // Flush writes the pending entries in one transaction.

@@ -170,3 +170,35 @@ func TestConsents(t *testing.T) {
 		t.Fatalf("events = %v", evs)
 	}
 }
+
+// An audit batch that could not be written (here a trigger refuses it; in
+// life, a long import holding the write lock) is written once the store
+// takes it, without waiting for more accesses to wake the writer.
+func TestAuditRetriedAfterFailedWrite(t *testing.T) {
+	db := MustOpenDB(t)
+	audit, err := sqlite.NewAuditLog(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer audit.Close()
+	if _, err := db.SQL().Exec(`CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'store busy'); END`); err != nil {
+		t.Fatal(err)
+	}
+	audit.Record(t.Context(), tripline.AuditEntry{User: "u", Agency: "a", Role: tripline.RoleOfficer, Action: "screen", Subject: "t1"})
+	time.Sleep(300 * time.Millisecond) // the first write fails
+	if _, err := db.SQL().Exec(`DROP TRIGGER refuse`); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the audit entry was never written once the store took it")
+		}
+	}
+}
