@@ -320,3 +320,28 @@ func TestHitWhileStoreBusy(t *testing.T) {
 		return len(q) == 1
 	})
 }
+
+// TestTravellersKeptWhileStoreRefuses: screened travellers the store cannot
+// take (a trigger refuses them here; a long import's write lock in life)
+// are kept and saved once it can, for retro-screening.
+func TestTravellersKeptWhileStoreRefuses(t *testing.T) {
+	dir := t.TempDir()
+	n := startNode(t, dir)
+	other, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "tripline.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Exec(`CREATE TRIGGER refuse BEFORE INSERT ON travellers BEGIN SELECT RAISE(ABORT, 'store busy'); END`); err != nil {
+		t.Fatal(err)
+	}
+	n.as("officer").call("POST", "/v1/screen", `{"ref":"a","name":"Astrid Lindqvist","dob":"1988-04-12","document":{"number":"X1","country":"SWE"}}`)
+	time.Sleep(500 * time.Millisecond) // a save or two fail
+	if _, err := other.Exec(`DROP TRIGGER refuse`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		var c int
+		return other.QueryRow(`SELECT COUNT(*) FROM travellers`).Scan(&c) == nil && c == 1
+	})
+}

@@ -340,14 +340,28 @@ func (n *Node) every(ctx context.Context, d time.Duration, fn func(context.Conte
 	}()
 }
 
+// maxUnsavedTravellers bounds the screened travellers kept in memory while
+// the store cannot take them.
+const maxUnsavedTravellers = 100_000
+
 func (n *Node) saveLoop(ctx context.Context) {
 	defer n.bg.Done()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	var batch []sqlite.Seen
 	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
 		if err := n.Travellers.Save(context.Background(), batch); err != nil {
-			n.Logger.Error("save screened travellers", "n", len(batch), "err", err)
+			// The store is busy (a long import) or failing: keep the batch
+			// for the next tick, up to a bound, rather than lose travellers
+			// a new listing should be retro-screened against.
+			if len(batch) < maxUnsavedTravellers {
+				n.Logger.Warn("save screened travellers: kept for the next attempt", "n", len(batch), "err", err)
+				return
+			}
+			n.Logger.Error("save screened travellers: dropped", "n", len(batch), "err", err)
 		}
 		batch = batch[:0]
 	}
