@@ -447,12 +447,16 @@ func (n *Node) retroScreen(ctx context.Context, l *tripline.Listing) error {
 			continue // an analyst already found this traveller is not this person
 		}
 		decision := n.Index.Thresholds().Decide(h.Score)
-		if _, err := n.Encounters.CreateEncounter(ctx, &tripline.Encounter{
+		e := &tripline.Encounter{
 			Listing: l.ID, Originator: l.Provenance.Originator, Decision: decision, Score: h.Score, Action: l.Action,
 			Traveller: t, Retro: true, Explain: h.Explain, At: h.Seen,
 			Note: "retro-screening: seen " + h.Seen.Format("2006-01-02 15:04") + " UTC, before the listing arrived",
-		}); err != nil {
-			return err
+		}
+		if _, err := n.Encounters.CreateEncounter(ctx, e); err != nil {
+			if ctx.Err() != nil || n.Screener.Pending == nil {
+				return err
+			}
+			n.Screener.Pending(e) // the store is busy: recorded later, as a screening's encounter would be
 		}
 	}
 	return nil
