@@ -15,7 +15,10 @@ const (
 	ENOTFOUND     = "not_found"
 	ECONFLICT     = "conflict"
 	ERATELIMIT    = "rate_limited"
-	EINTERNAL     = "internal"
+	// EUNAVAILABLE: the node cannot take the request just now (its store
+	// is busy with a long write, such as an import); the caller retries.
+	EUNAVAILABLE = "unavailable"
+	EINTERNAL    = "internal"
 )
 
 // Error is an application error with a machine-readable code and a message

@@ -190,6 +190,7 @@ var codes = map[string]int{
 	tripline.ENOTFOUND:     http.StatusNotFound,
 	tripline.ECONFLICT:     http.StatusConflict,
 	tripline.ERATELIMIT:    http.StatusTooManyRequests,
+	tripline.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	tripline.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -207,6 +208,9 @@ func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 	code, msg := tripline.ErrorCode(err), tripline.ErrorMessage(err)
 	if code == tripline.EINTERNAL {
 		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if code == tripline.EUNAVAILABLE {
+		w.Header().Set("Retry-After", "2")
 	}
 	writeJSON(w, StatusOf(code), map[string]tripline.ErrBody{"error": {Code: code, Message: msg}})
 }

@@ -229,6 +229,29 @@ func TestInternalErrorHidesDetail(t *testing.T) {
 	}
 }
 
+type busyStore struct{ tripline.ListingService }
+
+func (busyStore) Listing(context.Context, string) (*tripline.Listing, error) {
+	return nil, tripline.Errorf(tripline.EUNAVAILABLE, "the store is busy with another write (an import?); retry shortly")
+}
+
+// A busy store is 503 with Retry-After: a client (or a partner node)
+// knows to try again, and the message says why.
+func TestBusyStoreAnswers503(t *testing.T) {
+	ts := newServer(t)
+	serverOf(ts.URL + "/").srv.Listings = busyStore{}
+	req, _ := http.NewRequest("GET", ts.URL+"/v1/listings/x:1", nil)
+	req.Header.Set("Authorization", "Bearer "+serverOf(ts.URL + "/").tokens[tripline.RoleAnalyst])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
 func TestScreen(t *testing.T) {
 	ts := newServer(t)
 	st, body := do(t, "POST", ts.URL+"/v1/screen", `{"ref":"t-1","name":"Listed Person","dob":"1975-03"}`)

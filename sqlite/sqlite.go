@@ -18,7 +18,8 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlitedriver "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"tripline"
 )
@@ -44,6 +45,9 @@ type DB struct {
 	Sign func(msg []byte) []byte
 	// Logger receives errors of background writers; nil discards them.
 	Logger *slog.Logger
+	// BusyTimeout is how long a write waits for another's lock before
+	// failing with EUNAVAILABLE (default 10 s); set before Open.
+	BusyTimeout time.Duration
 
 	mu          sync.RWMutex
 	subscribers []func([]*tripline.Event)
@@ -78,8 +82,12 @@ func (db *DB) Open() (err error) {
 	// _txlock=immediate takes the write lock at BEGIN, so two writers wait
 	// on busy_timeout instead of failing mid-transaction. synchronous(FULL)
 	// makes a committed import survive power loss, not just a killed process.
+	busy := db.BusyTimeout
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
 	dsn := "file:" + db.DSN + "?_txlock=immediate" +
-		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		fmt.Sprintf("&_pragma=busy_timeout(%d)", busy.Milliseconds()) + "&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" +
 		// A bulk import writes a gigabyte in one transaction: a large page
 		// cache keeps the B-tree's inner pages in memory instead of re-reading
@@ -125,6 +133,13 @@ func (db *DB) create() error {
 		}
 	}
 	return nil
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY: the lock stayed
+// taken for the whole busy timeout.
+func isBusy(err error) bool {
+	var se *sqlitedriver.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // Close closes the database.
@@ -245,7 +260,11 @@ type Tx struct {
 // BeginTx starts a write transaction.
 func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	tx, err := db.db.BeginTx(ctx, opts)
-	if err != nil {
+	if isBusy(err) {
+		// Another write holds the lock past the busy timeout: most often
+		// a long import. Say so, instead of an internal error.
+		return nil, tripline.Errorf(tripline.EUNAVAILABLE, "the store is busy with another write (an import?); retry shortly")
+	} else if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil

@@ -177,3 +177,32 @@ func TestImportCancelled(t *testing.T) {
 		t.Fatalf("%d goroutines after the import, %d before", n, before)
 	}
 }
+
+// A write that cannot get the lock within the busy timeout (another
+// process is importing) fails with EUNAVAILABLE, which asks the caller to
+// retry, not with an internal error.
+func TestBusyStoreIsUnavailable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	db := sqlite.NewDB(path)
+	db.BusyTimeout = 100 * time.Millisecond
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.SQL().Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqlite.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan"))
+	if tripline.ErrorCode(err) != tripline.EUNAVAILABLE {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	conn.ExecContext(t.Context(), `ROLLBACK`)
+	if _, err := sqlite.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
+		t.Fatalf("after the lock is gone: %v", err)
+	}
+}
