@@ -7,8 +7,9 @@ import (
 	"tripline/natsbus"
 )
 
-// publishEvents sends every event this process commits to the JetStream
-// stream at url until ctx ends, for screening replicas and other followers (design.md
+// publishEvents sends every event of this data directory (committed here,
+// or found in the log by tail) to the JetStream stream at url until ctx
+// ends, for screening replicas and other followers (design.md
 // §6). A commit never waits on NATS: batches queue, and one the queue
 // cannot take is dropped with a warning; followers read it from the log
 // at the next gap, as they would a message NATS lost.
@@ -18,13 +19,17 @@ func (n *Node) publishEvents(ctx context.Context, url, stream string) error {
 		return err
 	}
 	q := make(chan []*tripline.Event, 1024)
-	n.DB.Subscribe(func(evs []*tripline.Event) {
+	publish := func(evs []*tripline.Event) {
 		select {
 		case q <- evs:
 		default:
 			n.Logger.Warn("event stream queue full: followers will read these events from the log", "events", len(evs))
 		}
-	})
+	}
+	// This process's commits, and (in tail) those of other processes on
+	// the same data directory, such as a command-line import.
+	n.DB.Subscribe(publish)
+	n.publish.Store(&publish)
 	n.bg.Add(1)
 	go func() {
 		defer n.bg.Done()

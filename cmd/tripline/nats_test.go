@@ -74,4 +74,12 @@ func TestServePublishesToJetStream(t *testing.T) {
 	waitFor(t, func() bool { return has("local:1") })
 	n.call("POST", "/v1/listings", listing("2"))
 	waitFor(t, func() bool { return has("local:2") })
+	// A command-line import on the same data directory: the node finds it
+	// in the log and puts it on the stream too.
+	csv := filepath.Join(t.TempDir(), "list.csv")
+	os.WriteFile(csv, []byte("id,primary_name,action\n7,Omar Khan,report\n"), 0o600)
+	if code, _, errs := run(t, dir, "", "import", "--format", "csv", "--source", "cli", csv); code != 0 {
+		t.Fatal(errs)
+	}
+	waitFor(t, func() bool { return has("cli:7") })
 }

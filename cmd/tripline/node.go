@@ -59,6 +59,9 @@ type Node struct {
 	// encounters the store could not take in time (busy with a long
 	// import): recorded in the background, with backoff
 	pending chan *tripline.Encounter
+	// publish, when set, hands events to the NATS stream (publishEvents);
+	// set while tail already runs, hence atomic
+	publish atomic.Pointer[func([]*tripline.Event)]
 	stop    context.CancelFunc
 	bgCtx   context.Context
 	bg      sync.WaitGroup
@@ -529,6 +532,9 @@ func (n *Node) tail(ctx context.Context) {
 			return
 		}
 		n.apply(evs)
+		if publish := n.publish.Load(); publish != nil && len(evs) > 0 {
+			(*publish)(evs)
+		}
 		if len(evs) < 5000 {
 			return
 		}
