@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,17 +12,17 @@ import (
 	"tripline"
 )
 
-// AuditLog is the append-only, hash-chained audit log. Record computes each
-// entry's place and hash at once, under a lock, so the chain order is the
-// order of the calls; a background writer stores entries in batches so that
-// auditing every screening costs a fraction of a commit each. Close (or
-// Flush) writes what is pending.
+// AuditLog is the append-only, hash-chained audit log. Record queues an
+// entry in the order of the calls; a background writer stores entries in
+// batches, so that auditing every screening costs a fraction of a commit
+// each. Each batch is chained onto the stored head inside its write
+// transaction, which holds the store's write lock: a command-line action
+// on the same data directory as a serving node appends to the same chain
+// instead of forking it. Close (or Flush) writes what is pending.
 type AuditLog struct {
 	db *DB
 
 	mu      sync.Mutex
-	seq     int64
-	last    string
 	pending []*tripline.AuditEntry
 	wake    chan struct{}
 	done    chan struct{}
@@ -30,10 +32,6 @@ type AuditLog struct {
 // NewAuditLog opens the audit log of db and starts its writer.
 func NewAuditLog(db *DB) (*AuditLog, error) {
 	a := &AuditLog{db: db, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	err := db.db.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&a.seq, &a.last)
-	if err != nil && !strings.Contains(err.Error(), "no rows") {
-		return nil, fmt.Errorf("load audit chain head: %w", err)
-	}
 	go a.writer()
 	return a, nil
 }
@@ -51,10 +49,6 @@ func (a *AuditLog) Record(_ context.Context, e tripline.AuditEntry) {
 		e.At = a.db.Now().UTC()
 	}
 	e.At = e.At.UTC()
-	a.seq++
-	e.Seq, e.Prev = a.seq, a.last
-	e.Hash = e.ComputeHash()
-	a.last = e.Hash
 	a.pending = append(a.pending, &e)
 	n := len(a.pending)
 	a.mu.Unlock()
@@ -115,6 +109,18 @@ func (a *AuditLog) Flush(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
+	var seq int64
+	var prev string
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		a.requeue(batch)
+		return fmt.Errorf("audit chain head: %w", err)
+	}
+	for _, e := range batch {
+		seq++
+		e.Seq, e.Prev = seq, prev
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+	}
 	st, err := tx.stmt(ctx, `INSERT INTO audit (seq, at, user_id, agency, role, action, subject, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		a.requeue(batch)
