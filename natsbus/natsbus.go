@@ -99,7 +99,21 @@ func (b *Bus) Publish(ctx context.Context, evs []*tripline.Event) error {
 // a gap has the gap read from log first. It returns when ctx ends, or with
 // the first error of apply.
 func (b *Bus) Follow(ctx context.Context, log tripline.EventService, from map[string]int64, apply func([]*tripline.Event) error) error {
-	cons, err := b.js.OrderedConsumer(ctx, b.stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
+	return b.follow(ctx, log, from, apply, nil)
+}
+
+// FollowOnly is Follow for the origins in from alone: the stream sends
+// nothing of the others.
+func (b *Bus) FollowOnly(ctx context.Context, log tripline.EventService, from map[string]int64, apply func([]*tripline.Event) error) error {
+	subjects := make([]string, 0, len(from))
+	for origin := range from {
+		subjects = append(subjects, b.subject(origin))
+	}
+	return b.follow(ctx, log, from, apply, subjects)
+}
+
+func (b *Bus) follow(ctx context.Context, log tripline.EventService, from map[string]int64, apply func([]*tripline.Event) error, subjects []string) error {
+	cons, err := b.js.OrderedConsumer(ctx, b.stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy, FilterSubjects: subjects})
 	if err != nil {
 		return fmt.Errorf("natsbus: follow %s: %w", b.stream, err)
 	}

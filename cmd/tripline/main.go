@@ -67,6 +67,7 @@ Usage:
   tripline node info                               this node's id, agency and public key
   tripline partners add ID --agency A --key K [--url U] [--follows X,Y] | list
   tripline federation export --to PARTNER [--origin O] [--after N] FILE | import FILE
+  tripline events follow [--nats URL] [--origin O] [--after N]   the event stream as JSON Lines
   tripline version
 
 --data defaults to $TRIPLINE_DATA, else ./tripline-data.
@@ -92,6 +93,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		"node":       runNode,
 		"partners":   runPartners,
 		"federation": runFederationCmd,
+		"events":     runEvents,
 		"version": func(_ context.Context, env *Env, _ []string) error {
 			_, err := fmt.Fprintf(env.Stdout, "tripline %s\n", Version)
 			return err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"tripline"
 	"tripline/natsbus"
@@ -46,4 +48,57 @@ func (n *Node) publishEvents(ctx context.Context, url, stream string) error {
 		}
 	}()
 	return nil
+}
+
+// runEvents follows the event stream:
+//
+//	tripline events follow [--data DIR] [--nats URL] [--origin O] [--after N]
+//
+// prints, as JSON lines and in order, the events of origin (default this
+// node) after N: first those the log already holds, then each one as the
+// JetStream stream carries it, reading any gap from the log. Outside tools
+// (a replica, an analytics feed) read this rather than the stream itself.
+// It runs until interrupted.
+func runEvents(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || args[0] != "follow" {
+		return usagef("want: events follow")
+	}
+	fs := newFlags(env, "events follow")
+	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
+	natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "NATS server of the stream ($TRIPLINE_NATS)")
+	origin := fs.String("origin", "", "whose events (default: this node's)")
+	after := fs.Int64("after", 0, "start after this sequence number")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if *natsURL == "" {
+		return usagef("events follow: --nats (or TRIPLINE_NATS) is required")
+	}
+	n, err := openNode(ctx, env, *data, false, newLogger(env))
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if *origin == "" {
+		*origin = n.DB.Origin
+	}
+	bus, err := natsbus.Connect(ctx, *natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"))
+	if err != nil {
+		return err
+	}
+	defer bus.Close()
+	n.Policy.Record(n.cliContext(ctx), "events.follow", *origin, fmt.Sprintf("after %d", *after))
+	out := json.NewEncoder(env.Stdout)
+	err = bus.FollowOnly(ctx, n.Events, map[string]int64{*origin: *after}, func(evs []*tripline.Event) error {
+		for _, ev := range evs {
+			if err := out.Encode(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if ctx.Err() != nil {
+		return nil // interrupted: the normal end
+	}
+	return err
 }

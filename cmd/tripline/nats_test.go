@@ -4,8 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -82,4 +86,31 @@ func TestServePublishesToJetStream(t *testing.T) {
 		t.Fatal(errs)
 	}
 	waitFor(t, func() bool { return has("cli:7") })
+
+	// tripline events follow: what the log holds, then what the stream brings.
+	var out syncBuffer
+	fctx, stop := context.WithCancel(ctx)
+	vars := map[string]string{"TRIPLINE_DATA": dir, "TRIPLINE_NATS": url, "TRIPLINE_NATS_STREAM": stream}
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, Getenv: func(k string) string { return vars[k] }}
+	done := make(chan int, 1)
+	go func() { done <- Run(fctx, env, []string{"events", "follow", "--after", "1"}) }()
+	waitFor(t, func() bool { return strings.Contains(out.String(), `"subject":"local:2"`) })
+	n.call("POST", "/v1/listings", listing("3"))
+	waitFor(t, func() bool { return strings.Contains(out.String(), `"subject":"local:3"`) })
+	stop()
+	if code := <-done; code != 0 {
+		t.Fatalf("events follow exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var seqs []int64
+	for _, l := range lines {
+		var ev tripline.Event
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("not a JSON event line: %q", l)
+		}
+		seqs = append(seqs, ev.Seq)
+	}
+	if len(seqs) < 2 || seqs[0] != 2 || !slices.IsSorted(seqs) {
+		t.Fatalf("followed sequence numbers %v: want from 2 on, in order", seqs)
+	}
 }
