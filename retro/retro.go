@@ -261,6 +261,34 @@ func (s *Store) Purge(now time.Time) int {
 	return dropped
 }
 
+// Each calls fn with every stored traveller seen within the window before
+// before, oldest segment first, until fn returns false: the other way
+// round from Screen, for a burst of listings too large to screen one by
+// one (each traveller is then screened against the index instead).
+func (s *Store) Each(now, before time.Time, fn func(t tripline.Traveller, seen time.Time) bool) {
+	cut, end := now.Add(-s.Window).Unix(), before.Unix()
+	s.mu.RLock()
+	segs := slices.Clone(s.segs)
+	s.mu.RUnlock()
+	for _, seg := range segs {
+		if seg.end <= cut || seg.start >= end {
+			continue
+		}
+		s.mu.RLock()
+		people := seg.people
+		s.mu.RUnlock()
+		for i := range people {
+			p := &people[i]
+			if p.at < cut || p.at >= end {
+				continue
+			}
+			if !fn(p.traveller(), time.Unix(p.at, 0).UTC()) {
+				return
+			}
+		}
+	}
+}
+
 // Hit is a stored traveller who matches a listing.
 type Hit struct {
 	Traveller tripline.Traveller

@@ -54,8 +54,16 @@ type Node struct {
 	versions map[string]int64 // newest listing version applied, withdrawn ones too
 	applied  appliedSet       // which of this node's events the indexes reflect
 
-	seen   chan sqlite.Seen       // screened travellers waiting to be saved
-	retroq chan *tripline.Listing // listings waiting to be retro-screened
+	seen     chan sqlite.Seen       // screened travellers waiting to be saved
+	retroq   chan *tripline.Listing // listings waiting to be retro-screened
+	retroCap int
+	// a burst of listings too large for retroq, retro-screened traveller by
+	// traveller: the ids, since when, and how many such passes ran
+	bulkMu    sync.Mutex
+	bulk      map[string]struct{}
+	bulkSince time.Time
+	bulkWake  chan struct{}
+	bulkRuns  atomic.Int64
 	// encounters the store could not take in time (busy with a long
 	// import): recorded in the background, with backoff
 	pending chan *tripline.Encounter
@@ -74,6 +82,10 @@ type nodeConfig struct {
 	Index bool
 	// Retention is how long screened travellers are kept (default 30 days).
 	Retention time.Duration
+	// RetroQueue is how many changed listings wait to be retro-screened one
+	// by one (default 65,536); past it, a burst is retro-screened the other
+	// way round (bulkRetro).
+	RetroQueue int
 }
 
 // openNode opens (creating if needed) the node in dir.
@@ -91,7 +103,11 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	n := &Node{DB: db, Listings: sqlite.NewListingService(db), Events: sqlite.NewEventService(db),
 		Encounters: sqlite.NewEncounterService(db), Alerts: sqlite.NewDocumentAlertService(db),
 		Travellers: sqlite.NewTravellerLog(db), Identity: sqlite.NewIdentityService(db), Consents: sqlite.NewConsentService(db),
-		Agency: envOr(env, "TRIPLINE_AGENCY", db.Origin), Logger: log, Now: time.Now, versions: map[string]int64{}}
+		Agency: envOr(env, "TRIPLINE_AGENCY", db.Origin), Logger: log, Now: time.Now, versions: map[string]int64{},
+		retroCap: cfg.RetroQueue}
+	if n.retroCap <= 0 {
+		n.retroCap = 65536
+	}
 	audit, err := sqlite.NewAuditLog(db)
 	if err != nil {
 		db.Close()
@@ -289,7 +305,8 @@ func (n *Node) start() {
 	ctx, stop := context.WithCancel(context.Background())
 	n.stop, n.bgCtx = stop, ctx
 	n.seen = make(chan sqlite.Seen, 65536)
-	n.retroq = make(chan *tripline.Listing, 65536)
+	n.retroq = make(chan *tripline.Listing, n.retroCap)
+	n.bulkWake = make(chan struct{}, 1)
 	n.Screener.Seen = func(t *tripline.Traveller, at time.Time) {
 		n.Retro.Add(t, at)
 		select {
@@ -439,28 +456,85 @@ func (n *Node) retroLoop(ctx context.Context) {
 			if err := n.retroScreen(ctx, l); err != nil {
 				n.Logger.Error("retro-screen", "listing", l.ID, "err", err)
 			}
+		case <-n.bulkWake:
+			n.bulkRetro(ctx)
 		}
 	}
 }
 
+// markBulk notes a changed listing the retro queue has no room for: a
+// burst (a large import) is retro-screened the other way round.
+func (n *Node) markBulk(id string) {
+	n.bulkMu.Lock()
+	if n.bulk == nil {
+		n.bulk, n.bulkSince = map[string]struct{}{}, n.Now()
+	}
+	n.bulk[id] = struct{}{}
+	n.bulkMu.Unlock()
+	select {
+	case n.bulkWake <- struct{}{}:
+	default:
+	}
+}
+
+// bulkRetro retro-screens a burst of listings: one listing against the
+// stored travellers costs tens of milliseconds, so a million new listings
+// would take hours one by one; instead every traveller seen before the
+// burst is screened against the index, counting only the burst's listings.
+func (n *Node) bulkRetro(ctx context.Context) {
+	n.bulkMu.Lock()
+	ids, since := n.bulk, n.bulkSince
+	n.bulk = nil
+	n.bulkMu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	n.bulkRuns.Add(1)
+	now, found := n.Now(), 0
+	allow := func(l *tripline.Listing) bool { _, ok := ids[l.ID]; return ok }
+	n.Retro.Each(now, since, func(t tripline.Traveller, seen time.Time) bool {
+		for _, m := range n.Index.Screen(&t, now, allow) {
+			l := n.Index.Listing(m.Listing)
+			if l == nil || m.Decision == tripline.DecisionClear {
+				continue
+			}
+			if err := n.recordRetro(ctx, l, t, seen, m.Score, m.Explain); err != nil {
+				n.Logger.Error("retro-screen", "listing", l.ID, "err", err)
+				return false
+			}
+			found++
+		}
+		return ctx.Err() == nil
+	})
+	n.Logger.Info("retro-screened a burst of listings", "listings", len(ids), "encounters", found)
+}
+
 func (n *Node) retroScreen(ctx context.Context, l *tripline.Listing) error {
 	for _, h := range n.Retro.Screen(l, n.Now()) {
-		t := h.Traveller
-		if c := n.Screener.Redress.Clearance(&t, l); c != nil {
-			continue // an analyst already found this traveller is not this person
+		if err := n.recordRetro(ctx, l, h.Traveller, h.Seen, h.Score, h.Explain); err != nil {
+			return err
 		}
-		decision := n.Index.Thresholds().Decide(h.Score)
-		e := &tripline.Encounter{
-			Listing: l.ID, Originator: l.Provenance.Originator, Decision: decision, Score: h.Score, Action: l.Action,
-			Traveller: t, Retro: true, Explain: h.Explain, At: h.Seen,
-			Note: "retro-screening: seen " + h.Seen.Format("2006-01-02 15:04") + " UTC, before the listing arrived",
+	}
+	return nil
+}
+
+// recordRetro records a retro-encounter: traveller t, seen at seen before
+// l arrived, matches it. A traveller an analyst cleared against l is left
+// alone; an encounter the busy store cannot take goes to the pending queue.
+func (n *Node) recordRetro(ctx context.Context, l *tripline.Listing, t tripline.Traveller, seen time.Time, score float64, explain []tripline.Feature) error {
+	if c := n.Screener.Redress.Clearance(&t, l); c != nil {
+		return nil // an analyst already found this traveller is not this person
+	}
+	e := &tripline.Encounter{
+		Listing: l.ID, Originator: l.Provenance.Originator, Decision: n.Index.Thresholds().Decide(score), Score: score, Action: l.Action,
+		Traveller: t, Retro: true, Explain: explain, At: seen,
+		Note: "retro-screening: seen " + seen.Format("2006-01-02 15:04") + " UTC, before the listing arrived",
+	}
+	if _, err := n.Encounters.CreateEncounter(ctx, e); err != nil {
+		if ctx.Err() != nil || n.Screener.Pending == nil {
+			return err
 		}
-		if _, err := n.Encounters.CreateEncounter(ctx, e); err != nil {
-			if ctx.Err() != nil || n.Screener.Pending == nil {
-				return err
-			}
-			n.Screener.Pending(e) // the store is busy: recorded later, as a screening's encounter would be
-		}
+		n.Screener.Pending(e) // the store is busy: recorded later, as a screening's encounter would be
 	}
 	return nil
 }
@@ -570,7 +644,7 @@ func (n *Node) apply(evs []*tripline.Event) {
 				select {
 				case n.retroq <- &l:
 				default:
-					n.Logger.Warn("retro-screening queue full: listing not retro-screened", "listing", l.ID)
+					n.markBulk(l.ID)
 				}
 			}
 		case tripline.EventDocumentAlert, tripline.EventDocumentAlertWithdrawn:
