@@ -113,6 +113,8 @@ func (b *Bus) FollowOnly(ctx context.Context, log tripline.EventService, from ma
 }
 
 func (b *Bus) follow(ctx context.Context, log tripline.EventService, from map[string]int64, apply func([]*tripline.Event) error, subjects []string) error {
+	ctx, cancel := context.WithCancel(ctx) // also stops the iterator when apply fails
+	defer cancel()
 	cons, err := b.js.OrderedConsumer(ctx, b.stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy, FilterSubjects: subjects})
 	if err != nil {
 		return fmt.Errorf("natsbus: follow %s: %w", b.stream, err)
