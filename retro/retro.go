@@ -261,12 +261,13 @@ func (s *Store) Purge(now time.Time) int {
 	return dropped
 }
 
-// Each calls fn with every stored traveller seen within the window before
+// Each calls fn with every stored traveller seen within the window up to
 // before, oldest segment first, until fn returns false: the other way
 // round from Screen, for a burst of listings too large to screen one by
-// one (each traveller is then screened against the index instead).
+// one (each traveller is then screened against the index instead). Times
+// are kept to the second, so the second of before is included.
 func (s *Store) Each(now, before time.Time, fn func(t tripline.Traveller, seen time.Time) bool) {
-	cut, end := now.Add(-s.Window).Unix(), before.Unix()
+	cut, end := now.Add(-s.Window).Unix(), before.Unix()+1
 	s.mu.RLock()
 	segs := slices.Clone(s.segs)
 	s.mu.RUnlock()

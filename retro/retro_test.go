@@ -2,6 +2,7 @@ package retro_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,5 +72,22 @@ func TestPurge(t *testing.T) {
 	}
 	if hits := s.Screen(listing("Zebulon Quartermaine", "1980"), now.Add(2*24*time.Hour)); len(hits) != 0 {
 		t.Fatalf("purged traveller still retro-screened: %+v", hits)
+	}
+}
+
+// Each gives the travellers of the window up to a time, that second
+// included (times are kept to the second), and none after it.
+func TestEachUpTo(t *testing.T) {
+	s := retro.New(match.TableKeys, match.Variants, match.Score, 0.62)
+	now := time.Date(2026, 11, 25, 12, 0, 0, 500_000_000, time.UTC)
+	s.Add(&tripline.Traveller{Ref: "old", Name: "A B"}, now.Add(-40*24*time.Hour))
+	s.Add(&tripline.Traveller{Ref: "same-second", Name: "C D"}, now.Add(-200*time.Millisecond))
+	s.Add(&tripline.Traveller{Ref: "earlier", Name: "E F"}, now.Add(-time.Hour))
+	s.Add(&tripline.Traveller{Ref: "after", Name: "G H"}, now.Add(2*time.Second))
+	var got []string
+	s.Each(now, now, func(t tripline.Traveller, _ time.Time) bool { got = append(got, t.Ref); return true })
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"earlier", "same-second"}) {
+		t.Fatalf("Each = %v, want earlier and same-second", got)
 	}
 }
