@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -28,9 +29,18 @@ type Bus struct {
 
 // Connect connects to the NATS server at url and makes sure the stream
 // exists: subjects "<stream>.<origin>", kept on disk for a day, with a
-// duplicate window so that a resent event is stored once.
-func Connect(ctx context.Context, url, stream string) (*Bus, error) {
-	nc, err := nats.Connect(url, nats.Name("tripline"), nats.Timeout(5*time.Second), nats.MaxReconnects(-1))
+// duplicate window so that a resent event is stored once. The stream
+// carries whole events: credentials (a NATS .creds file, "" for none) and
+// a tls:// url keep it to the agency's own processes.
+func Connect(ctx context.Context, url, stream, creds string) (*Bus, error) {
+	opts := []nats.Option{nats.Name("tripline"), nats.Timeout(5 * time.Second), nats.MaxReconnects(-1)}
+	if creds != "" {
+		if _, err := os.Stat(creds); err != nil {
+			return nil, tripline.Errorf(tripline.EINVALID, "natsbus: credentials file %s: %v", creds, errors.Unwrap(err))
+		}
+		opts = append(opts, nats.UserCredentials(creds))
+	}
+	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: connect %s: %w", url, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func testBus(t *testing.T) *natsbus.Bus {
 	b := make([]byte, 6)
 	rand.Read(b)
 	stream := "TRIPLINE_TEST_" + hex.EncodeToString(b)
-	bus, err := natsbus.Connect(t.Context(), url, stream)
+	bus, err := natsbus.Connect(t.Context(), url, stream, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,5 +124,14 @@ func waitUntil(t *testing.T, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatal("not within 10s")
 		}
+	}
+}
+
+// A credentials file that is not there is named in the error, before any
+// connection is tried.
+func TestConnectMissingCredentials(t *testing.T) {
+	_, err := natsbus.Connect(t.Context(), "nats://127.0.0.1:1", "S", filepath.Join(t.TempDir(), "none.creds"))
+	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(tripline.ErrorMessage(err), "none.creds") {
+		t.Fatalf("err = %v", err)
 	}
 }

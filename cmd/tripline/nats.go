@@ -15,8 +15,8 @@ import (
 // §6). A commit never waits on NATS: batches queue, and one the queue
 // cannot take is dropped with a warning; followers read it from the log
 // at the next gap, as they would a message NATS lost.
-func (n *Node) publishEvents(ctx context.Context, url, stream string) error {
-	bus, err := natsbus.Connect(ctx, url, stream)
+func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) error {
+	bus, err := natsbus.Connect(ctx, url, stream, creds)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func runEvents(ctx context.Context, env *Env, args []string) error {
 	if *origin == "" {
 		*origin = n.DB.Origin
 	}
-	bus, err := natsbus.Connect(ctx, *natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"))
+	bus, err := natsbus.Connect(ctx, *natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", ""))
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func TestServePublishesToJetStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logDB.Close()
-	bus, err := natsbus.Connect(ctx, url, stream)
+	bus, err := natsbus.Connect(ctx, url, stream, "")
 	if err != nil {
 		t.Fatal(err)
 	}

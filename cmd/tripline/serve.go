@@ -35,7 +35,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, started fu
 	}
 	defer n.Close()
 	if natsURL != "" {
-		if err := n.publishEvents(n.bgCtx, natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS")); err != nil {
+		if err := n.publishEvents(n.bgCtx, natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", "")); err != nil {
 			return err
 		}
 		log.Info("publishing events", "nats", natsURL)
