@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"reflect"
 
 	"tripline"
@@ -13,8 +16,9 @@ func init() {
 	schemaTypes["ImportSummary"] = reflect.TypeOf(tripline.ImportSummary{})
 }
 
-// MaxImportBytes bounds an uploaded list. The file streams into the store
-// as it arrives, so the bound is about the size of a list, not memory.
+// MaxImportBytes bounds an uploaded list. The file is spooled to disk and
+// streamed into the store, so the bound is about the size of a list, not
+// memory.
 const MaxImportBytes = 4 << 30
 
 // importRoutes let a partner agency hand over its whole list without
@@ -43,7 +47,25 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	sum, err := s.Listings.ImportListings(r.Context(), source, importer.StreamCSV(r.Body, "request body", source))
+	// The upload is spooled to a file first: an import holds the store's
+	// write lock from its first row to its commit, and a slow client must
+	// not stretch that to the time of its upload.
+	f, err := os.CreateTemp("", "tripline-import-*.csv")
+	if err != nil {
+		Error(w, r, s.Logger, fmt.Errorf("spool upload: %w", err))
+		return
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if _, err := io.Copy(f, r.Body); err != nil {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "request body: %v", err))
+		return
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		Error(w, r, s.Logger, fmt.Errorf("spool upload: %w", err))
+		return
+	}
+	sum, err := s.Listings.ImportListings(r.Context(), source, importer.StreamCSV(bufio.NewReaderSize(f, 1<<20), "request body", source))
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return

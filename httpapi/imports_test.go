@@ -1,10 +1,12 @@
 package httpapi_test
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"tripline"
 )
@@ -49,5 +51,39 @@ func TestImportUpload(t *testing.T) {
 	code, l := do(t, "GET", ts.URL+"/v1/listings/s:1", "")
 	if code != http.StatusOK || l["action"] != "refuse_entry" {
 		t.Fatalf("imported listing = %d %v", code, l)
+	}
+}
+
+// A slow upload does not hold the store: while a client is still sending
+// its list, another write goes through at once.
+func TestSlowUploadDoesNotBlockWrites(t *testing.T) {
+	ts := newServer(t)
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.CloseWithError(io.ErrUnexpectedEOF) }) // before the server's close, which waits for the upload
+	req, _ := http.NewRequest("POST", ts.URL+"/v1/imports", pr)
+	req.Header.Set("Authorization", "Bearer "+serverOf(ts.URL + "/").tokens[tripline.RoleAnalyst])
+	done := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	pw.Write([]byte("id,primary_name,action,screen_agencies\n1,Ali Hassan,report,*\n"))
+	time.Sleep(100 * time.Millisecond) // the import has begun and waits for more
+	start := time.Now()
+	if code, body := do(t, "POST", ts.URL+"/v1/listings", listingJSON(t, "9", "Omar Khan")); code != http.StatusOK {
+		t.Fatalf("write during the upload = %d %v", code, body)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("a write waited %v behind a slow upload", took)
+	}
+	pw.Write([]byte("2,Sara Haddad,report,*\n"))
+	pw.Close()
+	if code := <-done; code != http.StatusOK {
+		t.Fatalf("upload = %d", code)
 	}
 }
