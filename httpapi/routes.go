@@ -72,7 +72,7 @@ func (s *Server) coreRoutes() []route {
 		{Method: "GET", Pattern: "/readyz", Public: true, Summary: "Readiness: the index is loaded and screenings can be served.", Response: "Status", Handler: s.handleReady},
 		{Method: "GET", Pattern: "/metrics", Public: true, Summary: "Prometheus metrics.", Response: "", Handler: s.handleMetrics().ServeHTTP},
 		{Method: "GET", Pattern: "/openapi.json", Public: true, Summary: "This document.", Response: "", Handler: s.handleOpenAPI},
-		{Method: "GET", Pattern: "/v1/listings", Roles: readers, Summary: "List listings, ordered by id (keyset paging with after).", Response: "ListingPage",
+		{Method: "GET", Pattern: "/v1/listings", Roles: writers, Summary: "List listings, ordered by id (keyset paging with after). Not for officers: a border post gets one answer per traveller, never the list.", Response: "ListingPage",
 			Query: []param{{"source", "string", "only this source"}, {"status", "string", "active, withdrawn or expired"},
 				{"after", "string", "continue after this id"}, {"limit", "integer", "page size, at most 1000 (default 100)"}},
 			Handler: s.handleListListings},

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const (
@@ -71,6 +72,26 @@ func TestImportUNIdempotent(t *testing.T) {
 	code, out, _ := run(t, dir, "", "listings", "show", "un-sc:TAi.005")
 	if code != 0 || !strings.Contains(out, "محمد طاهر أنوري") || !strings.Contains(out, `"original_script"`) {
 		t.Fatalf("show TAi.005 = %d\n%s", code, out)
+	}
+}
+
+// TestListingsListFits100Columns: the table fits a terminal; the rest is
+// in show and --json.
+func TestListingsListFits100Columns(t *testing.T) {
+	dir := t.TempDir()
+	importJSON(t, dir, "--format", "un-xml", unFile2024)
+	code, out, errs := run(t, dir, "", "listings", "list")
+	if code != 0 {
+		t.Fatalf("listings list = %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 683 {
+		t.Fatalf("%d lines, want a header and 682 listings", len(lines))
+	}
+	for _, line := range lines {
+		if n := utf8.RuneCountInString(line); n > 100 {
+			t.Errorf("%d columns: %q", n, line)
+		}
 	}
 }
 
