@@ -5,6 +5,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"tripline"
 )
 
 // tokKind says how much a token tells about identity.
@@ -122,8 +124,13 @@ func splitWords(name string) []rawWord {
 	}
 	prevArabic := false
 	for _, r := range name {
-		if isArabicMark(r) || r == '\u200c' || r == '\u200d' {
-			continue // Persian writes a zero-width non-joiner inside words
+		if isArabicMark(r) || tripline.Invisible(r) {
+			// Invisible characters (zero-width spaces and joiners, soft
+			// hyphens, Hangul fillers, variation selectors) are dropped,
+			// not read as word breaks: Persian writes a zero-width
+			// non-joiner inside words, and an attacker inserts them to
+			// make a listed name look like another.
+			continue
 		}
 		ar := isArabicLetter(r)
 		if ar != prevArabic && len(cur) > 0 {
