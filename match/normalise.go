@@ -3,6 +3,7 @@ package match
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -100,13 +101,41 @@ func Normalise(name string) []string {
 // tokenize splits and normalises a name. It never fails: input it cannot
 // read yields fewer tokens.
 func tokenize(name string) []token {
-	name = norm.NFKC.String(name)
+	name = norm.NFKC.String(clip(name, maxNameBytes))
 	// "NURISTANI, Abdul Aziz" is surname-first; put it in reading order.
 	if before, after, ok := strings.Cut(name, ","); ok && !strings.Contains(after, ",") && strings.TrimSpace(after) != "" {
 		name = after + " " + before
 	}
 	words := splitWords(name)
 	return buildTokens(words)
+}
+
+// maxNameBytes is how much of a name the matcher reads. Validation refuses
+// longer names (tripline.MaxNameBytes, with room for given names and
+// surname together); the clip keeps a caller that skips validation from
+// making one name cost more than this.
+const maxNameBytes = 4 * tripline.MaxNameBytes
+
+// clip cuts s to at most n bytes, at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// matchTokens is tokenize for matching: at most maxTokens tokens, the ones
+// alignment compares (compareTokens reads no further), so that key
+// building and scoring stay bounded however many words a name has.
+func matchTokens(name string) []token {
+	toks := tokenize(name)
+	if len(toks) > maxTokens {
+		toks = toks[:maxTokens:maxTokens]
+	}
+	return toks
 }
 
 // splitWords cuts a name into words and transliterates each one.
