@@ -23,8 +23,9 @@ const (
 	// two of 44, with room for the spaces and line breaks officers type.
 	MaxMRZBytes = 512
 	// DefaultScreenWait is how long a screening request waits for a slot
-	// before it is answered 503.
-	DefaultScreenWait = time.Second
+	// before it is answered 503: longer than the largest batch takes
+	// (about 1.6 s on 2 cores), so a busy moment queues rather than fails.
+	DefaultScreenWait = 5 * time.Second
 )
 
 // ScreenLimit bounds the screening requests (/v1/screen, /v1/manifests)
