@@ -42,7 +42,12 @@ func checkNameWords(field, s string) error {
 		if Invisible(r) {
 			continue // neither a letter nor a break: "Mu\u200bhammad" is one word
 		}
-		letter := unicode.IsLetter(r) || unicode.IsDigit(r) || in && unicode.Is(unicode.Mn, r)
+		if unicode.Is(unicode.M, r) || unicode.Is(unicode.Lm, r) {
+			// Accents and modifier letters (ʼ, ー) belong to a word but
+			// do not make one: alone, they leave nothing to match.
+			continue
+		}
+		letter := unicode.IsLetter(r) || unicode.IsDigit(r)
 		if letter && !in {
 			words++
 			if words > MaxNameWords {

@@ -101,7 +101,9 @@ func Normalise(name string) []string {
 // tokenize splits and normalises a name. It never fails: input it cannot
 // read yields fewer tokens.
 func tokenize(name string) []token {
-	name = norm.NFKC.String(clip(name, maxNameBytes))
+	// Invisible characters go before NFKC too: between a letter and its
+	// accent, or between Hangul jamo, they would stop the composition.
+	name = norm.NFKC.String(dropInvisible(clip(name, maxNameBytes)))
 	// "NURISTANI, Abdul Aziz" is surname-first; put it in reading order.
 	if before, after, ok := strings.Cut(name, ","); ok && !strings.Contains(after, ",") && strings.TrimSpace(after) != "" {
 		name = after + " " + before
@@ -125,6 +127,17 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// dropInvisible removes the characters that show nothing
+// (tripline.Invisible); s itself comes back when it has none.
+func dropInvisible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if tripline.Invisible(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // matchTokens is tokenize for matching: at most maxTokens tokens, the ones
@@ -245,7 +258,9 @@ func buildTokens(words []rawWord) []token {
 	var ws []rawWord
 	for _, w := range words {
 		if !w.arabic {
-			ws = append(ws, w)
+			if w.form != "" { // a lone apostrophe: not a word, nor the last one after an article
+				ws = append(ws, w)
+			}
 			continue
 		}
 		o := w.orig
