@@ -31,6 +31,8 @@ func TestValidateName(t *testing.T) {
 		{"hangul fillers only", "\u3164\u115f\u1160\uffa0", "name: no letters or digits"},
 		{"joiners and selectors", "\u034f\ufe0f\u2060\ufeff\u200d\U000E0100", "name: no letters or digits"},
 		{"bidi controls only", "\u202e\u202d\u200e", "name: no letters or digits"},
+		{"modifier letters and accents only", "ʼʼ ー \u0301", "name: no letters or digits"},
+		{"modifier letter in a word", "ʻOkina Kaʻahumanu", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tripline.ValidateName("name", tc.in)
