@@ -82,9 +82,9 @@ func (s *Server) coreRoutes() []route {
 		{Method: "POST", Pattern: "/v1/listings/{id}/confirm", Roles: writers, Summary: "The originator re-confirms a listing: new valid-until and review-by dates.", Request: "Confirmation", Response: "Listing", Handler: s.handleConfirm},
 		{Method: "GET", Pattern: "/v1/review-due", Roles: writers, Summary: "The caller's agency's listings due for review (reminders).", Response: "ListingPage",
 			Query: []param{{"within", "string", "a Go duration, e.g. 168h (default 7 days)"}}, Handler: s.handleReviewDue},
-		{Method: "POST", Pattern: "/v1/screen", Roles: screeners, Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", Handler: s.handleScreen},
+		{Method: "POST", Pattern: "/v1/screen", Roles: screeners, Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", MaxBody: MaxScreenBodyBytes, Handler: s.handleScreen},
 		{Method: "POST", Pattern: "/v1/manifests", Roles: screeners, Summary: "Screen a whole manifest: a UN/EDIFACT PAXLST message, or a JSON manifest.", Request: "Manifest", Response: "ManifestResult",
-			Query: []param{{"direction", "string", "in, out or transit (PAXLST default: in)"}}, Handler: s.handleManifest},
+			Query: []param{{"direction", "string", "in, out or transit (PAXLST default: in)"}}, MaxBody: MaxScreenBodyBytes, Handler: s.handleManifest},
 		{Method: "GET", Pattern: "/v1/encounters", Roles: screeners, Summary: "Encounters, newest first: the originator's queue with originator=AGENCY.", Response: "EncounterPage",
 			Query: []param{{"originator", "string", "only this originator's queue"}, {"outcome", "string", "only this outcome (pending for the open queue)"},
 				{"listing", "string", "only encounters on this listing"}, {"before", "string", "continue before this encounter id"},
@@ -282,15 +282,22 @@ type ScreenResponse struct {
 	Results []*tripline.Result `json:"results,omitempty"`
 }
 
-// MaxBatch bounds one batch screening request.
-const MaxBatch = 10000
-
 func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 	var req ScreenRequest
 	if err := decodeJSON(r, &req); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	if len(req.MRZ) > MaxMRZBytes {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "mrz: %d bytes long, at most %d", len(req.MRZ), MaxMRZBytes))
+		return
+	}
+	release, err := s.ScreenLimit.enter(r.Context())
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	defer release()
 	if len(req.Travellers) > 0 {
 		if len(req.Travellers) > MaxBatch {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers: %d in one batch, at most %d", len(req.Travellers), MaxBatch))
@@ -393,6 +400,12 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 			m.Direction = direction
 		}
 	}
+	release, err := s.ScreenLimit.enter(r.Context())
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	defer release()
 	res, err := s.Screener.ScreenManifest(r.Context(), m)
 	if err == nil {
 		res.Results, err = s.shapeAll(r, res.Results)

@@ -56,6 +56,8 @@ type Server struct {
 	Logger *slog.Logger
 	// Ready reports whether the node can serve screenings (index loaded).
 	Ready func() bool
+	// ScreenLimit bounds the screening requests in progress (screenlimit.go).
+	ScreenLimit ScreenLimit
 
 	mux      *http.ServeMux
 	registry *prometheus.Registry
@@ -84,6 +86,7 @@ type Screener interface {
 // fields before serving.
 func NewServer() *Server {
 	s := &Server{mux: http.NewServeMux(), registry: prometheus.NewRegistry(), Logger: slog.Default()}
+	s.ScreenLimit.Wait = DefaultScreenWait
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tripline_http_requests_total", Help: "HTTP requests by route and status code.",
 	}, []string{"route", "code"})
