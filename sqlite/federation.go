@@ -161,7 +161,11 @@ func holding(ctx context.Context, tx *Tx, kind tripline.RecordKind, id string) (
 	if !ok {
 		return h, nil
 	}
-	err := tx.QueryRowContext(ctx, `SELECT ev_origin, version FROM `+table+` WHERE id = ?`, id).Scan(&h.Origin, &h.Version)
+	st, err := tx.stmt(ctx, `SELECT ev_origin, version FROM `+table+` WHERE id = ?`)
+	if err != nil {
+		return h, err
+	}
+	err = st.QueryRowContext(ctx, id).Scan(&h.Origin, &h.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tripline.Holding{}, nil
 	} else if err != nil {
