@@ -279,3 +279,30 @@ func TestFeedPagesBounded(t *testing.T) {
 		t.Fatalf("relayed page does not verify: %d, %v", n, err)
 	}
 }
+
+// TestBundleEventOverLimit: a bundle holding an event over MaxEventBytes
+// is refused, naming the line, and applies nothing.
+func TestBundleEventOverLimit(t *testing.T) {
+	pubA, privA, _ := ed25519.GenerateKey(nil)
+	a := &signer{id: "A", priv: privA}
+	big := listingOf("agency-a", "agency-a:2", "Big Narrative", 1, tripline.StatusActive)
+	big.Narrative = strings.Repeat("n", 2*federation.MaxEventBytes)
+	evs := []*tripline.Event{
+		a.event(t, tripline.EventListingUpserted, "agency-a:1", listingOf("agency-a", "agency-a:1", "Small Listing", 1, tripline.StatusActive)),
+		a.event(t, tripline.EventListingUpserted, "agency-a:2", big),
+	}
+	sender := federation.NewPeer("A", privA, sqlite.NewFederationStore(mustDB(t, "A")), quiet())
+	var buf strings.Builder
+	if err := sender.WriteBundle(&buf, "C", evs); err != nil {
+		t.Fatal(err)
+	}
+	db := mustDB(t, "C")
+	p := peerFor(t, db, "A", pubA, "")
+	n, err := p.ReadBundle(context.Background(), strings.NewReader(buf.String()), "b.tlb")
+	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(err.Error(), "b.tlb") || n != 0 {
+		t.Fatalf("bundle with a %d-byte event = %d, %v; want it refused", len(evs[1].Payload), n, err)
+	}
+	if cur, _ := sqlite.NewFederationStore(db).Cursor(context.Background(), "A"); cur != 0 {
+		t.Fatalf("cursor %d after a refused bundle", cur)
+	}
+}
