@@ -419,7 +419,7 @@ func (a *AuditLog) Close() error {
 	} else if a.opt.Key != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), auditAttempt)
 		if _, err := a.checkpoint(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("audit log: sign the head: %w", err))
+			errs = append(errs, err)
 		}
 		cancel()
 	}
