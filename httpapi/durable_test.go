@@ -1,13 +1,22 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"tripline"
+	"tripline/httpapi"
+	"tripline/policy"
+	"tripline/screening"
 	"tripline/sqlite"
 )
 
@@ -60,5 +69,68 @@ func TestNoAnswerWithoutAudit(t *testing.T) {
 	}
 	if st, body := doAs(t, tripline.RoleOfficer, "POST", ts.URL+"/v1/screen", `{"ref":"r2","name":"Listed Person"}`); st != 200 {
 		t.Fatalf("screen once the log is writable = %d %v", st, body)
+	}
+}
+
+// TestAuditCheckpointForAWitness: an auditor (or a witness holding an
+// auditor's token) fetches the signed head of the audit log; it verifies
+// with the node key and covers what was answered before it.
+func TestAuditCheckpointForAWitness(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, ed25519.SeedSize))
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "t.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	audit, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: "n1", Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { audit.Close() })
+	s := httpapi.NewServer()
+	s.Screener, s.Identity = screening.NewService(fakeMatcher{}), sqlite.NewIdentityService(db)
+	s.Policy, s.Audit = policy.New(tripline.GroupMap{}, audit), audit
+	s.Lookup = func(string) *tripline.Listing { return nil }
+	s.Logger = discardLogger()
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	tokens := map[tripline.Role]string{}
+	for _, role := range []tripline.Role{tripline.RoleOfficer, tripline.RoleAuditor} {
+		if err := s.Identity.CreateUser(t.Context(), &tripline.User{ID: "u-" + string(role), Agency: "s", Role: role}); err != nil {
+			t.Fatal(err)
+		}
+		if tokens[role], err = s.Identity.IssueToken(t.Context(), "u-"+string(role), "api", "", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(role tripline.Role, path, body string) (int, []byte) {
+		method := "GET"
+		if body != "" {
+			method = "POST"
+		}
+		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tokens[role])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if st, b := get(tripline.RoleOfficer, "/v1/screen", `{"ref":"w1","name":"Listed Person"}`); st != 200 {
+		t.Fatalf("screen = %d %s", st, b)
+	}
+	if st, _ := get(tripline.RoleOfficer, "/v1/audit/checkpoint", ""); st != http.StatusForbidden {
+		t.Fatalf("checkpoint as an officer = %d, want 403", st)
+	}
+	st, b := get(tripline.RoleAuditor, "/v1/audit/checkpoint", "")
+	var c tripline.AuditCheckpoint
+	if st != 200 || json.Unmarshal(b, &c) != nil || c.Seq < 1 || c.Node != "n1" || !c.Verify(key.Public().(ed25519.PublicKey)) {
+		t.Fatalf("checkpoint = %d %s", st, b)
+	}
+	es, err := audit.Entries(t.Context(), tripline.AuditFilter{Subject: "w1"})
+	if err != nil || len(es) != 1 || es[0].Seq > c.Seq {
+		t.Fatalf("the screening's entry %+v (%v) is not covered by the checkpoint of entry %d", es, err, c.Seq)
 	}
 }
