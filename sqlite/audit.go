@@ -46,9 +46,10 @@ type AuditLog struct {
 	changed   chan struct{} // closed (and replaced) when committed or lastErr change
 	closed    bool
 
-	wake chan struct{}
-	stop chan struct{}
-	done chan struct{}
+	wake   chan struct{}
+	stop   chan struct{}
+	done   chan struct{} // closed when the writer has stopped
+	signed chan struct{} // closed when the signer has stopped
 }
 
 // AuditOptions configure an audit log's checkpoints.
@@ -97,7 +98,7 @@ func NewAuditLogWith(db *DB, opt AuditOptions) (*AuditLog, error) {
 		opt.CheckpointEvery = DefaultCheckpointEvery
 	}
 	a := &AuditLog{db: db, path: AuditPath(db.DSN), opt: opt, changed: make(chan struct{}),
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), signed: make(chan struct{})}
 	if err := a.open(); err != nil {
 		return nil, err
 	}
@@ -106,6 +107,7 @@ func NewAuditLogWith(db *DB, opt AuditOptions) (*AuditLog, error) {
 		return nil, err
 	}
 	go a.writer()
+	go a.signer()
 	return a, nil
 }
 
@@ -242,24 +244,36 @@ func (a *AuditLog) broadcast() {
 
 func (a *AuditLog) writer() {
 	defer close(a.done)
-	var tick <-chan time.Time
-	if a.opt.Key != nil {
-		t := time.NewTicker(a.opt.CheckpointEvery)
-		defer t.Stop()
-		tick = t.C
-	}
 	for {
 		select {
 		case <-a.wake:
 			a.drain(time.Time{})
-		case <-tick:
+		case <-a.stop:
+			a.drain(time.Now().Add(auditCloseWait))
+			return
+		}
+	}
+}
+
+// signer signs the head every CheckpointEvery while it moves. It runs
+// beside the writer: checking the entries since the last checkpoint
+// reads a snapshot and never holds up a commit that answers wait for.
+func (a *AuditLog) signer() {
+	defer close(a.signed)
+	if a.opt.Key == nil {
+		return
+	}
+	t := time.NewTicker(a.opt.CheckpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), auditAttempt)
 			if _, err := a.checkpoint(ctx); err != nil {
 				a.db.logError("audit checkpoint", err)
 			}
 			cancel()
 		case <-a.stop:
-			a.drain(time.Now().Add(auditCloseWait))
 			return
 		}
 	}
@@ -407,6 +421,7 @@ func (a *AuditLog) Close() error {
 	a.mu.Unlock()
 	close(a.stop)
 	<-a.done
+	<-a.signed
 	var errs []error
 	if left := len(a.pendingSnapshot()); left > 0 {
 		a.mu.Lock()
