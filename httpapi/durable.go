@@ -5,6 +5,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"tripline"
 )
 
 // DefaultAuditWait bounds how long an answer waits for its audit entries
@@ -25,6 +27,7 @@ type durableWriter struct {
 	flush   func(context.Context) error // nil: nothing to wait for
 	started bool                        // the header went out (or was refused)
 	failed  bool                        // refused: what the handler writes is dropped
+	status  *int                        // where the status sent is counted, if set
 }
 
 // durable wraps w for route rt. Public reads (health, metrics, the API
@@ -72,6 +75,9 @@ func (d *durableWriter) refuse(err error) {
 		delete(h, k)
 	}
 	Error(d.ResponseWriter, d.r, d.s.Logger, err)
+	if d.status != nil {
+		*d.status = StatusOf(tripline.ErrorCode(err))
+	}
 }
 
 func (d *durableWriter) Write(p []byte) (int, error) {

@@ -168,6 +168,7 @@ func (s *Server) instrument(rt route) http.Handler {
 		dw := s.durable(w, r, rt)
 		defer dw.finish()
 		sw := &statusWriter{ResponseWriter: dw, code: 200}
+		dw.status = &sw.code // a refused answer counts as the 503 it was
 		limit := int64(MaxBodyBytes)
 		if rt.MaxBody > 0 {
 			limit = rt.MaxBody
