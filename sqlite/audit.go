@@ -92,7 +92,7 @@ func NewAuditLog(db *DB) (*AuditLog, error) { return NewAuditLogWith(db, AuditOp
 // writer.
 func NewAuditLogWith(db *DB, opt AuditOptions) (*AuditLog, error) {
 	if db.DSN == ":memory:" {
-		return nil, fmt.Errorf("audit log: needs a database file, not :memory:")
+		return nil, fmt.Errorf("audit log: needs a database file, not %s", db.DSN)
 	}
 	if opt.CheckpointEvery <= 0 {
 		opt.CheckpointEvery = DefaultCheckpointEvery
