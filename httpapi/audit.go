@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"tripline"
@@ -80,6 +82,31 @@ func (s *Server) handleAuditVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Policy.Record(r.Context(), "audit.verify", "", "")
 	writeJSON(w, http.StatusOK, Verification{OK: broken == nil, Entries: n, Broken: broken})
+}
+
+// auditSigner is an audit log that signs checkpoints of its head.
+type auditSigner interface {
+	Checkpoint(ctx context.Context) (*tripline.AuditCheckpoint, error)
+}
+
+// handleAuditCheckpoint gives a witness the signed head of the audit log:
+// a truncation or rewrite of the log later fails against its copy.
+func (s *Server) handleAuditCheckpoint(w http.ResponseWriter, r *http.Request) {
+	signer, ok := s.Audit.(auditSigner)
+	if !ok {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "this node signs no audit checkpoints"))
+		return
+	}
+	c, err := signer.Checkpoint(r.Context())
+	if err == nil && c == nil {
+		err = tripline.Errorf(tripline.ENOTFOUND, "the audit log is empty: nothing to sign")
+	}
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	s.Policy.Record(r.Context(), "audit.checkpoint", strconv.FormatInt(c.Seq, 10), c.Hash)
+	writeJSON(w, http.StatusOK, c)
 }
 
 // ConsentPage lists consent requests.

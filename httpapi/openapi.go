@@ -36,6 +36,7 @@ var schemaTypes = map[string]reflect.Type{
 	"TokenRevocation": reflect.TypeOf(TokenRevocation{}),
 	"AuditPage":       reflect.TypeOf(AuditPage{}),
 	"Verification":    reflect.TypeOf(Verification{}),
+	"AuditCheckpoint": reflect.TypeOf(tripline.AuditCheckpoint{}),
 	"ConsentPage":     reflect.TypeOf(ConsentPage{}),
 	"ConsentRequest":  reflect.TypeOf(ConsentRequest{}),
 	"ConsentDecision": reflect.TypeOf(ConsentDecision{}),

@@ -111,6 +111,7 @@ func (s *Server) coreRoutes() []route {
 				{"after", "integer", "continue after this sequence number"}, {"limit", "integer", "page size, at most 10000 (default 1000)"}},
 			Handler: s.handleAudit},
 		{Method: "GET", Pattern: "/v1/audit/verify", Roles: auditors, Summary: "Verify the audit hash chain; names the first bad entry.", Response: "Verification", Handler: s.handleAuditVerify},
+		{Method: "GET", Pattern: "/v1/audit/checkpoint", Roles: auditors, Summary: "The node's signature on the head of its audit log, signed now if the head moved: for a witness outside the node to keep (tripline audit verify --checkpoint).", Response: "AuditCheckpoint", Handler: s.handleAuditCheckpoint},
 		{Method: "GET", Pattern: "/v1/consents", Roles: writers, Summary: "Consent requests on a listing.", Response: "ConsentPage",
 			Query: []param{{"listing", "string", "only requests on this listing"}}, Handler: s.handleListConsents},
 		{Method: "POST", Pattern: "/v1/consents", Roles: writers, Summary: "Ask a listing's originator to let it go to a third party.", Request: "ConsentRequest", Response: "Consent", Handler: s.handleRequestConsent},

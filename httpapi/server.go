@@ -58,6 +58,9 @@ type Server struct {
 	Ready func() bool
 	// ScreenLimit bounds the screening requests in progress (screenlimit.go).
 	ScreenLimit ScreenLimit
+	// AuditWait bounds how long an answer waits for its audit entries to
+	// be committed before 503 goes out instead (default DefaultAuditWait).
+	AuditWait time.Duration
 
 	mux      *http.ServeMux
 	registry *prometheus.Registry
@@ -67,10 +70,13 @@ type Server struct {
 	ln       net.Listener
 }
 
-// AuditReader answers auditors and verifies the chain.
+// AuditReader answers auditors and verifies the chain. Flush returns once
+// every entry recorded so far is committed: no answer is sent before it
+// (durable.go).
 type AuditReader interface {
 	Entries(ctx context.Context, f tripline.AuditFilter) ([]*tripline.AuditEntry, error)
 	Verify(ctx context.Context) (int64, *tripline.ChainError, error)
+	Flush(ctx context.Context) error
 }
 
 // Screener screens travellers, MRZs and manifests; screening.Service
@@ -162,7 +168,10 @@ func (s *Server) instrument(rt route) http.Handler {
 	name := rt.Method + " " + rt.Pattern
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, code: 200}
+		dw := s.durable(w, r, rt)
+		defer dw.finish()
+		sw := &statusWriter{ResponseWriter: dw, code: 200}
+		dw.status = &sw.code // a refused answer counts as the 503 it was
 		limit := int64(MaxBodyBytes)
 		if rt.MaxBody > 0 {
 			limit = rt.MaxBody

@@ -2,9 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -12,37 +15,208 @@ import (
 	"tripline"
 )
 
-// AuditLog is the append-only, hash-chained audit log. Record queues an
-// entry in the order of the calls; a background writer stores entries in
-// batches, so that auditing every screening costs a fraction of a commit
-// each. Each batch is chained onto the stored head inside its write
-// transaction, which holds the store's write lock: a command-line action
-// on the same data directory as a serving node appends to the same chain
-// instead of forking it. Close (or Flush) writes what is pending.
+// AuditLog is the append-only, hash-chained audit log. It lives in a file
+// of its own beside the store (AuditPath), so that a long import holding
+// the store's write lock never holds up an audit entry, and with it the
+// answer that waits for it.
+//
+// Record queues an entry in the order of the calls; a background writer
+// stores what is queued, many entries per transaction (group commit), and
+// Flush waits until everything recorded before it is committed: the HTTP
+// server answers a request only once its entries are durable. Each batch
+// is chained onto the stored head inside its write transaction, so a
+// command-line action on the same data directory as a serving node
+// appends to the same chain instead of forking it.
+//
+// With a key (NewAuditLogWith), the log signs its head every
+// CheckpointEvery and when it closes: checkpoints show a log whose newest
+// entries were deleted, or which was rewritten and re-chained, which the
+// chain alone cannot.
 type AuditLog struct {
-	db *DB
+	db   *DB     // the store: its clock and logger
+	adb  *sql.DB // the audit file
+	path string
+	opt  AuditOptions
 
-	mu      sync.Mutex
-	pending []*tripline.AuditEntry
-	wake    chan struct{}
-	done    chan struct{}
-	closed  bool
+	mu        sync.Mutex
+	pending   []*tripline.AuditEntry
+	recorded  int64         // entries recorded since open
+	committed int64         // of which committed, in order
+	lastErr   error         // why the last write failed; nil after a success
+	changed   chan struct{} // closed (and replaced) when committed or lastErr change
+	closed    bool
+
+	wake   chan struct{}
+	stop   chan struct{}
+	done   chan struct{} // closed when the writer has stopped
+	signed chan struct{} // closed when the signer has stopped
 }
 
-// NewAuditLog opens the audit log of db and starts its writer.
-func NewAuditLog(db *DB) (*AuditLog, error) {
-	a := &AuditLog{db: db, wake: make(chan struct{}, 1), done: make(chan struct{})}
+// AuditOptions configure an audit log's checkpoints.
+type AuditOptions struct {
+	// Node is the node whose log this is, named in its checkpoints.
+	Node string
+	// Key signs checkpoints (the node key); nil signs none.
+	Key ed25519.PrivateKey
+	// CheckpointEvery is how often the head is signed while it moves
+	// (default DefaultCheckpointEvery).
+	CheckpointEvery time.Duration
+}
+
+// DefaultCheckpointEvery is how often a node signs its audit head: what a
+// truncation can remove unseen by the node's own checkpoints.
+const DefaultCheckpointEvery = time.Minute
+
+// auditBatch bounds one transaction of the writer, so that a burst does
+// not hold the audit file's write lock for long.
+const auditBatch = 5000
+
+// auditAttempt bounds one write of a batch: the writer tries again.
+const auditAttempt = 5 * time.Second
+
+// auditCloseWait bounds how long Close keeps trying to write what is left.
+const auditCloseWait = 15 * time.Second
+
+// AuditPath returns the path of the audit file of the store at dsn:
+// "tripline.db" keeps its audit log in "tripline-audit.db".
+func AuditPath(dsn string) string {
+	return strings.TrimSuffix(dsn, filepath.Ext(dsn)) + "-audit.db"
+}
+
+// NewAuditLog opens the audit log of db, without checkpoints, and starts
+// its writer.
+func NewAuditLog(db *DB) (*AuditLog, error) { return NewAuditLogWith(db, AuditOptions{}) }
+
+// NewAuditLogWith opens the audit log of db (creating its file, and moving
+// there the entries an older version kept in the store) and starts its
+// writer.
+func NewAuditLogWith(db *DB, opt AuditOptions) (*AuditLog, error) {
+	if db.DSN == ":memory:" {
+		return nil, fmt.Errorf("audit log: needs a database file, not %s", db.DSN)
+	}
+	if opt.CheckpointEvery <= 0 {
+		opt.CheckpointEvery = DefaultCheckpointEvery
+	}
+	a := &AuditLog{db: db, path: AuditPath(db.DSN), opt: opt, changed: make(chan struct{}),
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), signed: make(chan struct{})}
+	if err := a.open(); err != nil {
+		return nil, err
+	}
+	if err := a.moveLegacy(db.ctx); err != nil {
+		a.adb.Close()
+		return nil, err
+	}
 	go a.writer()
+	go a.signer()
 	return a, nil
+}
+
+const auditSchema = `
+CREATE TABLE IF NOT EXISTS audit (
+	seq     INTEGER PRIMARY KEY,
+	at      TEXT NOT NULL,
+	user_id TEXT NOT NULL,
+	agency  TEXT NOT NULL,
+	role    TEXT NOT NULL,
+	action  TEXT NOT NULL,
+	subject TEXT NOT NULL,
+	detail  TEXT NOT NULL,
+	prev    TEXT NOT NULL,
+	hash    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_subject ON audit (subject, seq);
+CREATE INDEX IF NOT EXISTS audit_agency_at ON audit (agency, at);
+-- Signed checkpoints: the node's signature on the head (seq, hash) at a time.
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+	seq  INTEGER PRIMARY KEY,
+	at   TEXT NOT NULL,
+	node TEXT NOT NULL,
+	hash TEXT NOT NULL,
+	key  TEXT NOT NULL,
+	sig  BLOB NOT NULL
+);`
+
+func (a *AuditLog) open() error {
+	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
+		return fmt.Errorf("audit log: create directory: %w", err)
+	}
+	busy := a.db.BusyTimeout
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
+	// As the store: writes take the lock at BEGIN; FULL sync makes a
+	// committed entry survive power loss, not only a killed process.
+	dsn := "file:" + a.path + "?_txlock=immediate" + fmt.Sprintf("&_pragma=busy_timeout(%d)", busy.Milliseconds()) +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	adb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return fmt.Errorf("audit log: open %s: %w", a.path, err)
+	}
+	if _, err := adb.ExecContext(a.db.ctx, auditSchema); err != nil {
+		adb.Close()
+		return fmt.Errorf("audit log: create %s: %w", a.path, err)
+	}
+	a.adb = adb
+	return nil
+}
+
+// moveLegacy moves the entries an older version kept in the store's own
+// audit table into the audit file, seq and hash unchanged: copied first,
+// then deleted, so that a crash in between loses nothing (the copy is
+// idempotent).
+func (a *AuditLog) moveLegacy(ctx context.Context) error {
+	var n int64
+	if err := a.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit`).Scan(&n); err != nil || n == 0 {
+		return nil // no legacy table, or nothing in it
+	}
+	rows, err := a.db.db.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY rowid`)
+	if err != nil {
+		return fmt.Errorf("audit log: read the store's entries: %w", err)
+	}
+	defer rows.Close()
+	tx, err := a.adb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("audit log: move the store's entries: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		// As stored, text for text: a tampered row moves tampered.
+		var seq int64
+		var f [9]string
+		if err := rows.Scan(&seq, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8]); err != nil {
+			return fmt.Errorf("audit log: read the store's entries: %w", err)
+		}
+		if _, err := st.ExecContext(ctx, seq, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]); err != nil {
+			return fmt.Errorf("audit log: move the store's entries: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("audit log: move the store's entries: %w", err)
+	}
+	if _, err := a.db.db.ExecContext(ctx, `DELETE FROM audit`); err != nil {
+		// Copied already: the next open tries the delete again.
+		a.db.logError("audit log: clear the store's moved entries", err)
+	}
+	return nil
 }
 
 var _ tripline.Auditor = (*AuditLog)(nil)
 
-// Record appends e to the chain. It never blocks on the disk.
+// Record appends e to the chain. It never blocks on the disk; Flush waits
+// for it to be committed.
 func (a *AuditLog) Record(_ context.Context, e tripline.AuditEntry) {
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
+		a.db.logError("audit log closed: entry dropped", fmt.Errorf("%s %s by %s", e.Action, e.Subject, e.User))
 		return
 	}
 	if e.At.IsZero() {
@@ -50,104 +224,193 @@ func (a *AuditLog) Record(_ context.Context, e tripline.AuditEntry) {
 	}
 	e.At = e.At.UTC()
 	a.pending = append(a.pending, &e)
-	n := len(a.pending)
+	a.recorded++
 	a.mu.Unlock()
-	if n == 1 || n >= 1000 {
-		select {
-		case a.wake <- struct{}{}:
-		default:
-		}
+	a.poke()
+}
+
+func (a *AuditLog) poke() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
 	}
 }
 
-// auditAttempt bounds one write of a batch: a store busy with a long
-// import makes it fail, and the writer tries again.
-const auditAttempt = 2 * time.Second
+// broadcast wakes the Flush callers; a.mu must be held.
+func (a *AuditLog) broadcast() {
+	close(a.changed)
+	a.changed = make(chan struct{})
+}
 
 func (a *AuditLog) writer() {
 	defer close(a.done)
-	for range a.wake {
-		// Let a burst gather into one transaction.
-		time.Sleep(20 * time.Millisecond)
-		// A batch that could not be written stays queued, in order: retry
-		// it until it is written, not at the next burst of accesses, which
-		// may never come.
-		for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
-			ctx, cancel := context.WithTimeout(context.Background(), auditAttempt)
-			err := a.Flush(ctx)
-			cancel()
-			if err == nil || a.isClosed() {
-				break
-			}
-			a.db.logError("audit flush", err)
-			time.Sleep(wait)
-		}
-		if a.isClosed() {
+	for {
+		select {
+		case <-a.wake:
+			a.drain(time.Time{})
+		case <-a.stop:
+			a.drain(time.Now().Add(auditCloseWait))
 			return
 		}
 	}
 }
 
-func (a *AuditLog) isClosed() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.closed
+// signer signs the head every CheckpointEvery while it moves. It runs
+// beside the writer: checking the entries since the last checkpoint
+// reads a snapshot and never holds up a commit that answers wait for.
+func (a *AuditLog) signer() {
+	defer close(a.signed)
+	if a.opt.Key == nil {
+		return
+	}
+	t := time.NewTicker(a.opt.CheckpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), auditAttempt)
+			if _, err := a.checkpoint(ctx); err != nil {
+				a.db.logError("audit checkpoint", err)
+			}
+			cancel()
+		case <-a.stop:
+			return
+		}
+	}
 }
 
-// Flush writes the pending entries in one transaction.
-func (a *AuditLog) Flush(ctx context.Context) error {
-	a.mu.Lock()
-	batch := a.pending
-	a.pending = nil
-	a.mu.Unlock()
-	if len(batch) == 0 {
-		return nil
+// drain writes what is pending, batch after batch, until nothing is. A
+// batch that could not be written is kept, in order, and tried again
+// with backoff, not at the next burst of accesses, which may never come;
+// after deadline (when closing) it gives up.
+func (a *AuditLog) drain(deadline time.Time) {
+	var batch []*tripline.AuditEntry
+	wait := 100 * time.Millisecond
+	for {
+		a.mu.Lock()
+		if k := min(len(a.pending), auditBatch-len(batch)); k > 0 {
+			batch = append(batch, a.pending[:k]...)
+			a.pending = a.pending[k:]
+		}
+		a.mu.Unlock()
+		if len(batch) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), auditAttempt)
+		err := a.write(ctx, batch)
+		cancel()
+		a.mu.Lock()
+		if err == nil {
+			a.committed += int64(len(batch))
+		}
+		a.lastErr = err
+		a.broadcast()
+		a.mu.Unlock()
+		if err == nil {
+			batch, wait = nil, 100*time.Millisecond
+			continue
+		}
+		a.db.logError("audit write", err)
+		if !deadline.IsZero() && time.Now().Add(wait).After(deadline) {
+			// Closing: give up, the batch back in front of the rest, for
+			// Close to report.
+			a.mu.Lock()
+			a.pending = append(batch, a.pending...)
+			a.mu.Unlock()
+			return
+		}
+		select {
+		case <-time.After(wait):
+		case <-a.stopIfOpen(deadline):
+			deadline = time.Now().Add(auditCloseWait)
+		}
+		wait = min(2*wait, 5*time.Second)
 	}
-	tx, err := a.db.BeginTx(ctx, nil)
+}
+
+// stopIfOpen returns the stop channel while the log is not closing yet
+// (deadline zero): a retry wait ends early when Close starts its own.
+func (a *AuditLog) stopIfOpen(deadline time.Time) <-chan struct{} {
+	if deadline.IsZero() {
+		return a.stop
+	}
+	return nil
+}
+
+func (a *AuditLog) pendingSnapshot() []*tripline.AuditEntry {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.pending
+}
+
+// write stores batch in one transaction, chained onto the stored head.
+func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry) error {
+	tx, err := a.adb.BeginTx(ctx, nil)
 	if err != nil {
-		a.requeue(batch)
-		return err
+		return fmt.Errorf("audit: begin: %w", err)
 	}
 	defer tx.Rollback()
 	var seq int64
 	var prev string
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		a.requeue(batch)
 		return fmt.Errorf("audit chain head: %w", err)
 	}
-	for _, e := range batch {
-		seq++
-		e.Seq, e.Prev = seq, prev
-		e.Hash = e.ComputeHash()
-		prev = e.Hash
-	}
-	st, err := tx.stmt(ctx, `INSERT INTO audit (seq, at, user_id, agency, role, action, subject, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		a.requeue(batch)
 		return err
 	}
+	defer st.Close()
+	// Chain a copy: a failed attempt leaves the entries as recorded, to be
+	// chained again onto whatever head the next attempt finds.
 	for _, e := range batch {
-		if _, err := st.ExecContext(ctx, e.Seq, formatTime(e.At), e.User, e.Agency, string(e.Role), e.Action, e.Subject, e.Detail, e.Prev, e.Hash); err != nil {
-			a.requeue(batch)
-			return fmt.Errorf("append audit %d: %w", e.Seq, err)
+		c := *e
+		seq++
+		c.Seq, c.Prev = seq, prev
+		c.Hash = c.ComputeHash()
+		prev = c.Hash
+		if _, err := st.ExecContext(ctx, c.Seq, formatTime(c.At), c.User, c.Agency, string(c.Role), c.Action, c.Subject, c.Detail, c.Prev, c.Hash); err != nil {
+			return fmt.Errorf("append audit %d: %w", c.Seq, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		a.requeue(batch)
-		return err
+		return fmt.Errorf("audit: commit: %w", err)
 	}
 	return nil
 }
 
-// requeue puts a batch that failed to write back in front of the pending
-// entries, keeping the chain order.
-func (a *AuditLog) requeue(batch []*tripline.AuditEntry) {
+// Flush returns once every entry recorded before the call is committed:
+// written by the writer, or by a retry of it. It returns an EUNAVAILABLE
+// error when ctx ends first (the audit file cannot be written: the reason
+// is logged), or when the log closed without writing them.
+func (a *AuditLog) Flush(ctx context.Context) error {
 	a.mu.Lock()
-	a.pending = append(batch, a.pending...)
+	target := a.recorded
+	for a.committed < target {
+		ch, left := a.changed, target-a.committed
+		a.mu.Unlock()
+		a.poke()
+		select {
+		case <-ch:
+		case <-a.done:
+			a.mu.Lock()
+			if a.committed < target {
+				left := target - a.committed
+				a.mu.Unlock()
+				return tripline.Errorf(tripline.EUNAVAILABLE, "the audit log closed with %d entries not written", left)
+			}
+			a.mu.Unlock()
+			return nil
+		case <-ctx.Done():
+			return tripline.Errorf(tripline.EUNAVAILABLE, "the audit log cannot be written yet (%d entries waiting); retry shortly", left)
+		}
+		a.mu.Lock()
+	}
 	a.mu.Unlock()
+	return nil
 }
 
-// Close writes what is pending and stops the writer.
+// Close writes what is pending, signs the head (with a key) and stops the
+// writer. It returns an error when entries could not be written.
 func (a *AuditLog) Close() error {
 	a.mu.Lock()
 	if a.closed {
@@ -156,9 +419,40 @@ func (a *AuditLog) Close() error {
 	}
 	a.closed = true
 	a.mu.Unlock()
-	close(a.wake)
+	close(a.stop)
 	<-a.done
-	return a.Flush(context.Background())
+	<-a.signed
+	var errs []error
+	if left := len(a.pendingSnapshot()); left > 0 {
+		a.mu.Lock()
+		err := a.lastErr
+		a.mu.Unlock()
+		errs = append(errs, fmt.Errorf("audit log: %d entries not written: %w", left, err))
+	} else if a.opt.Key != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), auditAttempt)
+		if _, err := a.checkpoint(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		cancel()
+	}
+	if err := a.adb.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// SQL exposes the audit file for tests that tamper with it.
+func (a *AuditLog) SQL() *sql.DB { return a.adb }
+
+// Path returns the audit file's path.
+func (a *AuditLog) Path() string { return a.path }
+
+// PublicKey returns the key that signs the checkpoints, nil without one.
+func (a *AuditLog) PublicKey() ed25519.PublicKey {
+	if a.opt.Key == nil {
+		return nil
+	}
+	return a.opt.Key.Public().(ed25519.PublicKey)
 }
 
 const auditColumns = `seq, at, user_id, agency, role, action, subject, detail, prev, hash`
@@ -177,30 +471,6 @@ func scanAudit(rows interface{ Scan(...any) error }) (*tripline.AuditEntry, erro
 	}
 	e.At = t
 	return &e, nil
-}
-
-// Verify checks the whole stored chain and returns the first broken entry,
-// nil when the log is intact, and how many entries it checked.
-func (a *AuditLog) Verify(ctx context.Context) (int64, *tripline.ChainError, error) {
-	if err := a.Flush(ctx); err != nil {
-		return 0, nil, err
-	}
-	rows, err := a.db.db.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY rowid`)
-	if err != nil {
-		return 0, nil, fmt.Errorf("read audit: %w", err)
-	}
-	defer rows.Close()
-	var v tripline.ChainVerifier
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return v.Count(), nil, err
-		}
-		if cerr := v.Next(e); cerr != nil {
-			return v.Count(), cerr, nil
-		}
-	}
-	return v.Count(), nil, rows.Err()
 }
 
 // Entries answers auditors' questions: who saw listing X (Subject), what
@@ -225,7 +495,7 @@ func (a *AuditLog) Entries(ctx context.Context, f tripline.AuditFilter) ([]*trip
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
 	}
-	rows, err := a.db.db.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit WHERE `+strings.Join(where, " AND ")+
+	rows, err := a.adb.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit WHERE `+strings.Join(where, " AND ")+
 		fmt.Sprintf(` ORDER BY seq LIMIT %d`, limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("query audit: %w", err)

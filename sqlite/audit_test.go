@@ -59,9 +59,9 @@ func TestAuditTampering(t *testing.T) {
 		}, 5, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db, log := auditWith(t, 20)
+			_, log := auditWith(t, 20)
 			for _, q := range tc.tamper {
-				if _, err := db.SQL().Exec(q); err != nil {
+				if _, err := log.SQL().Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
@@ -182,17 +182,17 @@ func TestAuditRetriedAfterFailedWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer audit.Close()
-	if _, err := db.SQL().Exec(`CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'store busy'); END`); err != nil {
+	if _, err := audit.SQL().Exec(`CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'store busy'); END`); err != nil {
 		t.Fatal(err)
 	}
 	audit.Record(t.Context(), tripline.AuditEntry{User: "u", Agency: "a", Role: tripline.RoleOfficer, Action: "screen", Subject: "t1"})
 	time.Sleep(300 * time.Millisecond) // the first write fails
-	if _, err := db.SQL().Exec(`DROP TRIGGER refuse`); err != nil {
+	if _, err := audit.SQL().Exec(`DROP TRIGGER refuse`); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		var n int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit`).Scan(&n); err != nil {
+		if err := audit.SQL().QueryRow(`SELECT COUNT(*) FROM audit`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 1 {

@@ -253,6 +253,9 @@ func runFederationCmd(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := n.audited(ctx, "federation.import", fs.Arg(0), fmt.Sprintf("%d new events applied", applied)); err != nil {
+			return err
+		}
 		fmt.Fprintf(env.Stdout, "%s: %d new events applied\n", fs.Arg(0), applied)
 		return nil
 	}

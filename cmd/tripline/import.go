@@ -44,6 +44,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 				return err
 			}
 			if sum, err = n.Alerts.ImportDocumentAlerts(ctx, as[0].Source, as); err != nil {
+				n.audited(ctx, "alert.import.failed", as[0].Source, path+": "+tripline.ErrorMessage(err))
 				return fmt.Errorf("%s: %w", path, err)
 			}
 		} else {
@@ -62,11 +63,23 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 						return
 					}
 				}
-			}); err != nil && err == readErr {
-				return err
-			} else if err != nil {
+			}); err != nil {
+				// The store took nothing (one transaction); the attempt is
+				// an action on the node all the same.
+				n.audited(ctx, "listing.import.failed", src, path+": "+tripline.ErrorMessage(err))
+				if err == readErr {
+					return err
+				}
 				return fmt.Errorf("%s: %w", path, err)
 			}
+		}
+		action := "listing.import"
+		if *format == "doc-alerts" {
+			action = "alert.import"
+		}
+		if err := n.audited(ctx, action, sum.Source, fmt.Sprintf("%s: %d listings: %d added, %d updated, %d withdrawn, %d unchanged",
+			path, sum.Listings, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged)); err != nil {
+			return err
 		}
 		if *asJSON {
 			b, _ := json.Marshal(sum)

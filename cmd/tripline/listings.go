@@ -50,7 +50,9 @@ func runListings(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		n.Policy.Record(ctx, "listing.withdraw", l.ID, *reason)
+		if err := n.audited(ctx, "listing.withdraw", l.ID, *reason); err != nil {
+			return err
+		}
 		fmt.Fprintf(env.Stdout, "%s withdrawn (version %d)\n", l.ID, l.Version)
 		return nil
 	}

@@ -61,7 +61,7 @@ Usage:
   tripline mrz parse [--tolerant]                  one MRZ on stdin → JSON
   tripline users add ID --role R [--agency A] | token ID | disable ID | enable ID | list
   tripline agencies add ID --country CC [--name N] | group NAME AGENCY... | list
-  tripline audit verify | query [--subject X] [--agency Y] [--from T] [--to T]
+  tripline audit verify [--checkpoint FILE] [--key K] | checkpoint | query [--subject X] [--agency Y] [--from T] [--to T]
   tripline network neighbourhood|path|components|facilitators|communities|cotravel|export ...
   tripline network import-links [--source S] FILE... | import-pnr FILE...   link analysis
   tripline node info                               this node's id, agency and public key

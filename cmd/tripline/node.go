@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -108,7 +109,14 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	if n.retroCap <= 0 {
 		n.retroCap = 65536
 	}
-	audit, err := sqlite.NewAuditLog(db)
+	// The node key signs the audit log's checkpoints as it signs events:
+	// loaded (or made) before the first entry is recorded.
+	key, err := federation.LoadOrCreateKey(filepath.Join(dir, "node.key"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	audit, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: db.Origin, Key: key})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -166,19 +174,20 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	return n, nil
 }
 
-// Close stops the background work, saves the travellers still queued and
-// closes the store.
+// Close stops the background work, saves the travellers still queued,
+// writes and signs the audit log and closes the store.
 func (n *Node) Close() error {
 	if n.stop != nil {
 		n.stop()
 		n.bg.Wait()
 	}
+	var auditErr error
 	if n.Audit != nil {
-		if err := n.Audit.Close(); err != nil {
-			n.Logger.Error("close audit log", "err", err)
+		if auditErr = n.Audit.Close(); auditErr != nil {
+			n.Logger.Error("close audit log", "err", auditErr)
 		}
 	}
-	return n.DB.Close()
+	return errors.Join(auditErr, n.DB.Close())
 }
 
 // cliContext is the context of a command-line action: a supervisor of the
@@ -188,21 +197,15 @@ func (n *Node) cliContext(ctx context.Context) context.Context {
 	return tripline.WithIdentity(ctx, &tripline.Identity{User: "cli", Agency: n.Agency, Role: tripline.RoleSupervisor})
 }
 
-// auditHead returns the hash of the newest audit entry, for oversight to
-// note outside the node: a truncated log no longer reaches it.
-func (n *Node) auditHead(ctx context.Context) string {
-	es, err := n.Audit.Entries(ctx, tripline.AuditFilter{})
-	if err != nil || len(es) == 0 {
-		return "(empty)"
+// audited records a command-line action in the audit log, as the
+// node's supervisor, and waits for the entry to be committed: an action
+// that reports success has its audit entry.
+func (n *Node) audited(ctx context.Context, action, subject, detail string) error {
+	n.Policy.Record(n.cliContext(ctx), action, subject, detail)
+	if err := n.Audit.Flush(ctx); err != nil {
+		return fmt.Errorf("audit %s %s: %w", action, subject, err)
 	}
-	for len(es) == 10000 {
-		more, err := n.Audit.Entries(ctx, tripline.AuditFilter{After: es[len(es)-1].Seq})
-		if err != nil || len(more) == 0 {
-			break
-		}
-		es = more
-	}
-	return es[len(es)-1].Hash
+	return nil
 }
 
 // groupCache holds the sharing groups in memory for the policy layer,

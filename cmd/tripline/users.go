@@ -51,6 +51,9 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 		if err := n.Identity.CreateUser(ctx, &tripline.User{ID: id, Agency: *agency, Role: tripline.Role(*role)}); err != nil {
 			return err
 		}
+		if err := n.audited(ctx, "user.create", id, *role+" of "+*agency); err != nil {
+			return err
+		}
 		return printToken(ctx, env, n, id, *asJSON)
 	case "token":
 		id, err := one()
@@ -66,7 +69,9 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 		if err := n.Identity.SetUserDisabled(ctx, id, args[0] == "disable"); err != nil {
 			return err
 		}
-		n.Policy.Record(n.cliContext(ctx), "user."+args[0], id, "")
+		if err := n.audited(ctx, "user."+args[0], id, ""); err != nil {
+			return err
+		}
 		fmt.Fprintf(env.Stdout, "%s %sd\n", id, args[0])
 		return nil
 	case "list":
@@ -89,7 +94,9 @@ func printToken(ctx context.Context, env *Env, n *Node, user string, asJSON bool
 	if err != nil {
 		return err
 	}
-	n.Policy.Record(n.cliContext(ctx), "token.issue", user, "")
+	if err := n.audited(ctx, "token.issue", user, ""); err != nil {
+		return err
+	}
 	if asJSON {
 		b, _ := json.Marshal(map[string]string{"user": user, "token": tok})
 		fmt.Fprintln(env.Stdout, string(b))
@@ -126,12 +133,18 @@ func runAgencies(ctx context.Context, env *Env, args []string) error {
 		if a.Name == "" {
 			a.Name = a.ID
 		}
-		return n.Identity.PutAgency(ctx, a)
+		if err := n.Identity.PutAgency(ctx, a); err != nil {
+			return err
+		}
+		return n.audited(ctx, "agency.put", a.ID, a.Country)
 	case "group":
 		if fs.NArg() < 1 {
 			return usagef("group: want NAME AGENCY...")
 		}
-		return n.Identity.SetGroup(ctx, fs.Arg(0), fs.Args()[1:])
+		if err := n.Identity.SetGroup(ctx, fs.Arg(0), fs.Args()[1:]); err != nil {
+			return err
+		}
+		return n.audited(ctx, "agency.group", fs.Arg(0), strings.Join(fs.Args()[1:], ","))
 	case "list":
 		as, err := n.Identity.Agencies(ctx)
 		if err != nil {
