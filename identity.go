@@ -9,6 +9,13 @@ type Identity struct {
 	User   string `json:"user"`
 	Agency string `json:"agency"`
 	Role   Role   `json:"role"`
+	// Superuser marks a node-wide admin, made only by the command line
+	// (tripline users add --superuser): it manages users of every agency.
+	// Every other admin manages its own agency's users only.
+	Superuser bool `json:"superuser,omitempty"`
+	// Session is true when the caller authenticated with a console
+	// session rather than an API token: a session never starts another.
+	Session bool `json:"-"`
 }
 
 // Role is what a user may do.

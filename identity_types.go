@@ -12,9 +12,13 @@ type User struct {
 	Role     Role      `json:"role"`
 	Disabled bool      `json:"disabled"`
 	Created  time.Time `json:"created"`
+	// Superuser: a node-wide admin (see Identity.Superuser).
+	Superuser bool `json:"superuser,omitempty"`
 }
 
-// Validate reports the first problem with u, naming the field.
+// Validate reports the first problem with u, naming the field. Role node
+// is refused: a partner node proves itself by signing each request with
+// its node key, never with a bearer token a user could hold.
 func (u *User) Validate() error {
 	if u.ID == "" {
 		return Errorf(EINVALID, "id: required")
@@ -23,9 +27,40 @@ func (u *User) Validate() error {
 		return Errorf(EINVALID, "agency: required")
 	}
 	switch u.Role {
-	case RoleOfficer, RoleAnalyst, RoleSupervisor, RoleAdmin, RoleAuditor, RoleNode:
+	case RoleOfficer, RoleAnalyst, RoleSupervisor, RoleAdmin, RoleAuditor:
+	case RoleNode:
+		return Errorf(EINVALID, "role: node is a partner node, which signs its requests; it is never a user with a token")
 	default:
-		return Errorf(EINVALID, "role: %q is not officer, analyst, supervisor, admin, auditor or node", u.Role)
+		return Errorf(EINVALID, "role: %q is not officer, analyst, supervisor, admin or auditor", u.Role)
+	}
+	if u.Superuser && u.Role != RoleAdmin {
+		return Errorf(EINVALID, "superuser: only an admin may be a superuser, not a %s", u.Role)
+	}
+	return nil
+}
+
+// BearerRole reports whether a token may authenticate a caller in role r:
+// every role but node, which only ever authenticates by its signature. A
+// stored user of role node (from before this rule) is refused too.
+func BearerRole(r Role) bool {
+	switch r {
+	case RoleOfficer, RoleAnalyst, RoleSupervisor, RoleAdmin, RoleAuditor:
+		return true
+	}
+	return false
+}
+
+// MayManageUser reports whether admin may create, disable, enable or issue
+// tokens for user u: an admin manages its own agency's users, a superuser
+// every agency's. An admin of another agency is told the user does not
+// exist (ENOTFOUND), so that users cannot be enumerated across agencies;
+// EFORBIDDEN for a caller who is no admin.
+func MayManageUser(admin *Identity, u *User) error {
+	if admin == nil || admin.Role != RoleAdmin {
+		return Errorf(EFORBIDDEN, "only an admin manages users")
+	}
+	if !admin.Superuser && admin.Agency != u.Agency {
+		return Errorf(ENOTFOUND, "user %q not found", u.ID)
 	}
 	return nil
 }
@@ -42,14 +77,27 @@ type IdentityService interface {
 	Groups(ctx context.Context) (GroupMap, error)
 	// CreateUser stores a new user; ECONFLICT when the id is taken.
 	CreateUser(ctx context.Context, u *User) error
+	// User returns one user; ENOTFOUND when there is none.
+	User(ctx context.Context, id string) (*User, error)
 	// SetUserDisabled disables or enables a user.
 	SetUserDisabled(ctx context.Context, id string, disabled bool) error
-	// IssueToken returns a new secret token for user; only its hash is kept.
+	// IssueToken returns a new secret API token for user; only its hash
+	// is kept. Sessions come from IssueSession only.
 	IssueToken(ctx context.Context, user, kind, label string, expires time.Time) (string, error)
-	// DisableToken disables a token given the token itself.
+	// IssueSession returns a console session made from an API token: it
+	// lasts until expires or until that token or its user is disabled,
+	// whichever comes first. EUNAUTHORIZED when token is not an enabled
+	// API token of an enabled user (a session cannot make a session).
+	IssueSession(ctx context.Context, token, label string, expires time.Time) (string, error)
+	// TokenUser returns the user a token belongs to; ENOTFOUND when the
+	// token is unknown.
+	TokenUser(ctx context.Context, token string) (*User, error)
+	// DisableToken disables a token given the token itself, and with it
+	// every session made from it.
 	DisableToken(ctx context.Context, token string) error
 	// Authenticate returns the identity of an enabled token of an enabled
-	// user, EUNAUTHORIZED otherwise.
+	// user (for a session, its API token enabled too), EUNAUTHORIZED
+	// otherwise.
 	Authenticate(ctx context.Context, token string) (*Identity, error)
 	// Users returns every user.
 	Users(ctx context.Context) ([]*User, error)

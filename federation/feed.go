@@ -148,14 +148,7 @@ func jsonDetail(v any) string {
 // redact returns the placeholder for an event the partner may not see: no
 // payload, only its digest, so the origin's chain and signature still
 // verify. Its type and subject do show.
-func redact(ev *tripline.Event) (*tripline.Event, error) {
-	d, err := ev.PayloadDigest()
-	if err != nil {
-		return nil, err
-	}
-	return &tripline.Event{Origin: ev.Origin, Seq: ev.Seq, Type: ev.Type, Subject: ev.Subject, At: ev.At, Redacted: true,
-		Digest: d, Chain: ev.Chain, Sig: ev.Sig}, nil
-}
+func redact(ev *tripline.Event) (*tripline.Event, error) { return ev.Redact() }
 
 // unfit serves ev as a placeholder, telling the operators why: an event a
 // partner could not take must not stop the feed at it.

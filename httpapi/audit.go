@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -143,6 +144,7 @@ func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
 			out = append(out, c)
 		}
 	}
+	s.Policy.Record(r.Context(), "consent.list", r.URL.Query().Get("listing"), fmt.Sprintf("%d of %d requests visible", len(out), len(cs)))
 	writeJSON(w, http.StatusOK, ConsentPage{Consents: out})
 }
 
@@ -191,6 +193,9 @@ func (s *Server) handleDecideConsent(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if c.Originator != id.Agency {
+			if c.Requester != id.Agency {
+				break // not the caller's request: answered as a missing one
+			}
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s decides on %s", c.Originator, c.ID))
 			return
 		}

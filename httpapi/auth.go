@@ -49,7 +49,16 @@ func (s *Server) authenticate(r *http.Request) (*tripline.Identity, error) {
 	if s.Identity == nil {
 		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
 	}
-	return s.Identity.Authenticate(r.Context(), token)
+	id, err := s.Identity.Authenticate(r.Context(), token)
+	if err != nil {
+		return nil, err
+	}
+	// A partner node signs its requests: a bearer token claiming role
+	// node is refused whatever store issued it.
+	if !tripline.BearerRole(id.Role) {
+		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+	}
+	return id, nil
 }
 
 // authorize authenticates the caller and checks the route's roles; it
@@ -88,19 +97,29 @@ type Login struct {
 }
 
 // handleLogin exchanges a user's API token for a console session cookie.
+// The session is bound to that token: it ends when the token is revoked or
+// its user disabled, and at SessionTTL at the latest, since a session
+// cannot be exchanged for a new one.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	var in Login
 	if err := decodeJSON(r, &in); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	id, err := s.Identity.Authenticate(r.Context(), strings.TrimSpace(in.Token))
+	token := strings.TrimSpace(in.Token)
+	id, err := s.Identity.Authenticate(r.Context(), token)
+	if err == nil && !tripline.BearerRole(id.Role) {
+		err = tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+	}
+	if err == nil && id.Session {
+		err = tripline.Errorf(tripline.EUNAUTHORIZED, "a session cannot start another session: log in with an API token")
+	}
 	if err != nil {
-		s.recordAuth(r, nil, "login.refused", err)
+		s.recordAuth(r, id, "login.refused", err)
 		Error(w, r, s.Logger, err)
 		return
 	}
-	sess, err := s.Identity.IssueToken(r.Context(), id.User, "session", "console", time.Now().Add(SessionTTL))
+	sess, err := s.Identity.IssueSession(r.Context(), token, "console", time.Now().Add(SessionTTL))
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -124,7 +143,8 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, tripline.IdentityFrom(r.Context()))
 }
 
-// NewUser is the body of POST /v1/users.
+// NewUser is the body of POST /v1/users. Agency defaults to the caller's;
+// only a superuser names another.
 type NewUser struct {
 	ID     string        `json:"id"`
 	Agency string        `json:"agency"`
@@ -137,13 +157,27 @@ type IssuedToken struct {
 	Token string `json:"token"`
 }
 
+// handleCreateUser creates a user of the caller's agency (the default) and
+// issues its first token. Only a superuser, made from the command line,
+// creates users of another agency; no one creates a user of role node.
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	var in NewUser
 	if err := decodeJSON(r, &in); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	if err := s.Identity.CreateUser(r.Context(), &tripline.User{ID: in.ID, Agency: in.Agency, Role: in.Role}); err != nil {
+	caller := tripline.IdentityFrom(r.Context())
+	if in.Agency == "" {
+		in.Agency = caller.Agency
+	}
+	u := &tripline.User{ID: in.ID, Agency: in.Agency, Role: in.Role}
+	if in.Agency != caller.Agency && !caller.Superuser {
+		err := tripline.Errorf(tripline.EFORBIDDEN, "an admin of agency %s creates users of agency %s only, not of %s", caller.Agency, caller.Agency, in.Agency)
+		s.Policy.Record(r.Context(), "user.create.refused", in.ID, tripline.ErrorMessage(err))
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := s.Identity.CreateUser(r.Context(), u); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
@@ -156,30 +190,54 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, IssuedToken{User: in.ID, Token: tok})
 }
 
+// managedUser loads the user of the request path if the caller may manage
+// it (tripline.MayManageUser): a user of another agency is not found.
+func (s *Server) managedUser(r *http.Request, action string) (*tripline.User, error) {
+	u, err := s.Identity.User(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = tripline.MayManageUser(tripline.IdentityFrom(r.Context()), u)
+	}
+	if err != nil {
+		s.Policy.Record(r.Context(), action+".refused", r.PathValue("id"), tripline.ErrorMessage(err))
+		return nil, err
+	}
+	return u, nil
+}
+
 func (s *Server) handleIssueToken(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	tok, err := s.Identity.IssueToken(r.Context(), id, "api", "", time.Time{})
+	u, err := s.managedUser(r, "token.issue")
+	if err == nil && !tripline.BearerRole(u.Role) {
+		err = tripline.Errorf(tripline.EINVALID, "user %q has role %s, which never holds a token: a partner node signs its requests", u.ID, u.Role)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	s.Policy.Record(r.Context(), "token.issue", id, "")
-	writeJSON(w, http.StatusOK, IssuedToken{User: id, Token: tok})
+	tok, err := s.Identity.IssueToken(r.Context(), u.ID, "api", "", time.Time{})
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	s.Policy.Record(r.Context(), "token.issue", u.ID, "")
+	writeJSON(w, http.StatusOK, IssuedToken{User: u.ID, Token: tok})
 }
 
 func (s *Server) handleSetDisabled(disabled bool) http.HandlerFunc {
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("id")
-		if err := s.Identity.SetUserDisabled(r.Context(), id, disabled); err != nil {
+		u, err := s.managedUser(r, action)
+		if err == nil {
+			err = s.Identity.SetUserDisabled(r.Context(), u.ID, disabled)
+		}
+		if err != nil {
 			Error(w, r, s.Logger, err)
 			return
 		}
-		action := "user.enable"
-		if disabled {
-			action = "user.disable"
-		}
-		s.Policy.Record(r.Context(), action, id, "")
-		writeJSON(w, http.StatusOK, map[string]any{"user": id, "disabled": disabled})
+		s.Policy.Record(r.Context(), action, u.ID, "")
+		writeJSON(w, http.StatusOK, map[string]any{"user": u.ID, "disabled": disabled})
 	}
 }
 
@@ -188,16 +246,26 @@ type TokenRevocation struct {
 	Token string `json:"token"`
 }
 
+// handleRevokeToken revokes a token of a user the caller manages, and the
+// sessions made from it; another agency's token is not found.
 func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
 	var in TokenRevocation
 	if err := decodeJSON(r, &in); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	if err := s.Identity.DisableToken(r.Context(), in.Token); err != nil {
+	u, err := s.Identity.TokenUser(r.Context(), in.Token)
+	if err == nil && tripline.MayManageUser(tripline.IdentityFrom(r.Context()), u) != nil {
+		s.Policy.Record(r.Context(), "token.revoke.refused", u.ID, "another agency's user")
+		err = tripline.Errorf(tripline.ENOTFOUND, "token not found")
+	}
+	if err == nil {
+		err = s.Identity.DisableToken(r.Context(), in.Token)
+	}
+	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	s.Policy.Record(r.Context(), "token.revoke", "", "")
+	s.Policy.Record(r.Context(), "token.revoke", u.ID, "")
 	writeJSON(w, http.StatusOK, map[string]string{"status": "revoked"})
 }

@@ -14,7 +14,9 @@ var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET 
 
 // TestEveryRouteRefuses walks the whole route table: every route that is
 // not on the public list refuses no token, a wrong token and every role it
-// does not name. A new route without a rule fails here.
+// does not name. A new route without a rule fails here. A bearer token of
+// role node (one stored before such users were refused) is refused on
+// every route, those for partner nodes included: a node signs its requests.
 func TestEveryRouteRefuses(t *testing.T) {
 	ts := newServer(t)
 	srv := serverOf(ts.URL + "/")
@@ -36,7 +38,13 @@ func TestEveryRouteRefuses(t *testing.T) {
 					t.Errorf("token %q: %d %v, want 401", tok, st, body)
 				}
 			}
+			if st, body := doAs(t, tripline.RoleNode, rt.Method, url, "{}"); st != 401 {
+				t.Errorf("bearer token of role node: %d %v, want 401", st, body)
+			}
 			for _, role := range allRoles {
+				if role == tripline.RoleNode {
+					continue // never a bearer token: above
+				}
 				st, body := doAs(t, role, rt.Method, url, "{}")
 				_, msg := errMsg(body)
 				allowed := slices.Contains(rt.Roles, role)

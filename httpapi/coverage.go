@@ -38,7 +38,9 @@ type Coverage struct {
 	// Groups has one row per originator and source, largest first.
 	Groups []*CoverageGroup `json:"groups"`
 	// Expiring are active listings whose valid-until falls before
-	// ExpiryLimit, soonest first (at most MaxExpiring).
+	// ExpiryLimit, soonest first (at most MaxExpiring), among those the
+	// caller may see at action level: a screen-only grant shows no name or
+	// date (ExpiringSoon still counts them).
 	Expiring []ExpiringListing `json:"expiring"`
 }
 
@@ -124,7 +126,8 @@ func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
 	ages := map[*CoverageGroup][]int{}
 	id := tripline.IdentityFrom(r.Context())
 	add := func(l *tripline.Listing) {
-		if s.Policy.Level(id, l) < tripline.LevelScreen {
+		lvl := s.Policy.Level(id, l)
+		if lvl < tripline.LevelScreen {
 			return
 		}
 		cov.Total++
@@ -136,9 +139,14 @@ func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
 			cov.Groups = append(cov.Groups, g)
 		}
 		addCoverage(g, l, now, stale, cov.ExpiryLimit, ages)
+		// The counts above cover every listing the caller may screen
+		// against; a listing named in the expiring list shows what reading
+		// it would: a screen-only listing has neither name nor dates to show.
 		if l.Status == tripline.StatusActive && l.ValidUntil != nil && l.ValidUntil.Before(cov.ExpiryLimit) {
-			cov.Expiring = append(cov.Expiring, ExpiringListing{ID: l.ID, Name: l.PrimaryName(), Originator: l.Provenance.Originator,
-				ValidUntil: *l.ValidUntil, ReviewBy: l.ReviewBy})
+			if d := l.Disclose(lvl); d.ValidUntil != nil {
+				cov.Expiring = append(cov.Expiring, ExpiringListing{ID: d.ID, Name: d.PrimaryName(), Originator: d.Provenance.Originator,
+					ValidUntil: *d.ValidUntil, ReviewBy: d.ReviewBy})
+			}
 		}
 	}
 	// The active listings, nearly all of a large node's, are in memory

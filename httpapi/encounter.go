@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 
 	"tripline"
@@ -52,6 +53,7 @@ func (s *Server) handleListEncounters(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Encounters = append(page.Encounters, shaped)
 	}
+	s.Policy.Record(r.Context(), "encounter.list", q.Get("originator"), fmt.Sprintf("%d of %d encounters shown", len(page.Encounters), len(es)))
 	writeJSON(w, http.StatusOK, page)
 }
 
@@ -115,6 +117,11 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Policy.Record(r.Context(), "encounter.resolve", e.ID, string(res.Outcome))
+	// The answer shows the encounter as a read of it would.
+	if e, err = s.Policy.Encounter(r.Context(), e, s.Lookup); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, Resolved{Encounter: e, Clearance: clr})
 }
 
@@ -129,6 +136,10 @@ func (s *Server) handleAcknowledge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := s.Encounters.AcknowledgeEncounter(r.Context(), cur.ID)
+	if err == nil {
+		s.Policy.Record(r.Context(), "encounter.ack", e.ID, "")
+		e, err = s.Policy.Encounter(r.Context(), e, s.Lookup)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -189,10 +200,18 @@ func (s *Server) handleWithdrawAlert(w http.ResponseWriter, r *http.Request) {
 	}
 	id := tripline.IdentityFrom(r.Context())
 	for _, a := range as {
-		if a.ID == r.PathValue("id") && a.Provenance.Originator != id.Agency {
-			Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s withdraws alert %s", a.Provenance.Originator, a.ID))
+		if a.ID != r.PathValue("id") || a.Provenance.Originator == id.Agency {
+			continue
+		}
+		// An alert the caller may not even screen against is answered as a
+		// missing one: no existence oracle.
+		if a.LevelFor(id.Agency, s.Policy.Groups) < tripline.LevelScreen {
+			s.Policy.Record(r.Context(), "alert.withdraw.refused", a.ID, "hidden from the caller")
+			Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "document alert %q not found", a.ID))
 			return
 		}
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s withdraws alert %s", a.Provenance.Originator, a.ID))
+		return
 	}
 	s.Policy.Record(r.Context(), "alert.withdraw", r.PathValue("id"), "")
 	out, err := s.Alerts.WithdrawDocumentAlert(r.Context(), r.PathValue("id"))

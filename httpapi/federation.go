@@ -147,12 +147,12 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rs, err := s.Federation.Reports(r.Context(), r.URL.Query().Get("status"))
+	if err == nil {
+		rs, err = s.Policy.Reports(r.Context(), rs)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
-	}
-	if rs == nil {
-		rs = []*tripline.Report{}
 	}
 	writeJSON(w, http.StatusOK, ReportPage{Reports: rs})
 }

@@ -100,11 +100,11 @@ func (s *Server) coreRoutes() []route {
 		{Method: "POST", Pattern: "/v1/session", Public: true, Summary: "Console login: exchange a user token for a session cookie.", Request: "Login", Response: "Identity", Handler: s.handleLogin},
 		{Method: "DELETE", Pattern: "/v1/session", Public: true, Summary: "Console logout.", Response: "Status", Handler: s.handleLogout},
 		{Method: "GET", Pattern: "/v1/me", Roles: everyone, Summary: "Who the caller is.", Response: "Identity", Handler: s.handleMe},
-		{Method: "POST", Pattern: "/v1/users", Roles: admins, Summary: "Create a user; the response carries its first token, shown once.", Request: "NewUser", Response: "IssuedToken", Handler: s.handleCreateUser},
-		{Method: "POST", Pattern: "/v1/users/{id}/tokens", Roles: admins, Summary: "Issue another token for a user.", Response: "IssuedToken", Handler: s.handleIssueToken},
-		{Method: "POST", Pattern: "/v1/users/{id}/disable", Roles: admins, Summary: "Disable a user: refused from the next request on.", Response: "Status", Handler: s.handleSetDisabled(true)},
+		{Method: "POST", Pattern: "/v1/users", Roles: admins, Summary: "Create a user of the caller's agency (only a superuser names another; role node never); the response carries its first token, shown once.", Request: "NewUser", Response: "IssuedToken", Handler: s.handleCreateUser},
+		{Method: "POST", Pattern: "/v1/users/{id}/tokens", Roles: admins, Summary: "Issue another token for a user of the caller's agency.", Response: "IssuedToken", Handler: s.handleIssueToken},
+		{Method: "POST", Pattern: "/v1/users/{id}/disable", Roles: admins, Summary: "Disable a user of the caller's agency: refused from the next request on, its sessions too.", Response: "Status", Handler: s.handleSetDisabled(true)},
 		{Method: "POST", Pattern: "/v1/users/{id}/enable", Roles: admins, Summary: "Enable a user again.", Response: "Status", Handler: s.handleSetDisabled(false)},
-		{Method: "POST", Pattern: "/v1/tokens/revoke", Roles: admins, Summary: "Revoke one token: refused from the next request on.", Request: "TokenRevocation", Response: "Status", Handler: s.handleRevokeToken},
+		{Method: "POST", Pattern: "/v1/tokens/revoke", Roles: admins, Summary: "Revoke one token of a user of the caller's agency, and the console sessions made from it: refused from the next request on.", Request: "TokenRevocation", Response: "Status", Handler: s.handleRevokeToken},
 		{Method: "GET", Pattern: "/v1/audit", Roles: auditors, Summary: "Audit entries: who saw a listing (subject), what an agency saw in a period (agency, from, to).", Response: "AuditPage",
 			Query: []param{{"subject", "string", "a listing id or other subject"}, {"agency", "string", "the caller's agency"}, {"user", "string", "the caller"},
 				{"action", "string", "e.g. listing.read, screen, disclose, login"}, {"from", "string", "RFC 3339 time, inclusive"}, {"to", "string", "RFC 3339 time, exclusive"},
@@ -116,7 +116,7 @@ func (s *Server) coreRoutes() []route {
 			Query: []param{{"listing", "string", "only requests on this listing"}}, Handler: s.handleListConsents},
 		{Method: "POST", Pattern: "/v1/consents", Roles: writers, Summary: "Ask a listing's originator to let it go to a third party.", Request: "ConsentRequest", Response: "Consent", Handler: s.handleRequestConsent},
 		{Method: "POST", Pattern: "/v1/consents/{id}/decide", Roles: writers, Summary: "The originator grants or refuses a consent request.", Request: "ConsentDecision", Response: "Consent", Handler: s.handleDecideConsent},
-		{Method: "GET", Pattern: "/v1/events", Roles: admins, Summary: "The event log of one origin after a sequence number.", Response: "EventPage",
+		{Method: "GET", Pattern: "/v1/events", Roles: admins, Summary: "The event log of one origin after a sequence number, each listing or alert event trimmed to what the caller may see of it, every other event a placeholder.", Response: "EventPage",
 			Query: []param{{"origin", "string", "origin node (default: this node)"}, {"after", "integer", "sequence number to continue after"},
 				{"limit", "integer", "page size, at most 10000 (default 1000)"}},
 			Handler: s.handleEvents},
@@ -224,10 +224,18 @@ func (s *Server) handlePutListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if old, err := s.Listings.Listing(r.Context(), l.ID); err == nil && old.Provenance.Originator != l.Provenance.Originator {
-		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "listing %q belongs to %s", l.ID, old.Provenance.Originator))
+		// Name the owner only to a caller who may see the listing.
+		owner := "another agency"
+		if s.Policy.Level(tripline.IdentityFrom(r.Context()), old) > tripline.LevelNone {
+			owner = old.Provenance.Originator
+		}
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "listing %q belongs to %s", l.ID, owner))
 		return
 	}
 	out, err := s.Listings.PutListing(r.Context(), &l)
+	if err == nil {
+		out, err = s.Policy.Listing(r.Context(), out)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -249,15 +257,17 @@ func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	l, err := s.Listings.Listing(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = s.Policy.Change(r.Context(), l)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	if err := s.Policy.Write(r.Context(), l); err != nil {
-		Error(w, r, s.Logger, err)
-		return
-	}
 	out, err := s.Listings.WithdrawListing(r.Context(), l.ID, body.Reason)
+	if err == nil {
+		out, err = s.Policy.Listing(r.Context(), out)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -463,8 +473,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	if evs == nil {
-		evs = []*tripline.Event{}
+	// Each event shows what its listing or alert would show the caller;
+	// the page is audited like any other read.
+	if evs, err = s.Policy.Events(r.Context(), origin, after, evs); err != nil {
+		Error(w, r, s.Logger, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, EventPage{Events: evs, Last: last})
 }
@@ -503,7 +516,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	l, err := s.Listings.Listing(r.Context(), r.PathValue("id"))
 	if err == nil {
-		err = s.Policy.Write(r.Context(), l)
+		err = s.Policy.Change(r.Context(), l)
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
@@ -516,6 +529,9 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	l.ValidUntil, l.ReviewBy, l.Provenance.LastConfirmed = in.ValidUntil, in.ReviewBy, &now
 	out, err := s.Listings.PutListing(r.Context(), l)
+	if err == nil {
+		out, err = s.Policy.Listing(r.Context(), out)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -543,11 +559,18 @@ func (s *Server) handleReviewDue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := tripline.IdentityFrom(r.Context())
-	page := ListingPage{Listings: []*tripline.Listing{}}
+	own := []*tripline.Listing{}
 	for _, l := range ls {
 		if l.Provenance.Originator == id.Agency {
-			page.Listings = append(page.Listings, l)
+			own = append(own, l)
 		}
+	}
+	// Even its own agency's listings reach the caller through the policy
+	// layer: an admin's role does not see their details.
+	page := ListingPage{}
+	if page.Listings, err = s.Policy.Listings(r.Context(), own); err != nil {
+		Error(w, r, s.Logger, err)
+		return
 	}
 	s.Policy.Record(r.Context(), "listing.review_due", id.Agency, "")
 	writeJSON(w, http.StatusOK, page)

@@ -66,19 +66,27 @@ func newServer(t *testing.T) *httptest.Server {
 	tokens := map[tripline.Role]string{}
 	for _, role := range allRoles {
 		u := &tripline.User{ID: "u-" + string(role), Agency: "s", Role: role}
-		if err := s.Identity.CreateUser(context.Background(), u); err != nil {
+		if role == tripline.RoleNode {
+			// No user may have role node any more; one stored before that
+			// rule must still be refused, so the test stores one directly.
+			if _, err := db.SQL().Exec(`INSERT INTO users (id, agency, role, disabled, created) VALUES (?, 's', 'node', 0, '2026-01-01T00:00:00Z')`, u.ID); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := s.Identity.CreateUser(context.Background(), u); err != nil {
 			t.Fatal(err)
 		}
 		if tokens[role], err = s.Identity.IssueToken(context.Background(), u.ID, "api", "", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	servers.Store(ts.URL, &testServer{tokens: tokens, srv: s})
+	servers.Store(ts.URL, &testServer{tokens: tokens, srv: s, db: db})
 	return ts
 }
 
 var timeZero time.Time
 
+// allRoles are the roles the test server has a bearer token of: a node's
+// is one stored before role node was refused, and authenticates nowhere.
 var allRoles = []tripline.Role{tripline.RoleOfficer, tripline.RoleAnalyst, tripline.RoleSupervisor, tripline.RoleAdmin, tripline.RoleAuditor, tripline.RoleNode}
 
 // testServer is what a test knows of a server: a token per role (users of
@@ -86,6 +94,7 @@ var allRoles = []tripline.Role{tripline.RoleOfficer, tripline.RoleAnalyst, tripl
 type testServer struct {
 	tokens map[tripline.Role]string
 	srv    *httpapi.Server
+	db     *sqlite.DB
 }
 
 var servers sync.Map // base URL → *testServer

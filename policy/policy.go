@@ -8,6 +8,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"tripline"
 )
@@ -22,6 +23,16 @@ type Policy struct {
 	// Result trims alert matches by the alert's handling as it does
 	// listing matches. Nil leaves alert matches as screening made them.
 	Alert func(id string) *tripline.DocumentAlert
+	// Now is the clock deciding whether a listing is still in force;
+	// nil is time.Now.
+	Now func() time.Time
+}
+
+func (p *Policy) now() time.Time {
+	if p.Now == nil {
+		return time.Now()
+	}
+	return p.Now()
 }
 
 // New returns a Policy.
@@ -145,26 +156,35 @@ func (p *Policy) Result(ctx context.Context, r *tripline.Result, lookup func(id 
 }
 
 // Encounter trims an encounter's explanation to what the caller may see of
-// its listing; lookup as for Result.
+// its listing; lookup as for Result. A listing lookup no longer finds
+// (withdrawn, expired, never held), or finds no longer active, means least
+// disclosure: hit/no-hit only, without the action or an explanation
+// quoting the listed person, for every agency but the originator (whose
+// own listing it is, seen at its role's ceiling).
 func (p *Policy) Encounter(ctx context.Context, e *tripline.Encounter, lookup func(id string) *tripline.Listing) (*tripline.Encounter, error) {
 	id, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	l := lookup(e.Listing)
-	out := *e
-	if l != nil {
-		lvl := p.Level(id, l)
-		// The originator's queue and the reporting agency see their own encounters.
-		if lvl == tripline.LevelNone && id.Agency != e.Originator {
-			return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)
-		}
-		if lvl < tripline.LevelAction {
-			out.Explain = tripline.DiscloseMatch(tripline.Match{Explain: e.Explain}, "", lvl).Explain
-			out.Action = ""
-		}
+	lvl := tripline.LevelNone
+	if l := lookup(e.Listing); l != nil && l.ActiveAt(p.now()) {
+		lvl = p.Level(id, l)
 	}
-	p.record(ctx, id, "encounter.read", e.ID, "")
+	if id.Agency == e.Originator {
+		lvl = max(lvl, min(tripline.LevelDetails, tripline.RoleCeiling(id.Role)))
+	}
+	// The originator's queue and the reporting agency see their own
+	// encounters; anyone else, nothing of them.
+	if lvl == tripline.LevelNone && id.Agency != e.Originator && id.Agency != e.Agency {
+		p.record(ctx, id, "encounter.read.refused", e.ID, "not the originator's or reporter's")
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)
+	}
+	out := *e
+	if lvl < tripline.LevelAction {
+		out.Explain = tripline.DiscloseMatch(tripline.Match{Explain: e.Explain}, "", lvl).Explain
+		out.Action = ""
+	}
+	p.record(ctx, id, "encounter.read", e.ID, "disclosed at level "+lvl.String())
 	return &out, nil
 }
 
@@ -192,6 +212,24 @@ func (p *Policy) Write(ctx context.Context, l *tripline.Listing) error {
 	}
 	p.record(ctx, id, "listing.write", l.ID, "")
 	return nil
+}
+
+// Change checks that the caller may change the stored listing l (withdraw,
+// confirm, replace), as Write does. A listing the caller's agency may not
+// even screen against is answered exactly as a missing one (ENOTFOUND,
+// the store's message), so that withdraw and confirm are no existence
+// oracle; one it may see but not change is EFORBIDDEN, naming the
+// originator it can see anyway.
+func (p *Policy) Change(ctx context.Context, l *tripline.Listing) error {
+	id, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if id.Agency != l.Provenance.Originator && l.LevelFor(id.Agency, p.Groups) < tripline.LevelScreen {
+		p.record(ctx, id, "listing.write.refused", l.ID, "hidden from the caller")
+		return tripline.Errorf(tripline.ENOTFOUND, "listing %q not found", l.ID)
+	}
+	return p.Write(ctx, l)
 }
 
 // Record writes an audit entry for the caller in ctx: logins, changes and

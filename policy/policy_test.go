@@ -209,6 +209,41 @@ func TestNoReadPathDisclosesBeyondGrant(t *testing.T) {
 			if agency != l.Provenance.Originator {
 				assertNoLeak(t, "encounter", got, l, want)
 			}
+			// Its listing gone (withdrawn, expired: the index no longer
+			// holds it): least disclosure for all but the originator.
+			e.Agency = agency
+			gone, err := p.Encounter(ctx, e, func(string) *tripline.Listing { return nil })
+			if err != nil {
+				t.Fatalf("encounter reported by %s: %v", agency, err)
+			}
+			if agency != l.Provenance.Originator {
+				assertNoLeak(t, "encounter of a listing gone", gone, l, tripline.LevelNone)
+				if gone.Action != "" {
+					t.Fatalf("encounter of a listing gone shows action %s", gone.Action)
+				}
+			}
+		}
+		// The event log: each listing's event shows what reading it would.
+		var evs []*tripline.Event
+		for i, l := range w.listings {
+			payload, _ := json.Marshal(l)
+			evs = append(evs, &tripline.Event{Origin: "N", Seq: int64(i + 1), Type: tripline.EventListingUpserted, Subject: l.ID, Payload: payload})
+		}
+		shown, err := p.Events(ctx, "N", 0, evs)
+		if err != nil || len(shown) != len(evs) {
+			t.Fatalf("events: %d of %d, %v", len(shown), len(evs), err)
+		}
+		for i, ev := range shown {
+			l, want := w.listings[i], oracle(w, w.listings[i], agency, role)
+			if want == tripline.LevelNone && (!ev.Redacted || ev.Subject != "" || len(ev.Payload) > 0) {
+				t.Fatalf("event of %s shown to %s/%s: %+v", l.ID, agency, role, ev)
+			}
+			assertNoLeak(t, "event", ev, l, want)
+			if d, _ := evs[i].PayloadDigest(); !ev.Redacted {
+				if got, err := ev.PayloadDigest(); err != nil || got != d {
+					t.Fatalf("event of %s no longer verifies: %v", l.ID, err)
+				}
+			}
 		}
 	})
 }

@@ -100,8 +100,8 @@ func (s *IdentityService) CreateUser(ctx context.Context, u *tripline.User) erro
 		return err
 	}
 	u.Created = s.db.Now().UTC()
-	_, err := s.db.db.ExecContext(ctx, `INSERT INTO users (id, agency, role, disabled, created) VALUES (?, ?, ?, ?, ?)`,
-		u.ID, u.Agency, string(u.Role), u.Disabled, formatTime(u.Created))
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO users (id, agency, role, disabled, created, superuser) VALUES (?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Agency, string(u.Role), u.Disabled, formatTime(u.Created), u.Superuser)
 	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 		return tripline.Errorf(tripline.ECONFLICT, "user %q already exists", u.ID)
 	} else if err != nil {
@@ -122,23 +122,44 @@ func (s *IdentityService) SetUserDisabled(ctx context.Context, id string, disabl
 	return nil
 }
 
+const userColumns = `id, agency, role, disabled, created, superuser`
+
+func scanUser(row interface{ Scan(...any) error }) (*tripline.User, error) {
+	var u tripline.User
+	var role, created string
+	if err := row.Scan(&u.ID, &u.Agency, &role, &u.Disabled, &created, &u.Superuser); err != nil {
+		return nil, err
+	}
+	u.Role = tripline.Role(role)
+	u.Created, _ = parseTime(created)
+	return &u, nil
+}
+
+// User returns one user; ENOTFOUND when there is none.
+func (s *IdentityService) User(ctx context.Context, id string) (*tripline.User, error) {
+	u, err := scanUser(s.db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "user %q not found", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("load user %s: %w", id, err)
+	}
+	return u, nil
+}
+
 // Users returns every user, ordered by id.
 func (s *IdentityService) Users(ctx context.Context) ([]*tripline.User, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT id, agency, role, disabled, created FROM users ORDER BY id`)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("query users: %w", err)
 	}
 	defer rows.Close()
 	var out []*tripline.User
 	for rows.Next() {
-		var u tripline.User
-		var role, created string
-		if err := rows.Scan(&u.ID, &u.Agency, &role, &u.Disabled, &created); err != nil {
+		u, err := scanUser(rows)
+		if err != nil {
 			return nil, fmt.Errorf("scan user: %w", err)
 		}
-		u.Role = tripline.Role(role)
-		u.Created, _ = parseTime(created)
-		out = append(out, &u)
+		out = append(out, u)
 	}
 	return out, rows.Err()
 }
@@ -150,15 +171,20 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// IssueToken returns a new secret token for user; only its hash is kept. A
-// zero expires never expires.
+// IssueToken returns a new secret API token for user; only its hash is
+// kept. A zero expires never expires. Sessions come from IssueSession,
+// which binds them to the token they were made from.
 func (s *IdentityService) IssueToken(ctx context.Context, user, kind, label string, expires time.Time) (string, error) {
-	var n int
-	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, user).Scan(&n); err != nil {
-		return "", fmt.Errorf("load user %s: %w", user, err)
-	} else if n == 0 {
-		return "", tripline.Errorf(tripline.ENOTFOUND, "user %q not found", user)
+	if kind == "session" {
+		return "", tripline.Errorf(tripline.EINVALID, "kind: a session is made from an API token (IssueSession)")
 	}
+	if _, err := s.User(ctx, user); err != nil {
+		return "", err
+	}
+	return s.insertToken(ctx, user, kind, label, "", expires)
+}
+
+func (s *IdentityService) insertToken(ctx context.Context, user, kind, label, parent string, expires time.Time) (string, error) {
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := "tl_" + base64.RawURLEncoding.EncodeToString(b)
@@ -166,16 +192,48 @@ func (s *IdentityService) IssueToken(ctx context.Context, user, kind, label stri
 	if !expires.IsZero() {
 		exp = formatTime(expires)
 	}
-	if _, err := s.db.db.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, kind, label, created, expires) VALUES (?, ?, ?, ?, ?, ?)`,
-		tokenHash(token), user, kind, label, formatTime(s.db.Now()), exp); err != nil {
+	if _, err := s.db.db.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, kind, label, created, expires, parent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		tokenHash(token), user, kind, label, formatTime(s.db.Now()), exp, parent); err != nil {
 		return "", fmt.Errorf("store token: %w", err)
 	}
 	return token, nil
 }
 
-// DisableToken disables a token given the token itself.
+// IssueSession returns a session made from token, an enabled API token of
+// an enabled user. It ends at expires, or earlier when the token expires
+// or is disabled, or its user is: Authenticate checks the token on every
+// request. A session never makes another one, so none outlives its
+// absolute lifetime.
+func (s *IdentityService) IssueSession(ctx context.Context, token, label string, expires time.Time) (string, error) {
+	id, err := s.Authenticate(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	if id.Session {
+		return "", tripline.Errorf(tripline.EUNAUTHORIZED, "a session cannot start another session: log in with an API token")
+	}
+	return s.insertToken(ctx, id.User, "session", label, tokenHash(token), expires)
+}
+
+// TokenUser returns the user token belongs to; ENOTFOUND when the token is
+// unknown.
+func (s *IdentityService) TokenUser(ctx context.Context, token string) (*tripline.User, error) {
+	var user string
+	err := s.db.db.QueryRowContext(ctx, `SELECT user_id FROM tokens WHERE hash = ?`, tokenHash(token)).Scan(&user)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "token not found")
+	} else if err != nil {
+		return nil, fmt.Errorf("load token: %w", err)
+	}
+	return s.User(ctx, user)
+}
+
+// DisableToken disables a token given the token itself, and the sessions
+// made from it (Authenticate would refuse them anyway: this keeps the
+// table saying so).
 func (s *IdentityService) DisableToken(ctx context.Context, token string) error {
-	res, err := s.db.db.ExecContext(ctx, `UPDATE tokens SET disabled = 1 WHERE hash = ?`, tokenHash(token))
+	h := tokenHash(token)
+	res, err := s.db.db.ExecContext(ctx, `UPDATE tokens SET disabled = 1 WHERE hash = ? OR parent = ?`, h, h)
 	if err != nil {
 		return fmt.Errorf("disable token: %w", err)
 	}
@@ -186,31 +244,53 @@ func (s *IdentityService) DisableToken(ctx context.Context, token string) error 
 }
 
 // Authenticate returns the identity of an enabled, unexpired token of an
-// enabled user. It reads both on every call: disabling takes effect on the
-// very next request. The message never says which part failed.
+// enabled user; for a session, the API token it was made from must be
+// enabled and unexpired too. It reads them all on every call: disabling
+// takes effect on the very next request. A user of role node is refused
+// (tripline.BearerRole). The message never says which part failed.
 func (s *IdentityService) Authenticate(ctx context.Context, token string) (*tripline.Identity, error) {
+	refused := tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
 	if !strings.HasPrefix(token, "tl_") {
-		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+		return nil, refused
 	}
 	var id tripline.Identity
-	var role, expires string
+	var role, kind, expires string
 	var tokDisabled, userDisabled bool
-	err := s.db.db.QueryRowContext(ctx, `SELECT u.id, u.agency, u.role, u.disabled, t.disabled, t.expires
-		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, tokenHash(token)).
-		Scan(&id.User, &id.Agency, &role, &userDisabled, &tokDisabled, &expires)
+	var parentOK sql.NullBool
+	var parentExpires sql.NullString
+	err := s.db.db.QueryRowContext(ctx, `SELECT u.id, u.agency, u.role, u.superuser, u.disabled, t.kind, t.disabled, t.expires,
+			p.disabled = 0 AND p.kind != 'session' AND p.user_id = t.user_id, p.expires
+		FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN tokens p ON t.parent != '' AND p.hash = t.parent
+		WHERE t.hash = ?`, tokenHash(token)).
+		Scan(&id.User, &id.Agency, &role, &id.Superuser, &userDisabled, &kind, &tokDisabled, &expires, &parentOK, &parentExpires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+		return nil, refused
 	} else if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
-	if tokDisabled || userDisabled {
-		return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+	if tokDisabled || userDisabled || !s.unexpired(expires) {
+		return nil, refused
 	}
-	if expires != "" {
-		if t, err := parseTime(expires); err != nil || !s.db.Now().Before(t) {
-			return nil, tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+	if kind == "session" {
+		// Bound to its API token: a session without one (or of another
+		// user, or made from a session) is refused.
+		if !parentOK.Valid || !parentOK.Bool || !s.unexpired(parentExpires.String) {
+			return nil, refused
 		}
+		id.Session = true
 	}
 	id.Role = tripline.Role(role)
+	if !tripline.BearerRole(id.Role) {
+		return nil, refused
+	}
 	return &id, nil
+}
+
+// unexpired reports whether a stored expiry ("" for none) lies ahead.
+func (s *IdentityService) unexpired(expires string) bool {
+	if expires == "" {
+		return true
+	}
+	t, err := parseTime(expires)
+	return err == nil && s.db.Now().Before(t)
 }

@@ -59,7 +59,7 @@ Usage:
   tripline listings list [--json] [--source S] [--status S] | show ID | withdraw ID [--reason R]
   tripline screen   [--data DIR] [--paxlst FILE]   JSON Lines travellers on stdin → results on stdout
   tripline mrz parse [--tolerant]                  one MRZ on stdin → JSON
-  tripline users add ID --role R [--agency A] | token ID | disable ID | enable ID | list
+  tripline users add ID --role R [--agency A] [--superuser] | token ID | disable ID | enable ID | list
   tripline agencies add ID --country CC [--name N] | group NAME AGENCY... | list
   tripline audit verify [--checkpoint FILE] [--key K] | checkpoint | query [--subject X] [--agency Y] [--from T] [--to T]
   tripline network neighbourhood|path|components|facilitators|communities|cotravel|export ...

@@ -13,17 +13,23 @@ import (
 
 // runUsers manages users and their tokens:
 //
-//	tripline users add ID --agency A --role R   (prints the user's first token, once)
+//	tripline users add ID --agency A --role R [--superuser]   (prints the user's first token, once)
 //	tripline users token ID                     (another token)
 //	tripline users disable ID | enable ID
 //	tripline users list
+//
+// --superuser makes a node-wide admin, who manages the users of every
+// agency on the node over the API; every other admin manages only its own
+// agency's. It exists only by this explicit action. No user has role node:
+// a partner node signs its requests with its node key.
 func runUsers(ctx context.Context, env *Env, args []string) error {
 	fs, data, err := actionFlags(env, "users", args, "want add, token, disable, enable or list")
 	if err != nil {
 		return err
 	}
 	agency := fs.String("agency", "", "add: the user's agency (default: this node's agency)")
-	role := fs.String("role", "", "add: officer, analyst, supervisor, admin, auditor or node")
+	role := fs.String("role", "", "add: officer, analyst, supervisor, admin or auditor")
+	superuser := fs.Bool("superuser", false, "add: a node-wide admin, who manages the users of every agency (role admin only)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	n, err := openAction(ctx, env, fs, args, data)
 	if err != nil {
@@ -43,15 +49,20 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		if *role == "" {
-			return usagef("add: --role is required (officer, analyst, supervisor, admin, auditor, node)")
+			return usagef("add: --role is required (officer, analyst, supervisor, admin, auditor)")
 		}
 		if *agency == "" {
 			*agency = n.Agency
 		}
-		if err := n.Identity.CreateUser(ctx, &tripline.User{ID: id, Agency: *agency, Role: tripline.Role(*role)}); err != nil {
+		u := &tripline.User{ID: id, Agency: *agency, Role: tripline.Role(*role), Superuser: *superuser}
+		if err := n.Identity.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		if err := n.audited(ctx, "user.create", id, *role+" of "+*agency); err != nil {
+		detail := string(u.Role) + " of " + u.Agency
+		if u.Superuser {
+			detail += ", superuser"
+		}
+		if err := n.audited(ctx, "user.create", id, detail); err != nil {
 			return err
 		}
 		return printToken(ctx, env, n, id, *asJSON)
@@ -80,9 +91,9 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tAGENCY\tROLE\tDISABLED")
+		fmt.Fprintln(tw, "ID\tAGENCY\tROLE\tSUPERUSER\tDISABLED")
 		for _, u := range us {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.ID, u.Agency, u.Role, u.Disabled)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.ID, u.Agency, u.Role, u.Superuser, u.Disabled)
 		}
 		return tw.Flush()
 	}
@@ -90,6 +101,13 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 }
 
 func printToken(ctx context.Context, env *Env, n *Node, user string, asJSON bool) error {
+	u, err := n.Identity.User(ctx, user)
+	if err != nil {
+		return err
+	}
+	if !tripline.BearerRole(u.Role) {
+		return tripline.Errorf(tripline.EINVALID, "user %q has role %s, which never holds a token: a partner node signs its requests", u.ID, u.Role)
+	}
 	tok, err := n.Identity.IssueToken(ctx, user, "api", "cli", time.Time{})
 	if err != nil {
 		return err

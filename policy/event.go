@@ -1,0 +1,108 @@
+package policy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"tripline"
+)
+
+// Events returns a page of origin's event log (read after seq after) as
+// the caller in ctx may see it, and records the page in the audit log. A
+// listing or document-alert event carries exactly what reading that
+// listing or alert would show the caller (Listing.Disclose and
+// DocumentAlert.Disclose at the caller's level, the left-out fields'
+// digests kept so the origin's signature still verifies). Any other event
+// — one the caller may not see, or an encounter, clearance, refusal or
+// consent, which their own read paths show to the agencies involved — is
+// a placeholder without payload or subject: the sequence stays gap-free
+// and nothing tells what it was about.
+func (p *Policy) Events(ctx context.Context, origin string, after int64, evs []*tripline.Event) ([]*tripline.Event, error) {
+	id, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*tripline.Event, 0, len(evs))
+	shown := 0
+	for _, ev := range evs {
+		e, visible, err := p.event(id, ev)
+		if err != nil {
+			return nil, err
+		}
+		if visible {
+			shown++
+		}
+		out = append(out, e)
+	}
+	p.record(ctx, id, "event.list", origin, fmt.Sprintf("after %d: %d of %d events disclosed", after, shown, len(evs)))
+	return out, nil
+}
+
+// event shapes one event for id, reporting whether any payload shows.
+func (p *Policy) event(id *tripline.Identity, ev *tripline.Event) (*tripline.Event, bool, error) {
+	if !ev.Redacted {
+		var shown any
+		switch ev.Type {
+		case tripline.EventListingUpserted, tripline.EventListingWithdrawn, tripline.EventListingExpired:
+			var l tripline.Listing
+			if json.Unmarshal(ev.Payload, &l) == nil {
+				if lvl := p.Level(id, &l); lvl > tripline.LevelNone {
+					shown = l.Disclose(lvl)
+				}
+			}
+		case tripline.EventDocumentAlert, tripline.EventDocumentAlertWithdrawn:
+			var a tripline.DocumentAlert
+			if json.Unmarshal(ev.Payload, &a) == nil {
+				if lvl := p.AlertLevel(id, &a); lvl > tripline.LevelNone {
+					shown = a.Disclose(lvl)
+				}
+			}
+		}
+		if shown != nil {
+			out, err := ev.TrimTo(shown)
+			if err == nil {
+				c := *out
+				c.Via = "" // which partner relayed it is the node's business
+				return &c, true, nil
+			}
+			// A payload that cannot be trimmed is not shown at all.
+		}
+	}
+	placeholder, err := ev.Redact()
+	if err != nil {
+		// Not even a digest: the placeholder keeps the position only.
+		placeholder = &tripline.Event{Origin: ev.Origin, Seq: ev.Seq, At: ev.At, Redacted: true}
+	}
+	placeholder.Subject = ""
+	return placeholder, false, nil
+}
+
+// Reports returns the entries of the encounter-report outbox the caller in
+// ctx may see — those of encounters its agency reported or whose listing
+// it originated — without their signed bodies, which quote the encounter
+// in full: the encounter itself is read, trimmed, through Encounter. One
+// audit entry records the page.
+func (p *Policy) Reports(ctx context.Context, rs []*tripline.Report) ([]*tripline.Report, error) {
+	id, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []*tripline.Report{}
+	for _, r := range rs {
+		var body struct {
+			Encounter tripline.Encounter `json:"encounter"`
+		}
+		if json.Unmarshal(r.Body, &body) != nil {
+			continue
+		}
+		if e := body.Encounter; e.Agency != id.Agency && e.Originator != id.Agency {
+			continue
+		}
+		c := *r
+		c.Body = nil
+		out = append(out, &c)
+	}
+	p.record(ctx, id, "report.list", "", fmt.Sprintf("%d of %d reports visible", len(out), len(rs)))
+	return out, nil
+}
