@@ -41,32 +41,39 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create key directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".node.key-*")
-	if err != nil {
+	if err := writeFileAtomic(path, pem.EncodeToMemory(&pem.Block{Type: "TRIPLINE NODE KEY", Bytes: priv.Seed()})); err != nil {
 		return nil, fmt.Errorf("write node key: %w", err)
 	}
+	return priv, nil
+}
+
+// writeFileAtomic writes b to path, mode 0600: to a temporary file in the
+// same directory, synced, then renamed, so that a crash never leaves half a
+// file.
+func writeFileAtomic(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
 	defer os.Remove(tmp.Name())
-	if err := pem.Encode(tmp, &pem.Block{Type: "TRIPLINE NODE KEY", Bytes: priv.Seed()}); err != nil {
+	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return nil, err
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return nil, err
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return nil, err
+		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return nil, fmt.Errorf("install node key: %w", err)
-	}
-	return priv, nil
+	return os.Rename(tmp.Name(), path)
 }
 
 // PublicKeyString encodes a public key as partners configure it.

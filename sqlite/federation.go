@@ -55,6 +55,26 @@ func (s *FederationStore) Partners(ctx context.Context) ([]*tripline.Partner, er
 	return out, rows.Err()
 }
 
+// OwnOrigins returns the origins of the events held that are no partner's:
+// those this data directory wrote as itself, sorted. A node fixes its id
+// from them when its directory predates the identity file.
+func (s *FederationStore) OwnOrigins(ctx context.Context) ([]string, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT DISTINCT origin FROM events WHERE origin NOT IN (SELECT id FROM partners) ORDER BY origin`)
+	if err != nil {
+		return nil, fmt.Errorf("query own origins: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, fmt.Errorf("scan origin: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
 // Cursor returns the highest sequence number of origin held here.
 func (s *FederationStore) Cursor(ctx context.Context, origin string) (int64, error) {
 	return NewEventService(s.db).LastSeq(ctx, origin)

@@ -116,8 +116,11 @@ func (n *Node) reportEncounter(ctx context.Context, e *tripline.Encounter) {
 
 // runNode serves `tripline node info`: this node's id, agency and key.
 func runNode(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "init" {
+		return runNodeInit(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "info" {
-		return usagef("want: node info")
+		return usagef("want: node info | node init [--node ID] [--agency A]")
 	}
 	fs := newFlags(env, "node info")
 	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")

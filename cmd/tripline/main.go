@@ -64,7 +64,7 @@ Usage:
   tripline audit verify [--checkpoint FILE] [--key K] | checkpoint | query [--subject X] [--agency Y] [--from T] [--to T]
   tripline network neighbourhood|path|components|facilitators|communities|cotravel|export ...
   tripline network import-links [--source S] FILE... | import-pnr FILE...   link analysis
-  tripline node info                               this node's id, agency and public key
+  tripline node info | init [--node ID] [--agency A]   this node's id, agency and public key
   tripline partners add ID --agency A --key K [--url U] [--follows X,Y] | list
   tripline federation export --to PARTNER [--origin O] [--after N] FILE | import FILE
   tripline events follow [--nats URL] [--origin O] [--after N]   the event log as JSON Lines (NATS optional)

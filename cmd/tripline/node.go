@@ -39,8 +39,8 @@ type Node struct {
 	Peer       *federation.Peer
 	FedService *federation.Service
 	Notifier   *federation.Notifier
-	// Agency is the agency running this node ($TRIPLINE_AGENCY, default
-	// the node id): the command line acts as its supervisor.
+	// Agency is the agency running this node, fixed with its id
+	// (nodeIdentity): the command line acts as its supervisor.
 	Agency   string
 	groups   *groupCache
 	Index    *match.Index
@@ -96,15 +96,21 @@ func openNode(ctx context.Context, env *Env, dir string, withIndex bool, log *sl
 
 func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, log *slog.Logger) (*Node, error) {
 	db := sqlite.NewDB(filepath.Join(dir, "tripline.db"))
-	db.Origin = envOr(env, "TRIPLINE_NODE", "local")
 	if err := db.Open(); err != nil {
 		return nil, err
 	}
 	db.Logger = log
+	// The node id belongs to the directory, not to whoever runs a command.
+	ident, err := nodeIdentity(ctx, env, dir, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.Origin = ident.ID
 	n := &Node{DB: db, Listings: sqlite.NewListingService(db), Events: sqlite.NewEventService(db),
 		Encounters: sqlite.NewEncounterService(db), Alerts: sqlite.NewDocumentAlertService(db),
 		Travellers: sqlite.NewTravellerLog(db), Identity: sqlite.NewIdentityService(db), Consents: sqlite.NewConsentService(db),
-		Agency: envOr(env, "TRIPLINE_AGENCY", db.Origin), Logger: log, Now: time.Now, versions: map[string]int64{},
+		Agency: ident.Agency, Logger: log, Now: time.Now, versions: map[string]int64{},
 		retroCap: cfg.RetroQueue}
 	if n.retroCap <= 0 {
 		n.retroCap = 65536

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+// runVars is run with environment variables besides TRIPLINE_DATA.
+func runVars(t testing.TB, dir string, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string {
+			if k == "TRIPLINE_DATA" {
+				return dir
+			}
+			return vars[k]
+		}}
+	code = Run(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+// eventOrigins returns how many events of each origin dir's log holds.
+func eventOrigins(t *testing.T, dir string) map[string]int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "tripline.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT origin, COUNT(*) FROM events GROUP BY origin`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var o string
+		var n int
+		if err := rows.Scan(&o, &n); err != nil {
+			t.Fatal(err)
+		}
+		out[o] = n
+	}
+	return out
+}
+
+// TestNodeIDBelongsToDirectory is issue 15 item 1: a command run without
+// TRIPLINE_NODE still writes as the directory's node, and another id for
+// the directory is refused with exit 2 and a message naming both ids.
+func TestNodeIDBelongsToDirectory(t *testing.T) {
+	dir := t.TempDir()
+	a := map[string]string{"TRIPLINE_NODE": "A", "TRIPLINE_AGENCY": "agency-a"}
+	if code, _, errs := runVars(t, dir, a, "import", "--format", "csv", "--source", "agency-a", "../../docs/listing-template.csv"); code != 0 {
+		t.Fatalf("import as A: exit %d: %s", code, errs)
+	}
+	// The operator forgets TRIPLINE_NODE: the withdrawal is still A's.
+	code, out, errs := runVars(t, dir, nil, "listings", "list", "--json")
+	if code != 0 {
+		t.Fatalf("list: exit %d: %s", code, errs)
+	}
+	id := strings.SplitN(strings.SplitN(out, `"id":"`, 2)[1], `"`, 2)[0]
+	if code, _, errs := runVars(t, dir, nil, "listings", "withdraw", id, "--reason", "delisted"); code != 0 {
+		t.Fatalf("withdraw without TRIPLINE_NODE: exit %d: %s", code, errs)
+	}
+	if got := eventOrigins(t, dir); len(got) != 1 || got["A"] == 0 {
+		t.Fatalf("event origins = %v, want A's only", got)
+	}
+	code, _, errs = runVars(t, dir, nil, "node", "info")
+	if code != 0 {
+		t.Fatalf("node info: exit %d: %s", code, errs)
+	}
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{"another id", map[string]string{"TRIPLINE_NODE": "B"}, []string{"listings", "list"}, `belongs to node "A"`},
+		{"another agency", map[string]string{"TRIPLINE_AGENCY": "agency-b"}, []string{"node", "info"}, `belongs to agency "agency-a"`},
+		{"node init with another id", nil, []string{"node", "init", "--node", "local"}, `node id "local" refused`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := runVars(t, dir, tc.vars, tc.args...)
+			if code != 2 || !strings.Contains(errs, tc.want) || !strings.Contains(errs, dir) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q naming the directory", code, errs, tc.want)
+			}
+		})
+	}
+	if got := eventOrigins(t, dir); len(got) != 1 || got["A"] == 0 {
+		t.Fatalf("after refusals: event origins = %v, want A's only", got)
+	}
+}
+
+// TestNodeIDAdoptedFromLog: a directory made before the identity file
+// adopts the origin its events carry, whatever (or whether) TRIPLINE_NODE
+// says nothing.
+func TestNodeIDAdoptedFromLog(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := runVars(t, dir, map[string]string{"TRIPLINE_NODE": "A"}, "import", "--format", "csv", "--source", "agency-a",
+		"../../docs/listing-template.csv"); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errs)
+	}
+	// As if the directory predated node.id.
+	if err := os.Remove(filepath.Join(dir, "node.id")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runVars(t, dir, nil, "node", "info")
+	if code != 0 || !strings.Contains(out, "id: A\n") {
+		t.Fatalf("node info = %d %q %s, want the log's origin A adopted", code, out, errs)
+	}
+	if code, _, errs := runVars(t, dir, map[string]string{"TRIPLINE_NODE": "B"}, "node", "info"); code != 2 || !strings.Contains(errs, `"A"`) {
+		t.Fatalf("B on A's directory: exit %d: %s", code, errs)
+	}
+}
+
+// TestNodeInit: node init fixes a new directory's identity once.
+func TestNodeInit(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runVars(t, dir, nil, "node", "init", "--node", "B", "--agency", "de-bka")
+	if code != 0 || !strings.Contains(out, "id: B\nagency: de-bka\n") {
+		t.Fatalf("node init = %d %q %s", code, out, errs)
+	}
+	code, out, _ = runVars(t, dir, nil, "node", "info")
+	if code != 0 || !strings.Contains(out, "id: B\nagency: de-bka\n") {
+		t.Fatalf("node info after init = %d %q", code, out)
+	}
+	if code, _, errs := runVars(t, dir, nil, "node", "init", "--node", "bad id"); code != 2 || !strings.Contains(errs, "node id") {
+		t.Fatalf("a malformed id: exit %d: %s", code, errs)
+	}
+}
