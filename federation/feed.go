@@ -172,6 +172,12 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 		if err := json.Unmarshal(ev.Payload, &l); err != nil {
 			return f.unfit(ev, "listing payload does not decode", err)
 		}
+		if tripline.IsPublishedSource(l.Source) {
+			// Every node imports a published list itself and never takes a
+			// partner's copy: sending ours would only make the partner
+			// refuse it, event by event, at every import.
+			return redact(ev)
+		}
 		lvl := l.LevelFor(partner, f.Groups)
 		if lvl == tripline.LevelNone {
 			return redact(ev)

@@ -36,12 +36,19 @@ type importResult[T tripline.Record] struct {
 // order; workers on the other cores check, hash and encode chunks; this
 // goroutine writes them in order. An error anywhere, or a crash, leaves
 // the previous state.
-func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs iter.Seq2[T, error]) (*tripline.ImportSummary, error) {
+// Each of before runs first, in the transaction (a published list's
+// version check and record); its error refuses the import.
+func (k *kind[T]) importAll(ctx context.Context, db *DB, source string, rs iter.Seq2[T, error], before ...func(context.Context, *Tx) error) (*tripline.ImportSummary, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	for _, fn := range before {
+		if err := fn(ctx, tx); err != nil {
+			return nil, err
+		}
+	}
 	existing, versions, err := k.sourceStates(ctx, tx, source)
 	if err != nil {
 		return nil, err

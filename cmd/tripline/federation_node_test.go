@@ -136,3 +136,31 @@ func TestNodeInit(t *testing.T) {
 		t.Fatalf("a malformed id: exit %d: %s", code, errs)
 	}
 }
+
+// TestImportOlderUNListRefused is issue 15 item 2 on the command line: the
+// UN list of 2024 after that of 2026 is refused (exit 1, both dates named)
+// and brings no delisted person back; --force imports it at this node.
+func TestImportOlderUNListRefused(t *testing.T) {
+	needShared(t, unFile2026)
+	dir := t.TempDir()
+	importJSON(t, dir, "--format", "un-xml", unFile2024)
+	delta := importJSON(t, dir, "--format", "un-xml", unFile2026)
+	code, out, errs := run(t, dir, "", "import", "--format", "un-xml", unFile2024)
+	if code != 1 || !strings.Contains(errs, "2024-09-26T00:00:07Z") || !strings.Contains(errs, "2026-02-27T00:00:09Z") || !strings.Contains(errs, "--force") {
+		t.Fatalf("older list: exit %d\n%s%s", code, out, errs)
+	}
+	_, withdrawn, _ := run(t, dir, "", "listings", "list", "--json", "--status", "withdrawn")
+	if n := strings.Count(withdrawn, "\n"); n != delta.Withdrawn {
+		t.Fatalf("after the refused import %d listings withdrawn, want %d", n, delta.Withdrawn)
+	}
+	forced := importJSON(t, dir, "--format", "un-xml", "--force", unFile2024)
+	if forced.Updated == 0 {
+		t.Fatalf("forced import = %+v, want the delisted back at this node", forced)
+	}
+	if again := importJSON(t, dir, "--format", "un-xml", unFile2026); again.Withdrawn != delta.Withdrawn {
+		t.Fatalf("the newer list after a forced older one = %+v, want %d withdrawn", again, delta.Withdrawn)
+	}
+	if code, _, errs := run(t, dir, "", "import", "--format", "un-xml", "--list-version", "2020-13-01", unFile2026); code != 1 || !strings.Contains(errs, "list version") {
+		t.Fatalf("a bad --list-version: exit %d: %s", code, errs)
+	}
+}

@@ -21,6 +21,8 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	source := fs.String("source", "", "source name (the id prefix); required for csv")
 	asJSON := fs.Bool("json", false, "print one JSON summary per file")
 	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
+	listVer := fs.String("list-version", "", "a published list's publication date (default: the file's own, e.g. the UN list's dateGenerated)")
+	force := fs.Bool("force", false, "import a published list older than the one held (this node only)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,7 +58,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 				return err
 			}
 			var readErr error // already names the file and line
-			if sum, err = n.Listings.ImportListings(ctx, src, func(yield func(*tripline.Listing, error) bool) {
+			if sum, err = n.importList(ctx, *format, path, src, *listVer, *force, func(yield func(*tripline.Listing, error) bool) {
 				for l, err := range ls {
 					readErr = err
 					if !yield(l, err) {

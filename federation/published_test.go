@@ -1,0 +1,61 @@
+package federation_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"testing"
+
+	"tripline"
+	"tripline/federation"
+	"tripline/sqlite"
+)
+
+// TestFeedKeepsPublishedListsHome is issue 15 item 2 in the feed: a node's
+// import of the UN list reaches no partner as listings (each node imports
+// it itself; a partner would only refuse 682 events per import), while the
+// node's own listings travel as before.
+func TestFeedKeepsPublishedListsHome(t *testing.T) {
+	ctx := context.Background()
+	db := mustDB(t, "A")
+	_, priv, _ := ed25519.GenerateKey(nil)
+	db.Sign = func(msg []byte) []byte { return ed25519.Sign(priv, msg) }
+	ls := sqlite.NewListingService(db)
+	every := tripline.Handling{Screen: []string{"*"}, Action: []string{"*"}, Reshare: tripline.ReshareAllowed}
+	un := &tripline.Listing{ID: "un-sc:QDi.1", Source: "un-sc", Status: tripline.StatusActive, Action: tripline.ActionRefuseEntry,
+		Names: []tripline.Name{{Full: "Published Person", Kind: tripline.NamePrimary}}, Handling: every, Provenance: tripline.Provenance{Originator: "un-sc"}}
+	own := &tripline.Listing{ID: "agency-a:1", Source: "agency-a", Status: tripline.StatusActive, Action: tripline.ActionRefuseEntry,
+		Names: []tripline.Name{{Full: "Own Person", Kind: tripline.NamePrimary}}, Handling: every, Provenance: tripline.Provenance{Originator: "agency-a"}}
+	if _, err := ls.ImportListings(ctx, "un-sc", tripline.Records([]*tripline.Listing{un})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ls.PutListing(ctx, own); err != nil {
+		t.Fatal(err)
+	}
+	feed := &federation.Feed{Events: sqlite.NewEventService(db), Self: "A", Sign: db.Sign, Groups: tripline.GroupMap{}}
+	evs, err := feed.Page(ctx, "agency-b", "A", 0, 10)
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("page = %v, %v", evs, err)
+	}
+	if !evs[0].Redacted || len(evs[0].Payload) != 0 {
+		t.Fatalf("the UN listing %s was served in full", evs[0].Subject)
+	}
+	if evs[1].Redacted {
+		t.Fatalf("A's own listing was held back")
+	}
+	// B, which imported the list itself, takes the page without a refusal.
+	b := mustDB(t, "B")
+	if _, err := sqlite.NewListingService(b).ImportListings(ctx, "un-sc", tripline.Records([]*tripline.Listing{un})); err != nil {
+		t.Fatal(err)
+	}
+	store := sqlite.NewFederationStore(b)
+	if err := store.PutPartner(ctx, &tripline.Partner{ID: "A", Agency: "agency-a", PublicKey: federation.PublicKeyString(priv.Public().(ed25519.PublicKey))}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := store.ApplyForeign(ctx, "A", evs)
+	if err != nil || len(res.Rejected) != 0 || len(res.Stored) != 2 {
+		t.Fatalf("B applied %+v, %v: want both stored, none refused", res, err)
+	}
+	if l, err := sqlite.NewListingService(b).Listing(ctx, "un-sc:QDi.1"); err != nil || l.Status != tripline.StatusActive {
+		t.Fatalf("B's own copy of the UN listing: %+v, %v", l, err)
+	}
+}
