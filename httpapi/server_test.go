@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,7 +48,9 @@ func newServer(t *testing.T) *httptest.Server {
 	s.Listings, s.Events, s.Screener, s.Origin = sqlite.NewListingService(db), sqlite.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
 	s.Encounters, s.Alerts = sqlite.NewEncounterService(db), sqlite.NewDocumentAlertService(db)
 	s.Consents, s.Identity = sqlite.NewConsentService(db), sqlite.NewIdentityService(db)
-	audit, err := sqlite.NewAuditLog(db)
+	// A signing audit log, as a node has, so that checkpoints are served.
+	_, key, _ := ed25519.GenerateKey(nil)
+	audit, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: db.Origin, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}
