@@ -267,6 +267,10 @@ func TestBusyStoreAnswers503(t *testing.T) {
 
 func TestScreen(t *testing.T) {
 	ts := newServer(t)
+	// The fake matcher's hit is on s:1, which must be held to be disclosed.
+	if _, err := serverOf(ts.URL+"/").srv.Listings.PutListing(context.Background(), storetest.Listing("s", "1", "Listed Person")); err != nil {
+		t.Fatal(err)
+	}
 	st, body := do(t, "POST", ts.URL+"/v1/screen", `{"ref":"t-1","name":"Listed Person","dob":"1975-03"}`)
 	if st != 200 || body["decision"] != "hit" || body["action"] != "refuse_entry" || body["ref"] != "t-1" {
 		t.Fatalf("screen = %d %v", st, body)
