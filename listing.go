@@ -9,6 +9,8 @@ import (
 	"iter"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Listing is one person on a watchlist, contributed by an originating agency.
@@ -186,6 +188,9 @@ func (l *Listing) Validate() error {
 	if l == nil {
 		return Errorf(EINVALID, "listing: missing")
 	}
+	if err := checkID(l.ID); err != nil {
+		return err
+	}
 	src, own, ok := strings.Cut(l.ID, ":")
 	if !ok || src == "" || own == "" {
 		return Errorf(EINVALID, "id: %q is not <source>:<id>", l.ID)
@@ -250,8 +255,38 @@ func (l *Listing) Validate() error {
 	if l.Provenance.Originator == "" {
 		return Errorf(EINVALID, "provenance.originator: required")
 	}
+	if l.Version < 0 {
+		return Errorf(EINVALID, "version: %d is negative", l.Version)
+	}
 	if l.ValidUntil != nil && l.ReviewBy != nil && l.ReviewBy.After(*l.ValidUntil) {
 		return Errorf(EINVALID, "review_by: after valid_until")
+	}
+	return nil
+}
+
+// MaxIDLen bounds a listing id in bytes: ids are keys in URLs, logs and
+// every partner's store, and the longest a real list uses is a few dozen.
+const MaxIDLen = 200
+
+// checkID refuses ids that cannot be shown or used safely as a key: too
+// long, not UTF-8, or holding white space, control or format characters
+// (NUL, bidi overrides that make an id read as another), slashes and
+// backslashes (path traversal where an id becomes a path), or an own part
+// of "." or "..".
+func checkID(id string) error {
+	if len(id) > MaxIDLen {
+		return Errorf(EINVALID, "id: %d bytes, at most %d", len(id), MaxIDLen)
+	}
+	if !utf8.ValidString(id) {
+		return Errorf(EINVALID, "id: %q is not valid UTF-8", id)
+	}
+	for i, r := range id {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '/' || r == '\\' || r == utf8.RuneError {
+			return Errorf(EINVALID, "id: %q at byte %d is not allowed (no spaces, control or format characters, or slashes)", r, i)
+		}
+	}
+	if _, own, _ := strings.Cut(id, ":"); own == "." || own == ".." {
+		return Errorf(EINVALID, "id: %q is not an id", id)
 	}
 	return nil
 }
