@@ -201,7 +201,7 @@ func TestParseTolerantTyped(t *testing.T) {
 		{"spaces between groups", l1 + "\nL898902C3 6 UTO 740812 2 F 120415 9 ZE184226B<<<<< 1 0", specTD3, []string{"line 2: spaces dropped"}},
 		{"spaces for fillers in line 2", l1 + "\n" + strings.Replace(l2, "<<<<<", "     ", 1), specTD3, []string{"line 2: spaces read as '<'"}},
 		{"grouped name line of full length", "P<UTO ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n" + l2, specTD3, []string{"line 1: spaces dropped"}},
-		{"typed TD1 in lower case, short lines", strings.ToLower(strings.TrimRight(t1[0], "<")+"\n"+t1[1]+"\nstevenson  peter john"), specTD1,
+		{"typed TD1 in lower case, short lines", strings.ToLower(strings.TrimRight(t1[0], "<") + "\n" + t1[1] + "\nstevenson  peter john"), specTD1,
 			[]string{"lower-case letters read as upper case", "line 1: padded with '<' to 30 characters", "line 3: spaces read as '<', padded with '<' to 30 characters"}},
 	}
 	for _, tt := range tests {
