@@ -199,7 +199,7 @@ func (l *Listing) Validate() error {
 		return Errorf(EINVALID, "source: required")
 	}
 	if src != l.Source {
-		return Errorf(EINVALID, "id: prefix %q does not match source %q", src, l.Source)
+		return Errorf(EINVALID, "id: prefix %q does not match source %.40q", src, l.Source)
 	}
 	if len(l.Names) == 0 {
 		return Errorf(EINVALID, "names: at least one name is required")
@@ -222,7 +222,7 @@ func (l *Listing) Validate() error {
 	switch l.Sex {
 	case "", "M", "F", "X":
 	default:
-		return Errorf(EINVALID, "sex: %q is not M, F or X", l.Sex)
+		return Errorf(EINVALID, "sex: %.40q is not M, F or X", l.Sex)
 	}
 	for i, c := range l.Nationalities {
 		if strings.TrimSpace(c) == "" {
@@ -235,22 +235,22 @@ func (l *Listing) Validate() error {
 		}
 	}
 	if !l.Action.Valid() {
-		return Errorf(EINVALID, "action: %q is not one of refuse_entry, detain, secondary_check, report, info", l.Action)
+		return Errorf(EINVALID, "action: %.40q is not one of refuse_entry, detain, secondary_check, report, info", l.Action)
 	}
 	switch l.Handling.Reshare {
 	case "", ReshareNever, ReshareWithConsent, ReshareAllowed:
 	default:
-		return Errorf(EINVALID, "handling.reshare: %q is not never, with_consent or allowed", l.Handling.Reshare)
+		return Errorf(EINVALID, "handling.reshare: %.40q is not never, with_consent or allowed", l.Handling.Reshare)
 	}
 	switch l.Handling.Use {
 	case "", "H0", "H1", "H2", "H3":
 	default:
-		return Errorf(EINVALID, "handling.use: %q is not H0..H3", l.Handling.Use)
+		return Errorf(EINVALID, "handling.use: %.40q is not H0..H3", l.Handling.Use)
 	}
 	switch l.Status {
 	case "", StatusActive, StatusWithdrawn, StatusExpired:
 	default:
-		return Errorf(EINVALID, "status: unknown status %q", l.Status)
+		return Errorf(EINVALID, "status: unknown status %.40q", l.Status)
 	}
 	if l.Provenance.Originator == "" {
 		return Errorf(EINVALID, "provenance.originator: required")

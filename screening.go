@@ -50,13 +50,13 @@ func (t *Traveller) Validate() error {
 	switch t.Sex {
 	case "", "M", "F", "X":
 	default:
-		return Errorf(EINVALID, "sex: %q is not M, F or X", t.Sex)
+		return Errorf(EINVALID, "sex: %.40q is not M, F or X", t.Sex)
 	}
 	if t.Travel != nil {
 		switch t.Travel.Direction {
 		case "", "in", "out", "transit":
 		default:
-			return Errorf(EINVALID, "travel.direction: %q is not in, out or transit", t.Travel.Direction)
+			return Errorf(EINVALID, "travel.direction: %.40q is not in, out or transit", t.Travel.Direction)
 		}
 		if err := CheckTravelDate(t.Travel.Date); err != nil {
 			return Errorf(EINVALID, "travel.date: %s", ErrorMessage(err))

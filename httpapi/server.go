@@ -208,6 +208,9 @@ func StatusOf(code string) int {
 	return http.StatusInternalServerError
 }
 
+// maxErrorMessage bounds the message of an error answer in bytes.
+const maxErrorMessage = 500
+
 // StatusClientClosed is the status recorded (in metrics and logs, never
 // sent) for a request whose client went away before the answer: nginx's
 // 499. It is not a server fault.
@@ -227,6 +230,10 @@ func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 		return
 	}
 	code, msg := tripline.ErrorCode(err), tripline.ErrorMessage(err)
+	if len(msg) > maxErrorMessage {
+		// A message quoting a huge input would echo it back: cut it.
+		msg = strings.ToValidUTF8(msg[:maxErrorMessage], "") + "…"
+	}
 	if code == tripline.EINTERNAL {
 		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
