@@ -206,6 +206,39 @@ func TestImportSpoolAndLimit(t *testing.T) {
 		t.Error("spool file still open after the upload")
 	}
 
+	// A client that goes away mid-upload leaves nothing either.
+	ctx, cancel := context.WithCancel(context.Background())
+	pr2, pw2 := io.Pipe()
+	t.Cleanup(func() { pw2.CloseWithError(io.ErrUnexpectedEOF) })
+	up2, _ := http.NewRequestWithContext(ctx, "POST", ts.URL+"/v1/imports", pr2)
+	up2.Header.Set("Authorization", "Bearer "+serverOf(ts.URL + "/").tokens[tripline.RoleAnalyst])
+	go func() {
+		if resp, err := http.DefaultClient.Do(up2); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	pw2.Write([]byte(list))
+	if _, err := os.Stat("/proc/self/fd"); err == nil {
+		deadline := time.Now().Add(30 * time.Second)
+		for !openSpool(dir) {
+			if time.Now().After(deadline) {
+				t.Fatal("no spool file open during the second upload")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		for openSpool(dir) {
+			if time.Now().After(deadline) {
+				t.Fatal("spool file still open after the client went away")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	cancel()
+	if left := dirEntries(t, dir); len(left) != 0 {
+		t.Errorf("files left after a cancelled upload: %v", left)
+	}
+
 	// A panic in the import leaves nothing either.
 	real := srv.Listings
 	srv.Listings = panicImport{real}
