@@ -204,9 +204,12 @@ func (l *Listing) Validate() error {
 	if len(l.Names) == 0 {
 		return Errorf(EINVALID, "names: at least one name is required")
 	}
+	if len(l.Names) > MaxNames {
+		return Errorf(EINVALID, "names: %d names, at most %d", len(l.Names), MaxNames)
+	}
 	for i, n := range l.Names {
-		if strings.TrimSpace(n.Full) == "" {
-			return Errorf(EINVALID, "names[%d].full: empty", i)
+		if err := ValidateName(fmt.Sprintf("names[%d].full", i), n.Full); err != nil {
+			return err
 		}
 		switch n.Kind {
 		case NamePrimary, NameAlias, NameWeakAlias, NameOriginal:

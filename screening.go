@@ -41,8 +41,8 @@ func (t *Traveller) FullName() string {
 
 // Validate reports the first problem with t, naming the field.
 func (t *Traveller) Validate() error {
-	if t.FullName() == "" {
-		return Errorf(EINVALID, "name: required (name, or given_names and surname)")
+	if err := t.validateName(); err != nil {
+		return err
 	}
 	if err := t.DOB.validateIfSet(); err != nil {
 		return Errorf(EINVALID, "dob: %s", ErrorMessage(err))
@@ -76,6 +76,21 @@ func CheckTravelDate(s string) error {
 		return Errorf(EINVALID, "%.40q is not a date (want YYYY-MM-DD)", s)
 	}
 	return nil
+}
+
+// validateName checks the name fields: each bounded (MaxNameBytes), and
+// the name they make bounded in words and holding a letter or digit.
+func (t *Traveller) validateName() error {
+	for _, f := range [...]struct{ field, v string }{{"name", t.Name}, {"given_names", t.GivenNames}, {"surname", t.Surname}} {
+		if len(f.v) > MaxNameBytes {
+			return Errorf(EINVALID, "%s: %d bytes long, at most %d", f.field, len(f.v), MaxNameBytes)
+		}
+	}
+	full := t.FullName()
+	if full == "" {
+		return Errorf(EINVALID, "name: required (name, or given_names and surname)")
+	}
+	return checkNameWords("name", full)
 }
 
 func (d PartialDate) validateIfSet() error {

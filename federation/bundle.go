@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -17,6 +18,10 @@ import (
 // air-gapped node): JSON lines — a header, the events (the same signed
 // events a feed would serve that partner), and a trailer whose signature by
 // the sending node covers everything before it.
+
+// bundleLineMax bounds one line of a bundle: an event's payload limit and
+// room for its other fields.
+const bundleLineMax = MaxEventBytes + 64<<10
 
 // BundleHeader opens a bundle.
 type BundleHeader struct {
@@ -67,7 +72,9 @@ func (p *Peer) WriteBundle(w io.Writer, to string, evs []*tripline.Event) error 
 // how many were new. A bundle that does not verify applies nothing.
 func (p *Peer) ReadBundle(ctx context.Context, r io.Reader, name string) (int, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	// A line is one event: at most its payload limit and the rest of its
+	// fields, so a bundle cannot make this node hold a line of any size.
+	sc.Buffer(make([]byte, 64<<10), bundleLineMax)
 	h := sha256.New()
 	var (
 		head  BundleHeader
@@ -100,12 +107,17 @@ func (p *Peer) ReadBundle(ctx context.Context, r io.Reader, name string) (int, e
 			if err := json.Unmarshal(b, &ev); err != nil {
 				return 0, tripline.Errorf(tripline.EINVALID, "%s: line %d: event: %v", name, n, err)
 			}
+			if err := checkEventSize(&ev); err != nil {
+				return 0, tripline.Errorf(tripline.EINVALID, "%s: line %d: %s", name, n, tripline.ErrorMessage(err))
+			}
 			evs = append(evs, &ev)
 		}
 		h.Write(b)
 		h.Write([]byte{'\n'})
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return 0, tripline.Errorf(tripline.EINVALID, "%s: a line over %d bytes: an event over the limit", name, bundleLineMax)
+	} else if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	if trail == nil || trail.Events != len(evs) {

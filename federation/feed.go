@@ -3,8 +3,24 @@ package federation
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 
 	"tripline"
+)
+
+// Limits on what crosses between nodes. A feed page the node serves holds
+// at most the events asked for (at most MaxPageEvents) and aims at
+// PageBudget bytes, ending at the first signed event past it; an event whose
+// payload is over MaxEventBytes is served as a placeholder. A page the node
+// reads from a partner is refused whole when it is over MaxPageBytes (read
+// no further), holds more than MaxPageEvents events or an event over
+// MaxEventBytes.
+const (
+	MaxEventBytes = 1 << 20
+	MaxPageBytes  = 16 << 20
+	MaxPageEvents = 5000 + tripline.SignEvery
+	PageBudget    = 4 << 20
 )
 
 // Feed serves this node's event log to partners: for each event, exactly
@@ -16,6 +32,10 @@ type Feed struct {
 	Events tripline.EventService
 	// Self is this node's id.
 	Self string
+	// Sign signs with this node's key (nil: never). A page of this node's
+	// own events then ends wherever its budget does, the last event signed
+	// as it is served, rather than at the next stored signature.
+	Sign func(msg []byte) []byte
 	// Groups knows the sharing groups of each agency.
 	Groups tripline.Groups
 	// Consented returns the agencies the originator consented to receive
@@ -23,33 +43,41 @@ type Feed struct {
 	Consented func(ctx context.Context, listing string) []string
 	// Audit records each page served.
 	Audit tripline.Auditor
+	// Logger, when set, is told of events served as placeholders because
+	// they are too large or do not decode.
+	Logger *slog.Logger
 }
 
 // Page returns up to limit events of origin after seq, shaped for the
-// partner agency.
+// partner agency, within the limits above.
 // A page ends at a signed event (the origin signs the last event of each
 // of its transactions), so that the partner can verify all of it.
 func (f *Feed) Page(ctx context.Context, partnerAgency, origin string, after int64, limit int) ([]*tripline.Event, error) {
-	evs, err := f.Events.Events(ctx, origin, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	for len(evs) > 0 && len(evs[len(evs)-1].Sig) == 0 {
-		more, err := f.Events.Events(ctx, origin, evs[len(evs)-1].Seq, 256)
+	limit = max(1, min(limit, MaxPageEvents-tripline.SignEvery))
+	var evs []*tripline.Event
+	size := 0
+	// Read in runs of SignEvery, so that a page of large events is not
+	// read whole before the budget cuts it.
+	for cur := after; len(evs) < limit && size < PageBudget; {
+		want := min(limit-len(evs), tripline.SignEvery)
+		run, err := f.Events.Events(ctx, origin, cur, want)
 		if err != nil {
 			return nil, err
 		}
-		if len(more) == 0 {
-			// The newest transaction is not signed yet (or its origin's
-			// signature has not arrived): serve up to the last signed event.
-			last := len(evs) - 1
-			for last >= 0 && len(evs[last].Sig) == 0 {
-				last--
+		for _, ev := range run {
+			evs = append(evs, ev)
+			if size += eventBytes(ev); size >= PageBudget {
+				break
 			}
-			evs = evs[:last+1]
-			break
 		}
-		evs = append(evs, more...)
+		if len(run) < want {
+			break // the end of the log
+		}
+		cur = evs[len(evs)-1].Seq
+	}
+	evs, err := f.endSigned(ctx, origin, evs)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]*tripline.Event, 0, len(evs))
 	shared := 0
@@ -70,6 +98,48 @@ func (f *Feed) Page(ctx context.Context, partnerAgency, origin string, after int
 	return out, nil
 }
 
+// eventBytes estimates what an event takes in a page: its payload and the
+// rest of its fields.
+func eventBytes(ev *tripline.Event) int { return len(ev.Payload) + 512 }
+
+// endSigned makes the page end at a signed event: this node's own events
+// are signed where the page ends; another origin's page is cut back to its
+// last signed event, or, when it holds none, runs on to the next one
+// (served up to the last signed event when the origin's newest transaction
+// is not signed yet).
+func (f *Feed) endSigned(ctx context.Context, origin string, evs []*tripline.Event) ([]*tripline.Event, error) {
+	if len(evs) == 0 || len(evs[len(evs)-1].Sig) > 0 {
+		return evs, nil
+	}
+	if origin == f.Self && f.Sign != nil {
+		last := *evs[len(evs)-1]
+		last.Sig = f.Sign(last.SigningBytes())
+		evs[len(evs)-1] = &last
+		return evs, nil
+	}
+	for i := len(evs) - 1; i >= 0; i-- {
+		if len(evs[i].Sig) > 0 {
+			return evs[:i+1], nil
+		}
+	}
+	for len(evs[len(evs)-1].Sig) == 0 {
+		more, err := f.Events.Events(ctx, origin, evs[len(evs)-1].Seq, tripline.SignEvery)
+		if err != nil {
+			return nil, err
+		}
+		if len(more) == 0 {
+			return nil, nil // the origin's signature has not arrived yet
+		}
+		for _, ev := range more {
+			evs = append(evs, ev)
+			if len(ev.Sig) > 0 {
+				break
+			}
+		}
+	}
+	return evs, nil
+}
+
 func jsonDetail(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -87,15 +157,27 @@ func redact(ev *tripline.Event) (*tripline.Event, error) {
 		Digest: d, Chain: ev.Chain, Sig: ev.Sig}, nil
 }
 
+// unfit serves ev as a placeholder, telling the operators why: an event a
+// partner could not take must not stop the feed at it.
+func (f *Feed) unfit(ev *tripline.Event, why string, err error) (*tripline.Event, error) {
+	if f.Logger != nil {
+		f.Logger.Warn("feed: event served as a placeholder", "origin", ev.Origin, "seq", ev.Seq, "subject", ev.Subject, "why", why, "err", err)
+	}
+	return redact(ev)
+}
+
 func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*tripline.Event, error) {
 	if ev.Redacted {
 		return redact(ev)
+	}
+	if len(ev.Payload) > MaxEventBytes {
+		return f.unfit(ev, fmt.Sprintf("payload over %d bytes", MaxEventBytes), nil)
 	}
 	switch ev.Type {
 	case tripline.EventListingUpserted, tripline.EventListingWithdrawn, tripline.EventListingExpired:
 		var l tripline.Listing
 		if err := json.Unmarshal(ev.Payload, &l); err != nil {
-			return nil, tripline.Errorf(tripline.EINVALID, "event %s/%d: listing payload: %v", ev.Origin, ev.Seq, err)
+			return f.unfit(ev, "listing payload does not decode", err)
 		}
 		lvl := l.LevelFor(partner, f.Groups)
 		if lvl == tripline.LevelNone {
@@ -120,7 +202,7 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 	case tripline.EventDocumentAlert, tripline.EventDocumentAlertWithdrawn:
 		var a tripline.DocumentAlert
 		if err := json.Unmarshal(ev.Payload, &a); err != nil {
-			return nil, tripline.Errorf(tripline.EINVALID, "event %s/%d: alert payload: %v", ev.Origin, ev.Seq, err)
+			return f.unfit(ev, "alert payload does not decode", err)
 		}
 		lvl := a.LevelFor(partner, f.Groups)
 		if lvl == tripline.LevelNone {

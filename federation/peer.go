@@ -22,7 +22,7 @@ type Store interface {
 	Partners(ctx context.Context) ([]*tripline.Partner, error)
 	Cursor(ctx context.Context, origin string) (int64, error)
 	ChainHead(ctx context.Context, origin string) (int64, string, error)
-	ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) ([]*tripline.Event, error)
+	ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) (*tripline.ForeignResult, error)
 	QueueReport(ctx context.Context, r *tripline.Report) error
 	Reports(ctx context.Context, status string) ([]*tripline.Report, error)
 	MarkReport(ctx context.Context, id, status string, next time.Time) error
@@ -37,6 +37,13 @@ type Peer struct {
 	HTTP   *http.Client
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Audit records each partner event the trust rules refused (nil: the
+	// log line only).
+	Audit tripline.Auditor
+	// Sleep waits d or until ctx ends, reporting whether d passed; nil
+	// waits on a timer. Follow's back-off goes through it, so that a test
+	// can count the waits rather than time them.
+	Sleep func(ctx context.Context, d time.Duration) bool
 
 	mu       sync.RWMutex
 	keys     map[string]ed25519.PublicKey
@@ -122,19 +129,27 @@ func (p *Peer) do(ctx context.Context, method, base, path string, body []byte, o
 		return err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	// Never more than a page may hold: a partner cannot make this node
+	// read (and hold) an answer of any size.
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxPageBytes+1))
 	if err != nil {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(b[:min(len(b), 300)]))
 	}
+	if len(b) > MaxPageBytes {
+		return tripline.Errorf(tripline.EINVALID, "%s %s: answer over the %d-byte limit: refused", method, path, MaxPageBytes)
+	}
 	return json.Unmarshal(b, out)
 }
 
 // Pull fetches one page of origin's events from partner (long-polling up
-// to wait), verifies every event and applies them. A tampered or unsigned
-// event is rejected and logged; nothing from it on is applied.
+// to wait), verifies every event and applies them, returning how many
+// events were new. A tampered or unsigned event is rejected and logged;
+// nothing from it on is applied. A page over MaxPageBytes, with more than
+// MaxPageEvents events or an event over MaxEventBytes, or of another
+// origin than asked, is refused whole.
 func (p *Peer) Pull(ctx context.Context, partner *tripline.Partner, origin string, wait time.Duration) (int, error) {
 	cur, err := p.Store.Cursor(ctx, origin)
 	if err != nil {
@@ -146,13 +161,45 @@ func (p *Peer) Pull(ctx context.Context, partner *tripline.Partner, origin strin
 	if err := p.do(ctx, "GET", partner.URL, "/v1/feed?"+q.Encode(), nil, &page); err != nil {
 		return 0, err
 	}
+	if err := checkPage(partner.ID, origin, page.Events); err != nil {
+		return 0, err
+	}
 	return p.Apply(ctx, partner.ID, page.Events)
 }
 
+// checkPage refuses a page that breaks the limits or carries events of
+// another origin than the one asked for.
+func checkPage(partner, origin string, evs []*tripline.Event) error {
+	if len(evs) > MaxPageEvents {
+		return tripline.Errorf(tripline.EINVALID, "feed page from %s: %d events, over the limit of %d", partner, len(evs), MaxPageEvents)
+	}
+	for _, ev := range evs {
+		if ev.Origin != origin {
+			return tripline.Errorf(tripline.EINVALID, "feed page from %s: event %s/%d is not of origin %s, as asked", partner, ev.Origin, ev.Seq, origin)
+		}
+		if err := checkEventSize(ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkEventSize refuses an event whose payload is over MaxEventBytes.
+func checkEventSize(ev *tripline.Event) error {
+	if n := len(ev.Payload); n > MaxEventBytes {
+		return tripline.Errorf(tripline.EINVALID, "event %s/%d: payload of %d bytes, over the limit of %d", ev.Origin, ev.Seq, n, MaxEventBytes)
+	}
+	return nil
+}
+
 // Apply verifies and applies events of one origin received from node via
-// (a pull or a bundle). Only events a verified signature vouches for are
-// applied: a tampered event is rejected and logged, never applied, and
-// neither is anything after it; an unsigned tail waits for the next page.
+// (a pull or a bundle), returning how many were new. Only events a verified
+// signature vouches for are applied: a tampered event is rejected and
+// logged, never applied, and neither is anything after it; an unsigned
+// tail waits for the next page. A verified event the trust rules refuse
+// (tripline.CheckForeign) is kept in the log but changes nothing; the
+// refusal is logged and audited, and the rest of the page applies, so
+// that a partner cannot wedge the feed.
 func (p *Peer) Apply(ctx context.Context, via string, evs []*tripline.Event) (int, error) {
 	if len(evs) == 0 {
 		return 0, nil
@@ -180,37 +227,94 @@ func (p *Peer) Apply(ctx context.Context, via string, evs []*tripline.Event) (in
 	if bad != nil {
 		p.Logger.Error("rejected events from partner", "via", via, "origin", origin, "err", tripline.ErrorMessage(bad))
 	}
-	applied, err := p.Store.ApplyForeign(ctx, via, evs[:vouched])
+	res, err := p.Store.ApplyForeign(ctx, via, evs[:vouched])
 	if err != nil {
 		return 0, err
 	}
-	return len(applied), bad
+	for _, r := range res.Rejected {
+		p.refused(ctx, via, r)
+	}
+	return len(res.Stored), bad
 }
 
+// refused makes a refused partner event visible to the operators: an
+// error in the log and an entry in the audit log.
+func (p *Peer) refused(ctx context.Context, via string, r *tripline.Rejection) {
+	ev := r.Event
+	p.Logger.Error("rejected a partner's event: the trust rules refuse it", "via", via, "origin", ev.Origin, "seq", ev.Seq,
+		"type", ev.Type, "subject", ev.Subject, "err", tripline.ErrorMessage(r.Err))
+	if p.Audit == nil {
+		return
+	}
+	agency := ""
+	if x, ok := p.Partner(ev.Origin); ok {
+		agency = x.Agency
+	}
+	p.Audit.Record(ctx, tripline.AuditEntry{User: "node:" + ev.Origin, Agency: agency, Role: tripline.RoleNode, Action: "federation.event.refused",
+		Subject: ev.Subject, Detail: jsonDetail(map[string]any{"origin": ev.Origin, "seq": ev.Seq, "type": ev.Type, "via": via,
+			"error": tripline.ErrorMessage(r.Err)})})
+}
+
+// Follow's waits between pulls. A pull that fails waits ErrorBackoff,
+// doubling up to MaxErrorBackoff. A pull that brings nothing new although
+// it returned well before its long-poll ended (a partner replaying an old
+// page, or not long-polling) waits IdleBackoff, doubling up to
+// MaxIdleBackoff: such a partner gets a few requests a minute, not
+// thousands. A pull that brings new events, or that long-polled its whole
+// wait, resets both.
+const (
+	LongPoll        = 20 * time.Second
+	ErrorBackoff    = 500 * time.Millisecond
+	MaxErrorBackoff = 15 * time.Second
+	IdleBackoff     = time.Second
+	MaxIdleBackoff  = time.Minute
+)
+
 // Follow pulls origin through partner until ctx ends: long-polls, applies,
-// and backs off after errors (the partner down, a partition) without losing
-// its place — the cursor is the store's.
+// and backs off after errors (the partner down, a partition) and after
+// early answers with nothing new, without losing its place — the cursor is
+// the store's.
 func (p *Peer) Follow(ctx context.Context, partner *tripline.Partner, origin string) {
-	backoff := 500 * time.Millisecond
+	backoff, idle := ErrorBackoff, IdleBackoff
 	for ctx.Err() == nil {
-		n, err := p.Pull(ctx, partner, origin, 20*time.Second)
-		if err != nil {
+		start := p.Now()
+		n, err := p.Pull(ctx, partner, origin, LongPoll)
+		switch {
+		case err != nil:
 			if ctx.Err() != nil {
 				return
 			}
 			p.Logger.Warn("pull failed", "partner", partner.ID, "origin", origin, "err", err, "retry_in", backoff)
-			select {
-			case <-ctx.Done():
+			if !p.sleep(ctx, backoff) {
 				return
-			case <-time.After(backoff):
 			}
-			backoff = min(backoff*2, 15*time.Second)
-			continue
-		}
-		backoff = 500 * time.Millisecond
-		if n > 0 {
+			backoff = min(backoff*2, MaxErrorBackoff)
+		case n > 0:
+			backoff, idle = ErrorBackoff, IdleBackoff
 			p.Logger.Debug("applied partner events", "partner", partner.ID, "origin", origin, "n", n)
+		case p.Now().Sub(start) >= LongPoll/2:
+			backoff, idle = ErrorBackoff, IdleBackoff // an honest long-poll that timed out
+		default:
+			p.Logger.Debug("partner answered early with nothing new", "partner", partner.ID, "origin", origin, "retry_in", idle)
+			if !p.sleep(ctx, idle) {
+				return
+			}
+			idle = min(idle*2, MaxIdleBackoff)
 		}
+	}
+}
+
+func (p *Peer) sleep(ctx context.Context, d time.Duration) bool {
+	if p.Sleep != nil {
+		return p.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

@@ -68,6 +68,18 @@ func (s *Server) OpenAPI() map[string]any {
 	paths := map[string]map[string]any{}
 	for _, r := range s.routes() {
 		op := map[string]any{"summary": r.Summary, "operationId": operationID(r)}
+		// Who may call it, machine-readable (x-roles) and for a reader.
+		if r.Public {
+			op["x-roles"] = []string{}
+			op["description"] = "Public: no token needed."
+		} else {
+			roles := make([]string, len(r.Roles))
+			for i, role := range r.Roles {
+				roles[i] = string(role)
+			}
+			op["x-roles"] = roles
+			op["description"] = "Roles: " + strings.Join(roles, ", ") + ". Needs Authorization: Bearer <token> or a console session."
+		}
 		var params []map[string]any
 		for _, seg := range strings.Split(r.Pattern, "/") {
 			if strings.HasPrefix(seg, "{") {

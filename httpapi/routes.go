@@ -73,7 +73,7 @@ func (s *Server) coreRoutes() []route {
 		{Method: "GET", Pattern: "/readyz", Public: true, Summary: "Readiness: the index is loaded and screenings can be served.", Response: "Status", Handler: s.handleReady},
 		{Method: "GET", Pattern: "/metrics", Public: true, Summary: "Prometheus metrics.", Response: "", Handler: s.handleMetrics().ServeHTTP},
 		{Method: "GET", Pattern: "/openapi.json", Public: true, Summary: "This document.", Response: "", Handler: s.handleOpenAPI},
-		{Method: "GET", Pattern: "/v1/listings", Roles: readers, Summary: "List listings, ordered by id (keyset paging with after).", Response: "ListingPage",
+		{Method: "GET", Pattern: "/v1/listings", Roles: writers, Summary: "List listings, ordered by id (keyset paging with after). Not for officers: a border post gets one answer per traveller, never the list.", Response: "ListingPage",
 			Query: []param{{"source", "string", "only this source"}, {"status", "string", "active, withdrawn or expired"},
 				{"after", "string", "continue after this id"}, {"limit", "integer", "page size, at most 1000 (default 100)"}},
 			Handler: s.handleListListings},
@@ -83,11 +83,11 @@ func (s *Server) coreRoutes() []route {
 		{Method: "POST", Pattern: "/v1/listings/{id}/confirm", Roles: writers, Summary: "The originator re-confirms a listing: new valid-until and review-by dates.", Request: "Confirmation", Response: "Listing", Handler: s.handleConfirm},
 		{Method: "GET", Pattern: "/v1/review-due", Roles: writers, Summary: "The caller's agency's listings due for review (reminders).", Response: "ListingPage",
 			Query: []param{{"within", "string", "a Go duration, e.g. 168h (default 7 days)"}}, Handler: s.handleReviewDue},
-		{Method: "POST", Pattern: "/v1/screen", Roles: screeners, Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", Handler: s.handleScreen},
+		{Method: "POST", Pattern: "/v1/screen", Roles: screeners, Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", MaxBody: MaxScreenBodyBytes, Handler: s.handleScreen},
 		{Method: "POST", Pattern: "/v1/manifests", Roles: screeners, Summary: "Screen a whole manifest: a UN/EDIFACT PAXLST message, or a JSON manifest.", Request: "Manifest", Response: "ManifestResult",
 			Query: []param{{"direction", "string", "in, out or transit (PAXLST default: in)"},
 				{"partial", "boolean", "true screens a PAXLST cut short (no UNT/UNZ trailer) instead of refusing it: every traveller of the cut message is then at least review"}},
-			Handler: s.handleManifest},
+			MaxBody: MaxScreenBodyBytes, Handler: s.handleManifest},
 		{Method: "GET", Pattern: "/v1/encounters", Roles: screeners, Summary: "Encounters, newest first: the originator's queue with originator=AGENCY.", Response: "EncounterPage",
 			Query: []param{{"originator", "string", "only this originator's queue"}, {"outcome", "string", "only this outcome (pending for the open queue)"},
 				{"listing", "string", "only encounters on this listing"}, {"before", "string", "continue before this encounter id"},
@@ -300,15 +300,22 @@ type ScreenResponse struct {
 	Results []*tripline.Result `json:"results,omitempty"`
 }
 
-// MaxBatch bounds one batch screening request.
-const MaxBatch = 10000
-
 func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 	var req ScreenRequest
 	if err := decodeJSON(r, &req); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	if len(req.MRZ) > MaxMRZBytes {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "mrz: %d bytes long, at most %d", len(req.MRZ), MaxMRZBytes))
+		return
+	}
+	release, err := s.ScreenLimit.enter(r.Context())
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	defer release()
 	if len(req.Travellers) > 0 {
 		if len(req.Travellers) > MaxBatch {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers: %d in one batch, at most %d", len(req.Travellers), MaxBatch))
@@ -420,6 +427,12 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 			m.Direction = direction
 		}
 	}
+	release, err := s.ScreenLimit.enter(r.Context())
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	defer release()
 	res, err := s.Screener.ScreenManifest(r.Context(), m)
 	if err == nil {
 		res.Results, err = s.shapeAll(r, res.Results)

@@ -62,6 +62,8 @@ type Server struct {
 	// DefaultMaxImportBytes, and MaxImportCeiling caps it.
 	SpoolDir       string
 	MaxImportBytes int64
+	// ScreenLimit bounds the screening requests in progress (screenlimit.go).
+	ScreenLimit ScreenLimit
 
 	mux      *http.ServeMux
 	registry *prometheus.Registry
@@ -90,6 +92,7 @@ type Screener interface {
 // fields before serving.
 func NewServer() *Server {
 	s := &Server{mux: http.NewServeMux(), registry: prometheus.NewRegistry(), Logger: slog.Default()}
+	s.ScreenLimit.Wait = DefaultScreenWait
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tripline_http_requests_total", Help: "HTTP requests by route and status code.",
 	}, []string{"route", "code"})

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -311,6 +312,17 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			if _, msg := errMsg(body); strings.Contains(msg, "no route") {
 				t.Errorf("%s %s documented but not served", method, path)
 			}
+			// Every operation says who may call it: the route table's roles.
+			roles, ok := op.(map[string]any)["x-roles"].([]any)
+			if !ok {
+				t.Errorf("%s %s: no x-roles", method, path)
+			}
+			desc, _ := op.(map[string]any)["description"].(string)
+			for _, r := range roles {
+				if !strings.Contains(desc, r.(string)) {
+					t.Errorf("%s %s: description %q does not name role %s", method, path, desc, r)
+				}
+			}
 			// Every referenced schema exists.
 			b, _ := json.Marshal(op)
 			for _, part := range strings.Split(string(b), `"#/components/schemas/`)[1:] {
@@ -323,6 +335,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	if n < 10 {
 		t.Fatalf("only %d operations documented", n)
+	}
+	// Officers may not browse the list (least disclosure), and the document says so.
+	if roles := paths["/v1/listings"].(map[string]any)["get"].(map[string]any)["x-roles"].([]any); slices.Contains(roles, any("officer")) {
+		t.Errorf("GET /v1/listings x-roles = %v, want no officer", roles)
 	}
 	listing := schemas["Listing"].(map[string]any)["properties"].(map[string]any)
 	for _, f := range []string{"id", "names", "birth_dates", "handling", "provenance", "valid_until"} {

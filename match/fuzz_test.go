@@ -2,7 +2,9 @@ package match
 
 import (
 	"math"
+	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"tripline"
 )
@@ -19,6 +21,28 @@ func FuzzNormalise(f *testing.F) {
 		}
 		// Normalising twice changes nothing more for Latin output.
 		_ = CompareNames(s, s)
+	})
+}
+
+// FuzzInvisibleIgnored inserts an invisible character anywhere in a name:
+// the tokens must not change (they turned a hit into clear).
+func FuzzInvisibleIgnored(f *testing.F) {
+	for _, s := range []string{"Muhammad Taher ANWARI", "محمد طاهر أنوري", "가나다", "e\u0301", "Сергей Лавров", "NURISTANI, Abdul"} {
+		f.Add(s, uint(3), uint(0))
+	}
+	f.Fuzz(func(t *testing.T, s string, at, which uint) {
+		if len(s) > 1000 || !utf8.ValidString(s) {
+			return
+		}
+		i := int(at % uint(len(s)+1))
+		for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		r := invisibles[which%uint(len(invisibles))]
+		with := s[:i] + string(r) + s[i:]
+		if got, want := Normalise(with), Normalise(s); !slices.Equal(got, want) {
+			t.Errorf("Normalise(%q) = %q, want %q as without %U", with, got, want, r)
+		}
 	})
 }
 

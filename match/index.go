@@ -43,6 +43,7 @@ const (
 	minCandidates = 6     // scored fully per screening, at least (when found)
 	weakSupport   = 0.45  // candidates with less support than this share of the best are not scored
 	maxMatches    = 10    // returned per screening
+	maxKeyYears   = 16    // distinct birth years keyed per listing (the UN list gives at most 10)
 )
 
 // Key kinds, weighted by how much a shared key suggests the same person.
@@ -326,24 +327,49 @@ func nameKeys(keys []uint64, toks []*token) []uint64 {
 	return pairKeys(keys, toks)
 }
 
-// pairKeys appends a key per pair of name tokens.
+// pairKeys appends a key per pair of name tokens. Names reach it with at
+// most maxTokens tokens (matchTokens), so the pairs are bounded too: a name
+// of thousands of words once made millions of keys.
 func pairKeys(keys []uint64, toks []*token) []uint64 {
-	for i, a := range toks {
-		if a.kind != kindName || len(a.skel) < 2 && a.class == 0 {
+	var buf [maxTokens]string
+	ids := buf[:0]
+	for _, t := range toks {
+		if t.kind != kindName || len(t.skel) < 2 && t.class == 0 {
 			continue
 		}
-		for _, b := range toks[i+1:] {
-			if b.kind != kindName || len(b.skel) < 2 && b.class == 0 {
-				continue
-			}
-			x, y := pairID(a), pairID(b)
+		if len(ids) == maxTokens {
+			break
+		}
+		ids = append(ids, pairID(t))
+	}
+	for i, x := range ids {
+		for _, y := range ids[i+1:] {
 			if x > y {
-				x, y = y, x
+				keys = append(keys, hashPair(keyPair, y, x))
+			} else {
+				keys = append(keys, hashPair(keyPair, x, y))
 			}
-			keys = append(keys, hashKey(keyPair, x+"|"+y))
 		}
 	}
 	return keys
+}
+
+// hashPair is hashKey(kind, x+"|"+y) without building the string.
+func hashPair(kind byte, x, y string) uint64 {
+	h := uint64(14695981039346656037)
+	h ^= uint64(kind)
+	h *= 1099511628211
+	for i := 0; i < len(x); i++ {
+		h ^= uint64(x[i])
+		h *= 1099511628211
+	}
+	h ^= '|'
+	h *= 1099511628211
+	for i := 0; i < len(y); i++ {
+		h ^= uint64(y[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // yearKeys appends a key per name token and birth year.
@@ -371,10 +397,15 @@ func listingKeys(p *prepared) []uint64 {
 	for _, d := range p.docs {
 		keys = docKeys(keys, d)
 	}
+	var years []int
 	for _, d := range p.dobs {
-		if d.Year == 0 {
+		if d.Year == 0 || slices.Contains(years, d.Year) {
 			continue
 		}
+		if len(years) == maxKeyYears {
+			break // each year multiplies the name keys: a few tell namesakes apart
+		}
+		years = append(years, d.Year)
 		for _, n := range p.names {
 			keys = yearKeys(keys, n.toks, d.Year)
 		}

@@ -584,7 +584,7 @@ func isSwapped(chosen []edge) bool {
 
 // prepare tokenizes and enriches a name.
 func prepare(name string) []*token {
-	t := tokenize(name)
+	t := matchTokens(name)
 	enrich(t)
 	return noIntern(t)
 }

@@ -3,8 +3,11 @@ package match
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"tripline"
 )
 
 // tokKind says how much a token tells about identity.
@@ -98,13 +101,54 @@ func Normalise(name string) []string {
 // tokenize splits and normalises a name. It never fails: input it cannot
 // read yields fewer tokens.
 func tokenize(name string) []token {
-	name = norm.NFKC.String(name)
+	// Invisible characters go before NFKC too: between a letter and its
+	// accent, or between Hangul jamo, they would stop the composition.
+	name = norm.NFKC.String(dropInvisible(clip(name, maxNameBytes)))
 	// "NURISTANI, Abdul Aziz" is surname-first; put it in reading order.
 	if before, after, ok := strings.Cut(name, ","); ok && !strings.Contains(after, ",") && strings.TrimSpace(after) != "" {
 		name = after + " " + before
 	}
 	words := splitWords(name)
 	return buildTokens(words)
+}
+
+// maxNameBytes is how much of a name the matcher reads. Validation refuses
+// longer names (tripline.MaxNameBytes, with room for given names and
+// surname together); the clip keeps a caller that skips validation from
+// making one name cost more than this.
+const maxNameBytes = 4 * tripline.MaxNameBytes
+
+// clip cuts s to at most n bytes, at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// dropInvisible removes the characters that show nothing
+// (tripline.Invisible); s itself comes back when it has none.
+func dropInvisible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if tripline.Invisible(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// matchTokens is tokenize for matching: at most maxTokens tokens, the ones
+// alignment compares (compareTokens reads no further), so that key
+// building and scoring stay bounded however many words a name has.
+func matchTokens(name string) []token {
+	toks := tokenize(name)
+	if len(toks) > maxTokens {
+		toks = toks[:maxTokens:maxTokens]
+	}
+	return toks
 }
 
 // splitWords cuts a name into words and transliterates each one.
@@ -122,8 +166,13 @@ func splitWords(name string) []rawWord {
 	}
 	prevArabic := false
 	for _, r := range name {
-		if isArabicMark(r) || r == '\u200c' || r == '\u200d' {
-			continue // Persian writes a zero-width non-joiner inside words
+		if isArabicMark(r) || tripline.Invisible(r) {
+			// Invisible characters (zero-width spaces and joiners, soft
+			// hyphens, Hangul fillers, variation selectors) are dropped,
+			// not read as word breaks: Persian writes a zero-width
+			// non-joiner inside words, and an attacker inserts them to
+			// make a listed name look like another.
+			continue
 		}
 		ar := isArabicLetter(r)
 		if ar != prevArabic && len(cur) > 0 {
@@ -209,7 +258,9 @@ func buildTokens(words []rawWord) []token {
 	var ws []rawWord
 	for _, w := range words {
 		if !w.arabic {
-			ws = append(ws, w)
+			if w.form != "" { // a lone apostrophe: not a word, nor the last one after an article
+				ws = append(ws, w)
+			}
 			continue
 		}
 		o := w.orig

@@ -41,6 +41,8 @@ func TestNormalise(t *testing.T) {
 		{"Margarita-Simonyan", []string{"margarita", "simonyan"}},
 		{"ＭＵＨＡＭＭＡＤ", []string{"muhammad"}}, // fullwidth: NFKC
 		{"", []string{}},
+		{"AZ ' ", []string{"az"}}, // a lone apostrophe is no word: "az" stays the last one, not an article
+		{"Mu\u200bhammad Ta\u00adher", []string{"muhammad", "taher"}},
 	}
 	for _, c := range cases {
 		got := Normalise(c.in)

@@ -142,8 +142,12 @@ func docClass(t string) string {
 // prepareListing tokenizes a listing's names once.
 func prepareListing(l *tripline.Listing, intern func([]token) []*token) *prepared {
 	p := &prepared{l: l}
-	for _, n := range l.Names {
-		toks := tokenize(n.Full)
+	names := l.Names
+	if len(names) > tripline.MaxNames {
+		names = names[:tripline.MaxNames] // validation refuses more: bounded work for a caller that skipped it
+	}
+	for _, n := range names {
+		toks := matchTokens(n.Full)
 		if len(toks) == 0 {
 			continue
 		}
@@ -187,7 +191,7 @@ func newQuery(t *tripline.Traveller) *query {
 	} else {
 		q.sc = &cmpScratch{memo: make(memo, 256)}
 	}
-	toks := tokenize(q.name)
+	toks := matchTokens(q.name)
 	enrich(toks)
 	q.toks = noIntern(toks)
 	q.nat = alpha3(t.Nationality)

@@ -3,6 +3,7 @@ package screening_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -95,5 +96,30 @@ func BenchmarkManifest400(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/manifest")
 		})
+	}
+}
+
+// BenchmarkBatchMaxNames screens the largest batch the API takes
+// (screening.MaxBatch travellers) whose names are all at the largest size
+// validation accepts, against the UN list: the most one request can ask.
+func BenchmarkBatchMaxNames(b *testing.B) {
+	ix := unIndex(b)
+	s := screening.NewService(ix)
+	ts := make([]*tripline.Traveller, screening.MaxBatch)
+	for i := range ts {
+		var name bytes.Buffer
+		for w := 0; w < tripline.MaxNameWords; w++ {
+			fmt.Fprintf(&name, "Na%c%c%cme%c ", 'a'+(i+w)/676%26, 'a'+(i+w)/26%26, 'a'+(i+w)%26, 'a'+w%26)
+		}
+		ts[i] = &tripline.Traveller{Ref: "t", Name: string(bytes.TrimSpace(name.Bytes())), DOB: tripline.PartialDate{Year: 1970}}
+		if err := ts[i].Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.ScreenBatch(context.Background(), ts); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

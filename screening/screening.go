@@ -237,10 +237,17 @@ func (s *Service) ScreenMRZ(ctx context.Context, ref, text string, travel *tripl
 	return res, m, nil
 }
 
+// MaxBatch bounds the travellers of one batch: the work of one call.
+const MaxBatch = 10000
+
 // ScreenBatch screens many travellers in parallel; results keep the input
 // order. An invalid traveller gets a result carrying its error instead of
-// failing the batch: one bad manifest line must not hide the rest.
+// failing the batch: one bad manifest line must not hide the rest. More
+// than MaxBatch travellers is EINVALID.
 func (s *Service) ScreenBatch(ctx context.Context, ts []*tripline.Traveller) ([]*tripline.Result, error) {
+	if len(ts) > MaxBatch {
+		return nil, tripline.Errorf(tripline.EINVALID, "travellers: %d in one batch, at most %d", len(ts), MaxBatch)
+	}
 	out := make([]*tripline.Result, len(ts))
 	workers := min(runtime.GOMAXPROCS(0), len(ts))
 	var wg sync.WaitGroup

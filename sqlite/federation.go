@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -65,20 +67,27 @@ func (s *FederationStore) ChainHead(ctx context.Context, origin string) (int64, 
 
 // ApplyForeign stores events of other origins, verified by the caller, in
 // one transaction: each event in order and once (an event already held is
-// skipped; a gap is refused), the state change it implies, and so the
-// cursor, which is the highest sequence held. Withdrawals and expiries
-// travel like listings. It returns the events applied.
-func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) ([]*tripline.Event, error) {
+// skipped; a gap is refused), and so the cursor, which is the highest
+// sequence held. Each event's state change is judged by the federation
+// trust rules (tripline.CheckForeign) against how the record is held at
+// that moment; a refused event stays in the log (its origin's chain goes
+// on, and the partner's signed event is kept as evidence) but changes
+// nothing and is returned among the rejections, with the rest of the
+// events applied. Only events that took effect are published to
+// subscribers. An event of an origin that is not a partner, or of this
+// node's own origin, refuses the whole batch.
+func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) (*tripline.ForeignResult, error) {
+	res := &tripline.ForeignResult{}
 	if len(evs) == 0 {
-		return nil, nil
+		return res, nil
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	cursors := map[string]int64{}
-	var applied []*tripline.Event
+	cursors, agencies := map[string]int64{}, map[string]string{}
+	var published []*tripline.Event
 	for _, ev := range evs {
 		if ev.Origin == s.db.Origin {
 			return nil, tripline.Errorf(tripline.EINVALID, "event %s/%d: claims this node's own origin", ev.Origin, ev.Seq)
@@ -88,6 +97,11 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?`, ev.Origin).Scan(&cur); err != nil {
 				return nil, fmt.Errorf("cursor %s: %w", ev.Origin, err)
 			}
+			agency, err := partnerAgency(ctx, tx, ev.Origin)
+			if err != nil {
+				return nil, err
+			}
+			agencies[ev.Origin] = agency
 		}
 		if ev.Seq <= cur {
 			continue // already held: the same event twice changes nothing
@@ -101,10 +115,63 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 		if err := tx.insertForeign(ctx, &c); err != nil {
 			return nil, err
 		}
-		applied = append(applied, &c)
+		res.Stored = append(res.Stored, &c)
+		held, err := holding(ctx, tx, tripline.ForeignKind(c.Type), c.Subject)
+		if err != nil {
+			return nil, err
+		}
+		change, err := tripline.CheckForeign(s.db.Origin, agencies[c.Origin], &c, held)
+		if err != nil {
+			res.Rejected = append(res.Rejected, &tripline.Rejection{Event: &c, Err: err})
+			continue
+		}
+		if change == nil {
+			continue
+		}
+		if err := tx.applyForeign(ctx, &c, change); err != nil {
+			return nil, err
+		}
+		published = append(published, &c)
 	}
-	tx.events = applied
-	return applied, tx.Commit()
+	tx.events = published
+	return res, tx.Commit()
+}
+
+// partnerAgency returns the registered agency of origin, the one its
+// events may speak for.
+func partnerAgency(ctx context.Context, tx *Tx, origin string) (string, error) {
+	var agency string
+	err := tx.QueryRowContext(ctx, `SELECT agency FROM partners WHERE id = ?`, origin).Scan(&agency)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", tripline.Errorf(tripline.EFORBIDDEN, "events of origin %q: not a partner of this node", origin)
+	} else if err != nil {
+		return "", fmt.Errorf("load partner %s: %w", origin, err)
+	}
+	return agency, nil
+}
+
+// kindTable is the table holding each kind of record a partner may change.
+var kindTable = map[tripline.RecordKind]string{tripline.KindListing: "listings", tripline.KindDocumentAlert: "document_alerts"}
+
+// holding returns how this node holds record id of kind now: its owner
+// origin and version.
+func holding(ctx context.Context, tx *Tx, kind tripline.RecordKind, id string) (tripline.Holding, error) {
+	var h tripline.Holding
+	table, ok := kindTable[kind]
+	if !ok {
+		return h, nil
+	}
+	st, err := tx.stmt(ctx, `SELECT ev_origin, version FROM `+table+` WHERE id = ?`)
+	if err != nil {
+		return h, err
+	}
+	err = st.QueryRowContext(ctx, id).Scan(&h.Origin, &h.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tripline.Holding{}, nil
+	} else if err != nil {
+		return h, fmt.Errorf("load %s %s: %w", kind, id, err)
+	}
+	return h, nil
 }
 
 func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
@@ -122,39 +189,19 @@ func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
 		ev.Chain, ev.Digest, ev.Redacted); err != nil {
 		return fmt.Errorf("store event %s/%d: %w", ev.Origin, ev.Seq, err)
 	}
-	switch {
-	case ev.Redacted:
-		// The receiver may no longer see the subject: stop holding it.
-		if _, err := tx.ExecContext(ctx, `UPDATE listings SET status = 'withdrawn' WHERE id = ? AND ev_origin = ?`, ev.Subject, ev.Origin); err != nil {
-			return fmt.Errorf("redact %s: %w", ev.Subject, err)
-		}
-	case ev.Type == tripline.EventListingUpserted || ev.Type == tripline.EventListingWithdrawn || ev.Type == tripline.EventListingExpired:
-		return tx.upsertForeign(ctx, "listings", ev)
-	case ev.Type == tripline.EventDocumentAlert || ev.Type == tripline.EventDocumentAlertWithdrawn:
-		return tx.upsertForeign(ctx, "document_alerts", ev)
-	}
 	return nil
 }
 
-// recordHead is what the store needs of a partner's listing or alert; the
-// rest of the payload stays as received (decoding it whole would double
-// the cost of a catch-up).
-type recordHead struct {
-	ID         string          `json:"id"`
-	Source     string          `json:"source"`
-	Status     tripline.Status `json:"status"`
-	Version    int64           `json:"version"`
-	UpdatedAt  time.Time       `json:"updated_at"`
-	ValidUntil *time.Time      `json:"valid_until"`
-	ReviewBy   *time.Time      `json:"review_by"`
-}
-
-// upsertForeign points a record at a partner's event, unless a newer
-// version is already held.
-func (tx *Tx) upsertForeign(ctx context.Context, table string, ev *tripline.Event) error {
-	var h recordHead
-	if err := json.Unmarshal(ev.Payload, &h); err != nil || h.ID == "" {
-		return tripline.Errorf(tripline.EINVALID, "event %s/%d: %s payload: %v", ev.Origin, ev.Seq, table, err)
+// applyForeign makes the change the trust rules accepted: the record
+// points at the partner's event, or (a placeholder) is no longer held.
+func (tx *Tx) applyForeign(ctx context.Context, ev *tripline.Event, ch *tripline.ForeignChange) error {
+	table := kindTable[ch.Kind]
+	if ch.Drop {
+		// The receiver may no longer see the subject: stop holding it.
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET status = 'withdrawn' WHERE id = ? AND ev_origin = ?`, ch.ID, ev.Origin); err != nil {
+			return fmt.Errorf("redact %s: %w", ch.ID, err)
+		}
+		return nil
 	}
 	// The payload digest stands for the content: it is what the originator
 	// signed, and it changes exactly when the content does.
@@ -166,12 +213,13 @@ func (tx *Tx) upsertForeign(ctx context.Context, table string, ev *tripline.Even
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"+
 		" ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version, hash = excluded.hash,"+
 		" updated_at = excluded.updated_at, valid_until = excluded.valid_until, review_by = excluded.review_by,"+
-		" ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq WHERE excluded.version >= "+table+".version")
+		" ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq")
 	if err != nil {
 		return err
 	}
-	if _, err := st.ExecContext(ctx, h.ID, h.Source, string(h.Status), h.Version, hash, formatTime(h.UpdatedAt), optTime(h.ValidUntil), optTime(h.ReviewBy), ev.Origin, ev.Seq); err != nil {
-		return fmt.Errorf("store %s %s from %s: %w", table, h.ID, ev.Origin, err)
+	if _, err := st.ExecContext(ctx, ch.ID, ch.Source, string(ch.Status), ch.Version, hash, formatTime(ch.UpdatedAt), optTime(ch.ValidUntil),
+		optTime(ch.ReviewBy), ev.Origin, ev.Seq); err != nil {
+		return fmt.Errorf("store %s %s from %s: %w", ch.Kind, ch.ID, ev.Origin, err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"tripline"
@@ -27,10 +28,19 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 	dir := *data
 	if dir == "" {
+		// A throwaway node: its directory (database, node key) goes when the
+		// demo stops. --data keeps it.
 		var err error
 		if dir, err = os.MkdirTemp("", "tripline-demo-"); err != nil {
 			return fmt.Errorf("create demo data directory: %w", err)
 		}
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				fmt.Fprintf(env.Stderr, "tripline demo: remove %s: %v\n", dir, err)
+				return
+			}
+			fmt.Fprintf(env.Stdout, "Removed the demo's data directory %s (use --data DIR to keep one).\n", dir)
+		}()
 	}
 	n, err := openNode(ctx, env, dir, false, newLogger(env))
 	if err != nil {
@@ -52,9 +62,10 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Tripline demo\n  data:     %s\n  imported: %d UN Security Council listings (%d new)\n", dir, sum.Listings, sum.Added)
-	fmt.Fprintf(env.Stdout, "  users of agency %q (tokens are shown once; only their hashes are stored):\n", n.Agency)
+	fmt.Fprintf(env.Stdout, "  users of agency %q (tokens are shown once; only their hashes are stored),\n", n.Agency)
+	fmt.Fprintf(env.Stdout, "  as lines to paste into another terminal:\n")
 	for _, role := range demoRoles {
-		fmt.Fprintf(env.Stdout, "    %-10s %s\n", role, tokens[role])
+		fmt.Fprintf(env.Stdout, "    export %s_TOKEN=%s\n", strings.ToUpper(string(role)), tokens[role])
 	}
 	return serve(ctx, env, *addr, dir, "", 0, func(a string) {
 		fmt.Fprintf(env.Stdout, "  console:  http://%s/  (sign in with a token above)\n", a)

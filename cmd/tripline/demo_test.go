@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -34,7 +35,7 @@ func TestDemo(t *testing.T) {
 	env := &Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: &syncBuffer{}, Getenv: func(string) string { return "" },
 		Ready: func(a string) { addrc <- a }}
 	done := make(chan int, 1)
-	go func() { done <- Run(ctx, env, []string{"demo", "--addr", "127.0.0.1:0", "--data", t.TempDir()}) }()
+	go func() { done <- Run(ctx, env, []string{"demo", "--addr", "127.0.0.1:0"}) }()
 	select {
 	case <-addrc:
 	case code := <-done:
@@ -45,6 +46,14 @@ func TestDemo(t *testing.T) {
 	text := out.String()
 	if !strings.Contains(text, "imported: 682 UN Security Council listings") {
 		t.Fatalf("demo output:\n%s", text)
+	}
+	dm := regexp.MustCompile(`data: +(\S+)`).FindStringSubmatch(text)
+	if dm == nil {
+		t.Fatalf("no data directory in:\n%s", text)
+	}
+	// The printed tokens paste into a shell as the README uses them.
+	if !regexp.MustCompile(`(?m)^ +export OFFICER_TOKEN=tl_`).MatchString(text) {
+		t.Errorf("no export OFFICER_TOKEN line in:\n%s", text)
 	}
 	m := regexp.MustCompile(`curl -s -H 'Authorization: Bearer (tl_[A-Za-z0-9_-]+)' (http://[^ ]+) -d '([^']+)'`).FindStringSubmatch(text)
 	if m == nil {
@@ -64,4 +73,11 @@ func TestDemo(t *testing.T) {
 	}
 	cancel()
 	<-done
+	// A demo without --data leaves nothing behind.
+	if _, err := os.Stat(dm[1]); !os.IsNotExist(err) {
+		t.Errorf("demo data directory %s still there after the demo stopped (%v)", dm[1], err)
+	}
+	if !strings.Contains(out.String(), "Removed the demo's data directory") {
+		t.Errorf("the demo did not say it removed its data:\n%s", out.String())
+	}
 }

@@ -22,15 +22,18 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	n.DB.Sign = func(msg []byte) []byte { return ed25519.Sign(priv, msg) }
+	sign := func(msg []byte) []byte { return ed25519.Sign(priv, msg) }
+	n.DB.Sign = sign
 	n.Peer = federation.NewPeer(n.DB.Origin, priv, n.Fed, n.Logger)
 	n.Peer.Now = func() time.Time { return n.Now() }
+	n.Peer.Audit = n.Audit
 	if _, err := n.Peer.Reload(ctx); err != nil {
 		return err
 	}
 	n.Notifier = federation.NewNotifier()
 	n.FedService = &federation.Service{Peer: n.Peer, Notifier: n.Notifier, Agency: n.Agency,
-		Feed: &federation.Feed{Events: n.Events, Self: n.DB.Origin, Groups: n.groups, Audit: n.Audit, Consented: n.consented},
+		Feed: &federation.Feed{Events: n.Events, Self: n.DB.Origin, Sign: sign, Groups: n.groups, Audit: n.Audit, Consented: n.consented,
+			Logger: n.Logger},
 		Create: func(ctx context.Context, e *tripline.Encounter) error {
 			if _, err := n.Encounters.Encounter(ctx, e.ID); err == nil {
 				return nil // the same report twice

@@ -61,7 +61,7 @@ func listListings(ctx context.Context, env *Env, n *Node, f tripline.ListingFilt
 	var tw *tabwriter.Writer
 	if !asJSON {
 		tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATUS\tV\tACTION\tNAME\tBORN\tNATIONALITY")
+		fmt.Fprintln(tw, "ID\tSTATUS\tV\tACTION\tNAME\tBORN\tNAT")
 		defer tw.Flush()
 	}
 	f.Limit = 1000
@@ -80,16 +80,49 @@ func listListings(ctx context.Context, env *Env, n *Node, f tripline.ListingFilt
 				fmt.Fprintln(env.Stdout, string(b))
 				continue
 			}
-			var born []string
-			for _, d := range l.BirthDates {
-				born = append(born, d.String())
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", l.ID, l.Status, l.Version, l.Action, l.PrimaryName(),
-				strings.Join(born, ","), strings.Join(l.Nationalities, ","))
+			fmt.Fprintln(tw, listingRow(l))
 		}
 		if len(page) < f.Limit {
 			return nil
 		}
 		f.After = page[len(page)-1].ID
 	}
+}
+
+// Column widths of `listings list`: the row fits 100 columns; the whole
+// listing is in `show` and `--json`.
+const (
+	listIDWidth   = 20
+	listNameWidth = 20
+)
+
+// listingRow is one tab-separated line of `listings list`, each long field
+// cut with "…" and a list shown as its first item and how many more.
+func listingRow(l *tripline.Listing) string {
+	var born []string
+	for _, d := range l.BirthDates {
+		born = append(born, d.String())
+	}
+	return strings.Join([]string{clip(l.ID, listIDWidth), string(l.Status), fmt.Sprint(l.Version), string(l.Action),
+		clip(l.PrimaryName(), listNameWidth), firstOf(born, 10), firstOf(l.Nationalities, 4)}, "\t")
+}
+
+// clip cuts s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// firstOf shows a list as its first item, with "+N" for the rest.
+func firstOf(xs []string, width int) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return clip(xs[0], width)
+	}
+	return fmt.Sprintf("%s+%d", clip(xs[0], width), len(xs)-1)
 }

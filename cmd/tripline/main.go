@@ -67,7 +67,7 @@ Usage:
   tripline node info                               this node's id, agency and public key
   tripline partners add ID --agency A --key K [--url U] [--follows X,Y] | list
   tripline federation export --to PARTNER [--origin O] [--after N] FILE | import FILE
-  tripline events follow [--nats URL] [--origin O] [--after N]   the event stream as JSON Lines
+  tripline events follow [--nats URL] [--origin O] [--after N]   the event log as JSON Lines (NATS optional)
   tripline version
 
 --data defaults to $TRIPLINE_DATA, else ./tripline-data.

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const (
@@ -71,6 +73,26 @@ func TestImportUNIdempotent(t *testing.T) {
 	code, out, _ := run(t, dir, "", "listings", "show", "un-sc:TAi.005")
 	if code != 0 || !strings.Contains(out, "محمد طاهر أنوري") || !strings.Contains(out, `"original_script"`) {
 		t.Fatalf("show TAi.005 = %d\n%s", code, out)
+	}
+}
+
+// TestListingsListFits100Columns: the table fits a terminal; the rest is
+// in show and --json.
+func TestListingsListFits100Columns(t *testing.T) {
+	dir := t.TempDir()
+	importJSON(t, dir, "--format", "un-xml", unFile2024)
+	code, out, errs := run(t, dir, "", "listings", "list")
+	if code != 0 {
+		t.Fatalf("listings list = %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 683 {
+		t.Fatalf("%d lines, want a header and 682 listings", len(lines))
+	}
+	for _, line := range lines {
+		if n := utf8.RuneCountInString(line); n > 100 {
+			t.Errorf("%d columns: %q", n, line)
+		}
 	}
 }
 
@@ -214,5 +236,37 @@ func TestActionDataFlag(t *testing.T) {
 	_, inEnv, _ := run(t, envDir, "", "users", "list")
 	if !strings.Contains(inFlag, "u-1") || !strings.Contains(inFlag, "u-2") || strings.Contains(inEnv, "u-1") {
 		t.Fatalf("users in --data dir:\n%s\nin $TRIPLINE_DATA dir:\n%s", inFlag, inEnv)
+	}
+}
+
+// TestEventsFollowFromLog: without NATS, events follow reads the data
+// directory's log: what it holds, then what another process writes.
+func TestEventsFollowFromLog(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(t.TempDir(), "list.csv")
+	write := func(rows string) {
+		t.Helper()
+		os.WriteFile(csv, []byte("id,primary_name,action\n"+rows), 0o600)
+		if code, _, errs := run(t, dir, "", "import", "--format", "csv", "--source", "cli", csv); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	write("7,Omar Khan,report\n")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var out syncBuffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard,
+		Getenv: func(k string) string { return map[string]string{"TRIPLINE_DATA": dir}[k] }}
+	done := make(chan int, 1)
+	go func() { done <- Run(ctx, env, []string{"events", "follow", "--poll", "20ms"}) }()
+	waitFor(t, func() bool { return strings.Contains(out.String(), `"subject":"cli:7"`) })
+	write("7,Omar Khan,report\n8,Ali Hassan,report\n")
+	waitFor(t, func() bool { return strings.Contains(out.String(), `"subject":"cli:8"`) })
+	stop()
+	if code := <-done; code != 0 {
+		t.Fatalf("events follow exit %d", code)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 2 {
+		t.Fatalf("%d events printed, want 2:\n%s", n, out.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"tripline"
 	"tripline/natsbus"
@@ -56,8 +57,10 @@ func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) err
 //
 // prints, as JSON lines and in order, the events of origin (default this
 // node) after N: first those the log already holds, then each one as the
-// JetStream stream carries it, reading any gap from the log. Outside tools
-// (a replica, an analytics feed) read this rather than the stream itself.
+// JetStream stream carries it, reading any gap from the log. Without a NATS
+// server it reads the data directory's log alone, looking for new events
+// every --poll. Outside tools (a replica, an analytics feed) read this
+// rather than the stream itself.
 // It runs until interrupted.
 func runEvents(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "follow" {
@@ -68,11 +71,9 @@ func runEvents(ctx context.Context, env *Env, args []string) error {
 	natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "NATS server of the stream ($TRIPLINE_NATS)")
 	origin := fs.String("origin", "", "whose events (default: this node's)")
 	after := fs.Int64("after", 0, "start after this sequence number")
+	poll := fs.Duration("poll", 500*time.Millisecond, "without --nats: how often to look for new events in the log")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
-	}
-	if *natsURL == "" {
-		return usagef("events follow: --nats (or TRIPLINE_NATS) is required")
 	}
 	n, err := openNode(ctx, env, *data, false, newLogger(env))
 	if err != nil {
@@ -82,23 +83,57 @@ func runEvents(ctx context.Context, env *Env, args []string) error {
 	if *origin == "" {
 		*origin = n.DB.Origin
 	}
-	bus, err := natsbus.Connect(ctx, *natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", ""))
-	if err != nil {
-		return err
-	}
-	defer bus.Close()
-	n.Policy.Record(n.cliContext(ctx), "events.follow", *origin, fmt.Sprintf("after %d", *after))
 	out := json.NewEncoder(env.Stdout)
-	err = bus.FollowOnly(ctx, n.Events, map[string]int64{*origin: *after}, func(evs []*tripline.Event) error {
+	emit := func(evs []*tripline.Event) error {
 		for _, ev := range evs {
 			if err := out.Encode(ev); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}
+	if *natsURL == "" {
+		n.Policy.Record(n.cliContext(ctx), "events.follow", *origin, fmt.Sprintf("after %d (log)", *after))
+		err := followLog(ctx, n.Events, *origin, *after, *poll, emit)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	bus, err := natsbus.Connect(ctx, *natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", ""))
+	if err != nil {
+		return err
+	}
+	defer bus.Close()
+	n.Policy.Record(n.cliContext(ctx), "events.follow", *origin, fmt.Sprintf("after %d", *after))
+	err = bus.FollowOnly(ctx, n.Events, map[string]int64{*origin: *after}, emit)
 	if ctx.Err() != nil {
 		return nil // interrupted: the normal end
 	}
 	return err
+}
+
+// followLog hands origin's events after seq to emit, in order, from the log
+// alone: each page as it is found, then a look every poll until ctx ends.
+func followLog(ctx context.Context, log tripline.EventService, origin string, seq int64, poll time.Duration, emit func([]*tripline.Event) error) error {
+	t := time.NewTicker(max(poll, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		evs, err := log.Events(ctx, origin, seq, 1000)
+		if err != nil {
+			return err
+		}
+		if len(evs) > 0 {
+			if err := emit(evs); err != nil {
+				return err
+			}
+			seq = evs[len(evs)-1].Seq
+			continue // maybe more at once
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }

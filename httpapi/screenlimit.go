@@ -1,0 +1,80 @@
+package httpapi
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+
+	"tripline"
+	"tripline/screening"
+)
+
+// Screening request limits. A traveller's name is bounded by validation
+// (tripline.MaxNameBytes, tripline.MaxNameWords); these bound a request.
+const (
+	// MaxBatch bounds the travellers of one batch screening request.
+	MaxBatch = screening.MaxBatch
+	// MaxScreenBodyBytes bounds the body of /v1/screen and /v1/manifests:
+	// a batch of MaxBatch travellers with long names fits, and an 8 MiB
+	// name still reaches validation, which names the field.
+	MaxScreenBodyBytes = 16 << 20
+	// MaxMRZBytes bounds the mrz field: three lines of 30 characters or
+	// two of 44, with room for the spaces and line breaks officers type.
+	MaxMRZBytes = 512
+	// DefaultScreenWait is how long a screening request waits for a slot
+	// before it is answered 503: longer than the largest batch takes
+	// (about 1.6 s on 2 cores), so a busy moment queues rather than fails.
+	DefaultScreenWait = 5 * time.Second
+)
+
+// ScreenLimit bounds the screening requests (/v1/screen, /v1/manifests)
+// in progress at once. Screening is the API's CPU-heavy work: bounded, it
+// leaves the processor to health checks, readiness probes and every other
+// request, however heavy the screening load. A request that finds every
+// slot taken waits up to Wait, then gets 503 with Retry-After.
+type ScreenLimit struct {
+	// Slots is the number of screening requests served at once; 0 means
+	// two per processor (GOMAXPROCS). A batch screens on every processor
+	// within its one slot.
+	Slots int
+	// Wait is how long a request waits for a free slot; 0 answers 503 at
+	// once. NewServer sets DefaultScreenWait.
+	Wait time.Duration
+
+	once sync.Once
+	sem  chan struct{}
+}
+
+// enter takes a slot, waiting up to Wait, and returns the function that
+// gives it back. It fails EUNAVAILABLE when no slot frees in time, and with
+// the context's error when the client goes away.
+func (l *ScreenLimit) enter(ctx context.Context) (func(), error) {
+	l.once.Do(func() {
+		n := l.Slots
+		if n <= 0 {
+			n = 2 * runtime.GOMAXPROCS(0)
+		}
+		l.sem = make(chan struct{}, n)
+	})
+	release := func() { <-l.sem }
+	select {
+	case l.sem <- struct{}{}:
+		return release, nil
+	default:
+	}
+	busy := tripline.Errorf(tripline.EUNAVAILABLE, "screening: all %d screening slots are busy; retry shortly", cap(l.sem))
+	if l.Wait <= 0 {
+		return nil, busy
+	}
+	t := time.NewTimer(l.Wait)
+	defer t.Stop()
+	select {
+	case l.sem <- struct{}{}:
+		return release, nil
+	case <-t.C:
+		return nil, busy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}

@@ -1,0 +1,192 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tripline"
+	"tripline/httpapi"
+	"tripline/screening"
+)
+
+// countingMatcher counts the travellers that reach matching.
+type countingMatcher struct{ n *atomic.Int64 }
+
+func (m countingMatcher) Screen(t *tripline.Traveller, now time.Time, allow func(*tripline.Listing) bool) []tripline.Match {
+	m.n.Add(1)
+	return fakeMatcher{}.Screen(t, now, allow)
+}
+
+// A name of 8 MiB took a node down (7.4 GB, unresponsive): it is refused
+// with a 400 naming the field, before any matching work, and the request
+// allocates about what its body holds, not gigabytes.
+func TestScreenHugeNameRefused(t *testing.T) {
+	ts := newServer(t)
+	var calls atomic.Int64
+	serverOf(ts.URL + "/").srv.Screener = screening.NewService(countingMatcher{&calls})
+	huge := strings.Repeat("Abcd ", 8<<20/5) + "Abc"
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"one traveller", `{"ref":"x","name":"` + huge + `"}`, fmt.Sprintf("name: %d bytes long, at most %d", len(huge), tripline.MaxNameBytes)},
+		{"surname", `{"ref":"x","given_names":"Ali","surname":"` + huge + `"}`, fmt.Sprintf("surname: %d bytes long, at most %d", len(huge), tripline.MaxNameBytes)},
+		{"batch", `{"travellers":[{"ref":"a","name":"Ali Hassan"},{"ref":"b","name":"` + huge + `"}]}`, "travellers[1].name: 8388608 bytes long"},
+		{"too many words", `{"ref":"x","name":"` + strings.Repeat("Ab ", tripline.MaxNameWords+1) + `"}`, fmt.Sprintf("name: more than %d words", tripline.MaxNameWords)},
+		{"invisible only", `{"ref":"x","name":"\u200b\u3164\u00ad"}`, "name: no letters or digits"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m0, m1 runtime.MemStats
+			runtime.ReadMemStats(&m0)
+			st, body := do(t, "POST", ts.URL+"/v1/screen", tc.body)
+			runtime.ReadMemStats(&m1)
+			if code, msg := errMsg(body); st != 400 || code != "invalid" || !strings.Contains(msg, tc.want) {
+				t.Fatalf("got %d %s %q, want 400 invalid containing %q", st, code, msg, tc.want)
+			}
+			if n := calls.Load(); n != 0 {
+				t.Fatalf("%d travellers reached the matcher, want none", n)
+			}
+			// Client, server and JSON decoder each hold a copy of the body
+			// or two: a few tens of MB. The quadratic key building took GBs.
+			if alloc := m1.TotalAlloc - m0.TotalAlloc; alloc > 512<<20 {
+				t.Errorf("the request allocated %d MB", alloc>>20)
+			}
+		})
+	}
+}
+
+// Batches and manifests over their limits are refused with the limit named;
+// a body over the screening limit is refused before it is decoded.
+func TestScreenBatchLimits(t *testing.T) {
+	ts := newServer(t)
+	var b strings.Builder
+	b.WriteString(`{"travellers":[`)
+	for i := 0; i <= httpapi.MaxBatch; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"ref":"%d","name":"A B"}`, i)
+	}
+	b.WriteString(`]}`)
+	st, body := do(t, "POST", ts.URL+"/v1/screen", b.String())
+	if code, msg := errMsg(body); st != 400 || code != "invalid" || !strings.Contains(msg, fmt.Sprintf("%d in one batch, at most %d", httpapi.MaxBatch+1, httpapi.MaxBatch)) {
+		t.Fatalf("batch of %d: got %d %s %q", httpapi.MaxBatch+1, st, code, msg)
+	}
+	manifest := strings.Replace(b.String(), `{"travellers":[`, `{"direction":"in","travellers":[`, 1)
+	st, body = do(t, "POST", ts.URL+"/v1/manifests", manifest)
+	if code, msg := errMsg(body); st != 400 || code != "invalid" || !strings.Contains(msg, fmt.Sprintf("at most %d", screening.MaxManifest)) {
+		t.Fatalf("manifest of %d: got %d %s %q", httpapi.MaxBatch+1, st, code, msg)
+	}
+	big := `{"ref":"x","name":"Ali","seat":"` + strings.Repeat("1", httpapi.MaxScreenBodyBytes) + `"}`
+	for _, path := range []string{"/v1/screen", "/v1/manifests"} {
+		st, body = do(t, "POST", ts.URL+path, big)
+		if code, msg := errMsg(body); st != 400 || code != "invalid" || !strings.Contains(msg, fmt.Sprintf("larger than %d bytes", httpapi.MaxScreenBodyBytes)) {
+			t.Fatalf("%s with a %d-byte body: got %d %s %q", path, len(big), st, code, msg)
+		}
+	}
+	st, body = do(t, "POST", ts.URL+"/v1/screen", `{"ref":"m","mrz":"`+strings.Repeat("P<UTO", 1000)+`"}`)
+	if code, msg := errMsg(body); st != 400 || code != "invalid" || !strings.Contains(msg, fmt.Sprintf("mrz: 5000 bytes long, at most %d", httpapi.MaxMRZBytes)) {
+		t.Fatalf("long mrz: got %d %s %q", st, code, msg)
+	}
+}
+
+// blockingMatcher holds the screening of "Block Me" until release closes,
+// telling entered when it starts: a heavy screening in progress, without a
+// sleep.
+type blockingMatcher struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (m blockingMatcher) Screen(t *tripline.Traveller, now time.Time, allow func(*tripline.Listing) bool) []tripline.Match {
+	if t.FullName() == "Block Me" {
+		m.entered <- struct{}{}
+		<-m.release
+	}
+	return fakeMatcher{}.Screen(t, now, allow)
+}
+
+// While screening work fills every slot, health and readiness still
+// answer, and further screening requests are told to come back (503 with
+// Retry-After) instead of piling up behind it.
+func TestHealthAnswersWhileScreeningIsFull(t *testing.T) {
+	ts := newServer(t)
+	srv := serverOf(ts.URL + "/").srv
+	m := blockingMatcher{entered: make(chan struct{}), release: make(chan struct{})}
+	srv.Screener = screening.NewService(m)
+	srv.ScreenLimit.Slots, srv.ScreenLimit.Wait = 1, 0
+	released := false
+	defer func() {
+		if !released {
+			close(m.release)
+		}
+	}()
+
+	type answer struct {
+		st   int
+		body map[string]any
+	}
+	held := make(chan answer, 1)
+	token := serverOf(ts.URL + "/").tokens[tripline.RoleOfficer]
+	go func() {
+		// Not do: t.Fatal must not be called from this goroutine.
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/screen", strings.NewReader(`{"ref":"held","name":"Block Me"}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			held <- answer{0, map[string]any{"transport error": err.Error()}}
+			return
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		held <- answer{resp.StatusCode, body}
+	}()
+	select {
+	case <-m.entered:
+	case a := <-held:
+		t.Fatalf("the held screening ended early: %d %v", a.st, a.body)
+	case <-time.After(60 * time.Second):
+		t.Fatal("the held screening never reached the matcher")
+	}
+
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if st, body := do(t, "GET", ts.URL+p, ""); st != 200 {
+			t.Fatalf("%s while screening is full = %d %v", p, st, body)
+		}
+	}
+	for _, tc := range []struct{ path, body string }{
+		{"/v1/screen", `{"ref":"other","name":"Listed Person"}`},
+		{"/v1/screen", `{"travellers":[{"ref":"a","name":"Listed Person"}]}`},
+		{"/v1/manifests", `{"travellers":[{"ref":"a","name":"Listed Person"}]}`},
+	} {
+		req, _ := http.NewRequest("POST", ts.URL+tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if code, msg := errMsg(body); resp.StatusCode != 503 || code != "unavailable" || resp.Header.Get("Retry-After") == "" || !strings.Contains(msg, "screening") {
+			t.Fatalf("%s %s while full: %d %s %q, Retry-After %q", tc.path, tc.body, resp.StatusCode, code, msg, resp.Header.Get("Retry-After"))
+		}
+	}
+
+	close(m.release)
+	released = true
+	a := <-held
+	if a.st != 200 || a.body["ref"] != "held" {
+		t.Fatalf("the held screening = %d %v", a.st, a.body)
+	}
+	// The slot is free again.
+	if st, body := do(t, "POST", ts.URL+"/v1/screen", `{"ref":"after","name":"Listed Person"}`); st != 200 || body["decision"] != "hit" {
+		t.Fatalf("after release = %d %v", st, body)
+	}
+}
