@@ -70,15 +70,16 @@ func (h Handling) levelFor(originator, agency string, g Groups) Level {
 	if g != nil {
 		groups = g.GroupsOf(agency)
 	}
+	lvl := LevelNone
 	switch {
 	case names(h.Details, agency, groups):
-		return LevelDetails
+		lvl = LevelDetails
 	case names(h.Action, agency, groups):
-		return LevelAction
+		lvl = LevelAction
 	case names(h.Screen, agency, groups):
-		return LevelScreen
+		lvl = LevelScreen
 	}
-	return LevelNone
+	return min(lvl, UseCeiling(h.Use)) // the handling code caps every grant
 }
 
 // RoleCeiling is the most a role may see, whatever its agency is granted:
@@ -143,9 +144,10 @@ func minReshare(a, b Reshare) Reshare {
 
 // MayReshare reports whether a holder of l may pass it to agency to: only
 // when the originator allowed re-sharing, or required consent and gave it
-// (consented lists the agencies the originator consented to).
+// (consented lists the agencies the originator consented to), as its
+// handling code leaves the rule (Handling.EffectiveReshare).
 func (l *Listing) MayReshare(to string, consented []string) bool {
-	switch l.Handling.Reshare {
+	switch l.Handling.EffectiveReshare() {
 	case ReshareAllowed:
 		return true
 	case ReshareWithConsent:
@@ -245,4 +247,47 @@ func (e *Encounter) IsMinor() bool {
 		return true
 	}
 	return e.Minor
+}
+
+// Handling codes (Handling.Use) and the rule each one enforces for every
+// agency but the originator, on top of the grant lists (docs/federation.md):
+//   - H0, or none: as the grants say.
+//   - H1: not for judicial use without the originator's permission: never
+//     the details (reason, narrative, links, source reference, legal basis).
+//   - H2: no further dissemination without the originator's permission: a
+//     relay passes it on only where the originator consented, even when
+//     the re-share rule says allowed.
+//   - H3: restricted: screening only (a hit says "contact the originator"),
+//     never relayed.
+const (
+	UseH0 = "H0"
+	UseH1 = "H1"
+	UseH2 = "H2"
+	UseH3 = "H3"
+)
+
+// UseCeiling returns the most any agency but the originator may see of a
+// record under handling code use.
+func UseCeiling(use string) Level {
+	switch use {
+	case UseH1:
+		return LevelAction
+	case UseH3:
+		return LevelScreen
+	}
+	return LevelDetails
+}
+
+// EffectiveReshare returns the re-share rule the handling code leaves of
+// h.Reshare: H2 turns allowed into with_consent, H3 makes it never; unset
+// is never.
+func (h Handling) EffectiveReshare() Reshare {
+	r := h.Reshare
+	switch {
+	case h.Use == UseH3 || r == "":
+		return ReshareNever
+	case h.Use == UseH2 && r == ReshareAllowed:
+		return ReshareWithConsent
+	}
+	return r
 }

@@ -207,7 +207,7 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 		if lvl == tripline.LevelNone {
 			return redact(ev)
 		}
-		if ev.Origin != f.Self && partner != a.Provenance.Originator && a.Handling.Reshare != tripline.ReshareAllowed {
+		if ev.Origin != f.Self && partner != a.Provenance.Originator && a.Handling.EffectiveReshare() != tripline.ReshareAllowed {
 			return redact(ev)
 		}
 		// The same rule as listings: a partner allowed only to screen gets

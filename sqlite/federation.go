@@ -214,11 +214,29 @@ func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
 
 // applyForeign makes the change the trust rules accepted: the record
 // points at the partner's event, or (a placeholder) is no longer held.
+//
+// A partner's record is held in its current version only: the event of the
+// version it replaces is erased to a placeholder (its payload digest keeps
+// the chain verifiable), so a share the originator narrowed leaves no field
+// behind in an older event; a revoked share (a placeholder) erases the
+// current one too and the record is no longer held at all.
 func (tx *Tx) applyForeign(ctx context.Context, ev *tripline.Event, ch *tripline.ForeignChange) error {
 	table := kindTable[ch.Kind]
+	var prevSeq int64
+	var prevHash string
+	err := tx.QueryRowContext(ctx, `SELECT ev_seq, hash FROM `+table+` WHERE id = ? AND ev_origin = ?`, ch.ID, ev.Origin).Scan(&prevSeq, &prevHash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("load %s %s: %w", ch.Kind, ch.ID, err)
+	}
+	if prevSeq > 0 && prevSeq != ev.Seq {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET payload = NULL, omitted = '', redacted = 1, digest = ? WHERE origin = ? AND seq = ? AND redacted = 0`,
+			prevHash, ev.Origin, prevSeq); err != nil {
+			return fmt.Errorf("erase the replaced version of %s: %w", ch.ID, err)
+		}
+	}
 	if ch.Drop {
 		// The receiver may no longer see the subject: stop holding it.
-		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET status = 'withdrawn' WHERE id = ? AND ev_origin = ?`, ch.ID, ev.Origin); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = ? AND ev_origin = ?`, ch.ID, ev.Origin); err != nil {
 			return fmt.Errorf("redact %s: %w", ch.ID, err)
 		}
 		return nil

@@ -635,6 +635,7 @@ func (n *Node) apply(evs []*tripline.Event) {
 			// hold from a partner, drop it.
 			if l := n.Index.Listing(ev.Subject); l != nil && len(l.Provenance.Chain) > 0 {
 				n.Index.Remove(ev.Subject)
+				n.networkListing(&tripline.Listing{ID: ev.Subject, Status: tripline.StatusWithdrawn}) // and its links
 			}
 			if a := n.Screener.Alerts.Get(ev.Subject); a != nil && a.Provenance.Originator != n.Agency {
 				n.Screener.Alerts.Remove(ev.Subject)
