@@ -16,9 +16,7 @@ import (
 // node's own listings travel as before.
 func TestFeedKeepsPublishedListsHome(t *testing.T) {
 	ctx := context.Background()
-	db := mustDB(t, "A")
-	_, priv, _ := ed25519.GenerateKey(nil)
-	db.Sign = func(msg []byte) []byte { return ed25519.Sign(priv, msg) }
+	db, priv := signingDB(t, "A")
 	ls := sqlite.NewListingService(db)
 	every := tripline.Handling{Screen: []string{"*"}, Action: []string{"*"}, Reshare: tripline.ReshareAllowed}
 	un := &tripline.Listing{ID: "un-sc:QDi.1", Source: "un-sc", Status: tripline.StatusActive, Action: tripline.ActionRefuseEntry,
@@ -47,10 +45,7 @@ func TestFeedKeepsPublishedListsHome(t *testing.T) {
 	if _, err := sqlite.NewListingService(b).ImportListings(ctx, "un-sc", tripline.Records([]*tripline.Listing{un})); err != nil {
 		t.Fatal(err)
 	}
-	store := sqlite.NewFederationStore(b)
-	if err := store.PutPartner(ctx, &tripline.Partner{ID: "A", Agency: "agency-a", PublicKey: federation.PublicKeyString(priv.Public().(ed25519.PublicKey))}); err != nil {
-		t.Fatal(err)
-	}
+	store := partnerOf(t, b, "A", "agency-a", priv)
 	res, err := store.ApplyForeign(ctx, "A", evs)
 	if err != nil || len(res.Rejected) != 0 || len(res.Stored) != 2 {
 		t.Fatalf("B applied %+v, %v: want both stored, none refused", res, err)
@@ -58,4 +53,22 @@ func TestFeedKeepsPublishedListsHome(t *testing.T) {
 	if l, err := sqlite.NewListingService(b).Listing(ctx, "un-sc:QDi.1"); err != nil || l.Status != tripline.StatusActive {
 		t.Fatalf("B's own copy of the UN listing: %+v, %v", l, err)
 	}
+}
+
+// signingDB is a node's store that signs its events, and its key.
+func signingDB(tb testing.TB, origin string) (*sqlite.DB, ed25519.PrivateKey) {
+	db := mustDB(tb, origin)
+	_, priv, _ := ed25519.GenerateKey(nil)
+	db.Sign = func(msg []byte) []byte { return ed25519.Sign(priv, msg) }
+	return db, priv
+}
+
+// partnerOf registers node id (agency, key priv's) as a partner of db.
+func partnerOf(tb testing.TB, db *sqlite.DB, id, agency string, priv ed25519.PrivateKey) *sqlite.FederationStore {
+	store := sqlite.NewFederationStore(db)
+	if err := store.PutPartner(context.Background(), &tripline.Partner{ID: id, Agency: agency,
+		PublicKey: federation.PublicKeyString(priv.Public().(ed25519.PublicKey))}); err != nil {
+		tb.Fatal(err)
+	}
+	return store
 }

@@ -18,15 +18,10 @@ import (
 // store: no read finds it, active or not.
 func TestNarrowedShareErasedAtRecipient(t *testing.T) {
 	ctx := context.Background()
-	a := mustDB(t, "A")
-	_, priv, _ := ed25519.GenerateKey(nil)
-	a.Sign = func(msg []byte) []byte { return ed25519.Sign(priv, msg) }
+	a, priv := signingDB(t, "A")
 	feed := &federation.Feed{Events: sqlite.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
 	b := mustDB(t, "B")
-	store := sqlite.NewFederationStore(b)
-	if err := store.PutPartner(ctx, &tripline.Partner{ID: "A", Agency: "agency-a", PublicKey: federation.PublicKeyString(priv.Public().(ed25519.PublicKey))}); err != nil {
-		t.Fatal(err)
-	}
+	store := partnerOf(t, b, "A", "agency-a", priv)
 	listings := sqlite.NewListingService(b)
 	l := &tripline.Listing{ID: "agency-a:1", Source: "agency-a", Status: tripline.StatusActive, Action: tripline.ActionDetain,
 		Names: []tripline.Name{{Full: "Narrowed Person", Kind: tripline.NamePrimary}}, Reason: "SECRET-REASON", Narrative: "SECRET-NARRATIVE",
