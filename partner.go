@@ -2,19 +2,113 @@ package tripline
 
 import (
 	"encoding/json"
+	"net/url"
 	"time"
 )
 
 // Partner is another node: its key verifies its events and requests, its
 // URL is where its feed is pulled (empty for a node known only by key,
 // whose events arrive through a relay), and Follows lists the other origins
-// pulled through it.
+// pulled through it besides those its feed announces.
 type Partner struct {
 	ID        string   `json:"id"`
 	Agency    string   `json:"agency"`
 	PublicKey string   `json:"public_key"` // base64 Ed25519
 	URL       string   `json:"url,omitempty"`
 	Follows   []string `json:"follows,omitempty"`
+	// Status is PartnerActive or PartnerSuspended: a suspended partner is
+	// not pulled, its requests and events are refused, and nothing is
+	// delivered to it, until it is resumed.
+	Status string `json:"status,omitempty"`
+}
+
+// Partner statuses.
+const (
+	PartnerActive    = "active"
+	PartnerSuspended = "suspended"
+)
+
+// Suspended reports whether p is suspended.
+func (p *Partner) Suspended() bool { return p.Status == PartnerSuspended }
+
+// CheckNodeID reports what is wrong with a node id: it names an origin in
+// every partner's log, in URLs and in file names, so it is short and plain.
+func CheckNodeID(id string) error {
+	if id == "" || len(id) > 64 {
+		return Errorf(EINVALID, "node id: %q: want 1 to 64 characters", id)
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return Errorf(EINVALID, "node id: %q: only letters, digits, '-', '_' and '.'", id)
+		}
+	}
+	return nil
+}
+
+// Validate reports the first problem with p, naming the field; the key's
+// encoding is the federation package's to check.
+func (p *Partner) Validate() error {
+	if err := CheckNodeID(p.ID); err != nil {
+		return Errorf(EINVALID, "partner id: %s", ErrorMessage(err))
+	}
+	if p.Agency == "" {
+		return Errorf(EINVALID, "agency: required")
+	}
+	if p.PublicKey == "" {
+		return Errorf(EINVALID, "public_key: required")
+	}
+	if p.URL != "" {
+		u, err := url.Parse(p.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return Errorf(EINVALID, "url: %.80q is not an http(s) address", p.URL)
+		}
+	}
+	for i, f := range p.Follows {
+		if err := CheckNodeID(f); err != nil {
+			return Errorf(EINVALID, "follows[%d]: %s", i, ErrorMessage(err))
+		}
+	}
+	switch p.Status {
+	case "", PartnerActive, PartnerSuspended:
+	default:
+		return Errorf(EINVALID, "status: %.40q is not active or suspended", p.Status)
+	}
+	return nil
+}
+
+// PartnerHealth is how following a partner goes, as this node sees it.
+type PartnerHealth struct {
+	// LastPull is the last pull that succeeded; LastError the last that
+	// failed, and why.
+	LastPull    *time.Time `json:"last_pull,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
+	Pulls       int64      `json:"pulls"`
+	Errors      int64      `json:"errors"`
+	Bytes       int64      `json:"bytes"`  // of feed pages read from it
+	Events      int64      `json:"events"` // new events applied from it
+	// Origins are the logs pulled through it: its own and those it relays.
+	Origins []OriginHealth `json:"origins,omitempty"`
+	// Unknown are origins it announces that this node knows no key for,
+	// so cannot verify: add them as partners (by key) to follow them.
+	Unknown []string `json:"unknown_origins,omitempty"`
+}
+
+// OriginHealth is one origin's log pulled through a partner: what this
+// node holds (Cursor) against what the partner announced it holds (Head),
+// and for how long it has been behind.
+type OriginHealth struct {
+	Origin     string  `json:"origin"`
+	Cursor     int64   `json:"cursor"`
+	Head       int64   `json:"head"`
+	LagEvents  int64   `json:"lag_events"`
+	LagSeconds float64 `json:"lag_seconds"`
+}
+
+// PartnerView is a partner with its health, as /v1/partners shows it.
+type PartnerView struct {
+	*Partner
+	Health *PartnerHealth `json:"health,omitempty"`
 }
 
 // Report statuses: queued, handed to the next hop, acknowledged by the

@@ -37,7 +37,7 @@ func ReadIdentity(dir string) (id NodeIdentity, ok bool, err error) {
 	} else if err != nil {
 		return id, false, fmt.Errorf("read node identity: %w", err)
 	}
-	if err := json.Unmarshal(b, &id); err != nil || CheckNodeID(id.ID) != nil || id.Agency == "" {
+	if err := json.Unmarshal(b, &id); err != nil || tripline.CheckNodeID(id.ID) != nil || id.Agency == "" {
 		return id, false, fmt.Errorf("node identity %s: not a Tripline node identity (want {\"id\": ..., \"agency\": ...})", path)
 	}
 	return id, true, nil
@@ -48,20 +48,6 @@ func WriteIdentity(dir string, id NodeIdentity) error {
 	b, _ := json.Marshal(id)
 	if err := writeFileAtomic(filepath.Join(dir, IdentityFile), append(b, '\n')); err != nil {
 		return fmt.Errorf("write node identity: %w", err)
-	}
-	return nil
-}
-
-// CheckNodeID reports what is wrong with a node id: it names an origin in
-// every partner's log, in URLs and in file names, so it is short and plain.
-func CheckNodeID(id string) error {
-	if id == "" || len(id) > 64 {
-		return tripline.Errorf(tripline.EINVALID, "node id: %q: want 1 to 64 characters", id)
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return tripline.Errorf(tripline.EINVALID, "node id: %q: only letters, digits, '-', '_' and '.'", id)
-		}
 	}
 	return nil
 }
@@ -80,7 +66,7 @@ func CheckNodeID(id string) error {
 // defaults to the id.
 func ResolveIdentity(fixed *NodeIdentity, wantID, wantAgency string, ownOrigins []string) (NodeIdentity, error) {
 	if wantID != "" {
-		if err := CheckNodeID(wantID); err != nil {
+		if err := tripline.CheckNodeID(wantID); err != nil {
 			return NodeIdentity{}, err
 		}
 	}

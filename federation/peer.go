@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,12 +55,14 @@ type Peer struct {
 	mu       sync.RWMutex
 	keys     map[string]ed25519.PublicKey
 	partners map[string]*tripline.Partner
+	healths  map[string]*partnerHealth
+	wake     chan struct{} // PartnersChanged: Run reconciles at once
 }
 
 // NewPeer returns a Peer; call Reload to read the partners.
 func NewPeer(self string, priv ed25519.PrivateKey, store Store, log *slog.Logger) *Peer {
 	return &Peer{Self: self, Priv: priv, Store: store, HTTP: &http.Client{Timeout: 60 * time.Second}, Logger: log,
-		Now: time.Now, keys: map[string]ed25519.PublicKey{self: priv.Public().(ed25519.PublicKey)}}
+		Now: time.Now, keys: map[string]ed25519.PublicKey{self: priv.Public().(ed25519.PublicKey)}, wake: make(chan struct{}, 1)}
 }
 
 // Reload reads the partners' keys.
@@ -90,6 +94,29 @@ func (p *Peer) Key(node string) (ed25519.PublicKey, bool) {
 	return k, ok
 }
 
+// partnerList returns the known partners, by id.
+func (p *Peer) partnerList() []*tripline.Partner {
+	p.mu.RLock()
+	out := make([]*tripline.Partner, 0, len(p.partners))
+	for _, x := range p.partners {
+		out = append(out, x)
+	}
+	p.mu.RUnlock()
+	slices.SortFunc(out, func(a, b *tripline.Partner) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// PartnersChanged tells Run that the stored partners changed: it reloads
+// and reconciles its followers at once rather than at its next tick.
+func (p *Peer) PartnersChanged() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Peer) changed() <-chan struct{} { return p.wake }
+
 // Partner returns a known partner.
 func (p *Peer) Partner(id string) (*tripline.Partner, bool) {
 	p.mu.RLock()
@@ -111,6 +138,9 @@ func (p *Peer) NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, e
 		return nil, err
 	}
 	x, _ := p.Partner(node)
+	if x.Suspended() {
+		return nil, tripline.Errorf(tripline.EFORBIDDEN, "node request: partner %q is suspended", node)
+	}
 	return &tripline.Identity{User: "node:" + node, Agency: x.Agency, Role: tripline.RoleNode}, nil
 }
 
@@ -119,34 +149,43 @@ type FeedPage struct {
 	Origin string            `json:"origin"`
 	Events []*tripline.Event `json:"events"`
 	Last   int64             `json:"last"`
+	// Head is the origin's last sequence number at the serving node (set
+	// in FeedPages): how far behind the follower is.
+	Head int64 `json:"head,omitempty"`
 }
 
 // do sends a signed request to a partner and decodes the JSON answer.
 func (p *Peer) do(ctx context.Context, method, base, path string, body []byte, out any) error {
+	_, err := p.doN(ctx, method, base, path, body, out)
+	return err
+}
+
+// doN is do, also returning how many bytes of answer it read.
+func (p *Peer) doN(ctx context.Context, method, base, path string, body []byte, out any) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	SignRequest(req, p.Self, p.Priv, body, p.Now())
 	resp, err := p.HTTP.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	// Never more than a page may hold: a partner cannot make this node
 	// read (and hold) an answer of any size.
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxPageBytes+1))
 	if err != nil {
-		return err
+		return len(b), err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(b[:min(len(b), 300)]))
+		return len(b), fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(b[:min(len(b), 300)]))
 	}
 	if len(b) > MaxPageBytes {
-		return tripline.Errorf(tripline.EINVALID, "%s %s: answer over the %d-byte limit: refused", method, path, MaxPageBytes)
+		return len(b), tripline.Errorf(tripline.EINVALID, "%s %s: answer over the %d-byte limit: refused", method, path, MaxPageBytes)
 	}
-	return json.Unmarshal(b, out)
+	return len(b), json.Unmarshal(b, out)
 }
 
 // Pull fetches one page of origin's events from partner (long-polling up
@@ -283,27 +322,38 @@ const (
 // early answers with nothing new, without losing its place — the cursor is
 // the store's.
 func (p *Peer) Follow(ctx context.Context, partner *tripline.Partner, origin string) {
+	p.followLoop(ctx, partner.ID, origin, func() (int, error) { return p.Pull(ctx, partner, origin, LongPoll) })
+}
+
+// followLoop runs pull until ctx ends, with the waits above, and keeps the
+// partner's health.
+func (p *Peer) followLoop(ctx context.Context, partner, origin string, pull func() (int, error)) {
 	backoff, idle := ErrorBackoff, IdleBackoff
+	h := p.health(partner)
 	for ctx.Err() == nil {
 		start := p.Now()
-		n, err := p.Pull(ctx, partner, origin, LongPoll)
+		n, err := pull()
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
 				return
 			}
-			p.Logger.Warn("pull failed", "partner", partner.ID, "origin", origin, "err", err, "retry_in", backoff)
+			h.failed(err, p.Now())
+			p.Logger.Warn("pull failed", "partner", partner, "origin", origin, "err", err, "retry_in", backoff)
 			if !p.sleep(ctx, backoff) {
 				return
 			}
 			backoff = min(backoff*2, MaxErrorBackoff)
 		case n > 0:
+			h.pulled(p.Now())
 			backoff, idle = ErrorBackoff, IdleBackoff
-			p.Logger.Debug("applied partner events", "partner", partner.ID, "origin", origin, "n", n)
+			p.Logger.Debug("applied partner events", "partner", partner, "origin", origin, "n", n)
 		case p.Now().Sub(start) >= LongPoll/2:
+			h.pulled(p.Now())
 			backoff, idle = ErrorBackoff, IdleBackoff // an honest long-poll that timed out
 		default:
-			p.Logger.Debug("partner answered early with nothing new", "partner", partner.ID, "origin", origin, "retry_in", idle)
+			h.pulled(p.Now())
+			p.Logger.Debug("partner answered early with nothing new", "partner", partner, "origin", origin, "retry_in", idle)
 			if !p.sleep(ctx, idle) {
 				return
 			}

@@ -82,23 +82,14 @@ func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, creat
 }
 
 // route returns the next hop towards origin: the origin itself when it is
-// a partner with an address, else the partner whose feed relays it.
+// a partner with an address, else the partner whose feed relays it
+// (configured or announced: relayOf).
 func (p *Peer) route(ctx context.Context, origin string) (string, error) {
-	ps, err := p.Store.Partners(ctx)
-	if err != nil {
+	if _, err := p.Reload(ctx); err != nil {
 		return "", err
 	}
-	for _, x := range ps {
-		if x.ID == origin && x.URL != "" {
-			return x.ID, nil
-		}
-	}
-	for _, x := range ps {
-		for _, f := range x.Follows {
-			if f == origin && x.URL != "" {
-				return x.ID, nil
-			}
-		}
+	if hop := p.relayOf(origin); hop != "" {
+		return hop, nil
 	}
 	return "", tripline.Errorf(tripline.ENOTFOUND, "no route to node %q", origin)
 }
@@ -146,11 +137,11 @@ func (p *Peer) url(ctx context.Context, node string) string {
 		return ""
 	}
 	for _, x := range ps {
-		if x.ID == node {
+		if x.ID == node && !x.Suspended() {
 			return x.URL
 		}
 	}
-	return ""
+	return "" // unknown or suspended: nothing goes to it
 }
 
 // Deliver sends every report that is due, once: acknowledged reports are
@@ -174,7 +165,10 @@ func (p *Peer) Deliver(ctx context.Context) {
 			status = tripline.ReportOverdue
 		}
 		var receipt ReportReceipt
-		err := p.do(ctx, "POST", p.url(ctx, r.NextHop), "/v1/reports", r.Body, &receipt)
+		var err error = tripline.Errorf(tripline.EUNAVAILABLE, "next hop %q is suspended, removed or has no address", r.NextHop)
+		if base := p.url(ctx, r.NextHop); base != "" {
+			err = p.do(ctx, "POST", base, "/v1/reports", r.Body, &receipt)
+		}
 		switch {
 		case err != nil:
 			backoff := min(time.Duration(1<<min(r.Attempts, 6))*time.Second, time.Minute)

@@ -22,6 +22,8 @@ type Service struct {
 	Feed     *Feed
 	Notifier *Notifier
 	Agency   string
+	// PartnerStore changes the partners at run time (partners.go).
+	PartnerStore PartnerStore
 	// Create stores an encounter reported by a partner in this node's
 	// queue; the same encounter twice is stored once.
 	Create func(ctx context.Context, e *tripline.Encounter) error

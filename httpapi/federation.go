@@ -17,6 +17,10 @@ type Federation interface {
 	NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, error)
 	// FeedPage returns origin's events after seq, shaped for the partner.
 	FeedPage(ctx context.Context, partnerAgency, origin string, after int64, limit int) ([]*tripline.Event, error)
+	// FeedPages returns, for the partner node caller of partnerAgency, a
+	// page of each origin in cursors with events after its cursor, and the
+	// origins this node announces to it.
+	FeedPages(ctx context.Context, partnerAgency, caller string, cursors map[string]int64, limit int) (*federation.FeedPages, error)
 	// Changed returns a channel closed when new events are stored.
 	Changed() <-chan struct{}
 	// ReceiveReport takes an encounter report from a partner node.
@@ -38,6 +42,7 @@ func (s *Server) federationRoutes() []route {
 		{Method: "GET", Pattern: "/v1/node", Public: true, Summary: "This node's id, agency and public key, for partners to configure.", Response: "NodeInfo", Handler: s.handleNode},
 		{Method: "GET", Pattern: "/v1/feed", Roles: []tripline.Role{tripline.RoleNode}, Summary: "A partner pulls an origin's signed events after a sequence number, shaped by the originator's handling rules; long-polls up to wait ms.",
 			Response: "FeedPage", Query: []param{{"origin", "string", "whose events (default: this node)"}, {"after", "integer", "sequence number to continue after"},
+				{"cursors", "string", "several origins in one pull, ORIGIN:SEQ,...: the answer is a FeedPages, announcing the origins this node holds"},
 				{"limit", "integer", "page size, at most 5000 (default 1000)"}, {"wait", "integer", "long-poll: milliseconds to wait for new events (at most 30000)"}},
 			Handler: s.handleFeed},
 		{Method: "POST", Pattern: "/v1/reports", Roles: []tripline.Role{tripline.RoleNode}, Summary: "A partner hands over an encounter report on its way to the listing's originator.", Request: "SignedReport", Response: "ReportReceipt", Handler: s.handleReport},
@@ -45,17 +50,7 @@ func (s *Server) federationRoutes() []route {
 		{Method: "GET", Pattern: "/v1/reports", Roles: writers, Summary: "The encounter-report outbox: pending, sent, acknowledged, overdue.", Response: "ReportPage",
 			Query: []param{{"status", "string", "only this status"}}, Handler: s.handleReports},
 	}
-	for i := range rs {
-		h := rs[i].Handler
-		rs[i].Handler = func(w http.ResponseWriter, r *http.Request) {
-			if s.Federation == nil {
-				Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "federation is not configured on this node"))
-				return
-			}
-			h(w, r)
-		}
-	}
-	return rs
+	return s.whenFederated(rs, func() bool { return s.Federation != nil })
 }
 
 func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
@@ -63,7 +58,7 @@ func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
-	if err := checkQuery(r, "origin", "after", "limit", "wait"); err != nil {
+	if err := checkQuery(r, "origin", "after", "limit", "wait", "cursors"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
@@ -79,33 +74,50 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	if r.URL.Query().Has("cursors") {
+		s.handleFeedPages(w, r, limit, wait)
+		return
+	}
 	origin := r.URL.Query().Get("origin")
 	if origin == "" {
 		origin = s.Origin
 	}
 	id := tripline.IdentityFrom(r.Context())
+	s.longPoll(w, r, wait, func(final bool) (any, error) {
+		evs, err := s.Federation.FeedPage(r.Context(), id.Agency, origin, after, int(limit))
+		if err != nil || (len(evs) == 0 && !final) {
+			return nil, err
+		}
+		last := after
+		if len(evs) > 0 {
+			last = evs[len(evs)-1].Seq
+		}
+		return federation.FeedPage{Origin: origin, Events: evs, Last: last}, nil
+	})
+}
+
+// longPoll answers with what answer returns, calling it again at each
+// change of the event log until it returns something or wait ms have
+// passed; then final is set and it must answer.
+func (s *Server) longPoll(w http.ResponseWriter, r *http.Request, wait int64, answer func(final bool) (any, error)) {
 	deadline := time.After(time.Duration(wait) * time.Millisecond)
-	for {
+	for final := wait == 0; ; {
 		// Take the wake-up channel before reading, so an event stored in
 		// between still wakes us.
 		changed := s.Federation.Changed()
-		evs, err := s.Federation.FeedPage(r.Context(), id.Agency, origin, after, int(limit))
+		out, err := answer(final)
 		if err != nil {
 			Error(w, r, s.Logger, err)
 			return
 		}
-		if len(evs) > 0 || wait == 0 {
-			last := after
-			if len(evs) > 0 {
-				last = evs[len(evs)-1].Seq
-			}
-			writeJSON(w, http.StatusOK, federation.FeedPage{Origin: origin, Events: evs, Last: last})
+		if out != nil {
+			writeJSON(w, http.StatusOK, out)
 			return
 		}
 		select {
 		case <-changed:
 		case <-deadline:
-			wait = 0
+			final = true
 		case <-r.Context().Done():
 			return
 		}

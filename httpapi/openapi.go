@@ -48,6 +48,10 @@ var schemaTypes = map[string]reflect.Type{
 	"ReportReceipt":   reflect.TypeOf(federation.ReportReceipt{}),
 	"ReportAck":       reflect.TypeOf(federation.ReportAck{}),
 	"ReportPage":      reflect.TypeOf(ReportPage{}),
+	"FeedPages":       reflect.TypeOf(federation.FeedPages{}),
+	"Partner":         reflect.TypeOf(tripline.Partner{}),
+	"PartnerPage":     reflect.TypeOf(PartnerPage{}),
+	"PartnerKey":      reflect.TypeOf(PartnerKey{}),
 	"ManifestResult":  reflect.TypeOf(screening.ManifestResult{}),
 	// Network analysis (network.go).
 	"Subgraph":          reflect.TypeOf(Subgraph{}),

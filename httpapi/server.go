@@ -40,6 +40,9 @@ type Server struct {
 	Screener   Screener
 	// Federation serves partner nodes; nil when the node runs alone.
 	Federation Federation
+	// Partners manages the partner nodes while serving (partners.go); nil
+	// when the node runs alone.
+	Partners PartnerAdmin
 	// Network answers link-analysis queries (network.go); nil disables them.
 	Network NetworkService
 	// Policy is the one disclosure layer every read path calls.

@@ -62,6 +62,7 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		}
 	}
 	w.srv.Federation = reportsOnly{}
+	partnerKey := partnerAdmin(t, w.test)
 	// What the write routes act on.
 	alert := &tripline.DocumentAlert{Source: "s", Country: "IRQ", Number: "D1", Kind: tripline.AlertStolen, Action: tripline.ActionSecondaryCheck,
 		Handling: tripline.Handling{Screen: []string{"*"}}, Provenance: tripline.Provenance{Originator: "s"}}
@@ -122,6 +123,12 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"POST /v1/reports/ack":                   {skip: signed},
 		"GET /v1/reports":                        {path: "/v1/reports"},
 		"GET /v1/coverage":                       {path: "/v1/coverage?within=720h"},
+		"GET /v1/partners":                       {path: "/v1/partners"},
+		"POST /v1/partners":                      {path: "/v1/partners", body: `{"id":"B","agency":"b","public_key":"` + partnerKey + `"}`},
+		"POST /v1/partners/{id}/suspend":         {path: "/v1/partners/B/suspend"},
+		"POST /v1/partners/{id}/resume":          {path: "/v1/partners/B/resume"},
+		"POST /v1/partners/{id}/key":             {path: "/v1/partners/B/key", body: `{"public_key":"` + partnerKey + `"}`},
+		"DELETE /v1/partners/{id}":               {skip: "removes what the other partner routes act on; TestPartnerRoutes checks its audit entry"},
 		"POST /v1/imports":                       {skip: "a write (the caller's own list); audited as listing.import (imports_test)"},
 	}
 	for _, rt := range w.srv.Routes() {

@@ -19,23 +19,59 @@ type FederationStore struct{ db *DB }
 // NewFederationStore returns a FederationStore on db.
 func NewFederationStore(db *DB) *FederationStore { return &FederationStore{db: db} }
 
-// PutPartner creates or updates a partner.
+// PutPartner creates or updates a partner (a new key rotates it); a
+// partner without a status is active. An invalid partner is EINVALID.
 func (s *FederationStore) PutPartner(ctx context.Context, p *tripline.Partner) error {
-	if p.ID == "" || p.Agency == "" || p.PublicKey == "" {
-		return tripline.Errorf(tripline.EINVALID, "partner: id, agency and public key are required")
+	if err := p.Validate(); err != nil {
+		return err
 	}
-	_, err := s.db.db.ExecContext(ctx, `INSERT INTO partners (id, agency, public_key, url, follows) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET agency = excluded.agency, public_key = excluded.public_key, url = excluded.url, follows = excluded.follows`,
-		p.ID, p.Agency, p.PublicKey, p.URL, strings.Join(p.Follows, ","))
+	if p.ID == s.db.Origin {
+		return tripline.Errorf(tripline.EINVALID, "partner id: %q is this node's own id", p.ID)
+	}
+	status := p.Status
+	if status == "" {
+		status = tripline.PartnerActive
+	}
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO partners (id, agency, public_key, url, follows, status) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET agency = excluded.agency, public_key = excluded.public_key, url = excluded.url, follows = excluded.follows,
+		status = excluded.status`,
+		p.ID, p.Agency, p.PublicKey, p.URL, strings.Join(p.Follows, ","), status)
 	if err != nil {
 		return fmt.Errorf("store partner %s: %w", p.ID, err)
 	}
 	return nil
 }
 
+// SetPartnerStatus suspends or resumes partner id; ENOTFOUND when there is
+// no such partner.
+func (s *FederationStore) SetPartnerStatus(ctx context.Context, id, status string) error {
+	if err := (&tripline.Partner{ID: id, Agency: "-", PublicKey: "-", Status: status}).Validate(); err != nil {
+		return err
+	}
+	return s.changePartner(ctx, id, `UPDATE partners SET status = ? WHERE id = ?`, status, id)
+}
+
+// RemovePartner forgets partner id: it is no longer pulled, served or
+// trusted. The events of it already held stay in the log. ENOTFOUND when
+// there is no such partner.
+func (s *FederationStore) RemovePartner(ctx context.Context, id string) error {
+	return s.changePartner(ctx, id, `DELETE FROM partners WHERE id = ?`, id)
+}
+
+func (s *FederationStore) changePartner(ctx context.Context, id, query string, args ...any) error {
+	res, err := s.db.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("change partner %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tripline.Errorf(tripline.ENOTFOUND, "partner %q not found", id)
+	}
+	return nil
+}
+
 // Partners returns every partner, ordered by id.
 func (s *FederationStore) Partners(ctx context.Context) ([]*tripline.Partner, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT id, agency, public_key, url, follows FROM partners ORDER BY id`)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id, agency, public_key, url, follows, status FROM partners ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("query partners: %w", err)
 	}
@@ -44,7 +80,7 @@ func (s *FederationStore) Partners(ctx context.Context) ([]*tripline.Partner, er
 	for rows.Next() {
 		var p tripline.Partner
 		var follows string
-		if err := rows.Scan(&p.ID, &p.Agency, &p.PublicKey, &p.URL, &follows); err != nil {
+		if err := rows.Scan(&p.ID, &p.Agency, &p.PublicKey, &p.URL, &follows, &p.Status); err != nil {
 			return nil, fmt.Errorf("scan partner: %w", err)
 		}
 		if follows != "" {
@@ -158,14 +194,18 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 }
 
 // partnerAgency returns the registered agency of origin, the one its
-// events may speak for.
+// events may speak for; EFORBIDDEN for an origin that is no partner, or a
+// suspended one.
 func partnerAgency(ctx context.Context, tx *Tx, origin string) (string, error) {
-	var agency string
-	err := tx.QueryRowContext(ctx, `SELECT agency FROM partners WHERE id = ?`, origin).Scan(&agency)
+	var agency, status string
+	err := tx.QueryRowContext(ctx, `SELECT agency, status FROM partners WHERE id = ?`, origin).Scan(&agency, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", tripline.Errorf(tripline.EFORBIDDEN, "events of origin %q: not a partner of this node", origin)
 	} else if err != nil {
 		return "", fmt.Errorf("load partner %s: %w", origin, err)
+	}
+	if status == tripline.PartnerSuspended {
+		return "", tripline.Errorf(tripline.EFORBIDDEN, "events of origin %q: the partner is suspended", origin)
 	}
 	return agency, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"tripline"
 	"tripline/federation"
+	"tripline/httpapi"
 )
 
 // startFederation loads the node key (creating it on first use), signs
@@ -32,7 +33,7 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 	}
 	n.Notifier = federation.NewNotifier()
 	n.Peer.Notifier = n.Notifier
-	n.FedService = &federation.Service{Peer: n.Peer, Notifier: n.Notifier, Agency: n.Agency,
+	n.FedService = &federation.Service{Peer: n.Peer, Notifier: n.Notifier, Agency: n.Agency, PartnerStore: n.Fed,
 		Feed: &federation.Feed{Events: n.Events, Self: n.DB.Origin, Sign: sign, Groups: n.groups, Audit: n.Audit, Consented: n.consented,
 			Logger: n.Logger},
 		Create: func(ctx context.Context, e *tripline.Encounter) error {
@@ -60,26 +61,24 @@ func (n *Node) consented(ctx context.Context, listing string) []string {
 	return out
 }
 
-// runFederation follows every partner with an address (its own events and
-// those it relays) and delivers encounter reports, until ctx ends.
+// serveFederation gives the API server the partner protocol, partner
+// management and the partners' metrics, and starts following partners.
+func (n *Node) serveFederation(srv *httpapi.Server) {
+	srv.Federation, srv.Partners = n.FedService, n.FedService
+	srv.Registry().MustRegister(n.Peer.Collector())
+	n.runFederation(n.bgCtx)
+}
+
+// runFederation follows every active partner with an address (its own
+// events and every origin it relays to us: one pull per partner), keeping
+// in step with partners added, suspended or removed while serving, and
+// delivers encounter reports, until ctx ends.
 func (n *Node) runFederation(ctx context.Context) {
-	ps, err := n.Peer.Reload(ctx)
-	if err != nil {
-		n.Logger.Error("load partners", "err", err)
-		return
-	}
-	for _, p := range ps {
-		if p.URL == "" {
-			continue
-		}
-		for _, origin := range append([]string{p.ID}, p.Follows...) {
-			n.bg.Add(1)
-			go func(p *tripline.Partner, origin string) {
-				defer n.bg.Done()
-				n.Peer.Follow(ctx, p, origin)
-			}(p, origin)
-		}
-	}
+	n.bg.Add(1)
+	go func() {
+		defer n.bg.Done()
+		n.Peer.Run(ctx, time.Second)
+	}()
 	n.every(ctx, 500*time.Millisecond, n.Peer.Deliver)
 }
 
@@ -138,54 +137,79 @@ func runNode(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// runPartners manages partner nodes:
+// runPartners manages partner nodes; a serving node takes each change up
+// within a second, without a restart:
 //
 //	tripline partners add ID --agency A --key KEY [--url URL] [--follows X,Y]
+//	tripline partners suspend ID | resume ID | remove ID | rotate ID --key KEY
 //	tripline partners list
 func runPartners(ctx context.Context, env *Env, args []string) error {
-	fs, data, err := actionFlags(env, "partners", args, "want add or list")
+	fs, data, err := actionFlags(env, "partners", args, "want add, suspend, resume, remove, rotate or list")
 	if err != nil {
 		return err
 	}
 	agency := fs.String("agency", "", "add: the partner's agency")
-	key := fs.String("key", "", "add: the partner node's public key (tripline node info)")
+	key := fs.String("key", "", "add, rotate: the partner node's public key (tripline node info)")
 	url := fs.String("url", "", "add: where to pull its feed (empty: known only by key, reached through a relay)")
-	follows := fs.String("follows", "", "add: other origins to pull through this partner, comma-separated")
+	follows := fs.String("follows", "", "add: other origins to pull through this partner, comma-separated (those its feed announces are followed anyway)")
 	n, err := openAction(ctx, env, fs, args, data)
 	if err != nil {
 		return err
 	}
 	defer n.Close()
+	if args[0] == "list" {
+		return n.listPartners(ctx, env)
+	}
+	if fs.NArg() != 1 {
+		return usagef("%s: want one partner node ID", args[0])
+	}
+	id := fs.Arg(0)
+	// The command line is the node's operator: a superuser of its agency,
+	// through the same policy check and audit as the API.
+	cli := tripline.WithIdentity(ctx, &tripline.Identity{User: "cli", Agency: n.Agency, Role: tripline.RoleAdmin, Superuser: true})
+	fed := n.FedService
+	var change func() error
 	switch args[0] {
 	case "add":
-		if fs.NArg() != 1 {
-			return usagef("add: want one partner node ID")
-		}
-		if _, err := federation.ParsePublicKey(*key); err != nil {
-			return err
-		}
-		p := &tripline.Partner{ID: fs.Arg(0), Agency: *agency, PublicKey: *key, URL: strings.TrimRight(*url, "/")}
+		p := &tripline.Partner{ID: id, Agency: *agency, PublicKey: *key, URL: strings.TrimRight(*url, "/")}
 		if *follows != "" {
 			p.Follows = strings.Split(*follows, ",")
 		}
-		if err := n.Fed.PutPartner(ctx, p); err != nil {
-			return err
+		if old, ok := n.Peer.Partner(id); ok {
+			p.Status = old.Status // re-adding keeps a suspension
 		}
-		n.Policy.Record(n.cliContext(ctx), "partner.add", p.ID, p.Agency)
-		return nil
-	case "list":
-		ps, err := n.Fed.Partners(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tAGENCY\tURL\tFOLLOWS")
-		for _, p := range ps {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.Agency, p.URL, strings.Join(p.Follows, ","))
-		}
-		return tw.Flush()
+		change = func() error { return fed.PutPartner(cli, p) }
+	case "suspend", "resume":
+		status := map[string]string{"suspend": tripline.PartnerSuspended, "resume": tripline.PartnerActive}[args[0]]
+		change = func() error { return fed.SetPartnerStatus(cli, id, status) }
+	case "remove":
+		change = func() error { return fed.RemovePartner(cli, id) }
+	case "rotate":
+		change = func() error { return fed.RotatePartnerKey(cli, id, *key) }
+	default:
+		return usagef("unknown partners command %q", args[0])
 	}
-	return usagef("unknown partners command %q", args[0])
+	if err := n.Policy.ManagePartners(cli, n.Agency, "partner."+args[0], id, *agency+" "+*url); err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	return n.Audit.Flush(ctx)
+}
+
+// listPartners prints the partners and their status.
+func (n *Node) listPartners(ctx context.Context, env *Env) error {
+	ps, err := n.Fed.Partners(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tAGENCY\tSTATUS\tURL\tFOLLOWS")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Agency, p.Status, p.URL, strings.Join(p.Follows, ","))
+	}
+	return tw.Flush()
 }
 
 // runFederationCmd moves events to and from an air-gapped partner:

@@ -58,8 +58,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 	} else if removed > 0 {
 		log.Info("removed uploads left by an interrupted import", "files", removed, "dir", srv.SpoolDir)
 	}
-	srv.Federation = n.FedService
-	n.runFederation(n.bgCtx)
+	n.serveFederation(srv)
 	web.Register(srv)
 	if err := srv.Listen(addr); err != nil {
 		return err
