@@ -42,6 +42,9 @@ type Coverage struct {
 	// caller may see at action level: a screen-only grant shows no name or
 	// date (ExpiringSoon still counts them).
 	Expiring []ExpiringListing `json:"expiring"`
+	// Partners are the nodes these listings come from and how following
+	// each goes (its health), for callers the policy layer shows them to.
+	Partners []*tripline.PartnerView `json:"partners,omitempty"`
 }
 
 // CoverageGroup is the coverage of one originator's listings from one source.
@@ -172,6 +175,11 @@ func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
 	sort.SliceStable(cov.Expiring, func(i, j int) bool { return cov.Expiring[i].ValidUntil.Before(cov.Expiring[j].ValidUntil) })
 	if len(cov.Expiring) > MaxExpiring {
 		cov.Expiring = cov.Expiring[:MaxExpiring]
+	}
+	if s.Partners != nil {
+		if vs, err := s.Partners.PartnerHealth(r.Context()); err == nil {
+			cov.Partners, _ = s.Policy.Partners(r.Context(), s.Partners.NodeAgency(), vs)
+		}
 	}
 	s.Policy.Record(r.Context(), "coverage.read", "", "")
 	writeJSON(w, http.StatusOK, cov)
