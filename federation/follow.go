@@ -2,6 +2,8 @@ package federation
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -69,6 +71,20 @@ func ParseCursors(s string) (map[string]int64, error) {
 		out[o] = seq
 	}
 	return out, nil
+}
+
+// AnnounceTag is a short digest of an announcement: a follower sends the
+// tag of the last one it saw, and the feed answers at once when its own
+// differs, so that a new origin is taken up without waiting out a
+// long-poll.
+func AnnounceTag(heads []OriginHead) string {
+	origins := make([]string, len(heads))
+	for i, h := range heads {
+		origins[i] = h.Origin
+	}
+	sort.Strings(origins)
+	sum := sha256.Sum256([]byte(strings.Join(origins, ",")))
+	return hex.EncodeToString(sum[:8])
 }
 
 // Heads returns the origins whose logs this node holds, for caller:
@@ -145,10 +161,11 @@ func (p *Peer) PullAll(ctx context.Context, partner *tripline.Partner, origins [
 		}
 		cursors[o] = cur
 	}
-	q := url.Values{"cursors": {EncodeCursors(cursors)}, "limit": {"2000"}, "wait": {strconv.Itoa(int(wait / time.Millisecond))}}
+	h := p.health(partner.ID)
+	q := url.Values{"cursors": {EncodeCursors(cursors)}, "limit": {"2000"}, "wait": {strconv.Itoa(int(wait / time.Millisecond))},
+		"announced": {h.tag()}}
 	var answer FeedPages
 	nbytes, err := p.doN(ctx, "GET", partner.URL, "/v1/feed?"+q.Encode(), nil, &answer)
-	h := p.health(partner.ID)
 	h.read(nbytes)
 	if err != nil {
 		return 0, err
@@ -225,7 +242,12 @@ func (p *Peer) relayOf(origin string) string {
 // until ctx ends, with Follow's long-poll and back-off.
 func (p *Peer) FollowPartner(ctx context.Context, partner *tripline.Partner) {
 	p.followLoop(ctx, partner.ID, "*", func() (int, error) {
-		return p.PullAll(ctx, partner, p.originsVia(partner), LongPoll)
+		origins := p.originsVia(partner)
+		n, err := p.PullAll(ctx, partner, origins, LongPoll)
+		if err == nil && n == 0 && !slices.Equal(origins, p.originsVia(partner)) {
+			n = 1 // a newly announced origin to follow: progress, pull again at once
+		}
+		return n, err
 	})
 }
 

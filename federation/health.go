@@ -22,6 +22,7 @@ type partnerHealth struct {
 	bytes       int64
 	events      int64
 	heads       map[string]int64     // what the partner announced it holds
+	announceTag string               // AnnounceTag of heads
 	cursors     map[string]int64     // what this node holds, after the last pull
 	behind      map[string]time.Time // since when each origin has been behind
 }
@@ -78,7 +79,15 @@ func (h *partnerHealth) announce(heads []OriginHead) {
 	for _, x := range heads {
 		h.heads[x.Origin] = x.Head
 	}
+	h.announceTag = AnnounceTag(heads)
 	h.mu.Unlock()
+}
+
+// tag returns the tag of the last announcement ("" before the first).
+func (h *partnerHealth) tag() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.announceTag
 }
 
 // announced returns the origins the partner announced, sorted.

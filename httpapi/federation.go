@@ -43,6 +43,7 @@ func (s *Server) federationRoutes() []route {
 		{Method: "GET", Pattern: "/v1/feed", Roles: []tripline.Role{tripline.RoleNode}, Summary: "A partner pulls an origin's signed events after a sequence number, shaped by the originator's handling rules; long-polls up to wait ms.",
 			Response: "FeedPage", Query: []param{{"origin", "string", "whose events (default: this node)"}, {"after", "integer", "sequence number to continue after"},
 				{"cursors", "string", "several origins in one pull, ORIGIN:SEQ,...: the answer is a FeedPages, announcing the origins this node holds"},
+				{"announced", "string", "with cursors: the tag of the last announcement seen; a different one answers at once"},
 				{"limit", "integer", "page size, at most 5000 (default 1000)"}, {"wait", "integer", "long-poll: milliseconds to wait for new events (at most 30000)"}},
 			Handler: s.handleFeed},
 		{Method: "POST", Pattern: "/v1/reports", Roles: []tripline.Role{tripline.RoleNode}, Summary: "A partner hands over an encounter report on its way to the listing's originator.", Request: "SignedReport", Response: "ReportReceipt", Handler: s.handleReport},
@@ -58,7 +59,7 @@ func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
-	if err := checkQuery(r, "origin", "after", "limit", "wait", "cursors"); err != nil {
+	if err := checkQuery(r, "origin", "after", "limit", "wait", "cursors", "announced"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}

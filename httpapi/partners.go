@@ -161,8 +161,8 @@ func (s *Server) partnerAnswer(w http.ResponseWriter, r *http.Request, id string
 
 // handleFeedPages is GET /v1/feed with cursors: one long-poll for every
 // origin the partner follows through this node, answered as soon as any
-// of them has new events (or an origin appears to announce), else when
-// wait ends.
+// of them has new events or the origins announced differ from those the
+// follower last saw (announced: their AnnounceTag), else when wait ends.
 func (s *Server) handleFeedPages(w http.ResponseWriter, r *http.Request, limit, wait int64) {
 	cursors, err := federation.ParseCursors(r.URL.Query().Get("cursors"))
 	if err != nil {
@@ -170,16 +170,13 @@ func (s *Server) handleFeedPages(w http.ResponseWriter, r *http.Request, limit, 
 		return
 	}
 	id := tripline.IdentityFrom(r.Context())
-	announced := -1
+	seen := r.URL.Query().Get("announced")
 	s.longPoll(w, r, wait, func(final bool) (any, error) {
 		out, err := s.Federation.FeedPages(r.Context(), id.Agency, nodeOf(id), cursors, int(limit))
 		if err != nil {
 			return nil, err
 		}
-		if announced < 0 {
-			announced = len(out.Origins)
-		}
-		if len(out.Pages) > 0 || final || len(out.Origins) != announced {
+		if len(out.Pages) > 0 || final || federation.AnnounceTag(out.Origins) != seen {
 			return out, nil
 		}
 		return nil, nil
