@@ -111,6 +111,9 @@ const (
 	ConsentPending ConsentStatus = "pending"
 	ConsentGranted ConsentStatus = "granted"
 	ConsentRefused ConsentStatus = "refused"
+	// ConsentWithdrawn: the originator took a granted consent back; the
+	// listing leaves the recipient's node (docs/federation.md).
+	ConsentWithdrawn ConsentStatus = "withdrawn"
 )
 
 // Consent is a request to the originator of a listing to let a holder pass
@@ -133,4 +136,7 @@ type ConsentService interface {
 	RequestConsent(ctx context.Context, c *Consent) (*Consent, error)
 	DecideConsent(ctx context.Context, id string, grant bool, by string) (*Consent, error)
 	Consents(ctx context.Context, listing string) ([]*Consent, error)
+	// WithdrawConsent takes a granted consent back; ECONFLICT when it is
+	// not granted.
+	WithdrawConsent(ctx context.Context, id, by string) (*Consent, error)
 }

@@ -219,8 +219,21 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 		c := *out
 		c.Via = ""
 		return &c, nil
+	case tripline.EventConsentRequested, tripline.EventConsent:
+		// A consent goes to the two agencies it is between: the request to
+		// the originator, the decision back to the requester.
+		var c tripline.Consent
+		if err := json.Unmarshal(ev.Payload, &c); err != nil {
+			return f.unfit(ev, "consent payload does not decode", err)
+		}
+		if partner != c.Originator && partner != c.Requester {
+			return redact(ev)
+		}
+		c2 := *ev
+		c2.Via = ""
+		return &c2, nil
 	}
-	// Encounters, clearances, refusals, consents and audit-like events stay
-	// at the node that made them; encounter reports travel separately.
+	// Encounters, clearances, refusals and audit-like events stay at the
+	// node that made them; encounter reports travel separately.
 	return redact(ev)
 }

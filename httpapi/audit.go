@@ -183,30 +183,18 @@ func (s *Server) handleDecideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := tripline.IdentityFrom(r.Context())
-	cs, err := s.Consents.Consents(r.Context(), "")
+	c, err := s.callerConsent(r)
+	if err == nil && c.Originator != id.Agency {
+		err = tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s decides on %s", c.Originator, c.ID)
+	}
+	var out *tripline.Consent
+	if err == nil {
+		out, err = s.Consents.DecideConsent(r.Context(), c.ID, in.Grant, id.User)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	for _, c := range cs {
-		if c.ID != r.PathValue("id") {
-			continue
-		}
-		if c.Originator != id.Agency {
-			if c.Requester != id.Agency {
-				break // not the caller's request: answered as a missing one
-			}
-			Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s decides on %s", c.Originator, c.ID))
-			return
-		}
-		out, err := s.Consents.DecideConsent(r.Context(), c.ID, in.Grant, id.User)
-		if err != nil {
-			Error(w, r, s.Logger, err)
-			return
-		}
-		s.Policy.Record(r.Context(), "consent.decide", c.Listing, string(out.Status))
-		writeJSON(w, http.StatusOK, out)
-		return
-	}
-	Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "consent request %q not found", r.PathValue("id")))
+	s.Policy.Record(r.Context(), "consent.decide", c.Listing, string(out.Status))
+	writeJSON(w, http.StatusOK, out)
 }

@@ -119,6 +119,7 @@ func (s *Server) coreRoutes() []route {
 			Query: []param{{"listing", "string", "only requests on this listing"}}, Handler: s.handleListConsents},
 		{Method: "POST", Pattern: "/v1/consents", Roles: writers, Summary: "Ask a listing's originator to let it go to a third party.", Request: "ConsentRequest", Response: "Consent", Handler: s.handleRequestConsent},
 		{Method: "POST", Pattern: "/v1/consents/{id}/decide", Roles: writers, Summary: "The originator grants or refuses a consent request.", Request: "ConsentDecision", Response: "Consent", Handler: s.handleDecideConsent},
+		{Method: "POST", Pattern: "/v1/consents/{id}/withdraw", Roles: writers, Summary: "The originator takes a granted consent back: the listing leaves the recipient's node.", Response: "Consent", Handler: s.handleWithdrawConsent},
 		{Method: "GET", Pattern: "/v1/events", Roles: admins, Summary: "The event log of one origin after a sequence number, each listing or alert event trimmed to what the caller may see of it, every other event a placeholder.", Response: "EventPage",
 			Query: []param{{"origin", "string", "origin node (default: this node)"}, {"after", "integer", "sequence number to continue after"},
 				{"limit", "integer", "page size, at most 10000 (default 1000)"}},

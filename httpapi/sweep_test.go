@@ -108,6 +108,7 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"GET /v1/consents":                       {path: "/v1/consents"},
 		"POST /v1/consents":                      {path: "/v1/consents", body: `{"listing":"x:1","recipient":"z"}`},
 		"POST /v1/consents/{id}/decide":          {path: "/v1/consents/" + consent.ID + "/decide", body: `{"grant":true}`},
+		"POST /v1/consents/{id}/withdraw":        {path: "/v1/consents/" + consent.ID + "/withdraw"},
 		"GET /v1/events":                         {path: "/v1/events?limit=10000"},
 		"GET /v1/network/neighbourhood":          {path: "/v1/network/neighbourhood?entity=" + q("listing:s:1")},
 		"GET /v1/network/path":                   {path: "/v1/network/path?from=" + q("listing:s:1") + "&to=" + phoneKey},

@@ -14,7 +14,13 @@ import (
 
 // FederationStore keeps partners, applies partners' events and holds the
 // encounter-report outbox.
-type FederationStore struct{ db *DB }
+type FederationStore struct {
+	db *DB
+	// Agency is the agency running this node: consent requests addressed
+	// to it, and decisions on its own requests, are taken from partners
+	// ("" takes none).
+	Agency string
+}
 
 // NewFederationStore returns a FederationStore on db.
 func NewFederationStore(db *DB) *FederationStore { return &FederationStore{db: db} }
@@ -172,6 +178,17 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 			return nil, err
 		}
 		res.Stored = append(res.Stored, &c)
+		if tripline.IsConsentEvent(c.Type) {
+			took, err := s.applyConsent(ctx, tx, agencies[c.Origin], &c)
+			if tripline.ErrorCode(err) == tripline.EINTERNAL {
+				return nil, err
+			} else if err != nil {
+				res.Rejected = append(res.Rejected, &tripline.Rejection{Event: &c, Err: err})
+			} else if took {
+				published = append(published, &c)
+			}
+			continue
+		}
 		held, err := holding(ctx, tx, tripline.ForeignKind(c.Type), c.Subject)
 		if err != nil {
 			return nil, err
@@ -191,6 +208,25 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 	}
 	tx.events = published
 	return res, tx.Commit()
+}
+
+// applyConsent stores a partner's consent event where the trust rules
+// take it (tripline.CheckForeignConsent), reporting whether it did; the
+// error is the rules' refusal.
+func (s *FederationStore) applyConsent(ctx context.Context, tx *Tx, originAgency string, ev *tripline.Event) (bool, error) {
+	if s.Agency == "" {
+		return false, nil
+	}
+	held, err := tx.consent(ctx, ev.Subject)
+	if err != nil {
+		return false, err
+	}
+	c, err := tripline.CheckForeignConsent(s.Agency, originAgency, ev, held)
+	if err != nil || c == nil {
+		return false, err
+	}
+	_, err = tx.storeConsent(ctx, c) // a partner's event: none of this node's
+	return true, err
 }
 
 // partnerAgency returns the registered agency of origin, the one its

@@ -50,9 +50,10 @@ func activeOf(n *fedNode, originator string) int {
 // TestFederationHoldsAcrossAgencies is issue 15's "must show" on real
 // processes: three nodes, C reaching A only through B, showing items 1
 // (the node id belongs to the data directory), 2 (published lists keyed by
-// their version), 4 (revocation effective at once), 10 (partners changed
-// while serving, their health) and 11 (relayed origins announced: C has
-// no --follows).
+// their version), 3 (consent requested at the relay, granted and withdrawn
+// at the originator), 4 (revocation effective at once), 10 (partners
+// changed while serving, their health) and 11 (relayed origins announced:
+// C has no --follows).
 func TestFederationHoldsAcrossAgencies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three tripline processes")
@@ -126,6 +127,46 @@ func TestFederationHoldsAcrossAgencies(t *testing.T) {
 	if d := decisionOf(b, "Zebulon Quartermaine", "1980-02-03"); d != "hit" {
 		t.Fatalf("B, still granted: %s", d)
 	}
+
+	// Item 3: B asks A's consent to pass a listing on to C; A's analyst
+	// sees the request at A and grants it; the listing reaches C at once;
+	// withdrawn, it leaves C.
+	withConsent := strings.Replace(listingBody("agency-a", "4", "Theodosia Blennerhassett", "1982-09-10", "with_consent"),
+		`"action":["agency-b","agency-c"]`, `"action":["agency-b","agency-c"],"details":["agency-b"]`, 1)
+	a.must("analyst", "POST", "/v1/listings", withConsent)
+	within(t, 20*time.Second, "with-consent listing at B", func() bool { return decisionOf(b, "Theodosia Blennerhassett", "1982-09-10") == "hit" })
+	if d := decisionOf(c, "Theodosia Blennerhassett", "1982-09-10"); d != "clear" {
+		t.Fatalf("C holds a with-consent listing before any consent: %s", d)
+	}
+	req := b.must("analyst", "POST", "/v1/consents", `{"listing":"agency-a:4","recipient":"agency-c","reason":"joint operation"}`)
+	var consentID string
+	within(t, 20*time.Second, "B's request at A", func() bool {
+		_, out := a.call("analyst", "GET", "/v1/consents?listing=agency-a:4", "")
+		cs, _ := out["consents"].([]any)
+		for _, x := range cs {
+			if m := x.(map[string]any); m["id"] == req["id"] && m["status"] == "pending" {
+				consentID = m["id"].(string)
+			}
+		}
+		return consentID != ""
+	})
+	a.must("analyst", "POST", "/v1/consents/"+consentID+"/decide", `{"grant":true}`)
+	took = within(t, 20*time.Second, "granted consent: listing at C", func() bool {
+		return decisionOf(c, "Theodosia Blennerhassett", "1982-09-10") == "hit"
+	})
+	t.Logf("item 3: consent granted at A → listing screenable at C through B: %s", took)
+	if st, out := b.call("analyst", "GET", "/v1/consents?listing=agency-a:4", ""); st != 200 || !strings.Contains(fmt.Sprint(out), "granted") {
+		t.Fatalf("B's view of its request: %d %v", st, out)
+	}
+	if raw, _ := json.Marshal(c.must("analyst", "GET", "/v1/listings/agency-a:4", "")); strings.Contains(string(raw), "SECRET") {
+		t.Fatalf("details reached C through consent: %s", raw)
+	}
+	a.must("analyst", "POST", "/v1/consents/"+consentID+"/withdraw", "")
+	took = within(t, 20*time.Second, "withdrawn consent: listing gone from C", func() bool {
+		st, _ := c.call("analyst", "GET", "/v1/listings/agency-a:4", "")
+		return st == 404 && decisionOf(c, "Theodosia Blennerhassett", "1982-09-10") == "clear"
+	})
+	t.Logf("item 3: consent withdrawn at A → gone from C: %s", took)
 
 	// Item 2: A and B import the UN list; B's older copy is refused, and
 	// forced it changes B only.

@@ -135,6 +135,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	}
 	n.Policy = policy.New(n.groups, audit)
 	n.Fed = sqlite.NewFederationStore(db)
+	n.Fed.Agency = n.Agency
 	if err := n.startFederation(ctx, dir); err != nil {
 		n.Close()
 		return nil, err

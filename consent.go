@@ -1,0 +1,68 @@
+package tripline
+
+import "encoding/json"
+
+// Consent crosses nodes (design.md §6a): a relay's request travels to the
+// originator's node in the relay's feed, the originator's decision back in
+// the originator's. A node stores a partner's consent event only when it
+// concerns it, and only from the agency that may speak: the requester for
+// a request, the originator for a decision.
+
+// IsConsentEvent reports whether events of type t carry a consent.
+func IsConsentEvent(t EventType) bool { return t == EventConsentRequested || t == EventConsent }
+
+// CheckForeignConsent judges ev, a consent event of a partner origin
+// registered as agency originAgency, received by the node of agency
+// selfAgency, which holds the consent as held (nil: not at all). It returns
+// the consent to store, nil when the event concerns no one here, or an
+// EINVALID or EFORBIDDEN error naming the event:
+//   - a request is the requester's own (its agency is the origin's) and is
+//     stored by the originator's node only, never over a decision;
+//   - a decision (granted, refused, withdrawn) is the originator's own and
+//     is stored by the requester's node, or any node already holding the
+//     request.
+func CheckForeignConsent(selfAgency, originAgency string, ev *Event, held *Consent) (*Consent, error) {
+	if ev.Redacted || !IsConsentEvent(ev.Type) {
+		return nil, nil
+	}
+	bad := func(code, format string, args ...any) error {
+		return Errorf(code, "event %s/%d (%s %s): "+format, append([]any{ev.Origin, ev.Seq, ev.Type, ev.Subject}, args...)...)
+	}
+	var c Consent
+	if err := json.Unmarshal(ev.Payload, &c); err != nil {
+		return nil, bad(EINVALID, "consent payload: %s", ErrorMessage(err))
+	}
+	if c.ID != ev.Subject {
+		return nil, bad(EINVALID, "payload id %q is not the event's subject", c.ID)
+	}
+	if c.Listing == "" || c.Originator == "" || c.Requester == "" || c.Recipient == "" {
+		return nil, bad(EINVALID, "consent: listing, originator, requester and recipient are required")
+	}
+	if held != nil && (held.Originator != c.Originator || held.Requester != c.Requester || held.Listing != c.Listing) {
+		return nil, bad(EFORBIDDEN, "consent %q is held for another listing, originator or requester", c.ID)
+	}
+	if ev.Type == EventConsentRequested {
+		if c.Status != ConsentPending {
+			return nil, bad(EINVALID, "a request's status is %q, not pending", c.Status)
+		}
+		if c.Requester != originAgency {
+			return nil, bad(EFORBIDDEN, "requester %q is not %q, the agency of origin %q", c.Requester, originAgency, ev.Origin)
+		}
+		if c.Originator != selfAgency || held != nil {
+			return nil, nil
+		}
+		return &c, nil
+	}
+	switch c.Status {
+	case ConsentGranted, ConsentRefused, ConsentWithdrawn:
+	default:
+		return nil, bad(EINVALID, "a decision's status is %q", c.Status)
+	}
+	if c.Originator != originAgency {
+		return nil, bad(EFORBIDDEN, "only the originator %q decides, not %q", c.Originator, originAgency)
+	}
+	if c.Requester != selfAgency && held == nil {
+		return nil, nil
+	}
+	return &c, nil
+}
