@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"tripline"
+	"tripline/tlsconf"
 )
 
 // Store is what federation needs of the node's storage.
@@ -53,6 +55,16 @@ type Peer struct {
 	mu       sync.RWMutex
 	keys     map[string]ed25519.PublicKey
 	partners map[string]*tripline.Partner
+
+	cmu     sync.Mutex
+	clients map[string]*partnerClient // by partner id
+}
+
+// partnerClient is how one partner is reached, and the settings it was
+// built from: a changed pin, CA or URL builds it anew.
+type partnerClient struct {
+	settings string
+	client   *http.Client // nil: Peer.HTTP
 }
 
 // NewPeer returns a Peer; call Reload to read the partners.
@@ -121,15 +133,66 @@ type FeedPage struct {
 	Last   int64             `json:"last"`
 }
 
-// do sends a signed request to a partner and decodes the JSON answer.
-func (p *Peer) do(ctx context.Context, method, base, path string, body []byte, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
+// client returns the HTTP client that reaches partner x as its settings
+// say (tripline.Partner.CheckTransport, which refuses plain http:// to
+// another machine unless allowed): HTTP itself for a partner trusted
+// through the system's CAs or on this machine, one of its own for a
+// partner whose key is pinned or who has its own CA (tlsconf.Client).
+func (p *Peer) client(x *tripline.Partner) (*http.Client, error) {
+	settings := fmt.Sprintf("%s\n%s\n%s\n%t", x.URL, strings.Join(x.TLSPins, ","), x.TLSCA, x.InsecureHTTP)
+	p.cmu.Lock()
+	defer p.cmu.Unlock()
+	pc, ok := p.clients[x.ID]
+	if !ok || pc.settings != settings {
+		if err := x.CheckTransport(); err != nil {
+			return nil, err
+		}
+		pc = &partnerClient{settings: settings}
+		if len(x.TLSPins) > 0 || x.TLSCA != "" {
+			cfg, err := tlsconf.Client(x.TLSPins, x.TLSCA)
+			if err != nil {
+				return nil, err
+			}
+			tr, _ := p.HTTP.Transport.(*http.Transport)
+			if tr == nil {
+				tr = http.DefaultTransport.(*http.Transport)
+			}
+			tr = tr.Clone()
+			tr.TLSClientConfig = cfg
+			pc.client = &http.Client{Transport: tr, Timeout: p.HTTP.Timeout}
+		} else if x.InsecureHTTP && strings.HasPrefix(x.URL, "http:") {
+			p.Logger.Warn("partner reached over plain HTTP: what it is sent travels in clear", "partner", x.ID, "url", x.URL)
+		}
+		if old, ok := p.clients[x.ID]; ok && old.client != nil {
+			old.client.CloseIdleConnections()
+		}
+		if p.clients == nil {
+			p.clients = map[string]*partnerClient{}
+		}
+		p.clients[x.ID] = pc
+	}
+	if pc.client == nil {
+		return p.HTTP, nil
+	}
+	return pc.client, nil
+}
+
+// do sends a signed request to partner x and decodes the JSON answer.
+func (p *Peer) do(ctx context.Context, x *tripline.Partner, method, path string, body []byte, out any) error {
+	if x == nil || x.URL == "" {
+		return tripline.Errorf(tripline.ENOTFOUND, "%s %s: no partner with an address to send it to", method, path)
+	}
+	c, err := p.client(x)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, x.URL+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	SignRequest(req, p.Self, p.Priv, body, p.Now())
-	resp, err := p.HTTP.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return err
 	}
@@ -163,7 +226,7 @@ func (p *Peer) Pull(ctx context.Context, partner *tripline.Partner, origin strin
 	q := url.Values{"origin": {origin}, "after": {strconv.FormatInt(cur, 10)}, "limit": {"2000"},
 		"wait": {strconv.Itoa(int(wait / time.Millisecond))}}
 	var page FeedPage
-	if err := p.do(ctx, "GET", partner.URL, "/v1/feed?"+q.Encode(), nil, &page); err != nil {
+	if err := p.do(ctx, partner, "GET", "/v1/feed?"+q.Encode(), nil, &page); err != nil {
 		return 0, err
 	}
 	if err := checkPage(partner.ID, origin, page.Events); err != nil {
