@@ -72,7 +72,7 @@ func (p *Partner) CheckTransport() error {
 			return Errorf(EINVALID, "partner %s: a TLS pin or CA needs an https:// url, not %.80s", p.ID, p.URL)
 		}
 		if !p.InsecureHTTP && !loopback(u.Hostname()) {
-			return Errorf(EINVALID, "partner %s: url %.80s: plain http:// to another machine carries watchlists in clear; use https:// (with a TLS pin), or allow it explicitly (insecure http)", p.ID, p.URL)
+			return Errorf(EINVALID, "partner %s: url %.80s: plain http:// to another machine carries watchlists in clear; use https:// (with a TLS pin), or allow it explicitly (insecure_http: tripline partners add --insecure-http)", p.ID, p.URL)
 		}
 		return nil
 	}

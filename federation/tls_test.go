@@ -22,16 +22,7 @@ import (
 // own, and returns the server, the CA's PEM and the key's pin.
 func tlsPartner(t *testing.T, handler http.HandlerFunc) (srv *httptest.Server, caPEM, pin string) {
 	t.Helper()
-	now := time.Now()
-	caCert, caKey, err := tlsconf.NewCA("partner CA", now, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, key, err := tlsconf.Issue(caCert, caKey, nil, []string{"127.0.0.1"}, now, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pair, err := tls.X509KeyPair(cert, key)
+	caCert, pair, err := tlsconf.SelfSigned([]string{"127.0.0.1"}, time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,6 +97,22 @@ func Issue(caCertPEM, caKeyPEM, keyPEM []byte, hosts []string, now time.Time, va
 	return encodeCert(der), keyPEM, nil
 }
 
+// SelfSigned makes a CA and a server certificate it signs for hosts, in
+// memory: for tests, and tools that serve for a moment. The CA's
+// certificate (PEM) lets a client trust the server.
+func SelfSigned(hosts []string, now time.Time, validity time.Duration) (caPEM []byte, cert tls.Certificate, err error) {
+	caPEM, caKey, err := NewCA("Tripline CA "+strings.Join(hosts, ","), now, validity)
+	if err != nil {
+		return nil, cert, err
+	}
+	certPEM, keyPEM, err := Issue(caPEM, caKey, nil, hosts, now, validity)
+	if err != nil {
+		return nil, cert, err
+	}
+	cert, err = tls.X509KeyPair(certPEM, keyPEM)
+	return caPEM, cert, err
+}
+
 func template(name string, now time.Time, validity time.Duration) (*x509.Certificate, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
@@ -124,7 +140,7 @@ func parseKey(keyPEM []byte) (crypto.Signer, error) {
 	for rest := keyPEM; ; {
 		var b *pem.Block
 		if b, rest = pem.Decode(rest); b == nil {
-			return nil, tripline.Errorf(tripline.EINVALID, "no PEM private key in it")
+			return nil, tripline.Errorf(tripline.EINVALID, "server key: no PEM private key in it")
 		}
 		var k any
 		var err error
@@ -139,12 +155,12 @@ func parseKey(keyPEM []byte) (crypto.Signer, error) {
 			continue
 		}
 		if err != nil {
-			return nil, tripline.Errorf(tripline.EINVALID, "private key does not parse: %v", err)
+			return nil, tripline.Errorf(tripline.EINVALID, "server key: does not parse: %v", err)
 		}
 		if s, ok := k.(crypto.Signer); ok {
 			return s, nil
 		}
-		return nil, tripline.Errorf(tripline.EINVALID, "private key of type %T cannot sign", k)
+		return nil, tripline.Errorf(tripline.EINVALID, "server key: a %T cannot sign", k)
 	}
 }
 

@@ -108,6 +108,33 @@ func (k *Keypair) stat() stamp {
 	return st
 }
 
+// ReadCertificate returns the first certificate of a PEM file, the
+// server's own in a chain. Its error names the file and what is wrong.
+func ReadCertificate(certFile string) (*x509.Certificate, error) {
+	certPEM, err := readFile("TLS certificate", certFile)
+	if err != nil {
+		return nil, err
+	}
+	return firstCertificate(certFile, certPEM)
+}
+
+func firstCertificate(certFile string, certPEM []byte) (*x509.Certificate, error) {
+	var b *pem.Block
+	for rest := certPEM; ; {
+		if b, rest = pem.Decode(rest); b == nil || b.Type == "CERTIFICATE" {
+			break
+		}
+	}
+	if b == nil {
+		return nil, fmt.Errorf("TLS certificate %s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it", certFile)
+	}
+	cert, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate %s: %w", certFile, err)
+	}
+	return cert, nil
+}
+
 // loadPair reads and checks the pair, each error naming its file.
 func loadPair(certFile, keyFile string) (*tls.Certificate, error) {
 	certPEM, err := readFile("TLS certificate", certFile)
@@ -118,17 +145,8 @@ func loadPair(certFile, keyFile string) (*tls.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b *pem.Block
-	for rest := certPEM; ; {
-		if b, rest = pem.Decode(rest); b == nil || b.Type == "CERTIFICATE" {
-			break
-		}
-	}
-	if b == nil {
-		return nil, fmt.Errorf("TLS certificate %s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it", certFile)
-	}
-	if _, err := x509.ParseCertificate(b.Bytes); err != nil {
-		return nil, fmt.Errorf("TLS certificate %s: %w", certFile, err)
+	if _, err := firstCertificate(certFile, certPEM); err != nil {
+		return nil, err
 	}
 	if !hasKeyBlock(keyPEM) {
 		return nil, fmt.Errorf("TLS key %s: no PEM private key (-----BEGIN ... PRIVATE KEY-----) in it", keyFile)
