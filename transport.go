@@ -22,10 +22,14 @@ func TLSPin(cert *x509.Certificate) string {
 }
 
 // ParseTLSPin returns the SHA-256 a pin names. It returns EINVALID, saying
-// what is wrong, for anything but "sha256/" and 44 characters of base64.
+// what is wrong, for anything but "sha256/" (or curl's "sha256//") and 44
+// characters of base64.
 func ParseTLSPin(s string) ([sha256.Size]byte, error) {
 	var sum [sha256.Size]byte
 	b64, ok := strings.CutPrefix(strings.TrimSpace(s), TLSPinPrefix)
+	if len(b64) == 45 && b64[0] == '/' {
+		b64 = b64[1:] // curl's --pinnedpubkey form, sha256//BASE64
+	}
 	if !ok {
 		return sum, Errorf(EINVALID, "tls pin %.80q: want %sBASE64 (tripline node info prints it)", s, TLSPinPrefix)
 	}

@@ -48,9 +48,11 @@ func TestTLSPin(t *testing.T) {
 	if got := tripline.TLSPin(cert); got != want {
 		t.Fatalf("TLSPin = %s, want %s", got, want)
 	}
-	back, err := tripline.ParseTLSPin(want)
-	if err != nil || back != sum {
-		t.Fatalf("ParseTLSPin(%s) = %x, %v", want, back, err)
+	for _, pin := range []string{want, "sha256//" + want[len("sha256/"):]} { // ours and curl's
+		back, err := tripline.ParseTLSPin(pin)
+		if err != nil || back != sum {
+			t.Fatalf("ParseTLSPin(%s) = %x, %v", pin, back, err)
+		}
 	}
 }
 
