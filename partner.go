@@ -2,20 +2,29 @@ package tripline
 
 import (
 	"encoding/json"
-	"net/url"
 	"time"
 )
 
 // Partner is another node: its key verifies its events and requests, its
 // URL is where its feed is pulled (empty for a node known only by key,
 // whose events arrive through a relay), and Follows lists the other origins
-// pulled through it besides those its feed announces.
+// pulled through it besides those its feed announces. How its URL may be
+// reached is CheckTransport's rule (transport.go).
 type Partner struct {
 	ID        string   `json:"id"`
 	Agency    string   `json:"agency"`
 	PublicKey string   `json:"public_key"` // base64 Ed25519
 	URL       string   `json:"url,omitempty"`
 	Follows   []string `json:"follows,omitempty"`
+	// TLSPins are the SHA-256 pins ("sha256/BASE64") of the public key of
+	// the partner's TLS certificate: an https URL then answers only with
+	// one of these keys, whichever CA signed it. Several allow a rotation.
+	TLSPins []string `json:"tls_pins,omitempty"`
+	// TLSCA holds PEM certificates of the CA that signs the partner's TLS
+	// certificate, for an agency running its own CA; empty: the system's.
+	TLSCA string `json:"tls_ca,omitempty"`
+	// InsecureHTTP allows a plain http:// URL to another machine.
+	InsecureHTTP bool `json:"insecure_http,omitempty"`
 	// Status is PartnerActive or PartnerSuspended: a suspended partner is
 	// not pulled, its requests and events are refused, and nothing is
 	// delivered to it, until it is resumed.
@@ -45,8 +54,10 @@ func CheckNodeID(id string) error {
 	return nil
 }
 
-// Validate reports the first problem with p, naming the field; the key's
-// encoding is the federation package's to check.
+// Validate reports the first problem with p's id, agency, key, follows
+// and status, naming the field. How it is reached is CheckTransport's to
+// judge, where a partner is added (a store keeps partners added before
+// that rule), and the key's encoding the federation package's.
 func (p *Partner) Validate() error {
 	if err := CheckNodeID(p.ID); err != nil {
 		return Errorf(EINVALID, "partner id: %s", ErrorMessage(err))
@@ -56,12 +67,6 @@ func (p *Partner) Validate() error {
 	}
 	if p.PublicKey == "" {
 		return Errorf(EINVALID, "public_key: required")
-	}
-	if p.URL != "" {
-		u, err := url.Parse(p.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return Errorf(EINVALID, "url: %.80q is not an http(s) address", p.URL)
-		}
 	}
 	for i, f := range p.Follows {
 		if err := CheckNodeID(f); err != nil {

@@ -165,7 +165,7 @@ func (p *Peer) PullAll(ctx context.Context, partner *tripline.Partner, origins [
 	q := url.Values{"cursors": {EncodeCursors(cursors)}, "limit": {"2000"}, "wait": {strconv.Itoa(int(wait / time.Millisecond))},
 		"announced": {h.tag()}}
 	var answer FeedPages
-	nbytes, err := p.doN(ctx, "GET", partner.URL, "/v1/feed?"+q.Encode(), nil, &answer)
+	nbytes, err := p.doN(ctx, partner, "GET", "/v1/feed?"+q.Encode(), nil, &answer)
 	h.read(nbytes)
 	if err != nil {
 		return 0, err

@@ -26,9 +26,13 @@ func (s *Service) PartnerHealth(ctx context.Context) ([]*tripline.PartnerView, e
 }
 
 // PutPartner adds or updates a partner; its key must be an Ed25519 public
-// key (EINVALID). The node follows it, or stops, at once.
+// key and its address fit tripline.CheckTransport (EINVALID). The node
+// follows it, or stops, at once.
 func (s *Service) PutPartner(ctx context.Context, p *tripline.Partner) error {
 	if _, err := ParsePublicKey(p.PublicKey); err != nil {
+		return err
+	}
+	if err := p.CheckTransport(); err != nil {
 		return err
 	}
 	return s.changed(ctx, s.PartnerStore.PutPartner(ctx, p))

@@ -57,6 +57,9 @@ type Peer struct {
 	partners map[string]*tripline.Partner
 	healths  map[string]*partnerHealth
 	wake     chan struct{} // PartnersChanged: Run reconciles at once
+
+	cmu     sync.Mutex
+	clients map[string]*partnerClient // by partner id
 }
 
 // NewPeer returns a Peer; call Reload to read the partners.
@@ -154,21 +157,28 @@ type FeedPage struct {
 	Head int64 `json:"head,omitempty"`
 }
 
-// do sends a signed request to a partner and decodes the JSON answer.
-func (p *Peer) do(ctx context.Context, method, base, path string, body []byte, out any) error {
-	_, err := p.doN(ctx, method, base, path, body, out)
+// do sends a signed request to partner x and decodes the JSON answer.
+func (p *Peer) do(ctx context.Context, x *tripline.Partner, method, path string, body []byte, out any) error {
+	_, err := p.doN(ctx, x, method, path, body, out)
 	return err
 }
 
 // doN is do, also returning how many bytes of answer it read.
-func (p *Peer) doN(ctx context.Context, method, base, path string, body []byte, out any) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
+func (p *Peer) doN(ctx context.Context, x *tripline.Partner, method, path string, body []byte, out any) (int, error) {
+	if x == nil || x.URL == "" {
+		return 0, tripline.Errorf(tripline.ENOTFOUND, "%s %s: no partner with an address to send it to", method, path)
+	}
+	c, err := p.client(x)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, x.URL+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	SignRequest(req, p.Self, p.Priv, body, p.Now())
-	resp, err := p.HTTP.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0, err
 	}
@@ -202,7 +212,7 @@ func (p *Peer) Pull(ctx context.Context, partner *tripline.Partner, origin strin
 	q := url.Values{"origin": {origin}, "after": {strconv.FormatInt(cur, 10)}, "limit": {"2000"},
 		"wait": {strconv.Itoa(int(wait / time.Millisecond))}}
 	var page FeedPage
-	if err := p.do(ctx, "GET", partner.URL, "/v1/feed?"+q.Encode(), nil, &page); err != nil {
+	if err := p.do(ctx, partner, "GET", "/v1/feed?"+q.Encode(), nil, &page); err != nil {
 		return 0, err
 	}
 	if err := checkPage(partner.ID, origin, page.Events); err != nil {

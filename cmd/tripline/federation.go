@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/x509"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"tripline"
 	"tripline/federation"
 	"tripline/httpapi"
+	"tripline/tlsconf"
 )
 
 // startFederation loads the node key (creating it on first use), signs
@@ -114,7 +118,8 @@ func (n *Node) reportEncounter(ctx context.Context, e *tripline.Encounter) {
 	}
 }
 
-// runNode serves `tripline node info`: this node's id, agency and key.
+// runNode serves `tripline node info`: what a partner needs to add this
+// node: its id, agency, key, URL and, with a certificate, its TLS pin.
 func runNode(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "init" {
 		return runNodeInit(ctx, env, args[1:])
@@ -124,8 +129,18 @@ func runNode(ctx context.Context, env *Env, args []string) error {
 	}
 	fs := newFlags(env, "node info")
 	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
+	addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "the address serve listens on ($TRIPLINE_ADDR), for the URL")
+	public := fs.String("url", envOr(env, "TRIPLINE_URL", ""), "the URL partners reach this node at ($TRIPLINE_URL; default from --addr and the certificate)")
+	cert, _ := tlsFlags(env, fs, "the certificate serve uses, for its pin")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	var leaf *x509.Certificate
+	if *cert != "" {
+		var err error
+		if leaf, err = tlsconf.ReadCertificate(*cert); err != nil {
+			return err
+		}
 	}
 	n, err := openNode(ctx, env, *data, false, newLogger(env))
 	if err != nil {
@@ -133,14 +148,49 @@ func runNode(ctx context.Context, env *Env, args []string) error {
 	}
 	defer n.Close()
 	info := n.FedService.Info()
-	fmt.Fprintf(env.Stdout, "id: %s\nagency: %s\npublic_key: %s\n", info.ID, info.Agency, info.PublicKey)
+	u := *public
+	if u == "" {
+		u = nodeURL(*addr, leaf)
+	}
+	fmt.Fprintf(env.Stdout, "id: %s\nagency: %s\npublic_key: %s\nurl: %s\n", info.ID, info.Agency, info.PublicKey, u)
+	add := fmt.Sprintf("tripline partners add %s --agency %s --key %s --url %s", info.ID, info.Agency, info.PublicKey, u)
+	if leaf != nil {
+		fmt.Fprintf(env.Stdout, "tls_pin: %s\n", tripline.TLSPin(leaf))
+		add += " --tls-pin " + tripline.TLSPin(leaf)
+	}
+	fmt.Fprintf(env.Stdout, "add_with: %s\n", add)
 	return nil
+}
+
+// nodeURL is the URL serve answers at on addr: https with a certificate,
+// under the certificate's first name when addr names no host.
+func nodeURL(addr string, leaf *x509.Certificate) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, ""
+	}
+	if ip := net.ParseIP(host); (host == "" || ip != nil && ip.IsUnspecified()) && leaf != nil {
+		switch {
+		case len(leaf.DNSNames) > 0:
+			host = leaf.DNSNames[0]
+		case len(leaf.IPAddresses) > 0:
+			host = leaf.IPAddresses[0].String()
+		}
+	}
+	u := url.URL{Scheme: "http", Host: host}
+	if leaf != nil {
+		u.Scheme = "https"
+	}
+	if port != "" {
+		u.Host = net.JoinHostPort(host, port)
+	}
+	return u.String()
 }
 
 // runPartners manages partner nodes; a serving node takes each change up
 // within a second, without a restart:
 //
-//	tripline partners add ID --agency A --key KEY [--url URL] [--follows X,Y]
+//	tripline partners add ID --agency A --key KEY [--url URL] [--follows X,Y] [--tls-pin P] [--tls-ca FILE] [--insecure-http]
 //	tripline partners suspend ID | resume ID | remove ID | rotate ID --key KEY
 //	tripline partners list
 func runPartners(ctx context.Context, env *Env, args []string) error {
@@ -150,8 +200,11 @@ func runPartners(ctx context.Context, env *Env, args []string) error {
 	}
 	agency := fs.String("agency", "", "add: the partner's agency")
 	key := fs.String("key", "", "add, rotate: the partner node's public key (tripline node info)")
-	url := fs.String("url", "", "add: where to pull its feed (empty: known only by key, reached through a relay)")
+	url := fs.String("url", "", "add: where to pull its feed, https://HOST[:PORT] (empty: known only by key, reached through a relay)")
 	follows := fs.String("follows", "", "add: other origins to pull through this partner, comma-separated (those its feed announces are followed anyway)")
+	pins := fs.String("tls-pin", "", "add: the pin of its TLS key, sha256/BASE64 (its tripline node info); comma-separated during a rotation")
+	caFile := fs.String("tls-ca", "", "add: a PEM file of the CA that signs its certificate, if not a public CA")
+	insecure := fs.Bool("insecure-http", false, "add: allow a plain http:// URL to another machine (everything sent to it travels in clear)")
 	n, err := openAction(ctx, env, fs, args, data)
 	if err != nil {
 		return err
@@ -171,9 +224,19 @@ func runPartners(ctx context.Context, env *Env, args []string) error {
 	var change func() error
 	switch args[0] {
 	case "add":
-		p := &tripline.Partner{ID: id, Agency: *agency, PublicKey: *key, URL: strings.TrimRight(*url, "/")}
+		p := &tripline.Partner{ID: id, Agency: *agency, PublicKey: *key, URL: strings.TrimRight(*url, "/"), InsecureHTTP: *insecure}
 		if *follows != "" {
 			p.Follows = strings.Split(*follows, ",")
+		}
+		if *pins != "" {
+			p.TLSPins = strings.Split(*pins, ",")
+		}
+		if *caFile != "" {
+			b, err := os.ReadFile(*caFile)
+			if err != nil {
+				return fmt.Errorf("--tls-ca: %w", err)
+			}
+			p.TLSCA = string(b)
 		}
 		if old, ok := n.Peer.Partner(id); ok {
 			p.Status = old.Status // re-adding keeps a suspension
@@ -198,18 +261,37 @@ func runPartners(ctx context.Context, env *Env, args []string) error {
 	return n.Audit.Flush(ctx)
 }
 
-// listPartners prints the partners and their status.
+// listPartners prints the partners, their status and how each is reached.
 func (n *Node) listPartners(ctx context.Context, env *Env) error {
 	ps, err := n.Fed.Partners(ctx)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tAGENCY\tSTATUS\tURL\tFOLLOWS")
+	fmt.Fprintln(tw, "ID\tAGENCY\tSTATUS\tURL\tFOLLOWS\tTLS")
 	for _, p := range ps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Agency, p.Status, p.URL, strings.Join(p.Follows, ","))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Agency, p.Status, p.URL, strings.Join(p.Follows, ","), transportOf(p))
 	}
 	return tw.Flush()
+}
+
+// transportOf says how a partner is reached, for partners list.
+func transportOf(p *tripline.Partner) string {
+	var parts []string
+	switch {
+	case p.URL == "":
+		return "-"
+	case strings.HasPrefix(p.URL, "http:"):
+		return "plain http"
+	case len(p.TLSPins) > 0:
+		parts = append(parts, fmt.Sprintf("key pinned (%d)", len(p.TLSPins)))
+	}
+	if p.TLSCA != "" {
+		parts = append(parts, "own CA")
+	} else if len(p.TLSPins) == 0 {
+		parts = append(parts, "system CAs")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // runFederationCmd moves events to and from an air-gapped partner:

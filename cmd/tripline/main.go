@@ -53,7 +53,7 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 const usage = `tripline — shared watchlists and border screening
 
 Usage:
-  tripline serve    [--addr 127.0.0.1:8080] [--data DIR]   API and console
+  tripline serve    [--addr 127.0.0.1:8080] [--data DIR] [--tls-cert F --tls-key K]   API and console
   tripline demo     [--addr 127.0.0.1:8080] [--data DIR]   import the bundled UN list and serve
   tripline import   --format un-xml|ofac-sdn|ftm|csv|doc-alerts [--source NAME] [--json] FILE...
   tripline listings list [--json] [--source S] [--status S] | show ID | withdraw ID [--reason R]
@@ -64,8 +64,11 @@ Usage:
   tripline audit verify [--checkpoint FILE] [--key K] | checkpoint | query [--subject X] [--agency Y] [--from T] [--to T]
   tripline network neighbourhood|path|components|facilitators|communities|cotravel|export ...
   tripline network import-links [--source S] FILE... | import-pnr FILE...   link analysis
-  tripline node info | init [--node ID] [--agency A]   this node's id, agency and public key
-  tripline partners add ID --agency A --key K [--url U] [--follows X,Y] | list
+  tripline node info [--url U] [--tls-cert F]     what partners need: id, agency, key, URL, TLS pin
+  tripline node init [--node ID] [--agency A]      fix this data directory's node id and agency (once)
+  tripline partners add ID --agency A --key K [--url U] [--follows X,Y] | suspend|resume|remove ID | rotate ID --key K | list
+                    add ... [--tls-pin sha256/B64] [--tls-ca FILE] [--insecure-http]
+  tripline tls selfsigned --host NAME[,NAME] [--dir DIR]   a CA and a certificate for serve
   tripline federation export --to PARTNER [--origin O] [--after N] FILE | import FILE
   tripline events follow [--nats URL] [--origin O] [--after N]   the event log as JSON Lines (NATS optional)
   tripline version
@@ -94,6 +97,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		"partners":   runPartners,
 		"federation": runFederationCmd,
 		"events":     runEvents,
+		"tls":        runTLS,
 		"version": func(_ context.Context, env *Env, _ []string) error {
 			_, err := fmt.Fprintf(env.Stdout, "tripline %s\n", Version)
 			return err
