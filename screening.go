@@ -29,6 +29,10 @@ type Travel struct {
 	Port      string `json:"port,omitempty"`
 	Flight    string `json:"flight,omitempty"`
 	Date      string `json:"date,omitempty"` // YYYY-MM-DD
+	// Agency is the agency whose border post screened the traveller: set
+	// by screening from the caller, whatever a request says, and kept
+	// with the traveller so that a retro-encounter reaches that agency.
+	Agency string `json:"agency,omitempty"`
 }
 
 // FullName returns the traveller's name as one string, whichever way it was given.

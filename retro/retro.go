@@ -53,7 +53,8 @@ type person struct {
 	at                   int64 // unix seconds
 	ref, name, docNumber string
 	flight, port, date   string
-	dob                  int32 // yyyymmdd, zero parts unknown
+	agency               string // the screening agency (Travel.Agency)
+	dob                  int32  // yyyymmdd, zero parts unknown
 	nat, docCountry      [3]byte
 	sex, direction       byte
 	docType              byte
@@ -68,7 +69,7 @@ func pack(t *tripline.Traveller, at int64) person {
 		copy(p.docCountry[:], d.Country)
 	}
 	if tr := t.Travel; tr != nil {
-		p.flight, p.port, p.date, p.direction = tr.Flight, tr.Port, tr.Date, byteOf(tr.Direction)
+		p.flight, p.port, p.date, p.direction, p.agency = tr.Flight, tr.Port, tr.Date, byteOf(tr.Direction), tr.Agency
 	}
 	return p
 }
@@ -103,8 +104,8 @@ func (p *person) traveller() tripline.Traveller {
 	if p.docNumber != "" {
 		t.Document = &tripline.Document{Type: strByte(p.docType), Number: p.docNumber, Country: str3(p.docCountry)}
 	}
-	if p.flight != "" || p.port != "" || p.date != "" {
-		t.Travel = &tripline.Travel{Flight: p.flight, Port: p.port, Date: p.date, Direction: directions[p.direction]}
+	if p.flight != "" || p.port != "" || p.date != "" || p.agency != "" {
+		t.Travel = &tripline.Travel{Flight: p.flight, Port: p.port, Date: p.date, Direction: directions[p.direction], Agency: p.agency}
 	}
 	return t
 }

@@ -124,7 +124,7 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 		res.Minor = true // flagged on every view, matched or not
 	}
 	if s.Seen != nil {
-		s.Seen(t, now)
+		s.Seen(screenedBy(ctx, t), now)
 	}
 	if s.Encounters != nil {
 		if err := s.record(ctx, t, res, now); err != nil {
@@ -156,6 +156,26 @@ func (s *Service) linked(ctx context.Context, t *tripline.Traveller, ms []tripli
 	return m
 }
 
+// screenedBy returns t as kept for retro-screening: its travel context
+// names the caller's agency, whatever the request said.
+func screenedBy(ctx context.Context, t *tripline.Traveller) *tripline.Traveller {
+	agency := ""
+	if id := tripline.IdentityFrom(ctx); id != nil {
+		agency = id.Agency
+	}
+	c := *t
+	tr := tripline.Travel{}
+	if t.Travel != nil {
+		tr = *t.Travel
+	}
+	if tr.Agency = agency; tr == (tripline.Travel{}) {
+		c.Travel = nil
+	} else {
+		c.Travel = &tr
+	}
+	return &c
+}
+
 // record creates an encounter for each hit and review of res, routed to the
 // originator of what matched.
 func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripline.Result, now time.Time) error {
@@ -163,6 +183,7 @@ func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripli
 	if id := tripline.IdentityFrom(ctx); id != nil {
 		officer, agency = id.User, id.Agency
 	}
+	t = screenedBy(ctx, t) // the travel context names the screening agency, not what a request claimed
 	for _, m := range res.Matches {
 		if m.Suppressed || (m.Decision != tripline.DecisionHit && m.Decision != tripline.DecisionReview) {
 			continue

@@ -80,3 +80,12 @@ func runNodeInit(ctx context.Context, env *Env, args []string) error {
 	_, err = fmt.Fprintf(env.Stdout, "id: %s\nagency: %s\npublic_key: %s\n", info.ID, info.Agency, info.PublicKey)
 	return err
 }
+
+// screeningAgency is the agency whose border post screened t (kept with
+// it for retro-screening): a retro-encounter is that agency's too.
+func screeningAgency(t *tripline.Traveller) string {
+	if t.Travel == nil {
+		return ""
+	}
+	return t.Travel.Agency
+}

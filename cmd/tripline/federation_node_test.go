@@ -164,3 +164,40 @@ func TestImportOlderUNListRefused(t *testing.T) {
 		t.Fatalf("a bad --list-version: exit %d: %s", code, errs)
 	}
 }
+
+// TestRetroEncounterSeenByScreeningAgency is issue 15 item 6: a traveller
+// screened by another agency's officer matches a listing that arrives
+// later; the retro-encounter names that agency, so its analysts see it,
+// as well as the originator.
+func TestRetroEncounterSeenByScreeningAgency(t *testing.T) {
+	dir := t.TempDir()
+	n := startNode(t, dir)
+	for _, u := range [][]string{{"x-officer", "officer"}, {"x-analyst", "analyst"}} {
+		code, out, errs := run(t, dir, "", "users", "add", u[0], "--role", u[1], "--agency", "border-x")
+		if code != 0 {
+			t.Fatalf("users add %s: %s", u[0], errs)
+		}
+		n.tokens[u[0]] = strings.TrimSpace(out)
+	}
+	r := n.as("x-officer").call("POST", "/v1/screen", `{"ref":"early","name":"Zebulon Quartermaine","dob":"1980-02-03",
+		"travel":{"direction":"in","port":"IST","flight":"TK1","date":"2026-11-20","agency":"spoofed"}}`)
+	if r["decision"] != "clear" {
+		t.Fatalf("before listing = %v", r)
+	}
+	n.call("POST", "/v1/listings", `{"id":"local:7","source":"local","names":[{"full":"Zebulon Quartermaine","kind":"primary"}],
+		"birth_dates":["1980-02-03"],"action":"report","handling":{"screen":["*"],"action":["*"]},"provenance":{"originator":"local"}}`)
+	retro := func(role string) map[string]any {
+		es := n.as(role).call("GET", "/v1/encounters", "")["encounters"].([]any)
+		for _, e := range es {
+			if e := e.(map[string]any); e["retro"] == true {
+				return e
+			}
+		}
+		return nil
+	}
+	waitFor(t, func() bool { return retro("analyst") != nil })
+	waitFor(t, func() bool { return retro("x-analyst") != nil })
+	if e := retro("x-analyst"); e["agency"] != "border-x" {
+		t.Fatalf("retro-encounter's agency = %v, want border-x (the screening agency, whatever the request said)", e["agency"])
+	}
+}

@@ -537,7 +537,7 @@ func (n *Node) recordRetro(ctx context.Context, l *tripline.Listing, t tripline.
 	}
 	e := &tripline.Encounter{
 		Listing: l.ID, Originator: l.Provenance.Originator, Decision: n.Index.Thresholds().Decide(score), Score: score, Action: l.Action,
-		Traveller: t, Retro: true, Explain: explain, At: seen,
+		Traveller: t, Retro: true, Explain: explain, At: seen, Agency: screeningAgency(&t),
 		Note: "retro-screening: seen " + seen.Format("2006-01-02 15:04") + " UTC, before the listing arrived",
 	}
 	if _, err := n.Encounters.CreateEncounter(ctx, e); err != nil {
