@@ -2,6 +2,7 @@ package tripline
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -58,6 +59,148 @@ type Encounter struct {
 	At           time.Time  `json:"at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	Acknowledged *time.Time `json:"acknowledged,omitempty"` // by the originator
+	// Node is the node that recorded the encounter (the reporting node):
+	// the originator's acknowledgement travels back to it.
+	Node string `json:"node,omitempty"`
+	// AckDue is when the originator should have acknowledged it, by the
+	// action's escalation period (EscalationFor); Overdue is set on reads
+	// once that passed unacknowledged.
+	AckDue  *time.Time `json:"ack_due,omitempty"`
+	Overdue bool       `json:"overdue,omitempty"`
+}
+
+// Encounter updates travel between the two ends of an encounter: the
+// originator's acknowledgement to the reporting node, the officer's
+// outcome to the originator (docs/federation.md).
+const (
+	UpdateAck     = "ack"
+	UpdateOutcome = "outcome"
+)
+
+// EncounterUpdate is one end's change to an encounter, for the other end.
+type EncounterUpdate struct {
+	ID           string     `json:"id"` // the encounter's
+	Kind         string     `json:"kind"`
+	Acknowledged *time.Time `json:"acknowledged,omitempty"`
+	Outcome      Outcome    `json:"outcome,omitempty"`
+	Note         string     `json:"note,omitempty"`
+	By           string     `json:"by,omitempty"`
+}
+
+// Key names u in the outboxes it travels through: an acknowledgement is
+// sent once, an outcome once per outcome.
+func (u *EncounterUpdate) Key() string {
+	if u.Kind == UpdateOutcome {
+		return u.ID + "#outcome:" + string(u.Outcome)
+	}
+	return u.ID + "#" + u.Kind
+}
+
+// UpdateFor returns the update that end self (an agency) owes the other
+// end of e, and its key (sent once per key), or nil when there is none:
+// the originator's acknowledgement, or the reporting agency's outcome.
+func UpdateFor(e *Encounter, self string) (*EncounterUpdate, string) {
+	var u *EncounterUpdate
+	switch {
+	case e.Originator == self && e.Agency != self && e.Acknowledged != nil:
+		u = &EncounterUpdate{ID: e.ID, Kind: UpdateAck, Acknowledged: e.Acknowledged}
+	case e.Agency == self && e.Originator != self && e.Outcome != OutcomePending && e.Outcome != "":
+		u = &EncounterUpdate{ID: e.ID, Kind: UpdateOutcome, Outcome: e.Outcome, Note: e.Note, By: e.Officer}
+	default:
+		return nil, ""
+	}
+	return u, u.Key()
+}
+
+// MergeUpdate applies u, sent by the node of agency sender, to e: an
+// acknowledgement only from the originator, an outcome only from the
+// reporting agency (EFORBIDDEN otherwise; EINVALID for a malformed one).
+// It reports whether e changed.
+func MergeUpdate(e *Encounter, u *EncounterUpdate, sender string) (bool, error) {
+	if u.ID != e.ID {
+		return false, Errorf(EINVALID, "encounter update: id %q is not encounter %q", u.ID, e.ID)
+	}
+	switch u.Kind {
+	case UpdateAck:
+		if sender != e.Originator {
+			return false, Errorf(EFORBIDDEN, "encounter %s: only the originator %s acknowledges, not %s", e.ID, e.Originator, sender)
+		}
+		if u.Acknowledged == nil {
+			return false, Errorf(EINVALID, "encounter update: acknowledged: required")
+		}
+		if e.Acknowledged != nil {
+			return false, nil
+		}
+		t := *u.Acknowledged
+		e.Acknowledged = &t
+		return true, nil
+	case UpdateOutcome:
+		if sender != e.Agency {
+			return false, Errorf(EFORBIDDEN, "encounter %s: only the reporting agency %s records the outcome, not %s", e.ID, e.Agency, sender)
+		}
+		if err := (Resolution{Outcome: u.Outcome}).Validate(); err != nil {
+			return false, err
+		}
+		if e.Outcome == u.Outcome && e.Note == u.Note {
+			return false, nil
+		}
+		e.Outcome, e.Note = u.Outcome, u.Note
+		if u.By != "" {
+			e.Officer = u.By
+		}
+		return true, nil
+	}
+	return false, Errorf(EINVALID, "encounter update: kind %q is not ack or outcome", u.Kind)
+}
+
+// Escalation is how long an encounter report may wait for the
+// originator's acknowledgement, per action on hit; past it the report is
+// overdue in both queues and in the metrics.
+type Escalation map[Action]time.Duration
+
+// DefaultEscalation: a detention cannot wait, a discreet report can.
+var DefaultEscalation = Escalation{
+	ActionDetain: 15 * time.Minute, ActionRefuseEntry: 30 * time.Minute, ActionSecondaryCheck: time.Hour,
+	ActionReport: 24 * time.Hour, ActionInfo: 24 * time.Hour,
+}
+
+// For returns the period for action a (DefaultEscalation's for one the
+// escalation leaves out; an hour for an unknown one).
+func (x Escalation) For(a Action) time.Duration {
+	if d, ok := x[a]; ok && d > 0 {
+		return d
+	}
+	if d, ok := DefaultEscalation[a]; ok {
+		return d
+	}
+	return time.Hour
+}
+
+// ParseEscalation reads "detain=15m,report=24h": each action with its Go
+// duration, over DefaultEscalation. EINVALID names the part at fault.
+func ParseEscalation(s string) (Escalation, error) {
+	out := Escalation{}
+	for a, d := range DefaultEscalation {
+		out[a] = d
+	}
+	if s == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		a, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		d, err := time.ParseDuration(v)
+		if _, known := DefaultEscalation[Action(a)]; !ok || !known || err != nil || d <= 0 {
+			return nil, Errorf(EINVALID, "escalation: %.60q: want ACTION=DURATION (detain=15m), an action of detain, refuse_entry, secondary_check, report, info", part)
+		}
+		out[Action(a)] = d
+	}
+	return out, nil
+}
+
+// MarkOverdue sets e.Overdue when its acknowledgement is due before now
+// and has not come.
+func (e *Encounter) MarkOverdue(now time.Time) {
+	e.Overdue = e.Acknowledged == nil && e.AckDue != nil && now.After(*e.AckDue)
 }
 
 // Clearance records an analyst's finding that a traveller is not a listed

@@ -15,11 +15,22 @@ type SignedReport struct {
 	From      string          `json:"from"`
 	ToOrigin  string          `json:"to_origin"`
 	Encounter json.RawMessage `json:"encounter"`
-	Sig       []byte          `json:"sig"`
+	// Kind is "" for a report (Encounter is the encounter) or "update" for
+	// one end's change to it (Encounter is a tripline.EncounterUpdate),
+	// travelling the same way to the other end.
+	Kind string `json:"kind,omitempty"`
+	Sig  []byte `json:"sig"`
 }
 
+// KindUpdate marks a SignedReport carrying an encounter update.
+const KindUpdate = "update"
+
 func (r *SignedReport) signingBytes() []byte {
-	return append([]byte("tripline-report-v1\n"+r.From+"\n"+r.ToOrigin+"\n"), r.Encounter...)
+	head := "tripline-report-v1\n" + r.From + "\n" + r.ToOrigin + "\n"
+	if r.Kind != "" {
+		head = "tripline-report-v2\n" + r.Kind + "\n" + r.From + "\n" + r.ToOrigin + "\n" // a report cannot pass for an update
+	}
+	return append([]byte(head), r.Encounter...)
 }
 
 // ReportAck is an originator's acknowledgement passed back along the path.
@@ -36,34 +47,74 @@ type ReportReceipt struct {
 // before the reporting node raises an alert.
 const ReportDeadline = 10 * time.Minute
 
-// QueueEncounter queues a report of e to the node toOrigin through nextHop.
+// QueueEncounter queues a report of e to the node toOrigin through nextHop;
+// its deadline is e's acknowledgement due time (the action's escalation),
+// else ReportDeadline.
 func (p *Peer) QueueEncounter(ctx context.Context, e *tripline.Encounter, toOrigin, nextHop string) error {
-	body, err := json.Marshal(e)
+	deadline := p.Now().Add(ReportDeadline)
+	if e.AckDue != nil {
+		deadline = *e.AckDue
+	}
+	return p.queueSigned(ctx, e.ID, "", e, toOrigin, nextHop, deadline)
+}
+
+// QueueUpdate queues u, this end's change to an encounter, to the node at
+// its other end, once per key: an acknowledgement, an outcome.
+func (p *Peer) QueueUpdate(ctx context.Context, key string, u *tripline.EncounterUpdate, toNode string) error {
+	hop, err := p.route(ctx, toNode)
 	if err != nil {
 		return err
 	}
-	sr := SignedReport{From: p.Self, ToOrigin: toOrigin, Encounter: body}
+	return p.queueSigned(ctx, key, KindUpdate, u, toNode, hop, p.Now().Add(ReportDeadline))
+}
+
+func (p *Peer) queueSigned(ctx context.Context, id, kind string, v any, to, hop string, deadline time.Time) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	sr := SignedReport{From: p.Self, ToOrigin: to, Encounter: body, Kind: kind}
 	sr.Sig = ed25519.Sign(p.Priv, sr.signingBytes())
 	b, _ := json.Marshal(&sr)
-	now := p.Now()
-	return p.Store.QueueReport(ctx, &tripline.Report{ID: e.ID, ToOrigin: toOrigin, NextHop: nextHop,
-		NextAttempt: now, Deadline: now.Add(ReportDeadline), Body: b})
+	return p.Store.QueueReport(ctx, &tripline.Report{ID: id, ToOrigin: to, NextHop: hop, NextAttempt: p.Now(), Deadline: deadline, Body: b})
 }
 
 // Receive takes a report handed over by node from: at the originator it
 // becomes an encounter in its queue (create; the same report twice is one
 // encounter) and is acknowledged; elsewhere it is queued onward.
-func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, create func(*tripline.Encounter) error) (string, error) {
+//
+// An update (Kind "update") travels the same way; at its destination it is
+// handed to update with the agency of the node that signed it.
+func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, create func(*tripline.Encounter) error,
+	update func(u *tripline.EncounterUpdate, senderAgency string) error) (string, error) {
 	pub, ok := p.Key(sr.From)
 	if !ok || !ed25519.Verify(pub, sr.signingBytes(), sr.Sig) {
 		return "", tripline.Errorf(tripline.EINVALID, "report: signature of %q does not verify", sr.From)
 	}
 	var e tripline.Encounter
-	if err := json.Unmarshal(sr.Encounter, &e); err != nil || e.ID == "" {
-		return "", tripline.Errorf(tripline.EINVALID, "report: malformed encounter")
+	var u tripline.EncounterUpdate
+	switch sr.Kind {
+	case "":
+		if err := json.Unmarshal(sr.Encounter, &e); err != nil || e.ID == "" {
+			return "", tripline.Errorf(tripline.EINVALID, "report: malformed encounter")
+		}
+	case KindUpdate:
+		if err := json.Unmarshal(sr.Encounter, &u); err != nil || u.ID == "" {
+			return "", tripline.Errorf(tripline.EINVALID, "report: malformed encounter update")
+		}
+		e.ID = u.Key() // the outbox id, the same at every hop
+	default:
+		return "", tripline.Errorf(tripline.EINVALID, "report: kind %q is not an encounter or an update", sr.Kind)
 	}
 	if sr.ToOrigin == p.Self {
-		if err := create(&e); err != nil {
+		var err error
+		if sr.Kind == KindUpdate {
+			sender, _ := p.Partner(sr.From)
+			err = update(&u, sender.Agency)
+		} else {
+			err = create(&e)
+		}
+		if err != nil {
 			return "", err
 		}
 		return tripline.ReportAcknowledged, nil

@@ -27,6 +27,9 @@ type Service struct {
 	// Create stores an encounter reported by a partner in this node's
 	// queue; the same encounter twice is stored once.
 	Create func(ctx context.Context, e *tripline.Encounter) error
+	// Update applies the other end's change to an encounter held here,
+	// sent by the node of agency sender (tripline.MergeUpdate).
+	Update func(ctx context.Context, u *tripline.EncounterUpdate, sender string) error
 }
 
 // Info describes this node.
@@ -44,7 +47,13 @@ func (s *Service) Changed() <-chan struct{} { return s.Notifier.Wait() }
 
 // ReceiveReport takes an encounter report handed over by node from.
 func (s *Service) ReceiveReport(ctx context.Context, from string, r *SignedReport) (string, error) {
-	return s.Peer.Receive(ctx, from, r, func(e *tripline.Encounter) error { return s.Create(ctx, e) })
+	return s.Peer.Receive(ctx, from, r, func(e *tripline.Encounter) error { return s.Create(ctx, e) },
+		func(u *tripline.EncounterUpdate, sender string) error {
+			if s.Update == nil {
+				return tripline.Errorf(tripline.EUNAVAILABLE, "encounter updates are not taken here")
+			}
+			return s.Update(ctx, u, sender)
+		})
 }
 
 // Reports returns the encounter-report outbox.

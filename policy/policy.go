@@ -191,6 +191,7 @@ func (p *Policy) Encounter(ctx context.Context, e *tripline.Encounter, lookup fu
 		out.Explain = tripline.DiscloseMatch(tripline.Match{Explain: e.Explain}, "", lvl).Explain
 		out.Action = ""
 	}
+	out.MarkOverdue(p.now()) // unacknowledged past its action's escalation period, at either end
 	p.record(ctx, id, "encounter.read", e.ID, "disclosed at level "+lvl.String())
 	return &out, nil
 }

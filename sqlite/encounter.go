@@ -14,7 +14,12 @@ import (
 )
 
 // EncounterService stores encounters, clearances and refusals.
-type EncounterService struct{ db *DB }
+type EncounterService struct {
+	db *DB
+	// Escalation gives a new encounter its acknowledgement due time, by
+	// action (nil: tripline.DefaultEscalation).
+	Escalation tripline.Escalation
+}
 
 // NewEncounterService returns an EncounterService on db.
 func NewEncounterService(db *DB) *EncounterService { return &EncounterService{db: db} }
@@ -47,6 +52,13 @@ func (s *EncounterService) CreateEncounter(ctx context.Context, e *tripline.Enco
 	}
 	if c.At.IsZero() {
 		c.At = tx.now
+	}
+	if c.Node == "" {
+		c.Node = s.db.Origin // the reporting node: acknowledgements come back here
+	}
+	if c.AckDue == nil {
+		due := tx.now.Add(s.Escalation.For(c.Action)) // from now: a retro-encounter's crossing is past already
+		c.AckDue = &due
 	}
 	c.UpdatedAt = tx.now
 	body, err := json.Marshal(&c)

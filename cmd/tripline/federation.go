@@ -40,6 +40,10 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 	n.FedService = &federation.Service{Peer: n.Peer, Notifier: n.Notifier, Agency: n.Agency, PartnerStore: n.Fed,
 		Feed: &federation.Feed{Events: n.Events, Self: n.DB.Origin, Sign: sign, Groups: n.groups, Audit: n.Audit, Consented: n.consented,
 			Logger: n.Logger},
+		Update: func(ctx context.Context, u *tripline.EncounterUpdate, sender string) error {
+			_, err := n.Encounters.MergeEncounterUpdate(ctx, u, sender)
+			return err
+		},
 		Create: func(ctx context.Context, e *tripline.Encounter) error {
 			if _, err := n.Encounters.Encounter(ctx, e.ID); err == nil {
 				return nil // the same report twice
@@ -116,6 +120,37 @@ func (n *Node) reportEncounter(ctx context.Context, e *tripline.Encounter) {
 	if err := n.Peer.QueueEncounter(ctx, e, origin, hop); err != nil {
 		n.Logger.Error("queue encounter report", "encounter", e.ID, "err", err)
 	}
+}
+
+// sendUpdate sends the other end of encounter e what this end owes it:
+// the originator's acknowledgement to the reporting node, the officer's
+// outcome to the originator's node; each once.
+func (n *Node) sendUpdate(ctx context.Context, e *tripline.Encounter) {
+	u, key := tripline.UpdateFor(e, n.Agency)
+	if u == nil {
+		return
+	}
+	to := e.Node
+	if u.Kind == tripline.UpdateOutcome {
+		to = n.nodeOfAgency(ctx, e.Originator)
+	}
+	if to == "" || to == n.DB.Origin {
+		return
+	}
+	if err := n.Peer.QueueUpdate(ctx, key, u, to); err != nil {
+		n.Logger.Error("queue encounter update", "encounter", e.ID, "kind", u.Kind, "to", to, "err", err)
+	}
+}
+
+// nodeOfAgency returns the partner node run by agency, "" for none.
+func (n *Node) nodeOfAgency(ctx context.Context, agency string) string {
+	ps, _ := n.Fed.Partners(ctx)
+	for _, p := range ps {
+		if p.Agency == agency {
+			return p.ID
+		}
+	}
+	return ""
 }
 
 // runNode serves `tripline node info`: what a partner needs to add this

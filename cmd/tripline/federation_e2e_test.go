@@ -51,9 +51,10 @@ func activeOf(n *fedNode, originator string) int {
 // processes: three nodes, C reaching A only through B, showing items 1
 // (the node id belongs to the data directory), 2 (published lists keyed by
 // their version), 3 (consent requested at the relay, granted and withdrawn
-// at the originator), 4 (revocation effective at once), 10 (partners
-// changed while serving, their health) and 11 (relayed origins announced:
-// C has no --follows).
+// at the originator), 4 (revocation effective at once), 6 (a retro-alert
+// at the screening agency and the originator), 7 (acknowledgement and
+// outcome travel both ways), 10 (partners changed while serving, their
+// health) and 11 (relayed origins announced: C has no --follows).
 func TestFederationHoldsAcrossAgencies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three tripline processes")
@@ -209,6 +210,53 @@ func TestFederationHoldsAcrossAgencies(t *testing.T) {
 	a.must("admin", "POST", "/v1/partners/B/resume", "")
 	within(t, 30*time.Second, "resumed B catches up", func() bool { return decisionOf(b, "Peregrine Wolstenholme", "1966-07-08") == "hit" })
 	within(t, 30*time.Second, "C catches up through B", func() bool { return decisionOf(c, "Peregrine Wolstenholme", "1966-07-08") == "hit" })
+
+	// Item 7: C's officer hits A's listing; A acknowledges, and the
+	// acknowledgement is visible at C; C records the outcome, and it is
+	// visible at A.
+	st, r := c.call("officer", "POST", "/v1/screen", `{"ref":"enc-7","name":"Peregrine Wolstenholme","dob":"1966-07-08","document":{"number":"X7","country":"GBR"}}`)
+	if st != 200 || r["decision"] != "hit" {
+		t.Fatalf("C screening = %d %v", st, r)
+	}
+	enc := r["encounters"].([]any)[0].(string)
+	within(t, 20*time.Second, "the report in A's queue", func() bool {
+		st, e := a.call("analyst", "GET", "/v1/encounters/"+enc, "")
+		return st == 200 && e["agency"] == "agency-c" && e["ack_due"] != nil
+	})
+	a.must("analyst", "POST", "/v1/encounters/"+enc+"/ack", "")
+	took = within(t, 20*time.Second, "A's acknowledgement visible at C", func() bool {
+		st, e := c.call("analyst", "GET", "/v1/encounters/"+enc, "")
+		return st == 200 && e["acknowledged"] != nil
+	})
+	t.Logf("item 7: acknowledgement at A → visible at C: %s", took)
+	c.must("officer", "POST", "/v1/encounters/"+enc+"/resolve", `{"outcome":"detained","note":"held for the originator"}`)
+	took = within(t, 20*time.Second, "C's outcome visible at A", func() bool {
+		st, e := a.call("analyst", "GET", "/v1/encounters/"+enc, "")
+		return st == 200 && e["outcome"] == "detained" && e["note"] == "held for the originator"
+	})
+	t.Logf("item 7: outcome at C → visible at A: %s", took)
+
+	// Item 6: C screened a traveller before A listed him: the
+	// retro-encounter is C's agency's to see, and reaches A's queue.
+	if d := decisionOf(c, "Aurelian Mountbatten", "1977-01-02"); d != "clear" {
+		t.Fatalf("before the listing: %s", d)
+	}
+	a.must("analyst", "POST", "/v1/listings", listingBody("agency-a", "5", "Aurelian Mountbatten", "1977-01-02", "allowed"))
+	var retroID string
+	within(t, 30*time.Second, "C's retro-encounter, visible to C's analysts", func() bool {
+		_, out := c.call("analyst", "GET", "/v1/encounters", "")
+		es, _ := out["encounters"].([]any)
+		for _, x := range es {
+			if e := x.(map[string]any); e["retro"] == true && e["listing"] == "agency-a:5" && e["agency"] == "agency-c" {
+				retroID = e["id"].(string)
+			}
+		}
+		return retroID != ""
+	})
+	within(t, 30*time.Second, "C's retro-encounter in A's queue", func() bool {
+		st, e := a.call("analyst", "GET", "/v1/encounters/"+retroID, "")
+		return st == 200 && e["retro"] == true
+	})
 
 	// C's health of B: pulled, both origins (B's own and A's) with no lag.
 	within(t, 30*time.Second, "C's health of B shows both origins caught up", func() bool {

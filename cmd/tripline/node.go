@@ -134,6 +134,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.Policy = policy.New(n.groups, audit)
+	if n.Encounters.Escalation, err = tripline.ParseEscalation(env.Getenv("TRIPLINE_ESCALATE")); err != nil {
+		n.Close()
+		return nil, usagef("TRIPLINE_ESCALATE: %s", tripline.ErrorMessage(err))
+	}
 	n.Fed = sqlite.NewFederationStore(db)
 	n.Fed.Agency = n.Agency
 	if err := n.startFederation(ctx, dir); err != nil {
@@ -648,6 +652,11 @@ func (n *Node) apply(evs []*tripline.Event) {
 			var e tripline.Encounter
 			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
 				go n.reportEncounter(context.Background(), &e)
+			}
+		case tripline.EventEncounterUpdated:
+			var e tripline.Encounter
+			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
+				go n.sendUpdate(context.Background(), &e)
 			}
 		case tripline.EventListingUpserted, tripline.EventListingWithdrawn, tripline.EventListingExpired:
 			var l tripline.Listing
