@@ -73,7 +73,7 @@ func (n *Node) consented(ctx context.Context, listing string) []string {
 // management and the partners' metrics, and starts following partners.
 func (n *Node) serveFederation(srv *httpapi.Server) {
 	srv.Federation, srv.Partners = n.FedService, n.FedService
-	srv.Registry().MustRegister(n.Peer.Collector())
+	srv.Registry().MustRegister(n.Peer.Collector(), encounterMetrics{n})
 	n.runFederation(n.bgCtx)
 }
 

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -199,5 +202,53 @@ func TestRetroEncounterSeenByScreeningAgency(t *testing.T) {
 	waitFor(t, func() bool { return retro("x-analyst") != nil })
 	if e := retro("x-analyst"); e["agency"] != "border-x" {
 		t.Fatalf("retro-encounter's agency = %v, want border-x (the screening agency, whatever the request said)", e["agency"])
+	}
+}
+
+// TestEscalationPerAction is issue 15 item 7's escalation: the periods
+// come from TRIPLINE_ESCALATE per action; an encounter unacknowledged
+// past its period shows as overdue in the queue and in the metrics, and
+// an acknowledged one does not.
+func TestEscalationPerAction(t *testing.T) {
+	dir := t.TempDir()
+	n := startNodeEnv(t, dir, map[string]string{"TRIPLINE_ESCALATE": "detain=1ms,report=240h"})
+	n.call("POST", "/v1/listings", `{"id":"local:d","source":"local","names":[{"full":"Ignatius Detainable","kind":"primary"}],
+		"birth_dates":["1970-01-01"],"action":"detain","provenance":{"originator":"local"}}`)
+	n.call("POST", "/v1/listings", `{"id":"local:r","source":"local","names":[{"full":"Philippa Reportable","kind":"primary"}],
+		"birth_dates":["1971-01-01"],"action":"report","provenance":{"originator":"local"}}`)
+	for _, who := range [][2]string{{"Ignatius Detainable", "1970-01-01"}, {"Philippa Reportable", "1971-01-01"}} {
+		waitFor(t, func() bool {
+			return n.as("officer").call("POST", "/v1/screen", fmt.Sprintf(`{"ref":"x","name":%q,"dob":%q}`, who[0], who[1]))["decision"] == "hit"
+		})
+	}
+	overdue := func() map[string]bool {
+		out := map[string]bool{}
+		for _, e := range n.call("GET", "/v1/encounters", "")["encounters"].([]any) {
+			e := e.(map[string]any)
+			out[e["listing"].(string)] = out[e["listing"].(string)] || e["overdue"] == true
+		}
+		return out
+	}
+	waitFor(t, func() bool { o := overdue(); return o["local:d"] && !o["local:r"] })
+	metrics := func() string {
+		resp, err := http.Get(n.base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if m := metrics(); !strings.Contains(m, `tripline_encounters_overdue{action="detain"}`) || strings.Contains(m, `tripline_encounters_overdue{action="report"}`) {
+		t.Fatalf("metrics:\n%s", m)
+	}
+	for _, e := range n.call("GET", "/v1/encounters?listing=local:d", "")["encounters"].([]any) {
+		n.call("POST", "/v1/encounters/"+e.(map[string]any)["id"].(string)+"/ack", "")
+	}
+	if o := overdue(); o["local:d"] {
+		t.Fatal("acknowledged, still overdue")
+	}
+	if code, _, errs := runVars(t, t.TempDir(), map[string]string{"TRIPLINE_ESCALATE": "arrest=5m"}, "listings", "list"); code != 2 || !strings.Contains(errs, "TRIPLINE_ESCALATE") {
+		t.Fatalf("a bad TRIPLINE_ESCALATE: exit %d: %s", code, errs)
 	}
 }
