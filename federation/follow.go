@@ -30,7 +30,15 @@ import (
 type OriginHead struct {
 	Origin string `json:"origin"`
 	Head   int64  `json:"head"`
+	// Hops is how many pulls away from the origin the announcing node is
+	// (0 for its own log): a follower takes an origin from the partner
+	// nearest to it, so that relays never wait on each other in a ring.
+	Hops int `json:"hops"`
 }
+
+// unknownHops is the distance announced for an origin held but not being
+// followed: any partner that follows it is nearer.
+const unknownHops = 64
 
 // FeedPages is the answer of GET /v1/feed?cursors=...: a page for each
 // asked origin with new events, within one page budget, and the origins
@@ -73,14 +81,14 @@ func ParseCursors(s string) (map[string]int64, error) {
 	return out, nil
 }
 
-// AnnounceTag is a short digest of an announcement: a follower sends the
-// tag of the last one it saw, and the feed answers at once when its own
-// differs, so that a new origin is taken up without waiting out a
-// long-poll.
+// AnnounceTag is a short digest of an announcement (its origins and their
+// distances): a follower sends the tag of the last one it saw, and the
+// feed answers at once when its own differs, so that a new origin or a
+// nearer path is taken up without waiting out a long-poll.
 func AnnounceTag(heads []OriginHead) string {
 	origins := make([]string, len(heads))
 	for i, h := range heads {
-		origins[i] = h.Origin
+		origins[i] = h.Origin + "/" + strconv.Itoa(h.Hops) // a nearer path is news too
 	}
 	sort.Strings(origins)
 	sum := sha256.Sum256([]byte(strings.Join(origins, ",")))
@@ -99,15 +107,20 @@ func (s *Service) Heads(ctx context.Context, caller string) ([]OriginHead, error
 	}
 	var out []OriginHead
 	for _, o := range origins {
-		if o == caller {
-			continue
+		hops := 0
+		if o != s.Self {
+			via := s.Peer.relayOf(o)
+			if o == caller || via == caller {
+				continue // split horizon: never offer a partner what it gives us
+			}
+			hops = s.Peer.hopsVia(via, o)
 		}
 		head, err := s.Feed.Events.LastSeq(ctx, o)
 		if err != nil {
 			return nil, err
 		}
 		if head > 0 {
-			out = append(out, OriginHead{Origin: o, Head: head})
+			out = append(out, OriginHead{Origin: o, Head: head, Hops: hops})
 		}
 	}
 	return out, nil
@@ -215,9 +228,11 @@ func (p *Peer) originsVia(x *tripline.Partner) []string {
 }
 
 // relayOf returns the partner this node follows origin through: the origin
-// itself when it has an address, else the first partner (by id) with an
-// address that announces it or is configured to relay it; "" when none
-// does, or this node knows no key for origin, or origin is suspended.
+// itself when it has an address; else the first partner (by id) with an
+// address configured to relay it (--follows); else, of the partners with
+// an address that announce it, the one nearest to it (fewest hops; the
+// first by id among equals). "" when none does, or this node knows no key
+// for origin, or origin is suspended.
 func (p *Peer) relayOf(origin string) string {
 	o, known := p.Partner(origin)
 	if !known || o.Suspended() {
@@ -226,15 +241,34 @@ func (p *Peer) relayOf(origin string) string {
 	if o.URL != "" {
 		return o.ID
 	}
+	best, bestHops := "", 0
 	for _, x := range p.partnerList() {
 		if x.URL == "" || x.Suspended() || x.ID == origin {
 			continue
 		}
-		if slices.Contains(x.Follows, origin) || slices.Contains(p.health(x.ID).announced(), origin) {
+		if slices.Contains(x.Follows, origin) {
 			return x.ID
 		}
+		if hops, ok := p.health(x.ID).hopsOf(origin); ok && (best == "" || hops < bestHops) {
+			best, bestHops = x.ID, hops
+		}
 	}
-	return ""
+	return best
+}
+
+// hopsVia returns how far this node is from origin when it follows it
+// through partner via (1 for origin itself).
+func (p *Peer) hopsVia(via, origin string) int {
+	switch {
+	case via == "":
+		return unknownHops
+	case via == origin:
+		return 1
+	}
+	if hops, ok := p.health(via).hopsOf(origin); ok {
+		return min(hops+1, unknownHops)
+	}
+	return unknownHops
 }
 
 // FollowPartner pulls every origin followed through partner (originsVia,

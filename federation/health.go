@@ -22,6 +22,7 @@ type partnerHealth struct {
 	bytes       int64
 	events      int64
 	heads       map[string]int64     // what the partner announced it holds
+	hops        map[string]int       // and how far it is from each origin
 	announceTag string               // AnnounceTag of heads
 	cursors     map[string]int64     // what this node holds, after the last pull
 	behind      map[string]time.Time // since when each origin has been behind
@@ -75,9 +76,9 @@ func (h *partnerHealth) failed(err error, now time.Time) {
 // announce records the origins the partner said it holds.
 func (h *partnerHealth) announce(heads []OriginHead) {
 	h.mu.Lock()
-	h.heads = make(map[string]int64, len(heads))
+	h.heads, h.hops = make(map[string]int64, len(heads)), make(map[string]int, len(heads))
 	for _, x := range heads {
-		h.heads[x.Origin] = x.Head
+		h.heads[x.Origin], h.hops[x.Origin] = x.Head, x.Hops
 	}
 	h.announceTag = AnnounceTag(heads)
 	h.mu.Unlock()
@@ -100,6 +101,15 @@ func (h *partnerHealth) announced() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// hopsOf returns how far the partner announced it is from origin, and
+// whether it announced origin at all.
+func (h *partnerHealth) hopsOf(origin string) (int, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	hops, ok := h.hops[origin]
+	return hops, ok
 }
 
 // position records what this node holds of origin after a pull.
