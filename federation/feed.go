@@ -46,6 +46,8 @@ type Feed struct {
 	// Logger, when set, is told of events served as placeholders because
 	// they are too large or do not decode.
 	Logger *slog.Logger
+
+	cache shapeCache
 }
 
 // Page returns up to limit events of origin after seq, shaped for the
@@ -168,8 +170,8 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 	}
 	switch ev.Type {
 	case tripline.EventListingUpserted, tripline.EventListingWithdrawn, tripline.EventListingExpired:
-		var l tripline.Listing
-		if err := json.Unmarshal(ev.Payload, &l); err != nil {
+		l, err := f.cache.listing(ev)
+		if err != nil {
 			return f.unfit(ev, "listing payload does not decode", err)
 		}
 		if tripline.IsPublishedSource(l.Source) {
@@ -191,13 +193,12 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 				return redact(ev) // third-party rule: never passed on without the originator's consent
 			}
 		}
-		out, err := ev.Trim(tripline.PartnerTrim(lvl))
+		out, err := f.cache.trim(ev, lvl)
 		if err != nil {
 			return nil, err
 		}
-		c := *out
-		c.Via = ""
-		return &c, nil
+		out.Via = ""
+		return out, nil
 	case tripline.EventDocumentAlert, tripline.EventDocumentAlertWithdrawn:
 		var a tripline.DocumentAlert
 		if err := json.Unmarshal(ev.Payload, &a); err != nil {

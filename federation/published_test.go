@@ -3,6 +3,8 @@ package federation_test
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
+	"strings"
 	"testing"
 
 	"tripline"
@@ -71,4 +73,42 @@ func partnerOf(tb testing.TB, db *sqlite.DB, id, agency string, priv ed25519.Pri
 		tb.Fatal(err)
 	}
 	return store
+}
+
+// TestFeedTrimsOncePerGrantClass is issue 15 item 12: serving an event to
+// 100 partners trims it once per grant class, not once per partner, and
+// each partner still gets exactly its own level.
+func TestFeedTrimsOncePerGrantClass(t *testing.T) {
+	ctx := context.Background()
+	db, _ := signingDB(t, "A")
+	var all, half []string
+	for i := range 100 {
+		all = append(all, fmt.Sprintf("agency-%02d", i))
+	}
+	half = all[:50]
+	l := &tripline.Listing{ID: "agency-a:1", Source: "agency-a", Status: tripline.StatusActive, Action: tripline.ActionDetain,
+		Names: []tripline.Name{{Full: "Many Partners", Kind: tripline.NamePrimary}}, Narrative: "SECRET",
+		Handling: tripline.Handling{Screen: all, Action: half}, Provenance: tripline.Provenance{Originator: "agency-a"}}
+	if _, err := sqlite.NewListingService(db).PutListing(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	feed := &federation.Feed{Events: sqlite.NewEventService(db), Self: "A", Sign: db.Sign, Groups: tripline.GroupMap{}}
+	for round := range 3 {
+		for i, agency := range all {
+			evs, err := feed.Page(ctx, agency, "A", 0, 10)
+			if err != nil || len(evs) != 1 || evs[0].Redacted {
+				t.Fatalf("%s: %v, %v", agency, evs, err)
+			}
+			_, actionOmitted := evs[0].Omitted["action"]
+			if actionOmitted != (i >= 50) || strings.Contains(string(evs[0].Payload), "SECRET") {
+				t.Fatalf("round %d, %s: omitted %v", round, agency, evs[0].Omitted)
+			}
+			if len(evs[0].Sig) == 0 {
+				t.Fatalf("round %d, %s: the page's last event is unsigned", round, agency)
+			}
+		}
+	}
+	if got := feed.Trims(); got != 2 {
+		t.Fatalf("trimmed %d times for 300 requests by 100 partners in 2 grant classes, want 2", got)
+	}
 }
