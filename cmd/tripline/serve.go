@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"time"
@@ -10,19 +11,21 @@ import (
 	"tripline/web"
 )
 
-func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "serve")
-	addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen address ($TRIPLINE_ADDR)")
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
-	natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "NATS server whose JetStream carries this node's events to followers ($TRIPLINE_NATS; none by default)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	return serve(ctx, env, *addr, *data, *natsURL, nil)
-}
+var serveCommands = []*command{{
+	name: "serve", usage: "[--addr HOST:PORT] [--nats URL]",
+	summary: "Serve the HTTP API and the console until interrupted.\n" +
+		"It also pulls the partners' feeds and retro-screens new listings. Logs go to stderr as JSON;\n" +
+		"the node is ready when /readyz answers 200.",
+	examples: []string{"tripline serve --addr 127.0.0.1:8080", "tripline serve --nats nats://127.0.0.1:4222"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen on `HOST:PORT` ($TRIPLINE_ADDR)")
+		data := dataFlag(fs, env)
+		natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "a NATS server `URL` whose JetStream carries this node's events to followers ($TRIPLINE_NATS; none by default)")
+		return func(ctx context.Context, _ []string) error {
+			return serve(ctx, env, *addr, *data, *natsURL, nil)
+		}
+	},
+}}
 
 // serve opens the node in data, serves the API on addr until ctx ends, and
 // calls started (if set) once listening. With natsURL its committed events
