@@ -95,12 +95,12 @@ func importFiles(ctx context.Context, env *Env, data, format, source string, asJ
 				return fmt.Errorf("%s: %w", path, err)
 			}
 		}
-		action := "listing.import"
+		action, what := "listing.import", "listings"
 		if format == "doc-alerts" {
-			action = "alert.import"
+			action, what = "alert.import", "document alerts"
 		}
-		if err := n.audited(ctx, action, sum.Source, fmt.Sprintf("%s: %d listings: %d added, %d updated, %d withdrawn, %d unchanged",
-			path, sum.Listings, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged)); err != nil {
+		if err := n.audited(ctx, action, sum.Source, fmt.Sprintf("%s: %d %s: %d added, %d updated, %d withdrawn, %d unchanged",
+			path, sum.Listings, what, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged)); err != nil {
 			return err
 		}
 		if asJSON {
@@ -108,8 +108,8 @@ func importFiles(ctx context.Context, env *Env, data, format, source string, asJ
 			fmt.Fprintln(env.Stdout, string(b))
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "%s: %s: %d listings: %d added, %d updated, %d withdrawn, %d unchanged; %d events (%s)\n",
-			path, sum.Source, sum.Listings, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged, sum.Events, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(env.Stdout, "%s: %s: %d %s: %d added, %d updated, %d withdrawn, %d unchanged; %d events (%s)\n",
+			path, sum.Source, sum.Listings, what, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged, sum.Events, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }
