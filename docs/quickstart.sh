@@ -8,7 +8,7 @@
 # It runs in WORK (default: a new temporary directory); the node serves on
 # ADDR (default 127.0.0.1:8080).
 . "$(dirname "$0")/script-setup.sh"
-for d in cmd docs importer; do ln -s "$repo/$d" "$d"; done   # the sample files
+for d in cmd docs importer paxlst; do ln -s "$repo/$d" "$d"; done   # the sample files
 
 # README begin
 ./tripline import --format un-xml cmd/tripline/sample/un_sc_consolidated_2024-09-26.xml
@@ -20,6 +20,11 @@ echo '{"ref":"t-17","name":"Muhammad Taher Anwari","dob":"1961"}' | ./tripline s
 ./tripline listings withdraw un-sc:TAi.005 --reason "delisted"
 echo '{"ref":"t-17","name":"Muhammad Taher Anwari","dob":"1961"}' | ./tripline screen   # now clear
 printf 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n' | ./tripline mrz parse
+printf 'p<utoeriksson  anna maria\nL898902C3 6 UTO 740812 2 F 120415 9 ZE184226B<<<<< 1 0\n' | ./tripline mrz parse --tolerant  # typed by hand
+./tripline screen --paxlst paxlst/testdata/handmade_una_release.edi      # a UN/EDIFACT PAXLST manifest
+head -c 500 paxlst/testdata/handmade_una_release.edi > cut.edi           # ...cut before its UNT/UNZ trailer:
+./tripline screen --paxlst cut.edi || echo "exit status $?"              # refused, exit 1
+./tripline screen --paxlst cut.edi --partial   # ...or screen what arrived, each cut traveller at least review
 ./tripline import --format doc-alerts --source tr-police docs/alerts-sample.csv   # stolen, lost, revoked documents
 echo '{"ref":"t-18","name":"Ayse Kaya","document":{"number":"U12345678","country":"TUR"}}' | ./tripline screen
 ./tripline agencies add tr-border --country TR --name "Border police"

@@ -16,9 +16,11 @@ import (
 )
 
 var screenCommands = []*command{{
-	name: "screen", usage: "[--paxlst FILE [--direction DIR]] < TRAVELLERS",
+	name: "screen", usage: "[--paxlst FILE [--direction DIRECTION] [--partial]] < TRAVELLERS",
 	summary: "Screen travellers: JSON Lines on stdin, results on stdout.\n" +
-		"One JSON result per input line, in the same order. A bad line gets a result carrying its error, so lines stay aligned; the exit status is then 1.",
+		"One JSON result per input line, in the same order. A bad line gets a result carrying its error,\n" +
+		"so lines stay aligned; the exit status is then 1. With --paxlst, the passengers of a manifest\n" +
+		"instead: one cut short (no UNT/UNZ trailer) is refused unless --partial.",
 	examples: []string{
 		`echo '{"ref":"t-17","name":"Muhammad Taher Anwari","dob":"1961"}' | tripline screen`,
 		"tripline screen --paxlst manifest.edi --direction out",
@@ -26,21 +28,28 @@ var screenCommands = []*command{{
 	flags: func(fs *flag.FlagSet, env *Env) runFunc {
 		paxFile := fs.String("paxlst", "", "screen the passengers of this UN/EDIFACT PAXLST manifest `FILE` instead of stdin")
 		direction := fs.String("direction", "in", "with --paxlst: in, out or transit")
-		return onIndexedNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
-			return screen(ctx, env, n, *paxFile, *direction)
+		partial := fs.Bool("partial", false, "with --paxlst: screen a manifest cut short (no UNT/UNZ trailer) instead of failing; every traveller of the cut message is then at least review")
+		run := onIndexedNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+			return screen(ctx, env, n, *paxFile, *direction, *partial)
 		})
+		return func(ctx context.Context, args []string) error {
+			if *partial && *paxFile == "" {
+				return usagef("--partial applies to --paxlst")
+			}
+			return run(ctx, args)
+		}
 	},
 }}
 
 // screen is `tripline screen` (design.md §5).
-func screen(ctx context.Context, env *Env, n *Node, paxFile, direction string) error {
+func screen(ctx context.Context, env *Env, n *Node, paxFile, direction string, partial bool) error {
 	ctx = n.cliContext(ctx)
 	out := bufio.NewWriter(env.Stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	if paxFile != "" {
-		return screenPAXLST(ctx, env, n, enc, paxFile, direction)
+		return screenPAXLST(ctx, env, n, enc, paxFile, direction, partial)
 	}
 	sc := bufio.NewScanner(env.Stdin)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
@@ -108,16 +117,22 @@ func screenLine(ctx context.Context, n *Node, text string) (*tripline.Result, er
 }
 
 // screenPAXLST screens every traveller of a PAXLST file: one result line
-// each, in manifest order; parser warnings go to stderr.
-func screenPAXLST(ctx context.Context, env *Env, n *Node, enc *json.Encoder, path, direction string) error {
+// each, in manifest order; parser warnings go to stderr. A manifest cut
+// short is an error (exit 1) unless partial is set; then what arrived is
+// screened, each traveller of the cut message at least review.
+func screenPAXLST(ctx context.Context, env *Env, n *Node, enc *json.Encoder, path, direction string, partial bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("open manifest: %w", err)
 	}
 	defer f.Close()
-	pm, err := paxlst.Parse(f)
+	pm, err := paxlst.ParseWith(f, paxlst.Options{Partial: partial})
 	if err != nil {
-		return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", path, tripline.ErrorMessage(err))
+		msg := strings.Replace(tripline.ErrorMessage(err), "ask for partial processing", "use --partial", 1)
+		return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", path, msg)
+	}
+	if pm.Incomplete != "" {
+		fmt.Fprintf(env.Stderr, "%s: warning: manifest cut short, screened as it arrived: %s\n", path, pm.Incomplete)
 	}
 	m, warns := screening.FromPAXLST(pm, direction)
 	for _, w := range warns {
