@@ -19,7 +19,7 @@ type command struct {
 	// args names its positional arguments, which Run counts: "ID", "FROM TO",
 	// "FILE..." (one or more), "NAME [AGENCY...]" (one, then any number).
 	args     string
-	usage    string   // its main flags: "--role ROLE [--agency AGENCY]"
+	usage    string   // its main flags and input: "--role ROLE [--agency AGENCY]", "< MRZ"
 	summary  string   // what it does: the first line shows in the command list
 	examples []string // whole command lines, each running "tripline NAME"
 	// flags defines the command's flags on fs and returns what runs it on
@@ -122,8 +122,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return fs.Parse(append([]string{"--"}, pos...))
 }
 
-// prepare parses a command's arguments: its run function, the positional
-// arguments, or flag.ErrHelp, or a usage error.
+// prepare defines a command's flags and parses its arguments: it returns
+// the run function and the parsed flag set (fs.Args() are the positional
+// arguments), or flag.ErrHelp, or a usage error.
 func (c *command) prepare(env *Env, args []string) (runFunc, *flag.FlagSet, error) {
 	fs := newFlags(c.name)
 	run := c.flags(fs, env)
@@ -136,6 +137,8 @@ func (c *command) prepare(env *Env, args []string) (runFunc, *flag.FlagSet, erro
 		return nil, fs, usagef("no %s given", c.args)
 	case n > most && most == 0:
 		return nil, fs, usagef("unexpected argument %q", fs.Arg(0))
+	case n == 1 && least > 1:
+		return nil, fs, usagef("want %s, got 1 argument", c.args)
 	case n < least || n > most:
 		return nil, fs, usagef("want %s, got %d arguments", c.args, n)
 	}
@@ -173,7 +176,7 @@ func (c *command) writeHelp(w io.Writer, fs *flag.FlagSet) {
 	}
 }
 
-// usageLine is "Usage: tripline NAME USAGE".
+// usageLine is "Usage: tripline NAME ARGS USAGE".
 func (c *command) usageLine() string {
 	return strings.Join(strings.Fields("Usage: tripline "+c.name+" "+c.args+" "+c.usage), " ")
 }
