@@ -168,6 +168,10 @@ func ClearanceFor(e *Encounter, listingHash, by, reason string, now time.Time) *
 	}
 }
 
+// RefusalPrefix starts the id of a refused identity: a screening's match on
+// one is this node's own finding, not a listing or an alert.
+const RefusalPrefix = "ref-"
+
 // RefusalFor returns the identity a refusal or deportation on e keeps, or
 // nil when the traveller lacks a name or birth date to recognise them by.
 func RefusalFor(e *Encounter, now time.Time) *Refusal {
@@ -175,7 +179,7 @@ func RefusalFor(e *Encounter, now time.Time) *Refusal {
 	if t.FullName() == "" || t.DOB.IsZero() {
 		return nil
 	}
-	r := &Refusal{ID: "ref-" + e.ID, Name: t.FullName(), DOB: t.DOB, Nationality: t.Nationality,
+	r := &Refusal{ID: RefusalPrefix + e.ID, Name: t.FullName(), DOB: t.DOB, Nationality: t.Nationality,
 		Encounter: e.ID, Listing: e.Listing, At: now}
 	if t.Document != nil {
 		r.Document = *t.Document

@@ -9,6 +9,8 @@ import (
 	"iter"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Listing is one person on a watchlist, contributed by an originating agency.
@@ -186,6 +188,9 @@ func (l *Listing) Validate() error {
 	if l == nil {
 		return Errorf(EINVALID, "listing: missing")
 	}
+	if err := checkID(l.ID); err != nil {
+		return err
+	}
 	src, own, ok := strings.Cut(l.ID, ":")
 	if !ok || src == "" || own == "" {
 		return Errorf(EINVALID, "id: %q is not <source>:<id>", l.ID)
@@ -194,7 +199,7 @@ func (l *Listing) Validate() error {
 		return Errorf(EINVALID, "source: required")
 	}
 	if src != l.Source {
-		return Errorf(EINVALID, "id: prefix %q does not match source %q", src, l.Source)
+		return Errorf(EINVALID, "id: prefix %q does not match source %.40q", src, l.Source)
 	}
 	if len(l.Names) == 0 {
 		return Errorf(EINVALID, "names: at least one name is required")
@@ -220,7 +225,7 @@ func (l *Listing) Validate() error {
 	switch l.Sex {
 	case "", "M", "F", "X":
 	default:
-		return Errorf(EINVALID, "sex: %q is not M, F or X", l.Sex)
+		return Errorf(EINVALID, "sex: %.40q is not M, F or X", l.Sex)
 	}
 	for i, c := range l.Nationalities {
 		if strings.TrimSpace(c) == "" {
@@ -233,28 +238,58 @@ func (l *Listing) Validate() error {
 		}
 	}
 	if !l.Action.Valid() {
-		return Errorf(EINVALID, "action: %q is not one of refuse_entry, detain, secondary_check, report, info", l.Action)
+		return Errorf(EINVALID, "action: %.40q is not one of refuse_entry, detain, secondary_check, report, info", l.Action)
 	}
 	switch l.Handling.Reshare {
 	case "", ReshareNever, ReshareWithConsent, ReshareAllowed:
 	default:
-		return Errorf(EINVALID, "handling.reshare: %q is not never, with_consent or allowed", l.Handling.Reshare)
+		return Errorf(EINVALID, "handling.reshare: %.40q is not never, with_consent or allowed", l.Handling.Reshare)
 	}
 	switch l.Handling.Use {
 	case "", "H0", "H1", "H2", "H3":
 	default:
-		return Errorf(EINVALID, "handling.use: %q is not H0..H3", l.Handling.Use)
+		return Errorf(EINVALID, "handling.use: %.40q is not H0..H3", l.Handling.Use)
 	}
 	switch l.Status {
 	case "", StatusActive, StatusWithdrawn, StatusExpired:
 	default:
-		return Errorf(EINVALID, "status: unknown status %q", l.Status)
+		return Errorf(EINVALID, "status: unknown status %.40q", l.Status)
 	}
 	if l.Provenance.Originator == "" {
 		return Errorf(EINVALID, "provenance.originator: required")
 	}
+	if l.Version < 0 {
+		return Errorf(EINVALID, "version: %d is negative", l.Version)
+	}
 	if l.ValidUntil != nil && l.ReviewBy != nil && l.ReviewBy.After(*l.ValidUntil) {
 		return Errorf(EINVALID, "review_by: after valid_until")
+	}
+	return nil
+}
+
+// MaxIDLen bounds a listing id in bytes: ids are keys in URLs, logs and
+// every partner's store, and the longest a real list uses is a few dozen.
+const MaxIDLen = 200
+
+// checkID refuses ids that cannot be shown or used safely as a key: too
+// long, not UTF-8, or holding white space, control or format characters
+// (NUL, bidi overrides that make an id read as another), slashes and
+// backslashes (path traversal where an id becomes a path), or an own part
+// of "." or "..".
+func checkID(id string) error {
+	if len(id) > MaxIDLen {
+		return Errorf(EINVALID, "id: %d bytes, at most %d", len(id), MaxIDLen)
+	}
+	if !utf8.ValidString(id) {
+		return Errorf(EINVALID, "id: %q is not valid UTF-8", id)
+	}
+	for i, r := range id {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '/' || r == '\\' || r == utf8.RuneError {
+			return Errorf(EINVALID, "id: %q at byte %d is not allowed (no spaces, control or format characters, or slashes)", r, i)
+		}
+	}
+	if _, own, _ := strings.Cut(id, ":"); own == "." || own == ".." {
+		return Errorf(EINVALID, "id: %q is not an id", id)
 	}
 	return nil
 }

@@ -36,6 +36,18 @@ func TestListingValidate(t *testing.T) {
 		{"bad reshare", func(l *tripline.Listing) { l.Handling.Reshare = "maybe" }, "handling.reshare"},
 		{"no originator", func(l *tripline.Listing) { l.Provenance.Originator = "" }, "provenance.originator"},
 		{"doc without number", func(l *tripline.Listing) { l.Documents = []tripline.Document{{Type: "P"}} }, "documents[0].number"},
+		// Hygiene (issue 13): ids are keys in URLs, logs and partners' stores.
+		{"NUL in id", func(l *tripline.Listing) { l.ID = "un-sc:QDi\x00.001" }, `id: '\x00' at byte 9`},
+		{"RLO in id", func(l *tripline.Listing) { l.ID = "un-sc:QDi\u202e100.iDQ" }, `id: '\u202e' at byte 9`},
+		{"zero-width space in id", func(l *tripline.Listing) { l.ID = "un-sc:QDi\u200b.001" }, `id: '\u200b'`},
+		{"path in id", func(l *tripline.Listing) { l.ID = "un-sc:../../etc/passwd" }, `id: '/' at byte 8`},
+		{"backslash in id", func(l *tripline.Listing) { l.ID = `un-sc:..\x` }, `id: '\\' at byte 8`},
+		{"dot-dot id", func(l *tripline.Listing) { l.ID = "un-sc:.." }, `id: "un-sc:.." is not an id`},
+		{"space in id", func(l *tripline.Listing) { l.ID = "un-sc:QDi 001" }, `id: ' ' at byte 9`},
+		{"100k id", func(l *tripline.Listing) { l.ID = "un-sc:" + strings.Repeat("x", 100000) }, "id: 100006 bytes, at most 200"},
+		{"invalid UTF-8 id", func(l *tripline.Listing) { l.ID = "un-sc:\xff" }, "not valid UTF-8"},
+		{"negative version", func(l *tripline.Listing) { l.Version = -5 }, "version: -5 is negative"},
+		{"non-Latin id", func(l *tripline.Listing) { l.ID = "un-sc:Ахмед.1" }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := validListing()
@@ -51,6 +63,31 @@ func TestListingValidate(t *testing.T) {
 				t.Fatalf("Validate() = %v, want invalid containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A travel date is a calendar date: "1e400" was accepted (issue 13).
+func TestTravellerValidateTravelDate(t *testing.T) {
+	for _, tc := range []struct{ date, want string }{
+		{"", ""}, {"2026-11-25", ""},
+		{"1e400", `travel.date: "1e400" is not a date (want YYYY-MM-DD)`},
+		{"2026-02-30", "travel.date:"}, {"2026-11-25T10:00:00Z", "travel.date:"}, {"0001-01-01", "travel.date:"},
+		{strings.Repeat("9", 100000), "travel.date:"},
+	} {
+		tr := &tripline.Traveller{Name: "Ali Hassan", Travel: &tripline.Travel{Date: tc.date}}
+		err := tr.Validate()
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("date %.20q: %v", tc.date, err)
+			}
+			continue
+		}
+		if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(tripline.ErrorMessage(err), tc.want) {
+			t.Errorf("date %.20q: got %v, want %q", tc.date, err, tc.want)
+		}
+		if len(tripline.ErrorMessage(err)) > 200 {
+			t.Errorf("date %.20q: message of %d bytes", tc.date, len(tripline.ErrorMessage(err)))
+		}
 	}
 }
 

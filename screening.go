@@ -3,6 +3,7 @@ package tripline
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Traveller is a person presented for screening (design.md §5).
@@ -49,14 +50,30 @@ func (t *Traveller) Validate() error {
 	switch t.Sex {
 	case "", "M", "F", "X":
 	default:
-		return Errorf(EINVALID, "sex: %q is not M, F or X", t.Sex)
+		return Errorf(EINVALID, "sex: %.40q is not M, F or X", t.Sex)
 	}
 	if t.Travel != nil {
 		switch t.Travel.Direction {
 		case "", "in", "out", "transit":
 		default:
-			return Errorf(EINVALID, "travel.direction: %q is not in, out or transit", t.Travel.Direction)
+			return Errorf(EINVALID, "travel.direction: %.40q is not in, out or transit", t.Travel.Direction)
 		}
+		if err := CheckTravelDate(t.Travel.Date); err != nil {
+			return Errorf(EINVALID, "travel.date: %s", ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
+// CheckTravelDate reports a travel date that is not a calendar date
+// written YYYY-MM-DD ("1e400" is not); an empty date is allowed.
+func CheckTravelDate(s string) error {
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+		return Errorf(EINVALID, "%.40q is not a date (want YYYY-MM-DD)", s)
 	}
 	return nil
 }

@@ -96,7 +96,9 @@ func New() *Table {
 				continue
 			}
 			a3 := r.ISO3()
-			if len(a3) != 3 {
+			if len(a3) != 3 || a3 == "ZZZ" {
+				// CLDR counts UN, EU-zone and other groupings as countries
+				// with the unknown-region code ZZZ: not a country.
 				continue
 			}
 			t.byKey[r.String()] = a3

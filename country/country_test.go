@@ -16,7 +16,11 @@ func TestAlpha3(t *testing.T) {
 			t.Errorf("Alpha3(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
 		}
 	}
-	if got, ok := tab.Alpha3("Atlantis"); ok {
-		t.Errorf("Alpha3(Atlantis) = %q, want not found", got)
+	// ZZZ is CLDR's unknown region, which it gives UN, UK, EZ and others:
+	// none names a country (issue 13: nationality ZZZ was accepted).
+	for _, in := range []string{"Atlantis", "ZZZ", "ZZ", "UN", "EZ", "eurozone", "United Nations"} {
+		if got, ok := tab.Alpha3(in); ok {
+			t.Errorf("Alpha3(%q) = %q, want not found", in, got)
+		}
 	}
 }

@@ -123,7 +123,6 @@ func TestParseEnvelopes(t *testing.T) {
 	want := []string{
 		"segment 5 (line 1): UNT declares 9 segments; message has 3",
 		`segment 9 (line 1): UNT reference "MX" does not match UNH reference "M2"`,
-		"segment 10 (line 1): UNE declares 3 messages; group has 2",
 		`segment 11 (line 1): UNZ reference "IC2" does not match UNB reference "IC1"`,
 	}
 	var got []string
@@ -132,6 +131,52 @@ func TestParseEnvelopes(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n got %q\nwant %q", got, want)
+	}
+	// A group declaring more messages than arrived has lost one.
+	if err := ic.Complete(); tripline.ErrorMessage(err) != "interchange is incomplete: segment 10 (line 1): UNE declares 3 messages; group has 2" {
+		t.Errorf("Complete: got %v", err)
+	}
+}
+
+// An interchange cut short is never taken as whole: every cut names what
+// is missing, and the segment the input ended inside is not data.
+func TestParseIncomplete(t *testing.T) {
+	const whole = "UNB+UNOA:4+S+R+260101:1200+IC1'UNH+M1+PAXLST:D:05B:UN:IATA'BGM+745'NAD+FL+++SMITH:JOHN'UNT+4+M1'UNZ+1+IC1'"
+	tests := []struct {
+		name, in string
+		want     string // Complete's message, "" for whole
+		segs     int    // segments of the first message
+	}{
+		{"whole", whole, "", 2},
+		{"whole without UNB", "UNH+M1+PAXLST:D:05B:UN:IATA'BGM+745'UNT+3+M1'", "", 1},
+		{"cut before UNZ", strings.TrimSuffix(whole, "UNZ+1+IC1'"), "interchange is incomplete: line 1: no UNZ trailer at end of input", 2},
+		{"cut before UNT", strings.TrimSuffix(whole, "UNT+4+M1'UNZ+1+IC1'"),
+			"interchange is incomplete: line 1: message M1 not closed by UNT at end of input; line 1: no UNZ trailer at end of input", 2},
+		{"cut mid-name", strings.TrimSuffix(whole, "TH:JOHN'UNT+4+M1'UNZ+1+IC1'"),
+			"interchange is incomplete: segment 4 (line 1): input ends inside segment NAD; the fragment is dropped; line 1: message M1 not closed by UNT at end of input; line 1: no UNZ trailer at end of input", 1},
+		{"cut mid-tag", strings.TrimSuffix(whole, "D+FL+++SMITH:JOHN'UNT+4+M1'UNZ+1+IC1'"),
+			"interchange is incomplete: line 1: message M1 not closed by UNT at end of input; line 1: no UNZ trailer at end of input", 1},
+		{"UNZ counts a lost message", strings.Replace(whole, "UNZ+1", "UNZ+2", 1), "interchange is incomplete: segment 6 (line 1): UNZ declares 2 messages; interchange has 1", 2},
+		{"message not closed before the next", strings.Replace(whole, "UNT+4+M1'", "UNH+M2+PAXLST:D:05B:UN:IATA'UNT+2+M2'", 1),
+			"interchange is incomplete: segment 2 (line 1): message M1 not closed by UNT before the next UNH", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ic, err := edifact.Parse([]byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = ic.Complete()
+			if got := tripline.ErrorMessage(err); (err == nil) != (tt.want == "") || (err != nil && got != tt.want) {
+				t.Errorf("Complete:\n got %v\nwant %q", err, tt.want)
+			}
+			if err != nil && tripline.ErrorCode(err) != tripline.EINVALID {
+				t.Errorf("code %s, want EINVALID", tripline.ErrorCode(err))
+			}
+			if n := len(ic.Messages[0].Segments); n != tt.segs {
+				t.Errorf("message 1 has %d segments, want %d", n, tt.segs)
+			}
+		})
 	}
 }
 

@@ -16,6 +16,26 @@ type Interchange struct {
 	// Warnings holds tokenizer defects and envelope defects (counts and
 	// references that do not agree, segments outside any message).
 	Warnings []Warning
+	// Incomplete holds the signs that the interchange was cut short or
+	// lost part of itself: a message without its UNT trailer, a UNB
+	// without its UNZ, a UNZ or UNE declaring more messages than arrived,
+	// the input ending inside a segment. Empty for a whole interchange.
+	// A reader that screens people from the interchange must not take a
+	// cut one as whole: see Complete.
+	Incomplete []Warning
+}
+
+// Complete returns nil for a whole interchange, else an EINVALID error
+// naming every sign that it is not (see Incomplete).
+func (ic *Interchange) Complete() error {
+	if len(ic.Incomplete) == 0 {
+		return nil
+	}
+	parts := make([]string, len(ic.Incomplete))
+	for i, w := range ic.Incomplete {
+		parts[i] = w.String()
+	}
+	return invalid("interchange is incomplete: %s", strings.Join(parts, "; "))
 }
 
 // Message is one UNH..UNT message.
@@ -37,16 +57,23 @@ type Message struct {
 	Header Segment // the UNH segment
 	// Segments are the segments between UNH and UNT, both excluded.
 	Segments []Segment
-	// Closed is false when the message ended without a UNT.
+	// Closed is false when the message ended without a UNT. A segment the
+	// input ended inside (Segment.Cut) is then left out of Segments: it is
+	// a fragment, and reading "NAD+FL+++SMI" as a traveller SMI would
+	// invent a person.
 	Closed bool
+	// Dropped is that left-out fragment, nil when there is none.
+	Dropped *Segment
 }
 
 // Parse tokenizes data and groups its segments into messages, checking the
 // envelopes: UNT segment counts and references, UNE and UNZ counts and
-// references. Disagreements become warnings; segments outside any message
-// are warned about and ignored; a message cut off without UNT is kept and
-// warned about. Parse returns the tokenizer's EINVALID errors, and an
-// EINVALID error when there is no UNH message at all.
+// references. Disagreements become warnings (real feeds send wrong UNT
+// segment counts); segments outside any message are warned about and
+// ignored. A message cut off without UNT, a missing UNZ and a UNZ or UNE
+// declaring more messages than arrived are kept and listed in Incomplete.
+// Parse returns the tokenizer's EINVALID errors, and an EINVALID error when
+// there is no UNH message at all.
 func Parse(data []byte) (*Interchange, error) {
 	segs, d, warns, err := Tokenize(data)
 	if err != nil {
@@ -60,13 +87,14 @@ func Parse(data []byte) (*Interchange, error) {
 		inGroup  int // messages in the current group
 		groups   int
 		sawUNB   bool
+		sawUNZ   bool
 		lastLine int
 	)
 	closeMsg := func(why string) {
 		if msg == nil {
 			return
 		}
-		ic.Warnings = append(ic.Warnings, msg.Header.Warn("message %s not closed by UNT before %s", msg.Ref, why))
+		ic.Incomplete = append(ic.Incomplete, msg.Header.Warn("message %s not closed by UNT before %s", msg.Ref, why))
 		msg = nil
 	}
 	for i := range segs {
@@ -92,7 +120,9 @@ func Parse(data []byte) (*Interchange, error) {
 				ic.Warnings = append(ic.Warnings, s.Warn("UNE without UNG"))
 				continue
 			}
-			if n, ok := count(s.Value(0, 0)); ok && n != inGroup {
+			if n, ok := count(s.Value(0, 0)); ok && n > inGroup {
+				ic.Incomplete = append(ic.Incomplete, s.Warn("UNE declares %d messages; group has %d", n, inGroup))
+			} else if ok && n != inGroup {
 				ic.Warnings = append(ic.Warnings, s.Warn("UNE declares %d messages; group has %d", n, inGroup))
 			}
 			if ref := s.Value(1, 0); ref != group.Value(4, 0) {
@@ -101,11 +131,14 @@ func Parse(data []byte) (*Interchange, error) {
 			group = nil
 		case "UNZ":
 			closeMsg("UNZ")
+			sawUNZ = true
 			want, what := len(ic.Messages), "messages"
 			if groups > 0 {
 				want, what = groups, "groups"
 			}
-			if n, ok := count(s.Value(0, 0)); ok && n != want {
+			if n, ok := count(s.Value(0, 0)); ok && n > want {
+				ic.Incomplete = append(ic.Incomplete, s.Warn("UNZ declares %d %s; interchange has %d", n, what, want))
+			} else if ok && n != want {
 				ic.Warnings = append(ic.Warnings, s.Warn("UNZ declares %d %s; interchange has %d", n, what, want))
 			}
 			if ref := s.Value(1, 0); sawUNB && ref != ic.Control {
@@ -137,12 +170,22 @@ func Parse(data []byte) (*Interchange, error) {
 				ic.Warnings = append(ic.Warnings, s.Warn("segment %s outside a message ignored", s.Tag))
 				continue
 			}
+			if s.Cut {
+				// Only the last segment can be cut, so the message ends
+				// here without its UNT; the fragment is not data.
+				msg.Dropped = s
+				ic.Incomplete = append(ic.Incomplete, s.Warn("input ends inside segment %s; the fragment is dropped", s.Tag))
+				continue
+			}
 			// Message segments are contiguous: share the tokenizer's slice.
 			msg.Segments = segs[first : i+1 : i+1]
 		}
 	}
 	if msg != nil {
-		ic.Warnings = append(ic.Warnings, Warning{Line: lastLine, Message: "message " + msg.Ref + " not closed by UNT at end of input"})
+		ic.Incomplete = append(ic.Incomplete, Warning{Line: lastLine, Message: "message " + msg.Ref + " not closed by UNT at end of input"})
+	}
+	if sawUNB && !sawUNZ {
+		ic.Incomplete = append(ic.Incomplete, Warning{Line: lastLine, Message: "no UNZ trailer at end of input"})
 	}
 	if len(ic.Messages) == 0 {
 		return nil, invalid("no UNH message header in %d segments", len(segs))

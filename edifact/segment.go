@@ -90,6 +90,9 @@ type Segment struct {
 	Elements [][]string
 	Index    int // 1-based position in the interchange, UNA not counted
 	Line     int // 1-based line on which the segment starts
+	// Cut is set on a segment the input ended inside, before its
+	// terminator: its last element may be a fragment ("NAD+FL+++SMI").
+	Cut bool
 }
 
 // Element returns the components of data element i (0-based, after the

@@ -229,6 +229,12 @@ loop:
 			t.warn(line, 0, "%d bytes of trailing text after UNZ ignored: %.20q", t.i-start, t.data[start:t.i])
 			return nil
 		}
+		if !terminated && len(elems) == 1 && tagPrefix(trimmed) {
+			// The input ends inside a segment tag ("...'NA"): a cut, which
+			// Parse reports as a message without its trailer.
+			t.warn(line, index, "input ends inside a segment tag %q", trimmed)
+			return nil
+		}
 		if !terminated {
 			return invalid("line %d: unterminated text %.20q where a segment was expected", line, t.data[start:t.i])
 		}
@@ -254,8 +260,22 @@ loop:
 	if trimmed == "UNZ" {
 		t.sawUNZ = true
 	}
-	t.segs = append(t.segs, Segment{Tag: trimmed, Elements: elems[1:], Index: index, Line: line})
+	t.segs = append(t.segs, Segment{Tag: trimmed, Elements: elems[1:], Index: index, Line: line, Cut: !terminated})
 	return nil
+}
+
+// tagPrefix reports whether s could be the start of a segment tag cut off
+// by the end of the input: one or two upper-case letters or digits.
+func tagPrefix(s string) bool {
+	if len(s) == 0 || len(s) > 2 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) || (s[i] >= 'a' && s[i] <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // startsSegment reports whether the text after the line break at i begins

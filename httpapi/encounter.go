@@ -176,13 +176,12 @@ func (s *Server) handlePutAlert(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	if id := tripline.IdentityFrom(r.Context()); a.Provenance.Originator != id.Agency {
-		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "an alert's originator must be the caller's agency %s", id.Agency))
-		return
-	}
-	s.Policy.Record(r.Context(), "alert.write", a.ID, "")
 	if a.ID == "" {
 		a.ID = tripline.DocumentAlertID(a.Source, a.Country, a.Number)
+	}
+	if err := s.Policy.WriteAlert(r.Context(), &a); err != nil {
+		Error(w, r, s.Logger, err)
+		return
 	}
 	out, err := s.Alerts.PutDocumentAlert(r.Context(), &a)
 	if err != nil {

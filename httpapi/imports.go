@@ -2,11 +2,14 @@ package httpapi
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 
 	"tripline"
 	"tripline/importer"
@@ -16,10 +19,20 @@ func init() {
 	schemaTypes["ImportSummary"] = reflect.TypeOf(tripline.ImportSummary{})
 }
 
-// MaxImportBytes bounds an uploaded list. The file is spooled to disk and
-// streamed into the store, so the bound is about the size of a list, not
-// memory.
-const MaxImportBytes = 4 << 30
+// DefaultMaxImportBytes bounds an uploaded list unless the node sets
+// Server.MaxImportBytes: an agency's whole list with narratives is a few
+// megabytes; a quarter gigabyte leaves room without letting one request
+// fill the disk.
+const DefaultMaxImportBytes = 256 << 20
+
+// MaxImportCeiling is the most Server.MaxImportBytes may raise the bound
+// to. The file is spooled to disk and streamed into the store, so the
+// bound is about disk, not memory.
+const MaxImportCeiling = 4 << 30
+
+// spoolPattern names spooled uploads, so that those a killed process left
+// behind can be found and removed at the next start (RemoveStaleSpool).
+const spoolPattern = "tripline-import-*.csv"
 
 // importRoutes let a partner agency hand over its whole list without
 // shell access to the node (issue 2's import, over the API).
@@ -27,11 +40,20 @@ func (s *Server) importRoutes() []route {
 	return []route{
 		{Method: "POST", Pattern: "/v1/imports", Roles: writers,
 			Summary: "Replace the caller's agency list with an uploaded CSV template (docs/csv-template.md): new listings added, " +
-				"changed ones updated, missing ones withdrawn, all or nothing. The source is the caller's agency.",
-			RequestType: "text/csv", MaxBody: MaxImportBytes, Response: "ImportSummary",
+				"changed ones updated, missing ones withdrawn, all or nothing. The source is the caller's agency. " +
+				"The body is bounded by the node's import limit (256 MiB by default).",
+			RequestType: "text/csv", MaxBody: MaxImportCeiling, Response: "ImportSummary",
 			Query:   []param{{"source", "string", "the caller's agency (the default); any other is refused"}},
 			Handler: s.handleImport},
 	}
+}
+
+// importLimit is the configured upload bound.
+func (s *Server) importLimit() int64 {
+	if s.MaxImportBytes > 0 {
+		return min(s.MaxImportBytes, MaxImportCeiling)
+	}
+	return DefaultMaxImportBytes
 }
 
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
@@ -47,17 +69,31 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	limit := s.importLimit()
+	if r.ContentLength > limit {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "request body: %d bytes, more than the import limit of %d", r.ContentLength, limit))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	// The upload is spooled to a file first: an import holds the store's
 	// write lock from its first row to its commit, and a slow client must
 	// not stretch that to the time of its upload.
-	f, err := os.CreateTemp("", "tripline-import-*.csv")
+	f, err := s.spool()
 	if err != nil {
 		Error(w, r, s.Logger, fmt.Errorf("spool upload: %w", err))
 		return
 	}
-	defer os.Remove(f.Name())
 	defer f.Close()
 	if _, err := io.Copy(f, r.Body); err != nil {
+		if r.Context().Err() != nil {
+			Error(w, r, s.Logger, r.Context().Err()) // the client went away
+			return
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "request body: larger than the import limit of %d bytes", limit))
+			return
+		}
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "request body: %v", err))
 		return
 	}
@@ -73,4 +109,65 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	s.Policy.Record(r.Context(), "listing.import", source, fmt.Sprintf("%d listings: %d added, %d updated, %d withdrawn, %d unchanged",
 		sum.Listings, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged))
 	writeJSON(w, http.StatusOK, sum)
+}
+
+// spool creates the file an upload is spooled to, in SpoolDir (the node's
+// data directory, not a shared /tmp: the list holds narratives). The file
+// is unlinked at once, so its data go with the process on every path —
+// return, panic, cancellation, even SIGKILL; where the system cannot remove
+// an open file, closing it removes it.
+func (s *Server) spool() (*spoolFile, error) {
+	if s.SpoolDir != "" {
+		if err := os.MkdirAll(s.SpoolDir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.CreateTemp(s.SpoolDir, spoolPattern)
+	if err != nil {
+		return nil, err
+	}
+	sf := &spoolFile{File: f}
+	sf.unlinked = os.Remove(f.Name()) == nil
+	return sf, nil
+}
+
+// spoolFile is a spooled upload that removes itself when closed.
+type spoolFile struct {
+	*os.File
+	unlinked bool
+}
+
+// Close closes the file and removes it if it was not unlinked already.
+func (f *spoolFile) Close() error {
+	err := f.File.Close()
+	if !f.unlinked {
+		if rerr := os.Remove(f.Name()); rerr != nil && !os.IsNotExist(rerr) && err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// RemoveStaleSpool removes the spooled uploads a process killed during an
+// import left in dir, and returns how many it removed. A node calls it at
+// start, before serving.
+func RemoveStaleSpool(dir string) (int, error) {
+	if dir == "" {
+		return 0, nil
+	}
+	matches, err := filepath.Glob(filepath.Join(dir, spoolPattern))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range matches {
+		if !strings.HasPrefix(filepath.Base(m), "tripline-import-") {
+			continue
+		}
+		if err := os.Remove(m); err != nil && !os.IsNotExist(err) {
+			return n, fmt.Errorf("remove stale upload: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }

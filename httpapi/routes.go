@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/importer"
 	"tripline/mrz"
 	"tripline/paxlst"
 	"tripline/screening"
@@ -84,7 +85,9 @@ func (s *Server) coreRoutes() []route {
 			Query: []param{{"within", "string", "a Go duration, e.g. 168h (default 7 days)"}}, Handler: s.handleReviewDue},
 		{Method: "POST", Pattern: "/v1/screen", Roles: screeners, Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", MaxBody: MaxScreenBodyBytes, Handler: s.handleScreen},
 		{Method: "POST", Pattern: "/v1/manifests", Roles: screeners, Summary: "Screen a whole manifest: a UN/EDIFACT PAXLST message, or a JSON manifest.", Request: "Manifest", Response: "ManifestResult",
-			Query: []param{{"direction", "string", "in, out or transit (PAXLST default: in)"}}, MaxBody: MaxScreenBodyBytes, Handler: s.handleManifest},
+			Query: []param{{"direction", "string", "in, out or transit (PAXLST default: in)"},
+				{"partial", "boolean", "true screens a PAXLST cut short (no UNT/UNZ trailer) instead of refusing it: every traveller of the cut message is then at least review"}},
+			MaxBody: MaxScreenBodyBytes, Handler: s.handleManifest},
 		{Method: "GET", Pattern: "/v1/encounters", Roles: screeners, Summary: "Encounters, newest first: the originator's queue with originator=AGENCY.", Response: "EncounterPage",
 			Query: []param{{"originator", "string", "only this originator's queue"}, {"outcome", "string", "only this outcome (pending for the open queue)"},
 				{"listing", "string", "only encounters on this listing"}, {"before", "string", "continue before this encounter id"},
@@ -219,6 +222,10 @@ func (s *Server) handlePutListing(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	if err := checkListingInput(&l); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
 	if err := s.Policy.Write(r.Context(), &l); err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -241,6 +248,17 @@ func (s *Server) handlePutListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// checkListingInput holds a listing written through the API to the CSV
+// template's rules (importer.CheckListing). The provenance chain records
+// the nodes a listing travelled through: the node sets it, so a caller
+// sending one is refused rather than believed.
+func checkListingInput(l *tripline.Listing) error {
+	if len(l.Provenance.Chain) > 0 {
+		return tripline.Errorf(tripline.EINVALID, "provenance.chain: set by the nodes a listing travels through, not by the caller")
+	}
+	return importer.CheckListing(l)
 }
 
 // Withdrawal is the body of a withdraw request.
@@ -377,11 +395,20 @@ func (s *Server) shapeAll(r *http.Request, rs []*tripline.Result) ([]*tripline.R
 // handleManifest screens a whole manifest: a UN/EDIFACT PAXLST message
 // (recognised by its UNA/UNB/UNH start) or a JSON manifest.
 func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
-	if err := checkQuery(r, "direction"); err != nil {
+	if err := checkQuery(r, "direction", "partial"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
 	direction := r.URL.Query().Get("direction")
+	var partial bool
+	switch v := r.URL.Query().Get("partial"); v {
+	case "", "false":
+	case "true":
+		partial = true
+	default:
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "query partial: %q is not true or false", v))
+		return
+	}
 	br := bufio.NewReader(r.Body)
 	head, _ := br.Peek(16)
 	var (
@@ -390,7 +417,7 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 		info  *paxlst.Manifest
 	)
 	if isEDIFACT(head) {
-		pm, err := paxlst.Parse(br)
+		pm, err := paxlst.ParseWith(br, paxlst.Options{Partial: partial})
 		if err != nil {
 			Error(w, r, s.Logger, err)
 			return
@@ -427,7 +454,7 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 	}
 	res.Warnings = warns
 	if info != nil {
-		res.MessageRef, res.Type, res.Legs = info.MessageRef, info.Type, info.Legs
+		res.MessageRef, res.Type, res.Legs, res.Incomplete = info.MessageRef, info.Type, info.Legs, info.Incomplete
 	}
 	writeJSON(w, http.StatusOK, res)
 }

@@ -456,3 +456,34 @@ func TestChangesOfHiddenRecordsAnswerAsMissing(t *testing.T) {
 		t.Fatalf("x:h after the refused calls: %v %v", l, err)
 	}
 }
+
+// TestAlertOfAnotherSourceRefused: an analyst of agency s named itself the
+// originator but sent the id of agency x's alert: the write replaced x's
+// alert. Only the agency's own source may be written.
+func TestAlertOfAnotherSourceRefused(t *testing.T) {
+	w := newSecWorld(t)
+	ctx := context.Background()
+	theirs := &tripline.DocumentAlert{Source: "x", Country: "IRQ", Number: "X1", Kind: tripline.AlertStolen, Action: tripline.ActionDetain,
+		Handling: tripline.Handling{Screen: []string{"*"}}, Provenance: tripline.Provenance{Originator: "x"}}
+	theirs.ID = tripline.DocumentAlertID(theirs.Source, theirs.Country, theirs.Number)
+	if _, err := w.srv.Alerts.PutDocumentAlert(ctx, theirs); err != nil {
+		t.Fatal(err)
+	}
+	forged := `{"id":"` + theirs.ID + `","source":"x","country":"IRQ","number":"X1","kind":"lost","action":"info","provenance":{"originator":"s"}}`
+	own := `{"source":"s","country":"IRQ","number":"S1","kind":"lost","action":"info","provenance":{"originator":"s"}}`
+	for _, c := range []struct {
+		name, body string
+		want       int
+	}{
+		{"another agency's source", forged, 403},
+		{"own source", own, 200},
+	} {
+		if st, body := do(t, "POST", w.ts.URL+"/v1/document-alerts", c.body); st != c.want {
+			t.Errorf("%s: %d %v, want %d", c.name, st, body, c.want)
+		}
+	}
+	as, err := w.srv.Alerts.DocumentAlerts(ctx, "x")
+	if err != nil || len(as) != 1 || as[0].Kind != tripline.AlertStolen || as[0].Action != tripline.ActionDetain || as[0].Provenance.Originator != "x" {
+		t.Fatalf("x's alert after the forged write: %+v %v", as, err)
+	}
+}

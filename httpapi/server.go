@@ -56,6 +56,12 @@ type Server struct {
 	Logger *slog.Logger
 	// Ready reports whether the node can serve screenings (index loaded).
 	Ready func() bool
+	// SpoolDir is where uploaded lists are spooled before an import: the
+	// node's data directory, not a shared temporary one ("" uses the
+	// system's). MaxImportBytes bounds one upload; 0 means
+	// DefaultMaxImportBytes, and MaxImportCeiling caps it.
+	SpoolDir       string
+	MaxImportBytes int64
 	// ScreenLimit bounds the screening requests in progress (screenlimit.go).
 	ScreenLimit ScreenLimit
 	// AuditWait bounds how long an answer waits for its audit entries to
@@ -214,10 +220,32 @@ func StatusOf(code string) int {
 	return http.StatusInternalServerError
 }
 
+// maxErrorMessage bounds the message of an error answer in bytes.
+const maxErrorMessage = 500
+
+// StatusClientClosed is the status recorded (in metrics and logs, never
+// sent) for a request whose client went away before the answer: nginx's
+// 499. It is not a server fault.
+const StatusClientClosed = 499
+
 // Error writes err in the design.md error shape. Internal errors are logged
-// with their detail and answered with a generic message.
+// with their detail and answered with a generic message. A request whose
+// client disconnected (its context canceled) is logged at info as a client
+// disconnect and counted as StatusClientClosed: nobody is left to answer,
+// and it is no server error.
 func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if errors.Is(r.Context().Err(), context.Canceled) && (errors.Is(err, context.Canceled) || tripline.ErrorCode(err) == tripline.EINTERNAL) {
+		log.Info("client disconnected", "method", r.Method, "path", r.URL.Path, "status", StatusClientClosed, "err", err)
+		if sw, ok := w.(*statusWriter); ok {
+			sw.code = StatusClientClosed
+		}
+		return
+	}
 	code, msg := tripline.ErrorCode(err), tripline.ErrorMessage(err)
+	if len(msg) > maxErrorMessage {
+		// A message quoting a huge input would echo it back: cut it.
+		msg = strings.ToValidUTF8(msg[:maxErrorMessage], "") + "…"
+	}
 	if code == tripline.EINTERNAL {
 		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,7 +48,9 @@ func newServer(t *testing.T) *httptest.Server {
 	s.Listings, s.Events, s.Screener, s.Origin = sqlite.NewListingService(db), sqlite.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
 	s.Encounters, s.Alerts = sqlite.NewEncounterService(db), sqlite.NewDocumentAlertService(db)
 	s.Consents, s.Identity = sqlite.NewConsentService(db), sqlite.NewIdentityService(db)
-	audit, err := sqlite.NewAuditLog(db)
+	// A signing audit log, as a node has, so that checkpoints are served.
+	_, key, _ := ed25519.GenerateKey(nil)
+	audit, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: db.Origin, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,6 +267,10 @@ func TestBusyStoreAnswers503(t *testing.T) {
 
 func TestScreen(t *testing.T) {
 	ts := newServer(t)
+	// The fake matcher's hit is on s:1, which must be held to be disclosed.
+	if _, err := serverOf(ts.URL+"/").srv.Listings.PutListing(context.Background(), storetest.Listing("s", "1", "Listed Person")); err != nil {
+		t.Fatal(err)
+	}
 	st, body := do(t, "POST", ts.URL+"/v1/screen", `{"ref":"t-1","name":"Listed Person","dob":"1975-03"}`)
 	if st != 200 || body["decision"] != "hit" || body["action"] != "refuse_entry" || body["ref"] != "t-1" {
 		t.Fatalf("screen = %d %v", st, body)

@@ -103,6 +103,7 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"POST /v1/tokens/revoke":                 {path: "/v1/tokens/revoke", body: `{"token":"` + victim + `"}`},
 		"GET /v1/audit":                          {path: "/v1/audit?limit=10000"},
 		"GET /v1/audit/verify":                   {path: "/v1/audit/verify"},
+		"GET /v1/audit/checkpoint":               {path: "/v1/audit/checkpoint"},
 		"GET /v1/consents":                       {path: "/v1/consents"},
 		"POST /v1/consents":                      {path: "/v1/consents", body: `{"listing":"x:1","recipient":"z"}`},
 		"POST /v1/consents/{id}/decide":          {path: "/v1/consents/" + consent.ID + "/decide", body: `{"grant":true}`},

@@ -227,7 +227,9 @@ func cleanOptional(f []byte) string {
 
 // birthDate reads a YYMMDD birth date. Unknown parts are written "<<" (or
 // "00" by several issuers) and give a partial date. The century is the
-// latest one that does not put the birth after now.
+// latest one that does not put the birth after now. A date that cannot be
+// one is an error, never a made-up year: all zeros ("000000", which would
+// read as 2000), or a day given with an unknown month.
 func birthDate(s string, now time.Time) (tripline.PartialDate, error) {
 	var d tripline.PartialDate
 	yy, ok := twoDigits(s[0:2])
@@ -237,10 +239,16 @@ func birthDate(s string, now time.Time) (tripline.PartialDate, error) {
 	if !ok {
 		return d, tripline.Errorf(tripline.EINVALID, "%q is not a date (YYMMDD)", s)
 	}
+	if s == "000000" {
+		return d, tripline.Errorf(tripline.EINVALID, "%q is not a date (all zeros)", s)
+	}
 	mm, okm := twoDigits(s[2:4])
 	dd, okd := twoDigits(s[4:6])
 	if (!okm && s[2:4] != "<<") || (!okd && s[4:6] != "<<") {
 		return d, tripline.Errorf(tripline.EINVALID, "%q is not a date (YYMMDD)", s)
+	}
+	if (!okm || mm == 0) && okd && dd != 0 {
+		return d, tripline.Errorf(tripline.EINVALID, "%q is not a date (a day without a month)", s)
 	}
 	d.Year = 2000 + yy
 	if okm && mm != 0 {

@@ -16,8 +16,10 @@ const maxInput = 4096
 // coded EINVALID error naming the line and what is wrong with it. Surrounding
 // whitespace, CR/CRLF line ends and blank lines are forgiven; a single line
 // of exactly 72, 88 or 90 characters is read as the lines run together, with
-// a warning so that the caller knows the input was not as printed.
-func splitInput(input string) (lines []string, warnings []string, err error) {
+// a warning so that the caller knows the input was not as printed. With
+// tolerant set, hand-typed input is forgiven too: lower case, and spaces
+// inside lines or left-out trailing fillers (see typed).
+func splitInput(input string, tolerant bool) (lines []string, warnings []string, err error) {
 	if len(input) > maxInput {
 		return nil, nil, tripline.Errorf(tripline.EINVALID, "mrz: input of %d bytes is too long for an MRZ (at most 3 lines of 30 to 44 characters)", len(input))
 	}
@@ -30,6 +32,9 @@ func splitInput(input string) (lines []string, warnings []string, err error) {
 	}
 	if len(lines) == 0 {
 		return nil, nil, tripline.Errorf(tripline.EINVALID, "mrz: empty input")
+	}
+	if tolerant {
+		lines, warnings = typed(lines)
 	}
 	for i, l := range lines {
 		if err := checkChars(i+1, l); err != nil {

@@ -84,7 +84,7 @@ type Correction struct {
 // input cannot be an MRZ at all: empty, wrong line count or length, or
 // characters outside [A-Z0-9<].
 func Parse(input string, opts Options) (*Result, error) {
-	lines, warnings, err := splitInput(input)
+	lines, warnings, err := splitInput(input, false)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,10 @@ func Parse(input string, opts Options) (*Result, error) {
 	return r, nil
 }
 
-// ParseTolerant reads an MRZ as Parse does, then corrects OCR confusions:
+// ParseTolerant reads an MRZ as Parse does, forgiving what an officer
+// typing it by hand gets wrong — lower case, spaces for fillers or between
+// groups, trailing fillers left out of a name line (each in Warnings) —
+// then corrects OCR confusions:
 // letters in digit-only positions (dates, check digits) and digits in
 // letter-only positions (document code, countries, names) are swapped for
 // their look-alikes; then, if a check still fails, the smallest set of
@@ -103,7 +106,7 @@ func Parse(input string, opts Options) (*Result, error) {
 // makes every check verify is applied, if it is the only one. Each change is
 // listed in Corrections. Errors are as for Parse.
 func ParseTolerant(input string, opts Options) (*Result, error) {
-	lines, warnings, err := splitInput(input)
+	lines, warnings, err := splitInput(input, true)
 	if err != nil {
 		return nil, err
 	}

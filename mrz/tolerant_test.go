@@ -2,6 +2,7 @@ package mrz
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -179,5 +180,82 @@ func TestParseTolerantSweep(t *testing.T) {
 	t.Logf("%d misreads: %d restored, %d reported ambiguous", total, restored, ambiguous)
 	if restored < total*9/10 {
 		t.Errorf("restored %d of %d, want at least 90%%", restored, total)
+	}
+}
+
+// ParseTolerant reads an MRZ as an officer types it by hand (issue 13):
+// lower case, spaces for fillers or between groups, trailing fillers of a
+// name line left out. Each is read to the printed MRZ and said in Warnings;
+// the strict Parse still refuses them.
+func TestParseTolerantTyped(t *testing.T) {
+	l1, l2, _ := strings.Cut(specTD3, "\n")
+	t1 := strings.Split(specTD1, "\n")
+	tests := []struct {
+		name, input, want string
+		warnings          []string
+	}{
+		{"lower case", strings.ToLower(specTD3), specTD3, []string{"lower-case letters read as upper case"}},
+		{"spaces for fillers in the name", "P<UTOERIKSSON  ANNA MARIA\n" + l2, specTD3,
+			[]string{"line 1: spaces read as '<', padded with '<' to 44 characters"}},
+		{"trailing fillers left out", "P<UTOERIKSSON<<ANNA<MARIA\n" + l2, specTD3, []string{"line 1: padded with '<' to 44 characters"}},
+		{"spaces between groups", l1 + "\nL898902C3 6 UTO 740812 2 F 120415 9 ZE184226B<<<<< 1 0", specTD3, []string{"line 2: spaces dropped"}},
+		{"spaces for fillers in line 2", l1 + "\n" + strings.Replace(l2, "<<<<<", "     ", 1), specTD3, []string{"line 2: spaces read as '<'"}},
+		{"grouped name line of full length", "P<UTO ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n" + l2, specTD3, []string{"line 1: spaces dropped"}},
+		{"typed TD1 in lower case, short lines", strings.ToLower(strings.TrimRight(t1[0], "<") + "\n" + t1[1] + "\nstevenson  peter john"), specTD1,
+			[]string{"lower-case letters read as upper case", "line 1: padded with '<' to 30 characters", "line 3: spaces read as '<', padded with '<' to 30 characters"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := ParseTolerant(tt.input, testOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(r.Lines, "\n"); got != tt.want || !r.Valid {
+				t.Errorf("lines (valid %v):\ngot  %s\nwant %s\nerrors %q", r.Valid, got, tt.want, r.Errors)
+			}
+			if !reflect.DeepEqual(r.Warnings, tt.warnings) {
+				t.Errorf("warnings: got %q, want %q", r.Warnings, tt.warnings)
+			}
+			if _, err := Parse(tt.input, testOpts); err == nil {
+				t.Error("strict Parse accepted typed input")
+			}
+		})
+	}
+}
+
+// Every specimen, typed by hand in lower case with its fillers after the
+// names left out, reads in tolerant mode exactly as the printed specimen.
+func TestSpecimensTypedByHand(t *testing.T) {
+	var all [][]string
+	var g icaoFile
+	loadJSON(t, "mrz_icao_specimens.json", &g)
+	for _, v := range g.Vectors {
+		all = append(all, v.Lines)
+	}
+	var c cheminfoFile
+	loadJSON(t, "mrz_cheminfo_cases.json", &c)
+	for _, cs := range c.Cases {
+		all = append(all, cs.Lines)
+	}
+	for _, lines := range all {
+		printed := strings.Join(lines, "\n")
+		want, err := ParseTolerant(printed, testOpts)
+		if err != nil {
+			continue // not an MRZ to begin with: the vector tests say why
+		}
+		typed := slices.Clone(lines)
+		name := len(typed) - 1 // TD1: the name is on line 3
+		if len(typed) == 2 {
+			name = 0
+		}
+		typed[name] = strings.TrimRight(typed[name], "<")
+		got, err := ParseTolerant(strings.ToLower(strings.Join(typed, "\n")), testOpts)
+		if err != nil {
+			t.Errorf("%q typed: %v", printed, err)
+			continue
+		}
+		if !slices.Equal(got.Lines, want.Lines) || got.Valid != want.Valid || got.DOB != want.DOB || got.Surname != want.Surname {
+			t.Errorf("%q typed: read %q (valid %v), want %q (valid %v)", printed, got.Lines, got.Valid, want.Lines, want.Valid)
+		}
 	}
 }

@@ -6,8 +6,10 @@
 // Parsing is lenient with the defects real carrier feeds carry (wrong UNT and
 // CNT counts, blank lines, leading spaces, odd service characters, text after
 // UNZ) and reports each as a Warning; it fails with a coded tripline EINVALID
-// error, naming the segment and line, only when the manifest cannot be read:
-// no UNH, text that is not segments, a traveller without a surname.
+// error, naming the segment and line, when the manifest cannot be read:
+// no UNH, text that is not segments, a traveller without a surname — and
+// when it was cut short (a message without its UNT, no UNZ after a UNB),
+// unless the caller asks for partial processing (Options.Partial).
 package paxlst
 
 import (
@@ -69,6 +71,9 @@ type Manifest struct {
 	Declared int
 	// Warnings are the defects tolerated while parsing.
 	Warnings []Warning
+	// Incomplete says why the manifest is not whole when it was read with
+	// Options.Partial from a cut interchange; "" when it is whole.
+	Incomplete string
 
 	base  []Warning // warnings found while parsing, before checks and merging
 	cntAt Warning   // position of the CNT segment, for the count warning
@@ -126,6 +131,11 @@ type Passenger struct {
 	Legs []Leg
 	// Segment and Line locate the traveller's NAD.
 	Segment, Line int
+	// Incomplete says why the traveller's data may be cut (the message
+	// ended without its UNT); "" when the message was whole. Only set
+	// with Options.Partial: such a traveller is never to be cleared on
+	// what arrived.
+	Incomplete string
 }
 
 // Address is a NAD street address; empty for most travellers.
@@ -251,12 +261,27 @@ func (p *Passenger) leg(direction string) (leg *Leg, port string, arriving bool)
 	return last, last.ArrivePort, true
 }
 
+// Options configure parsing.
+type Options struct {
+	// Partial reads an interchange that was cut short (a message without
+	// its UNT trailer, a UNB without its UNZ, fewer messages than the UNZ
+	// declares) instead of failing: what arrived is returned with
+	// Manifest.Incomplete set, and the travellers of a cut message carry
+	// Passenger.Incomplete. The segment the input ended inside is dropped,
+	// so a traveller cut mid-name is not read as someone else.
+	Partial bool
+}
+
 // Parse reads one interchange holding one manifest, possibly sent as
 // several parts, and returns it merged. It returns an EINVALID error naming
-// the segment and line when the text is not a readable PAXLST, when it holds
-// several distinct manifests (use ParseAll), or a read error from r.
-func Parse(r io.Reader) (*Manifest, error) {
-	ms, err := ParseAll(r)
+// the segment and line when the text is not a readable PAXLST, when it was
+// cut short (naming what is missing), when it holds several distinct
+// manifests (use ParseAll), or a read error from r.
+func Parse(r io.Reader) (*Manifest, error) { return ParseWith(r, Options{}) }
+
+// ParseWith is Parse with options.
+func ParseWith(r io.Reader, opts Options) (*Manifest, error) {
+	ms, err := ParseAllWith(r, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -270,10 +295,23 @@ func Parse(r io.Reader) (*Manifest, error) {
 // multi-part manifests merged (see Merge), in the order their first parts
 // appear. Interchange-level warnings go to the first manifest. Errors are as
 // for Parse.
-func ParseAll(r io.Reader) ([]*Manifest, error) {
+func ParseAll(r io.Reader) ([]*Manifest, error) { return ParseAllWith(r, Options{}) }
+
+// ParseAllWith is ParseAll with options.
+func ParseAllWith(r io.Reader, opts Options) ([]*Manifest, error) {
 	ic, err := edifact.Read(r)
 	if err != nil {
 		return nil, wrap(err)
+	}
+	incomplete := ""
+	if err := ic.Complete(); err != nil {
+		if !opts.Partial {
+			// A cut manifest screened as whole clears the travellers it
+			// lost data of; the caller must opt in to partial processing.
+			return nil, tripline.Errorf(tripline.EINVALID, "paxlst: %s (ask for partial processing to screen what arrived, each traveller of a cut message as review)", tripline.ErrorMessage(err))
+		}
+		incomplete = tripline.ErrorMessage(err)
+		ic.Warnings = append(ic.Warnings, ic.Incomplete...)
 	}
 	refYear := preparedYear(ic.Prepared)
 	var parts []*Manifest
@@ -286,6 +324,12 @@ func ParseAll(r io.Reader) ([]*Manifest, error) {
 			return nil, err
 		}
 		m.Sender, m.Recipient, m.Prepared = ic.Sender, ic.Recipient, ic.Prepared
+		if !msg.Closed {
+			why := fmt.Sprintf("message %s was cut short (no UNT trailer): this traveller's data may be incomplete", msg.Ref)
+			for i := range m.Travellers {
+				m.Travellers[i].Incomplete = why
+			}
+		}
 		parts = append(parts, m)
 	}
 	parts[0].Warnings = append(slices.Clone(ic.Warnings), parts[0].Warnings...)
@@ -317,6 +361,9 @@ func ParseAll(r io.Reader) ([]*Manifest, error) {
 			return nil, err
 		}
 		out = append(out, m)
+	}
+	for _, m := range out {
+		m.Incomplete = incomplete
 	}
 	return out, nil
 }

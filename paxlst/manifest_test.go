@@ -419,11 +419,13 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-// TestLenient checks defects that are tolerated with a warning.
+// TestLenient checks defects that are tolerated with a warning. (It used to
+// end the input inside a CNT without UNT or UNZ, which was tolerated too:
+// a cut manifest is now an error, see TestTruncated.)
 func TestLenient(t *testing.T) {
 	in := "\n\n   UNA:+.? '\r\n  UNB+UNOA:4+A+B+260101:0000+1'\r\n\r\n" +
 		"UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'\n  TDT+20+XX1'NAD+FL+++DOE:JOHN'ATT+2++Q'DTM+329:991399'\n" +
-		"NAD+FL+++ROE\n:JANE'CNT+42:3"
+		"NAD+FL+++ROE\n:JANE'CNT+42:3'UNT+9+1'UNZ+1+1"
 	m, err := paxlst.Parse(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
@@ -435,9 +437,8 @@ func TestLenient(t *testing.T) {
 		`segment 6 (line 7): sex "Q" is not M, F, X or U`,
 		`segment 7 (line 7): birth date "991399" is not a date`,
 		`segment 8 (line 8): line break inside segment NAD joined`,
-		`segment 9 (line 9): segment CNT not terminated at end of input`,
 		`segment 9 (line 9): CNT declares 3 travellers; manifest has 2`,
-		`line 9: message 1 not closed by UNT at end of input`,
+		`segment 11 (line 9): segment UNZ not terminated at end of input`,
 	}
 	var got []string
 	for _, w := range m.Warnings {
@@ -445,6 +446,9 @@ func TestLenient(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n got %q\nwant %q", got, want)
+	}
+	if m.Incomplete != "" || m.Travellers[0].Incomplete != "" {
+		t.Errorf("whole manifest marked incomplete: %q", m.Incomplete)
 	}
 }
 
@@ -521,7 +525,14 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ms, err := paxlst.ParseAll(bytes.NewReader(data))
+		if ms, err := paxlst.ParseAll(bytes.NewReader(data)); err == nil {
+			for _, m := range ms {
+				if m.Incomplete != "" {
+					t.Fatal("strict parse returned an incomplete manifest")
+				}
+			}
+		}
+		ms, err := paxlst.ParseAllWith(bytes.NewReader(data), paxlst.Options{Partial: true})
 		if err != nil {
 			if tripline.ErrorCode(err) != tripline.EINVALID {
 				t.Fatalf("uncoded error: %v", err)
@@ -532,6 +543,9 @@ func FuzzParse(f *testing.F) {
 			for i := range m.Travellers {
 				if m.Travellers[i].Surname == "" {
 					t.Fatalf("traveller %d without surname", i)
+				}
+				if m.Travellers[i].Incomplete != "" && m.Incomplete == "" {
+					t.Fatalf("traveller %d marked incomplete in a whole manifest", i)
 				}
 				_ = m.Travellers[i].Traveller("f", "in")
 				_ = m.Travellers[i].Traveller("f", "out")

@@ -6,7 +6,9 @@
 //
 // Like paxlst it is lenient with real-feed defects and reports each as a
 // Warning, failing with a coded tripline EINVALID error naming the segment
-// only when the message cannot be read.
+// when the message cannot be read, and when it was cut short (a message
+// without its UNT, no UNZ after a UNB) unless the caller asks for partial
+// processing (Options.Partial).
 package pnrgov
 
 import (
@@ -38,6 +40,9 @@ type Message struct {
 	Declared int
 	Bookings []Booking
 	Warnings []Warning
+	// Incomplete says why the push is not whole when it was read with
+	// Options.Partial from a cut interchange; "" when it is whole.
+	Incomplete string
 
 	eqnAt Warning // position of the EQN, for the count warning
 }
@@ -246,13 +251,26 @@ func (b *Booking) Traveller(i int, ref, direction string) *tripline.Traveller {
 	return t
 }
 
+// Options configure parsing.
+type Options struct {
+	// Partial reads an interchange that was cut short instead of failing:
+	// what arrived is returned with Message.Incomplete set. The segment
+	// the input ended inside is dropped, so a passenger cut mid-name is
+	// not read as someone else.
+	Partial bool
+}
+
 // Parse reads one interchange of PNRGOV messages and returns them as one
 // Message: the bookings of all messages in order, the header (flight,
 // sender, reference) of the first. It returns an EINVALID error naming the
 // segment and line when the text is not a readable PNRGOV — no UNH, a
 // message of another type, text that is not segments, a passenger without
-// a surname — or a read error from r.
-func Parse(r io.Reader) (*Message, error) {
+// a surname, an interchange cut short (naming what is missing) — or a read
+// error from r.
+func Parse(r io.Reader) (*Message, error) { return ParseWith(r, Options{}) }
+
+// ParseWith is Parse with options.
+func ParseWith(r io.Reader, opts Options) (*Message, error) {
 	ic, err := edifact.Read(r)
 	if err != nil {
 		if tripline.ErrorCode(err) == tripline.EINVALID {
@@ -261,6 +279,15 @@ func Parse(r io.Reader) (*Message, error) {
 		return nil, fmt.Errorf("pnrgov: %w", err)
 	}
 	out := &Message{Declared: -1, Warnings: ic.Warnings}
+	if err := ic.Complete(); err != nil {
+		if !opts.Partial {
+			// A cut push read as whole would replace the flight's links
+			// with what arrived, and name passengers from fragments.
+			return nil, tripline.Errorf(tripline.EINVALID, "pnrgov: %s", tripline.ErrorMessage(err))
+		}
+		out.Incomplete = tripline.ErrorMessage(err)
+		out.Warnings = append(out.Warnings, ic.Incomplete...)
+	}
 	refYear := preparedYear(ic.Prepared)
 	for i, msg := range ic.Messages {
 		if msg.Type != "PNRGOV" {

@@ -422,7 +422,10 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := pnrgov.Parse(bytes.NewReader(data))
+		if m, err := pnrgov.Parse(bytes.NewReader(data)); err == nil && m.Incomplete != "" {
+			t.Fatal("strict parse returned an incomplete push")
+		}
+		m, err := pnrgov.ParseWith(bytes.NewReader(data), pnrgov.Options{Partial: true})
 		if err != nil {
 			if tripline.ErrorCode(err) != tripline.EINVALID {
 				t.Fatalf("uncoded error: %v", err)

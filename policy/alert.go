@@ -51,3 +51,29 @@ func (p *Policy) alert(id string) *tripline.DocumentAlert {
 	}
 	return p.Alert(id)
 }
+
+// WriteAlert checks that the caller may create or change document alert a:
+// as for listings, only the originating agency's analysts, supervisors and
+// admins, and only in the agency's own source, so that no agency
+// overwrites another's alert by sending its id.
+func (p *Policy) WriteAlert(ctx context.Context, a *tripline.DocumentAlert) error {
+	id, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.Provenance.Originator != id.Agency:
+		p.record(ctx, id, "alert.write.refused", a.ID, "not the originator")
+		return tripline.Errorf(tripline.EFORBIDDEN, "an alert's originator must be the caller's agency %s", id.Agency)
+	case a.Source != id.Agency:
+		p.record(ctx, id, "alert.write.refused", a.ID, "another agency's source")
+		return tripline.Errorf(tripline.EFORBIDDEN, "agency %q writes alerts of its own source %q, not %q", id.Agency, id.Agency, a.Source)
+	}
+	switch id.Role {
+	case tripline.RoleAnalyst, tripline.RoleSupervisor, tripline.RoleAdmin:
+	default:
+		return tripline.Errorf(tripline.EFORBIDDEN, "role %s may not change document alerts", id.Role)
+	}
+	p.record(ctx, id, "alert.write", a.ID, "")
+	return nil
+}

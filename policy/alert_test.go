@@ -80,3 +80,31 @@ func TestAlertHandling(t *testing.T) {
 		}
 	}
 }
+
+// TestResultOfListingGoneShowsLeast: a listing withdrawn between matching
+// and shaping (lookup no longer finds it) used to leave its match whole:
+// the action, the instruction and an explanation quoting the listed name.
+func TestResultOfListingGoneShowsLeast(t *testing.T) {
+	p := policy.New(tripline.GroupMap{}, nil)
+	ctx := tripline.WithIdentity(context.Background(), &tripline.Identity{User: "u", Agency: "a", Role: tripline.RoleOfficer})
+	raw := &tripline.Result{Ref: "t1", Decision: tripline.DecisionHit, Matches: []tripline.Match{
+		{Listing: "x:1", Score: 0.95, Decision: tripline.DecisionHit, Action: tripline.ActionDetain, Instruction: "INSTR-secret",
+			Name: "LISTED-NAME", Explain: []tripline.Feature{{Feature: "name", Score: 0.95, Weight: 1, Detail: "listed as LISTED-NAME"}}},
+		{Listing: tripline.RefusalPrefix + "e1", Score: 0.9, Decision: tripline.DecisionReview, Action: tripline.ActionSecondaryCheck,
+			Explain: []tripline.Feature{{Feature: "refusal", Score: 0.9, Weight: 1, Detail: "identity previously refused"}}},
+	}}
+	res, err := p.Result(ctx, raw, func(string) *tripline.Listing { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Matches) != 2 {
+		t.Fatalf("matches %+v", res.Matches)
+	}
+	b, _ := json.Marshal(res.Matches[0])
+	if strings.Contains(string(b), "INSTR-secret") || strings.Contains(string(b), "LISTED-NAME") || res.Matches[0].Action != "" {
+		t.Errorf("a gone listing's match disclosed: %s", b)
+	}
+	if res.Matches[1].Action != tripline.ActionSecondaryCheck || !strings.Contains(res.Matches[1].Explain[0].Detail, "refused") {
+		t.Errorf("the node's own refusal finding was trimmed: %+v", res.Matches[1])
+	}
+}

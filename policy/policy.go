@@ -8,6 +8,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"tripline"
@@ -132,6 +133,12 @@ func (p *Policy) Result(ctx context.Context, r *tripline.Result, lookup func(id 
 					continue // screening with CanScreenAlert never matches it
 				}
 				m = tripline.DiscloseMatch(m, a.Contact, lvl)
+			} else if !strings.HasPrefix(m.Listing, tripline.RefusalPrefix) {
+				// The listing went (withdrawn or expired) between matching
+				// and shaping: what it was is no longer known, so least
+				// disclosure — hit/no-hit, no action, no listed name.
+				p.record(ctx, id, "disclose", m.Listing, "hit/no-hit only (listing no longer held)")
+				m = tripline.DiscloseMatch(m, "", tripline.LevelScreen)
 			}
 			out.Matches = append(out.Matches, m)
 			continue

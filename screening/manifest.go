@@ -16,15 +16,23 @@ type Manifest struct {
 	Port       string                `json:"port,omitempty"`
 	Date       string                `json:"date,omitempty"`
 	Travellers []*tripline.Traveller `json:"travellers"`
+	// Incomplete, parallel to Travellers when set, says why a traveller's
+	// data may be cut (a PAXLST read with partial processing); such a
+	// traveller is never cleared on what arrived: a clear becomes review.
+	// Never from JSON: a caller cannot mark its own travellers.
+	Incomplete []string `json:"-"`
 }
 
 // ManifestResult is one result per traveller, in manifest order, with a
 // count per decision and the parser's warnings.
 type ManifestResult struct {
-	MessageRef string             `json:"message_ref,omitempty"`
-	Type       string             `json:"type,omitempty"` // passenger or crew
-	Legs       []paxlst.Leg       `json:"legs,omitempty"`
-	Warnings   []string           `json:"warnings,omitempty"`
+	MessageRef string       `json:"message_ref,omitempty"`
+	Type       string       `json:"type,omitempty"` // passenger or crew
+	Legs       []paxlst.Leg `json:"legs,omitempty"`
+	Warnings   []string     `json:"warnings,omitempty"`
+	// Incomplete says why the manifest is not whole (read with partial
+	// processing from a cut PAXLST); "" when it is.
+	Incomplete string             `json:"incomplete,omitempty"`
 	Summary    map[string]int     `json:"summary"`
 	Results    []*tripline.Result `json:"results"`
 }
@@ -42,6 +50,12 @@ func FromPAXLST(m *paxlst.Manifest, direction string) (*Manifest, []string) {
 			ref = fmt.Sprintf("pax-%d", i+1)
 		}
 		out.Travellers = append(out.Travellers, p.Traveller(ref, direction))
+		if p.Incomplete != "" {
+			if out.Incomplete == nil {
+				out.Incomplete = make([]string, len(m.Travellers))
+			}
+			out.Incomplete[i] = p.Incomplete
+		}
 	}
 	var warns []string
 	for _, w := range m.Warnings {
@@ -64,6 +78,9 @@ func (s *Service) ScreenManifest(ctx context.Context, m *Manifest) (*ManifestRes
 	default:
 		return nil, tripline.Errorf(tripline.EINVALID, "direction: %q is not in, out or transit", m.Direction)
 	}
+	if err := tripline.CheckTravelDate(m.Date); err != nil {
+		return nil, tripline.Errorf(tripline.EINVALID, "date: %s", tripline.ErrorMessage(err))
+	}
 	for i, t := range m.Travellers {
 		if t == nil {
 			return nil, tripline.Errorf(tripline.EINVALID, "travellers[%d]: null", i)
@@ -85,10 +102,23 @@ func (s *Service) ScreenManifest(ctx context.Context, m *Manifest) (*ManifestRes
 		return nil, err
 	}
 	out := &ManifestResult{Results: res, Summary: map[string]int{"hit": 0, "review": 0, "clear": 0}}
-	for _, r := range res {
+	for i, r := range res {
+		if i < len(m.Incomplete) && m.Incomplete[i] != "" {
+			cutShort(r, m.Incomplete[i])
+		}
 		out.Summary[string(r.Decision)]++
 	}
 	return out, nil
+}
+
+// cutShort marks the result of a traveller whose data may be cut: a clear
+// on partial data proves nothing, so it becomes review; a hit stays a hit.
+func cutShort(r *tripline.Result, why string) {
+	r.Notes = append(r.Notes, "manifest cut short: "+why)
+	if r.Decision == tripline.DecisionClear {
+		r.Decision = tripline.DecisionReview
+		r.Instruction = "Manifest cut short: this traveller's data may be incomplete; check the traveller by hand."
+	}
 }
 
 func firstNonEmpty(a, b string) string {

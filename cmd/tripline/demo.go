@@ -67,7 +67,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	for _, role := range demoRoles {
 		fmt.Fprintf(env.Stdout, "    export %s_TOKEN=%s\n", strings.ToUpper(string(role)), tokens[role])
 	}
-	return serve(ctx, env, *addr, dir, "", func(a string) {
+	return serve(ctx, env, *addr, dir, "", 0, func(a string) {
 		fmt.Fprintf(env.Stdout, "  console:  http://%s/  (sign in with a token above)\n", a)
 		fmt.Fprintf(env.Stdout, "  API:      http://%s/v1/  (OpenAPI at http://%s/openapi.json)\n", a, a)
 		fmt.Fprintf(env.Stdout, "  try:      curl -s -H 'Authorization: Bearer %s' http://%s/v1/screen -d '{\"ref\":\"t1\",\"name\":\"Mohammed Taher Anwari\",\"dob\":\"1961\"}'\n", tokens[tripline.RoleOfficer], a)

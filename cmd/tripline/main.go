@@ -57,7 +57,7 @@ Usage:
   tripline demo     [--addr 127.0.0.1:8080] [--data DIR]   import the bundled UN list and serve
   tripline import   --format un-xml|ofac-sdn|ftm|csv|doc-alerts [--source NAME] [--json] FILE...
   tripline listings list [--json] [--source S] [--status S] | show ID | withdraw ID [--reason R]
-  tripline screen   [--data DIR] [--paxlst FILE]   JSON Lines travellers on stdin → results on stdout
+  tripline screen   [--data DIR] [--paxlst FILE [--partial]]   JSON Lines travellers on stdin → results on stdout
   tripline mrz parse [--tolerant]                  one MRZ on stdin → JSON
   tripline users add ID --role R [--agency A] [--superuser] | token ID | disable ID | enable ID | list
   tripline agencies add ID --country CC [--name N] | group NAME AGENCY... | list

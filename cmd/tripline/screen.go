@@ -23,11 +23,15 @@ func runScreen(ctx context.Context, env *Env, args []string) error {
 	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
 	paxFile := fs.String("paxlst", "", "screen the passengers of this UN/EDIFACT PAXLST manifest instead of stdin")
 	direction := fs.String("direction", "in", "with --paxlst: in, out or transit")
+	partial := fs.Bool("partial", false, "with --paxlst: screen a manifest cut short (no UNT/UNZ trailer) instead of failing; every traveller of the cut message is then at least review")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *partial && *paxFile == "" {
+		return usagef("--partial applies to --paxlst")
 	}
 	n, err := openNode(ctx, env, *data, true, newLogger(env))
 	if err != nil {
@@ -40,7 +44,7 @@ func runScreen(ctx context.Context, env *Env, args []string) error {
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	if *paxFile != "" {
-		return screenPAXLST(ctx, env, n, enc, *paxFile, *direction)
+		return screenPAXLST(ctx, env, n, enc, *paxFile, *direction, *partial)
 	}
 	sc := bufio.NewScanner(env.Stdin)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
@@ -108,16 +112,22 @@ func screenLine(ctx context.Context, n *Node, text string) (*tripline.Result, er
 }
 
 // screenPAXLST screens every traveller of a PAXLST file: one result line
-// each, in manifest order; parser warnings go to stderr.
-func screenPAXLST(ctx context.Context, env *Env, n *Node, enc *json.Encoder, path, direction string) error {
+// each, in manifest order; parser warnings go to stderr. A manifest cut
+// short is an error (exit 1) unless partial is set; then what arrived is
+// screened, each traveller of the cut message at least review.
+func screenPAXLST(ctx context.Context, env *Env, n *Node, enc *json.Encoder, path, direction string, partial bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("open manifest: %w", err)
 	}
 	defer f.Close()
-	pm, err := paxlst.Parse(f)
+	pm, err := paxlst.ParseWith(f, paxlst.Options{Partial: partial})
 	if err != nil {
-		return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", path, tripline.ErrorMessage(err))
+		msg := strings.Replace(tripline.ErrorMessage(err), "ask for partial processing", "use --partial", 1)
+		return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", path, msg)
+	}
+	if pm.Incomplete != "" {
+		fmt.Fprintf(env.Stderr, "%s: warning: manifest cut short, screened as it arrived: %s\n", path, pm.Incomplete)
 	}
 	m, warns := screening.FromPAXLST(pm, direction)
 	for _, w := range warns {

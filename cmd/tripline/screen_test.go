@@ -115,4 +115,36 @@ func TestScreenPAXLSTEndToEnd(t *testing.T) {
 	if code, _, errs := run(t, dir, "", "screen", "--paxlst", pax); code != 1 || !strings.Contains(errs, "m.edi") {
 		t.Fatalf("broken manifest: exit %d, %q", code, errs)
 	}
+
+	// Cut short (issue 13, item 11). Cut inside the listed passenger's
+	// surname, the manifest once screened a traveller "SHIN" as clear; it
+	// is an error naming what is missing, exit status 1.
+	whole := manifest(
+		passenger("GARCIA", "MARIA", "F", "750101", "ESP", "PAB123456"),
+		passenger("SHINWARI", "ABDULGHAFFAR", "M", "650329", "AFG", "OA1234567"),
+	)
+	midName := whole[:strings.Index(whole, "SHINWARI")+len("SHIN")]
+	os.WriteFile(pax, []byte(midName), 0o600)
+	code, out, errs = run(t, dir, "", "screen", "--paxlst", pax)
+	if code != 1 || out != "" || !strings.Contains(errs, "not closed by UNT") || !strings.Contains(errs, "--partial") {
+		t.Fatalf("cut manifest: exit %d, out %q, err %q", code, out, errs)
+	}
+	// With --partial, what arrived is screened: the fragment is no
+	// traveller, and the whole traveller of the cut message is review.
+	code, out, errs = run(t, dir, "", "screen", "--paxlst", pax, "--partial")
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"decision":"review"`) || !strings.Contains(errs, "cut short") {
+		t.Fatalf("--partial, cut mid-name: exit %d, out %q, err %q", code, out, errs)
+	}
+	// Cut after the listed passenger's name, before the rest of the group:
+	// never clear.
+	afterName := whole[:strings.Index(whole, "ATT+2++M")]
+	os.WriteFile(pax, []byte(afterName), 0o600)
+	code, out, _ = run(t, dir, "", "screen", "--paxlst", pax, "--partial")
+	lines = strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 || strings.Contains(out, `"decision":"clear"`) || !strings.Contains(lines[1], "un-sc:TAi.139") {
+		t.Fatalf("--partial, cut after the name: exit %d, out %q", code, out)
+	}
+	if code, _, errs := run(t, dir, "", "screen", "--partial"); code != 2 {
+		t.Fatalf("--partial without --paxlst: exit %d, %q", code, errs)
+	}
 }

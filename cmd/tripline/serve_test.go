@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -25,5 +28,27 @@ func TestServeEndToEnd(t *testing.T) {
 	n.call("POST", "/v1/listings/local:1/withdraw", `{"reason":"test"}`)
 	if r := n.call("POST", "/v1/screen", `{"ref":"d","name":"Zebulon Quartermaine","dob":"1980"}`); r["decision"] != "clear" {
 		t.Fatalf("withdrawn listing still matches: %v", r)
+	}
+}
+
+// A node removes at start the uploads a killed import left in its spool
+// directory (they hold whole lists, narratives included), and refuses an
+// import limit out of range (issue 13).
+func TestServeRemovesStaleUploads(t *testing.T) {
+	dir := t.TempDir()
+	spool := filepath.Join(dir, "spool")
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(spool, "tripline-import-42.csv")
+	if err := os.WriteFile(stale, []byte("id,narrative\n1,secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startNode(t, dir)
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale upload still there: %v", err)
+	}
+	if code, _, errs := run(t, dir, "", "serve", "--max-import-bytes", "0"); code != 2 || !strings.Contains(errs, "--max-import-bytes") {
+		t.Errorf("--max-import-bytes 0: exit %d, %q", code, errs)
 	}
 }
