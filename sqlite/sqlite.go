@@ -51,6 +51,29 @@ type DB struct {
 
 	mu          sync.RWMutex
 	subscribers []func([]*tripline.Event)
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared once: parsing a query costs more than running it
+}
+
+// prepared returns query prepared on the database, once: hot reads (a
+// token on every request) then skip SQLite's parser, which costs more
+// than the lookup itself.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if s, ok := db.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := db.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[query] = s
+	return s, nil
 }
 
 func (db *DB) logError(msg string, err error) {
@@ -145,6 +168,12 @@ func isBusy(err error) bool {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.cancel()
+	db.stmtMu.Lock()
+	for _, s := range db.stmts {
+		s.Close()
+	}
+	db.stmts = nil
+	db.stmtMu.Unlock()
 	if db.db != nil {
 		return db.db.Close()
 	}
