@@ -155,6 +155,7 @@ func (a *AuditLog) open() error {
 	if err != nil {
 		return fmt.Errorf("audit log: open %s: %w", a.path, err)
 	}
+	adb.SetMaxIdleConns(maxIdleConns)
 	if _, err := adb.ExecContext(a.db.ctx, auditSchema); err != nil {
 		adb.Close()
 		return fmt.Errorf("audit log: create %s: %w", a.path, err)

@@ -56,6 +56,10 @@ type DB struct {
 	stmts  map[string]*sql.Stmt // prepared once: parsing a query costs more than running it
 }
 
+// maxIdleConns is how many connections a database keeps open between
+// uses.
+const maxIdleConns = 8
+
 // prepared returns query prepared on the database, once: hot reads (a
 // token on every request) then skip SQLite's parser, which costs more
 // than the lookup itself.
@@ -119,6 +123,10 @@ func (db *DB) Open() (err error) {
 	if db.db, err = sql.Open("sqlite", dsn); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
 	}
+	// Keep connections for concurrent requests: a new one costs its DSN
+	// pragmas and re-preparing every cached statement (database/sql keeps
+	// two idle by default, so eight concurrent requests churned them).
+	db.db.SetMaxIdleConns(maxIdleConns)
 	if err := db.db.PingContext(db.ctx); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
 	}

@@ -17,8 +17,8 @@ func NewTravellerLog(db *DB) *TravellerLog { return &TravellerLog{db: db} }
 
 // Seen is one screened traveller and when.
 type Seen struct {
-	Traveller *tripline.Traveller
-	At        time.Time
+	Traveller *tripline.Traveller `json:"t"`
+	At        time.Time           `json:"at"`
 }
 
 // Save stores a batch of screened travellers in one transaction: screening
@@ -33,6 +33,16 @@ func (s *TravellerLog) Save(ctx context.Context, batch []Seen) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := saveTravellers(ctx, tx, batch); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func saveTravellers(ctx context.Context, tx *Tx, batch []Seen) error {
+	if len(batch) == 0 {
+		return nil
+	}
 	st, err := tx.stmt(ctx, `INSERT INTO travellers (at, body) VALUES (?, ?)`)
 	if err != nil {
 		return err
@@ -46,7 +56,7 @@ func (s *TravellerLog) Save(ctx context.Context, batch []Seen) error {
 			return fmt.Errorf("store traveller: %w", err)
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // Purge deletes travellers seen before cut and returns how many.

@@ -14,6 +14,7 @@ import (
 
 	"tripline"
 	"tripline/federation"
+	"tripline/journal"
 	"tripline/match"
 	"tripline/network"
 	"tripline/policy"
@@ -34,11 +35,15 @@ type Node struct {
 	Identity   *sqlite.IdentityService
 	Consents   *sqlite.ConsentService
 	Audit      *sqlite.AuditLog
-	Policy     *policy.Policy
-	Fed        *sqlite.FederationStore
-	Peer       *federation.Peer
-	FedService *federation.Service
-	Notifier   *federation.Notifier
+	// ScreeningLog applies the screening journal (screenlog.go) to the
+	// store; journal is nil when another process serves the directory.
+	ScreeningLog *sqlite.ScreeningLog
+	journal      *journal.Journal
+	Policy       *policy.Policy
+	Fed          *sqlite.FederationStore
+	Peer         *federation.Peer
+	FedService   *federation.Service
+	Notifier     *federation.Notifier
 	// Agency is the agency running this node ($TRIPLINE_AGENCY, default
 	// the node id): the command line acts as its supervisor.
 	Agency   string
@@ -165,6 +170,12 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	}
 	n.applied.cursor = head
 	db.Subscribe(n.apply)
+	// Before the load: screenings journaled by the last run reach the
+	// store (their travellers the retention window) first.
+	if err := n.openJournal(ctx, dir); err != nil {
+		n.Close()
+		return nil, err
+	}
 	if err := n.load(ctx); err != nil {
 		n.Close()
 		return nil, err
@@ -180,6 +191,9 @@ func (n *Node) Close() error {
 	if n.stop != nil {
 		n.stop()
 		n.bg.Wait()
+	}
+	if n.journal != nil {
+		n.journal.Close() // applyLoop closed it already, unless the node never started
 	}
 	var auditErr error
 	if n.Audit != nil {
@@ -317,6 +331,12 @@ func (n *Node) start() {
 		default:
 			n.Logger.Warn("traveller log queue full: a screened traveller is kept in memory only")
 		}
+	}
+	if n.journal != nil {
+		n.Screener.Recorder = screenJournal{n, n.journal}
+		n.Screener.Seen = n.Retro.Add // stored through the journal
+		n.bg.Add(1)
+		go n.applyLoop(ctx)
 	}
 	// An officer's instruction never waits long on the store: an encounter
 	// it cannot record within a quarter second is queued and recorded (and
