@@ -44,6 +44,11 @@ type Peer struct {
 	// waits on a timer. Follow's back-off goes through it, so that a test
 	// can count the waits rather than time them.
 	Sleep func(ctx context.Context, d time.Duration) bool
+	// Notifier, if set, is woken whenever a partner's events are stored,
+	// whatever their type: a relay's own partners long-poll for them, and
+	// events that change nothing here (an acknowledgement, a refused
+	// event) reach no subscriber that would wake them otherwise.
+	Notifier *Notifier
 
 	mu       sync.RWMutex
 	keys     map[string]ed25519.PublicKey
@@ -233,6 +238,9 @@ func (p *Peer) Apply(ctx context.Context, via string, evs []*tripline.Event) (in
 	}
 	for _, r := range res.Rejected {
 		p.refused(ctx, via, r)
+	}
+	if p.Notifier != nil && len(res.Stored) > 0 {
+		p.Notifier.Notify()
 	}
 	return len(res.Stored), bad
 }

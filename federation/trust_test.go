@@ -312,3 +312,19 @@ func TestRelayedEventJudgedByItsOrigin(t *testing.T) {
 		t.Fatalf("agency-b:9 signed by A applied: %v", err)
 	}
 }
+
+// TestStoredEventsWakeTheFeed: a relay stores a partner's events that change
+// nothing here (an acknowledgement of an encounter); its own partners
+// long-polling for that origin must still be woken, or they wait out the
+// whole long-poll for them.
+func TestStoredEventsWakeTheFeed(t *testing.T) {
+	w := newTrustWorld(t)
+	w.peer.Notifier = federation.NewNotifier()
+	woken := w.peer.Notifier.Wait()
+	w.apply(t, "A", w.a.event(t, tripline.EventEncounterUpdated, "enc-1", map[string]string{"id": "enc-1", "outcome": "admitted"}))
+	select {
+	case <-woken:
+	default:
+		t.Fatal("storing a partner's event did not wake the feed")
+	}
+}

@@ -48,6 +48,15 @@ func (d *DocumentAlerts) Upsert(a *tripline.DocumentAlert) {
 	d.byKey[k] = append(d.byKey[k], a)
 }
 
+// Remove drops the alert with id, if held (a partner may no longer show it).
+func (d *DocumentAlerts) Remove(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if a, ok := d.byID[id]; ok {
+		d.remove(a)
+	}
+}
+
 func (d *DocumentAlerts) remove(a *tripline.DocumentAlert) {
 	delete(d.byID, a.ID)
 	k := alertKey(a.Country, a.Number)

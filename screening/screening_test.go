@@ -57,6 +57,23 @@ func TestDocumentAlertOCRVariants(t *testing.T) {
 	}
 }
 
+// TestDocumentAlertRemoved: an alert a partner may no longer show us stops
+// matching at once (it used to stay in memory until a restart).
+func TestDocumentAlertRemoved(t *testing.T) {
+	s, _ := newService()
+	s.Alerts.Upsert(&tripline.DocumentAlert{ID: "x:TUR:U1234S678", Source: "x", Country: "TUR", Number: "U1234S678",
+		Kind: tripline.AlertStolen, Action: tripline.ActionSecondaryCheck, Status: tripline.StatusActive})
+	trav := &tripline.Traveller{Ref: "t", Name: "Ayse Yilmaz", Document: &tripline.Document{Number: "U1234S678", Country: "TUR"}}
+	if r, _ := s.Screen(context.Background(), trav); r.Decision != tripline.DecisionHit {
+		t.Fatalf("before: %s", r.Decision)
+	}
+	s.Alerts.Remove("x:TUR:U1234S678")
+	s.Alerts.Remove("x:TUR:NOTHELD")
+	if r, _ := s.Screen(context.Background(), trav); r.Decision != tripline.DecisionClear || s.Alerts.Len() != 0 {
+		t.Fatalf("after Remove: %s, %d alerts held", r.Decision, s.Alerts.Len())
+	}
+}
+
 func TestClearanceLapsesWhenListingChanges(t *testing.T) {
 	l := listing("1", "Zebulon Quartermaine", "1980-02-03")
 	s, ix := newService(l)

@@ -31,6 +31,7 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 		return err
 	}
 	n.Notifier = federation.NewNotifier()
+	n.Peer.Notifier = n.Notifier
 	n.FedService = &federation.Service{Peer: n.Peer, Notifier: n.Notifier, Agency: n.Agency,
 		Feed: &federation.Feed{Events: n.Events, Self: n.DB.Origin, Sign: sign, Groups: n.groups, Audit: n.Audit, Consented: n.consented,
 			Logger: n.Logger},

@@ -650,6 +650,9 @@ func (n *Node) apply(evs []*tripline.Event) {
 			if l := n.Index.Listing(ev.Subject); l != nil && len(l.Provenance.Chain) > 0 {
 				n.Index.Remove(ev.Subject)
 			}
+			if a := n.Screener.Alerts.Get(ev.Subject); a != nil && a.Provenance.Originator != n.Agency {
+				n.Screener.Alerts.Remove(ev.Subject)
+			}
 			continue
 		}
 		switch ev.Type {
