@@ -3,6 +3,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -48,6 +49,10 @@ type DB struct {
 	// BusyTimeout is how long a write waits for another's lock before
 	// failing with EUNAVAILABLE (default 10 s); set before Open.
 	BusyTimeout time.Duration
+	// CacheBytes bounds each connection's page cache (default 256 MiB,
+	// for bulk imports); a serving node, whose index is in memory, needs
+	// far less. Set before Open.
+	CacheBytes int64
 
 	mu          sync.RWMutex
 	subscribers []func([]*tripline.Event)
@@ -119,7 +124,7 @@ func (db *DB) Open() (err error) {
 		// A bulk import writes a gigabyte in one transaction: a large page
 		// cache keeps the B-tree's inner pages in memory instead of re-reading
 		// them from the WAL.
-		"&_pragma=cache_size(-262144)&_pragma=temp_store(MEMORY)"
+		fmt.Sprintf("&_pragma=cache_size(-%d)", cmp.Or(db.CacheBytes, 256<<20)>>10) + "&_pragma=temp_store(MEMORY)"
 	if db.db, err = sql.Open("sqlite", dsn); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
 	}

@@ -54,6 +54,8 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the data directory")
 	bin := flag.String("bin", "", "tripline binary (default: built from ./cmd/tripline)")
 	inproc := flag.Bool("inproc", true, "also measure the in-process matcher on the same queries (UN list only unless -listings is 0)")
+	soak := flag.Duration("soak", 0, "instead of the runs: one run of this length at the largest -clients, printing memory and disk every -every")
+	every := flag.Duration("every", 30*time.Second, "progress interval of -soak")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "tripline-load-")
@@ -89,6 +91,15 @@ func main() {
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 	if *warmup > 0 {
 		drive(c, srv.base, token, qs, 8, *warmup)
+	}
+	if *soak > 0 {
+		n := 0
+		for _, f := range strings.Split(*clients, ",") {
+			k, _ := strconv.Atoi(strings.TrimSpace(f))
+			n = max(n, k)
+		}
+		soakRun(c, srv, token, qs, n, *soak, *every, data)
+		return
 	}
 	fmt.Printf("\n%-8s %12s %9s %9s %9s %8s %14s %12s %12s\n", "clients", "screenings/s", "p50", "p99", "max", "non-200", "CPU/screening", "RSS", "disk/screen")
 	for _, f := range strings.Split(*clients, ",") {
@@ -344,6 +355,11 @@ func (r *result) pct(p float64) time.Duration {
 
 // drive runs n clients, each posting queries back to back, for d.
 func drive(c *http.Client, base, token string, qs [][]byte, n int, d time.Duration) *result {
+	return driveCounting(c, base, token, qs, n, d, new(atomic.Int64))
+}
+
+// driveCounting is drive, counting answered screenings in done as they come.
+func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d time.Duration, done *atomic.Int64) *result {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
@@ -380,6 +396,7 @@ func drive(c *http.Client, base, token string, qs [][]byte, n int, d time.Durati
 					continue
 				}
 				ok++
+				done.Add(1)
 				if c := decisions[res.Decision]; c != nil {
 					c.Add(1)
 				}
@@ -397,4 +414,39 @@ func drive(c *http.Client, base, token string, qs [][]byte, n int, d time.Durati
 	r.elapsed = time.Since(t0)
 	slices.Sort(r.lat)
 	return r
+}
+
+// soakRun drives n clients for d, printing every interval the server's
+// RSS and the data directory's size, and what each grew per screening
+// since the first interval (the warm-up's allocations left out).
+func soakRun(c *http.Client, srv *server, token string, qs [][]byte, n int, d, every time.Duration, data string) {
+	fmt.Printf("\nsoak: %d clients for %s\n%-9s %11s %12s %9s %9s %14s %14s\n", n, d, "elapsed", "screenings", "screenings/s", "RSS", "disk", "RSS/screening", "disk/screening")
+	var done atomic.Int64
+	stop := make(chan struct{})
+	go func() {
+		t0 := time.Now()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		var base, baseRSS, baseDisk int64
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			k, rss, disk := done.Load(), srv.rss(), dirSize(data)
+			perRSS, perDisk := "", ""
+			if base == 0 {
+				base, baseRSS, baseDisk = k, rss, disk
+			} else if k > base {
+				perRSS = fmt.Sprintf("%.0f B", float64(rss-baseRSS)/float64(k-base))
+				perDisk = fmt.Sprintf("%.0f B", float64(disk-baseDisk)/float64(k-base))
+			}
+			el := time.Since(t0)
+			fmt.Printf("%-9s %11d %12.0f %6d MB %6d MB %14s %14s\n", el.Round(time.Second), k, float64(k)/el.Seconds(), rss>>20, disk>>20, perRSS, perDisk)
+		}
+	}()
+	r := driveCounting(c, srv.base, token, qs, n, d, &done)
+	close(stop)
+	fmt.Printf("soak: %d screenings, %d refused or failed, p50 %s, p99 %s, max %s\n", r.ok, r.bad, r.pct(0.5), r.pct(0.99), r.pct(1))
 }
