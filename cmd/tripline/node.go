@@ -105,9 +105,11 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	db.Origin = envOr(env, "TRIPLINE_NODE", "local")
 	if cfg.Index {
 		// The index is in memory: the store is read in pages once at
-		// start, and a large page cache per connection is memory the
-		// node keeps for nothing (a gigabyte on a million listings).
-		db.CacheBytes = 16 << 20
+		// start, and a 256 MiB page cache per connection is memory the
+		// node keeps for nothing (gigabytes on a million listings). Below
+		// 64 MiB the journal's writes re-read and re-allocate the pages
+		// of the event and encounter indexes they touch.
+		db.CacheBytes = 64 << 20
 	}
 	if err := db.Open(); err != nil {
 		return nil, err

@@ -67,7 +67,7 @@ func TestServingNodeSmallPageCache(t *testing.T) {
 	if err := n.DB.SQL().QueryRow(`PRAGMA cache_size`).Scan(&pages); err != nil {
 		t.Fatal(err)
 	}
-	if pages != -(16 << 10) {
-		t.Fatalf("cache_size = %d, want %d (16 MiB)", pages, -(16 << 10))
+	if pages != -(64 << 10) {
+		t.Fatalf("cache_size = %d, want %d (64 MiB)", pages, -(64 << 10))
 	}
 }
