@@ -58,7 +58,7 @@ type Node struct {
 	ready    atomic.Bool
 
 	mu       sync.Mutex
-	versions map[string]int64 // newest listing version applied, withdrawn ones too
+	versions map[string]int64 // newest version applied of listings not in the index (withdrawn, expired)
 	applied  appliedSet       // which of this node's events the indexes reflect
 
 	seen     chan sqlite.Seen       // screened travellers waiting to be saved
@@ -189,8 +189,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		n.Close()
 		return nil, err
 	}
-	// Decoding the store's pages left garbage of about the index's own
-	// size: give it back to the system now rather than over minutes.
+	// Postings into flat arrays (half their memory, nothing for the GC to
+	// scan); decoding the store's pages left garbage of about the index's
+	// own size: give it back to the system now rather than over minutes.
+	n.Index.Compact()
 	debug.FreeOSMemory()
 	n.start()
 	n.ready.Store(true)
@@ -660,7 +662,10 @@ func (n *Node) apply(evs []*tripline.Event) {
 			// A partner may no longer show us this: if it is a listing we
 			// hold from a partner, drop it.
 			if l := n.Index.Listing(ev.Subject); l != nil && len(l.Provenance.Chain) > 0 {
+				n.mu.Lock()
+				n.versions[l.ID] = l.Version // out of the index: its version kept here
 				n.Index.Remove(ev.Subject)
+				n.mu.Unlock()
 			}
 			if a := n.Screener.Alerts.Get(ev.Subject); a != nil && a.Provenance.Originator != n.Agency {
 				n.Screener.Alerts.Remove(ev.Subject)
@@ -737,11 +742,29 @@ func (n *Node) upsert(l *tripline.Listing) bool { return n.put(l, match.Prepare(
 func (n *Node) put(l *tripline.Listing, p match.Prepared) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.versions[l.ID] > l.Version {
+	if n.version(l.ID) > l.Version {
 		return false
 	}
-	n.versions[l.ID] = l.Version
+	// An indexed listing's version is the index's copy: a second map of a
+	// million ids would cost a hundred megabytes.
+	if l.Status == "" || l.Status == tripline.StatusActive {
+		delete(n.versions, l.ID)
+	} else {
+		n.versions[l.ID] = l.Version
+	}
 	n.Index.Put(p) // Put drops listings that are not active
 	n.networkListing(l)
 	return true
+}
+
+// version returns the newest version applied of listing id (0 for none);
+// n.mu must be held.
+func (n *Node) version(id string) int64 {
+	if v, ok := n.versions[id]; ok {
+		return v
+	}
+	if l := n.Index.Listing(id); l != nil {
+		return l.Version
+	}
+	return 0
 }
