@@ -127,10 +127,7 @@ func within(t *testing.T, d time.Duration, what string, cond func() bool) time.D
 // B (and A's events through B) and knows A only by key.
 func threeNodes(t testing.TB) (a, b, c *fedNode) {
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "tripline")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := tripBinary(t)
 	mk := func(id string) *fedNode {
 		f := &fedNode{t: t, bin: bin, id: id, agency: "agency-" + strings.ToLower(id), dir: filepath.Join(tmp, id), addr: freeAddr(t),
 			tokens: map[string]string{}, logFile: filepath.Join(tmp, id+".log")}
