@@ -46,6 +46,11 @@ type Options struct {
 	// SegmentBytes is the size past which a new segment file is started
 	// (default 16 MiB), so applied records' files can be deleted.
 	SegmentBytes int64
+	// SegmentAge is how long a segment whose records are all applied is
+	// kept before a new one replaces it (default one hour): a quiet node
+	// does not keep screened travellers in its journal long after the
+	// store has them (the store purges them after the retention window).
+	SegmentAge time.Duration
 	// SyncEvery is how long a record nobody waits for (Sync) may stay
 	// unwritten (default 100 ms): such records share one write and one
 	// fsync; a Sync writes at once.
@@ -75,6 +80,7 @@ type Journal struct {
 	segments []uint64 // first sequence of each segment file, oldest first
 	f        *os.File // the segment appended to
 	size     int64
+	started  time.Time // when f was started
 
 	wake chan struct{}
 	stop chan struct{}
@@ -102,6 +108,9 @@ func Open(dir string, applied uint64, opt Options) (*Journal, error) {
 	}
 	if opt.SyncEvery <= 0 {
 		opt.SyncEvery = 100 * time.Millisecond
+	}
+	if opt.SegmentAge <= 0 {
+		opt.SegmentAge = time.Hour
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -227,7 +236,7 @@ func (j *Journal) startSegment() error {
 	if j.f != nil {
 		j.f.Close()
 	}
-	j.f, j.size = f, fi.Size()
+	j.f, j.size, j.started = f, fi.Size(), time.Now()
 	if len(j.segments) == 0 || j.segments[len(j.segments)-1] != first {
 		j.segments = append(j.segments, first)
 	}
@@ -412,6 +421,7 @@ func (j *Journal) writer() {
 		select {
 		case <-j.wake:
 		case <-tick.C:
+			j.retire()
 		case <-j.stop:
 			j.flushAll(&buf)
 			return
@@ -434,6 +444,22 @@ func (j *Journal) writer() {
 			}
 		}
 	}
+}
+
+// retire replaces a non-empty segment older than SegmentAge once all its
+// records are applied, deleting it; run by the writer, the only user of
+// j.f.
+func (j *Journal) retire() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.size == 0 || time.Since(j.started) < j.opt.SegmentAge || len(j.queue) > 0 || j.applied < j.next-1 {
+		return
+	}
+	if err := j.startSegment(); err != nil {
+		j.logError("start segment", err)
+		return
+	}
+	j.release()
 }
 
 // flushAll writes what is queued at close, trying a few times.

@@ -213,3 +213,36 @@ func TestConcurrentAppends(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A quiet node must not keep screened travellers in the journal for long
+// after they are applied (the store purges them after the retention
+// window): a segment older than SegmentAge whose records are all applied
+// is replaced and deleted, however small.
+func TestOldAppliedSegmentDeleted(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{SyncEvery: 5 * time.Millisecond, SegmentAge: 20 * time.Millisecond})
+	defer j.Close()
+	appendSync(t, j, "a traveller")
+	take(t, j, 1)
+	j.Done(1)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var size int64
+		segs, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+		for _, s := range segs {
+			if fi, err := os.Stat(s); err == nil {
+				size += fi.Size()
+			}
+		}
+		if size == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("an applied record stayed in the journal: %d bytes in %v", size, segs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if seq := appendSync(t, j, "later"); seq != 2 {
+		t.Fatalf("next sequence = %d, want 2", seq)
+	}
+}
