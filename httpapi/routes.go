@@ -327,6 +327,7 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	w = slotWriter{w, release}
 	if len(req.Travellers) > 0 {
 		if len(req.Travellers) > MaxBatch {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers: %d in one batch, at most %d", len(req.Travellers), MaxBatch))
@@ -444,6 +445,7 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	w = slotWriter{w, release}
 	res, err := s.Screener.ScreenManifest(r.Context(), m)
 	if err == nil {
 		res.Results, err = s.shapeAll(r, res.Results)
