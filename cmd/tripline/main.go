@@ -67,6 +67,7 @@ Usage:
   tripline node info                               this node's id, agency and public key
   tripline partners add ID --agency A --key K [--url U] [--follows X,Y] | list
   tripline federation export --to PARTNER [--origin O] [--after N] FILE | import FILE
+  tripline blind volume PARTNER TRAVELLERS_A_DAY   a partner's declared traffic: its blind-screening quota
   tripline events follow [--nats URL] [--origin O] [--after N]   the event log as JSON Lines (NATS optional)
   tripline version
 
@@ -94,6 +95,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		"partners":   runPartners,
 		"federation": runFederationCmd,
 		"events":     runEvents,
+		"blind":      runBlind,
 		"version": func(_ context.Context, env *Env, _ []string) error {
 			_, err := fmt.Fprintf(env.Stdout, "tripline %s\n", Version)
 			return err
