@@ -378,3 +378,33 @@ func TestEvaluateRefusesBadInput(t *testing.T) {
 		}
 	}
 }
+
+// liar serves A's signed table but has another key evaluate: an originator
+// tracing a partner's travellers with keys of its own.
+type liar struct {
+	*local
+	other *blind.Originator
+}
+
+func (l liar) Evaluate(ctx context.Context, req *blind.EvaluateRequest) (*blind.EvaluateResponse, error) {
+	resp, err := l.other.Evaluate(ctx, "B", req)
+	if resp != nil {
+		real, _ := l.local.o.Table(ctx, "B", "agency-b")
+		resp.PublicKey = real.Header.PublicKey // claim the signed key
+	}
+	return resp, err
+}
+
+// TestEvaluationUnderAnotherKeyRefused: B verifies every evaluation against
+// the epoch key of the table A signed; one made under any other key is
+// refused, and the travellers are noted as not checked.
+func TestEvaluationUnderAnotherKeyRefused(t *testing.T) {
+	p := newPair(t, listing("1", "Hidden Person", "1970-01-01"))
+	other := newPair(t, listing("1", "Hidden Person", "1970-01-01"))
+	c := &blind.Client{Now: p.clock.Now}
+	c.SetRemotes([]*blind.Remote{{Origin: "A", Agency: "agency-a", Key: p.aPub, T: liar{p.t, other.a}}})
+	fs := c.Screen(ctx, []*tripline.Traveller{traveller("t", "Hidden Person", "1970-01-01", nil)})
+	if len(fs[0].Matches) != 0 || len(fs[0].Notes) != 1 || !strings.Contains(fs[0].Notes[0], "does not verify") {
+		t.Errorf("evaluation under another key: %+v", fs[0])
+	}
+}

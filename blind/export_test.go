@@ -26,3 +26,10 @@ func TryOpen(t *Table, i int, y []byte) (*tripline.BlindPayload, bool) {
 	p, err := open(key, tag, binding(t.Header.Origin, t.Header.Epoch), e[TagSize:])
 	return p, err == nil
 }
+
+// ForgetOutputs drops the outputs r holds: the next screening asks again.
+func ForgetOutputs(r *Remote) {
+	r.mu.Lock()
+	r.cache, r.order = nil, nil
+	r.mu.Unlock()
+}

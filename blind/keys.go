@@ -104,7 +104,8 @@ func (s *keySet) add(k Key) {
 
 // ListingKeys returns the exact keys of a listing: each document with its
 // issuing state; each name with each birth date as precise as given, and
-// by variant classes and by consonant skeleton with each birth year; a
+// by variant classes (of all its words, and of its first and last alone)
+// and by consonant skeleton with each birth year; a
 // name alone when the listing gives no birth date. At most MaxListingKeys.
 func ListingKeys(l *tripline.Listing, alpha3 Alpha3) []Key {
 	s := keySet{max: MaxListingKeys}
@@ -136,6 +137,9 @@ func ListingKeys(l *tripline.Listing, alpha3 Alpha3) []Key {
 			year := strconv.Itoa(d.Year)
 			s.add(newKey(tripline.BlindNameDOB, bk.Exact, d.String()))
 			s.add(newKey(tripline.BlindVariant, bk.Classes, year))
+			if bk.Ends != "" {
+				s.add(newKey(tripline.BlindVariant, bk.Ends, year)) // met by a traveller without the middle names
+			}
 			if bk.Skeleton != "" {
 				s.add(newKey(tripline.BlindSkeleton, bk.Skeleton, year))
 			}

@@ -247,7 +247,15 @@ func (c *Client) evaluate(ctx context.Context, r *Remote, t *Table, keys [][]Key
 	if len(inputs) == 0 {
 		return outputs, nil
 	}
-	ys, err := c.roundTrip(ctx, r, t, inputs)
+	var ys [][]byte
+	var err error
+	for from := 0; from < len(inputs) && err == nil; from += MaxBatch {
+		// A batch of screening.MaxBatch travellers is two requests; a
+		// manifest is one.
+		var part [][]byte
+		part, err = c.roundTrip(ctx, r, t, inputs[from:min(from+MaxBatch, len(inputs))])
+		ys = append(ys, part...)
+	}
 	if err != nil {
 		c.logger().Warn("blind screening: originator did not evaluate; cached outputs only", "origin", r.Origin, "err", err)
 		return outputs, err

@@ -18,6 +18,9 @@ type BlindName struct {
 	// Skeleton is the words' consonant skeletons, sorted; initials left
 	// out.
 	Skeleton string
+	// Ends is Classes of the first and last words alone, for a name of
+	// three words or more: a passport often drops the middle names.
+	Ends string
 }
 
 // BlindKeys returns the blind forms of a name; all empty when the name has
@@ -43,10 +46,14 @@ func BlindKeys(name string) BlindName {
 		}
 	}
 	join := func(ws []string) string { slices.Sort(ws); return strings.Join(ws, " ") }
-	return BlindName{Exact: join(exact), Classes: join(classes), Skeleton: join(skels)}
+	ends := ""
+	if n := len(classes); n >= 3 {
+		ends = join([]string{classes[0], classes[n-1]})
+	}
+	return BlindName{Exact: join(exact), Classes: join(classes), Skeleton: join(skels), Ends: ends}
 }
 
 // BlindKeysVersion names the way BlindKeys folds names: a partner whose
 // matcher keys names differently would miss every name key, so tables carry
 // it and a mismatch is reported.
-const BlindKeysVersion = "match-blind-1"
+const BlindKeysVersion = "match-blind-2"

@@ -25,6 +25,9 @@ func TestBlindKeys(t *testing.T) {
 			t.Errorf("%q and %q: %s forms %q and %q, want equal", tc.a, tc.b, tc.form, got[0], got[1])
 		}
 	}
+	if a, b := match.BlindKeys("Muhammad Abd al-Rahman Anwari"), match.BlindKeys("Mohammed Anwari"); a.Ends != b.Classes || a.Ends == "" {
+		t.Errorf("first and last words %q, the name without its middle %q", a.Ends, b.Classes)
+	}
 	if a, b := match.BlindKeys("Anna Eriksson"), match.BlindKeys("Anne Erikson"); a.Exact == b.Exact {
 		t.Errorf("different spellings share the exact form %q", a.Exact)
 	}
