@@ -127,11 +127,14 @@ func TestOriginatorLearnsNoTraveller(t *testing.T) {
 			text = append(text, rec...)
 			continue
 		}
-		var req map[string][][]byte
-		if err := json.Unmarshal(rec, &req); err != nil || len(req) != 1 || req["elements"] == nil {
-			t.Fatalf("A received %.200s, want only {\"elements\": [...]}", rec)
+		var fields map[string]json.RawMessage
+		var req blind.EvaluateRequest
+		json.Unmarshal(rec, &fields)
+		delete(fields, "chunk") // a number: how the batch is split for the cores
+		if err := json.Unmarshal(rec, &req); err != nil || len(fields) != 1 || req.Elements == nil {
+			t.Fatalf("A received %.200s, want only {\"elements\": [...], \"chunk\": n}", rec)
 		}
-		for _, e := range req["elements"] {
+		for _, e := range req.Elements {
 			if len(e) != 32 {
 				t.Fatalf("an element of %d bytes", len(e))
 			}
@@ -372,6 +375,8 @@ func TestEvaluateRefusesBadInput(t *testing.T) {
 		{Elements: [][]byte{make([]byte, 32)}},
 		{Elements: [][]byte{[]byte("short")}},
 		{Elements: make([][]byte, blind.MaxBatch+1)},
+		{Elements: make([][]byte, 100), Chunk: 1}, // 100 proofs
+		{Elements: make([][]byte, 10), Chunk: -1},
 	} {
 		if _, err := p.a.Evaluate(ctx, "B", req); tripline.ErrorCode(err) != tripline.EINVALID {
 			t.Errorf("%d elements: %v, want invalid", len(req.Elements), err)

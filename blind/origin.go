@@ -7,10 +7,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cloudflare/circl/oprf"
@@ -46,11 +44,9 @@ type Originator struct {
 	Epoch      time.Duration
 	MinEntries int
 	// Quota counts each partner's evaluations; nil counts nothing.
-	Quota *Quota
-	// Workers evaluate keys when building a table (default: every core).
-	Workers int
-	Now     func() time.Time
-	Logger  *slog.Logger
+	Quota  *Quota
+	Now    func() time.Time
+	Logger *slog.Logger
 
 	mu     sync.Mutex
 	epoch  int64
@@ -226,40 +222,24 @@ func (o *Originator) entries(ctx context.Context, epoch int64, key *oprf.Private
 		}
 	}
 	o.mu.Unlock()
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	type done struct {
 		l       *tripline.Listing
 		ref     string
 		entries [][]byte
 	}
 	results := make([]done, len(todo))
-	var firstErr error
-	var errOnce sync.Once
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range min(workers, max(1, len(todo))) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(todo) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				l := todo[i]
-				p := o.payload(l)
-				es, err := ListingEntries(srv, o.Node, epoch, l, p, o.Alpha3)
-				if err != nil {
-					errOnce.Do(func() { firstErr = err })
-					continue
-				}
-				results[i] = done{l, p.Ref, es}
-			}
-		})
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err := parallel(len(todo), func(i int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		l := todo[i]
+		p := o.payload(l)
+		es, err := ListingEntries(srv, o.Node, epoch, l, p, o.Alpha3)
+		results[i] = done{l, p.Ref, es}
+		return err
+	})
+	if err != nil {
 		return nil, err
-	}
-	if firstErr != nil {
-		return nil, firstErr
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -296,70 +276,4 @@ func (o *Originator) Resolve(ref string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// EvaluateRequest is a partner's blinded batch: group elements that tell
-// nothing of the keys they blind.
-type EvaluateRequest struct {
-	Elements [][]byte `json:"elements"`
-}
-
-// EvaluateResponse is the evaluated batch with its proof under the epoch's
-// key, and how much of the day's quota the partner has used.
-type EvaluateResponse struct {
-	Epoch     int64    `json:"epoch"`
-	PublicKey []byte   `json:"public_key"`
-	Evaluated [][]byte `json:"evaluated"`
-	Proof     []byte   `json:"proof"`
-	Used      int64    `json:"used"`
-	Limit     int64    `json:"limit"`
-}
-
-// Evaluate evaluates a partner's blinded batch under the current epoch's
-// key, after charging it to the partner's daily quota. A batch that is
-// empty, too large or holds anything but valid group elements is EINVALID;
-// past the quota ERATELIMIT, and nothing is evaluated.
-func (o *Originator) Evaluate(ctx context.Context, node string, req *EvaluateRequest) (*EvaluateResponse, error) {
-	n := len(req.Elements)
-	if n == 0 || n > MaxBatch {
-		return nil, tripline.Errorf(tripline.EINVALID, "elements: %d, want 1 to %d", n, MaxBatch)
-	}
-	g := Suite.Group()
-	elems := make([]oprf.Blinded, n)
-	for i, b := range req.Elements {
-		e := g.NewElement()
-		if len(b) != evaluatedSize || e.UnmarshalBinary(b) != nil || e.IsIdentity() {
-			return nil, tripline.Errorf(tripline.EINVALID, "elements[%d]: not a %s group element", i, Suite.Identifier())
-		}
-		elems[i] = e
-	}
-	out := &EvaluateResponse{}
-	if o.Quota != nil {
-		var err error
-		if out.Used, out.Limit, err = o.Quota.Take(ctx, node, int64(n)); err != nil {
-			return nil, err
-		}
-	}
-	epoch, key, err := o.current()
-	if err != nil {
-		return nil, err
-	}
-	ev, err := oprf.NewVerifiableServer(Suite, key).Evaluate(&oprf.EvaluationRequest{Elements: elems})
-	if err != nil {
-		return nil, err
-	}
-	out.Epoch = epoch
-	if out.PublicKey, err = key.Public().MarshalBinary(); err != nil {
-		return nil, err
-	}
-	if out.Proof, err = ev.Proof.MarshalBinary(); err != nil {
-		return nil, err
-	}
-	out.Evaluated = make([][]byte, n)
-	for i, e := range ev.Elements {
-		if out.Evaluated[i], err = e.MarshalBinaryCompress(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }

@@ -283,22 +283,34 @@ func (c *Client) evaluate(ctx context.Context, r *Remote, t *Table, keys [][]Key
 	return outputs, nil
 }
 
-// roundTrip blinds inputs, has the originator evaluate them and finalises,
-// verifying the proof under the epoch key of a table it signed.
+// roundTrip blinds inputs, has the originator evaluate them (in chunks,
+// one per core at either end, in one request) and finalises, verifying
+// each chunk's proof under the epoch key of a table it signed.
 func (c *Client) roundTrip(ctx context.Context, r *Remote, t *Table, inputs [][]byte) ([][]byte, error) {
 	pk := new(oprf.PublicKey)
 	if err := pk.UnmarshalBinary(Suite, t.Header.PublicKey); err != nil {
 		return nil, tripline.Errorf(tripline.EINVALID, "blind table of %s: public key: %v", r.Origin, err)
 	}
-	fin, req, err := oprf.NewVerifiableClient(Suite, pk).Blind(inputs)
+	chunk := max(minChunk, (len(inputs)+3)/4)
+	parts := runs(len(inputs), chunk)
+	fins := make([]*oprf.FinalizeData, len(parts))
+	body := &EvaluateRequest{Elements: make([][]byte, len(inputs)), Chunk: chunk}
+	err := parallel(len(parts), func(p int) error {
+		lo, hi := parts[p][0], parts[p][1]
+		fin, req, err := oprf.NewVerifiableClient(Suite, pk).Blind(inputs[lo:hi])
+		if err != nil {
+			return err
+		}
+		fins[p] = fin
+		for i, e := range req.Elements {
+			if body.Elements[lo+i], err = e.MarshalBinaryCompress(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	body := &EvaluateRequest{Elements: make([][]byte, len(req.Elements))}
-	for i, e := range req.Elements {
-		if body.Elements[i], err = e.MarshalBinaryCompress(); err != nil {
-			return nil, err
-		}
 	}
 	resp, err := r.T.Evaluate(ctx, body)
 	if err != nil {
@@ -317,24 +329,32 @@ func (c *Client) roundTrip(ctx context.Context, r *Remote, t *Table, inputs [][]
 			return nil, err
 		}
 	}
-	if !bytes.Equal(resp.PublicKey, t.Header.PublicKey) || len(resp.Evaluated) != len(inputs) {
+	if !bytes.Equal(resp.PublicKey, t.Header.PublicKey) || len(resp.Evaluated) != len(inputs) || len(resp.Proofs) != len(parts) {
 		return nil, tripline.Errorf(tripline.EINVALID, "blind: %s evaluated under a key its table does not name, or not every element", r.Origin)
 	}
-	ev := &oprf.Evaluation{Elements: make([]oprf.Evaluated, len(resp.Evaluated))}
+	ys := make([][]byte, len(inputs))
 	g := Suite.Group()
-	for i, b := range resp.Evaluated {
-		ev.Elements[i] = g.NewElement()
-		if err := ev.Elements[i].UnmarshalBinary(b); err != nil {
-			return nil, tripline.Errorf(tripline.EINVALID, "blind: evaluated[%d] is not a group element", i)
+	err = parallel(len(parts), func(p int) error {
+		lo, hi := parts[p][0], parts[p][1]
+		ev := &oprf.Evaluation{Elements: make([]oprf.Evaluated, hi-lo), Proof: new(dleq.Proof)}
+		for i, b := range resp.Evaluated[lo:hi] {
+			ev.Elements[i] = g.NewElement()
+			if err := ev.Elements[i].UnmarshalBinary(b); err != nil {
+				return tripline.Errorf(tripline.EINVALID, "blind: evaluated[%d] is not a group element", lo+i)
+			}
 		}
-	}
-	ev.Proof = new(dleq.Proof)
-	if err := ev.Proof.UnmarshalBinary(g, resp.Proof); err != nil {
-		return nil, tripline.Errorf(tripline.EINVALID, "blind: proof: %v", err)
-	}
-	ys, err := oprf.NewVerifiableClient(Suite, pk).Finalize(fin, ev)
+		if err := ev.Proof.UnmarshalBinary(g, resp.Proofs[p]); err != nil {
+			return tripline.Errorf(tripline.EINVALID, "blind: proof %d: %v", p, err)
+		}
+		out, err := oprf.NewVerifiableClient(Suite, pk).Finalize(fins[p], ev)
+		if err != nil {
+			return tripline.Errorf(tripline.EINVALID, "blind: %s's evaluation does not verify: %v", r.Origin, err)
+		}
+		copy(ys[lo:hi], out)
+		return nil
+	})
 	if err != nil {
-		return nil, tripline.Errorf(tripline.EINVALID, "blind: %s's evaluation does not verify: %v", r.Origin, err)
+		return nil, err
 	}
 	return ys, nil
 }
