@@ -312,6 +312,11 @@ func TestFallbackWhenUnreachable(t *testing.T) {
 	if len(fs[1].Notes) != 1 || !strings.Contains(fs[1].Notes[0], "blind list of agency-a not checked") {
 		t.Errorf("new traveller: notes %v", fs[1].Notes)
 	}
+	asked := len(p.t.all())
+	p.b.Screen(ctx, []*tripline.Traveller{traveller("m", "Another Face", "1981", nil)})
+	if len(p.t.all()) != asked {
+		t.Error("an originator that just failed to answer was asked again at once: every screening would wait for it")
+	}
 	restarted := &blind.Client{Dir: p.b.Dir, Now: p.clock.Now}
 	restarted.SetRemotes([]*blind.Remote{{Origin: "A", Agency: "agency-a", Key: p.aPub, T: p.t}})
 	fs = restarted.Screen(ctx, []*tripline.Traveller{trav})
@@ -336,6 +341,7 @@ func TestTableChanges(t *testing.T) {
 	w.ValidUntil, w.Version = &past, 2
 	p.setListings(l1, &w)
 	p.clock.Add(blind.DefaultRefresh + time.Second)
+	p.b.RefreshTables(ctx) // the node's background work
 	fs = p.b.Screen(ctx, both)
 	if len(fs[0].Matches) != 1 || len(fs[1].Matches) != 0 {
 		t.Errorf("after l2 expired: %+v", fs)

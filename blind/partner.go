@@ -25,6 +25,8 @@ const (
 	DefaultRefresh    = 5 * time.Minute
 	DefaultMaxEntries = 1 << 23
 	DefaultCacheSize  = 1 << 17
+	DefaultRetry      = 30 * time.Second
+	DefaultTimeout    = 10 * time.Second
 )
 
 // Remote is one originator as this node screens against it: where to reach
@@ -40,6 +42,7 @@ type Remote struct {
 	mu      sync.Mutex
 	table   *Table
 	checked time.Time // when the originator last confirmed the table
+	failed  time.Time // when the originator last failed to answer
 	loaded  bool      // the copy on disk was read
 	offered bool      // a table with entries was held at some point
 	cache   map[[32]byte][]byte
@@ -66,8 +69,14 @@ type Client struct {
 	Refresh    time.Duration
 	MaxEntries int
 	CacheSize  int
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// Retry is how long screening leaves an originator that did not
+	// answer alone (default DefaultRetry), Timeout how long a screening
+	// waits for one (default DefaultTimeout): an unreachable partner costs
+	// an officer at most one wait, then the fallback answers at once.
+	Retry   time.Duration
+	Timeout time.Duration
+	Now     func() time.Time
+	Logger  *slog.Logger
 
 	mu      sync.Mutex
 	remotes map[string]*Remote
@@ -120,6 +129,10 @@ func (c *Client) Remotes() []*Remote {
 // traveller's notes, never silently cleared.
 func (c *Client) Screen(ctx context.Context, ts []*tripline.Traveller) []Finding {
 	out := make([]Finding, len(ts))
+	remotes := c.Remotes()
+	if len(remotes) == 0 {
+		return out // a node without partners pays nothing
+	}
 	keys := make([][]Key, len(ts))
 	for i, t := range ts {
 		if t != nil {
@@ -128,7 +141,7 @@ func (c *Client) Screen(ctx context.Context, ts []*tripline.Traveller) []Finding
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, r := range c.Remotes() {
+	for _, r := range remotes {
 		wg.Go(func() {
 			fs := c.screenRemote(ctx, r, keys)
 			mu.Lock()
@@ -156,7 +169,13 @@ func (c *Client) screenRemote(ctx context.Context, r *Remote, keys [][]Key) []Fi
 		}
 		return out
 	}
-	t, err := c.table(ctx, r, false)
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	t, err := c.current(ctx, r)
 	switch {
 	case t == nil && r.wasOffered():
 		return unchecked("no table held from its node (" + tripline.ErrorMessage(err) + ")")
@@ -247,6 +266,9 @@ func (c *Client) evaluate(ctx context.Context, r *Remote, t *Table, keys [][]Key
 	if len(inputs) == 0 {
 		return outputs, nil
 	}
+	if err := c.backingOff(r); err != nil {
+		return outputs, err
+	}
 	var ys [][]byte
 	var err error
 	for from := 0; from < len(inputs) && err == nil; from += MaxBatch {
@@ -257,6 +279,7 @@ func (c *Client) evaluate(ctx context.Context, r *Remote, t *Table, keys [][]Key
 		ys = append(ys, part...)
 	}
 	if err != nil {
+		c.noteFailure(r, err)
 		c.logger().Warn("blind screening: originator did not evaluate; cached outputs only", "origin", r.Origin, "err", err)
 		return outputs, err
 	}
@@ -359,6 +382,59 @@ func (c *Client) roundTrip(ctx context.Context, r *Remote, t *Table, inputs [][]
 	return ys, nil
 }
 
+// current returns the table to screen with: the one held while its epoch
+// lasts (Refresh keeps it fresh in the background), else a new one fetched
+// now — unless the originator failed to answer within Retry.
+func (c *Client) current(ctx context.Context, r *Remote) (*Table, error) {
+	c.loadHeld(r)
+	if t := r.held(); t != nil && c.now().Before(t.Header.NotAfter) {
+		return t, nil
+	}
+	if err := c.backingOff(r); err != nil {
+		return r.held(), err
+	}
+	return c.table(ctx, r, false)
+}
+
+// RefreshTables checks every originator for a newer table than the one held
+// (each at most once per Refresh interval): the node's background work
+// calls it, so that screening never waits for a table it already has.
+func (c *Client) RefreshTables(ctx context.Context) {
+	for _, r := range c.Remotes() {
+		if _, err := c.table(ctx, r, false); err != nil && !isNotFound(err) {
+			c.logger().Warn("blind screening: refresh table", "origin", r.Origin, "err", err)
+		}
+	}
+}
+
+func isNotFound(err error) bool { return tripline.ErrorCode(err) == tripline.ENOTFOUND }
+
+// noteFailure remembers that r did not answer (a refusal with a code is an
+// answer).
+func (c *Client) noteFailure(r *Remote, err error) {
+	if tripline.ErrorCode(err) != tripline.EINTERNAL {
+		return
+	}
+	r.mu.Lock()
+	r.failed = c.now()
+	r.mu.Unlock()
+}
+
+// backingOff returns EUNAVAILABLE while r failed to answer within Retry.
+func (c *Client) backingOff(r *Remote) error {
+	retry := c.Retry
+	if retry <= 0 {
+		retry = DefaultRetry
+	}
+	r.mu.Lock()
+	failed := r.failed
+	r.mu.Unlock()
+	if !failed.IsZero() && c.now().Sub(failed) < retry {
+		return tripline.Errorf(tripline.EUNAVAILABLE, "its node did not answer %s ago; asked again after %s", c.now().Sub(failed).Round(time.Second), retry)
+	}
+	return nil
+}
+
 // table returns the table held from r, fetching a newer one when the held
 // one is older than Refresh, of an ended epoch, or force is set. A failed
 // fetch keeps the table held (the fallback) and returns the error too.
@@ -383,11 +459,12 @@ func (c *Client) table(ctx context.Context, r *Remote, force bool) (*Table, erro
 	}
 	body, notModified, err := r.T.FetchTable(ctx, etag)
 	if err != nil {
+		c.noteFailure(r, err)
 		return t, err
 	}
 	if notModified {
 		r.mu.Lock()
-		r.checked = now
+		r.checked, r.failed = now, time.Time{}
 		r.mu.Unlock()
 		return t, nil
 	}
@@ -407,7 +484,7 @@ func (c *Client) table(ctx context.Context, r *Remote, force bool) (*Table, erro
 		return t, err
 	}
 	r.mu.Lock()
-	r.table, r.checked = nt, now
+	r.table, r.checked, r.failed = nt, now, time.Time{}
 	r.offered = r.offered || !nt.Header.Empty
 	r.mu.Unlock()
 	if c.Dir != "" {

@@ -37,7 +37,10 @@ func (n *Node) serveBlind(ctx context.Context, env *Env, srv *httpapi.Server, da
 	srv.Blind = origin
 	client := &blind.Client{Alpha3: alpha3, Dir: filepath.Join(dir, "held"), Now: n.Now, Logger: n.Logger}
 	n.blindRemotes(ctx, client)
-	n.every(ctx, 30*time.Second, func(ctx context.Context) { n.blindRemotes(ctx, client) })
+	n.every(ctx, 30*time.Second, func(ctx context.Context) {
+		n.blindRemotes(ctx, client)
+		client.RefreshTables(ctx) // screening never waits for a table it holds
+	})
 	srv.Screener = &blind.Screener{Inner: n.Screener, Client: client, Encounters: n.Encounters, Agency: n.Agency, Now: n.Now, Logger: n.Logger,
 		Report: n.reportBlind}
 	create := n.FedService.Create
