@@ -37,6 +37,11 @@ func (n *Node) serveBlind(ctx context.Context, env *Env, srv *httpapi.Server, da
 	srv.Blind = origin
 	client := &blind.Client{Alpha3: alpha3, Dir: filepath.Join(dir, "held"), Now: n.Now, Logger: n.Logger}
 	n.blindRemotes(ctx, client)
+	n.bg.Add(1)
+	go func() { // the first tables, before the first officer needs them
+		defer n.bg.Done()
+		client.RefreshTables(ctx)
+	}()
 	n.every(ctx, 30*time.Second, func(ctx context.Context) {
 		n.blindRemotes(ctx, client)
 		client.RefreshTables(ctx) // screening never waits for a table it holds
