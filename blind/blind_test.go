@@ -419,3 +419,19 @@ func TestEvaluationUnderAnotherKeyRefused(t *testing.T) {
 		t.Errorf("evaluation under another key: %+v", fs[0])
 	}
 }
+
+// TestStaleTableAskedBeforeScreening: told that A changed its listings
+// (its feed says so), B asks for A's table before its next screening and
+// finds a listing added since, without waiting for the refresh interval.
+func TestStaleTableAskedBeforeScreening(t *testing.T) {
+	p := newPair(t)
+	trav := traveller("t", "Newly Listed", "1970-01-01", nil)
+	if fs := p.b.Screen(ctx, []*tripline.Traveller{trav}); len(fs[0].Matches) != 0 {
+		t.Fatalf("before: %+v", fs[0])
+	}
+	p.setListings(listing("1", "Newly Listed", "1970-01-01"))
+	p.b.Stale("A")
+	if fs := p.b.Screen(ctx, []*tripline.Traveller{trav}); len(fs[0].Matches) != 1 {
+		t.Errorf("after A's change: %+v", fs[0])
+	}
+}

@@ -43,6 +43,7 @@ type Remote struct {
 	table   *Table
 	checked time.Time // when the originator last confirmed the table
 	failed  time.Time // when the originator last failed to answer
+	stale   bool      // the originator changed a listing since: ask before screening
 	loaded  bool      // the copy on disk was read
 	offered bool      // a table with entries was held at some point
 	cache   map[[32]byte][]byte
@@ -387,13 +388,30 @@ func (c *Client) roundTrip(ctx context.Context, r *Remote, t *Table, inputs [][]
 // now — unless the originator failed to answer within Retry.
 func (c *Client) current(ctx context.Context, r *Remote) (*Table, error) {
 	c.loadHeld(r)
-	if t := r.held(); t != nil && c.now().Before(t.Header.NotAfter) {
+	r.mu.Lock()
+	t, stale := r.table, r.stale
+	r.mu.Unlock()
+	if t != nil && !stale && c.now().Before(t.Header.NotAfter) {
 		return t, nil
 	}
 	if err := c.backingOff(r); err != nil {
-		return r.held(), err
+		return t, err
 	}
-	return c.table(ctx, r, false)
+	return c.table(ctx, r, stale)
+}
+
+// Stale tells the client that origin changed its listings (its feed says
+// so within seconds): the next screening first asks it for its table, a
+// 304 when the change was none of this node's business.
+func (c *Client) Stale(origin string) {
+	c.mu.Lock()
+	r := c.remotes[origin]
+	c.mu.Unlock()
+	if r != nil {
+		r.mu.Lock()
+		r.stale = true
+		r.mu.Unlock()
+	}
 }
 
 // RefreshTables checks every originator for a newer table than the one held
@@ -464,7 +482,7 @@ func (c *Client) table(ctx context.Context, r *Remote, force bool) (*Table, erro
 	}
 	if notModified {
 		r.mu.Lock()
-		r.checked, r.failed = now, time.Time{}
+		r.checked, r.failed, r.stale = now, time.Time{}, false
 		r.mu.Unlock()
 		return t, nil
 	}
@@ -484,7 +502,7 @@ func (c *Client) table(ctx context.Context, r *Remote, force bool) (*Table, erro
 		return t, err
 	}
 	r.mu.Lock()
-	r.table, r.checked, r.failed = nt, now, time.Time{}
+	r.table, r.checked, r.failed, r.stale = nt, now, time.Time{}, false
 	r.offered = r.offered || !nt.Header.Empty
 	r.mu.Unlock()
 	if c.Dir != "" {

@@ -53,6 +53,9 @@ type Peer struct {
 	mu       sync.RWMutex
 	keys     map[string]ed25519.PublicKey
 	partners map[string]*tripline.Partner
+
+	cmu     sync.Mutex
+	clients map[string]*partnerClient // by partner id
 }
 
 // NewPeer returns a Peer; call Reload to read the partners.
@@ -121,15 +124,22 @@ type FeedPage struct {
 	Last   int64             `json:"last"`
 }
 
-// do sends a signed request to a partner and decodes the JSON answer.
-func (p *Peer) do(ctx context.Context, method, base, path string, body []byte, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
+// do sends a signed request to partner x and decodes the JSON answer.
+func (p *Peer) do(ctx context.Context, x *tripline.Partner, method, path string, body []byte, out any) error {
+	if x == nil || x.URL == "" {
+		return tripline.Errorf(tripline.ENOTFOUND, "%s %s: no partner with an address to send it to", method, path)
+	}
+	c, err := p.client(x)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, x.URL+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	SignRequest(req, p.Self, p.Priv, body, p.Now())
-	resp, err := p.HTTP.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return err
 	}
@@ -163,7 +173,7 @@ func (p *Peer) Pull(ctx context.Context, partner *tripline.Partner, origin strin
 	q := url.Values{"origin": {origin}, "after": {strconv.FormatInt(cur, 10)}, "limit": {"2000"},
 		"wait": {strconv.Itoa(int(wait / time.Millisecond))}}
 	var page FeedPage
-	if err := p.do(ctx, "GET", partner.URL, "/v1/feed?"+q.Encode(), nil, &page); err != nil {
+	if err := p.do(ctx, partner, "GET", "/v1/feed?"+q.Encode(), nil, &page); err != nil {
 		return 0, err
 	}
 	if err := checkPage(partner.ID, origin, page.Events); err != nil {

@@ -129,28 +129,29 @@ func (p *Peer) Acknowledged(ctx context.Context, id string) error {
 // acknowledged; on failure that node re-sends the report, and the next
 // receipt says "acknowledged" at once.
 func (p *Peer) ackUpstream(ctx context.Context, node, id string) {
-	base := p.url(ctx, node)
-	if base == "" {
+	x := p.partnerOf(ctx, node)
+	if x == nil || x.URL == "" {
 		return
 	}
 	b, _ := json.Marshal(ReportAck{ID: id})
 	var out map[string]any
-	if err := p.do(ctx, "POST", base, "/v1/reports/ack", b, &out); err != nil {
+	if err := p.do(ctx, x, "POST", "/v1/reports/ack", b, &out); err != nil {
 		p.Logger.Warn("pass acknowledgement back", "to", node, "report", id, "err", err)
 	}
 }
 
-func (p *Peer) url(ctx context.Context, node string) string {
+// partnerOf returns the stored partner node, or nil.
+func (p *Peer) partnerOf(ctx context.Context, node string) *tripline.Partner {
 	ps, err := p.Store.Partners(ctx)
 	if err != nil {
-		return ""
+		return nil
 	}
 	for _, x := range ps {
 		if x.ID == node {
-			return x.URL
+			return x
 		}
 	}
-	return ""
+	return nil
 }
 
 // Deliver sends every report that is due, once: acknowledged reports are
@@ -174,7 +175,7 @@ func (p *Peer) Deliver(ctx context.Context) {
 			status = tripline.ReportOverdue
 		}
 		var receipt ReportReceipt
-		err := p.do(ctx, "POST", p.url(ctx, r.NextHop), "/v1/reports", r.Body, &receipt)
+		err := p.do(ctx, p.partnerOf(ctx, r.NextHop), "POST", "/v1/reports", r.Body, &receipt)
 		switch {
 		case err != nil:
 			backoff := min(time.Duration(1<<min(r.Attempts, 6))*time.Second, time.Minute)

@@ -125,9 +125,15 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Policy.Record(tripline.WithIdentity(r.Context(), id), "login", id.User, "console session")
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(SessionTTL / time.Second)})
+	http.SetCookie(w, sessionCookie(r, sess, int(SessionTTL/time.Second)))
 	writeJSON(w, http.StatusOK, id)
+}
+
+// sessionCookie is the session cookie with value, kept maxAge seconds
+// (-1: removed). Over TLS it is Secure: a browser never sends it in clear.
+func sessionCookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: SessionCookie, Value: value, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: maxAge}
 }
 
 // handleLogout ends the console session.
@@ -135,7 +141,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil {
 		_ = s.Identity.DisableToken(r.Context(), c.Value)
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, sessionCookie(r, "", -1))
 	writeJSON(w, http.StatusOK, map[string]string{"status": "logged out"})
 }
 

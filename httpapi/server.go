@@ -4,10 +4,12 @@ package httpapi
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -70,6 +72,10 @@ type Server struct {
 	// AuditWait bounds how long an answer waits for its audit entries to
 	// be committed before 503 goes out instead (default DefaultAuditWait).
 	AuditWait time.Duration
+	// TLS, if set, makes Serve answer HTTPS only (tlsconf.Keypair.Config
+	// builds it). Every answer over TLS carries HSTS, and the console's
+	// session cookie is Secure.
+	TLS *tls.Config
 
 	mux      *http.ServeMux
 	registry *prometheus.Registry
@@ -127,7 +133,19 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.TLS != nil {
+		// A browser that has seen the console over HTTPS never again
+		// tries plain HTTP to it, where a session cookie could be taken.
+		w.Header().Set("Strict-Transport-Security", HSTS)
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// HSTS is the Strict-Transport-Security of every answer over TLS: one
+// year, this host only (other services of an agency's domain may not speak
+// HTTPS).
+const HSTS = "max-age=31536000"
 
 // Listen binds addr (":0" picks a free port) without serving yet.
 func (s *Server) Listen(addr string) error {
@@ -144,11 +162,32 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Serve serves until Shutdown; it returns nil on a clean shutdown.
 func (s *Server) Serve() error {
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: s.TLS,
+		ErrorLog: log.New(serverLog{s.Logger}, "", 0)}
+	serve := func() error { return s.srv.Serve(s.ln) }
+	if s.TLS != nil {
+		// The certificate comes from s.TLS; ServeTLS adds HTTP/2.
+		serve = func() error { return s.srv.ServeTLS(s.ln, "", "") }
+	}
+	if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// serverLog takes net/http's own log lines into the node's log: a failed
+// TLS handshake (a port scan, a load balancer's TCP check, a client that
+// does not trust the certificate) at debug, anything else as a warning.
+type serverLog struct{ log *slog.Logger }
+
+func (l serverLog) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	level := slog.LevelWarn
+	if strings.HasPrefix(msg, "http: TLS handshake error") {
+		level = slog.LevelDebug
+	}
+	l.log.Log(context.Background(), level, msg, "from", "net/http")
+	return len(p), nil
 }
 
 // Shutdown stops accepting requests and waits for those in flight.

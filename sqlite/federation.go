@@ -24,9 +24,11 @@ func (s *FederationStore) PutPartner(ctx context.Context, p *tripline.Partner) e
 	if p.ID == "" || p.Agency == "" || p.PublicKey == "" {
 		return tripline.Errorf(tripline.EINVALID, "partner: id, agency and public key are required")
 	}
-	_, err := s.db.db.ExecContext(ctx, `INSERT INTO partners (id, agency, public_key, url, follows) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET agency = excluded.agency, public_key = excluded.public_key, url = excluded.url, follows = excluded.follows`,
-		p.ID, p.Agency, p.PublicKey, p.URL, strings.Join(p.Follows, ","))
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO partners (id, agency, public_key, url, follows, tls_pins, tls_ca, insecure_http)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET agency = excluded.agency, public_key = excluded.public_key, url = excluded.url, follows = excluded.follows,
+		tls_pins = excluded.tls_pins, tls_ca = excluded.tls_ca, insecure_http = excluded.insecure_http`,
+		p.ID, p.Agency, p.PublicKey, p.URL, strings.Join(p.Follows, ","), strings.Join(p.TLSPins, ","), p.TLSCA, p.InsecureHTTP)
 	if err != nil {
 		return fmt.Errorf("store partner %s: %w", p.ID, err)
 	}
@@ -35,7 +37,7 @@ func (s *FederationStore) PutPartner(ctx context.Context, p *tripline.Partner) e
 
 // Partners returns every partner, ordered by id.
 func (s *FederationStore) Partners(ctx context.Context) ([]*tripline.Partner, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT id, agency, public_key, url, follows FROM partners ORDER BY id`)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id, agency, public_key, url, follows, tls_pins, tls_ca, insecure_http FROM partners ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("query partners: %w", err)
 	}
@@ -43,12 +45,15 @@ func (s *FederationStore) Partners(ctx context.Context) ([]*tripline.Partner, er
 	var out []*tripline.Partner
 	for rows.Next() {
 		var p tripline.Partner
-		var follows string
-		if err := rows.Scan(&p.ID, &p.Agency, &p.PublicKey, &p.URL, &follows); err != nil {
+		var follows, pins string
+		if err := rows.Scan(&p.ID, &p.Agency, &p.PublicKey, &p.URL, &follows, &pins, &p.TLSCA, &p.InsecureHTTP); err != nil {
 			return nil, fmt.Errorf("scan partner: %w", err)
 		}
 		if follows != "" {
 			p.Follows = strings.Split(follows, ",")
+		}
+		if pins != "" {
+			p.TLSPins = strings.Split(pins, ",")
 		}
 		out = append(out, &p)
 	}

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -46,6 +46,17 @@ func (n *Node) serveBlind(ctx context.Context, env *Env, srv *httpapi.Server, da
 		n.blindRemotes(ctx, client)
 		client.RefreshTables(ctx) // screening never waits for a table it holds
 	})
+	// A partner's new events (placeholders, for its blind listings) say
+	// its blind table may have changed: checked before the next screening.
+	seen := map[string]int64{}
+	n.every(ctx, 2*time.Second, func(ctx context.Context) {
+		for _, r := range client.Remotes() {
+			if seq, err := n.Events.LastSeq(ctx, r.Origin); err == nil && seq != seen[r.Origin] {
+				seen[r.Origin] = seq
+				client.Stale(r.Origin)
+			}
+		}
+	})
 	srv.Screener = &blind.Screener{Inner: n.Screener, Client: client, Encounters: n.Encounters, Agency: n.Agency, Now: n.Now, Logger: n.Logger,
 		Report: n.reportBlind}
 	create := n.FedService.Create
@@ -63,11 +74,15 @@ func (n *Node) blindRemotes(ctx context.Context, c *blind.Client) {
 		n.Logger.Error("blind screening: load partners", "err", err)
 		return
 	}
-	hc := &http.Client{Timeout: time.Minute}
 	var rs []*blind.Remote
 	for _, p := range ps {
 		key, err := federation.ParsePublicKey(p.PublicKey)
 		if p.URL == "" || err != nil {
+			continue
+		}
+		hc, err := n.Peer.HTTPClient(p) // the federation's TLS rules and pins
+		if err != nil {
+			n.Logger.Warn("blind screening: partner not reachable as configured", "partner", p.ID, "err", err)
 			continue
 		}
 		rs = append(rs, &blind.Remote{Origin: p.ID, Agency: p.Agency, Key: key,
@@ -98,42 +113,28 @@ func resolveBlind(o *blind.Originator, self string, e *tripline.Encounter) {
 	e.Note = "blind screening: possible match reported by " + e.Agency + " (alert " + ref + "); the traveller's identity stays with " + e.Agency + ": contact it"
 }
 
-// runBlind manages blind screening as an originator:
-//
-//	tripline blind volume PARTNER TRAVELLERS_A_DAY
-//
-// declares a partner node's traffic: its evaluations a day are capped at
-// that times the keys of one traveller.
-func runBlind(ctx context.Context, env *Env, args []string) error {
-	fs, data, err := actionFlags(env, "blind", args, "want: blind volume PARTNER TRAVELLERS_A_DAY")
-	if err != nil {
-		return err
-	}
-	if args[0] != "volume" {
-		return usagef("unknown blind command %q (want volume)", args[0])
-	}
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	if fs.NArg() != 2 {
-		return usagef("volume: want PARTNER TRAVELLERS_A_DAY")
-	}
-	v, err := strconv.ParseInt(fs.Arg(1), 10, 64)
-	if err != nil {
-		return usagef("volume: %q is not a whole number of travellers a day", fs.Arg(1))
-	}
-	n, err := openNode(ctx, env, *data, false, newLogger(env))
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	vols := &blind.Volumes{Path: filepath.Join(*data, "blind", "volumes.json")}
-	if err := vols.Set(fs.Arg(0), v); err != nil {
-		return err
-	}
-	if err := n.audited(ctx, "blind.volume", fs.Arg(0), fmt.Sprintf("%d travellers a day", v)); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(env.Stdout, "partner %s: %d travellers a day, %d blind evaluations a day\n", fs.Arg(0), v, v*blind.MaxTravellerKeys)
-	return err
-}
+// blindCommands manage blind screening as an originator.
+var blindCommands = []*command{{
+	name: "blind volume", args: "PARTNER TRAVELLERS", usage: "",
+	summary: "Declare a partner node's travellers a day: its blind quota.\n" +
+		"The partner may have that many travellers' keys evaluated a day (times 12 keys each);\n" +
+		"past it its batches are refused (docs/blind.md). Undeclared: 10,000 a day.",
+	examples: []string{"tripline blind volume B 20000"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+			v, err := strconv.ParseInt(args[1], 10, 64)
+			if err != nil {
+				return usagef("%q is not a whole number of travellers a day", args[1])
+			}
+			vols := &blind.Volumes{Path: filepath.Join(filepath.Dir(n.DB.DSN), "blind", "volumes.json")}
+			if err := vols.Set(args[0], v); err != nil {
+				return err
+			}
+			if err := n.audited(ctx, "blind.volume", args[0], fmt.Sprintf("%d travellers a day", v)); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(env.Stdout, "partner %s: %d travellers a day, %d blind evaluations a day\n", args[0], v, v*blind.MaxTravellerKeys)
+			return err
+		})
+	},
+}}

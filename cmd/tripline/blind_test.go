@@ -51,7 +51,7 @@ func (r *recorder) bytes() []byte {
 // twoBlindNodes builds the binary and starts A (the originator) and B (its
 // partner, reaching A through a recording proxy).
 func twoBlindNodes(t *testing.T) (a, b *fedNode, rec *recorder) {
-	bin, tmp := buildTripline(t)
+	tmp, bin := t.TempDir(), tripBinary(t)
 	mk := func(id string) *fedNode { return newFedNode(t, bin, tmp, id, "officer", "analyst", "auditor") }
 	a, b = mk("A"), mk("B")
 	rec = newRecorder(t, a.addr)

@@ -126,7 +126,8 @@ func within(t *testing.T, d time.Duration, what string, cond func() bool) time.D
 // threeNodes builds the binary and sets up A, B and C: B pulls A; C pulls
 // B (and A's events through B) and knows A only by key.
 func threeNodes(t testing.TB) (a, b, c *fedNode) {
-	bin, tmp := buildTripline(t)
+	tmp := t.TempDir()
+	bin := tripBinary(t)
 	mk := func(id string) *fedNode { return newFedNode(t, bin, tmp, id, "officer", "analyst", "admin") }
 	a, b, c = mk("A"), mk("B"), mk("C")
 	add := func(on, p *fedNode, url bool, follows string) {
@@ -150,16 +151,6 @@ func threeNodes(t testing.TB) (a, b, c *fedNode) {
 		t.Cleanup(func() { n.stop(syscall.SIGTERM) })
 	}
 	return a, b, c
-}
-
-// buildTripline builds the binary into a new temporary directory.
-func buildTripline(t testing.TB) (bin, tmp string) {
-	tmp = t.TempDir()
-	bin = filepath.Join(tmp, "tripline")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin, tmp
 }
 
 // newFedNode sets up node id in tmp with a user of each role, its tokens

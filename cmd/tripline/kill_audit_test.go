@@ -26,10 +26,7 @@ func TestServeKilledKeepsAnsweredAudit(t *testing.T) {
 		t.Skip("builds the binary and runs it")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "tripline")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := tripBinary(t)
 	data := filepath.Join(tmp, "data")
 	out, err := exec.Command(bin, "users", "add", "ofc", "--role", "officer", "--data", data).Output()
 	if err != nil {

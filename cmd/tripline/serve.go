@@ -2,31 +2,75 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"time"
 
 	"tripline/httpapi"
+	"tripline/tlsconf"
 	"tripline/web"
 )
 
-func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "serve")
-	addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen address ($TRIPLINE_ADDR)")
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
-	natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "NATS server whose JetStream carries this node's events to followers ($TRIPLINE_NATS; none by default)")
-	maxImport := fs.Int64("max-import-bytes", httpapi.DefaultMaxImportBytes, "largest list POST /v1/imports accepts, in bytes")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+var serveCommands = []*command{{
+	name: "serve", usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--nats URL] [--max-import-bytes N]",
+	summary: "Serve the HTTP API and the console until interrupted.\n" +
+		"It also pulls the partners' feeds and retro-screens new listings. Logs go to stderr as JSON;\n" +
+		"the node is ready when /readyz answers 200. Uploaded lists spool in DIR/spool.",
+	examples: []string{"tripline serve --addr 127.0.0.1:8080", "tripline serve --nats nats://127.0.0.1:4222",
+		"tripline serve --addr 0.0.0.0:8443 --tls-cert tripline-tls/cert.pem --tls-key tripline-tls/key.pem"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen on `HOST:PORT` ($TRIPLINE_ADDR)")
+		data := dataFlag(fs, env)
+		natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "a NATS server `URL` whose JetStream carries this node's events to followers ($TRIPLINE_NATS; none by default)")
+		maxImport := fs.Int64("max-import-bytes", httpapi.DefaultMaxImportBytes, "the largest list POST /v1/imports accepts, in bytes (`N`)")
+		tlsCert, tlsKey := tlsFlags(env, fs, "serve HTTPS only, with this PEM certificate `FILE` (then any intermediates)")
+		return func(ctx context.Context, _ []string) error {
+			if *maxImport <= 0 || *maxImport > httpapi.MaxImportCeiling {
+				return usagef("--max-import-bytes: %d is not between 1 and %d", *maxImport, int64(httpapi.MaxImportCeiling))
+			}
+			var kp *tlsconf.Keypair
+			if *tlsCert != "" || *tlsKey != "" {
+				if *tlsCert == "" || *tlsKey == "" {
+					return usagef("--tls-cert and --tls-key go together ($TRIPLINE_TLS_CERT, $TRIPLINE_TLS_KEY)")
+				}
+				var err error
+				if kp, err = tlsconf.LoadKeypair(*tlsCert, *tlsKey, nil); err != nil {
+					return err // before the node opens: a pair that does not load is an error at start
+				}
+			}
+			return serve(ctx, env, *addr, *data, *natsURL, *maxImport, kp, nil)
+		}
+	},
+}}
+
+// tlsFlags adds --tls-cert (described by certUsage) and --tls-key, which
+// default to $TRIPLINE_TLS_CERT and $TRIPLINE_TLS_KEY.
+func tlsFlags(env *Env, fs *flag.FlagSet, certUsage string) (cert, key *string) {
+	return fs.String("tls-cert", envOr(env, "TRIPLINE_TLS_CERT", ""), certUsage+" ($TRIPLINE_TLS_CERT)"),
+		fs.String("tls-key", envOr(env, "TRIPLINE_TLS_KEY", ""), "the certificate's PEM private key `FILE` ($TRIPLINE_TLS_KEY)")
+}
+
+// serveTLS makes srv answer HTTPS only with kp (nil: plain HTTP, which is
+// for loopback or behind a TLS proxy: a warning says so otherwise).
+func serveTLS(srv *httpapi.Server, kp *tlsconf.Keypair, addr string, log *slog.Logger) {
+	if kp == nil {
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+				log.Warn("serving plain HTTP to other machines: tokens and listings cross the network in clear unless a TLS proxy is in front; give --tls-cert and --tls-key", "addr", addr)
+			}
+		}
+		return
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+	kp.Logger = log
+	srv.TLS = kp.Config()
+	leaf := kp.Leaf()
+	log.Info("serving HTTPS", "cert", kp.CertFile, "subject", leaf.Subject.CommonName, "not_after", leaf.NotAfter, "tls_pin", kp.Pin())
+	if time.Now().After(leaf.NotAfter) {
+		log.Warn("the TLS certificate has expired: clients that check dates refuse it", "cert", kp.CertFile, "not_after", leaf.NotAfter)
 	}
-	if *maxImport <= 0 || *maxImport > httpapi.MaxImportCeiling {
-		return usagef("--max-import-bytes: %d is not between 1 and %d", *maxImport, int64(httpapi.MaxImportCeiling))
-	}
-	return serve(ctx, env, *addr, *data, *natsURL, *maxImport, nil)
 }
 
 // serve opens the node in data, serves the API on addr until ctx ends, and
@@ -34,7 +78,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 // also go to the JetStream stream $TRIPLINE_NATS_STREAM (TRIPLINE_EVENTS).
 // maxImport bounds an uploaded list (0: httpapi's default); uploads spool
 // in data/spool, where what a killed process left is removed at start.
-func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport int64, started func(addr string)) error {
+// With kp it serves HTTPS only.
+func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport int64, kp *tlsconf.Keypair, started func(addr string)) error {
 	log := newLogger(env)
 	n, err := openNode(ctx, env, data, true, log)
 	if err != nil {
@@ -64,6 +109,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 	}
 	n.runFederation(n.bgCtx)
 	web.Register(srv)
+	serveTLS(srv, kp, addr, log)
 	if err := srv.Listen(addr); err != nil {
 		return err
 	}
