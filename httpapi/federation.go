@@ -45,17 +45,7 @@ func (s *Server) federationRoutes() []route {
 		{Method: "GET", Pattern: "/v1/reports", Roles: writers, Summary: "The encounter-report outbox: pending, sent, acknowledged, overdue.", Response: "ReportPage",
 			Query: []param{{"status", "string", "only this status"}}, Handler: s.handleReports},
 	}
-	for i := range rs {
-		h := rs[i].Handler
-		rs[i].Handler = func(w http.ResponseWriter, r *http.Request) {
-			if s.Federation == nil {
-				Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "federation is not configured on this node"))
-				return
-			}
-			h(w, r)
-		}
-	}
-	return rs
+	return s.requiring(rs, func() bool { return s.Federation != nil }, "federation is not configured on this node")
 }
 
 func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {

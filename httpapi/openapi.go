@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/blind"
 	"tripline/federation"
 	"tripline/screening"
 )
@@ -49,6 +50,8 @@ var schemaTypes = map[string]reflect.Type{
 	"ReportAck":       reflect.TypeOf(federation.ReportAck{}),
 	"ReportPage":      reflect.TypeOf(ReportPage{}),
 	"ManifestResult":  reflect.TypeOf(screening.ManifestResult{}),
+	"BlindEvaluation": reflect.TypeOf(blind.EvaluateRequest{}),
+	"BlindEvaluated":  reflect.TypeOf(blind.EvaluateResponse{}),
 	// Network analysis (network.go).
 	"Subgraph":          reflect.TypeOf(Subgraph{}),
 	"NetworkPath":       reflect.TypeOf(NetworkPath{}),

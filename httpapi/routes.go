@@ -61,7 +61,7 @@ type param struct {
 // each capability adds from its own file.
 func (s *Server) routes() []route {
 	rs := s.coreRoutes()
-	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.coverageRoutes, s.importRoutes} {
+	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.coverageRoutes, s.importRoutes, s.blindRoutes} {
 		rs = append(rs, group()...)
 	}
 	return rs

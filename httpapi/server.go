@@ -42,6 +42,9 @@ type Server struct {
 	Screener   Screener
 	// Federation serves partner nodes; nil when the node runs alone.
 	Federation Federation
+	// Blind serves partners screening against this node's blind lists
+	// (blind.go); nil offers none.
+	Blind BlindService
 	// Network answers link-analysis queries (network.go); nil disables them.
 	Network NetworkService
 	// Policy is the one disclosure layer every read path calls.

@@ -35,7 +35,7 @@ type runFunc func(ctx context.Context, args []string) error
 func commands() []*command {
 	return slices.Concat(serveCommands, demoCommands, importCommands, listingCommands, screenCommands, mrzCommands,
 		userCommands, agencyCommands, auditCommands, networkCommands, nodeCommands, partnerCommands,
-		federationCommands, tlsCommands, eventCommands, versionCommands)
+		federationCommands, blindCommands, tlsCommands, eventCommands, versionCommands)
 }
 
 // findCommand resolves a command line to its command and the arguments

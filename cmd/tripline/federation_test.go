@@ -128,19 +128,7 @@ func within(t *testing.T, d time.Duration, what string, cond func() bool) time.D
 func threeNodes(t testing.TB) (a, b, c *fedNode) {
 	tmp := t.TempDir()
 	bin := tripBinary(t)
-	mk := func(id string) *fedNode {
-		f := &fedNode{t: t, bin: bin, id: id, agency: "agency-" + strings.ToLower(id), dir: filepath.Join(tmp, id), addr: freeAddr(t),
-			tokens: map[string]string{}, logFile: filepath.Join(tmp, id+".log")}
-		for _, role := range []string{"officer", "analyst", "admin"} {
-			f.tokens[role] = strings.TrimSpace(f.cli("users", "add", id+"-"+role, "--role", role))
-		}
-		for _, line := range strings.Split(f.cli("node", "info"), "\n") {
-			if k, ok := strings.CutPrefix(line, "public_key: "); ok {
-				f.key = k
-			}
-		}
-		return f
-	}
+	mk := func(id string) *fedNode { return newFedNode(t, bin, tmp, id, "officer", "analyst", "admin") }
 	a, b, c = mk("A"), mk("B"), mk("C")
 	add := func(on, p *fedNode, url bool, follows string) {
 		args := []string{"partners", "add", p.id, "--agency", p.agency, "--key", p.key}
@@ -163,6 +151,22 @@ func threeNodes(t testing.TB) (a, b, c *fedNode) {
 		t.Cleanup(func() { n.stop(syscall.SIGTERM) })
 	}
 	return a, b, c
+}
+
+// newFedNode sets up node id in tmp with a user of each role, its tokens
+// and its public key; it is not started.
+func newFedNode(t testing.TB, bin, tmp, id string, roles ...string) *fedNode {
+	f := &fedNode{t: t, bin: bin, id: id, agency: "agency-" + strings.ToLower(id), dir: filepath.Join(tmp, id), addr: freeAddr(t),
+		tokens: map[string]string{}, logFile: filepath.Join(tmp, id+".log")}
+	for _, role := range roles {
+		f.tokens[role] = strings.TrimSpace(f.cli("users", "add", id+"-"+role, "--role", role))
+	}
+	for _, line := range strings.Split(f.cli("node", "info"), "\n") {
+		if k, ok := strings.CutPrefix(line, "public_key: "); ok {
+			f.key = k
+		}
+	}
+	return f
 }
 
 func listingBody(agency, id, name, dob, reshare string) string {

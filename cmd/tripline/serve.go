@@ -104,6 +104,9 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 		log.Info("removed uploads left by an interrupted import", "files", removed, "dir", srv.SpoolDir)
 	}
 	srv.Federation = n.FedService
+	if err := n.serveBlind(n.bgCtx, env, srv, data); err != nil {
+		return err
+	}
 	n.runFederation(n.bgCtx)
 	web.Register(srv)
 	serveTLS(srv, kp, addr, log)
