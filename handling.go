@@ -103,6 +103,7 @@ func Combine(a, b Handling) Handling {
 		Details: intersect(a.Details, b.Details),
 		Use:     max(a.Use, b.Use), // H3 is the most restrictive code
 		Reshare: minReshare(a.Reshare, b.Reshare),
+		Blind:   intersect(a.Blind, b.Blind),
 	}
 }
 

@@ -169,6 +169,9 @@ type Handling struct {
 	Details []string `json:"details,omitempty"` // may see reason, narrative, links, source reference
 	Use     string   `json:"use,omitempty"`     // H0..H3 use restriction
 	Reshare Reshare  `json:"reshare,omitempty"`
+	// Blind names who may screen against the listing blind (blind.go): it
+	// never leaves this node, only OPRF tags of its exact keys do.
+	Blind []string `json:"blind,omitempty"`
 }
 
 // Provenance records where a listing came from and how it travelled.

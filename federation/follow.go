@@ -276,10 +276,10 @@ func (p *Peer) hopsVia(via, origin string) int {
 // until ctx ends, with Follow's long-poll and back-off.
 func (p *Peer) FollowPartner(ctx context.Context, partner *tripline.Partner) {
 	p.followLoop(ctx, partner.ID, "*", func() (int, error) {
-		origins := p.originsVia(partner)
+		origins, tag := p.originsVia(partner), p.health(partner.ID).tag()
 		n, err := p.PullAll(ctx, partner, origins, LongPoll)
-		if err == nil && n == 0 && !slices.Equal(origins, p.originsVia(partner)) {
-			n = 1 // a newly announced origin to follow: progress, pull again at once
+		if err == nil && n == 0 && (tag != p.health(partner.ID).tag() || !slices.Equal(origins, p.originsVia(partner))) {
+			n = 1 // a new announcement, perhaps an origin to follow: progress, not an idle answer to back off from
 		}
 		return n, err
 	})

@@ -59,3 +59,8 @@ func (p *Peer) client(x *tripline.Partner) (*http.Client, error) {
 	}
 	return pc.client, nil
 }
+
+// HTTPClient returns the HTTP client that reaches partner x, as the
+// federation's own requests do: for other protocols between the same
+// nodes (blind screening), under the same TLS rules.
+func (p *Peer) HTTPClient(x *tripline.Partner) (*http.Client, error) { return p.client(x) }

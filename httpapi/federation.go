@@ -51,7 +51,7 @@ func (s *Server) federationRoutes() []route {
 		{Method: "GET", Pattern: "/v1/reports", Roles: writers, Summary: "The encounter-report outbox: pending, sent, acknowledged, overdue.", Response: "ReportPage",
 			Query: []param{{"status", "string", "only this status"}}, Handler: s.handleReports},
 	}
-	return s.whenFederated(rs, func() bool { return s.Federation != nil })
+	return s.requiring(rs, func() bool { return s.Federation != nil }, "federation is not configured on this node")
 }
 
 func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {

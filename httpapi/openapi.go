@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/blind"
 	"tripline/federation"
 	"tripline/screening"
 )
@@ -53,6 +54,8 @@ var schemaTypes = map[string]reflect.Type{
 	"PartnerPage":     reflect.TypeOf(PartnerPage{}),
 	"PartnerKey":      reflect.TypeOf(PartnerKey{}),
 	"ManifestResult":  reflect.TypeOf(screening.ManifestResult{}),
+	"BlindEvaluation": reflect.TypeOf(blind.EvaluateRequest{}),
+	"BlindEvaluated":  reflect.TypeOf(blind.EvaluateResponse{}),
 	// Network analysis (network.go).
 	"Subgraph":          reflect.TypeOf(Subgraph{}),
 	"NetworkPath":       reflect.TypeOf(NetworkPath{}),

@@ -47,23 +47,7 @@ func (s *Server) partnerRoutes() []route {
 		{Method: "POST", Pattern: "/v1/partners/{id}/key", Roles: admins, Summary: "Rotate a partner's public key: its requests and events verify with the new key at once.", Request: "PartnerKey", Response: "Partner", Handler: s.handlePartnerKey},
 		{Method: "DELETE", Pattern: "/v1/partners/{id}", Roles: admins, Summary: "Remove a partner: no longer pulled, served or trusted; the events of it already held stay.", Response: "Status", Handler: s.handleRemovePartner},
 	}
-	return s.whenFederated(rs, func() bool { return s.Partners != nil })
-}
-
-// whenFederated makes routes answer 404 while configured says the node
-// runs alone.
-func (s *Server) whenFederated(rs []route, configured func() bool) []route {
-	for i := range rs {
-		h := rs[i].Handler
-		rs[i].Handler = func(w http.ResponseWriter, r *http.Request) {
-			if !configured() {
-				Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "federation is not configured on this node"))
-				return
-			}
-			h(w, r)
-		}
-	}
-	return rs
+	return s.requiring(rs, func() bool { return s.Partners != nil }, "federation is not configured on this node")
 }
 
 func (s *Server) handlePartners(w http.ResponseWriter, r *http.Request) {

@@ -61,7 +61,7 @@ type param struct {
 // each capability adds from its own file.
 func (s *Server) routes() []route {
 	rs := s.coreRoutes()
-	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.partnerRoutes, s.coverageRoutes, s.importRoutes} {
+	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.partnerRoutes, s.coverageRoutes, s.importRoutes, s.blindRoutes} {
 		rs = append(rs, group()...)
 	}
 	return rs
@@ -328,6 +328,7 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	w = slotWriter{w, release}
 	if len(req.Travellers) > 0 {
 		if len(req.Travellers) > MaxBatch {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers: %d in one batch, at most %d", len(req.Travellers), MaxBatch))
@@ -445,6 +446,7 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	w = slotWriter{w, release}
 	res, err := s.Screener.ScreenManifest(r.Context(), m)
 	if err == nil {
 		res.Results, err = s.shapeAll(r, res.Results)

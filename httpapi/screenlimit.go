@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 	"runtime"
 	"sync"
 	"time"
@@ -47,7 +48,7 @@ type ScreenLimit struct {
 }
 
 // enter takes a slot, waiting up to Wait, and returns the function that
-// gives it back. It fails EUNAVAILABLE when no slot frees in time, and with
+// gives it back (calling it again does nothing). It fails EUNAVAILABLE when no slot frees in time, and with
 // the context's error when the client goes away.
 func (l *ScreenLimit) enter(ctx context.Context) (func(), error) {
 	l.once.Do(func() {
@@ -57,7 +58,8 @@ func (l *ScreenLimit) enter(ctx context.Context) (func(), error) {
 		}
 		l.sem = make(chan struct{}, n)
 	})
-	release := func() { <-l.sem }
+	var once sync.Once
+	release := func() { once.Do(func() { <-l.sem }) }
 	select {
 	case l.sem <- struct{}{}:
 		return release, nil
@@ -78,3 +80,25 @@ func (l *ScreenLimit) enter(ctx context.Context) (func(), error) {
 		return nil, ctx.Err()
 	}
 }
+
+// slotWriter gives the screening slot back when the answer starts: the
+// wait for its audit entries to be committed (durableWriter) uses no
+// processor, and waiting outside the slot lets more requests share one
+// commit.
+type slotWriter struct {
+	http.ResponseWriter
+	release func()
+}
+
+func (w slotWriter) WriteHeader(code int) {
+	w.release()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w slotWriter) Write(p []byte) (int, error) {
+	w.release()
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w slotWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -189,4 +190,93 @@ func TestHealthAnswersWhileScreeningIsFull(t *testing.T) {
 	if st, body := do(t, "POST", ts.URL+"/v1/screen", `{"ref":"after","name":"Listed Person"}`); st != 200 || body["decision"] != "hit" {
 		t.Fatalf("after release = %d %v", st, body)
 	}
+}
+
+// heldFlushAudit holds the first Flush until release closes, telling
+// entered when it starts: an answer waiting for its audit commit.
+type heldFlushAudit struct {
+	httpapi.AuditReader
+	first   *atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (a heldFlushAudit) Flush(ctx context.Context) error {
+	if a.first.CompareAndSwap(false, true) {
+		a.entered <- struct{}{}
+		<-a.release
+	}
+	return a.AuditReader.Flush(ctx)
+}
+
+// An answer waiting for its audit entries to be committed uses no
+// processor: it gives its screening slot back, so another screening runs
+// (and shares the commit) instead of being refused 503.
+func TestScreeningSlotFreedWhileAnswerWaitsForAudit(t *testing.T) {
+	ts := newServer(t)
+	srv := serverOf(ts.URL + "/").srv
+	a := heldFlushAudit{AuditReader: srv.Audit, first: new(atomic.Bool), entered: make(chan struct{}), release: make(chan struct{})}
+	srv.Audit = a
+	srv.ScreenLimit.Slots, srv.ScreenLimit.Wait = 1, 0
+	released := false
+	defer func() {
+		if !released {
+			close(a.release)
+		}
+	}()
+	token := serverOf(ts.URL + "/").tokens[tripline.RoleOfficer]
+	held := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/screen", strings.NewReader(`{"ref":"held","name":"Listed Person"}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			held <- 0
+			return
+		}
+		resp.Body.Close()
+		held <- resp.StatusCode
+	}()
+	select {
+	case <-a.entered:
+	case st := <-held:
+		t.Fatalf("the held screening ended early: %d", st)
+	case <-time.After(60 * time.Second):
+		t.Fatal("the held screening never waited for its audit commit")
+	}
+	done := make(chan struct{})
+	var st int
+	var body map[string]any
+	go func() {
+		defer close(done)
+		st, body = doNoFatal(ts.URL+"/v1/screen", token, `{"ref":"next","name":"Listed Person"}`)
+	}()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the second screening did not finish")
+	}
+	if st != 200 || body["decision"] != "hit" {
+		t.Fatalf("a screening while another waits for its audit commit = %d %v, want 200 hit", st, body)
+	}
+	close(a.release)
+	released = true
+	if st := <-held; st != 200 {
+		t.Fatalf("the held screening = %d", st)
+	}
+}
+
+// doNoFatal posts body with token and decodes the answer; safe off the
+// test goroutine.
+func doNoFatal(url, token, body string) (int, map[string]any) {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, map[string]any{"transport error": err.Error()}
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
 }

@@ -45,6 +45,9 @@ type Server struct {
 	// Partners manages the partner nodes while serving (partners.go); nil
 	// when the node runs alone.
 	Partners PartnerAdmin
+	// Blind serves partners screening against this node's blind lists
+	// (blind.go); nil offers none.
+	Blind BlindService
 	// Network answers link-analysis queries (network.go); nil disables them.
 	Network NetworkService
 	// Policy is the one disclosure layer every read path calls.

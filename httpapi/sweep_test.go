@@ -131,6 +131,8 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"POST /v1/partners/{id}/key":             {path: "/v1/partners/B/key", body: `{"public_key":"` + partnerKey + `"}`},
 		"DELETE /v1/partners/{id}":               {skip: "removes what the other partner routes act on; TestPartnerRoutes checks its audit entry"},
 		"POST /v1/imports":                       {skip: "a write (the caller's own list); audited as listing.import (imports_test)"},
+		"GET /v1/blind/table":                    {skip: signed + "; TestBlindRoutes checks their audit entries"},
+		"POST /v1/blind/evaluate":                {skip: signed + "; TestBlindRoutes checks their audit entries"},
 	}
 	for _, rt := range w.srv.Routes() {
 		if rt.Public {

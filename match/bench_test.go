@@ -125,6 +125,9 @@ var (
 	bigIx   *Index
 	bigLs   []*tripline.Listing
 	bigMem  uint64 // the index's own heap, listings excluded
+	// the same after Compact, and how long Compact took
+	bigMemCompact uint64
+	bigCompact    time.Duration
 	// the listings themselves (the index keeps pointers to them)
 	bigListMem uint64
 )
@@ -147,6 +150,13 @@ func bigIndex(b testing.TB) (*Index, []*tripline.Listing) {
 		runtime.ReadMemStats(&m2)
 		bigListMem = m1.HeapAlloc - m0.HeapAlloc
 		bigMem = m2.HeapAlloc - m1.HeapAlloc
+		t0 := time.Now()
+		bigIx.Compact() // as a node does after its load
+		bigCompact = time.Since(t0)
+		runtime.GC()
+		var m3 runtime.MemStats
+		runtime.ReadMemStats(&m3)
+		bigMemCompact = m3.HeapAlloc - m1.HeapAlloc
 	})
 	return bigIx, bigLs
 }
@@ -157,6 +167,8 @@ func BenchmarkScreen1M(b *testing.B) {
 	b.Run("latency", func(b *testing.B) {
 		screenLatency(b, ix, ls, qs)
 		b.ReportMetric(float64(bigMem)/(1<<20), "index-MiB")
+		b.ReportMetric(float64(bigMemCompact)/(1<<20), "compacted-MiB")
+		b.ReportMetric(bigCompact.Seconds(), "compact-s")
 		b.ReportMetric(float64(bigListMem)/(1<<20), "listings-MiB")
 		b.ReportMetric(benchRecall(ix, ls, 5000), "recall")
 	})

@@ -75,8 +75,9 @@ type Index struct {
 	byID   map[string]uint32
 	slots  []*prepared // nil when free
 	free   []uint32
-	post   map[uint64][]uint32
-	tokens map[string]*token // interned tokens: many listings share names
+	post   map[uint64][]uint32 // postings added since the last Compact
+	flat   flatPostings        // postings moved by Compact
+	tokens map[string]*token   // interned tokens: many listings share names
 
 	// Retrieval scratch, kept across garbage collections (a sync.Pool
 	// would drop the large accumulator arrays at every GC).
@@ -213,6 +214,7 @@ func (ix *Index) removeLocked(id string) {
 		return
 	}
 	for _, key := range listingKeys(ix.slots[slot]) {
+		ix.flat.remove(key, slot)
 		ps := ix.post[key]
 		if i := slices.Index(ps, slot); i >= 0 {
 			ps[i] = ps[len(ps)-1]
@@ -514,16 +516,21 @@ func (h *candHeap) Pop() any {
 func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now time.Time) []uint32 {
 	keys := queryKeys(q)
 	type kp struct {
-		ps   []uint32
-		kind byte
+		flat, added []uint32 // the key's postings: see below
+		kind        byte
+		n           int
 	}
 	lists := make([]kp, 0, len(keys))
 	for _, k := range keys {
-		if ps := ix.post[k.h]; len(ps) > 0 {
-			lists = append(lists, kp{ps, k.kind})
+		// A key's postings are in the flat arrays (Compact), in the map
+		// (added since), or in both: two lists of one key, weighed by
+		// their total length as one list would be.
+		flat, added := ix.flat.get(k.h), ix.post[k.h]
+		if n := len(flat) + len(added); n > 0 {
+			lists = append(lists, kp{flat, added, k.kind, n})
 		}
 	}
-	slices.SortFunc(lists, func(a, b kp) int { return len(a.ps) - len(b.ps) })
+	slices.SortFunc(lists, func(a, b kp) int { return a.n - b.n })
 	sc := ix.getScratch()
 	if len(sc.acc) < len(ix.slots) {
 		sc.acc = make([]float32, len(ix.slots)+len(ix.slots)/4+16)
@@ -533,16 +540,21 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 	n := float64(len(ix.byID) + 1)
 	visited := 0
 	for i, l := range lists {
-		if i > 0 && (len(l.ps) > maxPosting || visited+len(l.ps) > postingBudget) {
+		if i > 0 && (l.n > maxPosting || visited+l.n > postingBudget) {
 			break // rare keys first; the rest would only add noise and time
 		}
-		visited += len(l.ps)
-		w := keyWeight[l.kind] * float32(math.Log(n/float64(len(l.ps))+1))
-		for _, s := range l.ps {
-			if acc[s] == 0 {
-				touched = append(touched, s)
+		visited += l.n
+		w := keyWeight[l.kind] * float32(math.Log(n/float64(l.n)+1))
+		for _, ps := range [2][]uint32{l.flat, l.added} {
+			for _, s := range ps {
+				if s == deadSlot {
+					continue // removed since Compact
+				}
+				if acc[s] == 0 {
+					touched = append(touched, s)
+				}
+				acc[s] += w
 			}
-			acc[s] += w
 		}
 	}
 	// Keep the best-supported slots: a min-heap of the top candidates.

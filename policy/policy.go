@@ -125,6 +125,10 @@ func (p *Policy) Result(ctx context.Context, r *tripline.Result, lookup func(id 
 	out := *r
 	out.Matches = make([]tripline.Match, 0, len(r.Matches))
 	for _, m := range r.Matches {
+		if tripline.IsBlindMatch(m.Listing) {
+			out.Matches = append(out.Matches, p.blindMatch(ctx, id, m))
+			continue
+		}
 		l := lookup(m.Listing)
 		if l == nil {
 			if a := p.alert(m.Listing); a != nil {

@@ -53,6 +53,11 @@ type Service struct {
 	AllowAlert func(ctx context.Context) func(*tripline.DocumentAlert) bool
 	// Seen is told of every screened traveller (for retro-screening).
 	Seen func(t *tripline.Traveller, at time.Time)
+	// Recorder, when set, takes each screening's writes in place of
+	// Encounters: the screened traveller and the encounters of its hits
+	// and reviews, in one durable record (the node's screening journal),
+	// stored in the database later in batches.
+	Recorder Recorder
 	// Linked, when set, is asked after matching whether the traveller is
 	// tied to a listed network (issue 8); a review match it returns is
 	// added unless that listing already matched, and a clearance of the
@@ -126,12 +131,23 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 	if s.Seen != nil {
 		s.Seen(screenedBy(ctx, t), now)
 	}
-	if s.Encounters != nil {
+	if s.Recorder != nil || s.Encounters != nil {
 		if err := s.record(ctx, t, res, now); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
+}
+
+// Recorder stores the writes of screenings off the hot path.
+type Recorder interface {
+	// Record stores screened traveller t (seen at at) and the encounters
+	// of its hits and reviews, and returns them as stored (with their
+	// ids). It returns once the encounters are durable: a result never
+	// says hit before its encounter would survive a crash. The traveller
+	// alone is not waited for. It fails EUNAVAILABLE when the writes
+	// cannot be taken (the queue behind is full, the disk failing).
+	Record(ctx context.Context, t *tripline.Traveller, at time.Time, encs []*tripline.Encounter) ([]*tripline.Encounter, error)
 }
 
 // linked asks the Linked hook, dropping a tie to a listing already matched.
@@ -184,18 +200,31 @@ func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripli
 		officer, agency = id.User, id.Agency
 	}
 	t = screenedBy(ctx, t) // the travel context names the screening agency, not what a request claimed
+	var encs []*tripline.Encounter
 	for _, m := range res.Matches {
 		if m.Suppressed || (m.Decision != tripline.DecisionHit && m.Decision != tripline.DecisionReview) {
 			continue
 		}
-		enc := &tripline.Encounter{
+		encs = append(encs, &tripline.Encounter{
 			Listing: m.Listing, Originator: s.originator(m.Listing), Decision: m.Decision, Score: m.Score,
 			Action: m.Action, Traveller: *t, Officer: officer, Agency: agency, Explain: m.Explain, At: now, Minor: m.Minor || res.Minor,
+		})
+	}
+	if s.Recorder != nil {
+		stored, err := s.Recorder.Record(ctx, t, now, encs)
+		if err != nil {
+			return fmt.Errorf("record screening: %w", err)
 		}
+		for _, e := range stored {
+			res.Encounters = append(res.Encounters, e.ID)
+		}
+		return nil
+	}
+	for _, enc := range encs {
 		e, err := s.createEncounter(ctx, enc)
 		if err != nil && s.Pending != nil && ctx.Err() == nil {
 			s.Pending(enc)
-			res.Notes = append(res.Notes, "encounter on "+m.Listing+" queued: the store is busy; it is recorded and reported as soon as it can be")
+			res.Notes = append(res.Notes, "encounter on "+enc.Listing+" queued: the store is busy; it is recorded and reported as soon as it can be")
 			continue
 		}
 		if err != nil {

@@ -33,10 +33,13 @@ import (
 // entries were deleted, or which was rewritten and re-chained, which the
 // chain alone cannot.
 type AuditLog struct {
-	db   *DB     // the store: its clock and logger
-	adb  *sql.DB // the audit file
-	path string
-	opt  AuditOptions
+	db  *DB     // the store: its clock and logger
+	adb *sql.DB // the audit file
+	// head and insert are the writer's statements, prepared once: a batch
+	// of a few entries otherwise spends most of its time in the parser.
+	head, insert *sql.Stmt
+	path         string
+	opt          AuditOptions
 
 	mu        sync.Mutex
 	pending   []*tripline.AuditEntry
@@ -152,9 +155,17 @@ func (a *AuditLog) open() error {
 	if err != nil {
 		return fmt.Errorf("audit log: open %s: %w", a.path, err)
 	}
+	adb.SetMaxIdleConns(maxIdleConns)
 	if _, err := adb.ExecContext(a.db.ctx, auditSchema); err != nil {
 		adb.Close()
 		return fmt.Errorf("audit log: create %s: %w", a.path, err)
+	}
+	if a.head, err = adb.PrepareContext(a.db.ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`); err == nil {
+		a.insert, err = adb.PrepareContext(a.db.ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	}
+	if err != nil {
+		adb.Close()
+		return fmt.Errorf("audit log: prepare %s: %w", a.path, err)
 	}
 	a.adb = adb
 	return nil
@@ -352,13 +363,10 @@ func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry) erro
 	defer tx.Rollback()
 	var seq int64
 	var prev string
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := tx.StmtContext(ctx, a.head).QueryRowContext(ctx).Scan(&seq, &prev); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit chain head: %w", err)
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
+	st := tx.StmtContext(ctx, a.insert)
 	defer st.Close()
 	// Chain a copy: a failed attempt leaves the entries as recorded, to be
 	// chained again onto whatever head the next attempt finds.

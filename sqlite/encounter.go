@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"tripline"
 )
@@ -43,6 +44,16 @@ func (s *EncounterService) CreateEncounter(ctx context.Context, e *tripline.Enco
 		return nil, err
 	}
 	defer tx.Rollback()
+	c, err := insertEncounter(ctx, tx, s.NewEncounter(e, tx.now)) // with this service's escalation
+	if err != nil {
+		return nil, err
+	}
+	return c, tx.Commit()
+}
+
+// NewEncounter fills in what CreateEncounter would (id, pending outcome,
+// times) in a copy of e, for a writer that stores it later.
+func (s *EncounterService) NewEncounter(e *tripline.Encounter, now time.Time) *tripline.Encounter {
 	c := *e
 	if c.ID == "" {
 		c.ID = newID(s.db.Origin + "-e")
@@ -51,28 +62,40 @@ func (s *EncounterService) CreateEncounter(ctx context.Context, e *tripline.Enco
 		c.Outcome = tripline.OutcomePending
 	}
 	if c.At.IsZero() {
-		c.At = tx.now
+		c.At = now.UTC()
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = now.UTC()
 	}
 	if c.Node == "" {
 		c.Node = s.db.Origin // the reporting node: acknowledgements come back here
 	}
 	if c.AckDue == nil {
-		due := tx.now.Add(s.Escalation.For(c.Action)) // from now: a retro-encounter's crossing is past already
+		due := now.UTC().Add(s.Escalation.For(c.Action)) // from now: a retro-encounter's crossing is past already
 		c.AckDue = &due
 	}
-	c.UpdatedAt = tx.now
-	body, err := json.Marshal(&c)
+	return &c
+}
+
+// insertEncounter stores e (completed by NewEncounter) and appends its
+// event in tx.
+func insertEncounter(ctx context.Context, tx *Tx, e *tripline.Encounter) (*tripline.Encounter, error) {
+	c := (&EncounterService{db: tx.db}).NewEncounter(e, tx.now)
+	body, err := json.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("encode encounter: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO encounters (id, originator, listing, outcome, at, body) VALUES (?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Originator, c.Listing, string(c.Outcome), formatTime(c.At), body); err != nil {
+	st, err := tx.stmt(ctx, `INSERT INTO encounters (id, originator, listing, outcome, at, body) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.ExecContext(ctx, c.ID, c.Originator, c.Listing, string(c.Outcome), formatTime(c.At), body); err != nil {
 		return nil, fmt.Errorf("store encounter: %w", err)
 	}
 	if _, err := tx.appendEvent(ctx, tripline.EventEncounter, c.ID, body); err != nil {
 		return nil, err
 	}
-	return &c, tx.Commit()
+	return c, nil
 }
 
 // Encounter returns one encounter; ENOTFOUND when there is none.

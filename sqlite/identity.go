@@ -243,6 +243,13 @@ func (s *IdentityService) DisableToken(ctx context.Context, token string) error 
 	return nil
 }
 
+// authenticateQuery reads a token with its user and, for a session, the
+// API token it was made from; it runs on every request, prepared once.
+const authenticateQuery = `SELECT u.id, u.agency, u.role, u.superuser, u.disabled, t.kind, t.disabled, t.expires,
+		p.disabled = 0 AND p.kind != 'session' AND p.user_id = t.user_id, p.expires
+	FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN tokens p ON t.parent != '' AND p.hash = t.parent
+	WHERE t.hash = ?`
+
 // Authenticate returns the identity of an enabled, unexpired token of an
 // enabled user; for a session, the API token it was made from must be
 // enabled and unexpired too. It reads them all on every call: disabling
@@ -258,10 +265,11 @@ func (s *IdentityService) Authenticate(ctx context.Context, token string) (*trip
 	var tokDisabled, userDisabled bool
 	var parentOK sql.NullBool
 	var parentExpires sql.NullString
-	err := s.db.db.QueryRowContext(ctx, `SELECT u.id, u.agency, u.role, u.superuser, u.disabled, t.kind, t.disabled, t.expires,
-			p.disabled = 0 AND p.kind != 'session' AND p.user_id = t.user_id, p.expires
-		FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN tokens p ON t.parent != '' AND p.hash = t.parent
-		WHERE t.hash = ?`, tokenHash(token)).
+	st, err := s.db.prepared(ctx, authenticateQuery)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	err = st.QueryRowContext(ctx, tokenHash(token)).
 		Scan(&id.User, &id.Agency, &role, &id.Superuser, &userDisabled, &kind, &tokDisabled, &expires, &parentOK, &parentExpires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, refused

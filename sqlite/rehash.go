@@ -12,7 +12,8 @@ import (
 // codeMigrations are migrations written in Go, for data that SQL cannot
 // recompute. They run in version order among the SQL files.
 var codeMigrations = map[int]func(ctx context.Context, tx *sql.Tx) error{
-	8: rehashContent,
+	8:  rehashContent,
+	17: compactTravellers,
 }
 
 // rehashContent moves every stored content hash to the definition of

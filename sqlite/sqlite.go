@@ -3,6 +3,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -48,9 +49,40 @@ type DB struct {
 	// BusyTimeout is how long a write waits for another's lock before
 	// failing with EUNAVAILABLE (default 10 s); set before Open.
 	BusyTimeout time.Duration
+	// CacheBytes bounds each connection's page cache (default 256 MiB,
+	// for bulk imports); a serving node, whose index is in memory, needs
+	// far less. Set before Open.
+	CacheBytes int64
 
 	mu          sync.RWMutex
 	subscribers []func([]*tripline.Event)
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared once: parsing a query costs more than running it
+}
+
+// maxIdleConns is how many connections a database keeps open between
+// uses.
+const maxIdleConns = 8
+
+// prepared returns query prepared on the database, once: hot reads (a
+// token on every request) then skip SQLite's parser, which costs more
+// than the lookup itself.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if s, ok := db.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := db.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[query] = s
+	return s, nil
 }
 
 func (db *DB) logError(msg string, err error) {
@@ -92,10 +124,14 @@ func (db *DB) Open() (err error) {
 		// A bulk import writes a gigabyte in one transaction: a large page
 		// cache keeps the B-tree's inner pages in memory instead of re-reading
 		// them from the WAL.
-		"&_pragma=cache_size(-262144)&_pragma=temp_store(MEMORY)"
+		fmt.Sprintf("&_pragma=cache_size(-%d)", cmp.Or(db.CacheBytes, 256<<20)>>10) + "&_pragma=temp_store(MEMORY)"
 	if db.db, err = sql.Open("sqlite", dsn); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
 	}
+	// Keep connections for concurrent requests: a new one costs its DSN
+	// pragmas and re-preparing every cached statement (database/sql keeps
+	// two idle by default, so eight concurrent requests churned them).
+	db.db.SetMaxIdleConns(maxIdleConns)
 	if err := db.db.PingContext(db.ctx); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
 	}
@@ -145,6 +181,12 @@ func isBusy(err error) bool {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.cancel()
+	db.stmtMu.Lock()
+	for _, s := range db.stmts {
+		s.Close()
+	}
+	db.stmts = nil
+	db.stmtMu.Unlock()
 	if db.db != nil {
 		return db.db.Close()
 	}

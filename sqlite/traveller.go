@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -17,8 +16,8 @@ func NewTravellerLog(db *DB) *TravellerLog { return &TravellerLog{db: db} }
 
 // Seen is one screened traveller and when.
 type Seen struct {
-	Traveller *tripline.Traveller
-	At        time.Time
+	Traveller *tripline.Traveller `json:"t"`
+	At        time.Time           `json:"at"`
 }
 
 // Save stores a batch of screened travellers in one transaction: screening
@@ -33,25 +32,31 @@ func (s *TravellerLog) Save(ctx context.Context, batch []Seen) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := saveTravellers(ctx, tx, batch); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func saveTravellers(ctx context.Context, tx *Tx, batch []Seen) error {
+	if len(batch) == 0 {
+		return nil
+	}
 	st, err := tx.stmt(ctx, `INSERT INTO travellers (at, body) VALUES (?, ?)`)
 	if err != nil {
 		return err
 	}
 	for _, x := range batch {
-		body, err := json.Marshal(x.Traveller)
-		if err != nil {
-			return fmt.Errorf("encode traveller: %w", err)
-		}
-		if _, err := st.ExecContext(ctx, formatTime(x.At), body); err != nil {
+		if _, err := st.ExecContext(ctx, x.At.UnixNano(), encodeSeen(x.Traveller)); err != nil {
 			return fmt.Errorf("store traveller: %w", err)
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // Purge deletes travellers seen before cut and returns how many.
 func (s *TravellerLog) Purge(ctx context.Context, cut time.Time) (int64, error) {
-	res, err := s.db.db.ExecContext(ctx, `DELETE FROM travellers WHERE at < ?`, formatTime(cut))
+	res, err := s.db.db.ExecContext(ctx, `DELETE FROM travellers WHERE at < ?`, cut.UnixNano())
 	if err != nil {
 		return 0, fmt.Errorf("purge travellers: %w", err)
 	}
@@ -60,26 +65,22 @@ func (s *TravellerLog) Purge(ctx context.Context, cut time.Time) (int64, error) 
 
 // Each calls fn for every traveller seen at or after since, oldest first.
 func (s *TravellerLog) Each(ctx context.Context, since time.Time, fn func(Seen)) error {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT at, body FROM travellers WHERE at >= ? ORDER BY at, id`, formatTime(since))
+	rows, err := s.db.db.QueryContext(ctx, `SELECT at, body FROM travellers WHERE at >= ? ORDER BY at, id`, since.UnixNano())
 	if err != nil {
 		return fmt.Errorf("query travellers: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var at string
+		var at int64
 		var body []byte
 		if err := rows.Scan(&at, &body); err != nil {
 			return fmt.Errorf("scan traveller: %w", err)
 		}
-		var t tripline.Traveller
-		if err := json.Unmarshal(body, &t); err != nil {
-			return fmt.Errorf("decode traveller: %w", err)
-		}
-		ts, err := parseTime(at)
+		t, err := decodeSeen(body)
 		if err != nil {
-			return fmt.Errorf("traveller time %q: %w", at, err)
+			return fmt.Errorf("traveller seen at %s: %w", seenTime(at).Format(time.RFC3339Nano), err)
 		}
-		fn(Seen{Traveller: &t, At: ts})
+		fn(Seen{Traveller: t, At: seenTime(at)})
 	}
 	return rows.Err()
 }

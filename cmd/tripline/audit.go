@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,78 +15,90 @@ import (
 	"tripline/federation"
 )
 
-// runAudit serves oversight:
-//
-//	tripline audit verify [--checkpoint FILE] [--key KEY]   exit 1 naming the first bad entry or checkpoint
-//	tripline audit checkpoint                               the signed head, as JSON, for a witness to keep
-//	tripline audit query [--subject X] [--agency Y] [--from T] [--to T]
-func runAudit(ctx context.Context, env *Env, args []string) error {
-	fs, data, err := actionFlags(env, "audit", args, "want verify, checkpoint or query")
-	if err != nil {
-		return err
-	}
-	subject := fs.String("subject", "", "query: who touched this listing (or other subject)")
-	agency := fs.String("agency", "", "query: what this agency saw")
-	user := fs.String("user", "", "query: what this user did")
-	from := fs.String("from", "", "query: from this RFC 3339 time")
-	to := fs.String("to", "", "query: until this RFC 3339 time")
-	witness := fs.String("checkpoint", "", "verify: also against the checkpoints in this file (JSON, one or more, as `audit checkpoint` printed them), kept outside the node")
-	keyText := fs.String("key", "", "verify: the node's public key the checkpoints must be signed with (default: this node's key file)")
-	n, err := openAction(ctx, env, fs, args, data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	switch args[0] {
-	case "verify":
-		return auditVerify(ctx, env, n, *witness, *keyText)
-	case "checkpoint":
-		c, err := n.Audit.Checkpoint(ctx)
-		if err != nil {
-			return err
-		}
-		if c == nil {
-			return tripline.Errorf(tripline.EINVALID, "the audit log is empty: nothing to sign")
-		}
-		if err := n.audited(ctx, "audit.checkpoint", fmt.Sprint(c.Seq), c.Hash); err != nil {
-			return err
-		}
-		b, _ := json.Marshal(c)
-		_, err = fmt.Fprintln(env.Stdout, string(b))
-		return err
-	case "query":
-		f := tripline.AuditFilter{Subject: *subject, Agency: *agency, User: *user}
-		for _, p := range []struct {
-			s string
-			t *time.Time
-		}{{*from, &f.From}, {*to, &f.To}} {
-			if p.s == "" {
-				continue
-			}
-			if *p.t, err = time.Parse(time.RFC3339, p.s); err != nil {
-				return usagef("%q is not an RFC 3339 time", p.s)
-			}
-		}
-		// Reading the audit log is itself an access to record.
-		if err := n.audited(ctx, "audit.read", f.Subject, f.Agency); err != nil {
-			return err
-		}
-		for {
-			es, err := n.Audit.Entries(ctx, f)
+// auditCommands serve oversight of the audit log.
+var auditCommands = []*command{{
+	name: "audit verify", usage: "[--checkpoint FILE [--key KEY]]",
+	summary: "Verify the audit log's hash chain and signed checkpoints.\n" +
+		"Exits 1 naming the first bad entry or checkpoint (newest entries deleted: \"truncated\";\n" +
+		"edited and re-chained: \"rewritten\").",
+	examples: []string{"tripline audit verify", "tripline audit verify --checkpoint witness.json"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		witness := fs.String("checkpoint", "", "also verify against the checkpoints a witness kept in `FILE` (JSON, as 'audit checkpoint' printed them)")
+		keyText := fs.String("key", "", "the node's public key the checkpoints must be signed with (default: this node's key file)")
+		return onNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+			return auditVerify(ctx, env, n, *witness, *keyText)
+		})
+	},
+}, {
+	name:     "audit checkpoint",
+	summary:  "Print the signed head of the audit log, as JSON.\nA witness outside the node keeps it, and 'tripline audit verify' checks the log against it.",
+	examples: []string{"tripline audit checkpoint > witness.json"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		return onNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+			c, err := n.Audit.Checkpoint(ctx)
 			if err != nil {
 				return err
 			}
-			for _, e := range es {
-				b, _ := json.Marshal(e)
-				fmt.Fprintln(env.Stdout, string(b))
+			if c == nil {
+				return tripline.Errorf(tripline.EINVALID, "the audit log is empty: nothing to sign")
 			}
-			if len(es) < 10000 {
-				return nil
+			if err := n.audited(ctx, "audit.checkpoint", fmt.Sprint(c.Seq), c.Hash); err != nil {
+				return err
 			}
-			f.After = es[len(es)-1].Seq
-		}
+			b, _ := json.Marshal(c)
+			_, err = fmt.Fprintln(env.Stdout, string(b))
+			return err
+		})
+	},
+}, {
+	name: "audit query", usage: "[--subject ID] [--agency AGENCY] [--user USER] [--from TIME] [--to TIME]",
+	summary:  "Print the audit log's entries as JSON Lines, oldest first.\nReading them is itself recorded.",
+	examples: []string{"tripline audit query --subject un-sc:TAi.005", "tripline audit query --agency de-bka --from 2026-11-01T00:00:00Z"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		subject := fs.String("subject", "", "what was done to this listing or other subject")
+		agency := fs.String("agency", "", "what this agency saw")
+		user := fs.String("user", "", "what this user did")
+		from := fs.String("from", "", "entries from this RFC 3339 `TIME`")
+		to := fs.String("to", "", "entries until this RFC 3339 `TIME`")
+		return onNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+			f := tripline.AuditFilter{Subject: *subject, Agency: *agency, User: *user}
+			for _, p := range []struct {
+				flag, s string
+				t       *time.Time
+			}{{"from", *from, &f.From}, {"to", *to, &f.To}} {
+				if p.s == "" {
+					continue
+				}
+				var err error
+				if *p.t, err = time.Parse(time.RFC3339, p.s); err != nil {
+					return usagef("--%s: %q is not an RFC 3339 time", p.flag, p.s)
+				}
+			}
+			return auditQuery(ctx, env, n, f)
+		})
+	},
+}}
+
+// auditQuery prints the entries f selects, page by page.
+func auditQuery(ctx context.Context, env *Env, n *Node, f tripline.AuditFilter) error {
+	// Reading the audit log is itself an access to record.
+	if err := n.audited(ctx, "audit.read", f.Subject, f.Agency); err != nil {
+		return err
 	}
-	return usagef("unknown audit command %q: want verify, checkpoint or query", args[0])
+	for {
+		es, err := n.Audit.Entries(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			b, _ := json.Marshal(e)
+			fmt.Fprintln(env.Stdout, string(b))
+		}
+		if len(es) < 10000 {
+			return nil
+		}
+		f.After = es[len(es)-1].Seq
+	}
 }
 
 // auditVerify checks the chain and every checkpoint, stored and witnessed,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -19,14 +20,22 @@ import (
 //go:embed sample/un_sc_consolidated_2024-09-26.xml
 var sampleUN []byte
 
-func runDemo(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "demo")
-	addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen address ($TRIPLINE_ADDR)")
-	data := fs.String("data", "", "data directory (default: a fresh temporary directory)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	dir := *data
+var demoCommands = []*command{{
+	name: "demo", usage: "[--addr HOST:PORT] [--data DIR]",
+	summary: "Serve a ready node with sample data, for a first look.\n" +
+		"The bundled UN Security Council list is imported, a user of each role made, their tokens printed\n" +
+		"as export lines to paste, and the API and the console served. Its data directory is temporary\n" +
+		"and removed when it stops, unless --data names one.",
+	examples: []string{"tripline demo", "tripline demo --addr 127.0.0.1:9090 --data demo-data"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen on `HOST:PORT` ($TRIPLINE_ADDR)")
+		data := fs.String("data", "", "keep the data in directory `DIR` (default: a fresh temporary one, removed at the end)")
+		return func(ctx context.Context, _ []string) error { return runDemo(ctx, env, *addr, *data) }
+	},
+}}
+
+func runDemo(ctx context.Context, env *Env, addr, data string) error {
+	dir := data
 	if dir == "" {
 		// A throwaway node: its directory (database, node key) goes when the
 		// demo stops. --data keeps it.
@@ -67,7 +76,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	for _, role := range demoRoles {
 		fmt.Fprintf(env.Stdout, "    export %s_TOKEN=%s\n", strings.ToUpper(string(role)), tokens[role])
 	}
-	return serve(ctx, env, *addr, dir, "", 0, nil, func(a string) {
+	return serve(ctx, env, addr, dir, "", 0, nil, func(a string) {
 		fmt.Fprintf(env.Stdout, "  console:  http://%s/  (sign in with a token above)\n", a)
 		fmt.Fprintf(env.Stdout, "  API:      http://%s/v1/  (OpenAPI at http://%s/openapi.json)\n", a, a)
 		fmt.Fprintf(env.Stdout, "  try:      curl -s -H 'Authorization: Bearer %s' http://%s/v1/screen -d '{\"ref\":\"t1\",\"name\":\"Mohammed Taher Anwari\",\"dob\":\"1961\"}'\n", tokens[tripline.RoleOfficer], a)

@@ -287,3 +287,10 @@ func TestFederationHoldsAcrossAgencies(t *testing.T) {
 		}
 	}
 }
+
+// fedNodes returns a maker of nodes in one temporary directory: each with
+// its data directory, an officer, analyst and admin, and its key read.
+func fedNodes(t testing.TB) func(id string) *fedNode {
+	tmp, bin := t.TempDir(), tripBinary(t)
+	return func(id string) *fedNode { return newFedNode(t, bin, tmp, id, "officer", "analyst", "admin") }
+}

@@ -9,6 +9,14 @@ import (
 	"tripline/importer"
 )
 
+// published is how `tripline import` treats a published list: its
+// publication date when the file states none (--list-version), and
+// whether an older copy than held is imported anyway (--force).
+type published struct {
+	version string
+	force   bool
+}
+
 // importList imports a file's listings into src. A published list (UN,
 // OFAC) is versioned by its publication time (listVersion): an older copy
 // than the one held is refused unless force, and then changes this node

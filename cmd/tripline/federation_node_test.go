@@ -175,6 +175,9 @@ func TestImportOlderUNListRefused(t *testing.T) {
 func TestRetroEncounterSeenByScreeningAgency(t *testing.T) {
 	dir := t.TempDir()
 	n := startNode(t, dir)
+	if code, _, errs := run(t, dir, "", "agencies", "add", "border-x", "--country", "GB"); code != 0 {
+		t.Fatalf("agencies add: %s", errs)
+	}
 	for _, u := range [][]string{{"x-officer", "officer"}, {"x-analyst", "analyst"}} {
 		code, out, errs := run(t, dir, "", "users", "add", u[0], "--role", u[1], "--agency", "border-x")
 		if code != 0 {

@@ -126,7 +126,9 @@ func within(t *testing.T, d time.Duration, what string, cond func() bool) time.D
 // threeNodes builds the binary and sets up A, B and C: B pulls A; C pulls
 // B (and A's events through B) and knows A only by key.
 func threeNodes(t testing.TB) (a, b, c *fedNode) {
-	mk := fedNodes(t)
+	tmp := t.TempDir()
+	bin := tripBinary(t)
+	mk := func(id string) *fedNode { return newFedNode(t, bin, tmp, id, "officer", "analyst", "admin") }
 	a, b, c = mk("A"), mk("B"), mk("C")
 	add := func(on, p *fedNode, url bool, follows string) {
 		args := []string{"partners", "add", p.id, "--agency", p.agency, "--key", p.key}
@@ -151,27 +153,20 @@ func threeNodes(t testing.TB) (a, b, c *fedNode) {
 	return a, b, c
 }
 
-// fedNodes builds the binary and returns a maker of nodes: each with its
-// data directory, an officer, analyst and admin, and its key read.
-func fedNodes(t testing.TB) func(id string) *fedNode {
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "tripline")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+// newFedNode sets up node id in tmp with a user of each role, its tokens
+// and its public key; it is not started.
+func newFedNode(t testing.TB, bin, tmp, id string, roles ...string) *fedNode {
+	f := &fedNode{t: t, bin: bin, id: id, agency: "agency-" + strings.ToLower(id), dir: filepath.Join(tmp, id), addr: freeAddr(t),
+		tokens: map[string]string{}, logFile: filepath.Join(tmp, id+".log")}
+	for _, role := range roles {
+		f.tokens[role] = strings.TrimSpace(f.cli("users", "add", id+"-"+role, "--role", role))
 	}
-	return func(id string) *fedNode {
-		f := &fedNode{t: t, bin: bin, id: id, agency: "agency-" + strings.ToLower(id), dir: filepath.Join(tmp, id), addr: freeAddr(t),
-			tokens: map[string]string{}, logFile: filepath.Join(tmp, id+".log")}
-		for _, role := range []string{"officer", "analyst", "admin"} {
-			f.tokens[role] = strings.TrimSpace(f.cli("users", "add", id+"-"+role, "--role", role))
+	for _, line := range strings.Split(f.cli("node", "info"), "\n") {
+		if k, ok := strings.CutPrefix(line, "public_key: "); ok {
+			f.key = k
 		}
-		for _, line := range strings.Split(f.cli("node", "info"), "\n") {
-			if k, ok := strings.CutPrefix(line, "public_key: "); ok {
-				f.key = k
-			}
-		}
-		return f
 	}
+	return f
 }
 
 func listingBody(agency, id, name, dob, reshare string) string {

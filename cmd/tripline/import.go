@@ -3,45 +3,67 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
-	"os"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"tripline"
 	"tripline/importer"
 )
 
-func runImport(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "import")
-	format := fs.String("format", "", "file format: "+strings.Join(importer.Formats, ", ")+", or doc-alerts")
-	source := fs.String("source", "", "source name (the id prefix); required for csv")
+// importFormats are the formats of `tripline import`: the listing formats
+// of the importer, and document alerts.
+var importFormats = append(slices.Clone(importer.Formats), "doc-alerts")
+
+var importCommands = []*command{{
+	name: "import", args: "FILE...", usage: "--format FORMAT [--source NAME] [--json]",
+	summary: "Import watchlist or document-alert files.\n" +
+		"Idempotent: the same file twice changes nothing; a newer version of a list updates what changed and\n" +
+		"withdraws what disappeared, all in one transaction. For ofac-sdn, FILE is the sdn.csv of the legacy\n" +
+		"export; add.csv and alt.csv beside it are read too. csv is the agency template (docs/csv-template.md),\n" +
+		"doc-alerts revoked, stolen or lost travel documents (docs/alerts-sample.csv).",
+	examples: []string{
+		"tripline import --format un-xml cmd/tripline/sample/un_sc_consolidated_2024-09-26.xml",
+		"tripline import --format csv --source agency-x docs/listing-template.csv",
+		"tripline import --format doc-alerts --source tr-police --json docs/alerts-sample.csv",
+	},
+	flags: importFlags,
+}}
+
+func importFlags(fs *flag.FlagSet, env *Env) runFunc {
+	format := fs.String("format", "", "the file format: "+strings.Join(importFormats, ", "))
+	source := fs.String("source", "", "the source name, the prefix of every id; required for csv and doc-alerts")
 	asJSON := fs.Bool("json", false, "print one JSON summary per file")
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
 	listVer := fs.String("list-version", "", "a published list's publication date (default: the file's own, e.g. the UN list's dateGenerated)")
 	force := fs.Bool("force", false, "import a published list older than the one held (this node only)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	data := dataFlag(fs, env)
+	return func(ctx context.Context, args []string) error {
+		switch {
+		case *format == "":
+			return usagef("--format is required: %s", strings.Join(importFormats, ", "))
+		case !slices.Contains(importFormats, *format):
+			return usagef("--format: %q is not one of %s", *format, strings.Join(importFormats, ", "))
+		case (*format == "csv" || *format == "doc-alerts") && strings.TrimSpace(*source) == "":
+			return usagef("--source is required for %s: the agency or list the file comes from", *format)
+		}
+		return importFiles(ctx, env, *data, *format, *source, *asJSON, published{*listVer, *force}, args)
 	}
-	if *format == "" {
-		return usagef("--format is required (%s, doc-alerts)", strings.Join(importer.Formats, ", "))
-	}
-	if fs.NArg() == 0 {
-		return usagef("no FILE given")
-	}
-	n, err := openNode(ctx, env, *data, false, newLogger(env))
+}
+
+// importFiles imports each file in turn into the node of data.
+func importFiles(ctx context.Context, env *Env, data, format, source string, asJSON bool, pub published, files []string) error {
+	n, err := openNode(ctx, env, data, false, newLogger(env))
 	if err != nil {
 		return err
 	}
 	defer n.Close()
-	for _, path := range fs.Args() {
+	for _, path := range files {
 		start := time.Now()
 		var sum *tripline.ImportSummary
-		if *format == "doc-alerts" {
-			as, err := importer.ReadDocumentAlertsFile(ctx, path, *source)
+		if format == "doc-alerts" {
+			as, err := importer.ReadDocumentAlertsFile(ctx, path, source)
 			if err != nil {
 				return err
 			}
@@ -53,12 +75,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			// The file streams into the store: a million-row CSV is stored
 			// while it is read, in flat memory. The readers refuse a file
 			// with no listings, which would withdraw the whole source.
-			src, ls, err := importer.Stream(ctx, *format, path, *source, progressFor(env, path))
+			src, ls, err := importer.Stream(ctx, format, path, source, progressFor(env, path))
 			if err != nil {
 				return err
 			}
 			var readErr error // already names the file and line
-			if sum, err = n.importList(ctx, *format, path, src, *listVer, *force, func(yield func(*tripline.Listing, error) bool) {
+			if sum, err = n.importList(ctx, format, path, src, pub.version, pub.force, func(yield func(*tripline.Listing, error) bool) {
 				for l, err := range ls {
 					readErr = err
 					if !yield(l, err) {
@@ -75,42 +97,21 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 		}
-		action := "listing.import"
-		if *format == "doc-alerts" {
-			action = "alert.import"
+		action, what := "listing.import", "listings"
+		if format == "doc-alerts" {
+			action, what = "alert.import", "document alerts"
 		}
-		if err := n.audited(ctx, action, sum.Source, fmt.Sprintf("%s: %d listings: %d added, %d updated, %d withdrawn, %d unchanged",
-			path, sum.Listings, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged)); err != nil {
+		if err := n.audited(ctx, action, sum.Source, fmt.Sprintf("%s: %d %s: %d added, %d updated, %d withdrawn, %d unchanged",
+			path, sum.Listings, what, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged)); err != nil {
 			return err
 		}
-		if *asJSON {
+		if asJSON {
 			b, _ := json.Marshal(sum)
 			fmt.Fprintln(env.Stdout, string(b))
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "%s: %s: %d listings: %d added, %d updated, %d withdrawn, %d unchanged; %d events (%s)\n",
-			path, sum.Source, sum.Listings, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged, sum.Events, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(env.Stdout, "%s: %s: %d %s: %d added, %d updated, %d withdrawn, %d unchanged; %d events (%s)\n",
+			path, sum.Source, sum.Listings, what, sum.Added, sum.Updated, sum.Withdrawn, sum.Unchanged, sum.Events, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
-}
-
-// progressFor returns a progress callback drawing a bar on stderr when it is
-// a terminal, and nil otherwise (pipes and logs get no control characters).
-func progressFor(env *Env, path string) func(done, total int64) {
-	f, ok := env.Stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	var bar *progressbar.ProgressBar
-	return func(done, total int64) {
-		if bar == nil {
-			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(true),
-				progressbar.OptionSetDescription("reading "+path), progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish())
-		}
-		_ = bar.Set64(done)
-		if done >= total {
-			_ = bar.Finish()
-		}
-	}
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,27 +17,40 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/importer"
 	"tripline/sqlite"
 )
 
 // TestServeKilledKeepsAnsweredAudit kills a serving node with SIGKILL the
 // moment its last answer arrives: every request that was answered has its
-// audit entry on disk, and the chain verifies.
+// audit entry on disk, and the chain verifies; every hit that was answered
+// has its encounter once the node starts again (the screening journal is
+// applied at start).
 func TestServeKilledKeepsAnsweredAudit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs it")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "tripline")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := tripBinary(t)
 	data := filepath.Join(tmp, "data")
 	out, err := exec.Command(bin, "users", "add", "ofc", "--role", "officer", "--data", data).Output()
 	if err != nil {
 		t.Fatalf("users add: %v", err)
 	}
 	token := strings.TrimSpace(string(out))
+	un := filepath.Join("sample", "un_sc_consolidated_2024-09-26.xml")
+	if out, err := exec.Command(bin, "import", "--format", "un-xml", "--data", data, un).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	f, err := os.Open(un)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, err := importer.ReadUN(f, un)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
 	stderr, err := cmd.StderrPipe()
@@ -70,29 +85,54 @@ func TestServeKilledKeepsAnsweredAudit(t *testing.T) {
 		t.Fatal("serve did not start")
 	}
 
-	// Four officers screen at once; each answered traveller is noted.
+	// Another process (an import, say) holds the store's write lock the
+	// whole time: screenings must not wait for it, nor lose their hits.
+	lockDB := sqlite.NewDB(filepath.Join(data, "tripline.db"))
+	if err := lockDB.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer lockDB.Close()
+	lock, err := lockDB.SQL().BeginTx(context.Background(), nil) // _txlock=immediate: the write lock now
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback()
+
+	// Four officers screen at once, every other traveller a listed person;
+	// each answered traveller and each encounter of an answered hit is
+	// noted.
 	var mu sync.Mutex
-	var answered []string
+	var answered, encounters []string
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
 			for i := range 15 {
 				ref := fmt.Sprintf("kill-%d-%d", w, i)
-				req, _ := http.NewRequest("POST", base+"/v1/screen", strings.NewReader(`{"ref":"`+ref+`","name":"Astrid Lindqvist","dob":"1988-04-12"}`))
+				name := "Astrid Lindqvist"
+				if i%2 == 1 {
+					name = listed[(w*15+i)%len(listed)].PrimaryName()
+				}
+				body, _ := json.Marshal(map[string]string{"ref": ref, "name": name})
+				req, _ := http.NewRequest("POST", base+"/v1/screen", strings.NewReader(string(body)))
 				req.Header.Set("Authorization", "Bearer "+token)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				io.Copy(io.Discard, resp.Body)
+				var res tripline.Result
+				err = json.NewDecoder(resp.Body).Decode(&res)
 				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					t.Errorf("screen %s = %d", ref, resp.StatusCode)
+				if resp.StatusCode != 200 || err != nil {
+					t.Errorf("screen %s = %d, %v", ref, resp.StatusCode, err)
 					return
+				}
+				if res.Decision == tripline.DecisionHit && len(res.Encounters) == 0 {
+					t.Errorf("screen %s: a hit without its encounter", ref)
 				}
 				mu.Lock()
 				answered = append(answered, ref)
+				encounters = append(encounters, res.Encounters...)
 				mu.Unlock()
 			}
 		})
@@ -103,6 +143,7 @@ func TestServeKilledKeepsAnsweredAudit(t *testing.T) {
 	}
 	killed = true
 	cmd.Wait()
+	lock.Rollback()
 	if t.Failed() {
 		return
 	}
@@ -136,5 +177,23 @@ func TestServeKilledKeepsAnsweredAudit(t *testing.T) {
 	}
 	if n, broken, err := audit.Verify(context.Background()); err != nil || broken != nil {
 		t.Fatalf("verify after the kill: %d entries, %v, %v", n, broken, err)
+	}
+	audit.Close()
+	db.Close()
+
+	// The node starts again: every answered hit's encounter is stored.
+	if len(encounters) < 10 {
+		t.Fatalf("only %d encounters answered: the listed names did not hit", len(encounters))
+	}
+	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	n, err := openNode(context.Background(), env, data, true, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	for _, id := range encounters {
+		if _, err := n.Encounters.Encounter(context.Background(), id); err != nil {
+			t.Errorf("answered hit's encounter %s after the kill: %v", id, err)
+		}
 	}
 }

@@ -21,10 +21,7 @@ func TestImportKilledMidway(t *testing.T) {
 		t.Skip("builds the binary and imports 400,000 listings")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "tripline")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := tripBinary(t)
 	small, big := filepath.Join(tmp, "small.csv"), filepath.Join(tmp, "big.csv")
 	writeGenerated(t, small, 100)
 	writeGenerated(t, big, 400_000)

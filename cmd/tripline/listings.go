@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -10,54 +11,60 @@ import (
 	"tripline"
 )
 
-func runListings(ctx context.Context, env *Env, args []string) error {
-	fs, data, err := actionFlags(env, "listings", args, "want list, show ID or withdraw ID")
-	if err != nil {
-		return err
-	}
-	asJSON := fs.Bool("json", false, "print JSON (one listing per line for list)")
-	source := fs.String("source", "", "list: only this source")
-	status := fs.String("status", "", "list: only this status (active, withdrawn, expired)")
-	reason := fs.String("reason", "", "withdraw: why")
-	n, err := openAction(ctx, env, fs, args, data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	ctx = n.cliContext(ctx)
-	switch args[0] {
-	case "list":
-		return listListings(ctx, env, n, tripline.ListingFilter{Source: *source, Status: tripline.Status(*status)}, *asJSON)
-	case "show":
-		if fs.NArg() != 1 {
-			return usagef("show: want one listing ID")
-		}
-		l, err := n.Listings.Listing(ctx, fs.Arg(0))
-		if err == nil {
-			l, err = n.Policy.Listing(ctx, l)
-		}
-		if err != nil {
+var listingCommands = []*command{{
+	name: "listings list", usage: "[--source NAME] [--status STATUS] [--json]",
+	summary: "List the listings, one line each.\n" +
+		"The columns: id, status, version, action, name, birth date, nationality. --json prints each whole listing as one JSON line, as the policy layer shows it to the node's supervisor.",
+	examples: []string{"tripline listings list --source un-sc", "tripline listings list --json --status withdrawn"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		asJSON := fs.Bool("json", false, "print one JSON listing per line")
+		source := fs.String("source", "", "only the listings of this source")
+		status := fs.String("status", "", "only the listings of this status: active, withdrawn or expired")
+		return onNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+			f := tripline.ListingFilter{Source: *source, Status: tripline.Status(*status)}
+			return listListings(n.cliContext(ctx), env, n, f, *asJSON)
+		})
+	},
+}, {
+	name: "listings show", args: "ID",
+	summary:  "Print one listing as indented JSON.",
+	examples: []string{"tripline listings show un-sc:TAi.005"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+			ctx = n.cliContext(ctx)
+			l, err := n.Listings.Listing(ctx, args[0])
+			if err == nil {
+				l, err = n.Policy.Listing(ctx, l)
+			}
+			if err != nil {
+				return err
+			}
+			b, _ := json.MarshalIndent(l, "", "  ")
+			_, err = fmt.Fprintln(env.Stdout, string(b))
 			return err
-		}
-		b, _ := json.MarshalIndent(l, "", "  ")
-		_, err = fmt.Fprintln(env.Stdout, string(b))
-		return err
-	case "withdraw":
-		if fs.NArg() != 1 {
-			return usagef("withdraw: want one listing ID")
-		}
-		l, err := n.Listings.WithdrawListing(ctx, fs.Arg(0), *reason)
-		if err != nil {
-			return err
-		}
-		if err := n.audited(ctx, "listing.withdraw", l.ID, *reason); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "%s withdrawn (version %d)\n", l.ID, l.Version)
-		return nil
-	}
-	return usagef("unknown listings command %q: want list, show or withdraw", args[0])
-}
+		})
+	},
+}, {
+	name: "listings withdraw", args: "ID", usage: "[--reason TEXT]",
+	summary: "Withdraw a listing.\n" +
+		"It stops matching here and at partners: the withdrawal is an event like any change.",
+	examples: []string{`tripline listings withdraw un-sc:TAi.005 --reason "delisted"`},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		reason := fs.String("reason", "", "why, for the event and the audit log")
+		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+			ctx = n.cliContext(ctx)
+			l, err := n.Listings.WithdrawListing(ctx, args[0], *reason)
+			if err != nil {
+				return err
+			}
+			if err := n.audited(ctx, "listing.withdraw", l.ID, *reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s withdrawn (version %d)\n", l.ID, l.Version)
+			return nil
+		})
+	},
+}}
 
 func listListings(ctx context.Context, env *Env, n *Node, f tripline.ListingFilter, asJSON bool) error {
 	var tw *tabwriter.Writer

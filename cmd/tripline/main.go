@@ -50,84 +50,64 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
-const usage = `tripline — shared watchlists and border screening
-
-Usage:
-  tripline serve    [--addr 127.0.0.1:8080] [--data DIR] [--tls-cert F --tls-key K]   API and console
-  tripline demo     [--addr 127.0.0.1:8080] [--data DIR]   import the bundled UN list and serve
-  tripline import   --format un-xml|ofac-sdn|ftm|csv|doc-alerts [--source NAME] [--json] FILE...
-  tripline listings list [--json] [--source S] [--status S] | show ID | withdraw ID [--reason R]
-  tripline screen   [--data DIR] [--paxlst FILE [--partial]]   JSON Lines travellers on stdin → results on stdout
-  tripline mrz parse [--tolerant]                  one MRZ on stdin → JSON
-  tripline users add ID --role R [--agency A] [--superuser] | token ID | disable ID | enable ID | list
-  tripline agencies add ID --country CC [--name N] | group NAME AGENCY... | list
-  tripline audit verify [--checkpoint FILE] [--key K] | checkpoint | query [--subject X] [--agency Y] [--from T] [--to T]
-  tripline network neighbourhood|path|components|facilitators|communities|cotravel|export ...
-  tripline network import-links [--source S] FILE... | import-pnr FILE...   link analysis
-  tripline node info [--url U] [--tls-cert F]     what partners need: id, agency, key, URL, TLS pin
-  tripline node init [--node ID] [--agency A]      fix this data directory's node id and agency (once)
-  tripline partners add ID --agency A --key K [--url U] [--follows X,Y] | suspend|resume|remove ID | rotate ID --key K | list
-                    add ... [--tls-pin sha256/B64] [--tls-ca FILE] [--insecure-http]
-  tripline tls selfsigned --host NAME[,NAME] [--dir DIR]   a CA and a certificate for serve
-  tripline federation export --to PARTNER [--origin O] [--after N] FILE | import FILE
-  tripline events follow [--nats URL] [--origin O] [--after N]   the event log as JSON Lines (NATS optional)
-  tripline version
-
---data defaults to $TRIPLINE_DATA, else ./tripline-data.
-`
-
 // Run runs one command line and returns the exit status.
 func Run(ctx context.Context, env *Env, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(env.Stderr, usage)
+		writeUsage(env.Stderr)
 		return exitUsage
 	}
-	cmds := map[string]func(context.Context, *Env, []string) error{
-		"serve":      runServe,
-		"demo":       runDemo,
-		"import":     runImport,
-		"listings":   runListings,
-		"screen":     runScreen,
-		"mrz":        runMRZ,
-		"users":      runUsers,
-		"agencies":   runAgencies,
-		"audit":      runAudit,
-		"network":    runNetwork,
-		"node":       runNode,
-		"partners":   runPartners,
-		"federation": runFederationCmd,
-		"events":     runEvents,
-		"tls":        runTLS,
-		"version": func(_ context.Context, env *Env, _ []string) error {
-			_, err := fmt.Fprintf(env.Stdout, "tripline %s\n", Version)
-			return err
-		},
+	help := isHelp(args[0])
+	if help {
+		// "tripline help users add" is "tripline users add --help".
+		if args = args[1:]; len(args) == 0 {
+			writeUsage(env.Stdout)
+			return exitOK
+		}
 	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(env.Stdout, usage)
+	c, rest, group, actions := findCommand(args)
+	switch {
+	case c == nil && group == "":
+		fmt.Fprintf(env.Stderr, "tripline: unknown command %q\n\n", args[0])
+		writeUsage(env.Stderr)
+		return exitUsage
+	case c == nil && (help || len(args) > 1 && isHelp(args[1])):
+		writeGroup(env.Stdout, group, actions)
 		return exitOK
-	}
-	cmd, ok := cmds[args[0]]
-	if !ok {
-		fmt.Fprintf(env.Stderr, "tripline: unknown command %q\n\n%s", args[0], usage)
+	case c == nil && len(args) == 1:
+		fmt.Fprintf(env.Stderr, "tripline %s: missing action: want %s\n\n", group, actionNames(actions))
+		writeGroup(env.Stderr, group, actions)
+		return exitUsage
+	case c == nil:
+		fmt.Fprintf(env.Stderr, "tripline %s: unknown action %q: want %s\n\n", group, args[1], actionNames(actions))
+		writeGroup(env.Stderr, group, actions)
 		return exitUsage
 	}
-	err := cmd(ctx, env, args[1:])
+	if help {
+		rest = append(rest, "--help")
+	}
+	run, fs, err := c.prepare(env, rest)
+	if err == nil {
+		err = run(ctx, fs.Args())
+	}
 	var ue *usageError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
-		return exitUsage
+		c.writeHelp(env.Stdout, fs)
+		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.Stderr, "tripline %s: %s\n", args[0], ue.msg)
+		fmt.Fprintf(env.Stderr, "tripline %s: %s\n%s\n'tripline %s --help' shows its flags and examples.\n", c.name, ue.msg, c.usageLine(), c.name)
 		return exitUsage
 	case errors.Is(err, errSilent):
 		return exitFail
 	}
-	fmt.Fprintf(env.Stderr, "tripline %s: %s\n", args[0], errorText(err))
+	fmt.Fprintf(env.Stderr, "tripline %s: %s\n", c.name, errorText(err))
 	return exitFail
 }
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool { return arg == "help" || arg == "-h" || arg == "--help" }
 
 // errSilent reports failure whose explanation was already written.
 var errSilent = errors.New("failed")
@@ -139,40 +119,6 @@ func errorText(err error) string {
 		return tripline.ErrorMessage(err)
 	}
 	return err.Error()
-}
-
-// newFlags returns a FlagSet that reports errors instead of exiting.
-func newFlags(env *Env, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("tripline "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	return fs
-}
-
-// parseFlags parses args, turning flag errors into usage errors. Flags may
-// follow positional arguments (`listings withdraw ID --reason R`); the
-// positionals are re-parsed into fs so fs.Args() returns them all.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return usagef("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		if args[0] == "--" {
-			pos = append(pos, args[1:]...)
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-	// Parse the positionals alone, after "--", so none is read as a flag.
-	return fs.Parse(append([]string{"--"}, pos...))
 }
 
 // dataDirDefault is $TRIPLINE_DATA, else ./tripline-data.
@@ -190,22 +136,13 @@ func envOr(env *Env, key, def string) string {
 	return def
 }
 
-// actionFlags starts the flags of "tripline NAME ACTION ...": ACTION is
-// args[0] (want says which there are), and every action takes --data.
-func actionFlags(env *Env, name string, args []string, want string) (*flag.FlagSet, *string, error) {
-	if len(args) == 0 {
-		return nil, nil, usagef("%s", want)
-	}
-	fs := newFlags(env, name+" "+args[0])
-	return fs, fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)"), nil
-}
-
-// openAction parses an action's flags (args[1:]) and opens the node of the
-// data directory, without its indexes. data is the --data flag's value,
-// read only once the flags are parsed.
-func openAction(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, data *string) (*Node, error) {
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return nil, err
-	}
-	return openNode(ctx, env, *data, false, newLogger(env))
-}
+var versionCommands = []*command{{
+	name: "version", summary: "Print the version of this binary.",
+	examples: []string{"tripline version"},
+	flags: func(_ *flag.FlagSet, env *Env) runFunc {
+		return func(context.Context, []string) error {
+			_, err := fmt.Fprintf(env.Stdout, "tripline %s\n", Version)
+			return err
+		}
+	},
+}}

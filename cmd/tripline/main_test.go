@@ -203,7 +203,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"import", "--format", "un-xml"}, "no FILE"},
 		{[]string{"import", "--bogus"}, "flag provided but not defined"},
 		{[]string{"listings"}, "want list"},
-		{[]string{"listings", "show"}, "want one listing ID"},
+		{[]string{"listings", "show"}, "no ID given"},
 		{[]string{"mrz"}, "mrz parse"},
 	} {
 		code, _, errs := run(t, dir, "", tc.args...)
@@ -211,7 +211,7 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 containing %q", tc.args, code, errs, tc.want)
 		}
 	}
-	if code, _, errs := run(t, dir, "", "import", "--format", "xls", "f"); code != 1 || !strings.Contains(errs, "un-xml") {
+	if code, _, errs := run(t, dir, "", "import", "--format", "xls", "f"); code != 2 || !strings.Contains(errs, "un-xml") {
 		t.Errorf("unknown format: exit %d, %q", code, errs)
 	}
 	if code, out, _ := run(t, dir, "", "version"); code != 0 || !strings.HasPrefix(out, "tripline ") {

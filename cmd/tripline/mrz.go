@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -10,23 +11,25 @@ import (
 	"tripline/mrz"
 )
 
-// runMRZ implements `tripline mrz parse`: one MRZ (2 or 3 lines) on stdin,
-// JSON on stdout, exit status 1 when a check fails.
-func runMRZ(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "parse" {
-		return usagef("want: mrz parse [--tolerant]")
-	}
-	fs := newFlags(env, "mrz parse")
-	tolerant := fs.Bool("tolerant", false, "propose the OCR correction (O/0, I/1, S/5, B/8) that makes the checks pass")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
+var mrzCommands = []*command{{
+	name: "mrz parse", usage: "[--tolerant] < MRZ",
+	summary: "Parse the MRZ of a travel document: its 2 or 3 lines on stdin.\n" +
+		"Prints JSON with each check digit's result; exits 1 when a check fails.",
+	examples: []string{`printf 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n' | tripline mrz parse`},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		tolerant := fs.Bool("tolerant", false, "propose the OCR correction (O/0, I/1, S/5, B/8) that makes the checks pass")
+		return func(_ context.Context, _ []string) error { return parseMRZ(env, *tolerant) }
+	},
+}}
+
+// parseMRZ is `tripline mrz parse`: one MRZ on stdin, JSON on stdout.
+func parseMRZ(env *Env, tolerant bool) error {
 	in, err := io.ReadAll(io.LimitReader(env.Stdin, 64<<10))
 	if err != nil {
 		return fmt.Errorf("read stdin: %w", err)
 	}
 	parse := mrz.Parse
-	if *tolerant {
+	if tolerant {
 		parse = mrz.ParseTolerant
 	}
 	res, err := parse(string(in), mrz.Options{Now: time.Now()})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"time"
 
@@ -51,37 +52,29 @@ func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) err
 	return nil
 }
 
-// runEvents follows the event stream:
-//
-//	tripline events follow [--data DIR] [--nats URL] [--origin O] [--after N]
-//
-// prints, as JSON lines and in order, the events of origin (default this
-// node) after N: first those the log already holds, then each one as the
-// JetStream stream carries it, reading any gap from the log. Without a NATS
-// server it reads the data directory's log alone, looking for new events
-// every --poll. Outside tools (a replica, an analytics feed) read this
-// rather than the stream itself.
-// It runs until interrupted.
-func runEvents(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "follow" {
-		return usagef("want: events follow")
-	}
-	fs := newFlags(env, "events follow")
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
-	natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "NATS server of the stream ($TRIPLINE_NATS)")
-	origin := fs.String("origin", "", "whose events (default: this node's)")
-	after := fs.Int64("after", 0, "start after this sequence number")
-	poll := fs.Duration("poll", 500*time.Millisecond, "without --nats: how often to look for new events in the log")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	n, err := openNode(ctx, env, *data, false, newLogger(env))
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if *origin == "" {
-		*origin = n.DB.Origin
+var eventCommands = []*command{{
+	name: "events follow", usage: "[--nats URL] [--origin ORIGIN] [--after SEQ]",
+	summary: "Print the event log as JSON Lines, until interrupted.\n" +
+		"First the events the log holds after SEQ, then each new one, in order. With --nats they arrive as the JetStream stream carries them, any gap\n" +
+		"read from the log; without, the data directory's log is read every --poll. Outside tools (a replica,\n" +
+		"an analytics feed) read this rather than the stream itself.",
+	examples: []string{"tripline events follow --after 0", "tripline events follow --nats nats://127.0.0.1:4222 --origin B"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "the NATS server `URL` of the stream ($TRIPLINE_NATS; none: read the log)")
+		origin := fs.String("origin", "", "whose events: a node id (default: this node's)")
+		after := fs.Int64("after", 0, "start after sequence number `SEQ`")
+		poll := fs.Duration("poll", 500*time.Millisecond, "without --nats: look for new events in the log every `DURATION`")
+		return onNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+			return followEvents(ctx, env, n, *natsURL, *origin, *after, *poll)
+		})
+	},
+}}
+
+// followEvents is `tripline events follow`: origin's events (default this
+// node's) after seq, from the NATS stream at natsURL or from the log alone.
+func followEvents(ctx context.Context, env *Env, n *Node, natsURL, origin string, after int64, poll time.Duration) error {
+	if origin == "" {
+		origin = n.DB.Origin
 	}
 	out := json.NewEncoder(env.Stdout)
 	emit := func(evs []*tripline.Event) error {
@@ -92,21 +85,21 @@ func runEvents(ctx context.Context, env *Env, args []string) error {
 		}
 		return nil
 	}
-	if *natsURL == "" {
-		n.Policy.Record(n.cliContext(ctx), "events.follow", *origin, fmt.Sprintf("after %d (log)", *after))
-		err := followLog(ctx, n.Events, *origin, *after, *poll, emit)
+	if natsURL == "" {
+		n.Policy.Record(n.cliContext(ctx), "events.follow", origin, fmt.Sprintf("after %d (log)", after))
+		err := followLog(ctx, n.Events, origin, after, poll, emit)
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
 	}
-	bus, err := natsbus.Connect(ctx, *natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", ""))
+	bus, err := natsbus.Connect(ctx, natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", ""))
 	if err != nil {
 		return err
 	}
 	defer bus.Close()
-	n.Policy.Record(n.cliContext(ctx), "events.follow", *origin, fmt.Sprintf("after %d", *after))
-	err = bus.FollowOnly(ctx, n.Events, map[string]int64{*origin: *after}, emit)
+	n.Policy.Record(n.cliContext(ctx), "events.follow", origin, fmt.Sprintf("after %d", after))
+	err = bus.FollowOnly(ctx, n.Events, map[string]int64{origin: after}, emit)
 	if ctx.Err() != nil {
 		return nil // interrupted: the normal end
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -108,139 +109,189 @@ func (n *Node) onManifest(ctx context.Context, m *screening.Manifest) {
 	}
 }
 
-const networkUsage = `usage:
-  tripline network neighbourhood ENTITY [--k 2] [--limit 1000]   entities within k hops, JSON
-  tripline network path FROM TO [--k 6]                          a shortest path, JSON
-  tripline network components [--limit 10]                       connected components
-  tripline network facilitators [--by betweenness|pagerank] [--kinds K,K] [--limit 20]
-  tripline network communities [--limit 20]                      Louvain communities
-  tripline network cotravel [--min 2] [--limit 100]              people flying together repeatedly
-  tripline network export ENTITY [--k 2] [--format json|graphml] [--out FILE]
-  tripline network import-links [--source NAME] FILE...          the link CSV format (network.CSVColumns)
-  tripline network import-pnr FILE...                            PNRGOV messages
-Entities are kind:key, e.g. listing:un-sc:QDi.1, phone:+442079460958, document:GBR:123456789.
-All take --data DIR. A server on the same data directory picks imported links up within seconds.`
+// netQuery is one `tripline network` action on the opened node: the
+// link filter of the node's supervisor, and the arguments (entities, when
+// the action takes entities).
+type netQuery struct {
+	n     *Node
+	allow network.Allow
+	args  []string
+	ents  []network.Entity
+}
 
-// runNetwork is `tripline network`: the link-analysis queries and imports,
-// as the node's supervisor and through the policy layer like the API.
-func runNetwork(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand\n%s", networkUsage)
-	}
-	sub, args := args[0], args[1:]
-	fs := newFlags(env, "network "+sub)
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
-	k := fs.Int("k", 0, "hops (neighbourhood, export: default 2; path: default 6)")
-	limit := fs.Int("limit", 0, "at most this many results")
-	by := fs.String("by", "betweenness", "facilitators: betweenness or pagerank")
-	kinds := fs.String("kinds", "", "facilitators: comma-separated entity kinds to rank")
-	minFlights := fs.Int("min", 2, "cotravel: shared flights")
-	format := fs.String("format", "json", "export: json or graphml")
-	out := fs.String("out", "", "export: write to this file instead of stdout")
-	source := fs.String("source", "", "import-links: the source of links whose row names none")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	want := map[string]int{"neighbourhood": 1, "path": 2, "components": 0, "facilitators": 0, "communities": 0,
-		"cotravel": 0, "export": 1, "import-links": -1, "import-pnr": -1}
-	nargs, ok := want[sub]
-	switch {
-	case !ok:
-		return usagef("unknown subcommand %q\n%s", sub, networkUsage)
-	case nargs < 0 && fs.NArg() == 0:
-		return usagef("%s: FILE required", sub)
-	case nargs >= 0 && fs.NArg() != nargs:
-		return usagef("%s takes %d argument(s), got %d\n%s", sub, nargs, fs.NArg(), networkUsage)
-	}
-	var ents []network.Entity
-	if nargs > 0 {
-		for _, a := range fs.Args() {
-			e, err := network.ParseEntity(a)
-			if err != nil {
-				return usagef("%s", tripline.ErrorMessage(err))
-			}
-			ents = append(ents, e)
-		}
-	}
-	n, err := openNode(ctx, env, *data, true, newLogger(env))
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	ctx = n.cliContext(ctx)
-	svc := n.Network
-	query := "cli network " + strings.Join(append([]string{sub}, args...), " ")
-	allow, err := n.Policy.LinkFilter(ctx, query, n.Index.Listing)
-	if err != nil {
-		return err
-	}
-	snapshot := func() (*network.Snapshot, error) { return svc.Snapshot(ctx, "cli", allow) }
-	var res any
-	switch sub {
-	case "neighbourhood", "export":
-		sg, err := svc.Neighbourhood(ctx, ents[0], orDefault(*k, 2), orDefault(*limit, 1000), allow)
+// onSnapshot answers from the analytics snapshot the caller may see.
+func onSnapshot(fn func(sn *network.Snapshot) (any, error)) func(context.Context, *netQuery) (any, error) {
+	return func(ctx context.Context, q *netQuery) (any, error) {
+		sn, err := q.n.Network.Snapshot(ctx, "cli", q.allow)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if sub == "neighbourhood" {
-			res = sg
-			break
-		}
-		return writeExport(env, *sg, *format, *out)
-	case "path":
-		links, err := svc.Path(ctx, ents[0], ents[1], orDefault(*k, 6), allow)
-		if err != nil {
-			return err
-		}
-		from := svc.Canon(ents[0])
-		res = httpapi.NetworkPath{From: from.String(), To: svc.Canon(ents[1]).String(), Hops: len(links), Links: links,
-			Explain: network.ExplainPath(from, links)}
-	case "components":
-		sn, err := snapshot()
-		if err != nil {
-			return err
-		}
-		res = sn.Components(*limit)
-	case "facilitators":
-		sn, err := snapshot()
-		if err != nil {
-			return err
-		}
-		var ks []network.EntityKind
-		for _, x := range strings.Split(*kinds, ",") {
-			if x = strings.TrimSpace(x); x != "" {
-				if !network.EntityKind(x).Valid() {
-					return usagef("--kinds: unknown entity kind %q", x)
+		return fn(sn)
+	}
+}
+
+// networkAction makes a `tripline network` action. Its run answers with a
+// value printed as indented JSON, or nil when it printed its own output.
+// With entities, the arguments are entities (kind:key), checked before the
+// node is opened. Every action goes through the policy layer as the node's
+// supervisor, like the API, and is recorded as a network query.
+func networkAction(c command, entities bool, setup func(fs *flag.FlagSet, env *Env) func(ctx context.Context, q *netQuery) (any, error)) *command {
+	c.name = "network " + c.name
+	c.flags = func(fs *flag.FlagSet, env *Env) runFunc {
+		run := setup(fs, env)
+		data := dataFlag(fs, env)
+		return func(ctx context.Context, args []string) error {
+			q := &netQuery{args: args}
+			for _, a := range args {
+				if !entities {
+					break
 				}
-				ks = append(ks, network.EntityKind(x))
+				e, err := network.ParseEntity(a)
+				if err != nil {
+					return usagef("%s", tripline.ErrorMessage(err))
+				}
+				q.ents = append(q.ents, e)
 			}
+			n, err := openNode(ctx, env, *data, true, newLogger(env))
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			ctx = n.cliContext(ctx)
+			query := []string{c.name}
+			fs.Visit(func(f *flag.Flag) { query = append(query, "--"+f.Name+"="+f.Value.String()) })
+			q.n = n
+			if q.allow, err = n.Policy.LinkFilter(ctx, "cli "+strings.Join(append(query, args...), " "), n.Index.Listing); err != nil {
+				return err
+			}
+			res, err := run(ctx, q)
+			if err != nil || res == nil {
+				return err
+			}
+			enc := json.NewEncoder(env.Stdout)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			return enc.Encode(res)
 		}
-		ranked, err := sn.Facilitators(*by, ks, *limit)
-		if err != nil {
-			return err
-		}
-		res = httpapi.Facilitators{By: *by, Facilitators: ranked, Snapshot: sn.Built.UTC().Format(time.RFC3339)}
-	case "communities":
-		sn, err := snapshot()
-		if err != nil {
-			return err
-		}
-		res = sn.Communities(*limit)
-	case "cotravel":
-		sn, err := snapshot()
-		if err != nil {
-			return err
-		}
-		res = httpapi.CoTravel{Min: max(*minFlights, 2), Pairs: sn.CoTravel(*minFlights, *limit), Snapshot: sn.Built.UTC().Format(time.RFC3339)}
-	case "import-links":
-		return importLinks(ctx, env, n, allow, *source, fs.Args())
-	case "import-pnr":
-		return importPNRs(ctx, env, n, fs.Args())
 	}
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(res)
+	return &c
+}
+
+// limitFlag defines --limit.
+func limitFlag(fs *flag.FlagSet, def int) *int {
+	return fs.Int("limit", def, "at most `N` results (0: all)")
+}
+
+const entityHelp = "Entities are kind:key, e.g. listing:un-sc:QDi.1, phone:+442079460958, document:GBR:123456789."
+
+var networkCommands = []*command{
+	networkAction(command{name: "neighbourhood", args: "ENTITY", usage: "[--k HOPS] [--limit N]",
+		summary:  "Print the entities within k hops of ENTITY, as JSON.\n" + entityHelp,
+		examples: []string{"tripline network neighbourhood phone:+441753637285 --k 2"},
+	}, true, func(fs *flag.FlagSet, _ *Env) func(context.Context, *netQuery) (any, error) {
+		k := fs.Int("k", 2, "how many `HOPS`")
+		limit := limitFlag(fs, 1000)
+		return func(ctx context.Context, q *netQuery) (any, error) {
+			return q.n.Network.Neighbourhood(ctx, q.ents[0], orDefault(*k, 2), orDefault(*limit, 1000), q.allow)
+		}
+	}),
+	networkAction(command{name: "path", args: "FROM TO", usage: "[--k HOPS]",
+		summary:  "Print a shortest path between two entities, as JSON.\n" + entityHelp,
+		examples: []string{"tripline network path person:P-17 document:GBR:123456789"},
+	}, true, func(fs *flag.FlagSet, _ *Env) func(context.Context, *netQuery) (any, error) {
+		k := fs.Int("k", 6, "at most this many `HOPS`")
+		return func(ctx context.Context, q *netQuery) (any, error) {
+			svc := q.n.Network
+			links, err := svc.Path(ctx, q.ents[0], q.ents[1], orDefault(*k, 6), q.allow)
+			if err != nil {
+				return nil, err
+			}
+			from := svc.Canon(q.ents[0])
+			return httpapi.NetworkPath{From: from.String(), To: svc.Canon(q.ents[1]).String(), Hops: len(links), Links: links,
+				Explain: network.ExplainPath(from, links)}, nil
+		}
+	}),
+	networkAction(command{name: "components", usage: "[--limit N]",
+		summary: "Print the link graph's connected components, as JSON.", examples: []string{"tripline network components --limit 10"},
+	}, false, func(fs *flag.FlagSet, _ *Env) func(context.Context, *netQuery) (any, error) {
+		limit := limitFlag(fs, 0)
+		return onSnapshot(func(sn *network.Snapshot) (any, error) { return sn.Components(*limit), nil })
+	}),
+	networkAction(command{name: "facilitators", usage: "[--by betweenness|pagerank] [--kinds KIND,...] [--limit N]",
+		summary:  "Rank the entities that tie the network together, as JSON.",
+		examples: []string{"tripline network facilitators --by pagerank --kinds phone,address --limit 20"},
+	}, false, func(fs *flag.FlagSet, _ *Env) func(context.Context, *netQuery) (any, error) {
+		by := fs.String("by", "betweenness", "rank by betweenness or pagerank")
+		kinds := fs.String("kinds", "", "only entities of these kinds, comma-separated")
+		limit := limitFlag(fs, 0)
+		return onSnapshot(func(sn *network.Snapshot) (any, error) {
+			var ks []network.EntityKind
+			for _, x := range strings.Split(*kinds, ",") {
+				if x = strings.TrimSpace(x); x != "" {
+					if !network.EntityKind(x).Valid() {
+						return nil, usagef("--kinds: unknown entity kind %q", x)
+					}
+					ks = append(ks, network.EntityKind(x))
+				}
+			}
+			ranked, err := sn.Facilitators(*by, ks, *limit)
+			if err != nil {
+				return nil, err
+			}
+			return httpapi.Facilitators{By: *by, Facilitators: ranked, Snapshot: sn.Built.UTC().Format(time.RFC3339)}, nil
+		})
+	}),
+	networkAction(command{name: "communities", usage: "[--limit N]",
+		summary: "Print the link graph's communities (Louvain), as JSON.", examples: []string{"tripline network communities --limit 20"},
+	}, false, func(fs *flag.FlagSet, _ *Env) func(context.Context, *netQuery) (any, error) {
+		limit := limitFlag(fs, 0)
+		return onSnapshot(func(sn *network.Snapshot) (any, error) { return sn.Communities(*limit), nil })
+	}),
+	networkAction(command{name: "cotravel", usage: "[--min FLIGHTS] [--limit N]",
+		summary: "Print the people who flew together repeatedly, as JSON.", examples: []string{"tripline network cotravel --min 3"},
+	}, false, func(fs *flag.FlagSet, _ *Env) func(context.Context, *netQuery) (any, error) {
+		minFlights := fs.Int("min", 2, "at least this many shared flights")
+		limit := limitFlag(fs, 0)
+		return onSnapshot(func(sn *network.Snapshot) (any, error) {
+			return httpapi.CoTravel{Min: max(*minFlights, 2), Pairs: sn.CoTravel(*minFlights, *limit), Snapshot: sn.Built.UTC().Format(time.RFC3339)}, nil
+		})
+	}),
+	networkAction(command{name: "export", args: "ENTITY", usage: "[--k HOPS] [--format json|graphml] [--out FILE]",
+		summary:  "Write the neighbourhood of ENTITY as JSON or GraphML.\n" + entityHelp,
+		examples: []string{"tripline network export person:P-17 --k 3 --format graphml --out p17.graphml"},
+	}, true, func(fs *flag.FlagSet, env *Env) func(context.Context, *netQuery) (any, error) {
+		k := fs.Int("k", 2, "how many `HOPS`")
+		limit := limitFlag(fs, 1000)
+		format := fs.String("format", "json", "json or graphml")
+		out := fs.String("out", "", "write to `FILE` instead of stdout")
+		return func(ctx context.Context, q *netQuery) (any, error) {
+			sg, err := q.n.Network.Neighbourhood(ctx, q.ents[0], orDefault(*k, 2), orDefault(*limit, 1000), q.allow)
+			if err != nil {
+				return nil, err
+			}
+			return nil, writeExport(env, *sg, *format, *out)
+		}
+	}),
+	networkAction(command{name: "import-links", args: "FILE...", usage: "[--source NAME]",
+		summary: "Import links from CSV files.\n" +
+			"The columns are those of network.CSVColumns. A file with an error imports nothing, and the\n" +
+			"error names file, line and column. A server on the same data directory picks\n" +
+			"imported links up within seconds.",
+		examples: []string{"tripline network import-links --source analyst-notes links.csv"},
+	}, false, func(fs *flag.FlagSet, env *Env) func(context.Context, *netQuery) (any, error) {
+		source := fs.String("source", "", "the source of links whose row names none")
+		return func(ctx context.Context, q *netQuery) (any, error) {
+			return nil, importLinks(ctx, env, q.n, q.allow, *source, q.args)
+		}
+	}),
+	networkAction(command{name: "import-pnr", args: "FILE...",
+		summary:  "Import PNRGOV messages: bookings and co-travel become links.",
+		examples: []string{"tripline network import-pnr pnr-push.txt"},
+	}, false, func(_ *flag.FlagSet, env *Env) func(context.Context, *netQuery) (any, error) {
+		return func(ctx context.Context, q *netQuery) (any, error) {
+			return nil, importPNRs(ctx, env, q.n, q.args)
+		}
+	}),
 }
 
 func orDefault(v, def int) int {

@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"tripline"
 	"tripline/federation"
+	"tripline/journal"
 	"tripline/match"
 	"tripline/network"
 	"tripline/policy"
@@ -34,11 +36,15 @@ type Node struct {
 	Identity   *sqlite.IdentityService
 	Consents   *sqlite.ConsentService
 	Audit      *sqlite.AuditLog
-	Policy     *policy.Policy
-	Fed        *sqlite.FederationStore
-	Peer       *federation.Peer
-	FedService *federation.Service
-	Notifier   *federation.Notifier
+	// ScreeningLog applies the screening journal (screenlog.go) to the
+	// store; journal is nil when another process serves the directory.
+	ScreeningLog *sqlite.ScreeningLog
+	journal      *journal.Journal
+	Policy       *policy.Policy
+	Fed          *sqlite.FederationStore
+	Peer         *federation.Peer
+	FedService   *federation.Service
+	Notifier     *federation.Notifier
 	// Agency is the agency running this node, fixed with its id
 	// (nodeIdentity): the command line acts as its supervisor.
 	Agency   string
@@ -52,7 +58,7 @@ type Node struct {
 	ready    atomic.Bool
 
 	mu       sync.Mutex
-	versions map[string]int64 // newest listing version applied, withdrawn ones too
+	versions map[string]int64 // newest version applied of listings not in the index (withdrawn, expired)
 	applied  appliedSet       // which of this node's events the indexes reflect
 
 	seen     chan sqlite.Seen       // screened travellers waiting to be saved
@@ -96,6 +102,14 @@ func openNode(ctx context.Context, env *Env, dir string, withIndex bool, log *sl
 
 func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, log *slog.Logger) (*Node, error) {
 	db := sqlite.NewDB(filepath.Join(dir, "tripline.db"))
+	if cfg.Index {
+		// The index is in memory: the store is read in pages once at
+		// start, and a 256 MiB page cache per connection is memory the
+		// node keeps for nothing (gigabytes on a million listings). Below
+		// 64 MiB the journal's writes re-read and re-allocate the pages
+		// of the event and encounter indexes they touch.
+		db.CacheBytes = 64 << 20
+	}
 	if err := db.Open(); err != nil {
 		return nil, err
 	}
@@ -176,10 +190,21 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	}
 	n.applied.cursor = head
 	db.Subscribe(n.apply)
+	// Before the load: screenings journaled by the last run reach the
+	// store (their travellers the retention window) first.
+	if err := n.openJournal(ctx, dir); err != nil {
+		n.Close()
+		return nil, err
+	}
 	if err := n.load(ctx); err != nil {
 		n.Close()
 		return nil, err
 	}
+	// Postings into flat arrays (half their memory, nothing for the GC to
+	// scan); decoding the store's pages left garbage of about the index's
+	// own size: give it back to the system now rather than over minutes.
+	n.Index.Compact()
+	debug.FreeOSMemory()
 	n.start()
 	n.ready.Store(true)
 	return n, nil
@@ -191,6 +216,9 @@ func (n *Node) Close() error {
 	if n.stop != nil {
 		n.stop()
 		n.bg.Wait()
+	}
+	if n.journal != nil {
+		n.journal.Close() // applyLoop closed it already, unless the node never started
 	}
 	var auditErr error
 	if n.Audit != nil {
@@ -328,6 +356,12 @@ func (n *Node) start() {
 		default:
 			n.Logger.Warn("traveller log queue full: a screened traveller is kept in memory only")
 		}
+	}
+	if n.journal != nil {
+		n.Screener.Recorder = screenJournal{n, n.journal}
+		n.Screener.Seen = n.Retro.Add // stored through the journal
+		n.bg.Add(1)
+		go n.applyLoop(ctx)
 	}
 	// An officer's instruction never waits long on the store: an encounter
 	// it cannot record within a quarter second is queued and recorded (and
@@ -639,7 +673,10 @@ func (n *Node) apply(evs []*tripline.Event) {
 			// A partner may no longer show us this: if it is a listing we
 			// hold from a partner, drop it.
 			if l := n.Index.Listing(ev.Subject); l != nil && len(l.Provenance.Chain) > 0 {
+				n.mu.Lock()
+				n.versions[l.ID] = l.Version // out of the index: its version kept here
 				n.Index.Remove(ev.Subject)
+				n.mu.Unlock()
 				n.networkListing(&tripline.Listing{ID: ev.Subject, Status: tripline.StatusWithdrawn}) // and its links
 			}
 			if a := n.Screener.Alerts.Get(ev.Subject); a != nil && a.Provenance.Originator != n.Agency {
@@ -722,11 +759,29 @@ func (n *Node) upsert(l *tripline.Listing) bool { return n.put(l, match.Prepare(
 func (n *Node) put(l *tripline.Listing, p match.Prepared) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.versions[l.ID] > l.Version {
+	if n.version(l.ID) > l.Version {
 		return false
 	}
-	n.versions[l.ID] = l.Version
+	// An indexed listing's version is the index's copy: a second map of a
+	// million ids would cost a hundred megabytes.
+	if l.Status == "" || l.Status == tripline.StatusActive {
+		delete(n.versions, l.ID)
+	} else {
+		n.versions[l.ID] = l.Version
+	}
 	n.Index.Put(p) // Put drops listings that are not active
 	n.networkListing(l)
 	return true
+}
+
+// version returns the newest version applied of listing id (0 for none);
+// n.mu must be held.
+func (n *Node) version(id string) int64 {
+	if v, ok := n.versions[id]; ok {
+		return v
+	}
+	if l := n.Index.Listing(id); l != nil {
+		return l.Version
+	}
+	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"regexp"
@@ -14,37 +15,41 @@ import (
 	"tripline/screening"
 )
 
-// runScreen reads JSON Lines travellers on stdin and writes one JSON Lines
-// result per input line, same order (design.md §5). A bad line gets a result
-// carrying its error, so line numbers stay aligned; the exit status is 1 if
-// any line was bad.
-func runScreen(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "screen")
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
-	paxFile := fs.String("paxlst", "", "screen the passengers of this UN/EDIFACT PAXLST manifest instead of stdin")
-	direction := fs.String("direction", "in", "with --paxlst: in, out or transit")
-	partial := fs.Bool("partial", false, "with --paxlst: screen a manifest cut short (no UNT/UNZ trailer) instead of failing; every traveller of the cut message is then at least review")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	if *partial && *paxFile == "" {
-		return usagef("--partial applies to --paxlst")
-	}
-	n, err := openNode(ctx, env, *data, true, newLogger(env))
-	if err != nil {
-		return err
-	}
-	defer n.Close()
+var screenCommands = []*command{{
+	name: "screen", usage: "[--paxlst FILE [--direction DIRECTION] [--partial]] < TRAVELLERS",
+	summary: "Screen travellers: JSON Lines on stdin, results on stdout.\n" +
+		"One JSON result per input line, in the same order. A bad line gets a result carrying its error,\n" +
+		"so lines stay aligned; the exit status is then 1. With --paxlst, the passengers of a manifest\n" +
+		"instead: one cut short (no UNT/UNZ trailer) is refused unless --partial.",
+	examples: []string{
+		`echo '{"ref":"t-17","name":"Muhammad Taher Anwari","dob":"1961"}' | tripline screen`,
+		"tripline screen --paxlst manifest.edi --direction out",
+	},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		paxFile := fs.String("paxlst", "", "screen the passengers of this UN/EDIFACT PAXLST manifest `FILE` instead of stdin")
+		direction := fs.String("direction", "in", "with --paxlst: in, out or transit")
+		partial := fs.Bool("partial", false, "with --paxlst: screen a manifest cut short (no UNT/UNZ trailer) instead of failing; every traveller of the cut message is then at least review")
+		run := onIndexedNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+			return screen(ctx, env, n, *paxFile, *direction, *partial)
+		})
+		return func(ctx context.Context, args []string) error {
+			if *partial && *paxFile == "" {
+				return usagef("--partial applies to --paxlst")
+			}
+			return run(ctx, args)
+		}
+	},
+}}
+
+// screen is `tripline screen` (design.md §5).
+func screen(ctx context.Context, env *Env, n *Node, paxFile, direction string, partial bool) error {
 	ctx = n.cliContext(ctx)
 	out := bufio.NewWriter(env.Stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	if *paxFile != "" {
-		return screenPAXLST(ctx, env, n, enc, *paxFile, *direction, *partial)
+	if paxFile != "" {
+		return screenPAXLST(ctx, env, n, enc, paxFile, direction, partial)
 	}
 	sc := bufio.NewScanner(env.Stdin)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)

@@ -14,40 +14,43 @@ import (
 	"tripline/web"
 )
 
-func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "serve")
-	addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen address ($TRIPLINE_ADDR)")
-	data := fs.String("data", dataDirDefault(env), "data directory ($TRIPLINE_DATA)")
-	natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "NATS server whose JetStream carries this node's events to followers ($TRIPLINE_NATS; none by default)")
-	maxImport := fs.Int64("max-import-bytes", httpapi.DefaultMaxImportBytes, "largest list POST /v1/imports accepts, in bytes")
-	tlsCert, tlsKey := tlsFlags(env, fs, "serve HTTPS only, with this PEM certificate (then any intermediates)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	if *maxImport <= 0 || *maxImport > httpapi.MaxImportCeiling {
-		return usagef("--max-import-bytes: %d is not between 1 and %d", *maxImport, int64(httpapi.MaxImportCeiling))
-	}
-	var kp *tlsconf.Keypair
-	if *tlsCert != "" || *tlsKey != "" {
-		if *tlsCert == "" || *tlsKey == "" {
-			return usagef("--tls-cert and --tls-key go together ($TRIPLINE_TLS_CERT, $TRIPLINE_TLS_KEY)")
+var serveCommands = []*command{{
+	name: "serve", usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--nats URL] [--max-import-bytes N]",
+	summary: "Serve the HTTP API and the console until interrupted.\n" +
+		"It also pulls the partners' feeds and retro-screens new listings. Logs go to stderr as JSON;\n" +
+		"the node is ready when /readyz answers 200. Uploaded lists spool in DIR/spool.",
+	examples: []string{"tripline serve --addr 127.0.0.1:8080", "tripline serve --nats nats://127.0.0.1:4222",
+		"tripline serve --addr 0.0.0.0:8443 --tls-cert tripline-tls/cert.pem --tls-key tripline-tls/key.pem"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen on `HOST:PORT` ($TRIPLINE_ADDR)")
+		data := dataFlag(fs, env)
+		natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "a NATS server `URL` whose JetStream carries this node's events to followers ($TRIPLINE_NATS; none by default)")
+		maxImport := fs.Int64("max-import-bytes", httpapi.DefaultMaxImportBytes, "the largest list POST /v1/imports accepts, in bytes (`N`)")
+		tlsCert, tlsKey := tlsFlags(env, fs, "serve HTTPS only, with this PEM certificate `FILE` (then any intermediates)")
+		return func(ctx context.Context, _ []string) error {
+			if *maxImport <= 0 || *maxImport > httpapi.MaxImportCeiling {
+				return usagef("--max-import-bytes: %d is not between 1 and %d", *maxImport, int64(httpapi.MaxImportCeiling))
+			}
+			var kp *tlsconf.Keypair
+			if *tlsCert != "" || *tlsKey != "" {
+				if *tlsCert == "" || *tlsKey == "" {
+					return usagef("--tls-cert and --tls-key go together ($TRIPLINE_TLS_CERT, $TRIPLINE_TLS_KEY)")
+				}
+				var err error
+				if kp, err = tlsconf.LoadKeypair(*tlsCert, *tlsKey, nil); err != nil {
+					return err // before the node opens: a pair that does not load is an error at start
+				}
+			}
+			return serve(ctx, env, *addr, *data, *natsURL, *maxImport, kp, nil)
 		}
-		var err error
-		if kp, err = tlsconf.LoadKeypair(*tlsCert, *tlsKey, nil); err != nil {
-			return err // before the node opens: a pair that does not load is an error at start
-		}
-	}
-	return serve(ctx, env, *addr, *data, *natsURL, *maxImport, kp, nil)
-}
+	},
+}}
 
 // tlsFlags adds --tls-cert (described by certUsage) and --tls-key, which
 // default to $TRIPLINE_TLS_CERT and $TRIPLINE_TLS_KEY.
 func tlsFlags(env *Env, fs *flag.FlagSet, certUsage string) (cert, key *string) {
 	return fs.String("tls-cert", envOr(env, "TRIPLINE_TLS_CERT", ""), certUsage+" ($TRIPLINE_TLS_CERT)"),
-		fs.String("tls-key", envOr(env, "TRIPLINE_TLS_KEY", ""), "the certificate's PEM private key ($TRIPLINE_TLS_KEY)")
+		fs.String("tls-key", envOr(env, "TRIPLINE_TLS_KEY", ""), "the certificate's PEM private key `FILE` ($TRIPLINE_TLS_KEY)")
 }
 
 // serveTLS makes srv answer HTTPS only with kp (nil: plain HTTP, which is
@@ -91,7 +94,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 	}
 	srv := httpapi.NewServer()
 	srv.Listings, srv.Events, srv.Screener, srv.Origin, srv.Logger, srv.Ready = n.Listings, n.Events, n.Screener, n.DB.Origin, log, n.Ready
-	srv.Encounters, srv.Alerts, srv.Consents, srv.Identity, srv.Audit = n.Encounters, n.Alerts, n.Consents, n.Identity, n.Audit
+	srv.Encounters, srv.Alerts, srv.Consents, srv.Identity, srv.Audit = n.encounterReads(), n.Alerts, n.Consents, n.Identity, n.Audit
 	srv.Policy, srv.Lookup, srv.Active = n.Policy, n.Index.Listing, n.Index.Listings
 	srv.Network = n.serveNetwork()
 	srv.SpoolDir, srv.MaxImportBytes = filepath.Join(data, "spool"), maxImport
@@ -99,6 +102,9 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 		return err
 	} else if removed > 0 {
 		log.Info("removed uploads left by an interrupted import", "files", removed, "dir", srv.SpoolDir)
+	}
+	if err := n.serveBlind(n.bgCtx, env, srv, data); err != nil {
+		return err
 	}
 	n.serveFederation(srv)
 	web.Register(srv)

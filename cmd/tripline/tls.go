@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -26,36 +27,35 @@ const (
 // are renewed under it without partners changing anything.
 const caValidity = 10 * 365 * 24 * time.Hour
 
-// runTLS makes a self-signed CA and a server certificate for a node:
-//
-//	tripline tls selfsigned --host NAME[,NAME...] [--dir DIR] [--days N]
-//
-// Run again in the same directory, it renews the certificate under the
-// same CA and with the same key, so that partners' pins stay valid.
-func runTLS(_ context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "selfsigned" {
-		return usagef("want: tls selfsigned --host NAME[,NAME...]")
-	}
-	fs := newFlags(env, "tls selfsigned")
-	hosts := fs.String("host", "", "DNS names and IP addresses partners and browsers reach this node by, comma-separated (required)")
-	dir := fs.String("dir", "tripline-tls", "where to write "+strings.Join([]string{tlsCAFile, tlsCAKeyFile, tlsCertFile, tlsKeyFile}, ", "))
-	days := fs.Int("days", 365, "how long the certificate is valid, in days")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
+// tlsCommands make what serve --tls-cert needs, for a newcomer or a test
+// network: an agency with its own PKI uses its own certificates.
+var tlsCommands = []*command{{
+	name: "tls selfsigned", usage: "--host NAME[,NAME...] [--dir DIR] [--days N]",
+	summary: "Make a CA and a server certificate for serve's HTTPS.\n" +
+		"Run again in the same directory, it renews the certificate under the same CA and with the\n" +
+		"same key, so that partners' pins stay valid. It prints the pin partners pin this node by.",
+	examples: []string{"tripline tls selfsigned --host a.example,127.0.0.1 --dir tripline-tls"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		hosts := fs.String("host", "", "the DNS names and IP addresses partners and browsers reach this node by, `NAME,...` (required)")
+		dir := fs.String("dir", "tripline-tls", "where to write "+strings.Join([]string{tlsCAFile, tlsCAKeyFile, tlsCertFile, tlsKeyFile}, ", ")+" (`DIR`)")
+		days := fs.Int("days", 365, "how long the certificate is valid, in days (`N`)")
+		return func(_ context.Context, _ []string) error { return makeSelfSigned(env, *hosts, *dir, *days) }
+	},
+}}
+
+// makeSelfSigned makes (or renews) the CA and certificate of tls selfsigned.
+func makeSelfSigned(env *Env, hostList, dir string, days int) error {
+	hosts := &hostList
 	if *hosts == "" {
 		return usagef("--host: name at least one host name or IP address the node is reached by")
 	}
-	if *days < 1 || *days > 3650 {
-		return usagef("--days: %d is not between 1 and 3650", *days)
+	if days < 1 || days > 3650 {
+		return usagef("--days: %d is not between 1 and 3650", days)
 	}
-	if err := os.MkdirAll(*dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("--dir: %w", err)
 	}
-	path := func(name string) string { return filepath.Join(*dir, name) }
+	path := func(name string) string { return filepath.Join(dir, name) }
 	now := time.Now()
 	caCert, caKey, caNew, err := loadOrCreateCA(path(tlsCAFile), path(tlsCAKeyFile), strings.Split(*hosts, ",")[0], now)
 	if err != nil {
@@ -65,9 +65,9 @@ func runTLS(_ context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cert, newKey, err := tlsconf.Issue(caCert, caKey, key, strings.Split(*hosts, ","), now, time.Duration(*days)*24*time.Hour)
+	cert, newKey, err := tlsconf.Issue(caCert, caKey, key, strings.Split(*hosts, ","), now, time.Duration(days)*24*time.Hour)
 	if err != nil {
-		return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", *dir, tripline.ErrorMessage(err))
+		return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", dir, tripline.ErrorMessage(err))
 	}
 	if key == nil {
 		if err := writeFileSync(path(tlsKeyFile), newKey, 0o600); err != nil {

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,93 +14,98 @@ import (
 	"tripline"
 )
 
-// runUsers manages users and their tokens:
-//
-//	tripline users add ID --agency A --role R [--superuser]   (prints the user's first token, once)
-//	tripline users token ID                     (another token)
-//	tripline users disable ID | enable ID
-//	tripline users list
-//
-// --superuser makes a node-wide admin, who manages the users of every
-// agency on the node over the API; every other admin manages only its own
-// agency's. It exists only by this explicit action. No user has role node:
-// a partner node signs its requests with its node key.
-func runUsers(ctx context.Context, env *Env, args []string) error {
-	fs, data, err := actionFlags(env, "users", args, "want add, token, disable, enable or list")
-	if err != nil {
-		return err
+// userCommands manage the users of the node and their tokens. --superuser
+// makes a node-wide admin, who manages the users of every agency on the
+// node over the API; every other admin manages only its own agency's. It
+// exists only by this explicit action. No user has role node: a partner
+// node signs its requests with its node key.
+var userCommands = []*command{{
+	name: "users add", args: "ID", usage: "--role ROLE [--agency AGENCY] [--superuser] [--json]",
+	summary: "Create a user and print its first API token.\n" +
+		"The token is shown once; only its hash is stored.\n" +
+		"The agency must be this node's own, one added with 'tripline agencies add', or a partner's.\n" +
+		"--superuser makes a node-wide admin, who manages the users of every agency on the node.",
+	examples: []string{
+		"tripline users add ana-1 --role analyst --agency tr-border",
+		"tripline users add root --role admin --superuser",
+	},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		agency := fs.String("agency", "", "the user's agency (default: this node's)")
+		role := fs.String("role", "", "officer, analyst, supervisor, admin or auditor (required)")
+		superuser := fs.Bool("superuser", false, "a node-wide admin, who manages the users of every agency (role admin only)")
+		asJSON := fs.Bool("json", false, "print the user and token as JSON")
+		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+			if *role == "" {
+				return usagef("--role is required: officer, analyst, supervisor, admin or auditor")
+			}
+			if *agency == "" {
+				*agency = n.Agency
+			}
+			if err := n.knownAgencies(ctx, *agency); err != nil {
+				return err
+			}
+			u := &tripline.User{ID: args[0], Agency: *agency, Role: tripline.Role(*role), Superuser: *superuser}
+			if err := n.Identity.CreateUser(ctx, u); err != nil {
+				return err
+			}
+			detail := string(u.Role) + " of " + u.Agency
+			if u.Superuser {
+				detail += ", superuser"
+			}
+			if err := n.audited(ctx, "user.create", u.ID, detail); err != nil {
+				return err
+			}
+			return printToken(ctx, env, n, u.ID, *asJSON)
+		})
+	},
+}, {
+	name: "users token", args: "ID", usage: "[--json]",
+	summary:  "Issue another API token for a user and print it (shown once).",
+	examples: []string{"tripline users token ana-1"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		asJSON := fs.Bool("json", false, "print the user and token as JSON")
+		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+			return printToken(ctx, env, n, args[0], *asJSON)
+		})
+	},
+}, userSwitch("disable", "Disable a user.\nIts tokens and console sessions stop working at their next request."),
+	userSwitch("enable", "Enable a disabled user again."), {
+		name: "users list", summary: "List the users: id, agency, role, superuser, disabled.",
+		examples: []string{"tripline users list"},
+		flags: func(fs *flag.FlagSet, env *Env) runFunc {
+			return onNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+				us, err := n.Identity.Users(ctx)
+				if err != nil {
+					return err
+				}
+				tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tAGENCY\tROLE\tSUPERUSER\tDISABLED")
+				for _, u := range us {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.ID, u.Agency, u.Role, u.Superuser, u.Disabled)
+				}
+				return tw.Flush()
+			})
+		},
+	}}
+
+// userSwitch is `users disable` or `users enable`.
+func userSwitch(action, summary string) *command {
+	return &command{
+		name: "users " + action, args: "ID", summary: summary,
+		examples: []string{"tripline users " + action + " ana-1"},
+		flags: func(fs *flag.FlagSet, env *Env) runFunc {
+			return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+				if err := n.Identity.SetUserDisabled(ctx, args[0], action == "disable"); err != nil {
+					return err
+				}
+				if err := n.audited(ctx, "user."+action, args[0], ""); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "%s %sd\n", args[0], action)
+				return nil
+			})
+		},
 	}
-	agency := fs.String("agency", "", "add: the user's agency (default: this node's agency)")
-	role := fs.String("role", "", "add: officer, analyst, supervisor, admin or auditor")
-	superuser := fs.Bool("superuser", false, "add: a node-wide admin, who manages the users of every agency (role admin only)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	n, err := openAction(ctx, env, fs, args, data)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	one := func() (string, error) {
-		if fs.NArg() != 1 {
-			return "", usagef("%s: want one user ID", args[0])
-		}
-		return fs.Arg(0), nil
-	}
-	switch args[0] {
-	case "add":
-		id, err := one()
-		if err != nil {
-			return err
-		}
-		if *role == "" {
-			return usagef("add: --role is required (officer, analyst, supervisor, admin, auditor)")
-		}
-		if *agency == "" {
-			*agency = n.Agency
-		}
-		u := &tripline.User{ID: id, Agency: *agency, Role: tripline.Role(*role), Superuser: *superuser}
-		if err := n.Identity.CreateUser(ctx, u); err != nil {
-			return err
-		}
-		detail := string(u.Role) + " of " + u.Agency
-		if u.Superuser {
-			detail += ", superuser"
-		}
-		if err := n.audited(ctx, "user.create", id, detail); err != nil {
-			return err
-		}
-		return printToken(ctx, env, n, id, *asJSON)
-	case "token":
-		id, err := one()
-		if err != nil {
-			return err
-		}
-		return printToken(ctx, env, n, id, *asJSON)
-	case "disable", "enable":
-		id, err := one()
-		if err != nil {
-			return err
-		}
-		if err := n.Identity.SetUserDisabled(ctx, id, args[0] == "disable"); err != nil {
-			return err
-		}
-		if err := n.audited(ctx, "user."+args[0], id, ""); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "%s %sd\n", id, args[0])
-		return nil
-	case "list":
-		us, err := n.Identity.Users(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tAGENCY\tROLE\tSUPERUSER\tDISABLED")
-		for _, u := range us {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.ID, u.Agency, u.Role, u.Superuser, u.Disabled)
-		}
-		return tw.Flush()
-	}
-	return usagef("unknown users command %q", args[0])
 }
 
 func printToken(ctx context.Context, env *Env, n *Node, user string, asJSON bool) error {
@@ -124,60 +132,104 @@ func printToken(ctx context.Context, env *Env, n *Node, user string, asJSON bool
 	return nil
 }
 
-// runAgencies manages agencies and sharing groups:
-//
-//	tripline agencies add ID --country CC [--name N] [--contact C]
-//	tripline agencies group NAME AGENCY...
-//	tripline agencies list
-func runAgencies(ctx context.Context, env *Env, args []string) error {
-	fs, data, err := actionFlags(env, "agencies", args, "want add, group or list")
+// agencyCommands manage the agencies a node knows and their sharing groups.
+var agencyCommands = []*command{{
+	name: "agencies add", args: "ID", usage: "--country CC [--name NAME] [--contact TEXT]",
+	summary:  "Add an agency, or change one.\nUsers and sharing groups may then name it.",
+	examples: []string{`tripline agencies add de-bka --country DE --name "Bundeskriminalamt"`},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		country := fs.String("country", "", "its ISO 3166 country code `CC` (required)")
+		name := fs.String("name", "", "its full name (default: its id)")
+		contact := fs.String("contact", "", "the contact point for hits on its listings")
+		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+			a := &tripline.Agency{ID: args[0], Name: *name, Country: strings.ToUpper(*country), Contact: *contact}
+			if a.Name == "" {
+				a.Name = a.ID
+			}
+			if err := n.Identity.PutAgency(ctx, a); err != nil {
+				return err
+			}
+			if err := n.audited(ctx, "agency.put", a.ID, a.Country); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintf(env.Stdout, "agency %s (%s, %s) saved\n", a.ID, a.Name, a.Country)
+			return err
+		})
+	},
+}, {
+	name: "agencies group", args: "NAME [AGENCY...]",
+	summary: "Make sharing group NAME hold exactly these agencies.\n" +
+		"With none, the group is emptied. " +
+		"Handling rules may then name the group instead of each agency. Each agency must be known:\n" +
+		"this node's own, one added with 'tripline agencies add', or a partner's.",
+	examples: []string{"tripline agencies group eu de-bka fr-dgsi"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+			group, members := args[0], args[1:]
+			if err := n.knownAgencies(ctx, members...); err != nil {
+				return err
+			}
+			if err := n.Identity.SetGroup(ctx, group, members); err != nil {
+				return err
+			}
+			if err := n.audited(ctx, "agency.group", group, strings.Join(members, ",")); err != nil {
+				return err
+			}
+			if len(members) == 0 {
+				_, err := fmt.Fprintf(env.Stdout, "group %s emptied\n", group)
+				return err
+			}
+			_, err := fmt.Fprintf(env.Stdout, "group %s: %s\n", group, strings.Join(members, ", "))
+			return err
+		})
+	},
+}, {
+	name: "agencies list", summary: "List the agencies: id, country, name and sharing groups.",
+	examples: []string{"tripline agencies list"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		return onNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+			as, err := n.Identity.Agencies(ctx)
+			if err != nil {
+				return err
+			}
+			groups, err := n.Identity.Groups(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tCOUNTRY\tNAME\tGROUPS")
+			for _, a := range as {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Country, a.Name, strings.Join(groups[a.ID], ","))
+			}
+			return tw.Flush()
+		})
+	},
+}}
+
+// knownAgencies refuses an agency the node does not know: neither its own,
+// nor one added with `agencies add`, nor a partner's. A typo would
+// otherwise make a user or a sharing group nobody's listings ever name.
+func (n *Node) knownAgencies(ctx context.Context, ids ...string) error {
+	known := map[string]bool{n.Agency: true}
+	as, err := n.Identity.Agencies(ctx)
 	if err != nil {
 		return err
 	}
-	country := fs.String("country", "", "add: ISO 3166 country code")
-	name := fs.String("name", "", "add: the agency's name")
-	contact := fs.String("contact", "", "add: contact point for hits on its listings")
-	n, err := openAction(ctx, env, fs, args, data)
+	for _, a := range as {
+		known[a.ID] = true
+	}
+	ps, err := n.Fed.Partners(ctx)
 	if err != nil {
 		return err
 	}
-	defer n.Close()
-	switch args[0] {
-	case "add":
-		if fs.NArg() != 1 {
-			return usagef("add: want one agency ID")
-		}
-		a := &tripline.Agency{ID: fs.Arg(0), Name: *name, Country: strings.ToUpper(*country), Contact: *contact}
-		if a.Name == "" {
-			a.Name = a.ID
-		}
-		if err := n.Identity.PutAgency(ctx, a); err != nil {
-			return err
-		}
-		return n.audited(ctx, "agency.put", a.ID, a.Country)
-	case "group":
-		if fs.NArg() < 1 {
-			return usagef("group: want NAME AGENCY...")
-		}
-		if err := n.Identity.SetGroup(ctx, fs.Arg(0), fs.Args()[1:]); err != nil {
-			return err
-		}
-		return n.audited(ctx, "agency.group", fs.Arg(0), strings.Join(fs.Args()[1:], ","))
-	case "list":
-		as, err := n.Identity.Agencies(ctx)
-		if err != nil {
-			return err
-		}
-		groups, err := n.Identity.Groups(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tCOUNTRY\tNAME\tGROUPS")
-		for _, a := range as {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Country, a.Name, strings.Join(groups[a.ID], ","))
-		}
-		return tw.Flush()
+	for _, p := range ps {
+		known[p.Agency] = true
 	}
-	return usagef("unknown agencies command %q", args[0])
+	for _, id := range ids {
+		if !known[id] {
+			return tripline.Errorf(tripline.EINVALID, "unknown agency %q: add it first (tripline agencies add %s --country CC), or name one of: %s",
+				id, id, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+		}
+	}
+	return nil
 }

@@ -45,7 +45,7 @@ export async function startDemo({timeoutMs = 180000} = {}) {
       clearTimeout(timer);
       const tokens = {};
       for (const role of ['officer', 'analyst', 'supervisor', 'auditor', 'admin']) {
-        const t = out.match(new RegExp(`^\\s+${role}\\s+(\\S+)$`, 'm'));
+        const t = out.match(new RegExp(`^\\s+export ${role.toUpperCase()}_TOKEN=(\\S+)$`, 'm'));
         if (t) tokens[role] = t[1];
       }
       resolve({url: `http://${m[1]}`, tokens});

@@ -2,6 +2,7 @@
 // with a per-passenger result and a progress indicator.
 import {api} from '../api.js';
 import {h, clear, errorBox, actionLabel, travellerName} from '../dom.js';
+import {isBlind, blindLabel} from './blind.js';
 
 /** CHUNK is how many travellers of a JSON manifest go in one request, so progress is real. */
 const CHUNK = 25;
@@ -157,7 +158,7 @@ export function renderManifest(res) {
           h('td', {}, h('span', {class: `badge b-${r.decision}`}, (r.decision || '').toUpperCase()), r.minor ? h('span', {class: 'badge minor'}, 'MINOR') : null,
             r.error ? h('span', {class: 'error'}, ' ' + r.error.message) : null),
           h('td', {}, r.decision !== 'clear' ? actionLabel(r.action || (top && top.action)) : ''),
-          h('td', {}, top ? `${top.name || top.listing}` : ''),
-          h('td', {class: 'num'}, top ? Number(top.score).toFixed(2) : ''));
+          h('td', {}, top ? (isBlind(top) ? blindLabel(top) : `${top.name || top.listing}`) : ''),
+          h('td', {class: 'num'}, top && !isBlind(top) ? Number(top.score).toFixed(2) : ''));
       }))));
 }

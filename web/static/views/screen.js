@@ -3,6 +3,7 @@
 import {api} from '../api.js';
 import {h, clear, errorBox, actionLabel, dl} from '../dom.js';
 import {explainTable} from './explain.js';
+import {isBlind, blindMatch} from './blind.js';
 
 const DECISION_TEXT = {hit: 'HIT', review: 'REVIEW', clear: 'CLEAR'};
 const DECISION_HELP = {
@@ -183,7 +184,7 @@ export function renderResult(res, ctx) {
   if (matches.length) {
     const analyst = ctx && ctx.me && (ctx.me.role === 'analyst' || ctx.me.role === 'supervisor');
     parts.push(h('div', {class: 'card'}, h('h2', {}, `Matches (${matches.length})`),
-      matches.map((m) => h('article', {class: 'match'},
+      matches.map((m) => isBlind(m) ? blindMatch(m) : h('article', {class: 'match'},
         h('h3', {}, m.name || m.listing, ' ',
           h('span', {class: `badge b-${m.suppressed ? 'cleared' : m.decision || d}`}, m.suppressed ? 'cleared (false positive before)' : (m.decision || '').toUpperCase()),
           ' ', h('span', {class: 'score'}, `score ${Number(m.score).toFixed(2)}`)),

@@ -1,0 +1,452 @@
+// Command load measures a real node end to end: it builds the tripline
+// binary, imports the UN list (and, with -listings N, N generated
+// listings) into a fresh data directory, starts `tripline serve` and
+// drives POST /v1/screen over loopback with 2 and 8 concurrent clients,
+// audit, policy and retention on as in production. It prints, per client
+// count, throughput, latency p50/p99/max, the server's CPU per screening
+// (from /proc/PID/stat) and its memory and disk growth per screening; and
+// the in-process matcher's rate on the same queries, for the ratio.
+//
+//	go run ./bench/load                          # UN list
+//	go run ./bench/load -listings 1000000        # UN list + 1,000,000 generated listings
+//	go run ./bench/load -data DIR -keep          # reuse (or keep) an imported data directory
+//
+// It only talks to 127.0.0.1, and every run is bounded by -duration.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"tripline"
+	"tripline/importer"
+	"tripline/match"
+)
+
+func main() {
+	un := flag.String("un", "../shared/data/names/un_sc_consolidated_2024-09-26.xml", "UN SC consolidated list XML")
+	listings := flag.Int("listings", 0, "generated listings to import besides the UN list (importer.GenerateCSV, seed 7)")
+	clients := flag.String("clients", "2,8", "concurrent clients, one run per value")
+	duration := flag.Duration("duration", 15*time.Second, "length of each run")
+	warmup := flag.Duration("warmup", 3*time.Second, "load before the first run, not measured")
+	listed := flag.Float64("listed", 0.1, "share of queries that are perturbed listed people (the rest innocent)")
+	queries := flag.Int("queries", 5410, "distinct queries, cycled")
+	dataDir := flag.String("data", "", "data directory: reused when it holds a store, else created (default: a temporary one)")
+	keep := flag.Bool("keep", false, "keep the data directory")
+	bin := flag.String("bin", "", "tripline binary (default: built from ./cmd/tripline)")
+	inproc := flag.Bool("inproc", true, "also measure the in-process matcher on the same queries (UN list only unless -listings is 0)")
+	soak := flag.Duration("soak", 0, "instead of the runs: one run of this length at the largest -clients, printing memory and disk every -every")
+	every := flag.Duration("every", 30*time.Second, "progress interval of -soak")
+	flag.Parse()
+
+	tmp, err := os.MkdirTemp("", "tripline-load-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	if *bin == "" {
+		*bin = filepath.Join(tmp, "tripline")
+		run("go", "build", "-o", *bin, "./cmd/tripline")
+	}
+	data := *dataDir
+	if data == "" {
+		data = filepath.Join(tmp, "data")
+	} else if !*keep {
+		defer os.RemoveAll(data)
+	}
+	ls := readUN(*un)
+	if _, err := os.Stat(filepath.Join(data, "tripline.db")); err != nil {
+		prepare(*bin, data, *un, *listings, tmp)
+	} else {
+		fmt.Printf("reusing %s\n", data)
+	}
+	token := strings.TrimSpace(run(*bin, "users", "add", fmt.Sprintf("load-%d", time.Now().UnixNano()), "--role", "officer", "--data", data))
+	qs := makeQueries(ls, *queries, *listed)
+
+	if *inproc {
+		inProcess(ls, qs, *listings)
+	}
+
+	srv := start(*bin, data)
+	defer srv.stop()
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
+	if *warmup > 0 {
+		drive(c, srv.base, token, qs, 8, *warmup)
+	}
+	if *soak > 0 {
+		n := 0
+		for _, f := range strings.Split(*clients, ",") {
+			k, _ := strconv.Atoi(strings.TrimSpace(f))
+			n = max(n, k)
+		}
+		soakRun(c, srv, token, qs, n, *soak, *every, data)
+		return
+	}
+	fmt.Printf("\n%-8s %12s %9s %9s %9s %8s %14s %12s %12s\n", "clients", "screenings/s", "p50", "p99", "max", "non-200", "CPU/screening", "RSS", "disk/screen")
+	for _, f := range strings.Split(*clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			log.Fatalf("-clients: %q is not a positive number", f)
+		}
+		cpu0, disk0 := srv.cpu(), dirSize(data)
+		r := drive(c, srv.base, token, qs, n, *duration)
+		cpu1, disk1 := srv.cpu(), dirSize(data)
+		ok := max(1, r.ok)
+		fmt.Printf("%-8d %12.0f %9s %9s %9s %8d %11.3f ms %9d MB %9.0f B\n", n, float64(r.ok)/r.elapsed.Seconds(),
+			r.pct(0.50), r.pct(0.99), r.pct(1), r.bad, float64((cpu1-cpu0).Microseconds())/1000/float64(ok),
+			srv.rss()>>20, float64(disk1-disk0)/float64(ok))
+		for code, n := range r.codes {
+			fmt.Printf("         status %d: %d\n", code, n)
+		}
+	}
+	fmt.Printf("\nhits %d, reviews %d, clear %d over all runs; server RSS %d MB; data directory %d MB\n",
+		decisions[tripline.DecisionHit].Load(), decisions[tripline.DecisionReview].Load(), decisions[tripline.DecisionClear].Load(),
+		srv.rss()>>20, dirSize(data)>>20)
+}
+
+// run runs a command and returns its standard output; it exits on failure.
+func run(name string, args ...string) string {
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+	}
+	return string(out)
+}
+
+func readUN(path string) []*tripline.Listing {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	ls, err := importer.ReadUN(f, path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return ls
+}
+
+// prepare imports the lists into a new data directory.
+func prepare(bin, data, un string, n int, tmp string) {
+	t0 := time.Now()
+	run(bin, "import", "--format", "un-xml", "--data", data, un)
+	if n > 0 {
+		csv := filepath.Join(tmp, "gen.csv")
+		f, err := os.Create(csv)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := importer.GenerateCSV(f, n, 7); err != nil {
+			log.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
+		run(bin, "import", "--format", "csv", "--source", "gen", "--data", data, csv)
+		os.Remove(csv)
+	}
+	fmt.Printf("imported UN list + %d generated listings in %s\n", n, time.Since(t0).Round(time.Millisecond))
+}
+
+// makeQueries mixes innocent travellers with listed people presenting
+// with one perturbation each (spelling variant, typo, MRZ form, ...).
+func makeQueries(ls []*tripline.Listing, n int, listed float64) [][]byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	innocent := match.GenerateTravellers(n, 1)
+	out := make([][]byte, 0, n)
+	for i, t := range innocent {
+		if rng.Float64() < listed {
+			l := ls[rng.IntN(len(ls))]
+			if p, ok := match.PerturbListing(l, match.Perturbations[i%len(match.Perturbations)], int64(i)); ok && p.Validate() == nil {
+				t = p
+			}
+		}
+		t.Ref = fmt.Sprintf("load-%d", i)
+		b, err := json.Marshal(t)
+		if err != nil {
+			log.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// inProcess screens the queries against an in-process index of the UN
+// list, on every processor: the matcher's own rate, for the ratio.
+func inProcess(ls []*tripline.Listing, qs [][]byte, generated int) {
+	if generated > 0 {
+		fmt.Println("in-process matcher: see `go test ./match -run '^$' -bench Screen1M` for 1,000,000 listings")
+		return
+	}
+	ix := match.NewIndex(match.Options{})
+	for _, l := range ls {
+		ix.Upsert(l)
+	}
+	ts := make([]*tripline.Traveller, len(qs))
+	for i, q := range qs {
+		ts[i] = new(tripline.Traveller)
+		if err := json.Unmarshal(q, ts[i]); err != nil {
+			log.Fatal(err)
+		}
+	}
+	now := time.Now()
+	var next atomic.Int64
+	total := int64(3 * len(ts))
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := next.Add(1); i <= total; i = next.Add(1) {
+				ix.Screen(ts[i%int64(len(ts))], now, nil)
+			}
+		})
+	}
+	wg.Wait()
+	fmt.Printf("in-process matcher, UN list, %d processors: %.0f screenings/s\n", runtime.GOMAXPROCS(0), float64(total)/time.Since(t0).Seconds())
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+// start runs `tripline serve` on a free loopback port and waits until
+// /readyz answers 200, printing how long that took and the RSS then.
+func start(bin, data string) *server {
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	cmd.Env = append(os.Environ(), "TRIPLINE_LOG_LEVEL=info")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		log.Fatal(err)
+	}
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	s := &server{cmd: cmd}
+	addrc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var line struct{ Msg, Addr, Level string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+				addrc <- line.Addr
+			} else if line.Level == "ERROR" || line.Level == "WARN" {
+				fmt.Fprintf(os.Stderr, "server: %s\n", sc.Bytes())
+			}
+		}
+	}()
+	select {
+	case a := <-addrc:
+		s.base = "http://" + a
+	case <-time.After(10 * time.Minute):
+		s.stop()
+		log.Fatal("serve did not start within 10 minutes")
+	}
+	for deadline := time.Now().Add(10 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			log.Fatal("not ready within 10 minutes")
+		}
+	}
+	fmt.Printf("node start to /readyz: %s, RSS %d MB\n", time.Since(t0).Round(time.Millisecond), s.rss()>>20)
+	return s
+}
+
+func (s *server) stop() {
+	s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// cpu returns the server's user+system CPU time so far (/proc/PID/stat).
+func (s *server) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) in parentheses.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// rss returns the server's resident set size in bytes.
+func (s *server) rss() int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+var decisions = map[tripline.Decision]*atomic.Int64{tripline.DecisionHit: {}, tripline.DecisionReview: {}, tripline.DecisionClear: {}}
+
+type result struct {
+	ok, bad int
+	codes   map[int]int
+	lat     []time.Duration
+	elapsed time.Duration
+}
+
+func (r *result) pct(p float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := min(len(r.lat)-1, int(p*float64(len(r.lat))))
+	return r.lat[i].Round(10 * time.Microsecond)
+}
+
+// drive runs n clients, each posting queries back to back, for d.
+func drive(c *http.Client, base, token string, qs [][]byte, n int, d time.Duration) *result {
+	return driveCounting(c, base, token, qs, n, d, new(atomic.Int64))
+}
+
+// driveCounting is drive, counting answered screenings in done as they come.
+func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d time.Duration, done *atomic.Int64) *result {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var mu sync.Mutex
+	r := &result{codes: map[int]int{}}
+	var next atomic.Int64
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			var lat []time.Duration
+			ok, bad, codes := 0, 0, map[int]int{}
+			for ctx.Err() == nil {
+				q := qs[next.Add(1)%int64(len(qs))]
+				req, _ := http.NewRequest("POST", base+"/v1/screen", strings.NewReader(string(q)))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				t := time.Now()
+				resp, err := c.Do(req)
+				if err != nil {
+					if !errors.Is(err, context.DeadlineExceeded) {
+						log.Printf("screen: %v", err)
+						bad++
+					}
+					continue
+				}
+				var res struct{ Decision tripline.Decision }
+				err = json.NewDecoder(resp.Body).Decode(&res)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				lat = append(lat, time.Since(t))
+				if resp.StatusCode != 200 || err != nil {
+					bad++
+					codes[resp.StatusCode]++
+					continue
+				}
+				ok++
+				done.Add(1)
+				if c := decisions[res.Decision]; c != nil {
+					c.Add(1)
+				}
+			}
+			mu.Lock()
+			r.ok, r.bad = r.ok+ok, r.bad+bad
+			r.lat = append(r.lat, lat...)
+			for k, v := range codes {
+				r.codes[k] += v
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	r.elapsed = time.Since(t0)
+	slices.Sort(r.lat)
+	return r
+}
+
+// soakRun drives n clients for d, printing every interval the server's
+// RSS and the data directory's size, and what each grew per screening
+// since the first interval (the warm-up's allocations left out).
+func soakRun(c *http.Client, srv *server, token string, qs [][]byte, n int, d, every time.Duration, data string) {
+	fmt.Printf("\nsoak: %d clients for %s\n%-9s %11s %12s %9s %9s %14s %14s\n", n, d, "elapsed", "screenings", "screenings/s", "RSS", "disk", "RSS/screening", "disk/screening")
+	var done atomic.Int64
+	stop := make(chan struct{})
+	go func() {
+		t0 := time.Now()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		var base, baseRSS, baseDisk int64
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			k, rss, disk := done.Load(), srv.rss(), dirSize(data)
+			perRSS, perDisk := "", ""
+			if base == 0 {
+				base, baseRSS, baseDisk = k, rss, disk
+			} else if k > base {
+				perRSS = fmt.Sprintf("%.0f B", float64(rss-baseRSS)/float64(k-base))
+				perDisk = fmt.Sprintf("%.0f B", float64(disk-baseDisk)/float64(k-base))
+			}
+			el := time.Since(t0)
+			fmt.Printf("%-9s %11d %12.0f %6d MB %6d MB %14s %14s\n", el.Round(time.Second), k, float64(k)/el.Seconds(), rss>>20, disk>>20, perRSS, perDisk)
+		}
+	}()
+	r := driveCounting(c, srv.base, token, qs, n, d, &done)
+	close(stop)
+	fmt.Printf("soak: %d screenings, %d refused or failed, p50 %s, p99 %s, max %s\n", r.ok, r.bad, r.pct(0.5), r.pct(0.99), r.pct(1))
+}

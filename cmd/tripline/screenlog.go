@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"tripline"
+	"tripline/journal"
+	"tripline/sqlite"
+)
+
+// The screening journal takes the database off the screening hot path:
+// each screening's writes (the screened traveller, the encounters of its
+// hits and reviews) are appended to a file, fsynced in groups, and applied
+// to the store in batches behind the answers. A hit is answered only once
+// its record is on disk, so a node killed at any moment loses no hit it
+// reported: what the store had not taken yet is applied at the next
+// start. No screening waits on the store's lock (a long import).
+
+// journalName names the journal's position in the store.
+const journalName = "screenings"
+
+// journalSyncWait bounds how long a hit's answer waits for its record to
+// reach the disk; past it the caller gets 503 and no answer.
+const journalSyncWait = 10 * time.Second
+
+// applyEvery is the pause between two batches applied to the store.
+const applyEvery = 100 * time.Millisecond
+
+// applyBatch bounds the screenings applied in one store transaction.
+const applyBatch = 2000
+
+// screenJournal implements screening.Recorder on the node's journal.
+type screenJournal struct {
+	n *Node
+	j *journal.Journal
+}
+
+// openJournal opens the data directory's screening journal and applies
+// what an earlier run left in it. Another process serving the same
+// directory holds the journal: this one then writes to the store directly
+// (as a command-line screening beside a serving node does).
+func (n *Node) openJournal(ctx context.Context, dir string) error {
+	n.ScreeningLog = sqlite.NewScreeningLog(n.DB)
+	applied, err := n.ScreeningLog.Applied(ctx, journalName)
+	if err != nil {
+		return err
+	}
+	j, err := journal.Open(filepath.Join(dir, "journal"), applied, journal.Options{Logger: n.Logger})
+	if errors.Is(err, journal.ErrLocked) {
+		n.Logger.Info("screening journal in use by another process: screenings are written to the store directly")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	n.journal = j
+	// Replay before serving: encounters of answered hits are in the store,
+	// and their travellers in the retention window, before anything reads.
+	if k := j.Pending(); k > 0 {
+		n.Logger.Info("applying screenings journaled before the last stop", "n", k)
+		for j.Pending() > 0 {
+			if k, err := n.applyJournal(ctx, ctx); err != nil || k == 0 {
+				j.Close()
+				n.journal = nil
+				return fmt.Errorf("apply screening journal: %d records left: %w", j.Pending(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// Record implements screening.Recorder.
+func (s screenJournal) Record(ctx context.Context, t *tripline.Traveller, at time.Time, encs []*tripline.Encounter) ([]*tripline.Encounter, error) {
+	w := &sqlite.ScreeningWrites{Seen: &sqlite.Seen{Traveller: t, At: at}}
+	for _, e := range encs {
+		w.Encounters = append(w.Encounters, s.n.Encounters.NewEncounter(e, at))
+	}
+	data, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("encode screening: %w", err)
+	}
+	seq, err := s.j.Append(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(w.Encounters) == 0 {
+		return nil, nil // a clear: its traveller is synced with the next group, waited for by none
+	}
+	ctx, cancel := context.WithTimeout(ctx, journalSyncWait)
+	defer cancel()
+	if err := s.j.Sync(ctx, seq); err != nil {
+		return nil, err
+	}
+	return w.Encounters, nil
+}
+
+// applyLoop applies journaled screenings to the store until ctx ends;
+// then it closes the journal and applies what is left.
+func (n *Node) applyLoop(ctx context.Context) {
+	defer n.bg.Done()
+	for ctx.Err() == nil {
+		n.applyJournal(ctx, ctx) // retries a failing batch until the node stops
+		// Nobody waits for the store (the journal made the writes
+		// durable): let a batch gather rather than pay a commit for every
+		// few screenings.
+		select {
+		case <-ctx.Done():
+		case <-time.After(applyEvery):
+		}
+	}
+	if err := n.journal.Close(); err != nil {
+		n.Logger.Error("close screening journal", "err", err)
+	}
+	fin, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	for n.journal.Pending() > 0 && fin.Err() == nil {
+		if k, err := n.applyJournal(ctx, fin); err != nil || k == 0 {
+			n.Logger.Warn("screenings left in the journal at stop: applied at the next start", "n", n.journal.Pending(), "err", err)
+			return
+		}
+	}
+}
+
+// applyJournal takes a batch of journaled screenings (waiting for one
+// while wait lasts), applies it in one transaction, retrying until ctx
+// ends, and returns how many it applied.
+func (n *Node) applyJournal(wait, ctx context.Context) (int, error) {
+	recs, err := n.journal.Take(wait, applyBatch)
+	if err != nil {
+		return 0, nil // nothing came while wait lasted
+	}
+	ws := make([]*sqlite.ScreeningWrites, 0, len(recs))
+	for _, r := range recs {
+		var w sqlite.ScreeningWrites
+		if err := json.Unmarshal(r.Data, &w); err != nil {
+			n.Logger.Error("screening journal: undecodable record skipped", "seq", r.Seq, "err", err)
+			continue
+		}
+		ws = append(ws, &w)
+	}
+	last := recs[len(recs)-1].Seq
+	for {
+		err := n.ScreeningLog.Apply(ctx, journalName, last, ws)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return 0, err
+		}
+		// The store is busy (a long import) or failing: the records stay
+		// in the journal, and this batch is tried again.
+		n.Logger.Warn("apply screening journal: retrying", "n", len(ws), "err", err)
+		select {
+		case <-ctx.Done():
+			return 0, err
+		case <-time.After(time.Second):
+		}
+	}
+	n.journal.Done(last)
+	return len(recs), nil
+}
+
+// appliedEncounters reads encounters once the journaled ones are in the
+// store: an officer who was told hit finds the encounter in the queue.
+type appliedEncounters struct {
+	*sqlite.EncounterService
+	j *journal.Journal
+}
+
+// caughtUp waits (briefly) for the screenings journaled so far to be
+// applied; past the wait the read sees what the store has.
+func (a appliedEncounters) caughtUp(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	a.j.WaitApplied(ctx)
+}
+
+func (a appliedEncounters) Encounter(ctx context.Context, id string) (*tripline.Encounter, error) {
+	a.caughtUp(ctx)
+	return a.EncounterService.Encounter(ctx, id)
+}
+
+func (a appliedEncounters) Encounters(ctx context.Context, f tripline.EncounterFilter) ([]*tripline.Encounter, error) {
+	a.caughtUp(ctx)
+	return a.EncounterService.Encounters(ctx, f)
+}
+
+func (a appliedEncounters) ResolveEncounter(ctx context.Context, id string, r tripline.Resolution, listingHash string) (*tripline.Encounter, *tripline.Clearance, error) {
+	a.caughtUp(ctx)
+	return a.EncounterService.ResolveEncounter(ctx, id, r, listingHash)
+}
+
+func (a appliedEncounters) AcknowledgeEncounter(ctx context.Context, id string) (*tripline.Encounter, error) {
+	a.caughtUp(ctx)
+	return a.EncounterService.AcknowledgeEncounter(ctx, id)
+}
+
+// encounterReads returns the encounter service the API reads through.
+func (n *Node) encounterReads() tripline.EncounterService {
+	if n.journal == nil {
+		return n.Encounters
+	}
+	return appliedEncounters{n.Encounters, n.journal}
+}

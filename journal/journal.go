@@ -1,0 +1,549 @@
+// Package journal is an append-only file of records, written and fsynced
+// in groups: many concurrent appends share one write and one fsync. A
+// node writes its screenings' records (screened travellers, encounters)
+// here first, where no database lock can hold them up, and applies them
+// to the store in batches behind the answers; what a crash left unapplied
+// is applied again at the next start.
+//
+// Records carry a sequence number. The consumer takes synced records in
+// order (Take) and reports the last one it made durable elsewhere (Done);
+// segment files wholly before that are deleted. Appends beyond MaxPending
+// unapplied records are refused, so a store that cannot keep up turns
+// into back-pressure instead of unbounded memory.
+package journal
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"tripline"
+)
+
+// Record is one appended record and its sequence number.
+type Record struct {
+	Seq  uint64
+	Data []byte
+}
+
+// Options configure a journal.
+type Options struct {
+	// MaxPending bounds the records appended but not yet reported Done;
+	// Append refuses more (default 100,000).
+	MaxPending int
+	// SegmentBytes is the size past which a new segment file is started
+	// (default 16 MiB), so applied records' files can be deleted.
+	SegmentBytes int64
+	// SegmentAge is how long a segment whose records are all applied is
+	// kept before a new one replaces it (default one hour): a quiet node
+	// does not keep screened travellers in its journal long after the
+	// store has them (the store purges them after the retention window).
+	SegmentAge time.Duration
+	// SyncEvery is how long a record nobody waits for (Sync) may stay
+	// unwritten (default 100 ms): such records share one write and one
+	// fsync; a Sync writes at once.
+	SyncEvery time.Duration
+	// Logger receives write errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// ErrLocked is returned by Open when another process has the journal open.
+var ErrLocked = errors.New("journal: in use by another process")
+
+// Journal is an open journal directory.
+type Journal struct {
+	dir  string
+	opt  Options
+	lock *os.File
+
+	mu       sync.Mutex
+	queue    []Record // appended, not yet written
+	ready    []Record // written and synced, not yet taken
+	next     uint64   // sequence of the next append
+	synced   uint64   // every record up to here is on disk
+	applied  uint64   // every record up to here was reported Done
+	lastErr  error
+	changed  chan struct{} // closed (and replaced) when synced, ready or applied change
+	closed   bool
+	segments []uint64 // first sequence of each segment file, oldest first
+	f        *os.File // the segment appended to
+	size     int64
+	started  time.Time // when f was started
+
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+const headerLen = 16 // length, CRC-32C, sequence
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func segName(first uint64) string { return fmt.Sprintf("%020d.journal", first) }
+
+// Open opens (creating) the journal in dir. Records after applied, the
+// last sequence the consumer made durable elsewhere, are ready to be
+// taken again; a record torn by a crash at the end of the last segment is
+// cut off (it was never synced, so never acknowledged). It fails with
+// ErrLocked when another process has dir open, and names the file and
+// offset of a damaged record anywhere else.
+func Open(dir string, applied uint64, opt Options) (*Journal, error) {
+	if opt.MaxPending <= 0 {
+		opt.MaxPending = 100_000
+	}
+	if opt.SegmentBytes <= 0 {
+		opt.SegmentBytes = 16 << 20
+	}
+	if opt.SyncEvery <= 0 {
+		opt.SyncEvery = 100 * time.Millisecond
+	}
+	if opt.SegmentAge <= 0 {
+		opt.SegmentAge = time.Hour
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrLocked
+		}
+		return nil, fmt.Errorf("journal: lock %s: %w", dir, err)
+	}
+	j := &Journal{dir: dir, opt: opt, lock: lock, applied: applied, changed: make(chan struct{}),
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	if err := j.load(); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	if err := j.startSegment(); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	go j.writer()
+	return j, nil
+}
+
+// load reads the segments: records after applied become ready.
+func (j *Journal) load() error {
+	ents, err := os.ReadDir(j.dir)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	for _, e := range ents {
+		if first, err := strconv.ParseUint(strings.TrimSuffix(e.Name(), ".journal"), 10, 64); err == nil && strings.HasSuffix(e.Name(), ".journal") {
+			j.segments = append(j.segments, first)
+		}
+	}
+	slices.Sort(j.segments)
+	j.next = j.applied + 1
+	for i, first := range j.segments {
+		last := i == len(j.segments)-1
+		if err := j.readSegment(first, last); err != nil {
+			return err
+		}
+	}
+	j.synced = j.next - 1
+	j.release()
+	return nil
+}
+
+func (j *Journal) readSegment(first uint64, last bool) error {
+	path := filepath.Join(j.dir, segName(first))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	off := 0
+	for off < len(b) {
+		rec, n, ok := decode(b[off:])
+		if !ok {
+			if !last {
+				return fmt.Errorf("journal: %s: damaged record at byte %d", path, off)
+			}
+			// A write the crash cut short: never synced, never answered.
+			if err := os.Truncate(path, int64(off)); err != nil {
+				return fmt.Errorf("journal: cut the torn end of %s: %w", path, err)
+			}
+			break
+		}
+		if rec.Seq > j.applied {
+			j.ready = append(j.ready, rec)
+		}
+		j.next = max(j.next, rec.Seq+1)
+		off += n
+	}
+	return nil
+}
+
+// decode reads one record from b: ok is false for a short or damaged one.
+func decode(b []byte) (Record, int, bool) {
+	if len(b) < headerLen {
+		return Record{}, 0, false
+	}
+	n := int(binary.LittleEndian.Uint32(b))
+	if n > len(b)-headerLen {
+		return Record{}, 0, false
+	}
+	if crc32.Checksum(b[8:headerLen+n], castagnoli) != binary.LittleEndian.Uint32(b[4:]) {
+		return Record{}, 0, false
+	}
+	data := slices.Clone(b[headerLen : headerLen+n])
+	return Record{Seq: binary.LittleEndian.Uint64(b[8:]), Data: data}, headerLen + n, true
+}
+
+func appendFrame(buf []byte, r Record) []byte {
+	var h [headerLen]byte
+	binary.LittleEndian.PutUint32(h[:], uint32(len(r.Data)))
+	binary.LittleEndian.PutUint64(h[8:], r.Seq)
+	crc := crc32.Update(crc32.Checksum(h[8:], castagnoli), castagnoli, r.Data)
+	binary.LittleEndian.PutUint32(h[4:], crc)
+	return append(append(buf, h[:]...), r.Data...)
+}
+
+// startSegment starts a new segment file at the next sequence.
+func (j *Journal) startSegment() error {
+	first := j.next
+	f, err := os.OpenFile(filepath.Join(j.dir, segName(first)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("journal: %w", err)
+	}
+	if err := syncDir(j.dir); err != nil {
+		f.Close()
+		return err
+	}
+	if j.f != nil {
+		j.f.Close()
+	}
+	j.f, j.size, j.started = f, fi.Size(), time.Now()
+	if len(j.segments) == 0 || j.segments[len(j.segments)-1] != first {
+		j.segments = append(j.segments, first)
+	}
+	return nil
+}
+
+// syncDir makes a new file's name durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("journal: sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Append queues data and returns its sequence number; Sync waits until it
+// is on disk, and without Sync it is written within SyncEvery. It never
+// waits for the disk. It fails EUNAVAILABLE when
+// MaxPending records wait to be applied (the store behind is not keeping
+// up), and when the journal is closed.
+func (j *Journal) Append(data []byte) (uint64, error) {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return 0, tripline.Errorf(tripline.EUNAVAILABLE, "the screening journal is closed")
+	}
+	if pending := j.next - 1 - j.applied; pending >= uint64(j.opt.MaxPending) {
+		j.mu.Unlock()
+		return 0, tripline.Errorf(tripline.EUNAVAILABLE, "%d screenings wait to be stored; retry shortly", pending)
+	}
+	seq := j.next
+	j.next++
+	j.queue = append(j.queue, Record{Seq: seq, Data: data})
+	j.mu.Unlock()
+	return seq, nil
+}
+
+// poke asks the writer to write what is queued now.
+func (j *Journal) poke() {
+	select {
+	case j.wake <- struct{}{}:
+	default:
+	}
+}
+
+// broadcast wakes the waiters; j.mu must be held.
+func (j *Journal) broadcast() {
+	close(j.changed)
+	j.changed = make(chan struct{})
+}
+
+// waitFor waits until cond holds (j.mu held on entry and return), or ctx
+// ends; why describes the wait for the error.
+func (j *Journal) waitFor(ctx context.Context, cond func() bool, why string) error {
+	for !cond() {
+		ch := j.changed
+		j.mu.Unlock()
+		select {
+		case <-ch:
+		case <-j.done:
+		case <-ctx.Done():
+			j.mu.Lock()
+			if cond() {
+				return nil
+			}
+			err := j.lastErr
+			return tripline.Errorf(tripline.EUNAVAILABLE, "the screening journal could not be %s in time (%v); retry shortly", why, err)
+		}
+		j.mu.Lock()
+		if j.closed && !cond() && isClosedDone(j.done) {
+			return tripline.Errorf(tripline.EUNAVAILABLE, "the screening journal closed before it was %s", why)
+		}
+	}
+	return nil
+}
+
+func isClosedDone(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Sync returns once record seq is on disk. It fails EUNAVAILABLE when ctx
+// ends first (the reason, a failing disk, is logged) or the journal
+// closed without writing it.
+func (j *Journal) Sync(ctx context.Context, seq uint64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.synced < seq {
+		j.poke()
+	}
+	return j.waitFor(ctx, func() bool { return j.synced >= seq }, "written")
+}
+
+// WaitApplied returns once every record appended before the call has been
+// reported Done: a read of the store then sees them (read your writes).
+func (j *Journal) WaitApplied(ctx context.Context) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	target := j.next - 1
+	return j.waitFor(ctx, func() bool { return j.applied >= target }, "applied")
+}
+
+// Take returns up to max synced records not taken yet, in order, waiting
+// for at least one until ctx ends (then it returns ctx's error). The
+// caller reports them Done once they are durable elsewhere.
+func (j *Journal) Take(ctx context.Context, max int) ([]Record, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for len(j.ready) == 0 {
+		if j.closed && isClosedDone(j.done) {
+			return nil, io.EOF
+		}
+		ch := j.changed
+		j.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			j.mu.Lock()
+			return nil, ctx.Err()
+		}
+		j.mu.Lock()
+	}
+	n := min(max, len(j.ready))
+	out := slices.Clone(j.ready[:n])
+	j.ready = slices.Delete(j.ready, 0, n)
+	return out, nil
+}
+
+// Done reports every record up to seq durable elsewhere: segment files
+// holding nothing after it are deleted.
+func (j *Journal) Done(seq uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if seq > j.applied {
+		j.applied = seq
+		j.broadcast()
+	}
+	j.release()
+}
+
+// release deletes the segments wholly applied (never the one appended
+// to); j.mu must be held.
+func (j *Journal) release() {
+	for len(j.segments) > 1 && j.segments[1] <= j.applied+1 {
+		if err := os.Remove(filepath.Join(j.dir, segName(j.segments[0]))); err != nil && !os.IsNotExist(err) {
+			j.logError("delete applied segment", err)
+			return
+		}
+		j.segments = j.segments[1:]
+	}
+}
+
+func (j *Journal) logError(msg string, err error) {
+	if j.opt.Logger != nil {
+		j.opt.Logger.Error("journal: "+msg, "dir", j.dir, "err", err)
+	}
+}
+
+// Pending returns how many records wait to be reported Done.
+func (j *Journal) Pending() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return int(j.next - 1 - j.applied)
+}
+
+// writer writes what is queued, one write and one fsync per group.
+func (j *Journal) writer() {
+	defer close(j.done)
+	var buf []byte
+	wait := 10 * time.Millisecond
+	tick := time.NewTicker(j.opt.SyncEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-j.wake:
+		case <-tick.C:
+			j.retire()
+		case <-j.stop:
+			j.flushAll(&buf)
+			return
+		}
+		for {
+			ok, more := j.writeOnce(&buf)
+			if !ok {
+				select {
+				case <-time.After(wait):
+				case <-j.stop:
+					j.flushAll(&buf)
+					return
+				}
+				wait = min(2*wait, time.Second)
+				continue
+			}
+			wait = 10 * time.Millisecond
+			if !more {
+				break
+			}
+		}
+	}
+}
+
+// retire replaces a non-empty segment older than SegmentAge once all its
+// records are applied, deleting it; run by the writer, the only user of
+// j.f.
+func (j *Journal) retire() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.size == 0 || time.Since(j.started) < j.opt.SegmentAge || len(j.queue) > 0 || j.applied < j.next-1 {
+		return
+	}
+	if err := j.startSegment(); err != nil {
+		j.logError("start segment", err)
+		return
+	}
+	j.release()
+}
+
+// flushAll writes what is queued at close, trying a few times.
+func (j *Journal) flushAll(buf *[]byte) {
+	for range 5 {
+		if ok, more := j.writeOnce(buf); ok && !more {
+			return
+		}
+	}
+}
+
+// writeOnce writes and syncs the queued records: ok is false when the
+// disk failed (they stay queued), more when records were queued meanwhile.
+func (j *Journal) writeOnce(buf *[]byte) (ok, more bool) {
+	j.mu.Lock()
+	batch := j.queue
+	j.queue = nil
+	j.mu.Unlock()
+	if len(batch) == 0 {
+		return true, false
+	}
+	b := (*buf)[:0]
+	for _, r := range batch {
+		b = appendFrame(b, r)
+	}
+	*buf = b
+	err := j.write(b)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err != nil {
+		j.lastErr = err
+		j.queue = append(batch, j.queue...)
+		j.logError("write", err)
+		return false, true
+	}
+	j.lastErr = nil
+	j.synced = batch[len(batch)-1].Seq
+	j.ready = append(j.ready, batch...)
+	j.broadcast()
+	if j.size >= j.opt.SegmentBytes {
+		if err := j.startSegment(); err != nil {
+			j.logError("start segment", err)
+		}
+	}
+	return true, len(j.queue) > 0
+}
+
+// write appends b to the segment and syncs it; a failed write is cut off
+// again so that the next attempt does not follow a torn record.
+func (j *Journal) write(b []byte) error {
+	if _, err := j.f.Write(b); err != nil {
+		j.f.Truncate(j.size)
+		return err
+	}
+	if err := syscall.Fdatasync(int(j.f.Fd())); err != nil {
+		j.f.Truncate(j.size)
+		return err
+	}
+	j.size += int64(len(b))
+	return nil
+}
+
+// Close writes what is queued and closes the journal; records not yet
+// reported Done stay in it for the next Open.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	j.mu.Unlock()
+	close(j.stop)
+	<-j.done
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.broadcast()
+	var errs []error
+	if len(j.queue) > 0 {
+		errs = append(errs, fmt.Errorf("journal: %d records not written: %w", len(j.queue), j.lastErr))
+	}
+	if err := j.f.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, j.lock.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,248 @@
+package journal_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tripline"
+	"tripline/journal"
+)
+
+func mustOpen(t *testing.T, dir string, applied uint64, opt journal.Options) *journal.Journal {
+	t.Helper()
+	j, err := journal.Open(dir, applied, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func appendSync(t *testing.T, j *journal.Journal, data string) uint64 {
+	t.Helper()
+	seq, err := j.Append([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := j.Sync(ctx, seq); err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+func take(t *testing.T, j *journal.Journal, n int) []string {
+	t.Helper()
+	var out []string
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for len(out) < n {
+		rs, err := j.Take(ctx, n-len(out))
+		if err != nil {
+			t.Fatalf("take %d of %d: %v", len(out), n, err)
+		}
+		for _, r := range rs {
+			out = append(out, fmt.Sprintf("%d:%s", r.Seq, r.Data))
+		}
+	}
+	return out
+}
+
+// Records synced but not reported Done come back after a reopen, in
+// order, and those reported Done do not.
+func TestReopenReplaysWhatWasNotApplied(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{})
+	for i := range 5 {
+		appendSync(t, j, fmt.Sprint("r", i))
+	}
+	got := take(t, j, 5)
+	if fmt.Sprint(got) != "[1:r0 2:r1 3:r2 4:r3 5:r4]" {
+		t.Fatalf("took %v", got)
+	}
+	j.Done(2)
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j = mustOpen(t, dir, 2, journal.Options{})
+	defer j.Close()
+	if got := take(t, j, 3); fmt.Sprint(got) != "[3:r2 4:r3 5:r4]" {
+		t.Fatalf("after reopen took %v, want records 3 to 5", got)
+	}
+	if seq := appendSync(t, j, "r5"); seq != 6 {
+		t.Fatalf("next sequence after reopen = %d, want 6", seq)
+	}
+}
+
+// A record torn by a crash at the end of the journal (never synced) is
+// cut off; what came before it is kept, and appends go on after it.
+func TestTornTailCut(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{})
+	appendSync(t, j, "whole")
+	appendSync(t, j, "torn")
+	j.Close()
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	var last string
+	for _, s := range segs {
+		if fi, _ := os.Stat(s); fi.Size() > 0 {
+			last = s
+		}
+	}
+	fi, _ := os.Stat(last)
+	if err := os.Truncate(last, fi.Size()-2); err != nil {
+		t.Fatal(err)
+	}
+	j = mustOpen(t, dir, 0, journal.Options{})
+	defer j.Close()
+	if got := take(t, j, 1); fmt.Sprint(got) != "[1:whole]" {
+		t.Fatalf("took %v", got)
+	}
+	appendSync(t, j, "after")
+	if got := take(t, j, 1); fmt.Sprint(got) != "[2:after]" {
+		t.Fatalf("took %v after the torn record", got)
+	}
+}
+
+// A damaged record before the end is not silently skipped: Open names it.
+func TestDamagedRecordNamed(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{SegmentBytes: 1})
+	appendSync(t, j, "first segment")
+	appendSync(t, j, "second segment")
+	j.Close()
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	b, _ := os.ReadFile(segs[0])
+	b[len(b)-1] ^= 0xff
+	os.WriteFile(segs[0], b, 0o600)
+	_, err := journal.Open(dir, 0, journal.Options{})
+	if err == nil || !strings.Contains(err.Error(), filepath.Base(segs[0])) {
+		t.Fatalf("open with a damaged record = %v, want an error naming %s", err, segs[0])
+	}
+}
+
+// Past MaxPending records not yet applied, Append refuses with
+// EUNAVAILABLE (a 503 with Retry-After over HTTP); Done makes room.
+func TestBackPressure(t *testing.T) {
+	j := mustOpen(t, t.TempDir(), 0, journal.Options{MaxPending: 3})
+	defer j.Close()
+	for i := range 3 {
+		appendSync(t, j, fmt.Sprint(i))
+	}
+	if _, err := j.Append([]byte("over")); tripline.ErrorCode(err) != tripline.EUNAVAILABLE {
+		t.Fatalf("append past MaxPending = %v, want %s", err, tripline.EUNAVAILABLE)
+	}
+	take(t, j, 3)
+	j.Done(3)
+	if _, err := j.Append([]byte("room again")); err != nil {
+		t.Fatalf("append after Done = %v", err)
+	}
+}
+
+// Applied segments are deleted; the one appended to stays.
+func TestAppliedSegmentsDeleted(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{SegmentBytes: 64})
+	defer j.Close()
+	for i := range 20 {
+		appendSync(t, j, fmt.Sprintf("record %02d with some bytes", i))
+	}
+	take(t, j, 20)
+	before, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	j.Done(20)
+	after, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	if len(before) < 5 || len(after) != 1 {
+		t.Fatalf("segments before Done %d, after %d; want many, then 1", len(before), len(after))
+	}
+}
+
+// Two processes never append to one journal.
+func TestSecondOpenRefused(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{})
+	defer j.Close()
+	if _, err := journal.Open(dir, 0, journal.Options{}); !errors.Is(err, journal.ErrLocked) {
+		t.Fatalf("second open = %v, want ErrLocked", err)
+	}
+}
+
+// Concurrent appends are all synced, each exactly once, in sequence.
+func TestConcurrentAppends(t *testing.T) {
+	j := mustOpen(t, t.TempDir(), 0, journal.Options{})
+	defer j.Close()
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				seq, err := j.Append([]byte(fmt.Sprint(w, "-", i)))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				if err := j.Sync(ctx, seq); err != nil {
+					t.Error(err)
+				}
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	got := take(t, j, 400)
+	seen := map[string]bool{}
+	for i, r := range got {
+		var seq int
+		var data string
+		fmt.Sscanf(r, "%d:%s", &seq, &data)
+		if seq != i+1 || seen[data] {
+			t.Fatalf("record %d = %s (duplicate %v)", i, r, seen[data])
+		}
+		seen[data] = true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	j.Done(400)
+	if err := j.WaitApplied(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A quiet node must not keep screened travellers in the journal for long
+// after they are applied (the store purges them after the retention
+// window): a segment older than SegmentAge whose records are all applied
+// is replaced and deleted, however small.
+func TestOldAppliedSegmentDeleted(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{SyncEvery: 5 * time.Millisecond, SegmentAge: 20 * time.Millisecond})
+	defer j.Close()
+	appendSync(t, j, "a traveller")
+	take(t, j, 1)
+	j.Done(1)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var size int64
+		segs, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+		for _, s := range segs {
+			if fi, err := os.Stat(s); err == nil {
+				size += fi.Size()
+			}
+		}
+		if size == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("an applied record stayed in the journal: %d bytes in %v", size, segs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if seq := appendSync(t, j, "later"); seq != 2 {
+		t.Fatalf("next sequence = %d, want 2", seq)
+	}
+}
