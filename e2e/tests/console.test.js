@@ -98,7 +98,7 @@ test('officer: a JSON manifest is screened passenger by passenger with progress'
 test('analyst: open the hit, mark it a false positive, and the next screening is clear', async () => {
   const page = await signIn(browser, node.url, node.tokens.analyst);
   const nav = await page.locator('#nav a').allTextContents();
-  assert.deepEqual(nav, ['Screen', 'Manifest', 'Queue', 'Listings', 'Network', 'Coverage']);
+  assert.deepEqual(nav, ['Screen', 'Manifest', 'Queue', 'Listings', 'Network', 'Coverage', 'Partners']);
   await page.locator('#nav-queue').click();
   const card = page.locator('article.encounter', {hasText: 'P12345678'});
   await card.waitFor();
@@ -316,9 +316,9 @@ test('analyst: the network view falls back to the listing when the node has no n
   await page.context().close();
 });
 
-test('admin: listings and coverage only; a listing without details, as the policy layer trims it', async () => {
+test('admin: listings, coverage and partners only; a listing without details, as the policy layer trims it', async () => {
   const page = await signIn(browser, node.url, node.tokens.admin);
-  assert.deepEqual(await page.locator('#nav a').allTextContents(), ['Listings', 'Coverage']);
+  assert.deepEqual(await page.locator('#nav a').allTextContents(), ['Listings', 'Coverage', 'Partners']);
   await page.locator('#listings-table').waitFor();
   assert.equal(await page.locator('#listings-table tbody tr').count(), 100, 'one page of 100');
   await page.getByLabel('Open listing by id').fill('un-sc:TAi.139');

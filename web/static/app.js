@@ -20,6 +20,7 @@ export const VIEWS = [
   {id: 'listing', title: 'Listing', roles: [...analysts, 'admin'], module: './views/listing.js', hidden: true},
   {id: 'network', title: 'Network', roles: analysts, module: './views/network.js'},
   {id: 'coverage', title: 'Coverage', roles: [...analysts, 'admin'], module: './views/coverage.js'},
+  {id: 'partners', title: 'Partners', roles: [...analysts, 'admin'], module: './views/partners.js'},
   {id: 'audit', title: 'Audit', roles: ['auditor'], module: './views/audit.js'},
 ];
 
