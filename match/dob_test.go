@@ -1,6 +1,8 @@
 package match
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"tripline"
@@ -49,5 +51,40 @@ func TestNamesakeDecadesOffNoNationality(t *testing.T) {
 	tr := &tripline.Traveller{Name: "Salim Kony", DOB: date(1961, 8, 15), Nationality: "UGA"}
 	if s, feats := Score(tr, l); s >= DefaultThresholds.Review {
 		t.Errorf("namesake born 30 years off: score %.3f, want below review %.2f; %+v", s, DefaultThresholds.Review, feats)
+	}
+}
+
+// TestImpossibleDOBIgnoredAndExplained: a traveller whose birth date is
+// impossible is screened on the name and the other fields as if no date
+// were given, and the explanation says the date was ignored.
+func TestImpossibleDOBIgnoredAndExplained(t *testing.T) {
+	l := listed()
+	noDOB := traveller("Muhammad Taher Anwari")
+	noDOB.DOB = tripline.PartialDate{}
+	want, _ := Score(noDOB, l)
+	var fromJSON tripline.Traveller
+	if err := json.Unmarshal([]byte(`{"name":"Muhammad Taher Anwari","dob":"000000"}`), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	fromJSON.Sex, fromJSON.Nationality, fromJSON.Document = noDOB.Sex, noDOB.Nationality, noDOB.Document
+	for _, d := range []tripline.PartialDate{{Year: 1961, Month: 13, Day: 14}, {Year: 1961, Month: 3, Day: 32}, fromJSON.DOB} {
+		tr := *noDOB
+		tr.DOB = d
+		got, feats := Score(&tr, l)
+		if got != want {
+			t.Errorf("dob %v: score %.3f, want %.3f as without a date", d, got, want)
+		}
+		said := false
+		for _, f := range feats {
+			said = said || f.Feature == FeatureDOB && strings.Contains(f.Detail, "ignored")
+		}
+		if !said {
+			t.Errorf("dob %v: explanation %+v does not say the date was ignored", d, feats)
+		}
+		ix := NewIndex(Options{})
+		ix.Upsert(l)
+		if ms := ix.Screen(&tr, now, nil); len(ms) != 1 || ms[0].Decision != tripline.DecisionHit {
+			t.Errorf("dob %v: Screen = %+v, want a hit on the name and the rest", d, ms)
+		}
 	}
 }

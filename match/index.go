@@ -454,7 +454,7 @@ func queryKeys(q *query) []queryKey {
 	if q.doc != nil {
 		out = append(out, queryKey{hashKey(keyDoc, q.doc.exact), keyDoc}, queryKey{hashKey(keyDocOCR, q.doc.ocr), keyDocOCR})
 	}
-	if y := q.t.DOB.Year; y != 0 {
+	if y := q.dob.Year; y != 0 {
 		// Lists give approximate years: look one either side too.
 		for _, yy := range []int{y - 1, y, y + 1} {
 			add(keyYear, yearKeys(nil, q.toks, yy))
@@ -638,7 +638,7 @@ func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripli
 		out = append(out, tripline.Match{
 			Listing: l.ID, Score: s, Decision: ix.th.Decide(s), Action: l.Action,
 			Instruction: instr, Contact: l.Contact, Name: name,
-			Minor: isMinor(t.DOB, now) || listingMinor(l, now), Explain: feats,
+			Minor: isMinor(q.dob, now) || listingMinor(l, now), Explain: feats,
 		})
 	}
 	return out

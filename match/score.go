@@ -70,12 +70,16 @@ type docKey struct {
 
 // query is a traveller ready for scoring.
 type query struct {
-	t    *tripline.Traveller
-	name string
-	toks []*token
-	nat  string
-	doc  *docKey
-	sc   *cmpScratch
+	t   *tripline.Traveller
+	dob tripline.PartialDate // t.DOB when possible, else zero
+	// dobIgnored says why t's birth date is not used (impossible, no
+	// date), for the explanation; "" when it is.
+	dobIgnored string
+	name       string
+	toks       []*token
+	nat        string
+	doc        *docKey
+	sc         *cmpScratch
 }
 
 // scratchPool recycles comparison buffers across screenings.
@@ -185,7 +189,7 @@ func noIntern(ts []token) []*token {
 
 // newQuery prepares a traveller.
 func newQuery(t *tripline.Traveller) *query {
-	q := &query{t: t, name: t.FullName()}
+	q := &query{t: t, name: t.FullName(), dob: t.DOB.Sanitized(), dobIgnored: t.DOBIgnored()}
 	if sc, ok := scratchPool.Get().(*cmpScratch); ok {
 		q.sc = sc
 	} else {
@@ -251,7 +255,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	addGain := func(g float64) { gain = 1 - (1-gain)*(1-g) }
 
 	dobExact := false
-	if ds, how, bl, ok := bestDOB(q.t.DOB, p.dobs); ok {
+	if ds, how, bl, ok := bestDOB(q.dob, p.dobs); ok {
 		w := 0.0
 		switch {
 		case ds >= 0.5:
@@ -264,8 +268,12 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		}
 		dobExact = ds == 1
 		if explain {
-			feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: ds, Weight: round3(w), Detail: dobDetail(q.t.DOB, bl, how)})
+			feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: ds, Weight: round3(w), Detail: dobDetail(q.dob, bl, how)})
 		}
+	} else if explain && q.dobIgnored != "" {
+		// Screened on the name and the rest: the officer must know why
+		// the date counted for nothing.
+		feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: 0, Weight: 0, Detail: q.dobIgnored + "; screened on the name and the other fields"})
 	}
 	if q.nat != "" && len(p.nats) > 0 {
 		ok := false
