@@ -18,9 +18,14 @@ const (
 	simExact    = 1.0
 	simSpelling = 0.98 // same word, other transliteration (Müller/Mueller)
 	simVariant  = 0.95 // same variant class (Mohammed/Muhammad/محمد)
+	simPhonetic = 0.93 // same sound, other letters (Zeea/Zia, Jabbar/Jabar)
 	simSkeleton = 0.9  // same consonant skeleton (Ahmad/Ahmed)
+	simAbbrev   = 0.8  // a contraction: Mohd for Mohammed
 	simInitial  = 0.75 // "J." against "John"
 	minTokenSim = 0.72 // below this two tokens do not match at all
+	// simPhoneticShort is the same sound in a syllable of three letters
+	// or fewer (Son/Sun, Kil/Keel): little to tell names apart by.
+	simPhoneticShort = 0.86
 )
 
 // tokenSim scores two tokens in [0,1] and says how they agreed.
@@ -45,6 +50,18 @@ func tokenSim(a, b *token) (float64, string) {
 	}
 	if a.class != 0 && a.class == b.class {
 		return simVariant, "variant"
+	}
+	if a.phon != "" && a.phon == b.phon {
+		if len(a.phon) <= 3 {
+			return simPhoneticShort, "phonetic"
+		}
+		return simPhonetic, "phonetic"
+	}
+	if abbreviates(a, b) || abbreviates(b, a) {
+		return simAbbrev, "abbreviation"
+	}
+	if s := cutSim(a, b); s > 0 {
+		return s, "cut"
 	}
 	cross := a.arabic != b.arabic
 	if a.skel != "" && a.skel == b.skel {
@@ -84,6 +101,11 @@ func tokenSim(a, b *token) (float64, string) {
 		// A typo in "Abdullah" ("Adbullah") hides the compound.
 		s = max(s, spellingSim(rawForm(a), rawForm(b)))
 	}
+	if a.phon != "" && b.phon != "" && !(a.known && b.known) && strdist.Levenshtein(a.phon, b.phon) == 1 {
+		// One typo on top of another transliteration (Fazel/Fadil); more
+		// than one joins names that only sound alike (Mahir/Mahathir).
+		s = max(s, spellingSim(a.phon, b.phon))
+	}
 	if s > 0 && a.known && b.known {
 		// Two well-attested names a letter apart (Amin/Amir, Hani/Hadi)
 		// are more likely two names than one name with a typo.
@@ -93,6 +115,43 @@ func tokenSim(a, b *token) (float64, string) {
 		return 0, ""
 	}
 	return s, "typo"
+}
+
+// abbreviates reports whether a is a contraction of b, as Mohd and Muhd
+// are of Muhammad: a short spelling of at most one vowel that is no name
+// of its own, keeping b's first and last letters and some of its letters
+// between, in order. Compared by sound (Mohd and Muhammad).
+func abbreviates(a, b *token) bool {
+	s, l := a.phon, b.phon
+	if len(s) < 3 || len(s) > 4 || len(l) < len(s)+3 || a.known || s[0] != l[0] || s[len(s)-1] != l[len(l)-1] {
+		return false
+	}
+	vowels := 0
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte("aiu", s[i]) >= 0 {
+			vowels++
+		}
+	}
+	if vowels > 1 {
+		return false
+	}
+	j := 0
+	for i := 0; i < len(l) && j < len(s); i++ {
+		if l[i] == s[j] {
+			j++
+		}
+	}
+	return j == len(s)
+}
+
+// cutSim scores a query token at a place where a machine-readable zone
+// cuts names (token.cut) against a listed token it begins: "HAS" for
+// Hassan. The more of the name is kept, the more it counts.
+func cutSim(q, c *token) float64 {
+	if !q.cut || q.arabic || c.arabic || len(q.form) < 2 || len(c.form) <= len(q.form) || !strings.HasPrefix(rawForm(c), q.form) && !strings.HasPrefix(c.form, q.form) {
+		return 0
+	}
+	return 0.72 + 0.22*float64(len(q.form))/float64(len(rawForm(c)))
 }
 
 // isReverse reports whether a is b written backwards (ASCII spellings).
@@ -141,6 +200,12 @@ func spellingSim(a, b string) float64 {
 	case syllabic(a) || syllabic(b):
 		allowed = 0 // one Han or Hangul character is a whole syllable
 	case l <= 3:
+		if len(a) == 3 && len(b) == 3 && a[0] == b[0] && (a[2] == b[2] || a[1] == b[2] && a[2] == b[1]) {
+			// A short syllable with its middle letter changed (Son/Sbn)
+			// or its last two swapped (Sik/Ski); another last letter is
+			// mostly another syllable (Son/Sok, Pol/Pot).
+			return 0.74
+		}
 		allowed = 0
 	case l <= 5:
 		allowed = 1
@@ -379,7 +444,7 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []ed
 				w += float64(p.weight)
 			}
 			for i := range a {
-				if a[i].kind != kindName || len(a[i].form) < 4 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
+				if a[i].kind != kindName || len(a[i].form) < 3 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
 					continue
 				}
 				if d := len(a[i].form) - n; d > 3 || d < -3 || a[i].arabic != parts[0].arabic {
@@ -392,8 +457,8 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []ed
 					jt = joinTokens(parts)
 				}
 				s, how := tokenSim(a[i], &jt)
-				if s < 0.85 {
-					continue
+				if s < 0.85 || len(a[i].form) == 3 && s < simSpelling {
+					continue // a short word split at its apostrophe (Sa'd as "Sa d") must join exactly
 				}
 				e := edge{q: 1 << i, c: mask << j, sim: s * 0.99, how: "joined " + how, weight: (float64(a[i].weight) + w) / 2}
 				if flip {

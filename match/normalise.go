@@ -32,6 +32,10 @@ type token struct {
 	weight float32 // rarity weight in (0,1]: common names prove little
 	known  bool    // a well-attested name in the data
 	raw    string  // an "Abd" compound as written ("abdulrahman"): typos are made in it
+	phon   string  // phonetic form of a Latin spelling ("zia" for Zeea), "" for other scripts
+	// cut marks a query token where a machine-readable zone may have cut
+	// the name at its field width: it may be the start of a listed name.
+	cut bool
 }
 
 // honorifics are titles dropped before matching: lists and travellers add

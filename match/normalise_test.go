@@ -73,3 +73,28 @@ func skels(ts []*token) []string {
 	}
 	return out
 }
+
+func TestPhonetic(t *testing.T) {
+	same := [][]string{
+		{"ali", "aly", "alee"}, {"zia", "zeea"}, {"mun", "moun", "moon"}, {"kil", "keel"}, {"jabbar", "jabar"},
+		{"khalid", "halid"}, {"ishaq", "ishak"}, {"qasimi", "kasimi"}, {"khairullah", "khairulah"},
+		{"abid", "abeed"}, {"zubaisi", "zoubaisi"}, {"tikriti", "tikrity"}, {"hasan", "hassan"}, {"axel", "aksel"},
+		{"chaouki", "shauki"}, {"wali", "vali"}, {"fatimah", "fatima"}, {"yusuf", "yousouf"},
+	}
+	for _, g := range same {
+		for _, w := range g[1:] {
+			if a, b := phonetic(g[0]), phonetic(w); a != b || a == "" {
+				t.Errorf("phonetic(%q) = %q, phonetic(%q) = %q: want equal", g[0], a, w, b)
+			}
+		}
+	}
+	apart := [][2]string{{"hassan", "hussein"}, {"amin", "amir"}, {"khalid", "khalil"}, {"yusuf", "jusuf"}, {"ahmad", "ahmed"}}
+	for _, p := range apart {
+		if a, b := phonetic(p[0]), phonetic(p[1]); a == b {
+			t.Errorf("phonetic(%q) = phonetic(%q) = %q: want apart", p[0], p[1], a)
+		}
+	}
+	if p := phonetic("müller"); p != "" {
+		t.Errorf("phonetic of non-ASCII = %q, want empty", p)
+	}
+}

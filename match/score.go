@@ -197,6 +197,9 @@ func newQuery(t *tripline.Traveller) *query {
 	}
 	toks := matchTokens(q.name)
 	enrich(toks)
+	if i := mrzCutAt(t, len(toks)); i >= 0 && i < len(toks) {
+		toks[i].cut = true
+	}
 	q.toks = noIntern(toks)
 	q.nat = alpha3(t.Nationality)
 	if t.Document != nil {
@@ -205,6 +208,34 @@ func newQuery(t *tripline.Traveller) *query {
 		}
 	}
 	return q
+}
+
+// minMRZName is the shortest name field of a machine-readable zone (30
+// characters on an identity card; 31 and 39 on visas and passports), less
+// two for the apostrophes and fillers a reader drops or writes otherwise.
+// A name as long as that may have been cut in the middle of a word.
+const minMRZName = 30 - 2
+
+// mrzCutAt returns the index of the traveller's name token where a
+// machine-readable zone would have cut the name, -1 when the name is too
+// short to have been cut. The zone writes the surname first and cuts at the
+// end of its field: in the last given name, or in the surname when no given
+// names follow; a name typed as one string was read in that order.
+func mrzCutAt(t *tripline.Traveller, ntoks int) int {
+	if name := strings.TrimSpace(t.Name); name != "" {
+		if len(name)+1 < minMRZName { // one "<<" where the reader wrote a space
+			return -1
+		}
+		return ntoks - 1
+	}
+	given, sur := strings.TrimSpace(t.GivenNames), strings.TrimSpace(t.Surname)
+	if len(sur)+2+len(given) < minMRZName {
+		return -1
+	}
+	if given == "" {
+		return ntoks - 1
+	}
+	return len(matchTokens(given)) - 1
 }
 
 // Score compares one traveller and one listing (no index) and explains the

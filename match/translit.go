@@ -271,6 +271,101 @@ func latinSkeleton(s string) string {
 	return string(sk)
 }
 
+// phonetic reduces a Latin spelling to how it sounds across the ways
+// names are transliterated, keeping its vowels (unlike the skeleton): e
+// and i are one vowel, o and u another (Arabic writes three); a vowel or
+// consonant written twice is written once (Zeea/Zia, Jabbar/Jabar,
+// Moun/Mun); KH and H, Q and K, SH and CH, PH and F, TH and T, DH and D,
+// W and V are one sound each; Y after the first letter is a vowel
+// (Aly/Ali); a final H after a vowel is silent (Abdullah/Abdulla). Names
+// with the same phonetic form are spellings of one name, not typos.
+// Returns "" for spellings that are not plain Latin letters.
+func phonetic(s string) string {
+	b := make([]byte, 0, len(s))
+	push := func(c byte) {
+		if n := len(b); n == 0 || b[n-1] != c {
+			b = append(b, c)
+		}
+	}
+	vowel := func(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' }
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 'a' || c > 'z' {
+			return ""
+		}
+		var next byte
+		if i+1 < len(s) {
+			next = s[i+1]
+		}
+		switch {
+		case strings.HasPrefix(s[i:], "tsch"):
+			push('S')
+			i += 3
+			continue
+		case strings.HasPrefix(s[i:], "sch"), strings.HasPrefix(s[i:], "tch"):
+			push('S')
+			i += 2
+			continue
+		case next == 'h' && strings.IndexByte("cskgptdzjbr", c) >= 0:
+			switch c {
+			case 'c', 's':
+				push('S')
+			case 'k':
+				push('h') // KH/H: Khalid, Halid
+			case 'p':
+				push('f')
+			case 'z':
+				push('j')
+			default:
+				push(c) // GH, TH, DH, and BH, JH, RH of South Asian spellings
+			}
+			i++
+			continue
+		case c == 'd' && next == 'j':
+			push('j')
+			i++
+			continue
+		case c == 'c' && next == 'k':
+			continue // "ck": the k follows
+		}
+		switch c {
+		case 'a':
+			push('a')
+		case 'e', 'i':
+			push('i')
+		case 'o', 'u':
+			push('u')
+		case 'y':
+			if i == 0 || i > 0 && vowel(s[i-1]) && next != 0 && vowel(next) {
+				push('y') // a consonant: Yusuf, Sayed
+			} else {
+				push('i') // a vowel: Aly, Hyon
+			}
+		case 'q':
+			push('k')
+		case 'c':
+			if next == 'e' || next == 'i' || next == 'y' {
+				push('s')
+			} else {
+				push('k')
+			}
+		case 'x':
+			push('k')
+			push('s')
+		case 'w':
+			push('v')
+		case 'h':
+			if i == len(s)-1 && i > 0 && vowel(s[i-1]) {
+				continue // Abdullah, Fatimah
+			}
+			push('h')
+		default:
+			push(c)
+		}
+	}
+	return string(b)
+}
+
 // otherScripts transliterates alphabets and syllabaries beyond ICAO's
 // tables by common practice, so that a name in Georgian, Armenian, Hebrew or
 // Japanese kana can meet its Latin spelling through the skeleton.

@@ -142,6 +142,9 @@ func enrich(toks []token) {
 			tk.weight = abdWeight // "servant of": half of many names
 			continue
 		}
+		if !tk.arabic {
+			tk.phon = phonetic(tk.form)
+		}
 		tk.class = t.lookupClass(tk)
 		f := t.frequency(tk)
 		tk.weight = float32(t.rarity(f))
