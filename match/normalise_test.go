@@ -43,6 +43,11 @@ func TestNormalise(t *testing.T) {
 		{"", []string{}},
 		{"AZ ' ", []string{"az"}}, // a lone apostrophe is no word: "az" stays the last one, not an article
 		{"Mu\u200bhammad Ta\u00adher", []string{"muhammad", "taher"}},
+		{"Abdur Jabar Omari", []string{"abd", "jabar", "omari"}}, // the prefix's article is not the name's
+		{"Abdul Ahad", []string{"abd", "ahad"}},
+		{"Abdul Lah", []string{"abdlah"}},
+		{"Rawi Al", []string{"rawi"}}, // an article detached and moved after the name
+		{"Mutanga wa Bafunkwa", []string{"mutanga", "wa", "bafunkwa"}},
 	}
 	for _, c := range cases {
 		got := Normalise(c.in)
