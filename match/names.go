@@ -67,8 +67,14 @@ func tokenSim(a, b *token) (float64, string) {
 	if a.skel != "" && a.skel == b.skel {
 		n := len(a.skel)
 		switch {
-		case a.arabic && b.arabic, cross && n >= 2:
+		case a.arabic && b.arabic:
 			return simSkeleton, "skeleton"
+		case cross && n >= 2:
+			// The same consonants are not yet the same name: the Latin
+			// letters must read as the Arabic ones (Marwan, not Amrani).
+			if fit := crossFit(a, b); fit <= 1 {
+				return simSkeleton - 0.04*float64(fit), "skeleton"
+			}
 		case a.known && b.known:
 			// Two well-attested names with one skeleton (Mohammadi and
 			// Mohammed, Amrani and Marwan) are two names.
@@ -85,7 +91,7 @@ func tokenSim(a, b *token) (float64, string) {
 	}
 	if a.arabic || b.arabic {
 		// Arabic has no short vowels: only the skeletons can be compared.
-		if len(a.skel) >= 4 && len(b.skel) >= 4 && strdist.LevenshteinASCII(a.skel, b.skel) == 1 {
+		if len(a.skel) >= 4 && len(b.skel) >= 4 && strdist.LevenshteinASCII(a.skel, b.skel) == 1 && (!cross || crossFit(a, b) <= 2) {
 			return 0.76, "skeleton~"
 		}
 		return 0, ""
@@ -115,6 +121,24 @@ func tokenSim(a, b *token) (float64, string) {
 		return 0, ""
 	}
 	return s, "typo"
+}
+
+// crossFit is arabicFit for a Latin and an Arabic-script token, whichever
+// is which, over the Latin token's spellings.
+func crossFit(a, b *token) int {
+	if a.arabic {
+		a, b = b, a
+	}
+	if b.orig == "" {
+		return 0
+	}
+	best := arabicFit(rawForm(a), b.orig)
+	for _, f := range [...]string{a.form, a.alt} {
+		if f != "" && best > 0 {
+			best = min(best, arabicFit(f, b.orig))
+		}
+	}
+	return best
 }
 
 // abbreviates reports whether a is a contraction of b, as Mohd and Muhd

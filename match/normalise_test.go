@@ -103,3 +103,26 @@ func TestPhonetic(t *testing.T) {
 		t.Errorf("phonetic of non-ASCII = %q, want empty", p)
 	}
 }
+
+// TestArabicFit: a Latin spelling fits an Arabic word when its letters can
+// be read as the word's letters, short vowels between them; sharing the
+// consonants is not enough (Amrani is not مروان, Ahmad is not حمد).
+func TestArabicFit(t *testing.T) {
+	fit := [][2]string{
+		{"muhammad", "محمد"}, {"mohamed", "محمد"}, {"ahmad", "احمد"}, {"hussein", "حسين"}, {"husayn", "حسين"},
+		{"taher", "طاهر"}, {"tahir", "طاهر"}, {"anwari", "انوري"}, {"marwan", "مروان"}, {"omar", "عمر"},
+		{"umar", "عمر"}, {"fatima", "فاطمة"}, {"mustafa", "مصطفي"}, {"yusuf", "يوسف"}, {"youssef", "يوسف"},
+		{"hassan", "حسن"}, {"zada", "زاده"}, {"khalid", "خالد"}, {"haqqani", "حقاني"}, {"saad", "سعد"},
+	}
+	for _, p := range fit {
+		if c := arabicFit(p[0], p[1]); c > 0 {
+			t.Errorf("arabicFit(%q, %q) = %d, want 0", p[0], p[1], c)
+		}
+	}
+	misfit := [][2]string{{"amrani", "مروان"}, {"ahmad", "حمد"}, {"amin", "مني"}, {"omar", "مرو"}}
+	for _, p := range misfit {
+		if c := arabicFit(p[0], p[1]); c < 2 {
+			t.Errorf("arabicFit(%q, %q) = %d, want 2 or more", p[0], p[1], c)
+		}
+	}
+}
