@@ -107,9 +107,7 @@ func tokenSim(a, b *token) (float64, string) {
 		// A typo in "Abdullah" ("Adbullah") hides the compound.
 		s = max(s, spellingSim(rawForm(a), rawForm(b)))
 	}
-	if a.phon != "" && b.phon != "" && !(a.known && b.known) && strdist.Levenshtein(a.phon, b.phon) == 1 {
-		// One typo on top of another transliteration (Fazel/Fadil); more
-		// than one joins names that only sound alike (Mahir/Mahathir).
+	if phonTypo(a.phon, b.phon) && !(a.known && b.known) {
 		s = max(s, spellingSim(a.phon, b.phon))
 	}
 	if s > 0 && a.known && b.known {
@@ -121,6 +119,29 @@ func tokenSim(a, b *token) (float64, string) {
 		return 0, ""
 	}
 	return s, "typo"
+}
+
+// phonTypo reports whether two phonetic forms are one typo apart: one
+// edit on top of another transliteration (Fazel/Fadil). More than one
+// joins names that only sound alike (Mahir/Mahathir); in a form of four
+// sounds only a letter that spellings trade (Yong/Jung) counts, or
+// Kotey and Kony ("kuti", "kuni") would meet.
+func phonTypo(a, b string) bool {
+	if len(a) < 4 || len(b) < 4 || strdist.Levenshtein(a, b) != 1 {
+		return false
+	}
+	if len(a) >= 5 && len(b) >= 5 {
+		return true
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			return sameSound(rune(a[i]), rune(b[i]))
+		}
+	}
+	return false
 }
 
 // crossFit is arabicFit for a Latin and an Arabic-script token, whichever
