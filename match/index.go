@@ -58,10 +58,11 @@ const (
 	keyOriginal = 'A' // original-script spelling
 	keyYear     = 'Y' // a name token with a birth year: tells namesakes apart
 	keyWhole    = 'N' // the whole name, order-free: ranks a full match first
+	keyPhon     = 'P' // phonetic form: spellings of one sound (Obaidah/Obaydah)
 )
 
 var keyWeight = [256]float32{
-	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.35,
+	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.35, keyPhon: 0.8,
 	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1, keyYear: 1.5, keyWhole: 2,
 }
 
@@ -256,6 +257,9 @@ func tokenKeys(keys []uint64, t *token) []uint64 {
 	if len(t.skel) >= 2 {
 		keys = append(keys, hashKey(keySkel, t.skel))
 	}
+	if t.phon != "" {
+		keys = append(keys, hashKey(keyPhon, t.phon))
+	}
 	if t.orig != "" {
 		keys = append(keys, hashKey(keyOriginal, t.orig))
 	}
@@ -441,6 +445,9 @@ func queryKeys(q *query) []queryKey {
 		}
 		if len(t.skel) >= 2 {
 			add(keySkel, []uint64{hashKey(keySkel, t.skel)})
+		}
+		if t.phon != "" {
+			add(keyPhon, []uint64{hashKey(keyPhon, t.phon)})
 		}
 		if t.orig != "" {
 			add(keyOriginal, []uint64{hashKey(keyOriginal, t.orig)})

@@ -286,7 +286,9 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	addGain := func(g float64) { gain = 1 - (1-gain)*(1-g) }
 
 	dobExact := false
+	dobRare, dobFeat := 0.0, -1
 	if ds, how, bl, ok := bestDOB(q.dob, p.dobs); ok {
+		dobRare = dobSpecificity(ds, how)
 		w := 0.0
 		switch {
 		case ds >= 0.5:
@@ -299,6 +301,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		}
 		dobExact = ds == 1
 		if explain {
+			dobFeat = len(feats)
 			feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: ds, Weight: round3(w), Detail: dobDetail(q.dob, bl, how)})
 		}
 	} else if explain && q.dobIgnored != "" {
@@ -341,6 +344,17 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	// and sex fill the rest in proportion. Scores never saturate: namesakes
 	// with and without a matching birth date keep their order.
 	score := n * (nameShare + (1-nameShare)*gain) * mult
+	if lift := dobLift(n, score, dobRare); lift >= 0.005 && mult == 1 {
+		// A full birth date agreeing is rare (one person in twenty
+		// thousand): it carries a name that is only partly there (cut to
+		// its first words, a word misspelt beyond recognition), unless
+		// nationality or sex contradicts.
+		score += lift
+		if dobFeat >= 0 {
+			feats[dobFeat].Weight = round3(feats[dobFeat].Weight + lift)
+			feats[dobFeat].Detail += fmt.Sprintf("; a full date agreeing is rare: +%.2f to a partial name", lift)
+		}
+	}
 	docExact := false
 	if q.doc != nil && len(p.docs) > 0 {
 		ds, detail := compareDocs(q.doc, p.docs)
@@ -382,6 +396,41 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		name = bn.full
 	}
 	return round3(math.Max(0, score)), feats, name
+}
+
+// Lifting a partial name with a rare birth date: at most liftMax of what
+// the score lacks, for names from liftFrom (nothing) to liftFull (all),
+// tapering off from liftTaper to a whole name (which needs no lift).
+const (
+	liftMax   = 0.3
+	liftFrom  = 0.35
+	liftFull  = 0.6
+	liftTaper = 0.75
+	liftWhole = 0.95
+)
+
+// dobSpecificity says how rare an agreement of birth dates is, from 1 (the
+// same full date) to 0 (a year, which a sixtieth of all people share).
+func dobSpecificity(ds float64, how string) float64 {
+	switch {
+	case ds == 1:
+		return 1
+	case how == "day and month swapped", how == "day differs by one":
+		return 0.6
+	case ds == 0.9: // year and month, one side without a day
+		return 0.5
+	case how == "year differs by one digit, day and month agree":
+		return 0.3
+	}
+	return 0
+}
+
+// dobLift is what a rare birth-date agreement adds to a score whose name
+// part is n.
+func dobLift(n, score, rare float64) float64 {
+	r := math.Max(0, math.Min(1, (n-liftFrom)/(liftFull-liftFrom)))
+	r *= math.Max(0, math.Min(1, (liftWhole-n)/(liftWhole-liftTaper)))
+	return liftMax * rare * r * math.Max(0, 1-score)
 }
 
 // compareDocs compares the traveller's document with the listed ones:

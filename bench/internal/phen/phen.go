@@ -216,8 +216,12 @@ func (g *Gen) buildPools(ls []*tripline.Listing, half int) {
 				continue
 			}
 			if hasArabic(n.Full) {
-				c.arGiven[ws[0]]++
-				c.arLast[ws[len(ws)-1]]++
+				// Whole units: عبد or ابو with their name, never alone.
+				us := arabicUnits(n.Full)
+				c.arGiven[strings.Join(us[0], " ")]++
+				if last := us[len(us)-1]; len(us) > 1 && last[0] != "بن" && last[0] != "ابن" {
+					c.arLast[strings.Join(last, " ")]++
+				}
 				continue
 			}
 			for _, w := range ws[:len(ws)-1] {
