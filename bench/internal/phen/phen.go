@@ -16,6 +16,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -384,7 +385,7 @@ func rewrite(r *rand.Rand, w string) (string, bool) {
 func abbreviation(g *Gen, l *tripline.Listing) (*tripline.Traveller, bool) {
 	ws := words(primary(l).Full)
 	for i, w := range ws {
-		if sk := consonants(strings.ToLower(w)); sk == "mhmd" && len(w) >= 6 {
+		if muhammad.MatchString(strings.ToLower(w)) {
 			ws[i] = sameCase(w, []string{"mohd", "md", "muhd", "mohd."}[g.r.IntN(4)])
 			return withName(g.base(l), strings.Join(ws, " "))
 		}
@@ -392,18 +393,9 @@ func abbreviation(g *Gen, l *tripline.Listing) (*tripline.Traveller, bool) {
 	return nil, false
 }
 
-// consonants is a word without vowels and doubled letters.
-func consonants(w string) string {
-	var b []byte
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if strings.IndexByte("aeiouy", c) >= 0 || len(b) > 0 && b[len(b)-1] == c {
-			continue
-		}
-		b = append(b, c)
-	}
-	return string(b)
-}
+// muhammad matches the Latin spellings of Muhammad (not Mahmud, whose H
+// and M meet): the names Mohd, Md and Muhd abbreviate.
+var muhammad = regexp.MustCompile(`^m[aeiou]+h[aeiou]+m+[aeiou]+d$`)
 
 func splitPunct(g *Gen, l *tripline.Listing) (*tripline.Traveller, bool) {
 	n := primary(l).Full
