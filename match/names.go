@@ -245,11 +245,17 @@ func spellingSim(a, b string) float64 {
 	case syllabic(a) || syllabic(b):
 		allowed = 0 // one Han or Hangul character is a whole syllable
 	case l <= 3:
-		if len(a) == 3 && len(b) == 3 && a[0] == b[0] && (a[2] == b[2] || a[1] == b[2] && a[2] == b[1]) {
-			// A short syllable with its middle letter changed (Son/Sbn)
-			// or its last two swapped (Sik/Ski); another last letter is
-			// mostly another syllable (Son/Sok, Pol/Pot).
-			return 0.74
+		if len(a) == len(b) && len(a) >= 2 && a[0] == b[0] {
+			switch {
+			case len(a) == 3 && (a[2] == b[2] || a[1] == b[2] && a[2] == b[1]):
+				// A short syllable with its middle letter changed
+				// (Son/Sbn) or its last two swapped (Sik/Ski).
+				return 0.74
+			case a[1:len(a)-1] == b[1:len(b)-1]:
+				// Its last letter changed (Son/Soj, Il/Ir): as often
+				// another syllable, so it barely counts.
+				return minTokenSim
+			}
 		}
 		allowed = 0
 	case l <= 5:

@@ -80,6 +80,8 @@ func TestPhenomenaWithDateReachReview(t *testing.T) {
 	}{
 		{"short syllable", l("PRK", date(1938, 5, 10), "RI JE-SON"), tripline.Traveller{Name: "RI JE-SBN", DOB: date(1938, 5, 10), Nationality: "PRK"}},
 		{"short syllable", l("PRK", date(1954, 10, 12), "CHOE CHUN-SIK"), tripline.Traveller{Name: "CHOE CHUN-SIC", DOB: date(1954, 10, 12), Nationality: "PRK"}},
+		{"short syllable", l("PRK", date(1957, 2, 20), "JANG YONG SON"), tripline.Traveller{Name: "JANG YONG SOJ", DOB: date(1957, 2, 20), Nationality: "PRK"}},
+		{"two-letter syllable", l("PRK", date(1934, 5, 6), "RI JAE IL"), tripline.Traveller{Name: "RI JAE IR", DOB: date(1934, 5, 6), Nationality: "PRK"}},
 		{"mrz cut", l("IRQ", date(1953, 3, 24), "SAIF-AL-DIN FULAYYIH HASSAN TAHA AL-RAWI"),
 			tripline.Traveller{Surname: "AL RAWI", GivenNames: "SAIF AL DIN FULAYYIH HAS", DOB: date(1953, 3, 24), Nationality: "IRQ"}},
 		{"mrz cut", l("SAU", tripline.PartialDate{Year: 1963}, "ABDUL RAHMAN MUHAMMAD ZAFIR AL-DUBAYSI"), // AL<DUBAYSI<<ABDUL<RAHMAN<MUHAM: 30 characters
@@ -92,5 +94,19 @@ func TestPhenomenaWithDateReachReview(t *testing.T) {
 		if s, feats := Score(&c.t, c.l); s < DefaultThresholds.Review {
 			t.Errorf("%s: %q against %q: %.3f, want review or above; %+v", c.why, c.t.FullName(), c.l.PrimaryName(), s, feats)
 		}
+	}
+}
+
+// TestFullDateFindsMisspeltAlias: a one-word alias misspelt beyond every
+// name key ("Haai" for Hani) is still retrieved by its full birth date,
+// which few people share, and reaches review with it.
+func TestFullDateFindsMisspeltAlias(t *testing.T) {
+	ix := NewIndex(Options{})
+	ix.Upsert(&tripline.Listing{ID: "t:1", Source: "t", Action: tripline.ActionRefuseEntry,
+		Names:         []tripline.Name{{Full: "ANAS HASAN KHATTAB", Kind: tripline.NamePrimary}, {Full: "Hani", Kind: tripline.NameAlias}},
+		BirthDates:    []tripline.PartialDate{date(1986, 4, 7)},
+		Nationalities: []string{"SYR"}})
+	if ok, s := screenFinds(ix, &tripline.Traveller{Name: "Haai", DOB: date(1986, 4, 7), Nationality: "SYR"}, "t:1"); !ok {
+		t.Errorf("misspelt alias with the listed birth date: not found (score %.3f)", s)
 	}
 }
