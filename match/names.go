@@ -274,6 +274,9 @@ func spellingSim(a, b string) float64 {
 	if strdist.JaroWinkler(a, b) < 0.8 {
 		s -= 0.05
 	}
+	if !sameSound(firstRune(a), firstRune(b)) {
+		s -= 0.1 // another first letter mostly makes another name (Janan/Manan, Ryong/Myong)
+	}
 	return s
 }
 

@@ -28,7 +28,7 @@ const (
 	gainDOBMax      = 0.6  // an exact full birth date
 	gainNationality = 0.15 // one of the listed nationalities
 	gainSex         = 0.05
-	penNationality  = 0.92 // nationality not among the listed ones
+	penNationality  = 0.9  // nationality not among the listed ones: a name alone is then a review, not a hit
 	penSex          = 0.7  // sex contradicts
 	penNewDocument  = 0.97 // a different passport: people renew them
 	evidenceNeeded  = 1.8  // rarity-weighted tokens for full name evidence
