@@ -127,7 +127,7 @@ func tokenSim(a, b *token) (float64, string) {
 // sounds only a letter that spellings trade (Yong/Jung) counts, or
 // Kotey and Kony ("kuti", "kuni") would meet.
 func phonTypo(a, b string) bool {
-	if len(a) < 4 || len(b) < 4 || strdist.Levenshtein(a, b) != 1 {
+	if len(a) < 4 || len(b) < 4 || a == b || !strdist.WithinOne(a, b) {
 		return false
 	}
 	if len(a) >= 5 && len(b) >= 5 {
@@ -237,7 +237,7 @@ func spellingSim(a, b string) float64 {
 	if l == 0 {
 		return 0
 	}
-	if collapseRepeats(a) == collapseRepeats(b) {
+	if equalCollapsed(a, b) {
 		return 0.9 // Joonng/Jong, Hanniball/Hannibal
 	}
 	allowed := 3
@@ -265,6 +265,9 @@ func spellingSim(a, b string) float64 {
 	}
 	if la, lb := len(a), len(b); la-lb > allowed || lb-la > allowed {
 		return 0 // cheap: the lengths alone rule it out
+	}
+	if strdist.IsASCII(a) && strdist.IsASCII(b) && strdist.BagDistance(a, b) > allowed {
+		return 0 // cheap too: the letters alone rule it out
 	}
 	d := strdist.Levenshtein(a, b)
 	if d > allowed || d > 1 && !sameSound(firstRune(a), firstRune(b)) {
@@ -313,19 +316,23 @@ func firstRune(s string) rune {
 	return 0
 }
 
-// collapseRepeats drops doubled letters: "hanniball" → "hanibal".
-func collapseRepeats(s string) string {
-	if len(s) < 2 {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if i > 0 && s[i] == s[i-1] {
-			continue
+// equalCollapsed reports whether a and b are equal once doubled letters
+// are written once (collapseRepeats), without building either.
+func equalCollapsed(a, b string) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] != b[j] {
+			return false
 		}
-		b = append(b, s[i])
+		c := a[i]
+		for i < len(a) && a[i] == c {
+			i++
+		}
+		for j < len(b) && b[j] == c {
+			j++
+		}
 	}
-	return string(b)
+	return i == len(a) && j == len(b)
 }
 
 // edge is one aligned pair: query tokens qs with candidate tokens cs (one

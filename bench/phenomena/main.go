@@ -9,7 +9,7 @@
 // made the same way from the OFAC SDN individuals (2021) and screened
 // against that list.
 //
-//	go run ./bench/phenomena [-seed 1] [-show 0] [-half tune] [-ofac=true]
+//	go run ./bench/phenomena [-seed 1] [-show 0] [-half tune] [-ofac=true] [-bare]
 package main
 
 import (
@@ -34,6 +34,7 @@ func main() {
 	seed := flag.Int64("seed", 1, "generator seed")
 	show := flag.Int("show", 0, "misses and false alerts to print per phenomenon")
 	showHalf := flag.String("half", "tune", "whose misses -show prints: tune or report")
+	bare := flag.Bool("bare", false, "screen the listed people by name alone: no birth date, nationality or sex (a harder view of recall)")
 	flag.Parse()
 
 	f, err := os.Open(*unPath)
@@ -62,6 +63,9 @@ func main() {
 			log.Fatal(err)
 		}
 		for _, s := range g.Generate(un, h.half) {
+			if *bare {
+				strip(s)
+			}
 			st := measure(ix, s, *show, h.name == *showHalf)
 			r := results[s.Name]
 			r[h.half] = st
@@ -98,8 +102,21 @@ func main() {
 			}
 		}
 		for i, s := range all {
+			if *bare {
+				strip(s)
+			}
 			fmt.Printf("  %-17s %22s   %s\n", s.Name, measure(oix, s, 0, false), phen.Phenomena[i].About)
 		}
+	}
+}
+
+// strip leaves the listed people of a recall set only their names.
+func strip(s phen.Set) {
+	if s.Innocent {
+		return
+	}
+	for _, c := range s.Cases {
+		c.T.DOB, c.T.Nationality, c.T.Sex = tripline.PartialDate{}, "", ""
 	}
 }
 

@@ -669,11 +669,19 @@ func namesake(g *Gen, l *tripline.Listing) (*tripline.Traveller, bool) {
 	if t.DOB.IsZero() {
 		return nil, false
 	}
-	off := 15 + g.r.IntN(16)
-	if t.DOB.Year+off > 2008 || t.DOB.Year-off >= 1935 && g.r.IntN(2) == 0 {
-		off = -off
+	// 15-30 years off every listed birth date (lists give ranges).
+	lo, hi := t.DOB.Year, t.DOB.Year
+	for _, d := range l.BirthDates {
+		if !d.IsZero() {
+			lo, hi = min(lo, d.Year), max(hi, d.Year)
+		}
 	}
-	t.DOB = tripline.PartialDate{Year: t.DOB.Year + off, Month: 1 + g.r.IntN(12), Day: 1 + g.r.IntN(28)}
+	off := 15 + g.r.IntN(16)
+	y := hi + off
+	if y > 2008 || lo-off >= 1935 && g.r.IntN(2) == 0 {
+		y = lo - off
+	}
+	t.DOB = tripline.PartialDate{Year: y, Month: 1 + g.r.IntN(12), Day: 1 + g.r.IntN(28)}
 	t.Nationality = g.otherNationality(l)
 	return withName(t, primary(l).Full)
 }
