@@ -211,6 +211,15 @@ func (g *Gen) buildPools(ls []*tripline.Listing, half int) {
 		for _, n := range l.Nationalities {
 			natSet[n] = true
 		}
+		// A word is common when several listed people bear it, not when
+		// one person's aliases repeat it: count each person once.
+		seen := map[string]bool{}
+		once := func(m map[string]int, w string) {
+			if k := fmt.Sprintf("%p", m) + w; !seen[k] {
+				seen[k] = true
+				m[w]++
+			}
+		}
 		for _, n := range l.Names {
 			ws := words(n.Full)
 			if len(ws) < 2 {
@@ -219,16 +228,16 @@ func (g *Gen) buildPools(ls []*tripline.Listing, half int) {
 			if hasArabic(n.Full) {
 				// Whole units: عبد or ابو with their name, never alone.
 				us := arabicUnits(n.Full)
-				c.arGiven[strings.Join(us[0], " ")]++
+				once(c.arGiven, strings.Join(us[0], " "))
 				if last := us[len(us)-1]; len(us) > 1 && last[0] != "بن" && last[0] != "ابن" {
-					c.arLast[strings.Join(last, " ")]++
+					once(c.arLast, strings.Join(last, " "))
 				}
 				continue
 			}
 			for _, w := range ws[:len(ws)-1] {
-				c.given[strings.ToUpper(w)]++
+				once(c.given, strings.ToUpper(w))
 			}
-			c.last[strings.ToUpper(ws[len(ws)-1])]++
+			once(c.last, strings.ToUpper(ws[len(ws)-1]))
 		}
 	}
 	for n := range natSet {
@@ -241,7 +250,8 @@ func (g *Gen) buildPools(ls []*tripline.Listing, half int) {
 	}
 }
 
-// common returns the words seen at least twice, sorted (deterministic).
+// common returns the words borne by at least two listed people, sorted
+// (deterministic).
 func common(m map[string]int) []string {
 	var out []string
 	for w, n := range m {
