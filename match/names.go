@@ -64,6 +64,11 @@ func tokenSim(a, b *token) (float64, string) {
 		return s, "cut"
 	}
 	cross := a.arabic != b.arabic
+	if !cross && !a.arabic && (nisba(a, b) || nisba(b, a)) {
+		// A name and its adjective in -i (Ahmad and Ahmadi, "of Ahmad"),
+		// a family name made from it: barely the same name.
+		return minTokenSim, "nisba"
+	}
 	if a.skel != "" && a.skel == b.skel {
 		n := len(a.skel)
 		switch {
@@ -119,6 +124,19 @@ func tokenSim(a, b *token) (float64, string) {
 		return 0, ""
 	}
 	return s, "typo"
+}
+
+// nisba reports whether a is b with the Arabic adjective ending -i or -y
+// (Ahmadi from Ahmed, Rahmani from Rahman): a family name made from a
+// given name, another name. b must end in a consonant, and the two share
+// a skeleton.
+func nisba(a, b *token) bool {
+	f, g := a.form, b.form
+	if len(g) < 4 || len(f) != len(g)+1 && len(f) != len(g)+2 || a.skel != b.skel {
+		return false
+	}
+	last := f[len(f)-1]
+	return (last == 'i' || last == 'y') && strings.IndexByte("aeiouy", f[len(f)-2]) < 0 && strings.IndexByte("aeiouy", g[len(g)-1]) < 0
 }
 
 // phonTypo reports whether two phonetic forms are one typo apart: one
@@ -279,6 +297,9 @@ func spellingSim(a, b string) float64 {
 	}
 	if !sameSound(firstRune(a), firstRune(b)) {
 		s -= 0.1 // another first letter mostly makes another name (Janan/Manan, Ryong/Myong)
+	}
+	if d == 1 && l <= 5 && len(a) == len(b) && a[:len(a)-1] == b[:len(b)-1] {
+		s -= 0.08 // so does another last letter of a short name (Amid/Amit, Amin/Amir)
 	}
 	return s
 }

@@ -119,7 +119,7 @@ func TestArabicFit(t *testing.T) {
 			t.Errorf("arabicFit(%q, %q) = %d, want 0", p[0], p[1], c)
 		}
 	}
-	misfit := [][2]string{{"amrani", "مروان"}, {"ahmad", "حمد"}, {"amin", "مني"}, {"omar", "مرو"}}
+	misfit := [][2]string{{"amrani", "مروان"}, {"ahmad", "حمد"}, {"amin", "مني"}, {"omar", "مرو"}, {"anwar", "انوري"}, {"anwari", "انور"}}
 	for _, p := range misfit {
 		if c := arabicFit(p[0], p[1]); c < 2 {
 			t.Errorf("arabicFit(%q, %q) = %d, want 2 or more", p[0], p[1], c)

@@ -56,6 +56,27 @@ func TestSpellingPhenomenaKeepNamesApart(t *testing.T) {
 	}
 }
 
+// TestWeakTokenAgreements: a name and its adjective in -i (Ahmad and
+// Ahmadi, "of Ahmad"; Anwar and انوري) and a short name with another last
+// letter (Amid/Amit) barely agree: weaker than a typo elsewhere.
+func TestWeakTokenAgreements(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		max  float64
+	}{
+		{"ahmed", "ahmadi", minTokenSim}, {"anwar", "anwari", minTokenSim}, {"rahman", "rahmani", minTokenSim},
+		{"anwar", "انوري", 0}, {"amid", "amit", 0.85}, {"amin", "amir", minTokenSim},
+	} {
+		a, b := prepare(c.a), prepare(c.b)
+		if s, how := tokenSim(a[0], b[0]); s > c.max {
+			t.Errorf("tokenSim(%q, %q) = %.2f (%s), want at most %.2f", c.a, c.b, s, how, c.max)
+		}
+	}
+	if s, _ := tokenSim(prepare("hussein")[0], prepare("husseini")[0]); s == 0 {
+		t.Error("Hussein/Husseini: no agreement at all, want a weak one")
+	}
+}
+
 // TestPhenomenaWithDateReachReview: with the listed birth date and
 // nationality, a listed person reaches review under the harder changes of
 // issue 16: a short Korean syllable with one letter changed, an MRZ name

@@ -419,6 +419,8 @@ func arabicFit(latin, word string) int {
 				switch l := latin[j]; {
 				case isVowel(l) && i == 0:
 					relax(i, j+1, 2) // Arabic writes a leading vowel
+				case (l == 'i' || l == 'y') && i == len(ar) && j == len(latin)-1:
+					relax(i, j+1, 2) // a final -i is written ي: without it, a name and its nisba (Anwar, انوري)
 				case isVowel(l) && i == len(ar):
 					relax(i, j+1, 1) // nor ends a name on a short vowel
 				case isVowel(l):
@@ -430,7 +432,11 @@ func arabicFit(latin, word string) int {
 				}
 			}
 			if i < len(ar) {
-				relax(i+1, j, 1)
+				if i == len(ar)-1 && ar[i] == 'ي' && j == len(latin) {
+					relax(i+1, j, 2) // the same nisba the other way
+				} else {
+					relax(i+1, j, 1)
+				}
 				ops, ok := arabicSpellings[ar[i]]
 				if !ok {
 					continue
