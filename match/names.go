@@ -623,18 +623,22 @@ func unmatchedNames(ts []*token, used uint32) int {
 
 // patronymicSwap reports whether two matched tokens changed places across
 // a bin/ibn/bint on both sides: "Abdullah bin Omar" against "Omar bin
-// Abdullah" is father and son, not one name in another order.
+// Abdullah" is father and son, not one name in another order. Only the
+// two names on either side of one bin count: a family name moved to the
+// front ("Rouine al-Azhar bin Khalifa") leaves the chain as it was.
 func patronymicSwap(q, c []*token, chosen []edge) bool {
 	between := func(ts []*token, i, j int) bool {
 		if i > j {
 			i, j = j, i
 		}
+		bin := false
 		for k := i + 1; k < j; k++ {
-			if ts[k].kind == kindParticle && (ts[k].form == "bin" || ts[k].form == "bint") {
-				return true
+			if ts[k].kind != kindParticle {
+				return false // another name between: not the two sides of one bin
 			}
+			bin = bin || ts[k].form == "bin" || ts[k].form == "bint"
 		}
-		return false
+		return bin
 	}
 	for _, a := range chosen {
 		for _, b := range chosen {

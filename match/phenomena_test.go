@@ -30,6 +30,9 @@ func TestSpellingPhenomenaMatchByName(t *testing.T) {
 		{"SAIF-AL-DIN FULAYYIH HASSAN TAHA AL-RAWI", "SAIF AL DIN FULAYYIH HASSAN TAHA RAWI AL"},
 		{"ABU BAKR AL-BAGHDADI", "BAKR ABU BAGHDADI AL"},
 		{"GEDEON KYUNGU MUTANGA WA BAFUNKWA KANONGA", "GEDEON KYUNGU MUTANGA BAFUNKWA WA KANONGA"},
+		// Original script, family name first, the chain of bin kept.
+		{"الأزهر بن خليفة بن احمد روين", "روين الأزهر بن خليفة بن احمد"},
+		{"حمادي بن عبد العزيز بن علي بويحي", "بويحي حمادي بن عبد العزيز بن علي"},
 	} {
 		if s := CompareNames(c[0], c[1]); s < review {
 			t.Errorf("CompareNames(%q, %q) = %.3f, want >= %.3f (review on the name alone)", c[0], c[1], s, review)
