@@ -96,7 +96,6 @@ type Gen struct {
 type regionPool struct {
 	given, last     []string // common Latin words: first and last of listed names
 	arGiven, arLast []string // the same from Arabic originals
-	nats            []string
 }
 
 // NewGen prepares a generator over the listings of one half, with the
