@@ -15,6 +15,12 @@ type PartialDate struct {
 	Year  int
 	Month int
 	Day   int
+	// bad is the text of a date that was given but is impossible or no
+	// date at all ("1975-13-01", "000000"): JSON keeps it rather than
+	// failing the whole record, the date IsZero, and Validate names the
+	// problem. A traveller is then screened without it; a listing is
+	// refused.
+	bad string
 }
 
 // ParsePartialDate parses "YYYY", "YYYY-MM" or "YYYY-MM-DD".
@@ -49,6 +55,12 @@ func ParsePartialDate(s string) (PartialDate, error) {
 
 // Validate reports an impossible date, naming the part that is wrong.
 func (d PartialDate) Validate() error {
+	if d.bad != "" {
+		if _, err := ParsePartialDate(d.bad); err != nil {
+			return err
+		}
+		return Errorf(EINVALID, "date %q: not a date", d.bad)
+	}
 	if d.Year < 1800 || d.Year > 2200 {
 		return Errorf(EINVALID, "year %d out of range", d.Year)
 	}
@@ -67,8 +79,23 @@ func (d PartialDate) Validate() error {
 	return nil
 }
 
-// IsZero reports whether no part of the date is known.
+// IsZero reports whether no part of the date is known: no date was given,
+// or the one given was impossible (see Bad).
 func (d PartialDate) IsZero() bool { return d.Year == 0 }
+
+// Bad returns the text of a date that was given but is impossible or no
+// date at all, and "" for a possible or absent one.
+func (d PartialDate) Bad() string { return d.bad }
+
+// Sanitized returns d when it is absent or possible, and otherwise a date
+// that IsZero and keeps the text it was given (Bad): code that skips
+// unknown dates then skips it, and an explanation can still name it.
+func (d PartialDate) Sanitized() PartialDate {
+	if d.bad != "" || d.validateIfSet() == nil {
+		return d
+	}
+	return PartialDate{bad: d.String()}
+}
 
 // String formats the date with as many parts as are known.
 func (d PartialDate) String() string {
@@ -83,10 +110,19 @@ func (d PartialDate) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
 }
 
-// MarshalJSON writes the date as its string form.
-func (d PartialDate) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+// MarshalJSON writes the date as its string form, an impossible one as it
+// was given.
+func (d PartialDate) MarshalJSON() ([]byte, error) {
+	if d.bad != "" {
+		return json.Marshal(d.bad)
+	}
+	return json.Marshal(d.String())
+}
 
-// UnmarshalJSON reads "YYYY", "YYYY-MM" or "YYYY-MM-DD".
+// UnmarshalJSON reads "YYYY", "YYYY-MM" or "YYYY-MM-DD". A string that is
+// no possible date is kept as given (see Bad) for Validate to refuse or
+// screening to ignore: one impossible birth date must not make a whole
+// traveller unreadable. Anything but a string is an error.
 func (d *PartialDate) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -98,7 +134,8 @@ func (d *PartialDate) UnmarshalJSON(b []byte) error {
 	}
 	p, err := ParsePartialDate(s)
 	if err != nil {
-		return err
+		*d = PartialDate{bad: s}
+		return nil
 	}
 	*d = p
 	return nil

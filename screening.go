@@ -2,6 +2,7 @@ package tripline
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -44,11 +45,37 @@ func (t *Traveller) FullName() string {
 }
 
 // Validate reports the first problem with t, naming the field.
-func (t *Traveller) Validate() error {
+func (t *Traveller) Validate() error { return t.validate(true) }
+
+// ValidateForScreening is Validate but for the birth date: screening
+// ignores an impossible one (see DOBIgnored) and screens the traveller on
+// the name and the other fields, rather than not at all.
+func (t *Traveller) ValidateForScreening() error { return t.validate(false) }
+
+// DOBIgnored returns why t's birth date cannot be used, for screening to
+// say so (`birth date "1975-13-01" ignored: month 13 out of range`), and ""
+// when the date is absent or possible.
+func (t *Traveller) DOBIgnored() string {
+	err := t.DOB.validateIfSet()
+	if err == nil {
+		return ""
+	}
+	text := t.DOB.Bad()
+	if text == "" {
+		text = t.DOB.String()
+	}
+	msg := ErrorMessage(err)
+	if _, after, ok := strings.Cut(msg, fmt.Sprintf("date %q: ", text)); ok {
+		msg = after // the date is named once
+	}
+	return fmt.Sprintf("birth date %q ignored: %s", text, msg)
+}
+
+func (t *Traveller) validate(dob bool) error {
 	if err := t.validateName(); err != nil {
 		return err
 	}
-	if err := t.DOB.validateIfSet(); err != nil {
+	if err := t.DOB.validateIfSet(); dob && err != nil {
 		return Errorf(EINVALID, "dob: %s", ErrorMessage(err))
 	}
 	switch t.Sex {
@@ -98,7 +125,7 @@ func (t *Traveller) validateName() error {
 }
 
 func (d PartialDate) validateIfSet() error {
-	if d.IsZero() {
+	if d.IsZero() && d.bad == "" {
 		return nil
 	}
 	return d.Validate()

@@ -81,7 +81,6 @@ var aliases = map[string]string{
 	"kosovo":                                        "RKS",
 	"region crimea":                                 "UKR",
 	"crimea":                                        "UKR",
-	"germany":                                       "DEU",
 	"d":                                             "DEU",
 }
 
@@ -89,10 +88,19 @@ var aliases = map[string]string{
 func New() *Table {
 	t := &Table{byKey: make(map[string]string, 1200), names: make(map[string]string, 300)}
 	names := display.English.Regions()
+	var retired []language.Region
 	for a := 'A'; a <= 'Z'; a++ {
 		for b := 'A'; b <= 'Z'; b++ {
 			r, err := language.ParseRegion(string([]rune{a, b}))
 			if err != nil || !r.IsCountry() {
+				continue
+			}
+			if r.Canonicalize() != r {
+				// CLDR files retired and reserved codes (FX metropolitan
+				// France, DD, HV, UK) under their successor's name: read
+				// after the current ones, they would take it over ("France"
+				// as FXX, never equal to FRA).
+				retired = append(retired, r)
 				continue
 			}
 			a3 := r.ISO3()
@@ -106,6 +114,19 @@ func New() *Table {
 			if n := names.Name(r); n != "" {
 				t.names[a3] = n
 				t.byKey[key(n)] = a3
+			}
+		}
+	}
+	// A retired code stands for its successor: FX and FXX for France.
+	for _, r := range retired {
+		a3, ok := t.byKey[r.Canonicalize().String()]
+		if !ok {
+			continue
+		}
+		t.byKey[r.String()] = a3
+		if old := r.ISO3(); len(old) == 3 && old != "ZZZ" {
+			if _, taken := t.byKey[old]; !taken {
+				t.byKey[old] = a3
 			}
 		}
 	}

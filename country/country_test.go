@@ -24,3 +24,22 @@ func TestAlpha3(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesNeverMapToRetiredCodes: CLDR keeps retired and exceptionally
+// reserved codes (FX metropolitan France, DD East Germany, HV Upper Volta)
+// under their successor's English name. A name must give the current
+// country ("France" is FRA, never FXX), and a retired code its successor.
+func TestNamesNeverMapToRetiredCodes(t *testing.T) {
+	tab := New()
+	for _, tc := range []struct{ in, want string }{
+		{"France", "FRA"}, {"FRANCE", "FRA"}, {"Germany", "DEU"}, {"Benin", "BEN"}, {"Burkina Faso", "BFA"},
+		{"Panama", "PAN"}, {"Zimbabwe", "ZWE"}, {"Timor-Leste", "TLS"}, {"Vietnam", "VNM"}, {"Kiribati", "KIR"},
+		{"Vanuatu", "VUT"}, {"Antarctica", "ATA"}, {"Myanmar (Burma)", "MMR"}, {"United Kingdom", "GBR"},
+		{"FR", "FRA"}, {"FRA", "FRA"}, {"FX", "FRA"}, {"FXX", "FRA"}, {"UK", "GBR"}, {"BU", "MMR"}, {"TP", "TLS"},
+	} {
+		got, ok := tab.Alpha3(tc.in)
+		if !ok || got != tc.want {
+			t.Errorf("Alpha3(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+	}
+}

@@ -58,10 +58,12 @@ const (
 	keyOriginal = 'A' // original-script spelling
 	keyYear     = 'Y' // a name token with a birth year: tells namesakes apart
 	keyWhole    = 'N' // the whole name, order-free: ranks a full match first
+	keyPhon     = 'P' // phonetic form: spellings of one sound (Obaidah/Obaydah)
+	keyDate     = 'B' // a full birth date: one person in twenty thousand shares it
 )
 
 var keyWeight = [256]float32{
-	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.35,
+	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.35, keyPhon: 0.8, keyDate: 1,
 	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1, keyYear: 1.5, keyWhole: 2,
 }
 
@@ -258,6 +260,9 @@ func tokenKeys(keys []uint64, t *token) []uint64 {
 	if len(t.skel) >= 2 {
 		keys = append(keys, hashKey(keySkel, t.skel))
 	}
+	if t.phon != "" {
+		keys = append(keys, hashKey(keyPhon, t.phon))
+	}
 	if t.orig != "" {
 		keys = append(keys, hashKey(keyOriginal, t.orig))
 	}
@@ -385,6 +390,11 @@ func yearKeys(keys []uint64, toks []*token, year int) []uint64 {
 	return keys
 }
 
+// dateKey is the key of a full birth date.
+func dateKey(d tripline.PartialDate) uint64 {
+	return hashKey(keyDate, strconv.Itoa(d.Year*10000+d.Month*100+d.Day))
+}
+
 // docKeys appends the keys of a document number.
 func docKeys(keys []uint64, d docKey) []uint64 {
 	return append(keys, hashKey(keyDoc, d.exact), hashKey(keyDocOCR, d.ocr))
@@ -400,7 +410,10 @@ func listingKeys(p *prepared) []uint64 {
 		keys = docKeys(keys, d)
 	}
 	var years []int
-	for _, d := range p.dobs {
+	for i, d := range p.dobs {
+		if d.Day != 0 && i < maxKeyYears {
+			keys = append(keys, dateKey(d))
+		}
 		if d.Year == 0 || slices.Contains(years, d.Year) {
 			continue
 		}
@@ -444,6 +457,9 @@ func queryKeys(q *query) []queryKey {
 		if len(t.skel) >= 2 {
 			add(keySkel, []uint64{hashKey(keySkel, t.skel)})
 		}
+		if t.phon != "" {
+			add(keyPhon, []uint64{hashKey(keyPhon, t.phon)})
+		}
 		if t.orig != "" {
 			add(keyOriginal, []uint64{hashKey(keyOriginal, t.orig)})
 		}
@@ -456,7 +472,11 @@ func queryKeys(q *query) []queryKey {
 	if q.doc != nil {
 		out = append(out, queryKey{hashKey(keyDoc, q.doc.exact), keyDoc}, queryKey{hashKey(keyDocOCR, q.doc.ocr), keyDocOCR})
 	}
-	if y := q.t.DOB.Year; y != 0 {
+	if q.dob.Day != 0 {
+		// A name misspelt beyond its keys is still found by its date.
+		out = append(out, queryKey{dateKey(q.dob), keyDate})
+	}
+	if y := q.dob.Year; y != 0 {
 		// Lists give approximate years: look one either side too.
 		for _, yy := range []int{y - 1, y, y + 1} {
 			add(keyYear, yearKeys(nil, q.toks, yy))
@@ -650,7 +670,7 @@ func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripli
 		out = append(out, tripline.Match{
 			Listing: l.ID, Score: s, Decision: ix.th.Decide(s), Action: l.Action,
 			Instruction: instr, Contact: l.Contact, Name: name,
-			Minor: isMinor(t.DOB, now) || listingMinor(l, now), Explain: feats,
+			Minor: isMinor(q.dob, now) || listingMinor(l, now), Explain: feats,
 		})
 	}
 	return out

@@ -123,7 +123,10 @@ func TestScreenAtMostTenSorted(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		l := listed()
 		l.ID = fmt.Sprintf("test:%d", i)
-		l.BirthDates = []tripline.PartialDate{{Year: 1950 + i}}
+		l.BirthDates = []tripline.PartialDate{{Year: 1961}}
+		if i == 11 {
+			l.BirthDates[0] = date(1961, 3, 14)
+		}
 		l.Documents = nil
 		ix.Upsert(l)
 	}
@@ -137,7 +140,7 @@ func TestScreenAtMostTenSorted(t *testing.T) {
 		}
 	}
 	if ms[0].Listing != "test:11" {
-		t.Errorf("best match %s, want test:11 (the matching birth year)", ms[0].Listing)
+		t.Errorf("best match %s, want test:11 (the matching birth date)", ms[0].Listing)
 	}
 }
 

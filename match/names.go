@@ -5,209 +5,9 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"unicode"
 
 	"tripline"
-	"tripline/match/internal/strdist"
 )
-
-// How two tokens agree, from strongest to weakest. The similarity values
-// keep an order: an exact spelling beats a known variant beats a shared
-// skeleton beats a typo, so imperfect names never tie with exact ones.
-const (
-	simExact    = 1.0
-	simSpelling = 0.98 // same word, other transliteration (Müller/Mueller)
-	simVariant  = 0.95 // same variant class (Mohammed/Muhammad/محمد)
-	simSkeleton = 0.9  // same consonant skeleton (Ahmad/Ahmed)
-	simInitial  = 0.75 // "J." against "John"
-	minTokenSim = 0.72 // below this two tokens do not match at all
-)
-
-// tokenSim scores two tokens in [0,1] and says how they agreed.
-func tokenSim(a, b *token) (float64, string) {
-	if a.form == b.form {
-		if a.raw != b.raw && a.raw != "" && b.raw != "" {
-			return simSpelling, "spelling" // Abdoulaye/Abdulaye: one compound, two spellings
-		}
-		return simExact, "exact"
-	}
-	if a.kind == kindParticle || b.kind == kindParticle {
-		return 0, ""
-	}
-	if a.form == b.alt || a.alt == b.form || a.alt != "" && a.alt == b.alt {
-		return simSpelling, "spelling"
-	}
-	if a.kind == kindInitial || b.kind == kindInitial {
-		if a.form != "" && b.form != "" && a.form[0] == b.form[0] {
-			return simInitial, "initial"
-		}
-		return 0, ""
-	}
-	if a.class != 0 && a.class == b.class {
-		return simVariant, "variant"
-	}
-	cross := a.arabic != b.arabic
-	if a.skel != "" && a.skel == b.skel {
-		n := len(a.skel)
-		switch {
-		case a.arabic && b.arabic, cross && n >= 2:
-			return simSkeleton, "skeleton"
-		case a.known && b.known:
-			// Two well-attested names with one skeleton (Mohammadi and
-			// Mohammed, Amrani and Marwan) are two names.
-		case firstRune(a.form) == firstRune(b.form) && strdist.JaroWinkler(a.form, b.form) >= 0.8:
-			// Between Latin spellings the skeleton is only a hint: the
-			// spellings must look alike too.
-			if n >= 3 {
-				return simSkeleton, "skeleton"
-			}
-			if strdist.JaroWinkler(a.form, b.form) >= 0.85 {
-				return simSkeleton - 0.02, "skeleton" // two consonants: Omar/Umar, not Amadou/Amid
-			}
-		}
-	}
-	if a.arabic || b.arabic {
-		// Arabic has no short vowels: only the skeletons can be compared.
-		if len(a.skel) >= 4 && len(b.skel) >= 4 && strdist.LevenshteinASCII(a.skel, b.skel) == 1 {
-			return 0.76, "skeleton~"
-		}
-		return 0, ""
-	}
-	if len(a.form) >= 4 && isReverse(a.form, b.form) {
-		return 0.8, "reversed" // written backwards: a known obfuscation
-	}
-	s := spellingSim(a.form, b.form)
-	if a.alt != "" || b.alt != "" {
-		s = max(s, spellingSim(orForm(a), orForm(b)))
-	}
-	if a.raw != "" || b.raw != "" {
-		// A typo in "Abdullah" ("Adbullah") hides the compound.
-		s = max(s, spellingSim(rawForm(a), rawForm(b)))
-	}
-	if s > 0 && a.known && b.known {
-		// Two well-attested names a letter apart (Amin/Amir, Hani/Hadi)
-		// are more likely two names than one name with a typo.
-		s = minTokenSim
-	}
-	if s < minTokenSim {
-		return 0, ""
-	}
-	return s, "typo"
-}
-
-// isReverse reports whether a is b written backwards (ASCII spellings).
-func isReverse(a, b string) bool {
-	if len(a) != len(b) || !strdist.IsASCII(a) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if a[i] != b[len(b)-1-i] {
-			return false
-		}
-	}
-	return true
-}
-
-// rawForm returns a token as written before compounds were normalised.
-func rawForm(t *token) string {
-	if t.raw != "" {
-		return t.raw
-	}
-	return t.form
-}
-
-// orForm returns the common-practice spelling of a token.
-func orForm(t *token) string {
-	if t.alt != "" {
-		return t.alt
-	}
-	return t.form
-}
-
-// spellingSim scores two spellings that may differ by typos. The number of
-// edits allowed grows with length (one up to 5 letters, two up to 12, then
-// three); beyond that two words are different names, however alike they
-// look (Sancho/Sánchez, Castillo/Castro). A typo is the weakest agreement.
-func spellingSim(a, b string) float64 {
-	l := max(strdist.RuneLen(a), strdist.RuneLen(b))
-	if l == 0 {
-		return 0
-	}
-	if collapseRepeats(a) == collapseRepeats(b) {
-		return 0.9 // Joonng/Jong, Hanniball/Hannibal
-	}
-	allowed := 3
-	switch {
-	case syllabic(a) || syllabic(b):
-		allowed = 0 // one Han or Hangul character is a whole syllable
-	case l <= 3:
-		allowed = 0
-	case l <= 5:
-		allowed = 1
-	case l <= 12:
-		allowed = 2
-	}
-	if la, lb := len(a), len(b); la-lb > allowed || lb-la > allowed {
-		return 0 // cheap: the lengths alone rule it out
-	}
-	d := strdist.Levenshtein(a, b)
-	if d > allowed || d > 1 && !sameSound(firstRune(a), firstRune(b)) {
-		return 0 // names that differ at their start are other names
-	}
-	s := 0.9 - 0.07*float64(d-1)
-	if strdist.JaroWinkler(a, b) < 0.8 {
-		s -= 0.05
-	}
-	return s
-}
-
-// sameSound reports whether two initial letters are spelling variants of
-// one sound across languages (Wolodymyr/Volodymyr, Selenskyj/Zelenskyy).
-func sameSound(a, b rune) bool {
-	if a == b {
-		return true
-	}
-	for _, g := range [...]string{"sz", "vw", "ckq", "jy", "ie", "ou", "ao"} {
-		if strings.ContainsRune(g, a) && strings.ContainsRune(g, b) {
-			return true
-		}
-	}
-	return false
-}
-
-// syllabic reports whether s is written in a script whose characters are
-// syllables (Han, Hangul, kana left untransliterated).
-func syllabic(s string) bool {
-	for _, r := range s {
-		if r >= 0x80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)) {
-			return true
-		}
-	}
-	return false
-}
-
-// firstRune returns the first character of s.
-func firstRune(s string) rune {
-	for _, r := range s {
-		return r
-	}
-	return 0
-}
-
-// collapseRepeats drops doubled letters: "hanniball" → "hanibal".
-func collapseRepeats(s string) string {
-	if len(s) < 2 {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if i > 0 && s[i] == s[i-1] {
-			continue
-		}
-		b = append(b, s[i])
-	}
-	return string(b)
-}
 
 // edge is one aligned pair: query tokens qs with candidate tokens cs (one
 // each, or two joined on one side: "AlisherUsmanov").
@@ -379,7 +179,7 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []ed
 				w += float64(p.weight)
 			}
 			for i := range a {
-				if a[i].kind != kindName || len(a[i].form) < 4 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
+				if a[i].kind != kindName || len(a[i].form) < 3 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
 					continue
 				}
 				if d := len(a[i].form) - n; d > 3 || d < -3 || a[i].arabic != parts[0].arabic {
@@ -392,8 +192,8 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []ed
 					jt = joinTokens(parts)
 				}
 				s, how := tokenSim(a[i], &jt)
-				if s < 0.85 {
-					continue
+				if s < 0.85 || len(a[i].form) == 3 && s < simSpelling {
+					continue // a short word split at its apostrophe (Sa'd as "Sa d") must join exactly
 				}
 				e := edge{q: 1 << i, c: mask << j, sim: s * 0.99, how: "joined " + how, weight: (float64(a[i].weight) + w) / 2}
 				if flip {
@@ -476,18 +276,22 @@ func unmatchedNames(ts []*token, used uint32) int {
 
 // patronymicSwap reports whether two matched tokens changed places across
 // a bin/ibn/bint on both sides: "Abdullah bin Omar" against "Omar bin
-// Abdullah" is father and son, not one name in another order.
+// Abdullah" is father and son, not one name in another order. Only the
+// two names on either side of one bin count: a family name moved to the
+// front ("Rouine al-Azhar bin Khalifa") leaves the chain as it was.
 func patronymicSwap(q, c []*token, chosen []edge) bool {
 	between := func(ts []*token, i, j int) bool {
 		if i > j {
 			i, j = j, i
 		}
+		bin := false
 		for k := i + 1; k < j; k++ {
-			if ts[k].kind == kindParticle && (ts[k].form == "bin" || ts[k].form == "bint") {
-				return true
+			if ts[k].kind != kindParticle {
+				return false // another name between: not the two sides of one bin
 			}
+			bin = bin || ts[k].form == "bin" || ts[k].form == "bint"
 		}
-		return false
+		return bin
 	}
 	for _, a := range chosen {
 		for _, b := range chosen {

@@ -32,6 +32,10 @@ type token struct {
 	weight float32 // rarity weight in (0,1]: common names prove little
 	known  bool    // a well-attested name in the data
 	raw    string  // an "Abd" compound as written ("abdulrahman"): typos are made in it
+	phon   string  // phonetic form of a Latin spelling ("zia" for Zeea), "" for other scripts
+	// cut marks a query token where a machine-readable zone may have cut
+	// the name at its field width: it may be the start of a listed name.
+	cut bool
 }
 
 // honorifics are titles dropped before matching: lists and travellers add
@@ -64,6 +68,7 @@ var particles = map[string]string{
 	"van": "van", "von": "von", "de": "de", "der": "der", "den": "den", "da": "da", "di": "di",
 	"du": "du", "del": "del", "della": "della", "dos": "dos", "das": "das", "do": "do",
 	"la": "la", "le": "le", "y": "y", "ter": "ter", "zu": "zu", "dela": "dela",
+	"wa": "wa", // "son of" in Central African names (Mutanga wa Bafunkwa)
 }
 
 // abdPrefixes start a compound with a following word: "Abd al-Rahman",
@@ -293,7 +298,9 @@ func buildTokens(words []rawWord) []token {
 			continue
 		}
 		last := i == len(ws)-1
-		if !w.arabic && !last && articles[w.form] && (!looseArticles[w.form] || w.hyphen) {
+		if !w.arabic && articles[w.form] && (!looseArticles[w.form] || w.hyphen) && (!last || i > 0 && !looseArticles[w.form]) {
+			// Leading into a word ("al-Rawi"), or detached and moved after
+			// the name ("Rawi al").
 			continue
 		}
 		if abdPrefixes[w.form] && !last {
@@ -302,7 +309,13 @@ func buildTokens(words []rawWord) []token {
 			for j < len(ws)-1 && articles[ws[j].form] {
 				j++
 			}
-			out = append(out, abdTokens(w.form[3:]+ws[j].form, ws[j], w.form+ws[j].form)...)
+			// The name is the next word as written ("Abdur Jabar": jabar),
+			// unless the two make Abdullah ("Abd Allah", "Abdul Lah").
+			stem := ws[j].form
+			if st := abdStem(w.form[3:] + ws[j].form); allahStems[st] {
+				stem = st
+			}
+			out = append(out, abdTokens(stem, ws[j], w.form+ws[j].form)...)
 			i = j
 			continue
 		}
@@ -316,7 +329,7 @@ func buildTokens(words []rawWord) []token {
 			continue
 		}
 		if len(w.form) > 6 && strings.HasPrefix(w.form, "abd") && !w.arabic {
-			out = append(out, abdTokens(w.form[3:], w, w.form)...)
+			out = append(out, abdTokens(abdStem(w.form[3:]), w, w.form)...)
 			continue
 		}
 		if p, ok := particles[w.form]; ok && len(ws) > 1 {
@@ -363,8 +376,9 @@ func arabicWord(o string) rawWord {
 // spelt: "abd" and the name after it (Abd al-Rahman, Abdulrahman,
 // Abdurrahman, عبد الرحمن all give abd + rahman), so that "Abdul Manan"
 // and "Manan" share a name and "Abdul Khudai" and "Wali Khudai" differ in
-// one. Abdullah and its kin (Abd Allah, Abdoulaye) stay one name.
-func abdTokens(rest string, next rawWord, raw string) []token {
+// one. Abdullah and its kin (Abd Allah, Abdoulaye) stay one name. stem is
+// the Latin name after the Abd, its article removed.
+func abdTokens(stem string, next rawWord, raw string) []token {
 	if next.arabic {
 		if allahArabic[next.orig] {
 			_, sk := arabicForms([]rune(next.orig))
@@ -372,7 +386,6 @@ func abdTokens(rest string, next rawWord, raw string) []token {
 		}
 		return []token{{form: "abd", skel: "bd", arabic: true, orig: "عبد"}, {form: next.form, skel: next.skel, arabic: true, orig: next.orig}}
 	}
-	stem := abdStem(rest)
 	if allahStems[stem] || len(stem) < 3 {
 		return []token{{form: "abd" + stem, skel: "bd" + latinSkeleton(stem), raw: raw}}
 	}

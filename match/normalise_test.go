@@ -43,6 +43,11 @@ func TestNormalise(t *testing.T) {
 		{"", []string{}},
 		{"AZ ' ", []string{"az"}}, // a lone apostrophe is no word: "az" stays the last one, not an article
 		{"Mu\u200bhammad Ta\u00adher", []string{"muhammad", "taher"}},
+		{"Abdur Jabar Omari", []string{"abd", "jabar", "omari"}}, // the prefix's article is not the name's
+		{"Abdul Ahad", []string{"abd", "ahad"}},
+		{"Abdul Lah", []string{"abdlah"}},
+		{"Rawi Al", []string{"rawi"}}, // an article detached and moved after the name
+		{"Mutanga wa Bafunkwa", []string{"mutanga", "wa", "bafunkwa"}},
 	}
 	for _, c := range cases {
 		got := Normalise(c.in)
@@ -72,4 +77,52 @@ func skels(ts []*token) []string {
 		out = append(out, t.skel)
 	}
 	return out
+}
+
+func TestPhonetic(t *testing.T) {
+	same := [][]string{
+		{"ali", "aly", "alee"}, {"zia", "zeea"}, {"mun", "moun", "moon"}, {"kil", "keel"}, {"jabbar", "jabar"},
+		{"khalid", "halid"}, {"ishaq", "ishak"}, {"qasimi", "kasimi"}, {"khairullah", "khairulah"},
+		{"abid", "abeed"}, {"zubaisi", "zoubaisi"}, {"tikriti", "tikrity"}, {"hasan", "hassan"}, {"axel", "aksel"},
+		{"chaouki", "shauki"}, {"wali", "vali"}, {"fatimah", "fatima"}, {"yusuf", "yousouf"},
+	}
+	for _, g := range same {
+		for _, w := range g[1:] {
+			if a, b := phonetic(g[0]), phonetic(w); a != b || a == "" {
+				t.Errorf("phonetic(%q) = %q, phonetic(%q) = %q: want equal", g[0], a, w, b)
+			}
+		}
+	}
+	apart := [][2]string{{"hassan", "hussein"}, {"amin", "amir"}, {"khalid", "khalil"}, {"yusuf", "jusuf"}, {"ahmad", "ahmed"}}
+	for _, p := range apart {
+		if a, b := phonetic(p[0]), phonetic(p[1]); a == b {
+			t.Errorf("phonetic(%q) = phonetic(%q) = %q: want apart", p[0], p[1], a)
+		}
+	}
+	if p := phonetic("müller"); p != "" {
+		t.Errorf("phonetic of non-ASCII = %q, want empty", p)
+	}
+}
+
+// TestArabicFit: a Latin spelling fits an Arabic word when its letters can
+// be read as the word's letters, short vowels between them; sharing the
+// consonants is not enough (Amrani is not مروان, Ahmad is not حمد).
+func TestArabicFit(t *testing.T) {
+	fit := [][2]string{
+		{"muhammad", "محمد"}, {"mohamed", "محمد"}, {"ahmad", "احمد"}, {"hussein", "حسين"}, {"husayn", "حسين"},
+		{"taher", "طاهر"}, {"tahir", "طاهر"}, {"anwari", "انوري"}, {"marwan", "مروان"}, {"omar", "عمر"},
+		{"umar", "عمر"}, {"fatima", "فاطمة"}, {"mustafa", "مصطفي"}, {"yusuf", "يوسف"}, {"youssef", "يوسف"},
+		{"hassan", "حسن"}, {"zada", "زاده"}, {"khalid", "خالد"}, {"haqqani", "حقاني"}, {"saad", "سعد"},
+	}
+	for _, p := range fit {
+		if c := arabicFit(p[0], p[1]); c > 0 {
+			t.Errorf("arabicFit(%q, %q) = %d, want 0", p[0], p[1], c)
+		}
+	}
+	misfit := [][2]string{{"amrani", "مروان"}, {"ahmad", "حمد"}, {"amin", "مني"}, {"omar", "مرو"}, {"anwar", "انوري"}, {"anwari", "انور"}}
+	for _, p := range misfit {
+		if c := arabicFit(p[0], p[1]); c < 2 {
+			t.Errorf("arabicFit(%q, %q) = %d, want 2 or more", p[0], p[1], c)
+		}
+	}
 }

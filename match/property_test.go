@@ -84,8 +84,8 @@ func TestPropertyContradictingDOBWellBelow(t *testing.T) {
 		full, _ := Score(tr, l)
 		d := l.BirthDates[0]
 		tr.DOB = tripline.PartialDate{Year: d.Year + rapid.IntRange(2, 30).Draw(t, "years"), Month: d.Month, Day: d.Day}
-		if oneDigit(tr.DOB.Year, d.Year, 4) {
-			t.Skip() // 1960/1980 may be a typo: not a contradiction
+		if near(tr.DOB.Year, d.Year, 4) && d.Day != 0 {
+			t.Skip() // 1960-05-04/1980-05-04 may be a typo: not a contradiction
 		}
 		contra, _ := Score(tr, l)
 		if !(contra < full-0.25) {

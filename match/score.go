@@ -28,7 +28,7 @@ const (
 	gainDOBMax      = 0.6  // an exact full birth date
 	gainNationality = 0.15 // one of the listed nationalities
 	gainSex         = 0.05
-	penNationality  = 0.92 // nationality not among the listed ones
+	penNationality  = 0.9  // nationality not among the listed ones: a name alone is then a review, not a hit
 	penSex          = 0.7  // sex contradicts
 	penNewDocument  = 0.97 // a different passport: people renew them
 	evidenceNeeded  = 1.8  // rarity-weighted tokens for full name evidence
@@ -70,12 +70,16 @@ type docKey struct {
 
 // query is a traveller ready for scoring.
 type query struct {
-	t    *tripline.Traveller
-	name string
-	toks []*token
-	nat  string
-	doc  *docKey
-	sc   *cmpScratch
+	t   *tripline.Traveller
+	dob tripline.PartialDate // t.DOB when possible, else zero
+	// dobIgnored says why t's birth date is not used (impossible, no
+	// date), for the explanation; "" when it is.
+	dobIgnored string
+	name       string
+	toks       []*token
+	nat        string
+	doc        *docKey
+	sc         *cmpScratch
 }
 
 // scratchPool recycles comparison buffers across screenings.
@@ -185,7 +189,7 @@ func noIntern(ts []token) []*token {
 
 // newQuery prepares a traveller.
 func newQuery(t *tripline.Traveller) *query {
-	q := &query{t: t, name: t.FullName()}
+	q := &query{t: t, name: t.FullName(), dob: t.DOB.Sanitized(), dobIgnored: t.DOBIgnored()}
 	if sc, ok := scratchPool.Get().(*cmpScratch); ok {
 		q.sc = sc
 	} else {
@@ -193,6 +197,9 @@ func newQuery(t *tripline.Traveller) *query {
 	}
 	toks := matchTokens(q.name)
 	enrich(toks)
+	if i := mrzCutAt(t, len(toks)); i >= 0 && i < len(toks) {
+		toks[i].cut = true
+	}
 	q.toks = noIntern(toks)
 	q.nat = alpha3(t.Nationality)
 	if t.Document != nil {
@@ -201,6 +208,34 @@ func newQuery(t *tripline.Traveller) *query {
 		}
 	}
 	return q
+}
+
+// minMRZName is the shortest name field of a machine-readable zone (30
+// characters on an identity card; 31 and 39 on visas and passports), less
+// two for the apostrophes and fillers a reader drops or writes otherwise.
+// A name as long as that may have been cut in the middle of a word.
+const minMRZName = 30 - 2
+
+// mrzCutAt returns the index of the traveller's name token where a
+// machine-readable zone would have cut the name, -1 when the name is too
+// short to have been cut. The zone writes the surname first and cuts at the
+// end of its field: in the last given name, or in the surname when no given
+// names follow; a name typed as one string was read in that order.
+func mrzCutAt(t *tripline.Traveller, ntoks int) int {
+	if name := strings.TrimSpace(t.Name); name != "" {
+		if len(name)+1 < minMRZName { // one "<<" where the reader wrote a space
+			return -1
+		}
+		return ntoks - 1
+	}
+	given, sur := strings.TrimSpace(t.GivenNames), strings.TrimSpace(t.Surname)
+	if len(sur)+2+len(given) < minMRZName {
+		return -1
+	}
+	if given == "" {
+		return ntoks - 1
+	}
+	return len(matchTokens(given)) - 1
 }
 
 // Score compares one traveller and one listing (no index) and explains the
@@ -251,7 +286,9 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	addGain := func(g float64) { gain = 1 - (1-gain)*(1-g) }
 
 	dobExact := false
-	if ds, how, bl, ok := bestDOB(q.t.DOB, p.dobs); ok {
+	dobRare, dobFeat := 0.0, -1
+	if ds, how, bl, ok := bestDOB(q.dob, p.dobs); ok {
+		dobRare = dobSpecificity(ds, how)
 		w := 0.0
 		switch {
 		case ds >= 0.5:
@@ -264,8 +301,13 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		}
 		dobExact = ds == 1
 		if explain {
-			feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: ds, Weight: round3(w), Detail: dobDetail(q.t.DOB, bl, how)})
+			dobFeat = len(feats)
+			feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: ds, Weight: round3(w), Detail: dobDetail(q.dob, bl, how)})
 		}
+	} else if explain && q.dobIgnored != "" {
+		// Screened on the name and the rest: the officer must know why
+		// the date counted for nothing.
+		feats = append(feats, tripline.Feature{Feature: FeatureDOB, Score: 0, Weight: 0, Detail: q.dobIgnored + "; screened on the name and the other fields"})
 	}
 	if q.nat != "" && len(p.nats) > 0 {
 		ok := false
@@ -302,6 +344,17 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	// and sex fill the rest in proportion. Scores never saturate: namesakes
 	// with and without a matching birth date keep their order.
 	score := n * (nameShare + (1-nameShare)*gain) * mult
+	if lift := dobLift(n, score, dobRare); lift >= 0.005 && mult == 1 {
+		// A full birth date agreeing is rare (one person in twenty
+		// thousand): it carries a name that is only partly there (cut to
+		// its first words, a word misspelt beyond recognition), unless
+		// nationality or sex contradicts.
+		score += lift
+		if dobFeat >= 0 {
+			feats[dobFeat].Weight = round3(feats[dobFeat].Weight + lift)
+			feats[dobFeat].Detail += fmt.Sprintf("; a full date agreeing is rare: +%.2f to a partial name", lift)
+		}
+	}
 	docExact := false
 	if q.doc != nil && len(p.docs) > 0 {
 		ds, detail := compareDocs(q.doc, p.docs)
@@ -343,6 +396,41 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		name = bn.full
 	}
 	return round3(math.Max(0, score)), feats, name
+}
+
+// Lifting a partial name with a rare birth date: at most liftMax of what
+// the score lacks, for names from liftFrom (nothing) to liftFull (all),
+// tapering off from liftTaper to a whole name (which needs no lift).
+const (
+	liftMax   = 0.3
+	liftFrom  = 0.35
+	liftFull  = 0.6
+	liftTaper = 0.75
+	liftWhole = 0.95
+)
+
+// dobSpecificity says how rare an agreement of birth dates is, from 1 (the
+// same full date) to 0 (a year, which a sixtieth of all people share).
+func dobSpecificity(ds float64, how string) float64 {
+	switch {
+	case ds == 1:
+		return 1
+	case how == "day and month swapped", how == "day differs by one":
+		return 0.6
+	case ds == 0.9: // year and month, one side without a day
+		return 0.5
+	case how == "year differs by one digit, day and month agree":
+		return 0.3
+	}
+	return 0
+}
+
+// dobLift is what a rare birth-date agreement adds to a score whose name
+// part is n.
+func dobLift(n, score, rare float64) float64 {
+	r := math.Max(0, math.Min(1, (n-liftFrom)/(liftFull-liftFrom)))
+	r *= math.Max(0, math.Min(1, (liftWhole-n)/(liftWhole-liftTaper)))
+	return liftMax * rare * r * math.Max(0, 1-score)
 }
 
 // compareDocs compares the traveller's document with the listed ones:

@@ -271,6 +271,190 @@ func latinSkeleton(s string) string {
 	return string(sk)
 }
 
+// phonetic reduces a Latin spelling to how it sounds across the ways
+// names are transliterated, keeping its vowels (unlike the skeleton): e
+// and i are one vowel, o and u another (Arabic writes three); a vowel or
+// consonant written twice is written once (Zeea/Zia, Jabbar/Jabar,
+// Moun/Mun); KH and H, Q and K, SH and CH, PH and F, TH and T, DH and D,
+// W and V are one sound each; Y after the first letter is a vowel
+// (Aly/Ali); a final H after a vowel is silent (Abdullah/Abdulla). Names
+// with the same phonetic form are spellings of one name, not typos.
+// Returns "" for spellings that are not plain Latin letters.
+func phonetic(s string) string {
+	b := make([]byte, 0, len(s))
+	push := func(c byte) {
+		if n := len(b); n == 0 || b[n-1] != c {
+			b = append(b, c)
+		}
+	}
+	vowel := func(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' }
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 'a' || c > 'z' {
+			return ""
+		}
+		var next byte
+		if i+1 < len(s) {
+			next = s[i+1]
+		}
+		switch {
+		case strings.HasPrefix(s[i:], "tsch"):
+			push('S')
+			i += 3
+			continue
+		case strings.HasPrefix(s[i:], "sch"), strings.HasPrefix(s[i:], "tch"):
+			push('S')
+			i += 2
+			continue
+		case next == 'h' && strings.IndexByte("cskgptdzjbr", c) >= 0:
+			switch c {
+			case 'c', 's':
+				push('S')
+			case 'k':
+				push('h') // KH/H: Khalid, Halid
+			case 'p':
+				push('f')
+			case 'z':
+				push('j')
+			default:
+				push(c) // GH, TH, DH, and BH, JH, RH of South Asian spellings
+			}
+			i++
+			continue
+		case c == 'd' && next == 'j':
+			push('j')
+			i++
+			continue
+		case c == 'c' && next == 'k':
+			continue // "ck": the k follows
+		}
+		switch c {
+		case 'a':
+			push('a')
+		case 'e', 'i':
+			push('i')
+		case 'o', 'u':
+			push('u')
+		case 'y':
+			if i == 0 || i > 0 && vowel(s[i-1]) && next != 0 && vowel(next) {
+				push('y') // a consonant: Yusuf, Sayed
+			} else {
+				push('i') // a vowel: Aly, Hyon
+			}
+		case 'q':
+			push('k')
+		case 'c':
+			if next == 'e' || next == 'i' || next == 'y' {
+				push('s')
+			} else {
+				push('k')
+			}
+		case 'x':
+			push('k')
+			push('s')
+		case 'w':
+			push('v')
+		case 'h':
+			if i == len(s)-1 && i > 0 && vowel(s[i-1]) {
+				continue // Abdullah, Fatimah
+			}
+			push('h')
+		default:
+			push(c)
+		}
+	}
+	return string(b)
+}
+
+// arabicSpellings are the Latin spellings of each Arabic-script letter in
+// names, common and ICAO practice together. Long vowels (ا و ي) have their
+// vowel spellings; letters often left out (ع, ء, a final ه) have "".
+var arabicSpellings = map[rune][]string{
+	'ا': {"a", "aa", "e", "i", "o", "u"}, 'ء': {""}, 'ؤ': {"", "u", "o"}, 'ئ': {"", "i", "e", "y"},
+	'ب': {"b", "p"}, 'ت': {"t"}, 'ث': {"th", "s", "t"}, 'ج': {"j", "g", "dj", "dzh", "zh"},
+	'ح': {"h"}, 'خ': {"kh", "h", "x", "k", "ch"}, 'د': {"d"}, 'ذ': {"dh", "z", "d", "th"}, 'ر': {"r"},
+	'ز': {"z", "s"}, 'س': {"s"}, 'ش': {"sh", "ch", "sch", "s"}, 'ص': {"s"}, 'ض': {"d", "dh", "z"},
+	'ط': {"t"}, 'ظ': {"z", "dh", "d"}, 'ع': {"", "a", "e", "i", "o", "u", "aa"}, 'غ': {"gh", "g", "r"},
+	'ف': {"f", "ph", "v"}, 'ق': {"q", "k", "g", "c"}, 'ك': {"k", "c", "ck"}, 'ل': {"l"}, 'م': {"m"},
+	'ن': {"n"}, 'ه': {"h", "", "a", "e", "ah", "eh"}, 'و': {"w", "v", "u", "o", "ou", "oo", "ow"},
+	'ي': {"y", "i", "e", "ee", "ie", "ey", "ai", "ay", "ei", "iy", "a"}, // "a": an alif maqsura, normalised to ي
+	'ة': {"a", "ah", "at", "e", "eh", ""},
+	'ى': {"a", "i", "y"}, 'پ': {"p", "b"}, 'چ': {"ch", "tch", "c"}, 'ژ': {"zh", "j", "z"}, 'گ': {"g"},
+	'ٹ': {"t"}, 'ڈ': {"d"}, 'ڑ': {"r"}, 'ں': {"n"}, 'ے': {"e", "ai", "y"}, 'ټ': {"t"}, 'ځ': {"dz", "z"},
+	'څ': {"ts", "s"}, 'ډ': {"d"}, 'ړ': {"r"}, 'ږ': {"zh", "g"}, 'ښ': {"sh", "kh"}, 'ګ': {"g"}, 'ڼ': {"n"},
+}
+
+// arabicFit counts the edits that reading a Latin spelling as an
+// Arabic-script word needs: 0 when every Latin letter is one of the word's
+// letters as spelt in names, a short vowel between them (Arabic does not
+// write those) or a doubled consonant (nor that); a Latin vowel before the
+// first letter, where Arabic would need an alif or ain, counts two; any
+// other letter left over on either side, or replaced, one. The
+// consonant skeleton alone cannot tell Amrani from مروان (Marwan).
+func arabicFit(latin, word string) int {
+	ar := []rune(word)
+	const inf = 1 << 20
+	// f[i][j]: cost of reading ar[:i] as latin[:j].
+	f := make([][]int, len(ar)+1)
+	for i := range f {
+		f[i] = make([]int, len(latin)+1)
+		for j := range f[i] {
+			f[i][j] = inf
+		}
+	}
+	f[0][0] = 0
+	isVowel := func(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
+	for i := 0; i <= len(ar); i++ {
+		for j := 0; j <= len(latin); j++ {
+			c := f[i][j]
+			if c == inf {
+				continue
+			}
+			relax := func(ii, jj, cost int) {
+				if ii <= len(ar) && jj <= len(latin) && c+cost < f[ii][jj] {
+					f[ii][jj] = c + cost
+				}
+			}
+			if j < len(latin) {
+				switch l := latin[j]; {
+				case isVowel(l) && i == 0:
+					relax(i, j+1, 2) // Arabic writes a leading vowel
+				case (l == 'i' || l == 'y') && i == len(ar) && j == len(latin)-1:
+					relax(i, j+1, 2) // a final -i is written ي: without it, a name and its nisba (Anwar, انوري)
+				case isVowel(l) && i == len(ar):
+					relax(i, j+1, 1) // nor ends a name on a short vowel
+				case isVowel(l):
+					relax(i, j+1, 0) // a short vowel
+				case j > 0 && l == latin[j-1]:
+					relax(i, j+1, 0) // a doubled consonant (shadda)
+				default:
+					relax(i, j+1, 1)
+				}
+			}
+			if i < len(ar) {
+				if i == len(ar)-1 && ar[i] == 'ي' && j == len(latin) {
+					relax(i+1, j, 2) // the same nisba the other way
+				} else {
+					relax(i+1, j, 1)
+				}
+				ops, ok := arabicSpellings[ar[i]]
+				if !ok {
+					continue
+				}
+				for _, o := range ops {
+					if strings.HasPrefix(latin[j:], o) {
+						relax(i+1, j+len(o), 0)
+					}
+				}
+				if j < len(latin) {
+					relax(i+1, j+1, 1)
+				}
+			}
+		}
+	}
+	return f[len(ar)][len(latin)]
+}
+
 // otherScripts transliterates alphabets and syllabaries beyond ICAO's
 // tables by common practice, so that a name in Georgian, Armenian, Hebrew or
 // Japanese kana can meet its Latin spelling through the skeleton.

@@ -142,12 +142,24 @@ func enrich(toks []token) {
 			tk.weight = abdWeight // "servant of": half of many names
 			continue
 		}
+		if !tk.arabic {
+			tk.phon = phonetic(tk.form)
+		}
 		tk.class = t.lookupClass(tk)
 		f := t.frequency(tk)
 		tk.weight = float32(t.rarity(f))
+		if n := len(tk.form); n <= 3 && !tk.arabic && tk.weight > shortWeight {
+			// A name of two or three letters cannot be rare, whatever the
+			// data saw of it: there are few such names (Pak, Il, Ri, Wu),
+			// and Korean and Chinese ones are missing from the tables.
+			tk.weight = shortWeight
+		}
 		tk.known = f >= knownFreq
 	}
 }
+
+// shortWeight is the most a name of three letters or fewer weighs.
+const shortWeight = 0.5
 
 // rarity maps a name frequency to an IDF-like weight in [0.3, 1]: a name
 // borne by many people proves little, an unknown one counts fully.

@@ -87,11 +87,23 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := t.Validate(); err != nil {
+	if err := t.ValidateForScreening(); err != nil {
 		return nil, err
 	}
+	var notes []string
+	if why := t.DOBIgnored(); why != "" {
+		// An impossible birth date is a typing or reading error, not a
+		// reason to screen nobody: the name and the other fields are
+		// screened, the date nowhere used (clearances, minors, stored
+		// travellers), and the officer told. The matcher explains it on
+		// each match.
+		notes = append(notes, why+": screened on the name and the other fields")
+		c := *t
+		c.DOB = t.DOB.Sanitized()
+		t = &c
+	}
 	now := s.Now()
-	res := &tripline.Result{Ref: t.Ref}
+	res := &tripline.Result{Ref: t.Ref, Notes: notes}
 	var allowAlert func(*tripline.DocumentAlert) bool
 	if s.AllowAlert != nil {
 		allowAlert = s.AllowAlert(ctx)

@@ -186,3 +186,35 @@ func TestMinorNeedsSupervisor(t *testing.T) {
 		}
 	}
 }
+
+// TestImpossibleBirthDateScreenedOnTheRest: a traveller whose birth date is
+// impossible (month 13, day 32, no date at all) is screened on the name and
+// the other fields, alone and in a batch: the listed person is found, the
+// date is ignored and the result and each match say so.
+func TestImpossibleBirthDateScreenedOnTheRest(t *testing.T) {
+	s, _ := newService(listing("1", "Ali Hassan Al-Majid", "1941-11-30"))
+	var ts []*tripline.Traveller
+	for _, dob := range []tripline.PartialDate{{Year: 1941, Month: 13, Day: 30}, {Year: 1941, Month: 11, Day: 32}, {Year: 2010, Month: 2, Day: 30}} {
+		ts = append(ts, &tripline.Traveller{Ref: "t-" + dob.String(), Name: "Ali Hassan Al-Majid", DOB: dob})
+	}
+	rs, err := s.ScreenBatch(context.Background(), ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		if r.Error != nil || r.Decision == tripline.DecisionClear || len(r.Matches) == 0 || r.Matches[0].Listing != "agency-x:1" {
+			t.Errorf("%s: %+v: want the listing matched on the name", ts[i].Ref, r)
+			continue
+		}
+		if !strings.Contains(strings.Join(r.Notes, " "), "ignored") {
+			t.Errorf("%s: notes %q: want the ignored birth date named", ts[i].Ref, r.Notes)
+		}
+		said := false
+		for _, f := range r.Matches[0].Explain {
+			said = said || f.Feature == "dob" && strings.Contains(f.Detail, "ignored")
+		}
+		if !said || r.Minor {
+			t.Errorf("%s: explain %+v minor %v: want the date said ignored, and no minor flag from it", ts[i].Ref, r.Matches[0].Explain, r.Minor)
+		}
+	}
+}

@@ -56,7 +56,10 @@ func screen(ctx context.Context, env *Env, n *Node, paxFile, direction string, p
 	bad := 0
 	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
-		res, err := screenLine(ctx, n, text)
+		res, warn, err := screenLine(ctx, n, text)
+		if warn != "" {
+			fmt.Fprintf(env.Stderr, "line %d: warning: %s\n", line, warn)
+		}
 		if err != nil {
 			bad++
 			fmt.Fprintf(env.Stderr, "line %d: %s\n", line, tripline.ErrorMessage(err))
@@ -79,12 +82,14 @@ func screen(ctx context.Context, env *Env, n *Node, paxFile, direction string, p
 var refPattern = regexp.MustCompile(`"ref"\s*:\s*"([^"\\]*)"`)
 
 // screenLine screens one JSON line; on error the returned result still
-// carries the ref if it could be read.
-func screenLine(ctx context.Context, n *Node, text string) (*tripline.Result, error) {
+// carries the ref if it could be read. warn is what the line's result
+// notes about input that was ignored (an impossible birth date: the
+// traveller is screened without it, and the file goes on).
+func screenLine(ctx context.Context, n *Node, text string) (res *tripline.Result, warn string, err error) {
 	if text == "" {
 		// An empty line still gets its result line: output line N answers
 		// input line N, which tools that pair them rely on.
-		return &tripline.Result{}, tripline.Errorf(tripline.EINVALID, "empty line: want a JSON traveller")
+		return &tripline.Result{}, "", tripline.Errorf(tripline.EINVALID, "empty line: want a JSON traveller")
 	}
 	var in struct {
 		tripline.Traveller
@@ -97,11 +102,12 @@ func screenLine(ctx context.Context, n *Node, text string) (*tripline.Result, er
 		if m := refPattern.FindStringSubmatch(text); m != nil {
 			ref = m[1] // a broken line keeps its ref where it can be read
 		}
-		return &tripline.Result{Ref: ref}, tripline.Errorf(tripline.EINVALID, "invalid JSON traveller: %v", strings.TrimPrefix(err.Error(), "json: "))
+		return &tripline.Result{Ref: ref}, "", tripline.Errorf(tripline.EINVALID, "invalid JSON traveller: %v", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	t := &in.Traveller
-	var res *tripline.Result
-	var err error
+	if in.MRZ == "" {
+		warn = t.DOBIgnored()
+	}
 	if in.MRZ != "" {
 		res, _, err = n.Screener.ScreenMRZ(ctx, t.Ref, in.MRZ, t.Travel)
 	} else {
@@ -111,9 +117,9 @@ func screenLine(ctx context.Context, n *Node, text string) (*tripline.Result, er
 		res, err = n.Policy.Result(ctx, res, n.Index.Listing)
 	}
 	if err != nil {
-		return &tripline.Result{Ref: t.Ref}, err
+		return &tripline.Result{Ref: t.Ref}, warn, err
 	}
-	return res, nil
+	return res, warn, nil
 }
 
 // screenPAXLST screens every traveller of a PAXLST file: one result line

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,5 +147,46 @@ func TestScreenPAXLSTEndToEnd(t *testing.T) {
 	}
 	if code, _, errs := run(t, dir, "", "screen", "--partial"); code != 2 {
 		t.Fatalf("--partial without --paxlst: exit %d, %q", code, errs)
+	}
+}
+
+// TestScreenImpossibleBirthDatePerLine: travellers whose birth date is
+// impossible are screened on the name and the other fields, each on its
+// own line, and the file does not fail: exit 0, the listed person found,
+// the ignored date said in the result and on stderr.
+func TestScreenImpossibleBirthDatePerLine(t *testing.T) {
+	dir := t.TempDir()
+	importJSON(t, dir, "--format", "un-xml", unFile2024)
+	in := strings.Join([]string{
+		`{"ref":"t-1","name":"Mohammed Taher Anwari","dob":"1961-13-01","nationality":"AF"}`,
+		`{"ref":"t-2","name":"Mohammed Taher Anwari","dob":"1961-01-32","nationality":"AF"}`,
+		`{"ref":"t-3","name":"Mohammed Taher Anwari","dob":"000000","nationality":"AF"}`,
+		`{"ref":"t-4","given_names":"Jane","surname":"Doe","dob":"1990-04-02","nationality":"GB"}`,
+	}, "\n")
+	code, out, errs := run(t, dir, in, "screen")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q: want 0, every line screened", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d result lines, want 4:\n%s", len(lines), out)
+	}
+	for i, line := range lines[:3] {
+		var r struct {
+			Decision string   `json:"decision"`
+			Notes    []string `json:"notes"`
+			Matches  []struct {
+				Listing string `json:"listing"`
+			} `json:"matches"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if r.Decision == "clear" || len(r.Matches) == 0 || r.Matches[0].Listing != "un-sc:TAi.005" || !strings.Contains(strings.Join(r.Notes, " "), "ignored") {
+			t.Errorf("line %d = %s: want TAi.005 matched on the name, the date said ignored", i+1, line)
+		}
+		if !strings.Contains(errs, fmt.Sprintf("line %d: warning: birth date", i+1)) {
+			t.Errorf("stderr %q: want a warning for line %d", errs, i+1)
+		}
 	}
 }

@@ -165,9 +165,10 @@ func (g *graph) addPairs(ps []pair, minCount int, minShare float64) {
 	}
 }
 
-// similarSkeleton accepts spellings whose consonant skeletons are equal or,
-// for longer ones, differ by one substituted consonant (Mehmet/محمد), the
-// guard against misaligned pairs. An added consonant is another name
+// similarSkeleton accepts spellings whose consonant skeletons are equal or
+// differ by one substituted consonant (Mehmet/محمد; in a skeleton of three,
+// a consonant that transliterations trade: Murat/مراد), the guard against
+// misaligned pairs. An added consonant is another name
 // (Abd al-Rahim/Abd al-Rahman), so it is refused.
 func similarSkeleton(a, b string) bool {
 	if a == "" || b == "" {
@@ -176,17 +177,26 @@ func similarSkeleton(a, b string) bool {
 	if a == b {
 		return true
 	}
-	if len(a) != len(b) || len(a) < 4 {
+	if len(a) != len(b) || len(a) < 3 {
 		return false
 	}
-	diff := 0
+	diff, alt := 0, true
 	for i := 0; i < len(a); i++ {
 		if a[i] != b[i] {
 			diff++
+			alt = alternations[[2]byte{a[i], b[i]}] || alternations[[2]byte{b[i], a[i]}]
 		}
 	}
-	return diff == 1
+	// Three consonants leave little to tell a misaligned pair by: only a
+	// consonant that transliterations trade counts.
+	return diff == 1 && (len(a) >= 4 || alt)
 }
+
+// alternations are consonants that transliterations trade for one
+// another, as skeletons write them: final devoicing (Murat, Ahmet), the
+// Turkish c for j (Cemil), ث as s or t (Osman, Othman), ض and ذ as z or d
+// (Ramazan), ق as g or k (Gaddafi).
+var alternations = map[[2]byte]bool{{'t', 'd'}: true, {'k', 'j'}: true, {'s', 't'}: true, {'z', 'd'}: true, {'g', 'k'}: true}
 
 // unList is the part of the UN list the generator reads.
 type unList struct {

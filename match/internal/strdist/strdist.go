@@ -151,3 +151,52 @@ func jaroWinklerRunes(ra, rb []rune) float64 {
 
 // RuneLen is the number of characters in s.
 func RuneLen(s string) int { return utf8.RuneCountInString(s) }
+
+// WithinOne reports whether a and b are at most one edit apart as
+// Levenshtein counts edits (one substitution, insertion, deletion or
+// adjacent transposition), in one pass and without a table.
+func WithinOne(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	p := 0
+	for p < len(a) && a[p] == b[p] {
+		p++
+	}
+	if p == len(a) {
+		return true // equal, or b has one byte more at the end
+	}
+	if len(a) == len(b) {
+		if a[p+1:] == b[p+1:] {
+			return true // a substitution
+		}
+		return p+1 < len(a) && a[p] == b[p+1] && a[p+1] == b[p] && a[p+2:] == b[p+2:]
+	}
+	return a[p:] == b[p+1:] // an insertion
+}
+
+// BagDistance is a lower bound of Levenshtein for ASCII strings: the
+// letters of one that the other lacks, counted with their repeats. It
+// costs one pass, so that most pairs of unrelated names are ruled out
+// before the quadratic distance.
+func BagDistance(a, b string) int {
+	var n [128]int8
+	for i := 0; i < len(a); i++ {
+		n[a[i]&0x7f]++
+	}
+	for i := 0; i < len(b); i++ {
+		n[b[i]&0x7f]--
+	}
+	more, less := 0, 0
+	for _, v := range n {
+		if v > 0 {
+			more += int(v)
+		} else {
+			less -= int(v)
+		}
+	}
+	return max(more, less)
+}

@@ -42,3 +42,20 @@ func TestLevenshtein(t *testing.T) {
 		}
 	}
 }
+
+// TestWithinOneAndBagDistanceAgreeWithLevenshtein: the fast checks never
+// disagree with the distance they stand in for.
+func TestWithinOneAndBagDistanceAgreeWithLevenshtein(t *testing.T) {
+	words := []string{"", "a", "ab", "ba", "abc", "acb", "abd", "abcd", "mohammed", "muhammad", "mohamed", "donald", "donlad", "kuti", "kuni", "yung", "jung", "hassan", "hasan", "husain"}
+	for _, a := range words {
+		for _, b := range words {
+			d := Levenshtein(a, b)
+			if got := WithinOne(a, b); got != (d <= 1) {
+				t.Errorf("WithinOne(%q, %q) = %v, Levenshtein %d", a, b, got, d)
+			}
+			if bd := BagDistance(a, b); bd > d {
+				t.Errorf("BagDistance(%q, %q) = %d > Levenshtein %d", a, b, bd, d)
+			}
+		}
+	}
+}
