@@ -339,7 +339,7 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 				Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers[%d]: null", i))
 				return
 			}
-			if err := t.Validate(); err != nil {
+			if err := t.ValidateForScreening(); err != nil {
 				Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers[%d].%s", i, tripline.ErrorMessage(err)))
 				return
 			}
@@ -367,7 +367,7 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, ScreenResponse{Result: res, MRZ: m})
 		return
 	}
-	if err := req.Traveller.Validate(); err != nil {
+	if err := req.Traveller.ValidateForScreening(); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}

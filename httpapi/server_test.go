@@ -193,7 +193,7 @@ func TestErrors(t *testing.T) {
 		{"syntax", "POST", "/v1/screen", `{"ref": x}`, 400, "invalid", "malformed JSON at byte"},
 		{"unknown field", "POST", "/v1/screen", `{"ref":"x","name":"A B","passport":"1"}`, 400, "invalid", `unknown field "passport"`},
 		{"wrong type", "POST", "/v1/screen", `{"ref":"x","name":42}`, 400, "invalid", `field "name"`},
-		{"bad dob", "POST", "/v1/screen", `{"ref":"x","name":"A B","dob":"1975-13"}`, 400, "invalid", "month 13"},
+		{"dob not a string", "POST", "/v1/screen", `{"ref":"x","name":"A B","dob":1975}`, 400, "invalid", "date: want a string"},
 		{"no name", "POST", "/v1/screen", `{"ref":"x"}`, 400, "invalid", "name: required"},
 		{"empty body", "POST", "/v1/screen", ``, 400, "invalid", "empty"},
 		{"trailing data", "POST", "/v1/screen", `{"ref":"x","name":"A B"} {}`, 400, "invalid", "unexpected data"},
@@ -214,6 +214,29 @@ func TestErrors(t *testing.T) {
 				t.Fatalf("got %d %s %q, want %d %s containing %q", st, code, msg, tc.status, tc.code, tc.msg)
 			}
 		})
+	}
+}
+
+// TestScreenImpossibleBirthDate (issue 16): a traveller whose birth date is
+// impossible is screened on the name and the rest, the date ignored and
+// the result saying so, as `tripline screen` does: a 400 would leave the
+// traveller unscreened.
+func TestScreenImpossibleBirthDate(t *testing.T) {
+	ts := newServer(t)
+	if _, err := serverOf(ts.URL+"/").srv.Listings.PutListing(context.Background(), storetest.Listing("s", "1", "Listed Person")); err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		`{"ref":"x","name":"Listed Person","dob":"1975-13"}`,
+		`{"travellers":[{"ref":"x","name":"Listed Person","dob":"1975-02-30"}]}`,
+	} {
+		st, res := do(t, "POST", ts.URL+"/v1/screen", body)
+		if results, ok := res["results"].([]any); ok && len(results) == 1 {
+			res = results[0].(map[string]any)
+		}
+		if st != 200 || res["decision"] != "hit" || !strings.Contains(fmt.Sprint(res["notes"]), "ignored") {
+			t.Errorf("%s = %d %v, want a hit on the name with a note that the date was ignored", body, st, res)
+		}
 	}
 }
 
