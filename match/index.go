@@ -517,12 +517,14 @@ type cand struct {
 	w float32
 }
 
-// candHeap is a min-heap of candidates by support.
+// candHeap is a min-heap of candidates by support, the worst on top. Ties
+// go by slot (the higher slot is worse), so that which candidates survive
+// never depends on the order their postings were visited in.
 type candHeap []cand
 
 // Len, Less, Swap, Push and Pop implement heap.Interface.
 func (h candHeap) Len() int           { return len(h) }
-func (h candHeap) Less(i, j int) bool { return h[i].w < h[j].w }
+func (h candHeap) Less(i, j int) bool { return worse(h[i], h[j]) }
 func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *candHeap) Push(x any)        { *h = append(*h, x.(cand)) }
 func (h *candHeap) Pop() any {
@@ -531,6 +533,10 @@ func (h *candHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// worse reports whether a is a worse candidate than b: less support, or as
+// much on a higher slot.
+func worse(a, b cand) bool { return a.w < b.w || a.w == b.w && a.s > b.s }
 
 // candidates returns the slots most worth scoring for q; read lock held.
 func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now time.Time) []uint32 {
@@ -546,7 +552,7 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		// (added since), or in both: two lists of one key, weighed by
 		// their total length as one list would be.
 		flat, added := ix.flat.get(k.h), ix.post[k.h]
-		if n := len(flat) + len(added); n > 0 {
+		if n := ix.flat.live(k.h, flat) + len(added); n > 0 {
 			lists = append(lists, kp{flat, added, k.kind, n})
 		}
 	}
@@ -589,8 +595,8 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 			}
 			continue
 		}
-		if w > top[0].w {
-			top[0] = cand{s, w}
+		if c := (cand{s, w}); worse(top[0], c) {
+			top[0] = c
 			heap.Fix(&top, 0)
 		}
 	}

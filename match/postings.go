@@ -21,6 +21,15 @@ type flatPostings struct {
 	ids    []uint32
 	bucket []uint32 // keys with top bits b start at bucket[b]
 	shift  uint
+	// dead counts each key's postings marked dead since Compact, so that a
+	// key's weight and budget count only live postings, as a never
+	// compacted index would.
+	dead map[uint64]int
+}
+
+// live returns how many of ps, key's flat postings, are not dead.
+func (f *flatPostings) live(key uint64, ps []uint32) int {
+	return len(ps) - f.dead[key]
 }
 
 // get returns the flat postings of key (deadSlot where removed).
@@ -43,6 +52,10 @@ func (f *flatPostings) remove(key uint64, slot uint32) {
 	ps := f.get(key)
 	if i := slices.Index(ps, slot); i >= 0 {
 		ps[i] = deadSlot
+		if f.dead == nil {
+			f.dead = map[uint64]int{}
+		}
+		f.dead[key]++
 	}
 }
 
