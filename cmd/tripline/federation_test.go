@@ -256,8 +256,19 @@ func TestFederationThreeNodes(t *testing.T) {
 	}
 	a.must("analyst", "POST", "/v1/listings/agency-a:1/withdraw", `{"reason":"delisted"}`)
 	c.start()
+	// A may still add events of its own while they catch up (the
+	// lifecycle of the encounter above: acknowledgements, escalations), so
+	// converging means reaching A's head as it is at that moment, at least
+	// the last write's.
 	head := lastSeq(a, "A")
-	within(t, 30*time.Second, "B and C converge on A's log", func() bool { return lastSeq(b, "A") == head && lastSeq(c, "A") == head })
+	within(t, 30*time.Second, "B and C converge on A's log", func() bool {
+		now := lastSeq(a, "A")
+		if lastSeq(b, "A") == now && lastSeq(c, "A") == now && now >= head {
+			head = now
+			return true
+		}
+		return false
+	})
 
 	// Same state everywhere: every listing A shares with C is there, the
 	// withdrawal travelled, nothing is duplicated.
@@ -283,7 +294,7 @@ func TestFederationThreeNodes(t *testing.T) {
 			t.Fatalf("C's copy of A's log: position %d holds seq %d", i+1, seq)
 		}
 	}
-	if int64(len(evs)) != head {
+	if int64(len(evs)) < head {
 		t.Fatalf("C holds %d of A's %d events", len(evs), head)
 	}
 	// Placeholders for what C may not see were applied quietly.
