@@ -60,6 +60,7 @@ type Node struct {
 	mu       sync.Mutex
 	versions map[string]int64 // newest version applied of listings not in the index (withdrawn, expired)
 	applied  appliedSet       // which of this node's events the indexes reflect
+	foreign  foreignApplied   // how far the indexes reflect each partner's log
 
 	seen     chan sqlite.Seen       // screened travellers waiting to be saved
 	retroq   chan *tripline.Listing // listings waiting to be retro-screened
@@ -148,6 +149,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.Policy = policy.New(n.groups, audit)
+	n.Policy.Agency = n.Agency
 	if n.Encounters.Escalation, err = tripline.ParseEscalation(env.Getenv("TRIPLINE_ESCALATE")); err != nil {
 		n.Close()
 		return nil, usagef("TRIPLINE_ESCALATE: %s", tripline.ErrorMessage(err))
@@ -189,6 +191,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.applied.cursor = head
+	if err := n.foreign.start(ctx, n.Fed, n.Events); err != nil {
+		n.Close()
+		return nil, err
+	}
 	db.Subscribe(n.apply)
 	// Before the load: screenings journaled by the last run reach the
 	// store (their travellers the retention window) first.
@@ -658,15 +664,16 @@ func (n *Node) tail(ctx context.Context) {
 			(*publish)(evs)
 		}
 		if len(evs) < 5000 {
-			return
+			break
 		}
 	}
+	n.tailForeign(ctx)
 }
 
 // apply keeps the in-memory indexes in step with committed events.
 func (n *Node) apply(evs []*tripline.Event) {
 	for _, ev := range evs {
-		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) {
+		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) || ev.Origin != n.DB.Origin && !n.foreign.mark(ev.Origin, ev.Seq) {
 			continue
 		}
 		if ev.Redacted {
