@@ -17,6 +17,7 @@ import (
 	"tripline"
 	"tripline/postgres"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
@@ -224,10 +225,10 @@ func TestChainMatchesSQLite(t *testing.T) {
 		}
 	}
 	run(stores{postgres.NewListingService(pg), postgres.NewDocumentAlertService(pg)})
-	run(stores{sqlite.NewListingService(lite), sqlite.NewDocumentAlertService(lite)})
+	run(stores{sqlstore.NewListingService(lite), sqlstore.NewDocumentAlertService(lite)})
 
 	got := allEvents(t, postgres.NewEventService(pg), pg.Origin)
-	want := allEvents(t, sqlite.NewEventService(lite), lite.Origin)
+	want := allEvents(t, sqlstore.NewEventService(lite), lite.Origin)
 	if len(got) != len(want) || len(got) != 7 {
 		t.Fatalf("events: postgres %d, sqlite %d; want 7 each", len(got), len(want))
 	}

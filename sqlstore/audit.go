@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -6,8 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -38,7 +36,7 @@ type AuditLog struct {
 	// head and insert are the writer's statements, prepared once: a batch
 	// of a few entries otherwise spends most of its time in the parser.
 	head, insert *sql.Stmt
-	path         string
+	ownDB        bool // adb is the audit log's own (closed with it)
 	opt          AuditOptions
 
 	mu        sync.Mutex
@@ -80,12 +78,6 @@ const auditAttempt = 5 * time.Second
 // auditCloseWait bounds how long Close keeps trying to write what is left.
 const auditCloseWait = 15 * time.Second
 
-// AuditPath returns the path of the audit file of the store at dsn:
-// "tripline.db" keeps its audit log in "tripline-audit.db".
-func AuditPath(dsn string) string {
-	return strings.TrimSuffix(dsn, filepath.Ext(dsn)) + "-audit.db"
-}
-
 // NewAuditLog opens the audit log of db, without checkpoints, and starts
 // its writer.
 func NewAuditLog(db *DB) (*AuditLog, error) { return NewAuditLogWith(db, AuditOptions{}) }
@@ -94,19 +86,16 @@ func NewAuditLog(db *DB) (*AuditLog, error) { return NewAuditLogWith(db, AuditOp
 // there the entries an older version kept in the store) and starts its
 // writer.
 func NewAuditLogWith(db *DB, opt AuditOptions) (*AuditLog, error) {
-	if db.DSN == ":memory:" {
-		return nil, fmt.Errorf("audit log: needs a database file, not %s", db.DSN)
-	}
 	if opt.CheckpointEvery <= 0 {
 		opt.CheckpointEvery = DefaultCheckpointEvery
 	}
-	a := &AuditLog{db: db, path: AuditPath(db.DSN), opt: opt, changed: make(chan struct{}),
+	a := &AuditLog{db: db, opt: opt, changed: make(chan struct{}),
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), signed: make(chan struct{})}
 	if err := a.open(); err != nil {
 		return nil, err
 	}
 	if err := a.moveLegacy(db.ctx); err != nil {
-		a.adb.Close()
+		a.closeDB()
 		return nil, err
 	}
 	go a.writer()
@@ -114,61 +103,48 @@ func NewAuditLogWith(db *DB, opt AuditOptions) (*AuditLog, error) {
 	return a, nil
 }
 
-const auditSchema = `
-CREATE TABLE IF NOT EXISTS audit (
-	seq     INTEGER PRIMARY KEY,
-	at      TEXT NOT NULL,
-	user_id TEXT NOT NULL,
-	agency  TEXT NOT NULL,
-	role    TEXT NOT NULL,
-	action  TEXT NOT NULL,
-	subject TEXT NOT NULL,
-	detail  TEXT NOT NULL,
-	prev    TEXT NOT NULL,
-	hash    TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_subject ON audit (subject, seq);
-CREATE INDEX IF NOT EXISTS audit_agency_at ON audit (agency, at);
--- Signed checkpoints: the node's signature on the head (seq, hash) at a time.
-CREATE TABLE IF NOT EXISTS audit_checkpoints (
-	seq  INTEGER PRIMARY KEY,
-	at   TEXT NOT NULL,
-	node TEXT NOT NULL,
-	hash TEXT NOT NULL,
-	key  TEXT NOT NULL,
-	sig  BLOB NOT NULL
-);`
-
-func (a *AuditLog) open() error {
-	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
-		return fmt.Errorf("audit log: create directory: %w", err)
-	}
-	busy := a.db.BusyTimeout
-	if busy <= 0 {
-		busy = 10 * time.Second
-	}
-	// As the store: writes take the lock at BEGIN; FULL sync makes a
-	// committed entry survive power loss, not only a killed process.
-	dsn := "file:" + a.path + "?_txlock=immediate" + fmt.Sprintf("&_pragma=busy_timeout(%d)", busy.Milliseconds()) +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
-	adb, err := sql.Open("sqlite", dsn)
+func (a *AuditLog) open() (err error) {
+	adb, own, err := a.db.dialect.OpenAudit(a.db.ctx, a.db)
 	if err != nil {
-		return fmt.Errorf("audit log: open %s: %w", a.path, err)
+		return fmt.Errorf("audit log: %w", err)
 	}
-	adb.SetMaxIdleConns(maxIdleConns)
-	if _, err := adb.ExecContext(a.db.ctx, auditSchema); err != nil {
-		adb.Close()
-		return fmt.Errorf("audit log: create %s: %w", a.path, err)
-	}
+	a.adb, a.ownDB = adb, own
 	if a.head, err = adb.PrepareContext(a.db.ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`); err == nil {
 		a.insert, err = adb.PrepareContext(a.db.ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
 	if err != nil {
-		adb.Close()
-		return fmt.Errorf("audit log: prepare %s: %w", a.path, err)
+		a.closeDB()
+		return fmt.Errorf("audit log: prepare: %w", err)
 	}
-	a.adb = adb
 	return nil
+}
+
+// closeDB closes the audit log's statements, and its handle when it is
+// its own.
+func (a *AuditLog) closeDB() error {
+	for _, st := range []*sql.Stmt{a.head, a.insert} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	if a.ownDB {
+		return a.adb.Close()
+	}
+	return nil
+}
+
+// beginWrite starts a write transaction on the audit log, holding its
+// write lock.
+func (a *AuditLog) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	tx, err := a.adb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.db.dialect.Lock(ctx, tx, LockAudit); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
 }
 
 // moveLegacy moves the entries an older version kept in the store's own
@@ -176,21 +152,24 @@ func (a *AuditLog) open() error {
 // then deleted, so that a crash in between loses nothing (the copy is
 // idempotent).
 func (a *AuditLog) moveLegacy(ctx context.Context) error {
+	if !a.ownDB {
+		return nil // one database: the entries are where they belong
+	}
 	var n int64
 	if err := a.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit`).Scan(&n); err != nil || n == 0 {
 		return nil // no legacy table, or nothing in it
 	}
-	rows, err := a.db.db.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY rowid`)
+	rows, err := a.db.db.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("audit log: read the store's entries: %w", err)
 	}
 	defer rows.Close()
-	tx, err := a.adb.BeginTx(ctx, nil)
+	tx, err := a.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("audit log: move the store's entries: %w", err)
 	}
 	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return err
 	}
@@ -356,7 +335,7 @@ func (a *AuditLog) pendingSnapshot() []*tripline.AuditEntry {
 
 // write stores batch in one transaction, chained onto the stored head.
 func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry) error {
-	tx, err := a.adb.BeginTx(ctx, nil)
+	tx, err := a.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("audit: begin: %w", err)
 	}
@@ -443,7 +422,7 @@ func (a *AuditLog) Close() error {
 		}
 		cancel()
 	}
-	if err := a.adb.Close(); err != nil {
+	if err := a.closeDB(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -451,9 +430,6 @@ func (a *AuditLog) Close() error {
 
 // SQL exposes the audit file for tests that tamper with it.
 func (a *AuditLog) SQL() *sql.DB { return a.adb }
-
-// Path returns the audit file's path.
-func (a *AuditLog) Path() string { return a.path }
 
 // PublicKey returns the key that signs the checkpoints, nil without one.
 func (a *AuditLog) PublicKey() ed25519.PublicKey {

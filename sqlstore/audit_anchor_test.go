@@ -1,4 +1,4 @@
-package sqlite_test
+package sqlstore_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"tripline"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // testKey is a fixed node key: checkpoints are signed with it.
@@ -20,12 +21,12 @@ var testKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
 
 // signedAudit opens a signed audit log on a fresh store, with a clock
 // that ticks a second per reading.
-func signedAudit(t *testing.T) (*sqlite.DB, *sqlite.AuditLog) {
+func signedAudit(t *testing.T) (*sqlite.DB, *sqlstore.AuditLog) {
 	t.Helper()
 	db := MustOpenDB(t)
 	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { now = now.Add(time.Second); return now }
-	log, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: db.Origin, Key: testKey})
+	log, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: db.Origin, Key: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func signedAudit(t *testing.T) (*sqlite.DB, *sqlite.AuditLog) {
 }
 
 // record appends n entries numbered from first and commits them.
-func record(t *testing.T, log *sqlite.AuditLog, first, n int) {
+func record(t *testing.T, log *sqlstore.AuditLog, first, n int) {
 	t.Helper()
 	for i := first; i < first+n; i++ {
 		log.Record(t.Context(), tripline.AuditEntry{User: fmt.Sprint("user-", i%3), Agency: "tr-police",
@@ -45,7 +46,7 @@ func record(t *testing.T, log *sqlite.AuditLog, first, n int) {
 	}
 }
 
-func checkpoint(t *testing.T, log *sqlite.AuditLog) *tripline.AuditCheckpoint {
+func checkpoint(t *testing.T, log *sqlstore.AuditLog) *tripline.AuditCheckpoint {
 	t.Helper()
 	c, err := log.Checkpoint(t.Context())
 	if err != nil {
@@ -56,7 +57,7 @@ func checkpoint(t *testing.T, log *sqlite.AuditLog) *tripline.AuditCheckpoint {
 
 // rechain is the careful attacker: it edits entry seq and recomputes the
 // hash of every entry from there on, so that the chain alone verifies.
-func rechain(t *testing.T, log *sqlite.AuditLog, seq int64, detail string) {
+func rechain(t *testing.T, log *sqlstore.AuditLog, seq int64, detail string) {
 	t.Helper()
 	es, err := log.Entries(t.Context(), tripline.AuditFilter{})
 	if err != nil {
@@ -95,31 +96,31 @@ func TestAuditCheckpointsShowTruncationAndRewrite(t *testing.T) {
 	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, ed25519.SeedSize))
 	for _, tc := range []struct {
 		name   string
-		tamper func(t *testing.T, log *sqlite.AuditLog)
+		tamper func(t *testing.T, log *sqlstore.AuditLog)
 		seq    int64    // the entry named, 0 for intact
 		want   []string // in the reason
 	}{
-		{"untouched", func(*testing.T, *sqlite.AuditLog) {}, 0, nil},
-		{"newest 5 deleted", func(t *testing.T, log *sqlite.AuditLog) {
+		{"untouched", func(*testing.T, *sqlstore.AuditLog) {}, 0, nil},
+		{"newest 5 deleted", func(t *testing.T, log *sqlstore.AuditLog) {
 			exec(t, log.SQL(), `DELETE FROM audit WHERE seq > 15`)
 		}, 20, []string{"truncated", "ends at entry 15", "checkpoint of entry 20", "5 newest entries deleted", "still matches is that of entry 10"}},
-		{"newest 12 deleted", func(t *testing.T, log *sqlite.AuditLog) {
+		{"newest 12 deleted", func(t *testing.T, log *sqlstore.AuditLog) {
 			exec(t, log.SQL(), `DELETE FROM audit WHERE seq > 8`)
 		}, 20, []string{"truncated", "ends at entry 8", "checkpoint of entry 20", "no checkpoint before it still matches"}},
-		{"all deleted", func(t *testing.T, log *sqlite.AuditLog) {
+		{"all deleted", func(t *testing.T, log *sqlstore.AuditLog) {
 			exec(t, log.SQL(), `DELETE FROM audit`)
 		}, 20, []string{"truncated", "ends at entry 0"}},
-		{"edited after the last checkpoint and re-chained", func(t *testing.T, log *sqlite.AuditLog) {
+		{"edited after the last checkpoint and re-chained", func(t *testing.T, log *sqlstore.AuditLog) {
 			rechain(t, log, 14, "nothing to see")
 		}, 20, []string{"rewritten", "checkpoint of entry 20", "still matches is that of entry 10"}},
-		{"edited before both checkpoints and re-chained", func(t *testing.T, log *sqlite.AuditLog) {
+		{"edited before both checkpoints and re-chained", func(t *testing.T, log *sqlstore.AuditLog) {
 			rechain(t, log, 3, "nothing to see")
 		}, 10, []string{"rewritten", "checkpoint of entry 10", "no checkpoint before it"}},
-		{"truncated, then as many new entries appended", func(t *testing.T, log *sqlite.AuditLog) {
+		{"truncated, then as many new entries appended", func(t *testing.T, log *sqlstore.AuditLog) {
 			exec(t, log.SQL(), `DELETE FROM audit WHERE seq > 15`)
 			record(t, log, 100, 5)
 		}, 20, []string{"rewritten", "of entry 20"}},
-		{"checkpoints re-signed with another key", func(t *testing.T, log *sqlite.AuditLog) {
+		{"checkpoints re-signed with another key", func(t *testing.T, log *sqlstore.AuditLog) {
 			rechain(t, log, 3, "nothing to see")
 			es, _ := log.Entries(t.Context(), tripline.AuditFilter{})
 			for _, seq := range []int64{10, 20} {
@@ -202,7 +203,7 @@ func TestAuditWitnessCheckpoint(t *testing.T) {
 // every CheckpointEvery, while the head moves.
 func TestAuditCheckpointSignedPeriodically(t *testing.T) {
 	db := MustOpenDB(t)
-	log, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: db.Origin, Key: testKey, CheckpointEvery: 20 * time.Millisecond})
+	log, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: db.Origin, Key: testKey, CheckpointEvery: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +255,7 @@ func TestAuditCloseSignsTheHead(t *testing.T) {
 	if err := log.Close(); err != nil {
 		t.Fatal(err)
 	}
-	again, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: db.Origin, Key: testKey})
+	again, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: db.Origin, Key: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,12 +272,12 @@ func TestAuditCloseSignsTheHead(t *testing.T) {
 // TestAuditTwoWriters fail at random on a busy machine.
 func TestAuditFlushWaitsForTheWriter(t *testing.T) {
 	db := MustOpenDB(t)
-	log, err := sqlite.NewAuditLog(db)
+	log, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer log.Close()
-	other, err := sql.Open("sqlite", "file:"+log.Path())
+	other, err := sql.Open("sqlite", "file:"+sqlite.AuditPath(db.DSN))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +316,7 @@ func TestAuditFlushWaitsForTheWriter(t *testing.T) {
 // entries it could not commit instead of claiming success.
 func TestAuditFlushReportsAnUnwritableLog(t *testing.T) {
 	db := MustOpenDB(t)
-	log, err := sqlite.NewAuditLog(db)
+	log, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,12 +355,12 @@ func TestAuditMovedOutOfTheStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	log, err := sqlite.NewAuditLog(db)
+	log, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer log.Close()
-	if got := log.Path(); got != filepath.Join(filepath.Dir(path), "tripline-audit.db") {
+	if got := sqlite.AuditPath(db.DSN); got != filepath.Join(filepath.Dir(path), "tripline-audit.db") {
 		t.Fatalf("audit file = %s", got)
 	}
 	log.Record(t.Context(), tripline.AuditEntry{User: "u", Action: "login"})

@@ -1,4 +1,4 @@
-package sqlite_test
+package sqlstore_test
 
 import (
 	"context"
@@ -10,14 +10,15 @@ import (
 
 	"tripline"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
-func auditWith(t *testing.T, n int) (*sqlite.DB, *sqlite.AuditLog) {
+func auditWith(t *testing.T, n int) (*sqlite.DB, *sqlstore.AuditLog) {
 	t.Helper()
 	db := MustOpenDB(t)
 	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { now = now.Add(time.Second); return now }
-	log, err := sqlite.NewAuditLog(db)
+	log, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestAuditTampering(t *testing.T) {
 func TestAuditChainContinuesAcrossRestart(t *testing.T) {
 	db, log := auditWith(t, 5)
 	log.Close()
-	log2, err := sqlite.NewAuditLog(db)
+	log2, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestAuditChainContinuesAcrossRestart(t *testing.T) {
 
 func TestIdentityTokens(t *testing.T) {
 	db := MustOpenDB(t)
-	ids := sqlite.NewIdentityService(db)
+	ids := sqlstore.NewIdentityService(db)
 	ctx := context.Background()
 	if err := ids.CreateUser(ctx, &tripline.User{ID: "ofc", Agency: "tr-police", Role: tripline.RoleOfficer}); err != nil {
 		t.Fatal(err)
@@ -153,7 +154,7 @@ func TestIdentityTokens(t *testing.T) {
 
 func TestConsents(t *testing.T) {
 	db := MustOpenDB(t)
-	cs := sqlite.NewConsentService(db)
+	cs := sqlstore.NewConsentService(db)
 	ctx := context.Background()
 	c, err := cs.RequestConsent(ctx, &tripline.Consent{Listing: "a:1", Originator: "a", Requester: "b", Recipient: "c"})
 	if err != nil || c.Status != tripline.ConsentPending {
@@ -166,7 +167,7 @@ func TestConsents(t *testing.T) {
 	if _, err := cs.DecideConsent(ctx, c.ID, false, "a-analyst"); tripline.ErrorCode(err) != tripline.ECONFLICT {
 		t.Fatalf("second decision: %v", err)
 	}
-	evs, _ := sqlite.NewEventService(db).Events(ctx, db.Origin, 0, 0)
+	evs, _ := sqlstore.NewEventService(db).Events(ctx, db.Origin, 0, 0)
 	if len(evs) != 2 || evs[0].Type != tripline.EventConsentRequested || evs[1].Type != tripline.EventConsent {
 		t.Fatalf("events = %v", evs)
 	}
@@ -177,7 +178,7 @@ func TestConsents(t *testing.T) {
 // takes it, without waiting for more accesses to wake the writer.
 func TestAuditRetriedAfterFailedWrite(t *testing.T) {
 	db := MustOpenDB(t)
-	audit, err := sqlite.NewAuditLog(db)
+	audit, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,13 +210,13 @@ func TestAuditRetriedAfterFailedWrite(t *testing.T) {
 // fork it, and it verifies.
 func TestAuditTwoWriters(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.db")
-	open := func() *sqlite.AuditLog {
+	open := func() *sqlstore.AuditLog {
 		db := sqlite.NewDB(path)
 		if err := db.Open(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		a, err := sqlite.NewAuditLog(db)
+		a, err := sqlstore.NewAuditLog(db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,7 +225,7 @@ func TestAuditTwoWriters(t *testing.T) {
 	}
 	serve, cli := open(), open()
 	for i := 0; i < 30; i++ {
-		w := []*sqlite.AuditLog{serve, cli}[i%2]
+		w := []*sqlstore.AuditLog{serve, cli}[i%2]
 		w.Record(t.Context(), tripline.AuditEntry{User: fmt.Sprint("u", i), Agency: "a", Role: tripline.RoleAnalyst, Action: "listing.read", Subject: fmt.Sprint("s:", i)})
 		if i%5 == 4 {
 			if err := w.Flush(t.Context()); err != nil {
@@ -232,7 +233,7 @@ func TestAuditTwoWriters(t *testing.T) {
 			}
 		}
 	}
-	for _, w := range []*sqlite.AuditLog{serve, cli} {
+	for _, w := range []*sqlstore.AuditLog{serve, cli} {
 		if err := w.Flush(t.Context()); err != nil {
 			t.Fatal(err)
 		}

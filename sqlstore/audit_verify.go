@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"cmp"
@@ -102,7 +102,7 @@ func (a *AuditLog) checkpoint(ctx context.Context) (*tripline.AuditCheckpoint, e
 	c.Key = base64.StdEncoding.EncodeToString(a.PublicKey())
 	// Another process may have signed the same head meanwhile: either
 	// checkpoint will do.
-	if _, err := a.adb.ExecContext(ctx, `INSERT OR IGNORE INTO audit_checkpoints (`+checkpointColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+	if _, err := a.adb.ExecContext(ctx, `INSERT INTO audit_checkpoints (`+checkpointColumns+`) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		c.Seq, formatTime(c.At), c.Node, c.Hash, c.Key, c.Sig); err != nil {
 		return nil, fmt.Errorf("audit checkpoint: %w", err)
 	}
@@ -154,7 +154,7 @@ func (a *AuditLog) VerifyAgainst(ctx context.Context, key ed25519.PublicKey, wit
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY rowid`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}

@@ -1,40 +1,62 @@
-// Package sqlite implements Tripline's stores on an embedded SQLite file,
-// with the pure-Go driver (no cgo), WAL journaling and embedded migrations.
-package sqlite
+// Package sqlstore holds Tripline's stores written once in SQL, over
+// database/sql: package sqlite and package postgres supply the driver, the
+// migrations and the write lock (a Dialect), and everything else is here.
+//
+// Queries are written with "?" placeholders, times as fixed-width UTC text
+// (compared as text), and upserts as INSERT ... ON CONFLICT, which both
+// engines accept; the postgres driver rewrites the placeholders.
+package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	sqlitedriver "modernc.org/sqlite" // registers the "sqlite" driver
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"tripline"
 )
 
-//go:embed migrations/*.sql
-var migrationFS embed.FS
+// Dialect is what differs between engines.
+type Dialect interface {
+	// Name is the engine's name, for messages ("sqlite", "postgres").
+	Name() string
+	// Open connects to db.DSN and applies the engine's migrations.
+	Open(ctx context.Context, db *DB) (*sql.DB, error)
+	// Lock takes the write lock named by key inside tx, for an engine
+	// that does not serialise writers at BEGIN.
+	Lock(ctx context.Context, tx *sql.Tx, key LockKey) error
+	// Busy reports whether err says the write lock stayed taken past the
+	// engine's wait.
+	Busy(err error) bool
+	// OpenAudit returns the audit log's handle: a file of its own beside
+	// a SQLite store (own true: the audit log closes it), the store's own
+	// handle on a server.
+	OpenAudit(ctx context.Context, db *DB) (adb *sql.DB, own bool, err error)
+}
+
+// LockKey names one of the write locks a Dialect takes.
+type LockKey int
+
+// The write locks: writers of the store take LockStore for their whole
+// transaction (as SQLite's single writer does), writers of the audit
+// chain LockAudit, so that an audit entry never waits for an import.
+const (
+	LockStore LockKey = iota + 1
+	LockAudit
+)
 
 // DB is a handle to one Tripline SQLite database.
 type DB struct {
-	db     *sql.DB
-	ctx    context.Context // cancelled by Close
-	cancel func()
+	db      *sql.DB
+	dialect Dialect
+	ctx     context.Context // cancelled by Close
+	cancel  func()
 
-	// DSN is the path of the database file.
+	// DSN is what the dialect opens: a file's path, or a server's URL.
 	DSN string
 	// Origin is this node's id: the origin of every event it appends.
 	Origin string
@@ -61,9 +83,9 @@ type DB struct {
 	stmts  map[string]*sql.Stmt // prepared once: parsing a query costs more than running it
 }
 
-// maxIdleConns is how many connections a database keeps open between
+// MaxIdleConns is how many connections a database keeps open between
 // uses.
-const maxIdleConns = 8
+const MaxIdleConns = 8
 
 // prepared returns query prepared on the database, once: hot reads (a
 // token on every request) then skip SQLite's parser, which costs more
@@ -91,92 +113,34 @@ func (db *DB) logError(msg string, err error) {
 	}
 }
 
-// NewDB returns a DB for the file at dsn. Call Open before use.
-func NewDB(dsn string) *DB {
-	db := &DB{DSN: dsn, Origin: "local", Now: time.Now}
+// New returns a DB for dsn on the engine of dialect. Call Open before use.
+func New(dsn string, dialect Dialect) *DB {
+	db := &DB{DSN: dsn, dialect: dialect, Origin: "local", Now: time.Now}
 	db.ctx, db.cancel = context.WithCancel(context.Background())
 	return db
 }
 
-// Open opens the file, creating its directory, and applies pending migrations.
+// Open connects and applies pending migrations.
 func (db *DB) Open() (err error) {
 	if db.DSN == "" {
-		return fmt.Errorf("sqlite: dsn required")
+		return fmt.Errorf("%s: dsn required", db.dialect.Name())
 	}
-	if db.DSN != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(db.DSN), 0o700); err != nil {
-			return fmt.Errorf("sqlite: create data directory: %w", err)
-		}
-	}
-	if err := db.create(); err != nil {
+	if db.db, err = db.dialect.Open(db.ctx, db); err != nil {
 		return err
 	}
-	// _txlock=immediate takes the write lock at BEGIN, so two writers wait
-	// on busy_timeout instead of failing mid-transaction. synchronous(FULL)
-	// makes a committed import survive power loss, not just a killed process.
-	busy := db.BusyTimeout
-	if busy <= 0 {
-		busy = 10 * time.Second
-	}
-	dsn := "file:" + db.DSN + "?_txlock=immediate" +
-		fmt.Sprintf("&_pragma=busy_timeout(%d)", busy.Milliseconds()) + "&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" +
-		// A bulk import writes a gigabyte in one transaction: a large page
-		// cache keeps the B-tree's inner pages in memory instead of re-reading
-		// them from the WAL.
-		fmt.Sprintf("&_pragma=cache_size(-%d)", cmp.Or(db.CacheBytes, 256<<20)>>10) + "&_pragma=temp_store(MEMORY)"
-	if db.db, err = sql.Open("sqlite", dsn); err != nil {
-		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
-	}
-	// Keep connections for concurrent requests: a new one costs its DSN
-	// pragmas and re-preparing every cached statement (database/sql keeps
+	// Keep connections for concurrent requests: a new one costs its
+	// set-up and re-preparing every cached statement (database/sql keeps
 	// two idle by default, so eight concurrent requests churned them).
-	db.db.SetMaxIdleConns(maxIdleConns)
-	if err := db.db.PingContext(db.ctx); err != nil {
-		return fmt.Errorf("sqlite: open %s: %w", db.DSN, err)
-	}
-	if err := db.migrate(); err != nil {
-		return fmt.Errorf("sqlite: migrate %s: %w", db.DSN, err)
-	}
+	db.db.SetMaxIdleConns(MaxIdleConns)
 	return nil
 }
 
-// pageSize is the page size of a new database file. An event row (a
-// listing's body, about a kilobyte) must fit in a page's local payload, or
-// every row spills into an overflow page that is mostly empty: with 4 KiB
-// pages a million listings took 2.8 GB, with 32 KiB pages about a third.
-const pageSize = 32768
+// Dialect returns the engine of db.
+func (db *DB) Dialect() Dialect { return db.dialect }
 
-// create gives a new database file its page size. It must run before
-// anything else touches the file: the driver applies DSN pragmas in
-// alphabetical order, and journal_mode (which writes page 1 and fixes the
-// page size) sorts before page_size.
-func (db *DB) create() error {
-	if db.DSN == ":memory:" {
-		return nil
-	}
-	if st, err := os.Stat(db.DSN); err == nil && st.Size() > 0 {
-		return nil
-	}
-	c, err := sql.Open("sqlite", "file:"+db.DSN)
-	if err != nil {
-		return fmt.Errorf("sqlite: create %s: %w", db.DSN, err)
-	}
-	defer c.Close()
-	for _, p := range []string{fmt.Sprintf("PRAGMA page_size = %d", pageSize), "PRAGMA journal_mode = WAL"} {
-		if _, err := c.ExecContext(db.ctx, p); err != nil {
-			return fmt.Errorf("sqlite: create %s: %s: %w", db.DSN, p, err)
-		}
-	}
-	return nil
-}
-
-// isBusy reports whether err is SQLite's SQLITE_BUSY: the lock stayed
-// taken for the whole busy timeout.
-func isBusy(err error) bool {
-	var se *sqlitedriver.Error
-	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
-}
+// Context is cancelled when db closes: migrations and background work
+// run under it.
+func (db *DB) Context() context.Context { return db.ctx }
 
 // Close closes the database.
 func (db *DB) Close() error {
@@ -223,72 +187,6 @@ func (db *DB) publish(evs []*tripline.Event) {
 	}
 }
 
-// migrate applies the SQL files and code migrations not yet recorded, in
-// version order, each in its own transaction.
-func (db *DB) migrate() error {
-	if _, err := db.db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	steps := map[int]func(tx *sql.Tx) error{}
-	labels := map[int]string{}
-	for _, name := range names {
-		v, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", name)
-		}
-		steps[v], labels[v] = func(tx *sql.Tx) error {
-			buf, err := fs.ReadFile(migrationFS, name)
-			if err != nil {
-				return err
-			}
-			_, err = tx.Exec(string(buf))
-			return err
-		}, name
-	}
-	for v, fn := range codeMigrations {
-		if _, dup := steps[v]; dup {
-			return fmt.Errorf("migration %d: both a file and code", v)
-		}
-		steps[v], labels[v] = func(tx *sql.Tx) error { return fn(db.ctx, tx) }, fmt.Sprintf("%d (code)", v)
-	}
-	versions := make([]int, 0, len(steps))
-	for v := range steps {
-		versions = append(versions, v)
-	}
-	sort.Ints(versions)
-	for _, v := range versions {
-		if err := db.migrateStep(v, steps[v]); err != nil {
-			return fmt.Errorf("migration %s: %w", labels[v], err)
-		}
-	}
-	return nil
-}
-
-func (db *DB) migrateStep(version int, apply func(tx *sql.Tx) error) error {
-	tx, err := db.db.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-		return err
-	} else if n != 0 {
-		return nil
-	}
-	if err := apply(tx); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, formatTime(db.Now())); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 // Tx wraps a transaction with the time it started and the events it appends.
 type Tx struct {
 	*sql.Tx
@@ -302,7 +200,12 @@ type Tx struct {
 // BeginTx starts a write transaction.
 func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	tx, err := db.db.BeginTx(ctx, opts)
-	if isBusy(err) {
+	if err == nil && (opts == nil || !opts.ReadOnly) {
+		if err = db.dialect.Lock(ctx, tx, LockStore); err != nil {
+			tx.Rollback()
+		}
+	}
+	if db.dialect.Busy(err) {
 		// Another write holds the lock past the busy timeout: most often
 		// a long import. Say so, instead of an internal error.
 		return nil, tripline.Errorf(tripline.EUNAVAILABLE, "the store is busy with another write (an import?); retry shortly")
@@ -426,6 +329,9 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// FormatTime is the stored form of t, for migrations.
+func FormatTime(t time.Time) string { return formatTime(t) }
 
 // parseTime reads a stored time; RFC 3339 parsing accepts the fixed-width
 // layout as well as any variable-width value.

@@ -1,4 +1,4 @@
-package sqlite_test
+package sqlstore_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"tripline"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
@@ -30,10 +31,10 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		db := MustOpenDB(t)
 		return storetest.Store{
-			Listings:   sqlite.NewListingService(db),
-			Events:     sqlite.NewEventService(db),
-			Encounters: sqlite.NewEncounterService(db),
-			Alerts:     sqlite.NewDocumentAlertService(db),
+			Listings:   sqlstore.NewListingService(db),
+			Events:     sqlstore.NewEventService(db),
+			Encounters: sqlstore.NewEncounterService(db),
+			Alerts:     sqlstore.NewDocumentAlertService(db),
 			Origin:     db.Origin,
 			SetNow:     func(now time.Time) { db.Now = func() time.Time { return now } },
 		}
@@ -46,7 +47,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sqlite.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
+	if _, err := sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -55,18 +56,18 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatalf("reopen (migrations must be idempotent): %v", err)
 	}
 	defer db.Close()
-	if _, err := sqlite.NewListingService(db).Listing(t.Context(), "s:1"); err != nil {
+	if _, err := sqlstore.NewListingService(db).Listing(t.Context(), "s:1"); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestTravellerLogPurge(t *testing.T) {
 	db := MustOpenDB(t)
-	log := sqlite.NewTravellerLog(db)
+	log := sqlstore.NewTravellerLog(db)
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	var batch []sqlite.Seen
+	var batch []sqlstore.Seen
 	for i, age := range []int{40, 31, 29, 1} {
-		batch = append(batch, sqlite.Seen{Traveller: &tripline.Traveller{Ref: fmt.Sprint(i), Name: "A B"}, At: now.AddDate(0, 0, -age)})
+		batch = append(batch, sqlstore.Seen{Traveller: &tripline.Traveller{Ref: fmt.Sprint(i), Name: "A B"}, At: now.AddDate(0, 0, -age)})
 	}
 	if err := log.Save(t.Context(), batch); err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func TestTravellerLogPurge(t *testing.T) {
 		t.Fatalf("purged %d, %v; want 2", n, err)
 	}
 	var refs []string
-	if err := log.Each(t.Context(), time.Time{}, func(s sqlite.Seen) { refs = append(refs, s.Traveller.Ref) }); err != nil {
+	if err := log.Each(t.Context(), time.Time{}, func(s sqlstore.Seen) { refs = append(refs, s.Traveller.Ref) }); err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(refs) != "[2 3]" {
@@ -88,7 +89,7 @@ func TestTravellerLogPurge(t *testing.T) {
 // their fractional seconds (encounter order and paging rely on it).
 func TestTimesSortAsText(t *testing.T) {
 	db := MustOpenDB(t)
-	es := sqlite.NewEncounterService(db)
+	es := sqlstore.NewEncounterService(db)
 	base := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	// .12 s is earlier than .123 s, though "…00.12Z" > "…00.123Z" in RFC 3339 text.
 	for i, at := range []time.Time{base.Add(120 * time.Millisecond), base.Add(123 * time.Millisecond), base.Add(100 * time.Millisecond)} {
@@ -136,7 +137,7 @@ func TestRehashUpgrade(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		return db, storetest.Store{Listings: sqlite.NewListingService(db), Encounters: sqlite.NewEncounterService(db), Origin: db.Origin}
+		return db, storetest.Store{Listings: sqlstore.NewListingService(db), Encounters: sqlstore.NewEncounterService(db), Origin: db.Origin}
 	}
 	db, s := open()
 	storetest.TestRehashUpgrade(t, storetest.Upgrade{
@@ -163,11 +164,11 @@ func TestImportCancelled(t *testing.T) {
 			}
 		}
 	}
-	_, err := sqlite.NewListingService(db).ImportListings(ctx, "src", endless)
+	_, err := sqlstore.NewListingService(db).ImportListings(ctx, "src", endless)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if last, _ := sqlite.NewEventService(db).LastSeq(t.Context(), db.Origin); last != 0 {
+	if last, _ := sqlstore.NewEventService(db).LastSeq(t.Context(), db.Origin); last != 0 {
 		t.Fatalf("a cancelled import stored %d events", last)
 	}
 	for i := 0; runtime.NumGoroutine() > before && i < 100; i++ {
@@ -197,12 +198,12 @@ func TestBusyStoreIsUnavailable(t *testing.T) {
 	if _, err := conn.ExecContext(t.Context(), `BEGIN IMMEDIATE`); err != nil {
 		t.Fatal(err)
 	}
-	_, err = sqlite.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan"))
+	_, err = sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan"))
 	if tripline.ErrorCode(err) != tripline.EUNAVAILABLE {
 		t.Fatalf("err = %v, want unavailable", err)
 	}
 	conn.ExecContext(t.Context(), `ROLLBACK`)
-	if _, err := sqlite.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
+	if _, err := sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
 		t.Fatalf("after the lock is gone: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -69,7 +69,7 @@ func (s *IdentityService) SetGroup(ctx context.Context, group string, members []
 		return fmt.Errorf("clear group %s: %w", group, err)
 	}
 	for _, m := range members {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO agency_groups (grp, agency) VALUES (?, ?)`, group, m); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO agency_groups (grp, agency) VALUES (?, ?) ON CONFLICT DO NOTHING`, group, m); err != nil {
 			return fmt.Errorf("add %s to group %s: %w", m, group, err)
 		}
 	}

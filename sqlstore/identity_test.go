@@ -1,4 +1,4 @@
-package sqlite_test
+package sqlstore_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"tripline"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // TestSessionBoundToItsToken (issue 13, item 7): a session lives only as
@@ -19,7 +19,7 @@ func TestSessionBoundToItsToken(t *testing.T) {
 	db := MustOpenDB(t)
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
-	s := sqlite.NewIdentityService(db)
+	s := sqlstore.NewIdentityService(db)
 	ctx := context.Background()
 	if err := s.CreateUser(ctx, &tripline.User{ID: "a", Agency: "s", Role: tripline.RoleAnalyst}); err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestSessionBoundToItsToken(t *testing.T) {
 // may be a superuser, and its identity says so.
 func TestUsersNodeAndSuperuser(t *testing.T) {
 	db := MustOpenDB(t)
-	s := sqlite.NewIdentityService(db)
+	s := sqlstore.NewIdentityService(db)
 	ctx := context.Background()
 	for _, u := range []*tripline.User{
 		{ID: "n", Agency: "s", Role: tripline.RoleNode},

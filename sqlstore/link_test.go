@@ -1,4 +1,4 @@
-package sqlite_test
+package sqlstore_test
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 
 	"tripline"
 	"tripline/network"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // TestLinkStore: links survive a round trip, a re-save updates time and
@@ -14,7 +14,7 @@ import (
 // link stores nothing.
 func TestLinkStore(t *testing.T) {
 	db := MustOpenDB(t)
-	s := sqlite.NewLinkStore(db)
+	s := sqlstore.NewLinkStore(db)
 	ctx := t.Context()
 	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	a := network.Link{From: network.Phone("+44 20 7946 0958"), To: network.ListingEntity("un:1"), Type: network.LinkHasPhone,
@@ -58,7 +58,7 @@ func TestLinkStore(t *testing.T) {
 	}
 }
 
-func all(t *testing.T, s *sqlite.LinkStore) []network.Link {
+func all(t *testing.T, s *sqlstore.LinkStore) []network.Link {
 	t.Helper()
 	var out []network.Link
 	if err := s.Links(t.Context(), func(l network.Link) { out = append(out, l) }); err != nil {
@@ -70,7 +70,7 @@ func all(t *testing.T, s *sqlite.LinkStore) []network.Link {
 // TestReplaceLinks: a source's links are replaced as a whole; others stay.
 func TestReplaceLinks(t *testing.T) {
 	db := MustOpenDB(t)
-	s := sqlite.NewLinkStore(db)
+	s := sqlstore.NewLinkStore(db)
 	ctx := t.Context()
 	p := func(k string) network.Entity { return network.NewEntity(network.KindPerson, k) }
 	old := []network.Link{{From: p("A"), To: p("B"), Type: network.LinkSameBooking, Source: "pnrgov:TK1/2026-11-25"},
@@ -95,10 +95,10 @@ func TestLinkChangesFollowed(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := t.Context()
 	server, cli := network.NewService(network.NewMemStore()), network.NewService(network.NewMemStore())
-	if err := server.Open(ctx, sqlite.NewLinkStore(db)); err != nil {
+	if err := server.Open(ctx, sqlstore.NewLinkStore(db)); err != nil {
 		t.Fatal(err)
 	}
-	cliStore := sqlite.NewLinkStore(db)
+	cliStore := sqlstore.NewLinkStore(db)
 	if err := cli.Open(ctx, cliStore); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sqlite_test
+package sqlstore_test
 
 import (
 	"path/filepath"
@@ -7,13 +7,14 @@ import (
 
 	"tripline"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // A partner's TLS pins, CA, plain-HTTP permission and status are stored
 // with it, and a second PutPartner replaces them (a rotated pin, a CA
 // removed, a suspension).
 func TestPartnerTLSStored(t *testing.T) {
-	s := sqlite.NewFederationStore(MustOpenDB(t))
+	s := sqlstore.NewFederationStore(MustOpenDB(t))
 	ctx := t.Context()
 	for _, want := range []*tripline.Partner{
 		{ID: "B", Agency: "de-bka", PublicKey: "k", URL: "https://b.example", Follows: []string{"A"},
@@ -57,7 +58,7 @@ func TestPartnerTLSUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ps, err := sqlite.NewFederationStore(db).Partners(t.Context())
+	ps, err := sqlstore.NewFederationStore(db).Partners(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sqlite_test
+package sqlstore_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"tripline"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 func unListing(id, name string) *tripline.Listing {
@@ -23,7 +23,7 @@ func unListing(id, name string) *tripline.Listing {
 func TestImportPublishedVersions(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	s := sqlite.NewListingService(db)
+	s := sqlstore.NewListingService(db)
 	day := func(d int) time.Time { return time.Date(2026, 2, d, 0, 0, 0, 0, time.UTC) }
 	old := []*tripline.Listing{unListing("QDi.1", "Delisted Person"), unListing("QDi.2", "Still Listed")}
 	cur := []*tripline.Listing{unListing("QDi.2", "Still Listed")}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -11,9 +11,12 @@ import (
 
 // codeMigrations are migrations written in Go, for data that SQL cannot
 // recompute. They run in version order among the SQL files.
-var codeMigrations = map[int]func(ctx context.Context, tx *sql.Tx) error{
-	8:  rehashContent,
-	17: compactTravellers,
+// SQLite's only: a PostgreSQL database starts at the schema they made.
+func CodeMigrations() map[int]func(ctx context.Context, tx *sql.Tx) error {
+	return map[int]func(ctx context.Context, tx *sql.Tx) error{
+		8:  rehashContent,
+		17: compactTravellers,
+	}
 }
 
 // rehashContent moves every stored content hash to the definition of

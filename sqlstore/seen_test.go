@@ -1,4 +1,4 @@
-package sqlite_test
+package sqlstore_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 
 	"tripline"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // Screened travellers come back from the store as they were screened (the
@@ -31,12 +32,12 @@ func TestTravellerRoundTrip(t *testing.T) {
 			if tc.want.Ref == "" {
 				tc.want = tc.in
 			}
-			log := sqlite.NewTravellerLog(MustOpenDB(t))
-			if err := log.Save(t.Context(), []sqlite.Seen{{Traveller: &tc.in, At: at}}); err != nil {
+			log := sqlstore.NewTravellerLog(MustOpenDB(t))
+			if err := log.Save(t.Context(), []sqlstore.Seen{{Traveller: &tc.in, At: at}}); err != nil {
 				t.Fatal(err)
 			}
-			var got []sqlite.Seen
-			if err := log.Each(t.Context(), time.Time{}, func(s sqlite.Seen) { got = append(got, s) }); err != nil {
+			var got []sqlstore.Seen
+			if err := log.Each(t.Context(), time.Time{}, func(s sqlstore.Seen) { got = append(got, s) }); err != nil {
 				t.Fatal(err)
 			}
 			if len(got) != 1 || !got[0].At.Equal(at) || !reflect.DeepEqual(*got[0].Traveller, tc.want) {
@@ -50,11 +51,11 @@ func TestTravellerRoundTrip(t *testing.T) {
 // every traveller of the retention window.
 func TestTravellerStoredCompactly(t *testing.T) {
 	db := MustOpenDB(t)
-	log := sqlite.NewTravellerLog(db)
+	log := sqlstore.NewTravellerLog(db)
 	tr := tripline.Traveller{Ref: "load-1234", Name: "Mohammed Abdul Rahman Al-Hashimi", DOB: tripline.PartialDate{Year: 1975, Month: 3, Day: 14},
 		Sex: "M", Nationality: "IRQ", Document: &tripline.Document{Type: "P", Number: "A1234567", Country: "IRQ"}}
 	js, _ := json.Marshal(tr)
-	if err := log.Save(t.Context(), []sqlite.Seen{{Traveller: &tr, At: time.Now()}}); err != nil {
+	if err := log.Save(t.Context(), []sqlstore.Seen{{Traveller: &tr, At: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	var n int
@@ -94,7 +95,7 @@ func TestTravellersMigratedToCompactRows(t *testing.T) {
 	}
 	defer db.Close()
 	var got []string
-	if err := sqlite.NewTravellerLog(db).Each(t.Context(), at.Add(time.Hour), func(s sqlite.Seen) {
+	if err := sqlstore.NewTravellerLog(db).Each(t.Context(), at.Add(time.Hour), func(s sqlstore.Seen) {
 		got = append(got, s.Traveller.Ref+"@"+s.At.Format(time.RFC3339Nano)+"/"+s.Traveller.Nationality)
 	}); err != nil {
 		t.Fatal(err)
