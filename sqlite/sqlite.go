@@ -97,6 +97,12 @@ func (Dialect) Busy(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
+// Duplicate reports whether err is a unique or primary key's violation.
+func (Dialect) Duplicate(err error) bool {
+	var se *sqlitedriver.Error
+	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
 // pageSize is the page size of a new database file. An event row (a
 // listing's body, about a kilobyte) must fit in a page's local payload, or
 // every row spills into an overflow page that is mostly empty: with 4 KiB

@@ -32,6 +32,8 @@ type Dialect interface {
 	// Busy reports whether err says the write lock stayed taken past the
 	// engine's wait.
 	Busy(err error) bool
+	// Duplicate reports whether err is a unique key's violation.
+	Duplicate(err error) bool
 	// OpenAudit returns the audit log's handle: a file of its own beside
 	// a SQLite store (own true: the audit log closes it), the store's own
 	// handle on a server.

@@ -102,7 +102,7 @@ func (s *IdentityService) CreateUser(ctx context.Context, u *tripline.User) erro
 	u.Created = s.db.Now().UTC()
 	_, err := s.db.db.ExecContext(ctx, `INSERT INTO users (id, agency, role, disabled, created, superuser) VALUES (?, ?, ?, ?, ?, ?)`,
 		u.ID, u.Agency, string(u.Role), u.Disabled, formatTime(u.Created), u.Superuser)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	if err != nil && s.db.dialect.Duplicate(err) {
 		return tripline.Errorf(tripline.ECONFLICT, "user %q already exists", u.ID)
 	} else if err != nil {
 		return fmt.Errorf("store user %s: %w", u.ID, err)
