@@ -160,7 +160,7 @@ type Escalation map[Action]time.Duration
 
 // DefaultEscalation: a detention cannot wait, a discreet report can.
 var DefaultEscalation = Escalation{
-	ActionDetain: 15 * time.Minute, ActionRefuseEntry: 30 * time.Minute, ActionSecondaryCheck: time.Hour,
+	ActionDetain: 15 * time.Minute, ActionPreventDeparture: 15 * time.Minute, ActionRefuseEntry: 30 * time.Minute, ActionSecondaryCheck: time.Hour,
 	ActionReport: 24 * time.Hour, ActionInfo: 24 * time.Hour,
 }
 
@@ -190,7 +190,7 @@ func ParseEscalation(s string) (Escalation, error) {
 		a, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		d, err := time.ParseDuration(v)
 		if _, known := DefaultEscalation[Action(a)]; !ok || !known || err != nil || d <= 0 {
-			return nil, Errorf(EINVALID, "escalation: %.60q: want ACTION=DURATION (detain=15m), an action of detain, refuse_entry, secondary_check, report, info", part)
+			return nil, Errorf(EINVALID, "escalation: %.60q: want ACTION=DURATION (detain=15m), an action of detain, prevent_departure, refuse_entry, secondary_check, report, info", part)
 		}
 		out[Action(a)] = d
 	}

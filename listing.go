@@ -34,7 +34,11 @@ type Listing struct {
 	Narrative   string `json:"narrative,omitempty"`
 	Action      Action `json:"action"`
 	Instruction string `json:"instruction,omitempty"`
-	Contact     string `json:"contact,omitempty"` // contact point for a hit
+	// Directions holds the originator's action for a person departing
+	// ("out") or in transit ("transit"), and for arrivals ("in") when it
+	// differs from Action; ActionFor derives what a direction leaves out.
+	Directions map[string]DirectedAction `json:"directions,omitempty"`
+	Contact    string                    `json:"contact,omitempty"` // contact point for a hit
 
 	Handling   Handling   `json:"handling"`
 	Provenance Provenance `json:"provenance"`
@@ -118,6 +122,8 @@ func (a Action) Instruction() string {
 		return "Let pass without alerting the person; report the encounter."
 	case ActionInfo:
 		return "No action required; the encounter is recorded."
+	case ActionPreventDeparture:
+		return ActionPreventDeparture.InstructionFor(DirectionOut)
 	}
 	return ""
 }
@@ -127,6 +133,8 @@ func (a Action) Instruction() string {
 func (a Action) Severity() int {
 	switch a {
 	case ActionDetain:
+		return 6
+	case ActionPreventDeparture:
 		return 5
 	case ActionRefuseEntry:
 		return 4
@@ -242,6 +250,9 @@ func (l *Listing) Validate() error {
 	}
 	if !l.Action.Valid() {
 		return Errorf(EINVALID, "action: %.40q is not one of refuse_entry, detain, secondary_check, report, info", l.Action)
+	}
+	if err := l.CheckDirections(); err != nil {
+		return err
 	}
 	switch l.Handling.Reshare {
 	case "", ReshareNever, ReshareWithConsent, ReshareAllowed:

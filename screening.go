@@ -166,12 +166,15 @@ type Match struct {
 
 // Result is the screening of one traveller.
 type Result struct {
-	Ref         string   `json:"ref"`
-	Decision    Decision `json:"decision"`
-	Action      Action   `json:"action,omitempty"`
-	Instruction string   `json:"instruction,omitempty"`
-	Minor       bool     `json:"minor,omitempty"`
-	Matches     []Match  `json:"matches"`
+	Ref      string   `json:"ref"`
+	Decision Decision `json:"decision"`
+	// Direction is the traveller's direction the action was chosen for
+	// (in, out, transit; "" when the request gave none: arrival actions).
+	Direction   string  `json:"direction,omitempty"`
+	Action      Action  `json:"action,omitempty"`
+	Instruction string  `json:"instruction,omitempty"`
+	Minor       bool    `json:"minor,omitempty"`
+	Matches     []Match `json:"matches"`
 	// Notes are findings beyond the matches: a document whose MRZ checks
 	// fail, an identity refused before under another document.
 	Notes []string `json:"notes,omitempty"`

@@ -358,7 +358,7 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 	if req.MRZ != "" {
 		res, m, err := s.Screener.ScreenMRZ(r.Context(), req.Ref, req.MRZ, req.Travel)
 		if err == nil {
-			res, err = s.Policy.Result(r.Context(), res, s.Lookup)
+			res, err = s.shape(r.Context(), res)
 		}
 		if err != nil {
 			Error(w, r, s.Logger, err)
@@ -373,7 +373,7 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.Screener.Screen(r.Context(), &req.Traveller)
 	if err == nil {
-		res, err = s.Policy.Result(r.Context(), res, s.Lookup)
+		res, err = s.shape(r.Context(), res)
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
@@ -385,7 +385,7 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 // shapeAll passes each result through the policy layer.
 func (s *Server) shapeAll(r *http.Request, rs []*tripline.Result) ([]*tripline.Result, error) {
 	for i, res := range rs {
-		shaped, err := s.Policy.Result(r.Context(), res, s.Lookup)
+		shaped, err := s.shape(r.Context(), res)
 		if err != nil {
 			return nil, err
 		}

@@ -80,12 +80,13 @@ type Server struct {
 	// session cookie is Secure.
 	TLS *tls.Config
 
-	mux      *http.ServeMux
-	registry *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	srv      *http.Server
-	ln       net.Listener
+	mux           *http.ServeMux
+	registry      *prometheus.Registry
+	requests      *prometheus.CounterVec
+	latency       *prometheus.HistogramVec
+	screenMetrics *screenMetrics
+	srv           *http.Server
+	ln            net.Listener
 }
 
 // AuditReader answers auditors and verifies the chain. Flush returns once
@@ -119,6 +120,7 @@ func NewServer() *Server {
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
 	}, []string{"route"})
 	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.screenMetrics = newScreenMetrics(s.registry)
 	for _, r := range s.routes() {
 		s.mux.Handle(r.Method+" "+r.Pattern, s.instrument(r))
 	}

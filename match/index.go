@@ -666,15 +666,16 @@ func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripli
 		hits = hits[:maxMatches]
 	}
 	out := make([]tripline.Match, 0, len(hits))
+	dir := ""
+	if t.Travel != nil {
+		dir = t.Travel.Direction
+	}
 	for _, h := range hits {
 		s, feats, name := scorePrepared(q, h.p, true)
 		l := h.p.l
-		instr := l.Instruction
-		if instr == "" {
-			instr = l.Action.Instruction()
-		}
+		act, instr := l.ActionFor(dir) // an exit gate gets the departure instruction, not "refuse entry"
 		out = append(out, tripline.Match{
-			Listing: l.ID, Score: s, Decision: ix.th.Decide(s), Action: l.Action,
+			Listing: l.ID, Score: s, Decision: ix.th.Decide(s), Action: act,
 			Instruction: instr, Contact: l.Contact, Name: name,
 			Minor: isMinor(q.dob, now) || listingMinor(l, now), Explain: feats,
 		})

@@ -49,7 +49,13 @@ func FromPAXLST(m *paxlst.Manifest, direction string) (*Manifest, []string) {
 		if m.MessageRef == "" {
 			ref = fmt.Sprintf("pax-%d", i+1)
 		}
-		out.Travellers = append(out.Travellers, p.Traveller(ref, direction))
+		dir := direction
+		if p.Transit {
+			// DDT/DDU: this passenger only changes planes here, whatever
+			// the manifest's direction; transit actions apply.
+			dir = tripline.DirectionTransit
+		}
+		out.Travellers = append(out.Travellers, p.Traveller(ref, dir))
 		if p.Incomplete != "" {
 			if out.Incomplete == nil {
 				out.Incomplete = make([]string, len(m.Travellers))
