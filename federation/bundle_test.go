@@ -10,14 +10,14 @@ import (
 
 	"tripline"
 	"tripline/federation"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // gapped is a node that knows its partners by key only: everything
 // between them travels by bundle.
 type gapped struct {
 	peer    *federation.Peer
-	store   *sqlite.FederationStore
+	store   *sqlstore.FederationStore
 	reports map[string]*tripline.Encounter // what reached it as the originator
 	updates []*tripline.EncounterUpdate
 }
@@ -25,7 +25,7 @@ type gapped struct {
 func newGapped(t *testing.T, id string) (*gapped, ed25519.PublicKey) {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(nil)
-	store := sqlite.NewFederationStore(mustDB(t, id))
+	store := sqlstore.NewFederationStore(mustDB(t, id))
 	return &gapped{peer: federation.NewPeer(id, priv, store, quiet()), store: store, reports: map[string]*tripline.Encounter{}}, pub
 }
 

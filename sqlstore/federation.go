@@ -405,7 +405,7 @@ func (s *FederationStore) MarkReport(ctx context.Context, id, status string, nex
 func (s *FederationStore) NextBundle(ctx context.Context, to string) (int64, error) {
 	var seq int64
 	err := s.db.db.QueryRowContext(ctx, `INSERT INTO bundles (peer, direction, seq, at) VALUES (?, 'out', 1, ?)
-		ON CONFLICT (peer, direction) DO UPDATE SET seq = seq + 1, at = excluded.at RETURNING seq`,
+		ON CONFLICT (peer, direction) DO UPDATE SET seq = bundles.seq + 1, at = excluded.at RETURNING seq`,
 		to, formatTime(s.db.Now())).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("number a bundle for %s: %w", to, err)
@@ -431,7 +431,7 @@ func (s *FederationStore) LastBundle(ctx context.Context, from string) (int64, e
 // the number never goes back.
 func (s *FederationStore) BundleImported(ctx context.Context, from string, seq int64) error {
 	_, err := s.db.db.ExecContext(ctx, `INSERT INTO bundles (peer, direction, seq, at) VALUES (?, 'in', ?, ?)
-		ON CONFLICT (peer, direction) DO UPDATE SET seq = max(seq, excluded.seq), at = excluded.at`,
+		ON CONFLICT (peer, direction) DO UPDATE SET seq = CASE WHEN excluded.seq > bundles.seq THEN excluded.seq ELSE bundles.seq END, at = excluded.at`,
 		from, seq, formatTime(s.db.Now()))
 	if err != nil {
 		return fmt.Errorf("record bundle %d from %s: %w", seq, from, err)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // foreignApplied tracks, for each partner's origin, the last of its events
@@ -19,7 +19,7 @@ type foreignApplied struct {
 
 // start notes each partner origin's head before the node loads its store:
 // what the load reads is not applied again, what commits after is.
-func (f *foreignApplied) start(ctx context.Context, fed *sqlite.FederationStore, evs *sqlite.EventService) error {
+func (f *foreignApplied) start(ctx context.Context, fed *sqlstore.FederationStore, evs *sqlstore.EventService) error {
 	ps, err := fed.Partners(ctx)
 	if err != nil {
 		return err
