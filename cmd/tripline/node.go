@@ -688,7 +688,10 @@ func (n *Node) apply(evs []*tripline.Event) {
 		case tripline.EventEncounter:
 			var e tripline.Encounter
 			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
-				go n.reportEncounter(context.Background(), &e)
+				go func() {
+					n.reportEncounter(context.Background(), &e)
+					n.notifyDeparture(context.Background(), &e)
+				}()
 			}
 		case tripline.EventEncounterUpdated:
 			var e tripline.Encounter
