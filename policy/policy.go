@@ -27,6 +27,9 @@ type Policy struct {
 	// Now is the clock deciding whether a listing is still in force;
 	// nil is time.Now.
 	Now func() time.Time
+	// Agency is the agency running the node: the outbox's encounter
+	// updates and receipts (Reports) are its own. "" shows them to no one.
+	Agency string
 }
 
 func (p *Policy) now() time.Time {

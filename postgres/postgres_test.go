@@ -17,6 +17,7 @@ import (
 	"tripline"
 	"tripline/postgres"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
@@ -81,10 +82,10 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		db := MustOpenDB(t)
 		return storetest.Store{
-			Listings:   postgres.NewListingService(db),
-			Events:     postgres.NewEventService(db),
-			Encounters: postgres.NewEncounterService(db),
-			Alerts:     postgres.NewDocumentAlertService(db),
+			Listings:   sqlstore.NewListingService(db),
+			Events:     sqlstore.NewEventService(db),
+			Encounters: sqlstore.NewEncounterService(db),
+			Alerts:     sqlstore.NewDocumentAlertService(db),
 			Origin:     db.Origin,
 			SetNow:     func(now time.Time) { db.Now = func() time.Time { return now } },
 		}
@@ -94,29 +95,14 @@ func TestContract(t *testing.T) {
 func TestReopenKeepsData(t *testing.T) {
 	dsn := testDSN(t)
 	db := mustOpen(t, dsn)
-	if _, err := postgres.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
+	if _, err := sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	db = mustOpen(t, dsn)
-	if _, err := postgres.NewListingService(db).Listing(t.Context(), "s:1"); err != nil {
+	if _, err := sqlstore.NewListingService(db).Listing(t.Context(), "s:1"); err != nil {
 		t.Fatalf("after reopen (migrations must be idempotent): %v", err)
 	}
-}
-
-func TestRehashUpgrade(t *testing.T) {
-	dsn := testDSN(t)
-	open := func() (*postgres.DB, storetest.Store) {
-		db := mustOpen(t, dsn)
-		return db, storetest.Store{Listings: postgres.NewListingService(db), Encounters: postgres.NewEncounterService(db), Origin: db.Origin}
-	}
-	db, s := open()
-	storetest.TestRehashUpgrade(t, storetest.Upgrade{
-		Store:   s,
-		Exec:    func(q string) error { _, err := db.SQL().Exec(q); return err },
-		Reopen:  func() storetest.Store { db.Close(); _, s := open(); return s },
-		Version: 4,
-	})
 }
 
 // Several writers, on two handles as two replicas would have, must get
@@ -131,7 +117,7 @@ func TestConcurrentPutsGapFree(t *testing.T) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			s := postgres.NewListingService(dbs[w%len(dbs)])
+			s := sqlstore.NewListingService(dbs[w%len(dbs)])
 			for i := 0; i < each; i++ {
 				// Every other write touches a listing shared by all writers,
 				// so versions race too, not only sequence numbers.
@@ -150,7 +136,7 @@ func TestConcurrentPutsGapFree(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	evs := allEvents(t, postgres.NewEventService(dbs[0]), dbs[0].Origin)
+	evs := allEvents(t, sqlstore.NewEventService(dbs[0]), dbs[0].Origin)
 	if len(evs) != writers*each {
 		t.Fatalf("events = %d, want %d", len(evs), writers*each)
 	}
@@ -164,7 +150,7 @@ func TestConcurrentPutsGapFree(t *testing.T) {
 		}
 		prev = ev.Chain
 	}
-	shared, err := postgres.NewListingService(dbs[1]).Listing(t.Context(), "src:shared")
+	shared, err := sqlstore.NewListingService(dbs[1]).Listing(t.Context(), "src:shared")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,11 +209,11 @@ func TestChainMatchesSQLite(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	run(stores{postgres.NewListingService(pg), postgres.NewDocumentAlertService(pg)})
-	run(stores{sqlite.NewListingService(lite), sqlite.NewDocumentAlertService(lite)})
+	run(stores{sqlstore.NewListingService(pg), sqlstore.NewDocumentAlertService(pg)})
+	run(stores{sqlstore.NewListingService(lite), sqlstore.NewDocumentAlertService(lite)})
 
-	got := allEvents(t, postgres.NewEventService(pg), pg.Origin)
-	want := allEvents(t, sqlite.NewEventService(lite), lite.Origin)
+	got := allEvents(t, sqlstore.NewEventService(pg), pg.Origin)
+	want := allEvents(t, sqlstore.NewEventService(lite), lite.Origin)
 	if len(got) != len(want) || len(got) != 7 {
 		t.Fatalf("events: postgres %d, sqlite %d; want 7 each", len(got), len(want))
 	}
@@ -246,7 +232,7 @@ func TestChainMatchesSQLite(t *testing.T) {
 	if got[len(got)-1].Sig == nil {
 		t.Fatal("last event of a transaction is unsigned")
 	}
-	seq, head, err := postgres.NewEventService(pg).ChainHead(t.Context(), pg.Origin)
+	seq, head, err := sqlstore.NewEventService(pg).ChainHead(t.Context(), pg.Origin)
 	if err != nil || seq != 7 || head != prev {
 		t.Fatalf("ChainHead = %d %s, %v; want 7 %s", seq, head, err, prev)
 	}
@@ -258,7 +244,7 @@ func TestSubscribeAfterCommit(t *testing.T) {
 	db := MustOpenDB(t)
 	var got []*tripline.Event
 	db.Subscribe(func(evs []*tripline.Event) { got = append(got, evs...) })
-	s := postgres.NewListingService(db)
+	s := sqlstore.NewListingService(db)
 	if _, err := s.ImportListings(t.Context(), "x", tripline.Records([]*tripline.Listing{storetest.Listing("x", "1", "A B"), storetest.Listing("x", "2", "C D")})); err != nil {
 		t.Fatal(err)
 	}

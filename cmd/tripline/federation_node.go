@@ -8,6 +8,7 @@ import (
 	"tripline"
 	"tripline/federation"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // nodeIdentity returns the identity of the data directory dir, whose store
@@ -25,7 +26,7 @@ func nodeIdentity(ctx context.Context, env *Env, dir string, db *sqlite.DB) (fed
 		id, err := federation.ResolveIdentity(&fixed, wantID, wantAgency, nil)
 		return id, identityError(dir, err)
 	}
-	own, err := sqlite.NewFederationStore(db).OwnOrigins(ctx)
+	own, err := sqlstore.NewFederationStore(db).OwnOrigins(ctx)
 	if err != nil {
 		return fixed, err
 	}
