@@ -36,6 +36,7 @@ type Node struct {
 	Travellers *sqlstore.TravellerLog
 	Identity   *sqlstore.IdentityService
 	Consents   *sqlstore.ConsentService
+	Tips       *sqlstore.TipService
 	Audit      *sqlstore.AuditLog
 	// ScreeningLog applies the screening journal (screenlog.go) to the
 	// store; journal is nil when another process serves the directory.
@@ -126,6 +127,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	n := &Node{DB: db, Listings: sqlstore.NewListingService(db), Events: sqlstore.NewEventService(db),
 		Encounters: sqlstore.NewEncounterService(db), Alerts: sqlstore.NewDocumentAlertService(db),
 		Travellers: sqlstore.NewTravellerLog(db), Identity: sqlstore.NewIdentityService(db), Consents: sqlstore.NewConsentService(db),
+		Tips:   sqlstore.NewTipService(db),
 		Agency: ident.Agency, Logger: log, Now: time.Now, versions: map[string]int64{},
 		retroCap: cfg.RetroQueue}
 	if n.retroCap <= 0 {
@@ -699,7 +701,10 @@ func (n *Node) apply(evs []*tripline.Event) {
 		case tripline.EventEncounter:
 			var e tripline.Encounter
 			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
-				go n.reportEncounter(context.Background(), &e)
+				go func() {
+					n.reportEncounter(context.Background(), &e)
+					n.notifyDeparture(context.Background(), &e)
+				}()
 			}
 		case tripline.EventEncounterUpdated:
 			var e tripline.Encounter
