@@ -92,6 +92,12 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// TestContractStores runs the contract of every other store on
+// PostgreSQL: audit chain, identity, consent, federation, travellers, links.
+func TestContractStores(t *testing.T) {
+	storetest.RunDB(t, storetest.Engine{Open: func(t *testing.T) *sqlstore.DB { return MustOpenDB(t) }})
+}
+
 func TestReopenKeepsData(t *testing.T) {
 	dsn := testDSN(t)
 	db := mustOpen(t, dsn)
