@@ -2,14 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,43 +16,10 @@ import (
 	"tripline/storetest"
 )
 
-// testDSN returns a DSN for a fresh schema of its own, dropped when tb
-// ends, so tests run in parallel and leave nothing behind. It skips tb when
-// TRIPLINE_TEST_POSTGRES is unset: the suite needs a server.
+// testDSN returns $TRIPLINE_TEST_POSTGRES on a fresh schema
+// (storetest.PostgresDSN), skipping tb without it.
 func testDSN(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv("TRIPLINE_TEST_POSTGRES")
-	if base == "" {
-		tb.Skip("TRIPLINE_TEST_POSTGRES not set")
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tripline_test_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	if !strings.Contains(base, "://") {
-		return base + " search_path=" + schema
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("TRIPLINE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return storetest.PostgresDSN(tb, os.Getenv("TRIPLINE_TEST_POSTGRES"))
 }
 
 // MustOpenDB opens a PostgreSQL store on a fresh schema, closed (and the
