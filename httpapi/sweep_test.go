@@ -90,6 +90,8 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"POST /v1/screen":                        {path: "/v1/screen", body: `{"ref":"t-2","name":"Listed Person"}`},
 		"POST /v1/manifests":                     {path: "/v1/manifests", body: `{"direction":"in","travellers":[{"ref":"m-1","name":"Listed Person"}]}`},
 		"GET /v1/encounters":                     {path: "/v1/encounters"},
+		"GET /v1/exports/listings":               {path: "/v1/exports/listings?format=stix"},
+		"GET /v1/exports/encounters":             {path: "/v1/exports/encounters"},
 		"GET /v1/encounters/{id}":                {path: "/v1/encounters/" + w.enc},
 		"POST /v1/encounters/{id}/resolve":       {path: "/v1/encounters/" + w.enc + "/resolve", body: `{"outcome":"admitted"}`},
 		"POST /v1/encounters/{id}/ack":           {path: "/v1/encounters/" + w.own + "/ack"},

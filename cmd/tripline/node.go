@@ -60,6 +60,7 @@ type Node struct {
 	mu       sync.Mutex
 	versions map[string]int64 // newest version applied of listings not in the index (withdrawn, expired)
 	applied  appliedSet       // which of this node's events the indexes reflect
+	foreign  foreignApplied   // how far the indexes reflect each partner's log
 
 	seen     chan sqlstore.Seen     // screened travellers waiting to be saved
 	retroq   chan *tripline.Listing // listings waiting to be retro-screened
@@ -151,6 +152,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.Policy = policy.New(n.groups, audit)
+	n.Policy.Agency = n.Agency
 	if n.Encounters.Escalation, err = tripline.ParseEscalation(env.Getenv("TRIPLINE_ESCALATE")); err != nil {
 		n.Close()
 		return nil, usagef("TRIPLINE_ESCALATE: %s", tripline.ErrorMessage(err))
@@ -192,6 +194,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.applied.cursor = head
+	if err := n.foreign.start(ctx, n.Fed, n.Events); err != nil {
+		n.Close()
+		return nil, err
+	}
 	db.Subscribe(n.apply)
 	// Before the load: screenings journaled by the last run reach the
 	// store (their travellers the retention window) first.
@@ -661,15 +667,16 @@ func (n *Node) tail(ctx context.Context) {
 			(*publish)(evs)
 		}
 		if len(evs) < 5000 {
-			return
+			break
 		}
 	}
+	n.tailForeign(ctx)
 }
 
 // apply keeps the in-memory indexes in step with committed events.
 func (n *Node) apply(evs []*tripline.Event) {
 	for _, ev := range evs {
-		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) {
+		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) || ev.Origin != n.DB.Origin && !n.foreign.mark(ev.Origin, ev.Seq) {
 			continue
 		}
 		if ev.Redacted {
@@ -691,7 +698,10 @@ func (n *Node) apply(evs []*tripline.Event) {
 		case tripline.EventEncounter:
 			var e tripline.Encounter
 			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
-				go n.reportEncounter(context.Background(), &e)
+				go func() {
+					n.reportEncounter(context.Background(), &e)
+					n.notifyDeparture(context.Background(), &e)
+				}()
 			}
 		case tripline.EventEncounterUpdated:
 			var e tripline.Encounter
