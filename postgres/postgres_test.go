@@ -234,3 +234,30 @@ func allEvents(t *testing.T, s tripline.EventService, origin string) []*tripline
 	}
 	return evs
 }
+
+// A write that waits for another process's write lock longer than the
+// store's BusyTimeout fails as unavailable (503 with Retry-After at the
+// API), as on SQLite, and succeeds once the lock is gone.
+func TestBusyStoreIsUnavailable(t *testing.T) {
+	dsn := testDSN(t)
+	holder := mustOpen(t, dsn)
+	db := postgres.NewDB(dsn)
+	db.Origin = "node-test"
+	db.BusyTimeout = 100 * time.Millisecond
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := holder.BeginTx(t.Context(), nil) // holds the store's write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan"))
+	if tripline.ErrorCode(err) != tripline.EUNAVAILABLE {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	tx.Rollback()
+	if _, err := sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
+		t.Fatalf("after the lock is gone: %v", err)
+	}
+}
