@@ -60,6 +60,8 @@ type Server struct {
 	// from the store; nil reads them from the store.
 	Active func() []*tripline.Listing
 	// Origin is this node's id, the default origin of /v1/events.
+	// Tips stores tips (issue 19); nil answers their routes 503.
+	Tips   tripline.TipService
 	Origin string
 	Logger *slog.Logger
 	// Ready reports whether the node can serve screenings (index loaded).

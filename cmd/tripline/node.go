@@ -35,6 +35,7 @@ type Node struct {
 	Travellers *sqlstore.TravellerLog
 	Identity   *sqlstore.IdentityService
 	Consents   *sqlstore.ConsentService
+	Tips       *sqlstore.TipService
 	Audit      *sqlstore.AuditLog
 	// ScreeningLog applies the screening journal (screenlog.go) to the
 	// store; journal is nil when another process serves the directory.
@@ -128,6 +129,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	n := &Node{DB: db, Listings: sqlstore.NewListingService(db), Events: sqlstore.NewEventService(db),
 		Encounters: sqlstore.NewEncounterService(db), Alerts: sqlstore.NewDocumentAlertService(db),
 		Travellers: sqlstore.NewTravellerLog(db), Identity: sqlstore.NewIdentityService(db), Consents: sqlstore.NewConsentService(db),
+		Tips:   sqlstore.NewTipService(db),
 		Agency: ident.Agency, Logger: log, Now: time.Now, versions: map[string]int64{},
 		retroCap: cfg.RetroQueue}
 	if n.retroCap <= 0 {
