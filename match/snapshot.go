@@ -40,6 +40,9 @@ type SnapshotMeta struct {
 	// Changes is the store's listing change counter the snapshot reflects
 	// at least: later changes are applied on top at load.
 	Changes int64 `json:"changes"`
+	// ChangeAt is the listing id of change Changes ("" for none): a store
+	// restored from an older backup has another change of that number.
+	ChangeAt string `json:"change_at,omitempty"`
 	// Listings is how many listings it holds.
 	Listings int       `json:"listings"`
 	Written  time.Time `json:"written"`
@@ -734,4 +737,14 @@ func (ix *Index) EachLight(fn func(l *tripline.Listing)) {
 			fn(p.l)
 		}
 	}
+}
+
+// Replace makes ix hold what from holds (a loaded snapshot); from must not
+// be used after.
+func (ix *Index) Replace(from *Index) {
+	from.mu.Lock()
+	defer from.mu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.byID, ix.slots, ix.free, ix.post, ix.flat, ix.tokens, ix.snap = from.byID, from.slots, from.free, from.post, from.flat, from.tokens, from.snap
 }
