@@ -748,3 +748,39 @@ func (ix *Index) Replace(from *Index) {
 	defer ix.mu.Unlock()
 	ix.byID, ix.slots, ix.free, ix.post, ix.flat, ix.tokens, ix.snap = from.byID, from.slots, from.free, from.post, from.flat, from.tokens, from.snap
 }
+
+// ListingsWhere returns the indexed listings for which keep is true. keep
+// sees a listing's id, status, valid-until, originator and handling rules
+// only (and must not keep it); only the listings it keeps are decoded in
+// full, so that a filter on handling rules is cheap on a large snapshot.
+func (ix *Index) ListingsWhere(keep func(*tripline.Listing) bool) []*tripline.Listing {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var out []*tripline.Listing
+	for _, slot := range ix.byID {
+		if l := ix.slots[slot].l; keep(l) {
+			out = append(out, l)
+		}
+	}
+	if ix.snap == nil {
+		return out
+	}
+	var stub tripline.Listing
+	for slot := range ix.snap.n {
+		if !ix.snap.isLive(slot) {
+			continue
+		}
+		id, _, until, h := ix.snap.head(slot)
+		stub = tripline.Listing{ID: id, Status: tripline.StatusActive, Handling: h.Handling, Provenance: tripline.Provenance{Originator: h.Originator}}
+		if until != 0 {
+			t := time.Unix(until, 0).UTC()
+			stub.ValidUntil = &t
+		}
+		if keep(&stub) {
+			if l := ix.snap.listing(slot); l != nil {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}

@@ -117,6 +117,18 @@ func TestSnapshotSameResults(t *testing.T) {
 	if n := len(snap.Listings()); n != plain.Len() {
 		t.Errorf("Listings: %d, want %d", n, plain.Len())
 	}
+	byDE := func(l *tripline.Listing) bool { return l.Provenance.Originator == "de-bka" && len(l.Handling.Screen) == 1 }
+	ids := func(ls []*tripline.Listing) []string {
+		var out []string
+		for _, l := range ls {
+			out = append(out, l.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if w, g := ids(plain.ListingsWhere(byDE)), ids(snap.ListingsWhere(byDE)); len(w) == 0 || !slices.Equal(w, g) {
+		t.Errorf("ListingsWhere: %d listings, want %d", len(g), len(w))
+	}
 	light := 0
 	snap.EachLight(func(l *tripline.Listing) {
 		if len(l.Phones) > 0 || len(l.Documents) > 0 {
