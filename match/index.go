@@ -191,7 +191,7 @@ func (ix *Index) at(s uint32, dec *snapDecoder) *prepared {
 	}
 	if ix.snap != nil && ix.snap.isLive(s) {
 		p := dec.next()
-		ix.snap.decode(s, p, false)
+		ix.snap.decode(s, p)
 		return p
 	}
 	return nil

@@ -28,7 +28,7 @@ import (
 // either changes. SnapshotMeta.Build covers the rest of the matcher (its
 // tables and code): the caller names its build, and a snapshot of another
 // build is refused.
-const snapFormat = 1
+const snapFormat = 2
 
 // SnapshotMeta describes a snapshot file.
 type SnapshotMeta struct {
@@ -57,14 +57,16 @@ type snapHandling struct {
 
 // snapshot is a mapped snapshot file backing the slots below n.
 type snapshot struct {
-	data    []byte
-	recOffs []uint64
-	order   []uint32 // live slots in listing id order, as written
-	toks    []token
-	hands   []snapHandling
-	live    []uint64 // bitmap: the slot's record is still the listing in it
-	n       uint32
-	nlive   int
+	data      []byte
+	recOffs   []uint64 // slot's prepared listing: data[recOffs[slot]:recOffs[slot+1]]
+	lightOffs []uint64 // slot's contact fields, for link analysis
+	bodyOffs  []uint64 // slot's listing as JSON
+	order     []uint32 // live slots in listing id order, as written
+	toks      []token
+	hands     []snapHandling
+	live      []uint64 // bitmap: the slot's record is still the listing in it
+	n         uint32
+	nlive     int
 }
 
 func (s *snapshot) isLive(slot uint32) bool {
@@ -129,9 +131,10 @@ func (d *snapDecoder) next() *prepared {
 	return p
 }
 
-// decode reads slot's record into p, reusing p's buffers. full also reads
-// the fields link analysis needs into p.l.
-func (s *snapshot) decode(slot uint32, p *prepared, full bool) {
+// decode reads slot's record into p, reusing p's buffers; p.l gets the
+// listing's id, version, sex, birth dates, action, instruction, contact,
+// originator and handling rules.
+func (s *snapshot) decode(slot uint32, p *prepared) {
 	r := s.record(slot)
 	l := p.l
 	*l = tripline.Listing{ID: r.str(), Version: r.varint()}
@@ -170,9 +173,13 @@ func (s *snapshot) decode(slot uint32, p *prepared, full bool) {
 		names = append(names, preparedName{toks: toks, full: full, factor: factor})
 	}
 	p.names = names
-	if !full {
-		return
-	}
+}
+
+// light decodes slot's contact fields: a listing with its id, version,
+// status, update time, phones, emails, addresses and documents.
+func (s *snapshot) light(slot uint32) *tripline.Listing {
+	r := reader{b: s.data[s.lightOffs[slot]:s.lightOffs[slot+1]]}
+	l := &tripline.Listing{ID: r.str(), Version: r.varint()}
 	if t := r.varint(); t != 0 {
 		l.UpdatedAt = time.Unix(0, t).UTC()
 	}
@@ -181,56 +188,32 @@ func (s *snapshot) decode(slot uint32, p *prepared, full bool) {
 	for range r.count() {
 		l.Documents = append(l.Documents, tripline.Document{Type: r.str(), Number: r.str(), Country: r.str(), Expiry: r.str(), Note: r.str()})
 	}
-	if p.until != 0 {
-		t := time.Unix(p.until, 0).UTC()
-		l.ValidUntil = &t
+	return l
+}
+
+// writeLight encodes l's contact fields.
+func writeLight(b recBuf, l *tripline.Listing) recBuf {
+	var updated int64
+	if !l.UpdatedAt.IsZero() {
+		updated = l.UpdatedAt.UnixNano()
 	}
+	b = b.str(l.ID).varint(l.Version).varint(updated).str(string(l.Status))
+	for _, ss := range [][]string{l.Phones, l.Emails, l.Addresses} {
+		b = b.uvarint(uint64(len(ss)))
+		for _, x := range ss {
+			b = b.str(x)
+		}
+	}
+	b = b.uvarint(uint64(len(l.Documents)))
+	for _, d := range l.Documents {
+		b = b.str(d.Type).str(d.Number).str(d.Country).str(d.Expiry).str(d.Note)
+	}
+	return b
 }
 
 // body returns the listing's JSON.
 func (s *snapshot) body(slot uint32) []byte {
-	r := s.record(slot)
-	skipRecord(&r)
-	return r.bytes()
-}
-
-// skipRecord advances r past every field before the body.
-func skipRecord(r *reader) {
-	r.str()
-	r.varint()
-	r.varint()
-	r.uvarint()
-	for range 4 {
-		r.str()
-	}
-	for range r.count() {
-		readDate(r)
-	}
-	for range r.count() {
-		r.str()
-	}
-	for range r.count() {
-		for range 4 {
-			r.str()
-		}
-	}
-	for range r.count() {
-		r.str()
-		r.fixed64()
-		for range r.count() {
-			r.uvarint()
-		}
-	}
-	r.varint()
-	r.str()
-	for range 3 {
-		readStrs(r)
-	}
-	for range r.count() {
-		for range 5 {
-			r.str()
-		}
-	}
+	return s.data[s.bodyOffs[slot]:s.bodyOffs[slot+1]]
 }
 
 func readStrs(r *reader) []string {
@@ -293,19 +276,16 @@ func (ix *Index) WriteSnapshot(w io.Writer, meta SnapshotMeta) error {
 	order := make([]idSlot, 0, ix.lenLocked())
 	var buf recBuf
 	dec := &snapDecoder{}
+	// Three passes over the slots, one section each: the prepared
+	// listings (what screenings read), their contact fields (what link
+	// analysis reads at start) and their JSON (read for a match).
 	for s := range n {
 		recOffs = append(recOffs, sw.n)
 		dec.reset()
-		p, body := ix.slots[s], []byte(nil)
+		p := ix.slots[s]
 		if p == nil && ix.snap != nil && ix.snap.isLive(s) {
 			p = dec.next()
-			ix.snap.decode(s, p, true)
-			body = ix.snap.body(s)
-		} else if p != nil {
-			var err error
-			if body, err = json.Marshal(p.l); err != nil {
-				return fmt.Errorf("snapshot listing %s: %w", p.l.ID, err)
-			}
+			ix.snap.decode(s, p)
 		}
 		if p == nil {
 			continue // a free slot: an empty record
@@ -347,26 +327,39 @@ func (ix *Index) WriteSnapshot(w io.Writer, meta SnapshotMeta) error {
 				buf = buf.uvarint(uint64(ti))
 			}
 		}
-		var updated int64
-		if !l.UpdatedAt.IsZero() {
-			updated = l.UpdatedAt.UnixNano()
-		}
-		buf = buf.varint(updated).str(string(l.Status))
-		for _, ss := range [][]string{l.Phones, l.Emails, l.Addresses} {
-			buf = buf.uvarint(uint64(len(ss)))
-			for _, x := range ss {
-				buf = buf.str(x)
-			}
-		}
-		buf = buf.uvarint(uint64(len(l.Documents)))
-		for _, d := range l.Documents {
-			buf = buf.str(d.Type).str(d.Number).str(d.Country).str(d.Expiry).str(d.Note)
-		}
-		buf = buf.str(string(body))
 		sw.write(buf)
 	}
 	recOffs = append(recOffs, sw.n)
 	dir.Records.Len = sw.n - dir.Records.Off
+	lightOffs := make([]uint64, 0, n+1)
+	dir.Light.Off = sw.n
+	for s := range n {
+		lightOffs = append(lightOffs, sw.n)
+		if p := ix.slots[s]; p != nil {
+			buf = writeLight(buf[:0], p.l)
+			sw.write(buf)
+		} else if ix.snap != nil && ix.snap.isLive(s) {
+			sw.write(ix.snap.data[ix.snap.lightOffs[s]:ix.snap.lightOffs[s+1]])
+		}
+	}
+	lightOffs = append(lightOffs, sw.n)
+	dir.Light.Len = sw.n - dir.Light.Off
+	bodyOffs := make([]uint64, 0, n+1)
+	dir.Bodies.Off = sw.n
+	for s := range n {
+		bodyOffs = append(bodyOffs, sw.n)
+		if p := ix.slots[s]; p != nil {
+			body, err := json.Marshal(p.l)
+			if err != nil {
+				return fmt.Errorf("snapshot listing %s: %w", p.l.ID, err)
+			}
+			sw.write(body)
+		} else if ix.snap != nil && ix.snap.isLive(s) {
+			sw.write(ix.snap.body(s))
+		}
+	}
+	bodyOffs = append(bodyOffs, sw.n)
+	dir.Bodies.Len = sw.n - dir.Bodies.Off
 	dir.Tokens = sw.bytes(toks)
 	hj, err := json.Marshal(hands)
 	if err != nil {
@@ -374,6 +367,8 @@ func (ix *Index) WriteSnapshot(w io.Writer, meta SnapshotMeta) error {
 	}
 	dir.Handling = sw.bytes(hj)
 	dir.RecOffs = sw.u64s(recOffs)
+	dir.LightOffs = sw.u64s(lightOffs)
+	dir.BodyOffs = sw.u64s(bodyOffs)
 	slices.SortFunc(order, func(a, b idSlot) int { return cmp.Compare(a.id, b.id) })
 	ord := make([]uint32, len(order))
 	for i, o := range order {
@@ -514,24 +509,37 @@ func snapIndex(data []byte, dirOff uint64, opts Options) (*Index, error) {
 	if s.recOffs, err = mapped[uint64](data, dir.RecOffs, "record offsets"); err != nil {
 		return nil, err
 	}
-	if uint64(len(s.recOffs)) != dir.Slots+1 {
-		return nil, snapErrorf("%d record offsets for %d slots", len(s.recOffs), dir.Slots)
-	}
-	recEnd := dir.Records.Off + dir.Records.Len
-	if _, err := rawSection(data, dir.Records, "records"); err != nil {
+	if s.lightOffs, err = mapped[uint64](data, dir.LightOffs, "light offsets"); err != nil {
 		return nil, err
 	}
-	prev := dir.Records.Off
+	if s.bodyOffs, err = mapped[uint64](data, dir.BodyOffs, "body offsets"); err != nil {
+		return nil, err
+	}
 	s.live = make([]uint64, (s.n+63)/64)
-	for i := range s.n {
-		a, b := s.recOffs[i], s.recOffs[i+1]
-		if a != prev || b < a || b > recEnd {
-			return nil, snapErrorf("record %d out of order", i)
+	for _, c := range []struct {
+		sec  section
+		offs []uint64
+		name string
+	}{{dir.Records, s.recOffs, "record"}, {dir.Light, s.lightOffs, "contact fields"}, {dir.Bodies, s.bodyOffs, "listing"}} {
+		if _, err := rawSection(data, c.sec, c.name+"s"); err != nil {
+			return nil, err
 		}
-		prev = b
-		if b > a {
-			s.live[i/64] |= 1 << (i % 64)
-			s.nlive++
+		if uint64(len(c.offs)) != dir.Slots+1 {
+			return nil, snapErrorf("%d %s offsets for %d slots", len(c.offs), c.name, dir.Slots)
+		}
+		prev, end := c.sec.Off, c.sec.Off+c.sec.Len
+		for i := range s.n {
+			a, b := c.offs[i], c.offs[i+1]
+			if a != prev || b < a || b > end {
+				return nil, snapErrorf("%s %d out of order", c.name, i)
+			}
+			prev = b
+			if c.name == "record" && b > a {
+				s.live[i/64] |= 1 << (i % 64)
+				s.nlive++
+			} else if c.name != "record" && (b > a) != s.isLive(i) {
+				return nil, snapErrorf("%s %d does not match its record", c.name, i)
+			}
 		}
 	}
 	if s.order, err = mapped[uint32](data, dir.Order, "order"); err != nil {
@@ -625,7 +633,7 @@ func checkPostings(f *flatPostings, s *snapshot) error {
 
 func decodeDir(b []byte, d *snapDir) error {
 	var fields []*uint64
-	for _, sec := range []*section{&d.Records, &d.Tokens, &d.Handling, &d.RecOffs, &d.Order, &d.Free, &d.Keys, &d.Offs, &d.IDs, &d.Buckets} {
+	for _, sec := range []*section{&d.Records, &d.Light, &d.Bodies, &d.Tokens, &d.Handling, &d.RecOffs, &d.LightOffs, &d.BodyOffs, &d.Order, &d.Free, &d.Keys, &d.Offs, &d.IDs, &d.Buckets} {
 		fields = append(fields, &sec.Off, &sec.Len)
 	}
 	fields = append(fields, &d.Slots, &d.Live, &d.Shift, &d.NTokens, &d.NHandling, &d.Reserved1)
@@ -717,26 +725,27 @@ func (ix *Index) eligible(slot uint32, allow func(*tripline.Listing) bool, now t
 	return allow(st)
 }
 
-// EachLight calls fn with every indexed listing's identity, status,
-// handling and contact fields (phones, emails, addresses, documents):
+// Light returns up to max listings with their id, version, status,
+// update time and contact fields (phones, emails, addresses, documents):
 // what link analysis derives links from, without decoding each listing.
-// fn must not keep l; it runs under the read lock.
-func (ix *Index) EachLight(fn func(l *tripline.Listing)) {
+// It starts at slot from and returns the slot to go on from, 0 at the
+// end; between calls the index may change.
+func (ix *Index) Light(from uint32, max int) ([]*tripline.Listing, uint32) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, slot := range ix.byID {
-		fn(ix.slots[slot].l)
-	}
-	if ix.snap == nil {
-		return
-	}
-	p := &prepared{l: &tripline.Listing{}}
-	for slot := range ix.snap.n {
-		if ix.snap.isLive(slot) {
-			ix.snap.decode(slot, p, true)
-			fn(p.l)
+	var out []*tripline.Listing
+	s := from
+	for ; s < uint32(len(ix.slots)) && len(out) < max; s++ {
+		if p := ix.slots[s]; p != nil {
+			out = append(out, p.l)
+		} else if ix.snap != nil && ix.snap.isLive(s) {
+			out = append(out, ix.snap.light(s))
 		}
 	}
+	if s >= uint32(len(ix.slots)) {
+		s = 0
+	}
+	return out, s
 }
 
 // Replace makes ix hold what from holds (a loaded snapshot); from must not

@@ -82,6 +82,8 @@ type Node struct {
 	bg      sync.WaitGroup
 	snapWG  sync.WaitGroup // an index snapshot being written (snapshot.go)
 	storeID string         // which store a snapshot must reflect
+	// snapCancel stops deriving the links of a snapshot's listings
+	snapCancel context.CancelFunc
 }
 
 // nodeConfig is what openNode needs besides the data directory.
@@ -226,6 +228,9 @@ func (n *Node) Close() error {
 	}
 	if n.journal != nil {
 		n.journal.Close() // applyLoop closed it already, unless the node never started
+	}
+	if n.snapCancel != nil {
+		n.snapCancel()
 	}
 	n.snapWG.Wait()
 	var auditErr error

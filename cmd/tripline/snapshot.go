@@ -88,14 +88,6 @@ func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
 		return nil
 	}
 	n.Index.Replace(ix)
-	// Link analysis derives links from listings' contact fields.
-	if n.Network != nil {
-		n.Index.EachLight(func(l *tripline.Listing) {
-			if len(l.Phones)+len(l.Emails)+len(l.Addresses)+len(l.Documents) > 0 {
-				n.networkListing(l)
-			}
-		})
-	}
 	for _, id := range ids {
 		l, err := n.Listings.Listing(ctx, id)
 		switch {
@@ -113,10 +105,47 @@ func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
 	}
 	n.Logger.Info("index loaded from its snapshot", "listings", n.Index.Len(), "changed_since", len(ids),
 		"snapshot_written", meta.Written, "took", time.Since(t0).Round(time.Millisecond))
+	if n.Network != nil {
+		var linksCtx context.Context
+		linksCtx, n.snapCancel = context.WithCancel(context.Background())
+		n.snapWG.Add(1)
+		go func() {
+			defer n.snapWG.Done()
+			n.snapshotLinks(linksCtx)
+		}()
+	}
 	if len(ids) > rewriteAfter {
 		n.writeSnapshotLater(dir, build, head)
 	}
 	return n.loadRest(ctx)
+}
+
+// snapshotLinks gives link analysis the links of the listings mapped from
+// the snapshot (their phones, emails, addresses and documents), behind
+// the ready node: half a million listings with a passport take half a
+// minute, which a start should not wait for. A listing changed meanwhile
+// was given its links by the change, and is left alone here.
+func (n *Node) snapshotLinks(ctx context.Context) {
+	t0, count := time.Now(), 0
+	for from := uint32(0); ctx.Err() == nil; {
+		ls, next := n.Index.Light(from, 1000)
+		for _, l := range ls {
+			if len(l.Phones)+len(l.Emails)+len(l.Addresses)+len(l.Documents) == 0 {
+				continue
+			}
+			n.mu.Lock() // as put: a change of l waits, or went first
+			if v, ok := n.Index.Version(l.ID); ok && v == l.Version {
+				n.networkListing(l)
+				count++
+			}
+			n.mu.Unlock()
+		}
+		if next == 0 {
+			n.Logger.Info("links of the snapshot's listings loaded", "listings", count, "took", time.Since(t0).Round(time.Millisecond))
+			return
+		}
+		from = next
+	}
 }
 
 // loadFull loads the index from the store and packs its postings.

@@ -7,12 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"tripline"
 	"tripline/importer"
 	"tripline/match"
+	"tripline/network"
 	"tripline/storetest"
 )
 
@@ -109,6 +111,23 @@ func TestIndexSnapshot(t *testing.T) {
 	}
 	n.Close()
 	same("changed since the snapshot")
+	// Link analysis gets the snapshot's listings' documents (behind the
+	// ready node) and the changed ones'.
+	n = open(withSnap)
+	docs := map[string]network.Entity{"local:z": network.DocumentEntity("IRQ", "Az"), "local:7": network.DocumentEntity("IRQ", "A7")}
+	for _, l := range un[20:] {
+		if len(l.Documents) > 0 {
+			docs[l.ID] = network.DocumentEntity(l.Documents[0].Country, l.Documents[0].Number)
+			break
+		}
+	}
+	if len(docs) != 3 {
+		t.Fatal("no UN listing with a document")
+	}
+	for id, doc := range docs {
+		waitFor(t, func() bool { return slices.Contains(n.Network.ListedBy(doc.Canonical()), id) })
+	}
+	n.Close()
 	if st2, err := os.Stat(path); err != nil || !st2.ModTime().Equal(st.ModTime()) {
 		t.Errorf("a few changes rewrote the snapshot (%v)", err)
 	}
