@@ -67,6 +67,18 @@ type Encounter struct {
 	// once that passed unacknowledged.
 	AckDue  *time.Time `json:"ack_due,omitempty"`
 	Overdue bool       `json:"overdue,omitempty"`
+	// NoticeTo is set on a copy of an encounter sent to an agency that is
+	// neither its originator nor its reporter but may act on it: the
+	// partner of a pre-departure hit's departure country. Only that
+	// agency's node takes such a copy, for that agency.
+	NoticeTo string `json:"notice_to,omitempty"`
+}
+
+// SeenBy reports whether agency is one of the encounter's parties: the
+// originator whose queue it is in, the reporting agency, or the agency a
+// notice of it was sent to. Nobody else sees it at all.
+func (e *Encounter) SeenBy(agency string) bool {
+	return agency != "" && (agency == e.Originator || agency == e.Agency || agency == e.NoticeTo)
 }
 
 // Encounter updates travel between the two ends of an encounter: the
@@ -160,7 +172,7 @@ type Escalation map[Action]time.Duration
 
 // DefaultEscalation: a detention cannot wait, a discreet report can.
 var DefaultEscalation = Escalation{
-	ActionDetain: 15 * time.Minute, ActionRefuseEntry: 30 * time.Minute, ActionSecondaryCheck: time.Hour,
+	ActionDetain: 15 * time.Minute, ActionPreventDeparture: 15 * time.Minute, ActionRefuseEntry: 30 * time.Minute, ActionSecondaryCheck: time.Hour,
 	ActionReport: 24 * time.Hour, ActionInfo: 24 * time.Hour,
 }
 
@@ -190,7 +202,7 @@ func ParseEscalation(s string) (Escalation, error) {
 		a, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		d, err := time.ParseDuration(v)
 		if _, known := DefaultEscalation[Action(a)]; !ok || !known || err != nil || d <= 0 {
-			return nil, Errorf(EINVALID, "escalation: %.60q: want ACTION=DURATION (detain=15m), an action of detain, refuse_entry, secondary_check, report, info", part)
+			return nil, Errorf(EINVALID, "escalation: %.60q: want ACTION=DURATION (detain=15m), an action of detain, prevent_departure, refuse_entry, secondary_check, report, info", part)
 		}
 		out[Action(a)] = d
 	}

@@ -165,7 +165,7 @@ func (l *Listing) Disclose(lvl Level) *Listing {
 		c := *l
 		return &c
 	}
-	out := &Listing{ID: l.ID, Source: l.Source, Contact: l.Contact, Status: l.Status, Version: l.Version, UpdatedAt: l.UpdatedAt,
+	out := &Listing{ID: l.ID, Source: l.Source, Contact: l.Contact, Status: l.Status, Version: l.Version, UpdatedAt: l.UpdatedAt, Provisional: l.Provisional,
 		Provenance: Provenance{Originator: l.Provenance.Originator}}
 	if lvl < LevelAction {
 		return out
@@ -173,7 +173,7 @@ func (l *Listing) Disclose(lvl Level) *Listing {
 	out.Names = l.Names
 	out.BirthDates, out.BirthPlaces, out.Sex = l.BirthDates, l.BirthPlaces, l.Sex
 	out.Nationalities, out.Documents = l.Nationalities, l.Documents
-	out.Action, out.Instruction = l.Action, l.Instruction
+	out.Action, out.Instruction, out.Directions = l.Action, l.Instruction, l.Directions
 	out.ValidUntil, out.ReviewBy = l.ValidUntil, l.ReviewBy
 	out.Handling = Handling{Use: l.Handling.Use}
 	// Where the data came from and how fresh it is are not intelligence

@@ -34,12 +34,20 @@ type Listing struct {
 	Narrative   string `json:"narrative,omitempty"`
 	Action      Action `json:"action"`
 	Instruction string `json:"instruction,omitempty"`
-	Contact     string `json:"contact,omitempty"` // contact point for a hit
+	// Directions holds the originator's action for a person departing
+	// ("out") or in transit ("transit"), and for arrivals ("in") when it
+	// differs from Action; ActionFor derives what a direction leaves out.
+	Directions map[string]DirectedAction `json:"directions,omitempty"`
+	Contact    string                    `json:"contact,omitempty"` // contact point for a hit
 
 	Handling   Handling   `json:"handling"`
 	Provenance Provenance `json:"provenance"`
 	ValidUntil *time.Time `json:"valid_until,omitempty"`
 	ReviewBy   *time.Time `json:"review_by,omitempty"`
+
+	// Provisional marks a listing made from an unconfirmed tip (tip.go):
+	// it screens only with a secondary check and expires unless confirmed.
+	Provisional bool `json:"provisional,omitempty"`
 
 	Status    Status    `json:"status"`
 	Version   int64     `json:"version"`
@@ -118,6 +126,8 @@ func (a Action) Instruction() string {
 		return "Let pass without alerting the person; report the encounter."
 	case ActionInfo:
 		return "No action required; the encounter is recorded."
+	case ActionPreventDeparture:
+		return ActionPreventDeparture.InstructionFor(DirectionOut)
 	}
 	return ""
 }
@@ -127,6 +137,8 @@ func (a Action) Instruction() string {
 func (a Action) Severity() int {
 	switch a {
 	case ActionDetain:
+		return 6
+	case ActionPreventDeparture:
 		return 5
 	case ActionRefuseEntry:
 		return 4
@@ -242,6 +254,12 @@ func (l *Listing) Validate() error {
 	}
 	if !l.Action.Valid() {
 		return Errorf(EINVALID, "action: %.40q is not one of refuse_entry, detain, secondary_check, report, info", l.Action)
+	}
+	if err := l.CheckDirections(); err != nil {
+		return err
+	}
+	if l.Provisional && (l.Action != ActionSecondaryCheck || len(l.Directions) > 0) {
+		return Errorf(EINVALID, "action: a provisional listing (an unconfirmed tip) screens with secondary_check only; confirm the tip to give it another action")
 	}
 	switch l.Handling.Reshare {
 	case "", ReshareNever, ReshareWithConsent, ReshareAllowed:

@@ -7,6 +7,7 @@ import (
 	"tripline"
 	"tripline/federation"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // TestConsentCrossesNodes is issue 15 item 3 at the stores: relay B's
@@ -20,7 +21,7 @@ func TestConsentCrossesNodes(t *testing.T) {
 	b, bKey := signingDB(t, "B")
 	aFed, bFed := partnerOf(t, a, "B", "agency-b", bKey), partnerOf(t, b, "A", "agency-a", aKey)
 	aFed.Agency, bFed.Agency = "agency-a", "agency-b"
-	consents := func(db *sqlite.DB) *sqlite.ConsentService { return sqlite.NewConsentService(db) }
+	consents := func(db *sqlite.DB) *sqlstore.ConsentService { return sqlstore.NewConsentService(db) }
 	consented := func(db *sqlite.DB) func(context.Context, string) []string {
 		return func(ctx context.Context, listing string) []string {
 			cs, _ := consents(db).Consents(ctx, listing)
@@ -33,10 +34,10 @@ func TestConsentCrossesNodes(t *testing.T) {
 			return out
 		}
 	}
-	aFeed := &federation.Feed{Events: sqlite.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
-	bFeed := &federation.Feed{Events: sqlite.NewEventService(b), Self: "B", Sign: b.Sign, Groups: tripline.GroupMap{}, Consented: consented(b)}
+	aFeed := &federation.Feed{Events: sqlstore.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
+	bFeed := &federation.Feed{Events: sqlstore.NewEventService(b), Self: "B", Sign: b.Sign, Groups: tripline.GroupMap{}, Consented: consented(b)}
 	// pass moves what from's feed has for agency into to's store.
-	pass := func(feed *federation.Feed, origin, agency string, to *sqlite.FederationStore, via string) {
+	pass := func(feed *federation.Feed, origin, agency string, to *sqlstore.FederationStore, via string) {
 		t.Helper()
 		cur, _ := to.Cursor(ctx, origin)
 		evs, err := feed.Page(ctx, agency, origin, cur, 100)
@@ -60,7 +61,7 @@ func TestConsentCrossesNodes(t *testing.T) {
 		Names:      []tripline.Name{{Full: "Consented Person", Kind: tripline.NamePrimary}},
 		Handling:   tripline.Handling{Screen: []string{"agency-b", "agency-c"}, Action: []string{"agency-b", "agency-c"}, Reshare: tripline.ReshareWithConsent},
 		Provenance: tripline.Provenance{Originator: "agency-a"}}
-	if _, err := sqlite.NewListingService(a).PutListing(ctx, l); err != nil {
+	if _, err := sqlstore.NewListingService(a).PutListing(ctx, l); err != nil {
 		t.Fatal(err)
 	}
 	pass(aFeed, "A", "agency-b", bFed, "A")

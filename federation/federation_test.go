@@ -19,6 +19,7 @@ import (
 	"tripline"
 	"tripline/federation"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 func mustDB(tb testing.TB, origin string) *sqlite.DB {
@@ -73,7 +74,7 @@ func signAt(evs []*tripline.Event, priv ed25519.PrivateKey, at ...int) {
 func peerFor(tb testing.TB, db *sqlite.DB, partnerID string, partnerKey ed25519.PublicKey, url string) *federation.Peer {
 	tb.Helper()
 	_, priv, _ := ed25519.GenerateKey(nil)
-	store := sqlite.NewFederationStore(db)
+	store := sqlstore.NewFederationStore(db)
 	if err := store.PutPartner(context.Background(), &tripline.Partner{ID: partnerID, Agency: "agency-a",
 		PublicKey: federation.PublicKeyString(partnerKey), URL: url}); err != nil {
 		tb.Fatal(err)
@@ -107,7 +108,7 @@ func TestTamperedEventRejected(t *testing.T) {
 			if err == nil || tripline.ErrorCode(err) != tripline.EINVALID {
 				t.Fatalf("pull err = %v, want the bad event rejected", err)
 			}
-			cur, _ := sqlite.NewFederationStore(db).Cursor(context.Background(), "A")
+			cur, _ := sqlstore.NewFederationStore(db).Cursor(context.Background(), "A")
 			good := int64(2)
 			if name == "unsigned" {
 				good = 0
@@ -115,7 +116,7 @@ func TestTamperedEventRejected(t *testing.T) {
 			if int64(n) != good || cur != good {
 				t.Fatalf("applied %d, cursor %d; want %d (only the events before the bad one)", n, cur, good)
 			}
-			if _, err := sqlite.NewListingService(db).Listing(context.Background(), fmt.Sprintf("agency-a:%d", good+1)); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+			if _, err := sqlstore.NewListingService(db).Listing(context.Background(), fmt.Sprintf("agency-a:%d", good+1)); tripline.ErrorCode(err) != tripline.ENOTFOUND {
 				t.Fatalf("the bad event was applied: %v", err)
 			}
 		})
@@ -145,10 +146,10 @@ func TestApplyIdempotentInOrder(t *testing.T) {
 		t.Fatalf("gap: %v, want conflict", err)
 	}
 	own := signedEvents(t, "C", priv, 1, 1)
-	if _, err := sqlite.NewFederationStore(db).ApplyForeign(ctx, "A", own); tripline.ErrorCode(err) != tripline.EINVALID {
+	if _, err := sqlstore.NewFederationStore(db).ApplyForeign(ctx, "A", own); tripline.ErrorCode(err) != tripline.EINVALID {
 		t.Fatalf("own origin: %v", err)
 	}
-	ls, _ := sqlite.NewListingService(db).Listings(ctx, tripline.ListingFilter{})
+	ls, _ := sqlstore.NewListingService(db).Listings(ctx, tripline.ListingFilter{})
 	if len(ls) != 10 {
 		t.Fatalf("%d listings, want 10", len(ls))
 	}
@@ -159,22 +160,22 @@ func TestApplyIdempotentInOrder(t *testing.T) {
 func TestBundleRoundTrip(t *testing.T) {
 	pubA, privA, _ := ed25519.GenerateKey(nil)
 	ctx := context.Background()
-	sender := federation.NewPeer("A", privA, sqlite.NewFederationStore(mustDB(t, "A")), quiet())
+	sender := federation.NewPeer("A", privA, sqlstore.NewFederationStore(mustDB(t, "A")), quiet())
 	var buf strings.Builder
-	if err := sender.WriteBundle(&buf, "C", signedEvents(t, "A", privA, 1, 20)); err != nil {
+	if err := sender.WriteBundle(&buf, &federation.Bundle{To: "C", Seq: 1, Events: signedEvents(t, "A", privA, 1, 20)}); err != nil {
 		t.Fatal(err)
 	}
 	db := mustDB(t, "C")
 	p := peerFor(t, db, "A", pubA, "")
 	tampered := strings.Replace(buf.String(), "Person 7", "Person 8", 1)
-	if _, err := p.ReadBundle(ctx, strings.NewReader(tampered), "b.tlb"); err == nil {
+	if _, err := p.ReadBundle(ctx, strings.NewReader(tampered), "b.tlb", nil); err == nil {
 		t.Fatal("tampered bundle accepted")
 	}
-	if n, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb"); err != nil || n != 20 {
-		t.Fatalf("bundle = %d, %v", n, err)
+	if res, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb", nil); err != nil || res.Events != 20 {
+		t.Fatalf("bundle = %v, %v", res, err)
 	}
-	if n, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb"); err != nil || n != 0 {
-		t.Fatalf("same bundle again = %d, %v", n, err)
+	if _, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb", nil); tripline.ErrorCode(err) != tripline.ECONFLICT {
+		t.Fatalf("same bundle again = %v, want it refused as a replay", err)
 	}
 }
 
@@ -236,7 +237,7 @@ func TestReportRetriedThenOverdue(t *testing.T) {
 		t.Fatal(err)
 	}
 	status := func() *tripline.Report {
-		rs, _ := sqlite.NewFederationStore(db).Reports(ctx, "")
+		rs, _ := sqlstore.NewFederationStore(db).Reports(ctx, "")
 		return rs[0]
 	}
 	p.Deliver(ctx)
@@ -264,7 +265,7 @@ func TestFeedShapesAlertsByHandling(t *testing.T) {
 	db := mustDB(t, "node-a")
 	_, priv, _ := ed25519.GenerateKey(nil)
 	db.Sign = func(msg []byte) []byte { return ed25519.Sign(priv, msg) }
-	alerts := sqlite.NewDocumentAlertService(db)
+	alerts := sqlstore.NewDocumentAlertService(db)
 	alert := &tripline.DocumentAlert{ID: "agency-a:TUR:U1234S678", Source: "agency-a", Country: "TUR", Number: "U1234S678",
 		Kind: tripline.AlertStolen, Action: tripline.ActionDetain, Instruction: "INSTR-secret",
 		Handling:   tripline.Handling{Screen: []string{"de-bka"}, Action: []string{"eu"}},
@@ -272,7 +273,7 @@ func TestFeedShapesAlertsByHandling(t *testing.T) {
 	if _, err := alerts.PutDocumentAlert(ctx, alert); err != nil {
 		t.Fatal(err)
 	}
-	feed := &federation.Feed{Events: sqlite.NewEventService(db), Self: "node-a", Groups: tripline.GroupMap{"fr-dgsi": {"eu"}}}
+	feed := &federation.Feed{Events: sqlstore.NewEventService(db), Self: "node-a", Groups: tripline.GroupMap{"fr-dgsi": {"eu"}}}
 	for _, tc := range []struct {
 		partner          string
 		redacted, action bool

@@ -17,6 +17,7 @@ import (
 	"tripline/federation"
 	"tripline/httpapi"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // fleetNode is one in-process node of the 25-node federation: its own
@@ -24,7 +25,7 @@ import (
 type fleetNode struct {
 	id, agency string
 	db         *sqlite.DB
-	store      *sqlite.FederationStore
+	store      *sqlstore.FederationStore
 	peer       *federation.Peer
 	priv       ed25519.PrivateKey
 	srv        *httptest.Server
@@ -77,13 +78,13 @@ func newFleet(tb testing.TB, ctx context.Context) *fleet {
 		tb.Cleanup(func() { n.db.Close() })
 		_, n.priv, _ = ed25519.GenerateKey(nil)
 		n.db.Sign = func(msg []byte) []byte { return ed25519.Sign(n.priv, msg) }
-		n.store = sqlite.NewFederationStore(n.db)
+		n.store = sqlstore.NewFederationStore(n.db)
 		n.store.Agency = n.agency
 		n.peer = federation.NewPeer(id, n.priv, n.store, quiet())
 		notifier := federation.NewNotifier()
 		n.peer.Notifier = notifier
 		svc := &federation.Service{Peer: n.peer, Notifier: notifier, Agency: n.agency, PartnerStore: n.store,
-			Feed: &federation.Feed{Events: sqlite.NewEventService(n.db), Self: id, Sign: n.db.Sign, Groups: tripline.GroupMap{}}}
+			Feed: &federation.Feed{Events: sqlstore.NewEventService(n.db), Self: id, Sign: n.db.Sign, Groups: tripline.GroupMap{}}}
 		n.db.Subscribe(func(evs []*tripline.Event) {
 			now := time.Now()
 			n.mu.Lock()
@@ -193,7 +194,7 @@ func runFleet(tb testing.TB, changes int) fleetResult {
 		l := fleetListing(origin, i)
 		ids = append(ids, l.ID)
 		start := time.Now()
-		if _, err := sqlite.NewListingService(origin.db).PutListing(ctx, l); err != nil {
+		if _, err := sqlstore.NewListingService(origin.db).PutListing(ctx, l); err != nil {
 			tb.Fatal(err)
 		}
 		last := time.Duration(0)
@@ -210,7 +211,7 @@ func runFleet(tb testing.TB, changes int) fleetResult {
 	// A withdrawal travels the same routes.
 	hub := f.byID["N00"]
 	start := time.Now()
-	if _, err := sqlite.NewListingService(hub.db).WithdrawListing(ctx, ids[0], "delisted"); err != nil {
+	if _, err := sqlstore.NewListingService(hub.db).WithdrawListing(ctx, ids[0], "delisted"); err != nil {
 		tb.Fatal(err)
 	}
 	for _, n := range f.nodes {
@@ -241,7 +242,7 @@ func runFleet(tb testing.TB, changes int) fleetResult {
 			tb.Fatalf("%s holds %d events it may not see", n.id, leaked)
 		}
 		for _, id := range ids {
-			if l, err := sqlite.NewListingService(n.db).Listing(ctx, id); slices.Contains(forbidden, n.agency) && err == nil {
+			if l, err := sqlstore.NewListingService(n.db).Listing(ctx, id); slices.Contains(forbidden, n.agency) && err == nil {
 				tb.Fatalf("%s holds %s (%s), shared with it never", n.id, id, l.Status)
 			}
 		}

@@ -15,7 +15,7 @@ import (
 
 	"tripline"
 	"tripline/federation"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // fakeClock is a clock only the test moves.
@@ -165,7 +165,7 @@ func TestOversizedPageRefused(t *testing.T) {
 	if written >= offered {
 		t.Fatalf("the follower read all %d bytes offered", written)
 	}
-	if cur, _ := sqlite.NewFederationStore(db).Cursor(context.Background(), "A"); cur != 0 {
+	if cur, _ := sqlstore.NewFederationStore(db).Cursor(context.Background(), "A"); cur != 0 {
 		t.Fatalf("cursor %d after a refused page", cur)
 	}
 }
@@ -192,7 +192,7 @@ func TestOversizedEventRefused(t *testing.T) {
 	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(err.Error(), "event A/2") || !strings.Contains(err.Error(), fmt.Sprint(federation.MaxEventBytes)) {
 		t.Fatalf("pull err = %v, want event A/2 refused for its size", err)
 	}
-	if cur, _ := sqlite.NewFederationStore(db).Cursor(context.Background(), "A"); cur != 0 {
+	if cur, _ := sqlstore.NewFederationStore(db).Cursor(context.Background(), "A"); cur != 0 {
 		t.Fatalf("cursor %d after a refused page", cur)
 	}
 }
@@ -291,18 +291,18 @@ func TestBundleEventOverLimit(t *testing.T) {
 		a.event(t, tripline.EventListingUpserted, "agency-a:1", listingOf("agency-a", "agency-a:1", "Small Listing", 1, tripline.StatusActive)),
 		a.event(t, tripline.EventListingUpserted, "agency-a:2", big),
 	}
-	sender := federation.NewPeer("A", privA, sqlite.NewFederationStore(mustDB(t, "A")), quiet())
+	sender := federation.NewPeer("A", privA, sqlstore.NewFederationStore(mustDB(t, "A")), quiet())
 	var buf strings.Builder
-	if err := sender.WriteBundle(&buf, "C", evs); err != nil {
+	if err := sender.WriteBundle(&buf, &federation.Bundle{To: "C", Seq: 1, Events: evs}); err != nil {
 		t.Fatal(err)
 	}
 	db := mustDB(t, "C")
 	p := peerFor(t, db, "A", pubA, "")
-	n, err := p.ReadBundle(context.Background(), strings.NewReader(buf.String()), "b.tlb")
-	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(err.Error(), "b.tlb") || n != 0 {
-		t.Fatalf("bundle with a %d-byte event = %d, %v; want it refused", len(evs[1].Payload), n, err)
+	res, err := p.ReadBundle(context.Background(), strings.NewReader(buf.String()), "b.tlb", nil)
+	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(err.Error(), "b.tlb") || res != nil {
+		t.Fatalf("bundle with a %d-byte event = %v, %v; want it refused", len(evs[1].Payload), res, err)
 	}
-	if cur, _ := sqlite.NewFederationStore(db).Cursor(context.Background(), "A"); cur != 0 {
+	if cur, _ := sqlstore.NewFederationStore(db).Cursor(context.Background(), "A"); cur != 0 {
 		t.Fatalf("cursor %d after a refused bundle", cur)
 	}
 }

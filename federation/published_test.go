@@ -10,6 +10,7 @@ import (
 	"tripline"
 	"tripline/federation"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // TestFeedKeepsPublishedListsHome is issue 15 item 2 in the feed: a node's
@@ -19,7 +20,7 @@ import (
 func TestFeedKeepsPublishedListsHome(t *testing.T) {
 	ctx := context.Background()
 	db, priv := signingDB(t, "A")
-	ls := sqlite.NewListingService(db)
+	ls := sqlstore.NewListingService(db)
 	every := tripline.Handling{Screen: []string{"*"}, Action: []string{"*"}, Reshare: tripline.ReshareAllowed}
 	un := &tripline.Listing{ID: "un-sc:QDi.1", Source: "un-sc", Status: tripline.StatusActive, Action: tripline.ActionRefuseEntry,
 		Names: []tripline.Name{{Full: "Published Person", Kind: tripline.NamePrimary}}, Handling: every, Provenance: tripline.Provenance{Originator: "un-sc"}}
@@ -31,7 +32,7 @@ func TestFeedKeepsPublishedListsHome(t *testing.T) {
 	if _, err := ls.PutListing(ctx, own); err != nil {
 		t.Fatal(err)
 	}
-	feed := &federation.Feed{Events: sqlite.NewEventService(db), Self: "A", Sign: db.Sign, Groups: tripline.GroupMap{}}
+	feed := &federation.Feed{Events: sqlstore.NewEventService(db), Self: "A", Sign: db.Sign, Groups: tripline.GroupMap{}}
 	evs, err := feed.Page(ctx, "agency-b", "A", 0, 10)
 	if err != nil || len(evs) != 2 {
 		t.Fatalf("page = %v, %v", evs, err)
@@ -44,7 +45,7 @@ func TestFeedKeepsPublishedListsHome(t *testing.T) {
 	}
 	// B, which imported the list itself, takes the page without a refusal.
 	b := mustDB(t, "B")
-	if _, err := sqlite.NewListingService(b).ImportListings(ctx, "un-sc", tripline.Records([]*tripline.Listing{un})); err != nil {
+	if _, err := sqlstore.NewListingService(b).ImportListings(ctx, "un-sc", tripline.Records([]*tripline.Listing{un})); err != nil {
 		t.Fatal(err)
 	}
 	store := partnerOf(t, b, "A", "agency-a", priv)
@@ -52,7 +53,7 @@ func TestFeedKeepsPublishedListsHome(t *testing.T) {
 	if err != nil || len(res.Rejected) != 0 || len(res.Stored) != 2 {
 		t.Fatalf("B applied %+v, %v: want both stored, none refused", res, err)
 	}
-	if l, err := sqlite.NewListingService(b).Listing(ctx, "un-sc:QDi.1"); err != nil || l.Status != tripline.StatusActive {
+	if l, err := sqlstore.NewListingService(b).Listing(ctx, "un-sc:QDi.1"); err != nil || l.Status != tripline.StatusActive {
 		t.Fatalf("B's own copy of the UN listing: %+v, %v", l, err)
 	}
 }
@@ -66,8 +67,8 @@ func signingDB(tb testing.TB, origin string) (*sqlite.DB, ed25519.PrivateKey) {
 }
 
 // partnerOf registers node id (agency, key priv's) as a partner of db.
-func partnerOf(tb testing.TB, db *sqlite.DB, id, agency string, priv ed25519.PrivateKey) *sqlite.FederationStore {
-	store := sqlite.NewFederationStore(db)
+func partnerOf(tb testing.TB, db *sqlite.DB, id, agency string, priv ed25519.PrivateKey) *sqlstore.FederationStore {
+	store := sqlstore.NewFederationStore(db)
 	if err := store.PutPartner(context.Background(), &tripline.Partner{ID: id, Agency: agency,
 		PublicKey: federation.PublicKeyString(priv.Public().(ed25519.PublicKey))}); err != nil {
 		tb.Fatal(err)
@@ -89,10 +90,10 @@ func TestFeedTrimsOncePerGrantClass(t *testing.T) {
 	l := &tripline.Listing{ID: "agency-a:1", Source: "agency-a", Status: tripline.StatusActive, Action: tripline.ActionDetain,
 		Names: []tripline.Name{{Full: "Many Partners", Kind: tripline.NamePrimary}}, Narrative: "SECRET",
 		Handling: tripline.Handling{Screen: all, Action: half}, Provenance: tripline.Provenance{Originator: "agency-a"}}
-	if _, err := sqlite.NewListingService(db).PutListing(ctx, l); err != nil {
+	if _, err := sqlstore.NewListingService(db).PutListing(ctx, l); err != nil {
 		t.Fatal(err)
 	}
-	feed := &federation.Feed{Events: sqlite.NewEventService(db), Self: "A", Sign: db.Sign, Groups: tripline.GroupMap{}}
+	feed := &federation.Feed{Events: sqlstore.NewEventService(db), Self: "A", Sign: db.Sign, Groups: tripline.GroupMap{}}
 	for round := range 3 {
 		for i, agency := range all {
 			evs, err := feed.Page(ctx, agency, "A", 0, 10)

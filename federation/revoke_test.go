@@ -8,7 +8,7 @@ import (
 
 	"tripline"
 	"tripline/federation"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // TestNarrowedShareErasedAtRecipient is issue 15 item 4 at the store: when
@@ -19,10 +19,10 @@ import (
 func TestNarrowedShareErasedAtRecipient(t *testing.T) {
 	ctx := context.Background()
 	a, priv := signingDB(t, "A")
-	feed := &federation.Feed{Events: sqlite.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
+	feed := &federation.Feed{Events: sqlstore.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
 	b := mustDB(t, "B")
 	store := partnerOf(t, b, "A", "agency-a", priv)
-	listings := sqlite.NewListingService(b)
+	listings := sqlstore.NewListingService(b)
 	l := &tripline.Listing{ID: "agency-a:1", Source: "agency-a", Status: tripline.StatusActive, Action: tripline.ActionDetain,
 		Names: []tripline.Name{{Full: "Narrowed Person", Kind: tripline.NamePrimary}}, Reason: "SECRET-REASON", Narrative: "SECRET-NARRATIVE",
 		Handling:   tripline.Handling{Details: []string{"agency-b"}},
@@ -30,7 +30,7 @@ func TestNarrowedShareErasedAtRecipient(t *testing.T) {
 	share := func(h tripline.Handling) {
 		t.Helper()
 		l.Handling = h
-		if _, err := sqlite.NewListingService(a).PutListing(ctx, l); err != nil {
+		if _, err := sqlstore.NewListingService(a).PutListing(ctx, l); err != nil {
 			t.Fatal(err)
 		}
 		cur, _ := store.Cursor(ctx, "A")
@@ -75,7 +75,7 @@ func TestNarrowedShareErasedAtRecipient(t *testing.T) {
 		t.Fatalf("revoked: %d of B's events still hold the identity (%v)", names, err)
 	}
 	// The log still verifies and relays: every event is kept, as a placeholder.
-	evs, err := sqlite.NewEventService(b).Events(ctx, "A", 0, 100)
+	evs, err := sqlstore.NewEventService(b).Events(ctx, "A", 0, 100)
 	if err != nil || len(evs) != 3 {
 		t.Fatalf("B's copy of A's log: %d events, %v", len(evs), err)
 	}

@@ -15,6 +15,7 @@ import (
 	"tripline"
 	"tripline/federation"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/tlsconf"
 )
 
@@ -50,7 +51,7 @@ func feedOverTLS(t *testing.T) (pub ed25519.PublicKey, srv *httptest.Server, caP
 func setPartner(t *testing.T, p *federation.Peer, db *sqlite.DB, pub ed25519.PublicKey, x tripline.Partner) *tripline.Partner {
 	t.Helper()
 	x.Agency, x.PublicKey = "agency-a", federation.PublicKeyString(pub)
-	if err := sqlite.NewFederationStore(db).PutPartner(t.Context(), &x); err != nil {
+	if err := sqlstore.NewFederationStore(db).PutPartner(t.Context(), &x); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Reload(t.Context()); err != nil {
@@ -95,7 +96,7 @@ func TestPullPinnedTLS(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || n != 0 {
 				t.Fatalf("pull = %d, %v; want nothing and an error with %q", n, err, tc.wantErr)
 			}
-			if cur, _ := sqlite.NewFederationStore(db).Cursor(t.Context(), "A"); cur != 0 {
+			if cur, _ := sqlstore.NewFederationStore(db).Cursor(t.Context(), "A"); cur != 0 {
 				t.Fatalf("cursor %d after a refused pull", cur)
 			}
 		})
@@ -174,7 +175,7 @@ func TestReportPinnedTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Deliver(ctx)
-		rs, _ := sqlite.NewFederationStore(db).Reports(ctx, "")
+		rs, _ := sqlstore.NewFederationStore(db).Reports(ctx, "")
 		if len(rs) != 1 || rs[0].Status != tc.want {
 			t.Fatalf("pinned %s: report %+v, want %s", tc.pin, rs, tc.want)
 		}

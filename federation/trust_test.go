@@ -14,6 +14,7 @@ import (
 	"tripline"
 	"tripline/federation"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // signer makes one origin's events as its node would: numbered, chained and
@@ -110,7 +111,7 @@ func newTrustWorld(t *testing.T) *trustWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &trustWorld{db: mustDB(t, "C"), a: newSigner("A"), b: newSigner("B"), audit: &auditSpy{}, logs: &bytes.Buffer{}}
-	store := sqlite.NewFederationStore(w.db)
+	store := sqlstore.NewFederationStore(w.db)
 	for _, p := range []*tripline.Partner{
 		{ID: "A", Agency: "agency-a", PublicKey: federation.PublicKeyString(w.a.pub())},
 		{ID: "B", Agency: "agency-b", PublicKey: federation.PublicKeyString(w.b.pub())},
@@ -125,11 +126,11 @@ func newTrustWorld(t *testing.T) *trustWorld {
 	if _, err := w.peer.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sqlite.NewListingService(w.db).PutListing(ctx, listingOf("agency-c", "agency-c:1", "Casimir Local", 0, "")); err != nil {
+	if _, err := sqlstore.NewListingService(w.db).PutListing(ctx, listingOf("agency-c", "agency-c:1", "Casimir Local", 0, "")); err != nil {
 		t.Fatal(err)
 	}
 	un := listingOf("un-sc", "un-sc:QDi.1", "Ulrich Unlisted", 0, "")
-	if _, err := sqlite.NewListingService(w.db).ImportListings(ctx, "un-sc", tripline.Records([]*tripline.Listing{un})); err != nil {
+	if _, err := sqlstore.NewListingService(w.db).ImportListings(ctx, "un-sc", tripline.Records([]*tripline.Listing{un})); err != nil {
 		t.Fatal(err)
 	}
 	w.apply(t, "B", w.b.event(t, tripline.EventListingUpserted, "agency-b:1", listingOf("agency-b", "agency-b:1", "Bartholomew Partner", 1, tripline.StatusActive)))
@@ -156,11 +157,11 @@ func (w *trustWorld) apply(t *testing.T, via string, evs ...*tripline.Event) {
 func (w *trustWorld) state(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
-	ls, err := sqlite.NewListingService(w.db).Listings(ctx, tripline.ListingFilter{})
+	ls, err := sqlstore.NewListingService(w.db).Listings(ctx, tripline.ListingFilter{})
 	if err != nil {
 		t.Fatalf("listings page: %v", err)
 	}
-	as, err := sqlite.NewDocumentAlertService(w.db).DocumentAlerts(ctx, "")
+	as, err := sqlstore.NewDocumentAlertService(w.db).DocumentAlerts(ctx, "")
 	if err != nil {
 		t.Fatalf("alerts page: %v", err)
 	}
@@ -265,12 +266,12 @@ func TestPartnerCannotRewriteOthersRecords(t *testing.T) {
 			ctx := context.Background()
 			for id, want := range map[string]string{"agency-a:1": "Abelard Attacker", "agency-b:1": "Bartholomew Renamed", "agency-b:2": "Second Listing",
 				"agency-c:1": "Casimir Local", "un-sc:QDi.1": "Ulrich Unlisted"} {
-				l, err := sqlite.NewListingService(w.db).Listing(ctx, id)
+				l, err := sqlstore.NewListingService(w.db).Listing(ctx, id)
 				if err != nil || l.PrimaryName() != want || l.Status != tripline.StatusActive {
 					t.Errorf("%s = %v, %v; want %q, active", id, l, err, want)
 				}
 			}
-			as, _ := sqlite.NewDocumentAlertService(w.db).DocumentAlerts(ctx, "")
+			as, _ := sqlstore.NewDocumentAlertService(w.db).DocumentAlerts(ctx, "")
 			if len(as) != 1 || as[0].Status != tripline.StatusWithdrawn || as[0].Version != 2 {
 				t.Errorf("B's alert after B withdrew it: %+v", as)
 			}
@@ -291,7 +292,7 @@ func TestTrimmedListingApplies(t *testing.T) {
 		t.Fatalf("not trimmed: %s", trimmed.Payload)
 	}
 	w.apply(t, "A", trimmed)
-	if _, err := sqlite.NewListingService(w.db).Listing(context.Background(), "agency-a:1"); err != nil || len(w.audit.refused()) != 0 {
+	if _, err := sqlstore.NewListingService(w.db).Listing(context.Background(), "agency-a:1"); err != nil || len(w.audit.refused()) != 0 {
 		t.Fatalf("trimmed listing: %v, refusals %+v", err, w.audit.refused())
 	}
 }
@@ -302,13 +303,13 @@ func TestTrimmedListingApplies(t *testing.T) {
 func TestRelayedEventJudgedByItsOrigin(t *testing.T) {
 	w := newTrustWorld(t)
 	w.apply(t, "B", w.a.event(t, tripline.EventListingUpserted, "agency-a:1", listingOf("agency-a", "agency-a:1", "Relayed Person", 1, tripline.StatusActive)))
-	l, err := sqlite.NewListingService(w.db).Listing(context.Background(), "agency-a:1")
+	l, err := sqlstore.NewListingService(w.db).Listing(context.Background(), "agency-a:1")
 	if err != nil || l.PrimaryName() != "Relayed Person" || len(l.Provenance.Chain) == 0 || l.Provenance.Chain[0] != "B" {
 		t.Fatalf("relayed listing = %+v, %v", l, err)
 	}
 	// A relaying B's listing under A's name is refused: B's key did not sign it.
 	w.apply(t, "B", w.a.event(t, tripline.EventListingUpserted, "agency-b:9", listingOf("agency-b", "agency-b:9", "Not By B", 1, tripline.StatusActive)))
-	if _, err := sqlite.NewListingService(w.db).Listing(context.Background(), "agency-b:9"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+	if _, err := sqlstore.NewListingService(w.db).Listing(context.Background(), "agency-b:9"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
 		t.Fatalf("agency-b:9 signed by A applied: %v", err)
 	}
 }

@@ -17,11 +17,12 @@ import (
 	"tripline/policy"
 	"tripline/screening"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // asyncAudit is the audit log with a Flush that does not wait: answers
 // leave before their entries are committed (as before durable answers).
-type asyncAudit struct{ *sqlite.AuditLog }
+type asyncAudit struct{ *sqlstore.AuditLog }
 
 func (asyncAudit) Flush(context.Context) error { return nil }
 
@@ -38,13 +39,13 @@ func BenchmarkScreenDurableAudit(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer db.Close()
-			audit, err := sqlite.NewAuditLog(db)
+			audit, err := sqlstore.NewAuditLog(db)
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer audit.Close()
 			s := httpapi.NewServer()
-			s.Screener, s.Identity = screening.NewService(fakeMatcher{}), sqlite.NewIdentityService(db)
+			s.Screener, s.Identity = screening.NewService(fakeMatcher{}), sqlstore.NewIdentityService(db)
 			s.Policy, s.Audit = policy.New(tripline.GroupMap{}, audit), audit
 			if mode == "async" {
 				s.Audit = asyncAudit{audit}

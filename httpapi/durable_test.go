@@ -19,6 +19,7 @@ import (
 	"tripline/policy"
 	"tripline/screening"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // TestAnswerWaitsForItsAuditEntry: when an answer arrives, its audit
@@ -26,7 +27,7 @@ import (
 // background writer that a killed process would lose.
 func TestAnswerWaitsForItsAuditEntry(t *testing.T) {
 	ts := newServer(t)
-	audit := serverOf(ts.URL + "/").srv.Audit.(*sqlite.AuditLog)
+	audit := serverOf(ts.URL + "/").srv.Audit.(*sqlstore.AuditLog)
 	for i := range 20 {
 		ref := fmt.Sprint("durable-", i)
 		if st, body := doAs(t, tripline.RoleOfficer, "POST", ts.URL+"/v1/screen", `{"ref":"`+ref+`","name":"Listed Person"}`); st != 200 {
@@ -46,7 +47,7 @@ func TestNoAnswerWithoutAudit(t *testing.T) {
 	ts := newServer(t)
 	srv := serverOf(ts.URL + "/")
 	srv.srv.AuditWait = 300 * time.Millisecond
-	audit := srv.srv.Audit.(*sqlite.AuditLog)
+	audit := srv.srv.Audit.(*sqlstore.AuditLog)
 	if _, err := audit.SQL().Exec(`CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
 		t.Fatal(err)
 	}
@@ -106,13 +107,13 @@ func TestAuditCheckpointForAWitness(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	audit, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: "n1", Key: key})
+	audit, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: "n1", Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { audit.Close() })
 	s := httpapi.NewServer()
-	s.Screener, s.Identity = screening.NewService(fakeMatcher{}), sqlite.NewIdentityService(db)
+	s.Screener, s.Identity = screening.NewService(fakeMatcher{}), sqlstore.NewIdentityService(db)
 	s.Policy, s.Audit = policy.New(tripline.GroupMap{}, audit), audit
 	s.Lookup = func(string) *tripline.Listing { return nil }
 	s.Logger = discardLogger()

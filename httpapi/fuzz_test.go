@@ -16,6 +16,7 @@ import (
 	"tripline/policy"
 	"tripline/screening"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
@@ -28,10 +29,10 @@ func fuzzServer(f *testing.F) (*httpapi.Server, string) {
 	}
 	f.Cleanup(func() { db.Close() })
 	s := httpapi.NewServer()
-	s.Listings, s.Events, s.Screener, s.Origin = sqlite.NewListingService(db), sqlite.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
-	s.Encounters, s.Alerts = sqlite.NewEncounterService(db), sqlite.NewDocumentAlertService(db)
-	s.Consents, s.Identity = sqlite.NewConsentService(db), sqlite.NewIdentityService(db)
-	audit, err := sqlite.NewAuditLog(db)
+	s.Listings, s.Events, s.Screener, s.Origin = sqlstore.NewListingService(db), sqlstore.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
+	s.Encounters, s.Alerts = sqlstore.NewEncounterService(db), sqlstore.NewDocumentAlertService(db)
+	s.Consents, s.Identity = sqlstore.NewConsentService(db), sqlstore.NewIdentityService(db)
+	audit, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		f.Fatal(err)
 	}

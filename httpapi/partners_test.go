@@ -8,7 +8,7 @@ import (
 
 	"tripline"
 	"tripline/federation"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // partnerAdmin gives the test server the partner management of a node run
@@ -16,7 +16,7 @@ import (
 func partnerAdmin(t *testing.T, ts *testServer) string {
 	t.Helper()
 	_, priv, _ := ed25519.GenerateKey(nil)
-	store := sqlite.NewFederationStore(ts.db)
+	store := sqlstore.NewFederationStore(ts.db)
 	ts.srv.Partners = &federation.Service{Peer: federation.NewPeer(ts.db.Origin, priv, store, discardLogger()), Agency: "s", PartnerStore: store,
 		Notifier: federation.NewNotifier()}
 	return newKey()

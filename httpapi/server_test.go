@@ -23,6 +23,7 @@ import (
 	"tripline/policy"
 	"tripline/screening"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
@@ -45,12 +46,13 @@ func newServer(t *testing.T) *httptest.Server {
 	}
 	t.Cleanup(func() { db.Close() })
 	s := httpapi.NewServer()
-	s.Listings, s.Events, s.Screener, s.Origin = sqlite.NewListingService(db), sqlite.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
-	s.Encounters, s.Alerts = sqlite.NewEncounterService(db), sqlite.NewDocumentAlertService(db)
-	s.Consents, s.Identity = sqlite.NewConsentService(db), sqlite.NewIdentityService(db)
+	s.Listings, s.Events, s.Screener, s.Origin = sqlstore.NewListingService(db), sqlstore.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
+	s.Encounters, s.Alerts = sqlstore.NewEncounterService(db), sqlstore.NewDocumentAlertService(db)
+	s.Consents, s.Identity = sqlstore.NewConsentService(db), sqlstore.NewIdentityService(db)
+	s.Tips = sqlstore.NewTipService(db)
 	// A signing audit log, as a node has, so that checkpoints are served.
 	_, key, _ := ed25519.GenerateKey(nil)
-	audit, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: db.Origin, Key: key})
+	audit, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: db.Origin, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}

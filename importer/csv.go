@@ -24,6 +24,7 @@ var CSVColumns = []string{
 	"valid_until", "review_by", "source_ref", "legal_basis",
 	"screen_agencies", "action_agencies", "detail_agencies", "use_code", "reshare",
 	"phones", "emails", "addresses",
+	"departure_action", "departure_instruction", "transit_action", "transit_instruction",
 }
 
 // listSep separates several values in one cell. Commas stay free for
@@ -309,6 +310,19 @@ func (r *csvRow) listing(source string) (*tripline.Listing, error) {
 	l.Action = tripline.Action(strings.ToLower(r.get("action")))
 	if !l.Action.Valid() {
 		return nil, r.errf("action", "%q is not one of refuse_entry, detain, secondary_check, report, info", r.get("action"))
+	}
+	for _, d := range [...]struct{ dir, col string }{{tripline.DirectionOut, "departure"}, {tripline.DirectionTransit, "transit"}} {
+		a := tripline.Action(strings.ToLower(r.get(d.col + "_action")))
+		if a == "" {
+			continue
+		}
+		if l.Directions == nil {
+			l.Directions = map[string]tripline.DirectedAction{}
+		}
+		l.Directions[d.dir] = tripline.DirectedAction{Action: a, Instruction: r.get(d.col + "_instruction")}
+		if err := l.CheckDirections(); err != nil {
+			return nil, r.errf(d.col+"_action", "%q is not an action for that direction (%s)", r.get(d.col+"_action"), tripline.ErrorMessage(err))
+		}
 	}
 	if l.ValidUntil, err = r.date("valid_until"); err != nil {
 		return nil, err

@@ -733,16 +733,17 @@ func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripli
 		hits = hits[:maxMatches]
 	}
 	out := make([]tripline.Match, 0, len(hits))
+	dir := ""
+	if t.Travel != nil {
+		dir = t.Travel.Direction
+	}
 	for _, h := range hits {
 		s, feats, name := scorePrepared(q, h.p, true)
 		l := h.p.l
-		instr := l.Instruction
-		if instr == "" {
-			instr = l.Action.Instruction()
-		}
+		act, instr := l.ActionFor(dir) // an exit gate gets the departure instruction, not "refuse entry"
 		// Copies: a listing of a snapshot file is read from its mapping.
 		out = append(out, tripline.Match{
-			Listing: strings.Clone(l.ID), Score: s, Decision: ix.th.Decide(s), Action: tripline.Action(strings.Clone(string(l.Action))),
+			Listing: strings.Clone(l.ID), Score: s, Decision: ix.th.Decide(s), Action: tripline.Action(strings.Clone(string(act))),
 			Instruction: strings.Clone(instr), Contact: strings.Clone(l.Contact), Name: strings.Clone(name),
 			Minor: isMinor(q.dob, now) || listingMinor(l, now), Explain: feats,
 		})

@@ -2,6 +2,7 @@ package match
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -51,6 +52,29 @@ var honorifics = setOf(
 	// Arabic script, by their Latin letters.
 	"shykh", "hjj", "hj", "ml", "mlw", "mwlwy", "dktwr", "mwlana",
 )
+
+var (
+	honorificSoundsOnce sync.Once
+	honorificSounds     map[string]bool
+)
+
+// soundsHonorific reports whether a word of five letters or more is a title
+// spelt another way ("Maoulana" for Maulana): the same phonetic form and
+// first letter. Shorter titles (Hj, Dr) would take names along.
+func soundsHonorific(w rawWord) bool {
+	if w.arabic || len(w.form) < 5 {
+		return false
+	}
+	honorificSoundsOnce.Do(func() {
+		honorificSounds = map[string]bool{}
+		for h := range honorifics {
+			if len(h) >= 5 {
+				honorificSounds[h[:1]+phonetic(h)] = true
+			}
+		}
+	})
+	return honorificSounds[w.form[:1]+phonetic(w.form)]
+}
 
 // articles are the Arabic definite article in its Latin spellings; dropped
 // when they lead into another word ("al-Rahman", "ad-Din").
@@ -284,7 +308,7 @@ func buildTokens(words []rawWord) []token {
 	// Titles go, unless nothing else is left.
 	kept := ws[:0:0]
 	for _, w := range ws {
-		if !honorifics[w.form] {
+		if !honorifics[w.form] && !soundsHonorific(w) {
 			kept = append(kept, w)
 		}
 	}

@@ -274,11 +274,20 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	}
 	evidence := 0.7 + 0.3*math.Min(1, nr.info/evidenceNeeded)
 	n := ns * evidence
+	var sh nameShape
+	if bn != nil {
+		sh = shapeOf(q.toks, bn.toks, nr)
+	}
+	thin := partialFactor(sh, dobAgreementOf(q, p))
+	n *= thin
 	var feats []tripline.Feature
 	if explain && bn != nil {
 		detail := fmt.Sprintf("%q ~ listed %q (tokens: %s)", q.name, bn.full, describe(q.toks, bn.toks, nr))
 		if evidence < 1 {
 			detail += fmt.Sprintf("; common names, evidence %.2f", evidence)
+		}
+		if thin < 1 {
+			detail += fmt.Sprintf("; %s, x%.2f", sh.thinWhy(), thin)
 		}
 		feats = append(feats, tripline.Feature{Feature: FeatureName, Score: round3(n), Weight: 1, Detail: detail})
 	}
@@ -286,9 +295,12 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	addGain := func(g float64) { gain = 1 - (1-gain)*(1-g) }
 
 	dobExact := false
-	dobRare, dobFeat := 0.0, -1
+	dobRare, dobFeat, cutYear := 0.0, -1, false
 	if ds, how, bl, ok := bestDOB(q.dob, p.dobs); ok {
 		dobRare = dobSpecificity(ds, how)
+		if sh.cut && how == "within" && dobRare < cutYearRare {
+			dobRare, cutYear = cutYearRare, true // a cut name and the same birth year
+		}
 		w := 0.0
 		switch {
 		case ds >= 0.5:
@@ -352,7 +364,11 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		score += lift
 		if dobFeat >= 0 {
 			feats[dobFeat].Weight = round3(feats[dobFeat].Weight + lift)
-			feats[dobFeat].Detail += fmt.Sprintf("; a full date agreeing is rare: +%.2f to a partial name", lift)
+			why := "a full date agreeing is rare"
+			if cutYear {
+				why = "the birth year agrees with a name cut to its first words"
+			}
+			feats[dobFeat].Detail += fmt.Sprintf("; %s: +%.2f to a partial name", why, lift)
 		}
 	}
 	docExact := false

@@ -28,7 +28,7 @@ import (
 // either changes. SnapshotMeta.Build covers the rest of the matcher (its
 // tables and code): the caller names its build, and a snapshot of another
 // build is refused.
-const snapFormat = 2
+const snapFormat = 3
 
 // SnapshotMeta describes a snapshot file.
 type SnapshotMeta struct {
@@ -132,8 +132,8 @@ func (d *snapDecoder) next() *prepared {
 }
 
 // decode reads slot's record into p, reusing p's buffers; p.l gets the
-// listing's id, version, sex, birth dates, action, instruction, contact,
-// originator and handling rules.
+// listing's id, version, sex, birth dates, actions (per direction too),
+// instruction, contact, originator and handling rules.
 func (s *snapshot) decode(slot uint32, p *prepared) {
 	r := s.record(slot)
 	l := p.l
@@ -145,6 +145,9 @@ func (s *snapshot) decode(slot uint32, p *prepared) {
 	p.sex = tripline.Sex(r.str())
 	l.Sex = p.sex
 	l.Action, l.Instruction, l.Contact = tripline.Action(r.str()), r.str(), r.str()
+	if d := r.bytes(); len(d) > 0 {
+		_ = json.Unmarshal(d, &l.Directions) // written by Marshal: a malformed one stays empty
+	}
 	p.dobs = p.dobArr[:0]
 	for range r.count() {
 		p.dobs = append(p.dobs, readDate(&r))
@@ -301,6 +304,14 @@ func (ix *Index) WriteSnapshot(w io.Writer, meta SnapshotMeta) error {
 		}
 		buf = buf[:0].str(l.ID).varint(l.Version).varint(p.until).uvarint(uint64(hi))
 		buf = buf.str(string(p.sex)).str(string(l.Action)).str(l.Instruction).str(l.Contact)
+		var dirs []byte
+		if len(l.Directions) > 0 {
+			var err error
+			if dirs, err = json.Marshal(l.Directions); err != nil {
+				return fmt.Errorf("snapshot listing %s: %w", l.ID, err)
+			}
+		}
+		buf = buf.str(string(dirs))
 		buf = buf.uvarint(uint64(len(p.dobs)))
 		for _, d := range p.dobs {
 			buf = writeDate(buf, d)

@@ -40,6 +40,8 @@ func snapListings(t *testing.T, n int) []*tripline.Listing {
 		case 3:
 			l.ValidUntil = &later
 			l.Phones = []string{"+90 555 000 " + l.ID}
+		case 5:
+			l.Directions = map[string]tripline.DirectedAction{tripline.DirectionOut: {Action: tripline.ActionPreventDeparture, Instruction: "Hold at the gate"}}
 		case 4:
 			l.BirthDates = append(l.BirthDates, bad)
 			l.Instruction, l.Contact = "Call the duty officer", "+49 30 000"
@@ -64,8 +66,13 @@ func writeSnap(t *testing.T, ix *Index, path string, meta SnapshotMeta) {
 func sameResults(t *testing.T, stage string, want, got *Index, qs []*tripline.Traveller) {
 	t.Helper()
 	onlyDE := func(l *tripline.Listing) bool { return l.LevelFor("de-bka", nil) >= tripline.LevelScreen }
-	for _, allow := range []func(*tripline.Listing) bool{nil, onlyDE} {
+	for i, allow := range []func(*tripline.Listing) bool{nil, onlyDE, nil} {
 		for _, q := range qs {
+			if i == 2 { // departing: the actions per direction
+				c := *q
+				c.Travel = &tripline.Travel{Direction: tripline.DirectionOut}
+				q = &c
+			}
 			w, g := want.Screen(q, now, allow), got.Screen(q, now, allow)
 			if !reflect.DeepEqual(w, g) {
 				t.Fatalf("%s: %q: got %+v\nwant %+v", stage, q.FullName(), g, w)

@@ -19,6 +19,7 @@ import (
 	"tripline"
 	"tripline/natsbus"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
@@ -63,7 +64,7 @@ func TestFollowFillsGapsAndDropsDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	listings, log := sqlite.NewListingService(db), sqlite.NewEventService(db)
+	listings, log := sqlstore.NewListingService(db), sqlstore.NewEventService(db)
 	put := func(from, to int) []*tripline.Event {
 		for i := from; i <= to; i++ {
 			if _, err := listings.PutListing(t.Context(), storetest.Listing("node-a", fmt.Sprint(i), fmt.Sprintf("Person %d", i))); err != nil {

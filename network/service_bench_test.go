@@ -19,6 +19,7 @@ import (
 	"tripline/policy"
 	"tripline/screening"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // Benchmarks of the node's link service as the product runs it: the
@@ -159,7 +160,7 @@ func BenchmarkImportPNR(b *testing.B) {
 	}
 	defer db.Close()
 	svc := network.NewService(network.NewMemStore())
-	svc.Persist = sqlite.NewLinkStore(db)
+	svc.Persist = sqlstore.NewLinkStore(db)
 	var imp *network.Import
 	b.ResetTimer()
 	for range b.N {
@@ -180,7 +181,7 @@ func BenchmarkLinkStoreLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	store := sqlite.NewLinkStore(db)
+	store := sqlstore.NewLinkStore(db)
 	links := make([]network.Link, 0, m)
 	for i := range src {
 		links = append(links, network.Link{From: synthEntity(src[i]), To: synthEntity(dst[i]), Type: network.LinkSameBooking, Source: network.SourcePNRGOV})

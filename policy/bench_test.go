@@ -13,6 +13,7 @@ import (
 	"tripline/policy"
 	"tripline/screening"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // BenchmarkScreeningPolicyOverhead screens generated travellers against the
@@ -40,7 +41,7 @@ func BenchmarkScreeningPolicyOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	audit, err := sqlite.NewAuditLog(db)
+	audit, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		b.Fatal(err)
 	}

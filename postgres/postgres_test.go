@@ -2,14 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,46 +12,14 @@ import (
 	"tripline"
 	"tripline/postgres"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
-// testDSN returns a DSN for a fresh schema of its own, dropped when tb
-// ends, so tests run in parallel and leave nothing behind. It skips tb when
-// TRIPLINE_TEST_POSTGRES is unset: the suite needs a server.
+// testDSN returns $TRIPLINE_TEST_POSTGRES on a fresh schema
+// (storetest.PostgresDSN), skipping tb without it.
 func testDSN(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv("TRIPLINE_TEST_POSTGRES")
-	if base == "" {
-		tb.Skip("TRIPLINE_TEST_POSTGRES not set")
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tripline_test_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	if !strings.Contains(base, "://") {
-		return base + " search_path=" + schema
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("TRIPLINE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return storetest.PostgresDSN(tb, os.Getenv("TRIPLINE_TEST_POSTGRES"))
 }
 
 // MustOpenDB opens a PostgreSQL store on a fresh schema, closed (and the
@@ -81,42 +44,34 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		db := MustOpenDB(t)
 		return storetest.Store{
-			Listings:   postgres.NewListingService(db),
-			Events:     postgres.NewEventService(db),
-			Encounters: postgres.NewEncounterService(db),
-			Alerts:     postgres.NewDocumentAlertService(db),
+			Listings:   sqlstore.NewListingService(db),
+			Events:     sqlstore.NewEventService(db),
+			Encounters: sqlstore.NewEncounterService(db),
+			Alerts:     sqlstore.NewDocumentAlertService(db),
+			Tips:       sqlstore.NewTipService(db),
 			Origin:     db.Origin,
 			SetNow:     func(now time.Time) { db.Now = func() time.Time { return now } },
 		}
 	})
 }
 
+// TestContractStores runs the contract of every other store on
+// PostgreSQL: audit chain, identity, consent, federation, travellers, links.
+func TestContractStores(t *testing.T) {
+	storetest.RunDB(t, storetest.Engine{Open: func(t *testing.T) *sqlstore.DB { return MustOpenDB(t) }})
+}
+
 func TestReopenKeepsData(t *testing.T) {
 	dsn := testDSN(t)
 	db := mustOpen(t, dsn)
-	if _, err := postgres.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
+	if _, err := sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	db = mustOpen(t, dsn)
-	if _, err := postgres.NewListingService(db).Listing(t.Context(), "s:1"); err != nil {
+	if _, err := sqlstore.NewListingService(db).Listing(t.Context(), "s:1"); err != nil {
 		t.Fatalf("after reopen (migrations must be idempotent): %v", err)
 	}
-}
-
-func TestRehashUpgrade(t *testing.T) {
-	dsn := testDSN(t)
-	open := func() (*postgres.DB, storetest.Store) {
-		db := mustOpen(t, dsn)
-		return db, storetest.Store{Listings: postgres.NewListingService(db), Encounters: postgres.NewEncounterService(db), Origin: db.Origin}
-	}
-	db, s := open()
-	storetest.TestRehashUpgrade(t, storetest.Upgrade{
-		Store:   s,
-		Exec:    func(q string) error { _, err := db.SQL().Exec(q); return err },
-		Reopen:  func() storetest.Store { db.Close(); _, s := open(); return s },
-		Version: 4,
-	})
 }
 
 // Several writers, on two handles as two replicas would have, must get
@@ -131,7 +86,7 @@ func TestConcurrentPutsGapFree(t *testing.T) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			s := postgres.NewListingService(dbs[w%len(dbs)])
+			s := sqlstore.NewListingService(dbs[w%len(dbs)])
 			for i := 0; i < each; i++ {
 				// Every other write touches a listing shared by all writers,
 				// so versions race too, not only sequence numbers.
@@ -150,7 +105,7 @@ func TestConcurrentPutsGapFree(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	evs := allEvents(t, postgres.NewEventService(dbs[0]), dbs[0].Origin)
+	evs := allEvents(t, sqlstore.NewEventService(dbs[0]), dbs[0].Origin)
 	if len(evs) != writers*each {
 		t.Fatalf("events = %d, want %d", len(evs), writers*each)
 	}
@@ -164,7 +119,7 @@ func TestConcurrentPutsGapFree(t *testing.T) {
 		}
 		prev = ev.Chain
 	}
-	shared, err := postgres.NewListingService(dbs[1]).Listing(t.Context(), "src:shared")
+	shared, err := sqlstore.NewListingService(dbs[1]).Listing(t.Context(), "src:shared")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,11 +178,11 @@ func TestChainMatchesSQLite(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	run(stores{postgres.NewListingService(pg), postgres.NewDocumentAlertService(pg)})
-	run(stores{sqlite.NewListingService(lite), sqlite.NewDocumentAlertService(lite)})
+	run(stores{sqlstore.NewListingService(pg), sqlstore.NewDocumentAlertService(pg)})
+	run(stores{sqlstore.NewListingService(lite), sqlstore.NewDocumentAlertService(lite)})
 
-	got := allEvents(t, postgres.NewEventService(pg), pg.Origin)
-	want := allEvents(t, sqlite.NewEventService(lite), lite.Origin)
+	got := allEvents(t, sqlstore.NewEventService(pg), pg.Origin)
+	want := allEvents(t, sqlstore.NewEventService(lite), lite.Origin)
 	if len(got) != len(want) || len(got) != 7 {
 		t.Fatalf("events: postgres %d, sqlite %d; want 7 each", len(got), len(want))
 	}
@@ -246,7 +201,7 @@ func TestChainMatchesSQLite(t *testing.T) {
 	if got[len(got)-1].Sig == nil {
 		t.Fatal("last event of a transaction is unsigned")
 	}
-	seq, head, err := postgres.NewEventService(pg).ChainHead(t.Context(), pg.Origin)
+	seq, head, err := sqlstore.NewEventService(pg).ChainHead(t.Context(), pg.Origin)
 	if err != nil || seq != 7 || head != prev {
 		t.Fatalf("ChainHead = %d %s, %v; want 7 %s", seq, head, err, prev)
 	}
@@ -258,7 +213,7 @@ func TestSubscribeAfterCommit(t *testing.T) {
 	db := MustOpenDB(t)
 	var got []*tripline.Event
 	db.Subscribe(func(evs []*tripline.Event) { got = append(got, evs...) })
-	s := postgres.NewListingService(db)
+	s := sqlstore.NewListingService(db)
 	if _, err := s.ImportListings(t.Context(), "x", tripline.Records([]*tripline.Listing{storetest.Listing("x", "1", "A B"), storetest.Listing("x", "2", "C D")})); err != nil {
 		t.Fatal(err)
 	}
@@ -279,4 +234,31 @@ func allEvents(t *testing.T, s tripline.EventService, origin string) []*tripline
 		t.Fatalf("Events: %v", err)
 	}
 	return evs
+}
+
+// A write that waits for another process's write lock longer than the
+// store's BusyTimeout fails as unavailable (503 with Retry-After at the
+// API), as on SQLite, and succeeds once the lock is gone.
+func TestBusyStoreIsUnavailable(t *testing.T) {
+	dsn := testDSN(t)
+	holder := mustOpen(t, dsn)
+	db := postgres.NewDB(dsn)
+	db.Origin = "node-test"
+	db.BusyTimeout = 100 * time.Millisecond
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := holder.BeginTx(t.Context(), nil) // holds the store's write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan"))
+	if tripline.ErrorCode(err) != tripline.EUNAVAILABLE {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	tx.Rollback()
+	if _, err := sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
+		t.Fatalf("after the lock is gone: %v", err)
+	}
 }

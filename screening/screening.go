@@ -104,6 +104,9 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 	}
 	now := s.Now()
 	res := &tripline.Result{Ref: t.Ref, Notes: notes}
+	if t.Travel != nil {
+		res.Direction = t.Travel.Direction
+	}
 	var allowAlert func(*tripline.DocumentAlert) bool
 	if s.AllowAlert != nil {
 		allowAlert = s.AllowAlert(ctx)

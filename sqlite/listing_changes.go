@@ -25,7 +25,7 @@ func NewListingChanges(db *DB) *ListingChanges { return &ListingChanges{db: db} 
 // to it is committed.
 func (c *ListingChanges) Head(ctx context.Context) (int64, error) {
 	var head int64
-	err := c.db.db.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'), 0)`).Scan(&head)
+	err := c.db.SQL().QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'), 0)`).Scan(&head)
 	if err != nil {
 		return 0, fmt.Errorf("listing change head: %w", err)
 	}
@@ -37,13 +37,13 @@ func (c *ListingChanges) Head(ctx context.Context) (int64, error) {
 // up one by one); ErrChangesPruned when some of those changes are gone.
 func (c *ListingChanges) Since(ctx context.Context, after int64, limit int) ([]string, error) {
 	var pruned int64
-	if err := c.db.db.QueryRowContext(ctx, `SELECT pruned_through FROM listing_changes_pruned`).Scan(&pruned); err != nil {
+	if err := c.db.SQL().QueryRowContext(ctx, `SELECT pruned_through FROM listing_changes_pruned`).Scan(&pruned); err != nil {
 		return nil, fmt.Errorf("listing changes pruned: %w", err)
 	}
 	if after < pruned {
 		return nil, fmt.Errorf("listing changes after %d: pruned through %d: %w", after, pruned, ErrChangesPruned)
 	}
-	rows, err := c.db.db.QueryContext(ctx, `SELECT DISTINCT id FROM listing_changes WHERE seq > ? LIMIT ?`, after, limit+1)
+	rows, err := c.db.SQL().QueryContext(ctx, `SELECT DISTINCT id FROM listing_changes WHERE seq > ? LIMIT ?`, after, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("listing changes after %d: %w", after, err)
 	}
@@ -65,7 +65,7 @@ func (c *ListingChanges) At(ctx context.Context, seq int64) (string, error) {
 		return "", nil
 	}
 	var id string
-	if err := c.db.db.QueryRowContext(ctx, `SELECT id FROM listing_changes WHERE seq = ?`, seq).Scan(&id); err != nil {
+	if err := c.db.SQL().QueryRowContext(ctx, `SELECT id FROM listing_changes WHERE seq = ?`, seq).Scan(&id); err != nil {
 		return "", fmt.Errorf("listing change %d: %w", seq, err)
 	}
 	return id, nil
@@ -93,7 +93,7 @@ func (c *ListingChanges) Check(ctx context.Context, seq int64, id string) error 
 // (or later) was written and no older one is needed; change through
 // itself stays, for Check.
 func (c *ListingChanges) Prune(ctx context.Context, through int64) error {
-	tx, err := c.db.db.BeginTx(ctx, nil)
+	tx, err := c.db.SQL().BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

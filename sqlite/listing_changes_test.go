@@ -2,17 +2,24 @@ package sqlite_test
 
 import (
 	"errors"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
 func TestListingChanges(t *testing.T) {
 	ctx := t.Context()
-	db := MustOpenDB(t)
-	ls, ch := sqlite.NewListingService(db), sqlite.NewListingChanges(db)
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "tripline.db"))
+	db.Origin = "node-test"
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ls, ch := sqlstore.NewListingService(db), sqlite.NewListingChanges(db)
 	since := func(after int64) []string {
 		t.Helper()
 		ids, err := ch.Since(ctx, after, 100)

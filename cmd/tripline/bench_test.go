@@ -12,6 +12,7 @@ import (
 	"tripline"
 	"tripline/importer"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // BenchmarkImport1M reads a generated 1,000,000-listing CSV file and imports
@@ -49,7 +50,7 @@ func benchImport(b *testing.B, n int, again bool) {
 			b.Fatal(err)
 		}
 		defer db.Close()
-		sum, err := sqlite.NewListingService(db).ImportListings(ctx, src, ls)
+		sum, err := sqlstore.NewListingService(db).ImportListings(ctx, src, ls)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -19,6 +19,7 @@ import (
 	"tripline"
 	"tripline/importer"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // TestServeKilledKeepsAnsweredAudit kills a serving node with SIGKILL the
@@ -153,7 +154,7 @@ func TestServeKilledKeepsAnsweredAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	audit, err := sqlite.NewAuditLog(db)
+	audit, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"tripline"
 	"tripline/importer"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // TestImportKilledMidway kills an import process with SIGKILL while it is
@@ -61,11 +62,11 @@ func TestImportKilledMidway(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		ls, err := sqlite.NewListingService(db).Listings(context.Background(), tripline.ListingFilter{})
+		ls, err := sqlstore.NewListingService(db).Listings(context.Background(), tripline.ListingFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		last, err = sqlite.NewEventService(db).LastSeq(context.Background(), "local")
+		last, err = sqlstore.NewEventService(db).LastSeq(context.Background(), "local")
 		if err != nil {
 			t.Fatal(err)
 		}

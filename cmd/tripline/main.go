@@ -39,6 +39,8 @@ type Env struct {
 	// node keeps an index snapshot of this build in its data directory.
 	// Without it the index is loaded from the store at every start.
 	Build func() string
+
+	store *string // --store, when given: overrides $TRIPLINE_STORE
 }
 
 // Exit statuses (design.md §5).
@@ -57,6 +59,8 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 
 // Run runs one command line and returns the exit status.
 func Run(ctx context.Context, env *Env, args []string) int {
+	e := *env // flags set fields of this command's own copy
+	env = &e
 	if len(args) == 0 {
 		writeUsage(env.Stderr)
 		return exitUsage

@@ -19,6 +19,7 @@ import (
 	"tripline"
 	"tripline/natsbus"
 	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // TestServePublishesToJetStream: a node serving with TRIPLINE_NATS puts
@@ -65,7 +66,7 @@ func TestServePublishesToJetStream(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string]bool{}
 	has := func(id string) bool { mu.Lock(); defer mu.Unlock(); return got[id] }
-	go bus.Follow(ctx, sqlite.NewEventService(logDB), map[string]int64{"local": 0}, func(evs []*tripline.Event) error {
+	go bus.Follow(ctx, sqlstore.NewEventService(logDB), map[string]int64{"local": 0}, func(evs []*tripline.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, ev := range evs {

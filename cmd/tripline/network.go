@@ -15,7 +15,7 @@ import (
 	"tripline/httpapi"
 	"tripline/network"
 	"tripline/screening"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // snapshotEvery is the least time between two rebuilds of an analytics
@@ -35,7 +35,7 @@ func (n *Node) openNetwork(ctx context.Context) error {
 	svc.Country = n.Screener.Countries.Alpha3
 	svc.SnapshotEvery, svc.SnapshotMaxAge = snapshotEvery, snapshotMaxAge
 	svc.Now = func() time.Time { return n.Now() }
-	if err := svc.Open(ctx, sqlite.NewLinkStore(n.DB)); err != nil {
+	if err := svc.Open(ctx, sqlstore.NewLinkStore(n.DB)); err != nil {
 		return fmt.Errorf("load links: %w", err)
 	}
 	n.Network = svc

@@ -21,27 +21,28 @@ import (
 	"tripline/policy"
 	"tripline/retro"
 	"tripline/screening"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // Node is one opened data directory: the store, the in-memory indexes kept
 // in step with the event log, and the services built on them.
 type Node struct {
-	DB         *sqlite.DB
-	Listings   *sqlite.ListingService
-	Events     *sqlite.EventService
-	Encounters *sqlite.EncounterService
-	Alerts     *sqlite.DocumentAlertService
-	Travellers *sqlite.TravellerLog
-	Identity   *sqlite.IdentityService
-	Consents   *sqlite.ConsentService
-	Audit      *sqlite.AuditLog
+	DB         *sqlstore.DB
+	Listings   *sqlstore.ListingService
+	Events     *sqlstore.EventService
+	Encounters *sqlstore.EncounterService
+	Alerts     *sqlstore.DocumentAlertService
+	Travellers *sqlstore.TravellerLog
+	Identity   *sqlstore.IdentityService
+	Consents   *sqlstore.ConsentService
+	Tips       *sqlstore.TipService
+	Audit      *sqlstore.AuditLog
 	// ScreeningLog applies the screening journal (screenlog.go) to the
 	// store; journal is nil when another process serves the directory.
-	ScreeningLog *sqlite.ScreeningLog
+	ScreeningLog *sqlstore.ScreeningLog
 	journal      *journal.Journal
 	Policy       *policy.Policy
-	Fed          *sqlite.FederationStore
+	Fed          *sqlstore.FederationStore
 	Peer         *federation.Peer
 	FedService   *federation.Service
 	Notifier     *federation.Notifier
@@ -60,8 +61,9 @@ type Node struct {
 	mu       sync.Mutex
 	versions map[string]int64 // newest version applied of listings not in the index (withdrawn, expired)
 	applied  appliedSet       // which of this node's events the indexes reflect
+	foreign  foreignApplied   // how far the indexes reflect each partner's log
 
-	seen     chan sqlite.Seen       // screened travellers waiting to be saved
+	seen     chan sqlstore.Seen     // screened travellers waiting to be saved
 	retroq   chan *tripline.Listing // listings waiting to be retro-screened
 	retroCap int
 	// a burst of listings too large for retroq, retro-screened traveller by
@@ -105,7 +107,10 @@ func openNode(ctx context.Context, env *Env, dir string, withIndex bool, log *sl
 }
 
 func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, log *slog.Logger) (*Node, error) {
-	db := sqlite.NewDB(filepath.Join(dir, "tripline.db"))
+	db, err := openStore(env, dir)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Index {
 		// The index is in memory: the store is read in pages once at
 		// start, and a 256 MiB page cache per connection is memory the
@@ -125,9 +130,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	db.Origin = ident.ID
-	n := &Node{DB: db, Listings: sqlite.NewListingService(db), Events: sqlite.NewEventService(db),
-		Encounters: sqlite.NewEncounterService(db), Alerts: sqlite.NewDocumentAlertService(db),
-		Travellers: sqlite.NewTravellerLog(db), Identity: sqlite.NewIdentityService(db), Consents: sqlite.NewConsentService(db),
+	n := &Node{DB: db, Listings: sqlstore.NewListingService(db), Events: sqlstore.NewEventService(db),
+		Encounters: sqlstore.NewEncounterService(db), Alerts: sqlstore.NewDocumentAlertService(db),
+		Travellers: sqlstore.NewTravellerLog(db), Identity: sqlstore.NewIdentityService(db), Consents: sqlstore.NewConsentService(db),
+		Tips:   sqlstore.NewTipService(db),
 		Agency: ident.Agency, Logger: log, Now: time.Now, versions: map[string]int64{},
 		retroCap: cfg.RetroQueue}
 	if n.retroCap <= 0 {
@@ -140,7 +146,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		db.Close()
 		return nil, err
 	}
-	audit, err := sqlite.NewAuditLogWith(db, sqlite.AuditOptions{Node: db.Origin, Key: key})
+	audit, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: db.Origin, Key: key})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -155,11 +161,12 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.Policy = policy.New(n.groups, audit)
+	n.Policy.Agency = n.Agency
 	if n.Encounters.Escalation, err = tripline.ParseEscalation(env.Getenv("TRIPLINE_ESCALATE")); err != nil {
 		n.Close()
 		return nil, usagef("TRIPLINE_ESCALATE: %s", tripline.ErrorMessage(err))
 	}
-	n.Fed = sqlite.NewFederationStore(db)
+	n.Fed = sqlstore.NewFederationStore(db)
 	n.Fed.Agency = n.Agency
 	if err := n.startFederation(ctx, dir); err != nil {
 		n.Close()
@@ -196,6 +203,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.applied.cursor = head
+	if err := n.foreign.start(ctx, n.Fed, n.Events); err != nil {
+		n.Close()
+		return nil, err
+	}
 	db.Subscribe(n.apply)
 	// Before the load: screenings journaled by the last run reach the
 	// store (their travellers the retention window) first.
@@ -264,7 +275,7 @@ func (n *Node) audited(ctx context.Context, action, subject, detail string) erro
 // reloaded every few seconds so that a change made from the command line
 // reaches a running server.
 type groupCache struct {
-	ids *sqlite.IdentityService
+	ids *sqlstore.IdentityService
 	mu  sync.RWMutex
 	m   tripline.GroupMap
 }
@@ -356,7 +367,7 @@ func (n *Node) loadRest(ctx context.Context) error {
 	if _, err := n.Travellers.Purge(ctx, now.Add(-n.Retro.Window)); err != nil {
 		return err
 	}
-	return n.Travellers.Each(ctx, now.Add(-n.Retro.Window), func(s sqlite.Seen) { n.Retro.Add(s.Traveller, s.At) })
+	return n.Travellers.Each(ctx, now.Add(-n.Retro.Window), func(s sqlstore.Seen) { n.Retro.Add(s.Traveller, s.At) })
 }
 
 // start runs the background work: saving screened travellers in batches,
@@ -364,13 +375,13 @@ func (n *Node) loadRest(ctx context.Context) error {
 func (n *Node) start() {
 	ctx, stop := context.WithCancel(context.Background())
 	n.stop, n.bgCtx = stop, ctx
-	n.seen = make(chan sqlite.Seen, 65536)
+	n.seen = make(chan sqlstore.Seen, 65536)
 	n.retroq = make(chan *tripline.Listing, n.retroCap)
 	n.bulkWake = make(chan struct{}, 1)
 	n.Screener.Seen = func(t *tripline.Traveller, at time.Time) {
 		n.Retro.Add(t, at)
 		select {
-		case n.seen <- sqlite.Seen{Traveller: t, At: at}:
+		case n.seen <- sqlstore.Seen{Traveller: t, At: at}:
 		default:
 			n.Logger.Warn("traveller log queue full: a screened traveller is kept in memory only")
 		}
@@ -434,7 +445,7 @@ func (n *Node) saveLoop(ctx context.Context) {
 	defer n.bg.Done()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
-	var batch []sqlite.Seen
+	var batch []sqlstore.Seen
 	flush := func() {
 		if len(batch) == 0 {
 			return
@@ -676,15 +687,16 @@ func (n *Node) tail(ctx context.Context) {
 			(*publish)(evs)
 		}
 		if len(evs) < 5000 {
-			return
+			break
 		}
 	}
+	n.tailForeign(ctx)
 }
 
 // apply keeps the in-memory indexes in step with committed events.
 func (n *Node) apply(evs []*tripline.Event) {
 	for _, ev := range evs {
-		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) {
+		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) || ev.Origin != n.DB.Origin && !n.foreign.mark(ev.Origin, ev.Seq) {
 			continue
 		}
 		if ev.Redacted {
@@ -706,7 +718,10 @@ func (n *Node) apply(evs []*tripline.Event) {
 		case tripline.EventEncounter:
 			var e tripline.Encounter
 			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
-				go n.reportEncounter(context.Background(), &e)
+				go func() {
+					n.reportEncounter(context.Background(), &e)
+					n.notifyDeparture(context.Background(), &e)
+				}()
 			}
 		case tripline.EventEncounterUpdated:
 			var e tripline.Encounter

@@ -10,7 +10,7 @@ import (
 
 	"tripline"
 	"tripline/journal"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // The screening journal takes the database off the screening hot path:
@@ -45,7 +45,7 @@ type screenJournal struct {
 // directory holds the journal: this one then writes to the store directly
 // (as a command-line screening beside a serving node does).
 func (n *Node) openJournal(ctx context.Context, dir string) error {
-	n.ScreeningLog = sqlite.NewScreeningLog(n.DB)
+	n.ScreeningLog = sqlstore.NewScreeningLog(n.DB)
 	applied, err := n.ScreeningLog.Applied(ctx, journalName)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func (n *Node) openJournal(ctx context.Context, dir string) error {
 
 // Record implements screening.Recorder.
 func (s screenJournal) Record(ctx context.Context, t *tripline.Traveller, at time.Time, encs []*tripline.Encounter) ([]*tripline.Encounter, error) {
-	w := &sqlite.ScreeningWrites{Seen: &sqlite.Seen{Traveller: t, At: at}}
+	w := &sqlstore.ScreeningWrites{Seen: &sqlstore.Seen{Traveller: t, At: at}}
 	for _, e := range encs {
 		w.Encounters = append(w.Encounters, s.n.Encounters.NewEncounter(e, at))
 	}
@@ -133,9 +133,9 @@ func (n *Node) applyJournal(wait, ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, nil // nothing came while wait lasted
 	}
-	ws := make([]*sqlite.ScreeningWrites, 0, len(recs))
+	ws := make([]*sqlstore.ScreeningWrites, 0, len(recs))
 	for _, r := range recs {
-		var w sqlite.ScreeningWrites
+		var w sqlstore.ScreeningWrites
 		if err := json.Unmarshal(r.Data, &w); err != nil {
 			n.Logger.Error("screening journal: undecodable record skipped", "seq", r.Seq, "err", err)
 			continue
@@ -167,7 +167,7 @@ func (n *Node) applyJournal(wait, ctx context.Context) (int, error) {
 // appliedEncounters reads encounters once the journaled ones are in the
 // store: an officer who was told hit finds the encounter in the queue.
 type appliedEncounters struct {
-	*sqlite.EncounterService
+	*sqlstore.EncounterService
 	j *journal.Journal
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"tripline"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
@@ -50,7 +50,7 @@ func TestJournaledHitReadAtOnce(t *testing.T) {
 	n = openTestNode(t, dir)
 	defer n.Close()
 	var refs []string
-	if err := n.Travellers.Each(ctx, n.Now().AddDate(0, 0, -1), func(s sqlite.Seen) { refs = append(refs, s.Traveller.Ref) }); err != nil {
+	if err := n.Travellers.Each(ctx, n.Now().AddDate(0, 0, -1), func(s sqlstore.Seen) { refs = append(refs, s.Traveller.Ref) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(refs) != 1 || refs[0] != "t1" {

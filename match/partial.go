@@ -1,0 +1,117 @@
+package match
+
+// Partial names: a traveller's name that matches only some words of a
+// listed name. Two of three words of a listing are what most innocents of
+// the listed people's regions share with them ("Pak Il" against "Pak Il
+// Kyu"), and also what a listed person whose long name was cut to its first
+// words presents. What tells them apart is the rest of the identity: a
+// partial name needs a birth date that agrees, and a cut name (the first
+// words, in order) is lifted by one.
+
+// nameShape is which words of a listed name the traveller's name matched.
+type nameShape struct {
+	matched      int  // name words matched on the listed side
+	missQ, missC int  // name words left over: traveller's side, listed side
+	words        int  // the traveller's words, particles and initials too
+	cut          bool // the listed words left over all follow the matched ones, and the traveller has none left: a name cut to its first words
+}
+
+// shapeOf describes how r aligned q with c.
+func shapeOf(q, c []*token, r nameResult) nameShape {
+	if len(q) > maxTokens {
+		q = q[:maxTokens]
+	}
+	if len(c) > maxTokens {
+		c = c[:maxTokens]
+	}
+	var usedQ, usedC uint32
+	for _, e := range r.edges {
+		usedQ |= e.q
+		usedC |= e.c
+	}
+	sh := nameShape{words: len(q), missQ: unmatchedNames(q, usedQ), missC: unmatchedNames(c, usedC)}
+	lastMatched, firstMissing := -1, len(c)
+	for i, t := range c {
+		if t.kind != kindName {
+			continue
+		}
+		if usedC&(1<<i) != 0 {
+			sh.matched++
+			lastMatched = i
+		} else if i < firstMissing {
+			firstMissing = i
+		}
+	}
+	sh.cut = sh.missQ == 0 && sh.missC > 0 && sh.matched > 0 && lastMatched < firstMissing && !r.swapped
+	return sh
+}
+
+// Weights of thin names. A partial name whose birth date cannot be compared
+// (the listing gives none) has only the name to go on; one word matched
+// proves little whatever its rarity (a family or tribe name shared by
+// many) unless the birth date agrees, and less still with words left over,
+// unless the name was cut after a particle ("Mohamed Ben" for Mohamed Ben
+// Belgacem ...).
+const (
+	partialNoDOB = 0.88
+	singleWord   = 0.92
+	// cutYearRare is how rare an agreeing birth year counts for a name cut
+	// to its first words (a full date counts 1; dobSpecificity).
+	cutYearRare = 0.5
+)
+
+// partialFactor is what a name's shape costs; dob says how the birth dates
+// compared. A traveller without a birth date is a search by name (an
+// analyst's query, not a passport): judged on the name alone, as before.
+func partialFactor(sh nameShape, dob dobAgreement) float64 {
+	f := 1.0
+	if sh.missC > 0 && dob == dobNone {
+		f *= partialNoDOB
+	}
+	if sh.matched == 1 && dob != dobAgrees && dob != dobUnknown {
+		f *= singleWord
+		if sh.missC+sh.missQ > 0 && !(sh.cut && sh.words > 1) {
+			f *= singleWord
+		}
+	}
+	return f
+}
+
+// dobAgreement is how the birth dates of a traveller and a listing compare,
+// for partialFactor.
+type dobAgreement uint8
+
+const (
+	dobUnknown dobAgreement = iota // the traveller gave no date: a name search, judged on the name
+	dobNone                        // the listing gives no date
+	dobDiffers                     // a slip or a contradiction
+	dobAgrees                      // the same as far as both are known
+)
+
+// agreementOf classifies a bestDOB result for a traveller with a birth
+// date (travellerDOB).
+func agreementOf(ds float64, ok, travellerDOB bool) dobAgreement {
+	switch {
+	case !travellerDOB:
+		return dobUnknown
+	case !ok:
+		return dobNone
+	case ds >= 0.85:
+		return dobAgrees
+	}
+	return dobDiffers
+}
+
+// dobAgreementOf compares q's and p's birth dates for partialFactor.
+func dobAgreementOf(q *query, p *prepared) dobAgreement {
+	ds, _, _, ok := bestDOB(q.dob, p.dobs)
+	return agreementOf(ds, ok, !q.dob.IsZero())
+}
+
+// thinWhy says in an explanation why partialFactor weakened a name.
+func (sh nameShape) thinWhy() string {
+	if sh.matched == 1 {
+		return "one word matched and no birth date agrees"
+	}
+	return "part of the listed name and no birth date to compare"
+}

@@ -1,0 +1,170 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"tripline"
+)
+
+// ConsentService stores consent requests and decisions, each with its event.
+type ConsentService struct{ db *DB }
+
+// NewConsentService returns a ConsentService on db.
+func NewConsentService(db *DB) *ConsentService { return &ConsentService{db: db} }
+
+var _ tripline.ConsentService = (*ConsentService)(nil)
+
+// putConsent stores c with its event of type typ.
+func (tx *Tx) putConsent(ctx context.Context, c *tripline.Consent, typ tripline.EventType) error {
+	body, err := tx.storeConsent(ctx, c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.appendEvent(ctx, typ, c.ID, body)
+	return err
+}
+
+// storeConsent stores c, with no event, and returns its encoding.
+func (tx *Tx) storeConsent(ctx context.Context, c *tripline.Consent) ([]byte, error) {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode consent: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO consents (id, listing, status, body) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body`, c.ID, c.Listing, string(c.Status), body); err != nil {
+		return nil, fmt.Errorf("store consent %s: %w", c.ID, err)
+	}
+	return body, nil
+}
+
+// RequestConsent stores a pending request to the originator.
+func (s *ConsentService) RequestConsent(ctx context.Context, c *tripline.Consent) (*tripline.Consent, error) {
+	if c.Listing == "" || c.Recipient == "" || c.Requester == "" || c.Originator == "" {
+		return nil, tripline.Errorf(tripline.EINVALID, "consent: listing, originator, requester and recipient are required")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out := *c
+	out.ID, out.Status, out.At, out.DecidedAt, out.DecidedBy = newID("consent-"), tripline.ConsentPending, tx.now, nil, ""
+	if err := tx.putConsent(ctx, &out, tripline.EventConsentRequested); err != nil {
+		return nil, err
+	}
+	return &out, tx.Commit()
+}
+
+// DecideConsent records the originator's answer, once. On the node that
+// holds the listing as its own, the listing is stored again as a new
+// version in the same transaction: the decision then travels ahead of it
+// in the feed, and a relay passes the listing on (or withholds it) at
+// once, not on the listing's next change.
+func (s *ConsentService) DecideConsent(ctx context.Context, id string, grant bool, by string) (*tripline.Consent, error) {
+	status := tripline.ConsentRefused
+	if grant {
+		status = tripline.ConsentGranted
+	}
+	return s.decide(ctx, id, tripline.ConsentPending, status, by)
+}
+
+// WithdrawConsent takes a granted consent back, with its event, and stores
+// the listing again as DecideConsent does: downstream, the recipient's
+// node then drops it. ECONFLICT when the consent is not granted.
+func (s *ConsentService) WithdrawConsent(ctx context.Context, id, by string) (*tripline.Consent, error) {
+	return s.decide(ctx, id, tripline.ConsentGranted, tripline.ConsentWithdrawn, by)
+}
+
+// decide moves consent id from status from to status to.
+func (s *ConsentService) decide(ctx context.Context, id string, from, to tripline.ConsentStatus, by string) (*tripline.Consent, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c, err := tx.consent(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "consent request %q not found", id)
+	}
+	if c.Status != from {
+		return nil, tripline.Errorf(tripline.ECONFLICT, "consent request %q is %s, not %s", id, c.Status, from)
+	}
+	c.Status, c.DecidedBy = to, by
+	now := tx.now
+	c.DecidedAt = &now
+	if err := tx.putConsent(ctx, c, tripline.EventConsent); err != nil {
+		return nil, err
+	}
+	if err := tx.restateListing(ctx, c.Listing); err != nil {
+		return nil, err
+	}
+	return c, tx.Commit()
+}
+
+// consent returns the consent id as stored, nil when there is none.
+func (tx *Tx) consent(ctx context.Context, id string) (*tripline.Consent, error) {
+	var body []byte
+	err := tx.QueryRowContext(ctx, `SELECT body FROM consents WHERE id = ?`, id).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("load consent %s: %w", id, err)
+	}
+	var c tripline.Consent
+	if err := json.Unmarshal(body, &c); err != nil {
+		return nil, fmt.Errorf("decode consent %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// restateListing stores this node's own active listing id again, as a new
+// version of the same content: partners re-judge who may receive it. A
+// listing this node does not originate, or not active, is left alone.
+func (tx *Tx) restateListing(ctx context.Context, id string) error {
+	var origin, status string
+	err := tx.QueryRowContext(ctx, `SELECT ev_origin, status FROM listings WHERE id = ?`, id).Scan(&origin, &status)
+	if errors.Is(err, sql.ErrNoRows) || origin != tx.db.Origin || status != string(tripline.StatusActive) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("load listing %s: %w", id, err)
+	}
+	l, err := listingKind.get(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	_, err = listingKind.write(ctx, tx, l, true)
+	return err
+}
+
+// Consents returns the requests on listing ("" = all), oldest first.
+func (s *ConsentService) Consents(ctx context.Context, listing string) ([]*tripline.Consent, error) {
+	q, args := `SELECT body FROM consents ORDER BY id`, []any{}
+	if listing != "" {
+		q, args = `SELECT body FROM consents WHERE listing = ? ORDER BY id`, []any{listing}
+	}
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query consents: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.Consent
+	for rows.Next() {
+		var body []byte
+		var c tripline.Consent
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("scan consent: %w", err)
+		}
+		if err := json.Unmarshal(body, &c); err != nil {
+			return nil, fmt.Errorf("decode consent: %w", err)
+		}
+		out = append(out, &c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,440 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"tripline"
+)
+
+// FederationStore keeps partners, applies partners' events and holds the
+// encounter-report outbox.
+type FederationStore struct {
+	db *DB
+	// Agency is the agency running this node: consent requests addressed
+	// to it, and decisions on its own requests, are taken from partners
+	// ("" takes none).
+	Agency string
+}
+
+// NewFederationStore returns a FederationStore on db.
+func NewFederationStore(db *DB) *FederationStore { return &FederationStore{db: db} }
+
+// PutPartner creates or updates a partner (a new key rotates it); a
+// partner without a status is active. An invalid partner is EINVALID.
+func (s *FederationStore) PutPartner(ctx context.Context, p *tripline.Partner) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.ID == s.db.Origin {
+		return tripline.Errorf(tripline.EINVALID, "partner id: %q is this node's own id", p.ID)
+	}
+	status := p.Status
+	if status == "" {
+		status = tripline.PartnerActive
+	}
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO partners (id, agency, public_key, url, follows, tls_pins, tls_ca, insecure_http, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET agency = excluded.agency, public_key = excluded.public_key, url = excluded.url, follows = excluded.follows,
+		tls_pins = excluded.tls_pins, tls_ca = excluded.tls_ca, insecure_http = excluded.insecure_http, status = excluded.status`,
+		p.ID, p.Agency, p.PublicKey, p.URL, strings.Join(p.Follows, ","), strings.Join(p.TLSPins, ","), p.TLSCA, p.InsecureHTTP, status)
+	if err != nil {
+		return fmt.Errorf("store partner %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// SetPartnerStatus suspends or resumes partner id; ENOTFOUND when there is
+// no such partner.
+func (s *FederationStore) SetPartnerStatus(ctx context.Context, id, status string) error {
+	if err := (&tripline.Partner{ID: id, Agency: "-", PublicKey: "-", Status: status}).Validate(); err != nil {
+		return err
+	}
+	return s.changePartner(ctx, id, `UPDATE partners SET status = ? WHERE id = ?`, status, id)
+}
+
+// RemovePartner forgets partner id: it is no longer pulled, served or
+// trusted. The events of it already held stay in the log. ENOTFOUND when
+// there is no such partner.
+func (s *FederationStore) RemovePartner(ctx context.Context, id string) error {
+	return s.changePartner(ctx, id, `DELETE FROM partners WHERE id = ?`, id)
+}
+
+func (s *FederationStore) changePartner(ctx context.Context, id, query string, args ...any) error {
+	res, err := s.db.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("change partner %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tripline.Errorf(tripline.ENOTFOUND, "partner %q not found", id)
+	}
+	return nil
+}
+
+// Partners returns every partner, ordered by id.
+func (s *FederationStore) Partners(ctx context.Context) ([]*tripline.Partner, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id, agency, public_key, url, follows, tls_pins, tls_ca, insecure_http, status FROM partners ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("query partners: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.Partner
+	for rows.Next() {
+		var p tripline.Partner
+		var follows, pins string
+		if err := rows.Scan(&p.ID, &p.Agency, &p.PublicKey, &p.URL, &follows, &pins, &p.TLSCA, &p.InsecureHTTP, &p.Status); err != nil {
+			return nil, fmt.Errorf("scan partner: %w", err)
+		}
+		if follows != "" {
+			p.Follows = strings.Split(follows, ",")
+		}
+		if pins != "" {
+			p.TLSPins = strings.Split(pins, ",")
+		}
+		out = append(out, &p)
+	}
+	return out, rows.Err()
+}
+
+// OwnOrigins returns the origins of the events held that are no partner's:
+// those this data directory wrote as itself, sorted. A node fixes its id
+// from them when its directory predates the identity file.
+func (s *FederationStore) OwnOrigins(ctx context.Context) ([]string, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT DISTINCT origin FROM events WHERE origin NOT IN (SELECT id FROM partners) ORDER BY origin`)
+	if err != nil {
+		return nil, fmt.Errorf("query own origins: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, fmt.Errorf("scan origin: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Cursor returns the highest sequence number of origin held here.
+func (s *FederationStore) Cursor(ctx context.Context, origin string) (int64, error) {
+	return NewEventService(s.db).LastSeq(ctx, origin)
+}
+
+// ChainHead returns origin's last sequence number and chain value held here.
+func (s *FederationStore) ChainHead(ctx context.Context, origin string) (int64, string, error) {
+	return NewEventService(s.db).ChainHead(ctx, origin)
+}
+
+// ApplyForeign stores events of other origins, verified by the caller, in
+// one transaction: each event in order and once (an event already held is
+// skipped; a gap is refused), and so the cursor, which is the highest
+// sequence held. Each event's state change is judged by the federation
+// trust rules (tripline.CheckForeign) against how the record is held at
+// that moment; a refused event stays in the log (its origin's chain goes
+// on, and the partner's signed event is kept as evidence) but changes
+// nothing and is returned among the rejections, with the rest of the
+// events applied. Only events that took effect are published to
+// subscribers. An event of an origin that is not a partner, or of this
+// node's own origin, refuses the whole batch.
+func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) (*tripline.ForeignResult, error) {
+	res := &tripline.ForeignResult{}
+	if len(evs) == 0 {
+		return res, nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	cursors, agencies := map[string]int64{}, map[string]string{}
+	var published []*tripline.Event
+	for _, ev := range evs {
+		if ev.Origin == s.db.Origin {
+			return nil, tripline.Errorf(tripline.EINVALID, "event %s/%d: claims this node's own origin", ev.Origin, ev.Seq)
+		}
+		cur, ok := cursors[ev.Origin]
+		if !ok {
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE origin = ?`, ev.Origin).Scan(&cur); err != nil {
+				return nil, fmt.Errorf("cursor %s: %w", ev.Origin, err)
+			}
+			agency, err := partnerAgency(ctx, tx, ev.Origin)
+			if err != nil {
+				return nil, err
+			}
+			agencies[ev.Origin] = agency
+		}
+		if ev.Seq <= cur {
+			continue // already held: the same event twice changes nothing
+		}
+		if ev.Seq != cur+1 {
+			return nil, tripline.Errorf(tripline.ECONFLICT, "event %s/%d: expected %d next (a gap)", ev.Origin, ev.Seq, cur+1)
+		}
+		cursors[ev.Origin] = ev.Seq
+		c := *ev
+		c.Via = via
+		if err := tx.insertForeign(ctx, &c); err != nil {
+			return nil, err
+		}
+		res.Stored = append(res.Stored, &c)
+		if tripline.IsConsentEvent(c.Type) {
+			took, err := s.applyConsent(ctx, tx, agencies[c.Origin], &c)
+			if tripline.ErrorCode(err) == tripline.EINTERNAL {
+				return nil, err
+			} else if err != nil {
+				res.Rejected = append(res.Rejected, &tripline.Rejection{Event: &c, Err: err})
+			} else if took {
+				published = append(published, &c)
+			}
+			continue
+		}
+		held, err := holding(ctx, tx, tripline.ForeignKind(c.Type), c.Subject)
+		if err != nil {
+			return nil, err
+		}
+		change, err := tripline.CheckForeign(s.db.Origin, agencies[c.Origin], &c, held)
+		if err != nil {
+			res.Rejected = append(res.Rejected, &tripline.Rejection{Event: &c, Err: err})
+			continue
+		}
+		if change == nil {
+			continue
+		}
+		if err := tx.applyForeign(ctx, &c, change); err != nil {
+			return nil, err
+		}
+		published = append(published, &c)
+	}
+	tx.events = published
+	return res, tx.Commit()
+}
+
+// applyConsent stores a partner's consent event where the trust rules
+// take it (tripline.CheckForeignConsent), reporting whether it did; the
+// error is the rules' refusal.
+func (s *FederationStore) applyConsent(ctx context.Context, tx *Tx, originAgency string, ev *tripline.Event) (bool, error) {
+	if s.Agency == "" {
+		return false, nil
+	}
+	held, err := tx.consent(ctx, ev.Subject)
+	if err != nil {
+		return false, err
+	}
+	c, err := tripline.CheckForeignConsent(s.Agency, originAgency, ev, held)
+	if err != nil || c == nil {
+		return false, err
+	}
+	_, err = tx.storeConsent(ctx, c) // a partner's event: none of this node's
+	return true, err
+}
+
+// partnerAgency returns the registered agency of origin, the one its
+// events may speak for; EFORBIDDEN for an origin that is no partner, or a
+// suspended one.
+func partnerAgency(ctx context.Context, tx *Tx, origin string) (string, error) {
+	var agency, status string
+	err := tx.QueryRowContext(ctx, `SELECT agency, status FROM partners WHERE id = ?`, origin).Scan(&agency, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", tripline.Errorf(tripline.EFORBIDDEN, "events of origin %q: not a partner of this node", origin)
+	} else if err != nil {
+		return "", fmt.Errorf("load partner %s: %w", origin, err)
+	}
+	if status == tripline.PartnerSuspended {
+		return "", tripline.Errorf(tripline.EFORBIDDEN, "events of origin %q: the partner is suspended", origin)
+	}
+	return agency, nil
+}
+
+// kindTable is the table holding each kind of record a partner may change.
+var kindTable = map[tripline.RecordKind]string{tripline.KindListing: "listings", tripline.KindDocumentAlert: "document_alerts"}
+
+// holding returns how this node holds record id of kind now: its owner
+// origin and version.
+func holding(ctx context.Context, tx *Tx, kind tripline.RecordKind, id string) (tripline.Holding, error) {
+	var h tripline.Holding
+	table, ok := kindTable[kind]
+	if !ok {
+		return h, nil
+	}
+	st, err := tx.stmt(ctx, `SELECT ev_origin, version FROM `+table+` WHERE id = ?`)
+	if err != nil {
+		return h, err
+	}
+	err = st.QueryRowContext(ctx, id).Scan(&h.Origin, &h.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tripline.Holding{}, nil
+	} else if err != nil {
+		return h, fmt.Errorf("load %s %s: %w", kind, id, err)
+	}
+	return h, nil
+}
+
+func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
+	omitted := ""
+	if len(ev.Omitted) > 0 {
+		b, _ := json.Marshal(ev.Omitted)
+		omitted = string(b)
+	}
+	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, omitted, ev.Via,
+		ev.Chain, ev.Digest, ev.Redacted); err != nil {
+		return fmt.Errorf("store event %s/%d: %w", ev.Origin, ev.Seq, err)
+	}
+	return nil
+}
+
+// applyForeign makes the change the trust rules accepted: the record
+// points at the partner's event, or (a placeholder) is no longer held.
+//
+// A partner's record is held in its current version only: the event of the
+// version it replaces is erased to a placeholder (its payload digest keeps
+// the chain verifiable), so a share the originator narrowed leaves no field
+// behind in an older event; a revoked share (a placeholder) erases the
+// current one too and the record is no longer held at all.
+func (tx *Tx) applyForeign(ctx context.Context, ev *tripline.Event, ch *tripline.ForeignChange) error {
+	table := kindTable[ch.Kind]
+	var prevSeq int64
+	var prevHash string
+	err := tx.QueryRowContext(ctx, `SELECT ev_seq, hash FROM `+table+` WHERE id = ? AND ev_origin = ?`, ch.ID, ev.Origin).Scan(&prevSeq, &prevHash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("load %s %s: %w", ch.Kind, ch.ID, err)
+	}
+	if prevSeq > 0 && prevSeq != ev.Seq {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET payload = NULL, omitted = '', redacted = 1, digest = ? WHERE origin = ? AND seq = ? AND redacted = 0`,
+			prevHash, ev.Origin, prevSeq); err != nil {
+			return fmt.Errorf("erase the replaced version of %s: %w", ch.ID, err)
+		}
+	}
+	if ch.Drop {
+		// The receiver may no longer see the subject: stop holding it.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = ? AND ev_origin = ?`, ch.ID, ev.Origin); err != nil {
+			return fmt.Errorf("redact %s: %w", ch.ID, err)
+		}
+		return nil
+	}
+	// The payload digest stands for the content: it is what the originator
+	// signed, and it changes exactly when the content does.
+	hash, err := ev.PayloadDigest()
+	if err != nil {
+		return err
+	}
+	st, err := tx.stmt(ctx, "INSERT INTO "+table+" (id, source, status, version, hash, updated_at, valid_until, review_by, ev_origin, ev_seq)"+
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"+
+		" ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version, hash = excluded.hash,"+
+		" updated_at = excluded.updated_at, valid_until = excluded.valid_until, review_by = excluded.review_by,"+
+		" ev_origin = excluded.ev_origin, ev_seq = excluded.ev_seq")
+	if err != nil {
+		return err
+	}
+	if _, err := st.ExecContext(ctx, ch.ID, ch.Source, string(ch.Status), ch.Version, hash, formatTime(ch.UpdatedAt), optTime(ch.ValidUntil),
+		optTime(ch.ReviewBy), ev.Origin, ev.Seq); err != nil {
+		return fmt.Errorf("store %s %s from %s: %w", ch.Kind, ch.ID, ev.Origin, err)
+	}
+	return nil
+}
+
+// QueueReport adds a report to the outbox, once.
+func (s *FederationStore) QueueReport(ctx context.Context, r *tripline.Report) error {
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO reports (id, to_origin, next_hop, from_node, status, attempts, next_attempt, deadline, body)
+		VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		r.ID, r.ToOrigin, r.NextHop, r.FromNode, formatTime(r.NextAttempt), formatTime(r.Deadline), []byte(r.Body))
+	if err != nil {
+		return fmt.Errorf("queue report %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Reports returns reports with status ("" = all), oldest deadline first.
+func (s *FederationStore) Reports(ctx context.Context, status string) ([]*tripline.Report, error) {
+	q, args := `SELECT id, to_origin, next_hop, from_node, status, attempts, next_attempt, deadline, acked_at, body FROM reports`, []any{}
+	if status != "" {
+		q, args = q+` WHERE status = ?`, append(args, status)
+	}
+	rows, err := s.db.db.QueryContext(ctx, q+` ORDER BY deadline, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query reports: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.Report
+	for rows.Next() {
+		var r tripline.Report
+		var next, deadline, acked string
+		var body []byte
+		if err := rows.Scan(&r.ID, &r.ToOrigin, &r.NextHop, &r.FromNode, &r.Status, &r.Attempts, &next, &deadline, &acked, &body); err != nil {
+			return nil, fmt.Errorf("scan report: %w", err)
+		}
+		r.NextAttempt, _ = parseTime(next)
+		r.Deadline, _ = parseTime(deadline)
+		if acked != "" {
+			t, _ := parseTime(acked)
+			r.AckedAt = &t
+		}
+		r.Body = body
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// MarkReport records a delivery attempt's outcome: status and the next
+// attempt time (retries back off); acknowledged sets the ack time.
+func (s *FederationStore) MarkReport(ctx context.Context, id, status string, next time.Time) error {
+	acked := ""
+	if status == "acknowledged" {
+		acked = formatTime(s.db.Now())
+	}
+	_, err := s.db.db.ExecContext(ctx, `UPDATE reports SET status = ?, attempts = attempts + 1, next_attempt = ?,
+		acked_at = CASE WHEN ? != '' THEN ? ELSE acked_at END WHERE id = ? AND status != 'acknowledged'`,
+		status, formatTime(next), acked, acked, id)
+	if err != nil {
+		return fmt.Errorf("mark report %s: %w", id, err)
+	}
+	return nil
+}
+
+// NextBundle returns the number of the next bundle for partner to: one
+// above the last, from 1.
+func (s *FederationStore) NextBundle(ctx context.Context, to string) (int64, error) {
+	var seq int64
+	err := s.db.db.QueryRowContext(ctx, `INSERT INTO bundles (peer, direction, seq, at) VALUES (?, 'out', 1, ?)
+		ON CONFLICT (peer, direction) DO UPDATE SET seq = bundles.seq + 1, at = excluded.at RETURNING seq`,
+		to, formatTime(s.db.Now())).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("number a bundle for %s: %w", to, err)
+	}
+	return seq, nil
+}
+
+// LastBundle returns the number of the last bundle imported from partner
+// from, 0 for none.
+func (s *FederationStore) LastBundle(ctx context.Context, from string) (int64, error) {
+	var seq int64
+	err := s.db.db.QueryRowContext(ctx, `SELECT seq FROM bundles WHERE peer = ? AND direction = 'in'`, from).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last bundle from %s: %w", from, err)
+	}
+	return seq, nil
+}
+
+// BundleImported records that bundle seq from partner from was imported;
+// the number never goes back.
+func (s *FederationStore) BundleImported(ctx context.Context, from string, seq int64) error {
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO bundles (peer, direction, seq, at) VALUES (?, 'in', ?, ?)
+		ON CONFLICT (peer, direction) DO UPDATE SET seq = CASE WHEN excluded.seq > bundles.seq THEN excluded.seq ELSE bundles.seq END, at = excluded.at`,
+		from, seq, formatTime(s.db.Now()))
+	if err != nil {
+		return fmt.Errorf("record bundle %d from %s: %w", seq, from, err)
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+
+	"tripline"
+)
+
+var listingKind = &kind[*tripline.Listing]{
+	table: "listings", noun: "listing",
+	upserted: tripline.EventListingUpserted, withdrawn: tripline.EventListingWithdrawn,
+	meta: func(in *tripline.Listing) (*tripline.Listing, *meta) {
+		l := *in
+		return &l, &meta{source: l.Source, validUntil: l.ValidUntil, reviewBy: l.ReviewBy,
+			status: &l.Status, version: &l.Version, updatedAt: &l.UpdatedAt, received: &l.Provenance.Received}
+	},
+	via: func(l *tripline.Listing, node string) { l.Provenance.Chain = append(l.Provenance.Chain, node) },
+}
+
+// ListingService stores listings and appends their events.
+type ListingService struct{ db *DB }
+
+// NewListingService returns a ListingService on db.
+func NewListingService(db *DB) *ListingService { return &ListingService{db: db} }
+
+var _ tripline.ListingService = (*ListingService)(nil)
+
+// Listing returns one listing by id; ENOTFOUND when there is none.
+func (s *ListingService) Listing(ctx context.Context, id string) (*tripline.Listing, error) {
+	return listingKind.get(ctx, s.db.db, id)
+}
+
+// Listings returns listings matching f, ordered by id (keyset paging on After).
+func (s *ListingService) Listings(ctx context.Context, f tripline.ListingFilter) ([]*tripline.Listing, error) {
+	return listingKind.list(ctx, s.db.db, f.Source, f.Status, f.After, f.Limit)
+}
+
+// PutListing creates or updates one listing and appends its event. An
+// unchanged active listing is returned as stored, with no event.
+func (s *ListingService) PutListing(ctx context.Context, l *tripline.Listing) (*tripline.Listing, error) {
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	return listingKind.put(ctx, s.db, l)
+}
+
+// WithdrawListing withdraws an active listing and appends its event;
+// ECONFLICT when it is not active.
+func (s *ListingService) WithdrawListing(ctx context.Context, id, reason string) (*tripline.Listing, error) {
+	return listingKind.withdraw(ctx, s.db, id)
+}
+
+// ImportListings makes source hold exactly what ls yields, in one
+// transaction. An invalid listing, one of another source, or an error from
+// ls rejects the whole import.
+func (s *ListingService) ImportListings(ctx context.Context, source string, ls iter.Seq2[*tripline.Listing, error]) (*tripline.ImportSummary, error) {
+	return listingKind.importAll(ctx, s.db, source, ls)
+}
+
+// ExpireListings expires every active listing past its valid-until date,
+// each with its event (so the expiry propagates), and returns their ids.
+func (s *ListingService) ExpireListings(ctx context.Context, now time.Time) ([]string, error) {
+	return listingKind.expire(ctx, s.db, now)
+}
+
+// ReviewDue returns the active listings whose review-by date is before
+// before, soonest first: the originator's reminders.
+func (s *ListingService) ReviewDue(ctx context.Context, before time.Time) ([]*tripline.Listing, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT e.payload FROM listings r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq
+		WHERE r.status = 'active' AND r.review_by != '' AND r.review_by < ? ORDER BY r.review_by, r.id LIMIT 10000`, formatTime(before))
+	if err != nil {
+		return nil, fmt.Errorf("query review due: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.Listing
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		l, err := listingKind.decode(body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

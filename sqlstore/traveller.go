@@ -1,0 +1,86 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tripline"
+)
+
+// TravellerLog keeps screened travellers for the retention window.
+type TravellerLog struct{ db *DB }
+
+// NewTravellerLog returns a TravellerLog on db.
+func NewTravellerLog(db *DB) *TravellerLog { return &TravellerLog{db: db} }
+
+// Seen is one screened traveller and when.
+type Seen struct {
+	Traveller *tripline.Traveller `json:"t"`
+	At        time.Time           `json:"at"`
+}
+
+// Save stores a batch of screened travellers in one transaction: screening
+// hands them over in batches so that a busy border does not pay one commit
+// per traveller.
+func (s *TravellerLog) Save(ctx context.Context, batch []Seen) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := saveTravellers(ctx, tx, batch); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func saveTravellers(ctx context.Context, tx *Tx, batch []Seen) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	st, err := tx.stmt(ctx, `INSERT INTO travellers (at, body) VALUES (?, ?)`)
+	if err != nil {
+		return err
+	}
+	for _, x := range batch {
+		if _, err := st.ExecContext(ctx, x.At.UnixNano(), encodeSeen(x.Traveller)); err != nil {
+			return fmt.Errorf("store traveller: %w", err)
+		}
+	}
+	return nil
+}
+
+// Purge deletes travellers seen before cut and returns how many.
+func (s *TravellerLog) Purge(ctx context.Context, cut time.Time) (int64, error) {
+	res, err := s.db.db.ExecContext(ctx, `DELETE FROM travellers WHERE at < ?`, cut.UnixNano())
+	if err != nil {
+		return 0, fmt.Errorf("purge travellers: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// Each calls fn for every traveller seen at or after since, oldest first.
+func (s *TravellerLog) Each(ctx context.Context, since time.Time, fn func(Seen)) error {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT at, body FROM travellers WHERE at >= ? ORDER BY at, id`, since.UnixNano())
+	if err != nil {
+		return fmt.Errorf("query travellers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var at int64
+		var body []byte
+		if err := rows.Scan(&at, &body); err != nil {
+			return fmt.Errorf("scan traveller: %w", err)
+		}
+		t, err := decodeSeen(body)
+		if err != nil {
+			return fmt.Errorf("traveller seen at %s: %w", seenTime(at).Format(time.RFC3339Nano), err)
+		}
+		fn(Seen{Traveller: t, At: seenTime(at)})
+	}
+	return rows.Err()
+}
