@@ -54,7 +54,9 @@ func executableHash() string {
 // node can be brought up to date, else from the store (n.load), writing a
 // snapshot for the next start behind the ready node.
 func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
-	if build == "" { // no build identity (tests): the store alone
+	if build == "" || n.DB.Dialect().Name() != "sqlite" {
+		// No build identity (tests), or a store on PostgreSQL (whose
+		// schema has no listing change log yet): the store alone.
 		return n.loadFull(ctx)
 	}
 	changes := sqlite.NewListingChanges(n.DB)
