@@ -21,14 +21,13 @@ import (
 	"tripline/policy"
 	"tripline/retro"
 	"tripline/screening"
-	"tripline/sqlite"
 	"tripline/sqlstore"
 )
 
 // Node is one opened data directory: the store, the in-memory indexes kept
 // in step with the event log, and the services built on them.
 type Node struct {
-	DB         *sqlite.DB
+	DB         *sqlstore.DB
 	Listings   *sqlstore.ListingService
 	Events     *sqlstore.EventService
 	Encounters *sqlstore.EncounterService
@@ -104,7 +103,10 @@ func openNode(ctx context.Context, env *Env, dir string, withIndex bool, log *sl
 }
 
 func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, log *slog.Logger) (*Node, error) {
-	db := sqlite.NewDB(filepath.Join(dir, "tripline.db"))
+	db, err := openStore(env, dir)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Index {
 		// The index is in memory: the store is read in pages once at
 		// start, and a 256 MiB page cache per connection is memory the
