@@ -700,17 +700,20 @@ func (n *Node) apply(evs []*tripline.Event) {
 			continue
 		}
 		if ev.Redacted {
-			// A partner may no longer show us this: if it is a listing we
-			// hold from a partner, drop it.
-			if l := n.Index.Listing(ev.Subject); l != nil && len(l.Provenance.Chain) > 0 {
-				n.mu.Lock()
-				n.versions[l.ID] = l.Version // out of the index: its version kept here
-				n.Index.Remove(ev.Subject)
-				n.mu.Unlock()
-				n.networkListing(&tripline.Listing{ID: ev.Subject, Status: tripline.StatusWithdrawn}) // and its links
-			}
-			if a := n.Screener.Alerts.Get(ev.Subject); a != nil && a.Provenance.Originator != n.Agency {
-				n.Screener.Alerts.Remove(ev.Subject)
+			// A partner may no longer show us this (a placeholder, or the
+			// records a range names): if it is a listing we hold from a
+			// partner, drop it.
+			for _, d := range ev.DropRefs() {
+				if l := n.Index.Listing(d.Subject); l != nil && len(l.Provenance.Chain) > 0 && !n.stillHeld(d.Subject) {
+					n.mu.Lock()
+					n.versions[l.ID] = l.Version // out of the index: its version kept here
+					n.Index.Remove(d.Subject)
+					n.mu.Unlock()
+					n.networkListing(&tripline.Listing{ID: d.Subject, Status: tripline.StatusWithdrawn}) // and its links
+				}
+				if a := n.Screener.Alerts.Get(d.Subject); a != nil && a.Provenance.Originator != n.Agency {
+					n.Screener.Alerts.Remove(d.Subject)
+				}
 			}
 			continue
 		}
