@@ -1,12 +1,18 @@
-package main
+// Package node is a Tripline node's runtime: the in-memory indexes
+// (matching, document alerts, redress, retro-screening window) loaded from
+// the store and kept in step with its event log (this process's commits
+// as they happen, other processes' by tailing the log), and the background
+// work: the screening journal, the pending-encounter queue, the traveller
+// log, retro-screening, expiry and purge. The command wires its services
+// and the federation and network hooks onto it.
+package node
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -14,18 +20,15 @@ import (
 	"time"
 
 	"tripline"
-	"tripline/federation"
 	"tripline/journal"
 	"tripline/match"
-	"tripline/network"
-	"tripline/policy"
 	"tripline/retro"
 	"tripline/screening"
 	"tripline/sqlstore"
 )
 
-// Node is one opened data directory: the store, the in-memory indexes kept
-// in step with the event log, and the services built on them.
+// Node is a node's runtime on one store. New fills the store's services;
+// the caller sets Index, Retro and Screener (and the hooks), then Start.
 type Node struct {
 	DB         *sqlstore.DB
 	Listings   *sqlstore.ListingService
@@ -33,39 +36,44 @@ type Node struct {
 	Encounters *sqlstore.EncounterService
 	Alerts     *sqlstore.DocumentAlertService
 	Travellers *sqlstore.TravellerLog
-	Identity   *sqlstore.IdentityService
-	Consents   *sqlstore.ConsentService
-	Tips       *sqlstore.TipService
-	Audit      *sqlstore.AuditLog
-	// ScreeningLog applies the screening journal (screenlog.go) to the
+	Fed        *sqlstore.FederationStore
+	// ScreeningLog applies the screening journal (journal.go) to the
 	// store; journal is nil when another process serves the directory.
 	ScreeningLog *sqlstore.ScreeningLog
 	journal      *journal.Journal
-	Policy       *policy.Policy
-	Fed          *sqlstore.FederationStore
-	Peer         *federation.Peer
-	FedService   *federation.Service
-	Notifier     *federation.Notifier
-	// Agency is the agency running this node, fixed with its id
-	// (nodeIdentity): the command line acts as its supervisor.
+	// Agency is the agency running this node: a partner's document alert
+	// it no longer may see is dropped, its own are kept.
 	Agency   string
-	groups   *groupCache
 	Index    *match.Index
 	Retro    *retro.Store
 	Screener *screening.Service
-	Network  *network.Service // link analysis (network.go); nil without the index
 	Logger   *slog.Logger
 	Now      func() time.Time
-	ready    atomic.Bool
+	// RetroQueue is how many changed listings wait to be retro-screened
+	// one by one (default 65,536); past it, a burst is retro-screened the
+	// other way round (bulkRetro).
+	RetroQueue int
+
+	// OnListing, when set, sees every listing the index applies (the
+	// link analysis follows them); called under the index's lock.
+	OnListing func(*tripline.Listing)
+	// OnEncounter and OnEncounterUpdated, when set, get this node's
+	// encounters as they commit (federation reports them to the
+	// originator), each call in a goroutine of its own.
+	OnEncounter, OnEncounterUpdated func(*tripline.Encounter)
+	// Notify, when set, is called after each batch of events applied
+	// (partners long-polling the feed wake up).
+	Notify func()
+
+	ready atomic.Bool
 
 	mu       sync.Mutex
 	versions map[string]int64 // newest version applied of listings not in the index (withdrawn, expired)
 	applied  appliedSet       // which of this node's events the indexes reflect
 	foreign  foreignApplied   // how far the indexes reflect each partner's log
 
-	seen     chan sqlstore.Seen     // screened travellers waiting to be saved
-	retroq   chan *tripline.Listing // listings waiting to be retro-screened
-	retroCap int
+	seen   chan sqlstore.Seen     // screened travellers waiting to be saved
+	retroq chan *tripline.Listing // listings waiting to be retro-screened
 	// a burst of listings too large for retroq, retro-screened traveller by
 	// traveller: the ids, since when, and how many such passes ran
 	bulkMu    sync.Mutex
@@ -76,7 +84,7 @@ type Node struct {
 	// encounters the store could not take in time (busy with a long
 	// import): recorded in the background, with backoff
 	pending chan *tripline.Encounter
-	// publish, when set, hands events to the NATS stream (publishEvents);
+	// publish, when set, hands events to the NATS stream (SetPublish);
 	// set while tail already runs, hence atomic
 	publish atomic.Pointer[func([]*tripline.Event)]
 	stop    context.CancelFunc
@@ -84,132 +92,39 @@ type Node struct {
 	bg      sync.WaitGroup
 }
 
-// nodeConfig is what openNode needs besides the data directory.
-type nodeConfig struct {
-	// Index loads the indexes and starts the background work; listing
-	// commands do without.
-	Index bool
-	// Retention is how long screened travellers are kept (default 30 days).
-	Retention time.Duration
-	// RetroQueue is how many changed listings wait to be retro-screened one
-	// by one (default 65,536); past it, a burst is retro-screened the other
-	// way round (bulkRetro).
-	RetroQueue int
-}
-
-// openNode opens (creating if needed) the node in dir.
-func openNode(ctx context.Context, env *Env, dir string, withIndex bool, log *slog.Logger) (*Node, error) {
-	return openNodeConfig(ctx, env, dir, nodeConfig{Index: withIndex}, log)
-}
-
-func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, log *slog.Logger) (*Node, error) {
-	db, err := openStore(env, dir)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Index {
-		// The index is in memory: the store is read in pages once at
-		// start, and a 256 MiB page cache per connection is memory the
-		// node keeps for nothing (gigabytes on a million listings). Below
-		// 64 MiB the journal's writes re-read and re-allocate the pages
-		// of the event and encounter indexes they touch.
-		db.CacheBytes = 64 << 20
-	}
-	if err := db.Open(); err != nil {
-		return nil, err
-	}
-	db.Logger = log
-	// The node id belongs to the directory, not to whoever runs a command.
-	ident, err := nodeIdentity(ctx, env, dir, db)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	db.Origin = ident.ID
-	n := &Node{DB: db, Listings: sqlstore.NewListingService(db), Events: sqlstore.NewEventService(db),
+// New returns the runtime of db, its store's services made; log receives
+// what the background work reports.
+func New(db *sqlstore.DB, log *slog.Logger) *Node {
+	return &Node{DB: db, Listings: sqlstore.NewListingService(db), Events: sqlstore.NewEventService(db),
 		Encounters: sqlstore.NewEncounterService(db), Alerts: sqlstore.NewDocumentAlertService(db),
-		Travellers: sqlstore.NewTravellerLog(db), Identity: sqlstore.NewIdentityService(db), Consents: sqlstore.NewConsentService(db),
-		Tips:   sqlstore.NewTipService(db),
-		Agency: ident.Agency, Logger: log, Now: time.Now, versions: map[string]int64{},
-		retroCap: cfg.RetroQueue}
-	if n.retroCap <= 0 {
-		n.retroCap = 65536
-	}
-	// The node key signs the audit log's checkpoints as it signs events:
-	// loaded (or made) before the first entry is recorded.
-	key, err := federation.LoadOrCreateKey(filepath.Join(dir, "node.key"))
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	audit, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: db.Origin, Key: key})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	n.Audit = audit
-	n.groups = &groupCache{ids: n.Identity}
-	if err := n.groups.reload(ctx); err != nil {
-		n.Close()
-		return nil, err
-	}
-	n.Policy = policy.New(n.groups, audit)
-	n.Policy.Agency = n.Agency
-	if n.Encounters.Escalation, err = tripline.ParseEscalation(env.Getenv("TRIPLINE_ESCALATE")); err != nil {
-		n.Close()
-		return nil, usagef("TRIPLINE_ESCALATE: %s", tripline.ErrorMessage(err))
-	}
-	n.Fed = sqlstore.NewFederationStore(db)
-	n.Fed.Agency = n.Agency
-	if err := n.startFederation(ctx, dir); err != nil {
-		n.Close()
-		return nil, err
-	}
-	n.Index = match.NewIndex(match.Options{})
-	n.Retro = retro.New(match.TableKeys, match.Variants, match.Score, n.Index.Thresholds().Review)
-	if cfg.Retention > 0 {
-		n.Retro.Window = cfg.Retention
-	}
-	n.Screener = screening.NewService(n.Index)
-	n.Screener.Listing = n.Index.Listing
-	n.Screener.Redress = screening.NewRedress(match.CompareNames)
-	n.Screener.Encounters = n.Encounters
-	n.Screener.Origin = db.Origin
-	n.Screener.Now = func() time.Time { return n.Now() }
-	n.Screener.Allow = n.Policy.CanScreen
-	n.Screener.AllowAlert = n.Policy.CanScreenAlert
-	n.Policy.Alert = n.Screener.Alerts.Get
-	if !cfg.Index {
-		return n, nil
-	}
-	if err := n.openNetwork(ctx); err != nil {
-		n.Close()
-		return nil, err
-	}
+		Travellers: sqlstore.NewTravellerLog(db), Fed: sqlstore.NewFederationStore(db),
+		Logger: log, Now: time.Now, versions: map[string]int64{}}
+}
+
+// Start loads the indexes from the store and starts the background work;
+// dir holds the screening journal. It returns an error when the store
+// cannot be read or the journal left by the last run cannot be applied.
+func (n *Node) Start(ctx context.Context, dir string) error {
 	// Note the log's head, subscribe, then load: no change between the load
 	// and the subscription is missed, and version checks make a replay
 	// harmless. Changes made by other processes on the same data directory
 	// (`tripline import` while serving) are picked up by tailing the log.
-	head, err := n.Events.LastSeq(ctx, db.Origin)
+	head, err := n.Events.LastSeq(ctx, n.DB.Origin)
 	if err != nil {
-		n.Close()
-		return nil, err
+		return err
 	}
 	n.applied.cursor = head
 	if err := n.foreign.start(ctx, n.Fed, n.Events); err != nil {
-		n.Close()
-		return nil, err
+		return err
 	}
-	db.Subscribe(n.apply)
+	n.DB.Subscribe(n.apply)
 	// Before the load: screenings journaled by the last run reach the
 	// store (their travellers the retention window) first.
 	if err := n.openJournal(ctx, dir); err != nil {
-		n.Close()
-		return nil, err
+		return err
 	}
 	if err := n.load(ctx); err != nil {
-		n.Close()
-		return nil, err
+		return err
 	}
 	// Postings into flat arrays (half their memory, nothing for the GC to
 	// scan); decoding the store's pages left garbage of about the index's
@@ -218,12 +133,13 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	debug.FreeOSMemory()
 	n.start()
 	n.ready.Store(true)
-	return n, nil
+	return nil
 }
 
-// Close stops the background work, saves the travellers still queued,
-// writes and signs the audit log and closes the store.
-func (n *Node) Close() error {
+// Stop stops the background work, saving the travellers and encounters
+// still queued and applying the journal, and waits for it. The store stays
+// open: its owner closes it.
+func (n *Node) Stop() {
 	if n.stop != nil {
 		n.stop()
 		n.bg.Wait()
@@ -231,59 +147,43 @@ func (n *Node) Close() error {
 	if n.journal != nil {
 		n.journal.Close() // applyLoop closed it already, unless the node never started
 	}
-	var auditErr error
-	if n.Audit != nil {
-		if auditErr = n.Audit.Close(); auditErr != nil {
-			n.Logger.Error("close audit log", "err", auditErr)
-		}
+}
+
+// Context is the background work's context, cancelled by Stop; nil before
+// Start.
+func (n *Node) Context() context.Context { return n.bgCtx }
+
+// Go runs fn as background work of the node: Stop cancels its context and
+// waits for it to return. Before Start it does nothing.
+func (n *Node) Go(fn func(ctx context.Context)) {
+	if n.bgCtx == nil {
+		return
 	}
-	return errors.Join(auditErr, n.DB.Close())
+	n.bg.Add(1)
+	go func() {
+		defer n.bg.Done()
+		fn(n.bgCtx)
+	}()
 }
 
-// cliContext is the context of a command-line action: a supervisor of the
-// node's own agency, so that the command line too goes through the policy
-// layer and the audit log.
-func (n *Node) cliContext(ctx context.Context) context.Context {
-	return tripline.WithIdentity(ctx, &tripline.Identity{User: "cli", Agency: n.Agency, Role: tripline.RoleSupervisor})
-}
-
-// audited records a command-line action in the audit log, as the
-// node's supervisor, and waits for the entry to be committed: an action
-// that reports success has its audit entry.
-func (n *Node) audited(ctx context.Context, action, subject, detail string) error {
-	n.Policy.Record(n.cliContext(ctx), action, subject, detail)
-	if err := n.Audit.Flush(ctx); err != nil {
-		return fmt.Errorf("audit %s %s: %w", action, subject, err)
+// Every runs fn every d as background work of the node.
+func (n *Node) Every(d time.Duration, fn func(context.Context)) {
+	if n.bgCtx != nil {
+		n.every(n.bgCtx, d, fn)
 	}
-	return nil
 }
 
-// groupCache holds the sharing groups in memory for the policy layer,
-// reloaded every few seconds so that a change made from the command line
-// reaches a running server.
-type groupCache struct {
-	ids *sqlstore.IdentityService
-	mu  sync.RWMutex
-	m   tripline.GroupMap
-}
+// SetPublish hands every event of this node's log, from now on, to fn (a
+// NATS stream) as the tail reads it.
+func (n *Node) SetPublish(fn func([]*tripline.Event)) { n.publish.Store(&fn) }
 
-func (g *groupCache) reload(ctx context.Context) error {
-	m, err := g.ids.Groups(ctx)
-	if err != nil {
-		return err
-	}
-	g.mu.Lock()
-	g.m = m
-	g.mu.Unlock()
-	return nil
-}
+// BulkRuns reports how many bursts of listings were retro-screened
+// traveller by traveller.
+func (n *Node) BulkRuns() int64 { return n.bulkRuns.Load() }
 
-// GroupsOf implements tripline.Groups.
-func (g *groupCache) GroupsOf(agency string) []string {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	return g.m[agency]
-}
+// Journaled reports whether screenings go through the journal (false when
+// another process serves the directory).
+func (n *Node) Journaled() bool { return n.journal != nil }
 
 // Ready reports whether the indexes are loaded.
 func (n *Node) Ready() bool { return n.ready.Load() }
@@ -358,7 +258,7 @@ func (n *Node) start() {
 	ctx, stop := context.WithCancel(context.Background())
 	n.stop, n.bgCtx = stop, ctx
 	n.seen = make(chan sqlstore.Seen, 65536)
-	n.retroq = make(chan *tripline.Listing, n.retroCap)
+	n.retroq = make(chan *tripline.Listing, cmp.Or(n.RetroQueue, 65536))
 	n.bulkWake = make(chan struct{}, 1)
 	n.Screener.Seen = func(t *tripline.Traveller, at time.Time) {
 		n.Retro.Add(t, at)
@@ -394,11 +294,6 @@ func (n *Node) start() {
 	n.every(ctx, 30*time.Second, n.expire)
 	n.every(ctx, 300*time.Millisecond, n.tail)
 	n.every(ctx, time.Hour, n.purge)
-	n.every(ctx, 5*time.Second, func(ctx context.Context) {
-		if err := n.groups.reload(ctx); err != nil {
-			n.Logger.Error("reload sharing groups", "err", err)
-		}
-	})
 }
 
 // every runs fn every d until ctx ends, as the node's background work.
@@ -689,7 +584,7 @@ func (n *Node) apply(evs []*tripline.Event) {
 				n.versions[l.ID] = l.Version // out of the index: its version kept here
 				n.Index.Remove(ev.Subject)
 				n.mu.Unlock()
-				n.networkListing(&tripline.Listing{ID: ev.Subject, Status: tripline.StatusWithdrawn}) // and its links
+				n.onListing(&tripline.Listing{ID: ev.Subject, Status: tripline.StatusWithdrawn}) // and its links
 			}
 			if a := n.Screener.Alerts.Get(ev.Subject); a != nil && a.Provenance.Originator != n.Agency {
 				n.Screener.Alerts.Remove(ev.Subject)
@@ -699,16 +594,13 @@ func (n *Node) apply(evs []*tripline.Event) {
 		switch ev.Type {
 		case tripline.EventEncounter:
 			var e tripline.Encounter
-			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
-				go func() {
-					n.reportEncounter(context.Background(), &e)
-					n.notifyDeparture(context.Background(), &e)
-				}()
+			if ev.Origin == n.DB.Origin && n.OnEncounter != nil && n.decode(ev, &e) {
+				go n.OnEncounter(&e)
 			}
 		case tripline.EventEncounterUpdated:
 			var e tripline.Encounter
-			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
-				go n.sendUpdate(context.Background(), &e)
+			if ev.Origin == n.DB.Origin && n.OnEncounterUpdated != nil && n.decode(ev, &e) {
+				go n.OnEncounterUpdated(&e)
 			}
 		case tripline.EventListingUpserted, tripline.EventListingWithdrawn, tripline.EventListingExpired:
 			var l tripline.Listing
@@ -739,8 +631,8 @@ func (n *Node) apply(evs []*tripline.Event) {
 			}
 		}
 	}
-	if n.Notifier != nil && len(evs) > 0 {
-		n.Notifier.Notify() // wake partners long-polling our feed
+	if n.Notify != nil && len(evs) > 0 {
+		n.Notify()
 	}
 }
 
@@ -785,7 +677,7 @@ func (n *Node) put(l *tripline.Listing, p match.Prepared) bool {
 		n.versions[l.ID] = l.Version
 	}
 	n.Index.Put(p) // Put drops listings that are not active
-	n.networkListing(l)
+	n.onListing(l)
 	return true
 }
 
@@ -799,4 +691,19 @@ func (n *Node) version(id string) int64 {
 		return l.Version
 	}
 	return 0
+}
+
+func (n *Node) onListing(l *tripline.Listing) {
+	if n.OnListing != nil {
+		n.OnListing(l)
+	}
+}
+
+// screeningAgency is the agency whose border post screened t (kept with
+// it for retro-screening): a retro-encounter is that agency's too.
+func screeningAgency(t *tripline.Traveller) string {
+	if t.Travel == nil {
+		return ""
+	}
+	return t.Travel.Agency
 }
