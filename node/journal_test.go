@@ -43,4 +43,3 @@ func TestJournaledHitReadAtOnce(t *testing.T) {
 		t.Fatalf("travellers stored after the stop: %v, want [t1]", refs)
 	}
 }
-

@@ -49,6 +49,11 @@ type Node struct {
 	Screener *screening.Service
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// StoreID names the store an index snapshot must reflect: the node id
+	// and its key, which no other data directory shares. Build identifies
+	// the program (a snapshot holds what its matcher prepared); "" loads
+	// from the store alone, writing no snapshot.
+	StoreID, Build string
 	// RetroQueue is how many changed listings wait to be retro-screened
 	// one by one (default 65,536); past it, a burst is retro-screened the
 	// other way round (bulkRetro).
@@ -90,6 +95,9 @@ type Node struct {
 	stop    context.CancelFunc
 	bgCtx   context.Context
 	bg      sync.WaitGroup
+	snapWG  sync.WaitGroup // an index snapshot being written (snapshot.go)
+	// snapCancel stops deriving the links of a snapshot's listings
+	snapCancel context.CancelFunc
 }
 
 // New returns the runtime of db, its store's services made; log receives
@@ -123,13 +131,11 @@ func (n *Node) Start(ctx context.Context, dir string) error {
 	if err := n.openJournal(ctx, dir); err != nil {
 		return err
 	}
-	if err := n.load(ctx); err != nil {
+	if err := n.loadIndex(ctx, dir, n.Build); err != nil {
 		return err
 	}
-	// Postings into flat arrays (half their memory, nothing for the GC to
-	// scan); decoding the store's pages left garbage of about the index's
-	// own size: give it back to the system now rather than over minutes.
-	n.Index.Compact()
+	// Decoding the store's pages left garbage of about the index's own
+	// size: give it back to the system now rather than over minutes.
 	debug.FreeOSMemory()
 	n.start()
 	n.ready.Store(true)
@@ -144,6 +150,10 @@ func (n *Node) Stop() {
 		n.stop()
 		n.bg.Wait()
 	}
+	if n.snapCancel != nil {
+		n.snapCancel()
+	}
+	n.snapWG.Wait()
 	if n.journal != nil {
 		n.journal.Close() // applyLoop closed it already, unless the node never started
 	}
@@ -188,7 +198,8 @@ func (n *Node) Journaled() bool { return n.journal != nil }
 // Ready reports whether the indexes are loaded.
 func (n *Node) Ready() bool { return n.ready.Load() }
 
-func (n *Node) load(ctx context.Context) error {
+// loadListings puts every active listing of the store in the index.
+func (n *Node) loadListings(ctx context.Context) error {
 	// A million listings take a minute to load one by one: pages are read
 	// and decoded on one goroutine while workers on every core tokenise
 	// (match.Prepare) and hand each listing to the index in turn.
@@ -212,9 +223,7 @@ func (n *Node) load(ctx context.Context) error {
 		wg.Go(func() {
 			for page := range pages {
 				for _, l := range page {
-					if l.Action == "" {
-						l.Action = tripline.ActionReport // a partner's screen-only listing
-					}
+					loadedListing(l)
 					n.put(l, match.Prepare(l))
 				}
 			}
@@ -224,6 +233,12 @@ func (n *Node) load(ctx context.Context) error {
 	if readErr != nil {
 		return fmt.Errorf("load index: %w", readErr)
 	}
+	return nil
+}
+
+// loadRest loads what screening needs besides the listings: document
+// alerts, clearances, refusals and the retention window's travellers.
+func (n *Node) loadRest(ctx context.Context) error {
 	alerts, err := n.Alerts.DocumentAlerts(ctx, "")
 	if err != nil {
 		return fmt.Errorf("load document alerts: %w", err)
@@ -577,17 +592,20 @@ func (n *Node) apply(evs []*tripline.Event) {
 			continue
 		}
 		if ev.Redacted {
-			// A partner may no longer show us this: if it is a listing we
-			// hold from a partner, drop it.
-			if l := n.Index.Listing(ev.Subject); l != nil && len(l.Provenance.Chain) > 0 {
-				n.mu.Lock()
-				n.versions[l.ID] = l.Version // out of the index: its version kept here
-				n.Index.Remove(ev.Subject)
-				n.mu.Unlock()
-				n.onListing(&tripline.Listing{ID: ev.Subject, Status: tripline.StatusWithdrawn}) // and its links
-			}
-			if a := n.Screener.Alerts.Get(ev.Subject); a != nil && a.Provenance.Originator != n.Agency {
-				n.Screener.Alerts.Remove(ev.Subject)
+			// A partner may no longer show us this (a placeholder, or the
+			// records a range names): if it is a listing we hold from a
+			// partner, drop it.
+			for _, d := range ev.DropRefs() {
+				if l := n.Index.Listing(d.Subject); l != nil && len(l.Provenance.Chain) > 0 && !n.stillHeld(d.Subject) {
+					n.mu.Lock()
+					n.versions[l.ID] = l.Version // out of the index: its version kept here
+					n.Index.Remove(d.Subject)
+					n.mu.Unlock()
+					n.onListing(&tripline.Listing{ID: d.Subject, Status: tripline.StatusWithdrawn}) // and its links
+				}
+				if a := n.Screener.Alerts.Get(d.Subject); a != nil && a.Provenance.Originator != n.Agency {
+					n.Screener.Alerts.Remove(d.Subject)
+				}
 			}
 			continue
 		}
@@ -687,10 +705,8 @@ func (n *Node) version(id string) int64 {
 	if v, ok := n.versions[id]; ok {
 		return v
 	}
-	if l := n.Index.Listing(id); l != nil {
-		return l.Version
-	}
-	return 0
+	v, _ := n.Index.Version(id)
+	return v
 }
 
 func (n *Node) onListing(l *tripline.Listing) {

@@ -140,4 +140,3 @@ func partnerChange(action string, change func(ctx context.Context, fed *federati
 		})
 	}
 }
-

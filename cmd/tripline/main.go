@@ -4,12 +4,15 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"tripline"
@@ -21,7 +24,7 @@ var Version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Build: sync.OnceValue(executableHash)}
 	os.Exit(Run(ctx, env, os.Args[1:]))
 }
 
@@ -34,6 +37,10 @@ type Env struct {
 	// Ready, if set, is called by serve and demo with the bound address once
 	// the node is serving (tests use it instead of parsing output).
 	Ready func(addr string)
+	// Build, if set, identifies the program (a hash of its executable): a
+	// node keeps an index snapshot of this build in its data directory.
+	// Without it the index is loaded from the store at every start.
+	Build func() string
 
 	store *string // --store, when given: overrides $TRIPLINE_STORE
 }
@@ -150,3 +157,22 @@ var versionCommands = []*command{{
 		}
 	},
 }}
+
+// executableHash identifies the running program: a snapshot holds what
+// this build's matcher prepared, and another build rebuilds it.
+func executableHash() string {
+	path, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -96,6 +96,12 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.Audit = audit
+	// The snapshot names the store it reflects: the node id and its key,
+	// which no other data directory shares.
+	n.StoreID = fmt.Sprintf("%s/%x", db.Origin, key.Public())
+	if env.Build != nil {
+		n.Build = env.Build()
+	}
 	n.groups = &groupCache{ids: n.Identity}
 	if err := n.groups.reload(ctx); err != nil {
 		n.Close()
@@ -219,4 +225,3 @@ func (g *groupCache) GroupsOf(agency string) []string {
 	defer g.mu.RUnlock()
 	return g.m[agency]
 }
-
