@@ -71,7 +71,7 @@ func (n *Node) consented(ctx context.Context, listing string) []string {
 func (n *Node) serveFederation(srv *httpapi.Server) {
 	srv.Federation, srv.Partners = n.FedService, n.FedService
 	srv.Registry().MustRegister(n.Peer.Collector(), encounterMetrics{n})
-	n.runFederation(n.bgCtx)
+	n.runFederation(n.Context())
 }
 
 // runFederation follows every active partner with an address (its own
@@ -79,12 +79,10 @@ func (n *Node) serveFederation(srv *httpapi.Server) {
 // in step with partners added, suspended or removed while serving, and
 // delivers encounter reports, until ctx ends.
 func (n *Node) runFederation(ctx context.Context) {
-	n.bg.Add(1)
-	go func() {
-		defer n.bg.Done()
+	n.Go(func(ctx context.Context) {
 		n.Peer.Run(ctx, time.Second)
-	}()
-	n.every(ctx, 500*time.Millisecond, n.Peer.Deliver)
+	})
+	n.Every(500*time.Millisecond, n.Peer.Deliver)
 }
 
 // originNode returns the node a listing came from and the next hop

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -199,8 +199,8 @@ func (a appliedEncounters) AcknowledgeEncounter(ctx context.Context, id string) 
 	return a.EncounterService.AcknowledgeEncounter(ctx, id)
 }
 
-// encounterReads returns the encounter service the API reads through.
-func (n *Node) encounterReads() tripline.EncounterService {
+// EncounterReads returns the encounter service the API reads through.
+func (n *Node) EncounterReads() tripline.EncounterService {
 	if n.journal == nil {
 		return n.Encounters
 	}
