@@ -77,9 +77,10 @@ type Index struct {
 	byID   map[string]uint32
 	slots  []*prepared // nil when free
 	free   []uint32
-	post   map[uint64][]uint32 // postings added since the last Compact
-	flat   flatPostings        // postings moved by Compact
-	tokens map[string]*token   // interned tokens: many listings share names
+	post   map[uint64][]uint32   // postings added since the last Compact
+	flat   flatPostings          // postings moved by Compact
+	tokens map[string]*token     // interned tokens: many listings share names
+	freq   map[uint64]*listCount // listings per name (listrarity.go)
 
 	// Retrieval scratch, kept across garbage collections (a sync.Pool
 	// would drop the large accumulator arrays at every GC).
@@ -99,7 +100,7 @@ func NewIndex(opts Options) *Index {
 	if th == (tripline.Thresholds{}) {
 		th = DefaultThresholds
 	}
-	return &Index{th: th, byID: map[string]uint32{}, post: map[uint64][]uint32{}, tokens: map[string]*token{}}
+	return &Index{th: th, byID: map[string]uint32{}, post: map[uint64][]uint32{}, tokens: map[string]*token{}, freq: map[uint64]*listCount{}}
 }
 
 // Thresholds returns the thresholds the index decides with.
@@ -174,6 +175,7 @@ func (ix *Index) Put(pp Prepared) {
 	for i := range p.names {
 		p.names[i].toks = ix.intern(p.names[i].toks)
 	}
+	ix.countNames(p, 1)
 	var slot uint32
 	if n := len(ix.free); n > 0 {
 		slot = ix.free[n-1]
@@ -228,6 +230,7 @@ func (ix *Index) removeLocked(id string) {
 			ix.post[key] = ps
 		}
 	}
+	ix.countNames(ix.slots[slot], -1)
 	delete(ix.byID, id)
 	ix.slots[slot] = nil
 	ix.free = append(ix.free, slot)
@@ -638,6 +641,7 @@ func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripli
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	q.sc.logN = listLog(len(ix.byID))
 	type scored struct {
 		p *prepared
 		s float64
