@@ -67,6 +67,18 @@ type Encounter struct {
 	// once that passed unacknowledged.
 	AckDue  *time.Time `json:"ack_due,omitempty"`
 	Overdue bool       `json:"overdue,omitempty"`
+	// NoticeTo is set on a copy of an encounter sent to an agency that is
+	// neither its originator nor its reporter but may act on it: the
+	// partner of a pre-departure hit's departure country. Only that
+	// agency's node takes such a copy, for that agency.
+	NoticeTo string `json:"notice_to,omitempty"`
+}
+
+// SeenBy reports whether agency is one of the encounter's parties: the
+// originator whose queue it is in, the reporting agency, or the agency a
+// notice of it was sent to. Nobody else sees it at all.
+func (e *Encounter) SeenBy(agency string) bool {
+	return agency != "" && (agency == e.Originator || agency == e.Agency || agency == e.NoticeTo)
 }
 
 // Encounter updates travel between the two ends of an encounter: the

@@ -165,7 +165,7 @@ func (l *Listing) Disclose(lvl Level) *Listing {
 		c := *l
 		return &c
 	}
-	out := &Listing{ID: l.ID, Source: l.Source, Contact: l.Contact, Status: l.Status, Version: l.Version, UpdatedAt: l.UpdatedAt,
+	out := &Listing{ID: l.ID, Source: l.Source, Contact: l.Contact, Status: l.Status, Version: l.Version, UpdatedAt: l.UpdatedAt, Provisional: l.Provisional,
 		Provenance: Provenance{Originator: l.Provenance.Originator}}
 	if lvl < LevelAction {
 		return out

@@ -45,6 +45,10 @@ type Listing struct {
 	ValidUntil *time.Time `json:"valid_until,omitempty"`
 	ReviewBy   *time.Time `json:"review_by,omitempty"`
 
+	// Provisional marks a listing made from an unconfirmed tip (tip.go):
+	// it screens only with a secondary check and expires unless confirmed.
+	Provisional bool `json:"provisional,omitempty"`
+
 	Status    Status    `json:"status"`
 	Version   int64     `json:"version"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -253,6 +257,9 @@ func (l *Listing) Validate() error {
 	}
 	if err := l.CheckDirections(); err != nil {
 		return err
+	}
+	if l.Provisional && (l.Action != ActionSecondaryCheck || len(l.Directions) > 0) {
+		return Errorf(EINVALID, "action: a provisional listing (an unconfirmed tip) screens with secondary_check only; confirm the tip to give it another action")
 	}
 	switch l.Handling.Reshare {
 	case "", ReshareNever, ReshareWithConsent, ReshareAllowed:

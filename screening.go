@@ -30,6 +30,13 @@ type Travel struct {
 	Port      string `json:"port,omitempty"`
 	Flight    string `json:"flight,omitempty"`
 	Date      string `json:"date,omitempty"` // YYYY-MM-DD
+	// FromCountry is the country (ISO 3166 alpha-3) the crossing flight
+	// leaves from, when known (a PNR's flight): a partner of that country
+	// that may see the listing is told of a pre-departure hit.
+	FromCountry string `json:"from_country,omitempty"`
+	// PreDeparture marks a screening of a booking before its flight left
+	// (a PNR push): there is still time to stop the person boarding.
+	PreDeparture bool `json:"pre_departure,omitempty"`
 	// Agency is the agency whose border post screened the traveller: set
 	// by screening from the caller, whatever a request says, and kept
 	// with the traveller so that a retro-encounter reaches that agency.
@@ -91,6 +98,9 @@ func (t *Traveller) validate(dob bool) error {
 		}
 		if err := CheckTravelDate(t.Travel.Date); err != nil {
 			return Errorf(EINVALID, "travel.date: %s", ErrorMessage(err))
+		}
+		if c := t.Travel.FromCountry; c != "" && (len(c) != 3 || strings.ToUpper(c) != c || strings.ContainsFunc(c, func(r rune) bool { return r < 'A' || r > 'Z' })) {
+			return Errorf(EINVALID, "travel.from_country: %.40q is not an ISO 3166 alpha-3 code", c)
 		}
 	}
 	return nil
@@ -178,10 +188,22 @@ type Result struct {
 	// Notes are findings beyond the matches: a document whose MRZ checks
 	// fail, an identity refused before under another document.
 	Notes []string `json:"notes,omitempty"`
+	// Booking is the traveller's booking (PNR record locator) and
+	// CoTravellers the others on it, when the traveller came from a PNR
+	// or a manifest naming one.
+	Booking      string        `json:"booking,omitempty"`
+	CoTravellers []CoTraveller `json:"co_travellers,omitempty"`
 	// Encounters are the ids of the encounters this screening recorded, for
 	// the officer to record the outcome against.
 	Encounters []string `json:"encounters,omitempty"`
 	Error      *ErrBody `json:"error,omitempty"`
+}
+
+// CoTraveller is another passenger of the same booking: the ref of their
+// own result and their name as booked.
+type CoTraveller struct {
+	Ref  string `json:"ref"`
+	Name string `json:"name"`
 }
 
 // ErrBody is the JSON shape of an error (design.md §5).

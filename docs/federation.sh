@@ -47,7 +47,7 @@ c listings show tr-border:2026-0107 | grep -A2 '"chain"'     # provenance: A's l
 # README end
 
 # README begin
-b federation export --to C --origin A bundle.tlb    # at B: the events of A that C may see
+b federation export --to C --origin A bundle.tlb    # at B: the events of A that C may see, and what B owes C
 c federation import bundle.tlb                      # at C: verified; what C already has is skipped
 kill %1 %2 %3 && wait                               # stop the three nodes
 # README end

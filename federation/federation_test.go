@@ -162,20 +162,20 @@ func TestBundleRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	sender := federation.NewPeer("A", privA, sqlstore.NewFederationStore(mustDB(t, "A")), quiet())
 	var buf strings.Builder
-	if err := sender.WriteBundle(&buf, "C", signedEvents(t, "A", privA, 1, 20)); err != nil {
+	if err := sender.WriteBundle(&buf, &federation.Bundle{To: "C", Seq: 1, Events: signedEvents(t, "A", privA, 1, 20)}); err != nil {
 		t.Fatal(err)
 	}
 	db := mustDB(t, "C")
 	p := peerFor(t, db, "A", pubA, "")
 	tampered := strings.Replace(buf.String(), "Person 7", "Person 8", 1)
-	if _, err := p.ReadBundle(ctx, strings.NewReader(tampered), "b.tlb"); err == nil {
+	if _, err := p.ReadBundle(ctx, strings.NewReader(tampered), "b.tlb", nil); err == nil {
 		t.Fatal("tampered bundle accepted")
 	}
-	if n, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb"); err != nil || n != 20 {
-		t.Fatalf("bundle = %d, %v", n, err)
+	if res, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb", nil); err != nil || res.Events != 20 {
+		t.Fatalf("bundle = %v, %v", res, err)
 	}
-	if n, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb"); err != nil || n != 0 {
-		t.Fatalf("same bundle again = %d, %v", n, err)
+	if _, err := p.ReadBundle(ctx, strings.NewReader(buf.String()), "b.tlb", nil); tripline.ErrorCode(err) != tripline.ECONFLICT {
+		t.Fatalf("same bundle again = %v, want it refused as a replay", err)
 	}
 }
 

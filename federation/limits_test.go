@@ -293,14 +293,14 @@ func TestBundleEventOverLimit(t *testing.T) {
 	}
 	sender := federation.NewPeer("A", privA, sqlstore.NewFederationStore(mustDB(t, "A")), quiet())
 	var buf strings.Builder
-	if err := sender.WriteBundle(&buf, "C", evs); err != nil {
+	if err := sender.WriteBundle(&buf, &federation.Bundle{To: "C", Seq: 1, Events: evs}); err != nil {
 		t.Fatal(err)
 	}
 	db := mustDB(t, "C")
 	p := peerFor(t, db, "A", pubA, "")
-	n, err := p.ReadBundle(context.Background(), strings.NewReader(buf.String()), "b.tlb")
-	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(err.Error(), "b.tlb") || n != 0 {
-		t.Fatalf("bundle with a %d-byte event = %d, %v; want it refused", len(evs[1].Payload), n, err)
+	res, err := p.ReadBundle(context.Background(), strings.NewReader(buf.String()), "b.tlb", nil)
+	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(err.Error(), "b.tlb") || res != nil {
+		t.Fatalf("bundle with a %d-byte event = %v, %v; want it refused", len(evs[1].Payload), res, err)
 	}
 	if cur, _ := sqlstore.NewFederationStore(db).Cursor(context.Background(), "A"); cur != 0 {
 		t.Fatalf("cursor %d after a refused bundle", cur)

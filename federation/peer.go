@@ -28,6 +28,11 @@ type Store interface {
 	QueueReport(ctx context.Context, r *tripline.Report) error
 	Reports(ctx context.Context, status string) ([]*tripline.Report, error)
 	MarkReport(ctx context.Context, id, status string, next time.Time) error
+	// Bundles to and from air-gapped partners are numbered per direction,
+	// so that a replayed or older bundle is refused (bundle.go).
+	NextBundle(ctx context.Context, to string) (int64, error)
+	LastBundle(ctx context.Context, from string) (int64, error)
+	BundleImported(ctx context.Context, from string, seq int64) error
 }
 
 // Peer is this node's side of federation: pulling partners' feeds,

@@ -25,6 +25,11 @@ type SignedReport struct {
 // KindUpdate marks a SignedReport carrying an encounter update.
 const KindUpdate = "update"
 
+// KindReceipt marks a SignedReport carrying a receipt (a ReportAck) for the
+// node that handed over a report or update by bundle: it goes one hop, to
+// that node, which then stops sending it.
+const KindReceipt = "receipt"
+
 func (r *SignedReport) signingBytes() []byte {
 	head := "tripline-report-v1\n" + r.From + "\n" + r.ToOrigin + "\n"
 	if r.Kind != "" {
@@ -69,14 +74,31 @@ func (p *Peer) QueueUpdate(ctx context.Context, key string, u *tripline.Encounte
 }
 
 func (p *Peer) queueSigned(ctx context.Context, id, kind string, v any, to, hop string, deadline time.Time) error {
-	body, err := json.Marshal(v)
+	b, err := p.signReport(kind, v, to)
 	if err != nil {
 		return err
 	}
+	return p.Store.QueueReport(ctx, &tripline.Report{ID: id, ToOrigin: to, NextHop: hop, NextAttempt: p.Now(), Deadline: deadline, Body: b})
+}
+
+// signReport returns v as a SignedReport of kind from this node to node to.
+func (p *Peer) signReport(kind string, v any, to string) ([]byte, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
 	sr := SignedReport{From: p.Self, ToOrigin: to, Encounter: body, Kind: kind}
 	sr.Sig = ed25519.Sign(p.Priv, sr.signingBytes())
-	b, _ := json.Marshal(&sr)
-	return p.Store.QueueReport(ctx, &tripline.Report{ID: id, ToOrigin: to, NextHop: hop, NextAttempt: p.Now(), Deadline: deadline, Body: b})
+	return json.Marshal(&sr)
+}
+
+// verifyReport checks sr's signature by the node it names as its sender.
+func (p *Peer) verifyReport(sr *SignedReport) error {
+	pub, ok := p.Key(sr.From)
+	if !ok || !ed25519.Verify(pub, sr.signingBytes(), sr.Sig) {
+		return tripline.Errorf(tripline.EINVALID, "report: signature of %q does not verify", sr.From)
+	}
+	return nil
 }
 
 // Receive takes a report handed over by node from: at the originator it
@@ -87,9 +109,8 @@ func (p *Peer) queueSigned(ctx context.Context, id, kind string, v any, to, hop 
 // handed to update with the agency of the node that signed it.
 func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, create func(*tripline.Encounter) error,
 	update func(u *tripline.EncounterUpdate, senderAgency string) error) (string, error) {
-	pub, ok := p.Key(sr.From)
-	if !ok || !ed25519.Verify(pub, sr.signingBytes(), sr.Sig) {
-		return "", tripline.Errorf(tripline.EINVALID, "report: signature of %q does not verify", sr.From)
+	if err := p.verifyReport(sr); err != nil {
+		return "", err
 	}
 	var e tripline.Encounter
 	var u tripline.EncounterUpdate
@@ -103,6 +124,13 @@ func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, creat
 			return "", tripline.Errorf(tripline.EINVALID, "report: malformed encounter update")
 		}
 		e.ID = u.Key() // the outbox id, the same at every hop
+	case KindReceipt:
+		// One hop only: a receipt is for the node that handed over what it
+		// names.
+		if err := p.receipt(ctx, from, sr); err != nil {
+			return "", err
+		}
+		return tripline.ReportAcknowledged, nil
 	default:
 		return "", tripline.Errorf(tripline.EINVALID, "report: kind %q is not an encounter or an update", sr.Kind)
 	}
@@ -142,6 +170,9 @@ func (p *Peer) route(ctx context.Context, origin string) (string, error) {
 	if hop := p.relayOf(origin); hop != "" {
 		return hop, nil
 	}
+	if o, ok := p.Partner(origin); ok && !o.Suspended() && o.URL == "" {
+		return origin, nil // no address and no relay: an air-gapped partner, reached by bundle
+	}
 	return "", tripline.Errorf(tripline.ENOTFOUND, "no route to node %q", origin)
 }
 
@@ -149,12 +180,18 @@ func (p *Peer) route(ctx context.Context, origin string) (string, error) {
 // received from the next hop, and passes it back to whoever handed the
 // report to us.
 func (p *Peer) Acknowledged(ctx context.Context, id string) error {
+	return p.acknowledged(ctx, id, "")
+}
+
+// acknowledged marks report id acknowledged where its next hop is hop
+// (any, for ""), and passes the acknowledgement back.
+func (p *Peer) acknowledged(ctx context.Context, id, hop string) error {
 	rs, err := p.Store.Reports(ctx, "")
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		if r.ID != id || r.Status == tripline.ReportAcknowledged {
+		if r.ID != id || r.Status == tripline.ReportAcknowledged || hop != "" && r.NextHop != hop {
 			continue
 		}
 		if err := p.Store.MarkReport(ctx, id, tripline.ReportAcknowledged, p.Now()); err != nil {
@@ -169,10 +206,17 @@ func (p *Peer) Acknowledged(ctx context.Context, id string) error {
 
 // ackUpstream tells the node that handed us a report that it was
 // acknowledged; on failure that node re-sends the report, and the next
-// receipt says "acknowledged" at once.
+// receipt says "acknowledged" at once. A node with no address (it handed
+// the report over by bundle) gets a receipt in the next bundle.
 func (p *Peer) ackUpstream(ctx context.Context, node, id string) {
 	x := p.partnerOf(ctx, node)
-	if x == nil || x.URL == "" {
+	if x == nil {
+		return
+	}
+	if x.URL == "" {
+		if err := p.queueReceipt(ctx, node, id, "relayed"); err != nil {
+			p.Logger.Warn("queue a receipt for a bundle", "to", node, "report", id, "err", err)
+		}
 		return
 	}
 	b, _ := json.Marshal(ReportAck{ID: id})
@@ -211,14 +255,23 @@ func (p *Peer) Deliver(ctx context.Context) {
 			continue
 		}
 		status := r.Status
-		if now.After(r.Deadline) && status != tripline.ReportOverdue {
+		if now.After(r.Deadline) && status != tripline.ReportOverdue && !isReceipt(r.ID) {
 			p.Logger.Error("ALERT: encounter report not acknowledged by its deadline", "report", r.ID, "to", r.ToOrigin,
 				"deadline", r.Deadline, "attempts", r.Attempts)
 			status = tripline.ReportOverdue
 		}
+		x := p.partnerOf(ctx, r.NextHop)
+		if x != nil && x.URL == "" {
+			// An air-gapped partner: the report waits for a bundle
+			// (BundleWritten), and still falls overdue here.
+			if status != r.Status {
+				_ = p.Store.MarkReport(ctx, r.ID, status, now.Add(time.Minute))
+			}
+			continue
+		}
 		var receipt ReportReceipt
-		var err error = tripline.Errorf(tripline.EUNAVAILABLE, "next hop %q is suspended, removed or has no address", r.NextHop)
-		if x := p.partnerOf(ctx, r.NextHop); x != nil {
+		var err error = tripline.Errorf(tripline.EUNAVAILABLE, "next hop %q is suspended or removed", r.NextHop)
+		if x != nil {
 			err = p.do(ctx, x, "POST", "/v1/reports", r.Body, &receipt)
 		}
 		switch {

@@ -43,8 +43,9 @@ func (s *Server) handleListEncounters(w http.ResponseWriter, r *http.Request) {
 	}
 	id := tripline.IdentityFrom(r.Context())
 	for _, e := range es {
-		// An agency sees the encounters in its queue and those it reported.
-		if e.Originator != id.Agency && e.Agency != id.Agency {
+		// An agency sees the encounters in its queue, those it reported
+		// and the notices sent to it.
+		if !e.SeenBy(id.Agency) {
 			continue
 		}
 		shaped, err := s.Policy.Encounter(r.Context(), e, s.Lookup)
@@ -78,7 +79,7 @@ func (s *Server) encounter(r *http.Request) (*tripline.Encounter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if id := tripline.IdentityFrom(r.Context()); e.Originator != id.Agency && e.Agency != id.Agency {
+	if id := tripline.IdentityFrom(r.Context()); !e.SeenBy(id.Agency) {
 		return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)
 	}
 	return e, nil

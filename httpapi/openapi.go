@@ -66,6 +66,12 @@ var schemaTypes = map[string]reflect.Type{
 	"LinkInput":         reflect.TypeOf(LinkInput{}),
 	"LinkInputResult":   reflect.TypeOf(LinkInputResult{}),
 	"NetworkImport":     reflect.TypeOf(NetworkImport{}),
+	// Tips (tips.go).
+	"TipIntake":       reflect.TypeOf(TipIntake{}),
+	"Tip":             reflect.TypeOf(tripline.Tip{}),
+	"TipPage":         reflect.TypeOf(TipPage{}),
+	"TipConfirmation": reflect.TypeOf(TipConfirmation{}),
+	"TipRejection":    reflect.TypeOf(TipRejection{}),
 	"Error": reflect.TypeOf(struct {
 		Error tripline.ErrBody `json:"error"`
 	}{}),

@@ -12,6 +12,7 @@ import (
 	"tripline/importer"
 	"tripline/mrz"
 	"tripline/paxlst"
+	"tripline/pnrgov"
 	"tripline/screening"
 )
 
@@ -61,7 +62,7 @@ type param struct {
 // each capability adds from its own file.
 func (s *Server) routes() []route {
 	rs := s.coreRoutes()
-	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.partnerRoutes, s.coverageRoutes, s.importRoutes, s.blindRoutes} {
+	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.partnerRoutes, s.coverageRoutes, s.importRoutes, s.blindRoutes, s.exportRoutes, s.tipRoutes} {
 		rs = append(rs, group()...)
 	}
 	return rs
@@ -84,9 +85,10 @@ func (s *Server) coreRoutes() []route {
 		{Method: "GET", Pattern: "/v1/review-due", Roles: writers, Summary: "The caller's agency's listings due for review (reminders).", Response: "ListingPage",
 			Query: []param{{"within", "string", "a Go duration, e.g. 168h (default 7 days)"}}, Handler: s.handleReviewDue},
 		{Method: "POST", Pattern: "/v1/screen", Roles: screeners, Summary: "Screen one traveller, or a batch as {\"travellers\": [...]}.", Request: "ScreenRequest", Response: "ScreenResponse", MaxBody: MaxScreenBodyBytes, Handler: s.handleScreen},
-		{Method: "POST", Pattern: "/v1/manifests", Roles: screeners, Summary: "Screen a whole manifest: a UN/EDIFACT PAXLST message, or a JSON manifest.", Request: "Manifest", Response: "ManifestResult",
-			Query: []param{{"direction", "string", "in, out or transit (PAXLST default: in)"},
-				{"partial", "boolean", "true screens a PAXLST cut short (no UNT/UNZ trailer) instead of refusing it: every traveller of the cut message is then at least review"}},
+		{Method: "POST", Pattern: "/v1/manifests", Roles: screeners, Summary: "Screen a whole manifest: a UN/EDIFACT PAXLST message, a PNRGOV push (every passenger of every booking, with its locator and co-travellers; a hit before the flight leaves notifies the originator and a partner of the departure country), or a JSON manifest.", Request: "Manifest", Response: "ManifestResult",
+			Query: []param{{"direction", "string", "in, out or transit (PAXLST and PNRGOV default: in)"},
+				{"partial", "boolean", "true screens a PAXLST or PNRGOV cut short (no UNT/UNZ trailer) instead of refusing it: every traveller of the cut message is then at least review"},
+				{"departure_country", "string", "PNRGOV: the country the flight leaves from (default: the departure airport's, where known)"}},
 			MaxBody: MaxScreenBodyBytes, Handler: s.handleManifest},
 		{Method: "GET", Pattern: "/v1/encounters", Roles: screeners, Summary: "Encounters, newest first: the originator's queue with originator=AGENCY.", Response: "EncounterPage",
 			Query: []param{{"originator", "string", "only this originator's queue"}, {"outcome", "string", "only this outcome (pending for the open queue)"},
@@ -397,7 +399,7 @@ func (s *Server) shapeAll(r *http.Request, rs []*tripline.Result) ([]*tripline.R
 // handleManifest screens a whole manifest: a UN/EDIFACT PAXLST message
 // (recognised by its UNA/UNB/UNH start) or a JSON manifest.
 func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
-	if err := checkQuery(r, "direction", "partial"); err != nil {
+	if err := checkQuery(r, "direction", "partial", "departure_country"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
@@ -411,14 +413,34 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "query partial: %q is not true or false", v))
 		return
 	}
-	br := bufio.NewReader(r.Body)
-	head, _ := br.Peek(16)
+	br := bufio.NewReaderSize(r.Body, 4096)
+	head, _ := br.Peek(1024)
 	var (
 		m     *screening.Manifest
 		warns []string
 		info  *paxlst.Manifest
+		pnr   *screening.PNRSummary
 	)
-	if isEDIFACT(head) {
+	if depc := r.URL.Query().Get("departure_country"); depc != "" && !isPNRGOV(head) {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "query departure_country: applies to a PNRGOV push only"))
+		return
+	}
+	if isPNRGOV(head) {
+		if direction == "" {
+			direction = "in"
+		}
+		pm, err := pnrgov.ParseWith(br, pnrgov.Options{Partial: partial})
+		if err == nil {
+			m, pnr, warns, err = screening.FromPNRGOV(pm, direction, r.URL.Query().Get("departure_country"), s.now())
+		}
+		if err == nil && len(m.Travellers) == 0 {
+			err = tripline.Errorf(tripline.EINVALID, "pnrgov: the push holds no passenger")
+		}
+		if err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+	} else if isEDIFACT(head) {
 		pm, err := paxlst.ParseWith(br, paxlst.Options{Partial: partial})
 		if err != nil {
 			Error(w, r, s.Logger, err)
@@ -459,7 +481,21 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 	if info != nil {
 		res.MessageRef, res.Type, res.Legs, res.Incomplete = info.MessageRef, info.Type, info.Legs, info.Incomplete
 	}
+	if pnr != nil {
+		res.PNR, res.MessageRef, res.Type = pnr, pnr.MessageRef, "pnr"
+	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// isPNRGOV reports whether a body is a UN/EDIFACT PNRGOV push: it starts
+// like an interchange and its first UNH names the message type PNRGOV.
+func isPNRGOV(head []byte) bool {
+	if !isEDIFACT(head) {
+		return false
+	}
+	t := string(head)
+	i := strings.Index(t, "UNH+")
+	return i >= 0 && strings.Contains(t[i:min(len(t), i+40)], "PNRGOV")
 }
 
 // isEDIFACT reports whether a body starts like a UN/EDIFACT interchange.

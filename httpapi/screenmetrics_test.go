@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +66,41 @@ func TestDirectionOverHTTP(t *testing.T) {
 	st, body = doAs(t, tripline.RoleOfficer, "POST", ts.URL+"/v1/screen", `{"ref":"d-2","name":"Karim Benali Haddad","travel":{"direction":"up\n{evil}"}}`)
 	if code, _ := errMsg(body); st != 400 || code != "invalid" {
 		t.Fatalf("bad direction: %d %v", st, body)
+	}
+}
+
+// TestManifestPNRGOV: POST /v1/manifests takes a PNRGOV push, and what the
+// push's query may say is checked.
+func TestManifestPNRGOV(t *testing.T) {
+	ts := newServer(t)
+	srv := serverOf(ts.URL + "/").srv
+	srv.Now = func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+	push, err := os.ReadFile("../screening/testdata/pnr_predeparture.edi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, body := doAs(t, tripline.RoleOfficer, "POST", ts.URL+"/v1/manifests?direction=out", string(push))
+	if st != 200 || body["type"] != "pnr" {
+		t.Fatalf("push: %d %v", st, body)
+	}
+	pnr := body["pnr"].(map[string]any)
+	if pnr["pre_departure"] != true || pnr["departure_country"] != "TUR" || pnr["flight"] != "TK1980" {
+		t.Fatalf("pnr summary %v", pnr)
+	}
+	r := body["results"].([]any)[1].(map[string]any)
+	co, _ := r["co_travellers"].([]any)
+	if r["booking"] != "ABC123" || len(co) != 1 || r["direction"] != "out" {
+		t.Fatalf("second passenger %v", r)
+	}
+	for _, tc := range []struct{ query, body, want string }{
+		{"?departure_country=Atlantis", string(push), "departure_country"},
+		{"?departure_country=GB", `{"travellers":[{"ref":"a","name":"Jane Doe"}]}`, "PNRGOV push only"},
+		{"", strings.Replace(string(push), "TIF+NORDIN+ELSA MS:A:1'", "TIF+:A:1'", 1), "surname"},
+		{"", string(push[:300]), "UNT"},
+	} {
+		st, body := doAs(t, tripline.RoleOfficer, "POST", ts.URL+"/v1/manifests"+tc.query, tc.body)
+		if code, msg := errMsg(body); st != 400 || code != "invalid" || !strings.Contains(msg, tc.want) {
+			t.Errorf("%q: %d %v; want 400 naming %q", tc.query, st, body, tc.want)
+		}
 	}
 }

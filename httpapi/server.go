@@ -60,6 +60,8 @@ type Server struct {
 	// from the store; nil reads them from the store.
 	Active func() []*tripline.Listing
 	// Origin is this node's id, the default origin of /v1/events.
+	// Tips stores tips (issue 19); nil answers their routes 503.
+	Tips   tripline.TipService
 	Origin string
 	Logger *slog.Logger
 	// Ready reports whether the node can serve screenings (index loaded).
@@ -75,6 +77,9 @@ type Server struct {
 	// AuditWait bounds how long an answer waits for its audit entries to
 	// be committed before 503 goes out instead (default DefaultAuditWait).
 	AuditWait time.Duration
+	// Now is the clock for what the server itself decides (whether a PNR's
+	// flight has left); nil is time.Now.
+	Now func() time.Time
 	// TLS, if set, makes Serve answer HTTPS only (tlsconf.Keypair.Config
 	// builds it). Every answer over TLS carries HSTS, and the console's
 	// session cookie is Secure.
@@ -128,6 +133,13 @@ func NewServer() *Server {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path))
 	})
 	return s
+}
+
+func (s *Server) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
 }
 
 // Registry is the Prometheus registry the server reports into, for other

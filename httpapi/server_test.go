@@ -49,6 +49,7 @@ func newServer(t *testing.T) *httptest.Server {
 	s.Listings, s.Events, s.Screener, s.Origin = sqlstore.NewListingService(db), sqlstore.NewEventService(db), screening.NewService(fakeMatcher{}), db.Origin
 	s.Encounters, s.Alerts = sqlstore.NewEncounterService(db), sqlstore.NewDocumentAlertService(db)
 	s.Consents, s.Identity = sqlstore.NewConsentService(db), sqlstore.NewIdentityService(db)
+	s.Tips = sqlstore.NewTipService(db)
 	// A signing audit log, as a node has, so that checkpoints are served.
 	_, key, _ := ed25519.GenerateKey(nil)
 	audit, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: db.Origin, Key: key})

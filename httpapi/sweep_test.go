@@ -73,6 +73,16 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	victim := w.user(t, "victim", "s", tripline.RoleOfficer)
+	// Two tips of s: one to confirm, one to reject.
+	var tips [2]string
+	for i := range tips {
+		st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "POST", w.ts.URL+"/v1/tips", tipBody)
+		var tip struct{ ID string }
+		if json.Unmarshal([]byte(text), &tip); st != 200 || tip.ID == "" {
+			t.Fatalf("tip: %d %s", st, text)
+		}
+		tips[i] = tip.ID
+	}
 	put := listingJSON(t, "2", "Put Person")
 	put = put[:len(put)-1] + `,"narrative":"SECRET-S-PUT"}`
 	q := url.QueryEscape
@@ -90,6 +100,13 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"POST /v1/screen":                        {path: "/v1/screen", body: `{"ref":"t-2","name":"Listed Person"}`},
 		"POST /v1/manifests":                     {path: "/v1/manifests", body: `{"direction":"in","travellers":[{"ref":"m-1","name":"Listed Person"}]}`},
 		"GET /v1/encounters":                     {path: "/v1/encounters"},
+		"GET /v1/exports/listings":               {path: "/v1/exports/listings?format=stix"},
+		"GET /v1/exports/encounters":             {path: "/v1/exports/encounters"},
+		"POST /v1/tips":                          {path: "/v1/tips", body: tipBody},
+		"GET /v1/tips":                           {path: "/v1/tips?status=provisional"},
+		"GET /v1/tips/{id}":                      {path: "/v1/tips/" + tips[0]},
+		"POST /v1/tips/{id}/confirm":             {path: "/v1/tips/" + tips[0] + "/confirm", body: `{"action":"report","handling":{"screen":["y"]}}`},
+		"POST /v1/tips/{id}/reject":              {path: "/v1/tips/" + tips[1] + "/reject", body: `{"note":"no"}`},
 		"GET /v1/encounters/{id}":                {path: "/v1/encounters/" + w.enc},
 		"POST /v1/encounters/{id}/resolve":       {path: "/v1/encounters/" + w.enc + "/resolve", body: `{"outcome":"admitted"}`},
 		"POST /v1/encounters/{id}/ack":           {path: "/v1/encounters/" + w.own + "/ack"},

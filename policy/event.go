@@ -80,9 +80,10 @@ func (p *Policy) event(id *tripline.Identity, ev *tripline.Event) (*tripline.Eve
 
 // Reports returns the entries of the encounter-report outbox the caller in
 // ctx may see — those of encounters its agency reported or whose listing
-// it originated — without their signed bodies, which quote the encounter
-// in full: the encounter itself is read, trimmed, through Encounter. One
-// audit entry records the page.
+// it originated, and the node's own updates and receipts to its agency —
+// without their signed bodies, which quote the encounter in full: the
+// encounter itself is read, trimmed, through Encounter. One audit entry
+// records the page.
 func (p *Policy) Reports(ctx context.Context, rs []*tripline.Report) ([]*tripline.Report, error) {
 	id, err := caller(ctx)
 	if err != nil {
@@ -91,12 +92,19 @@ func (p *Policy) Reports(ctx context.Context, rs []*tripline.Report) ([]*triplin
 	out := []*tripline.Report{}
 	for _, r := range rs {
 		var body struct {
-			Encounter tripline.Encounter `json:"encounter"`
+			Kind      string          `json:"kind"`
+			Encounter json.RawMessage `json:"encounter"`
 		}
 		if json.Unmarshal(r.Body, &body) != nil {
 			continue
 		}
-		if e := body.Encounter; e.Agency != id.Agency && e.Originator != id.Agency {
+		var e tripline.Encounter
+		switch {
+		case body.Kind != "": // an update or a receipt this node sends: its agency's
+			if p.Agency == "" || id.Agency != p.Agency {
+				continue
+			}
+		case json.Unmarshal(body.Encounter, &e) != nil || e.Agency != id.Agency && e.Originator != id.Agency:
 			continue
 		}
 		c := *r

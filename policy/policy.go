@@ -27,6 +27,9 @@ type Policy struct {
 	// Now is the clock deciding whether a listing is still in force;
 	// nil is time.Now.
 	Now func() time.Time
+	// Agency is the agency running the node: the outbox's encounter
+	// updates and receipts (Reports) are its own. "" shows them to no one.
+	Agency string
 }
 
 func (p *Policy) now() time.Time {
@@ -185,7 +188,9 @@ func (p *Policy) Encounter(ctx context.Context, e *tripline.Encounter, lookup fu
 		lvl = max(lvl, min(tripline.LevelDetails, tripline.RoleCeiling(id.Role)))
 	}
 	// The originator's queue and the reporting agency see their own
-	// encounters; anyone else, nothing of them.
+	// encounters; anyone else, nothing of them. A notice's recipient
+	// (NoticeTo) was granted the listing by its originator: if that grant
+	// is gone here, so is the notice.
 	if lvl == tripline.LevelNone && id.Agency != e.Originator && id.Agency != e.Agency {
 		p.record(ctx, id, "encounter.read.refused", e.ID, "not the originator's or reporter's")
 		return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)

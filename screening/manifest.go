@@ -21,6 +21,9 @@ type Manifest struct {
 	// traveller is never cleared on what arrived: a clear becomes review.
 	// Never from JSON: a caller cannot mark its own travellers.
 	Incomplete []string `json:"-"`
+	// CoTravellers, parallel to Travellers when set, are the others on
+	// each traveller's booking (a PNRGOV push); never from JSON.
+	CoTravellers [][]tripline.CoTraveller `json:"-"`
 }
 
 // ManifestResult is one result per traveller, in manifest order, with a
@@ -32,9 +35,12 @@ type ManifestResult struct {
 	Warnings   []string     `json:"warnings,omitempty"`
 	// Incomplete says why the manifest is not whole (read with partial
 	// processing from a cut PAXLST); "" when it is.
-	Incomplete string             `json:"incomplete,omitempty"`
-	Summary    map[string]int     `json:"summary"`
-	Results    []*tripline.Result `json:"results"`
+	Incomplete string `json:"incomplete,omitempty"`
+	// PNR describes the PNRGOV push screened, nil for a PAXLST or JSON
+	// manifest.
+	PNR     *PNRSummary        `json:"pnr,omitempty"`
+	Summary map[string]int     `json:"summary"`
+	Results []*tripline.Result `json:"results"`
 }
 
 // MaxManifest bounds one manifest: the largest aircraft carry under 900.
@@ -111,6 +117,10 @@ func (s *Service) ScreenManifest(ctx context.Context, m *Manifest) (*ManifestRes
 	for i, r := range res {
 		if i < len(m.Incomplete) && m.Incomplete[i] != "" {
 			cutShort(r, m.Incomplete[i])
+		}
+		r.Booking = m.Travellers[i].Booking
+		if i < len(m.CoTravellers) {
+			r.CoTravellers = m.CoTravellers[i]
 		}
 		out.Summary[string(r.Decision)]++
 	}

@@ -35,6 +35,7 @@ func TestContract(t *testing.T) {
 			Events:     sqlstore.NewEventService(db),
 			Encounters: sqlstore.NewEncounterService(db),
 			Alerts:     sqlstore.NewDocumentAlertService(db),
+			Tips:       sqlstore.NewTipService(db),
 			Origin:     db.Origin,
 			SetNow:     func(now time.Time) { db.Now = func() time.Time { return now } },
 		}

@@ -399,3 +399,42 @@ func (s *FederationStore) MarkReport(ctx context.Context, id, status string, nex
 	}
 	return nil
 }
+
+// NextBundle returns the number of the next bundle for partner to: one
+// above the last, from 1.
+func (s *FederationStore) NextBundle(ctx context.Context, to string) (int64, error) {
+	var seq int64
+	err := s.db.db.QueryRowContext(ctx, `INSERT INTO bundles (peer, direction, seq, at) VALUES (?, 'out', 1, ?)
+		ON CONFLICT (peer, direction) DO UPDATE SET seq = bundles.seq + 1, at = excluded.at RETURNING seq`,
+		to, formatTime(s.db.Now())).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("number a bundle for %s: %w", to, err)
+	}
+	return seq, nil
+}
+
+// LastBundle returns the number of the last bundle imported from partner
+// from, 0 for none.
+func (s *FederationStore) LastBundle(ctx context.Context, from string) (int64, error) {
+	var seq int64
+	err := s.db.db.QueryRowContext(ctx, `SELECT seq FROM bundles WHERE peer = ? AND direction = 'in'`, from).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last bundle from %s: %w", from, err)
+	}
+	return seq, nil
+}
+
+// BundleImported records that bundle seq from partner from was imported;
+// the number never goes back.
+func (s *FederationStore) BundleImported(ctx context.Context, from string, seq int64) error {
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO bundles (peer, direction, seq, at) VALUES (?, 'in', ?, ?)
+		ON CONFLICT (peer, direction) DO UPDATE SET seq = CASE WHEN excluded.seq > bundles.seq THEN excluded.seq ELSE bundles.seq END, at = excluded.at`,
+		from, seq, formatTime(s.db.Now()))
+	if err != nil {
+		return fmt.Errorf("record bundle %d from %s: %w", seq, from, err)
+	}
+	return nil
+}

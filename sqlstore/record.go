@@ -146,20 +146,25 @@ func (k *kind[T]) put(ctx context.Context, db *DB, r T) (T, error) {
 		return zero, err
 	}
 	defer tx.Rollback()
-	old, err := k.state(ctx, tx, r.RecordID())
-	if err != nil {
-		return zero, err
-	}
-	var out T
-	if old != nil && old.Hash == r.ContentHash() && old.Status == tripline.StatusActive {
-		out, err = k.get(ctx, tx, r.RecordID())
-	} else {
-		out, err = k.write(ctx, tx, r, old != nil)
-	}
+	out, err := k.putIn(ctx, tx, r)
 	if err != nil {
 		return zero, err
 	}
 	return out, tx.Commit()
+}
+
+// putIn is put inside the caller's transaction, for a write that stores
+// a record together with something else (a tip and its listing).
+func (k *kind[T]) putIn(ctx context.Context, tx *Tx, r T) (T, error) {
+	old, err := k.state(ctx, tx, r.RecordID())
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	if old != nil && old.Hash == r.ContentHash() && old.Status == tripline.StatusActive {
+		return k.get(ctx, tx, r.RecordID())
+	}
+	return k.write(ctx, tx, r, old != nil)
 }
 
 // prepared is a record ready to store: its new version set, its body and

@@ -20,6 +20,7 @@ type Store struct {
 	Events     tripline.EventService
 	Encounters tripline.EncounterService
 	Alerts     tripline.DocumentAlertService
+	Tips       tripline.TipService // nil skips the tip contract
 	Origin     string
 	// SetNow sets the store's clock; stores inject their clock.
 	SetNow func(time.Time)
@@ -48,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"EncounterQueueAndResolve", testEncounters},
 		{"DocumentAlerts", testDocumentAlerts},
 		{"ExpiryAndReview", testExpiry},
+		{"Tips", testTips},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

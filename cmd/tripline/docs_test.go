@@ -77,7 +77,7 @@ var docScripts = []struct {
 		"tr-border:2026-0107 withdrawn",
 		`{"ref":"c-1","decision":"clear"`,
 		`"chain": [`,
-		"events of A for C",
+		"encounter reports, updates and receipts for C",
 		"new events applied",
 	}},
 }

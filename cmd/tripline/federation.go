@@ -37,6 +37,11 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 			return err
 		},
 		Create: func(ctx context.Context, e *tripline.Encounter) error {
+			if e.NoticeTo != "" && e.NoticeTo != n.Agency {
+				// A partner may notify this node's agency, no other one
+				// whose users happen to be here.
+				return tripline.Errorf(tripline.EFORBIDDEN, "report: a notice for agency %q sent to the node of %q", e.NoticeTo, n.Agency)
+			}
 			if _, err := n.Encounters.Encounter(ctx, e.ID); err == nil {
 				return nil // the same report twice
 			}
@@ -102,8 +107,8 @@ func (n *Node) originNode(l *tripline.Listing) (origin, hop string) {
 // listing to its originator.
 func (n *Node) reportEncounter(ctx context.Context, e *tripline.Encounter) {
 	l := n.Index.Listing(e.Listing)
-	if l == nil {
-		return
+	if l == nil || !n.ownEncounter(e) {
+		return // a notice received from another node is not reported on
 	}
 	origin, hop := n.originNode(l)
 	if origin == "" {

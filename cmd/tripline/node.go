@@ -36,6 +36,7 @@ type Node struct {
 	Travellers *sqlstore.TravellerLog
 	Identity   *sqlstore.IdentityService
 	Consents   *sqlstore.ConsentService
+	Tips       *sqlstore.TipService
 	Audit      *sqlstore.AuditLog
 	// ScreeningLog applies the screening journal (screenlog.go) to the
 	// store; journal is nil when another process serves the directory.
@@ -61,6 +62,7 @@ type Node struct {
 	mu       sync.Mutex
 	versions map[string]int64 // newest version applied of listings not in the index (withdrawn, expired)
 	applied  appliedSet       // which of this node's events the indexes reflect
+	foreign  foreignApplied   // how far the indexes reflect each partner's log
 
 	seen     chan sqlstore.Seen     // screened travellers waiting to be saved
 	retroq   chan *tripline.Listing // listings waiting to be retro-screened
@@ -125,6 +127,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	n := &Node{DB: db, Listings: sqlstore.NewListingService(db), Events: sqlstore.NewEventService(db),
 		Encounters: sqlstore.NewEncounterService(db), Alerts: sqlstore.NewDocumentAlertService(db),
 		Travellers: sqlstore.NewTravellerLog(db), Identity: sqlstore.NewIdentityService(db), Consents: sqlstore.NewConsentService(db),
+		Tips:   sqlstore.NewTipService(db),
 		Agency: ident.Agency, Logger: log, Now: time.Now, versions: map[string]int64{},
 		retroCap: cfg.RetroQueue}
 	if n.retroCap <= 0 {
@@ -149,6 +152,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.Policy = policy.New(n.groups, audit)
+	n.Policy.Agency = n.Agency
 	if n.Encounters.Escalation, err = tripline.ParseEscalation(env.Getenv("TRIPLINE_ESCALATE")); err != nil {
 		n.Close()
 		return nil, usagef("TRIPLINE_ESCALATE: %s", tripline.ErrorMessage(err))
@@ -190,6 +194,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.applied.cursor = head
+	if err := n.foreign.start(ctx, n.Fed, n.Events); err != nil {
+		n.Close()
+		return nil, err
+	}
 	db.Subscribe(n.apply)
 	// Before the load: screenings journaled by the last run reach the
 	// store (their travellers the retention window) first.
@@ -659,15 +667,16 @@ func (n *Node) tail(ctx context.Context) {
 			(*publish)(evs)
 		}
 		if len(evs) < 5000 {
-			return
+			break
 		}
 	}
+	n.tailForeign(ctx)
 }
 
 // apply keeps the in-memory indexes in step with committed events.
 func (n *Node) apply(evs []*tripline.Event) {
 	for _, ev := range evs {
-		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) {
+		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) || ev.Origin != n.DB.Origin && !n.foreign.mark(ev.Origin, ev.Seq) {
 			continue
 		}
 		if ev.Redacted {
@@ -689,7 +698,10 @@ func (n *Node) apply(evs []*tripline.Event) {
 		case tripline.EventEncounter:
 			var e tripline.Encounter
 			if ev.Origin == n.DB.Origin && n.decode(ev, &e) && n.Peer != nil {
-				go n.reportEncounter(context.Background(), &e)
+				go func() {
+					n.reportEncounter(context.Background(), &e)
+					n.notifyDeparture(context.Background(), &e)
+				}()
 			}
 		case tripline.EventEncounterUpdated:
 			var e tripline.Encounter

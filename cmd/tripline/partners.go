@@ -168,8 +168,11 @@ var partnerCommands = []*command{{
 var federationCommands = []*command{{
 	name: "federation export", args: "FILE", usage: "--to PARTNER [--origin ORIGIN] [--after SEQ]",
 	summary: "Write a bundle of signed events for an air-gapped partner.\n" +
-		"It holds what the handling rules grant the partner, as its feed would serve them.",
-	examples: []string{"tripline federation export --to C --origin A bundle.tlb"},
+		"It holds what the handling rules grant the partner, as its feed would serve them, and the\n" +
+		"encounter reports, acknowledgements, outcomes and receipts this node owes it: an air-gapped\n" +
+		"node exports a bundle back the same way. Each bundle is numbered; a partner refuses a\n" +
+		"replayed or older one.",
+	examples: []string{"tripline federation export --to C --origin A bundle.tlb", "tripline federation export --to A back.tlb"},
 	flags: func(fs *flag.FlagSet, env *Env) runFunc {
 		to := fs.String("to", "", "the `PARTNER` node the bundle is for (required)")
 		origin := fs.String("origin", "", "whose events: a node id (default: this node's)")
@@ -196,14 +199,16 @@ var federationCommands = []*command{{
 				return fmt.Errorf("open bundle: %w", err)
 			}
 			defer f.Close()
-			applied, err := n.Peer.ReadBundle(ctx, progressReader(env, f, "reading "+args[0]), args[0])
+			res, err := n.Peer.ReadBundle(ctx, progressReader(env, f, "reading "+args[0]), args[0], n.FedService.ReceiveReport)
 			if err != nil {
 				return err
 			}
-			if err := n.audited(ctx, "federation.import", args[0], fmt.Sprintf("%d new events applied", applied)); err != nil {
+			what := fmt.Sprintf("bundle %d from %s: %d new events applied, %d encounter reports and updates taken, %d receipts",
+				res.Seq, res.From, res.Events, res.Reports, res.Receipt)
+			if err := n.audited(ctx, "federation.import", args[0], what); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "%s: %d new events applied\n", args[0], applied)
+			fmt.Fprintf(env.Stdout, "%s: %s\n", args[0], what)
 			return nil
 		})
 	},
@@ -234,11 +239,15 @@ func exportBundle(ctx context.Context, env *Env, n *Node, p *tripline.Partner, o
 	if bar != nil {
 		_ = bar.Finish()
 	}
+	b, err := n.Peer.PrepareBundle(ctx, p.ID, evs)
+	if err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("create bundle: %w", err)
 	}
-	if err := n.Peer.WriteBundle(f, p.ID, evs); err != nil {
+	if err := n.Peer.WriteBundle(f, b); err != nil {
 		f.Close()
 		return err
 	}
@@ -246,8 +255,19 @@ func exportBundle(ctx context.Context, env *Env, n *Node, p *tripline.Partner, o
 		f.Close()
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d events of %s for %s\n", path, len(evs), origin, p.ID)
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	// Only a bundle safely written marks what it carries as sent.
+	if err := n.Peer.BundleWritten(ctx, b); err != nil {
+		return err
+	}
+	what := fmt.Sprintf("bundle %d: %d events of %s, %d encounter reports, updates and receipts for %s", b.Seq, len(evs), origin, len(b.Reports), p.ID)
+	if err := n.audited(ctx, "federation.export", path, what); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(env.Stdout, "%s: %s\n", path, what)
+	return err
 }
 
 // transportOf says how a partner is reached, for partners list.

@@ -16,25 +16,38 @@ import (
 )
 
 var screenCommands = []*command{{
-	name: "screen", usage: "[--paxlst FILE [--direction DIRECTION] [--partial]] < TRAVELLERS",
+	name: "screen", usage: "[--paxlst FILE | --pnrgov FILE [--departure-country CC]] [--direction DIRECTION] [--partial] < TRAVELLERS",
 	summary: "Screen travellers: JSON Lines on stdin, results on stdout.\n" +
 		"One JSON result per input line, in the same order. A bad line gets a result carrying its error,\n" +
 		"so lines stay aligned; the exit status is then 1. With --paxlst, the passengers of a manifest\n" +
-		"instead: one cut short (no UNT/UNZ trailer) is refused unless --partial.",
+		"instead: one cut short (no UNT/UNZ trailer) is refused unless --partial. With --pnrgov, every\n" +
+		"passenger of a PNRGOV push, each result with its booking locator and co-travellers; a hit\n" +
+		"before the flight leaves is reported to the originator and a partner of the departure country.",
 	examples: []string{
 		`echo '{"ref":"t-17","name":"Muhammad Taher Anwari","dob":"1961"}' | tripline screen`,
 		"tripline screen --paxlst manifest.edi --direction out",
+		"tripline screen --pnrgov push.edi --direction out --departure-country TR",
 	},
 	flags: func(fs *flag.FlagSet, env *Env) runFunc {
 		paxFile := fs.String("paxlst", "", "screen the passengers of this UN/EDIFACT PAXLST manifest `FILE` instead of stdin")
-		direction := fs.String("direction", "in", "with --paxlst: in, out or transit")
-		partial := fs.Bool("partial", false, "with --paxlst: screen a manifest cut short (no UNT/UNZ trailer) instead of failing; every traveller of the cut message is then at least review")
+		pnrFile := fs.String("pnrgov", "", "screen every passenger of this UN/EDIFACT PNRGOV push `FILE` instead of stdin")
+		direction := fs.String("direction", "in", "with --paxlst or --pnrgov: in, out or transit")
+		depCountry := fs.String("departure-country", "", "with --pnrgov: the country the flight leaves from (default: the departure airport's, where known)")
+		partial := fs.Bool("partial", false, "with --paxlst or --pnrgov: screen a message cut short (no UNT/UNZ trailer) instead of failing; every traveller of the cut message is then at least review")
 		run := onIndexedNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
+			if *pnrFile != "" {
+				return screenPNRFile(n.cliContext(ctx), env, n, *pnrFile, *direction, *depCountry, *partial)
+			}
 			return screen(ctx, env, n, *paxFile, *direction, *partial)
 		})
 		return func(ctx context.Context, args []string) error {
-			if *partial && *paxFile == "" {
-				return usagef("--partial applies to --paxlst")
+			switch {
+			case *paxFile != "" && *pnrFile != "":
+				return usagef("--paxlst and --pnrgov: give one")
+			case *partial && *paxFile == "" && *pnrFile == "":
+				return usagef("--partial applies to --paxlst or --pnrgov")
+			case *depCountry != "" && *pnrFile == "":
+				return usagef("--departure-country applies to --pnrgov")
 			}
 			return run(ctx, args)
 		}
@@ -134,8 +147,7 @@ func screenPAXLST(ctx context.Context, env *Env, n *Node, enc *json.Encoder, pat
 	defer f.Close()
 	pm, err := paxlst.ParseWith(f, paxlst.Options{Partial: partial})
 	if err != nil {
-		msg := strings.Replace(tripline.ErrorMessage(err), "ask for partial processing", "use --partial", 1)
-		return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", path, msg)
+		return parseError(path, err)
 	}
 	if pm.Incomplete != "" {
 		fmt.Fprintf(env.Stderr, "%s: warning: manifest cut short, screened as it arrived: %s\n", path, pm.Incomplete)
@@ -144,6 +156,12 @@ func screenPAXLST(ctx context.Context, env *Env, n *Node, enc *json.Encoder, pat
 	for _, w := range warns {
 		fmt.Fprintf(env.Stderr, "%s: warning: %s\n", path, w)
 	}
+	return screenManifest(ctx, n, enc, m)
+}
+
+// screenManifest screens m and writes each result, as the caller may see
+// it, one line each in manifest order.
+func screenManifest(ctx context.Context, n *Node, enc *json.Encoder, m *screening.Manifest) error {
 	res, err := n.Screener.ScreenManifest(ctx, m)
 	if err != nil {
 		return err
@@ -157,4 +175,11 @@ func screenPAXLST(ctx context.Context, env *Env, n *Node, enc *json.Encoder, pat
 		}
 	}
 	return nil
+}
+
+// parseError names the file of a parser's error and tells how to ask for
+// partial processing on the command line.
+func parseError(path string, err error) error {
+	msg := strings.Replace(tripline.ErrorMessage(err), "ask for partial processing", "use --partial", 1)
+	return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", path, msg)
 }

@@ -94,6 +94,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 	}
 	srv := httpapi.NewServer()
 	srv.Listings, srv.Events, srv.Screener, srv.Origin, srv.Logger, srv.Ready = n.Listings, n.Events, n.Screener, n.DB.Origin, log, n.Ready
+	srv.Now, srv.Tips = n.Now, n.Tips
 	srv.Encounters, srv.Alerts, srv.Consents, srv.Identity, srv.Audit = n.encounterReads(), n.Alerts, n.Consents, n.Identity, n.Audit
 	srv.Policy, srv.Lookup, srv.Active = n.Policy, n.Index.Listing, n.Index.Listings
 	srv.Network = n.serveNetwork()
