@@ -49,6 +49,40 @@ type Event struct {
 	// Chain links the event to its origin's previous one (ChainNext); the
 	// signature covers it.
 	Chain string `json:"chain,omitempty"`
+	// A range (RangeFrom > 0) stands for the events RangeFrom..Seq-1 that
+	// the receiver may not see, compactly, followed by event Seq as a
+	// placeholder: RangeChain is the chain value of event Seq-1, so Chain
+	// still recomputes (ChainNextDigest) and binds the range's end to its
+	// sequence number, which the origin's signature vouches for. The
+	// records the hidden events changed that a receiver may hold are in
+	// Drops: a receiver holding one from the range's origin drops it.
+	RangeFrom  int64      `json:"range_from,omitempty"`
+	RangeChain string     `json:"range_chain,omitempty"`
+	Drops      []EventRef `json:"drops,omitempty"`
+}
+
+// EventRef names the record an event changed: its type and subject.
+type EventRef struct {
+	Type    EventType `json:"type"`
+	Subject string    `json:"subject"`
+}
+
+// First returns the first sequence number e stands for: RangeFrom for a
+// range, else Seq.
+func (e *Event) First() int64 {
+	if e.RangeFrom > 0 {
+		return e.RangeFrom
+	}
+	return e.Seq
+}
+
+// DropRefs returns the records a placeholder or range tells its receiver
+// to stop holding: its own subject and its Drops.
+func (e *Event) DropRefs() []EventRef {
+	if !e.Redacted {
+		return nil
+	}
+	return append([]EventRef{{Type: e.Type, Subject: e.Subject}}, e.Drops...)
 }
 
 // EventService reads the event log.

@@ -46,6 +46,9 @@ type Feed struct {
 	// Logger, when set, is told of events served as placeholders because
 	// they are too large or do not decode.
 	Logger *slog.Logger
+	// NoRanges serves one placeholder per event the partner may not see
+	// rather than compact ranges (ranges.go): for comparison only.
+	NoRanges bool
 
 	cache shapeCache
 }
@@ -92,6 +95,9 @@ func (f *Feed) Page(ctx context.Context, partnerAgency, origin string, after int
 			shared++
 		}
 		out = append(out, shaped)
+	}
+	if !f.NoRanges {
+		out = collapse(out, after)
 	}
 	if f.Audit != nil && len(evs) > 0 {
 		f.Audit.Record(ctx, tripline.AuditEntry{User: "node", Agency: partnerAgency, Role: tripline.RoleNode, Action: "feed.read",

@@ -143,6 +143,12 @@ func VerifyRequest(r *http.Request, body []byte, key func(node string) (ed25519.
 func VerifyRun(evs []*tripline.Event, prev string, key func(node string) (ed25519.PublicKey, bool)) (int, error) {
 	vouched := 0
 	for i, ev := range evs {
+		if err := checkRange(ev); err != nil {
+			return vouched, &BadEvent{Index: i, Err: err}
+		}
+		if ev.RangeFrom > 0 {
+			prev = ev.RangeChain // the links inside a range are not shown; its end is bound below
+		}
 		chain, err := ev.ChainNext(prev)
 		if err != nil {
 			return vouched, &BadEvent{Index: i, Err: tripline.Errorf(tripline.EINVALID, "event %s/%d: %s", ev.Origin, ev.Seq, tripline.ErrorMessage(err))}

@@ -274,13 +274,24 @@ func (p *Peer) Apply(ctx context.Context, via string, evs []*tripline.Event) (in
 	if len(evs) == 0 {
 		return 0, nil
 	}
+	if first := evs[0]; first.RangeFrom > 0 && first.RangeFrom <= cur {
+		// A range reaching back into what this node holds (a bundle from
+		// the start of the log): what it adds starts after the cursor.
+		clipped := *first
+		clipped.RangeFrom = cur + 1
+		if clipped.RangeFrom == clipped.Seq {
+			clipped.RangeFrom, clipped.RangeChain, clipped.Drops = 0, "", nil
+		}
+		evs = append([]*tripline.Event{&clipped}, evs[1:]...)
+	}
 	for _, ev := range evs {
 		if ev.Origin != origin {
 			return 0, tripline.Errorf(tripline.EINVALID, "event %s/%d: a page mixes origins", ev.Origin, ev.Seq)
 		}
 	}
-	if evs[0].Seq != cur+1 {
-		return 0, tripline.Errorf(tripline.ECONFLICT, "event %s/%d: expected %d next (a gap)", origin, evs[0].Seq, cur+1)
+	// Events and ranges follow each other without gap or overlap.
+	if err := checkRun(evs, cur); err != nil {
+		return 0, err
 	}
 	vouched, bad := VerifyRun(evs, head, p.Key)
 	if bad != nil {

@@ -160,7 +160,9 @@ func (s *Server) handleFeedPages(w http.ResponseWriter, r *http.Request, limit, 
 		if err != nil {
 			return nil, err
 		}
-		if len(out.Pages) > 0 || final || federation.AnnounceTag(out.Origins) != seen {
+		// Pages of nothing the partner may see wait for the rest, to go
+		// as one range (Deferrable).
+		if len(out.Pages) > 0 && !out.Deferrable() || final || federation.AnnounceTag(out.Origins) != seen {
 			return out, nil
 		}
 		return nil, nil

@@ -37,7 +37,7 @@ func TestTipLife(t *testing.T) {
 		l.LevelFor("other-agency", tripline.GroupMap{}) != tripline.LevelNone || l.Handling.Reshare != tripline.ReshareNever {
 		t.Fatalf("provisional listing %+v", l)
 	}
-	if exp := l.ValidUntil.Sub(time.Now()); exp < 29*24*time.Hour || exp > 31*24*time.Hour {
+	if exp := time.Until(*l.ValidUntil); exp < 29*24*time.Hour || exp > 31*24*time.Hour {
 		t.Errorf("expires in %s, want 30 days", exp)
 	}
 	// Nothing of the reporter is in the listing (which partners may get).

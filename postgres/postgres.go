@@ -73,12 +73,22 @@ func (Dialect) Open(ctx context.Context, db *DB) (*sql.DB, error) {
 	return pdb, nil
 }
 
-// Lock takes the advisory lock of key until tx ends. Every store write
-// takes LockStore first, before any read, which makes the read-then-write
-// of sequence numbers, versions and import plans safe under READ
-// COMMITTED across connections and processes, as SQLite's single writer
-// makes it there.
-func (Dialect) Lock(ctx context.Context, tx *sql.Tx, key sqlstore.LockKey) error {
+// Lock takes the advisory lock of key until tx ends, waiting at most
+// wait (the store's BusyTimeout, default 10 s) for another writer: past it
+// the write fails as busy (EUNAVAILABLE), as on SQLite, instead of queueing
+// requests without bound behind a long import. Every store write takes
+// LockStore first, before any read, which makes the read-then-write of
+// sequence numbers, versions and import plans safe under READ COMMITTED
+// across connections and processes, as SQLite's single writer makes it
+// there.
+func (Dialect) Lock(ctx context.Context, tx *sql.Tx, key sqlstore.LockKey, wait time.Duration) error {
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	// SET LOCAL takes no parameters: the value is a number we format.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d`, wait.Milliseconds())); err != nil {
+		return fmt.Errorf("lock %d: %w", key, err)
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?, ?)`, lockSpace, int(key)); err != nil {
 		return fmt.Errorf("lock %d: %w", key, err)
 	}

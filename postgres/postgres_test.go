@@ -2,14 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,43 +16,10 @@ import (
 	"tripline/storetest"
 )
 
-// testDSN returns a DSN for a fresh schema of its own, dropped when tb
-// ends, so tests run in parallel and leave nothing behind. It skips tb when
-// TRIPLINE_TEST_POSTGRES is unset: the suite needs a server.
+// testDSN returns $TRIPLINE_TEST_POSTGRES on a fresh schema
+// (storetest.PostgresDSN), skipping tb without it.
 func testDSN(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv("TRIPLINE_TEST_POSTGRES")
-	if base == "" {
-		tb.Skip("TRIPLINE_TEST_POSTGRES not set")
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tripline_test_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	if !strings.Contains(base, "://") {
-		return base + " search_path=" + schema
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("TRIPLINE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return storetest.PostgresDSN(tb, os.Getenv("TRIPLINE_TEST_POSTGRES"))
 }
 
 // MustOpenDB opens a PostgreSQL store on a fresh schema, closed (and the
@@ -91,6 +53,12 @@ func TestContract(t *testing.T) {
 			SetNow:     func(now time.Time) { db.Now = func() time.Time { return now } },
 		}
 	})
+}
+
+// TestContractStores runs the contract of every other store on
+// PostgreSQL: audit chain, identity, consent, federation, travellers, links.
+func TestContractStores(t *testing.T) {
+	storetest.RunDB(t, storetest.Engine{Open: func(t *testing.T) *sqlstore.DB { return MustOpenDB(t) }})
 }
 
 func TestReopenKeepsData(t *testing.T) {
@@ -266,4 +234,31 @@ func allEvents(t *testing.T, s tripline.EventService, origin string) []*tripline
 		t.Fatalf("Events: %v", err)
 	}
 	return evs
+}
+
+// A write that waits for another process's write lock longer than the
+// store's BusyTimeout fails as unavailable (503 with Retry-After at the
+// API), as on SQLite, and succeeds once the lock is gone.
+func TestBusyStoreIsUnavailable(t *testing.T) {
+	dsn := testDSN(t)
+	holder := mustOpen(t, dsn)
+	db := postgres.NewDB(dsn)
+	db.Origin = "node-test"
+	db.BusyTimeout = 100 * time.Millisecond
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := holder.BeginTx(t.Context(), nil) // holds the store's write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan"))
+	if tripline.ErrorCode(err) != tripline.EUNAVAILABLE {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	tx.Rollback()
+	if _, err := sqlstore.NewListingService(db).PutListing(t.Context(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
+		t.Fatalf("after the lock is gone: %v", err)
+	}
 }

@@ -88,7 +88,7 @@ func (Dialect) Open(ctx context.Context, db *DB) (*sql.DB, error) {
 
 // Lock does nothing: _txlock=immediate took the file's write lock at
 // BEGIN, and the audit log is a file of its own.
-func (Dialect) Lock(context.Context, *sql.Tx, sqlstore.LockKey) error { return nil }
+func (Dialect) Lock(context.Context, *sql.Tx, sqlstore.LockKey, time.Duration) error { return nil }
 
 // Busy reports whether err is SQLite's SQLITE_BUSY: the lock stayed
 // taken for the whole busy timeout.

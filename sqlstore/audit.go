@@ -140,7 +140,7 @@ func (a *AuditLog) beginWrite(ctx context.Context) (*sql.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.db.dialect.Lock(ctx, tx, LockAudit); err != nil {
+	if err := a.db.dialect.Lock(ctx, tx, LockAudit, a.db.BusyTimeout); err != nil {
 		tx.Rollback()
 		return nil, err
 	}

@@ -154,23 +154,22 @@ func (a *AuditLog) VerifyAgainst(ctx context.Context, key ed25519.PublicKey, wit
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
-	if err != nil {
-		return nil, fmt.Errorf("read audit: %w", err)
-	}
-	defer rows.Close()
-	stored, err := tx.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM audit_checkpoints ORDER BY seq`)
-	if err != nil {
-		return nil, fmt.Errorf("read audit checkpoints: %w", err)
-	}
-	defer stored.Close()
+	// Both are read in pages, one query at a time: a PostgreSQL
+	// connection cannot interleave two result sets.
 	witness = slices.SortedFunc(slices.Values(witness), func(x, y *tripline.AuditCheckpoint) int { return cmp.Compare(x.Seq, y.Seq) })
 	var storedNext *tripline.AuditCheckpoint
 	var readErr error
+	var page []*tripline.AuditCheckpoint
+	pageAfter, pageDone := int64(-1), false
 	advance := func() {
 		storedNext = nil
-		if stored.Next() {
-			storedNext, readErr = scanCheckpoint(stored)
+		if len(page) == 0 && !pageDone && readErr == nil {
+			page, readErr = readCheckpoints(ctx, tx, pageAfter, auditPage)
+			pageDone = len(page) < auditPage
+		}
+		if len(page) > 0 {
+			storedNext, page = page[0], page[1:]
+			pageAfter = storedNext.Seq
 		}
 	}
 	advance()
@@ -192,22 +191,28 @@ func (a *AuditLog) VerifyAgainst(ctx context.Context, key ed25519.PublicKey, wit
 	v := tripline.ChainVerifier{Key: key}
 	finish := func(broken *tripline.ChainError) (*tripline.AuditVerification, error) {
 		out.Entries, out.Head, out.Anchor, out.Broken = v.Count(), v.Head(), v.Anchor(), broken
-		return out, cmp.Or(readErr, stored.Err(), rows.Err())
+		return out, readErr
 	}
 	cp := next()
-	for rows.Next() {
-		e, err := scanAudit(rows)
+	for after := int64(-1); ; {
+		entries, err := readAudit(ctx, tx, after, auditPage)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read audit: %w", err)
 		}
-		if cerr := v.Next(e); cerr != nil {
-			return finish(cerr)
-		}
-		for ; cp != nil && cp.Seq <= e.Seq; cp = next() {
-			out.Checkpoints++
-			if cerr := v.Checkpoint(cp); cerr != nil {
+		for _, e := range entries {
+			if cerr := v.Next(e); cerr != nil {
 				return finish(cerr)
 			}
+			for ; cp != nil && cp.Seq <= e.Seq; cp = next() {
+				out.Checkpoints++
+				if cerr := v.Checkpoint(cp); cerr != nil {
+					return finish(cerr)
+				}
+			}
+			after = e.Seq
+		}
+		if len(entries) < auditPage {
+			break
 		}
 	}
 	for ; cp != nil; cp = next() {
@@ -217,4 +222,46 @@ func (a *AuditLog) VerifyAgainst(ctx context.Context, key ed25519.PublicKey, wit
 		}
 	}
 	return finish(v.End())
+}
+
+// auditPage is how many entries or checkpoints verification reads at a
+// time: memory stays bounded however long the log.
+const auditPage = 4096
+
+// readAudit reads up to n entries after seq after, in order. A stored row
+// that does not decode is an error.
+func readAudit(ctx context.Context, tx *sql.Tx, after int64, n int) ([]*tripline.AuditEntry, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*tripline.AuditEntry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// readCheckpoints reads up to n stored checkpoints after seq after, in
+// order.
+func readCheckpoints(ctx context.Context, tx *sql.Tx, after int64, n int) ([]*tripline.AuditCheckpoint, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM audit_checkpoints WHERE seq > ? ORDER BY seq LIMIT ?`, after, n)
+	if err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.AuditCheckpoint
+	for rows.Next() {
+		c, err := scanCheckpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -27,8 +27,9 @@ type Dialect interface {
 	// Open connects to db.DSN and applies the engine's migrations.
 	Open(ctx context.Context, db *DB) (*sql.DB, error)
 	// Lock takes the write lock named by key inside tx, for an engine
-	// that does not serialise writers at BEGIN.
-	Lock(ctx context.Context, tx *sql.Tx, key LockKey) error
+	// that does not serialise writers at BEGIN, waiting at most wait: past
+	// it the error is one Busy recognises.
+	Lock(ctx context.Context, tx *sql.Tx, key LockKey, wait time.Duration) error
 	// Busy reports whether err says the write lock stayed taken past the
 	// engine's wait.
 	Busy(err error) bool
@@ -203,7 +204,7 @@ type Tx struct {
 func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	tx, err := db.db.BeginTx(ctx, opts)
 	if err == nil && (opts == nil || !opts.ReadOnly) {
-		if err = db.dialect.Lock(ctx, tx, LockStore); err != nil {
+		if err = db.dialect.Lock(ctx, tx, LockStore, db.BusyTimeout); err != nil {
 			tx.Rollback()
 		}
 	}

@@ -23,8 +23,8 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
 	}
-	rows, err := s.db.db.QueryContext(ctx, `SELECT origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted FROM events
-		WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`, origin, after, limit)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted,
+		range_from, range_chain, drops FROM events WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`, origin, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", err)
 	}
@@ -32,10 +32,16 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 	var out []*tripline.Event
 	for rows.Next() {
 		var ev tripline.Event
-		var typ, at, omitted string
+		var typ, at, omitted, drops string
 		var payload, sig []byte
-		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &ev.Subject, &payload, &at, &sig, &omitted, &ev.Via, &ev.Chain, &ev.Digest, &ev.Redacted); err != nil {
+		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &ev.Subject, &payload, &at, &sig, &omitted, &ev.Via, &ev.Chain, &ev.Digest, &ev.Redacted,
+			&ev.RangeFrom, &ev.RangeChain, &drops); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		if drops != "" {
+			if err := json.Unmarshal([]byte(drops), &ev.Drops); err != nil {
+				return nil, fmt.Errorf("event %s/%d: bad range drops: %w", ev.Origin, ev.Seq, err)
+			}
 		}
 		ev.Type, ev.Payload, ev.Sig = tripline.EventType(typ), payload, sig
 		if omitted != "" {

@@ -172,8 +172,8 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 		if ev.Seq <= cur {
 			continue // already held: the same event twice changes nothing
 		}
-		if ev.Seq != cur+1 {
-			return nil, tripline.Errorf(tripline.ECONFLICT, "event %s/%d: expected %d next (a gap)", ev.Origin, ev.Seq, cur+1)
+		if ev.First() != cur+1 {
+			return nil, tripline.Errorf(tripline.ECONFLICT, "event %s/%d (from %d): expected %d next (a gap or an overlap)", ev.Origin, ev.Seq, ev.First(), cur+1)
 		}
 		cursors[ev.Origin] = ev.Seq
 		c := *ev
@@ -193,6 +193,13 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 			}
 			continue
 		}
+		dropped, err := tx.applyDrops(ctx, &c)
+		if err != nil {
+			return nil, err
+		}
+		if dropped {
+			published = append(published, &c)
+		}
 		held, err := holding(ctx, tx, tripline.ForeignKind(c.Type), c.Subject)
 		if err != nil {
 			return nil, err
@@ -208,7 +215,9 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 		if err := tx.applyForeign(ctx, &c, change); err != nil {
 			return nil, err
 		}
-		published = append(published, &c)
+		if !dropped {
+			published = append(published, &c)
+		}
 	}
 	tx.events = published
 	return res, tx.Commit()
@@ -274,19 +283,48 @@ func holding(ctx context.Context, tx *Tx, kind tripline.RecordKind, id string) (
 	return h, nil
 }
 
+// applyDrops stops holding the records a range names (Drops) that its
+// origin gave this node, as a placeholder of each would; it reports
+// whether any was held.
+func (tx *Tx) applyDrops(ctx context.Context, ev *tripline.Event) (bool, error) {
+	if ev.RangeFrom == 0 {
+		return false, nil
+	}
+	dropped := false
+	for _, d := range ev.Drops {
+		kind := tripline.ForeignKind(d.Type)
+		held, err := holding(ctx, tx, kind, d.Subject)
+		if err != nil {
+			return false, err
+		}
+		if kind == "" || held.Origin != ev.Origin {
+			continue // only what its own origin gave us
+		}
+		if err := tx.applyForeign(ctx, ev, &tripline.ForeignChange{Kind: kind, ID: d.Subject, Drop: true}); err != nil {
+			return false, err
+		}
+		dropped = true
+	}
+	return dropped, nil
+}
+
 func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
-	omitted := ""
+	omitted, drops := "", ""
 	if len(ev.Omitted) > 0 {
 		b, _ := json.Marshal(ev.Omitted)
 		omitted = string(b)
 	}
-	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if len(ev.Drops) > 0 {
+		b, _ := json.Marshal(ev.Drops)
+		drops = string(b)
+	}
+	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted,
+		range_from, range_chain, drops) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, omitted, ev.Via,
-		ev.Chain, ev.Digest, ev.Redacted); err != nil {
+		ev.Chain, ev.Digest, ev.Redacted, ev.RangeFrom, ev.RangeChain, drops); err != nil {
 		return fmt.Errorf("store event %s/%d: %w", ev.Origin, ev.Seq, err)
 	}
 	return nil

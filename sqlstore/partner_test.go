@@ -2,37 +2,11 @@ package sqlstore_test
 
 import (
 	"path/filepath"
-	"reflect"
 	"testing"
 
-	"tripline"
 	"tripline/sqlite"
 	"tripline/sqlstore"
 )
-
-// A partner's TLS pins, CA, plain-HTTP permission and status are stored
-// with it, and a second PutPartner replaces them (a rotated pin, a CA
-// removed, a suspension).
-func TestPartnerTLSStored(t *testing.T) {
-	s := sqlstore.NewFederationStore(MustOpenDB(t))
-	ctx := t.Context()
-	for _, want := range []*tripline.Partner{
-		{ID: "B", Agency: "de-bka", PublicKey: "k", URL: "https://b.example", Follows: []string{"A"},
-			TLSPins: []string{"sha256/one=", "sha256/two="}, TLSCA: "-----BEGIN CERTIFICATE-----\n...", Status: tripline.PartnerActive},
-		{ID: "B", Agency: "de-bka", PublicKey: "k", URL: "http://10.0.0.2:8080", InsecureHTTP: true, Status: tripline.PartnerSuspended},
-	} {
-		if err := s.PutPartner(ctx, want); err != nil {
-			t.Fatal(err)
-		}
-		ps, err := s.Partners(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ps) != 1 || !reflect.DeepEqual(ps[0], want) {
-			t.Fatalf("Partners = %+v, want %+v", ps[0], want)
-		}
-	}
-}
 
 // Partners stored before migration 14 keep their plain http:// address
 // working: the upgrade marks them insecure_http rather than stop a node

@@ -7,9 +7,15 @@ import (
 	"fmt"
 	"io"
 	"math"
+	neturl "net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"tripline/postgres"
+	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // command is one subcommand ("import") or action ("users add") of the
@@ -66,9 +72,39 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
-// dataFlag defines --data, the data directory.
+// dataFlag defines --data, the data directory, and --store, the database
+// when it is not the directory's SQLite file.
 func dataFlag(fs *flag.FlagSet, env *Env) *string {
+	fs.Func("store", "the node's database: a PostgreSQL `URL` (postgres://...); the data directory keeps the node's key, identity and journal ($TRIPLINE_STORE; default: the directory's SQLite file)",
+		func(s string) error { env.store = &s; return nil })
 	return fs.String("data", dataDirDefault(env), "the data directory `DIR` ($TRIPLINE_DATA)")
+}
+
+// openStore returns the node's store, not yet open: the PostgreSQL
+// database --store or $TRIPLINE_STORE names, else dir's SQLite file.
+func openStore(env *Env, dir string) (*sqlstore.DB, error) {
+	url := env.Getenv("TRIPLINE_STORE")
+	if env.store != nil {
+		url = *env.store
+	}
+	switch {
+	case url == "":
+		return sqlite.NewDB(filepath.Join(dir, "tripline.db")), nil
+	case postgres.IsURL(url):
+		return postgres.NewDB(url), nil
+	}
+	return nil, usagef("--store: want a postgres:// or postgresql:// URL, not %q (without --store the node uses %s)", redactURL(url), filepath.Join(dir, "tripline.db"))
+}
+
+// redactURL hides a password in a URL shown in a message.
+func redactURL(s string) string {
+	if u, err := neturl.Parse(s); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = neturl.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return s
 }
 
 // onNode defines --data and returns a runFunc that opens that data

@@ -54,6 +54,9 @@ func tripBinary(t testing.TB) string {
 var docScripts = []struct {
 	name string
 	want []string
+	// needs names the variables that must name servers (the script is
+	// skipped without them).
+	needs []string
 }{
 	{"quickstart.sh", []string{
 		"un-sc: 682 listings: 682 added",
@@ -70,7 +73,7 @@ var docScripts = []struct {
 		"audit log intact",
 		"1 of them from witness.json",
 		`{"ref":"t-19","decision":"hit"`,
-	}},
+	}, nil},
 	{"federation.sh", []string{
 		"partner B (agency de-bka) saved: pulled from http://127.0.0.1:",
 		`{"ref":"c-1","decision":"hit"`,
@@ -79,7 +82,13 @@ var docScripts = []struct {
 		`"chain": [`,
 		"encounter reports, updates and receipts for C",
 		"new events applied",
-	}},
+	}, nil},
+	{"postgres.sh", []string{
+		"un-sc: 682 listings: 682 added",
+		`{"ref":"t-20","decision":"hit"`,
+		"un-sc:TAi.024 withdrawn",
+		"audit log intact",
+	}, []string{"TRIPLINE_TEST_POSTGRES", "TRIPLINE_TEST_NATS"}},
 }
 
 // TestDocScripts (issue 14, item 3) runs the scripts the README pastes, as
@@ -97,8 +106,18 @@ func TestDocScripts(t *testing.T) {
 	bin := tripBinary(t)
 	for _, s := range docScripts {
 		t.Run(s.name, func(t *testing.T) {
+			for _, v := range s.needs {
+				if os.Getenv(v) == "" {
+					t.Skipf("%s not set", v)
+				}
+			}
 			work := t.TempDir()
 			vars := map[string]string{"TRIPLINE_BIN": bin, "WORK": work, "ADDR": freeAddr(t)}
+			if s.needs != nil {
+				// A schema of its own, and a stream: tests run in parallel.
+				vars["TRIPLINE_STORE"] = pgSchemaURL(t)
+				vars["TRIPLINE_NATS_STREAM"] = "TRIPLINE_DOCS_" + strings.ToUpper(filepath.Base(work))
+			}
 			for _, p := range []string{"PORT_A", "PORT_B", "PORT_C"} {
 				_, vars[p], _ = net.SplitHostPort(freeAddr(t))
 			}

@@ -7,7 +7,6 @@ import (
 
 	"tripline"
 	"tripline/federation"
-	"tripline/sqlite"
 	"tripline/sqlstore"
 )
 
@@ -16,7 +15,7 @@ import (
 // event of the directory then carries one origin, whoever runs the
 // command. An id or agency other than the fixed one ($TRIPLINE_NODE,
 // $TRIPLINE_AGENCY, `node init --node`) is a usage error: exit 2.
-func nodeIdentity(ctx context.Context, env *Env, dir string, db *sqlite.DB) (federation.NodeIdentity, error) {
+func nodeIdentity(ctx context.Context, env *Env, dir string, db *sqlstore.DB) (federation.NodeIdentity, error) {
 	fixed, ok, err := federation.ReadIdentity(dir)
 	if err != nil {
 		return fixed, err

@@ -84,3 +84,12 @@ func (n *Node) tailForeign(ctx context.Context) {
 		}
 	}
 }
+
+// stillHeld reports whether the store still holds listing id: a
+// placeholder or range drops a listing from the index only where the store
+// dropped it, which it does only for the listing's own origin (a range
+// naming another origin's listing changes nothing).
+func (n *Node) stillHeld(id string) bool {
+	_, err := n.Listings.Listing(context.Background(), id)
+	return err == nil
+}

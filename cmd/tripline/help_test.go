@@ -31,15 +31,15 @@ func TestHelpOfActions(t *testing.T) {
 		args  []string
 		flags []string
 	}{
-		{[]string{"audit", "verify", "--help"}, []string{"checkpoint", "data", "key"}},
-		{[]string{"audit", "query", "-h"}, []string{"agency", "data", "from", "subject", "to", "user"}},
-		{[]string{"users", "add", "--help"}, []string{"agency", "data", "json", "role", "superuser"}},
-		{[]string{"users", "list", "--help"}, []string{"data"}},
-		{[]string{"partners", "add", "--help"}, []string{"agency", "data", "follows", "insecure-http", "key", "tls-ca", "tls-pin", "url"}},
-		{[]string{"federation", "import", "--help"}, []string{"data"}},
-		{[]string{"listings", "withdraw", "ID", "--help"}, []string{"data", "reason"}},
+		{[]string{"audit", "verify", "--help"}, []string{"checkpoint", "data", "key", "store"}},
+		{[]string{"audit", "query", "-h"}, []string{"agency", "data", "from", "store", "subject", "to", "user"}},
+		{[]string{"users", "add", "--help"}, []string{"agency", "data", "json", "role", "store", "superuser"}},
+		{[]string{"users", "list", "--help"}, []string{"data", "store"}},
+		{[]string{"partners", "add", "--help"}, []string{"agency", "data", "follows", "insecure-http", "key", "store", "tls-ca", "tls-pin", "url"}},
+		{[]string{"federation", "import", "--help"}, []string{"data", "store"}},
+		{[]string{"listings", "withdraw", "ID", "--help"}, []string{"data", "reason", "store"}},
 		{[]string{"mrz", "parse", "--help"}, []string{"tolerant"}},
-		{[]string{"help", "import"}, []string{"data", "force", "format", "json", "list-version", "source"}},
+		{[]string{"help", "import"}, []string{"data", "force", "format", "json", "list-version", "source", "store"}},
 	} {
 		code, out, errs := run(t, dir, "", tc.args...)
 		if code != 0 || errs != "" {

@@ -34,6 +34,8 @@ type Env struct {
 	// Ready, if set, is called by serve and demo with the bound address once
 	// the node is serving (tests use it instead of parsing output).
 	Ready func(addr string)
+
+	store *string // --store, when given: overrides $TRIPLINE_STORE
 }
 
 // Exit statuses (design.md §5).
@@ -52,6 +54,8 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 
 // Run runs one command line and returns the exit status.
 func Run(ctx context.Context, env *Env, args []string) int {
+	e := *env // flags set fields of this command's own copy
+	env = &e
 	if len(args) == 0 {
 		writeUsage(env.Stderr)
 		return exitUsage

@@ -21,14 +21,13 @@ import (
 	"tripline/policy"
 	"tripline/retro"
 	"tripline/screening"
-	"tripline/sqlite"
 	"tripline/sqlstore"
 )
 
 // Node is one opened data directory: the store, the in-memory indexes kept
 // in step with the event log, and the services built on them.
 type Node struct {
-	DB         *sqlite.DB
+	DB         *sqlstore.DB
 	Listings   *sqlstore.ListingService
 	Events     *sqlstore.EventService
 	Encounters *sqlstore.EncounterService
@@ -104,7 +103,10 @@ func openNode(ctx context.Context, env *Env, dir string, withIndex bool, log *sl
 }
 
 func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, log *slog.Logger) (*Node, error) {
-	db := sqlite.NewDB(filepath.Join(dir, "tripline.db"))
+	db, err := openStore(env, dir)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Index {
 		// The index is in memory: the store is read in pages once at
 		// start, and a 256 MiB page cache per connection is memory the
@@ -680,17 +682,20 @@ func (n *Node) apply(evs []*tripline.Event) {
 			continue
 		}
 		if ev.Redacted {
-			// A partner may no longer show us this: if it is a listing we
-			// hold from a partner, drop it.
-			if l := n.Index.Listing(ev.Subject); l != nil && len(l.Provenance.Chain) > 0 {
-				n.mu.Lock()
-				n.versions[l.ID] = l.Version // out of the index: its version kept here
-				n.Index.Remove(ev.Subject)
-				n.mu.Unlock()
-				n.networkListing(&tripline.Listing{ID: ev.Subject, Status: tripline.StatusWithdrawn}) // and its links
-			}
-			if a := n.Screener.Alerts.Get(ev.Subject); a != nil && a.Provenance.Originator != n.Agency {
-				n.Screener.Alerts.Remove(ev.Subject)
+			// A partner may no longer show us this (a placeholder, or the
+			// records a range names): if it is a listing we hold from a
+			// partner, drop it.
+			for _, d := range ev.DropRefs() {
+				if l := n.Index.Listing(d.Subject); l != nil && len(l.Provenance.Chain) > 0 && !n.stillHeld(d.Subject) {
+					n.mu.Lock()
+					n.versions[l.ID] = l.Version // out of the index: its version kept here
+					n.Index.Remove(d.Subject)
+					n.mu.Unlock()
+					n.networkListing(&tripline.Listing{ID: d.Subject, Status: tripline.StatusWithdrawn}) // and its links
+				}
+				if a := n.Screener.Alerts.Get(d.Subject); a != nil && a.Provenance.Originator != n.Agency {
+					n.Screener.Alerts.Remove(d.Subject)
+				}
 			}
 			continue
 		}

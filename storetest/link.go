@@ -1,4 +1,4 @@
-package sqlstore_test
+package storetest
 
 import (
 	"testing"
@@ -12,8 +12,8 @@ import (
 // TestLinkStore: links survive a round trip, a re-save updates time and
 // weight instead of adding a row, removal goes by source, and an invalid
 // link stores nothing.
-func TestLinkStore(t *testing.T) {
-	db := MustOpenDB(t)
+func testLinkStore(t *testing.T, e Engine) {
+	db := e.Open(t)
 	s := sqlstore.NewLinkStore(db)
 	ctx := t.Context()
 	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
@@ -68,8 +68,8 @@ func all(t *testing.T, s *sqlstore.LinkStore) []network.Link {
 }
 
 // TestReplaceLinks: a source's links are replaced as a whole; others stay.
-func TestReplaceLinks(t *testing.T) {
-	db := MustOpenDB(t)
+func testReplaceLinks(t *testing.T, e Engine) {
+	db := e.Open(t)
 	s := sqlstore.NewLinkStore(db)
 	ctx := t.Context()
 	p := func(k string) network.Entity { return network.NewEntity(network.KindPerson, k) }
@@ -91,8 +91,8 @@ func TestReplaceLinks(t *testing.T) {
 // TestLinkChangesFollowed: two processes on one file — a server's service
 // catches up with a PNR another process imported, and with that
 // process's removal of a source; its own writes are not reloaded.
-func TestLinkChangesFollowed(t *testing.T) {
-	db := MustOpenDB(t)
+func testLinkChangesFollowed(t *testing.T, e Engine) {
+	db := e.Open(t)
 	ctx := t.Context()
 	server, cli := network.NewService(network.NewMemStore()), network.NewService(network.NewMemStore())
 	if err := server.Open(ctx, sqlstore.NewLinkStore(db)); err != nil {

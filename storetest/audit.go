@@ -1,21 +1,19 @@
-package sqlstore_test
+package storetest
 
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"tripline"
-	"tripline/sqlite"
 	"tripline/sqlstore"
 )
 
-func auditWith(t *testing.T, n int) (*sqlite.DB, *sqlstore.AuditLog) {
+func auditWith(t *testing.T, e Engine, n int) (*sqlstore.DB, *sqlstore.AuditLog) {
 	t.Helper()
-	db := MustOpenDB(t)
+	db := e.Open(t)
 	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { now = now.Add(time.Second); return now }
 	log, err := sqlstore.NewAuditLog(db)
@@ -36,7 +34,7 @@ func auditWith(t *testing.T, n int) (*sqlite.DB, *sqlstore.AuditLog) {
 // TestAuditTampering changes, deletes or swaps one row of the database and
 // checks that verification fails naming the first bad entry, while an
 // untouched log verifies.
-func TestAuditTampering(t *testing.T) {
+func testAuditTampering(t *testing.T, e Engine) {
 	for _, tc := range []struct {
 		name   string
 		tamper []string
@@ -60,7 +58,7 @@ func TestAuditTampering(t *testing.T) {
 		}, 5, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, log := auditWith(t, 20)
+			_, log := auditWith(t, e, 20)
 			for _, q := range tc.tamper {
 				if _, err := log.SQL().Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
@@ -83,8 +81,8 @@ func TestAuditTampering(t *testing.T) {
 	}
 }
 
-func TestAuditChainContinuesAcrossRestart(t *testing.T) {
-	db, log := auditWith(t, 5)
+func testAuditChainContinuesAcrossRestart(t *testing.T, e Engine) {
+	db, log := auditWith(t, e, 5)
 	log.Close()
 	log2, err := sqlstore.NewAuditLog(db)
 	if err != nil {
@@ -106,8 +104,8 @@ func TestAuditChainContinuesAcrossRestart(t *testing.T) {
 	}
 }
 
-func TestIdentityTokens(t *testing.T) {
-	db := MustOpenDB(t)
+func testIdentityTokens(t *testing.T, e Engine) {
+	db := e.Open(t)
 	ids := sqlstore.NewIdentityService(db)
 	ctx := context.Background()
 	if err := ids.CreateUser(ctx, &tripline.User{ID: "ofc", Agency: "tr-police", Role: tripline.RoleOfficer}); err != nil {
@@ -152,8 +150,8 @@ func TestIdentityTokens(t *testing.T) {
 	}
 }
 
-func TestConsents(t *testing.T) {
-	db := MustOpenDB(t)
+func testConsents(t *testing.T, e Engine) {
+	db := e.Open(t)
 	cs := sqlstore.NewConsentService(db)
 	ctx := context.Background()
 	c, err := cs.RequestConsent(ctx, &tripline.Consent{Listing: "a:1", Originator: "a", Requester: "b", Recipient: "c"})
@@ -176,21 +174,17 @@ func TestConsents(t *testing.T) {
 // An audit batch that could not be written (here a trigger refuses it; in
 // life, a long import holding the write lock) is written once the store
 // takes it, without waiting for more accesses to wake the writer.
-func TestAuditRetriedAfterFailedWrite(t *testing.T) {
-	db := MustOpenDB(t)
+func testAuditRetriedAfterFailedWrite(t *testing.T, e Engine) {
+	db := e.Open(t)
 	audit, err := sqlstore.NewAuditLog(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer audit.Close()
-	if _, err := audit.SQL().Exec(`CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'store busy'); END`); err != nil {
-		t.Fatal(err)
-	}
+	allow := RefuseInserts(t, db, audit.SQL(), "audit")
 	audit.Record(t.Context(), tripline.AuditEntry{User: "u", Agency: "a", Role: tripline.RoleOfficer, Action: "screen", Subject: "t1"})
 	time.Sleep(300 * time.Millisecond) // the first write fails
-	if _, err := audit.SQL().Exec(`DROP TRIGGER refuse`); err != nil {
-		t.Fatal(err)
-	}
+	allow()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		var n int
 		if err := audit.SQL().QueryRow(`SELECT COUNT(*) FROM audit`).Scan(&n); err != nil {
@@ -208,14 +202,10 @@ func TestAuditRetriedAfterFailedWrite(t *testing.T) {
 // Two processes on one data directory (a serving node and a command-line
 // action) append to one chain: interleaved batches neither collide nor
 // fork it, and it verifies.
-func TestAuditTwoWriters(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "t.db")
+func testAuditTwoWriters(t *testing.T, e Engine) {
+	first := e.Open(t)
 	open := func() *sqlstore.AuditLog {
-		db := sqlite.NewDB(path)
-		if err := db.Open(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
+		db := Reopen(t, first)
 		a, err := sqlstore.NewAuditLog(db)
 		if err != nil {
 			t.Fatal(err)

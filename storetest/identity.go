@@ -1,4 +1,4 @@
-package sqlstore_test
+package storetest
 
 import (
 	"context"
@@ -15,8 +15,8 @@ import (
 // long as the API token it was made from, and never longer than its own
 // absolute lifetime; a session cannot make another session; a session
 // stored without its token (before sessions were bound) is refused.
-func TestSessionBoundToItsToken(t *testing.T) {
-	db := MustOpenDB(t)
+func testSessionBoundToItsToken(t *testing.T, e Engine) {
+	db := e.Open(t)
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
 	s := sqlstore.NewIdentityService(db)
@@ -77,8 +77,8 @@ func TestSessionBoundToItsToken(t *testing.T) {
 // TestUsersNodeAndSuperuser (issue 13, item 4): no user has role node,
 // and one stored before that rule authenticates nowhere; only an admin
 // may be a superuser, and its identity says so.
-func TestUsersNodeAndSuperuser(t *testing.T) {
-	db := MustOpenDB(t)
+func testUsersNodeAndSuperuser(t *testing.T, e Engine) {
+	db := e.Open(t)
 	s := sqlstore.NewIdentityService(db)
 	ctx := context.Background()
 	for _, u := range []*tripline.User{

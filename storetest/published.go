@@ -1,4 +1,4 @@
-package sqlstore_test
+package storetest
 
 import (
 	"context"
@@ -20,9 +20,9 @@ func unListing(id, name string) *tripline.Listing {
 // TestImportPublishedVersions is issue 15 item 2 at the store: a published
 // list is keyed by its publication time; an older copy is refused (and
 // changes nothing: a delisted person stays delisted) unless forced.
-func TestImportPublishedVersions(t *testing.T) {
+func testImportPublishedVersions(t *testing.T, e Engine) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := e.Open(t)
 	s := sqlstore.NewListingService(db)
 	day := func(d int) time.Time { return time.Date(2026, 2, d, 0, 0, 0, 0, time.UTC) }
 	old := []*tripline.Listing{unListing("QDi.1", "Delisted Person"), unListing("QDi.2", "Still Listed")}

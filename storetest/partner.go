@@ -1,0 +1,125 @@
+package storetest
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"tripline"
+	"tripline/sqlstore"
+)
+
+// A partner's TLS pins, CA, plain-HTTP permission and status are stored
+// with it, and a second PutPartner replaces them (a rotated pin, a CA
+// removed, a suspension).
+func testPartnerTLSStored(t *testing.T, e Engine) {
+	s := sqlstore.NewFederationStore(e.Open(t))
+	ctx := t.Context()
+	for _, want := range []*tripline.Partner{
+		{ID: "B", Agency: "de-bka", PublicKey: "k", URL: "https://b.example", Follows: []string{"A"},
+			TLSPins: []string{"sha256/one=", "sha256/two="}, TLSCA: "-----BEGIN CERTIFICATE-----\n...", Status: tripline.PartnerActive},
+		{ID: "B", Agency: "de-bka", PublicKey: "k", URL: "http://10.0.0.2:8080", InsecureHTTP: true, Status: tripline.PartnerSuspended},
+	} {
+		if err := s.PutPartner(ctx, want); err != nil {
+			t.Fatal(err)
+		}
+		ps, err := s.Partners(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != 1 || !reflect.DeepEqual(ps[0], want) {
+			t.Fatalf("Partners = %+v, want %+v", ps[0], want)
+		}
+	}
+}
+
+// A partner's events are applied in order and once: the cursor is the
+// highest held, the chain head is the partner's, an event held already is
+// skipped, a gap or this node's own origin is refused and changes nothing.
+func testFederationCursors(t *testing.T, e Engine) {
+	ctx := t.Context()
+	a, b := e.Open(t), e.Open(t)
+	a.Origin, b.Origin = "node-a", "node-b"
+	for i := 1; i <= 3; i++ {
+		if _, err := sqlstore.NewListingService(b).PutListing(ctx, Listing("agency-b", fmt.Sprint(i), "Omar Khan")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, err := sqlstore.NewEventService(b).Events(ctx, "node-b", 0, 0)
+	if err != nil || len(evs) != 3 {
+		t.Fatalf("partner's events: %d, %v", len(evs), err)
+	}
+	fed := sqlstore.NewFederationStore(a)
+	if err := fed.PutPartner(ctx, &tripline.Partner{ID: "node-b", Agency: "agency-b", PublicKey: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fed.ApplyForeign(ctx, "node-b", evs[:2]); err != nil {
+		t.Fatal(err)
+	}
+	res, err := fed.ApplyForeign(ctx, "node-b", evs)
+	if err != nil || len(res.Stored) != 1 || res.Stored[0].Seq != 3 {
+		t.Fatalf("applying all three again: %+v, %v; want only event 3 stored", res, err)
+	}
+	if cur, err := fed.Cursor(ctx, "node-b"); err != nil || cur != 3 {
+		t.Fatalf("cursor = %d, %v; want 3", cur, err)
+	}
+	if seq, head, err := fed.ChainHead(ctx, "node-b"); err != nil || seq != 3 || head != evs[2].Chain {
+		t.Fatalf("chain head = %d %s, %v; want 3 %s", seq, head, err, evs[2].Chain)
+	}
+	if _, err := sqlstore.NewListingService(a).Listing(ctx, "agency-b:2"); err != nil {
+		t.Fatalf("the partner's listing: %v", err)
+	}
+	gap := *evs[2]
+	gap.Seq = 5
+	if _, err := fed.ApplyForeign(ctx, "node-b", []*tripline.Event{&gap}); tripline.ErrorCode(err) != tripline.ECONFLICT {
+		t.Fatalf("a gap: %v, want conflict", err)
+	}
+	own := *evs[0]
+	own.Origin = "node-a"
+	if _, err := fed.ApplyForeign(ctx, "node-b", []*tripline.Event{&own}); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Fatalf("an event claiming this node's origin: %v, want invalid", err)
+	}
+	if cur, _ := fed.Cursor(ctx, "node-b"); cur != 3 {
+		t.Fatalf("cursor after refusals = %d, want 3", cur)
+	}
+	if own, err := fed.OwnOrigins(ctx); err != nil || len(own) != 0 {
+		t.Fatalf("own origins = %v, %v; want none (node-b is a partner)", own, err)
+	}
+}
+
+// Reports are queued once, listed by status with the oldest deadline
+// first, and an acknowledged one stays acknowledged.
+func testFederationReports(t *testing.T, e Engine) {
+	ctx := t.Context()
+	db := e.Open(t)
+	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	fed := sqlstore.NewFederationStore(db)
+	for _, r := range []*tripline.Report{
+		{ID: "enc-2", ToOrigin: "node-c", NextHop: "node-b", NextAttempt: now, Deadline: now.Add(2 * time.Hour), Body: []byte(`{"n":2}`)},
+		{ID: "enc-1", ToOrigin: "node-c", NextHop: "node-b", FromNode: "node-d", NextAttempt: now, Deadline: now.Add(time.Hour), Body: []byte(`{"n":1}`)},
+		{ID: "enc-1", ToOrigin: "node-x", NextHop: "node-x", NextAttempt: now, Deadline: now, Body: []byte(`{"n":"again"}`)},
+	} {
+		if err := fed.QueueReport(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := fed.Reports(ctx, "pending")
+	if err != nil || len(rs) != 2 || rs[0].ID != "enc-1" || rs[0].ToOrigin != "node-c" || rs[0].FromNode != "node-d" || string(rs[0].Body) != `{"n":1}` {
+		t.Fatalf("pending reports = %+v, %v; want enc-1 (queued once) then enc-2", rs, err)
+	}
+	if err := fed.MarkReport(ctx, "enc-1", "acknowledged", now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := fed.MarkReport(ctx, "enc-1", "pending", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	rs, err = fed.Reports(ctx, "acknowledged")
+	if err != nil || len(rs) != 1 || rs[0].AckedAt == nil || !rs[0].AckedAt.Equal(now) || rs[0].Attempts != 1 {
+		t.Fatalf("acknowledged reports = %+v, %v; want enc-1 acked at %s after one attempt", rs, err, now)
+	}
+	if rs, _ := fed.Reports(ctx, ""); len(rs) != 2 {
+		t.Fatalf("all reports: %d, want 2", len(rs))
+	}
+}
