@@ -55,7 +55,8 @@ func (l *Listing) CheckDirections() error {
 // from the listing's arrival action. An entry ban does not stop a person
 // leaving: a departing or transiting person under one is reported to the
 // originator (an attempted departure) or held for secondary, never
-// "refused entry" at an exit gate. Detention holds in every direction.
+// "refused entry" at an exit gate. Detention holds in every direction;
+// an action that stays the same keeps the originator's instruction.
 func (l *Listing) ActionFor(dir string) (Action, string) {
 	if d, ok := l.Directions[dir]; ok && d.Action != "" {
 		return d.Action, firstText(d.Instruction, d.Action.InstructionFor(dir))
@@ -70,7 +71,8 @@ func (l *Listing) ActionFor(dir string) (Action, string) {
 			}
 			return a, a.InstructionFor(dir)
 		}
-		return a, a.InstructionFor(dir)
+		// The same action: the originator's own words still apply.
+		return a, firstText(l.Instruction, a.InstructionFor(dir))
 	}
 	return l.Action, firstText(l.Instruction, l.Action.Instruction())
 }

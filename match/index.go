@@ -81,6 +81,10 @@ type Index struct {
 	flat   flatPostings          // postings moved by Compact
 	tokens map[string]*token     // interned tokens: many listings share names
 	freq   map[uint64]*listCount // listings per name (listrarity.go)
+	// snap, when the index was loaded from a snapshot file, holds the
+	// listings of the slots below snap.n that were not replaced since
+	// (ix.slots[s] is nil for them).
+	snap *snapshot
 
 	// Retrieval scratch, kept across garbage collections (a sync.Pool
 	// would drop the large accumulator arrays at every GC).
@@ -92,6 +96,7 @@ type Index struct {
 type scratch struct {
 	acc     []float32
 	touched []uint32
+	dec     snapDecoder
 }
 
 // NewIndex returns an empty index.
@@ -110,27 +115,85 @@ func (ix *Index) Thresholds() tripline.Thresholds { return ix.th }
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.byID)
+	return ix.lenLocked()
 }
 
 // Listings returns every indexed listing, in no order: a snapshot taken
-// under the lock, read after it.
+// under the lock, read after it. Listings of a snapshot file are decoded
+// for the call: a costly call on a large index.
 func (ix *Index) Listings() []*tripline.Listing {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	out := make([]*tripline.Listing, 0, len(ix.byID))
+	out := make([]*tripline.Listing, 0, ix.lenLocked())
 	for _, slot := range ix.byID {
 		out = append(out, ix.slots[slot].l)
+	}
+	if ix.snap != nil {
+		for _, slot := range ix.snap.order {
+			if ix.snap.isLive(slot) {
+				if l := ix.snap.listing(slot); l != nil {
+					out = append(out, l)
+				}
+			}
+		}
 	}
 	return out
 }
 
-// Listing returns the indexed listing with id, or nil.
+// Listing returns the indexed listing with id, or nil. A listing of a
+// snapshot file is decoded for the call: the caller has its own copy.
 func (ix *Index) Listing(id string) *tripline.Listing {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if s, ok := ix.byID[id]; ok {
 		return ix.slots[s].l
+	}
+	if ix.snap != nil {
+		if s, ok := ix.snap.find(id); ok {
+			return ix.snap.listing(s)
+		}
+	}
+	return nil
+}
+
+// Version returns the version of the indexed listing with id, and whether
+// the index holds it; cheaper than Listing.
+func (ix *Index) Version(id string) (int64, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if s, ok := ix.byID[id]; ok {
+		return ix.slots[s].l.Version, true
+	}
+	if ix.snap != nil {
+		if s, ok := ix.snap.find(id); ok {
+			_, v, _, _ := ix.snap.head(s)
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+// lookup returns the slot of listing id; read lock held.
+func (ix *Index) lookup(id string) (uint32, bool) {
+	if s, ok := ix.byID[id]; ok {
+		return s, true
+	}
+	if ix.snap != nil {
+		return ix.snap.find(id)
+	}
+	return 0, false
+}
+
+// at returns the listing in slot s, nil for a free slot; a listing of the
+// snapshot file is decoded into dec. Read lock held.
+func (ix *Index) at(s uint32, dec *snapDecoder) *prepared {
+	if p := ix.slots[s]; p != nil {
+		return p
+	}
+	if ix.snap != nil && ix.snap.isLive(s) {
+		p := dec.next()
+		ix.snap.decode(s, p)
+		return p
 	}
 	return nil
 }
@@ -213,11 +276,12 @@ func (ix *Index) Remove(id string) {
 }
 
 func (ix *Index) removeLocked(id string) {
-	slot, ok := ix.byID[id]
+	slot, ok := ix.lookup(id)
 	if !ok {
 		return
 	}
-	for _, key := range listingKeys(ix.slots[slot]) {
+	p := ix.at(slot, &snapDecoder{})
+	for _, key := range listingKeys(p) {
 		ix.flat.remove(key, slot)
 		ps := ix.post[key]
 		if i := slices.Index(ps, slot); i >= 0 {
@@ -230,8 +294,12 @@ func (ix *Index) removeLocked(id string) {
 			ix.post[key] = ps
 		}
 	}
-	ix.countNames(ix.slots[slot], -1)
-	delete(ix.byID, id)
+	ix.countNames(p, -1)
+	if ix.slots[slot] != nil {
+		delete(ix.byID, id)
+	} else {
+		ix.snap.kill(slot)
+	}
 	ix.slots[slot] = nil
 	ix.free = append(ix.free, slot)
 }
@@ -542,7 +610,7 @@ func (h *candHeap) Pop() any {
 func worse(a, b cand) bool { return a.w < b.w || a.w == b.w && a.s > b.s }
 
 // candidates returns the slots most worth scoring for q; read lock held.
-func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now time.Time) []uint32 {
+func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now time.Time, sc *scratch) []uint32 {
 	keys := queryKeys(q)
 	type kp struct {
 		flat, added []uint32 // the key's postings: see below
@@ -560,13 +628,12 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		}
 	}
 	slices.SortFunc(lists, func(a, b kp) int { return a.n - b.n })
-	sc := ix.getScratch()
 	if len(sc.acc) < len(ix.slots) {
 		sc.acc = make([]float32, len(ix.slots)+len(ix.slots)/4+16)
 	}
 	acc := sc.acc
 	touched := sc.touched[:0]
-	n := float64(len(ix.byID) + 1)
+	n := float64(ix.lenLocked() + 1)
 	visited := 0
 	for i, l := range lists {
 		if i > 0 && (l.n > maxPosting || visited+l.n > postingBudget) {
@@ -604,7 +671,6 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		}
 	}
 	sc.touched = touched[:0]
-	ix.putScratch(sc)
 	cs := []cand(top)
 	slices.SortFunc(cs, func(a, b cand) int {
 		if a.w != b.w {
@@ -620,8 +686,7 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		if len(out) == maxCandidates || len(out) >= minCandidates && c.w < weakSupport*cs[0].w {
 			break // the rest share only weak keys with the traveller
 		}
-		p := ix.slots[c.s]
-		if p == nil || !p.activeAt(now) || allow != nil && !allow(p.l) {
+		if !ix.eligible(c.s, allow, now, sc) {
 			continue
 		}
 		out = append(out, c.s)
@@ -641,14 +706,17 @@ func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripli
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	q.sc.logN = listLog(len(ix.byID))
+	q.sc.logN = listLog(ix.lenLocked())
+	sc := ix.getScratch()
+	defer ix.putScratch(sc)
+	sc.dec.reset()
 	type scored struct {
 		p *prepared
 		s float64
 	}
 	var hits []scored
-	for _, slot := range ix.candidates(q, allow, now) {
-		p := ix.slots[slot]
+	for _, slot := range ix.candidates(q, allow, now, sc) {
+		p := ix.at(slot, &sc.dec)
 		s, _, _ := scorePrepared(q, p, false)
 		if s >= ix.th.Review {
 			hits = append(hits, scored{p, s})
@@ -678,9 +746,10 @@ func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripli
 		s, feats, name := scorePrepared(q, h.p, true)
 		l := h.p.l
 		act, instr := l.ActionFor(dir) // an exit gate gets the departure instruction, not "refuse entry"
+		// Copies: a listing of a snapshot file is read from its mapping.
 		out = append(out, tripline.Match{
-			Listing: l.ID, Score: s, Decision: ix.th.Decide(s), Action: act,
-			Instruction: instr, Contact: l.Contact, Name: name,
+			Listing: strings.Clone(l.ID), Score: s, Decision: ix.th.Decide(s), Action: tripline.Action(strings.Clone(string(act))),
+			Instruction: strings.Clone(instr), Contact: strings.Clone(l.Contact), Name: strings.Clone(name),
 			Minor: isMinor(q.dob, now) || listingMinor(l, now), Explain: feats,
 		})
 	}

@@ -98,7 +98,7 @@ func (ix *Index) Score(t *tripline.Traveller, l *tripline.Listing) (float64, []t
 	p := prepareListing(l, noIntern)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	q.sc.logN = listLog(len(ix.byID))
+	q.sc.logN = listLog(ix.lenLocked())
 	for _, n := range p.names {
 		for _, tk := range n.toks {
 			if tk.kind == kindName {
@@ -108,4 +108,22 @@ func (ix *Index) Score(t *tripline.Traveller, l *tripline.Listing) (float64, []t
 	}
 	s, f, _ := scorePrepared(q, p, true)
 	return s, f
+}
+
+// countSnapshot restores the list counts of a snapshot's tokens: listed[i]
+// is how many listings bore token i's name when the snapshot was written.
+func (ix *Index) countSnapshot(listed []int32) {
+	for i := range ix.snap.toks {
+		t := &ix.snap.toks[i]
+		if t.kind != kindName || i >= len(listed) || listed[i] <= 0 {
+			continue
+		}
+		k := listKey(t)
+		c := ix.freq[k]
+		if c == nil {
+			c = &listCount{n: listed[i], logn: float32(math.Log(float64(listed[i])))}
+			ix.freq[k] = c
+		}
+		t.list = c
+	}
 }

@@ -118,9 +118,9 @@ func main() {
 			fmt.Printf("         status %d: %d\n", code, n)
 		}
 	}
-	fmt.Printf("\nhits %d, reviews %d, clear %d over all runs; server RSS %d MB; data directory %d MB\n",
+	fmt.Printf("\nhits %d, reviews %d, clear %d over all runs; server RSS %d MB (anonymous %d MB, mapped files %d MB); data directory %d MB\n",
 		decisions[tripline.DecisionHit].Load(), decisions[tripline.DecisionReview].Load(), decisions[tripline.DecisionClear].Load(),
-		srv.rss()>>20, dirSize(data)>>20)
+		srv.rss()>>20, srv.status("RssAnon:")>>20, srv.status("RssFile:")>>20, dirSize(data)>>20)
 }
 
 // run runs a command and returns its standard output; it exits on failure.
@@ -253,7 +253,7 @@ func start(bin, data string) *server {
 			var line struct{ Msg, Addr, Level string }
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
 				addrc <- line.Addr
-			} else if line.Level == "ERROR" || line.Level == "WARN" {
+			} else if line.Level == "ERROR" || line.Level == "WARN" || strings.Contains(line.Msg, "snapshot") {
 				fmt.Fprintf(os.Stderr, "server: %s\n", sc.Bytes())
 			}
 		}
@@ -279,7 +279,8 @@ func start(bin, data string) *server {
 			log.Fatal("not ready within 10 minutes")
 		}
 	}
-	fmt.Printf("node start to /readyz: %s, RSS %d MB\n", time.Since(t0).Round(time.Millisecond), s.rss()>>20)
+	fmt.Printf("node start to /readyz: %s, RSS %d MB (anonymous %d MB, mapped files %d MB)\n", time.Since(t0).Round(time.Millisecond),
+		s.rss()>>20, s.status("RssAnon:")>>20, s.status("RssFile:")>>20)
 	return s
 }
 
@@ -309,13 +310,18 @@ func (s *server) cpu() time.Duration {
 }
 
 // rss returns the server's resident set size in bytes.
-func (s *server) rss() int64 {
+func (s *server) rss() int64 { return s.status("VmRSS:") }
+
+// status returns a size in bytes from the server's /proc/PID/status:
+// VmRSS (all it has in memory), RssAnon (its heap and stacks) or RssFile
+// (pages of mapped files it touched: the index snapshot).
+func (s *server) status(field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
 		return 0
 	}
 	for line := range strings.Lines(string(b)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
 			return kb << 10
 		}

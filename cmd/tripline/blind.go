@@ -31,7 +31,7 @@ func (n *Node) serveBlind(ctx context.Context, env *Env, srv *httpapi.Server, da
 	}
 	dir := filepath.Join(data, "blind")
 	alpha3 := func(c string) string { a, _ := n.Screener.Countries.Alpha3(c); return a }
-	origin := &blind.Originator{Node: n.DB.Origin, Agency: n.Agency, Priv: n.Peer.Priv, Secret: sec, Listings: n.Index.Listings,
+	origin := &blind.Originator{Node: n.DB.Origin, Agency: n.Agency, Priv: n.Peer.Priv, Secret: sec, Listings: n.blindListings,
 		Groups: n.groups, Alpha3: alpha3, Epoch: epoch, Now: n.Now, Logger: n.Logger,
 		Quota: &blind.Quota{Path: filepath.Join(dir, "quota.json"), Volumes: &blind.Volumes{Path: filepath.Join(dir, "volumes.json")}, Now: n.Now}}
 	srv.Blind = origin
@@ -138,3 +138,10 @@ var blindCommands = []*command{{
 		})
 	},
 }}
+
+// blindListings returns the listings some partner may screen against
+// blind: the originator looks at no other, and an index mapped from its
+// snapshot decodes only these.
+func (n *Node) blindListings() []*tripline.Listing {
+	return n.Index.ListingsWhere(func(l *tripline.Listing) bool { return len(l.Handling.Blind) > 0 })
+}

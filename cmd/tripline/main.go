@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"tripline"
@@ -21,7 +22,7 @@ var Version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Build: sync.OnceValue(executableHash)}
 	os.Exit(Run(ctx, env, os.Args[1:]))
 }
 
@@ -34,6 +35,10 @@ type Env struct {
 	// Ready, if set, is called by serve and demo with the bound address once
 	// the node is serving (tests use it instead of parsing output).
 	Ready func(addr string)
+	// Build, if set, identifies the program (a hash of its executable): a
+	// node keeps an index snapshot of this build in its data directory.
+	// Without it the index is loaded from the store at every start.
+	Build func() string
 
 	store *string // --store, when given: overrides $TRIPLINE_STORE
 }

@@ -82,6 +82,10 @@ type Node struct {
 	stop    context.CancelFunc
 	bgCtx   context.Context
 	bg      sync.WaitGroup
+	snapWG  sync.WaitGroup // an index snapshot being written (snapshot.go)
+	storeID string         // which store a snapshot must reflect
+	// snapCancel stops deriving the links of a snapshot's listings
+	snapCancel context.CancelFunc
 }
 
 // nodeConfig is what openNode needs besides the data directory.
@@ -148,6 +152,9 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		return nil, err
 	}
 	n.Audit = audit
+	// The snapshot names the store it reflects: the node id and its key,
+	// which no other data directory shares.
+	n.storeID = fmt.Sprintf("%s/%x", db.Origin, key.Public())
 	n.groups = &groupCache{ids: n.Identity}
 	if err := n.groups.reload(ctx); err != nil {
 		n.Close()
@@ -207,14 +214,16 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		n.Close()
 		return nil, err
 	}
-	if err := n.load(ctx); err != nil {
+	build := ""
+	if env.Build != nil {
+		build = env.Build()
+	}
+	if err := n.loadIndex(ctx, dir, build); err != nil {
 		n.Close()
 		return nil, err
 	}
-	// Postings into flat arrays (half their memory, nothing for the GC to
-	// scan); decoding the store's pages left garbage of about the index's
-	// own size: give it back to the system now rather than over minutes.
-	n.Index.Compact()
+	// Decoding the store's pages left garbage of about the index's own
+	// size: give it back to the system now rather than over minutes.
 	debug.FreeOSMemory()
 	n.start()
 	n.ready.Store(true)
@@ -231,6 +240,10 @@ func (n *Node) Close() error {
 	if n.journal != nil {
 		n.journal.Close() // applyLoop closed it already, unless the node never started
 	}
+	if n.snapCancel != nil {
+		n.snapCancel()
+	}
+	n.snapWG.Wait()
 	var auditErr error
 	if n.Audit != nil {
 		if auditErr = n.Audit.Close(); auditErr != nil {
@@ -288,7 +301,8 @@ func (g *groupCache) GroupsOf(agency string) []string {
 // Ready reports whether the indexes are loaded.
 func (n *Node) Ready() bool { return n.ready.Load() }
 
-func (n *Node) load(ctx context.Context) error {
+// loadListings puts every active listing of the store in the index.
+func (n *Node) loadListings(ctx context.Context) error {
 	// A million listings take a minute to load one by one: pages are read
 	// and decoded on one goroutine while workers on every core tokenise
 	// (match.Prepare) and hand each listing to the index in turn.
@@ -312,9 +326,7 @@ func (n *Node) load(ctx context.Context) error {
 		wg.Go(func() {
 			for page := range pages {
 				for _, l := range page {
-					if l.Action == "" {
-						l.Action = tripline.ActionReport // a partner's screen-only listing
-					}
+					loadedListing(l)
 					n.put(l, match.Prepare(l))
 				}
 			}
@@ -324,6 +336,12 @@ func (n *Node) load(ctx context.Context) error {
 	if readErr != nil {
 		return fmt.Errorf("load index: %w", readErr)
 	}
+	return nil
+}
+
+// loadRest loads what screening needs besides the listings: document
+// alerts, clearances, refusals and the retention window's travellers.
+func (n *Node) loadRest(ctx context.Context) error {
 	alerts, err := n.Alerts.DocumentAlerts(ctx, "")
 	if err != nil {
 		return fmt.Errorf("load document alerts: %w", err)
@@ -798,8 +816,6 @@ func (n *Node) version(id string) int64 {
 	if v, ok := n.versions[id]; ok {
 		return v
 	}
-	if l := n.Index.Listing(id); l != nil {
-		return l.Version
-	}
-	return 0
+	v, _ := n.Index.Version(id)
+	return v
 }

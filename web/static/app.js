@@ -16,11 +16,13 @@ export const VIEWS = [
   {id: 'screen', title: 'Screen', roles: screeners, module: './views/screen.js'},
   {id: 'manifest', title: 'Manifest', roles: screeners, module: './views/manifest.js'},
   {id: 'queue', title: 'Queue', roles: analysts, module: './views/queue.js'},
+  {id: 'tips', title: 'Tips', roles: analysts, module: './views/tips.js'},
   {id: 'listings', title: 'Listings', roles: [...analysts, 'admin'], module: './views/listings.js'},
   {id: 'listing', title: 'Listing', roles: [...analysts, 'admin'], module: './views/listing.js', hidden: true},
   {id: 'network', title: 'Network', roles: analysts, module: './views/network.js'},
   {id: 'coverage', title: 'Coverage', roles: [...analysts, 'admin'], module: './views/coverage.js'},
   {id: 'partners', title: 'Partners', roles: [...analysts, 'admin'], module: './views/partners.js'},
+  {id: 'outbox', title: 'Outbox', roles: analysts, module: './views/outbox.js'},
   {id: 'audit', title: 'Audit', roles: ['auditor'], module: './views/audit.js'},
 ];
 

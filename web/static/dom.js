@@ -108,6 +108,7 @@ export function isMinor(dob, at) {
 /** ACTIONS are the officer-facing labels of listing actions. */
 export const ACTIONS = {
   refuse_entry: 'Refuse entry',
+  prevent_departure: 'Prevent departure',
   detain: 'Detain',
   secondary_check: 'Secondary check',
   report: 'Let pass — report discreetly',

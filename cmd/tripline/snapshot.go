@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"tripline"
+	"tripline/match"
+	"tripline/sqlite"
+)
+
+// The index snapshot (issue 17): the prepared listings and postings of
+// the index, written to the data directory after a full load and mapped
+// back at the next start, then brought up to date with the listings
+// changed since (sqlite.ListingChanges). A million listings are ready in
+// seconds and stay out of the Go heap.
+const (
+	snapshotFile = "index.snap"
+	// catchUpMax is how many changed listings are re-read on top of a
+	// snapshot; past it a full load is quicker.
+	catchUpMax = 100_000
+	// rewriteAfter changed listings re-read at start, a new snapshot is
+	// written, so that the next start has less to catch up.
+	rewriteAfter = 10_000
+)
+
+// executableHash identifies the running program: a snapshot holds what
+// this build's matcher prepared, and another build rebuilds it.
+func executableHash() string {
+	path, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// loadIndex fills the index: from the snapshot when one of this build and
+// node can be brought up to date, else from the store (n.load), writing a
+// snapshot for the next start behind the ready node.
+func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
+	if build == "" || n.DB.Dialect().Name() != "sqlite" {
+		// No build identity (tests), or a store on PostgreSQL (whose
+		// schema has no listing change log yet): the store alone.
+		return n.loadFull(ctx)
+	}
+	changes := sqlite.NewListingChanges(n.DB)
+	// Everything up to head is committed before the index is read: the
+	// loaded index reflects at least that, whatever comes after.
+	head, err := changes.Head(ctx)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	path := filepath.Join(dir, snapshotFile)
+	ix, meta, err := match.LoadSnapshot(path, match.SnapshotMeta{Build: build, Origin: n.storeID}, match.Options{})
+	var ids []string
+	if err == nil {
+		err = changes.Check(ctx, meta.Changes, meta.ChangeAt)
+	}
+	if err == nil {
+		ids, err = changes.Since(ctx, meta.Changes, catchUpMax)
+		if err == nil && len(ids) > catchUpMax {
+			err = fmt.Errorf("more than %d listings changed since", catchUpMax)
+		}
+	}
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			n.Logger.Warn("index snapshot not used: loading the listings from the store", "file", path, "reason", err)
+		}
+		if err := n.loadFull(ctx); err != nil {
+			return err
+		}
+		n.writeSnapshotLater(dir, build, head)
+		return nil
+	}
+	n.Index.Replace(ix)
+	for _, id := range ids {
+		l, err := n.Listings.Listing(ctx, id)
+		switch {
+		case errors.Is(err, tripline.ErrNotFound) || tripline.ErrorCode(err) == tripline.ENOTFOUND:
+			n.mu.Lock()
+			n.Index.Remove(id)
+			n.mu.Unlock()
+			n.networkListing(&tripline.Listing{ID: id, Status: tripline.StatusWithdrawn})
+		case err != nil:
+			return fmt.Errorf("catch up listing %s: %w", id, err)
+		default:
+			loadedListing(l)
+			n.put(l, match.Prepare(l))
+		}
+	}
+	n.Logger.Info("index loaded from its snapshot", "listings", n.Index.Len(), "changed_since", len(ids),
+		"snapshot_written", meta.Written, "took", time.Since(t0).Round(time.Millisecond))
+	if n.Network != nil {
+		var linksCtx context.Context
+		linksCtx, n.snapCancel = context.WithCancel(context.Background())
+		n.snapWG.Add(1)
+		go func() {
+			defer n.snapWG.Done()
+			n.snapshotLinks(linksCtx)
+		}()
+	}
+	if len(ids) > rewriteAfter {
+		n.writeSnapshotLater(dir, build, head)
+	}
+	return n.loadRest(ctx)
+}
+
+// snapshotLinks gives link analysis the links of the listings mapped from
+// the snapshot (their phones, emails, addresses and documents), behind
+// the ready node: half a million listings with a passport take half a
+// minute, which a start should not wait for. A listing changed meanwhile
+// was given its links by the change, and is left alone here.
+func (n *Node) snapshotLinks(ctx context.Context) {
+	t0, count := time.Now(), 0
+	for from := uint32(0); ctx.Err() == nil; {
+		ls, next := n.Index.Light(from, 1000)
+		for _, l := range ls {
+			if len(l.Phones)+len(l.Emails)+len(l.Addresses)+len(l.Documents) == 0 {
+				continue
+			}
+			n.mu.Lock() // as put: a change of l waits, or went first
+			if v, ok := n.Index.Version(l.ID); ok && v == l.Version {
+				n.networkListing(l)
+				count++
+			}
+			n.mu.Unlock()
+		}
+		if next == 0 {
+			n.Logger.Info("links of the snapshot's listings loaded", "listings", count, "took", time.Since(t0).Round(time.Millisecond))
+			return
+		}
+		from = next
+	}
+}
+
+// loadFull loads the index from the store and packs its postings.
+func (n *Node) loadFull(ctx context.Context) error {
+	if err := n.loadListings(ctx); err != nil {
+		return err
+	}
+	// Postings into flat arrays (half their memory, nothing for the GC to
+	// scan).
+	n.Index.Compact()
+	return n.loadRest(ctx)
+}
+
+// loadedListing makes a stored listing as the index holds it.
+func loadedListing(l *tripline.Listing) {
+	if l.Action == "" {
+		l.Action = tripline.ActionReport // a partner's screen-only listing
+	}
+}
+
+// writeSnapshotLater writes the index snapshot in the background, as of
+// listing change head, then drops the changes it makes unneeded.
+func (n *Node) writeSnapshotLater(dir, build string, head int64) {
+	n.snapWG.Add(1)
+	go func() {
+		defer n.snapWG.Done()
+		t0 := time.Now()
+		changes := sqlite.NewListingChanges(n.DB)
+		at, err := changes.At(context.Background(), head)
+		if err != nil {
+			n.Logger.Error("write index snapshot", "err", err)
+			return
+		}
+		meta := match.SnapshotMeta{Build: build, Origin: n.storeID, Changes: head, ChangeAt: at}
+		if err := writeSnapshot(n.Index, filepath.Join(dir, snapshotFile), meta); err != nil {
+			n.Logger.Error("write index snapshot", "err", err)
+			return
+		}
+		n.Logger.Info("index snapshot written", "listings", n.Index.Len(), "took", time.Since(t0).Round(time.Millisecond))
+		if err := changes.Prune(context.Background(), head); err != nil {
+			n.Logger.Warn("prune listing changes", "err", err)
+		}
+	}()
+}
+
+// writeSnapshot writes ix to path durably: a temporary file, synced, then
+// renamed over the old one, so that a crash leaves the old or the new.
+func writeSnapshot(ix *match.Index, path string, meta match.SnapshotMeta) error {
+	f, err := os.CreateTemp(filepath.Dir(path), snapshotFile+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // gone after the rename
+	if err := ix.WriteSnapshot(f, meta); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+// The report outbox: encounter reports and notices this node owes other
+// nodes (a hit on a partner's listing to its originator, a pre-departure
+// notice to the departure country's partner), with their delivery state:
+// pending, sent, acknowledged, overdue (past the acknowledgement deadline).
+import {api, q} from '../api.js';
+import {h, clear, errorBox, fmtTime} from '../dom.js';
+
+const STATUSES = [['', 'All'], ['pending', 'Pending'], ['sent', 'Sent'], ['overdue', 'Overdue'], ['acknowledged', 'Acknowledged']];
+
+function kindOf(r) {
+  return /-dep-/.test(r.id) ? 'departure notice' : 'encounter report';
+}
+
+/** render draws the outbox. */
+export async function render(root, ctx) {
+  const status = ctx.params.get('status') || '';
+  const pick = h('select', {id: 'outbox-status', name: 'status'}, STATUSES.map(([v, t]) => h('option', {value: v, selected: v === status}, t)));
+  pick.addEventListener('change', () => ctx.go('outbox', '', {status: pick.value}));
+  const out = h('div', {class: 'table-wrap', id: 'outbox'}, h('p', {role: 'status'}, 'Loading the outbox…'));
+  clear(root, h('h1', {}, 'Report outbox'), h('form', {class: 'toolbar'}, h('div', {}, h('label', {for: 'outbox-status'}, 'Status'), pick)), out);
+  let rs;
+  try {
+    rs = (await api('GET', '/v1/reports' + q({status}))).reports;
+  } catch (e) {
+    clear(out, errorBox(e));
+    return;
+  }
+  const overdue = rs.filter((r) => r.status === 'overdue').length;
+  clear(out,
+    h('p', {id: 'outbox-summary'}, `${rs.length} reports`, overdue ? [', ', h('span', {class: 'badge b-warn'}, `${overdue} overdue`)] : ''),
+    rs.length === 0 ? h('p', {class: 'muted', id: 'no-reports'}, 'Nothing waits to be delivered.') :
+      h('table', {class: 'grid', id: 'outbox-table'},
+        h('thead', {}, h('tr', {}, ['Encounter', 'Kind', 'To', 'Next hop', 'Status', 'Attempts', 'Next attempt', 'Deadline', 'Acknowledged']
+          .map((c) => h('th', {scope: 'col'}, c)))),
+        h('tbody', {}, rs.map((r) => h('tr', {dataset: {report: r.id, status: r.status}},
+          h('th', {scope: 'row', class: 'mono'}, r.id), h('td', {}, kindOf(r)), h('td', {}, r.to_origin), h('td', {}, r.next_hop),
+          h('td', {}, h('span', {class: r.status === 'overdue' ? 'badge b-warn' : 'badge'}, r.status)),
+          h('td', {class: 'num'}, r.attempts), h('td', {}, fmtTime(r.next_attempt)), h('td', {}, fmtTime(r.deadline)),
+          h('td', {}, r.acked_at ? fmtTime(r.acked_at) : ''))))));
+}
