@@ -99,6 +99,18 @@ func TestListRarity(t *testing.T) {
 	if inList >= alone {
 		t.Errorf("a partial name on a list-common family name: index %.3f, alone %.3f; want lower in the index", inList, alone)
 	}
+	// Replace hands the counts over with the listings.
+	moved := NewIndex(Options{})
+	moved.Replace(ix)
+	ix = moved
+	if len(ix.freq) == 0 {
+		t.Fatal("Replace dropped the list counts")
+	}
+	ix.Upsert(&tripline.Listing{ID: "extra", Status: tripline.StatusActive, Names: []tripline.Name{{Full: "Omar Tikriti", Kind: tripline.NamePrimary}}})
+	if n := tok().list.n; n != 61 {
+		t.Errorf("after Replace and one more listing Tikriti is counted %d times, want 61", n)
+	}
+	ix.Remove("extra")
 	kept := tok()
 	for _, id := range ids[1:] {
 		ix.Remove(id)

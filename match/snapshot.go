@@ -775,7 +775,7 @@ func (ix *Index) Replace(from *Index) {
 	defer from.mu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.byID, ix.slots, ix.free, ix.post, ix.flat, ix.tokens, ix.snap = from.byID, from.slots, from.free, from.post, from.flat, from.tokens, from.snap
+	ix.byID, ix.slots, ix.free, ix.post, ix.flat, ix.tokens, ix.snap, ix.freq = from.byID, from.slots, from.free, from.post, from.flat, from.tokens, from.snap, from.freq
 }
 
 // ListingsWhere returns the indexed listings for which keep is true. keep
