@@ -72,6 +72,10 @@ var schemaTypes = map[string]reflect.Type{
 	"TipPage":         reflect.TypeOf(TipPage{}),
 	"TipConfirmation": reflect.TypeOf(TipConfirmation{}),
 	"TipRejection":    reflect.TypeOf(TipRejection{}),
+	// Diffusions (diffusions.go).
+	"DiffusionRequest": reflect.TypeOf(DiffusionRequest{}),
+	"Diffusion":        reflect.TypeOf(tripline.Diffusion{}),
+	"DiffusionPage":    reflect.TypeOf(DiffusionPage{}),
 	"Error": reflect.TypeOf(struct {
 		Error tripline.ErrBody `json:"error"`
 	}{}),

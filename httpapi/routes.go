@@ -62,7 +62,7 @@ type param struct {
 // each capability adds from its own file.
 func (s *Server) routes() []route {
 	rs := s.coreRoutes()
-	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.partnerRoutes, s.coverageRoutes, s.importRoutes, s.blindRoutes, s.exportRoutes, s.tipRoutes} {
+	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.partnerRoutes, s.coverageRoutes, s.importRoutes, s.blindRoutes, s.exportRoutes, s.tipRoutes, s.diffusionRoutes} {
 		rs = append(rs, group()...)
 	}
 	return rs

@@ -107,6 +107,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 	if err := n.serveBlind(n.bgCtx, env, srv, data); err != nil {
 		return err
 	}
+	n.serveDiffusions(srv) // before the federation serves: its message kinds are set
 	n.serveFederation(srv)
 	web.Register(srv)
 	serveTLS(srv, kp, addr, log)
