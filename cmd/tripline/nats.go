@@ -33,10 +33,8 @@ func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) err
 	// This process's commits, and (in tail) those of other processes on
 	// the same data directory, such as a command-line import.
 	n.DB.Subscribe(publish)
-	n.publish.Store(&publish)
-	n.bg.Add(1)
-	go func() {
-		defer n.bg.Done()
+	n.SetPublish(publish)
+	n.Go(func(ctx context.Context) {
 		for {
 			select {
 			case evs := <-q:
@@ -48,7 +46,7 @@ func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) err
 				return
 			}
 		}
-	}()
+	})
 	return nil
 }
 

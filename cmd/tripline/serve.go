@@ -87,7 +87,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 	}
 	defer n.Close()
 	if natsURL != "" {
-		if err := n.publishEvents(n.bgCtx, natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", "")); err != nil {
+		if err := n.publishEvents(n.Context(), natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", "")); err != nil {
 			return err
 		}
 		log.Info("publishing events", "nats", natsURL)
@@ -95,7 +95,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 	srv := httpapi.NewServer()
 	srv.Listings, srv.Events, srv.Screener, srv.Origin, srv.Logger, srv.Ready = n.Listings, n.Events, n.Screener, n.DB.Origin, log, n.Ready
 	srv.Now, srv.Tips = n.Now, n.Tips
-	srv.Encounters, srv.Alerts, srv.Consents, srv.Identity, srv.Audit = n.encounterReads(), n.Alerts, n.Consents, n.Identity, n.Audit
+	srv.Encounters, srv.Alerts, srv.Consents, srv.Identity, srv.Audit = n.EncounterReads(), n.Alerts, n.Consents, n.Identity, n.Audit
 	srv.Policy, srv.Lookup, srv.Active = n.Policy, n.Index.Listing, n.Index.Listings
 	srv.Network = n.serveNetwork()
 	srv.SpoolDir, srv.MaxImportBytes = filepath.Join(data, "spool"), maxImport
@@ -104,7 +104,7 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 	} else if removed > 0 {
 		log.Info("removed uploads left by an interrupted import", "files", removed, "dir", srv.SpoolDir)
 	}
-	if err := n.serveBlind(n.bgCtx, env, srv, data); err != nil {
+	if err := n.serveBlind(n.Context(), env, srv, data); err != nil {
 		return err
 	}
 	n.serveDiffusions(srv) // before the federation serves: its message kinds are set

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -117,4 +118,29 @@ func TestStorePostgres(t *testing.T) {
 	if out := mustRun("", "audit", "verify"); !strings.Contains(out, "intact") {
 		t.Fatalf("audit verify: %s", out)
 	}
+}
+
+// A serving node keeps its index in memory: its store connections do with
+// a small page cache (a large one cost a gigabyte on a million listings).
+func TestServingNodeSmallPageCache(t *testing.T) {
+	n := openTestNode(t, t.TempDir())
+	defer n.Close()
+	var pages int64
+	if err := n.DB.SQL().QueryRow(`PRAGMA cache_size`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if pages != -(64 << 10) {
+		t.Fatalf("cache_size = %d, want %d (64 MiB)", pages, -(64 << 10))
+	}
+}
+
+// openTestNode opens a node with its index on dir, as serve does.
+func openTestNode(t *testing.T, dir string) *Node {
+	t.Helper()
+	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	n, err := openNode(context.Background(), env, dir, true, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -194,13 +194,18 @@ func (a appliedEncounters) ResolveEncounter(ctx context.Context, id string, r tr
 	return a.EncounterService.ResolveEncounter(ctx, id, r, listingHash)
 }
 
+func (a appliedEncounters) StepClearance(ctx context.Context, id, step, agency, user, reason string, l *tripline.Listing) (*tripline.Encounter, *tripline.Clearance, error) {
+	a.caughtUp(ctx)
+	return a.EncounterService.StepClearance(ctx, id, step, agency, user, reason, l)
+}
+
 func (a appliedEncounters) AcknowledgeEncounter(ctx context.Context, id string) (*tripline.Encounter, error) {
 	a.caughtUp(ctx)
 	return a.EncounterService.AcknowledgeEncounter(ctx, id)
 }
 
-// encounterReads returns the encounter service the API reads through.
-func (n *Node) encounterReads() tripline.EncounterService {
+// EncounterReads returns the encounter service the API reads through.
+func (n *Node) EncounterReads() tripline.EncounterService {
 	if n.journal == nil {
 		return n.Encounters
 	}

@@ -1,9 +1,7 @@
-package main
+package node
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 
 	"tripline"
@@ -11,24 +9,14 @@ import (
 	"tripline/storetest"
 )
 
-func openTestNode(t *testing.T, dir string) *Node {
-	t.Helper()
-	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	n, err := openNode(context.Background(), env, dir, true, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // A hit's encounter, journaled and applied behind the answer, is there for
 // the officer who reads it right after; and the screened traveller is in
 // the store once the node stops (for retro-screening after a restart).
 func TestJournaledHitReadAtOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	n := openTestNode(t, dir)
-	if n.journal == nil {
+	n := startTestNode(t, dir, 0)
+	if !n.Journaled() {
 		t.Fatal("the node has no screening journal")
 	}
 	if _, err := n.Listings.ImportListings(ctx, "local", tripline.Records([]*tripline.Listing{storetest.Listing("local", "z", "Zebulon Quartermaine")})); err != nil {
@@ -40,14 +28,12 @@ func TestJournaledHitReadAtOnce(t *testing.T) {
 	if err != nil || r.Decision != tripline.DecisionHit || len(r.Encounters) != 1 {
 		t.Fatalf("screen = %+v, %v; want a hit with its encounter", r, err)
 	}
-	e, err := n.encounterReads().Encounter(ctx, r.Encounters[0])
+	e, err := n.EncounterReads().Encounter(ctx, r.Encounters[0])
 	if err != nil || e.Listing != "local:z" || e.Traveller.Ref != "t1" {
 		t.Fatalf("the hit's encounter read at once = %+v, %v", e, err)
 	}
-	if err := n.Close(); err != nil {
-		t.Fatal(err)
-	}
-	n = openTestNode(t, dir)
+	n.Close()
+	n = startTestNode(t, dir, 0)
 	defer n.Close()
 	var refs []string
 	if err := n.Travellers.Each(ctx, n.Now().AddDate(0, 0, -1), func(s sqlstore.Seen) { refs = append(refs, s.Traveller.Ref) }); err != nil {
@@ -55,19 +41,5 @@ func TestJournaledHitReadAtOnce(t *testing.T) {
 	}
 	if len(refs) != 1 || refs[0] != "t1" {
 		t.Fatalf("travellers stored after the stop: %v, want [t1]", refs)
-	}
-}
-
-// A serving node keeps its index in memory: its store connections do with
-// a small page cache (a large one cost a gigabyte on a million listings).
-func TestServingNodeSmallPageCache(t *testing.T) {
-	n := openTestNode(t, t.TempDir())
-	defer n.Close()
-	var pages int64
-	if err := n.DB.SQL().QueryRow(`PRAGMA cache_size`).Scan(&pages); err != nil {
-		t.Fatal(err)
-	}
-	if pages != -(64 << 10) {
-		t.Fatalf("cache_size = %d, want %d (64 MiB)", pages, -(64 << 10))
 	}
 }
