@@ -399,10 +399,30 @@ func nameKeys(keys []uint64, toks []*token) []uint64 {
 	for _, t := range toks {
 		keys = tokenKeys(keys, t)
 	}
+	if t, ok := onlyWord(toks); ok {
+		// A one-word name (an alias: "Yahya") has nothing else to be
+		// found by: a typo in a word of four letters too.
+		keys = deletionKeysMin(keys, t, 4)
+	}
 	if k, ok := wholeKey(toks); ok {
 		keys = append(keys, k)
 	}
 	return pairKeys(keys, toks)
+}
+
+// onlyWord returns the one name token of a name that has no other.
+func onlyWord(toks []*token) (*token, bool) {
+	var only *token
+	for _, t := range toks {
+		if t.kind != kindName {
+			continue
+		}
+		if only != nil {
+			return nil, false
+		}
+		only = t
+	}
+	return only, only != nil
 }
 
 // pairKeys appends a key per pair of name tokens. Names reach it with at

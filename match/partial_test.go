@@ -134,3 +134,15 @@ func TestShortSyllables(t *testing.T) {
 		}
 	}
 }
+
+// TestOneWordAliasFoundWithTypo: a one-word alias of four letters is found
+// through a typo (Yaja for Yaya): its deletions are keys too.
+func TestOneWordAliasFoundWithTypo(t *testing.T) {
+	ix := NewIndex(Options{})
+	ix.Upsert(&tripline.Listing{ID: "a", Status: tripline.StatusActive, Nationalities: []string{"AFG"}, BirthDates: []tripline.PartialDate{{Year: 1978}},
+		Names: []tripline.Name{{Full: "YAHYA HAQQANI", Kind: tripline.NamePrimary}, {Full: "Yaya", Kind: tripline.NameAlias}}})
+	tr := &tripline.Traveller{Name: "Yaja", Nationality: "AFG", DOB: tripline.PartialDate{Year: 1978, Month: 12, Day: 14}}
+	if ms := ix.Screen(tr, now, nil); len(ms) != 1 || ms[0].Listing != "a" {
+		t.Errorf("Screen(Yaja) = %+v, want the listing with alias Yaya", ms)
+	}
+}
