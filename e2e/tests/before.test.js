@@ -5,6 +5,7 @@
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {join} from 'node:path';
+import {generateKeyPairSync} from 'node:crypto';
 import {startDemo, repoRoot} from '../lib/server.js';
 import {launch, signIn, a11y} from '../lib/browser.js';
 
@@ -48,7 +49,7 @@ const karim = {ref: 'e2e-tip', name: 'Karim Benali Haddad', dob: '2009-04-02', t
 test('tips: an analyst takes a tip, a supervisor confirms it with an exit ban, another is rejected', async () => {
   const page = await signIn(browser, node.url, node.tokens.analyst);
   assert.deepEqual(await page.locator('#nav a').allTextContents(),
-    ['Screen', 'Manifest', 'Queue', 'Tips', 'Listings', 'Network', 'Coverage', 'Partners', 'Outbox']);
+    ['Screen', 'Manifest', 'Queue', 'Tips', 'Diffusions', 'Listings', 'Network', 'Coverage', 'Partners', 'Outbox']);
   await page.locator('#nav-tips').click();
   await page.getByLabel('Channel').selectOption('family');
   await page.getByLabel('Reporter (protected)').fill('Amina Haddad');
@@ -111,11 +112,46 @@ test('tips: an analyst takes a tip, a supervisor confirms it with an exit ban, a
   await off.context().close();
 });
 
+// An Ed25519 public key as partners are configured: base64 of its 32 bytes.
+function partnerKey() {
+  const der = generateKeyPairSync('ed25519').publicKey.export({format: 'der', type: 'spki'});
+  return der.subarray(der.length - 32).toString('base64');
+}
+
+test('diffusions: a supervisor sends one to a partner agency, sees it waiting, and cancels it', async () => {
+  // A partner whose node answers nothing: the diffusion waits in the outbox.
+  await call(node.tokens.admin, 'POST', '/v1/partners', {id: 'B', agency: 'de-bka', public_key: partnerKey(), url: 'http://127.0.0.1:9'});
+  const page = await signIn(browser, node.url, node.tokens.supervisor);
+  await page.locator('#nav-diffusions').click();
+  await page.getByLabel('Person').fill('Karim Benali Haddad');
+  await page.getByLabel('Details').fill('Minor believed to be travelling to join an armed group.');
+  await page.getByRole('button', {name: 'Send'}).click();
+  await page.locator('#dif-error', {hasText: 'recipients'}).waitFor(); // none chosen: refused, naming the field
+  await page.getByLabel('Instruction').selectOption('prevent_departure');
+  await page.getByLabel('de-bka').check();
+  await page.getByRole('button', {name: 'Send'}).click();
+  const row = page.locator('#diffusions-table tr[data-status="active"]', {hasText: 'Karim Benali Haddad'});
+  await row.waitFor();
+  assert.match(await row.innerText(), /Prevent departure/);
+  assert.match(await row.innerText(), /de-bka: waiting/);
+  await page.screenshot({path: join(shots, 'supervisor-diffusions.png'), fullPage: true});
+  assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');
+  await row.getByRole('button', {name: 'Cancel'}).click();
+  await page.locator('#diffusions-table tr[data-status="cancelled"]', {hasText: 'Karim Benali Haddad'}).waitFor();
+  // The one refusal was the send without a recipient, on purpose.
+  assert.deepEqual(page.problems.filter((p) => !/status of 400/.test(p)), []);
+  await page.context().close();
+});
+
 test('outbox: the reports this node owes other nodes, with their state', async () => {
   const page = await signIn(browser, node.url, node.tokens.analyst);
   await page.locator('#nav-outbox').click();
   await page.locator('#outbox-summary').waitFor();
   assert.match(await page.locator('#outbox-summary').innerText(), /\d+ reports/);
+  // The diffusion and its cancellation wait for partner B, which answers nothing.
+  const waiting = page.locator('#outbox-table tr', {hasText: 'diffusion'});
+  await waiting.first().waitFor();
+  assert.match(await waiting.first().innerText(), /B/);
   await page.getByLabel('Status').selectOption('overdue');
   await page.locator('#outbox-summary').waitFor();
   assert.deepEqual(await a11y(page), [], 'accessibility (axe, WCAG 2.1 AA)');

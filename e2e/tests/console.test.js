@@ -98,7 +98,7 @@ test('officer: a JSON manifest is screened passenger by passenger with progress'
 test('analyst: open the hit, mark it a false positive, and the next screening is clear', async () => {
   const page = await signIn(browser, node.url, node.tokens.analyst);
   const nav = await page.locator('#nav a').allTextContents();
-  assert.deepEqual(nav, ['Screen', 'Manifest', 'Queue', 'Tips', 'Listings', 'Network', 'Coverage', 'Partners', 'Outbox']);
+  assert.deepEqual(nav, ['Screen', 'Manifest', 'Queue', 'Tips', 'Diffusions', 'Listings', 'Network', 'Coverage', 'Partners', 'Outbox']);
   await page.locator('#nav-queue').click();
   const card = page.locator('article.encounter', {hasText: 'P12345678'});
   await card.waitFor();
