@@ -28,6 +28,7 @@ var schemaTypes = map[string]reflect.Type{
 	"EncounterPage":   reflect.TypeOf(EncounterPage{}),
 	"Resolution":      reflect.TypeOf(tripline.Resolution{}),
 	"Resolved":        reflect.TypeOf(Resolved{}),
+	"ClearanceStep":   reflect.TypeOf(ClearanceStep{}),
 	"DocumentAlert":   reflect.TypeOf(tripline.DocumentAlert{}),
 	"AlertPage":       reflect.TypeOf(AlertPage{}),
 	"Login":           reflect.TypeOf(Login{}),

@@ -194,6 +194,11 @@ func (a appliedEncounters) ResolveEncounter(ctx context.Context, id string, r tr
 	return a.EncounterService.ResolveEncounter(ctx, id, r, listingHash)
 }
 
+func (a appliedEncounters) StepClearance(ctx context.Context, id, step, agency, user, reason string, l *tripline.Listing) (*tripline.Encounter, *tripline.Clearance, error) {
+	a.caughtUp(ctx)
+	return a.EncounterService.StepClearance(ctx, id, step, agency, user, reason, l)
+}
+
 func (a appliedEncounters) AcknowledgeEncounter(ctx context.Context, id string) (*tripline.Encounter, error) {
 	a.caughtUp(ctx)
 	return a.EncounterService.AcknowledgeEncounter(ctx, id)

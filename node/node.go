@@ -639,7 +639,9 @@ func (n *Node) apply(evs []*tripline.Event) {
 			}
 		case tripline.EventClearance:
 			var c tripline.Clearance
-			if n.decode(ev, &c) {
+			if n.decode(ev, &c) && c.Revoked {
+				n.Screener.Redress.RemoveClearance(c.ID) // a shared clearance revoked
+			} else if c.ID != "" {
 				n.Screener.Redress.AddClearance(&c)
 			}
 		case tripline.EventRefusal:

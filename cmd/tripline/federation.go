@@ -31,7 +31,8 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 	n.Peer.Notifier = n.Notifier
 	n.FedService = &federation.Service{Peer: n.Peer, Notifier: n.Notifier, Agency: n.Agency, PartnerStore: n.Fed,
 		Feed: &federation.Feed{Events: n.Events, Self: n.DB.Origin, Sign: sign, Groups: n.groups, Audit: n.Audit, Consented: n.consented,
-			Logger: n.Logger},
+			Listing: func(id string) *tripline.Listing { return n.Index.Listing(id) },
+			Logger:  n.Logger},
 		Update: func(ctx context.Context, u *tripline.EncounterUpdate, sender string) error {
 			_, err := n.Encounters.MergeEncounterUpdate(ctx, u, sender)
 			return err
@@ -121,19 +122,24 @@ func (n *Node) reportEncounter(ctx context.Context, e *tripline.Encounter) {
 // the originator's acknowledgement to the reporting node, the officer's
 // outcome to the originator's node; each once.
 func (n *Node) sendUpdate(ctx context.Context, e *tripline.Encounter) {
-	u, key := tripline.UpdateFor(e, n.Agency)
-	if u == nil {
-		return
+	var us []*tripline.EncounterUpdate
+	if u, _ := tripline.UpdateFor(e, n.Agency); u != nil {
+		us = append(us, u)
 	}
-	to := e.Node
-	if u.Kind == tripline.UpdateOutcome {
-		to = n.nodeOfAgency(ctx, e.Originator)
+	if u := tripline.ClearanceUpdateFor(e, n.Agency); u != nil {
+		us = append(us, u) // a clearance proposed, decided or revoked
 	}
-	if to == "" || to == n.DB.Origin {
-		return
-	}
-	if err := n.Peer.QueueUpdate(ctx, key, u, to); err != nil {
-		n.Logger.Error("queue encounter update", "encounter", e.ID, "kind", u.Kind, "to", to, "err", err)
+	for _, u := range us {
+		to := e.Node // the originator's part goes to the reporting node
+		if e.Agency == n.Agency {
+			to = n.nodeOfAgency(ctx, e.Originator) // the reporting agency's to the originator's
+		}
+		if to == "" || to == n.DB.Origin {
+			continue
+		}
+		if err := n.Peer.QueueUpdate(ctx, u.Key(), u, to); err != nil {
+			n.Logger.Error("queue encounter update", "encounter", e.ID, "kind", u.Kind, "to", to, "err", err)
+		}
 	}
 }
 
