@@ -521,6 +521,9 @@ func LoadSnapshot(path string, want SnapshotMeta, opts Options) (*Index, Snapsho
 		unmapFile(data)
 		return nil, meta, err
 	}
+	if b := ix.snap.bodyOffs; len(b) > 0 {
+		adviseRare(f, data, b[0], b[len(b)-1]-b[0])
+	}
 	return ix, meta, nil
 }
 
