@@ -72,6 +72,9 @@ type Encounter struct {
 	// partner of a pre-departure hit's departure country. Only that
 	// agency's node takes such a copy, for that agency.
 	NoticeTo string `json:"notice_to,omitempty"`
+	// Clearance is where sharing this false positive's clearance with
+	// partners stands (clearance_share.go), at both ends.
+	Clearance *ClearanceShare `json:"clearance,omitempty"`
 }
 
 // SeenBy reports whether agency is one of the encounter's parties: the
@@ -97,6 +100,8 @@ type EncounterUpdate struct {
 	Outcome      Outcome    `json:"outcome,omitempty"`
 	Note         string     `json:"note,omitempty"`
 	By           string     `json:"by,omitempty"`
+	// Clearance is the clearance share's state (kind clearance).
+	Clearance *ClearanceShare `json:"clearance,omitempty"`
 }
 
 // Key names u in the outboxes it travels through: an acknowledgement is
@@ -104,6 +109,15 @@ type EncounterUpdate struct {
 func (u *EncounterUpdate) Key() string {
 	if u.Kind == UpdateOutcome {
 		return u.ID + "#outcome:" + string(u.Outcome)
+	}
+	if u.Kind == UpdateClearance && u.Clearance != nil {
+		at := ""
+		if t := u.Clearance.DecidedAt; t != nil {
+			at = t.UTC().Format(time.RFC3339Nano)
+		} else if t := u.Clearance.ProposedAt; t != nil {
+			at = t.UTC().Format(time.RFC3339Nano)
+		}
+		return u.ID + "#clearance:" + u.Clearance.Status + "@" + at // a proposal again after a refusal is new
 	}
 	return u.ID + "#" + u.Kind
 }
@@ -122,6 +136,22 @@ func UpdateFor(e *Encounter, self string) (*EncounterUpdate, string) {
 		return nil, ""
 	}
 	return u, u.Key()
+}
+
+// ClearanceUpdateFor returns the clearance share state end self owes the
+// other end of e (UpdateFor's other half), or nil: a proposal from the
+// reporting agency, a decision or revocation from the originator.
+func ClearanceUpdateFor(e *Encounter, self string) *EncounterUpdate {
+	c := e.Clearance
+	if c == nil || e.Agency == e.Originator {
+		return nil
+	}
+	mine := self == e.Agency && c.Status == ClearanceProposed || self == e.Originator && c.Status != ClearanceProposed
+	if !mine {
+		return nil
+	}
+	cp := *c
+	return &EncounterUpdate{ID: e.ID, Kind: UpdateClearance, Clearance: &cp}
 }
 
 // MergeUpdate applies u, sent by the node of agency sender, to e: an
@@ -161,8 +191,38 @@ func MergeUpdate(e *Encounter, u *EncounterUpdate, sender string) (bool, error) 
 			e.Officer = u.By
 		}
 		return true, nil
+	case UpdateClearance:
+		return mergeClearance(e, u, sender)
 	}
-	return false, Errorf(EINVALID, "encounter update: kind %q is not ack or outcome", u.Kind)
+	return false, Errorf(EINVALID, "encounter update: kind %q is not ack, outcome or clearance", u.Kind)
+}
+
+// mergeClearance takes the other end's clearance share state: a proposal
+// only from the reporting agency, a decision or revocation only from the
+// originator.
+func mergeClearance(e *Encounter, u *EncounterUpdate, sender string) (bool, error) {
+	c := u.Clearance
+	if c == nil {
+		return false, Errorf(EINVALID, "encounter update: clearance: required")
+	}
+	switch c.Status {
+	case ClearanceProposed:
+		if sender != e.Agency {
+			return false, Errorf(EFORBIDDEN, "encounter %s: only the reporting agency %s proposes its clearance, not %s", e.ID, e.Agency, sender)
+		}
+	case ClearanceGranted, ClearanceRefused, ClearanceRevoked:
+		if sender != e.Originator {
+			return false, Errorf(EFORBIDDEN, "encounter %s: only the originator %s decides on its clearance, not %s", e.ID, e.Originator, sender)
+		}
+	default:
+		return false, Errorf(EINVALID, "encounter update: clearance status %q", c.Status)
+	}
+	if e.Clearance != nil && *e.Clearance == *c {
+		return false, nil
+	}
+	cp := *c
+	e.Clearance = &cp
+	return true, nil
 }
 
 // Escalation is how long an encounter report may wait for the
@@ -230,6 +290,16 @@ type Clearance struct {
 	Reason      string      `json:"reason,omitempty"`
 	Encounter   string      `json:"encounter,omitempty"`
 	At          time.Time   `json:"at"`
+	// Shared marks a clearance the listing's originator shares with its
+	// partners (clearance_share.go): it holds while the listing is at
+	// ListingVersion (a partner's copy of a listing is trimmed, so its
+	// content hash differs from node to node; its version does not).
+	// Agency is the agency that reported the false positive; Revoked
+	// travels once to remove it.
+	Shared         bool   `json:"shared,omitempty"`
+	ListingVersion int64  `json:"listing_version,omitempty"`
+	Agency         string `json:"agency,omitempty"`
+	Revoked        bool   `json:"revoked,omitempty"`
 }
 
 // RehashClearance carries c, made when content hashes were

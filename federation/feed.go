@@ -46,6 +46,10 @@ type Feed struct {
 	// Logger, when set, is told of events served as placeholders because
 	// they are too large or do not decode.
 	Logger *slog.Logger
+	// Listing returns the listing with an id as this node holds it, nil
+	// for none: a shared clearance goes to the partners that may see its
+	// listing (nil: no clearance is served).
+	Listing func(id string) *tripline.Listing
 	// NoRanges serves one placeholder per event the partner may not see
 	// rather than compact ranges (ranges.go): for comparison only.
 	NoRanges bool
@@ -187,17 +191,8 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 			return redact(ev)
 		}
 		lvl := l.LevelFor(partner, f.Groups)
-		if lvl == tripline.LevelNone {
+		if lvl == tripline.LevelNone || !f.mayPass(ctx, partner, ev, l) {
 			return redact(ev)
-		}
-		if ev.Origin != f.Self && partner != l.Provenance.Originator {
-			var consented []string
-			if f.Consented != nil {
-				consented = f.Consented(ctx, l.ID)
-			}
-			if !l.MayReshare(partner, consented) {
-				return redact(ev) // third-party rule: never passed on without the originator's consent
-			}
 		}
 		out, err := f.cache.trim(ev, lvl)
 		if err != nil {
@@ -239,8 +234,42 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 		c2 := *ev
 		c2.Via = ""
 		return &c2, nil
+	case tripline.EventClearance:
+		return f.shapeClearance(ctx, partner, ev)
 	}
-	// Encounters, clearances, refusals and audit-like events stay at the
-	// node that made them; encounter reports travel separately.
+	// Encounters, local clearances, refusals and audit-like events stay at
+	// the node that made them; encounter reports travel separately.
 	return redact(ev)
+}
+
+// mayPass applies the third-party rule to ev about listing l: another
+// origin's event passes on to partner only where the listing's re-share
+// rule allows it or the originator consented.
+func (f *Feed) mayPass(ctx context.Context, partner string, ev *tripline.Event, l *tripline.Listing) bool {
+	if ev.Origin == f.Self || partner == l.Provenance.Originator {
+		return true
+	}
+	var consented []string
+	if f.Consented != nil {
+		consented = f.Consented(ctx, l.ID)
+	}
+	return l.MayReshare(partner, consented)
+}
+
+// shapeClearance serves a shared clearance (and its revocation) whole to
+// a partner that may see its listing, as the listing itself would be
+// served (the re-share rule for another origin's); anything else as a
+// placeholder.
+func (f *Feed) shapeClearance(ctx context.Context, partner string, ev *tripline.Event) (*tripline.Event, error) {
+	var c tripline.Clearance
+	if err := json.Unmarshal(ev.Payload, &c); err != nil || !c.Shared || f.Listing == nil {
+		return redact(ev)
+	}
+	l := f.Listing(c.Listing)
+	if l == nil || l.LevelFor(partner, f.Groups) == tripline.LevelNone || !f.mayPass(ctx, partner, ev, l) {
+		return redact(ev)
+	}
+	out := *ev
+	out.Via = ""
+	return &out, nil
 }

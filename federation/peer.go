@@ -56,6 +56,9 @@ type Peer struct {
 	// events that change nothing here (an acknowledgement, a refused
 	// event) reach no subscriber that would wake them otherwise.
 	Notifier *Notifier
+	// Kinds handles signed reports of further kinds at their destination
+	// (diffusions: diffusion.go); set before serving.
+	Kinds map[string]KindHandler
 
 	mu       sync.RWMutex
 	keys     map[string]ed25519.PublicKey

@@ -132,7 +132,15 @@ func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, creat
 		}
 		return tripline.ReportAcknowledged, nil
 	default:
-		return "", tripline.Errorf(tripline.EINVALID, "report: kind %q is not an encounter or an update", sr.Kind)
+		// Kinds other capabilities register (diffusion.go).
+		key, done, err := p.receiveKind(ctx, sr)
+		if err != nil {
+			return "", err
+		}
+		if done {
+			return tripline.ReportAcknowledged, nil
+		}
+		e.ID = key
 	}
 	if sr.ToOrigin == p.Self {
 		var err error

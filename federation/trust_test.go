@@ -231,7 +231,11 @@ func TestPartnerCannotRewriteOthersRecords(t *testing.T) {
 		}, "birth_dates[0]: month 13 out of range"},
 		{"a clearance that would silence a hit here", func(t *testing.T, a *signer) []*tripline.Event {
 			return []*tripline.Event{a.event(t, tripline.EventClearance, "cl-1", tripline.Clearance{ID: "cl-1", Listing: "agency-b:1", Name: "Bartholomew Partner"})}
-		}, "do not cross nodes"},
+		}, "not a shared clearance"},
+		{"a shared clearance for another origin's listing", func(t *testing.T, a *signer) []*tripline.Event {
+			return []*tripline.Event{a.event(t, tripline.EventClearance, "shr-1", tripline.Clearance{ID: "shr-1", Listing: "agency-b:1", Shared: true,
+				DocCountry: "NLD", DocNumber: "X1", DOB: tripline.PartialDate{Year: 1970}})}
+		}, "only its originator shares a clearance"},
 		{"a placeholder for another partner's listing", func(t *testing.T, a *signer) []*tripline.Event {
 			return []*tripline.Event{a.sign(t, &tripline.Event{Type: tripline.EventListingUpserted, Subject: "agency-b:1", Redacted: true, Digest: strings.Repeat("ab", 32)})}
 		}, ""},

@@ -28,6 +28,7 @@ var schemaTypes = map[string]reflect.Type{
 	"EncounterPage":   reflect.TypeOf(EncounterPage{}),
 	"Resolution":      reflect.TypeOf(tripline.Resolution{}),
 	"Resolved":        reflect.TypeOf(Resolved{}),
+	"ClearanceStep":   reflect.TypeOf(ClearanceStep{}),
 	"DocumentAlert":   reflect.TypeOf(tripline.DocumentAlert{}),
 	"AlertPage":       reflect.TypeOf(AlertPage{}),
 	"Login":           reflect.TypeOf(Login{}),
@@ -72,6 +73,10 @@ var schemaTypes = map[string]reflect.Type{
 	"TipPage":         reflect.TypeOf(TipPage{}),
 	"TipConfirmation": reflect.TypeOf(TipConfirmation{}),
 	"TipRejection":    reflect.TypeOf(TipRejection{}),
+	// Diffusions (diffusions.go).
+	"DiffusionRequest": reflect.TypeOf(DiffusionRequest{}),
+	"Diffusion":        reflect.TypeOf(tripline.Diffusion{}),
+	"DiffusionPage":    reflect.TypeOf(DiffusionPage{}),
 	"Error": reflect.TypeOf(struct {
 		Error tripline.ErrBody `json:"error"`
 	}{}),

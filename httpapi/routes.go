@@ -62,7 +62,7 @@ type param struct {
 // each capability adds from its own file.
 func (s *Server) routes() []route {
 	rs := s.coreRoutes()
-	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.partnerRoutes, s.coverageRoutes, s.importRoutes, s.blindRoutes, s.exportRoutes, s.tipRoutes} {
+	for _, group := range []func() []route{s.networkRoutes, s.federationRoutes, s.partnerRoutes, s.coverageRoutes, s.importRoutes, s.blindRoutes, s.exportRoutes, s.tipRoutes, s.diffusionRoutes} {
 		rs = append(rs, group()...)
 	}
 	return rs
@@ -98,6 +98,7 @@ func (s *Server) coreRoutes() []route {
 		{Method: "GET", Pattern: "/v1/encounters/{id}", Roles: screeners, Summary: "One encounter.", Response: "Encounter", Handler: s.handleGetEncounter},
 		{Method: "POST", Pattern: "/v1/encounters/{id}/resolve", Roles: screeners, Summary: "Record the outcome; false_positive creates a clearance, refused/deported keeps the identity.", Request: "Resolution", Response: "Resolved", Handler: s.handleResolve},
 		{Method: "POST", Pattern: "/v1/encounters/{id}/ack", Roles: ackers, Summary: "The originator acknowledges an encounter report.", Response: "Encounter", Handler: s.handleAcknowledge},
+		{Method: "POST", Pattern: "/v1/encounters/{id}/clearance", Roles: []tripline.Role{analyst, supervisor}, Summary: "Share a false positive's clearance with partners: the reporting agency proposes, the listing's originator grants, refuses or revokes.", Request: "ClearanceStep", Response: "Resolved", Handler: s.handleClearance},
 		{Method: "GET", Pattern: "/v1/document-alerts", Roles: readers, Summary: "Revoked, stolen, lost and invalidated documents.", Response: "AlertPage",
 			Query: []param{{"source", "string", "only this source"}}, Handler: s.handleListAlerts},
 		{Method: "POST", Pattern: "/v1/document-alerts", Roles: writers, Summary: "Create or update a document alert.", Request: "DocumentAlert", Response: "DocumentAlert", Handler: s.handlePutAlert},

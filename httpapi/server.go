@@ -60,6 +60,10 @@ type Server struct {
 	// from the store; nil reads them from the store.
 	Active func() []*tripline.Listing
 	// Origin is this node's id, the default origin of /v1/events.
+	// Diffusions stores diffusions and DiffusionTransport sends them
+	// (issue 19); either nil answers their routes 503.
+	Diffusions         tripline.DiffusionService
+	DiffusionTransport DiffusionTransport
 	// Tips stores tips (issue 19); nil answers their routes 503.
 	Tips   tripline.TipService
 	Origin string

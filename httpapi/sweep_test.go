@@ -88,6 +88,7 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 	q := url.QueryEscape
 	phone := svc.Canon(network.Phone("+44 20 7946 0958"))
 	phoneKey := q(string(phone.Kind) + ":" + phone.Key)
+	diffusions := "diffusions need partner nodes: TestDiffusionThreeNodes (cmd/tripline) sends, acknowledges and cancels across three; policy/diffusion.go audits each"
 	signed := "partner nodes only: signed requests, refused to every bearer token (TestEveryRouteRefuses); the federation tests cover them"
 
 	calls := map[string]sweepCall{
@@ -103,6 +104,11 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"GET /v1/exports/listings":               {path: "/v1/exports/listings?format=stix"},
 		"GET /v1/exports/encounters":             {path: "/v1/exports/encounters"},
 		"POST /v1/tips":                          {path: "/v1/tips", body: tipBody},
+		"POST /v1/diffusions":                    {skip: diffusions},
+		"GET /v1/diffusions":                     {skip: diffusions},
+		"GET /v1/diffusions/{id}":                {skip: diffusions},
+		"POST /v1/diffusions/{id}/ack":           {skip: diffusions},
+		"POST /v1/diffusions/{id}/cancel":        {skip: diffusions},
 		"GET /v1/tips":                           {path: "/v1/tips?status=provisional"},
 		"GET /v1/tips/{id}":                      {path: "/v1/tips/" + tips[0]},
 		"POST /v1/tips/{id}/confirm":             {path: "/v1/tips/" + tips[0] + "/confirm", body: `{"action":"report","handling":{"screen":["y"]}}`},
@@ -110,6 +116,7 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"GET /v1/encounters/{id}":                {path: "/v1/encounters/" + w.enc},
 		"POST /v1/encounters/{id}/resolve":       {path: "/v1/encounters/" + w.enc + "/resolve", body: `{"outcome":"admitted"}`},
 		"POST /v1/encounters/{id}/ack":           {path: "/v1/encounters/" + w.own + "/ack"},
+		"POST /v1/encounters/{id}/clearance":     {skip: "a step needs an encounter between two agencies, resolved false_positive; TestFederationSharedClearance (cmd/tripline) takes each step on real nodes and checks their audit entries"},
 		"GET /v1/document-alerts":                {path: "/v1/document-alerts"},
 		"POST /v1/document-alerts":               {path: "/v1/document-alerts", body: string(alertJSON)},
 		"POST /v1/document-alerts/{id}/withdraw": {path: "/v1/document-alerts/" + alertID + "/withdraw"},

@@ -77,9 +77,10 @@ type Index struct {
 	byID   map[string]uint32
 	slots  []*prepared // nil when free
 	free   []uint32
-	post   map[uint64][]uint32 // postings added since the last Compact
-	flat   flatPostings        // postings moved by Compact
-	tokens map[string]*token   // interned tokens: many listings share names
+	post   map[uint64][]uint32   // postings added since the last Compact
+	flat   flatPostings          // postings moved by Compact
+	tokens map[string]*token     // interned tokens: many listings share names
+	freq   map[uint64]*listCount // listings per name (listrarity.go)
 	// snap, when the index was loaded from a snapshot file, holds the
 	// listings of the slots below snap.n that were not replaced since
 	// (ix.slots[s] is nil for them).
@@ -104,7 +105,7 @@ func NewIndex(opts Options) *Index {
 	if th == (tripline.Thresholds{}) {
 		th = DefaultThresholds
 	}
-	return &Index{th: th, byID: map[string]uint32{}, post: map[uint64][]uint32{}, tokens: map[string]*token{}}
+	return &Index{th: th, byID: map[string]uint32{}, post: map[uint64][]uint32{}, tokens: map[string]*token{}, freq: map[uint64]*listCount{}}
 }
 
 // Thresholds returns the thresholds the index decides with.
@@ -237,6 +238,7 @@ func (ix *Index) Put(pp Prepared) {
 	for i := range p.names {
 		p.names[i].toks = ix.intern(p.names[i].toks)
 	}
+	ix.countNames(p, 1)
 	var slot uint32
 	if n := len(ix.free); n > 0 {
 		slot = ix.free[n-1]
@@ -278,7 +280,8 @@ func (ix *Index) removeLocked(id string) {
 	if !ok {
 		return
 	}
-	for _, key := range listingKeys(ix.at(slot, &snapDecoder{})) {
+	p := ix.at(slot, &snapDecoder{})
+	for _, key := range listingKeys(p) {
 		ix.flat.remove(key, slot)
 		ps := ix.post[key]
 		if i := slices.Index(ps, slot); i >= 0 {
@@ -291,6 +294,7 @@ func (ix *Index) removeLocked(id string) {
 			ix.post[key] = ps
 		}
 	}
+	ix.countNames(p, -1)
 	if ix.slots[slot] != nil {
 		delete(ix.byID, id)
 	} else {
@@ -396,10 +400,30 @@ func nameKeys(keys []uint64, toks []*token) []uint64 {
 	for _, t := range toks {
 		keys = tokenKeys(keys, t)
 	}
+	if t, ok := onlyWord(toks); ok {
+		// A one-word name (an alias: "Yahya") has nothing else to be
+		// found by: a typo in a word of four letters too.
+		keys = deletionKeysMin(keys, t, 4)
+	}
 	if k, ok := wholeKey(toks); ok {
 		keys = append(keys, k)
 	}
 	return pairKeys(keys, toks)
+}
+
+// onlyWord returns the one name token of a name that has no other.
+func onlyWord(toks []*token) (*token, bool) {
+	var only *token
+	for _, t := range toks {
+		if t.kind != kindName {
+			continue
+		}
+		if only != nil {
+			return nil, false
+		}
+		only = t
+	}
+	return only, only != nil
 }
 
 // pairKeys appends a key per pair of name tokens. Names reach it with at
@@ -703,6 +727,7 @@ func (ix *Index) Screen(t *tripline.Traveller, now time.Time, allow func(*tripli
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	q.sc.logN = listLog(ix.lenLocked())
 	sc := ix.getScratch()
 	defer ix.putScratch(sc)
 	sc.dec.reset()

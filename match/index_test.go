@@ -185,7 +185,8 @@ func TestConcurrentScreenAndUpsert(t *testing.T) {
 }
 
 // TestScreenAgreesWithScore checks that the index's prepared, interned
-// listings score exactly as Score does on the listing itself.
+// listings score exactly as the index's Score does on the listing itself
+// (the same list context: list-informed rarity).
 func TestScreenAgreesWithScore(t *testing.T) {
 	ix := unIndex(t)
 	byID := map[string]*tripline.Listing{}
@@ -204,7 +205,7 @@ func TestScreenAgreesWithScore(t *testing.T) {
 			}
 			for _, m := range ix.Screen(tr, now, nil) {
 				n++
-				if s, _ := Score(tr, byID[m.Listing]); s != m.Score {
+				if s, _ := ix.Score(tr, byID[m.Listing]); s != m.Score {
 					t.Errorf("%q against %s: Screen %v, Score %v", tr.Name, m.Listing, m.Score, s)
 				}
 			}

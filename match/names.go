@@ -52,6 +52,7 @@ func compareTokens(q, c []*token) nameResult { return compareTokensMemo(q, c, ni
 
 // scratch holds one query's reusable buffers.
 type cmpScratch struct {
+	logN   float64 // listLog of the index screened, for weightOf; 0 without one
 	memo   memo
 	edges  []edge
 	chosen []edge
@@ -89,7 +90,7 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 				s, how = tokenSim(q[i], c[j])
 			}
 			if s > 0 {
-				w := (float64(q[i].weight) + float64(c[j].weight)) / 2
+				w := (weightOf(q[i], sc.logN) + weightOf(c[j], sc.logN)) / 2
 				edges = append(edges, edge{q: 1 << i, c: 1 << j, sim: s, how: how, weight: w})
 			}
 		}
@@ -100,15 +101,15 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 		// Words left over on both sides: maybe one side wrote two words
 		// as one ("AlisherUsmanov"). Try joins among the leftovers.
 		n := len(edges)
-		edges = joinEdges(edges, q, c, usedQ, usedC, false)
-		edges = joinEdges(edges, c, q, usedC, usedQ, true)
+		edges = joinEdges(edges, q, c, usedQ, usedC, false, sc.logN)
+		edges = joinEdges(edges, c, q, usedC, usedQ, true, sc.logN)
 		if len(edges) > n {
 			sortEdges(edges)
 			usedQ, usedC, chosen = greedy(edges, 0, 0, chosen[:0])
 		}
 	}
 	sc.chosen = chosen[:0]
-	return scoreAlignment(q, c, chosen, usedQ, usedC)
+	return scoreAlignment(q, c, chosen, usedQ, usedC, sc.logN)
 }
 
 // fullMask has the low n bits set.
@@ -163,7 +164,7 @@ func lowBit(m uint32) int {
 
 // joinEdges adds edges where one token of a equals two adjacent tokens of b
 // written together. flip says a is the candidate side.
-func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []edge {
+func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, logN float64) []edge {
 	// Two words written as one, or three ("Plat Ono Vich").
 	for span := 2; span <= 3; span++ {
 		mask := uint32(1)<<span - 1
@@ -176,7 +177,7 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []ed
 			n, w := 0, 0.0
 			for _, p := range parts {
 				n += len(p.form)
-				w += float64(p.weight)
+				w += weightOf(p, logN)
 			}
 			for i := range a {
 				if a[i].kind != kindName || len(a[i].form) < 3 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
@@ -195,7 +196,7 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool) []ed
 				if s < 0.85 || len(a[i].form) == 3 && s < simSpelling {
 					continue // a short word split at its apostrophe (Sa'd as "Sa d") must join exactly
 				}
-				e := edge{q: 1 << i, c: mask << j, sim: s * 0.99, how: "joined " + how, weight: (float64(a[i].weight) + w) / 2}
+				e := edge{q: 1 << i, c: mask << j, sim: s * 0.99, how: "joined " + how, weight: (weightOf(a[i], logN) + w) / 2}
 				if flip {
 					e.q, e.c = e.c, e.q
 				}
@@ -305,7 +306,7 @@ func patronymicSwap(q, c []*token, chosen []edge) bool {
 }
 
 // scoreAlignment turns a chosen alignment into a score.
-func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32) nameResult {
+func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, logN float64) nameResult {
 	r := nameResult{edges: chosen}
 	if len(chosen) == 0 {
 		return r
@@ -321,8 +322,8 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32) nameResul
 		}
 	}
 	base := num / den
-	uq, wq := leftover(q, usedQ)
-	uc, wc := leftover(c, usedC)
+	uq, wq := leftover(q, usedQ, logN)
+	uc, wc := leftover(c, usedC, logN)
 	nq, nc := unmatchedNames(q, usedQ), unmatchedNames(c, usedC)
 	fq, fc := uq/wq, uc/wc
 	conflict := math.Min(fq, fc)
@@ -353,9 +354,9 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32) nameResul
 }
 
 // leftover returns the weight of unmatched tokens and the total weight.
-func leftover(ts []*token, used uint32) (un, total float64) {
+func leftover(ts []*token, used uint32, logN float64) (un, total float64) {
 	for i := range ts {
-		w := float64(ts[i].weight)
+		w := weightOf(ts[i], logN)
 		total += w
 		if used&(1<<i) == 0 {
 			un += w

@@ -34,6 +34,9 @@ type token struct {
 	known  bool    // a well-attested name in the data
 	raw    string  // an "Abd" compound as written ("abdulrahman"): typos are made in it
 	phon   string  // phonetic form of a Latin spelling ("zia" for Zeea), "" for other scripts
+	// list counts the listings bearing this name, on tokens interned in
+	// an index (listrarity.go); nil elsewhere.
+	list *listCount
 	// cut marks a query token where a machine-readable zone may have cut
 	// the name at its field width: it may be the start of a listed name.
 	cut bool

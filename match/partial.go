@@ -46,31 +46,38 @@ func shapeOf(q, c []*token, r nameResult) nameShape {
 	return sh
 }
 
-// Weights of thin names. A partial name whose birth date cannot be compared
-// (the listing gives none) has only the name to go on; one word matched
-// proves little whatever its rarity (a family or tribe name shared by
-// many) unless the birth date agrees, and less still with words left over,
-// unless the name was cut after a particle ("Mohamed Ben" for Mohamed Ben
-// Belgacem ...).
+// Weights of thin names. A partial name has the birth date to tell the
+// listed person from the innocents of the same region who share two of
+// their words: without a date that agrees it weighs partialNoDOB; a name
+// cut to its first words is lifted by an agreeing year (cutYearRare). One word matched proves little whatever its
+// rarity (a family or tribe name shared by many): singleWord unless the
+// date agrees, and again with words left over unless the date agrees to
+// the month or the name was cut after a particle ("Mohamed Ben" for
+// Mohamed Ben Belgacem ...).
 const (
 	partialNoDOB = 0.88
 	singleWord   = 0.92
 	// cutYearRare is how rare an agreeing birth year counts for a name cut
 	// to its first words (a full date counts 1; dobSpecificity).
-	cutYearRare = 0.5
+	cutYearRare = 0.7
 )
 
 // partialFactor is what a name's shape costs; dob says how the birth dates
 // compared. A traveller without a birth date is a search by name (an
 // analyst's query, not a passport): judged on the name alone, as before.
 func partialFactor(sh nameShape, dob dobAgreement) float64 {
+	if dob == dobUnknown {
+		return 1
+	}
 	f := 1.0
-	if sh.missC > 0 && dob == dobNone {
+	if sh.missC > 0 && (dob == dobNone || dob == dobDiffers) {
 		f *= partialNoDOB
 	}
-	if sh.matched == 1 && dob != dobAgrees && dob != dobUnknown {
-		f *= singleWord
-		if sh.missC+sh.missQ > 0 && !(sh.cut && sh.words > 1) {
+	if sh.matched == 1 {
+		if dob < dobYear {
+			f *= singleWord
+		}
+		if sh.missC+sh.missQ > 0 && dob < dobMonth && !(sh.cut && sh.words > 1) {
 			f *= singleWord
 		}
 	}
@@ -78,14 +85,15 @@ func partialFactor(sh nameShape, dob dobAgreement) float64 {
 }
 
 // dobAgreement is how the birth dates of a traveller and a listing compare,
-// for partialFactor.
+// for partialFactor, weakest first.
 type dobAgreement uint8
 
 const (
 	dobUnknown dobAgreement = iota // the traveller gave no date: a name search, judged on the name
 	dobNone                        // the listing gives no date
 	dobDiffers                     // a slip or a contradiction
-	dobAgrees                      // the same as far as both are known
+	dobYear                        // the same year, the listing giving no more
+	dobMonth                       // the same year and month, or the same date
 )
 
 // agreementOf classifies a bestDOB result for a traveller with a birth
@@ -96,8 +104,10 @@ func agreementOf(ds float64, ok, travellerDOB bool) dobAgreement {
 		return dobUnknown
 	case !ok:
 		return dobNone
+	case ds >= 0.9:
+		return dobMonth
 	case ds >= 0.85:
-		return dobAgrees
+		return dobYear
 	}
 	return dobDiffers
 }
@@ -111,7 +121,7 @@ func dobAgreementOf(q *query, p *prepared) dobAgreement {
 // thinWhy says in an explanation why partialFactor weakened a name.
 func (sh nameShape) thinWhy() string {
 	if sh.matched == 1 {
-		return "one word matched and no birth date agrees"
+		return "one word matched, no birth date agreeing"
 	}
-	return "part of the listed name and no birth date to compare"
+	return "part of the listed name, no birth date agreeing"
 }

@@ -68,3 +68,81 @@ func slicesEqual(a, b []string) bool {
 	}
 	return true
 }
+
+// TestListRarity: a name borne by many listed people weighs what the list
+// says, not only what the tables say, in the index that holds them; the
+// package's Score knows no list; removing the listings restores the weight.
+func TestListRarity(t *testing.T) {
+	ix := NewIndex(Options{})
+	letters := "bcdfghjklmnpqrstvwxz"
+	word := func(i int) string { // a made-up given name per listing
+		return "Ka" + string(letters[i%20]) + string(letters[i/20%20]) + "ari"
+	}
+	var ids []string
+	for i := 0; i < 300; i++ {
+		family := "Zubeidi" + word(i + 7)[2:4] // one listed person each
+		if i < 60 {
+			family = "Tikriti" // borne by a fifth of the list
+		}
+		id := "l" + word(i)
+		ids = append(ids, id)
+		ix.Upsert(&tripline.Listing{ID: id, Status: tripline.StatusActive, Names: []tripline.Name{{Full: word(i) + " Hussein " + family, Kind: tripline.NamePrimary}}})
+	}
+	tok := func() *token { return ix.slots[ix.byID[ids[0]]].names[0].toks[2] }
+	if w, lw := float64(tok().weight), weightOf(tok(), listLog(ix.Len())); lw >= w || lw > 0.75 {
+		t.Errorf("Tikriti, borne by 60 of 300 listings: weight %.2f in the index, %.2f in the tables; want lower", lw, w)
+	}
+	l := ix.Listing(ids[0])
+	tr := &tripline.Traveller{Name: "Hussein Tikriti", DOB: tripline.PartialDate{Year: 1970, Month: 1, Day: 2}}
+	inList, _ := ix.Score(tr, l)
+	alone, _ := Score(tr, l)
+	if inList >= alone {
+		t.Errorf("a partial name on a list-common family name: index %.3f, alone %.3f; want lower in the index", inList, alone)
+	}
+	// Replace hands the counts over with the listings.
+	moved := NewIndex(Options{})
+	moved.Replace(ix)
+	ix = moved
+	if len(ix.freq) == 0 {
+		t.Fatal("Replace dropped the list counts")
+	}
+	ix.Upsert(&tripline.Listing{ID: "extra", Status: tripline.StatusActive, Names: []tripline.Name{{Full: "Omar Tikriti", Kind: tripline.NamePrimary}}})
+	if n := tok().list.n; n != 61 {
+		t.Errorf("after Replace and one more listing Tikriti is counted %d times, want 61", n)
+	}
+	ix.Remove("extra")
+	kept := tok()
+	for _, id := range ids[1:] {
+		ix.Remove(id)
+	}
+	if w, lw := float64(kept.weight), weightOf(kept, listLog(ix.Len())); lw != w {
+		t.Errorf("after removals: weight %.2f, want the tables' %.2f", lw, w)
+	}
+	if kept.list.n != 1 {
+		t.Errorf("after removals Tikriti is counted %d times, want 1", kept.list.n)
+	}
+}
+
+// TestShortSyllables: a short syllable with another vowel (Jang/Jong) or
+// one more letter (Son/Song) is mostly another syllable: it still meets as
+// a weak agreement, well below a known variant.
+func TestShortSyllables(t *testing.T) {
+	for _, c := range [][2]string{{"jang", "jong"}, {"son", "song"}, {"kang", "kong"}} {
+		a, b := prepare(c[0])[0], prepare(c[1])[0]
+		if s, how := tokenSim(a, b); s < minTokenSim || s > 0.821 {
+			t.Errorf("tokenSim(%s, %s) = %.2f (%s), want in [%.2f, 0.82]", c[0], c[1], s, how, minTokenSim)
+		}
+	}
+}
+
+// TestOneWordAliasFoundWithTypo: a one-word alias of four letters is found
+// through a typo (Yaja for Yaya): its deletions are keys too.
+func TestOneWordAliasFoundWithTypo(t *testing.T) {
+	ix := NewIndex(Options{})
+	ix.Upsert(&tripline.Listing{ID: "a", Status: tripline.StatusActive, Nationalities: []string{"AFG"}, BirthDates: []tripline.PartialDate{{Year: 1978}},
+		Names: []tripline.Name{{Full: "YAHYA HAQQANI", Kind: tripline.NamePrimary}, {Full: "Yaya", Kind: tripline.NameAlias}}})
+	tr := &tripline.Traveller{Name: "Yaja", Nationality: "AFG", DOB: tripline.PartialDate{Year: 1978, Month: 12, Day: 14}}
+	if ms := ix.Screen(tr, now, nil); len(ms) != 1 || ms[0].Listing != "a" {
+		t.Errorf("Screen(Yaja) = %+v, want the listing with alias Yaya", ms)
+	}
+}

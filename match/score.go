@@ -88,6 +88,7 @@ var scratchPool sync.Pool
 // release returns the query's buffers to the pool; q is unusable after.
 func (q *query) release() {
 	clear(q.sc.memo)
+	q.sc.logN = 0
 	scratchPool.Put(q.sc)
 	q.sc = nil
 }

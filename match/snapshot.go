@@ -29,7 +29,7 @@ import (
 // either changes. SnapshotMeta.Build covers the rest of the matcher (its
 // tables and code): the caller names its build, and a snapshot of another
 // build is refused.
-const snapFormat = 3
+const snapFormat = 4
 
 // SnapshotMeta describes a snapshot file.
 type SnapshotMeta struct {
@@ -461,14 +461,19 @@ func writeToken(b recBuf, t *token) recBuf {
 	if t.cut {
 		flags |= 4
 	}
-	return b.uvarint(uint64(t.kind)).uvarint(flags).varint(int64(t.class)).uvarint(uint64(math.Float32bits(t.weight)))
+	var listed uint64 // listings bearing the name (listrarity.go)
+	if t.list != nil && t.list.n > 0 {
+		listed = uint64(t.list.n)
+	}
+	return b.uvarint(uint64(t.kind)).uvarint(flags).varint(int64(t.class)).uvarint(uint64(math.Float32bits(t.weight))).uvarint(listed)
 }
 
 // readTokens decodes the token table; its strings are one copy on the
 // heap, so that explanations and the memo never reach into the mapping.
-func readTokens(b []byte, n uint64) ([]token, error) {
+// listed[i] is how many listings bore token i's name when it was written.
+func readTokens(b []byte, n uint64) (toks []token, listed []int32, err error) {
 	if n > uint64(len(b)) {
-		return nil, snapErrorf("token count %d for %d bytes", n, len(b))
+		return nil, nil, snapErrorf("token count %d for %d bytes", n, len(b))
 	}
 	heap := string(b)
 	r := reader{b: []byte(heap)} // strings alias heap's copy
@@ -480,12 +485,14 @@ func readTokens(b []byte, n uint64) ([]token, error) {
 		t.arabic, t.known, t.cut = flags&1 != 0, flags&2 != 0, flags&4 != 0
 		t.class = int32(r.varint())
 		t.weight = math.Float32frombits(uint32(r.uvarint()))
-		if r.bad {
-			return nil, snapErrorf("token table malformed")
+		c := r.uvarint()
+		if r.bad || c > math.MaxInt32 {
+			return nil, nil, snapErrorf("token table malformed")
 		}
 		out = append(out, t)
+		listed = append(listed, int32(c))
 	}
-	return out, nil
+	return out, listed, nil
 }
 
 // LoadSnapshot maps the snapshot at path and returns an index backed by
@@ -615,7 +622,8 @@ func snapIndex(data []byte, dirOff uint64, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.toks, err = readTokens(tb, dir.NTokens); err != nil {
+	var listed []int32
+	if s.toks, listed, err = readTokens(tb, dir.NTokens); err != nil {
 		return nil, err
 	}
 	hb, err := rawSection(data, dir.Handling, "handling")
@@ -627,6 +635,7 @@ func snapIndex(data []byte, dirOff uint64, opts Options) (*Index, error) {
 	}
 	ix := NewIndex(opts)
 	ix.snap = s
+	ix.countSnapshot(listed)
 	ix.slots = make([]*prepared, s.n)
 	free, err := mapped[uint32](data, dir.Free, "free slots")
 	if err != nil {
@@ -829,7 +838,7 @@ func (ix *Index) Replace(from *Index) {
 	defer from.mu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.byID, ix.slots, ix.free, ix.post, ix.flat, ix.tokens, ix.snap = from.byID, from.slots, from.free, from.post, from.flat, from.tokens, from.snap
+	ix.byID, ix.slots, ix.free, ix.post, ix.flat, ix.tokens, ix.snap, ix.freq = from.byID, from.slots, from.free, from.post, from.flat, from.tokens, from.snap, from.freq
 }
 
 // ListingsWhere returns the indexed listings for which keep is true. keep

@@ -26,6 +26,9 @@ const (
 	// simPhoneticShort is the same sound in a syllable of three letters
 	// or fewer (Son/Sun, Kil/Keel): little to tell names apart by.
 	simPhoneticShort = 0.86
+	// simShortVowel is a syllable of four letters or fewer with its vowel
+	// changed beyond the phonetic form (Jang/Jong).
+	simShortVowel = 0.8
 )
 
 // tokenSim scores two tokens in [0,1] and says how they agreed.
@@ -86,6 +89,11 @@ func tokenSim(a, b *token) (float64, string) {
 		case firstRune(a.form) == firstRune(b.form) && strdist.JaroWinkler(a.form, b.form) >= 0.8:
 			// Between Latin spellings the skeleton is only a hint: the
 			// spellings must look alike too.
+			if n >= 3 && len(a.form) <= 4 && len(b.form) <= 4 {
+				// A syllable whose vowel changed is mostly another
+				// syllable (Jang and Jong, Kang and Kong).
+				return simShortVowel, "skeleton"
+			}
 			if n >= 3 {
 				return simSkeleton, "skeleton"
 			}
@@ -298,8 +306,8 @@ func spellingSim(a, b string) float64 {
 	if !sameSound(firstRune(a), firstRune(b)) {
 		s -= 0.1 // another first letter mostly makes another name (Janan/Manan, Ryong/Myong)
 	}
-	if d == 1 && l <= 5 && len(a) == len(b) && a[:len(a)-1] == b[:len(b)-1] {
-		s -= 0.08 // so does another last letter of a short name (Amid/Amit, Amin/Amir)
+	if d == 1 && l <= 5 && (len(a) == len(b) && a[:len(a)-1] == b[:len(b)-1] || strings.HasPrefix(a, b) || strings.HasPrefix(b, a)) {
+		s -= 0.08 // so does another last letter of a short name, or one more (Amid/Amit, Amin/Amir, Son/Song)
 	}
 	return s
 }

@@ -154,12 +154,22 @@ func enrich(toks []token) {
 			// and Korean and Chinese ones are missing from the tables.
 			tk.weight = shortWeight
 		}
+		if n := len(tk.form); n == 4 && !tk.arabic && f == 0 && tk.weight > shortUnknownWeight {
+			// A four-letter name the tables never saw is most often a
+			// Korean or Chinese syllable (Chol, Kang, Myon): they lack
+			// those, not because they are rare.
+			tk.weight = shortUnknownWeight
+		}
 		tk.known = f >= knownFreq
 	}
 }
 
-// shortWeight is the most a name of three letters or fewer weighs.
-const shortWeight = 0.5
+// shortWeight is the most a name of three letters or fewer weighs, and
+// shortUnknownWeight one of four letters the tables do not know.
+const (
+	shortWeight        = 0.5
+	shortUnknownWeight = 0.6
+)
 
 // rarity maps a name frequency to an IDF-like weight in [0.3, 1]: a name
 // borne by many people proves little, an unknown one counts fully.

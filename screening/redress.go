@@ -68,11 +68,28 @@ func (r *Redress) Clearance(t *tripline.Traveller, l *tripline.Listing) *triplin
 	}
 	hash := l.ContentHash()
 	for _, c := range cands {
-		if c.Listing == l.ID && c.ListingHash == hash {
+		if c.Listing != l.ID {
+			continue
+		}
+		if c.Shared && c.ListingVersion == l.Version || !c.Shared && c.ListingHash == hash {
 			return c
 		}
 	}
 	return nil
+}
+
+// RemoveClearance drops clearance id (a shared clearance revoked).
+func (r *Redress) RemoveClearance(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, cs := range r.clearances {
+		for i, c := range cs {
+			if c.ID == id {
+				r.clearances[k] = append(cs[:i:i], cs[i+1:]...)
+				return
+			}
+		}
+	}
 }
 
 // Returning returns an earlier refusal of the same person — same birth

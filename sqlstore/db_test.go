@@ -36,6 +36,7 @@ func TestContract(t *testing.T) {
 			Encounters: sqlstore.NewEncounterService(db),
 			Alerts:     sqlstore.NewDocumentAlertService(db),
 			Tips:       sqlstore.NewTipService(db),
+			Diffusions: sqlstore.NewDiffusionService(db),
 			Origin:     db.Origin,
 			SetNow:     func(now time.Time) { db.Now = func() time.Time { return now } },
 		}

@@ -193,6 +193,16 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 			}
 			continue
 		}
+		if c.Type == tripline.EventClearance && !c.Redacted {
+			if err := tx.applySharedClearance(ctx, &c); tripline.ErrorCode(err) == tripline.EINTERNAL {
+				return nil, err
+			} else if err != nil {
+				res.Rejected = append(res.Rejected, &tripline.Rejection{Event: &c, Err: err})
+			} else {
+				published = append(published, &c)
+			}
+			continue
+		}
 		dropped, err := tx.applyDrops(ctx, &c)
 		if err != nil {
 			return nil, err

@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -72,23 +70,8 @@ func (s *TipService) CreateTip(ctx context.Context, t *tripline.Tip, l *tripline
 	return &out, tx.Commit()
 }
 
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 func (s *TipService) tip(ctx context.Context, q queryer, id string) (*tripline.Tip, error) {
-	var body []byte
-	err := q.QueryRowContext(ctx, `SELECT body FROM tips WHERE id = ?`, id).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tripline.Errorf(tripline.ENOTFOUND, "tip %q not found", id)
-	} else if err != nil {
-		return nil, fmt.Errorf("load tip %s: %w", id, err)
-	}
-	var t tripline.Tip
-	if err := json.Unmarshal(body, &t); err != nil {
-		return nil, fmt.Errorf("decode tip %s: %w", id, err)
-	}
-	return &t, nil
+	return getBody[tripline.Tip](ctx, q, "tips", "tip", id)
 }
 
 // Tip returns one tip; ENOTFOUND when there is none.
@@ -100,25 +83,8 @@ func (s *TipService) Tip(ctx context.Context, id string) (*tripline.Tip, error) 
 // status f.Status (stored status; StatusAt tells expiry), newest first,
 // at most 1000.
 func (s *TipService) Tips(ctx context.Context, f tripline.TipFilter) ([]*tripline.Tip, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT body FROM tips WHERE (? = '' OR agency = ?) AND (? = '' OR status = ?)
+	return listBodies[tripline.Tip](ctx, s.db.db, "tip", `SELECT body FROM tips WHERE (? = '' OR agency = ?) AND (? = '' OR status = ?)
 		ORDER BY received DESC, id DESC LIMIT 1000`, f.Agency, f.Agency, string(f.Status), string(f.Status))
-	if err != nil {
-		return nil, fmt.Errorf("list tips: %w", err)
-	}
-	defer rows.Close()
-	var out []*tripline.Tip
-	for rows.Next() {
-		var body []byte
-		if err := rows.Scan(&body); err != nil {
-			return nil, fmt.Errorf("scan tip: %w", err)
-		}
-		var t tripline.Tip
-		if err := json.Unmarshal(body, &t); err != nil {
-			return nil, fmt.Errorf("decode tip: %w", err)
-		}
-		out = append(out, &t)
-	}
-	return out, rows.Err()
 }
 
 // DecideTip confirms (storing l as the listing's new version) or rejects

@@ -20,7 +20,8 @@ type Store struct {
 	Events     tripline.EventService
 	Encounters tripline.EncounterService
 	Alerts     tripline.DocumentAlertService
-	Tips       tripline.TipService // nil skips the tip contract
+	Tips       tripline.TipService       // nil skips the tip contract
+	Diffusions tripline.DiffusionService // nil skips the diffusion contract
 	Origin     string
 	// SetNow sets the store's clock; stores inject their clock.
 	SetNow func(time.Time)
@@ -50,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"DocumentAlerts", testDocumentAlerts},
 		{"ExpiryAndReview", testExpiry},
 		{"Tips", testTips},
+		{"Diffusions", testDiffusions},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

@@ -69,3 +69,43 @@ func testTips(t *testing.T, s Store) {
 		t.Fatalf("missing tip: %v", err)
 	}
 }
+
+// testDiffusions: a diffusion stored, an older version ignored, a newer one
+// keeping the acknowledgements recorded, one acknowledgement per agency.
+func testDiffusions(t *testing.T, s Store) {
+	if s.Diffusions == nil {
+		t.Skip("no diffusion store")
+	}
+	ctx := context.Background()
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	d := &tripline.Diffusion{ID: "A-d1", Sender: "agency-a", SenderNode: "A", Kind: tripline.DiffuseLocateReport,
+		Subject: tripline.TipSubject{Name: "Ayse Kaya"}, Status: tripline.DiffusionActive, Sent: now, AckDue: now.Add(time.Hour), Version: 1,
+		Recipients: []tripline.DiffusionRecipient{{Agency: "agency-b", Node: "B"}, {Agency: "agency-c", Node: "C"}}}
+	if _, err := s.Diffusions.PutDiffusion(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Diffusions.AckDiffusion(ctx, "A-d1", "agency-b", "ana-1", now.Add(time.Minute))
+	if err != nil || got.Recipients[0].AckedAt == nil || got.Recipients[1].AckedAt != nil {
+		t.Fatalf("ack: %+v %v", got, err)
+	}
+	if again, _ := s.Diffusions.AckDiffusion(ctx, "A-d1", "agency-b", "ana-2", now.Add(2*time.Minute)); again.Recipients[0].AckedBy != "ana-1" {
+		t.Fatalf("second acknowledgement replaced the first: %+v", again.Recipients[0])
+	}
+	if _, err := s.Diffusions.AckDiffusion(ctx, "A-d1", "agency-z", "x", now); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		t.Fatalf("a stranger's acknowledgement: %v", err)
+	}
+	cancelled := *d
+	cancelled.Status, cancelled.Version = tripline.DiffusionCancelled, 2
+	if got, _ := s.Diffusions.PutDiffusion(ctx, &cancelled); got.Status != tripline.DiffusionCancelled || got.Recipients[0].AckedAt == nil {
+		t.Fatalf("newer version: %+v", got)
+	}
+	if got, _ := s.Diffusions.PutDiffusion(ctx, d); got.Status != tripline.DiffusionCancelled {
+		t.Fatalf("an older version overrode the newer: %+v", got)
+	}
+	if ds, err := s.Diffusions.Diffusions(ctx); err != nil || len(ds) != 1 || ds[0].MarkOverdue(now.Add(2*time.Hour)) != 0 {
+		t.Fatalf("list: %d %v", len(ds), err)
+	}
+	if _, err := s.Diffusions.Diffusion(ctx, "none"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		t.Fatalf("missing: %v", err)
+	}
+}

@@ -188,7 +188,7 @@ func measure(ix *match.Index, s phen.Set, show int, print bool) stat {
 		name := c.T.FullName()
 		if m == nil {
 			l := ix.Listing(c.Want)
-			sc, feats := match.Score(c.T, l)
+			sc, feats := ix.Score(c.T, l)
 			fmt.Printf("  miss %-15s %.3f %q %s %s -> %s %q\n", s.Name, sc, name, c.T.DOB, c.T.Nationality, c.Want, l.PrimaryName())
 			printFeats(feats)
 			continue

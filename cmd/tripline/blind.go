@@ -37,19 +37,17 @@ func (n *Node) serveBlind(ctx context.Context, env *Env, srv *httpapi.Server, da
 	srv.Blind = origin
 	client := &blind.Client{Alpha3: alpha3, Dir: filepath.Join(dir, "held"), Now: n.Now, Logger: n.Logger}
 	n.blindRemotes(ctx, client)
-	n.bg.Add(1)
-	go func() { // the first tables, before the first officer needs them
-		defer n.bg.Done()
+	n.Go(func(ctx context.Context) { // the first tables, before the first officer needs them
 		client.RefreshTables(ctx)
-	}()
-	n.every(ctx, 30*time.Second, func(ctx context.Context) {
+	})
+	n.Every(30*time.Second, func(ctx context.Context) {
 		n.blindRemotes(ctx, client)
 		client.RefreshTables(ctx) // screening never waits for a table it holds
 	})
 	// A partner's new events (placeholders, for its blind listings) say
 	// its blind table may have changed: checked before the next screening.
 	seen := map[string]int64{}
-	n.every(ctx, 2*time.Second, func(ctx context.Context) {
+	n.Every(2*time.Second, func(ctx context.Context) {
 		for _, r := range client.Remotes() {
 			if seq, err := n.Events.LastSeq(ctx, r.Origin); err == nil && seq != seen[r.Origin] {
 				seen[r.Origin] = seq

@@ -31,7 +31,8 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 	n.Peer.Notifier = n.Notifier
 	n.FedService = &federation.Service{Peer: n.Peer, Notifier: n.Notifier, Agency: n.Agency, PartnerStore: n.Fed,
 		Feed: &federation.Feed{Events: n.Events, Self: n.DB.Origin, Sign: sign, Groups: n.groups, Audit: n.Audit, Consented: n.consented,
-			Logger: n.Logger},
+			Listing: func(id string) *tripline.Listing { return n.Index.Listing(id) },
+			Logger:  n.Logger},
 		Update: func(ctx context.Context, u *tripline.EncounterUpdate, sender string) error {
 			_, err := n.Encounters.MergeEncounterUpdate(ctx, u, sender)
 			return err
@@ -71,7 +72,7 @@ func (n *Node) consented(ctx context.Context, listing string) []string {
 func (n *Node) serveFederation(srv *httpapi.Server) {
 	srv.Federation, srv.Partners = n.FedService, n.FedService
 	srv.Registry().MustRegister(n.Peer.Collector(), encounterMetrics{n})
-	n.runFederation(n.bgCtx)
+	n.runFederation(n.Context())
 }
 
 // runFederation follows every active partner with an address (its own
@@ -79,12 +80,10 @@ func (n *Node) serveFederation(srv *httpapi.Server) {
 // in step with partners added, suspended or removed while serving, and
 // delivers encounter reports, until ctx ends.
 func (n *Node) runFederation(ctx context.Context) {
-	n.bg.Add(1)
-	go func() {
-		defer n.bg.Done()
+	n.Go(func(ctx context.Context) {
 		n.Peer.Run(ctx, time.Second)
-	}()
-	n.every(ctx, 500*time.Millisecond, n.Peer.Deliver)
+	})
+	n.Every(500*time.Millisecond, n.Peer.Deliver)
 }
 
 // originNode returns the node a listing came from and the next hop
@@ -123,19 +122,24 @@ func (n *Node) reportEncounter(ctx context.Context, e *tripline.Encounter) {
 // the originator's acknowledgement to the reporting node, the officer's
 // outcome to the originator's node; each once.
 func (n *Node) sendUpdate(ctx context.Context, e *tripline.Encounter) {
-	u, key := tripline.UpdateFor(e, n.Agency)
-	if u == nil {
-		return
+	var us []*tripline.EncounterUpdate
+	if u, _ := tripline.UpdateFor(e, n.Agency); u != nil {
+		us = append(us, u)
 	}
-	to := e.Node
-	if u.Kind == tripline.UpdateOutcome {
-		to = n.nodeOfAgency(ctx, e.Originator)
+	if u := tripline.ClearanceUpdateFor(e, n.Agency); u != nil {
+		us = append(us, u) // a clearance proposed, decided or revoked
 	}
-	if to == "" || to == n.DB.Origin {
-		return
-	}
-	if err := n.Peer.QueueUpdate(ctx, key, u, to); err != nil {
-		n.Logger.Error("queue encounter update", "encounter", e.ID, "kind", u.Kind, "to", to, "err", err)
+	for _, u := range us {
+		to := e.Node // the originator's part goes to the reporting node
+		if e.Agency == n.Agency {
+			to = n.nodeOfAgency(ctx, e.Originator) // the reporting agency's to the originator's
+		}
+		if to == "" || to == n.DB.Origin {
+			continue
+		}
+		if err := n.Peer.QueueUpdate(ctx, u.Key(), u, to); err != nil {
+			n.Logger.Error("queue encounter update", "encounter", e.ID, "kind", u.Kind, "to", to, "err", err)
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -38,17 +37,8 @@ func TestFederationBundleBothWays(t *testing.T) {
 	a, b := mk("A"), mk("B")
 	a.cli("partners", "add", "B", "--agency", b.agency, "--key", b.key)
 	b.cli("partners", "add", "A", "--agency", a.agency, "--key", a.key)
-	for _, n := range []*fedNode{a, b} {
-		n.start()
-		t.Cleanup(func() { n.stop(syscall.SIGTERM) })
-	}
-	defer func() {
-		if t.Failed() {
-			for _, n := range []*fedNode{a, b} {
-				t.Logf("---- %s log (tail) ----\n%s", n.id, tail(n.log(), 4000))
-			}
-		}
-	}()
+	startNodes(t, a, b)
+
 	tmp := t.TempDir()
 	bundle := func(n int) string { return filepath.Join(tmp, fmt.Sprintf("bundle-%d.tlb", n)) }
 

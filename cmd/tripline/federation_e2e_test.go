@@ -288,6 +288,22 @@ func TestFederationHoldsAcrossAgencies(t *testing.T) {
 	}
 }
 
+// startNodes starts ns, stops them when t ends, and logs the tail of each
+// one's log if t failed.
+func startNodes(t *testing.T, ns ...*fedNode) {
+	for _, n := range ns {
+		n.start()
+		t.Cleanup(func() { n.stop(syscall.SIGTERM) })
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, n := range ns {
+				t.Logf("---- %s log (tail) ----\n%s", n.id, tail(n.log(), 4000))
+			}
+		}
+	})
+}
+
 // fedNodes returns a maker of nodes in one temporary directory: each with
 // its data directory, an officer, analyst and admin, and its key read.
 func fedNodes(t testing.TB) func(id string) *fedNode {

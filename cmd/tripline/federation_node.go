@@ -140,12 +140,3 @@ func partnerChange(action string, change func(ctx context.Context, fed *federati
 		})
 	}
 }
-
-// screeningAgency is the agency whose border post screened t (kept with
-// it for retro-screening): a retro-encounter is that agency's too.
-func screeningAgency(t *tripline.Traveller) string {
-	if t.Travel == nil {
-		return ""
-	}
-	return t.Travel.Agency
-}

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -40,7 +42,8 @@ type Env struct {
 	// Without it the index is loaded from the store at every start.
 	Build func() string
 
-	store *string // --store, when given: overrides $TRIPLINE_STORE
+	store   *string // --store, when given: overrides $TRIPLINE_STORE
+	replica bool    // serve --replica
 }
 
 // Exit statuses (design.md §5).
@@ -155,3 +158,22 @@ var versionCommands = []*command{{
 		}
 	},
 }}
+
+// executableHash identifies the running program: a snapshot holds what
+// this build's matcher prepared, and another build rebuilds it.
+func executableHash() string {
+	path, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

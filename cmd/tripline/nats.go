@@ -33,10 +33,8 @@ func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) err
 	// This process's commits, and (in tail) those of other processes on
 	// the same data directory, such as a command-line import.
 	n.DB.Subscribe(publish)
-	n.publish.Store(&publish)
-	n.bg.Add(1)
-	go func() {
-		defer n.bg.Done()
+	n.SetPublish(publish)
+	n.Go(func(ctx context.Context) {
 		for {
 			select {
 			case evs := <-q:
@@ -48,7 +46,36 @@ func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) err
 				return
 			}
 		}
-	}()
+	})
+	return nil
+}
+
+// followEvents applies this node's events as the JetStream stream carries
+// them (a replica: its writer publishes every event of the log, those the
+// replicas write included), dropping duplicates and reading any gap from
+// the store. The tail still reads the store's log every 300 ms, so a
+// stream that loses or delays an acknowledged event only slows a change.
+func (n *Node) followEvents(ctx context.Context, url, stream, creds string) error {
+	bus, err := natsbus.Connect(ctx, url, stream, creds)
+	if err != nil {
+		return err
+	}
+	n.Go(func(ctx context.Context) {
+		defer bus.Close()
+		for ctx.Err() == nil {
+			err := bus.FollowOnly(ctx, n.Events, map[string]int64{n.DB.Origin: n.Applied()}, func(evs []*tripline.Event) error {
+				n.Apply(evs)
+				return nil
+			})
+			if ctx.Err() == nil {
+				n.Logger.Warn("follow the event stream: retrying; the store's log is read meanwhile", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+		}
+	})
 	return nil
 }
 

@@ -66,12 +66,10 @@ func (n *Node) serveNetwork() httpapi.NetworkService {
 	if n.Network == nil {
 		return nil
 	}
-	if n.bgCtx != nil {
-		n.bg.Add(1)
-		go func() {
-			defer n.bg.Done()
-			n.Network.Follow(n.bgCtx, followEvery, func(err error) { n.Logger.Error("network: follow link imports", "err", err) })
-		}()
+	if n.Context() != nil {
+		n.Go(func(ctx context.Context) {
+			n.Network.Follow(n.Context(), followEvery, func(err error) { n.Logger.Error("network: follow link imports", "err", err) })
+		})
 	}
 	return n.Network
 }

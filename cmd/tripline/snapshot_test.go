@@ -15,6 +15,7 @@ import (
 	"tripline/importer"
 	"tripline/match"
 	"tripline/network"
+	nodert "tripline/node"
 	"tripline/storetest"
 )
 
@@ -26,7 +27,7 @@ import (
 func TestIndexSnapshot(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	path := filepath.Join(dir, snapshotFile)
+	path := filepath.Join(dir, nodert.SnapshotFile)
 	withSnap := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }, Build: func() string { return "build-1" }}
 	storeOnly := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -146,7 +147,7 @@ func TestIndexSnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 		same(name)
-		if _, _, err := match.LoadSnapshot(path, match.SnapshotMeta{Build: "build-1", Origin: n.storeID}, match.Options{}); err != nil {
+		if _, _, err := match.LoadSnapshot(path, match.SnapshotMeta{Build: "build-1", Origin: n.StoreID}, match.Options{}); err != nil {
 			t.Fatalf("%s: no good snapshot written again: %v", name, err)
 		}
 	}
@@ -157,7 +158,7 @@ func TestIndexSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	o.Close()
-	ob, err := os.ReadFile(filepath.Join(other, snapshotFile))
+	ob, err := os.ReadFile(filepath.Join(other, nodert.SnapshotFile))
 	if err != nil {
 		t.Fatal(err)
 	}

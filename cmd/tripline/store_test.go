@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -116,5 +117,52 @@ func TestStorePostgres(t *testing.T) {
 	}
 	if out := mustRun("", "audit", "verify"); !strings.Contains(out, "intact") {
 		t.Fatalf("audit verify: %s", out)
+	}
+}
+
+// A serving node keeps its index in memory: its store connections do with
+// a small page cache (a large one cost a gigabyte on a million listings).
+func TestServingNodeSmallPageCache(t *testing.T) {
+	n := openTestNode(t, t.TempDir())
+	defer n.Close()
+	var pages int64
+	if err := n.DB.SQL().QueryRow(`PRAGMA cache_size`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if pages != -(64 << 10) {
+		t.Fatalf("cache_size = %d, want %d (64 MiB)", pages, -(64 << 10))
+	}
+}
+
+// openTestNode opens a node with its index on dir, as serve does.
+func openTestNode(t *testing.T, dir string) *Node {
+	t.Helper()
+	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	n, err := openNode(context.Background(), env, dir, true, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// serve --replica refuses, before touching anything, a store that is not
+// PostgreSQL and a data directory without the writer's key and id (it
+// would sign its encounters with a key of its own).
+func TestReplicaRefusals(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"TRIPLINE_DATA": dir}, "needs --store postgres://"},
+		{map[string]string{"TRIPLINE_DATA": dir, "TRIPLINE_STORE": "postgres://127.0.0.1:1/none"}, "has no node.key"},
+	} {
+		code, _, errs := runStdin(t, tc.vars, "", "serve", "--replica", "--addr", "127.0.0.1:0")
+		if code != exitUsage || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, %q; want 2 saying %q", tc.vars, code, errs, tc.want)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("a refused replica wrote %d files in its data directory", len(ents))
 	}
 }

@@ -98,7 +98,7 @@ test('officer: a JSON manifest is screened passenger by passenger with progress'
 test('analyst: open the hit, mark it a false positive, and the next screening is clear', async () => {
   const page = await signIn(browser, node.url, node.tokens.analyst);
   const nav = await page.locator('#nav a').allTextContents();
-  assert.deepEqual(nav, ['Screen', 'Manifest', 'Queue', 'Tips', 'Listings', 'Network', 'Coverage', 'Partners', 'Outbox']);
+  assert.deepEqual(nav, ['Screen', 'Manifest', 'Queue', 'Tips', 'Diffusions', 'Listings', 'Network', 'Coverage', 'Partners', 'Outbox']);
   await page.locator('#nav-queue').click();
   const card = page.locator('article.encounter', {hasText: 'P12345678'});
   await card.waitFor();
@@ -278,7 +278,7 @@ test('officer: a PAXLST file is uploaded and screened; the outcome is recorded a
     "CNT+42:2'", "UNT+24+MP2'", "UNZ+1+MP0002'"].join('\n');
   const file = join(mkdtempSync(join(tmpdir(), 'tripline-e2e-pax-')), 'MP501.edi');
   writeFileSync(file, pax);
-  await page.getByLabel('Manifest file (PAXLST or JSON)').setInputFiles(file);
+  await page.getByLabel('Manifest file (PAXLST, PNRGOV or JSON)').setInputFiles(file);
   await page.waitForFunction(() => document.getElementById('manifest-text').value.startsWith('UNA'));
   await page.getByRole('button', {name: 'Screen manifest'}).click();
   await page.locator('#manifest-table').waitFor();

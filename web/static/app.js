@@ -17,6 +17,7 @@ export const VIEWS = [
   {id: 'manifest', title: 'Manifest', roles: screeners, module: './views/manifest.js'},
   {id: 'queue', title: 'Queue', roles: analysts, module: './views/queue.js'},
   {id: 'tips', title: 'Tips', roles: analysts, module: './views/tips.js'},
+  {id: 'diffusions', title: 'Diffusions', roles: analysts, module: './views/diffusions.js'},
   {id: 'listings', title: 'Listings', roles: [...analysts, 'admin'], module: './views/listings.js'},
   {id: 'listing', title: 'Listing', roles: [...analysts, 'admin'], module: './views/listing.js', hidden: true},
   {id: 'network', title: 'Network', roles: analysts, module: './views/network.js'},

@@ -1,6 +1,7 @@
 // The report outbox: encounter reports and notices this node owes other
 // nodes (a hit on a partner's listing to its originator, a pre-departure
-// notice to the departure country's partner), with their delivery state:
+// notice to the departure country's partner, a diffusion or its
+// acknowledgement), with their delivery state:
 // pending, sent, acknowledged, overdue (past the acknowledgement deadline).
 import {api, q} from '../api.js';
 import {h, clear, errorBox, fmtTime} from '../dom.js';
@@ -8,6 +9,8 @@ import {h, clear, errorBox, fmtTime} from '../dom.js';
 const STATUSES = [['', 'All'], ['pending', 'Pending'], ['sent', 'Sent'], ['overdue', 'Overdue'], ['acknowledged', 'Acknowledged']];
 
 function kindOf(r) {
+  if (/#ack$/.test(r.id)) return 'diffusion acknowledgement';
+  if (/@.*#\d+$/.test(r.id)) return 'diffusion';
   return /-dep-/.test(r.id) ? 'departure notice' : 'encounter report';
 }
 

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"testing"
@@ -11,7 +11,7 @@ import (
 // of a listing never replaces a newer one, whether the newer one is
 // indexed (its version read from the index) or withdrawn (kept aside).
 func TestOlderListingVersionIgnored(t *testing.T) {
-	n := openTestNode(t, t.TempDir())
+	n := startTestNode(t, t.TempDir(), 0)
 	defer n.Close()
 	v := func(version int64, status tripline.Status, name string) *tripline.Listing {
 		l := storetest.Listing("local", "v", name)

@@ -1,25 +1,17 @@
-package main
+package node
 
 import (
 	"context"
-	"io"
-	"log/slog"
+	"path/filepath"
+	"strings"
 	"testing"
+	"tripline/postgres"
+	"tripline/sqlite"
 
 	"tripline"
 	"tripline/sqlstore"
 	"tripline/storetest"
 )
-
-func openTestNode(t *testing.T, dir string) *Node {
-	t.Helper()
-	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	n, err := openNode(context.Background(), env, dir, true, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 // A hit's encounter, journaled and applied behind the answer, is there for
 // the officer who reads it right after; and the screened traveller is in
@@ -27,8 +19,8 @@ func openTestNode(t *testing.T, dir string) *Node {
 func TestJournaledHitReadAtOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	n := openTestNode(t, dir)
-	if n.journal == nil {
+	n := startTestNode(t, dir, 0)
+	if !n.Journaled() {
 		t.Fatal("the node has no screening journal")
 	}
 	if _, err := n.Listings.ImportListings(ctx, "local", tripline.Records([]*tripline.Listing{storetest.Listing("local", "z", "Zebulon Quartermaine")})); err != nil {
@@ -40,14 +32,12 @@ func TestJournaledHitReadAtOnce(t *testing.T) {
 	if err != nil || r.Decision != tripline.DecisionHit || len(r.Encounters) != 1 {
 		t.Fatalf("screen = %+v, %v; want a hit with its encounter", r, err)
 	}
-	e, err := n.encounterReads().Encounter(ctx, r.Encounters[0])
+	e, err := n.EncounterReads().Encounter(ctx, r.Encounters[0])
 	if err != nil || e.Listing != "local:z" || e.Traveller.Ref != "t1" {
 		t.Fatalf("the hit's encounter read at once = %+v, %v", e, err)
 	}
-	if err := n.Close(); err != nil {
-		t.Fatal(err)
-	}
-	n = openTestNode(t, dir)
+	n.Close()
+	n = startTestNode(t, dir, 0)
 	defer n.Close()
 	var refs []string
 	if err := n.Travellers.Each(ctx, n.Now().AddDate(0, 0, -1), func(s sqlstore.Seen) { refs = append(refs, s.Traveller.Ref) }); err != nil {
@@ -58,16 +48,23 @@ func TestJournaledHitReadAtOnce(t *testing.T) {
 	}
 }
 
-// A serving node keeps its index in memory: its store connections do with
-// a small page cache (a large one cost a gigabyte on a million listings).
-func TestServingNodeSmallPageCache(t *testing.T) {
-	n := openTestNode(t, t.TempDir())
-	defer n.Close()
-	var pages int64
-	if err := n.DB.SQL().QueryRow(`PRAGMA cache_size`).Scan(&pages); err != nil {
+// On a store several data directories share (a writer and its replicas on
+// PostgreSQL), each journal keeps its position under a name of its own,
+// stable across restarts; on SQLite the one directory's is "screenings".
+func TestJournalPositionPerDirectory(t *testing.T) {
+	lite := sqlite.NewDB(filepath.Join(t.TempDir(), "t.db"))
+	if got, err := journalPosition(lite, t.TempDir()); err != nil || got != journalName {
+		t.Fatalf("on SQLite: %q, %v; want %q", got, err, journalName)
+	}
+	pg := postgres.NewDB("postgres://unused")
+	a, b := t.TempDir(), t.TempDir()
+	na, err := journalPosition(pg, a)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if pages != -(64 << 10) {
-		t.Fatalf("cache_size = %d, want %d (64 MiB)", pages, -(64 << 10))
+	nb, _ := journalPosition(pg, b)
+	again, _ := journalPosition(pg, a)
+	if na == nb || na != again || !strings.HasPrefix(na, journalName+"/") {
+		t.Fatalf("positions: a %q, b %q, a again %q; want a's own, stable", na, nb, again)
 	}
 }

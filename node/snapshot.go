@@ -1,12 +1,9 @@
-package main
+package node
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -23,7 +20,8 @@ import (
 // changed since (sqlite.ListingChanges). A million listings are ready in
 // seconds and stay out of the Go heap.
 const (
-	snapshotFile = "index.snap"
+	// SnapshotFile is the snapshot's name in the data directory.
+	SnapshotFile = "index.snap"
 	// catchUpMax is how many changed listings are re-read on top of a
 	// snapshot; past it a full load is quicker.
 	catchUpMax = 100_000
@@ -31,25 +29,6 @@ const (
 	// written, so that the next start has less to catch up.
 	rewriteAfter = 10_000
 )
-
-// executableHash identifies the running program: a snapshot holds what
-// this build's matcher prepared, and another build rebuilds it.
-func executableHash() string {
-	path, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return ""
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
 
 // loadIndex fills the index: from the snapshot when one of this build and
 // node can be brought up to date, else from the store (n.load), writing a
@@ -68,8 +47,8 @@ func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
 		return err
 	}
 	t0 := time.Now()
-	path := filepath.Join(dir, snapshotFile)
-	ix, meta, err := match.LoadSnapshot(path, match.SnapshotMeta{Build: build, Origin: n.storeID}, match.Options{})
+	path := filepath.Join(dir, SnapshotFile)
+	ix, meta, err := match.LoadSnapshot(path, match.SnapshotMeta{Build: build, Origin: n.StoreID}, match.Options{})
 	var ids []string
 	if err == nil {
 		err = changes.Check(ctx, meta.Changes, meta.ChangeAt)
@@ -98,7 +77,7 @@ func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
 			n.mu.Lock()
 			n.Index.Remove(id)
 			n.mu.Unlock()
-			n.networkListing(&tripline.Listing{ID: id, Status: tripline.StatusWithdrawn})
+			n.onListing(&tripline.Listing{ID: id, Status: tripline.StatusWithdrawn})
 		case err != nil:
 			return fmt.Errorf("catch up listing %s: %w", id, err)
 		default:
@@ -108,7 +87,7 @@ func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
 	}
 	n.Logger.Info("index loaded from its snapshot", "listings", n.Index.Len(), "changed_since", len(ids),
 		"snapshot_written", meta.Written, "took", time.Since(t0).Round(time.Millisecond))
-	if n.Network != nil {
+	if n.OnListing != nil {
 		var linksCtx context.Context
 		linksCtx, n.snapCancel = context.WithCancel(context.Background())
 		n.snapWG.Add(1)
@@ -138,7 +117,7 @@ func (n *Node) snapshotLinks(ctx context.Context) {
 			}
 			n.mu.Lock() // as put: a change of l waits, or went first
 			if n.Index.Unchanged(slots[i], l) {
-				n.networkListing(l)
+				n.onListing(l)
 				count++
 			}
 			n.mu.Unlock()
@@ -184,8 +163,8 @@ func (n *Node) writeSnapshotLater(dir, build string, head int64) {
 			n.Logger.Error("write index snapshot", "err", err)
 			return
 		}
-		meta := match.SnapshotMeta{Build: build, Origin: n.storeID, Changes: head, ChangeAt: at}
-		if err := writeSnapshot(n.Index, filepath.Join(dir, snapshotFile), meta); err != nil {
+		meta := match.SnapshotMeta{Build: build, Origin: n.StoreID, Changes: head, ChangeAt: at}
+		if err := writeSnapshot(n.Index, filepath.Join(dir, SnapshotFile), meta); err != nil {
 			n.Logger.Error("write index snapshot", "err", err)
 			return
 		}
@@ -199,7 +178,7 @@ func (n *Node) writeSnapshotLater(dir, build string, head int64) {
 // writeSnapshot writes ix to path durably: a temporary file, synced, then
 // renamed over the old one, so that a crash leaves the old or the new.
 func writeSnapshot(ix *match.Index, path string, meta match.SnapshotMeta) error {
-	f, err := os.CreateTemp(filepath.Dir(path), snapshotFile+".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(path), SnapshotFile+".tmp-*")
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,8 @@
-package main
+package node
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 
 	"tripline"
@@ -17,11 +15,7 @@ import (
 // listing becomes a retro-encounter.
 func TestBulkRetroScreening(t *testing.T) {
 	ctx := context.Background()
-	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	n, err := openNodeConfig(ctx, env, t.TempDir(), nodeConfig{Index: true, RetroQueue: 1}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := startTestNode(t, t.TempDir(), 1)
 	defer n.Close()
 	officer := tripline.WithIdentity(ctx, &tripline.Identity{User: "o", Agency: n.Agency, Role: tripline.RoleOfficer})
 	dob, _ := tripline.ParsePartialDate("1980-02-03")
@@ -43,7 +37,7 @@ func TestBulkRetroScreening(t *testing.T) {
 		es, err := n.Encounters.Encounters(ctx, tripline.EncounterFilter{Listing: "local:z"})
 		return err == nil && len(es) == 1 && es[0].Retro && es[0].Traveller.Ref == "early"
 	})
-	if n.bulkRuns.Load() == 0 {
+	if n.BulkRuns() == 0 {
 		t.Fatal("the burst went through the queue: the test did not reach the bulk pass")
 	}
 }

@@ -1,0 +1,154 @@
+package tripline
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// DiffusionKind is the instruction a diffusion carries about a person.
+type DiffusionKind string
+
+// Diffusion instructions (issue 19).
+const (
+	DiffusePreventDeparture DiffusionKind = "prevent_departure"
+	DiffuseLocateReport     DiffusionKind = "locate_and_report"
+	DiffuseDetain           DiffusionKind = "detain"
+	DiffuseDoNotAlert       DiffusionKind = "do_not_alert_subject"
+)
+
+// Diffusion statuses.
+const (
+	DiffusionActive    = "active"
+	DiffusionCancelled = "cancelled"
+)
+
+// DefaultDiffusionAck is how long a recipient has to acknowledge a
+// diffusion before it escalates at the sender.
+const DefaultDiffusionAck = time.Hour
+
+// DiffusionRecipient is one agency a diffusion was sent to, and whether
+// and when it acknowledged.
+type DiffusionRecipient struct {
+	Agency  string     `json:"agency"`
+	Node    string     `json:"node"`
+	AckedAt *time.Time `json:"acked_at,omitempty"`
+	AckedBy string     `json:"acked_by,omitempty"`
+	// Overdue is set on reads once AckDue passed unacknowledged.
+	Overdue bool `json:"overdue,omitempty"`
+}
+
+// Diffusion is an instruction about a person that an agency sends to
+// chosen partners, or to every partner that may see a listing, over
+// federation: each recipient acknowledges, the sender sees who did and
+// when, an acknowledgement not given by AckDue escalates, and a
+// cancellation reaches every recipient.
+type Diffusion struct {
+	ID          string               `json:"id"`
+	Sender      string               `json:"sender"`      // the sending agency
+	SenderNode  string               `json:"sender_node"` // where acknowledgements go
+	Kind        DiffusionKind        `json:"kind"`
+	Subject     TipSubject           `json:"subject"`
+	Listing     string               `json:"listing,omitempty"` // the listing it concerns, if any
+	Text        string               `json:"text,omitempty"`
+	Contact     string               `json:"contact,omitempty"`
+	Recipients  []DiffusionRecipient `json:"recipients"`
+	Status      string               `json:"status"`
+	Sent        time.Time            `json:"sent"`
+	AckDue      time.Time            `json:"ack_due"`
+	CancelledAt *time.Time           `json:"cancelled_at,omitempty"`
+	Version     int64                `json:"version"`
+	// Received is set at a recipient's node: when it arrived there.
+	Received *time.Time `json:"received,omitempty"`
+}
+
+// Validate reports the first problem with a diffusion as sent or received,
+// naming the field.
+func (d *Diffusion) Validate() error {
+	switch d.Kind {
+	case DiffusePreventDeparture, DiffuseLocateReport, DiffuseDetain, DiffuseDoNotAlert:
+	default:
+		return Errorf(EINVALID, "kind: %.40q is not prevent_departure, locate_and_report, detain or do_not_alert_subject", d.Kind)
+	}
+	if err := ValidateName("subject.name", d.Subject.Name); err != nil {
+		return err
+	}
+	if err := d.Subject.DOB.validateIfSet(); err != nil {
+		return Errorf(EINVALID, "subject.dob: %s", ErrorMessage(err))
+	}
+	if len(d.Text) > MaxTipText || len(d.Contact) > MaxTipField {
+		return Errorf(EINVALID, "text: at most %d bytes, contact at most %d", MaxTipText, MaxTipField)
+	}
+	if len(d.Recipients) > 1000 {
+		return Errorf(EINVALID, "recipients: %d, at most 1000", len(d.Recipients))
+	}
+	if d.Listing != "" {
+		if err := checkID(d.Listing); err != nil {
+			return Errorf(EINVALID, "listing: %s", ErrorMessage(err))
+		}
+	}
+	switch d.Status {
+	case "", DiffusionActive, DiffusionCancelled:
+	default:
+		return Errorf(EINVALID, "status: %.40q is not active or cancelled", d.Status)
+	}
+	return nil
+}
+
+// Instruction is the text an officer or analyst reads for the kind.
+func (k DiffusionKind) Instruction() string {
+	switch k {
+	case DiffusePreventDeparture:
+		return "Prevent departure: do not let the person leave; hold them and call the sender's contact."
+	case DiffuseLocateReport:
+		return "Locate the person and report where they are to the sender."
+	case DiffuseDetain:
+		return "Detain the person and call the sender's contact immediately."
+	case DiffuseDoNotAlert:
+		return "Do not alert the person: observe and report to the sender only."
+	}
+	return ""
+}
+
+// MarkOverdue sets Overdue on each recipient that has not acknowledged an
+// active diffusion by its AckDue, and reports how many are.
+func (d *Diffusion) MarkOverdue(now time.Time) int {
+	n := 0
+	for i := range d.Recipients {
+		r := &d.Recipients[i]
+		r.Overdue = d.Status == DiffusionActive && r.AckedAt == nil && now.After(d.AckDue)
+		if r.Overdue {
+			n++
+		}
+	}
+	return n
+}
+
+// DiffusionAck is a recipient's acknowledgement, travelling to the sender.
+type DiffusionAck struct {
+	Key       string    `json:"key"` // the outbox key, the same at every hop
+	Diffusion string    `json:"diffusion"`
+	Agency    string    `json:"agency"`
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`
+}
+
+// DiffusionService stores diffusions: those this node's agency sent and
+// those it received.
+type DiffusionService interface {
+	// PutDiffusion stores d (a new one, or a newer version of one held:
+	// an older version than the one held is ignored).
+	PutDiffusion(ctx context.Context, d *Diffusion) (*Diffusion, error)
+	// Diffusion returns one; ENOTFOUND when there is none.
+	Diffusion(ctx context.Context, id string) (*Diffusion, error)
+	// Diffusions returns every diffusion held, newest first (at most 1000).
+	Diffusions(ctx context.Context) ([]*Diffusion, error)
+	// AckDiffusion records agency's acknowledgement of diffusion id, once:
+	// the first acknowledgement stands.
+	AckDiffusion(ctx context.Context, id, agency, by string, at time.Time) (*Diffusion, error)
+}
+
+// NewDiffusionID returns a fresh diffusion id.
+func NewDiffusionID(node string) string {
+	return strings.TrimSuffix(node, "-") + "-" + strings.TrimPrefix(NewTipID(), "tip-")
+}

@@ -1,0 +1,210 @@
+package node
+
+import (
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"tripline"
+	"tripline/match"
+	"tripline/retro"
+	"tripline/screening"
+	"tripline/sqlite"
+	"tripline/sqlstore"
+	"tripline/storetest"
+)
+
+// testNode is a started runtime on a SQLite store in dir, wired as the
+// command wires it (less policy and federation).
+type testNode struct {
+	*Node
+	t *testing.T
+}
+
+// startTestNode opens dir's store and starts a runtime on it; retroQueue
+// 0 is the default.
+func startTestNode(t *testing.T, dir string, retroQueue int) *testNode {
+	t.Helper()
+	db := sqlite.NewDB(filepath.Join(dir, "tripline.db"))
+	db.Origin = "node-test"
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	n := New(db, slog.New(slog.DiscardHandler))
+	n.Agency, n.RetroQueue = "agency-test", retroQueue
+	n.Index = match.NewIndex(match.Options{})
+	n.Retro = retro.New(match.TableKeys, match.Variants, match.Score, n.Index.Thresholds().Review)
+	n.Screener = screening.NewService(n.Index)
+	n.Screener.Listing = n.Index.Listing
+	n.Screener.Redress = screening.NewRedress(match.CompareNames)
+	n.Screener.Encounters = n.Encounters
+	n.Screener.Origin = db.Origin
+	n.Screener.Now = func() time.Time { return n.Now() }
+	if err := n.Start(t.Context(), dir); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	tn := &testNode{n, t}
+	t.Cleanup(func() { tn.Close() })
+	return tn
+}
+
+// Close stops the runtime and closes its store; a second Close does nothing.
+func (n *testNode) Close() {
+	if n.DB == nil {
+		return
+	}
+	n.Stop()
+	n.DB.Close()
+	n.DB = nil
+}
+
+// waitFor polls cond until it holds, failing t after a generous deadline
+// (the machine is busy: no fixed sleeps).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached within 30 s")
+		}
+	}
+}
+
+// The index follows the log: a listing put by this process is indexed as
+// it commits, a withdrawal takes it out, and a change written by another
+// process on the same store (a command-line import) arrives by the tail.
+func TestIndexFollowsTheLog(t *testing.T) {
+	ctx := t.Context()
+	n := startTestNode(t, t.TempDir(), 0)
+	if !n.Ready() {
+		t.Fatal("a started node is not ready")
+	}
+	if _, err := n.Listings.PutListing(ctx, storetest.Listing("local", "1", "Zebulon Quartermaine")); err != nil {
+		t.Fatal(err)
+	}
+	if n.Index.Listing("local:1") == nil {
+		t.Fatal("a committed listing is not in the index")
+	}
+	other := storetest.Reopen(t, n.DB)
+	if _, err := sqlstore.NewListingService(other).PutListing(ctx, storetest.Listing("local", "2", "Ottoline Barnaby")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return n.Index.Listing("local:2") != nil })
+	if _, err := sqlstore.NewListingService(other).WithdrawListing(ctx, "local:1", "delisted"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return n.Index.Listing("local:1") == nil })
+	// An older version arriving late (events of two transactions published
+	// out of order) does not bring the withdrawn listing back.
+	old := storetest.Listing("local", "1", "Zebulon Quartermaine")
+	old.Version = 1
+	if n.upsert(old) || n.Index.Listing("local:1") != nil {
+		t.Fatal("a stale version was applied over the withdrawal")
+	}
+}
+
+// A restart loads what the store holds: active listings into the index,
+// withdrawn ones not.
+func TestStartLoadsTheStore(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	n := startTestNode(t, dir, 0)
+	ls := []*tripline.Listing{storetest.Listing("local", "1", "Zebulon Quartermaine"), storetest.Listing("local", "2", "Ottoline Barnaby")}
+	if _, err := n.Listings.ImportListings(ctx, "local", tripline.Records(ls)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Listings.WithdrawListing(ctx, "local:2", "delisted"); err != nil {
+		t.Fatal(err)
+	}
+	n.Close()
+	n = startTestNode(t, dir, 0)
+	if n.Index.Listing("local:1") == nil || n.Index.Listing("local:2") != nil {
+		t.Fatalf("after a restart: local:1 indexed %v, local:2 indexed %v; want true, false",
+			n.Index.Listing("local:1") != nil, n.Index.Listing("local:2") != nil)
+	}
+}
+
+// Expiry: a listing past its valid-until date leaves the index with an
+// event of its own, from the runtime's expiry pass.
+func TestExpiry(t *testing.T) {
+	ctx := t.Context()
+	n := startTestNode(t, t.TempDir(), 0)
+	l := storetest.Listing("local", "1", "Zebulon Quartermaine")
+	until := time.Now().Add(time.Hour)
+	l.ValidUntil = &until
+	if _, err := n.Listings.PutListing(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	n.Now = func() time.Time { return until.Add(time.Minute) }
+	n.expire(ctx)
+	if n.Index.Listing("local:1") != nil {
+		t.Fatal("an expired listing is still in the index")
+	}
+	got, err := n.Listings.Listing(ctx, "local:1")
+	if err != nil || got.Status != tripline.StatusExpired {
+		t.Fatalf("stored listing = %+v, %v; want expired", got, err)
+	}
+}
+
+// Purge: travellers past the retention window leave memory and the store.
+func TestPurge(t *testing.T) {
+	ctx := t.Context()
+	n := startTestNode(t, t.TempDir(), 0)
+	now := time.Now()
+	old := now.Add(-n.Retro.Window - time.Hour)
+	if err := n.Travellers.Save(ctx, []sqlstore.Seen{{Traveller: &tripline.Traveller{Ref: "old", Name: "Ottoline Barnaby"}, At: old},
+		{Traveller: &tripline.Traveller{Ref: "new", Name: "Zebulon Quartermaine"}, At: now}}); err != nil {
+		t.Fatal(err)
+	}
+	n.Retro.Add(&tripline.Traveller{Ref: "old", Name: "Ottoline Barnaby"}, old)
+	n.purge(ctx)
+	var refs []string
+	if err := n.Travellers.Each(ctx, old.Add(-time.Hour), func(s sqlstore.Seen) { refs = append(refs, s.Traveller.Ref) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 1 || refs[0] != "new" {
+		t.Fatalf("stored travellers after the purge: %v, want [new]", refs)
+	}
+}
+
+// An encounter the store cannot take in time (busy with an import) goes
+// to the pending queue and is recorded once the store is free.
+func TestPendingEncounterRecordedLater(t *testing.T) {
+	ctx := t.Context()
+	n := startTestNode(t, t.TempDir(), 0)
+	n.Screener.Pending(&tripline.Encounter{Listing: "local:1", Originator: "local", Decision: tripline.DecisionHit,
+		Traveller: tripline.Traveller{Ref: "queued", Name: "Zebulon Quartermaine"}, At: time.Now(), Agency: "agency-test"})
+	waitFor(t, func() bool {
+		es, err := n.Encounters.Encounters(ctx, tripline.EncounterFilter{Listing: "local:1"})
+		return err == nil && len(es) == 1 && es[0].Traveller.Ref == "queued"
+	})
+}
+
+// Hooks see what the runtime applies: the listings (link analysis) and
+// this node's encounters as they commit (federation reports).
+func TestHooks(t *testing.T) {
+	ctx := t.Context()
+	n := startTestNode(t, t.TempDir(), 0)
+	listings := make(chan string, 16)
+	encounters := make(chan string, 16)
+	n.OnListing = func(l *tripline.Listing) { listings <- l.ID }
+	n.OnEncounter = func(e *tripline.Encounter) { encounters <- e.Listing }
+	if _, err := n.Listings.PutListing(ctx, storetest.Listing("local", "1", "Zebulon Quartermaine")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Encounters.CreateEncounter(ctx, &tripline.Encounter{Listing: "local:1", Originator: "local", Decision: tripline.DecisionHit,
+		Traveller: tripline.Traveller{Ref: "t", Name: "Zebulon Quartermaine"}, At: time.Now(), Agency: "agency-test"}); err != nil {
+		t.Fatal(err)
+	}
+	for ch, want := range map[chan string]string{listings: "local:1", encounters: "local:1"} {
+		select {
+		case got := <-ch:
+			if got != want {
+				t.Errorf("hook got %s, want %s", got, want)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("a hook never saw %s", want)
+		}
+	}
+}

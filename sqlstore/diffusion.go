@@ -1,0 +1,114 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"tripline"
+)
+
+// DiffusionService stores diffusions (issue 19). They travel as signed
+// messages between the sender's and the recipients' nodes (federation),
+// not as events: a diffusion goes to the recipients the sender chose,
+// not to whoever follows the feed.
+type DiffusionService struct{ db *DB }
+
+// NewDiffusionService returns a DiffusionService on db.
+func NewDiffusionService(db *DB) *DiffusionService { return &DiffusionService{db: db} }
+
+var _ tripline.DiffusionService = (*DiffusionService)(nil)
+
+func (s *DiffusionService) get(ctx context.Context, q queryer, id string) (*tripline.Diffusion, error) {
+	return getBody[tripline.Diffusion](ctx, q, "diffusions", "diffusion", id)
+}
+
+func (tx *Tx) storeDiffusion(ctx context.Context, d *tripline.Diffusion) error {
+	body, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("encode diffusion: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO diffusions (id, sent, version, body) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body`,
+		d.ID, d.Sent.UTC().Format(time.RFC3339Nano), d.Version, body); err != nil {
+		return fmt.Errorf("store diffusion %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// PutDiffusion stores d unless a version as new or newer is held; the
+// acknowledgements already recorded are kept.
+func (s *DiffusionService) PutDiffusion(ctx context.Context, d *tripline.Diffusion) (*tripline.Diffusion, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out := *d
+	out.Recipients = append([]tripline.DiffusionRecipient(nil), d.Recipients...)
+	if held, err := s.get(ctx, tx, d.ID); err == nil {
+		if held.Version >= d.Version {
+			return held, nil
+		}
+		for i := range out.Recipients {
+			for _, h := range held.Recipients {
+				if h.Agency == out.Recipients[i].Agency && h.AckedAt != nil && out.Recipients[i].AckedAt == nil {
+					out.Recipients[i].AckedAt, out.Recipients[i].AckedBy = h.AckedAt, h.AckedBy
+				}
+			}
+		}
+		out.Received = held.Received
+	} else if tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		return nil, err
+	}
+	if err := tx.storeDiffusion(ctx, &out); err != nil {
+		return nil, err
+	}
+	return &out, tx.Commit()
+}
+
+// Diffusion returns one diffusion; ENOTFOUND when there is none.
+func (s *DiffusionService) Diffusion(ctx context.Context, id string) (*tripline.Diffusion, error) {
+	return s.get(ctx, s.db.db, id)
+}
+
+// Diffusions returns the diffusions held, newest first, at most 1000.
+func (s *DiffusionService) Diffusions(ctx context.Context) ([]*tripline.Diffusion, error) {
+	return listBodies[tripline.Diffusion](ctx, s.db.db, "diffusion", `SELECT body FROM diffusions ORDER BY sent DESC, id DESC LIMIT 1000`)
+}
+
+// AckDiffusion records agency's acknowledgement once; ENOTFOUND when the
+// diffusion is not held or agency is none of its recipients.
+func (s *DiffusionService) AckDiffusion(ctx context.Context, id, agency, by string, at time.Time) (*tripline.Diffusion, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	d, err := s.get(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	for i := range d.Recipients {
+		r := &d.Recipients[i]
+		if r.Agency == agency {
+			found = true
+			if r.AckedAt == nil {
+				at := at.UTC()
+				r.AckedAt, r.AckedBy = &at, by
+			}
+		}
+	}
+	if !found {
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "diffusion %q has no recipient %q", id, agency)
+	}
+	if err := tx.storeDiffusion(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, tx.Commit()
+}
