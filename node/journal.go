@@ -1,10 +1,14 @@
 package node
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -21,8 +25,38 @@ import (
 // reported: what the store had not taken yet is applied at the next
 // start. No screening waits on the store's lock (a long import).
 
-// journalName names the journal's position in the store.
+// journalName names the journal's position in a SQLite store: the one
+// data directory's.
 const journalName = "screenings"
+
+// journalIDFile holds the name of a journal's position in a store that
+// several data directories share (a writer and its replicas on
+// PostgreSQL), made at first use: each journal counts its own records.
+const journalIDFile = "position"
+
+// journalPosition returns the name under which the store keeps how far
+// the journal of dir is applied.
+func journalPosition(db *sqlstore.DB, dir string) (string, error) {
+	if db.Dialect().Name() == "sqlite" {
+		return journalName, nil
+	}
+	path := filepath.Join(dir, "journal", journalIDFile)
+	if b, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return journalName + "/" + string(bytes.TrimSpace(b)), nil
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("screening journal: %w", err)
+	}
+	id := make([]byte, 8)
+	rand.Read(id)
+	name := hex.EncodeToString(id)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("screening journal: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(name+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("screening journal: %w", err)
+	}
+	return journalName + "/" + name, nil
+}
 
 // journalSyncWait bounds how long a hit's answer waits for its record to
 // reach the disk; past it the caller gets 503 and no answer.
@@ -44,9 +78,12 @@ type screenJournal struct {
 // what an earlier run left in it. Another process serving the same
 // directory holds the journal: this one then writes to the store directly
 // (as a command-line screening beside a serving node does).
-func (n *Node) openJournal(ctx context.Context, dir string) error {
+func (n *Node) openJournal(ctx context.Context, dir string) (err error) {
 	n.ScreeningLog = sqlstore.NewScreeningLog(n.DB)
-	applied, err := n.ScreeningLog.Applied(ctx, journalName)
+	if n.journalName, err = journalPosition(n.DB, dir); err != nil {
+		return err
+	}
+	applied, err := n.ScreeningLog.Applied(ctx, n.journalName)
 	if err != nil {
 		return err
 	}
@@ -144,7 +181,7 @@ func (n *Node) applyJournal(wait, ctx context.Context) (int, error) {
 	}
 	last := recs[len(recs)-1].Seq
 	for {
-		err := n.ScreeningLog.Apply(ctx, journalName, last, ws)
+		err := n.ScreeningLog.Apply(ctx, n.journalName, last, ws)
 		if err == nil {
 			break
 		}

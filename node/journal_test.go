@@ -2,7 +2,11 @@ package node
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 	"testing"
+	"tripline/postgres"
+	"tripline/sqlite"
 
 	"tripline"
 	"tripline/sqlstore"
@@ -41,5 +45,26 @@ func TestJournaledHitReadAtOnce(t *testing.T) {
 	}
 	if len(refs) != 1 || refs[0] != "t1" {
 		t.Fatalf("travellers stored after the stop: %v, want [t1]", refs)
+	}
+}
+
+// On a store several data directories share (a writer and its replicas on
+// PostgreSQL), each journal keeps its position under a name of its own,
+// stable across restarts; on SQLite the one directory's is "screenings".
+func TestJournalPositionPerDirectory(t *testing.T) {
+	lite := sqlite.NewDB(filepath.Join(t.TempDir(), "t.db"))
+	if got, err := journalPosition(lite, t.TempDir()); err != nil || got != journalName {
+		t.Fatalf("on SQLite: %q, %v; want %q", got, err, journalName)
+	}
+	pg := postgres.NewDB("postgres://unused")
+	a, b := t.TempDir(), t.TempDir()
+	na, err := journalPosition(pg, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, _ := journalPosition(pg, b)
+	again, _ := journalPosition(pg, a)
+	if na == nb || na != again || !strings.HasPrefix(na, journalName+"/") {
+		t.Fatalf("positions: a %q, b %q, a again %q; want a's own, stable", na, nb, again)
 	}
 }

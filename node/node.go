@@ -41,6 +41,7 @@ type Node struct {
 	// store; journal is nil when another process serves the directory.
 	ScreeningLog *sqlstore.ScreeningLog
 	journal      *journal.Journal
+	journalName  string // the journal's position in the store (journalPosition)
 	// Agency is the agency running this node: a partner's document alert
 	// it no longer may see is dropped, its own are kept.
 	Agency   string
@@ -54,6 +55,10 @@ type Node struct {
 	// the program (a snapshot holds what its matcher prepared); "" loads
 	// from the store alone, writing no snapshot.
 	StoreID, Build string
+	// Replica leaves the store's upkeep (expiry, purge) to the writer
+	// whose database it shares: it screens, and writes only what
+	// screening writes (encounters, travellers, audit).
+	Replica bool
 	// RetroQueue is how many changed listings wait to be retro-screened
 	// one by one (default 65,536); past it, a burst is retro-screened the
 	// other way round (bulkRetro).
@@ -187,6 +192,15 @@ func (n *Node) Every(d time.Duration, fn func(context.Context)) {
 // NATS stream) as the tail reads it.
 func (n *Node) SetPublish(fn func([]*tripline.Event)) { n.publish.Store(&fn) }
 
+// Apply applies events of the store's log to the indexes (a stream
+// carrying them, as a replica follows its writer's): each once, whichever
+// way it arrives first.
+func (n *Node) Apply(evs []*tripline.Event) { n.apply(evs) }
+
+// Applied returns the sequence number up to which this node's own events
+// are applied.
+func (n *Node) Applied() int64 { return n.applied.next() }
+
 // BulkRuns reports how many bursts of listings were retro-screened
 // traveller by traveller.
 func (n *Node) BulkRuns() int64 { return n.bulkRuns.Load() }
@@ -305,10 +319,12 @@ func (n *Node) start() {
 	go n.saveLoop(ctx)
 	go n.retroLoop(ctx)
 	go n.pendingLoop(ctx)
-	n.expire(ctx)
-	n.every(ctx, 30*time.Second, n.expire)
 	n.every(ctx, 300*time.Millisecond, n.tail)
-	n.every(ctx, time.Hour, n.purge)
+	if !n.Replica {
+		n.expire(ctx)
+		n.every(ctx, 30*time.Second, n.expire)
+		n.every(ctx, time.Hour, n.purge)
+	}
 }
 
 // every runs fn every d until ctx ends, as the node's background work.

@@ -83,10 +83,7 @@ func dataFlag(fs *flag.FlagSet, env *Env) *string {
 // openStore returns the node's store, not yet open: the PostgreSQL
 // database --store or $TRIPLINE_STORE names, else dir's SQLite file.
 func openStore(env *Env, dir string) (*sqlstore.DB, error) {
-	url := env.Getenv("TRIPLINE_STORE")
-	if env.store != nil {
-		url = *env.store
-	}
+	url := storeURL(env)
 	switch {
 	case url == "":
 		return sqlite.NewDB(filepath.Join(dir, "tripline.db")), nil
@@ -94,6 +91,15 @@ func openStore(env *Env, dir string) (*sqlstore.DB, error) {
 		return postgres.NewDB(url), nil
 	}
 	return nil, usagef("--store: want a postgres:// or postgresql:// URL, not %q (without --store the node uses %s)", redactURL(url), filepath.Join(dir, "tripline.db"))
+}
+
+// storeURL is --store, else $TRIPLINE_STORE ("": the data directory's
+// SQLite file).
+func storeURL(env *Env) string {
+	if env.store != nil {
+		return *env.store
+	}
+	return env.Getenv("TRIPLINE_STORE")
 }
 
 // redactURL hides a password in a URL shown in a message.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,6 +19,9 @@ import (
 type diffusionNode struct {
 	n     *Node
 	store *sqlstore.DiffusionService
+	// alerted holds "diffusion/agency" of the overdue recipients already
+	// alerted on; only the escalation loop touches it.
+	alerted map[string]bool
 }
 
 var _ httpapi.DiffusionTransport = diffusionNode{}
@@ -25,13 +29,37 @@ var _ httpapi.DiffusionTransport = diffusionNode{}
 // serveDiffusions gives the API server diffusions and the federation their
 // message kinds.
 func (n *Node) serveDiffusions(srv *httpapi.Server) {
-	dn := diffusionNode{n: n, store: sqlstore.NewDiffusionService(n.DB)}
+	dn := diffusionNode{n: n, store: sqlstore.NewDiffusionService(n.DB), alerted: map[string]bool{}}
 	srv.Diffusions, srv.DiffusionTransport = dn.store, dn
 	n.Peer.Kinds = map[string]federation.KindHandler{
 		federation.KindDiffusion:    dn.receive,
 		federation.KindDiffusionAck: dn.receiveAck,
 	}
 	srv.Registry().MustRegister(dn)
+	n.Every(15*time.Second, dn.escalate)
+}
+
+// escalate raises an alert in the log, once, for each recipient of a
+// diffusion this node's agency sent that has not acknowledged it by its
+// deadline (the metric counts them all the while).
+func (dn diffusionNode) escalate(ctx context.Context) {
+	ds, err := dn.store.Diffusions(ctx)
+	if err != nil {
+		dn.n.Logger.Error("read diffusions", "err", err)
+		return
+	}
+	for _, d := range ds {
+		if d.Sender != dn.n.Agency || d.MarkOverdue(dn.n.Now()) == 0 {
+			continue
+		}
+		for _, r := range d.Recipients {
+			if key := d.ID + "/" + r.Agency; r.Overdue && !dn.alerted[key] {
+				dn.alerted[key] = true
+				dn.n.Logger.Error("ALERT: diffusion not acknowledged by its deadline", "diffusion", d.ID, "kind", d.Kind,
+					"recipient", r.Agency, "node", r.Node, "deadline", d.AckDue)
+			}
+		}
+	}
 }
 
 func (dn diffusionNode) Self() string { return dn.n.DB.Origin }

@@ -85,6 +85,9 @@ func TestDiffusionThreeNodes(t *testing.T) {
 		}
 		return false
 	})
+	within(t, 30*time.Second, "the escalation in A's log", func() bool {
+		return strings.Contains(a.log(), "ALERT: diffusion not acknowledged by its deadline") && strings.Contains(a.log(), `"recipient":"agency-c"`)
+	})
 	if m := metrics(t, a); !strings.Contains(m, "tripline_diffusions_overdue 1") {
 		t.Errorf("A's metrics lack one overdue diffusion:\n%s", grepLines(m, "diffusion"))
 	}

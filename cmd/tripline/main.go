@@ -42,7 +42,8 @@ type Env struct {
 	// Without it the index is loaded from the store at every start.
 	Build func() string
 
-	store *string // --store, when given: overrides $TRIPLINE_STORE
+	store   *string // --store, when given: overrides $TRIPLINE_STORE
+	replica bool    // serve --replica
 }
 
 // Exit statuses (design.md §5).

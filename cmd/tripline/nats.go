@@ -50,6 +50,35 @@ func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) err
 	return nil
 }
 
+// followEvents applies this node's events as the JetStream stream carries
+// them (a replica: its writer publishes every event of the log, those the
+// replicas write included), dropping duplicates and reading any gap from
+// the store. The tail still reads the store's log every 300 ms, so a
+// stream that loses or delays an acknowledged event only slows a change.
+func (n *Node) followEvents(ctx context.Context, url, stream, creds string) error {
+	bus, err := natsbus.Connect(ctx, url, stream, creds)
+	if err != nil {
+		return err
+	}
+	n.Go(func(ctx context.Context) {
+		defer bus.Close()
+		for ctx.Err() == nil {
+			err := bus.FollowOnly(ctx, n.Events, map[string]int64{n.DB.Origin: n.Applied()}, func(evs []*tripline.Event) error {
+				n.Apply(evs)
+				return nil
+			})
+			if ctx.Err() == nil {
+				n.Logger.Warn("follow the event stream: retrying; the store's log is read meanwhile", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+		}
+	})
+	return nil
+}
+
 var eventCommands = []*command{{
 	name: "events follow", usage: "[--nats URL] [--origin ORIGIN] [--after SEQ]",
 	summary: "Print the event log as JSON Lines, until interrupted.\n" +

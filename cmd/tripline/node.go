@@ -45,6 +45,9 @@ type nodeConfig struct {
 	Index bool
 	// Retention is how long screened travellers are kept (default 30 days).
 	Retention time.Duration
+	// Replica serves screening for the writer whose PostgreSQL store
+	// this is (serve --replica).
+	Replica bool
 	// RetroQueue is how many changed listings wait to be retro-screened one
 	// by one (default 65,536); past it, a burst is retro-screened the other
 	// way round (bulkRetro).
@@ -82,7 +85,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	db.Origin = ident.ID
 	n := &Node{Node: nodert.New(db, log), Identity: sqlstore.NewIdentityService(db), Consents: sqlstore.NewConsentService(db),
 		Tips: sqlstore.NewTipService(db)}
-	n.Agency, n.RetroQueue = ident.Agency, cfg.RetroQueue
+	n.Agency, n.RetroQueue, n.Replica = ident.Agency, cfg.RetroQueue, cfg.Replica
 	// The node key signs the audit log's checkpoints as it signs events:
 	// loaded (or made) before the first entry is recorded.
 	key, err := federation.LoadOrCreateKey(filepath.Join(dir, "node.key"))
@@ -155,6 +158,11 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		if n.Notifier != nil {
 			n.Notifier.Notify() // wake partners long-polling our feed
 		}
+	}
+	if cfg.Replica {
+		// The writer reports this node's encounters to partners: it
+		// tails the log these are written to.
+		n.OnEncounter, n.OnEncounterUpdated = nil, nil
 	}
 	if err := n.Node.Start(ctx, dir); err != nil {
 		n.Close()

@@ -6,26 +6,32 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"time"
 
+	"tripline/federation"
 	"tripline/httpapi"
+	"tripline/postgres"
 	"tripline/tlsconf"
 	"tripline/web"
 )
 
 var serveCommands = []*command{{
-	name: "serve", usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--nats URL] [--max-import-bytes N]",
+	name: "serve", usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--nats URL] [--max-import-bytes N] [--replica --store URL]",
 	summary: "Serve the HTTP API and the console until interrupted.\n" +
 		"It also pulls the partners' feeds and retro-screens new listings. Logs go to stderr as JSON;\n" +
 		"the node is ready when /readyz answers 200. Uploaded lists spool in DIR/spool.",
 	examples: []string{"tripline serve --addr 127.0.0.1:8080", "tripline serve --nats nats://127.0.0.1:4222",
-		"tripline serve --addr 0.0.0.0:8443 --tls-cert tripline-tls/cert.pem --tls-key tripline-tls/key.pem"},
+		"tripline serve --addr 0.0.0.0:8443 --tls-cert tripline-tls/cert.pem --tls-key tripline-tls/key.pem",
+		"tripline serve --replica --store postgres://db.example/tripline --nats nats://127.0.0.1:4222 --data replica-1"},
 	flags: func(fs *flag.FlagSet, env *Env) runFunc {
 		addr := fs.String("addr", envOr(env, "TRIPLINE_ADDR", "127.0.0.1:8080"), "listen on `HOST:PORT` ($TRIPLINE_ADDR)")
 		data := dataFlag(fs, env)
 		natsURL := fs.String("nats", envOr(env, "TRIPLINE_NATS", ""), "a NATS server `URL` whose JetStream carries this node's events to followers ($TRIPLINE_NATS; none by default)")
 		maxImport := fs.Int64("max-import-bytes", httpapi.DefaultMaxImportBytes, "the largest list POST /v1/imports accepts, in bytes (`N`)")
+		replica := fs.Bool("replica", false, "serve screening for the node whose PostgreSQL --store this is: its index follows the log (and --nats), "+
+			"its encounters and audit go to the database; the data directory holds a copy of the node's node.key and "+federation.IdentityFile)
 		tlsCert, tlsKey := tlsFlags(env, fs, "serve HTTPS only, with this PEM certificate `FILE` (then any intermediates)")
 		return func(ctx context.Context, _ []string) error {
 			if *maxImport <= 0 || *maxImport > httpapi.MaxImportCeiling {
@@ -41,6 +47,21 @@ var serveCommands = []*command{{
 					return err // before the node opens: a pair that does not load is an error at start
 				}
 			}
+			if *replica && !postgres.IsURL(storeURL(env)) {
+				return usagef("--replica: needs --store postgres://... ($TRIPLINE_STORE), the database of the node it serves for")
+			}
+			if *replica {
+				// Without them the replica would make a key and id of its
+				// own: its encounters would carry a signature no partner
+				// verifies.
+				for _, f := range []string{"node.key", federation.IdentityFile} {
+					if _, err := os.Stat(filepath.Join(*data, f)); err != nil {
+						return usagef("--replica: %s has no %s: a replica is its writer's node; copy the writer's node.key and %s into it",
+							*data, f, federation.IdentityFile)
+					}
+				}
+			}
+			env.replica = *replica
 			return serve(ctx, env, *addr, *data, *natsURL, *maxImport, kp, nil)
 		}
 	},
@@ -81,12 +102,17 @@ func serveTLS(srv *httpapi.Server, kp *tlsconf.Keypair, addr string, log *slog.L
 // With kp it serves HTTPS only.
 func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport int64, kp *tlsconf.Keypair, started func(addr string)) error {
 	log := newLogger(env)
-	n, err := openNode(ctx, env, data, true, log)
+	n, err := openNodeConfig(ctx, env, data, nodeConfig{Index: true, Replica: env.replica}, log)
 	if err != nil {
 		return err
 	}
 	defer n.Close()
-	if natsURL != "" {
+	if natsURL != "" && n.Replica {
+		if err := n.followEvents(n.Context(), natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", "")); err != nil {
+			return err
+		}
+		log.Info("following events", "nats", natsURL)
+	} else if natsURL != "" {
 		if err := n.publishEvents(n.Context(), natsURL, envOr(env, "TRIPLINE_NATS_STREAM", "TRIPLINE_EVENTS"), envOr(env, "TRIPLINE_NATS_CREDS", "")); err != nil {
 			return err
 		}
@@ -108,7 +134,9 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 		return err
 	}
 	n.serveDiffusions(srv) // before the federation serves: its message kinds are set
-	n.serveFederation(srv)
+	if !n.Replica {
+		n.serveFederation(srv) // partners pull from and report to the writer
+	}
 	web.Register(srv)
 	serveTLS(srv, kp, addr, log)
 	if err := srv.Listen(addr); err != nil {

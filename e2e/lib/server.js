@@ -13,9 +13,9 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 /**
  * startDemo resolves to {url, tokens: {officer, analyst, …}, stop()} once
  * the node serves; it rejects if the node exits or says nothing for
- * timeoutMs.
+ * timeoutMs. env adds to the node's environment (its id, agency, …).
  */
-export async function startDemo({timeoutMs = 180000} = {}) {
+export async function startDemo({timeoutMs = 180000, env = {}} = {}) {
   const work = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
   let bin = process.env.TRIPLINE_BIN;
   if (!bin) {
@@ -24,7 +24,7 @@ export async function startDemo({timeoutMs = 180000} = {}) {
   }
   const data = join(work, 'data');
   const child = spawn(bin, ['demo', '--addr', '127.0.0.1:0', '--data', data], {
-    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, TRIPLINE_LOG_LEVEL: 'warn'},
+    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, TRIPLINE_LOG_LEVEL: 'warn', ...env},
   });
   let out = '';
   let errText = '';

@@ -106,6 +106,25 @@ test('tips: an analyst takes a tip, a supervisor confirms it with an exit ban, a
   await off.locator('#decision-action').waitFor();
   assert.equal(await off.locator('#decision-action').innerText(), 'PREVENT DEPARTURE');
   await off.screenshot({path: join(shots, 'officer-departure.png'), fullPage: true});
+  // A PNRGOV push three days before the flight, him on a family booking:
+  // every passenger screened, his booking and co-traveller shown.
+  const day = new Date(Date.now() + 3 * 86400000);
+  const ddmmyy = [day.getUTCDate(), day.getUTCMonth() + 1, day.getUTCFullYear() % 100].map((n) => String(n).padStart(2, '0')).join('');
+  const push = ["UNA:+.?*'", "UNB+IATA:1+TK++261201:0900+PNR001'", "UNH+1+PNRGOV:11:1:IA+TK1980'", "MSG+:22'", "ORG+TK:IST+52519950'",
+    `TVL+${ddmmyy}:0915+IST+LHR+TK+1980'`, "EQN+1'", "SRC'", "RCI+TK:ABC123'", "TIF+HADDAD+KARIM BENALI MR:A:1'",
+    "SSR+DOCS:HK::TK:::::/P/TUR/U1234567/TUR/02APR09/M/01JAN30/HADDAD/KARIM BENALI'", "TIF+HADDAD+LEILA MRS:A:2'",
+    `TVL+${ddmmyy}:0915::1130+IST+LHR+TK+1980:Y'`, "UNT+13+1'", "UNZ+1+PNR001'"].join('\n');
+  await off.locator('#nav-manifest').click();
+  await off.getByLabel('or paste it here').fill(push);
+  await off.getByLabel('Direction').selectOption('out');
+  await off.getByRole('button', {name: 'Screen manifest'}).click();
+  await off.locator('#manifest-table').waitFor();
+  assert.match(await off.locator('#pnr-summary').innerText(), /flight TK1980 from IST \(TUR\).*before departure/);
+  const first = off.locator('#manifest-table tbody tr').first();
+  assert.equal(await first.getAttribute('data-decision'), 'hit');
+  assert.match(await first.innerText(), /Prevent departure/i);
+  assert.match(await first.innerText(), /ABC123 with LEILA HADDAD/);
+  assert.deepEqual(await a11y(off), [], 'accessibility (axe, WCAG 2.1 AA)');
   // The officer never reads tips: no view, and the API refuses.
   assert.equal(await off.locator('#nav-tips').count(), 0);
   assert.equal(await off.evaluate(async () => (await fetch('/v1/tips', {credentials: 'same-origin'})).status), 403);

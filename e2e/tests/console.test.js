@@ -278,7 +278,7 @@ test('officer: a PAXLST file is uploaded and screened; the outcome is recorded a
     "CNT+42:2'", "UNT+24+MP2'", "UNZ+1+MP0002'"].join('\n');
   const file = join(mkdtempSync(join(tmpdir(), 'tripline-e2e-pax-')), 'MP501.edi');
   writeFileSync(file, pax);
-  await page.getByLabel('Manifest file (PAXLST or JSON)').setInputFiles(file);
+  await page.getByLabel('Manifest file (PAXLST, PNRGOV or JSON)').setInputFiles(file);
   await page.waitForFunction(() => document.getElementById('manifest-text').value.startsWith('UNA'));
   await page.getByRole('button', {name: 'Screen manifest'}).click();
   await page.locator('#manifest-table').waitFor();

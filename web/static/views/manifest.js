@@ -53,7 +53,7 @@ export async function render(root, ctx) {
   const status = h('p', {id: 'manifest-status', role: 'status', 'aria-live': 'polite'});
   const out = h('div', {id: 'manifest-result'});
   const form = h('form', {id: 'manifest-form', class: 'card'},
-    h('label', {for: 'manifest-file'}, 'Manifest file (PAXLST or JSON)'),
+    h('label', {for: 'manifest-file'}, 'Manifest file (PAXLST, PNRGOV or JSON)'),
     h('input', {id: 'manifest-file', name: 'file', type: 'file', accept: '.edi,.txt,.paxlst,.json,application/json,text/plain'}),
     h('label', {for: 'manifest-text'}, 'or paste it here'),
     h('textarea', {id: 'manifest-text', name: 'text', rows: 8, class: 'mono', spellcheck: 'false',
@@ -85,7 +85,7 @@ export async function render(root, ctx) {
       let res;
       if (isPAXLST(text)) {
         progress.removeAttribute('value'); // indeterminate: one message, one request
-        status.textContent = 'Screening the PAXLST message…';
+        status.textContent = /UNH\+[^']*PNRGOV/.test(text) ? 'Screening every passenger of the PNRGOV push…' : 'Screening the PAXLST message…';
         res = await api('POST', path, text);
         const names = paxlstNames(text);
         if (names.length === res.results.length) res.names = names;
@@ -144,11 +144,14 @@ export function renderManifest(res) {
   const rows = res.results.map((r, i) => ({r, i})).sort((a, b) => (order[a.r.decision] - order[b.r.decision]) || a.i - b.i);
   return h('div', {},
     res.legs && res.legs.length ? h('p', {class: 'muted'}, 'Legs: ' + res.legs.map((l) => `${l.Flight || ''} ${l.DepartPort || '?'} → ${l.ArrivePort || '?'} ${(l.DepartTime || '').slice(0, 16).replace('T', ' ')}`.trim()).join('; ')) : null,
-    res.warnings && res.warnings.length ? h('details', {class: 'card'}, h('summary', {}, `${res.warnings.length} parser warnings`),
+    res.pnr ? h('p', {id: 'pnr-summary'}, `PNR push: flight ${res.pnr.flight || '?'} from ${res.pnr.depart_port || '?'}` +
+      (res.pnr.departure_country ? ` (${res.pnr.departure_country})` : '') + (res.pnr.departs ? `, departs ${res.pnr.departs.replace('T', ' ')}` : '') +
+      `, ${res.pnr.bookings} bookings`, res.pnr.pre_departure ? [' ', h('span', {class: 'badge b-warn'}, 'before departure')] : '') : null,
+        res.warnings && res.warnings.length ? h('details', {class: 'card'}, h('summary', {}, `${res.warnings.length} parser warnings`),
       h('ul', {}, res.warnings.map((w) => h('li', {}, w)))) : null,
     h('table', {class: 'grid', id: 'manifest-table'},
       h('caption', {}, 'Per-passenger results, hits first'),
-      h('thead', {}, h('tr', {}, ['#', 'Ref', 'Traveller', 'Decision', 'Action', 'Matched listing', 'Score'].map((c) => h('th', {scope: 'col'}, c)))),
+      h('thead', {}, h('tr', {}, ['#', 'Ref', 'Traveller', 'Decision', 'Action', 'Matched listing', 'Score', 'Booking'].map((c) => h('th', {scope: 'col'}, c)))),
       h('tbody', {}, rows.map(({r, i}) => {
         const top = (r.matches || []).find((m) => !m.suppressed);
         return h('tr', {class: `row-${r.decision}`, dataset: {decision: r.decision}},
@@ -159,6 +162,7 @@ export function renderManifest(res) {
             r.error ? h('span', {class: 'error'}, ' ' + r.error.message) : null),
           h('td', {}, r.decision !== 'clear' ? actionLabel(r.action || (top && top.action)) : ''),
           h('td', {}, top ? (isBlind(top) ? blindLabel(top) : `${top.name || top.listing}`) : ''),
-          h('td', {class: 'num'}, top && !isBlind(top) ? Number(top.score).toFixed(2) : ''));
+          h('td', {class: 'num'}, top && !isBlind(top) ? Number(top.score).toFixed(2) : ''),
+          h('td', {}, r.booking || '', r.co_travellers && r.co_travellers.length ? h('span', {class: 'muted'}, ' with ' + r.co_travellers.map((c) => c.name).join(', ')) : ''));
       }))));
 }

@@ -4,6 +4,7 @@
 import {api, q} from '../api.js';
 import {h, clear, errorBox, dl, fmtTime, actionLabel, travellerName, toast, isMinor} from '../dom.js';
 import {explainTable} from './explain.js';
+import {lifecycle} from './lifecycle.js';
 
 const OUTCOMES = ['pending', 'confirmed', 'false_positive', 'refused', 'deported', 'admitted', 'detained', 'secondary'];
 
@@ -36,14 +37,14 @@ export async function render(root, ctx) {
     if (!before && page.encounters.length === 0) {
       list.append(h('p', {class: 'card'}, outcome === 'pending' ? 'The queue is empty: no open hits or reviews.' : 'No encounters.'));
     }
-    for (const e of page.encounters) list.append(encounterCard(e));
+    for (const e of page.encounters) list.append(encounterCard(e, ctx.me));
     clear(more, page.next ? h('button', {type: 'button', class: 'secondary', onclick: () => load(page.next)}, 'Older encounters') : null);
   }
   await load();
 }
 
-/** encounterCard renders one encounter with its explanation and, when open, the finding buttons. */
-export function encounterCard(e) {
+/** encounterCard renders one encounter with its explanation, its lifecycle between the two agencies (as me sees it) and, when open, the finding buttons. */
+export function encounterCard(e, me) {
   const t = e.traveller || {};
   const doc = t.document;
   const canClear = !!(doc && doc.number && t.dob && /^\d{4}-\d{2}-\d{2}$/.test(t.dob));
@@ -68,6 +69,8 @@ export function encounterCard(e) {
         ['Action', actionLabel(e.action)], ['Outcome', e.outcome.replace('_', ' ')], ['Note', e.note]]))),
   e.explain && e.explain.length ? h('div', {}, h('h3', {}, 'Why it matched'), explainTable(e.explain)) : null,
   resolveArea);
+  let life = lifecycle(e, me);
+  card.append(life);
 
   if (e.outcome === 'pending') {
     const noteId = 'note-' + e.id;
@@ -92,6 +95,9 @@ export function encounterCard(e) {
               ? 'False positive recorded; no clearance (no document number or full date of birth).'
               : `Recorded as ${res.encounter.outcome.replace('_', ' ')}.`;
           clear(resolveArea, h('p', {class: 'resolved', role: 'status', id: 'resolved-' + e.id}, msg));
+          const next = lifecycle(res.encounter, me); // e.g. a false positive may now be shared
+          life.replaceWith(next);
+          life = next;
           toast(msg);
         } catch (err) {
           for (const x of buttons) x.disabled = false;
