@@ -11,28 +11,33 @@
 . "$(dirname "$0")/script-setup.sh"
 
 # README begin
-# One node per agency: a data directory each, and TRIPLINE_NODE set on every
-# command (the node id: without it every node is "local").
-a() { TRIPLINE_NODE=A TRIPLINE_AGENCY=tr-border TRIPLINE_DATA=node-a ./tripline "$@"; }
-b() { TRIPLINE_NODE=B TRIPLINE_AGENCY=de-bka TRIPLINE_DATA=node-b ./tripline "$@"; }
-c() { TRIPLINE_NODE=C TRIPLINE_AGENCY=fr-dgsi TRIPLINE_DATA=node-c ./tripline "$@"; }
+# One node per agency, each with its own data directory. A directory's node id
+# and agency are fixed once, at first use: every later command on it is that
+# node's, whatever its environment (another id for it is refused).
+a() { TRIPLINE_DATA=node-a ./tripline "$@"; }
+b() { TRIPLINE_DATA=node-b ./tripline "$@"; }
+c() { TRIPLINE_DATA=node-c ./tripline "$@"; }
+a node init --node A --agency tr-border
+b node init --node B --agency de-bka
+c node init --node C --agency fr-dgsi
 A=127.0.0.1:${PORT_A:-8081} B=127.0.0.1:${PORT_B:-8082} C=127.0.0.1:${PORT_C:-8083}
-KEY_A=$(a node info | sed -n 's/^public_key: //p')     # node info makes the key on first use
+KEY_A=$(a node info | sed -n 's/^public_key: //p')
 KEY_B=$(b node info | sed -n 's/^public_key: //p')
 KEY_C=$(c node info | sed -n 's/^public_key: //p')
-# B pulls A's feed; C pulls B's, and A's events through B (--follows A).
-# A and C know each other by key only: signatures and reports go end to end.
+# B pulls A's feed. A and C know each other by key only: signatures and
+# reports go end to end.
 a partners add B --agency de-bka --key "$KEY_B" --url "http://$B"
 a partners add C --agency fr-dgsi --key "$KEY_C"
 b partners add A --agency tr-border --key "$KEY_A" --url "http://$A"
 b partners add C --agency fr-dgsi --key "$KEY_C"
-c partners add B --agency de-bka --key "$KEY_B" --url "http://$B" --follows A
-c partners add A --agency tr-border --key "$KEY_A"
-# Partners are read when a node starts: add them first, then serve.
 a serve --addr "$A" 2> node-a.log &
 b serve --addr "$B" 2> node-b.log &
 c serve --addr "$C" 2> node-c.log &
 for n in $A $B $C; do until curl -sf "http://$n/readyz" > /dev/null; do sleep 0.2; done; done
+# Partners change while the nodes serve, no restart: C pulls B, and follows A
+# through it (B announces the origins it relays: no --follows needed).
+c partners add B --agency de-bka --key "$KEY_B" --url "http://$B"
+c partners add A --agency tr-border --key "$KEY_A"
 # A lists a person its partners may screen against and pass on (reshare allowed).
 printf '%s\n' 'id,primary_name,birth_dates,nationalities,action,contact,reshare' \
   '2026-0107,Zebulon Quartermaine,1980-02-03,GBR,refuse_entry,Duty desk +90 312 555 0100,allowed' > a-list.csv
