@@ -20,5 +20,14 @@ curl -s -H "Authorization: Bearer $OFFICER_TOKEN" "http://$ADDR/v1/screen" \
      -d '{"ref":"t-20","name":"Abdul Ghani Baradar"}'
 ./tripline listings withdraw un-sc:TAi.024 --reason "delisted"   # any process, same database
 ./tripline audit verify
-kill %1 && wait
+# README end
+
+# README begin
+mkdir -p replica-1 && cp tripline-data/node.key tripline-data/node.id replica-1/   # the node's key and id
+REPLICA=${REPLICA:-127.0.0.1:8081}
+./tripline serve --replica --data replica-1 --addr "$REPLICA" --nats nats://127.0.0.1:4222 2> replica.log &
+until curl -sf "http://$REPLICA/readyz" > /dev/null; do sleep 0.2; done
+curl -s -H "Authorization: Bearer $OFFICER_TOKEN" "http://$REPLICA/v1/screen" \
+     -d '{"ref":"t-21","name":"Mohammad Tahir Anwari","dob":"1961"}'
+kill %1 %2 && wait                                     # stop the writer and the replica
 # README end

@@ -88,6 +88,7 @@ var docScripts = []struct {
 		`{"ref":"t-20","decision":"hit"`,
 		"un-sc:TAi.024 withdrawn",
 		"audit log intact",
+		`{"ref":"t-21","decision":"hit"`,
 	}, []string{"TRIPLINE_TEST_POSTGRES", "TRIPLINE_TEST_NATS"}},
 }
 
@@ -117,6 +118,7 @@ func TestDocScripts(t *testing.T) {
 				// A schema of its own, and a stream: tests run in parallel.
 				vars["TRIPLINE_STORE"] = pgSchemaURL(t)
 				vars["TRIPLINE_NATS_STREAM"] = "TRIPLINE_DOCS_" + strings.ToUpper(filepath.Base(work))
+				vars["REPLICA"] = freeAddr(t)
 			}
 			for _, p := range []string{"PORT_A", "PORT_B", "PORT_C"} {
 				_, vars[p], _ = net.SplitHostPort(freeAddr(t))

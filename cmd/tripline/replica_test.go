@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +32,8 @@ type replicaProc struct {
 	args []string
 	cmd  *exec.Cmd
 	log  string
+	// store is the database's URL, for the test's own queries.
+	store string
 }
 
 func (p *replicaProc) cli(args ...string) string {
@@ -112,41 +117,7 @@ func TestReplicasFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three tripline processes")
 	}
-	store := pgSchemaURL(t)
-	bin := tripBinary(t)
-	tmp := t.TempDir()
-	stream := "TRIPLINE_REPLICA_" + strings.ToUpper(strings.TrimPrefix(filepath.Base(tmp), "00"))
-	mk := func(name string, args ...string) *replicaProc {
-		dir := filepath.Join(tmp, name)
-		return &replicaProc{t: t, bin: bin, name: name, dir: dir, addr: freeAddr(t), args: args, log: filepath.Join(tmp, name+".log"),
-			env: append(os.Environ(), "TRIPLINE_DATA="+dir, "TRIPLINE_STORE="+store, "TRIPLINE_NODE=W", "TRIPLINE_AGENCY=agency-w",
-				"TRIPLINE_NATS_STREAM="+stream)}
-	}
-	w := mk("writer", "--nats", natsURL)
-	w.cli("import", "--format", "un-xml", unFile2024)
-	token := strings.TrimSpace(w.cli("users", "add", "officer-1", "--role", "officer"))
-	w.start()
-	t.Cleanup(func() { w.stop(syscall.SIGTERM) })
-	var reps []*replicaProc
-	for _, name := range []string{"r1", "r2"} {
-		r := mk(name, "--replica", "--nats", natsURL)
-		// A replica is the writer's node: its id, agency and key.
-		if err := os.MkdirAll(r.dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range []string{"node.key", federation.IdentityFile} {
-			b, err := os.ReadFile(filepath.Join(w.dir, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(r.dir, f), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		r.start()
-		t.Cleanup(func() { r.stop(syscall.SIGTERM) })
-		reps = append(reps, r)
-	}
+	w, reps, token := replicaSet(t, natsURL, 2)
 
 	// The load: clients screening hits on the replicas, each retrying a
 	// failed request once on the other replica.
@@ -210,7 +181,7 @@ func TestReplicasFailover(t *testing.T) {
 
 	// Every acknowledged hit has its encounter in the database (a killed
 	// replica's journal is applied when it restarts).
-	db, err := sql.Open("pgx", store)
+	db, err := sql.Open("pgx", w.store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,4 +199,98 @@ func TestReplicasFailover(t *testing.T) {
 	if out := w.cli("audit", "verify"); !strings.Contains(out, "intact") {
 		t.Fatalf("audit verify after the kill: %s", out)
 	}
+}
+
+// replicaSet starts a writer with the UN list and n replicas on a fresh
+// schema and stream; it returns the replicas and an officer's token.
+func replicaSet(t *testing.T, natsURL string, n int) (w *replicaProc, reps []*replicaProc, token string) {
+	t.Helper()
+	store := pgSchemaURL(t)
+	bin := tripBinary(t)
+	tmp := t.TempDir()
+	b := make([]byte, 4)
+	rand.Read(b)
+	stream := "TRIPLINE_REPLICA_" + strings.ToUpper(hex.EncodeToString(b))
+	mk := func(name string, args ...string) *replicaProc {
+		dir := filepath.Join(tmp, name)
+		return &replicaProc{t: t, bin: bin, name: name, dir: dir, addr: freeAddr(t), args: args, log: filepath.Join(tmp, name+".log"), store: store,
+			env: append(os.Environ(), "TRIPLINE_DATA="+dir, "TRIPLINE_STORE="+store, "TRIPLINE_NODE=W", "TRIPLINE_AGENCY=agency-w",
+				"TRIPLINE_NATS_STREAM="+stream)}
+	}
+	w = mk("writer", "--nats", natsURL)
+	w.cli("import", "--format", "un-xml", unFile2024)
+	token = strings.TrimSpace(w.cli("users", "add", "officer-1", "--role", "officer"))
+	w.start()
+	t.Cleanup(func() { w.stop(syscall.SIGTERM) })
+	for i := range n {
+		r := mk(fmt.Sprint("r", i+1), "--replica", "--nats", natsURL)
+		// A replica is the writer's node: its id, agency and key.
+		if err := os.MkdirAll(r.dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"node.key", federation.IdentityFile} {
+			b, err := os.ReadFile(filepath.Join(w.dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(r.dir, f), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r.start()
+		t.Cleanup(func() { r.stop(syscall.SIGTERM) })
+		reps = append(reps, r)
+	}
+	return w, reps, token
+}
+
+// TestReplicaThroughput measures screening throughput on one replica and
+// on two (8 clients, 3 s each, hits and clears mixed) and the time a
+// client loses when the replica it uses is SIGKILLed; it runs only when
+// TRIPLINE_REPLICA_BENCH is set, besides the servers (a measurement, not
+// a check: the README quotes it with this command).
+func TestReplicaThroughput(t *testing.T) {
+	natsURL := os.Getenv("TRIPLINE_TEST_NATS")
+	if natsURL == "" || os.Getenv("TRIPLINE_REPLICA_BENCH") == "" {
+		t.Skip("TRIPLINE_TEST_NATS and TRIPLINE_REPLICA_BENCH not both set")
+	}
+	_, reps, token := replicaSet(t, natsURL, 2)
+	names := []string{"Abdul Ghani Baradar", "Maria Gonzalez Lopez", "Mohammad Tahir Anwari", "Jean Dupont"}
+	run := func(targets []*replicaProc) float64 {
+		var done atomic.Int64
+		stop := time.Now().Add(3 * time.Second)
+		var wg sync.WaitGroup
+		for c := range 8 {
+			wg.Go(func() {
+				for i := 0; time.Now().Before(stop); i++ {
+					body := fmt.Sprintf(`{"ref":"b-%d-%d","name":%q}`, c, i, names[(c+i)%len(names)])
+					if _, err := screenOn(targets[(c+i)%len(targets)].addr, token, body); err == nil {
+						done.Add(1)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		return float64(done.Load()) / 3
+	}
+	one, two := run(reps[:1]), run(reps)
+	t.Logf("screenings per second: 1 replica %.0f, 2 replicas %.0f", one, two)
+	// Failover: a client on replica 1 when it is killed, retrying on 2.
+	var worst time.Duration
+	for round := range 3 {
+		killed := make(chan struct{})
+		go func() { time.Sleep(200 * time.Millisecond); reps[0].stop(syscall.SIGKILL); close(killed) }()
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+			t0 := time.Now()
+			if _, err := screenOn(reps[0].addr, token, fmt.Sprintf(`{"ref":"f-%d","name":"Jean Dupont"}`, round)); err != nil {
+				if _, err := screenOn(reps[1].addr, token, `{"ref":"f","name":"Jean Dupont"}`); err != nil {
+					t.Fatalf("the other replica failed too: %v", err)
+				}
+				worst = max(worst, time.Since(t0))
+			}
+		}
+		<-killed
+		reps[0].start()
+	}
+	t.Logf("failover: longest request that failed over to the other replica %s", worst.Round(time.Millisecond))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -48,6 +49,17 @@ var serveCommands = []*command{{
 			}
 			if *replica && !postgres.IsURL(storeURL(env)) {
 				return usagef("--replica: needs --store postgres://... ($TRIPLINE_STORE), the database of the node it serves for")
+			}
+			if *replica {
+				// Without them the replica would make a key and id of its
+				// own: its encounters would carry a signature no partner
+				// verifies.
+				for _, f := range []string{"node.key", federation.IdentityFile} {
+					if _, err := os.Stat(filepath.Join(*data, f)); err != nil {
+						return usagef("--replica: %s has no %s: a replica is its writer's node; copy the writer's node.key and %s into it",
+							*data, f, federation.IdentityFile)
+					}
+				}
 			}
 			env.replica = *replica
 			return serve(ctx, env, *addr, *data, *natsURL, *maxImport, kp, nil)

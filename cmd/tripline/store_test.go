@@ -144,3 +144,25 @@ func openTestNode(t *testing.T, dir string) *Node {
 	}
 	return n
 }
+
+// serve --replica refuses, before touching anything, a store that is not
+// PostgreSQL and a data directory without the writer's key and id (it
+// would sign its encounters with a key of its own).
+func TestReplicaRefusals(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"TRIPLINE_DATA": dir}, "needs --store postgres://"},
+		{map[string]string{"TRIPLINE_DATA": dir, "TRIPLINE_STORE": "postgres://127.0.0.1:1/none"}, "has no node.key"},
+	} {
+		code, _, errs := runStdin(t, tc.vars, "", "serve", "--replica", "--addr", "127.0.0.1:0")
+		if code != exitUsage || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, %q; want 2 saying %q", tc.vars, code, errs, tc.want)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("a refused replica wrote %d files in its data directory", len(ents))
+	}
+}
