@@ -9,7 +9,12 @@ import {h, clear, errorBox, fmtTime} from '../dom.js';
 const STATUSES = [['', 'All'], ['pending', 'Pending'], ['sent', 'Sent'], ['overdue', 'Overdue'], ['acknowledged', 'Acknowledged']];
 
 function kindOf(r) {
-  if (/#ack$/.test(r.id)) return 'diffusion acknowledgement';
+  // What a bundle carries back (docs/federation.md): receipts, outcomes, shared clearances.
+  if (r.id.startsWith('receipt:')) return 'receipt';
+  if (/#outcome:/.test(r.id)) return 'outcome';
+  if (/#clearance:/.test(r.id)) return 'shared clearance';
+  if (/@[^#]*#ack$/.test(r.id)) return 'diffusion acknowledgement';
+  if (/#ack$/.test(r.id)) return 'acknowledgement';
   if (/@.*#\d+$/.test(r.id)) return 'diffusion';
   return /-dep-/.test(r.id) ? 'departure notice' : 'encounter report';
 }
