@@ -254,3 +254,35 @@ func TestBundleHostile(t *testing.T) {
 		t.Fatalf("enc-b-9 at B: %q", got)
 	}
 }
+
+// TestBundleReceiptOnlyFromNextHop: a receipt marks delivered only a report
+// this node handed to the receipt's sender: A's receipt for a report B
+// routed to D changes nothing at B.
+func TestBundleReceiptOnlyFromNextHop(t *testing.T) {
+	ctx := context.Background()
+	a, pubA := newGapped(t, "A")
+	b, pubB := newGapped(t, "B")
+	a.know(t, "B", "agency-b", pubB)
+	b.know(t, "A", "agency-a", pubA)
+	if err := b.peer.QueueEncounter(ctx, &tripline.Encounter{ID: "enc-x", Node: "B"}, "D", "D"); err != nil {
+		t.Fatal(err)
+	}
+	// The same id handed to A (by B's key, from another store), so that A
+	// owes B a receipt for it.
+	other := federation.NewPeer("B", b.peer.Priv, sqlstore.NewFederationStore(mustDB(t, "B")), quiet())
+	twin := &gapped{peer: other, store: other.Store.(*sqlstore.FederationStore)}
+	twin.know(t, "A", "agency-a", pubA)
+	if err := other.QueueEncounter(ctx, &tripline.Encounter{ID: "enc-x", Node: "B"}, "A", "A"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.read(twin.export(t, "A", nil)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.read(a.export(t, "B", nil))
+	if err != nil || res.Receipt != 1 {
+		t.Fatalf("A's receipt at B = %+v, %v", res, err)
+	}
+	if got := b.status(t, "enc-x"); got == tripline.ReportAcknowledged {
+		t.Fatal("A's receipt acknowledged a report B routed to D")
+	}
+}

@@ -1,7 +1,10 @@
 package match
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -173,6 +176,59 @@ func BenchmarkScreen1M(b *testing.B) {
 		b.ReportMetric(benchRecall(ix, ls, 5000), "recall")
 	})
 	b.Run("parallel", func(b *testing.B) { screenParallel(b, ix, qs) })
+	// The same index written to a snapshot file and mapped back, as a
+	// node starts: load time, the Go heap it takes, latency and recall.
+	snap := bigSnapshot(b, ix)
+	b.Run("snapshot", func(b *testing.B) {
+		screenLatency(b, snap, ls, qs)
+		b.ReportMetric(bigSnapLoad.Seconds(), "load-s")
+		b.ReportMetric(float64(bigSnapHeap)/(1<<20), "heap-MiB")
+		b.ReportMetric(float64(bigSnapFile)/(1<<20), "file-MiB")
+		b.ReportMetric(benchRecall(snap, ls, 5000), "recall")
+	})
+	b.Run("snapshot-parallel", func(b *testing.B) { screenParallel(b, snap, qs) })
+}
+
+var (
+	bigSnapOnce sync.Once
+	bigSnap     *Index
+	bigSnapLoad time.Duration
+	bigSnapHeap uint64
+	bigSnapFile int64
+)
+
+// bigSnapshot writes ix to a snapshot file once per run and loads it.
+func bigSnapshot(b *testing.B, ix *Index) *Index {
+	bigSnapOnce.Do(func() {
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("tripline-bench-%d.snap", os.Getpid()))
+		defer os.Remove(path) // the mapping stays
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		meta := SnapshotMeta{Build: "bench", Origin: "bench"}
+		if err := ix.WriteSnapshot(f, meta); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+		st, _ := os.Stat(path)
+		bigSnapFile = st.Size()
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		t0 := time.Now()
+		bigSnap, _, err = LoadSnapshot(path, meta, Options{})
+		bigSnapLoad = time.Since(t0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		bigSnapHeap = m1.HeapAlloc - m0.HeapAlloc
+	})
+	return bigSnap
 }
 
 // benchRecall is the share of the perturbed listed people in

@@ -150,7 +150,7 @@ func (ix *Index) Listing(id string) *tripline.Listing {
 	}
 	if ix.snap != nil {
 		if s, ok := ix.snap.find(id); ok {
-			return ix.snap.listing(s)
+			return ix.snap.cachedListing(s)
 		}
 	}
 	return nil
@@ -299,6 +299,7 @@ func (ix *Index) removeLocked(id string) {
 		delete(ix.byID, id)
 	} else {
 		ix.snap.kill(slot)
+		ix.snap.uncache(slot)
 	}
 	ix.slots[slot] = nil
 	ix.free = append(ix.free, slot)

@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"tripline"
@@ -67,6 +68,49 @@ type snapshot struct {
 	live      []uint64 // bitmap: the slot's record is still the listing in it
 	n         uint32
 	nlive     int
+	// cache keeps listings decoded for Listing: a screening's match is
+	// looked up several times (policy, clearances, routing).
+	cacheMu sync.Mutex
+	cache   map[uint32]*tripline.Listing
+}
+
+// maxCached bounds the decoded listings kept.
+const maxCached = 4096
+
+// cachedListing is listing, decoded once while it stays in the cache.
+// Callers share the listing and must not change it, as with the index's
+// own listings.
+func (s *snapshot) cachedListing(slot uint32) *tripline.Listing {
+	s.cacheMu.Lock()
+	l, ok := s.cache[slot]
+	s.cacheMu.Unlock()
+	if ok {
+		return l
+	}
+	l = s.listing(slot)
+	if l == nil {
+		return nil
+	}
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	if s.cache == nil {
+		s.cache = map[uint32]*tripline.Listing{}
+	}
+	if len(s.cache) >= maxCached {
+		for k := range s.cache { // any one: map order is random
+			delete(s.cache, k)
+			break
+		}
+	}
+	s.cache[slot] = l
+	return l
+}
+
+// uncache forgets slot's decoded listing; the write lock is held.
+func (s *snapshot) uncache(slot uint32) {
+	s.cacheMu.Lock()
+	delete(s.cache, slot)
+	s.cacheMu.Unlock()
 }
 
 func (s *snapshot) isLive(slot uint32) bool {
@@ -484,6 +528,9 @@ func LoadSnapshot(path string, want SnapshotMeta, opts Options) (*Index, Snapsho
 		unmapFile(data)
 		return nil, meta, err
 	}
+	if b := ix.snap.bodyOffs; len(b) > 0 {
+		adviseRare(f, data, b[0], b[len(b)-1]-b[0])
+	}
 	return ix, meta, nil
 }
 
@@ -747,25 +794,41 @@ func (ix *Index) eligible(slot uint32, allow func(*tripline.Listing) bool, now t
 
 // Light returns up to max listings with their id, version, status,
 // update time and contact fields (phones, emails, addresses, documents):
-// what link analysis derives links from, without decoding each listing.
-// It starts at slot from and returns the slot to go on from, 0 at the
-// end; between calls the index may change.
-func (ix *Index) Light(from uint32, max int) ([]*tripline.Listing, uint32) {
+// what link analysis derives links from, without decoding each listing;
+// and the slot of each. It starts at slot from and returns the slot to go
+// on from, 0 at the end; between calls the index may change (Unchanged).
+func (ix *Index) Light(from uint32, max int) ([]*tripline.Listing, []uint32, uint32) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var out []*tripline.Listing
+	var slots []uint32
 	s := from
 	for ; s < uint32(len(ix.slots)) && len(out) < max; s++ {
 		if p := ix.slots[s]; p != nil {
-			out = append(out, p.l)
+			out, slots = append(out, p.l), append(slots, s)
 		} else if ix.snap != nil && ix.snap.isLive(s) {
-			out = append(out, ix.snap.light(s))
+			out, slots = append(out, ix.snap.light(s)), append(slots, s)
 		}
 	}
 	if s >= uint32(len(ix.slots)) {
 		s = 0
 	}
-	return out, s
+	return out, slots, s
+}
+
+// Unchanged reports whether slot still holds the version of listing l
+// that Light returned.
+func (ix *Index) Unchanged(slot uint32, l *tripline.Listing) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if int(slot) >= len(ix.slots) {
+		return false
+	}
+	if p := ix.slots[slot]; p != nil {
+		return p.l.ID == l.ID && p.l.Version == l.Version
+	}
+	// A mapped listing is never changed in place: a change removes it.
+	return ix.snap != nil && ix.snap.isLive(slot)
 }
 
 // Replace makes ix hold what from holds (a loaded snapshot); from must not

@@ -141,8 +141,12 @@ func TestSnapshotSameResults(t *testing.T) {
 	light, phones := 0, 0
 	for from := uint32(0); ; {
 		var ls []*tripline.Listing
-		ls, from = snap.Light(from, 100)
-		for _, l := range ls {
+		var slots []uint32
+		ls, slots, from = snap.Light(from, 100)
+		for i, l := range ls {
+			if !snap.Unchanged(slots[i], l) {
+				t.Fatalf("Unchanged(%d, %s) = false", slots[i], l.ID)
+			}
 			light++
 			if len(l.Phones) > 0 {
 				phones++

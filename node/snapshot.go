@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"tripline"
@@ -109,13 +110,13 @@ func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
 func (n *Node) snapshotLinks(ctx context.Context) {
 	t0, count := time.Now(), 0
 	for from := uint32(0); ctx.Err() == nil; {
-		ls, next := n.Index.Light(from, 1000)
-		for _, l := range ls {
+		ls, slots, next := n.Index.Light(from, 1000)
+		for i, l := range ls {
 			if len(l.Phones)+len(l.Emails)+len(l.Addresses)+len(l.Documents) == 0 {
 				continue
 			}
 			n.mu.Lock() // as put: a change of l waits, or went first
-			if v, ok := n.Index.Version(l.ID); ok && v == l.Version {
+			if n.Index.Unchanged(slots[i], l) {
 				n.onListing(l)
 				count++
 			}
@@ -123,6 +124,8 @@ func (n *Node) snapshotLinks(ctx context.Context) {
 		}
 		if next == 0 {
 			n.Logger.Info("links of the snapshot's listings loaded", "listings", count, "took", time.Since(t0).Round(time.Millisecond))
+			// The derivation's garbage is about the links' own size.
+			debug.FreeOSMemory()
 			return
 		}
 		from = next

@@ -118,6 +118,31 @@ func (n *Node) reportEncounter(ctx context.Context, e *tripline.Encounter) {
 	}
 }
 
+// queueOwed queues, once, every report and update this node owes its
+// partners for its encounters (reportEncounter, sendUpdate): what the
+// event hooks queue as encounters change, again, in case a process
+// ended before its hook ran (a `tripline screen` on an air-gapped node
+// exits at once). The outbox takes each key once, so nothing goes twice.
+func (n *Node) queueOwed(ctx context.Context) error {
+	f := tripline.EncounterFilter{Limit: 500}
+	for {
+		es, err := n.Encounters.Encounters(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			if e.Originator != n.Agency {
+				n.reportEncounter(ctx, e)
+			}
+			n.sendUpdate(ctx, e)
+		}
+		if len(es) < f.Limit {
+			return nil
+		}
+		f.Before = es[len(es)-1].ID
+	}
+}
+
 // sendUpdate sends the other end of encounter e what this end owes it:
 // the originator's acknowledgement to the reporting node, the officer's
 // outcome to the originator's node; each once.

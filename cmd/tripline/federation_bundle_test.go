@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -114,4 +116,24 @@ func TestFederationBundleBothWays(t *testing.T) {
 	if st, e := a.call("analyst", "GET", "/v1/encounters/"+enc, ""); st != 200 || e["outcome"] != "refused" {
 		t.Fatalf("A's encounter after the refused bundles: %d %v", st, e)
 	}
+
+	// A hit made by a command that exits at once (B not serving) is still
+	// owed to A, and goes in B's next bundle.
+	b.stop(syscall.SIGTERM)
+	screen := exec.Command(b.bin, "screen")
+	screen.Env, screen.Stdin = b.env(), strings.NewReader(`{"ref":"gap-2","name":"Wilhelmina Throckmorton","dob":"1971-03-04"}`+"\n")
+	line, err := screen.Output()
+	var res struct {
+		Decision   string   `json:"decision"`
+		Encounters []string `json:"encounters"`
+	}
+	if err != nil || json.Unmarshal(line, &res) != nil || res.Decision != "hit" || len(res.Encounters) != 1 {
+		t.Fatalf("B's command-line screening: %v %s", err, line)
+	}
+	b.cli("federation", "export", "--to", "A", bundle(5))
+	a.cli("federation", "import", bundle(5))
+	within(t, 20*time.Second, "the command line's report in A's queue", func() bool {
+		st, _ := a.call("analyst", "GET", "/v1/encounters/"+res.Encounters[0], "")
+		return st == 200
+	})
 }

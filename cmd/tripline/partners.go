@@ -177,10 +177,15 @@ var federationCommands = []*command{{
 		to := fs.String("to", "", "the `PARTNER` node the bundle is for (required)")
 		origin := fs.String("origin", "", "whose events: a node id (default: this node's)")
 		after := fs.Int64("after", 0, "only the events after sequence number `SEQ`")
-		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+		// With the index: the reports owed are found from the listings'
+		// provenance (queueOwed).
+		return onIndexedNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
 			p, ok := n.Peer.Partner(*to)
 			if !ok {
 				return usagef("--to must name a partner (tripline partners list)")
+			}
+			if err := n.queueOwed(ctx); err != nil {
+				return err
 			}
 			if *origin == "" {
 				*origin = n.DB.Origin
