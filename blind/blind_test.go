@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -433,5 +434,42 @@ func TestStaleTableAskedBeforeScreening(t *testing.T) {
 	p.b.Stale("A")
 	if fs := p.b.Screen(ctx, []*tripline.Traveller{trav}); len(fs[0].Matches) != 1 {
 		t.Errorf("after A's change: %+v", fs[0])
+	}
+}
+
+// hook is a Transport that runs during once a table fetch has its answer:
+// a change told while B's fetch is in flight.
+type hook struct {
+	blind.Transport
+	during func()
+}
+
+func (h *hook) FetchTable(ctx context.Context, etag string) (io.ReadCloser, bool, error) {
+	body, notModified, err := h.Transport.FetchTable(ctx, etag)
+	if h.during != nil {
+		h.during()
+	}
+	return body, notModified, err
+}
+
+// TestStaleDuringFetchKept: A's change told to B while B's fetch of the
+// older table is in flight leaves B's table stale, so the next screening
+// asks again and finds the new listing (it once cleared the flag and
+// screened a partner's new listing clear until the next refresh).
+func TestStaleDuringFetchKept(t *testing.T) {
+	p := newPair(t)
+	trav := traveller("t", "Listed Meanwhile", "1970-01-01", nil)
+	h := &hook{Transport: p.t}
+	h.during = func() {
+		h.during = nil
+		p.setListings(listing("1", "Listed Meanwhile", "1970-01-01"))
+		p.b.Stale("A")
+	}
+	p.remote.T = h
+	if fs := p.b.Screen(ctx, []*tripline.Traveller{trav}); len(fs[0].Matches) != 0 {
+		t.Fatalf("screened with the table fetched before the change: %+v", fs[0])
+	}
+	if fs := p.b.Screen(ctx, []*tripline.Traveller{trav}); len(fs[0].Matches) != 1 {
+		t.Errorf("after A's change told during the fetch: %+v", fs[0])
 	}
 }

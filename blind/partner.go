@@ -44,11 +44,14 @@ type Remote struct {
 	checked time.Time // when the originator last confirmed the table
 	failed  time.Time // when the originator last failed to answer
 	stale   bool      // the originator changed a listing since: ask before screening
-	loaded  bool      // the copy on disk was read
-	offered bool      // a table with entries was held at some point
-	cache   map[[32]byte][]byte
-	order   [][32]byte
-	epoch   int64
+	// staleGen counts Stale calls: a fetch clears stale only when none
+	// came while it was in flight (the change may postdate its answer).
+	staleGen uint64
+	loaded   bool // the copy on disk was read
+	offered  bool // a table with entries was held at some point
+	cache    map[[32]byte][]byte
+	order    [][32]byte
+	epoch    int64
 }
 
 // Finding is what blind screening found for one traveller: matches on
@@ -410,6 +413,7 @@ func (c *Client) Stale(origin string) {
 	if r != nil {
 		r.mu.Lock()
 		r.stale = true
+		r.staleGen++
 		r.mu.Unlock()
 	}
 }
@@ -465,7 +469,7 @@ func (c *Client) table(ctx context.Context, r *Remote, force bool) (*Table, erro
 		refresh = DefaultRefresh
 	}
 	r.mu.Lock()
-	t, checked := r.table, r.checked
+	t, checked, gen := r.table, r.checked, r.staleGen
 	r.mu.Unlock()
 	now := c.now()
 	if t != nil && !force && now.Sub(checked) < refresh && now.Before(t.Header.NotAfter) {
@@ -482,7 +486,7 @@ func (c *Client) table(ctx context.Context, r *Remote, force bool) (*Table, erro
 	}
 	if notModified {
 		r.mu.Lock()
-		r.checked, r.failed, r.stale = now, time.Time{}, false
+		r.checked, r.failed, r.stale = now, time.Time{}, r.staleGen != gen
 		r.mu.Unlock()
 		return t, nil
 	}
@@ -502,7 +506,7 @@ func (c *Client) table(ctx context.Context, r *Remote, force bool) (*Table, erro
 		return t, err
 	}
 	r.mu.Lock()
-	r.table, r.checked, r.failed, r.stale = nt, now, time.Time{}, false
+	r.table, r.checked, r.failed, r.stale = nt, now, time.Time{}, r.staleGen != gen
 	r.offered = r.offered || !nt.Header.Empty
 	r.mu.Unlock()
 	if c.Dir != "" {

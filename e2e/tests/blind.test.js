@@ -70,6 +70,16 @@ before(async () => {
     reason: 'SECRET-REASON', narrative: 'SECRET-NARRATIVE', handling: {blind: ['agency-b']},
     provenance: {originator: 'agency-a', source_ref: 'SECRET-SOURCE'}})});
   assert.equal(res.status, 200, await res.text());
+  // B learns of A's change from A's feed within seconds: wait for that
+  // (through the API), not for a fixed time, before the officer screens.
+  const end = Date.now() + 60000;
+  for (;;) {
+    const r = await fetch(b.url + '/v1/screen', {method: 'POST', headers: {Authorization: 'Bearer ' + b.token},
+      body: JSON.stringify({ref: 'warm-up', name: 'Octavian Blindfold-Secretname', dob: '1969-04-05'})});
+    if ((await r.json()).decision === 'hit') break;
+    if (Date.now() > end) throw new Error('A\'s blind listing not screenable at B within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
   browser = await launch();
 });
 

@@ -71,7 +71,13 @@ test('lifecycle: acknowledgement, overdue and a shared clearance, at both ends',
   const lifeA = pa.locator(`#life-${enc}`);
   await lifeA.waitFor();
   assert.match(await lifeA.innerText(), /not yet acknowledged/);
-  await pa.locator(`#overdue-${enc}`).waitFor();
+  // Overdue a second after B's hit: a page drawn before that shows it on reload.
+  await until('the report overdue at A', async () => {
+    if (await pa.locator(`#overdue-${enc}`).count()) return true;
+    await pa.reload();
+    await pa.locator(`#life-${enc}`).waitFor();
+    return false;
+  });
   await lifeA.getByRole('button', {name: 'Acknowledge'}).click();
   await pa.locator(`#life-${enc}[data-acknowledged="yes"]`).waitFor();
   await until('A\'s acknowledgement at B', async () => (await call(b, b.tokens.analyst, 'GET', '/v1/encounters/' + enc)).data.acknowledged);
@@ -105,6 +111,10 @@ test('lifecycle: acknowledgement, overdue and a shared clearance, at both ends',
   assert.deepEqual(await a11y(pa), [], 'accessibility (axe, WCAG 2.1 AA)');
   await pa.locator(`#life-${enc}`).getByRole('button', {name: 'Revoke clearance'}).click();
   await pa.locator(`#life-${enc}[data-clearance="revoked"]`).waitFor();
+  await until('the revocation at B', async () => {
+    const e = (await call(b, b.tokens.analyst, 'GET', '/v1/encounters/' + enc)).data;
+    return e.clearance && e.clearance.status === 'revoked';
+  });
   await pb.reload();
   await pb.getByLabel('Show').selectOption('');
   await until('B sees the revocation', async () => (await pb.locator(`#life-${enc}`).innerText()).includes('revoked'), 20000);
