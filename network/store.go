@@ -132,8 +132,8 @@ type MemStore struct {
 	freeAttrs  []uint32
 	types      []string // link types, few
 	typeIx     map[string]uint32
-	flagType   []bool // by type: FlagLinkType, precomputed for Flag
-	hasDoc     uint32 // the type id of LinkHasDocument
+	flagType   []bool    // by type: FlagLinkType, precomputed for Flag
+	hasDoc     uint32    // the type id of LinkHasDocument
 	graph      *Graph    // CSR of every live link; nil when stale
 	states     sync.Pool // *storeSearch, reused by queries
 }
