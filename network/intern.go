@@ -9,15 +9,25 @@ import (
 // its bytes, 8 bytes of location and a hash slot of 4 — instead of a
 // string header, an allocation of its own and a map entry — and nothing
 // in it holds a pointer for the collector to scan. The strings it returns
-// point into the chunks, which are never written where a string was
-// placed, so they stay valid (and keep their chunk alive) as long as they
-// are referenced. Not safe for concurrent writes: MemStore's lock guards
-// it. String id 0 is "".
+// point into the chunks, whose bytes are never written again once a
+// string is placed, so they stay valid (and keep their chunk alive) as
+// long as they are referenced. Not safe for concurrent writes: MemStore's
+// lock guards it. String id 0 is "".
 type strTable struct {
-	seed   maphash.Seed
-	chunks [][]byte
+	strView
+	seed maphash.Seed
+	cur  int // the chunk being filled; -1 none
+	fill int // bytes used in it
+	ix   idIndex
+}
+
+// strView reads a strTable's strings. Neither the locations nor the chunk
+// headers are written again once appended, so a copy of the two slices
+// (view) reads the strings of its time without a lock while the table
+// goes on growing.
+type strView struct {
 	locs   []uint64 // id → chunk<<40 | offset<<20 | length (lenBig: the whole chunk)
-	ix     idIndex
+	chunks [][]byte
 }
 
 const (
@@ -27,7 +37,7 @@ const (
 )
 
 func newStrTable() strTable {
-	t := strTable{seed: maphash.MakeSeed()}
+	t := strTable{seed: maphash.MakeSeed(), cur: -1}
 	t.locs = append(t.locs, 0) // id 0: ""
 	return t
 }
@@ -35,8 +45,13 @@ func newStrTable() strTable {
 // len returns the number of interned strings.
 func (t *strTable) len() int { return len(t.locs) }
 
+// view returns a lock-free reader of the strings interned so far.
+func (t *strTable) view() strView {
+	return strView{locs: t.locs[:len(t.locs):len(t.locs)], chunks: t.chunks[:len(t.chunks):len(t.chunks)]}
+}
+
 // get returns string id.
-func (t *strTable) get(id uint32) string {
+func (t *strView) get(id uint32) string {
 	loc := t.locs[id]
 	n := int(loc & locMask)
 	if n == 0 {
@@ -86,19 +101,17 @@ func (t *strTable) intern(x string) uint32 {
 // place copies x into the chunks and returns its location.
 func (t *strTable) place(x string) uint64 {
 	if len(x) >= lenBig {
-		c := []byte(x)
-		t.chunks = append(t.chunks, c[:len(c):len(c)]) // full: nothing is placed after it
+		t.chunks = append(t.chunks, []byte(x))
 		return uint64(len(t.chunks)-1)<<40 | lenBig
 	}
-	last := len(t.chunks) - 1
-	if last < 0 || len(t.chunks[last])+len(x) > cap(t.chunks[last]) {
-		t.chunks = append(t.chunks, make([]byte, 0, chunkSize))
-		last++
+	if t.cur < 0 || t.fill+len(x) > chunkSize {
+		t.chunks = append(t.chunks, make([]byte, chunkSize))
+		t.cur, t.fill = len(t.chunks)-1, 0
 	}
-	c := t.chunks[last]
-	off := len(c)
-	t.chunks[last] = append(c, x...)
-	return uint64(last)<<40 | uint64(off)<<20 | uint64(len(x))
+	off := t.fill
+	copy(t.chunks[t.cur][off:], x)
+	t.fill += len(x)
+	return uint64(t.cur)<<40 | uint64(off)<<20 | uint64(len(x))
 }
 
 // idIndex is an open-addressing hash index of dense uint32 ids whose keys
@@ -137,8 +150,14 @@ func (x *idIndex) add(slot int, id uint32) bool {
 
 // rehash rebuilds the index at double size for ids [from, n), hashed by h.
 func (x *idIndex) rehash(n int, h func(id uint32) uint64, from int) {
-	x.slots = make([]uint32, len(x.slots)*2)
-	mask := uint64(len(x.slots) - 1)
+	x.fill(len(x.slots)*2, n, h, from)
+}
+
+// fill makes the index size slots (a power of two) holding ids [from, n).
+func (x *idIndex) fill(size, n int, h func(id uint32) uint64, from int) {
+	x.slots = make([]uint32, size)
+	x.n = n - from
+	mask := uint64(size - 1)
 	for id := from; id < n; id++ {
 		i := h(uint32(id)) & mask
 		for x.slots[i] != 0 {

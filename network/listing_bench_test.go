@@ -32,6 +32,7 @@ func benchListingLinks(b *testing.B, n int) {
 		ctries := []string{"AFG", "IRN", "IRQ", "SYR", "YEM", "PAK", "RUS", "CHN", "PRK", "SDN", "LBY", "SOM", "NGA", "MLI", "GBR", "FRA"}
 		at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 		t0 := time.Now()
+		last := ""
 		for i := range n {
 			l := &tripline.Listing{ID: fmt.Sprintf("gen:G%07d", i+1), Status: tripline.StatusActive, UpdatedAt: at}
 			if rng.IntN(10) < 6 {
@@ -50,6 +51,7 @@ func benchListingLinks(b *testing.B, n int) {
 			if err := svc.SetListing(ctx, l); err != nil {
 				b.Fatal(err)
 			}
+			last = l.ID
 		}
 		took := time.Since(t0)
 		runtime.GC()
@@ -62,7 +64,21 @@ func benchListingLinks(b *testing.B, n int) {
 		b.ReportMetric(heap/float64(n), "B/listing")
 		b.ReportMetric(float64(links), "links")
 		b.ReportMetric(took.Seconds(), "derive-s")
+		// The analytics snapshot of the whole graph an analyst's query
+		// builds and the service caches, on top.
+		g, err := svc.Store.Graph(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := g.ID(network.ListingEntity(last)); !ok {
+			b.Fatal("snapshot without the last listing")
+		}
+		runtime.GC()
+		var snap runtime.MemStats
+		runtime.ReadMemStats(&snap)
+		b.ReportMetric((float64(snap.HeapAlloc)-float64(after.HeapAlloc))/(1<<20), "snapshot-MB")
 		b.ReportMetric(peakMB(), "peak-MB")
 		runtime.KeepAlive(svc)
+		runtime.KeepAlive(g)
 	}
 }

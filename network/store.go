@@ -507,34 +507,31 @@ func (s *MemStore) Graph(ctx context.Context, allow Allow) (*Graph, error) {
 	return s.build(allow), nil
 }
 
-// build makes the CSR of the allowed links. Unfiltered, it reuses the
-// store's entity ids, so the builder need not hash a single entity.
-// Filtered, it keeps only the entities of allowed links (a hidden entity
-// has no id in the snapshot) and renumbers them through a slice, hashing
-// each kept entity once instead of both ends of every link.
+// build makes the CSR of the allowed links, its nodes named by the
+// store's entities (storeNames). Unfiltered, it reuses the store's entity
+// ids. Filtered, it keeps only the entities of allowed links (a hidden
+// entity has no id in the snapshot), numbered in the order the links
+// reach them.
 func (s *MemStore) build(allow Allow) *Graph {
 	b := NewBuilder()
+	names := &storeNames{ents: s.ents[:len(s.ents):len(s.ents)], strs: s.strs.view()}
 	if allow == nil {
 		b.Grow(0, s.nlive)
-		b.index, b.ents = make(map[Entity]int32, len(s.ents)), make([]Entity, len(s.ents))
-		for v := range s.ents {
-			e := s.entity(int32(v))
-			b.ents[v], b.index[e] = e, int32(v)
-		}
 		b.n = int32(len(s.ents))
 		for i := range s.recs {
 			if r := &s.recs[i]; r.a >= 0 {
 				b.AddEdge(r.a, r.b, float32(linkWeight(s.attrs[r.attr].weight)))
 			}
 		}
-		return b.Build()
+		g := b.Build()
+		g.names = names
+		return g
 	}
 	kept := make([]bool, len(s.recs))
 	newID := make([]int32, len(s.ents))
 	for i := range newID {
 		newID[i] = -1
 	}
-	var ents []Entity
 	edges := 0
 	for i := range s.recs {
 		r := &s.recs[i]
@@ -545,22 +542,21 @@ func (s *MemStore) build(allow Allow) *Graph {
 		edges++
 		for _, v := range [2]int32{r.a, r.b} {
 			if newID[v] < 0 {
-				newID[v] = int32(len(ents))
-				ents = append(ents, s.entity(v))
+				newID[v] = int32(len(names.ids))
+				names.ids = append(names.ids, v)
 			}
 		}
 	}
 	b.Grow(0, edges)
-	b.index, b.ents, b.n = make(map[Entity]int32, len(ents)), ents, int32(len(ents))
-	for id, e := range ents {
-		b.index[e] = int32(id)
-	}
+	b.n = int32(len(names.ids))
 	for i, ok := range kept {
 		if r := &s.recs[i]; ok {
 			b.AddEdge(newID[r.a], newID[r.b], float32(linkWeight(s.attrs[r.attr].weight)))
 		}
 	}
-	return b.Build()
+	g := b.Build()
+	g.names = names
+	return g
 }
 
 func linkWeight(w float64) float64 {

@@ -104,6 +104,25 @@ func TestPropStoreMatchesModel(t *testing.T) {
 					t.Fatalf("ListedBy(%s) = %q, want %q", e, got, listed)
 				}
 			}
+			// Snapshots name their nodes through the store's strings.
+			allow := func(l network.Link) bool { return l.Type != network.LinkAnalyst }
+			for _, g := range []*network.Graph{must(s.Graph(ctx, nil)), must(s.Graph(ctx, allow))} {
+				for id := range int32(g.N()) {
+					if got, ok := g.ID(g.Entity(id)); !ok || got != id {
+						t.Fatalf("ID(Entity(%d) = %s) = %d %v", id, g.Entity(id), got, ok)
+					}
+				}
+				if _, ok := g.ID(network.Phone("+449")); ok {
+					t.Fatal("a snapshot has an id for an entity the store never saw")
+				}
+			}
 		}
 	})
+}
+
+func must[T any](x T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return x
 }
