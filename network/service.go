@@ -491,22 +491,7 @@ func (s *Service) Flag(ctx context.Context, t *tripline.Traveller, k int, traver
 	if len(starts) == 0 {
 		return nil, nil
 	}
-	// As ListedBy, read within the store's lock that the search holds.
-	store := s.Store
-	isListed := func(v int32) (listing string, hit bool) {
-		switch e := store.ents[v]; Kinds[e.kind] {
-		case KindListing:
-			if id := store.strs.get(e.key); active(id) {
-				return id, true
-			}
-		case KindDocument:
-			store.ownListings(v, func(id string) bool {
-				listing, hit = id, active(id)
-				return hit
-			})
-		}
-		return listing, hit
-	}
+	isListed := func(v int32) (string, bool) { return s.Store.listedAt(v, active) }
 	f, ok, err := s.Store.flag(ctx, starts, k, isListed, traverse)
 	if err != nil || !ok {
 		return nil, err

@@ -445,6 +445,22 @@ func (s *MemStore) ownListings(v int32, fn func(listing string) bool) {
 	}
 }
 
+// listedAt is Service.ListedBy for entity v, the first listing active
+// accepts; s.mu must be held.
+func (s *MemStore) listedAt(v int32, active func(listing string) bool) (listing string, hit bool) {
+	switch e := s.ents[v]; Kinds[e.kind] {
+	case KindListing:
+		id := s.strs.get(e.key)
+		return id, active(id)
+	case KindDocument:
+		s.ownListings(v, func(id string) bool {
+			listing, hit = id, active(id)
+			return hit
+		})
+	}
+	return listing, hit
+}
+
 // ListedBy returns the listings whose own has_document links reach the
 // document e (see Service.ListedBy).
 func (s *MemStore) ListedBy(e Entity) []string {
