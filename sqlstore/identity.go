@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -20,6 +21,14 @@ import (
 type IdentityService struct {
 	db    *DB
 	known tokenCache
+
+	// The identity version as last read, and the store's commit mark
+	// (CommitMarker) read before it: while the mark stands, no process
+	// committed anything, so the version stands too.
+	versionMu sync.Mutex
+	version   int64
+	mark      []byte
+	scratch   []byte
 }
 
 // NewIdentityService returns an IdentityService on db.
@@ -322,13 +331,9 @@ func (s *IdentityService) Authenticate(ctx context.Context, token string) (*trip
 	hash := tokenHash(token)
 	// The version is read before the token: a change committed in between
 	// moves it again, so what is cached below is never kept past it.
-	vst, err := s.db.prepared(ctx, identityVersionQuery)
+	version, err := s.identityVersion(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
-	}
-	var version int64
-	if err := vst.QueryRowContext(ctx).Scan(&version); err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
+		return nil, err
 	}
 	if k, ok := s.known.get(hash, version); ok {
 		if !k.until.IsZero() && !s.db.Now().Before(k.until) {
@@ -343,6 +348,31 @@ func (s *IdentityService) Authenticate(ctx context.Context, token string) (*trip
 	}
 	s.known.put(hash, version, knownToken{id: *id, until: until})
 	return id, nil
+}
+
+// identityVersion returns the identity version: read again only when
+// the store's commit mark moved (or it has none).
+func (s *IdentityService) identityVersion(ctx context.Context) (int64, error) {
+	s.versionMu.Lock()
+	defer s.versionMu.Unlock()
+	var ok bool
+	s.scratch, ok = s.db.commitMark(s.scratch[:0])
+	if ok && s.mark != nil && bytes.Equal(s.scratch, s.mark) {
+		return s.version, nil
+	}
+	s.mark = nil
+	st, err := s.db.prepared(ctx, identityVersionQuery)
+	if err != nil {
+		return 0, fmt.Errorf("authenticate: %w", err)
+	}
+	var version int64
+	if err := st.QueryRowContext(ctx).Scan(&version); err != nil {
+		return 0, fmt.Errorf("authenticate: %w", err)
+	}
+	if ok {
+		s.version, s.mark = version, append(s.scratch[:0:0], s.scratch...)
+	}
+	return version, nil
 }
 
 // verify reads the token of hash with its user and parent, and returns
