@@ -133,6 +133,14 @@ func (t *tokenizer) skipSpace() {
 	}
 }
 
+// lastEnd is where the open component starts in t.buf.
+func (t *tokenizer) lastEnd() int {
+	if len(t.ends) == 0 {
+		return 0
+	}
+	return t.ends[len(t.ends)-1]
+}
+
 func (t *tokenizer) endComponent() {
 	t.ends = append(t.ends, len(t.buf))
 	t.count[len(t.count)-1]++
@@ -203,7 +211,9 @@ loop:
 				// A line break where the terminator should be: the next
 				// line is plainly a new segment.
 				brokenLine = true
-				quote = bytes.HasSuffix(t.buf, []byte("\u2019"))
+				// A typographic quote typed for the terminator ends the
+				// open component; one before a separator is text.
+				quote = bytes.HasSuffix(t.buf, []byte("\u2019")) && len(t.buf)-len("\u2019") >= t.lastEnd()
 				if quote {
 					t.buf = t.buf[:len(t.buf)-len("\u2019")]
 				}

@@ -340,7 +340,8 @@ func (p *Peer) receipt(ctx context.Context, from string, sr *SignedReport) error
 	if err := json.Unmarshal(sr.Encounter, &a); err != nil || a.ID == "" || sr.ToOrigin != p.Self || sr.From != from {
 		return tripline.Errorf(tripline.EINVALID, "receipt from %q: malformed, or not %q's own receipt for this node", from, from)
 	}
-	return p.acknowledged(ctx, a.ID, from)
+	_, err := p.acknowledged(ctx, a.ID, from) // another's receipt changes nothing, as that of an unknown report
+	return err
 }
 
 // reportKey is the outbox key of a signed report or update: the same at

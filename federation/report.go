@@ -185,31 +185,51 @@ func (p *Peer) route(ctx context.Context, origin string) (string, error) {
 }
 
 // Acknowledged records the originator's acknowledgement of report id,
-// received from the next hop, and passes it back to whoever handed the
-// report to us.
-func (p *Peer) Acknowledged(ctx context.Context, id string) error {
-	return p.acknowledged(ctx, id, "")
-}
-
-// acknowledged marks report id acknowledged where its next hop is hop
-// (any, for ""), and passes the acknowledgement back.
-func (p *Peer) acknowledged(ctx context.Context, id, hop string) error {
-	rs, err := p.Store.Reports(ctx, "")
-	if err != nil {
+// sent by partner node from, and passes it back to whoever handed the
+// report to us. Only the report's next hop, the node we handed it to, may
+// acknowledge it: another partner's acknowledgement is refused
+// (EFORBIDDEN) and changes nothing. An id this node holds no report of is
+// no error (an acknowledgement passed back twice).
+func (p *Peer) Acknowledged(ctx context.Context, from, id string) error {
+	other, err := p.acknowledged(ctx, id, from)
+	if err != nil || other == "" {
 		return err
 	}
+	return tripline.Errorf(tripline.EFORBIDDEN, "report %s: acknowledged by node %q, but it was handed to %q: only the node a report was handed to acknowledges it", id, from, other)
+}
+
+// acknowledged marks report id acknowledged where its next hop is hop,
+// and passes the acknowledgement back; other is the next hop of a report
+// of that id that hop is not, when none is hop's.
+func (p *Peer) acknowledged(ctx context.Context, id, hop string) (other string, err error) {
+	rs, err := p.Store.Reports(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	mine := false
 	for _, r := range rs {
-		if r.ID != id || r.Status == tripline.ReportAcknowledged || hop != "" && r.NextHop != hop {
+		if r.ID != id {
+			continue
+		}
+		if r.NextHop != hop {
+			other = r.NextHop
+			continue
+		}
+		mine = true
+		if r.Status == tripline.ReportAcknowledged {
 			continue
 		}
 		if err := p.Store.MarkReport(ctx, id, tripline.ReportAcknowledged, p.Now()); err != nil {
-			return err
+			return "", err
 		}
 		if r.FromNode != "" {
 			p.ackUpstream(ctx, r.FromNode, id)
 		}
 	}
-	return nil
+	if mine {
+		return "", nil
+	}
+	return other, nil
 }
 
 // ackUpstream tells the node that handed us a report that it was

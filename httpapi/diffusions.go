@@ -162,50 +162,50 @@ func (s *Server) handleGetDiffusion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, d)
 }
 
+// handleAckDiffusion: a recipient acknowledges; the acknowledgement
+// travels to the sender's node.
 func (s *Server) handleAckDiffusion(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	d, err := s.Diffusions.Diffusion(ctx, r.PathValue("id"))
-	if err == nil {
-		err = s.Policy.AckDiffusion(ctx, d)
-	}
-	if err == nil && d.Status != tripline.DiffusionActive {
-		err = tripline.Errorf(tripline.ECONFLICT, "diffusion %q is %s", d.ID, d.Status)
-	}
-	id := tripline.IdentityFrom(ctx)
-	at := s.now().UTC()
-	if err == nil {
-		d, err = s.Diffusions.AckDiffusion(ctx, d.ID, id.Agency, id.User, at)
-	}
-	if err == nil && d.Sender != id.Agency {
-		err = s.DiffusionTransport.SendDiffusionAck(ctx, d, &tripline.DiffusionAck{Diffusion: d.ID, Agency: id.Agency, By: id.User, At: at})
-	}
-	if err == nil {
-		d, err = s.Policy.Diffusion(ctx, d)
-	}
-	if err != nil {
-		Error(w, r, s.Logger, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	s.stepDiffusion(w, r, s.Policy.AckDiffusion, func(ctx context.Context, d *tripline.Diffusion) (*tripline.Diffusion, error) {
+		id := tripline.IdentityFrom(ctx)
+		at := s.now().UTC()
+		d, err := s.Diffusions.AckDiffusion(ctx, d.ID, id.Agency, id.User, at)
+		if err == nil && d.Sender != id.Agency {
+			err = s.DiffusionTransport.SendDiffusionAck(ctx, d, &tripline.DiffusionAck{Diffusion: d.ID, Agency: id.Agency, By: id.User, At: at})
+		}
+		return d, err
+	})
 }
 
+// handleCancelDiffusion: the sender cancels; the new version reaches
+// every recipient.
 func (s *Server) handleCancelDiffusion(w http.ResponseWriter, r *http.Request) {
+	s.stepDiffusion(w, r, s.Policy.CancelDiffusion, func(ctx context.Context, d *tripline.Diffusion) (*tripline.Diffusion, error) {
+		now := s.now().UTC()
+		c := *d
+		c.Status, c.CancelledAt, c.Version = tripline.DiffusionCancelled, &now, d.Version+1
+		d, err := s.Diffusions.PutDiffusion(ctx, &c)
+		if err == nil {
+			err = s.DiffusionTransport.SendDiffusion(ctx, d)
+		}
+		return d, err
+	})
+}
+
+// stepDiffusion moves diffusion {id} one step: the policy layer's check
+// of the caller (which audits it), the diffusion still active, then step;
+// the answer is the diffusion as the caller may see it.
+func (s *Server) stepDiffusion(w http.ResponseWriter, r *http.Request, check func(context.Context, *tripline.Diffusion) error,
+	step func(context.Context, *tripline.Diffusion) (*tripline.Diffusion, error)) {
 	ctx := r.Context()
 	d, err := s.Diffusions.Diffusion(ctx, r.PathValue("id"))
 	if err == nil {
-		err = s.Policy.CancelDiffusion(ctx, d)
+		err = check(ctx, d)
 	}
 	if err == nil && d.Status != tripline.DiffusionActive {
 		err = tripline.Errorf(tripline.ECONFLICT, "diffusion %q is %s already", d.ID, d.Status)
 	}
 	if err == nil {
-		now := s.now().UTC()
-		c := *d
-		c.Status, c.CancelledAt, c.Version = tripline.DiffusionCancelled, &now, d.Version+1
-		d, err = s.Diffusions.PutDiffusion(ctx, &c)
-	}
-	if err == nil {
-		err = s.DiffusionTransport.SendDiffusion(ctx, d)
+		d, err = step(ctx, d)
 	}
 	if err == nil {
 		d, err = s.Policy.Diffusion(ctx, d)

@@ -25,8 +25,10 @@ type Federation interface {
 	Changed() <-chan struct{}
 	// ReceiveReport takes an encounter report from a partner node.
 	ReceiveReport(ctx context.Context, from string, r *federation.SignedReport) (string, error)
-	// Acknowledged records an originator's acknowledgement of a report.
-	Acknowledged(ctx context.Context, id string) error
+	// Acknowledged records an originator's acknowledgement of report id,
+	// sent by partner node from: EFORBIDDEN unless from is the node the
+	// report was handed to.
+	Acknowledged(ctx context.Context, from, id string) error
 	// Reports returns the encounter-report outbox, by status ("" = all).
 	Reports(ctx context.Context, status string) ([]*tripline.Report, error)
 }
@@ -147,10 +149,14 @@ func (s *Server) handleReportAck(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	if err := s.Federation.Acknowledged(r.Context(), in.ID); err != nil {
+	if err := s.Federation.Acknowledged(r.Context(), nodeOf(tripline.IdentityFrom(r.Context())), in.ID); err != nil {
+		if tripline.ErrorCode(err) == tripline.EFORBIDDEN {
+			s.Policy.Record(r.Context(), "report.ack.refused", in.ID, tripline.ErrorMessage(err))
+		}
 		Error(w, r, s.Logger, err)
 		return
 	}
+	s.Policy.Record(r.Context(), "report.ack", in.ID, "")
 	writeJSON(w, http.StatusOK, map[string]string{"status": "acknowledged"})
 }
 

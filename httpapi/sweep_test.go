@@ -83,6 +83,19 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		}
 		tips[i] = tip.ID
 	}
+	// s's officer met a traveller on x's listing, found a false positive:
+	// s proposes sharing the clearance with x (the first step; the others
+	// are x's, and x is a partner node: TestFederationSharedClearance).
+	dob, _ := tripline.ParsePartialDate("1980-02-03")
+	fp, err := w.srv.Encounters.CreateEncounter(ctx, &tripline.Encounter{Listing: "x:1", Originator: "x", Agency: "s",
+		Decision: tripline.DecisionReview, Score: 0.8, Action: tripline.ActionSecondaryCheck, Officer: "u-officer",
+		Traveller: tripline.Traveller{Ref: "t-fp", Name: "Namesake Traveller", DOB: dob, Document: &tripline.Document{Number: "FP123456", Country: "GBR"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.srv.Encounters.ResolveEncounter(ctx, fp.ID, tripline.Resolution{Outcome: tripline.OutcomeFalsePositive, By: "u-analyst"}, ""); err != nil {
+		t.Fatal(err)
+	}
 	put := listingJSON(t, "2", "Put Person")
 	put = put[:len(put)-1] + `,"narrative":"SECRET-S-PUT"}`
 	q := url.QueryEscape
@@ -116,7 +129,7 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"GET /v1/encounters/{id}":                {path: "/v1/encounters/" + w.enc},
 		"POST /v1/encounters/{id}/resolve":       {path: "/v1/encounters/" + w.enc + "/resolve", body: `{"outcome":"admitted"}`},
 		"POST /v1/encounters/{id}/ack":           {path: "/v1/encounters/" + w.own + "/ack"},
-		"POST /v1/encounters/{id}/clearance":     {skip: "a step needs an encounter between two agencies, resolved false_positive; TestFederationSharedClearance (cmd/tripline) takes each step on real nodes and checks their audit entries"},
+		"POST /v1/encounters/{id}/clearance":     {path: "/v1/encounters/" + fp.ID + "/clearance", body: `{"step":"propose","reason":"namesake"}`},
 		"GET /v1/document-alerts":                {path: "/v1/document-alerts"},
 		"POST /v1/document-alerts":               {path: "/v1/document-alerts", body: string(alertJSON)},
 		"POST /v1/document-alerts/{id}/withdraw": {path: "/v1/document-alerts/" + alertID + "/withdraw"},

@@ -111,7 +111,7 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-func within(t *testing.T, d time.Duration, what string, cond func() bool) time.Duration {
+func within(t testing.TB, d time.Duration, what string, cond func() bool) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for !cond() {

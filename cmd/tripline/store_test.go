@@ -26,7 +26,7 @@ func runStdin(t testing.TB, vars map[string]string, stdin string, args ...string
 
 // pgSchemaURL returns $TRIPLINE_TEST_POSTGRES on a fresh schema of its
 // own, dropped when t ends; it skips t when the variable is unset.
-func pgSchemaURL(t *testing.T) string {
+func pgSchemaURL(t testing.TB) string {
 	return storetest.PostgresDSN(t, os.Getenv("TRIPLINE_TEST_POSTGRES"))
 }
 
