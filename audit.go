@@ -28,13 +28,28 @@ type AuditEntry struct {
 
 // ComputeHash returns the entry's chain hash over its fields and Prev.
 func (e *AuditEntry) ComputeHash() string {
-	h := sha256.New()
-	for _, f := range []string{strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), e.User, e.Agency,
-		string(e.Role), e.Action, e.Subject, e.Detail, e.Prev} {
-		// Length-prefixed, so that moving text between fields changes the hash.
-		fmt.Fprintf(h, "%d:%s|", len(f), f)
+	var buf [64]byte
+	b := strconv.AppendInt(buf[:0], e.Seq, 10)
+	seq := len(b)
+	b = e.At.UTC().AppendFormat(b, time.RFC3339Nano)
+	msg := make([]byte, 0, 256)
+	for _, f := range [...][]byte{b[:seq], b[seq:]} {
+		msg = appendField(msg, f)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	for _, f := range [...]string{e.User, e.Agency, string(e.Role), e.Action, e.Subject, e.Detail, e.Prev} {
+		msg = appendField(msg, f)
+	}
+	sum := sha256.Sum256(msg)
+	return hex.EncodeToString(sum[:])
+}
+
+// appendField appends f length-prefixed ("len:f|"), so that moving text
+// between fields changes the hash.
+func appendField[T string | []byte](msg []byte, f T) []byte {
+	msg = strconv.AppendInt(msg, int64(len(f)), 10)
+	msg = append(msg, ':')
+	msg = append(msg, f...)
+	return append(msg, '|')
 }
 
 // ChainError names the first entry where an audit chain breaks.

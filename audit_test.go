@@ -3,8 +3,11 @@ package tripline_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +110,30 @@ func TestAuditCheckpointJSON(t *testing.T) {
 		change(&d)
 		if d.Verify(pub) {
 			t.Errorf("changed checkpoint %+v still verifies", d)
+		}
+	}
+}
+
+// The chain hash is the one every stored entry was chained with: written
+// without fmt for speed (issue 17), it must not move.
+func TestComputeHashUnchanged(t *testing.T) {
+	old := func(e *tripline.AuditEntry) string {
+		h := sha256.New()
+		for _, f := range []string{strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), e.User, e.Agency,
+			string(e.Role), e.Action, e.Subject, e.Detail, e.Prev} {
+			fmt.Fprintf(h, "%d:%s|", len(f), f)
+		}
+		return hex.EncodeToString(h.Sum(nil))
+	}
+	at := time.Date(2026, 12, 3, 7, 1, 2, 345678900, time.FixedZone("x", 3600))
+	for _, e := range []tripline.AuditEntry{
+		{},
+		{Seq: 1, At: at, User: "ofc", Agency: "s", Role: tripline.RoleOfficer, Action: "screen", Subject: "load-1", Prev: ""},
+		{Seq: -7, At: at.Add(time.Hour), User: "ü|:", Agency: "åäö", Role: tripline.RoleAdmin, Action: "user.disable", Subject: "محمد", Detail: strings.Repeat("d", 300), Prev: "ab12"},
+		{Seq: 1 << 62, At: time.Unix(0, 0), Detail: "1:2|"},
+	} {
+		if got, want := e.ComputeHash(), old(&e); got != want {
+			t.Errorf("hash of %+v = %s, want %s", e, got, want)
 		}
 	}
 }

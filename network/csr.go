@@ -1,6 +1,7 @@
 package network
 
 import (
+	"hash/maphash"
 	"math"
 	"runtime"
 	"slices"
@@ -86,6 +87,7 @@ type Graph struct {
 	w     []float32 // parallel to adj; nil when every weight is 1
 	ents  []Entity  // id → entity; shorter than N for anonymous nodes
 	index map[Entity]int32
+	names *storeNames // instead of ents and index, in a graph a MemStore built
 
 	states sync.Pool // *searchState, reused by traversals
 }
@@ -192,12 +194,18 @@ func (g *Graph) Weighted() bool { return g.w != nil }
 
 // ID returns the id of entity e, and false when e is not in the graph.
 func (g *Graph) ID(e Entity) (int32, bool) {
+	if g.names != nil {
+		return g.names.id(e, g.N())
+	}
 	id, ok := g.index[e]
 	return id, ok
 }
 
 // Entity returns the entity of id, or the zero Entity for an anonymous node.
 func (g *Graph) Entity(id int32) Entity {
+	if g.names != nil && id >= 0 && int(id) < g.N() {
+		return g.names.entity(id)
+	}
 	if int(id) < len(g.ents) {
 		return g.ents[id]
 	}
@@ -317,4 +325,51 @@ func (g *Graph) localityOrder() []int32 {
 		}
 	}
 	return order
+}
+
+// storeNames names the nodes of a Graph a MemStore built by reading the
+// store's entities and strings as of the build (append-only, see strView)
+// instead of holding a copy of every Entity and a map of them: a cached
+// analytics snapshot of a million-entity store costs its CSR and about
+// a dozen bytes a node more, not a hundred.
+type storeNames struct {
+	ents []ent // the store's entities as of the build
+	strs strView
+	ids  []int32 // graph id → store entity id; nil: the same
+	seed maphash.Seed
+	once sync.Once
+	ix   idIndex // graph ids by entity, built by the first ID
+}
+
+func (x *storeNames) entity(id int32) Entity {
+	if x.ids != nil {
+		id = x.ids[id]
+	}
+	e := x.ents[id]
+	return Entity{Kind: Kinds[e.kind], Key: x.strs.get(e.key)}
+}
+
+func (x *storeNames) hash(e Entity) uint64 {
+	k, _ := kindIndex(e.Kind)
+	return maphash.String(x.seed, e.Key) ^ mix64(uint64(k)+1)
+}
+
+// id returns the graph id of e among the n nodes.
+func (x *storeNames) id(e Entity, n int) (int32, bool) {
+	x.once.Do(func() {
+		x.seed = maphash.MakeSeed()
+		size := 64
+		for n*8 > size*5 {
+			size *= 2
+		}
+		x.ix.fill(size, n, func(id uint32) uint64 { return x.hash(x.entity(int32(id))) }, 0)
+	})
+	if _, ok := kindIndex(e.Kind); !ok {
+		return -1, false
+	}
+	id, _, ok := x.ix.find(x.hash(e), func(id uint32) bool { return x.entity(int32(id)) == e })
+	if !ok {
+		return -1, false
+	}
+	return int32(id), true
 }

@@ -50,10 +50,6 @@ type Service struct {
 
 	version atomic.Uint64 // bumped on every change of the links
 
-	docMu  sync.RWMutex
-	docs   map[Entity][]string // document entity → ids of active listings holding it
-	docsOf map[string][]Entity // listing id → its document entities in docs
-
 	snapMu sync.Mutex
 	snaps  map[string]*Snapshot
 
@@ -62,8 +58,7 @@ type Service struct {
 
 // NewService returns a Service over store.
 func NewService(store *MemStore) *Service {
-	return &Service{Store: store, Now: time.Now, docs: map[Entity][]string{}, docsOf: map[string][]Entity{},
-		snaps: map[string]*Snapshot{}}
+	return &Service{Store: store, Now: time.Now, snaps: map[string]*Snapshot{}}
 }
 
 // ListingSource returns the link source of a listing's own links.
@@ -123,26 +118,6 @@ func (s *Service) SetListing(ctx context.Context, l *tripline.Listing) error {
 	if err != nil {
 		return fmt.Errorf("links of listing %s: %w", l.ID, err)
 	}
-	s.docMu.Lock()
-	for _, e := range s.docsOf[l.ID] {
-		ids := s.docs[e]
-		if i := slices.Index(ids, l.ID); i >= 0 {
-			ids = slices.Delete(ids, i, i+1)
-		}
-		if len(ids) == 0 {
-			delete(s.docs, e)
-		} else {
-			s.docs[e] = ids
-		}
-	}
-	delete(s.docsOf, l.ID)
-	for _, x := range links {
-		if x.Type == LinkHasDocument {
-			s.docs[x.To] = append(s.docs[x.To], l.ID)
-			s.docsOf[l.ID] = append(s.docsOf[l.ID], x.To)
-		}
-	}
-	s.docMu.Unlock()
 	if removed+added > 0 {
 		s.version.Add(1)
 	}
@@ -150,15 +125,14 @@ func (s *Service) SetListing(ctx context.Context, l *tripline.Listing) error {
 }
 
 // ListedBy returns the listings that entity e stands for: the listing
-// itself for a listing entity, the listings holding it for a document.
+// itself for a listing entity, the active listings holding it (by their
+// own has_document links) for a document.
 func (s *Service) ListedBy(e Entity) []string {
 	switch e.Kind {
 	case KindListing:
 		return []string{e.Key}
 	case KindDocument:
-		s.docMu.RLock()
-		defer s.docMu.RUnlock()
-		return slices.Clone(s.docs[e])
+		return s.Store.ListedBy(e)
 	}
 	return nil
 }
@@ -517,15 +491,8 @@ func (s *Service) Flag(ctx context.Context, t *tripline.Traveller, k int, traver
 	if len(starts) == 0 {
 		return nil, nil
 	}
-	isListed := func(e Entity) (string, bool) {
-		for _, id := range s.ListedBy(e) {
-			if active(id) {
-				return id, true
-			}
-		}
-		return "", false
-	}
-	f, ok, err := s.Store.Flag(ctx, starts, k, isListed, traverse)
+	isListed := func(v int32) (string, bool) { return s.Store.listedAt(v, active) }
+	f, ok, err := s.Store.flag(ctx, starts, k, isListed, traverse)
 	if err != nil || !ok {
 		return nil, err
 	}

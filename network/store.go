@@ -72,42 +72,77 @@ func FlagLinkType(typ string) bool {
 	return false
 }
 
-// rec is a stored link, compact: entity ids and interned strings instead
-// of an Entity and strings per link, so that five million links take
-// about 300 MB rather than 3 GB. a < 0 marks a free slot.
+// MemStore keeps links compact, so that the links of a million listings
+// take about 200 bytes a listing rather than 600 (issue 17):
+//
+//   - every string (entity keys, sources, listing ids) is interned once in
+//     a strTable, and an entity is its kind and key id, found through an
+//     open-addressing index of ids rather than a map of Entity;
+//   - a link is 28 bytes: its ends, the next link in each end's list and in
+//     its source's list (linked lists threaded through the links instead
+//     of a slice per entity and a map of sources), its type and its
+//     attributes;
+//   - attributes (source, listing, time, weight) are stored once for the
+//     links added together with the same ones: a listing's phone, e-mail
+//     and passport links share one.
+//
+// A free slot has a < 0. Lists end at -1.
 type rec struct {
-	a, b                 int32
-	typ, source, listing uint32 // indexes into MemStore.strs
-	at                   int64  // UnixNano; noTime for the zero time
-	weight               float64
+	a, b         int32  // entity ids
+	nextA, nextB int32  // the next link in a's and in b's list
+	nextSrc      int32  // the next link of the same source
+	typ          uint32 // index into MemStore.types; deadType while being removed
+	attr         uint32 // index into MemStore.attrs
+}
+
+const deadType = math.MaxUint32
+
+// attr is what links added together share.
+type attr struct {
+	source, listing uint32 // string ids
+	refs            uint32 // links using it; 0 when free
+	own             bool   // source is ListingSource(listing): a listing's own link
+	at              int64  // UnixNano; noTime for the zero time
+	weight          float64
+}
+
+// ent is an entity: its kind (index into Kinds) and key (string id).
+type ent struct {
+	key  uint32
+	kind uint8
 }
 
 const noTime = math.MinInt64
 
-// MemStore is the in-memory Store. Each entity keeps the list of its link
-// indexes (incremental adjacency), so k-hop queries never wait for a CSR
+// MemStore is the in-memory Store. Each entity keeps the list of its
+// links (incremental adjacency), so k-hop queries never wait for a CSR
 // rebuild; the CSR for analytics is rebuilt lazily after changes. It is
 // safe for concurrent use.
 type MemStore struct {
-	mu       sync.RWMutex
-	ids      map[Entity]int32
-	ents     []Entity
-	adj      [][]int32 // entity id → indexes of its live links
-	recs     []rec
-	free     []int32
-	nlive    int
-	strs     []string // interned types, sources and listing ids
-	strID    map[string]uint32
-	flagType []bool // by string id: FlagLinkType, precomputed for Flag
-	bySource map[uint32][]int32
-	graph    *Graph    // CSR of every live link; nil when stale
-	states   sync.Pool // *storeSearch, reused by queries
+	mu         sync.RWMutex
+	strs       strTable
+	ents       []ent
+	entIx      idIndex
+	head, tail []int32 // entity id → first and last of its live links, in insertion order
+	recs       []rec
+	free       []int32
+	nlive      int
+	srcHead    []int32 // string id of a source → its last added link + 1; 0: none
+	attrs      []attr
+	freeAttrs  []uint32
+	types      []string // link types, few
+	typeIx     map[string]uint32
+	flagType   []bool    // by type: FlagLinkType, precomputed for Flag
+	hasDoc     uint32    // the type id of LinkHasDocument
+	graph      *Graph    // CSR of every live link; nil when stale
+	states     sync.Pool // *storeSearch, reused by queries
 }
 
 // NewMemStore returns an empty MemStore.
 func NewMemStore() *MemStore {
-	return &MemStore{ids: make(map[Entity]int32), strID: map[string]uint32{"": 0}, strs: []string{""},
-		flagType: []bool{false}, bySource: make(map[uint32][]int32)}
+	s := &MemStore{strs: newStrTable(), typeIx: map[string]uint32{}}
+	s.hasDoc = s.typeID(LinkHasDocument)
+	return s
 }
 
 // Len returns the number of stored links.
@@ -117,35 +152,106 @@ func (s *MemStore) Len() int {
 	return s.nlive
 }
 
+func kindIndex(k EntityKind) (uint8, bool) {
+	for i, x := range Kinds {
+		if x == k {
+			return uint8(i), true
+		}
+	}
+	return 0, false
+}
+
+// entity returns entity v; its key points into the store's strings.
+func (s *MemStore) entity(v int32) Entity {
+	e := s.ents[v]
+	return Entity{Kind: Kinds[e.kind], Key: s.strs.get(e.key)}
+}
+
+func (s *MemStore) entHash(e ent) uint64 { return mix64(uint64(e.key)<<8 | uint64(e.kind)) }
+
+// findEnt looks up an entity by kind and key id (see idIndex.find).
+func (s *MemStore) findEnt(e ent) (int32, int, bool) {
+	id, slot, ok := s.entIx.find(s.entHash(e), func(id uint32) bool { return s.ents[id] == e })
+	return int32(id), slot, ok
+}
+
+// lookup returns the id of e, and false when the store has never seen it.
+func (s *MemStore) lookup(e Entity) (int32, bool) {
+	k, ok := kindIndex(e.Kind)
+	if !ok {
+		return -1, false
+	}
+	key, ok := s.strs.lookup(e.Key)
+	if !ok {
+		return -1, false
+	}
+	id, _, ok := s.findEnt(ent{key: key, kind: k})
+	return id, ok
+}
+
+// intern returns the id of e, a valid entity, adding it if new.
 func (s *MemStore) intern(e Entity) int32 {
-	if id, ok := s.ids[e]; ok {
+	k, _ := kindIndex(e.Kind)
+	x := ent{key: s.strs.intern(e.Key), kind: k}
+	id, slot, ok := s.findEnt(x)
+	if ok {
 		return id
 	}
-	id := int32(len(s.ents))
-	s.ids[e] = id
-	s.ents = append(s.ents, e)
-	s.adj = append(s.adj, nil)
+	id = int32(len(s.ents))
+	s.ents = append(s.ents, x)
+	s.head = append(s.head, -1)
+	s.tail = append(s.tail, -1)
+	if s.entIx.add(slot, uint32(id)) {
+		s.entIx.rehash(len(s.ents), func(id uint32) uint64 { return s.entHash(s.ents[id]) }, 0)
+	}
 	return id
 }
 
-func (s *MemStore) str(x string) uint32 {
-	if id, ok := s.strID[x]; ok {
+func (s *MemStore) typeID(t string) uint32 {
+	if id, ok := s.typeIx[t]; ok {
 		return id
 	}
-	id := uint32(len(s.strs))
-	s.strID[x] = id
-	s.strs = append(s.strs, x)
-	s.flagType = append(s.flagType, FlagLinkType(x))
+	id := uint32(len(s.types))
+	s.typeIx[t] = id
+	s.types = append(s.types, t)
+	s.flagType = append(s.flagType, FlagLinkType(t))
 	return id
 }
 
-// link expands stored link i. Its entities share the store's strings.
+// next returns the link after i in entity v's list.
+func (s *MemStore) next(i, v int32) int32 {
+	if r := &s.recs[i]; r.a == v {
+		return r.nextA
+	}
+	return s.recs[i].nextB
+}
+
+func (s *MemStore) setNext(i, v, to int32) {
+	if r := &s.recs[i]; r.a == v {
+		r.nextA = to
+	} else {
+		r.nextB = to
+	}
+}
+
+// appendTo puts link i at the end of entity v's list.
+func (s *MemStore) appendTo(v, i int32) {
+	if t := s.tail[v]; t < 0 {
+		s.head[v] = i
+	} else {
+		s.setNext(t, v, i)
+	}
+	s.tail[v] = i
+}
+
+// link expands stored link i. Its strings are the store's.
 func (s *MemStore) link(i int32) Link {
 	r := &s.recs[i]
-	l := Link{From: s.ents[r.a], To: s.ents[r.b], Type: s.strs[r.typ], Source: s.strs[r.source],
-		Listing: s.strs[r.listing], Weight: r.weight}
-	if r.at != noTime {
-		l.At = time.Unix(0, r.at).UTC()
+	x := &s.attrs[r.attr]
+	l := Link{From: s.entity(r.a), To: s.entity(r.b), Type: s.types[r.typ], Source: s.strs.get(x.source),
+		Listing: s.strs.get(x.listing), Weight: x.weight}
+	if x.at != noTime {
+		l.At = time.Unix(0, x.at).UTC()
 	}
 	return l
 }
@@ -156,6 +262,36 @@ func (s *MemStore) other(i, v int32) int32 {
 		return r.a
 	}
 	return s.recs[i].b
+}
+
+// newAttr returns an attribute record for these values: last (the one the
+// previous link of the same call used) when it holds them, else a new one.
+// The caller counts the reference.
+func (s *MemStore) newAttr(last int64, source, listing uint32, at int64, weight float64) uint32 {
+	if last >= 0 {
+		if x := &s.attrs[last]; x.refs > 0 && x.source == source && x.listing == listing && x.at == at && x.weight == weight {
+			return uint32(last)
+		}
+	}
+	src, lst := s.strs.get(source), s.strs.get(listing)
+	x := attr{source: source, listing: listing, at: at, weight: weight,
+		own: lst != "" && len(src) == len(SourceListing)+1+len(lst) && src == ListingSource(lst)}
+	if n := len(s.freeAttrs); n > 0 {
+		id := s.freeAttrs[n-1]
+		s.freeAttrs = s.freeAttrs[:n-1]
+		s.attrs[id] = x
+		return id
+	}
+	s.attrs = append(s.attrs, x)
+	return uint32(len(s.attrs) - 1)
+}
+
+func (s *MemStore) release(a uint32) {
+	if x := &s.attrs[a]; x.refs > 0 {
+		if x.refs--; x.refs == 0 {
+			s.freeAttrs = append(s.freeAttrs, a)
+		}
+	}
 }
 
 // AddLinks implements Store. Entity keys are canonicalised on the way in.
@@ -174,16 +310,31 @@ func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	added := 0
+	last := int64(-1)
 	for _, l := range canon {
-		r := rec{a: s.intern(l.From), b: s.intern(l.To), typ: s.str(l.Type), source: s.str(l.Source),
-			listing: s.str(l.Listing), at: noTime, weight: l.Weight}
+		a, b, typ := s.intern(l.From), s.intern(l.To), s.typeID(l.Type)
+		source, listing := s.strs.intern(l.Source), s.strs.intern(l.Listing)
+		at := int64(noTime)
 		if !l.At.IsZero() {
-			r.at = l.At.UnixNano()
+			at = l.At.UnixNano()
 		}
-		if i := s.find(r); i >= 0 {
-			s.recs[i].at, s.recs[i].weight = r.at, r.weight
+		if i := s.find(a, b, typ, source, listing); i >= 0 {
+			r := &s.recs[i]
+			if x := &s.attrs[r.attr]; x.at != at || x.weight != l.Weight {
+				na := s.newAttr(last, source, listing, at, l.Weight)
+				s.attrs[na].refs++
+				s.release(r.attr)
+				r.attr, last = na, int64(na)
+			}
 			continue
 		}
+		na := s.newAttr(last, source, listing, at, l.Weight)
+		s.attrs[na].refs++
+		last = int64(na)
+		for int(source) >= len(s.srcHead) {
+			s.srcHead = append(s.srcHead, 0)
+		}
+		r := rec{a: a, b: b, nextA: -1, nextB: -1, nextSrc: s.srcHead[source] - 1, typ: typ, attr: na}
 		var i int32
 		if n := len(s.free); n > 0 {
 			i, s.free = s.free[n-1], s.free[:n-1]
@@ -192,9 +343,9 @@ func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 			i = int32(len(s.recs))
 			s.recs = append(s.recs, r)
 		}
-		s.bySource[r.source] = append(s.bySource[r.source], i)
-		s.adj[r.a] = append(s.adj[r.a], i)
-		s.adj[r.b] = append(s.adj[r.b], i)
+		s.srcHead[source] = i + 1
+		s.appendTo(a, i)
+		s.appendTo(b, i)
 		s.nlive++
 		added++
 	}
@@ -204,18 +355,25 @@ func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 	return added, nil
 }
 
-// find returns the index of the stored link equal to r in ends, type,
-// source and listing, or -1. It scans the shorter adjacency list: cheaper
-// in memory than a key map, and short for all but hub-to-hub links.
-func (s *MemStore) find(r rec) int32 {
-	list := s.adj[r.a]
-	if len(s.adj[r.b]) < len(list) {
-		list = s.adj[r.b]
-	}
-	for _, i := range list {
+// find returns the index of the stored link between a and b with this
+// type, source and listing, or -1. It walks both ends' lists in step, so
+// it costs twice the shorter list: cheaper in memory than a key map, and
+// short for all but hub-to-hub links.
+func (s *MemStore) find(a, b int32, typ, source, listing uint32) int32 {
+	match := func(i int32) bool {
 		x := &s.recs[i]
-		if x.a == r.a && x.b == r.b && x.typ == r.typ && x.source == r.source && x.listing == r.listing {
+		if x.a != a || x.b != b || x.typ != typ {
+			return false
+		}
+		y := &s.attrs[x.attr]
+		return y.source == source && y.listing == listing
+	}
+	for i, j := s.head[a], s.head[b]; i >= 0 && j >= 0; i, j = s.next(i, a), s.next(j, b) {
+		if match(i) {
 			return i
+		}
+		if match(j) {
+			return j
 		}
 	}
 	return -1
@@ -228,31 +386,96 @@ func (s *MemStore) RemoveSource(ctx context.Context, source string) (int, error)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	src, ok := s.strID[source]
-	if !ok {
+	src, ok := s.strs.lookup(source)
+	if !ok || int(src) >= len(s.srcHead) || s.srcHead[src] == 0 {
 		return 0, nil
 	}
-	idx := s.bySource[src]
-	delete(s.bySource, src)
-	// Free the records first, then filter each touched adjacency list
-	// once: removing a big source costs the lists' lengths, not a search
-	// per link through a hub's thousands of links.
-	var touched []int32
-	for _, i := range idx {
-		r := s.recs[i]
+	// Mark the links first, then filter each touched list once: removing
+	// a big source costs the lists' lengths, not a search per link
+	// through a hub's thousands of links.
+	var touched, dead []int32
+	for i := s.srcHead[src] - 1; i >= 0; i = s.recs[i].nextSrc {
+		r := &s.recs[i]
 		touched = append(touched, r.a, r.b)
-		s.recs[i] = rec{a: -1, b: -1}
-		s.free = append(s.free, i)
-		s.nlive--
+		dead = append(dead, i)
+		r.typ = deadType
 	}
+	s.srcHead[src] = 0
 	slices.Sort(touched)
 	for _, v := range slices.Compact(touched) {
-		s.adj[v] = slices.DeleteFunc(s.adj[v], func(i int32) bool { return s.recs[i].a < 0 })
+		prev := int32(-1)
+		for i := s.head[v]; i >= 0; {
+			nx := s.next(i, v)
+			if s.recs[i].typ != deadType {
+				if prev < 0 {
+					s.head[v] = i
+				} else {
+					s.setNext(prev, v, i)
+				}
+				prev = i
+			}
+			i = nx
+		}
+		if prev < 0 {
+			s.head[v] = -1
+		} else {
+			s.setNext(prev, v, -1)
+		}
+		s.tail[v] = prev
 	}
-	if len(idx) > 0 {
-		s.graph = nil
+	for _, i := range dead {
+		s.release(s.recs[i].attr)
+		s.recs[i] = rec{a: -1, b: -1, nextA: -1, nextB: -1, nextSrc: -1}
 	}
-	return len(idx), nil
+	s.free = append(s.free, dead...)
+	s.nlive -= len(dead)
+	s.graph = nil
+	return len(dead), nil
+}
+
+// ownListings calls fn with the listing of each of a listing's own
+// has_document links at entity v, in insertion order, until fn returns
+// true. s.mu must be held.
+func (s *MemStore) ownListings(v int32, fn func(listing string) bool) {
+	for i := s.head[v]; i >= 0; i = s.next(i, v) {
+		r := &s.recs[i]
+		if x := &s.attrs[r.attr]; r.typ == s.hasDoc && x.own && fn(s.strs.get(x.listing)) {
+			return
+		}
+	}
+}
+
+// listedAt is Service.ListedBy for entity v, the first listing active
+// accepts; s.mu must be held.
+func (s *MemStore) listedAt(v int32, active func(listing string) bool) (listing string, hit bool) {
+	switch e := s.ents[v]; Kinds[e.kind] {
+	case KindListing:
+		id := s.strs.get(e.key)
+		return id, active(id)
+	case KindDocument:
+		s.ownListings(v, func(id string) bool {
+			listing, hit = id, active(id)
+			return hit
+		})
+	}
+	return listing, hit
+}
+
+// ListedBy returns the listings whose own has_document links reach the
+// document e (see Service.ListedBy).
+func (s *MemStore) ListedBy(e Entity) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.lookup(e)
+	if !ok {
+		return nil
+	}
+	var out []string
+	s.ownListings(v, func(id string) bool {
+		out = append(out, id)
+		return false
+	})
+	return out
 }
 
 // Links implements Store.
@@ -262,12 +485,12 @@ func (s *MemStore) Links(ctx context.Context, e Entity, allow Allow) ([]Link, er
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	id, ok := s.ids[e.Canonical()]
+	id, ok := s.lookup(e.Canonical())
 	if !ok {
 		return nil, nil
 	}
 	var out []Link
-	for _, i := range s.adj[id] {
+	for i := s.head[id]; i >= 0; i = s.next(i, id) {
 		if l := s.link(i); allow == nil || allow(l) {
 			out = append(out, l)
 		}
@@ -300,33 +523,31 @@ func (s *MemStore) Graph(ctx context.Context, allow Allow) (*Graph, error) {
 	return s.build(allow), nil
 }
 
-// build makes the CSR of the allowed links. Unfiltered, it reuses the
-// store's entity ids, so the builder need not hash a single entity.
-// Filtered, it keeps only the entities of allowed links (a hidden entity
-// has no id in the snapshot) and renumbers them through a slice, hashing
-// each kept entity once instead of both ends of every link.
+// build makes the CSR of the allowed links, its nodes named by the
+// store's entities (storeNames). Unfiltered, it reuses the store's entity
+// ids. Filtered, it keeps only the entities of allowed links (a hidden
+// entity has no id in the snapshot), numbered in the order the links
+// reach them.
 func (s *MemStore) build(allow Allow) *Graph {
 	b := NewBuilder()
+	names := &storeNames{ents: s.ents[:len(s.ents):len(s.ents)], strs: s.strs.view()}
 	if allow == nil {
 		b.Grow(0, s.nlive)
-		b.index, b.ents = make(map[Entity]int32, len(s.ids)), slices.Clone(s.ents)
-		for e, id := range s.ids {
-			b.index[e] = id
-		}
 		b.n = int32(len(s.ents))
 		for i := range s.recs {
 			if r := &s.recs[i]; r.a >= 0 {
-				b.AddEdge(r.a, r.b, float32(linkWeight(r.weight)))
+				b.AddEdge(r.a, r.b, float32(linkWeight(s.attrs[r.attr].weight)))
 			}
 		}
-		return b.Build()
+		g := b.Build()
+		g.names = names
+		return g
 	}
 	kept := make([]bool, len(s.recs))
 	newID := make([]int32, len(s.ents))
 	for i := range newID {
 		newID[i] = -1
 	}
-	var ents []Entity
 	edges := 0
 	for i := range s.recs {
 		r := &s.recs[i]
@@ -337,22 +558,21 @@ func (s *MemStore) build(allow Allow) *Graph {
 		edges++
 		for _, v := range [2]int32{r.a, r.b} {
 			if newID[v] < 0 {
-				newID[v] = int32(len(ents))
-				ents = append(ents, s.ents[v])
+				newID[v] = int32(len(names.ids))
+				names.ids = append(names.ids, v)
 			}
 		}
 	}
 	b.Grow(0, edges)
-	b.index, b.ents, b.n = make(map[Entity]int32, len(ents)), ents, int32(len(ents))
-	for id, e := range ents {
-		b.index[e] = int32(id)
-	}
+	b.n = int32(len(names.ids))
 	for i, ok := range kept {
 		if r := &s.recs[i]; ok {
-			b.AddEdge(newID[r.a], newID[r.b], float32(linkWeight(r.weight)))
+			b.AddEdge(newID[r.a], newID[r.b], float32(linkWeight(s.attrs[r.attr].weight)))
 		}
 	}
-	return b.Build()
+	g := b.Build()
+	g.names = names
+	return g
 }
 
 func linkWeight(w float64) float64 {

@@ -63,7 +63,7 @@ func (s *MemStore) bfs(ctx context.Context, q *storeSearch, starts []int32, k, l
 				return -1, false, err
 			}
 		}
-		for _, i := range s.adj[v] {
+		for i := s.head[v]; i >= 0; i = s.next(i, v) {
 			u := s.other(i, v)
 			if q.seen(u) || !ok(i) {
 				continue
@@ -107,7 +107,7 @@ func (s *MemStore) allowed(allow Allow) func(i int32) bool {
 func (s *MemStore) Neighbourhood(ctx context.Context, e Entity, k, limit int, allow Allow) (*Subgraph, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	id, found := s.ids[e.Canonical()]
+	id, found := s.lookup(e.Canonical())
 	if !found {
 		return nil, fmt.Errorf("entity %s: %w", e, tripline.ErrNotFound)
 	}
@@ -120,13 +120,13 @@ func (s *MemStore) Neighbourhood(ctx context.Context, e Entity, k, limit int, al
 	}
 	sg := &Subgraph{Nodes: make([]Node, 0, len(q.order)), Edges: []Edge{}, Truncated: trunc}
 	for _, v := range q.order {
-		sg.Nodes = append(sg.Nodes, nodeOf(s.ents[v], int(q.hops[v])))
+		sg.Nodes = append(sg.Nodes, nodeOf(s.entity(v), int(q.hops[v])))
 	}
 	for _, v := range q.order {
 		if int(q.hops[v]) >= k {
 			continue
 		}
-		for _, i := range s.adj[v] {
+		for i := s.head[v]; i >= 0; i = s.next(i, v) {
 			u := s.other(i, v)
 			// Each link once: from its nearer end, or from its first
 			// end when both are equally far.
@@ -143,8 +143,8 @@ func (s *MemStore) Neighbourhood(ctx context.Context, e Entity, k, limit int, al
 func (s *MemStore) Path(ctx context.Context, a, b Entity, maxHops int, allow Allow) ([]Link, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	ia, ok1 := s.ids[a.Canonical()]
-	ib, ok2 := s.ids[b.Canonical()]
+	ia, ok1 := s.lookup(a.Canonical())
+	ib, ok2 := s.lookup(b.Canonical())
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("path %s to %s: %w", a, b, tripline.ErrNotFound)
 	}
@@ -209,6 +209,12 @@ func ExplainPath(start Entity, path []Link) string {
 // entities the store has never seen are ignored. Like allow, isListed is
 // called with the store locked for reading and must not write to it.
 func (s *MemStore) Flag(ctx context.Context, from []Entity, k int, isListed func(Entity) (string, bool), allow Allow) (FlagResult, bool, error) {
+	return s.flag(ctx, from, k, func(v int32) (string, bool) { return isListed(s.entity(v)) }, allow)
+}
+
+// flag is Flag with isListed given entity ids, for a caller that reads
+// the store to answer it (the read lock is held: see ownListings).
+func (s *MemStore) flag(ctx context.Context, from []Entity, k int, isListed func(v int32) (string, bool), allow Allow) (FlagResult, bool, error) {
 	if k <= 0 {
 		k = DefaultFlagHops
 	}
@@ -216,7 +222,7 @@ func (s *MemStore) Flag(ctx context.Context, from []Entity, k int, isListed func
 	defer s.mu.RUnlock()
 	var starts []int32
 	for _, e := range from {
-		if id, found := s.ids[e.Canonical()]; found {
+		if id, found := s.lookup(e.Canonical()); found {
 			starts = append(starts, id)
 		}
 	}
@@ -230,7 +236,7 @@ func (s *MemStore) Flag(ctx context.Context, from []Entity, k int, isListed func
 	q := s.search()
 	defer s.states.Put(q)
 	found, _, err := s.bfs(ctx, q, starts, k, 0, ok, func(v int32) bool {
-		id, hit := isListed(s.ents[v])
+		id, hit := isListed(v)
 		if hit {
 			listing = id
 		}
@@ -240,5 +246,5 @@ func (s *MemStore) Flag(ctx context.Context, from []Entity, k int, isListed func
 		return FlagResult{}, false, err
 	}
 	path, start := s.pathTo(q, found)
-	return FlagResult{Listing: listing, Entity: s.ents[found], Start: s.ents[start], Path: path}, true, nil
+	return FlagResult{Listing: listing, Entity: s.entity(found), Start: s.entity(start), Path: path}, true, nil
 }

@@ -62,6 +62,10 @@ func journalPosition(db *sqlstore.DB, dir string) (string, error) {
 // reach the disk; past it the caller gets 503 and no answer.
 const journalSyncWait = 10 * time.Second
 
+// journalGroupEvery spaces the journal's fsyncs under load, so that
+// concurrent hits share one (journal.Options.GroupEvery).
+const journalGroupEvery = time.Millisecond
+
 // applyEvery is the pause between two batches applied to the store.
 const applyEvery = 100 * time.Millisecond
 
@@ -87,7 +91,7 @@ func (n *Node) openJournal(ctx context.Context, dir string) (err error) {
 	if err != nil {
 		return err
 	}
-	j, err := journal.Open(filepath.Join(dir, "journal"), applied, journal.Options{Logger: n.Logger})
+	j, err := journal.Open(filepath.Join(dir, "journal"), applied, journal.Options{Logger: n.Logger, GroupEvery: journalGroupEvery})
 	if errors.Is(err, journal.ErrLocked) {
 		n.Logger.Info("screening journal in use by another process: screenings are written to the store directly")
 		return nil

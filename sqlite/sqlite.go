@@ -220,6 +220,11 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_subject ON audit (subject, seq);
 CREATE INDEX IF NOT EXISTS audit_agency_at ON audit (agency, at);
+-- How far the audit journal (AuditJournal) is applied, written with each batch.
+CREATE TABLE IF NOT EXISTS audit_journal (
+	name    TEXT PRIMARY KEY,
+	applied INTEGER NOT NULL
+);
 -- Signed checkpoints: the node's signature on the head (seq, hash) at a time.
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
 	seq  INTEGER PRIMARY KEY,
@@ -229,6 +234,15 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
 	key  TEXT NOT NULL,
 	sig  BLOB NOT NULL
 );`
+
+// AuditJournal returns the directory of the audit log's journal, beside
+// its file (sqlstore.AuditOptions.Journal).
+func (Dialect) AuditJournal(db *sqlstore.DB) string {
+	if db.DSN == ":memory:" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(db.DSN), "audit-journal")
+}
 
 // OpenAudit opens the audit log's file beside the store (AuditPath), so
 // that a long import holding the store's write lock never holds up an

@@ -47,6 +47,11 @@ type AuditLog struct {
 	changed   chan struct{} // closed (and replaced) when committed or lastErr change
 	closed    bool
 
+	// journal, with AuditOptions.Journal, takes the entries first
+	// (audit_journal.go); journaled is the last sequence this log put in it.
+	journal   *auditJournal
+	journaled uint64
+
 	wake   chan struct{}
 	stop   chan struct{}
 	done   chan struct{} // closed when the writer has stopped
@@ -62,6 +67,12 @@ type AuditOptions struct {
 	// CheckpointEvery is how often the head is signed while it moves
 	// (default DefaultCheckpointEvery).
 	CheckpointEvery time.Duration
+	// Journal makes Record write ahead to the audit journal beside the
+	// file (a dialect that keeps one: SQLite), so that Flush waits for an
+	// fsync of the journal, not for a commit of the audit file
+	// (audit_journal.go). Without it a journal left there is applied at
+	// open and entries are committed directly.
+	Journal bool
 }
 
 // DefaultCheckpointEvery is how often a node signs its audit head: what a
@@ -95,6 +106,10 @@ func NewAuditLogWith(db *DB, opt AuditOptions) (*AuditLog, error) {
 		return nil, err
 	}
 	if err := a.moveLegacy(db.ctx); err != nil {
+		a.closeDB()
+		return nil, err
+	}
+	if err := a.openJournal(db.ctx); err != nil {
 		a.closeDB()
 		return nil, err
 	}
@@ -213,6 +228,19 @@ func (a *AuditLog) Record(_ context.Context, e tripline.AuditEntry) {
 		e.At = a.db.Now().UTC()
 	}
 	e.At = e.At.UTC()
+	if a.journal != nil {
+		a.mu.Unlock()
+		if a.recordJournal(&e) {
+			return
+		}
+		// The journal is full or closed: commit it directly.
+		a.mu.Lock()
+		if a.closed {
+			a.mu.Unlock()
+			a.db.logError("audit log closed: entry dropped", fmt.Errorf("%s %s by %s", e.Action, e.Subject, e.User))
+			return
+		}
+	}
 	a.pending = append(a.pending, &e)
 	a.recorded++
 	a.mu.Unlock()
@@ -287,7 +315,7 @@ func (a *AuditLog) drain(deadline time.Time) {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), auditAttempt)
-		err := a.write(ctx, batch)
+		err := a.write(ctx, batch, 0)
 		cancel()
 		a.mu.Lock()
 		if err == nil {
@@ -333,8 +361,9 @@ func (a *AuditLog) pendingSnapshot() []*tripline.AuditEntry {
 	return a.pending
 }
 
-// write stores batch in one transaction, chained onto the stored head.
-func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry) error {
+// write stores batch in one transaction, chained onto the stored head;
+// with applied > 0, it records the audit journal applied up to there.
+func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry, applied int64) error {
 	tx, err := a.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("audit: begin: %w", err)
@@ -359,6 +388,12 @@ func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry) erro
 			return fmt.Errorf("append audit %d: %w", c.Seq, err)
 		}
 	}
+	if applied > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_journal (name, applied) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET applied = excluded.applied`, auditJournalName, applied); err != nil {
+			return fmt.Errorf("audit journal position: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("audit: commit: %w", err)
 	}
@@ -366,10 +401,14 @@ func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry) erro
 }
 
 // Flush returns once every entry recorded before the call is committed:
-// written by the writer, or by a retry of it. It returns an EUNAVAILABLE
+// written by the writer, or by a retry of it, or (with a journal) fsynced
+// in the audit journal, from which it reaches the file whatever happens. It returns an EUNAVAILABLE
 // error when ctx ends first (the audit file cannot be written: the reason
 // is logged), or when the log closed without writing them.
 func (a *AuditLog) Flush(ctx context.Context) error {
+	if err := a.syncJournal(ctx); err != nil {
+		return err
+	}
 	a.mu.Lock()
 	target := a.recorded
 	for a.committed < target {
@@ -406,6 +445,7 @@ func (a *AuditLog) Close() error {
 	}
 	a.closed = true
 	a.mu.Unlock()
+	a.closeJournal()
 	close(a.stop)
 	<-a.done
 	<-a.signed
@@ -460,7 +500,7 @@ func scanAudit(rows interface{ Scan(...any) error }) (*tripline.AuditEntry, erro
 // Entries answers auditors' questions: who saw listing X (Subject), what
 // agency Y saw in a period (Agency, From, To). Oldest first, keyset on After.
 func (a *AuditLog) Entries(ctx context.Context, f tripline.AuditFilter) ([]*tripline.AuditEntry, error) {
-	if err := a.Flush(ctx); err != nil {
+	if err := a.settle(ctx); err != nil {
 		return nil, err
 	}
 	where, args := []string{"seq > ?"}, []any{f.After}

@@ -42,7 +42,7 @@ func (a *AuditLog) Checkpoint(ctx context.Context) (*tripline.AuditCheckpoint, e
 	if a.opt.Key == nil {
 		return nil, tripline.Errorf(tripline.EINVALID, "audit log: no key to sign checkpoints with")
 	}
-	if err := a.Flush(ctx); err != nil {
+	if err := a.settle(ctx); err != nil {
 		return nil, err
 	}
 	return a.checkpoint(ctx)
@@ -146,7 +146,7 @@ func (a *AuditLog) Verify(ctx context.Context) (int64, *tripline.ChainError, err
 // snapshot, checkpoints merged in by sequence number: constant memory
 // however long the log.
 func (a *AuditLog) VerifyAgainst(ctx context.Context, key ed25519.PublicKey, witness []*tripline.AuditCheckpoint) (*tripline.AuditVerification, error) {
-	if err := a.Flush(ctx); err != nil {
+	if err := a.settle(ctx); err != nil {
 		return nil, err
 	}
 	tx, err := a.adb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

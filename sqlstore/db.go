@@ -84,6 +84,7 @@ type DB struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared once: parsing a query costs more than running it
+	marks  commitMarks
 }
 
 // MaxIdleConns is how many connections a database keeps open between
@@ -148,6 +149,10 @@ func (db *DB) Context() context.Context { return db.ctx }
 // Close closes the database.
 func (db *DB) Close() error {
 	db.cancel()
+	db.marks.once.Do(func() {}) // none opened from now on
+	if db.marks.release != nil {
+		db.marks.release()
+	}
 	db.stmtMu.Lock()
 	for _, s := range db.stmts {
 		s.Close()

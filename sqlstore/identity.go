@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,16 +11,71 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"tripline"
 )
 
 // IdentityService keeps agencies, groups, users and tokens.
-type IdentityService struct{ db *DB }
+type IdentityService struct {
+	db    *DB
+	known tokenCache
+
+	// The identity version as last read, and the store's commit mark
+	// (CommitMarker) read before it: while the mark stands, no process
+	// committed anything, so the version stands too.
+	versionMu sync.Mutex
+	version   int64
+	mark      []byte
+	scratch   []byte
+}
 
 // NewIdentityService returns an IdentityService on db.
 func NewIdentityService(db *DB) *IdentityService { return &IdentityService{db: db} }
+
+// tokenCache holds the identities of tokens verified while the store's
+// identity version (migration 0037: moved by every change of users or
+// tokens, whoever makes it) stood at version: Authenticate then reads the
+// version, not the token, its user and its parent.
+type tokenCache struct {
+	mu      sync.RWMutex
+	version int64
+	ids     map[string]knownToken // by token hash
+}
+
+// knownToken is a verified token: its identity, valid until its own or its
+// parent token's expiry (zero: none).
+type knownToken struct {
+	id    tripline.Identity
+	until time.Time
+}
+
+// maxKnownTokens bounds the cache: only tokens that verified enter it, so
+// this is reached only by a node with that many callers.
+const maxKnownTokens = 10_000
+
+func (c *tokenCache) get(hash string, version int64) (knownToken, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	k, ok := c.ids[hash]
+	return k, ok && c.version == version
+}
+
+func (c *tokenCache) put(hash string, version int64, k knownToken) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.version || len(c.ids) >= maxKnownTokens {
+		if version < c.version {
+			return // read before a newer version was seen: drop it
+		}
+		c.ids, c.version = map[string]knownToken{}, version
+	}
+	if c.ids == nil {
+		c.ids = map[string]knownToken{}
+	}
+	c.ids[hash] = k
+}
 
 var _ tripline.IdentityService = (*IdentityService)(nil)
 
@@ -250,16 +306,79 @@ const authenticateQuery = `SELECT u.id, u.agency, u.role, u.superuser, u.disable
 	FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN tokens p ON t.parent != '' AND p.hash = t.parent
 	WHERE t.hash = ?`
 
+// errRefused is Authenticate's one refusal: it never says which part
+// failed. Made when needed: an accepted token costs no error.
+func errRefused() error {
+	return tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
+}
+
+// identityVersionQuery reads the counter every change of users or tokens
+// moves (migration 0037).
+const identityVersionQuery = `SELECT version FROM identity_version`
+
 // Authenticate returns the identity of an enabled, unexpired token of an
 // enabled user; for a session, the API token it was made from must be
-// enabled and unexpired too. It reads them all on every call: disabling
-// takes effect on the very next request. A user of role node is refused
-// (tripline.BearerRole). The message never says which part failed.
+// enabled and unexpired too. Every call reads the identity version, which
+// any change of users or tokens moves, and a token verified while that
+// version stood is not read again: disabling takes effect on the very
+// next request, whichever process made the change. Expiry is checked on
+// every call. A user of role node is refused (tripline.BearerRole). The
+// message never says which part failed.
 func (s *IdentityService) Authenticate(ctx context.Context, token string) (*tripline.Identity, error) {
-	refused := tripline.Errorf(tripline.EUNAUTHORIZED, "invalid or disabled token")
 	if !strings.HasPrefix(token, "tl_") {
-		return nil, refused
+		return nil, errRefused()
 	}
+	hash := tokenHash(token)
+	// The version is read before the token: a change committed in between
+	// moves it again, so what is cached below is never kept past it.
+	version, err := s.identityVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if k, ok := s.known.get(hash, version); ok {
+		if !k.until.IsZero() && !s.db.Now().Before(k.until) {
+			return nil, errRefused()
+		}
+		id := k.id
+		return &id, nil
+	}
+	id, until, err := s.verify(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	s.known.put(hash, version, knownToken{id: *id, until: until})
+	return id, nil
+}
+
+// identityVersion returns the identity version: read again only when
+// the store's commit mark moved (or it has none).
+func (s *IdentityService) identityVersion(ctx context.Context) (int64, error) {
+	s.versionMu.Lock()
+	defer s.versionMu.Unlock()
+	var ok bool
+	s.scratch, ok = s.db.commitMark(s.scratch[:0])
+	if ok && s.mark != nil && bytes.Equal(s.scratch, s.mark) {
+		return s.version, nil
+	}
+	s.mark = nil
+	st, err := s.db.prepared(ctx, identityVersionQuery)
+	if err != nil {
+		return 0, fmt.Errorf("authenticate: %w", err)
+	}
+	var version int64
+	if err := st.QueryRowContext(ctx).Scan(&version); err != nil {
+		return 0, fmt.Errorf("authenticate: %w", err)
+	}
+	if ok {
+		s.version, s.mark = version, append(s.scratch[:0:0], s.scratch...)
+	}
+	return version, nil
+}
+
+// verify reads the token of hash with its user and parent, and returns
+// its identity and the earliest expiry of the token and its parent.
+func (s *IdentityService) verify(ctx context.Context, hash string) (*tripline.Identity, time.Time, error) {
+	refused := errRefused()
 	var id tripline.Identity
 	var role, kind, expires string
 	var tokDisabled, userDisabled bool
@@ -267,38 +386,49 @@ func (s *IdentityService) Authenticate(ctx context.Context, token string) (*trip
 	var parentExpires sql.NullString
 	st, err := s.db.prepared(ctx, authenticateQuery)
 	if err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
+		return nil, time.Time{}, fmt.Errorf("authenticate: %w", err)
 	}
-	err = st.QueryRowContext(ctx, tokenHash(token)).
+	err = st.QueryRowContext(ctx, hash).
 		Scan(&id.User, &id.Agency, &role, &id.Superuser, &userDisabled, &kind, &tokDisabled, &expires, &parentOK, &parentExpires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, refused
+		return nil, time.Time{}, refused
 	} else if err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
+		return nil, time.Time{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if tokDisabled || userDisabled || !s.unexpired(expires) {
-		return nil, refused
+	until, ok := s.expiry(expires, time.Time{})
+	if tokDisabled || userDisabled || !ok {
+		return nil, time.Time{}, refused
 	}
 	if kind == "session" {
 		// Bound to its API token: a session without one (or of another
 		// user, or made from a session) is refused.
-		if !parentOK.Valid || !parentOK.Bool || !s.unexpired(parentExpires.String) {
-			return nil, refused
+		if !parentOK.Valid || !parentOK.Bool {
+			return nil, time.Time{}, refused
+		}
+		if until, ok = s.expiry(parentExpires.String, until); !ok {
+			return nil, time.Time{}, refused
 		}
 		id.Session = true
 	}
 	id.Role = tripline.Role(role)
 	if !tripline.BearerRole(id.Role) {
-		return nil, refused
+		return nil, time.Time{}, refused
 	}
-	return &id, nil
+	return &id, until, nil
 }
 
-// unexpired reports whether a stored expiry ("" for none) lies ahead.
-func (s *IdentityService) unexpired(expires string) bool {
+// expiry returns the earlier of until and a stored expiry ("" for none;
+// a zero time is none), and whether that lies ahead.
+func (s *IdentityService) expiry(expires string, until time.Time) (time.Time, bool) {
 	if expires == "" {
-		return true
+		return until, until.IsZero() || s.db.Now().Before(until)
 	}
 	t, err := parseTime(expires)
-	return err == nil && s.db.Now().Before(t)
+	if err != nil {
+		return until, false
+	}
+	if until.IsZero() || t.Before(until) {
+		until = t
+	}
+	return until, s.db.Now().Before(until)
 }

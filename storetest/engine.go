@@ -45,6 +45,7 @@ func RunDB(t *testing.T, e Engine) {
 		{"AuditCloseSignsTheHead", testAuditCloseSignsTheHead},
 		{"IdentityTokens", testIdentityTokens},
 		{"SessionBoundToItsToken", testSessionBoundToItsToken},
+		{"TokenRevokedElsewhere", testTokenRevokedElsewhere},
 		{"UsersNodeAndSuperuser", testUsersNodeAndSuperuser},
 		{"Consents", testConsents},
 		{"PartnerTLSStored", testPartnerTLSStored},

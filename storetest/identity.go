@@ -116,3 +116,62 @@ func testUsersNodeAndSuperuser(t *testing.T, e Engine) {
 		t.Fatalf("User(nobody) = %v", err)
 	}
 }
+
+// A node keeps the tokens it verified (issue 17): a token revoked, a user
+// disabled or a session's token expired is still refused at the next
+// request, when another process on the same store made the change.
+func testTokenRevokedElsewhere(t *testing.T, e Engine) {
+	db := e.Open(t)
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	node := sqlstore.NewIdentityService(db)
+	cli := sqlstore.NewIdentityService(Reopen(t, db))
+	ctx := context.Background()
+	for _, u := range []string{"a", "b"} {
+		if err := cli.CreateUser(ctx, &tripline.User{ID: u, Agency: "s", Role: tripline.RoleOfficer}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	issue := func(user string, expires time.Time) string {
+		t.Helper()
+		tok, err := cli.IssueToken(ctx, user, "api", "", expires)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	revoked, disabled, expiring := issue("a", time.Time{}), issue("b", time.Time{}), issue("a", now.Add(time.Hour))
+	sess, err := node.IssueSession(ctx, expiring, "console", now.Add(12*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what, tok string, want bool) {
+		t.Helper()
+		for range 2 { // the second answer comes from what the node kept
+			id, err := node.Authenticate(ctx, tok)
+			if got := err == nil; got != want {
+				t.Fatalf("%s: authenticate = %v, %v; want accepted %v", what, id, err, want)
+			}
+		}
+	}
+	for _, tok := range []string{revoked, disabled, expiring, sess} {
+		check("before", tok, true)
+	}
+	if err := cli.DisableToken(ctx, revoked); err != nil {
+		t.Fatal(err)
+	}
+	check("revoked by another process", revoked, false)
+	check("another token after a revocation", disabled, true)
+	if err := cli.SetUserDisabled(ctx, "b", true); err != nil {
+		t.Fatal(err)
+	}
+	check("user disabled by another process", disabled, false)
+	check("session before its token expires", sess, true)
+	now = now.Add(2 * time.Hour)
+	check("expired token", expiring, false)
+	check("session of an expired token", sess, false)
+	if err := cli.SetUserDisabled(ctx, "b", false); err != nil {
+		t.Fatal(err)
+	}
+	check("user enabled again", disabled, true)
+}

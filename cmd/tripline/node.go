@@ -93,7 +93,9 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		db.Close()
 		return nil, err
 	}
-	audit, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: db.Origin, Key: key})
+	// Entries are journaled: an answer waits for an fsync of the journal,
+	// not for a commit of the audit file.
+	audit, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Node: db.Origin, Key: key, Journal: true})
 	if err != nil {
 		db.Close()
 		return nil, err

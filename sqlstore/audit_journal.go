@@ -1,0 +1,226 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"tripline"
+	"tripline/journal"
+)
+
+// The audit journal takes the audit file's commit off the answer's path.
+// With AuditOptions.Journal, Record appends each entry to an append-only
+// journal beside the audit file, and Flush waits only until the journal
+// has fsynced it (many entries share one write and one fsync); a
+// background applier chains the entries onto the stored head and inserts
+// them in batches, recording in the same transaction how far the journal
+// is applied. A node killed at any moment loses no entry of an answered
+// request: whoever opens the audit log next (the node, or a command on its
+// data directory) applies what the journal still holds.
+//
+// Readers of this log (Entries, Checkpoint, Verify) apply the journal
+// first, so they see every entry recorded before them; another process
+// reading the file sees them once applied (within auditApplyEvery).
+
+// AuditJournaler is implemented by a Dialect whose audit log can keep a
+// journal: AuditJournal returns its directory ("" for none).
+type AuditJournaler interface {
+	AuditJournal(db *DB) string
+}
+
+// auditApplyEvery is the pause between two batches the applier writes to
+// the audit file: nobody waits for them, so they gather.
+const auditApplyEvery = 100 * time.Millisecond
+
+// auditGroupEvery spaces the journal's fsyncs under load: an fsync costs
+// about as much CPU for one entry as for fifty, so concurrent answers wait
+// up to this long to share one (journal.Options.GroupEvery).
+const auditGroupEvery = time.Millisecond
+
+// auditJournalName is the journal's row in audit_journal.
+const auditJournalName = "audit"
+
+// auditJournal is the journal side of an AuditLog.
+type auditJournal struct {
+	j       *journal.Journal
+	applyMu sync.Mutex       // one applier pass at a time
+	retry   []journal.Record // taken, not yet written (a failed write)
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+// openJournal opens the audit journal, when the dialect keeps one, and
+// applies what an earlier process left in it. Without opt.Journal it is
+// closed again once applied: entries are then committed directly. A
+// journal another process holds (a serving node) is left to it.
+func (a *AuditLog) openJournal(ctx context.Context) error {
+	dj, ok := a.db.dialect.(AuditJournaler)
+	if !ok {
+		return nil
+	}
+	dir := dj.AuditJournal(a.db)
+	if dir == "" {
+		return nil
+	}
+	if !a.opt.Journal {
+		if _, err := os.Stat(dir); err != nil {
+			return nil // never kept one
+		}
+	}
+	var applied int64
+	err := a.adb.QueryRowContext(ctx, `SELECT applied FROM audit_journal WHERE name = ?`, auditJournalName).Scan(&applied)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("audit journal: %w", err)
+	}
+	j, err := journal.Open(dir, uint64(applied), journal.Options{Logger: a.db.Logger, Name: "audit journal", GroupEvery: auditGroupEvery})
+	if errors.Is(err, journal.ErrLocked) {
+		return nil // a serving node holds it: write directly, as before
+	} else if err != nil {
+		return fmt.Errorf("audit journal: %w", err)
+	}
+	aj := &auditJournal{j: j, stop: make(chan struct{}), done: make(chan struct{})}
+	for j.Pending() > 0 {
+		if err := a.applyJournal(ctx, aj); err != nil {
+			j.Close()
+			return fmt.Errorf("audit journal: %d entries left: %w", j.Pending(), err)
+		}
+	}
+	if !a.opt.Journal {
+		return j.Close()
+	}
+	a.journal = aj
+	go a.applier()
+	return nil
+}
+
+// recordJournal appends e to the journal; false when the journal cannot
+// take it (none, closed, or full because the audit file is not keeping
+// up): the caller queues it for a direct commit instead.
+func (a *AuditLog) recordJournal(e *tripline.AuditEntry) bool {
+	if a.journal == nil {
+		return false
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return false
+	}
+	seq, err := a.journal.j.Append(data)
+	if err != nil {
+		return false
+	}
+	a.mu.Lock()
+	a.journaled = max(a.journaled, seq)
+	a.mu.Unlock()
+	return true
+}
+
+// syncJournal returns once the entries this log journaled before the call
+// are on disk.
+func (a *AuditLog) syncJournal(ctx context.Context) error {
+	if a.journal == nil {
+		return nil
+	}
+	a.mu.Lock()
+	target := a.journaled
+	a.mu.Unlock()
+	if target == 0 {
+		return nil
+	}
+	return a.journal.j.Sync(ctx, target)
+}
+
+// applier writes the journal's synced entries to the audit file every
+// auditApplyEvery until the log closes.
+func (a *AuditLog) applier() {
+	aj := a.journal
+	defer close(aj.done)
+	t := time.NewTicker(auditApplyEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-aj.stop:
+			return
+		case <-t.C:
+		}
+		if err := a.applyJournal(a.db.ctx, aj); err != nil {
+			a.db.logError("audit journal: apply", err) // tried again at the next tick
+		}
+	}
+}
+
+// applyJournal writes every synced entry of the journal to the audit
+// file, batch after batch, each with the journal's position in its
+// transaction. A batch that fails is kept and written first next time.
+func (a *AuditLog) applyJournal(ctx context.Context, aj *auditJournal) error {
+	aj.applyMu.Lock()
+	defer aj.applyMu.Unlock()
+	now, cancel := context.WithCancel(ctx)
+	cancel() // Take returns what is ready, without waiting
+	for {
+		if aj.retry == nil {
+			recs, err := aj.j.Take(now, auditBatch)
+			if err != nil {
+				return nil
+			}
+			aj.retry = recs
+		}
+		batch := make([]*tripline.AuditEntry, 0, len(aj.retry))
+		for _, r := range aj.retry {
+			e := new(tripline.AuditEntry)
+			if err := json.Unmarshal(r.Data, e); err != nil {
+				a.db.logError("audit journal: undecodable entry skipped", fmt.Errorf("seq %d: %w", r.Seq, err))
+				continue
+			}
+			batch = append(batch, e)
+		}
+		last := aj.retry[len(aj.retry)-1].Seq
+		wctx, wcancel := context.WithTimeout(ctx, auditAttempt)
+		err := a.write(wctx, batch, int64(last))
+		wcancel()
+		if err != nil {
+			return err
+		}
+		aj.j.Done(last)
+		aj.retry = nil
+	}
+}
+
+// settle makes everything recorded so far readable in the audit file:
+// committed, or journaled and then applied.
+func (a *AuditLog) settle(ctx context.Context) error {
+	if err := a.Flush(ctx); err != nil {
+		return err
+	}
+	if a.journal == nil {
+		return nil
+	}
+	if err := a.applyJournal(ctx, a.journal); err != nil {
+		return tripline.Errorf(tripline.EUNAVAILABLE, "the audit log cannot be written yet; retry shortly")
+	}
+	return nil
+}
+
+// closeJournal stops the applier, closes the journal and applies what it
+// holds; what cannot be applied stays in it for the next open.
+func (a *AuditLog) closeJournal() {
+	aj := a.journal
+	if aj == nil {
+		return
+	}
+	close(aj.stop)
+	<-aj.done
+	if err := aj.j.Close(); err != nil {
+		a.db.logError("audit journal: close", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), auditCloseWait)
+	defer cancel()
+	if err := a.applyJournal(ctx, aj); err != nil {
+		a.db.logError("audit journal: entries left for the next start", err)
+	}
+}
