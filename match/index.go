@@ -63,7 +63,7 @@ const (
 )
 
 var keyWeight = [256]float32{
-	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.35, keyPhon: 0.8, keyDate: 1,
+	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.45, keyPhon: 0.8, keyDate: 1,
 	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1, keyYear: 1.5, keyWhole: 2,
 }
 

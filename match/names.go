@@ -97,12 +97,16 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 	}
 	sortEdges(edges)
 	usedQ, usedC, chosen := greedy(edges, 0, 0, sc.chosen[:0])
-	if usedQ != fullMask(len(q)) && usedC != fullMask(len(c)) {
+	if leftQ, leftC := usedQ != fullMask(len(q)), usedC != fullMask(len(c)); leftQ && leftC || (leftQ || leftC) && weakEdge(chosen) {
 		// Words left over on both sides: maybe one side wrote two words
-		// as one ("AlisherUsmanov"). Try joins among the leftovers.
+		// as one ("AlisherUsmanov"). Try joins among the leftovers. Also
+		// with words left over on one side only when a pair barely
+		// agrees: a word split at its apostrophes ("CHO NG" for
+		// Cho'ng) may have been paired by a typo with another.
 		n := len(edges)
-		edges = joinEdges(edges, q, c, usedQ, usedC, false, sc.logN)
-		edges = joinEdges(edges, c, q, usedC, usedQ, true, sc.logN)
+		sq, scm := strongUsed(chosen) // a weak pair's words may be parts of a joined word
+		edges = joinEdges(edges, q, c, sq, scm, false, sc.logN)
+		edges = joinEdges(edges, c, q, scm, sq, true, sc.logN)
 		if len(edges) > n {
 			sortEdges(edges)
 			usedQ, usedC, chosen = greedy(edges, 0, 0, chosen[:0])
@@ -110,6 +114,29 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 	}
 	sc.chosen = chosen[:0]
 	return scoreAlignment(q, c, chosen, usedQ, usedC, sc.logN)
+}
+
+// weakEdge reports whether a chosen pair agrees less than by skeleton
+// (an initial against a name is as it should be).
+func weakEdge(chosen []edge) bool {
+	for _, e := range chosen {
+		if e.sim < simSkeleton && e.how != "initial" {
+			return true
+		}
+	}
+	return false
+}
+
+// strongUsed returns the words used by pairs that agree at least by
+// skeleton, query side and candidate side.
+func strongUsed(chosen []edge) (q, c uint32) {
+	for _, e := range chosen {
+		if e.sim >= simSkeleton {
+			q |= e.q
+			c |= e.c
+		}
+	}
+	return q, c
 }
 
 // fullMask has the low n bits set.
@@ -245,6 +272,14 @@ var (
 	// per name part present on both sides but different
 	substitutionPenalty   = 0.8
 	patronymicSwapPenalty = 0.65
+	// a short word matched only as a typo, in another place: two errors
+	// at once, or two names that share their other syllables (Song Choe
+	// Chun against Choe Chun Yong)
+	movedTypoPenalty = 0.75
+	// syllables of a name (Korean, Chinese) in an order that is not the
+	// surname moved to the other end: a given name of two syllables is
+	// written as one unit (Yong Chun is not Chun Yong)
+	syllableOrderPenalty = 0.9
 )
 
 // onlyInitials reports whether every matched token on one side (q when
@@ -341,6 +376,12 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, logN floa
 		} else {
 			s *= swapPenalty
 		}
+		if movedTypo(q, c, chosen) {
+			s *= movedTypoPenalty
+		}
+		if !rotated(chosen) && shortOnly(q, chosen) {
+			s *= syllableOrderPenalty
+		}
 	}
 	if onlyInitials(q, chosen, true) || onlyInitials(c, chosen, false) {
 		s *= initialsOnlyFactor // "N.N." is not evidence of a name
@@ -366,6 +407,77 @@ func leftover(ts []*token, used uint32, logN float64) (un, total float64) {
 		total = 1
 	}
 	return un, total
+}
+
+// movedTypo reports whether a weak agreement of two short words (a typo,
+// a changed vowel: below simSkeleton, five letters or fewer) is out of
+// order with as many other matched pairs as it is in order with. A short syllable a letter away from
+// another is as often another syllable; out of place, nothing says it is
+// the same one.
+func movedTypo(q, c []*token, chosen []edge) bool {
+	short := func(ts []*token, m uint32) bool {
+		i := lowBit(m)
+		return m&(m-1) == 0 && ts[i].kind == kindName && !ts[i].arabic && len(ts[i].form) <= 5
+	}
+	for _, a := range chosen {
+		if a.sim >= simSkeleton || !short(q, a.q) || !short(c, a.c) {
+			continue
+		}
+		in, out := 0, 0
+		for _, b := range chosen {
+			switch {
+			case a.q == b.q:
+			case (lowBit(a.q) < lowBit(b.q)) != (lowBit(a.c) < lowBit(b.c)):
+				out++
+			default:
+				in++
+			}
+		}
+		if out > 0 && out >= in {
+			return true // out of place among the others, not one of those they moved past
+		}
+	}
+	return false
+}
+
+// shortOnly reports whether the matched query names (two or more;
+// particles aside) are all Latin syllables of four letters or fewer.
+func shortOnly(q []*token, chosen []edge) bool {
+	n := 0
+	for _, e := range chosen {
+		i := lowBit(e.q)
+		if e.q&(e.q-1) == 0 && q[i].kind == kindParticle {
+			continue
+		}
+		if e.q&(e.q-1) != 0 || q[i].arabic || len(q[i].form) > 4 {
+			return false
+		}
+		n++
+	}
+	return n >= 2
+}
+
+// rotated reports whether the matched words keep their cyclic order: the
+// listed order with some words moved from one end to the other (a surname
+// written first or last).
+func rotated(chosen []edge) bool {
+	var cs [maxTokens]int
+	n := 0
+	for i := 0; i < maxTokens && n < len(chosen); i++ {
+		for _, e := range chosen {
+			if lowBit(e.q) == i {
+				cs[n] = lowBit(e.c)
+				n++
+			}
+		}
+	}
+	descents := 0
+	for i := 1; i < n; i++ {
+		if cs[i] < cs[i-1] {
+			descents++
+		}
+	}
+	return descents == 0 || descents == 1 && cs[n-1] < cs[0]
 }
 
 // isSwapped reports whether the matched tokens appear in another order.

@@ -1,5 +1,7 @@
 package match
 
+import "math/bits"
+
 // Partial names: a traveller's name that matches only some words of a
 // listed name. Two of three words of a listing are what most innocents of
 // the listed people's regions share with them ("Pak Il" against "Pak Il
@@ -12,8 +14,10 @@ package match
 type nameShape struct {
 	matched      int  // name words matched on the listed side
 	missQ, missC int  // name words left over: traveller's side, listed side
-	words        int  // the traveller's words, particles and initials too
+	words        int  // the traveller's words matched, particles and initials too ("Abou Mohamed", "Mohamed Ben")
 	cut          bool // the listed words left over all follow the matched ones, and the traveller has none left: a name cut to its first words
+	headless     bool // the listed name's first word is left over: its given name (or surname, written first), which no passport drops
+	syllables    bool // every listed word matched is a Latin syllable of four letters or fewer (Kim, Chol, Song)
 }
 
 // shapeOf describes how r aligned q with c.
@@ -29,8 +33,9 @@ func shapeOf(q, c []*token, r nameResult) nameShape {
 		usedQ |= e.q
 		usedC |= e.c
 	}
-	sh := nameShape{words: len(q), missQ: unmatchedNames(q, usedQ), missC: unmatchedNames(c, usedC)}
-	lastMatched, firstMissing := -1, len(c)
+	sh := nameShape{words: bits.OnesCount32(usedQ), missQ: unmatchedNames(q, usedQ), missC: unmatchedNames(c, usedC)}
+	lastMatched, firstMissing, first := -1, len(c), true
+	sh.syllables = true
 	for i, t := range c {
 		if t.kind != kindName {
 			continue
@@ -38,10 +43,14 @@ func shapeOf(q, c []*token, r nameResult) nameShape {
 		if usedC&(1<<i) != 0 {
 			sh.matched++
 			lastMatched = i
-		} else if i < firstMissing {
-			firstMissing = i
+			sh.syllables = sh.syllables && !t.arabic && len(t.form) <= 4
+		} else {
+			firstMissing = min(firstMissing, i)
+			sh.headless = sh.headless || first && usedC&(1<<i-1) == 0 // "Abu" matched before it: a kunya kept
 		}
+		first = false
 	}
+	sh.syllables = sh.syllables && sh.matched > 0
 	sh.cut = sh.missQ == 0 && sh.missC > 0 && sh.matched > 0 && lastMatched < firstMissing && !r.swapped
 	return sh
 }
@@ -60,6 +69,17 @@ const (
 	// cutYearRare is how rare an agreeing birth year counts for a name cut
 	// to its first words (a full date counts 1; dobSpecificity).
 	cutYearRare = 0.7
+	// headless: the listed name's first word is missing. A passport
+	// never drops a given name (nor a surname written first); what shares
+	// only the later words of a listed name (a father's, grandfather's or
+	// tribe's name: Hussein al-Tikriti against Rana Saddam Hussein
+	// al-Tikriti) is most often a relative or a stranger of the same
+	// family or region, unless the birth date agrees to the month.
+	headless = 0.85
+	// syllablesOnly: what matched is short syllables only. Names built
+	// from a few hundred syllables (Korean, Chinese) share two of three by
+	// chance: Choe Chun against Choe Chun Yong.
+	syllablesOnly = 0.93
 )
 
 // partialFactor is what a name's shape costs; dob says how the birth dates
@@ -70,8 +90,18 @@ func partialFactor(sh nameShape, dob dobAgreement) float64 {
 		return 1
 	}
 	f := 1.0
-	if sh.missC > 0 && (dob == dobNone || dob == dobDiffers) {
+	if sh.missC > 0 && (dob == dobNone || dob == dobDiffers) || sh.missQ > 0 && dob == dobDiffers {
+		// Listed words missing, or words the listing does not know
+		// while its birth date disagrees: two things amiss.
 		f *= partialNoDOB
+	}
+	if sh.missC > 0 {
+		if sh.headless && dob < dobMonth {
+			f *= headless
+		}
+		if sh.syllables && dob < dobMonth {
+			f *= syllablesOnly
+		}
 	}
 	if sh.matched == 1 {
 		if dob < dobYear {
@@ -120,8 +150,15 @@ func dobAgreementOf(q *query, p *prepared) dobAgreement {
 
 // thinWhy says in an explanation why partialFactor weakened a name.
 func (sh nameShape) thinWhy() string {
-	if sh.matched == 1 {
+	switch {
+	case sh.missC == 0 && sh.missQ > 0:
+		return "words the listing does not know, its birth date disagreeing"
+	case sh.matched == 1:
 		return "one word matched, no birth date agreeing"
+	case sh.headless:
+		return "the listed name's first word missing, no birth date agreeing"
+	case sh.syllables && sh.missC > 0:
+		return "part of a name of short syllables, no birth date agreeing"
 	}
 	return "part of the listed name, no birth date agreeing"
 }

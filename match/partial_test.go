@@ -29,6 +29,9 @@ func TestPartialNames(t *testing.T) {
 		{"one word of four, year agrees only as a year", "QUSAY SADDAM HUSSEIN AL-TIKRITI", year(1963), "MULLAH AL-TIKRITI", tripline.PartialDate{Year: 1962, Month: 5, Day: 1}, "LBY", false},
 		{"one-word alias, full date agrees", "YAHYA", []tripline.PartialDate{full}, "YAHIA", full, "LBY", true},
 		{"the whole name, no birth date listed", "FRANK KAKOLELE BWAMBALE", nil, "FRANK KAKOLELE BWAMBALE", full, "LBY", true},
+		{"the listed given name missing, full date agrees", "RANA SADDAM HUSSEIN AL-TIKRITI", []tripline.PartialDate{full}, "HUSSEIN AL-TIKRITI", full, "LBY", true},
+		{"a kunya kept, its name dropped, year agrees", "ABU MOHAMMED AL-JAWLANI", year(1963), "ABU AL-JAWLANI", full, "LBY", true},
+		{"two of three syllables, cut, no birth date listed", "CHOE CHUN YONG", nil, "CHOE CHUN", full, "LBY", false},
 	} {
 		l := &tripline.Listing{ID: "x", Names: []tripline.Name{{Full: c.listed, Kind: tripline.NamePrimary}}, BirthDates: c.dobs, Nationalities: []string{"LBY"}}
 		tr := &tripline.Traveller{Name: c.trav, DOB: c.dob, Nationality: c.nat}
@@ -144,5 +147,65 @@ func TestOneWordAliasFoundWithTypo(t *testing.T) {
 	tr := &tripline.Traveller{Name: "Yaja", Nationality: "AFG", DOB: tripline.PartialDate{Year: 1978, Month: 12, Day: 14}}
 	if ms := ix.Screen(tr, now, nil); len(ms) != 1 || ms[0].Listing != "a" {
 		t.Errorf("Screen(Yaja) = %+v, want the listing with alias Yaya", ms)
+	}
+}
+
+// TestHeadlessName: a traveller's name without the listed name's first
+// word (a father's and a family name: a relative's name) weighs less than
+// the same words with the first kept, unless the birth date agrees to the
+// month.
+func TestHeadlessName(t *testing.T) {
+	full := tripline.PartialDate{Year: 1963, Month: 11, Day: 11}
+	score := func(listed, trav string, dob tripline.PartialDate) float64 {
+		l := &tripline.Listing{ID: "x", Names: []tripline.Name{{Full: listed, Kind: tripline.NamePrimary}}, BirthDates: []tripline.PartialDate{dob}, Nationalities: []string{"AFG"}}
+		s, _ := Score(&tripline.Traveller{Name: trav, DOB: full, Nationality: "AFG"}, l)
+		return s
+	}
+	for _, c := range [][3]string{
+		{"RANA SADDAM HUSSEIN AL-TIKRITI", "RANA AL-TIKRITI", "HUSSEIN AL-TIKRITI"},
+		{"KHALIL AL-RAHMAN HAQQANI", "KHALIL HAQQANI", "RAHMAN HAQQANI"},
+	} {
+		kept, headless := score(c[0], c[1], tripline.PartialDate{Year: 1963}), score(c[0], c[2], tripline.PartialDate{Year: 1963})
+		if headless > 0.87*kept {
+			t.Errorf("%q against %q, year agreeing: %.3f, want well below %q (%.3f)", c[2], c[0], headless, c[1], kept)
+		}
+		if s := score(c[0], c[2], full); s < DefaultThresholds.Review {
+			t.Errorf("%q against %q, full date agreeing: %.3f, want review", c[2], c[0], s)
+		}
+	}
+}
+
+// TestMovedTypo: a short word a letter away from a listed one counts as
+// little when it also moved among the other words (two errors, or another
+// syllable), and not when other words moved past it (a surname moved to
+// the end).
+func TestMovedTypo(t *testing.T) {
+	for _, c := range []struct {
+		moved, inPlace, listed string
+	}{
+		{"SONG CHOE CHUN", "CHOE CHUN SONG", "CHOE CHUN YONG"},
+		{"SON CHOE IL", "CHOE SON IL", "CHOE SONG IL"},
+	} {
+		m, p := CompareNames(c.moved, c.listed), CompareNames(c.inPlace, c.listed)
+		if m > 0.85*p || m >= 0.72 {
+			t.Errorf("%q against %q: %.3f, want below 0.72 and well below %q (%.3f)", c.moved, c.listed, m, c.inPlace, p)
+		}
+	}
+	for _, c := range [][2]string{
+		{"MOHAMMADHASNI HAJI SSAD KHAN ZARKARI", "HAJI ASAD KHAN ZARKARI MOHAMMADHASNI"},
+		{"JPMorgan Chase Bank, N.A.", "JPMorgan Chase Bank NA"},
+	} {
+		if s := CompareNames(c[0], c[1]); s < 0.85 {
+			t.Errorf("CompareNames(%q, %q) = %.3f, want >= 0.85", c[0], c[1], s)
+		}
+	}
+}
+
+// TestSplitJoinsPastWeakPair: a word split at its apostrophes joins again
+// even when one of its pieces was first paired, by a typo, with another
+// word.
+func TestSplitJoinsPastWeakPair(t *testing.T) {
+	if s := CompareNames("MUN CHO NG CH O L", "MUN CHO'NG-CH'O'L"); s < 0.8 {
+		t.Errorf("split at apostrophes: %.3f, want >= 0.8", s)
 	}
 }

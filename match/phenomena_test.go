@@ -134,3 +134,22 @@ func TestFullDateFindsMisspeltAlias(t *testing.T) {
 		t.Errorf("misspelt alias with the listed birth date: not found (score %.3f)", s)
 	}
 }
+
+// TestTypoKeyFindsOneWordAlias: a one-word alias with a letter changed is
+// retrieved by its typo key even when other listings share rarer-looking
+// keys with the traveller (its skeleton, its sound).
+func TestTypoKeyFindsOneWordAlias(t *testing.T) {
+	ix := unIndex(t)
+	for _, c := range []struct {
+		id string
+		t  tripline.Traveller
+	}{
+		{"un-sc:TAi.097", tripline.Traveller{Name: "Bayyalai", DOB: date(1968, 5, 14), Nationality: "AFG"}},
+		{"un-sc:TAi.161", tripline.Traveller{Name: "Shuqii", DOB: date(1980, 8, 17), Nationality: "AFG"}},
+	} {
+		if ok, _ := screenFinds(ix, &c.t, c.id); !ok {
+			s, feats := ix.Score(&c.t, ix.Listing(c.id))
+			t.Errorf("%q: %s not found (scores %.3f: %v)", c.t.Name, c.id, s, feats)
+		}
+	}
+}

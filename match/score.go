@@ -299,7 +299,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	dobRare, dobFeat, cutYear := 0.0, -1, false
 	if ds, how, bl, ok := bestDOB(q.dob, p.dobs); ok {
 		dobRare = dobSpecificity(ds, how)
-		if sh.cut && how == "within" && dobRare < cutYearRare {
+		if sh.cut && sh.words > 1 && how == "within" && dobRare < cutYearRare {
 			dobRare, cutYear = cutYearRare, true // a cut name and the same birth year
 		}
 		w := 0.0
