@@ -152,3 +152,52 @@ type DiffusionService interface {
 func NewDiffusionID(node string) string {
 	return strings.TrimSuffix(node, "-") + "-" + strings.TrimPrefix(NewTipID(), "tip-")
 }
+
+// ReceivedListing returns the listing a diffusion received by agency makes
+// there (issue 19): the subject's identity, screened by agency's officers
+// only and passed to nobody (as a tip's provisional listing), with the
+// action the diffusion asks for and the sender as contact point, so that
+// a match at agency's border is a hit or review with the sender's
+// instruction. Its id is stable across the diffusion's versions; a
+// cancelled diffusion's listing is withdrawn (DiffusionWithdrawn).
+//
+// prevent_departure holds a departing person (an exit ban) and sends one
+// arriving or in transit to secondary; detain detains in every direction;
+// locate_and_report and do_not_alert_subject let the person pass
+// unalerted, the officer reporting to the sender's contact.
+func (d *Diffusion) ReceivedListing(agency string) *Listing {
+	from := " (diffusion " + d.ID + " from " + d.Sender
+	if d.Contact != "" {
+		from += "; contact: " + d.Contact
+	}
+	from += ")"
+	l := &Listing{ID: agency + ":" + d.ID, Source: agency, Names: []Name{{Full: d.Subject.Name, Kind: NamePrimary}},
+		Sex: d.Subject.Sex, Nationalities: d.Subject.Nationalities, Reason: "diffusion", Narrative: d.Text,
+		Instruction: d.Kind.Instruction() + from,
+		Handling:    Handling{Reshare: ReshareNever}, // the recipient's to act on, nobody else's
+		Provenance:  Provenance{Originator: agency, SourceRef: d.ID}, Status: StatusActive}
+	switch d.Kind {
+	case DiffusePreventDeparture:
+		l.Action = ActionSecondaryCheck
+		l.Directions = map[string]DirectedAction{DirectionOut: {Action: ActionPreventDeparture, Instruction: l.Instruction}}
+		l.Instruction = "A partner asks that this person be prevented from leaving: send to secondary and call its contact point." + from
+	case DiffuseDetain:
+		l.Action = ActionDetain
+	default: // locate and report, do not alert: observe, let pass, tell the sender
+		l.Action = ActionReport
+	}
+	for _, a := range d.Subject.Aliases {
+		l.Names = append(l.Names, Name{Full: a, Kind: NameAlias})
+	}
+	if !d.Subject.DOB.IsZero() {
+		l.BirthDates = []PartialDate{d.Subject.DOB}
+	}
+	if d.Subject.Document != nil {
+		l.Documents = []Document{*d.Subject.Document}
+	}
+	return l
+}
+
+// DiffusionWithdrawn is the reason a cancelled diffusion's listing is
+// withdrawn with.
+const DiffusionWithdrawn = "diffusion cancelled by its sender"

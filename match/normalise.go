@@ -427,7 +427,7 @@ func abdTokens(stem string, next rawWord, raw string) []token {
 
 // allahStems are what is left of Abdullah, Abdallah, Abdoulaye, Abdullahi
 // once the article is stripped: these compounds are one name.
-var allahStems = setOf("lah", "la", "lahi", "aye", "ahi", "lai", "ah", "llah")
+var allahStems = setOf("lah", "la", "lla", "lahi", "aye", "ahi", "lai", "ah", "llah")
 
 // allahArabic is Allah after عبد, with and without the article.
 var allahArabic = setOf("له", "لله", "الله")

@@ -60,6 +60,14 @@ func tokenSim(a, b *token) (float64, string) {
 		}
 		return simPhonetic, "phonetic"
 	}
+	if a.phon != "" && b.phon != "" && (strings.Contains(a.form, "dh") || strings.Contains(b.form, "dh")) && dhAsZ(a.form) == dhAsZ(b.form) {
+		// ض, ظ and ذ are DH in Arabic transliteration, Z as Persian, Urdu
+		// and Turkish speakers say them (Dhia/Zia, Ramadhan/Ramazan).
+		if len(a.phon) <= 3 || len(b.phon) <= 3 {
+			return simPhoneticShort, "phonetic"
+		}
+		return simPhonetic, "phonetic"
+	}
 	if abbreviates(a, b) || abbreviates(b, a) {
 		return simAbbrev, "abbreviation"
 	}
@@ -133,6 +141,9 @@ func tokenSim(a, b *token) (float64, string) {
 	}
 	return s, "typo"
 }
+
+// dhAsZ is the phonetic form of a spelling with DH read as Z.
+func dhAsZ(form string) string { return phonetic(strings.ReplaceAll(form, "dh", "z")) }
 
 // nisba reports whether a is b with the Arabic adjective ending -i or -y
 // (Ahmadi from Ahmed, Rahmani from Rahman): a family name made from a

@@ -70,6 +70,19 @@ func TestAbdCompoundsMeet(t *testing.T) {
 	}
 }
 
+// TestAbdullaOneName: Abdulla and Abdalla, Abdullah without its final H,
+// stay one name of the Abdullah class.
+func TestAbdullaOneName(t *testing.T) {
+	for _, n := range []string{"Abdulla", "ABDALLA"} {
+		if got := Normalise(n); len(got) != 1 {
+			t.Errorf("Normalise(%q) = %q, want one name", n, got)
+		}
+		if s := CompareNames("Amir "+n, "Amir Abdullah"); s < 0.9 {
+			t.Errorf("%q against Abdullah: %.3f, want >= 0.9", n, s)
+		}
+	}
+}
+
 func TestRarity(t *testing.T) {
 	common, rare := prepare("Mohammed")[0], prepare("Anwari")[0]
 	if !(common.weight < rare.weight) {

@@ -11,13 +11,13 @@ import (
 
 	"tripline"
 	"tripline/match"
-	"tripline/sqlite"
+	"tripline/sqlstore"
 )
 
 // The index snapshot (issue 17): the prepared listings and postings of
 // the index, written to the data directory after a full load and mapped
 // back at the next start, then brought up to date with the listings
-// changed since (sqlite.ListingChanges). A million listings are ready in
+// changed since (sqlstore.ListingChanges). A million listings are ready in
 // seconds and stay out of the Go heap.
 const (
 	// SnapshotFile is the snapshot's name in the data directory.
@@ -34,12 +34,11 @@ const (
 // node can be brought up to date, else from the store (n.load), writing a
 // snapshot for the next start behind the ready node.
 func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
-	if build == "" || n.DB.Dialect().Name() != "sqlite" {
-		// No build identity (tests), or a store on PostgreSQL (whose
-		// schema has no listing change log yet): the store alone.
+	if build == "" {
+		// No build identity (tests): the store alone.
 		return n.loadFull(ctx)
 	}
-	changes := sqlite.NewListingChanges(n.DB)
+	changes := sqlstore.NewListingChanges(n.DB)
 	// Everything up to head is committed before the index is read: the
 	// loaded index reflects at least that, whatever comes after.
 	head, err := changes.Head(ctx)
@@ -157,7 +156,7 @@ func (n *Node) writeSnapshotLater(dir, build string, head int64) {
 	go func() {
 		defer n.snapWG.Done()
 		t0 := time.Now()
-		changes := sqlite.NewListingChanges(n.DB)
+		changes := sqlstore.NewListingChanges(n.DB)
 		at, err := changes.At(context.Background(), head)
 		if err != nil {
 			n.Logger.Error("write index snapshot", "err", err)
@@ -169,7 +168,15 @@ func (n *Node) writeSnapshotLater(dir, build string, head int64) {
 			return
 		}
 		n.Logger.Info("index snapshot written", "listings", n.Index.Len(), "took", time.Since(t0).Round(time.Millisecond))
-		if err := changes.Prune(context.Background(), head); err != nil {
+		through := head
+		if n.DB.Dialect().Name() != "sqlite" {
+			// A server's store is shared by the writer and its replicas,
+			// each with a snapshot of its own: keep the changes the others'
+			// older snapshots may still catch up from (past catchUpMax a
+			// full load is quicker anyway).
+			through = head - catchUpMax
+		}
+		if err := changes.Prune(context.Background(), through); err != nil {
 			n.Logger.Warn("prune listing changes", "err", err)
 		}
 	}()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -111,8 +112,30 @@ func (dn diffusionNode) receive(ctx context.Context, payload json.RawMessage, se
 	}
 	now := dn.n.Now().UTC()
 	d.Received = &now
-	_, err := dn.store.PutDiffusion(ctx, d)
-	return err
+	held, err := dn.store.PutDiffusion(ctx, d)
+	if err != nil {
+		return err
+	}
+	return dn.screenFor(ctx, held)
+}
+
+// screenFor makes a received diffusion screen at this node's border, as
+// the version held says: its listing (Diffusion.ReceivedListing) put
+// while it is active, withdrawn once it is cancelled. A failure fails the
+// receipt, so the sender's node sends the diffusion again.
+func (dn diffusionNode) screenFor(ctx context.Context, d *tripline.Diffusion) error {
+	l := d.ReceivedListing(dn.n.Agency)
+	var err error
+	if d.Status == tripline.DiffusionActive {
+		_, err = dn.n.Listings.PutListing(ctx, l) // unchanged (sent again): no new version
+	} else if _, err = dn.n.Listings.WithdrawListing(ctx, l.ID, tripline.DiffusionWithdrawn); tripline.ErrorCode(err) == tripline.ECONFLICT ||
+		tripline.ErrorCode(err) == tripline.ENOTFOUND {
+		err = nil // withdrawn already, or never made
+	}
+	if err != nil {
+		return fmt.Errorf("diffusion %s: its listing at %s: %w", d.ID, dn.n.Agency, err)
+	}
+	return nil
 }
 
 // receiveAck takes a recipient's acknowledgement of a diffusion this

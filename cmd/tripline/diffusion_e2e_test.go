@@ -57,6 +57,23 @@ func TestDiffusionThreeNodes(t *testing.T) {
 			return st == 200 && got["status"] == "active" && got["kind"] == "prevent_departure"
 		})
 	}
+	// At a recipient's border the diffusion screens: the person leaving
+	// is held (prevent departure), arriving sent to secondary, each with
+	// the sender as contact; at A, the sender, nothing changes.
+	for _, n := range []*fedNode{b, c} {
+		within(t, 20*time.Second, "the diffusion screens at "+n.id, func() bool {
+			return decisionOf(n, "Karim Benali Haddad", "2009-04-02") != "clear"
+		})
+		for dir, want := range map[string]string{"out": "prevent_departure", "in": "secondary_check"} {
+			st, r := n.call("officer", "POST", "/v1/screen", `{"ref":"d-`+dir+`","name":"Karim Benali Haddad","dob":"2009-04-02","travel":{"direction":"`+dir+`"}}`)
+			if st != 200 || r["decision"] == "clear" || r["action"] != want || !strings.Contains(fmt.Sprint(r["instruction"]), "from agency-a; contact: A duty desk") {
+				t.Errorf("%s screening the subject going %s: %d %v; want %s naming A's contact", n.id, dir, st, r, want)
+			}
+		}
+	}
+	if got := decisionOf(a, "Karim Benali Haddad", "2009-04-02"); got != "clear" {
+		t.Errorf("at A, the sender, the subject screens %s", got)
+	}
 	// A recipient sees its own entry only.
 	_, atC := c.call("analyst", "GET", "/v1/diffusions/"+id, "")
 	if rs := atC["recipients"].([]any); len(rs) != 1 || rs[0].(map[string]any)["agency"] != "agency-c" {
@@ -100,6 +117,11 @@ func TestDiffusionThreeNodes(t *testing.T) {
 		within(t, 20*time.Second, "cancellation at "+n.id, func() bool {
 			_, got := n.call("analyst", "GET", "/v1/diffusions/"+id, "")
 			return got["status"] == "cancelled"
+		})
+	}
+	for _, n := range []*fedNode{b, c} {
+		within(t, 20*time.Second, "the cancelled diffusion stops screening at "+n.id, func() bool {
+			return decisionOf(n, "Karim Benali Haddad", "2009-04-02") == "clear"
 		})
 	}
 	if m := metrics(t, a); !strings.Contains(m, "tripline_diffusions_overdue 0") {

@@ -161,6 +161,13 @@ func TestReplicasFailover(t *testing.T) {
 	}
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(hits) }
 	within(t, 60*time.Second, "load before the kill", func() bool { return count() >= 50 })
+	logHas := func(p *replicaProc, what string) bool {
+		b, _ := os.ReadFile(p.log)
+		return strings.Contains(string(b), what)
+	}
+	// The replica's index snapshot, written behind its first (full) load,
+	// is what its restart maps, then catches up from the change log.
+	within(t, 60*time.Second, "replica 1's index snapshot", func() bool { return logHas(reps[0], "index snapshot written") })
 	reps[0].stop(syscall.SIGKILL)
 	before := count()
 	within(t, 60*time.Second, "load on the other replica", func() bool { return count() >= before+50 })
@@ -172,6 +179,9 @@ func TestReplicasFailover(t *testing.T) {
 		r, err := screenOn(reps[0].addr, token, `{"ref":"after","name":"Abdul Ghani Baradar"}`)
 		return err == nil && r.Decision != "hit"
 	})
+	if !logHas(reps[0], "index loaded from its snapshot") {
+		t.Error("the restarted replica did not load its index from its snapshot")
+	}
 	close(stop)
 	wg.Wait()
 	if len(failures) > 0 {

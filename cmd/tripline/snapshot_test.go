@@ -25,11 +25,31 @@ import (
 // every listing from the store. A truncated, corrupt or foreign snapshot
 // is refused, the node loads from the store, and writes a good one again.
 func TestIndexSnapshot(t *testing.T) {
+	testIndexSnapshot(t, func() string { return "" })
+}
+
+// TestIndexSnapshotPostgres: the same on PostgreSQL, where the writer and
+// its replicas share the store's listing change log (issue 18, item 4: a
+// replica builds its index from a snapshot plus the log).
+func TestIndexSnapshotPostgres(t *testing.T) {
+	testIndexSnapshot(t, func() string { return pgSchemaURL(t) })
+}
+
+// testIndexSnapshot runs TestIndexSnapshot on the stores store returns
+// (a fresh one at each call; "" for SQLite in the data directory).
+func testIndexSnapshot(t *testing.T, store func() string) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, nodert.SnapshotFile)
-	withSnap := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }, Build: func() string { return "build-1" }}
-	storeOnly := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	url := store()
+	getenv := func(k string) string {
+		if k == "TRIPLINE_STORE" {
+			return url
+		}
+		return ""
+	}
+	withSnap := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: getenv, Build: func() string { return "build-1" }}
+	storeOnly := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: getenv}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	open := func(env *Env) *Node {
 		t.Helper()
@@ -151,9 +171,16 @@ func TestIndexSnapshot(t *testing.T) {
 			t.Fatalf("%s: no good snapshot written again: %v", name, err)
 		}
 	}
-	// Another node's snapshot (another data directory) is not used.
-	other := t.TempDir()
-	o, err := openNodeConfig(ctx, withSnap, other, nodeConfig{Index: true}, logger)
+	// Another node's snapshot (another data directory and store) is not
+	// used.
+	other, otherURL := t.TempDir(), store()
+	otherEnv := &Env{Stdout: io.Discard, Stderr: io.Discard, Build: withSnap.Build, Getenv: func(k string) string {
+		if k == "TRIPLINE_STORE" {
+			return otherURL
+		}
+		return ""
+	}}
+	o, err := openNodeConfig(ctx, otherEnv, other, nodeConfig{Index: true}, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -10,10 +10,11 @@ import (
 // to be brought up to date with them is rebuilt instead.
 var ErrChangesPruned = errors.New("listing changes pruned")
 
-// ListingChanges reads the ids of changed listings (migration 0030): every
-// insert, update or delete of a listing row adds one, in commit order, so
-// that an index snapshot of change c is brought up to date by re-reading
-// the listings changed after c.
+// ListingChanges reads the ids of changed listings (migration 0030 of
+// each engine): every insert, update or delete of a listing row adds one,
+// in commit order (writers hold the store's write lock), so that an index
+// snapshot of change c is brought up to date by re-reading the listings
+// changed after c. On PostgreSQL, the writer and its replicas share it.
 type ListingChanges struct {
 	db *DB
 }
@@ -21,11 +22,13 @@ type ListingChanges struct {
 // NewListingChanges returns the listing change log of db.
 func NewListingChanges(db *DB) *ListingChanges { return &ListingChanges{db: db} }
 
-// Head returns the number of the last change (0 for none): everything up
-// to it is committed.
+// Head returns the number of the last committed change (0 for none):
+// everything up to it is committed. The last change is never pruned, so
+// the highest number left is the head (a sequence's counter would count a
+// writer's change not yet committed).
 func (c *ListingChanges) Head(ctx context.Context) (int64, error) {
 	var head int64
-	err := c.db.SQL().QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'), 0)`).Scan(&head)
+	err := c.db.SQL().QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM listing_changes`).Scan(&head)
 	if err != nil {
 		return 0, fmt.Errorf("listing change head: %w", err)
 	}
@@ -90,18 +93,23 @@ func (c *ListingChanges) Check(ctx context.Context, seq int64, id string) error 
 }
 
 // Prune drops the changes before through: a snapshot of change through
-// (or later) was written and no older one is needed; change through
-// itself stays, for Check.
+// (or later) was written and no older one is needed. Change through
+// itself stays, for Check, and so does the head however far through is.
 func (c *ListingChanges) Prune(ctx context.Context, through int64) error {
 	tx, err := c.db.SQL().BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	var head int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM listing_changes`).Scan(&head); err != nil {
+		return fmt.Errorf("prune listing changes: %w", err)
+	}
+	through = min(through, head)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM listing_changes WHERE seq < ?`, through); err != nil {
 		return fmt.Errorf("prune listing changes: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE listing_changes_pruned SET pruned_through = max(pruned_through, ?)`, through); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE listing_changes_pruned SET pruned_through = ? WHERE pruned_through < ?`, through, through); err != nil {
 		return fmt.Errorf("prune listing changes: %w", err)
 	}
 	return tx.Commit()
