@@ -1,6 +1,7 @@
 package network_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -125,4 +126,42 @@ func must[T any](x T, err error) T {
 		panic(err)
 	}
 	return x
+}
+
+// TestSnapshotNamesWhileStoreGrows reads a snapshot's entities while the
+// store goes on interning (run with -race): a snapshot reads the store's
+// strings without its lock.
+func TestSnapshotNamesWhileStoreGrows(t *testing.T) {
+	s := network.NewMemStore()
+	add := func(i int) {
+		l := network.Link{From: network.ListingEntity(fmt.Sprintf("gen:%d", i)), To: network.Phone(fmt.Sprintf("+44%d", i)),
+			Type: network.LinkHasPhone, Source: network.ListingSource(fmt.Sprintf("gen:%d", i)), Listing: fmt.Sprintf("gen:%d", i)}
+		if _, err := s.AddLinks(ctx, []network.Link{l}); err != nil {
+			t.Error(err)
+		}
+	}
+	for i := range 1000 {
+		add(i)
+	}
+	g, err := s.Graph(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 1000; i < 20_000; i++ {
+			add(i)
+		}
+	}()
+	for id := range int32(g.N()) {
+		e := g.Entity(id)
+		if got, ok := g.ID(e); !ok || got != id {
+			t.Fatalf("ID(Entity(%d) = %s) = %d %v", id, e, got, ok)
+		}
+	}
+	<-done
+	if g.N() != 2000 {
+		t.Fatalf("snapshot grew to %d nodes", g.N())
+	}
 }
