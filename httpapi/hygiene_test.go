@@ -188,9 +188,11 @@ func TestImportSpoolAndLimit(t *testing.T) {
 	pw.Write([]byte(list))
 	if _, err := os.Stat("/proc/self/fd"); err == nil {
 		deadline := time.Now().Add(30 * time.Second)
-		for !openSpool(dir) {
+		// Wait for the spool file open and unlinked: between its creation
+		// and its unlinking (microseconds) it is in dir, as it must be.
+		for !openSpool(dir, " (deleted)") {
 			if time.Now().After(deadline) {
-				t.Fatal("no spool file open in the spool directory during the upload")
+				t.Fatal("no unlinked spool file open in the spool directory during the upload")
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -202,7 +204,7 @@ func TestImportSpoolAndLimit(t *testing.T) {
 	if code := <-done; code != http.StatusOK {
 		t.Fatalf("upload = %d", code)
 	}
-	if openSpool(dir) {
+	if openSpool(dir, "") {
 		t.Error("spool file still open after the upload")
 	}
 
@@ -220,14 +222,14 @@ func TestImportSpoolAndLimit(t *testing.T) {
 	pw2.Write([]byte(list))
 	if _, err := os.Stat("/proc/self/fd"); err == nil {
 		deadline := time.Now().Add(30 * time.Second)
-		for !openSpool(dir) {
+		for !openSpool(dir, " (deleted)") {
 			if time.Now().After(deadline) {
 				t.Fatal("no spool file open during the second upload")
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
 		cancel()
-		for openSpool(dir) {
+		for openSpool(dir, "") {
 			if time.Now().After(deadline) {
 				t.Fatal("spool file still open after the client went away")
 			}
@@ -244,8 +246,8 @@ func TestImportSpoolAndLimit(t *testing.T) {
 	srv.Listings = panicImport{real}
 	code, _ = do(t, "POST", ts.URL+"/v1/imports", list)
 	srv.Listings = real
-	if code != http.StatusInternalServerError || openSpool(dir) || len(dirEntries(t, dir)) != 0 {
-		t.Errorf("after a panic: status %d, open %v, files %v", code, openSpool(dir), dirEntries(t, dir))
+	if code != http.StatusInternalServerError || openSpool(dir, "") || len(dirEntries(t, dir)) != 0 {
+		t.Errorf("after a panic: status %d, open %v, files %v", code, openSpool(dir, ""), dirEntries(t, dir))
 	}
 
 	// What a process killed before the unlink left is removed at start.
@@ -266,11 +268,12 @@ func (panicImport) ImportListings(context.Context, string, iter.Seq2[*tripline.L
 	panic("import blew up")
 }
 
-// openSpool reports whether this process holds a file of dir open (Linux).
-func openSpool(dir string) bool {
+// openSpool reports whether this process holds a spool file of dir open
+// (Linux) whose /proc link ends in suffix (" (deleted)" once unlinked).
+func openSpool(dir, suffix string) bool {
 	fds, _ := filepath.Glob("/proc/self/fd/*")
 	for _, fd := range fds {
-		if target, err := os.Readlink(fd); err == nil && strings.HasPrefix(target, dir+"/tripline-import-") {
+		if target, err := os.Readlink(fd); err == nil && strings.HasPrefix(target, dir+"/tripline-import-") && strings.HasSuffix(target, suffix) {
 			return true
 		}
 	}

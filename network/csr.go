@@ -346,7 +346,7 @@ func (x *storeNames) entity(id int32) Entity {
 		id = x.ids[id]
 	}
 	e := x.ents[id]
-	return Entity{Kind: Kinds[e.kind], Key: x.strs.get(e.key)}
+	return Entity{Kind: e.kind(), Key: x.strs.at(e.loc())}
 }
 
 func (x *storeNames) hash(e Entity) uint64 {

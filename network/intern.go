@@ -26,11 +26,12 @@ type strTable struct {
 // (view) reads the strings of its time without a lock while the table
 // goes on growing.
 type strView struct {
-	locs   []uint64 // id → chunk<<40 | offset<<20 | length (lenBig: the whole chunk)
+	locs   []uint64 // id → chunk<<40 | offset<<20 | length (lenBig: the whole chunk); 0 for ""
 	chunks [][]byte
 }
 
 const (
+	maxChunks = 1 << 20 // so that a location leaves 4 bits free (see ent)
 	chunkSize = 1 << 20
 	locMask   = 1<<20 - 1
 	lenBig    = locMask // the string fills a chunk of its own
@@ -51,13 +52,16 @@ func (t *strTable) view() strView {
 }
 
 // get returns string id.
-func (t *strView) get(id uint32) string {
-	loc := t.locs[id]
+func (t *strView) get(id uint32) string { return t.at(t.locs[id]) }
+
+// at returns the string at location loc (locs[id]): a caller that keeps
+// locations reads a string with one memory access fewer.
+func (t *strView) at(loc uint64) string {
 	n := int(loc & locMask)
 	if n == 0 {
 		return ""
 	}
-	c := t.chunks[loc>>40]
+	c := t.chunks[loc>>40&(maxChunks-1)]
 	if n == lenBig {
 		return unsafe.String(unsafe.SliceData(c), len(c))
 	}
@@ -100,6 +104,9 @@ func (t *strTable) intern(x string) uint32 {
 
 // place copies x into the chunks and returns its location.
 func (t *strTable) place(x string) uint64 {
+	if len(t.chunks) >= maxChunks-1 {
+		panic("network: more than a TiB of interned strings")
+	}
 	if len(x) >= lenBig {
 		t.chunks = append(t.chunks, []byte(x))
 		return uint64(len(t.chunks)-1)<<40 | lenBig

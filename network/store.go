@@ -76,7 +76,7 @@ func FlagLinkType(typ string) bool {
 // take about 200 bytes a listing rather than 600 (issue 17):
 //
 //   - every string (entity keys, sources, listing ids) is interned once in
-//     a strTable, and an entity is its kind and key id, found through an
+//     a strTable, and an entity is its kind and key location, found through an
 //     open-addressing index of ids rather than a map of Entity;
 //   - a link is 28 bytes: its ends, the next link in each end's list and in
 //     its source's list (linked lists threaded through the links instead
@@ -97,20 +97,24 @@ type rec struct {
 
 const deadType = math.MaxUint32
 
-// attr is what links added together share.
+// attr is what links added together share. Strings are kept by location
+// (strView.at), which is as unique as an id and one read cheaper to
+// expand.
 type attr struct {
-	source, listing uint32 // string ids
+	source, listing uint64
+	at              int64 // UnixNano; noTime for the zero time
+	weight          float64
 	refs            uint32 // links using it; 0 when free
 	own             bool   // source is ListingSource(listing): a listing's own link
-	at              int64  // UnixNano; noTime for the zero time
-	weight          float64
 }
 
-// ent is an entity: its kind (index into Kinds) and key (string id).
-type ent struct {
-	key  uint32
-	kind uint8
-}
+// ent is an entity: its kind (index into Kinds) in the top 4 bits, its
+// key's location (strView.at) below.
+type ent uint64
+
+func newEnt(kind uint8, loc uint64) ent { return ent(uint64(kind)<<60 | loc) }
+func (e ent) kind() EntityKind          { return Kinds[e>>60] }
+func (e ent) loc() uint64               { return uint64(e) & (1<<60 - 1) }
 
 const noTime = math.MinInt64
 
@@ -164,10 +168,10 @@ func kindIndex(k EntityKind) (uint8, bool) {
 // entity returns entity v; its key points into the store's strings.
 func (s *MemStore) entity(v int32) Entity {
 	e := s.ents[v]
-	return Entity{Kind: Kinds[e.kind], Key: s.strs.get(e.key)}
+	return Entity{Kind: e.kind(), Key: s.strs.at(e.loc())}
 }
 
-func (s *MemStore) entHash(e ent) uint64 { return mix64(uint64(e.key)<<8 | uint64(e.kind)) }
+func (s *MemStore) entHash(e ent) uint64 { return mix64(uint64(e)) }
 
 // findEnt looks up an entity by kind and key id (see idIndex.find).
 func (s *MemStore) findEnt(e ent) (int32, int, bool) {
@@ -185,14 +189,14 @@ func (s *MemStore) lookup(e Entity) (int32, bool) {
 	if !ok {
 		return -1, false
 	}
-	id, _, ok := s.findEnt(ent{key: key, kind: k})
+	id, _, ok := s.findEnt(newEnt(k, s.strs.locs[key]))
 	return id, ok
 }
 
 // intern returns the id of e, a valid entity, adding it if new.
 func (s *MemStore) intern(e Entity) int32 {
 	k, _ := kindIndex(e.Kind)
-	x := ent{key: s.strs.intern(e.Key), kind: k}
+	x := newEnt(k, s.strs.locs[s.strs.intern(e.Key)])
 	id, slot, ok := s.findEnt(x)
 	if ok {
 		return id
@@ -248,8 +252,8 @@ func (s *MemStore) appendTo(v, i int32) {
 func (s *MemStore) link(i int32) Link {
 	r := &s.recs[i]
 	x := &s.attrs[r.attr]
-	l := Link{From: s.entity(r.a), To: s.entity(r.b), Type: s.types[r.typ], Source: s.strs.get(x.source),
-		Listing: s.strs.get(x.listing), Weight: x.weight}
+	l := Link{From: s.entity(r.a), To: s.entity(r.b), Type: s.types[r.typ], Source: s.strs.at(x.source),
+		Listing: s.strs.at(x.listing), Weight: x.weight}
 	if x.at != noTime {
 		l.At = time.Unix(0, x.at).UTC()
 	}
@@ -267,13 +271,13 @@ func (s *MemStore) other(i, v int32) int32 {
 // newAttr returns an attribute record for these values: last (the one the
 // previous link of the same call used) when it holds them, else a new one.
 // The caller counts the reference.
-func (s *MemStore) newAttr(last int64, source, listing uint32, at int64, weight float64) uint32 {
+func (s *MemStore) newAttr(last int64, source, listing uint64, at int64, weight float64) uint32 {
 	if last >= 0 {
 		if x := &s.attrs[last]; x.refs > 0 && x.source == source && x.listing == listing && x.at == at && x.weight == weight {
 			return uint32(last)
 		}
 	}
-	src, lst := s.strs.get(source), s.strs.get(listing)
+	src, lst := s.strs.at(source), s.strs.at(listing)
 	x := attr{source: source, listing: listing, at: at, weight: weight,
 		own: lst != "" && len(src) == len(SourceListing)+1+len(lst) && src == ListingSource(lst)}
 	if n := len(s.freeAttrs); n > 0 {
@@ -313,7 +317,8 @@ func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 	last := int64(-1)
 	for _, l := range canon {
 		a, b, typ := s.intern(l.From), s.intern(l.To), s.typeID(l.Type)
-		source, listing := s.strs.intern(l.Source), s.strs.intern(l.Listing)
+		srcID := s.strs.intern(l.Source)
+		source, listing := s.strs.locs[srcID], s.strs.locs[s.strs.intern(l.Listing)]
 		at := int64(noTime)
 		if !l.At.IsZero() {
 			at = l.At.UnixNano()
@@ -331,10 +336,10 @@ func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 		na := s.newAttr(last, source, listing, at, l.Weight)
 		s.attrs[na].refs++
 		last = int64(na)
-		for int(source) >= len(s.srcHead) {
+		for int(srcID) >= len(s.srcHead) {
 			s.srcHead = append(s.srcHead, 0)
 		}
-		r := rec{a: a, b: b, nextA: -1, nextB: -1, nextSrc: s.srcHead[source] - 1, typ: typ, attr: na}
+		r := rec{a: a, b: b, nextA: -1, nextB: -1, nextSrc: s.srcHead[srcID] - 1, typ: typ, attr: na}
 		var i int32
 		if n := len(s.free); n > 0 {
 			i, s.free = s.free[n-1], s.free[:n-1]
@@ -343,7 +348,7 @@ func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 			i = int32(len(s.recs))
 			s.recs = append(s.recs, r)
 		}
-		s.srcHead[source] = i + 1
+		s.srcHead[srcID] = i + 1
 		s.appendTo(a, i)
 		s.appendTo(b, i)
 		s.nlive++
@@ -359,7 +364,7 @@ func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 // type, source and listing, or -1. It walks both ends' lists in step, so
 // it costs twice the shorter list: cheaper in memory than a key map, and
 // short for all but hub-to-hub links.
-func (s *MemStore) find(a, b int32, typ, source, listing uint32) int32 {
+func (s *MemStore) find(a, b int32, typ uint32, source, listing uint64) int32 {
 	match := func(i int32) bool {
 		x := &s.recs[i]
 		if x.a != a || x.b != b || x.typ != typ {
@@ -439,7 +444,7 @@ func (s *MemStore) RemoveSource(ctx context.Context, source string) (int, error)
 func (s *MemStore) ownListings(v int32, fn func(listing string) bool) {
 	for i := s.head[v]; i >= 0; i = s.next(i, v) {
 		r := &s.recs[i]
-		if x := &s.attrs[r.attr]; r.typ == s.hasDoc && x.own && fn(s.strs.get(x.listing)) {
+		if x := &s.attrs[r.attr]; r.typ == s.hasDoc && x.own && fn(s.strs.at(x.listing)) {
 			return
 		}
 	}
@@ -448,9 +453,9 @@ func (s *MemStore) ownListings(v int32, fn func(listing string) bool) {
 // listedAt is Service.ListedBy for entity v, the first listing active
 // accepts; s.mu must be held.
 func (s *MemStore) listedAt(v int32, active func(listing string) bool) (listing string, hit bool) {
-	switch e := s.ents[v]; Kinds[e.kind] {
+	switch e := s.ents[v]; e.kind() {
 	case KindListing:
-		id := s.strs.get(e.key)
+		id := s.strs.at(e.loc())
 		return id, active(id)
 	case KindDocument:
 		s.ownListings(v, func(id string) bool {

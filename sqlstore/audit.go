@@ -36,8 +36,12 @@ type AuditLog struct {
 	// head and insert are the writer's statements, prepared once: a batch
 	// of a few entries otherwise spends most of its time in the parser.
 	head, insert *sql.Stmt
-	ownDB        bool // adb is the audit log's own (closed with it)
-	opt          AuditOptions
+	// insertRows inserts auditInsertRows entries at once: a batch of the
+	// journal's applier pays the driver's per-statement cost once per
+	// that many rows.
+	insertRows *sql.Stmt
+	ownDB      bool // adb is the audit log's own (closed with it)
+	opt        AuditOptions
 
 	mu        sync.Mutex
 	pending   []*tripline.AuditEntry
@@ -83,6 +87,9 @@ const DefaultCheckpointEvery = time.Minute
 // not hold the audit file's write lock for long.
 const auditBatch = 5000
 
+// auditInsertRows is how many entries one insert statement takes.
+const auditInsertRows = 32
+
 // auditAttempt bounds one write of a batch: the writer tries again.
 const auditAttempt = 5 * time.Second
 
@@ -127,6 +134,10 @@ func (a *AuditLog) open() (err error) {
 	if a.head, err = adb.PrepareContext(a.db.ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`); err == nil {
 		a.insert, err = adb.PrepareContext(a.db.ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
+	if err == nil {
+		rows := strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), `, auditInsertRows), ", ")
+		a.insertRows, err = adb.PrepareContext(a.db.ctx, `INSERT INTO audit (`+auditColumns+`) VALUES `+rows)
+	}
 	if err != nil {
 		a.closeDB()
 		return fmt.Errorf("audit log: prepare: %w", err)
@@ -137,7 +148,7 @@ func (a *AuditLog) open() (err error) {
 // closeDB closes the audit log's statements, and its handle when it is
 // its own.
 func (a *AuditLog) closeDB() error {
-	for _, st := range []*sql.Stmt{a.head, a.insert} {
+	for _, st := range []*sql.Stmt{a.head, a.insert, a.insertRows} {
 		if st != nil {
 			st.Close()
 		}
@@ -374,18 +385,30 @@ func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry, appl
 	if err := tx.StmtContext(ctx, a.head).QueryRowContext(ctx).Scan(&seq, &prev); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit chain head: %w", err)
 	}
-	st := tx.StmtContext(ctx, a.insert)
-	defer st.Close()
-	// Chain a copy: a failed attempt leaves the entries as recorded, to be
+	// Chain copies: a failed attempt leaves the entries as recorded, to be
 	// chained again onto whatever head the next attempt finds.
+	args := make([]any, 0, 10*len(batch))
 	for _, e := range batch {
 		c := *e
 		seq++
 		c.Seq, c.Prev = seq, prev
 		c.Hash = c.ComputeHash()
 		prev = c.Hash
-		if _, err := st.ExecContext(ctx, c.Seq, formatTime(c.At), c.User, c.Agency, string(c.Role), c.Action, c.Subject, c.Detail, c.Prev, c.Hash); err != nil {
-			return fmt.Errorf("append audit %d: %w", c.Seq, err)
+		args = append(args, c.Seq, formatTime(c.At), c.User, c.Agency, string(c.Role), c.Action, c.Subject, c.Detail, c.Prev, c.Hash)
+	}
+	rows := tx.StmtContext(ctx, a.insertRows)
+	defer rows.Close()
+	for len(args) >= 10*auditInsertRows {
+		if _, err := rows.ExecContext(ctx, args[:10*auditInsertRows]...); err != nil {
+			return fmt.Errorf("append audit %d: %w", args[0], err)
+		}
+		args = args[10*auditInsertRows:]
+	}
+	st := tx.StmtContext(ctx, a.insert)
+	defer st.Close()
+	for ; len(args) > 0; args = args[10:] {
+		if _, err := st.ExecContext(ctx, args[:10]...); err != nil {
+			return fmt.Errorf("append audit %d: %w", args[0], err)
 		}
 	}
 	if applied > 0 {

@@ -85,11 +85,16 @@ func (a *AuditLog) openJournal(ctx context.Context) error {
 		return fmt.Errorf("audit journal: %w", err)
 	}
 	aj := &auditJournal{j: j, stop: make(chan struct{}), done: make(chan struct{})}
-	for j.Pending() > 0 {
-		if err := a.applyJournal(ctx, aj); err != nil {
+	for left := j.Pending(); left > 0; {
+		err := a.applyJournal(ctx, aj)
+		if err == nil && j.Pending() == left {
+			err = errors.New("no progress")
+		}
+		if err != nil {
 			j.Close()
 			return fmt.Errorf("audit journal: %d entries left: %w", j.Pending(), err)
 		}
+		left = j.Pending()
 	}
 	if !a.opt.Journal {
 		return j.Close()
@@ -154,9 +159,12 @@ func (a *AuditLog) applier() {
 	}
 }
 
-// applyJournal writes every synced entry of the journal to the audit
+// applyJournal writes the synced entries of the journal to the audit
 // file, batch after batch, each with the journal's position in its
-// transaction. A batch that fails is kept and written first next time.
+// transaction, until a batch is not full: what was synced when it
+// started is written, and entries synced meanwhile wait for the next
+// pass rather than take a commit each. A batch that fails is kept and
+// written first next time.
 func (a *AuditLog) applyJournal(ctx context.Context, aj *auditJournal) error {
 	aj.applyMu.Lock()
 	defer aj.applyMu.Unlock()
@@ -187,7 +195,11 @@ func (a *AuditLog) applyJournal(ctx context.Context, aj *auditJournal) error {
 			return err
 		}
 		aj.j.Done(last)
+		full := len(aj.retry) == auditBatch
 		aj.retry = nil
+		if !full {
+			return nil
+		}
 	}
 }
 
