@@ -51,6 +51,12 @@ func shapeOf(q, c []*token, r nameResult) nameShape {
 		first = false
 	}
 	sh.syllables = sh.syllables && sh.matched > 0
+	for _, t := range q {
+		// A name as long as a machine-readable zone's field may have
+		// lost its given name to the cut: what is left of ASHRAF reads
+		// as the article ASH and is dropped.
+		sh.headless = sh.headless && !t.cut
+	}
 	sh.cut = sh.missQ == 0 && sh.missC > 0 && sh.matched > 0 && lastMatched < firstMissing && !r.swapped
 	return sh
 }

@@ -175,6 +175,18 @@ func TestHeadlessName(t *testing.T) {
 	}
 }
 
+// TestHeadlessMRZCut: a machine-readable zone that cut the only given
+// name where it reads as an article ("ASH" for Ashraf) leaves the listed
+// name's first word missing; that is the cut, not a relative's name.
+func TestHeadlessMRZCut(t *testing.T) {
+	l := &tripline.Listing{ID: "x", Names: []tripline.Name{{Full: "ASHRAF MUHAMMAD YUSUF 'UTHMAN 'ABD AL-SALAM", Kind: tripline.NamePrimary}},
+		BirthDates: []tripline.PartialDate{{Year: 1984}}, Nationalities: []string{"JOR"}}
+	tr := &tripline.Traveller{Surname: "MUHAMMAD YUSUF UTHMAN ABD AL SALAM", GivenNames: "ASH", DOB: tripline.PartialDate{Year: 1984, Month: 9, Day: 26}, Nationality: "JOR"}
+	if s, feats := Score(tr, l); s < DefaultThresholds.Hit {
+		t.Errorf("MRZ cut at an article: %.3f, want a hit; %v", s, feats)
+	}
+}
+
 // TestMovedTypo: a short word a letter away from a listed one counts as
 // little when it also moved among the other words (two errors, or another
 // syllable), and not when other words moved past it (a surname moved to
