@@ -18,6 +18,7 @@ type nameShape struct {
 	cut          bool // the listed words left over all follow the matched ones, and the traveller has none left: a name cut to its first words
 	headless     bool // the listed name's first word is left over: its given name (or surname, written first), which no passport drops
 	syllables    bool // every listed word matched is a Latin syllable of four letters or fewer (Kim, Chol, Song)
+	exact        bool // the listed name as it is: every word, spelt alike, in order
 }
 
 // shapeOf describes how r aligned q with c.
@@ -33,7 +34,7 @@ func shapeOf(q, c []*token, r nameResult) nameShape {
 		usedQ |= e.q
 		usedC |= e.c
 	}
-	sh := nameShape{words: bits.OnesCount32(usedQ), missQ: unmatchedNames(q, usedQ), missC: unmatchedNames(c, usedC)}
+	sh := nameShape{exact: r.exact, words: bits.OnesCount32(usedQ), missQ: unmatchedNames(q, usedQ), missC: unmatchedNames(c, usedC)}
 	lastMatched, firstMissing, first := -1, len(c), true
 	sh.syllables = true
 	for i, t := range c {
@@ -105,9 +106,12 @@ func partialFactor(sh nameShape, dob dobAgreement) float64 {
 		if sh.headless && dob < dobMonth {
 			f *= headless
 		}
-		if sh.syllables && dob < dobMonth {
-			f *= syllablesOnly
-		}
+	}
+	if sh.syllables && sh.matched > 1 && !sh.exact && dob < dobMonth {
+		// Also a whole name with a syllable changed or moved: without a
+		// birth date to agree, a review, not a hit (Cho Chun Yong
+		// against Choe Chun Yong).
+		f *= syllablesOnly
 	}
 	if sh.matched == 1 {
 		if dob < dobYear {
@@ -163,7 +167,7 @@ func (sh nameShape) thinWhy() string {
 		return "one word matched, no birth date agreeing"
 	case sh.headless:
 		return "the listed name's first word missing, no birth date agreeing"
-	case sh.syllables && sh.missC > 0:
+	case sh.syllables && !sh.exact:
 		return "part of a name of short syllables, no birth date agreeing"
 	}
 	return "part of the listed name, no birth date agreeing"

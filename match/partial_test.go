@@ -187,6 +187,23 @@ func TestHeadlessMRZCut(t *testing.T) {
 	}
 }
 
+// TestSyllableNameNoHitWithoutDate: a name of short syllables with one of
+// them changed (Cho for Choe) is a review, not a hit, when no birth date agrees; with
+// the date it is a hit.
+func TestSyllableNameNoHitWithoutDate(t *testing.T) {
+	full := tripline.PartialDate{Year: 1963, Month: 11, Day: 11}
+	for _, c := range []struct {
+		dobs []tripline.PartialDate
+		hit  bool
+	}{{nil, false}, {[]tripline.PartialDate{full}, true}} {
+		l := &tripline.Listing{ID: "x", Names: []tripline.Name{{Full: "CHOE CHUN YONG", Kind: tripline.NamePrimary}}, BirthDates: c.dobs, Nationalities: []string{"PRK"}}
+		s, feats := Score(&tripline.Traveller{Name: "CHO CHUN YONG", DOB: full, Nationality: "PRK"}, l)
+		if s < DefaultThresholds.Review || (s >= DefaultThresholds.Hit) != c.hit {
+			t.Errorf("listed dates %v: %.3f, want review and hit %v; %v", c.dobs, s, c.hit, feats)
+		}
+	}
+}
+
 // TestMovedTypo: a short word a letter away from a listed one counts as
 // little when it also moved among the other words (two errors, or another
 // syllable), and not when other words moved past it (a surname moved to
