@@ -268,26 +268,51 @@ func (s *MemStore) other(i, v int32) int32 {
 	return s.recs[i].b
 }
 
-// newAttr returns an attribute record for these values: last (the one the
-// previous link of the same call used) when it holds them, else a new one.
-// The caller counts the reference.
-func (s *MemStore) newAttr(last int64, source, listing uint64, at int64, weight float64) uint32 {
-	if last >= 0 {
-		if x := &s.attrs[last]; x.refs > 0 && x.source == source && x.listing == listing && x.at == at && x.weight == weight {
-			return uint32(last)
-		}
+// attrCache finds the attribute records one AddLinks call made, so that
+// its links with the same attributes share one however they interleave.
+// The map is made only when a call has two different sets.
+type attrCache struct {
+	last int64           // the record the previous link used; -1 none
+	seen map[attr]uint32 // by source, listing, time and weight
+}
+
+// newAttr returns an attribute record for these values, one of this
+// call's (c) when it holds them, else a new one. The caller counts the
+// reference before the next call.
+func (s *MemStore) newAttr(c *attrCache, source, listing uint64, at int64, weight float64) uint32 {
+	k := attr{source: source, listing: listing, at: at, weight: weight}
+	same := func(id uint32) bool {
+		x := &s.attrs[id]
+		return x.refs > 0 && x.source == source && x.listing == listing && x.at == at && x.weight == weight
 	}
-	src, lst := s.strs.at(source), s.strs.at(listing)
-	x := attr{source: source, listing: listing, at: at, weight: weight,
-		own: lst != "" && len(src) == len(SourceListing)+1+len(lst) && src == ListingSource(lst)}
-	if n := len(s.freeAttrs); n > 0 {
-		id := s.freeAttrs[n-1]
-		s.freeAttrs = s.freeAttrs[:n-1]
-		s.attrs[id] = x
+	if c.last >= 0 && same(uint32(c.last)) {
+		return uint32(c.last)
+	}
+	if id, ok := c.seen[k]; ok && same(id) {
+		c.last = int64(id)
 		return id
 	}
-	s.attrs = append(s.attrs, x)
-	return uint32(len(s.attrs) - 1)
+	src, lst := s.strs.at(source), s.strs.at(listing)
+	x := k
+	x.own = lst != "" && len(src) == len(SourceListing)+1+len(lst) && src == ListingSource(lst)
+	var id uint32
+	if n := len(s.freeAttrs); n > 0 {
+		id = s.freeAttrs[n-1]
+		s.freeAttrs = s.freeAttrs[:n-1]
+		s.attrs[id] = x
+	} else {
+		id = uint32(len(s.attrs))
+		s.attrs = append(s.attrs, x)
+	}
+	if c.last >= 0 {
+		if c.seen == nil {
+			p := s.attrs[c.last]
+			c.seen = map[attr]uint32{{source: p.source, listing: p.listing, at: p.at, weight: p.weight}: uint32(c.last)}
+		}
+		c.seen[k] = id
+	}
+	c.last = int64(id)
+	return id
 }
 
 func (s *MemStore) release(a uint32) {
@@ -314,7 +339,7 @@ func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	added := 0
-	last := int64(-1)
+	cache := attrCache{last: -1}
 	for _, l := range canon {
 		a, b, typ := s.intern(l.From), s.intern(l.To), s.typeID(l.Type)
 		srcID := s.strs.intern(l.Source)
@@ -326,16 +351,15 @@ func (s *MemStore) AddLinks(ctx context.Context, links []Link) (int, error) {
 		if i := s.find(a, b, typ, source, listing); i >= 0 {
 			r := &s.recs[i]
 			if x := &s.attrs[r.attr]; x.at != at || x.weight != l.Weight {
-				na := s.newAttr(last, source, listing, at, l.Weight)
+				na := s.newAttr(&cache, source, listing, at, l.Weight)
 				s.attrs[na].refs++
 				s.release(r.attr)
-				r.attr, last = na, int64(na)
+				r.attr = na
 			}
 			continue
 		}
-		na := s.newAttr(last, source, listing, at, l.Weight)
+		na := s.newAttr(&cache, source, listing, at, l.Weight)
 		s.attrs[na].refs++
-		last = int64(na)
 		for int(srcID) >= len(s.srcHead) {
 			s.srcHead = append(s.srcHead, 0)
 		}
