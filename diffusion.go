@@ -186,15 +186,7 @@ func (d *Diffusion) ReceivedListing(agency string) *Listing {
 	default: // locate and report, do not alert: observe, let pass, tell the sender
 		l.Action = ActionReport
 	}
-	for _, a := range d.Subject.Aliases {
-		l.Names = append(l.Names, Name{Full: a, Kind: NameAlias})
-	}
-	if !d.Subject.DOB.IsZero() {
-		l.BirthDates = []PartialDate{d.Subject.DOB}
-	}
-	if d.Subject.Document != nil {
-		l.Documents = []Document{*d.Subject.Document}
-	}
+	d.Subject.identify(l)
 	return l
 }
 

@@ -159,16 +159,22 @@ func (t *Tip) ProvisionalListing(now time.Time, ttl time.Duration) *Listing {
 		Action: ActionSecondaryCheck, Instruction: TipInstruction, Provisional: true,
 		Handling:   Handling{Reshare: ReshareNever}, // screened by the receiving agency only, passed to nobody
 		Provenance: Provenance{Originator: t.Agency, SourceRef: t.ID}, ValidUntil: &until, Status: StatusActive}
-	for _, a := range t.Subject.Aliases {
+	t.Subject.identify(l)
+	return l
+}
+
+// identify adds the subject's aliases, birth date and document to l,
+// whose primary name and sex the caller set.
+func (s TipSubject) identify(l *Listing) {
+	for _, a := range s.Aliases {
 		l.Names = append(l.Names, Name{Full: a, Kind: NameAlias})
 	}
-	if !t.Subject.DOB.IsZero() {
-		l.BirthDates = []PartialDate{t.Subject.DOB}
+	if !s.DOB.IsZero() {
+		l.BirthDates = []PartialDate{s.DOB}
 	}
-	if t.Subject.Document != nil {
-		l.Documents = []Document{*t.Subject.Document}
+	if s.Document != nil {
+		l.Documents = []Document{*s.Document}
 	}
-	return l
 }
 
 // TipFilter selects tips; zero values select every tip of the agency.
