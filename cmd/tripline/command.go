@@ -39,7 +39,7 @@ type runFunc func(ctx context.Context, args []string) error
 // commands is the command line, in the order help lists it. Each file of
 // this package defines the commands of its subcommand.
 func commands() []*command {
-	return slices.Concat(serveCommands, demoCommands, importCommands, listingCommands, exportCommands, tipCommands, screenCommands, mrzCommands,
+	return slices.Concat(serveCommands, demoCommands, importCommands, listingCommands, exportCommands, tipCommands, diffusionCommands, screenCommands, mrzCommands,
 		userCommands, agencyCommands, auditCommands, networkCommands, nodeCommands, partnerCommands, fedCommands,
 		federationCommands, blindCommands, tlsCommands, eventCommands, versionCommands)
 }
