@@ -23,10 +23,10 @@ func TestDiffusionsList(t *testing.T) {
 	for _, d := range []*tripline.Diffusion{
 		{ID: "X-sent", Sender: n.Agency, Kind: tripline.DiffusePreventDeparture, Subject: tripline.TipSubject{Name: "Karim Benali Haddad"},
 			Recipients: []tripline.DiffusionRecipient{{Agency: "agency-b", Node: "B", AckedAt: &acked}, {Agency: "agency-c", Node: "C"}},
-			Status: tripline.DiffusionActive, Sent: now.Add(-3 * time.Hour), AckDue: now.Add(-2 * time.Hour), Version: 1},
+			Status:     tripline.DiffusionActive, Sent: now.Add(-3 * time.Hour), AckDue: now.Add(-2 * time.Hour), Version: 1},
 		{ID: "B-received", Sender: "agency-b", Kind: tripline.DiffuseLocateReport, Subject: tripline.TipSubject{Name: "Yusuf Okonkwo"},
 			Recipients: []tripline.DiffusionRecipient{{Agency: n.Agency}, {Agency: "agency-secret-recipient"}},
-			Status: tripline.DiffusionActive, Sent: now, AckDue: now.Add(time.Hour), Version: 1},
+			Status:     tripline.DiffusionActive, Sent: now, AckDue: now.Add(time.Hour), Version: 1},
 		{ID: "C-other", Sender: "agency-c", Kind: tripline.DiffuseDetain, Subject: tripline.TipSubject{Name: "Not Ours Atall"},
 			Recipients: []tripline.DiffusionRecipient{{Agency: "agency-b"}}, Status: tripline.DiffusionActive, Sent: now, AckDue: now, Version: 1},
 	} {
