@@ -87,6 +87,9 @@ func compareDOB(t, l tripline.PartialDate) (float64, string) {
 		return 0.6, "year differs by one"
 	case restKnown && near(t.Year, l.Year, 4):
 		return 0.5, "year differs by one digit, day and month agree"
+	case dy == 1 && t.Day != 0 && l.Day != 0 && t.Month != l.Month && t.Day != l.Day:
+		// Three slips at once: another date.
+		return 0, "contradicts"
 	case dy == 1:
 		return 0.3, "year differs by one, day or month differs"
 	case l.Month == 0 && dy == 2:

@@ -33,6 +33,10 @@ func TestCompareDOBErrorModel(t *testing.T) {
 		{"one digit, ten years, month differs", date(1971, 7, 14), date(1961, 3, 14), 0, 0},
 		{"two years off, approximate listed year", date(1963, 6, 1), date(1961, 0, 0), 0.2, 0.35},
 		{"decades off", date(1990, 1, 1), date(1961, 3, 14), 0, 0},
+		// The year one off and day and month both different: three slips
+		// at once are another date.
+		{"year one off, day and month differ", date(1978, 9, 7), date(1979, 12, 3), 0, 0},
+		{"year one off, day differs", date(1978, 12, 7), date(1979, 12, 3), 0.25, 0.35},
 	} {
 		got, how := compareDOB(tc.t, tc.l)
 		if got < tc.min || got > tc.max {

@@ -90,16 +90,19 @@ const (
 )
 
 // partialFactor is what a name's shape costs; dob says how the birth dates
-// compared. A traveller without a birth date is a search by name (an
-// analyst's query, not a passport): judged on the name alone, as before.
-func partialFactor(sh nameShape, dob dobAgreement) float64 {
+// compared, natOff that the traveller's nationality is not among the listed
+// ones. A traveller without a birth date is a search by name (an analyst's
+// query, not a passport): judged on the name alone, as before.
+func partialFactor(sh nameShape, dob dobAgreement, natOff bool) float64 {
 	if dob == dobUnknown {
 		return 1
 	}
 	f := 1.0
-	if sh.missC > 0 && (dob == dobNone || dob == dobDiffers) || sh.missQ > 0 && dob == dobDiffers {
+	if sh.missC > 0 && (dob == dobNone || dob == dobDiffers || natOff && dob < dobMonth) || sh.missQ > 0 && dob == dobDiffers {
 		// Listed words missing, or words the listing does not know
-		// while its birth date disagrees: two things amiss.
+		// while its birth date disagrees: two things amiss. A year
+		// agreeing does not make up for another nationality (a sixtieth
+		// of a region's people share a year).
 		f *= partialNoDOB
 	}
 	if sh.missC > 0 {

@@ -32,6 +32,10 @@ func TestPartialNames(t *testing.T) {
 		{"the listed given name missing, full date agrees", "RANA SADDAM HUSSEIN AL-TIKRITI", []tripline.PartialDate{full}, "HUSSEIN AL-TIKRITI", full, "LBY", true},
 		{"a kunya kept, its name dropped, year agrees", "ABU MOHAMMED AL-JAWLANI", year(1963), "ABU AL-JAWLANI", full, "LBY", true},
 		{"two of three syllables, cut, no birth date listed", "CHOE CHUN YONG", nil, "CHOE CHUN", full, "LBY", false},
+		// A year agreeing does not make up for another nationality.
+		{"part of the name, year agrees", "MOHAMMAD HASSAN AKHUND", year(1949), "HAJI MOHAMMED AKHUND", tripline.PartialDate{Year: 1949, Month: 8, Day: 5}, "LBY", true},
+		{"part of the name, year agrees, another nationality", "MOHAMMAD HASSAN AKHUND", year(1949), "HAJI MOHAMMED AKHUND", tripline.PartialDate{Year: 1949, Month: 8, Day: 5}, "HTI", false},
+		{"part of the name, full date agrees, another nationality", "MOHAMMAD HASSAN AKHUND", []tripline.PartialDate{{Year: 1949, Month: 8, Day: 5}}, "HAJI MOHAMMED AKHUND", tripline.PartialDate{Year: 1949, Month: 8, Day: 5}, "HTI", true},
 	} {
 		l := &tripline.Listing{ID: "x", Names: []tripline.Name{{Full: c.listed, Kind: tripline.NamePrimary}}, BirthDates: c.dobs, Nationalities: []string{"LBY"}}
 		tr := &tripline.Traveller{Name: c.trav, DOB: c.dob, Nationality: c.nat}

@@ -279,7 +279,8 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	if bn != nil {
 		sh = shapeOf(q.toks, bn.toks, nr)
 	}
-	thin := partialFactor(sh, dobAgreementOf(q, p))
+	agree, off := dobAgreementOf(q, p), natOff(q, p)
+	thin := partialFactor(sh, agree, off)
 	n *= thin
 	var feats []tripline.Feature
 	if explain && bn != nil {
@@ -288,7 +289,11 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 			detail += fmt.Sprintf("; common names, evidence %.2f", evidence)
 		}
 		if thin < 1 {
-			detail += fmt.Sprintf("; %s, x%.2f", sh.thinWhy(), thin)
+			why := sh.thinWhy()
+			if off && agree >= dobYear {
+				why = "part of the listed name, another nationality"
+			}
+			detail += fmt.Sprintf("; %s, x%.2f", why, thin)
 		}
 		feats = append(feats, tripline.Feature{Feature: FeatureName, Score: round3(n), Weight: 1, Detail: detail})
 	}
@@ -413,6 +418,20 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		name = bn.full
 	}
 	return round3(math.Max(0, score)), feats, name
+}
+
+// natOff reports whether the traveller's nationality is known and not
+// among the listed ones.
+func natOff(q *query, p *prepared) bool {
+	if q.nat == "" || len(p.nats) == 0 {
+		return false
+	}
+	for _, c := range p.nats {
+		if c == q.nat {
+			return false
+		}
+	}
+	return true
 }
 
 // Lifting a partial name with a rare birth date: at most liftMax of what
