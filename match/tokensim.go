@@ -29,6 +29,11 @@ const (
 	// simShortVowel is a syllable of four letters or fewer with its vowel
 	// changed beyond the phonetic form (Jang/Jong).
 	simShortVowel = 0.8
+	// simShortA is a name whose E stands for a short A (Omer/Umar,
+	// Djamel/Jamal, Kemal/Kamal: Turkish and Maghrebi spellings of
+	// Arabic names): E also stands for I (Hamed/Hamid), so weaker than a
+	// shared skeleton.
+	simShortA = 0.88
 )
 
 // tokenSim scores two tokens in [0,1] and says how they agreed.
@@ -67,6 +72,9 @@ func tokenSim(a, b *token) (float64, string) {
 			return simPhoneticShort, "phonetic"
 		}
 		return simPhonetic, "phonetic"
+	}
+	if !a.arabic && !b.arabic && eReadAsA(a, b) {
+		return simShortA, "vowel"
 	}
 	if abbreviates(a, b) || abbreviates(b, a) {
 		return simAbbrev, "abbreviation"
@@ -140,6 +148,65 @@ func tokenSim(a, b *token) (float64, string) {
 		return 0, ""
 	}
 	return s, "typo"
+}
+
+// eReadAsA reports whether a and b sound alike once an E inside one of
+// them (after its first letter, beside no other vowel) is read as A. The
+// phonetic form reads E as I, the commoner reading; this is the other.
+func eReadAsA(a, b *token) bool {
+	if a.phon == "" || b.phon == "" || a.phon == b.phon || !sameConsonants(a.phon, b.phon) {
+		return false // cheap: most pairs differ in a consonant
+	}
+	ea, eb := eAsA(a.form), eAsA(b.form)
+	if ea == "" && eb == "" {
+		return false
+	}
+	pa, pb := a.phon, b.phon
+	if ea != "" {
+		pa = phonetic(ea)
+	}
+	if eb != "" {
+		pb = phonetic(eb)
+	}
+	return pa == pb || pa == b.phon || a.phon == pb
+}
+
+// sameConsonants reports whether two phonetic forms have the same
+// consonants in the same order, without building either skeleton.
+func sameConsonants(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && strings.IndexByte("aiu", a[i]) >= 0 {
+			i++
+		}
+		for j < len(b) && strings.IndexByte("aiu", b[j]) >= 0 {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if a[i] != b[j] {
+			return false
+		}
+		i++
+		j++
+	}
+}
+
+// eAsA returns s with each E after its first letter and beside no other
+// vowel written A, "" when there is none.
+func eAsA(s string) string {
+	var b []byte
+	for i := 1; i < len(s); i++ {
+		if s[i] != 'e' || strings.IndexByte("aeiouy", s[i-1]) >= 0 || i+1 < len(s) && strings.IndexByte("aeiouy", s[i+1]) >= 0 {
+			continue
+		}
+		if b == nil {
+			b = []byte(s)
+		}
+		b[i] = 'a'
+	}
+	return string(b)
 }
 
 // dhAsZ is the phonetic form of a spelling with DH read as Z.

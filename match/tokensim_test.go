@@ -22,3 +22,28 @@ func TestDHAsZ(t *testing.T) {
 		}
 	}
 }
+
+// TestEReadAsA: an E inside a name may stand for a short A (Omer/Umar,
+// Djamel/Jamal, Kemal/Kamal), a weaker agreement than a shared skeleton;
+// an I (Jamil/Jamal) or another consonant is no such reading.
+func TestEReadAsA(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Omer", "Umar", true},
+		{"Djamel", "Jamal", true},
+		{"Kemal", "Kamal", true},
+		{"Jamil", "Jamal", false},
+		{"Omer", "Amir", false},
+		{"Rashed", "Rashid", false}, // the commoner reading: the same sound
+	} {
+		a, b := prepare(c.a)[0], prepare(c.b)[0]
+		if got := eReadAsA(a, b) && eReadAsA(b, a); got != c.want {
+			t.Errorf("eReadAsA(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+		if s, how := tokenSim(a, b); c.want && s < simShortA {
+			t.Errorf("tokenSim(%q, %q) = %.2f %s, want at least %.2f", c.a, c.b, s, how, simShortA)
+		}
+	}
+}
