@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -120,7 +119,7 @@ func (s screenJournal) Record(ctx context.Context, t *tripline.Traveller, at tim
 	for _, e := range encs {
 		w.Encounters = append(w.Encounters, s.n.Encounters.NewEncounter(e, at))
 	}
-	data, err := json.Marshal(w)
+	data, err := w.AppendBinary(make([]byte, 0, 256))
 	if err != nil {
 		return nil, fmt.Errorf("encode screening: %w", err)
 	}
@@ -177,7 +176,7 @@ func (n *Node) applyJournal(wait, ctx context.Context) (int, error) {
 	ws := make([]*sqlstore.ScreeningWrites, 0, len(recs))
 	for _, r := range recs {
 		var w sqlstore.ScreeningWrites
-		if err := json.Unmarshal(r.Data, &w); err != nil {
+		if err := w.UnmarshalBinary(r.Data); err != nil {
 			n.Logger.Error("screening journal: undecodable record skipped", "seq", r.Seq, "err", err)
 			continue
 		}

@@ -2,13 +2,16 @@ package node
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
-	"tripline/postgres"
-	"tripline/sqlite"
+	"time"
 
 	"tripline"
+	"tripline/journal"
+	"tripline/postgres"
+	"tripline/sqlite"
 	"tripline/sqlstore"
 	"tripline/storetest"
 )
@@ -66,5 +69,61 @@ func TestJournalPositionPerDirectory(t *testing.T) {
 	again, _ := journalPosition(pg, a)
 	if na == nb || na != again || !strings.HasPrefix(na, journalName+"/") {
 		t.Fatalf("positions: a %q, b %q, a again %q; want a's own, stable", na, nb, again)
+	}
+}
+
+// A journal an earlier build left (records in JSON, before the binary
+// form) is applied at the next start like one of this build: its
+// travellers and encounters reach the store, with the binary records
+// journaled after them.
+func TestJournalOfEarlierBuildApplied(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	at := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
+	tr := tripline.Traveller{Ref: "t-old", Name: "Zebulon Quartermaine", DOB: tripline.PartialDate{Year: 1970}}
+	old := []sqlstore.ScreeningWrites{
+		{Seen: &sqlstore.Seen{Traveller: &tripline.Traveller{Ref: "t-clear", Name: "Ayse Kaya"}, At: at}},
+		{Seen: &sqlstore.Seen{Traveller: &tr, At: at}, Encounters: []*tripline.Encounter{{ID: "enc-old", Listing: "local:z",
+			Originator: "agency-test", Decision: tripline.DecisionHit, Score: 0.99, Traveller: tr, Officer: "o", At: at, UpdatedAt: at}}},
+	}
+	j, err := journal.Open(filepath.Join(dir, "journal"), 0, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last uint64
+	for _, w := range old {
+		b, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last, err = j.Append(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin, err := (&sqlstore.ScreeningWrites{Seen: &sqlstore.Seen{Traveller: &tripline.Traveller{Ref: "t-new", Name: "Anna Eriksson"}, At: at}}).AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last, err = j.Append(bin); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Sync(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n := startTestNode(t, dir, 0)
+	defer n.Close()
+	var refs []string
+	if err := n.Travellers.Each(ctx, at.Add(-time.Hour), func(s sqlstore.Seen) { refs = append(refs, s.Traveller.Ref) }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(refs, " ") != "t-clear t-old t-new" {
+		t.Errorf("travellers applied: %v, want [t-clear t-old t-new]", refs)
+	}
+	e, err := n.EncounterReads().Encounter(ctx, "enc-old")
+	if err != nil || e.Listing != "local:z" || e.Traveller.Ref != "t-old" {
+		t.Errorf("the earlier build's encounter = %+v, %v", e, err)
 	}
 }

@@ -111,11 +111,7 @@ func (a *AuditLog) recordJournal(e *tripline.AuditEntry) bool {
 	if a.journal == nil {
 		return false
 	}
-	data, err := json.Marshal(e)
-	if err != nil {
-		return false
-	}
-	seq, err := a.journal.j.Append(data)
+	seq, err := a.journal.j.Append(appendAuditRecord(make([]byte, 0, 128), e))
 	if err != nil {
 		return false
 	}
@@ -181,7 +177,7 @@ func (a *AuditLog) applyJournal(ctx context.Context, aj *auditJournal) error {
 		batch := make([]*tripline.AuditEntry, 0, len(aj.retry))
 		for _, r := range aj.retry {
 			e := new(tripline.AuditEntry)
-			if err := json.Unmarshal(r.Data, e); err != nil {
+			if err := decodeAuditRecord(r.Data, e); err != nil {
 				a.db.logError("audit journal: undecodable entry skipped", fmt.Errorf("seq %d: %w", r.Seq, err))
 				continue
 			}
@@ -235,4 +231,50 @@ func (a *AuditLog) closeJournal() {
 	if err := a.applyJournal(ctx, aj); err != nil {
 		a.db.logError("audit journal: entries left for the next start", err)
 	}
+}
+
+// auditRecordV1 starts an audit journal record in the binary form of
+// appendAuditRecord; earlier builds wrote the entry's JSON, which starts
+// with '{' and is still read.
+const auditRecordV1 = 1
+
+// appendAuditRecord appends e's journal record to b: the version byte,
+// the time, then user, agency, role, action, subject and detail,
+// length-prefixed. The chain fields (Seq, Prev, Hash) are not in it: they
+// are set when the entry is applied onto the stored head.
+func appendAuditRecord(b []byte, e *tripline.AuditEntry) []byte {
+	b = append(b, auditRecordV1)
+	b = appendTime(b, e.At)
+	for _, s := range [...]string{e.User, e.Agency, string(e.Role), e.Action, e.Subject, e.Detail} {
+		b = appendStr(b, s)
+	}
+	return b
+}
+
+var errAuditRecord = errors.New("damaged audit journal record")
+
+// decodeAuditRecord reads a record appendAuditRecord wrote, or the JSON
+// of one an earlier build wrote, into e.
+func decodeAuditRecord(b []byte, e *tripline.AuditEntry) error {
+	if len(b) > 0 && b[0] == '{' {
+		return json.Unmarshal(b, e)
+	}
+	if len(b) == 0 || b[0] != auditRecordV1 {
+		return errAuditRecord
+	}
+	at, b, ok := cutTime(b[1:])
+	if !ok {
+		return errAuditRecord
+	}
+	var f [6]string
+	for i := range f {
+		if f[i], b, ok = cutStr(b); !ok {
+			return errAuditRecord
+		}
+	}
+	if len(b) > 0 {
+		return errAuditRecord
+	}
+	*e = tripline.AuditEntry{At: at, User: f[0], Agency: f[1], Role: tripline.Role(f[2]), Action: f[3], Subject: f[4], Detail: f[5]}
+	return nil
 }

@@ -1,15 +1,19 @@
 package sqlstore_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"tripline"
+	"tripline/journal"
 	"tripline/sqlite"
 	"tripline/sqlstore"
 	"tripline/storetest"
@@ -104,5 +108,59 @@ func TestAuditJournalSurvivesExit(t *testing.T) {
 		}
 		log.Close()
 		db.Close()
+	}
+}
+
+// TestAuditJournalOfEarlierBuild: an audit journal an earlier build left
+// (entries in JSON, before the binary form) is applied when the log
+// opens, in order with the entries journaled after it, on one chain.
+func TestAuditJournalOfEarlierBuild(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(filepath.Join(dir, "audit-journal"), 0, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last uint64
+	for i := range 3 {
+		b, err := json.Marshal(tripline.AuditEntry{At: time.Date(2026, 12, 3, 8, 0, i, 0, time.UTC), User: "ofc", Agency: "a",
+			Role: tripline.RoleOfficer, Action: "screen", Subject: fmt.Sprint("old-", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last, err = j.Append(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Sync(t.Context(), last); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db := sqlite.NewDB(filepath.Join(dir, "tripline.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	log, err := sqlstore.NewAuditLogWith(db, sqlstore.AuditOptions{Journal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	log.Record(t.Context(), tripline.AuditEntry{User: "ofc", Agency: "a", Role: tripline.RoleOfficer, Action: "screen", Subject: "new"})
+	es, err := log.Entries(t.Context(), tripline.AuditFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subjects []string
+	for _, e := range es {
+		subjects = append(subjects, e.Subject)
+	}
+	slices.Sort(subjects)
+	if strings.Join(subjects, " ") != "new old-0 old-1 old-2" {
+		t.Errorf("entries: %v, want the three of the earlier build and the new one", subjects)
+	}
+	if n, broken, err := log.Verify(t.Context()); err != nil || broken != nil || n != 4 {
+		t.Fatalf("verify = %d, %v, %v; want 4 intact", n, broken, err)
 	}
 }

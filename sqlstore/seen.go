@@ -39,8 +39,7 @@ func encodeSeen(t *tripline.Traveller) []byte {
 	}
 	for _, s := range []string{t.Ref, t.FullName(), string(t.Sex), t.Nationality, doc.Type, doc.Number, doc.Country,
 		tr.Direction, tr.Port, tr.Flight, tr.Date, t.Seat, t.Booking} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+		b = appendStr(b, s)
 	}
 	var flags uint64
 	if t.Crew {
@@ -60,20 +59,17 @@ func decodeSeen(b []byte) (*tripline.Traveller, error) {
 	}
 	b = b[1:]
 	var f [13]string
+	var ok bool
 	for i := range f {
-		n, k := binary.Uvarint(b)
-		if k <= 0 || uint64(len(b)-k) < n {
+		if f[i], b, ok = cutStr(b); !ok {
 			return nil, errSeenBody
 		}
-		f[i], b = string(b[k:k+int(n)]), b[k+int(n):]
 	}
 	var v [4]uint64
 	for i := range v {
-		x, k := binary.Uvarint(b)
-		if k <= 0 {
+		if v[i], b, ok = cutUvarint(b); !ok {
 			return nil, errSeenBody
 		}
-		v[i], b = x, b[k:]
 	}
 	t := &tripline.Traveller{Ref: f[0], Name: f[1], Sex: tripline.Sex(f[2]), Nationality: f[3], Seat: f[11], Booking: f[12],
 		DOB: tripline.PartialDate{Year: int(v[0]), Month: int(v[1]), Day: int(v[2])}, Crew: v[3]&1 != 0}

@@ -18,6 +18,9 @@ func NewTravellerLog(db *DB) *TravellerLog { return &TravellerLog{db: db} }
 type Seen struct {
 	Traveller *tripline.Traveller `json:"t"`
 	At        time.Time           `json:"at"`
+	// body is Traveller's stored form (encodeSeen) when it came from a
+	// binary journal record: stored as it is, not encoded again.
+	body []byte
 }
 
 // Save stores a batch of screened travellers in one transaction: screening
@@ -47,7 +50,11 @@ func saveTravellers(ctx context.Context, tx *Tx, batch []Seen) error {
 		return err
 	}
 	for _, x := range batch {
-		if _, err := st.ExecContext(ctx, x.At.UnixNano(), encodeSeen(x.Traveller)); err != nil {
+		body := x.body
+		if body == nil {
+			body = encodeSeen(x.Traveller)
+		}
+		if _, err := st.ExecContext(ctx, x.At.UnixNano(), body); err != nil {
 			return fmt.Errorf("store traveller: %w", err)
 		}
 	}

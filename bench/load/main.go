@@ -56,6 +56,8 @@ func main() {
 	inproc := flag.Bool("inproc", true, "also measure the in-process matcher on the same queries (UN list only unless -listings is 0)")
 	soak := flag.Duration("soak", 0, "instead of the runs: one run of this length at the largest -clients, printing memory and disk every -every")
 	every := flag.Duration("every", 30*time.Second, "progress interval of -soak")
+	cpuProfile := flag.String("cpuprofile", "", "write the serving node's CPU profile (warm-up and runs) to this file (`tripline serve --cpu-profile`; not with an older -bin)")
+	allocProfile := flag.String("allocprofile", "", "write the serving node's heap allocation profile to this file (`tripline serve --alloc-profile`)")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "tripline-load-")
@@ -86,7 +88,7 @@ func main() {
 		inProcess(ls, qs, *listings)
 	}
 
-	srv := start(*bin, data)
+	srv := start(*bin, data, map[string]string{"--cpu-profile": *cpuProfile, "--alloc-profile": *allocProfile})
 	defer srv.stop()
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 	if *warmup > 0 {
@@ -101,19 +103,21 @@ func main() {
 		soakRun(c, srv, token, qs, n, *soak, *every, data)
 		return
 	}
-	fmt.Printf("\n%-8s %12s %9s %9s %9s %8s %14s %12s %12s\n", "clients", "screenings/s", "p50", "p99", "max", "non-200", "CPU/screening", "RSS", "disk/screen")
+	fmt.Printf("\n%-8s %12s %9s %9s %9s %8s %14s %12s %12s  %s\n", "clients", "screenings/s", "p50", "p99", "max", "non-200", "CPU/screening", "RSS", "disk/screen", "load average")
 	for _, f := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n <= 0 {
 			log.Fatalf("-clients: %q is not a positive number", f)
 		}
-		cpu0, disk0 := srv.cpu(), dirSize(data)
+		cpu0, disk0, m0 := srv.cpu(), dirSize(data), srv.metrics(c)
 		r := drive(c, srv.base, token, qs, n, *duration)
-		cpu1, disk1 := srv.cpu(), dirSize(data)
+		cpu1, disk1, m1 := srv.cpu(), dirSize(data), srv.metrics(c)
 		ok := max(1, r.ok)
-		fmt.Printf("%-8d %12.0f %9s %9s %9s %8d %11.3f ms %9d MB %9.0f B\n", n, float64(r.ok)/r.elapsed.Seconds(),
+		fmt.Printf("%-8d %12.0f %9s %9s %9s %8d %11.3f ms %9d MB %9.0f B  %s\n", n, float64(r.ok)/r.elapsed.Seconds(),
 			r.pct(0.50), r.pct(0.99), r.pct(1), r.bad, float64((cpu1-cpu0).Microseconds())/1000/float64(ok),
-			srv.rss()>>20, float64(disk1-disk0)/float64(ok))
+			srv.rss()>>20, float64(disk1-disk0)/float64(ok), loadAvg())
+		fmt.Printf("         hits: p50 %s, p99 %s; heap allocated %.1f KB per screening, %.0f GC cycles, pauses %.2f ms in all\n",
+			pct(r.hitLat, 0.5), pct(r.hitLat, 0.99), (m1.alloc-m0.alloc)/1024/float64(ok), m1.gcs-m0.gcs, 1000*(m1.pause-m0.pause))
 		for code, n := range r.codes {
 			fmt.Printf("         status %d: %d\n", code, n)
 		}
@@ -231,10 +235,22 @@ type server struct {
 	base string
 }
 
-// start runs `tripline serve` on a free loopback port and waits until
+// start runs `tripline serve` on a free loopback port (with profiles:
+// flag to file, empty for none) and waits until
 // /readyz answers 200, printing how long that took and the RSS then.
-func start(bin, data string) *server {
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+func start(bin, data string, profiles map[string]string) *server {
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data}
+	for flag, path := range profiles {
+		if path == "" {
+			continue
+		}
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			log.Fatal(err)
+		}
+		args = append(args, flag, abs)
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TRIPLINE_LOG_LEVEL=info")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -309,6 +325,37 @@ func (s *server) cpu() time.Duration {
 	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
+// goMetrics are the Go runtime's counters the node exports on /metrics.
+type goMetrics struct{ alloc, gcs, pause float64 }
+
+// metrics reads the node's allocation and GC counters from /metrics
+// (zeros when it cannot).
+func (s *server) metrics(c *http.Client) goMetrics {
+	var m goMetrics
+	resp, err := c.Get(s.base + "/metrics")
+	if err != nil {
+		return m
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, v, ok := strings.Cut(sc.Text(), " ")
+		f, err := strconv.ParseFloat(v, 64)
+		if !ok || err != nil {
+			continue
+		}
+		switch name {
+		case "go_memstats_alloc_bytes_total":
+			m.alloc = f
+		case "go_gc_duration_seconds_count":
+			m.gcs = f
+		case "go_gc_duration_seconds_sum":
+			m.pause = f
+		}
+	}
+	return m
+}
+
 // rss returns the server's resident set size in bytes.
 func (s *server) rss() int64 { return s.status("VmRSS:") }
 
@@ -348,15 +395,19 @@ type result struct {
 	ok, bad int
 	codes   map[int]int
 	lat     []time.Duration
+	hitLat  []time.Duration // the answers that said hit: they wait for two journals
 	elapsed time.Duration
 }
 
-func (r *result) pct(p float64) time.Duration {
-	if len(r.lat) == 0 {
+func (r *result) pct(p float64) time.Duration { return pct(r.lat, p) }
+
+// pct returns the p-quantile of sorted latencies.
+func pct(lat []time.Duration, p float64) time.Duration {
+	if len(lat) == 0 {
 		return 0
 	}
-	i := min(len(r.lat)-1, int(p*float64(len(r.lat))))
-	return r.lat[i].Round(10 * time.Microsecond)
+	i := min(len(lat)-1, int(p*float64(len(lat))))
+	return lat[i].Round(10 * time.Microsecond)
 }
 
 // drive runs n clients, each posting queries back to back, for d.
@@ -375,7 +426,7 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			var lat []time.Duration
+			var lat, hitLat []time.Duration
 			ok, bad, codes := 0, 0, map[int]int{}
 			for ctx.Err() == nil {
 				q := qs[next.Add(1)%int64(len(qs))]
@@ -395,7 +446,8 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 				err = json.NewDecoder(resp.Body).Decode(&res)
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				lat = append(lat, time.Since(t))
+				el := time.Since(t)
+				lat = append(lat, el)
 				if resp.StatusCode != 200 || err != nil {
 					bad++
 					codes[resp.StatusCode]++
@@ -406,10 +458,14 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 				if c := decisions[res.Decision]; c != nil {
 					c.Add(1)
 				}
+				if res.Decision == tripline.DecisionHit {
+					hitLat = append(hitLat, el)
+				}
 			}
 			mu.Lock()
 			r.ok, r.bad = r.ok+ok, r.bad+bad
 			r.lat = append(r.lat, lat...)
+			r.hitLat = append(r.hitLat, hitLat...)
 			for k, v := range codes {
 				r.codes[k] += v
 			}
@@ -419,6 +475,7 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 	wg.Wait()
 	r.elapsed = time.Since(t0)
 	slices.Sort(r.lat)
+	slices.Sort(r.hitLat)
 	return r
 }
 
@@ -455,4 +512,14 @@ func soakRun(c *http.Client, srv *server, token string, qs [][]byte, n int, d, e
 	r := driveCounting(c, srv.base, token, qs, n, d, &done)
 	close(stop)
 	fmt.Printf("soak: %d screenings, %d refused or failed, p50 %s, p99 %s, max %s\n", r.ok, r.bad, r.pct(0.5), r.pct(0.99), r.pct(1))
+}
+
+// loadAvg returns the machine's 1, 5 and 15 minute load averages: the
+// figures mean little without them on a shared machine.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"tripline/federation"
@@ -33,6 +35,8 @@ var serveCommands = []*command{{
 		replica := fs.Bool("replica", false, "serve screening for the node whose PostgreSQL --store this is: its index follows the log (and --nats), "+
 			"its encounters and audit go to the database; the data directory holds a copy of the node's node.key and "+federation.IdentityFile)
 		tlsCert, tlsKey := tlsFlags(env, fs, "serve HTTPS only, with this PEM certificate `FILE` (then any intermediates)")
+		cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the serving node to `FILE` when it stops (for benchmarks: a local file, never served over HTTP)")
+		allocProfile := fs.String("alloc-profile", "", "write a profile of the serving node's heap allocations to `FILE` when it stops (for benchmarks, as --cpu-profile)")
 		return func(ctx context.Context, _ []string) error {
 			if *maxImport <= 0 || *maxImport > httpapi.MaxImportCeiling {
 				return usagef("--max-import-bytes: %d is not between 1 and %d", *maxImport, int64(httpapi.MaxImportCeiling))
@@ -62,6 +66,16 @@ var serveCommands = []*command{{
 				}
 			}
 			env.replica = *replica
+			if *cpuProfile != "" {
+				stop, err := startCPUProfile(*cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
+			if *allocProfile != "" {
+				defer writeAllocProfile(*allocProfile, newLogger(env))
+			}
 			return serve(ctx, env, *addr, *data, *natsURL, *maxImport, kp, nil)
 		}
 	},
@@ -169,4 +183,35 @@ func newLogger(env *Env) *slog.Logger {
 		level = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// startCPUProfile profiles the process's CPU into path until the returned
+// func is called. A file the operator names, not an HTTP endpoint: a
+// profile endpoint would hand anyone who reaches the port the node's
+// timings and, with heap profiles, fragments of its data.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return errors.Join(f.Sync(), f.Close())
+	}, nil
+}
+
+// writeAllocProfile writes the heap allocations sampled since the start
+// to path; a failure is logged (the node has stopped by then).
+func writeAllocProfile(path string, log *slog.Logger) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+	}
+	if err != nil {
+		log.Error("--alloc-profile", "err", err)
+	}
 }
