@@ -72,6 +72,12 @@ type Encounter struct {
 	// partner of a pre-departure hit's departure country. Only that
 	// agency's node takes such a copy, for that agency.
 	NoticeTo string `json:"notice_to,omitempty"`
+	// Diffusion is set on a notice of a hit on the listing a received
+	// diffusion made (Diffusion.ReceivedListing): the diffusion, whose
+	// sender the notice goes to. The sender's node takes it only for a
+	// diffusion it sent to the encounter's originator; its agency then
+	// sees the notice as the subject's author.
+	Diffusion string `json:"diffusion,omitempty"`
 	// Clearance is where sharing this false positive's clearance with
 	// partners stands (clearance_share.go), at both ends.
 	Clearance *ClearanceShare `json:"clearance,omitempty"`

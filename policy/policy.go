@@ -184,13 +184,15 @@ func (p *Policy) Encounter(ctx context.Context, e *tripline.Encounter, lookup fu
 	if l := lookup(e.Listing); l != nil && l.ActiveAt(p.now()) {
 		lvl = p.Level(id, l)
 	}
-	if id.Agency == e.Originator {
+	// The originator sees its own listing; a diffusion's sender, the
+	// subject it described itself (the notice of a hit on it).
+	if id.Agency == e.Originator || (e.Diffusion != "" && id.Agency == e.NoticeTo) {
 		lvl = max(lvl, min(tripline.LevelDetails, tripline.RoleCeiling(id.Role)))
 	}
 	// The originator's queue and the reporting agency see their own
 	// encounters; anyone else, nothing of them. A notice's recipient
 	// (NoticeTo) was granted the listing by its originator: if that grant
-	// is gone here, so is the notice.
+	// is gone here, so is the notice (a diffusion's sender needs none).
 	if lvl == tripline.LevelNone && id.Agency != e.Originator && id.Agency != e.Agency {
 		p.record(ctx, id, "encounter.read.refused", e.ID, "not the originator's or reporter's")
 		return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)

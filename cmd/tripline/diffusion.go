@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -134,6 +135,58 @@ func (dn diffusionNode) screenFor(ctx context.Context, d *tripline.Diffusion) er
 	}
 	if err != nil {
 		return fmt.Errorf("diffusion %s: its listing at %s: %w", d.ID, dn.n.Agency, err)
+	}
+	return nil
+}
+
+// notifyDiffusion tells the sender of a diffusion this node received of
+// its officers' hit or review on it: the diffusion asked to be told
+// (locate and report) or to have the person stopped, and the sender's
+// analysts need the encounter (when, where, which document) at once, not
+// when someone calls the contact point. It goes as a notice (the
+// encounter is this agency's own, on its own listing): signed by this
+// node, in the sender agency's queue at its node, acknowledged there.
+func (n *Node) notifyDiffusion(ctx context.Context, e *tripline.Encounter) {
+	if e.Originator != n.Agency || !n.ownEncounter(e) || e.Decision == tripline.DecisionClear {
+		return
+	}
+	// A received diffusion's listing is named AGENCY:DIFFUSION
+	// (ReceivedListing); the index keeps no details to tell it by.
+	ref, ok := strings.CutPrefix(e.Listing, n.Agency+":")
+	if !ok {
+		return
+	}
+	d, err := sqlstore.NewDiffusionService(n.DB).Diffusion(ctx, ref)
+	if err != nil || d.Sender == n.Agency || d.SenderNode == "" || d.ReceivedListing(n.Agency).ID != e.Listing {
+		return // not a listing a received diffusion made
+	}
+	c := *e
+	c.Diffusion = d.ID
+	if err := n.Peer.QueueNotice(ctx, &c, e.ID+"-dif-"+d.SenderNode, d.SenderNode, d.Sender); err != nil {
+		n.Logger.Error("queue diffusion hit notice", "encounter", e.ID, "diffusion", d.ID, "to", d.SenderNode, "err", err)
+	}
+}
+
+// diffusionNotice checks a partner's notice of a hit on a diffusion: one
+// this node's agency sent to the notice's originator, on the listing that
+// diffusion made there. Anything else naming a diffusion is refused: a
+// partner cannot put an encounter in this agency's queue as the author
+// of a subject it never diffused.
+func (n *Node) diffusionNotice(ctx context.Context, e *tripline.Encounter) error {
+	d, err := sqlstore.NewDiffusionService(n.DB).Diffusion(ctx, e.Diffusion)
+	if err != nil && tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		return err
+	}
+	sent := err == nil && d.Sender == n.Agency
+	if sent {
+		sent = false
+		for _, r := range d.Recipients {
+			sent = sent || r.Agency == e.Originator
+		}
+	}
+	if !sent || d.ReceivedListing(e.Originator).ID != e.Listing {
+		return tripline.Errorf(tripline.EFORBIDDEN, "report: a notice on diffusion %q, which agency %q did not send to %q as listing %q",
+			e.Diffusion, n.Agency, e.Originator, e.Listing)
 	}
 	return nil
 }

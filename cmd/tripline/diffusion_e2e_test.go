@@ -108,6 +108,21 @@ func TestDiffusionThreeNodes(t *testing.T) {
 	if m := metrics(t, a); !strings.Contains(m, "tripline_diffusions_overdue 1") {
 		t.Errorf("A's metrics lack one overdue diffusion:\n%s", grepLines(m, "diffusion"))
 	}
+	// Each recipient's hit reaches the sender's queue as a notice, with
+	// where and when: A learns its subject was found without a phone call.
+	for _, n := range []*fedNode{b, c} {
+		within(t, 30*time.Second, n.id+"'s hit in A's queue", func() bool {
+			_, got := a.call("analyst", "GET", "/v1/encounters", "")
+			es, _ := got["encounters"].([]any)
+			for _, e := range es {
+				e := e.(map[string]any)
+				if e["agency"] == n.agency && e["notice_to"] == "agency-a" && e["listing"] == n.agency+":"+id {
+					return true
+				}
+			}
+			return false
+		})
+	}
 	// Only the sender cancels; the cancellation reaches both.
 	if st, _ := b.call("analyst", "POST", "/v1/diffusions/"+id+"/cancel", ""); st != 403 {
 		t.Errorf("B cancels A's diffusion: %d", st)

@@ -68,3 +68,45 @@ func TestDiffusionsList(t *testing.T) {
 		t.Errorf("unknown flag: exit %d %s", code, errs)
 	}
 }
+
+// TestDiffusionNoticeChecked: the sender's node takes a notice of a hit on
+// a diffusion only for one its agency sent to the notice's originator, on
+// the listing that diffusion made there; a partner naming another
+// agency's diffusion, one not sent to it, or another listing is refused.
+func TestDiffusionNoticeChecked(t *testing.T) {
+	n := openTestNode(t, t.TempDir())
+	defer n.Close()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	store := sqlstore.NewDiffusionService(n.DB)
+	for _, d := range []*tripline.Diffusion{
+		{ID: "X-sent", Sender: n.Agency, Kind: tripline.DiffuseLocateReport, Subject: tripline.TipSubject{Name: "Karim Benali Haddad"},
+			Recipients: []tripline.DiffusionRecipient{{Agency: "agency-b", Node: "B"}}, Status: tripline.DiffusionActive, Sent: now, AckDue: now, Version: 1},
+		{ID: "C-theirs", Sender: "agency-c", Kind: tripline.DiffuseDetain, Subject: tripline.TipSubject{Name: "Not Ours Atall"},
+			Recipients: []tripline.DiffusionRecipient{{Agency: "agency-b"}}, Status: tripline.DiffusionActive, Sent: now, AckDue: now, Version: 1},
+	} {
+		if _, err := store.PutDiffusion(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name, diffusion, originator, listing string
+		ok                                   bool
+	}{
+		{"our diffusion's listing at its recipient", "X-sent", "agency-b", "agency-b:X-sent", true},
+		{"not sent to that agency", "X-sent", "agency-z", "agency-z:X-sent", false},
+		{"another listing", "X-sent", "agency-b", "agency-b:other", false},
+		{"another agency's diffusion", "C-theirs", "agency-b", "agency-b:C-theirs", false},
+		{"no such diffusion", "X-none", "agency-b", "agency-b:X-none", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &tripline.Encounter{ID: "B-e1-dif", Listing: tt.listing, Originator: tt.originator, Agency: tt.originator,
+				NoticeTo: n.Agency, Diffusion: tt.diffusion}
+			err := n.diffusionNotice(ctx, e)
+			if tt.ok != (err == nil) || (err != nil && tripline.ErrorCode(err) != tripline.EFORBIDDEN) {
+				t.Fatalf("diffusionNotice = %v, want ok %v", err, tt.ok)
+			}
+		})
+	}
+}

@@ -118,6 +118,9 @@ func TestDocScripts(t *testing.T) {
 				// A schema of its own, and a stream: tests run in parallel.
 				vars["TRIPLINE_STORE"] = pgSchemaURL(t)
 				vars["TRIPLINE_NATS_STREAM"] = "TRIPLINE_DOCS_" + strings.ToUpper(filepath.Base(work))
+				if url := os.Getenv("TRIPLINE_TEST_NATS"); url != "" {
+					dropStreamAtEnd(t, url, vars["TRIPLINE_NATS_STREAM"])
+				}
 				vars["REPLICA"] = freeAddr(t)
 			}
 			for _, p := range []string{"PORT_A", "PORT_B", "PORT_C"} {

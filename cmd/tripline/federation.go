@@ -33,6 +33,7 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 		Feed: &federation.Feed{Events: n.Events, Self: n.DB.Origin, Sign: sign, Groups: n.groups, Audit: n.Audit, Consented: n.consented,
 			Listing: func(id string) *tripline.Listing { return n.Index.Listing(id) },
 			Logger:  n.Logger},
+		Held: n.Listings.Listing,
 		Update: func(ctx context.Context, u *tripline.EncounterUpdate, sender string) error {
 			_, err := n.Encounters.MergeEncounterUpdate(ctx, u, sender)
 			return err
@@ -42,6 +43,11 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 				// A partner may notify this node's agency, no other one
 				// whose users happen to be here.
 				return tripline.Errorf(tripline.EFORBIDDEN, "report: a notice for agency %q sent to the node of %q", e.NoticeTo, n.Agency)
+			}
+			if e.Diffusion != "" {
+				if err := n.diffusionNotice(ctx, e); err != nil {
+					return err
+				}
 			}
 			if _, err := n.Encounters.Encounter(ctx, e.ID); err == nil {
 				return nil // the same report twice

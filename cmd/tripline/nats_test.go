@@ -22,6 +22,20 @@ import (
 	"tripline/sqlstore"
 )
 
+// dropStreamAtEnd deletes a test's JetStream stream once the test ends:
+// registered before the processes that use it, it runs after they stop,
+// and the server keeps no stream of a finished test.
+func dropStreamAtEnd(t testing.TB, url, stream string) {
+	t.Cleanup(func() {
+		if nc, err := nats.Connect(url); err == nil {
+			if js, err := jetstream.New(nc); err == nil {
+				js.DeleteStream(context.Background(), stream)
+			}
+			nc.Close()
+		}
+	})
+}
+
 // TestServePublishesToJetStream: a node serving with TRIPLINE_NATS puts
 // each committed event on the stream, where a follower (a replica would)
 // applies it; the follower reads what it missed from the node's log.
@@ -33,14 +47,7 @@ func TestServePublishesToJetStream(t *testing.T) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	stream := "TRIPLINE_E2E_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		if nc, err := nats.Connect(url); err == nil {
-			if js, err := jetstream.New(nc); err == nil {
-				js.DeleteStream(context.Background(), stream)
-			}
-			nc.Close()
-		}
-	})
+	dropStreamAtEnd(t, url, stream)
 	dir := t.TempDir()
 	n := startNodeEnv(t, dir, map[string]string{"TRIPLINE_NATS": url, "TRIPLINE_NATS_STREAM": stream})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -149,6 +149,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		if n.Peer != nil {
 			n.reportEncounter(context.Background(), e)
 			n.notifyDeparture(context.Background(), e)
+			n.notifyDiffusion(context.Background(), e)
 		}
 	}
 	n.OnEncounterUpdated = func(e *tripline.Encounter) {

@@ -221,6 +221,7 @@ func replicaSet(t testing.TB, natsURL string, n int) (w *replicaProc, reps []*re
 	b := make([]byte, 4)
 	rand.Read(b)
 	stream := "TRIPLINE_REPLICA_" + strings.ToUpper(hex.EncodeToString(b))
+	dropStreamAtEnd(t, natsURL, stream)
 	mk := func(name string, args ...string) *replicaProc {
 		dir := filepath.Join(tmp, name)
 		return &replicaProc{t: t, bin: bin, name: name, dir: dir, addr: freeAddr(t), args: args, log: filepath.Join(tmp, name+".log"), store: store,

@@ -1,7 +1,8 @@
 // The report outbox: encounter reports and notices this node owes other
 // nodes (a hit on a partner's listing to its originator, a pre-departure
-// notice to the departure country's partner, a diffusion or its
-// acknowledgement), with their delivery state:
+// notice to the departure country's partner, a diffusion, its
+// acknowledgement, a hit on a received diffusion to its sender), with
+// their delivery state:
 // pending, sent, acknowledged, overdue (past the acknowledgement deadline).
 import {api, q} from '../api.js';
 import {h, clear, errorBox, fmtTime} from '../dom.js';
@@ -16,6 +17,7 @@ function kindOf(r) {
   if (/@[^#]*#ack$/.test(r.id)) return 'diffusion acknowledgement';
   if (/#ack$/.test(r.id)) return 'acknowledgement';
   if (/@.*#\d+$/.test(r.id)) return 'diffusion';
+  if (/-dif-/.test(r.id)) return 'diffusion hit notice';
   return /-dep-/.test(r.id) ? 'departure notice' : 'encounter report';
 }
 

@@ -56,6 +56,7 @@ export function encounterCard(e, me) {
     h('h2', {id: 'enc-h-' + e.id}, travellerName(t) || t.ref),
     h('span', {class: 'score'}, `score ${Number(e.score).toFixed(2)}`),
     e.retro ? h('span', {class: 'badge b-warn'}, 'RETRO: already crossed') : null,
+    e.diffusion ? h('span', {class: 'badge b-warn'}, `Your diffusion ${e.diffusion}: found by ${e.agency || e.originator}`) : null,
     e.minor_listing || isMinor(t.dob, e.at) ? h('span', {class: 'badge minor'}, 'MINOR') : null,
     h('span', {class: 'muted'}, fmtTime(e.at))),
   h('div', {class: 'split'},
