@@ -136,6 +136,10 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	id := tripline.IdentityFrom(r.Context())
 	status, err := s.Federation.ReceiveReport(r.Context(), nodeOf(id), &in)
 	if err != nil {
+		if tripline.ErrorCode(err) == tripline.EFORBIDDEN {
+			// A partner reporting what it may not: oversight sees who tried.
+			s.Policy.Record(r.Context(), "report.refused", in.ToOrigin, tripline.ErrorMessage(err))
+		}
 		Error(w, r, s.Logger, err)
 		return
 	}

@@ -111,3 +111,84 @@ func (s *testServer) audited(t *testing.T, user, action string) bool {
 	}
 	return false
 }
+
+// TestForgedReportRefused: partner B, signing as itself, reports an
+// encounter as if partner D's agency had recorded it: refused with 403
+// "forbidden" naming D, audited as report.refused by node B, and nothing
+// reaches the queue; B's honest report is taken.
+func TestForgedReportRefused(t *testing.T) {
+	ts := newServer(t)
+	w := serverOf(ts.URL + "/")
+	ctx := context.Background()
+	open := func(origin string) *sqlstore.FederationStore {
+		db := sqlite.NewDB(filepath.Join(t.TempDir(), "fed.db"))
+		db.Origin = origin
+		if err := db.Open(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return sqlstore.NewFederationStore(db)
+	}
+	aStore, bStore := open("A"), open("B")
+	keys := map[string]ed25519.PublicKey{}
+	privs := map[string]ed25519.PrivateKey{}
+	for _, node := range []string{"A", "B", "D"} {
+		keys[node], privs[node], _ = ed25519.GenerateKey(nil)
+	}
+	for _, node := range []string{"B", "D"} {
+		if err := aStore.PutPartner(ctx, &tripline.Partner{ID: node, Agency: "agency-" + strings.ToLower(node), PublicKey: federation.PublicKeyString(keys[node])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bStore.PutPartner(ctx, &tripline.Partner{ID: "A", Agency: "agency-a", PublicKey: federation.PublicKeyString(keys["A"])}); err != nil {
+		t.Fatal(err)
+	}
+	a, b := federation.NewPeer("A", privs["A"], aStore, discardLogger()), federation.NewPeer("B", privs["B"], bStore, discardLogger())
+	for _, p := range []*federation.Peer{a, b} {
+		if _, err := p.Reload(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queued := map[string]bool{}
+	w.srv.Federation = signedNodes{Federation: &federation.Service{Peer: a, Agency: "agency-a",
+		Held: func(_ context.Context, id string) (*tripline.Listing, error) {
+			return &tripline.Listing{ID: id, Provenance: tripline.Provenance{Originator: "agency-a"}}, nil
+		},
+		Create: func(_ context.Context, e *tripline.Encounter) error { queued[e.ID] = true; return nil }}, keys: keys}
+	post := func(e *tripline.Encounter) (int, string) {
+		t.Helper()
+		if err := b.QueueEncounter(ctx, e, "A", "A"); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := bStore.Reports(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body []byte
+		for _, r := range rs {
+			if r.ID == e.ID {
+				body = r.Body
+			}
+		}
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/reports", strings.NewReader(string(body)))
+		federation.SignRequest(req, "B", privs["B"], body, time.Now())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		text, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(text)
+	}
+	forged := &tripline.Encounter{ID: "B-e1", Listing: "agency-a:1", Originator: "agency-a", Agency: "agency-d", Decision: tripline.DecisionHit}
+	if st, text := post(forged); st != http.StatusForbidden || !strings.Contains(text, `which node \"D\" runs`) {
+		t.Fatalf("B reporting as agency-d: %d %s; want 403 naming D", st, text)
+	}
+	if queued["B-e1"] || !w.audited(t, "node:B", "report.refused") {
+		t.Fatalf("forged report: queued %v, or no report.refused entry by node B", queued["B-e1"])
+	}
+	honest := &tripline.Encounter{ID: "B-e2", Listing: "agency-a:1", Originator: "agency-a", Agency: "agency-b", Decision: tripline.DecisionHit}
+	if st, text := post(honest); st != http.StatusOK || !queued["B-e2"] {
+		t.Fatalf("B's honest report: %d %s, queued %v", st, text, queued["B-e2"])
+	}
+}

@@ -96,7 +96,7 @@ func TestJournalOfEarlierBuildApplied(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if last, err = j.Append(b); err != nil {
+		if _, err := j.Append(b); err != nil {
 			t.Fatal(err)
 		}
 	}
