@@ -85,9 +85,10 @@ type Journal struct {
 	lastErr  error
 	changed  chan struct{} // closed (and replaced) when synced, ready or applied change
 	closed   bool
-	segments []uint64 // first sequence of each segment file, oldest first
-	f        *os.File // the segment appended to
-	size     int64
+	segments []uint64  // first sequence of each segment file, oldest first
+	f        *os.File  // the segment appended to
+	size     int64     // where f's records end
+	alloc    int64     // f's length: zeros from size up to here
 	started  time.Time // when f was started
 
 	wake chan struct{}
@@ -96,6 +97,20 @@ type Journal struct {
 }
 
 const headerLen = 16 // length, CRC-32C, sequence
+
+// allocChunk is how far ahead of its records a segment is filled with
+// zeros, in the same write as the records that reach past the zeros
+// before. An fdatasync of blocks the file already had flushes the
+// records alone, without a commit of the file system's journal for a new
+// file size: about a quarter less CPU and wall time per fsync on these
+// disks, and a node pays one fsync per group of answers. A record's
+// header is never zero (its sequence starts at 1), so a reader stops at
+// the first zero header. A segment is cut back to its records when it is
+// left (full, or the journal closed), so only a killed process leaves
+// zeros behind.
+const allocChunk = 256 << 10
+
+var zeros [allocChunk]byte
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -183,6 +198,22 @@ func (j *Journal) readSegment(first uint64, last bool) error {
 	}
 	off := 0
 	for off < len(b) {
+		if end, ok := zeroTail(b[off:]); end {
+			if ok && !last {
+				break // zeros a killed process left after its last record
+			}
+			if !ok && !last {
+				return fmt.Errorf("journal: %s: damaged record at byte %d", path, off)
+			}
+			// The zeros written ahead of the records, and perhaps records
+			// written after a write that did not reach the disk: never
+			// synced, never answered. Cut, so that appends follow the
+			// last record.
+			if err := os.Truncate(path, int64(off)); err != nil {
+				return fmt.Errorf("journal: cut the end of %s: %w", path, err)
+			}
+			break
+		}
 		rec, n, ok := decode(b[off:])
 		if !ok {
 			if !last {
@@ -201,6 +232,24 @@ func (j *Journal) readSegment(first uint64, last bool) error {
 		off += n
 	}
 	return nil
+}
+
+// zeroTail reports whether b starts with a zero header (or fewer zero
+// bytes than one): the records end there. ok is false when something
+// other than zeros follows.
+func zeroTail(b []byte) (end, ok bool) {
+	h := b[:min(headerLen, len(b))]
+	for _, c := range h {
+		if c != 0 {
+			return false, false
+		}
+	}
+	for _, c := range b[len(h):] {
+		if c != 0 {
+			return true, false
+		}
+	}
+	return true, true
 }
 
 // decode reads one record from b: ok is false for a short or damaged one.
@@ -231,7 +280,7 @@ func appendFrame(buf []byte, r Record) []byte {
 // startSegment starts a new segment file at the next sequence.
 func (j *Journal) startSegment() error {
 	first := j.next
-	f, err := os.OpenFile(filepath.Join(j.dir, segName(first)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(filepath.Join(j.dir, segName(first)), os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -245,9 +294,9 @@ func (j *Journal) startSegment() error {
 		return err
 	}
 	if j.f != nil {
-		j.f.Close()
+		j.closeSegment()
 	}
-	j.f, j.size, j.started = f, fi.Size(), time.Now()
+	j.f, j.size, j.alloc, j.started = f, fi.Size(), fi.Size(), time.Now()
 	if len(j.segments) == 0 || j.segments[len(j.segments)-1] != first {
 		j.segments = append(j.segments, first)
 	}
@@ -529,18 +578,41 @@ func (j *Journal) writeOnce(buf *[]byte) (ok, more bool) {
 }
 
 // write appends b to the segment and syncs it; a failed write is cut off
-// again so that the next attempt does not follow a torn record.
+// again so that the next attempt does not follow a torn record. Records
+// that reach past the zeros written ahead take the next allocChunk of
+// zeros with them.
 func (j *Journal) write(b []byte) error {
-	if _, err := j.f.Write(b); err != nil {
-		j.f.Truncate(j.size)
+	end := j.size + int64(len(b))
+	if end > j.alloc {
+		b = append(b, zeros[:]...)
+	}
+	if _, err := j.f.WriteAt(b, j.size); err != nil {
+		j.cut()
 		return err
 	}
 	if err := syscall.Fdatasync(int(j.f.Fd())); err != nil {
-		j.f.Truncate(j.size)
+		j.cut()
 		return err
 	}
-	j.size += int64(len(b))
+	j.alloc = max(j.alloc, j.size+int64(len(b)))
+	j.size = end
 	return nil
+}
+
+// cut drops what follows the records of the segment (a failed write, the
+// zeros ahead).
+func (j *Journal) cut() {
+	if err := j.f.Truncate(j.size); err == nil {
+		j.alloc = j.size
+	}
+}
+
+// closeSegment closes the segment appended to, cut back to its records:
+// a journal closed or rolled over leaves the files as earlier builds
+// wrote them.
+func (j *Journal) closeSegment() error {
+	j.cut()
+	return j.f.Close()
 }
 
 // Close writes what is queued and closes the journal; records not yet
@@ -562,7 +634,7 @@ func (j *Journal) Close() error {
 	if len(j.queue) > 0 {
 		errs = append(errs, fmt.Errorf("journal: %d records not written: %w", len(j.queue), j.lastErr))
 	}
-	if err := j.f.Close(); err != nil {
+	if err := j.closeSegment(); err != nil {
 		errs = append(errs, err)
 	}
 	errs = append(errs, j.lock.Close())

@@ -246,3 +246,95 @@ func TestOldAppliedSegmentDeleted(t *testing.T) {
 		t.Fatalf("next sequence = %d, want 2", seq)
 	}
 }
+
+// A segment is filled with zeros ahead of its records while it is
+// appended to (its fsyncs then write no new file size), and cut back to
+// its records when the journal closes. What a killed process leaves,
+// zeros after the last record, perhaps with a record the disk got without
+// the one before it (never synced, never answered), is read as the end of
+// the records: cut from the last segment, passed over in an earlier one.
+// Anything but zeros after zeros in an earlier segment is damage, named.
+func TestZerosAhead(t *testing.T) {
+	const whole = "[1:a 2:b 3:c 4:d]"
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{})
+	appendSync(t, j, "a")
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	if n := fileSize(segs[0]); n <= 16+1 {
+		t.Fatalf("segment while open: %d bytes; want its record and zeros ahead", n)
+	}
+	j.Close()
+	if n := fileSize(segs[0]); n != 16+1 {
+		t.Fatalf("segment after close: %d bytes; want its record alone", n)
+	}
+	for _, tc := range []struct {
+		name    string
+		tail    func(first, last []byte) (first2, last2 []byte)
+		want    string // records read, or "" for an error naming the first segment
+		wantSeq uint64 // the next append's sequence
+	}{
+		{"as closed", func(f, l []byte) ([]byte, []byte) { return f, l }, whole, 5},
+		{"zeros after the last", func(f, l []byte) ([]byte, []byte) { return f, append(l, make([]byte, 4096)...) }, whole, 5},
+		{"a few zeros after the last", func(f, l []byte) ([]byte, []byte) { return f, append(l, 0, 0, 0) }, whole, 5},
+		{"zeros after an earlier", func(f, l []byte) ([]byte, []byte) { return append(f, make([]byte, 4096)...), l }, whole, 5},
+		{"a record after zeros in the last", func(f, l []byte) ([]byte, []byte) {
+			rec := l[len(l)/2:] // the last record (both are one letter long)
+			l = append(l[:len(l)/2:len(l)/2], make([]byte, 64)...)
+			return f, append(l, rec...)
+		}, "[1:a 2:b 3:c]", 4},
+		{"a record after zeros in an earlier", func(f, l []byte) ([]byte, []byte) {
+			return append(append(f, make([]byte, 64)...), l[:len(l)/2]...), l
+		}, "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			j := mustOpen(t, dir, 0, journal.Options{SegmentBytes: 2 * (16 + 1)}) // two records a segment
+			for _, r := range []string{"a", "b", "c", "d"} {
+				appendSync(t, j, r)
+			}
+			if err := j.Close(); err != nil {
+				t.Fatal(err)
+			}
+			segs, _ = filepath.Glob(filepath.Join(dir, "*.journal"))
+			first, _ := os.ReadFile(segs[0])
+			last, _ := os.ReadFile(segs[1])
+			if len(first) != 2*(16+1) || len(last) != 2*(16+1) {
+				t.Fatalf("segments after close: %d and %d bytes, want %d each", len(first), len(last), 2*(16+1))
+			}
+			os.Remove(segs[2]) // the empty one started after d
+			first, last = tc.tail(first, last)
+			os.WriteFile(segs[0], first, 0o600)
+			os.WriteFile(segs[1], last, 0o600)
+			j, err := journal.Open(dir, 0, journal.Options{SegmentBytes: 2 * (16 + 1)})
+			if tc.want == "" {
+				if err == nil || !strings.Contains(err.Error(), filepath.Base(segs[0])) {
+					t.Fatalf("open = %v, want an error naming %s", err, segs[0])
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close()
+			n := strings.Count(tc.want, ":")
+			if got := take(t, j, n); fmt.Sprint(got) != tc.want {
+				t.Fatalf("took %v, want %s", got, tc.want)
+			}
+			if seq := appendSync(t, j, "e"); seq != tc.wantSeq {
+				t.Fatalf("next sequence = %d, want %d", seq, tc.wantSeq)
+			}
+			if got := take(t, j, 1); fmt.Sprint(got) != fmt.Sprintf("[%d:e]", tc.wantSeq) {
+				t.Fatalf("took %v after reopening", got)
+			}
+		})
+	}
+}
+
+// fileSize returns the size of path, -1 when it cannot be read.
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return -1
+	}
+	return fi.Size()
+}

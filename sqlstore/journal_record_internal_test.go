@@ -117,3 +117,44 @@ func TestAuditRecord(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkJournalRecord encodes and decodes a clear screening's journal
+// record and its audit entry, in the JSON earlier builds wrote and in the
+// binary form:
+//
+//	go test ./sqlstore -run '^$' -bench JournalRecord -benchmem
+func BenchmarkJournalRecord(b *testing.B) {
+	at := time.Date(2026, 12, 3, 8, 40, 1, 123456789, time.UTC)
+	w := &ScreeningWrites{Seen: &Seen{At: at, Traveller: &tripline.Traveller{Ref: "load-17", Name: "Ayse Kaya", Sex: "F",
+		Nationality: "TUR", DOB: tripline.PartialDate{Year: 1984, Month: 3, Day: 9},
+		Document: &tripline.Document{Type: "P", Number: "U12345678", Country: "TUR"}, Travel: &tripline.Travel{Agency: "tr-border"}}}}
+	e := &tripline.AuditEntry{At: at, User: "load-1", Agency: "tr-border", Role: tripline.RoleOfficer, Action: "screen", Subject: "load-17", Detail: "clear"}
+	b.Run("json", func(b *testing.B) {
+		for b.Loop() {
+			rec, _ := json.Marshal(w)
+			var got ScreeningWrites
+			if err := json.Unmarshal(rec, &got); err != nil {
+				b.Fatal(err)
+			}
+			rec, _ = json.Marshal(e)
+			var ge tripline.AuditEntry
+			if err := json.Unmarshal(rec, &ge); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("binary", func(b *testing.B) {
+		for b.Loop() {
+			rec, _ := w.AppendBinary(nil)
+			var got ScreeningWrites
+			if err := got.UnmarshalBinary(rec); err != nil {
+				b.Fatal(err)
+			}
+			rec = appendAuditRecord(nil, e)
+			var ge tripline.AuditEntry
+			if err := decodeAuditRecord(rec, &ge); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

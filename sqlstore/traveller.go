@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"tripline"
@@ -41,22 +42,37 @@ func (s *TravellerLog) Save(ctx context.Context, batch []Seen) error {
 	return tx.Commit()
 }
 
+// travellerRows is how many travellers one insert statement takes: the
+// screening journal's applier stores a few hundred at a time, and the
+// driver's cost per statement (binding, stepping, a goroutine watching
+// the context) is then paid once per travellerRows.
+const travellerRows = 32
+
+var insertTravellerRows = `INSERT INTO travellers (at, body) VALUES ` + strings.TrimSuffix(strings.Repeat(`(?, ?), `, travellerRows), ", ")
+
 func saveTravellers(ctx context.Context, tx *Tx, batch []Seen) error {
-	if len(batch) == 0 {
-		return nil
-	}
-	st, err := tx.stmt(ctx, `INSERT INTO travellers (at, body) VALUES (?, ?)`)
-	if err != nil {
-		return err
-	}
-	for _, x := range batch {
-		body := x.body
-		if body == nil {
-			body = encodeSeen(x.Traveller)
+	args := make([]any, 0, 2*min(len(batch), travellerRows))
+	for len(batch) > 0 {
+		query, k := insertTravellerRows, travellerRows
+		if len(batch) < travellerRows {
+			query, k = `INSERT INTO travellers (at, body) VALUES (?, ?)`, 1
 		}
-		if _, err := st.ExecContext(ctx, x.At.UnixNano(), body); err != nil {
+		st, err := tx.stmt(ctx, query)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for _, x := range batch[:k] {
+			body := x.body
+			if body == nil {
+				body = encodeSeen(x.Traveller)
+			}
+			args = append(args, x.At.UnixNano(), body)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("store traveller: %w", err)
 		}
+		batch = batch[k:]
 	}
 	return nil
 }

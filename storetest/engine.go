@@ -58,6 +58,7 @@ func RunDB(t *testing.T, e Engine) {
 		{"TravellerRoundTrip", testTravellerRoundTrip},
 		{"TravellerStoredCompactly", testTravellerStoredCompactly},
 		{"TravellerLogPurge", testTravellerLogPurge},
+		{"TravellerLogBatch", testTravellerLogBatch},
 		{"ListingChanges", testListingChanges},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })
