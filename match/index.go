@@ -404,6 +404,11 @@ func nameKeys(keys []uint64, toks []*token) []uint64 {
 		// A one-word name (an alias: "Yahya") has nothing else to be
 		// found by: a typo in a word of four letters too.
 		keys = deletionKeysMin(keys, t, 4)
+	} else if j, ok := oneWordAbd(toks); ok {
+		// So has an Abd compound written as one word (Abdelrazaq, split
+		// into abd + razaq): a typo in its Abd ("Abvelrazaq") leaves the
+		// traveller's word unsplit, one typo from the word as written.
+		keys = deletionKeysMin(keys, &token{form: j}, 5)
 	}
 	if k, ok := wholeKey(toks); ok {
 		keys = append(keys, k)
@@ -424,6 +429,27 @@ func onlyWord(toks []*token) (*token, bool) {
 		only = t
 	}
 	return only, only != nil
+}
+
+// oneWordAbd returns, for a name whose only words are an Abd compound
+// written as one word, that word as written.
+func oneWordAbd(toks []*token) (string, bool) {
+	var ns [2]*token
+	n := 0
+	for _, t := range toks {
+		if t.kind != kindName {
+			continue
+		}
+		if n == 2 {
+			return "", false
+		}
+		ns[n] = t
+		n++
+	}
+	if n != 2 || ns[0].form != "abd" || ns[0].raw == "" || ns[0].arabic || ns[1].arabic || ns[1].raw != "" {
+		return "", false
+	}
+	return ns[0].raw + ns[1].form, true
 }
 
 // pairKeys appends a key per pair of name tokens. Names reach it with at

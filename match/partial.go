@@ -19,7 +19,13 @@ type nameShape struct {
 	headless     bool // the listed name's first word is left over: its given name (or surname, written first), which no passport drops
 	syllables    bool // every listed word matched is a Latin syllable of four letters or fewer (Kim, Chol, Song)
 	exact        bool // the listed name as it is: every word, spelt alike, in order
+	single       bool // one word on each side, titles aside
 }
+
+// oneWord reports whether the traveller's name and the listed name are
+// one word each, matched to each other (not a kunya: Ahmad is not Abu
+// Ahmad).
+func (sh nameShape) oneWord() bool { return sh.single && sh.matched == 1 }
 
 // shapeOf describes how r aligned q with c.
 func shapeOf(q, c []*token, r nameResult) nameShape {
@@ -34,7 +40,7 @@ func shapeOf(q, c []*token, r nameResult) nameShape {
 		usedQ |= e.q
 		usedC |= e.c
 	}
-	sh := nameShape{exact: r.exact, words: bits.OnesCount32(usedQ), missQ: unmatchedNames(q, usedQ), missC: unmatchedNames(c, usedC)}
+	sh := nameShape{exact: r.exact, words: bits.OnesCount32(usedQ), missQ: unmatchedNames(q, usedQ), missC: unmatchedNames(c, usedC), single: len(q) == 1 && len(c) == 1}
 	lastMatched, firstMissing, first := -1, len(c), true
 	sh.syllables = true
 	for i, t := range c {
@@ -76,6 +82,10 @@ const (
 	// cutYearRare is how rare an agreeing birth year counts for a name cut
 	// to its first words (a full date counts 1; dobSpecificity).
 	cutYearRare = 0.7
+	// oneWordYearRare is how rare an agreeing birth year counts for a
+	// one-word name against a one-word listed name (an alias): little, but
+	// the year is all it has beside the word.
+	oneWordYearRare = 0.2
 	// headless: the listed name's first word is missing. A passport
 	// never drops a given name (nor a surname written first); what shares
 	// only the later words of a listed name (a father's, grandfather's or

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"strings"
 	"testing"
 
 	"tripline"
@@ -151,6 +152,41 @@ func TestOneWordAliasFoundWithTypo(t *testing.T) {
 	tr := &tripline.Traveller{Name: "Yaja", Nationality: "AFG", DOB: tripline.PartialDate{Year: 1978, Month: 12, Day: 14}}
 	if ms := ix.Screen(tr, now, nil); len(ms) != 1 || ms[0].Listing != "a" {
 		t.Errorf("Screen(Yaja) = %+v, want the listing with alias Yaya", ms)
+	}
+}
+
+// TestOneWordAliasYear: a one-word alias misspelt (Hasqan for the weak
+// alias Hassan) with the listed birth year reaches review: the year is all
+// a one-word name has beside the word. A kunya (Abu Ahmad) is not the one
+// word Ahmad, and gets no such lift.
+func TestOneWordAliasYear(t *testing.T) {
+	l := &tripline.Listing{ID: "a", Status: tripline.StatusActive, Nationalities: []string{"IRQ"}, BirthDates: []tripline.PartialDate{{Year: 1983}},
+		Names: []tripline.Name{{Full: "ALI SADDAM HUSSEIN AL-TIKRITI", Kind: tripline.NamePrimary}, {Full: "Hassan", Kind: tripline.NameWeakAlias}, {Full: "Abu Ahmad", Kind: tripline.NameAlias}}}
+	born := tripline.PartialDate{Year: 1983, Month: 7, Day: 1}
+	if s, feats := Score(&tripline.Traveller{Name: "Hasqan", DOB: born, Nationality: "IRQ"}, l); s < DefaultThresholds.Review {
+		t.Errorf("Hasqan, born 1983: score %.3f, want review (%v)", s, feats)
+	}
+	l.Names = l.Names[2:]
+	s, feats := Score(&tripline.Traveller{Name: "Ahmad", DOB: born, Nationality: "IRQ"}, l)
+	for _, f := range feats {
+		if f.Feature == FeatureDOB && strings.Contains(f.Detail, "one-word") {
+			t.Errorf("Ahmad against the kunya Abu Ahmad: %.3f, lifted as a one-word name: %s", s, f.Detail)
+		}
+	}
+}
+
+// TestOneWordAbdFoundWithTypo: a one-word Abd compound (Abdelrazaq, split
+// into abd + razaq) is found through a typo in its Abd ("Abvelrazaq",
+// which no longer splits): the word as written has deletion keys too.
+func TestOneWordAbdFoundWithTypo(t *testing.T) {
+	ix := NewIndex(Options{})
+	ix.Upsert(&tripline.Listing{ID: "a", Status: tripline.StatusActive, Nationalities: []string{"ERI"},
+		Names: []tripline.Name{{Full: "Fitiwi Abdelrazak", Kind: tripline.NamePrimary}, {Full: "Abdelrazaq", Kind: tripline.NameAlias}}})
+	for _, name := range []string{"Abvelrazaq", "Abdelrazaw"} {
+		tr := &tripline.Traveller{Name: name, Nationality: "ERI"}
+		if ms := ix.Screen(tr, now, nil); len(ms) != 1 || ms[0].Listing != "a" {
+			t.Errorf("Screen(%s) = %+v, want the listing with alias Abdelrazaq", name, ms)
+		}
 	}
 }
 

@@ -301,11 +301,17 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	addGain := func(g float64) { gain = 1 - (1-gain)*(1-g) }
 
 	dobExact := false
-	dobRare, dobFeat, cutYear := 0.0, -1, false
+	dobRare, dobFeat, cutYear, oneYear := 0.0, -1, false, false
 	if ds, how, bl, ok := bestDOB(q.dob, p.dobs); ok {
 		dobRare = dobSpecificity(ds, how)
 		if sh.cut && sh.words > 1 && how == "within" && dobRare < cutYearRare {
 			dobRare, cutYear = cutYearRare, true // a cut name and the same birth year
+		}
+		if how == "within" && sh.oneWord() && dobRare < oneWordYearRare {
+			// A one-word name has nothing but its birth year to be
+			// told by: a one-word alias misspelt ("Hasqan" for the
+			// alias Hassan) and the same year.
+			dobRare, oneYear = oneWordYearRare, true
 		}
 		w := 0.0
 		switch {
@@ -373,6 +379,9 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 			why := "a full date agreeing is rare"
 			if cutYear {
 				why = "the birth year agrees with a name cut to its first words"
+			}
+			if oneYear {
+				why = "the birth year agrees with a one-word name"
 			}
 			feats[dobFeat].Detail += fmt.Sprintf("; %s: +%.2f to a partial name", why, lift)
 		}
