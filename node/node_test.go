@@ -3,6 +3,7 @@ package node
 import (
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,7 +21,13 @@ import (
 type testNode struct {
 	*Node
 	t *testing.T
+	// at, when set, is the node's clock: the runtime's goroutines read
+	// it while a test moves it (setNow).
+	at *atomic.Pointer[time.Time]
 }
+
+// setNow sets the node's clock to at, safely for its running goroutines.
+func (n *testNode) setNow(at time.Time) { n.at.Store(&at) }
 
 // startTestNode opens dir's store and starts a runtime on it; retroQueue
 // 0 is the default.
@@ -41,11 +48,18 @@ func startTestNode(t *testing.T, dir string, retroQueue int) *testNode {
 	n.Screener.Encounters = n.Encounters
 	n.Screener.Origin = db.Origin
 	n.Screener.Now = func() time.Time { return n.Now() }
+	at := new(atomic.Pointer[time.Time])
+	n.Now = func() time.Time {
+		if t := at.Load(); t != nil {
+			return *t
+		}
+		return time.Now()
+	}
 	if err := n.Start(t.Context(), dir); err != nil {
 		db.Close()
 		t.Fatal(err)
 	}
-	tn := &testNode{n, t}
+	tn := &testNode{n, t, at}
 	t.Cleanup(func() { tn.Close() })
 	return tn
 }
@@ -136,7 +150,7 @@ func TestExpiry(t *testing.T) {
 	if _, err := n.Listings.PutListing(ctx, l); err != nil {
 		t.Fatal(err)
 	}
-	n.Now = func() time.Time { return until.Add(time.Minute) }
+	n.setNow(until.Add(time.Minute))
 	n.expire(ctx)
 	if n.Index.Listing("local:1") != nil {
 		t.Fatal("an expired listing is still in the index")
