@@ -57,6 +57,7 @@ func main() {
 	soak := flag.Duration("soak", 0, "instead of the runs: one run of this length at the largest -clients, printing memory and disk every -every")
 	every := flag.Duration("every", 30*time.Second, "progress interval of -soak")
 	cpuProfile := flag.String("cpuprofile", "", "write the serving node's CPU profile (warm-up and runs) to this file (`tripline serve --cpu-profile`; not with an older -bin)")
+	serverEnv := flag.String("server-env", "", "extra environment of the node, comma-separated NAME=VALUE (GOGC=400): the load client keeps its own")
 	allocProfile := flag.String("allocprofile", "", "write the serving node's heap allocation profile to this file (`tripline serve --alloc-profile`)")
 	flag.Parse()
 
@@ -88,7 +89,11 @@ func main() {
 		inProcess(ls, qs, *listings)
 	}
 
-	srv := start(*bin, data, map[string]string{"--cpu-profile": *cpuProfile, "--alloc-profile": *allocProfile})
+	var env []string
+	if *serverEnv != "" {
+		env = strings.Split(*serverEnv, ",")
+	}
+	srv := start(*bin, data, env, map[string]string{"--cpu-profile": *cpuProfile, "--alloc-profile": *allocProfile})
 	defer srv.stop()
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 	if *warmup > 0 {
@@ -235,10 +240,10 @@ type server struct {
 	base string
 }
 
-// start runs `tripline serve` on a free loopback port (with profiles:
-// flag to file, empty for none) and waits until
+// start runs `tripline serve` on a free loopback port (with env added to
+// its environment, and profiles: flag to file, empty for none) and waits until
 // /readyz answers 200, printing how long that took and the RSS then.
-func start(bin, data string, profiles map[string]string) *server {
+func start(bin, data string, env []string, profiles map[string]string) *server {
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data}
 	for flag, path := range profiles {
 		if path == "" {
@@ -251,7 +256,7 @@ func start(bin, data string, profiles map[string]string) *server {
 		args = append(args, flag, abs)
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "TRIPLINE_LOG_LEVEL=info")
+	cmd.Env = append(append(os.Environ(), "TRIPLINE_LOG_LEVEL=info"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		log.Fatal(err)
