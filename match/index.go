@@ -96,7 +96,18 @@ type Index struct {
 type scratch struct {
 	acc     []float32
 	touched []uint32
+	lists   []postList // the query's keys with postings
+	top     candHeap   // the best-supported slots
+	cands   []uint32   // candidates' result, valid until the scratch is put back
 	dec     snapDecoder
+}
+
+// postList is one query key's postings: in the flat arrays (Compact), in
+// the map (added since), or in both.
+type postList struct {
+	flat, added []uint32
+	kind        byte
+	n           int
 }
 
 // NewIndex returns an empty index.
@@ -305,8 +316,9 @@ func (ix *Index) removeLocked(id string) {
 	ix.free = append(ix.free, slot)
 }
 
-// hashKey hashes a key kind and text (FNV-1a, 64 bits).
-func hashKey(kind byte, s string) uint64 {
+// hashKey hashes a key kind and text (FNV-1a, 64 bits); text built in a
+// byte buffer hashes as its string does.
+func hashKey[S string | []byte](kind byte, s S) uint64 {
 	h := uint64(14695981039346656037)
 	h ^= uint64(kind)
 	h *= 1099511628211
@@ -327,7 +339,8 @@ func tokenKeys(keys []uint64, t *token) []uint64 {
 		keys = append(keys, hashKey(keyForm, t.alt))
 	}
 	if t.class != 0 {
-		keys = append(keys, hashKey(keyClass, strconv.Itoa(int(t.class))))
+		var buf [12]byte
+		keys = append(keys, hashKey(keyClass, strconv.AppendInt(buf[:0], int64(t.class), 10)))
 	}
 	if len(t.skel) >= 2 {
 		keys = append(keys, hashKey(keySkel, t.skel))
@@ -372,11 +385,14 @@ func deletionKeysMin(keys []uint64, t *token, minLen int) []uint64 {
 
 // pairID is what a pair key is made of: the variant class when known (so
 // that variants meet), else the skeleton.
-func pairID(t *token) string {
+func pairID(t *token) string { return string(appendPairID(nil, t)) }
+
+// appendPairID appends pairID(t) to b: keys hash it without a string.
+func appendPairID(b []byte, t *token) []byte {
 	if t.class != 0 {
-		return "c" + strconv.Itoa(int(t.class))
+		return strconv.AppendInt(append(b, 'c'), int64(t.class), 10)
 	}
-	return "s" + t.skel
+	return append(append(b, 's'), t.skel...)
 }
 
 // wholeKey is the key of a whole name: its tokens' pair ids, sorted.
@@ -456,20 +472,27 @@ func oneWordAbd(toks []*token) (string, bool) {
 // most maxTokens tokens (matchTokens), so the pairs are bounded too: a name
 // of thousands of words once made millions of keys.
 func pairKeys(keys []uint64, toks []*token) []uint64 {
-	var buf [maxTokens]string
-	ids := buf[:0]
+	// The ids written one after another in one buffer, on the stack
+	// unless the names are unusually long.
+	var buf [512]byte
+	var ends [maxTokens + 1]int
+	b, n := buf[:0], 0
 	for _, t := range toks {
 		if t.kind != kindName || len(t.skel) < 2 && t.class == 0 {
 			continue
 		}
-		if len(ids) == maxTokens {
+		if n == maxTokens {
 			break
 		}
-		ids = append(ids, pairID(t))
+		b = appendPairID(b, t)
+		n++
+		ends[n] = len(b)
 	}
-	for i, x := range ids {
-		for _, y := range ids[i+1:] {
-			if x > y {
+	for i := 0; i < n; i++ {
+		x := b[ends[i]:ends[i+1]]
+		for j := i + 1; j < n; j++ {
+			y := b[ends[j]:ends[j+1]]
+			if string(x) > string(y) {
 				keys = append(keys, hashPair(keyPair, y, x))
 			} else {
 				keys = append(keys, hashPair(keyPair, x, y))
@@ -480,7 +503,7 @@ func pairKeys(keys []uint64, toks []*token) []uint64 {
 }
 
 // hashPair is hashKey(kind, x+"|"+y) without building the string.
-func hashPair(kind byte, x, y string) uint64 {
+func hashPair(kind byte, x, y []byte) uint64 {
 	h := uint64(14695981039346656037)
 	h ^= uint64(kind)
 	h *= 1099511628211
@@ -499,10 +522,11 @@ func hashPair(kind byte, x, y string) uint64 {
 
 // yearKeys appends a key per name token and birth year.
 func yearKeys(keys []uint64, toks []*token, year int) []uint64 {
-	y := strconv.Itoa(year)
+	var buf [64]byte
 	for _, t := range toks {
 		if t.kind == kindName && (len(t.skel) >= 2 || t.class != 0) {
-			keys = append(keys, hashKey(keyYear, pairID(t)+"|"+y))
+			b := strconv.AppendInt(append(appendPairID(buf[:0], t), '|'), int64(year), 10)
+			keys = append(keys, hashKey(keyYear, b))
 		}
 	}
 	return keys
@@ -555,7 +579,8 @@ type queryKey struct {
 
 // queryKeys returns the keys of a traveller with their kinds.
 func queryKeys(q *query) []queryKey {
-	var out []queryKey
+	out, tmp := q.sc.keys[:0], q.sc.tmp[:0]
+	defer func() { q.sc.keys, q.sc.tmp = out[:0], tmp[:0] }() // reused by the next query
 	add := func(kind byte, ks []uint64) {
 		for _, k := range ks {
 			out = append(out, queryKey{k, kind})
@@ -570,7 +595,8 @@ func queryKeys(q *query) []queryKey {
 			add(keyForm, []uint64{hashKey(keyForm, t.alt)})
 		}
 		if t.class != 0 {
-			add(keyClass, []uint64{hashKey(keyClass, strconv.Itoa(int(t.class)))})
+			var buf [12]byte
+			add(keyClass, []uint64{hashKey(keyClass, strconv.AppendInt(buf[:0], int64(t.class), 10))})
 		}
 		if len(t.skel) >= 2 {
 			add(keySkel, []uint64{hashKey(keySkel, t.skel)})
@@ -581,9 +607,11 @@ func queryKeys(q *query) []queryKey {
 		if t.orig != "" {
 			add(keyOriginal, []uint64{hashKey(keyOriginal, t.orig)})
 		}
-		add(keyTypo, deletionKeysMin(nil, t, 4))
+		tmp = deletionKeysMin(tmp[:0], t, 4)
+		add(keyTypo, tmp)
 	}
-	add(keyPair, pairKeys(nil, q.toks))
+	tmp = pairKeys(tmp[:0], q.toks)
+	add(keyPair, tmp)
 	if k, ok := wholeKey(q.toks); ok {
 		out = append(out, queryKey{k, keyWhole})
 	}
@@ -597,7 +625,8 @@ func queryKeys(q *query) []queryKey {
 	if y := q.dob.Year; y != 0 {
 		// Lists give approximate years: look one either side too.
 		for _, yy := range []int{y - 1, y, y + 1} {
-			add(keyYear, yearKeys(nil, q.toks, yy))
+			tmp = yearKeys(tmp[:0], q.toks, yy)
+			add(keyYear, tmp)
 		}
 	}
 	slices.SortFunc(out, func(a, b queryKey) int {
@@ -659,22 +688,17 @@ func worse(a, b cand) bool { return a.w < b.w || a.w == b.w && a.s > b.s }
 // candidates returns the slots most worth scoring for q; read lock held.
 func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now time.Time, sc *scratch) []uint32 {
 	keys := queryKeys(q)
-	type kp struct {
-		flat, added []uint32 // the key's postings: see below
-		kind        byte
-		n           int
-	}
-	lists := make([]kp, 0, len(keys))
+	lists := sc.lists[:0]
 	for _, k := range keys {
 		// A key's postings are in the flat arrays (Compact), in the map
 		// (added since), or in both: two lists of one key, weighed by
 		// their total length as one list would be.
 		flat, added := ix.flat.get(k.h), ix.post[k.h]
 		if n := ix.flat.live(k.h, flat) + len(added); n > 0 {
-			lists = append(lists, kp{flat, added, k.kind, n})
+			lists = append(lists, postList{flat, added, k.kind, n})
 		}
 	}
-	slices.SortFunc(lists, func(a, b kp) int { return a.n - b.n })
+	slices.SortFunc(lists, func(a, b postList) int { return a.n - b.n })
 	if len(sc.acc) < len(ix.slots) {
 		sc.acc = make([]float32, len(ix.slots)+len(ix.slots)/4+16)
 	}
@@ -700,25 +724,29 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 			}
 		}
 	}
-	// Keep the best-supported slots: a min-heap of the top candidates.
-	top := make(candHeap, 0, 4*maxCandidates)
+	clear(lists) // the postings are the index's: keep none past the screening
+	sc.lists = lists[:0]
+	// Keep the best-supported slots: a min-heap of the top candidates, in
+	// the scratch (heap.Init and Fix take a pointer: a local would escape).
+	const keep = 4 * maxCandidates
+	sc.top = sc.top[:0]
 	for _, s := range touched {
 		w := acc[s]
 		acc[s] = 0
-		if len(top) < cap(top) {
-			top = append(top, cand{s, w})
-			if len(top) == cap(top) {
-				heap.Init(&top)
+		if len(sc.top) < keep {
+			sc.top = append(sc.top, cand{s, w})
+			if len(sc.top) == keep {
+				heap.Init(&sc.top)
 			}
 			continue
 		}
-		if c := (cand{s, w}); worse(top[0], c) {
-			top[0] = c
-			heap.Fix(&top, 0)
+		if c := (cand{s, w}); worse(sc.top[0], c) {
+			sc.top[0] = c
+			heap.Fix(&sc.top, 0)
 		}
 	}
 	sc.touched = touched[:0]
-	cs := []cand(top)
+	cs := []cand(sc.top)
 	slices.SortFunc(cs, func(a, b cand) int {
 		if a.w != b.w {
 			if a.w > b.w {
@@ -728,7 +756,7 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		}
 		return int(a.s) - int(b.s)
 	})
-	out := make([]uint32, 0, maxCandidates)
+	out := sc.cands[:0]
 	for _, c := range cs {
 		if len(out) == maxCandidates || len(out) >= minCandidates && c.w < weakSupport*cs[0].w {
 			break // the rest share only weak keys with the traveller
@@ -738,6 +766,7 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		}
 		out = append(out, c.s)
 	}
+	sc.cands = out[:0]
 	return out
 }
 

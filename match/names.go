@@ -56,6 +56,9 @@ type cmpScratch struct {
 	memo   memo
 	edges  []edge
 	chosen []edge
+	best   []edge     // the best listed name's pairs (bestName)
+	keys   []queryKey // the query's keys (queryKeys)
+	tmp    []uint64   // one kind of keys at a time (queryKeys)
 }
 
 func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {

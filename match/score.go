@@ -259,7 +259,8 @@ func bestName(q *query, p *prepared) (nameResult, *preparedName, float64) {
 		r := compareTokensMemo(q.toks, n.toks, q.sc)
 		s := r.score * n.factor
 		if s > bs {
-			r.edges = append([]edge(nil), r.edges...) // the scratch is reused
+			q.sc.best = append(q.sc.best[:0], r.edges...) // the scratch's edges are reused by the next name
+			r.edges = q.sc.best
 			best, bn, bs = r, n, s
 		}
 	}
