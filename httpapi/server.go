@@ -364,6 +364,9 @@ func jsonError(err error) error {
 	case errors.As(err, &tooBig):
 		return tripline.Errorf(tripline.EINVALID, "body: larger than %d bytes", tooBig.Limit)
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok && tripline.ProtectedAttribute(strings.Trim(field, `"`)) {
+			return tripline.Errorf(tripline.EINVALID, "body: field %s", tripline.ErrorMessage(tripline.ProtectedAttributeError(strings.Trim(field, `"`))))
+		}
 		return tripline.Errorf(tripline.EINVALID, "body: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return tripline.Errorf(tripline.EINVALID, "body: %s", err.Error())

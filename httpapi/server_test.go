@@ -194,6 +194,8 @@ func TestErrors(t *testing.T) {
 		{"malformed json", "POST", "/v1/screen", `{"ref": "x", "name": `, 400, "invalid", "JSON ends early"},
 		{"syntax", "POST", "/v1/screen", `{"ref": x}`, 400, "invalid", "malformed JSON at byte"},
 		{"unknown field", "POST", "/v1/screen", `{"ref":"x","name":"A B","passport":"1"}`, 400, "invalid", `unknown field "passport"`},
+		{"protected attribute", "POST", "/v1/screen", `{"ref":"x","name":"A B","ethnicity":"x"}`, 400, "invalid", `field "ethnicity": Tripline does not store religion`},
+		{"protected attribute in a listing", "POST", "/v1/listings", `{"id":"local:9","source":"local","names":[{"full":"A B","kind":"primary"}],"action":"report","religious_affiliation":"x"}`, 400, "invalid", `field "religious_affiliation": Tripline does not store`},
 		{"wrong type", "POST", "/v1/screen", `{"ref":"x","name":42}`, 400, "invalid", `field "name"`},
 		{"dob not a string", "POST", "/v1/screen", `{"ref":"x","name":"A B","dob":1975}`, 400, "invalid", "date: want a string"},
 		{"no name", "POST", "/v1/screen", `{"ref":"x"}`, 400, "invalid", "name: required"},

@@ -152,6 +152,9 @@ func headerColumns(name string, header, known []string, required ...string) (map
 			h = strings.TrimPrefix(h, "\ufeff") // spreadsheet exports start with a BOM
 		}
 		h = strings.ToLower(strings.TrimSpace(h))
+		if !slices.Contains(known, h) && tripline.ProtectedAttribute(h) {
+			return nil, errAt(name, 1, "header", "column %s", tripline.ErrorMessage(tripline.ProtectedAttributeError(h)))
+		}
 		if !slices.Contains(known, h) {
 			return nil, errAt(name, 1, "header", "unknown column %q (known columns: %s)", h, strings.Join(known, ", "))
 		}

@@ -116,6 +116,7 @@ func TestReadCSVErrors(t *testing.T) {
 		want     []string
 	}{
 		{"unknown column", "id,given_names,surname,action,nationalites\n1,A,B,info,ES\n", []string{`f.csv: line 1: header: unknown column "nationalites" (known columns: id, primary_name`}},
+		{"protected attribute column", "id,given_names,surname,action,Religion\n1,A,B,info,X\n", []string{`f.csv: line 1: header: column "religion": Tripline does not store religion, ethnicity`}},
 		{"repeated column", "id,surname,action,surname\n", []string{`line 1: header: column "surname" appears twice`}},
 		{"no id column", "surname,action\nX,info\n", []string{`line 1: header: missing required column "id"`}},
 		{"no action column", "id,surname\n1,X\n", []string{`missing required column "action"`}},

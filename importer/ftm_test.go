@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -173,5 +174,21 @@ func TestStreamFTMMatchesRead(t *testing.T) {
 		if got[i].ID != want[i].ID || got[i].ContentHash() != want[i].ContentHash() {
 			t.Fatalf("listing %d: streamed %s, read %s", i, got[i].ID, want[i].ID)
 		}
+	}
+}
+
+// TestReadFTMDropsProtectedAttributes: FollowTheMoney's Person schema has
+// religion, ethnicity and political properties; a listing never holds
+// them (tripline.ProtectedAttribute), whatever the source published.
+func TestReadFTMDropsProtectedAttributes(t *testing.T) {
+	in := `{"id":"NK-x1","schema":"Person","properties":{"name":["Karim Haddad"],"birthDate":["1979-04-02"],` +
+		`"religion":["SENTINEL-RELIGION"],"ethnicity":["SENTINEL-ETHNICITY"],"political":["SENTINEL-POLITICAL"],"nationality":["tr"]},"datasets":["x"]}` + "\n"
+	ls, err := importer.ReadFTM(strings.NewReader(in), "p.ftm.json", "opensanctions")
+	if err != nil || len(ls) != 1 {
+		t.Fatalf("ReadFTM = %d listings, %v", len(ls), err)
+	}
+	b, _ := json.Marshal(ls[0])
+	if strings.Contains(string(b), "SENTINEL") || ls[0].Names[0].Full != "Karim Haddad" {
+		t.Fatalf("listing = %s", b)
 	}
 }
