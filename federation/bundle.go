@@ -87,13 +87,13 @@ func (p *Peer) PrepareBundle(ctx context.Context, to string, evs []*tripline.Eve
 	if err != nil {
 		return nil, err
 	}
-	rs, err := p.Store.Reports(ctx, "")
+	rs, err := p.Store.OpenReports(ctx)
 	if err != nil {
 		return nil, err
 	}
 	b := &Bundle{To: to, Seq: seq, Events: evs}
 	for _, r := range rs {
-		if r.NextHop == to && r.Status != tripline.ReportAcknowledged {
+		if r.NextHop == to {
 			b.Reports = append(b.Reports, r)
 		}
 	}

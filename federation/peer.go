@@ -27,6 +27,11 @@ type Store interface {
 	ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) (*tripline.ForeignResult, error)
 	QueueReport(ctx context.Context, r *tripline.Report) error
 	Reports(ctx context.Context, status string) ([]*tripline.Report, error)
+	// OpenReports returns the reports not yet acknowledged; Report one by
+	// its key (ENOTFOUND when none). Delivery and acknowledgements use
+	// these, so that their cost does not grow with the reports delivered.
+	OpenReports(ctx context.Context) ([]*tripline.Report, error)
+	Report(ctx context.Context, id string) (*tripline.Report, error)
 	MarkReport(ctx context.Context, id, status string, next time.Time) error
 	// Bundles to and from air-gapped partners are numbered per direction,
 	// so that a replayed or older bundle is refused (bundle.go).

@@ -202,34 +202,25 @@ func (p *Peer) Acknowledged(ctx context.Context, from, id string) error {
 // and passes the acknowledgement back; other is the next hop of a report
 // of that id that hop is not, when none is hop's.
 func (p *Peer) acknowledged(ctx context.Context, id, hop string) (other string, err error) {
-	rs, err := p.Store.Reports(ctx, "")
-	if err != nil {
+	r, err := p.Store.Report(ctx, id)
+	if tripline.ErrorCode(err) == tripline.ENOTFOUND {
+		return "", nil
+	} else if err != nil {
 		return "", err
 	}
-	mine := false
-	for _, r := range rs {
-		if r.ID != id {
-			continue
-		}
-		if r.NextHop != hop {
-			other = r.NextHop
-			continue
-		}
-		mine = true
-		if r.Status == tripline.ReportAcknowledged {
-			continue
-		}
-		if err := p.Store.MarkReport(ctx, id, tripline.ReportAcknowledged, p.Now()); err != nil {
-			return "", err
-		}
-		if r.FromNode != "" {
-			p.ackUpstream(ctx, r.FromNode, id)
-		}
+	if r.NextHop != hop {
+		return r.NextHop, nil
 	}
-	if mine {
+	if r.Status == tripline.ReportAcknowledged {
 		return "", nil
 	}
-	return other, nil
+	if err := p.Store.MarkReport(ctx, id, tripline.ReportAcknowledged, p.Now()); err != nil {
+		return "", err
+	}
+	if r.FromNode != "" {
+		p.ackUpstream(ctx, r.FromNode, id)
+	}
+	return "", nil
 }
 
 // ackUpstream tells the node that handed us a report that it was
@@ -272,7 +263,7 @@ func (p *Peer) partnerOf(ctx context.Context, node string) *tripline.Partner {
 // done; others are retried with exponential backoff, and one past its
 // deadline is marked overdue with an alert in the log.
 func (p *Peer) Deliver(ctx context.Context) {
-	rs, err := p.Store.Reports(ctx, "")
+	rs, err := p.Store.OpenReports(ctx)
 	if err != nil {
 		p.Logger.Error("read report outbox", "err", err)
 		return

@@ -401,13 +401,59 @@ func (s *FederationStore) QueueReport(ctx context.Context, r *tripline.Report) e
 	return nil
 }
 
+// reportColumns are a report's columns, as scanReports reads them.
+const reportColumns = `SELECT id, to_origin, next_hop, from_node, status, attempts, next_attempt, deadline, acked_at, body FROM reports`
+
 // Reports returns reports with status ("" = all), oldest deadline first.
 func (s *FederationStore) Reports(ctx context.Context, status string) ([]*tripline.Report, error) {
-	q, args := `SELECT id, to_origin, next_hop, from_node, status, attempts, next_attempt, deadline, acked_at, body FROM reports`, []any{}
+	q, args := reportColumns, []any{}
 	if status != "" {
 		q, args = q+` WHERE status = ?`, append(args, status)
 	}
-	rows, err := s.db.db.QueryContext(ctx, q+` ORDER BY deadline, id`, args...)
+	return s.scanReports(ctx, q+` ORDER BY deadline, id`, args...)
+}
+
+// OpenReports returns the reports not yet acknowledged, oldest deadline
+// first: what delivery and bundles work on, however many were delivered
+// before (reports_status serves it).
+func (s *FederationStore) OpenReports(ctx context.Context) ([]*tripline.Report, error) {
+	return s.scanReports(ctx, reportColumns+` WHERE status IN (?, ?, ?) ORDER BY deadline, id`,
+		tripline.ReportPending, tripline.ReportSent, tripline.ReportOverdue)
+}
+
+// Report returns the report of id; ENOTFOUND when there is none.
+func (s *FederationStore) Report(ctx context.Context, id string) (*tripline.Report, error) {
+	rs, err := s.scanReports(ctx, reportColumns+` WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "report %q not found", id)
+	}
+	return rs[0], nil
+}
+
+// ReportCounts returns how many reports the outbox holds by status.
+func (s *FederationStore) ReportCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM reports GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("count reports: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count reports: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+func (s *FederationStore) scanReports(ctx context.Context, q string, args ...any) ([]*tripline.Report, error) {
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query reports: %w", err)
 	}
@@ -436,7 +482,7 @@ func (s *FederationStore) Reports(ctx context.Context, status string) ([]*tripli
 // attempt time (retries back off); acknowledged sets the ack time.
 func (s *FederationStore) MarkReport(ctx context.Context, id, status string, next time.Time) error {
 	acked := ""
-	if status == "acknowledged" {
+	if status == tripline.ReportAcknowledged {
 		acked = formatTime(s.db.Now())
 	}
 	_, err := s.db.db.ExecContext(ctx, `UPDATE reports SET status = ?, attempts = attempts + 1, next_attempt = ?,

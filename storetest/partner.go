@@ -122,4 +122,17 @@ func testFederationReports(t *testing.T, e Engine) {
 	if rs, _ := fed.Reports(ctx, ""); len(rs) != 2 {
 		t.Fatalf("all reports: %d, want 2", len(rs))
 	}
+	// Delivery works on the open reports only, acknowledgements on one.
+	if r, err := fed.Report(ctx, "enc-1"); err != nil || string(r.Body) != `{"n":1}` || r.Status != tripline.ReportAcknowledged {
+		t.Fatalf("Report(enc-1) = %+v, %v", r, err)
+	}
+	if _, err := fed.Report(ctx, "enc-9"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		t.Fatalf("Report(unknown) = %v, want not found", err)
+	}
+	if rs, err := fed.OpenReports(ctx); err != nil || len(rs) != 1 || rs[0].ID != "enc-2" || string(rs[0].Body) != `{"n":2}` {
+		t.Fatalf("open reports = %+v, %v; want enc-2 alone, with its body", rs, err)
+	}
+	if n, err := fed.ReportCounts(ctx); err != nil || n[tripline.ReportPending] != 1 || n[tripline.ReportAcknowledged] != 1 || len(n) != 2 {
+		t.Fatalf("report counts = %v, %v", n, err)
+	}
 }

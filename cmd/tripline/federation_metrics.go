@@ -28,13 +28,9 @@ func (m encounterMetrics) Describe(ch chan<- *prometheus.Desc) { ch <- mReports;
 func (m encounterMetrics) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if rs, err := m.n.Fed.Reports(ctx, ""); err == nil {
-		counts := map[string]float64{tripline.ReportPending: 0, tripline.ReportSent: 0, tripline.ReportAcknowledged: 0, tripline.ReportOverdue: 0}
-		for _, r := range rs {
-			counts[r.Status]++
-		}
-		for s, c := range counts {
-			ch <- prometheus.MustNewConstMetric(mReports, prometheus.GaugeValue, c, s)
+	if n, err := m.n.Fed.ReportCounts(ctx); err == nil {
+		for _, s := range []string{tripline.ReportPending, tripline.ReportSent, tripline.ReportAcknowledged, tripline.ReportOverdue} {
+			ch <- prometheus.MustNewConstMetric(mReports, prometheus.GaugeValue, float64(n[s]), s)
 		}
 	}
 	es, err := m.n.Encounters.Encounters(ctx, tripline.EncounterFilter{Limit: 10000})
