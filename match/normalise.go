@@ -436,6 +436,12 @@ var allahArabic = setOf("له", "لله", "الله")
 // and a doubled sun letter, so that abdulrahman, abdurrahman, abdelrahman
 // and abd al-rahman all give "rahman".
 func abdStem(s string) string {
+	if len(s) > 3 && s[0] == 'd' {
+		// The Abd's D written twice ("Abddikadir"): doubled letters are
+		// one letter in names, and no name after Abd starts with a D
+		// without a vowel between (Abd al-Dayim is Abduddayim).
+		s = s[1:]
+	}
 	i := 0
 	for i < len(s) && i < 2 && strings.IndexByte("aeiou", s[i]) >= 0 {
 		i++

@@ -45,6 +45,8 @@ func TestNormalise(t *testing.T) {
 		{"Mu\u200bhammad Ta\u00adher", []string{"muhammad", "taher"}},
 		{"Abdur Jabar Omari", []string{"abd", "jabar", "omari"}}, // the prefix's article is not the name's
 		{"Abdul Ahad", []string{"abd", "ahad"}},
+		{"Abddikadir", []string{"abd", "kadir"}}, // the Abd's D written twice
+		{"Abddullah", []string{"abdlah"}},
 		{"Abdul Lah", []string{"abdlah"}},
 		{"Rawi Al", []string{"rawi"}}, // an article detached and moved after the name
 		{"Mutanga wa Bafunkwa", []string{"mutanga", "wa", "bafunkwa"}},

@@ -389,7 +389,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	}
 	docExact := false
 	if q.doc != nil && len(p.docs) > 0 {
-		ds, detail := compareDocs(q.doc, p.docs)
+		ds, said, detail := compareDocs(q.doc, p.docs, explain)
 		switch {
 		case ds > 0 && (n >= 0.5 || ds == 1 && len(q.doc.exact) >= 7):
 			// The same document number is near-certain with a similar name,
@@ -411,7 +411,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 			if explain {
 				feats = append(feats, tripline.Feature{Feature: FeatureDocument, Score: ds, Weight: 0, Detail: detail})
 			}
-		case detail != "":
+		case said:
 			score *= penNewDocument
 			if explain {
 				feats = append(feats, tripline.Feature{Feature: FeatureDocument, Score: 0, Weight: -(1 - penNewDocument), Detail: detail})
@@ -481,24 +481,35 @@ func dobLift(n, score, rare float64) float64 {
 
 // compareDocs compares the traveller's document with the listed ones:
 // 1 for the same number, 0.95 for the same number up to OCR confusions,
-// 0 with a detail when a passport of the same country differs.
-func compareDocs(d *docKey, docs []docKey) (float64, string) {
+// 0 with a detail when a passport of the same country differs. The
+// detail is written only when explain is set (a screening scores many
+// candidates and explains a few); said reports that there is one.
+func compareDocs(d *docKey, docs []docKey, explain bool) (score float64, said bool, detail string) {
 	for _, l := range docs {
 		if l.exact == d.exact {
-			return 1, fmt.Sprintf("document %s = listed %s", d.exact, l.exact)
+			if explain {
+				detail = fmt.Sprintf("document %s = listed %s", d.exact, l.exact)
+			}
+			return 1, true, detail
 		}
 	}
 	for _, l := range docs {
 		if l.ocr == d.ocr {
-			return 0.95, fmt.Sprintf("document %s = listed %s up to OCR confusions (O/0, I/1, S/5, B/8)", d.exact, l.exact)
+			if explain {
+				detail = fmt.Sprintf("document %s = listed %s up to OCR confusions (O/0, I/1, S/5, B/8)", d.exact, l.exact)
+			}
+			return 0.95, true, detail
 		}
 	}
 	for _, l := range docs {
 		if d.typ == "P" && l.typ == "P" && (l.cty == "" || d.cty == "" || l.cty == d.cty) {
-			return 0, fmt.Sprintf("passport %s differs from listed %s (passports are renewed: small penalty only)", d.exact, l.exact)
+			if explain {
+				detail = fmt.Sprintf("passport %s differs from listed %s (passports are renewed: small penalty only)", d.exact, l.exact)
+			}
+			return 0, true, detail
 		}
 	}
-	return 0, ""
+	return 0, false, ""
 }
 
 // round3 rounds to three decimals so that scores print stably.
