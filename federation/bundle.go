@@ -106,11 +106,14 @@ func (p *Peer) PrepareBundle(ctx context.Context, to string, evs []*tripline.Eve
 func (p *Peer) BundleWritten(ctx context.Context, b *Bundle) error {
 	now := p.Now()
 	for _, r := range b.Reports {
+		if isReceipt(r.ID) {
+			if err := p.delivered(ctx, r); err != nil {
+				return err
+			}
+			continue
+		}
 		status := tripline.ReportSent
-		switch {
-		case isReceipt(r.ID):
-			status = tripline.ReportAcknowledged
-		case r.Status == tripline.ReportOverdue:
+		if r.Status == tripline.ReportOverdue {
 			status = r.Status
 		}
 		if err := p.Store.MarkReport(ctx, r.ID, status, now); err != nil {

@@ -232,7 +232,8 @@ func TestReportRetriedThenOverdue(t *testing.T) {
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	p.Now = func() time.Time { return now }
 	ctx := context.Background()
-	e := &tripline.Encounter{ID: "C-e1", Listing: "agency-b:1", Originator: "agency-b", Decision: tripline.DecisionHit}
+	e := &tripline.Encounter{ID: "C-e1", Listing: "agency-b:1", Originator: "agency-b", Decision: tripline.DecisionHit,
+		Traveller: tripline.Traveller{Ref: "t1", Name: "Zebulon Quartermaine"}}
 	if err := p.QueueEncounter(ctx, e, "B", "B"); err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +255,10 @@ func TestReportRetriedThenOverdue(t *testing.T) {
 	p.Deliver(ctx)
 	if r := status(); r.Status != tripline.ReportAcknowledged || r.AckedAt == nil {
 		t.Fatalf("once delivered: %+v", r)
+	}
+	// Delivered, the outbox keeps whose report it was, not the traveller.
+	if r := status(); strings.Contains(string(r.Body), "Zebulon") || !strings.Contains(string(r.Body), `"originator":"agency-b"`) {
+		t.Fatalf("the delivered report's body: %s", r.Body)
 	}
 }
 

@@ -32,6 +32,9 @@ type Store interface {
 	// these, so that their cost does not grow with the reports delivered.
 	OpenReports(ctx context.Context) ([]*tripline.Report, error)
 	Report(ctx context.Context, id string) (*tripline.Report, error)
+	// AcknowledgeReport marks a report delivered, keeping of its body
+	// only keep (delivered).
+	AcknowledgeReport(ctx context.Context, id string, keep []byte) error
 	MarkReport(ctx context.Context, id, status string, next time.Time) error
 	// Bundles to and from air-gapped partners are numbered per direction,
 	// so that a replayed or older bundle is refused (bundle.go).

@@ -168,6 +168,30 @@ func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, creat
 	return "forwarded", nil
 }
 
+// delivered marks report r acknowledged, keeping of its signed body only
+// whose it was (the kind of an update or receipt; the encounter's id,
+// reporting agency, originator and notice recipient), which the policy
+// layer reads to show the entry (policy.Reports): once the other end has
+// the encounter, the outbox holds no copy of the traveller.
+func (p *Peer) delivered(ctx context.Context, r *tripline.Report) error {
+	keep := r.Body
+	var sr SignedReport
+	if json.Unmarshal(r.Body, &sr) == nil {
+		var e struct {
+			ID         string `json:"id"`
+			Agency     string `json:"agency,omitempty"`
+			Originator string `json:"originator,omitempty"`
+			NoticeTo   string `json:"notice_to,omitempty"`
+		}
+		if sr.Kind == "" && json.Unmarshal(sr.Encounter, &e) == nil {
+			keep, _ = json.Marshal(map[string]any{"encounter": e})
+		} else if sr.Kind != "" {
+			keep, _ = json.Marshal(map[string]string{"kind": sr.Kind})
+		}
+	}
+	return p.Store.AcknowledgeReport(ctx, r.ID, keep)
+}
+
 // route returns the next hop towards origin: the origin itself when it is
 // a partner with an address, else the partner whose feed relays it
 // (configured or announced: relayOf).
@@ -214,7 +238,7 @@ func (p *Peer) acknowledged(ctx context.Context, id, hop string) (other string, 
 	if r.Status == tripline.ReportAcknowledged {
 		return "", nil
 	}
-	if err := p.Store.MarkReport(ctx, id, tripline.ReportAcknowledged, p.Now()); err != nil {
+	if err := p.delivered(ctx, r); err != nil {
 		return "", err
 	}
 	if r.FromNode != "" {
@@ -302,7 +326,7 @@ func (p *Peer) Deliver(ctx context.Context) {
 			}
 			_ = p.Store.MarkReport(ctx, r.ID, status, now.Add(backoff))
 		case receipt.Status == tripline.ReportAcknowledged:
-			_ = p.Store.MarkReport(ctx, r.ID, tripline.ReportAcknowledged, now)
+			_ = p.delivered(ctx, r)
 			if r.FromNode != "" {
 				p.ackUpstream(ctx, r.FromNode, r.ID)
 			}

@@ -494,6 +494,18 @@ func (s *FederationStore) MarkReport(ctx context.Context, id, status string, nex
 	return nil
 }
 
+// AcknowledgeReport marks report id acknowledged (once) and keeps of its
+// body only keep: what says whose report it was, without the encounter
+// it carried.
+func (s *FederationStore) AcknowledgeReport(ctx context.Context, id string, keep []byte) error {
+	_, err := s.db.db.ExecContext(ctx, `UPDATE reports SET status = ?, attempts = attempts + 1, acked_at = ?, body = ?
+		WHERE id = ? AND status != ?`, tripline.ReportAcknowledged, formatTime(s.db.Now()), keep, id, tripline.ReportAcknowledged)
+	if err != nil {
+		return fmt.Errorf("acknowledge report %s: %w", id, err)
+	}
+	return nil
+}
+
 // NextBundle returns the number of the next bundle for partner to: one
 // above the last, from 1.
 func (s *FederationStore) NextBundle(ctx context.Context, to string) (int64, error) {

@@ -135,4 +135,16 @@ func testFederationReports(t *testing.T, e Engine) {
 	if n, err := fed.ReportCounts(ctx); err != nil || n[tripline.ReportPending] != 1 || n[tripline.ReportAcknowledged] != 1 || len(n) != 2 {
 		t.Fatalf("report counts = %v, %v", n, err)
 	}
+	// Delivered, a report keeps only what it is given to keep, once.
+	for _, keep := range []string{`{"kind":"update"}`, `{"n":"late"}`} {
+		if err := fed.AcknowledgeReport(ctx, "enc-2", []byte(keep)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, err := fed.Report(ctx, "enc-2"); err != nil || string(r.Body) != `{"kind":"update"}` || r.Status != tripline.ReportAcknowledged || r.AckedAt == nil {
+		t.Fatalf("acknowledged enc-2 = %+v, %v; want its body cut to what it keeps", r, err)
+	}
+	if rs, err := fed.OpenReports(ctx); err != nil || len(rs) != 0 {
+		t.Fatalf("open reports after both acknowledged = %+v, %v", rs, err)
+	}
 }
