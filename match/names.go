@@ -33,27 +33,47 @@ const maxTokens = 16
 
 // memo caches token similarities for one query: listed tokens are
 // interned, so the same (query token, listed token) pair recurs across
-// candidates and aliases.
-type memo map[memoKey]memoVal
-
-type memoKey struct {
-	qi int
-	t  *token
+// candidates and aliases. Each listed token met has a row of one value per
+// query token: one map lookup per listed token, not per pair.
+type memo struct {
+	rows map[*token]int32 // a listed token's row: vals[row*nq:][:nq]
+	vals []memoVal
+	nq   int // query tokens per row
 }
 
+// memoVal is one pair's agreement; sim < 0 until it is computed.
 type memoVal struct {
 	sim float64
 	how string
 }
 
+// reset empties the memo for a query of nq tokens.
+func (m *memo) reset(nq int) {
+	clear(m.rows)
+	m.vals = m.vals[:0]
+	m.nq = nq
+}
+
+// row returns the index of t's row, adding an empty one.
+func (m *memo) row(t *token) int32 {
+	if r, ok := m.rows[t]; ok {
+		return r
+	}
+	r := int32(len(m.vals) / m.nq)
+	for range m.nq {
+		m.vals = append(m.vals, memoVal{sim: -1})
+	}
+	m.rows[t] = r
+	return r
+}
+
 // compareTokens aligns two token lists order-independently and scores them.
-// m may be nil.
 func compareTokens(q, c []*token) nameResult { return compareTokensMemo(q, c, nil) }
 
 // scratch holds one query's reusable buffers.
 type cmpScratch struct {
 	logN   float64 // listLog of the index screened, for weightOf; 0 without one
-	memo   memo
+	memo   *memo   // nil: no memo (q is not always the same query)
 	edges  []edge
 	chosen []edge
 	best   []edge     // the best listed name's pairs (bestName)
@@ -61,6 +81,8 @@ type cmpScratch struct {
 	tmp    []uint64   // one kind of keys at a time (queryKeys)
 }
 
+// compareTokensMemo is compareTokens with one query's buffers and memo;
+// q must be the same tokens on every call with one sc (sc may be nil).
 func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 	if sc == nil {
 		sc = &cmpScratch{}
@@ -75,6 +97,15 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 	if len(q) == 0 || len(c) == 0 {
 		return nameResult{}
 	}
+	var rows [maxTokens]int32
+	if m != nil {
+		if m.nq != len(q) {
+			m.reset(len(q))
+		}
+		for j := range c {
+			rows[j] = m.row(c[j])
+		}
+	}
 	edges := sc.edges[:0]
 	defer func() { sc.edges = edges[:0] }()
 	for i := range q {
@@ -82,11 +113,9 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 			var s float64
 			var how string
 			if m != nil {
-				k := memoKey{i, c[j]}
-				v, ok := m[k]
-				if !ok {
+				v := &m.vals[int(rows[j])*m.nq+i]
+				if v.sim < 0 {
 					v.sim, v.how = tokenSim(q[i], c[j])
-					m[k] = v
 				}
 				s, how = v.sim, v.how
 			} else {
@@ -260,6 +289,7 @@ func joinTokens(ts []*token) token {
 	} else {
 		jt.skel = latinSkeleton(jt.form)
 	}
+	jt.derive()
 	return jt
 }
 

@@ -40,6 +40,35 @@ type token struct {
 	// cut marks a query token where a machine-readable zone may have cut
 	// the name at its field width: it may be the start of a listed name.
 	cut bool
+	// fast is derived from form when the token is made (derive), not
+	// stored: what tokenSim reads of every pair it rules out.
+	fast tokFast
+}
+
+// tokFast is what tokenSim would otherwise work out from a token's form
+// for every pair: a screening compares each query word with hundreds of
+// listed words, and most pairs agree in nothing.
+type tokFast struct {
+	info strInfo
+	dh   bool   // form contains "dh"
+	dhz  string // dhAsZ(form) when dh
+}
+
+// derive sets t.fast from t.form.
+func (t *token) derive() {
+	t.fast = tokFast{info: infoOf(t.form)}
+	if strings.Contains(t.form, "dh") {
+		t.fast.dh, t.fast.dhz = true, dhAsZ(t.form)
+	}
+}
+
+// dhPhon is dhAsZ(t.form) for a token whose phonetic form is set (phon
+// is phonetic(form), so without a DH it is phon itself).
+func (t *token) dhPhon() string {
+	if t.fast.dh {
+		return t.fast.dhz
+	}
+	return t.phon
 }
 
 // honorifics are titles dropped before matching: lists and travellers add

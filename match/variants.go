@@ -130,6 +130,7 @@ func enrich(toks []token) {
 	t := variants()
 	for i := range toks {
 		tk := &toks[i]
+		tk.derive()
 		switch tk.kind {
 		case kindParticle:
 			tk.weight = 0.1
