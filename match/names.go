@@ -106,6 +106,15 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 			rows[j] = m.row(c[j])
 		}
 	}
+	// Each token's weight once: weightOf reads the token's list count,
+	// a cache miss on a large index.
+	var wq, wc tokWeights
+	for i := range q {
+		wq[i] = weightOf(q[i], sc.logN)
+	}
+	for j := range c {
+		wc[j] = weightOf(c[j], sc.logN)
+	}
 	edges := sc.edges[:0]
 	defer func() { sc.edges = edges[:0] }()
 	for i := range q {
@@ -122,7 +131,7 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 				s, how = tokenSim(q[i], c[j])
 			}
 			if s > 0 {
-				w := (weightOf(q[i], sc.logN) + weightOf(c[j], sc.logN)) / 2
+				w := (wq[i] + wc[j]) / 2
 				edges = append(edges, edge{q: 1 << i, c: 1 << j, sim: s, how: how, weight: w})
 			}
 		}
@@ -137,16 +146,19 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 		// Cho'ng) may have been paired by a typo with another.
 		n := len(edges)
 		sq, scm := strongUsed(chosen) // a weak pair's words may be parts of a joined word
-		edges = joinEdges(edges, q, c, sq, scm, false, sc.logN)
-		edges = joinEdges(edges, c, q, scm, sq, true, sc.logN)
+		edges = joinEdges(edges, q, c, sq, scm, false, &wq, &wc)
+		edges = joinEdges(edges, c, q, scm, sq, true, &wc, &wq)
 		if len(edges) > n {
 			sortEdges(edges)
 			usedQ, usedC, chosen = greedy(edges, 0, 0, chosen[:0])
 		}
 	}
 	sc.chosen = chosen[:0]
-	return scoreAlignment(q, c, chosen, usedQ, usedC, sc.logN)
+	return scoreAlignment(q, c, chosen, usedQ, usedC, &wq, &wc)
 }
+
+// tokWeights holds weightOf of each token of a name.
+type tokWeights [maxTokens]float64
 
 // weakEdge reports whether a chosen pair agrees less than by skeleton
 // (an initial against a name is as it should be).
@@ -222,8 +234,19 @@ func lowBit(m uint32) int {
 }
 
 // joinEdges adds edges where one token of a equals two adjacent tokens of b
-// written together. flip says a is the candidate side.
-func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, logN float64) []edge {
+// written together. flip says a is the candidate side; wa and wb are the
+// tokens' weights.
+func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, wa, wb *tokWeights) []edge {
+	// The first letters of a's words that may be joined ones: most
+	// pairs of b's words start with none of them.
+	var firsts [4]uint64
+	for i := range a {
+		if a[i].kind == kindName && len(a[i].form) >= 3 {
+			c := a[i].form[0]
+			firsts[c>>6] |= 1 << (c & 63)
+		}
+	}
+	var jt token
 	// Two words written as one, or three ("Plat Ono Vich").
 	for span := 2; span <= 3; span++ {
 		mask := uint32(1)<<span - 1
@@ -232,12 +255,14 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, logN
 			if usedB&(mask<<j) == mask<<j || !sameScript(parts) {
 				continue
 			}
-			var jt token
-			n, w := 0, 0.0
+			if f := parts[0].form; !parts[0].arabic && f != "" && firsts[f[0]>>6]&(1<<(f[0]&63)) == 0 {
+				continue // a joined Latin word starts like its first part (below)
+			}
+			n := 0
 			for _, p := range parts {
 				n += len(p.form)
-				w += weightOf(p, logN)
 			}
+			joined, w := false, -1.0
 			for i := range a {
 				if a[i].kind != kindName || len(a[i].form) < 3 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
 					continue
@@ -248,14 +273,20 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, logN
 				if !a[i].arabic && a[i].form[0] != parts[0].form[0] {
 					continue // a joined word starts like its first part
 				}
-				if jt.form == "" {
-					jt = joinTokens(parts)
+				if !joined {
+					jt, joined = joinTokens(parts), true
 				}
 				s, how := tokenSim(a[i], &jt)
 				if s < 0.85 || len(a[i].form) == 3 && s < simSpelling {
 					continue // a short word split at its apostrophe (Sa'd as "Sa d") must join exactly
 				}
-				e := edge{q: 1 << i, c: mask << j, sim: s * 0.99, how: "joined " + how, weight: (weightOf(a[i], logN) + w) / 2}
+				if w < 0 {
+					w = 0
+					for k := range parts {
+						w += wb[j+k]
+					}
+				}
+				e := edge{q: 1 << i, c: mask << j, sim: s * 0.99, how: "joined " + how, weight: (wa[i] + w) / 2}
 				if flip {
 					e.q, e.c = e.c, e.q
 				}
@@ -374,7 +405,7 @@ func patronymicSwap(q, c []*token, chosen []edge) bool {
 }
 
 // scoreAlignment turns a chosen alignment into a score.
-func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, logN float64) nameResult {
+func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, wq, wc *tokWeights) nameResult {
 	r := nameResult{edges: chosen}
 	if len(chosen) == 0 {
 		return r
@@ -390,10 +421,10 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, logN floa
 		}
 	}
 	base := num / den
-	uq, wq := leftover(q, usedQ, logN)
-	uc, wc := leftover(c, usedC, logN)
+	uq, tq := leftover(q, usedQ, wq)
+	uc, tc := leftover(c, usedC, wc)
 	nq, nc := unmatchedNames(q, usedQ), unmatchedNames(c, usedC)
-	fq, fc := uq/wq, uc/wc
+	fq, fc := uq/tq, uc/tc
 	conflict := math.Min(fq, fc)
 	omission := math.Max(fq, fc) - conflict
 	s := base * math.Max(0, 1-conflictPenalty*conflict) * (1 - omissionPenalty*omission)
@@ -428,9 +459,9 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, logN floa
 }
 
 // leftover returns the weight of unmatched tokens and the total weight.
-func leftover(ts []*token, used uint32, logN float64) (un, total float64) {
+func leftover(ts []*token, used uint32, ws *tokWeights) (un, total float64) {
 	for i := range ts {
-		w := weightOf(ts[i], logN)
+		w := ws[i]
 		total += w
 		if used&(1<<i) == 0 {
 			un += w

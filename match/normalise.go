@@ -52,14 +52,33 @@ type tokFast struct {
 	info strInfo
 	dh   bool   // form contains "dh"
 	dhz  string // dhAsZ(form) when dh
+	// cons hashes the consonants of phon in order (0 without phon):
+	// sameConsonants of two forms is false when their hashes differ.
+	cons uint64
 }
 
 // derive sets t.fast from t.form.
 func (t *token) derive() {
-	t.fast = tokFast{info: infoOf(t.form)}
+	t.fast = tokFast{info: infoOf(t.form), cons: consonantHash(t.phon)}
 	if strings.Contains(t.form, "dh") {
 		t.fast.dh, t.fast.dhz = true, dhAsZ(t.form)
 	}
+}
+
+// consonantHash hashes the letters of a phonetic form other than its
+// vowels (a, i, u), as sameConsonants compares them; 0 for "".
+func consonantHash(phon string) uint64 {
+	if phon == "" {
+		return 0
+	}
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(phon); i++ {
+		if c := phon[i]; c != 'a' && c != 'i' && c != 'u' {
+			h ^= uint64(c)
+			h *= 1099511628211
+		}
+	}
+	return h
 }
 
 // dhPhon is dhAsZ(t.form) for a token whose phonetic form is set (phon

@@ -155,7 +155,7 @@ func tokenSim(a, b *token) (float64, string) {
 // them (after its first letter, beside no other vowel) is read as A. The
 // phonetic form reads E as I, the commoner reading; this is the other.
 func eReadAsA(a, b *token) bool {
-	if a.phon == "" || b.phon == "" || a.phon == b.phon || !sameConsonants(a.phon, b.phon) {
+	if a.phon == "" || b.phon == "" || a.phon == b.phon || a.fast.cons != b.fast.cons || !sameConsonants(a.phon, b.phon) {
 		return false // cheap: most pairs differ in a consonant
 	}
 	ea, eb := eAsA(a.form), eAsA(b.form)

@@ -130,7 +130,6 @@ func enrich(toks []token) {
 	t := variants()
 	for i := range toks {
 		tk := &toks[i]
-		tk.derive()
 		switch tk.kind {
 		case kindParticle:
 			tk.weight = 0.1
@@ -162,6 +161,9 @@ func enrich(toks []token) {
 			tk.weight = shortUnknownWeight
 		}
 		tk.known = f >= knownFreq
+	}
+	for i := range toks {
+		toks[i].derive() // after phon: derive reads it
 	}
 }
 
