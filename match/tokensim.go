@@ -66,7 +66,7 @@ func tokenSim(a, b *token) (float64, string) {
 		}
 		return simPhonetic, "phonetic"
 	}
-	if a.phon != "" && b.phon != "" && (a.fast.dh || b.fast.dh) && a.dhPhon() == b.dhPhon() {
+	if a.phon != "" && b.phon != "" && (a.fast.info.dh || b.fast.info.dh) && a.fast.dhz == b.fast.dhz && dhAsZ(a.form) == dhAsZ(b.form) {
 		// ض, ظ and ذ are DH in Arabic transliteration, Z as Persian, Urdu
 		// and Turkish speakers say them (Dhia/Zia, Ramadhan/Ramazan).
 		if len(a.phon) <= 3 || len(b.phon) <= 3 {
@@ -344,29 +344,30 @@ func spellingSim(a, b string) float64 {
 
 // strInfo is what spellingSim reads of a spelling besides its letters.
 type strInfo struct {
-	runes int
-	ascii bool
-	syll  bool   // syllabic(s)
 	mask  uint64 // bit c&63 for each byte c of an ASCII spelling
+	runes int32
+	ascii bool
+	syll  bool // syllabic(s)
+	dh    bool // s contains "dh" (tokenSim)
 }
 
 // infoOf reads s once for spellingSimOf.
 func infoOf(s string) strInfo {
-	in := strInfo{ascii: strdist.IsASCII(s)}
+	in := strInfo{ascii: strdist.IsASCII(s), dh: strings.Contains(s, "dh")}
 	if in.ascii {
-		in.runes = len(s)
+		in.runes = int32(len(s))
 		for i := 0; i < len(s); i++ {
 			in.mask |= 1 << (s[i] & 63)
 		}
 		return in
 	}
-	in.runes, in.syll = strdist.RuneLen(s), syllabic(s)
+	in.runes, in.syll = int32(strdist.RuneLen(s)), syllabic(s)
 	return in
 }
 
 // spellingSimOf is spellingSim with what infoOf read of a and b.
 func spellingSimOf(a, b string, ia, ib *strInfo) float64 {
-	l := max(ia.runes, ib.runes)
+	l := int(max(ia.runes, ib.runes))
 	if l == 0 {
 		return 0
 	}
