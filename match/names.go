@@ -79,6 +79,51 @@ type cmpScratch struct {
 	best   []edge     // the best listed name's pairs (bestName)
 	keys   []queryKey // the query's keys (queryKeys)
 	tmp    []uint64   // one kind of keys at a time (queryKeys)
+	// With a memo: words written together (joinEdges) and how each
+	// agrees with a word of the other side, for the query.
+	joins  map[joinKey]*token
+	joined map[[2]*token]memoVal
+}
+
+// joinKey is the words written together: two, or three.
+type joinKey [3]*token
+
+// joinedToken returns parts written as one word, made once per query.
+func (sc *cmpScratch) joinedToken(parts []*token) *token {
+	if sc.memo == nil {
+		jt := joinTokens(parts)
+		return &jt
+	}
+	var k joinKey
+	copy(k[:], parts)
+	if t, ok := sc.joins[k]; ok {
+		return t
+	}
+	t := new(token)
+	*t = joinTokens(parts)
+	sc.joins[k] = t
+	return t
+}
+
+// joinedSim is tokenSim(a, jt) for a joined word jt, computed once per
+// query.
+func (sc *cmpScratch) joinedSim(a, jt *token) (float64, string) {
+	if sc.memo == nil {
+		return tokenSim(a, jt)
+	}
+	k := [2]*token{a, jt}
+	if v, ok := sc.joined[k]; ok {
+		return v.sim, v.how
+	}
+	s, how := tokenSim(a, jt)
+	sc.joined[k] = memoVal{s, how}
+	return s, how
+}
+
+// resetJoins forgets the query's joined words.
+func (sc *cmpScratch) resetJoins() {
+	clear(sc.joins)
+	clear(sc.joined)
 }
 
 // compareTokensMemo is compareTokens with one query's buffers and memo;
@@ -146,8 +191,8 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 		// Cho'ng) may have been paired by a typo with another.
 		n := len(edges)
 		sq, scm := strongUsed(chosen) // a weak pair's words may be parts of a joined word
-		edges = joinEdges(edges, q, c, sq, scm, false, &wq, &wc)
-		edges = joinEdges(edges, c, q, scm, sq, true, &wc, &wq)
+		edges = joinEdges(sc, edges, q, c, sq, scm, false, &wq, &wc)
+		edges = joinEdges(sc, edges, c, q, scm, sq, true, &wc, &wq)
 		if len(edges) > n {
 			sortEdges(edges)
 			usedQ, usedC, chosen = greedy(edges, 0, 0, chosen[:0])
@@ -236,7 +281,7 @@ func lowBit(m uint32) int {
 // joinEdges adds edges where one token of a equals two adjacent tokens of b
 // written together. flip says a is the candidate side; wa and wb are the
 // tokens' weights.
-func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, wa, wb *tokWeights) []edge {
+func joinEdges(sc *cmpScratch, edges []edge, a, b []*token, usedA, usedB uint32, flip bool, wa, wb *tokWeights) []edge {
 	// The first letters of a's words that may be joined ones: most
 	// pairs of b's words start with none of them.
 	var firsts [4]uint64
@@ -246,7 +291,6 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, wa, 
 			firsts[c>>6] |= 1 << (c & 63)
 		}
 	}
-	var jt token
 	// Two words written as one, or three ("Plat Ono Vich").
 	for span := 2; span <= 3; span++ {
 		mask := uint32(1)<<span - 1
@@ -262,7 +306,8 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, wa, 
 			for _, p := range parts {
 				n += len(p.form)
 			}
-			joined, w := false, -1.0
+			var jt *token
+			w := -1.0
 			for i := range a {
 				if a[i].kind != kindName || len(a[i].form) < 3 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
 					continue
@@ -273,10 +318,10 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, wa, 
 				if !a[i].arabic && a[i].form[0] != parts[0].form[0] {
 					continue // a joined word starts like its first part
 				}
-				if !joined {
-					jt, joined = joinTokens(parts), true
+				if jt == nil {
+					jt = sc.joinedToken(parts)
 				}
-				s, how := tokenSim(a[i], &jt)
+				s, how := sc.joinedSim(a[i], jt)
 				if s < 0.85 || len(a[i].form) == 3 && s < simSpelling {
 					continue // a short word split at its apostrophe (Sa'd as "Sa d") must join exactly
 				}
