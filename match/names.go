@@ -38,7 +38,8 @@ const maxTokens = 16
 type memo struct {
 	rows map[*token]int32 // a listed token's row: vals[row*nq:][:nq]
 	vals []memoVal
-	nq   int // query tokens per row
+	nq   int     // query tokens per row
+	sig  joinSig // the query's (joinEdges)
 }
 
 // memoVal is one pair's agreement; sim < 0 until it is computed.
@@ -143,10 +144,13 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 		return nameResult{}
 	}
 	var rows [maxTokens]int32
+	var qsig joinSig
 	if m != nil {
 		if m.nq != len(q) {
 			m.reset(len(q))
+			m.sig = joinSigOf(q)
 		}
+		qsig = m.sig
 		for j := range c {
 			rows[j] = m.row(c[j])
 		}
@@ -160,8 +164,10 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 	for j := range c {
 		wc[j] = weightOf(c[j], sc.logN)
 	}
+	if m == nil {
+		qsig = joinSigOf(q)
+	}
 	edges := sc.edges[:0]
-	defer func() { sc.edges = edges[:0] }()
 	for i := range q {
 		for j := range c {
 			var s float64
@@ -191,15 +197,67 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 		// Cho'ng) may have been paired by a typo with another.
 		n := len(edges)
 		sq, scm := strongUsed(chosen) // a weak pair's words may be parts of a joined word
-		edges = joinEdges(sc, edges, q, c, sq, scm, false, &wq, &wc)
-		edges = joinEdges(sc, edges, c, q, scm, sq, true, &wc, &wq)
+		if csig := joinSigOf(c); qsig.mayJoin(&csig) || csig.mayJoin(&qsig) {
+			if qsig.mayJoin(&csig) {
+				edges = joinEdges(sc, edges, q, c, sq, scm, false, &wq, &wc, &qsig.firsts)
+			}
+			if csig.mayJoin(&qsig) {
+				edges = joinEdges(sc, edges, c, q, scm, sq, true, &wc, &wq, &csig.firsts)
+			}
+		}
 		if len(edges) > n {
 			sortEdges(edges)
 			usedQ, usedC, chosen = greedy(edges, 0, 0, chosen[:0])
 		}
 	}
 	sc.chosen = chosen[:0]
+	sc.edges = edges[:0]
 	return scoreAlignment(q, c, chosen, usedQ, usedC, &wq, &wc)
+}
+
+// joinSig says which joins (joinEdges) a name's words allow, so that the
+// many comparisons where none is possible skip the search: a word joins
+// two or three of the other side's only if it is a name of three letters
+// or more, in their script, and, in Latin letters, starts with the first
+// one's letter.
+type joinSig struct {
+	firsts  [4]uint64 // first letters of the Latin words that may be a joined one
+	starts  [4]uint64 // first letters of the Latin words a join may start with
+	arWord  bool      // an Arabic-script word may be a joined one
+	arStart bool      // a join may start with an Arabic-script word
+}
+
+// joinSigOf returns the joinSig of a name.
+func joinSigOf(ts []*token) joinSig {
+	var g joinSig
+	for i, t := range ts {
+		if i == maxTokens {
+			break
+		}
+		if t.kind == kindName && len(t.form) >= 3 {
+			if t.arabic {
+				g.arWord = true
+			} else {
+				c := t.form[0]
+				g.firsts[c>>6] |= 1 << (c & 63)
+			}
+		}
+		if i+1 < len(ts) && i+1 < maxTokens && t.arabic == ts[i+1].arabic {
+			if t.arabic {
+				g.arStart = true
+			} else if t.form != "" {
+				c := t.form[0]
+				g.starts[c>>6] |= 1 << (c & 63)
+			}
+		}
+	}
+	return g
+}
+
+// mayJoin reports whether a word of g's name may be two or three words
+// of h's written together.
+func (g *joinSig) mayJoin(h *joinSig) bool {
+	return g.arWord && h.arStart || g.firsts[0]&h.starts[0] != 0 || g.firsts[1]&h.starts[1] != 0 || g.firsts[2]&h.starts[2] != 0 || g.firsts[3]&h.starts[3] != 0
 }
 
 // tokWeights holds weightOf of each token of a name.
@@ -280,17 +338,9 @@ func lowBit(m uint32) int {
 
 // joinEdges adds edges where one token of a equals two adjacent tokens of b
 // written together. flip says a is the candidate side; wa and wb are the
-// tokens' weights.
-func joinEdges(sc *cmpScratch, edges []edge, a, b []*token, usedA, usedB uint32, flip bool, wa, wb *tokWeights) []edge {
-	// The first letters of a's words that may be joined ones: most
-	// pairs of b's words start with none of them.
-	var firsts [4]uint64
-	for i := range a {
-		if a[i].kind == kindName && len(a[i].form) >= 3 {
-			c := a[i].form[0]
-			firsts[c>>6] |= 1 << (c & 63)
-		}
-	}
+// tokens' weights, firsts the first letters of a's Latin words that may be
+// a joined one (joinSig): most pairs of b's words start with none of them.
+func joinEdges(sc *cmpScratch, edges []edge, a, b []*token, usedA, usedB uint32, flip bool, wa, wb *tokWeights, firsts *[4]uint64) []edge {
 	// Two words written as one, or three ("Plat Ono Vich").
 	for span := 2; span <= 3; span++ {
 		mask := uint32(1)<<span - 1
