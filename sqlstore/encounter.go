@@ -192,6 +192,10 @@ func (s *EncounterService) ResolveEncounter(ctx context.Context, id string, r tr
 	if err != nil {
 		return nil, nil, err
 	}
+	if e.Erased != nil {
+		// Nothing left to clear or refuse: the traveller is no longer known.
+		return nil, nil, tripline.Errorf(tripline.ECONFLICT, "encounter %s: the traveller's identity was erased past its retention; its outcome stays %s", id, e.Outcome)
+	}
 	e.Outcome, e.Note = r.Outcome, r.Note
 	if r.By != "" {
 		e.Officer = r.By
