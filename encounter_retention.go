@@ -13,33 +13,41 @@ import (
 // times) and loses who the traveller was: the name, birth date, documents,
 // the match explanation and the free-text note, here and in the event log
 // (trimmed there to digests, so the chain and signatures still verify).
-// Clearances and refusals are kept on their own terms: a clearance spares
-// a namesake the next stop, a refusal catches a return under another
-// document. A pending encounter is never erased: someone still has to
-// decide on it. Zero keeps identities for good.
+// A clearance is kept on its own terms (it spares a namesake the next stop
+// until the listing changes); a refusal, which catches a return under
+// another document, has a retention of its own. A pending encounter is
+// never erased: someone still has to decide on it. Zero keeps for good.
 type EncounterRetention struct {
 	// FalsePositive is for an innocent traveller stopped in error (from
 	// the encounter's time): kept long enough for redress, no longer.
 	FalsePositive time.Duration
 	// Resolved is for every other outcome.
 	Resolved time.Duration
+	// Refusal is how long a refused or deported traveller's identity is
+	// kept to catch a return under another document (from the refusal).
+	Refusal time.Duration
 }
 
 // DefaultEncounterRetention: 90 days for a false positive, two years for
-// any other outcome.
-var DefaultEncounterRetention = EncounterRetention{FalsePositive: 90 * 24 * time.Hour, Resolved: 2 * 365 * 24 * time.Hour}
+// any other outcome, five years for a refusal (a common entry-ban length).
+var DefaultEncounterRetention = EncounterRetention{FalsePositive: 90 * 24 * time.Hour, Resolved: 2 * 365 * 24 * time.Hour,
+	Refusal: 5 * 365 * 24 * time.Hour}
 
-// Cutoffs returns, for now, the encounter time before which a false
-// positive and any other resolved encounter lose the traveller's identity;
-// a zero time where that retention is zero (kept for good).
-func (r EncounterRetention) Cutoffs(now time.Time) (falsePositive, resolved time.Time) {
-	if r.FalsePositive > 0 {
-		falsePositive = now.Add(-r.FalsePositive).UTC()
+// Cutoff returns the time before which a record kept for d is past it at
+// now, or the zero time when d is zero (kept for good).
+func Cutoff(d time.Duration, now time.Time) time.Time {
+	if d <= 0 {
+		return time.Time{}
 	}
-	if r.Resolved > 0 {
-		resolved = now.Add(-r.Resolved).UTC()
-	}
-	return falsePositive, resolved
+	return now.Add(-d).UTC()
+}
+
+// Erasure is what one pass of EraseEncounters erased.
+type Erasure struct {
+	Encounters int
+	// Refusals are the ids of the refusals removed: a screener holding
+	// them in memory drops them too.
+	Refusals []string
 }
 
 // ErasedEncounterFields are the encounter payload fields that identify the
@@ -54,18 +62,21 @@ func (e *Encounter) Erase(now time.Time) {
 	e.Erased = &at
 }
 
-// EncounterEraser erases the identity of resolved encounters past their
-// retention, in the encounters and in their events.
+// ErasedRefusalFields are a refusal's identity, trimmed from its event
+// when the refusal is removed past its retention.
+var ErasedRefusalFields = []string{"name", "dob", "nationality", "document"}
+
+// EncounterEraser erases the identity of resolved encounters and refusals
+// past their retention, in the records and in their events.
 type EncounterEraser interface {
-	// EraseEncounters erases every resolved encounter past r at the store's
-	// clock and returns how many it erased.
-	EraseEncounters(ctx context.Context, r EncounterRetention) (int, error)
+	// EraseEncounters erases every resolved encounter and removes every
+	// refusal past r at the store's clock.
+	EraseEncounters(ctx context.Context, r EncounterRetention) (Erasure, error)
 }
 
-// ParseEncounterRetention reads "false_positive=90d,resolved=730d" over
-// DefaultEncounterRetention: each of false_positive and resolved with a
-// number of days (Nd) or a Go duration; 0 keeps identities for good.
-// EINVALID names the part at fault.
+// ParseEncounterRetention reads "false_positive=90d,resolved=730d,refusal=1825d"
+// over DefaultEncounterRetention: each with a number of days (Nd) or a Go
+// duration; 0 keeps for good. EINVALID names the part at fault.
 func ParseEncounterRetention(s string) (EncounterRetention, error) {
 	r := DefaultEncounterRetention
 	if strings.TrimSpace(s) == "" {
@@ -74,14 +85,19 @@ func ParseEncounterRetention(s string) (EncounterRetention, error) {
 	for _, part := range strings.Split(s, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		d, err := parseDays(v)
-		if !ok || err != nil || d < 0 || k != "false_positive" && k != "resolved" {
-			return EncounterRetention{}, Errorf(EINVALID, "encounter retention: %.60q: want false_positive=DAYSd or resolved=DAYSd (e.g. false_positive=90d,resolved=730d; 0 keeps for good)", part)
+		var field *time.Duration
+		switch k {
+		case "false_positive":
+			field = &r.FalsePositive
+		case "resolved":
+			field = &r.Resolved
+		case "refusal":
+			field = &r.Refusal
 		}
-		if k == "false_positive" {
-			r.FalsePositive = d
-		} else {
-			r.Resolved = d
+		if !ok || err != nil || d < 0 || field == nil {
+			return EncounterRetention{}, Errorf(EINVALID, "encounter retention: %.60q: want false_positive=DAYSd, resolved=DAYSd or refusal=DAYSd (e.g. false_positive=90d,resolved=730d,refusal=1825d; 0 keeps for good)", part)
 		}
+		*field = d
 	}
 	return r, nil
 }

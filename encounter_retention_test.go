@@ -15,9 +15,9 @@ func TestParseEncounterRetention(t *testing.T) {
 		bad  bool
 	}{
 		{in: "", want: tripline.DefaultEncounterRetention},
-		{in: "false_positive=30d", want: tripline.EncounterRetention{FalsePositive: 30 * day, Resolved: tripline.DefaultEncounterRetention.Resolved}},
-		{in: "false_positive=0, resolved=1825d", want: tripline.EncounterRetention{Resolved: 1825 * day}},
-		{in: "resolved=36h", want: tripline.EncounterRetention{FalsePositive: tripline.DefaultEncounterRetention.FalsePositive, Resolved: 36 * time.Hour}},
+		{in: "false_positive=30d", want: tripline.EncounterRetention{FalsePositive: 30 * day, Resolved: 730 * day, Refusal: 1825 * day}},
+		{in: "false_positive=0, resolved=1825d,refusal=0", want: tripline.EncounterRetention{Resolved: 1825 * day}},
+		{in: "resolved=36h", want: tripline.EncounterRetention{FalsePositive: 90 * day, Resolved: 36 * time.Hour, Refusal: 1825 * day}},
 		{in: "pending=30d", bad: true},
 		{in: "false_positive=-3d", bad: true},
 		{in: "false_positive=-1h", bad: true},
@@ -50,9 +50,11 @@ func TestEncounterErase(t *testing.T) {
 	if e.Listing != "l1" || e.Outcome != tripline.OutcomeFalsePositive {
 		t.Fatalf("erase lost the record: %+v", e)
 	}
-	fp, res := tripline.EncounterRetention{FalsePositive: time.Hour}.Cutoffs(now)
-	if !fp.Equal(now.Add(-time.Hour)) || !res.IsZero() {
-		t.Fatalf("cutoffs = %s, %s", fp, res)
+	if c := tripline.Cutoff(time.Hour, now); !c.Equal(now.Add(-time.Hour)) {
+		t.Fatalf("cutoff = %s", c)
+	}
+	if c := tripline.Cutoff(0, now); !c.IsZero() {
+		t.Fatalf("cutoff of zero = %s, want none", c)
 	}
 }
 

@@ -558,13 +558,18 @@ func (n *Node) purge(ctx context.Context) {
 }
 
 // eraseEncounters erases the traveller's identity from resolved
-// encounters past their retention (tripline.EncounterRetention).
+// encounters, and removes refusals, past their retention
+// (tripline.EncounterRetention), from the store and the screener.
 func (n *Node) eraseEncounters(ctx context.Context) {
-	k, err := n.Encounters.EraseEncounters(ctx, n.EncounterRetention)
+	x, err := n.Encounters.EraseEncounters(ctx, n.EncounterRetention)
+	for _, id := range x.Refusals {
+		n.Screener.Redress.RemoveRefusal(id)
+	}
 	if err != nil && ctx.Err() == nil {
 		n.Logger.Error("erase encounters past their retention", "err", err)
-	} else if k > 0 {
-		n.Logger.Info("erased travellers' identity from encounters past their retention", "n", k)
+	}
+	if x.Encounters > 0 || len(x.Refusals) > 0 {
+		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals))
 	}
 }
 

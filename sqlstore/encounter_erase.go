@@ -16,16 +16,23 @@ const eraseBatch = 100
 // EraseEncounters erases the traveller's identity from every resolved
 // encounter past r (tripline.EncounterRetention), at the store's clock: in
 // the encounter, and in each of its events, trimmed to digests so the
-// chain and the signatures still verify.
-func (s *EncounterService) EraseEncounters(ctx context.Context, r tripline.EncounterRetention) (int, error) {
-	total := 0
+// chain and the signatures still verify. It removes the refusals past
+// theirs the same way.
+func (s *EncounterService) EraseEncounters(ctx context.Context, r tripline.EncounterRetention) (tripline.Erasure, error) {
+	var out tripline.Erasure
 	for {
 		n, err := s.eraseBatch(ctx, r)
-		total += n
+		out.Encounters += n
 		if err != nil || n < eraseBatch {
-			return total, err
+			if err != nil {
+				return out, err
+			}
+			break
 		}
 	}
+	refs, err := s.eraseRefusals(ctx, r)
+	out.Refusals = refs
+	return out, err
 }
 
 func (s *EncounterService) eraseBatch(ctx context.Context, r tripline.EncounterRetention) (int, error) {
@@ -34,7 +41,7 @@ func (s *EncounterService) eraseBatch(ctx context.Context, r tripline.EncounterR
 		return 0, err
 	}
 	defer tx.Rollback()
-	fp, resolved := r.Cutoffs(tx.now)
+	fp, resolved := tripline.Cutoff(r.FalsePositive, tx.now), tripline.Cutoff(r.Resolved, tx.now)
 	if fp.IsZero() && resolved.IsZero() {
 		return 0, nil
 	}
@@ -74,11 +81,58 @@ func (s *EncounterService) eraseBatch(ctx context.Context, r tripline.EncounterR
 		if _, err := tx.ExecContext(ctx, `UPDATE encounters SET body = ?, erased = 1 WHERE id = ?`, body, e.ID); err != nil {
 			return 0, fmt.Errorf("erase encounter %s: %w", e.ID, err)
 		}
-		if err := tx.trimEncounterEvents(ctx, e.ID); err != nil {
+		if err := tx.trimEvents(ctx, e.ID, tripline.ErasedEncounterFields); err != nil {
 			return 0, err
 		}
 	}
 	return len(due), tx.Commit()
+}
+
+// eraseRefusals removes the refusals past r.Refusal, with their events'
+// identity. Refusals are few (the screener holds them all in memory), so
+// they are read whole.
+func (s *EncounterService) eraseRefusals(ctx context.Context, r tripline.EncounterRetention) ([]string, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	cut := tripline.Cutoff(r.Refusal, tx.now)
+	if cut.IsZero() {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT body FROM refusals`)
+	if err != nil {
+		return nil, fmt.Errorf("refusals: %w", err)
+	}
+	var due []string
+	for rows.Next() {
+		var body []byte
+		var f tripline.Refusal
+		if err := rows.Scan(&body); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan refusal: %w", err)
+		}
+		if err := json.Unmarshal(body, &f); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("decode refusal: %w", err)
+		}
+		if f.At.Before(cut) {
+			due = append(due, f.ID)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	for _, id := range due {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM refusals WHERE id = ?`, id); err != nil {
+			return nil, fmt.Errorf("remove refusal %s: %w", id, err)
+		}
+		if err := tx.trimEvents(ctx, id, tripline.ErasedRefusalFields); err != nil {
+			return nil, err
+		}
+	}
+	return due, tx.Commit()
 }
 
 // formatCutoff formats a retention cutoff; the zero time (kept for good)
@@ -90,12 +144,12 @@ func formatCutoff(t time.Time) string {
 	return formatTime(t)
 }
 
-// trimEncounterEvents trims the traveller's identity from every event of
-// encounter id, whatever its origin (ErasedEncounterFields, to digests).
-// The types are literal so the partial index on encounter events serves.
-func (tx *Tx) trimEncounterEvents(ctx context.Context, id string) error {
+// trimEvents trims fields from every event of an encounter or refusal id,
+// whatever its origin, to their digests. The types are literal so the
+// partial index on these events serves.
+func (tx *Tx) trimEvents(ctx context.Context, id string, fields []string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT origin, seq, type, payload, omitted FROM events
-		WHERE subject = ? AND type IN ('encounter.reported', 'encounter.updated') AND redacted = 0`, id)
+		WHERE subject = ? AND type IN ('encounter.reported', 'encounter.updated', 'refusal.recorded') AND redacted = 0`, id)
 	if err != nil {
 		return fmt.Errorf("events of encounter %s: %w", id, err)
 	}
@@ -121,7 +175,7 @@ func (tx *Tx) trimEncounterEvents(ctx context.Context, id string) error {
 		return err
 	}
 	for _, ev := range evs {
-		t, err := ev.Trim(tripline.ErasedEncounterFields)
+		t, err := ev.Trim(fields)
 		if err != nil {
 			return fmt.Errorf("trim event %s/%d: %w", ev.Origin, ev.Seq, err)
 		}

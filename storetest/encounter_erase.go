@@ -11,8 +11,8 @@ import (
 
 // testEncounterErasure: a resolved encounter past its retention loses the
 // traveller's identity, in the encounter and in its events, and the event
-// chain still verifies; pending encounters, recent ones, clearances and
-// refusals stay.
+// chain still verifies; pending encounters, recent ones and clearances
+// stay, and a refusal stays for its own retention.
 func testEncounterErasure(t *testing.T, s Store) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
@@ -33,9 +33,10 @@ func testEncounterErasure(t *testing.T, s Store) {
 			t.Fatal(err)
 		}
 	}
-	fp, adm, pend := create("F1"), create("A2"), create("P3")
+	fp, adm, pend, ref := create("F1"), create("A2"), create("P3"), create("R4")
 	resolve(fp.ID, tripline.OutcomeFalsePositive)
 	resolve(adm.ID, tripline.OutcomeAdmitted)
+	resolve(ref.ID, tripline.OutcomeRefused)
 	if _, err := s.Encounters.AcknowledgeEncounter(ctx, fp.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -48,13 +49,15 @@ func testEncounterErasure(t *testing.T, s Store) {
 		later = append(later, e.ID)
 	}
 
+	var refusals []string
 	erase := func(at time.Time, r tripline.EncounterRetention, want int) {
 		t.Helper()
 		s.SetNow(at)
-		n, err := s.Encounters.EraseEncounters(ctx, r)
-		if err != nil || n != want {
-			t.Fatalf("erase at %s = %d, %v; want %d", at.Format(time.DateOnly), n, err, want)
+		x, err := s.Encounters.EraseEncounters(ctx, r)
+		if err != nil || x.Encounters != want {
+			t.Fatalf("erase at %s = %+v, %v; want %d encounters", at.Format(time.DateOnly), x, err, want)
 		}
+		refusals = append(refusals, x.Refusals...)
 		verifyChain(t, s)
 	}
 	erase(t0.AddDate(0, 0, 91), tripline.EncounterRetention{}, 0) // zero keeps for good
@@ -94,9 +97,24 @@ func testEncounterErasure(t *testing.T, s Store) {
 			t.Fatalf("later false positive %s not erased: %+v", id, e)
 		}
 	}
-	erase(t0.AddDate(2, 0, 1), tripline.DefaultEncounterRetention, 1)
+	erase(t0.AddDate(2, 0, 1), tripline.DefaultEncounterRetention, 2) // admitted and refused
 	if e, _ := s.Encounters.Encounter(ctx, adm.ID); e == nil || e.Erased == nil || e.Outcome != tripline.OutcomeAdmitted {
 		t.Fatalf("admitted encounter after two years: %+v", e)
+	}
+	// The refusal keeps the identity for its own five years, to catch a
+	// return under another document; then it goes, from its event too.
+	if fs, err := s.Encounters.Refusals(ctx); err != nil || len(fs) != 1 || fs[0].Name != "Ali Hassan" || len(refusals) != 0 {
+		t.Fatalf("refusals after two years = %+v, %v (removed %v)", fs, err, refusals)
+	}
+	if identityEvents(t, s, tripline.RefusalPrefix+ref.ID) == 0 {
+		t.Fatal("the refusal's event lost the identity before its retention")
+	}
+	erase(t0.AddDate(5, 0, 1), tripline.DefaultEncounterRetention, 0)
+	if fs, err := s.Encounters.Refusals(ctx); err != nil || len(fs) != 0 || len(refusals) != 1 || refusals[0] != tripline.RefusalPrefix+ref.ID {
+		t.Fatalf("refusals after five years = %+v, %v (removed %v)", fs, err, refusals)
+	}
+	if n := identityEvents(t, s, tripline.RefusalPrefix+ref.ID); n != 0 {
+		t.Fatalf("%d events of the removed refusal still name the traveller", n)
 	}
 	erase(t0.AddDate(10, 0, 0), tripline.DefaultEncounterRetention, 0)
 	if e, _ := s.Encounters.Encounter(ctx, pend.ID); e == nil || e.Erased != nil || e.Traveller.Name != "Ali Hassan" {
