@@ -55,6 +55,7 @@ func (s *EncounterService) CreateEncounter(ctx context.Context, e *tripline.Enco
 // times) in a copy of e, for a writer that stores it later.
 func (s *EncounterService) NewEncounter(e *tripline.Encounter, now time.Time) *tripline.Encounter {
 	c := *e
+	c.Erased = nil // only this store's retention erases, never a sender's say-so
 	if c.ID == "" {
 		c.ID = newID(s.db.Origin + "-e")
 	}
