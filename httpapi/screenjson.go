@@ -86,9 +86,14 @@ type jsonReader struct {
 	b []byte
 	i int
 	// spans are the string values found, as offsets into b, and where
-	// each goes: they are copied into one string at the end.
-	spans []strSpan
+	// each goes: they are copied into one string at the end. A body with
+	// more string fields than the request has goes to encoding/json.
+	spans [maxSpans]strSpan
+	n     int
+	req   *ScreenRequest
 }
+
+const maxSpans = 24
 
 type strSpan struct {
 	start, end int
@@ -154,10 +159,12 @@ func (p *jsonReader) key() ([]byte, bool) {
 
 func (p *jsonReader) str(dst *string) bool {
 	s, e, ok := p.rawString()
-	if ok {
-		p.spans = append(p.spans, strSpan{s, e, dst})
+	if !ok || p.n == maxSpans {
+		return false
 	}
-	return ok
+	p.spans[p.n] = strSpan{s, e, dst}
+	p.n++
+	return true
 }
 
 func (p *jsonReader) boolean(dst *bool) bool {
@@ -173,10 +180,16 @@ func (p *jsonReader) boolean(dst *bool) bool {
 	return true
 }
 
-// object reads an object whose members field reads, one key at a time:
-// field returns the key's bit (for repeats) and false for a key it does
-// not take.
-func (p *jsonReader) object(field func(key []byte) (uint32, bool)) bool {
+// The objects of a screen request: the request (a traveller and its
+// mrz), its document and its travel.
+const (
+	objRequest = iota
+	objDocument
+	objTravel
+)
+
+// object reads an object of kind obj, one member at a time (field).
+func (p *jsonReader) object(obj int) bool {
 	if !p.byte('{') {
 		return false
 	}
@@ -189,7 +202,7 @@ func (p *jsonReader) object(field func(key []byte) (uint32, bool)) bool {
 		if !ok {
 			return false
 		}
-		bit, ok := field(k)
+		bit, ok := p.field(obj, k)
 		if !ok || seen&bit != 0 {
 			return false // encoding/json merges a repeated member: leave it that
 		}
@@ -203,34 +216,13 @@ func (p *jsonReader) object(field func(key []byte) (uint32, bool)) bool {
 	}
 }
 
-// finish copies the string values into one allocation (the strings a
-// screening keeps, such as the retention window's traveller, share it).
-func (p *jsonReader) finish() {
-	n := 0
-	for _, s := range p.spans {
-		n += s.end - s.start
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	for _, s := range p.spans {
-		sb.Write(p.b[s.start:s.end])
-	}
-	all, off := sb.String(), 0
-	for _, s := range p.spans {
-		*s.dst = all[off : off+s.end-s.start]
-		off += s.end - s.start
-	}
-}
-
-// parseScreenRequest reads one traveller of the common shape into req
-// and reports whether it could; on false req is to be decoded again.
-func parseScreenRequest(b []byte, req *ScreenRequest) bool {
-	var spans [24]strSpan
-	p := jsonReader{b: b, spans: spans[:0]}
-	t := &req.Traveller
-	var dob [2]int // the date's string, read after the strings are copied
-	hasDOB := false
-	ok := p.object(func(k []byte) (uint32, bool) {
+// field reads the value of member k of an object of kind obj and returns
+// the member's bit (to find a repeat); false for a member it does not
+// take.
+func (p *jsonReader) field(obj int, k []byte) (uint32, bool) {
+	switch obj {
+	case objRequest:
+		t := &p.req.Traveller
 		switch string(k) {
 		case "ref":
 			return 1 << 0, p.str(&t.Ref)
@@ -241,19 +233,17 @@ func parseScreenRequest(b []byte, req *ScreenRequest) bool {
 		case "surname":
 			return 1 << 3, p.str(&t.Surname)
 		case "dob":
-			s, e, ok := p.rawString()
-			dob, hasDOB = [2]int{s, e}, true
-			return 1 << 4, ok
+			return 1 << 4, p.str(nil) // the birth date's text: parsed once copied
 		case "sex":
 			return 1 << 5, p.str((*string)(&t.Sex))
 		case "nationality":
 			return 1 << 6, p.str(&t.Nationality)
 		case "document":
 			t.Document = new(tripline.Document)
-			return 1 << 7, p.document(t.Document)
+			return 1 << 7, p.object(objDocument)
 		case "travel":
 			t.Travel = new(tripline.Travel)
-			return 1 << 8, p.travel(t.Travel)
+			return 1 << 8, p.object(objTravel)
 		case "seat":
 			return 1 << 9, p.str(&t.Seat)
 		case "booking":
@@ -261,33 +251,10 @@ func parseScreenRequest(b []byte, req *ScreenRequest) bool {
 		case "crew":
 			return 1 << 11, p.boolean(&t.Crew)
 		case "mrz":
-			return 1 << 12, p.str(&req.MRZ)
+			return 1 << 12, p.str(&p.req.MRZ)
 		}
-		return 0, false
-	})
-	if !ok {
-		return false
-	}
-	if p.space(); p.i != len(b) {
-		return false // trailing data: encoding/json names it
-	}
-	p.finish()
-	if hasDOB && dob[1] > dob[0] {
-		s := string(b[dob[0]:dob[1]])
-		d, err := tripline.ParsePartialDate(s)
-		if err != nil {
-			// Kept as given for validation to name (PartialDate.UnmarshalJSON).
-			if d.UnmarshalJSON(b[dob[0]-1:dob[1]+1]) != nil {
-				return false
-			}
-		}
-		t.DOB = d
-	}
-	return true
-}
-
-func (p *jsonReader) document(d *tripline.Document) bool {
-	return p.object(func(k []byte) (uint32, bool) {
+	case objDocument:
+		d := p.req.Document
 		switch string(k) {
 		case "type":
 			return 1 << 0, p.str(&d.Type)
@@ -300,12 +267,8 @@ func (p *jsonReader) document(d *tripline.Document) bool {
 		case "note":
 			return 1 << 4, p.str(&d.Note)
 		}
-		return 0, false
-	})
-}
-
-func (p *jsonReader) travel(t *tripline.Travel) bool {
-	return p.object(func(k []byte) (uint32, bool) {
+	case objTravel:
+		t := p.req.Travel
 		switch string(k) {
 		case "direction":
 			return 1 << 0, p.str(&t.Direction)
@@ -322,8 +285,57 @@ func (p *jsonReader) travel(t *tripline.Travel) bool {
 		case "agency":
 			return 1 << 6, p.str(&t.Agency)
 		}
-		return 0, false
-	})
+	}
+	return 0, false
+}
+
+// finish copies the string values into one allocation (the strings a
+// screening keeps, such as the retention window's traveller, share it),
+// and returns the one without a destination: the birth date's text.
+func (p *jsonReader) finish() (dob string) {
+	n := 0
+	for _, s := range p.spans[:p.n] {
+		n += s.end - s.start
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, s := range p.spans[:p.n] {
+		sb.Write(p.b[s.start:s.end])
+	}
+	all, off := sb.String(), 0
+	for _, s := range p.spans[:p.n] {
+		if v := all[off : off+s.end-s.start]; s.dst != nil {
+			*s.dst = v
+		} else {
+			dob = v
+		}
+		off += s.end - s.start
+	}
+	return dob
+}
+
+// parseScreenRequest reads one traveller of the common shape into req
+// and reports whether it could; on false req is to be decoded again.
+func parseScreenRequest(b []byte, req *ScreenRequest) bool {
+	p := jsonReader{b: b, req: req}
+	if !p.object(objRequest) {
+		return false
+	}
+	if p.space(); p.i != len(b) {
+		return false // trailing data: encoding/json names it
+	}
+	if dob := p.finish(); dob != "" {
+		d, err := tripline.ParsePartialDate(dob)
+		if err != nil {
+			// Kept as given, for validation to name: PartialDate.UnmarshalJSON
+			// of the same (unescaped) string.
+			if d.UnmarshalJSON(strconv.AppendQuote(nil, dob)) != nil {
+				return false
+			}
+		}
+		req.DOB = d
+	}
+	return true
 }
 
 // answerPool holds the buffers answers are encoded into.
