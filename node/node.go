@@ -63,6 +63,10 @@ type Node struct {
 	// one by one (default 65,536); past it, a burst is retro-screened the
 	// other way round (bulkRetro).
 	RetroQueue int
+	// EncounterRetention is how long resolved encounters keep the
+	// traveller's identity (zero: for good); the hourly purge erases it
+	// past that.
+	EncounterRetention tripline.EncounterRetention
 
 	// OnListing, when set, sees every listing the index applies (the
 	// link analysis follows them); called under the index's lock.
@@ -322,6 +326,11 @@ func (n *Node) start() {
 	n.every(ctx, 300*time.Millisecond, n.tail)
 	if !n.Replica {
 		n.expire(ctx)
+		n.bg.Add(1)
+		go func() { // a backlog after an upgrade must not hold the node's start
+			defer n.bg.Done()
+			n.eraseEncounters(ctx)
+		}()
 		n.every(ctx, 30*time.Second, n.expire)
 		n.every(ctx, time.Hour, n.purge)
 	}
@@ -545,6 +554,23 @@ func (n *Node) purge(ctx context.Context) {
 		return
 	}
 	n.Logger.Info("purged travellers past the retention window", "memory", mem, "disk", disk)
+	n.eraseEncounters(ctx)
+}
+
+// eraseEncounters erases the traveller's identity from resolved
+// encounters, and removes refusals, past their retention
+// (tripline.EncounterRetention), from the store and the screener.
+func (n *Node) eraseEncounters(ctx context.Context) {
+	x, err := n.Encounters.EraseEncounters(ctx, n.EncounterRetention)
+	for _, id := range x.Refusals {
+		n.Screener.Redress.RemoveRefusal(id)
+	}
+	if err != nil && ctx.Err() == nil {
+		n.Logger.Error("erase encounters past their retention", "err", err)
+	}
+	if x.Encounters > 0 || len(x.Refusals) > 0 {
+		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals))
+	}
 }
 
 // appliedSet tracks applied sequence numbers: all up to cursor, and those

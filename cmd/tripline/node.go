@@ -118,6 +118,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		n.Close()
 		return nil, usagef("TRIPLINE_ESCALATE: %s", tripline.ErrorMessage(err))
 	}
+	if n.EncounterRetention, err = tripline.ParseEncounterRetention(env.Getenv("TRIPLINE_ENCOUNTER_RETENTION")); err != nil {
+		n.Close()
+		return nil, usagef("TRIPLINE_ENCOUNTER_RETENTION: %s", tripline.ErrorMessage(err))
+	}
 	n.Fed.Agency = n.Agency
 	if err := n.startFederation(ctx, dir); err != nil {
 		n.Close()
