@@ -157,7 +157,7 @@ func TestAppendResult(t *testing.T) {
 		{"clear", &tripline.Result{Ref: "load-1", Decision: tripline.DecisionClear, Matches: []tripline.Match{}}},
 		{"hit", &tripline.Result{Ref: "r", Decision: tripline.DecisionHit, Direction: "in", Action: "detain", Instruction: "Detain.", Minor: true,
 			Matches: []tripline.Match{{Listing: "un:1", Score: 0.8734, Decision: tripline.DecisionHit, Action: "detain", Instruction: "i", Contact: "c", Name: "N", Minor: true, Suppressed: true,
-				Explain: []tripline.Feature{{Feature: "name", Score: 0.9, Weight: 0.6, Detail: "d"}, {Feature: "dob", Score: 0}, {Feature: "x", Score: -0.0, Weight: math.Copysign(0, -1)}}}},
+				Explain: []tripline.Feature{{Feature: "name", Score: 0.9, Weight: 0.6, Detail: "d"}, {Feature: "dob", Score: 0}, {Feature: "x", Score: math.Copysign(0, -1), Weight: math.Copysign(0, -1)}}}},
 			Notes: []string{"n1", "n2"}, Booking: "B", CoTravellers: []tripline.CoTraveller{{Ref: "a", Name: "A"}, {}}, Encounters: []string{"e1"},
 			Error: &tripline.ErrBody{Code: "invalid", Message: "m"}}},
 		{"empty lists", &tripline.Result{Notes: []string{}, CoTravellers: []tripline.CoTraveller{}, Encounters: []string{}, Matches: []tripline.Match{{Explain: []tripline.Feature{}}}}},
