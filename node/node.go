@@ -75,6 +75,9 @@ type Node struct {
 	// encounters as they commit (federation reports them to the
 	// originator), each call in a goroutine of its own.
 	OnEncounter, OnEncounterUpdated func(*tripline.Encounter)
+	// OnErased, when set, hears what a retention pass erased (only when it
+	// erased something): oversight sees retention applied in the audit log.
+	OnErased func(x tripline.Erasure, lapsedClearances int)
 	// Notify, when set, is called after each batch of events applied
 	// (partners long-polling the feed wake up).
 	Notify func()
@@ -575,6 +578,9 @@ func (n *Node) eraseEncounters(ctx context.Context) {
 	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 {
 		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals),
 			"lapsed_clearances", lapsed)
+		if n.OnErased != nil {
+			n.OnErased(x, lapsed)
+		}
 	}
 }
 
