@@ -81,6 +81,9 @@ type Encounter struct {
 	// Clearance is where sharing this false positive's clearance with
 	// partners stands (clearance_share.go), at both ends.
 	Clearance *ClearanceShare `json:"clearance,omitempty"`
+	// Erased is when the traveller's identity was erased, past the
+	// encounter's retention (EncounterRetention).
+	Erased *time.Time `json:"erased,omitempty"`
 }
 
 // SeenBy reports whether agency is one of the encounter's parties: the
@@ -189,10 +192,14 @@ func MergeUpdate(e *Encounter, u *EncounterUpdate, sender string) (bool, error) 
 		if err := (Resolution{Outcome: u.Outcome}).Validate(); err != nil {
 			return false, err
 		}
-		if e.Outcome == u.Outcome && e.Note == u.Note {
+		note := u.Note
+		if e.Erased != nil {
+			note = "" // a late outcome must not bring back what the erasure took
+		}
+		if e.Outcome == u.Outcome && e.Note == note {
 			return false, nil
 		}
-		e.Outcome, e.Note = u.Outcome, u.Note
+		e.Outcome, e.Note = u.Outcome, note
 		if u.By != "" {
 			e.Officer = u.By
 		}
@@ -374,6 +381,7 @@ type EncounterService interface {
 	Clearances(ctx context.Context) ([]*Clearance, error)
 	// Refusals returns every stored refusal.
 	Refusals(ctx context.Context) ([]*Refusal, error)
+	EncounterEraser
 }
 
 // Validate reports the first problem with r, naming the field.

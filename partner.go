@@ -125,6 +125,14 @@ const (
 	ReportOverdue      = "overdue"
 )
 
+// ReportFilter selects outbox reports: Status ("" = all), oldest deadline
+// first, continuing after the report After, at most Limit (0 = all).
+type ReportFilter struct {
+	Status string
+	After  string
+	Limit  int
+}
+
 // Report is an encounter report on its way to a listing's originator, hop
 // by hop, retried with backoff until acknowledged.
 type Report struct {

@@ -73,7 +73,7 @@ func (g *gapped) read(bundle string) (*federation.BundleResult, error) {
 
 func (g *gapped) status(t *testing.T, id string) string {
 	t.Helper()
-	rs, err := g.store.Reports(context.Background(), "")
+	rs, err := g.store.Reports(context.Background(), tripline.ReportFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestBundleHostile(t *testing.T) {
 	good := b.export(t, "A", nil)
 	// A report B cannot have signed (C's, altered), in a bundle B signs.
 	forged := func() string {
-		rs, _ := b.store.Reports(ctx, "")
+		rs, _ := b.store.Reports(ctx, tripline.ReportFilter{})
 		var sr federation.SignedReport
 		if err := json.Unmarshal(rs[0].Body, &sr); err != nil {
 			t.Fatal(err)

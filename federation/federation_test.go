@@ -238,7 +238,7 @@ func TestReportRetriedThenOverdue(t *testing.T) {
 		t.Fatal(err)
 	}
 	status := func() *tripline.Report {
-		rs, _ := sqlstore.NewFederationStore(db).Reports(ctx, "")
+		rs, _ := sqlstore.NewFederationStore(db).Reports(ctx, tripline.ReportFilter{})
 		return rs[0]
 	}
 	p.Deliver(ctx)

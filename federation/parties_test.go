@@ -110,7 +110,7 @@ func TestReportPartiesChecked(t *testing.T) {
 // signedOf returns the signed report g queued under id.
 func signedOf(t *testing.T, g *gapped, id string) *federation.SignedReport {
 	t.Helper()
-	rs, err := g.store.Reports(context.Background(), "")
+	rs, err := g.store.Reports(context.Background(), tripline.ReportFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ type Store interface {
 	ChainHead(ctx context.Context, origin string) (int64, string, error)
 	ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) (*tripline.ForeignResult, error)
 	QueueReport(ctx context.Context, r *tripline.Report) error
-	Reports(ctx context.Context, status string) ([]*tripline.Report, error)
+	Reports(ctx context.Context, f tripline.ReportFilter) ([]*tripline.Report, error)
 	// OpenReports returns the reports not yet acknowledged; Report one by
 	// its key (ENOTFOUND when none). Delivery and acknowledgements use
 	// these, so that their cost does not grow with the reports delivered.

@@ -121,8 +121,8 @@ func (s *Service) parties(ctx context.Context, signer string, e *tripline.Encoun
 }
 
 // Reports returns the encounter-report outbox.
-func (s *Service) Reports(ctx context.Context, status string) ([]*tripline.Report, error) {
-	return s.Store.Reports(ctx, status)
+func (s *Service) Reports(ctx context.Context, f tripline.ReportFilter) ([]*tripline.Report, error) {
+	return s.Store.Reports(ctx, f)
 }
 
 // NodeIdentity authenticates a request signed by a partner node.

@@ -175,7 +175,7 @@ func TestReportPinnedTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Deliver(ctx)
-		rs, _ := sqlstore.NewFederationStore(db).Reports(ctx, "")
+		rs, _ := sqlstore.NewFederationStore(db).Reports(ctx, tripline.ReportFilter{})
 		if len(rs) != 1 || rs[0].Status != tc.want {
 			t.Fatalf("pinned %s: report %+v, want %s", tc.pin, rs, tc.want)
 		}

@@ -29,13 +29,15 @@ type Federation interface {
 	// sent by partner node from: EFORBIDDEN unless from is the node the
 	// report was handed to.
 	Acknowledged(ctx context.Context, from, id string) error
-	// Reports returns the encounter-report outbox, by status ("" = all).
-	Reports(ctx context.Context, status string) ([]*tripline.Report, error)
+	// Reports returns one page of the encounter-report outbox.
+	Reports(ctx context.Context, f tripline.ReportFilter) ([]*tripline.Report, error)
 }
 
 // ReportPage lists the encounter-report outbox.
 type ReportPage struct {
 	Reports []*tripline.Report `json:"reports"`
+	// Next is the after value of the next page, when there may be one.
+	Next string `json:"next,omitempty"`
 }
 
 // federationRoutes are the partner-node routes (issue 7).
@@ -51,7 +53,8 @@ func (s *Server) federationRoutes() []route {
 		{Method: "POST", Pattern: "/v1/reports", Roles: []tripline.Role{tripline.RoleNode}, Summary: "A partner hands over an encounter report on its way to the listing's originator.", Request: "SignedReport", Response: "ReportReceipt", Handler: s.handleReport},
 		{Method: "POST", Pattern: "/v1/reports/ack", Roles: []tripline.Role{tripline.RoleNode}, Summary: "The originator's acknowledgement of a report, passed back along its path.", Request: "ReportAck", Response: "Status", Handler: s.handleReportAck},
 		{Method: "GET", Pattern: "/v1/reports", Roles: writers, Summary: "The encounter-report outbox: pending, sent, acknowledged, overdue.", Response: "ReportPage",
-			Query: []param{{"status", "string", "only this status"}}, Handler: s.handleReports},
+			Query: []param{{"status", "string", "only this status"}, {"after", "string", "continue after this report (a page's next)"},
+				{"limit", "integer", "page size, at most 1000 (default 200)"}}, Handler: s.handleReports},
 	}
 	return s.requiring(rs, func() bool { return s.Federation != nil }, "federation is not configured on this node")
 }
@@ -165,19 +168,33 @@ func (s *Server) handleReportAck(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
-	if err := checkQuery(r, "status"); err != nil {
+	if err := checkQuery(r, "status", "after", "limit"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	rs, err := s.Federation.Reports(r.Context(), r.URL.Query().Get("status"))
+	limit, err := queryInt(r, "limit", 200, 1000)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	limit = max(limit, 1) // 0 would read the whole outbox
+	q := r.URL.Query()
+	rs, err := s.Federation.Reports(r.Context(), tripline.ReportFilter{Status: q.Get("status"), After: q.Get("after"), Limit: int(limit)})
+	page := ReportPage{}
+	if err == nil && len(rs) == int(limit) {
+		page.Next = rs[len(rs)-1].ID // from what was read, before the policy layer hides any
+	}
 	if err == nil {
-		rs, err = s.Policy.Reports(r.Context(), rs)
+		page.Reports, err = s.Policy.Reports(r.Context(), rs)
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ReportPage{Reports: rs})
+	if page.Reports == nil {
+		page.Reports = []*tripline.Report{}
+	}
+	writeJSON(w, http.StatusOK, page)
 }
 
 // nodeOf returns the node id of a node identity ("node:<id>").

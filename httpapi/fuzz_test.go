@@ -1,11 +1,15 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +95,7 @@ func FuzzScreenRequest(f *testing.F) {
 	}
 	s, token := fuzzServer(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
+		checkScreenJSON(t, body)
 		code, out := serveFuzz(t, s, token, "/v1/screen", body)
 		if code != http.StatusOK {
 			return
@@ -114,6 +119,38 @@ func FuzzScreenRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkScreenJSON holds the screen route's hand-written JSON paths to
+// encoding/json: a body the parser takes decodes alike, and a result
+// carrying the body's bytes as strings and a float made of them encodes
+// to the same bytes.
+func checkScreenJSON(t *testing.T, body []byte) {
+	var fast httpapi.ScreenRequest
+	if httpapi.ParseScreenRequest(body, &fast) {
+		var std httpapi.ScreenRequest
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&std); err != nil || dec.More() {
+			t.Fatalf("taken by hand, refused by encoding/json: %v", err)
+		}
+		if !reflect.DeepEqual(fast, std) {
+			t.Fatalf("decoded by hand\n%#v\nby encoding/json\n%#v", fast, std)
+		}
+	}
+	var bits [8]byte
+	copy(bits[:], body)
+	score := math.Float64frombits(binary.LittleEndian.Uint64(bits[:]))
+	s := string(body)
+	r := &tripline.Result{Ref: s, Decision: tripline.DecisionClear, Notes: []string{s, ""},
+		Matches: []tripline.Match{{Listing: s, Score: score, Explain: []tripline.Feature{{Feature: s, Score: 1 / score, Weight: score * score, Detail: s}}}}}
+	got, ok := httpapi.AppendResult(nil, r)
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); (err == nil) != ok || ok && string(got)+"\n" != want.String() {
+		t.Fatalf("encoded by hand (%v)\n%s\nby encoding/json (%v)\n%s", ok, got, err, want.Bytes())
+	}
 }
 
 // FuzzListingRequest: POST /v1/listings bodies are decoded and held to the

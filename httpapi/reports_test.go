@@ -69,7 +69,7 @@ func TestReportAckOnlyFromNextHop(t *testing.T) {
 	}
 	status := func() string {
 		t.Helper()
-		rs, err := store.Reports(ctx, "")
+		rs, err := store.Reports(ctx, tripline.ReportFilter{})
 		if err != nil || len(rs) != 1 {
 			t.Fatalf("reports: %v %v", rs, err)
 		}
@@ -160,7 +160,7 @@ func TestForgedReportRefused(t *testing.T) {
 		if err := b.QueueEncounter(ctx, e, "A", "A"); err != nil {
 			t.Fatal(err)
 		}
-		rs, err := bStore.Reports(ctx, "")
+		rs, err := bStore.Reports(ctx, tripline.ReportFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

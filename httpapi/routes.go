@@ -317,7 +317,7 @@ type ScreenResponse struct {
 
 func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 	var req ScreenRequest
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decodeScreenRequest(r, &req); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
@@ -382,7 +382,7 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeResult(w, res)
 }
 
 // shapeAll passes each result through the policy layer.

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -251,7 +252,7 @@ func (s *Server) instrument(rt route) http.Handler {
 				s.Logger.Error("panic in handler", "route", name, "panic", p)
 				Error(sw, r, s.Logger, fmt.Errorf("panic: %v", p))
 			}
-			s.requests.WithLabelValues(name, fmt.Sprint(sw.code)).Inc()
+			s.requests.WithLabelValues(name, strconv.Itoa(sw.code)).Inc()
 			s.latency.WithLabelValues(name).Observe(time.Since(start).Seconds())
 		}()
 		authed, err := s.authorize(rt, r)

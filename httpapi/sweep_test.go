@@ -17,7 +17,7 @@ import (
 // by another agency.
 type reportsOnly struct{ httpapi.Federation }
 
-func (reportsOnly) Reports(context.Context, string) ([]*tripline.Report, error) {
+func (reportsOnly) Reports(context.Context, tripline.ReportFilter) ([]*tripline.Report, error) {
 	var out []*tripline.Report
 	for _, agency := range []string{"s", "y"} {
 		e := tripline.Encounter{ID: "enc-" + agency, Listing: "x:1", Originator: "x", Agency: agency, Action: tripline.ActionDetain,

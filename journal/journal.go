@@ -353,8 +353,9 @@ func (j *Journal) broadcast() {
 }
 
 // waitFor waits until cond holds (j.mu held on entry and return), or ctx
-// ends; why describes the wait for the error.
-func (j *Journal) waitFor(ctx context.Context, cond func() bool, why string) error {
+// ends, or timeout fires (nil: never); why describes the wait for the
+// error.
+func (j *Journal) waitFor(ctx context.Context, timeout <-chan time.Time, cond func() bool, why string) error {
 	for !cond() {
 		ch := j.changed
 		j.mu.Unlock()
@@ -363,11 +364,10 @@ func (j *Journal) waitFor(ctx context.Context, cond func() bool, why string) err
 		case <-j.done:
 		case <-ctx.Done():
 			j.mu.Lock()
-			if cond() {
-				return nil
-			}
-			err := j.lastErr
-			return tripline.Errorf(tripline.EUNAVAILABLE, "the %s could not be %s in time (%v); retry shortly", j.opt.Name, why, err)
+			return j.late(cond, why)
+		case <-timeout:
+			j.mu.Lock()
+			return j.late(cond, why)
 		}
 		j.mu.Lock()
 		if j.closed && !cond() && isClosedDone(j.done) {
@@ -375,6 +375,14 @@ func (j *Journal) waitFor(ctx context.Context, cond func() bool, why string) err
 		}
 	}
 	return nil
+}
+
+// late is waitFor's answer when the wait ended first; j.mu held.
+func (j *Journal) late(cond func() bool, why string) error {
+	if cond() {
+		return nil
+	}
+	return tripline.Errorf(tripline.EUNAVAILABLE, "the %s could not be %s in time (%v); retry shortly", j.opt.Name, why, j.lastErr)
 }
 
 func isClosedDone(ch chan struct{}) bool {
@@ -395,7 +403,39 @@ func (j *Journal) Sync(ctx context.Context, seq uint64) error {
 	if j.synced < seq {
 		j.poke()
 	}
-	return j.waitFor(ctx, func() bool { return j.synced >= seq }, "written")
+	return j.waitFor(ctx, nil, func() bool { return j.synced >= seq }, "written")
+}
+
+// SyncWithin is Sync bounded by d as well as ctx, without the allocations
+// of a context with a deadline (an answer pays one such wait at line
+// rate).
+func (j *Journal) SyncWithin(ctx context.Context, seq uint64, d time.Duration) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.synced >= seq {
+		return nil
+	}
+	j.poke()
+	t := getTimer(d)
+	defer putTimer(t)
+	return j.waitFor(ctx, t.C, func() bool { return j.synced >= seq }, "written")
+}
+
+// timers holds stopped timers for SyncWithin: since Go 1.23 a stopped or
+// reset timer's channel never delivers a stale time, so they are reused.
+var timers sync.Pool
+
+func getTimer(d time.Duration) *time.Timer {
+	if t, ok := timers.Get().(*time.Timer); ok {
+		t.Reset(d)
+		return t
+	}
+	return time.NewTimer(d)
+}
+
+func putTimer(t *time.Timer) {
+	t.Stop()
+	timers.Put(t)
 }
 
 // WaitApplied returns once every record appended before the call has been
@@ -404,7 +444,7 @@ func (j *Journal) WaitApplied(ctx context.Context) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	target := j.next - 1
-	return j.waitFor(ctx, func() bool { return j.applied >= target }, "applied")
+	return j.waitFor(ctx, nil, func() bool { return j.applied >= target }, "applied")
 }
 
 // Take returns up to max synced records not taken yet, in order, waiting

@@ -338,3 +338,43 @@ func fileSize(path string) int64 {
 	}
 	return fi.Size()
 }
+
+// SyncWithin waits for the record like Sync, and gives up after its bound
+// (the writer held back here by a GroupEvery of an hour) or when ctx ends,
+// with EUNAVAILABLE; the record is written later all the same.
+func TestSyncWithin(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{GroupEvery: time.Hour})
+	first, err := j.Append([]byte("first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.SyncWithin(context.Background(), first, time.Minute); err != nil {
+		t.Fatalf("an idle journal writes at once: %v", err)
+	}
+	if err := j.SyncWithin(context.Background(), first, time.Nanosecond); err != nil {
+		t.Fatalf("a record already on disk: %v", err)
+	}
+	second, err := j.Append([]byte("second"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // a timer that fired is reused without a stale tick
+		if err := j.SyncWithin(context.Background(), second, 10*time.Millisecond); tripline.ErrorCode(err) != tripline.EUNAVAILABLE {
+			t.Fatalf("held back for an hour: %v, want unavailable", err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := j.SyncWithin(ctx, second, time.Hour); tripline.ErrorCode(err) != tripline.EUNAVAILABLE {
+		t.Fatalf("canceled: %v, want unavailable", err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j = mustOpen(t, dir, 0, journal.Options{})
+	defer j.Close()
+	if got := take(t, j, 2); strings.Join(got, " ") != "1:first 2:second" {
+		t.Fatalf("after close: %v", got)
+	}
+}

@@ -63,6 +63,10 @@ type Node struct {
 	// one by one (default 65,536); past it, a burst is retro-screened the
 	// other way round (bulkRetro).
 	RetroQueue int
+	// EncounterRetention is how long resolved encounters keep the
+	// traveller's identity (zero: for good); the hourly purge erases it
+	// past that.
+	EncounterRetention tripline.EncounterRetention
 
 	// OnListing, when set, sees every listing the index applies (the
 	// link analysis follows them); called under the index's lock.
@@ -71,6 +75,9 @@ type Node struct {
 	// encounters as they commit (federation reports them to the
 	// originator), each call in a goroutine of its own.
 	OnEncounter, OnEncounterUpdated func(*tripline.Encounter)
+	// OnErased, when set, hears what a retention pass erased (only when it
+	// erased something): oversight sees retention applied in the audit log.
+	OnErased func(x tripline.Erasure, lapsedClearances int)
 	// Notify, when set, is called after each batch of events applied
 	// (partners long-polling the feed wake up).
 	Notify func()
@@ -322,6 +329,11 @@ func (n *Node) start() {
 	n.every(ctx, 300*time.Millisecond, n.tail)
 	if !n.Replica {
 		n.expire(ctx)
+		n.bg.Add(1)
+		go func() { // a backlog after an upgrade must not hold the node's start
+			defer n.bg.Done()
+			n.eraseEncounters(ctx)
+		}()
 		n.every(ctx, 30*time.Second, n.expire)
 		n.every(ctx, time.Hour, n.purge)
 	}
@@ -545,6 +557,62 @@ func (n *Node) purge(ctx context.Context) {
 		return
 	}
 	n.Logger.Info("purged travellers past the retention window", "memory", mem, "disk", disk)
+	n.eraseEncounters(ctx)
+}
+
+// eraseEncounters erases the traveller's identity from resolved
+// encounters, and removes refusals, past their retention
+// (tripline.EncounterRetention), from the store and the screener.
+func (n *Node) eraseEncounters(ctx context.Context) {
+	x, err := n.Encounters.EraseEncounters(ctx, n.EncounterRetention)
+	for _, id := range x.Refusals {
+		n.Screener.Redress.RemoveRefusal(id)
+	}
+	if err != nil && ctx.Err() == nil {
+		n.Logger.Error("erase encounters past their retention", "err", err)
+	}
+	lapsed, err := n.removeLapsedClearances(ctx)
+	if err != nil && ctx.Err() == nil {
+		n.Logger.Error("remove lapsed clearances", "err", err)
+	}
+	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 {
+		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals),
+			"lapsed_clearances", lapsed)
+		if n.OnErased != nil {
+			n.OnErased(x, lapsed)
+		}
+	}
+}
+
+// removeLapsedClearances removes this node's own clearances that no
+// longer apply (their listing changed or left) and are older than a false
+// positive's retention: they spare nobody, and hold a traveller's
+// document. Shared clearances are the originator's to revoke.
+func (n *Node) removeLapsedClearances(ctx context.Context) (int, error) {
+	cut := tripline.Cutoff(n.EncounterRetention.FalsePositive, n.Now())
+	if cut.IsZero() {
+		return 0, nil
+	}
+	cs, err := n.Encounters.Clearances(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for _, c := range cs {
+		if !c.Shared && c.At.Before(cut) && !c.Holds(n.Index.Listing(c.Listing)) {
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	k, err := n.Encounters.RemoveClearances(ctx, ids)
+	if err == nil {
+		for _, id := range ids {
+			n.Screener.Redress.RemoveClearance(id)
+		}
+	}
+	return k, err
 }
 
 // appliedSet tracks applied sequence numbers: all up to cursor, and those

@@ -33,13 +33,19 @@ func (n *testNode) setNow(at time.Time) { n.at.Store(&at) }
 // 0 is the default.
 func startTestNode(t *testing.T, dir string, retroQueue int) *testNode {
 	t.Helper()
+	return startTestNodeWith(t, dir, func(n *Node) { n.RetroQueue = retroQueue })
+}
+
+// startTestNodeWith is startTestNode with set applied before the start.
+func startTestNodeWith(t *testing.T, dir string, set func(*Node)) *testNode {
+	t.Helper()
 	db := sqlite.NewDB(filepath.Join(dir, "tripline.db"))
 	db.Origin = "node-test"
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
 	n := New(db, slog.New(slog.DiscardHandler))
-	n.Agency, n.RetroQueue = "agency-test", retroQueue
+	n.Agency = "agency-test"
 	n.Index = match.NewIndex(match.Options{})
 	n.Retro = retro.New(match.TableKeys, match.Variants, match.Score, n.Index.Thresholds().Review)
 	n.Screener = screening.NewService(n.Index)
@@ -55,6 +61,7 @@ func startTestNode(t *testing.T, dir string, retroQueue int) *testNode {
 		}
 		return time.Now()
 	}
+	set(n)
 	if err := n.Start(t.Context(), dir); err != nil {
 		db.Close()
 		t.Fatal(err)
@@ -179,6 +186,60 @@ func TestPurge(t *testing.T) {
 	}
 	if len(refs) != 1 || refs[0] != "new" {
 		t.Fatalf("stored travellers after the purge: %v, want [new]", refs)
+	}
+}
+
+// The purge also erases the traveller from resolved encounters past their
+// retention, and removes the clearances that lapsed (their listing
+// changed) once older than a false positive's retention; the store's
+// contract suite covers the details.
+func TestPurgeErasesEncounters(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	n := startTestNode(t, dir, 0)
+	l := storetest.Listing("local", "1", "Ottoline Barnaby")
+	if _, err := n.Listings.PutListing(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return n.Index.Listing(l.ID) != nil })
+	traveller := tripline.Traveller{Ref: "fp", Name: "Ottoline Barnaby", DOB: tripline.PartialDate{Year: 1975, Month: 3, Day: 1},
+		Document: &tripline.Document{Type: "P", Number: "N1", Country: "GBR"}}
+	e, err := n.Encounters.CreateEncounter(ctx, &tripline.Encounter{Listing: l.ID, Originator: "local", Decision: tripline.DecisionHit, Traveller: traveller})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, clr, err := n.Encounters.ResolveEncounter(ctx, e.ID, tripline.Resolution{Outcome: tripline.OutcomeFalsePositive},
+		n.Index.Listing(l.ID).ContentHash()); err != nil || clr == nil {
+		t.Fatalf("resolve = %v, %v; want a clearance", clr, err)
+	}
+	n.purge(ctx) // the node's default keeps them
+	if got, _ := n.Encounters.Encounter(ctx, e.ID); got == nil || got.Erased != nil {
+		t.Fatalf("erased without a retention: %+v", got)
+	}
+	n.Close()
+	n = startTestNodeWith(t, dir, func(n *Node) { n.EncounterRetention = tripline.EncounterRetention{FalsePositive: time.Nanosecond} })
+	n.purge(ctx)
+	if got, _ := n.Encounters.Encounter(ctx, e.ID); got == nil || got.Erased == nil || got.Traveller.Name != "" {
+		t.Fatalf("false positive past its retention: %+v", got)
+	}
+	clearances := func() int {
+		cs, err := n.Encounters.Clearances(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cs)
+	}
+	if clearances() != 1 || n.Screener.Redress.Clearance(&traveller, n.Index.Listing(l.ID)) == nil {
+		t.Fatal("a clearance that still applies was removed")
+	}
+	l.Names[0].Full = "Ottoline Barnaby-Smythe"
+	if _, err := n.Listings.PutListing(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return n.Index.Listing(l.ID).Names[0].Full != "Ottoline Barnaby" })
+	n.purge(ctx)
+	if clearances() != 0 {
+		t.Fatal("a lapsed clearance older than the retention is kept")
 	}
 }
 

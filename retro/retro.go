@@ -10,7 +10,6 @@ package retro
 
 import (
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"sort"
 	"sync"
@@ -177,10 +176,18 @@ func New(keys Keys, variants Variants, score Scorer, review float64) *Store {
 	return &Store{Window: 30 * 24 * time.Hour, Segment: time.Hour, keys: keys, variants: variants, score: score, review: review}
 }
 
-func hashKey(k string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(k))
-	return h.Sum32()
+// hashKey returns the FNV-1a hash of prefix ("k:" or "s:") followed by k,
+// computed in place: a screening hashes every key of its traveller's name.
+func hashKey(prefix, k string) uint32 {
+	const offset, prime = 2166136261, 16777619
+	h := uint32(offset)
+	for i := 0; i < len(prefix); i++ {
+		h = (h ^ uint32(prefix[i])) * prime
+	}
+	for i := 0; i < len(k); i++ {
+		h = (h ^ uint32(k[i])) * prime
+	}
+	return h
 }
 
 // travellerKeys returns the distinct hashed keys of a traveller's name.
@@ -188,11 +195,11 @@ func (s *Store) travellerKeys(name string) []uint32 {
 	keys, skels := s.keys(name)
 	out := make([]uint32, 0, len(keys)+len(skels))
 	for _, k := range keys {
-		out = append(out, hashKey("k:"+k))
+		out = append(out, hashKey("k:", k))
 	}
 	for _, k := range skels {
 		if len(k) >= 2 { // a one-letter skeleton matches half the world
-			out = append(out, hashKey("s:"+k))
+			out = append(out, hashKey("s:", k))
 		}
 	}
 	slices.Sort(out)

@@ -2,6 +2,7 @@ package retro_test
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"testing"
 	"time"
@@ -89,5 +90,19 @@ func TestEachUpTo(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"earlier", "same-second"}) {
 		t.Fatalf("Each = %v, want earlier and same-second", got)
+	}
+}
+
+// The keys are hashed in place, to the same values as hash/fnv over the
+// prefixed key.
+func TestHashKeyIsFNV(t *testing.T) {
+	for _, k := range []string{"", "a", "MOHAMMED", "mhmd", "محمد", "\xff\x00"} {
+		for _, prefix := range []string{"k:", "s:"} {
+			h := fnv.New32a()
+			h.Write([]byte(prefix + k))
+			if got, want := retro.HashKey(prefix, k), h.Sum32(); got != want {
+				t.Errorf("hashKey(%q, %q) = %#x, want %#x", prefix, k, got, want)
+			}
+		}
 	}
 }

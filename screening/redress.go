@@ -66,12 +66,8 @@ func (r *Redress) Clearance(t *tripline.Traveller, l *tripline.Listing) *triplin
 	if len(cands) == 0 {
 		return nil
 	}
-	hash := l.ContentHash()
 	for _, c := range cands {
-		if c.Listing != l.ID {
-			continue
-		}
-		if c.Shared && c.ListingVersion == l.Version || !c.Shared && c.ListingHash == hash {
+		if c.Holds(l) {
 			return c
 		}
 	}
@@ -82,14 +78,28 @@ func (r *Redress) Clearance(t *tripline.Traveller, l *tripline.Listing) *triplin
 func (r *Redress) RemoveClearance(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for k, cs := range r.clearances {
-		for i, c := range cs {
-			if c.ID == id {
-				r.clearances[k] = append(cs[:i:i], cs[i+1:]...)
+	removeID(r.clearances, id, func(c *tripline.Clearance) string { return c.ID })
+}
+
+// removeID drops the record of id from an index of records by key.
+func removeID[T any](index map[string][]*T, id string, idOf func(*T) string) {
+	for k, xs := range index {
+		for i, x := range xs {
+			if idOf(x) == id {
+				if index[k] = append(xs[:i:i], xs[i+1:]...); len(index[k]) == 0 {
+					delete(index, k)
+				}
 				return
 			}
 		}
 	}
+}
+
+// RemoveRefusal drops refusal id (past its retention).
+func (r *Redress) RemoveRefusal(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	removeID(r.refusals, id, func(f *tripline.Refusal) string { return f.ID })
 }
 
 // Returning returns an earlier refusal of the same person — same birth

@@ -143,8 +143,14 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 	if age, ok := t.DOB.AgeAt(now); ok && age < 18 {
 		res.Minor = true // flagged on every view, matched or not
 	}
+	if s.Seen == nil && s.Recorder == nil && s.Encounters == nil {
+		return res, nil
+	}
+	// One copy for both: the travel context names the screening agency,
+	// not what a request claimed.
+	t = screenedBy(ctx, t)
 	if s.Seen != nil {
-		s.Seen(screenedBy(ctx, t), now)
+		s.Seen(t, now)
 	}
 	if s.Recorder != nil || s.Encounters != nil {
 		if err := s.record(ctx, t, res, now); err != nil {
@@ -208,13 +214,12 @@ func screenedBy(ctx context.Context, t *tripline.Traveller) *tripline.Traveller 
 }
 
 // record creates an encounter for each hit and review of res, routed to the
-// originator of what matched.
+// originator of what matched; t is the traveller as screenedBy keeps it.
 func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripline.Result, now time.Time) error {
 	officer, agency := "", s.Origin
 	if id := tripline.IdentityFrom(ctx); id != nil {
 		officer, agency = id.User, id.Agency
 	}
-	t = screenedBy(ctx, t) // the travel context names the screening agency, not what a request claimed
 	var encs []*tripline.Encounter
 	for _, m := range res.Matches {
 		if m.Suppressed || (m.Decision != tripline.DecisionHit && m.Decision != tripline.DecisionReview) {

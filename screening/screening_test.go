@@ -124,6 +124,13 @@ func TestReturningRefusal(t *testing.T) {
 			t.Errorf("%s %s: %s, want %s", tc.name, tc.doc, r.Decision, tc.want)
 		}
 	}
+	// Past its retention the refusal is removed: the return is no longer caught.
+	s.Redress.RemoveRefusal("ref-1")
+	r, _ := s.Screen(context.Background(), &tripline.Traveller{Ref: "t", Name: "Youssef Demir Kaya", DOB: tripline.PartialDate{Year: 1990, Month: 6, Day: 15},
+		Document: &tripline.Document{Number: "U2", Country: "TUR"}})
+	if r.Decision != tripline.DecisionClear {
+		t.Errorf("after the refusal's removal: %s, want clear", r.Decision)
+	}
 }
 
 func TestBatchKeepsOrderAndReportsBadTravellers(t *testing.T) {

@@ -429,9 +429,33 @@ func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry, appl
 // error when ctx ends first (the audit file cannot be written: the reason
 // is logged), or when the log closed without writing them.
 func (a *AuditLog) Flush(ctx context.Context) error {
-	if err := a.syncJournal(ctx); err != nil {
+	if err := a.syncJournal(ctx, 0); err != nil {
 		return err
 	}
+	return a.waitCommitted(ctx)
+}
+
+// FlushWithin is Flush bounded by d as well as ctx. With the journal (a
+// node's) the wait for its fsync allocates no context: every answer makes
+// one.
+func (a *AuditLog) FlushWithin(ctx context.Context, d time.Duration) error {
+	if err := a.syncJournal(ctx, d); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	done := a.committed >= a.recorded
+	a.mu.Unlock()
+	if done {
+		return nil // nothing went to the direct commit
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	return a.waitCommitted(ctx)
+}
+
+// waitCommitted returns once the entries recorded for a direct commit
+// before the call are committed.
+func (a *AuditLog) waitCommitted(ctx context.Context) error {
 	a.mu.Lock()
 	target := a.recorded
 	for a.committed < target {

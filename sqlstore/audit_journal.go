@@ -122,8 +122,8 @@ func (a *AuditLog) recordJournal(e *tripline.AuditEntry) bool {
 }
 
 // syncJournal returns once the entries this log journaled before the call
-// are on disk.
-func (a *AuditLog) syncJournal(ctx context.Context) error {
+// are on disk, waiting at most d (0: as long as ctx lasts).
+func (a *AuditLog) syncJournal(ctx context.Context, d time.Duration) error {
 	if a.journal == nil {
 		return nil
 	}
@@ -132,6 +132,9 @@ func (a *AuditLog) syncJournal(ctx context.Context) error {
 	a.mu.Unlock()
 	if target == 0 {
 		return nil
+	}
+	if d > 0 {
+		return a.journal.j.SyncWithin(ctx, target, d)
 	}
 	return a.journal.j.Sync(ctx, target)
 }

@@ -55,6 +55,7 @@ func (s *EncounterService) CreateEncounter(ctx context.Context, e *tripline.Enco
 // times) in a copy of e, for a writer that stores it later.
 func (s *EncounterService) NewEncounter(e *tripline.Encounter, now time.Time) *tripline.Encounter {
 	c := *e
+	c.Erased = nil // only this store's retention erases, never a sender's say-so
 	if c.ID == "" {
 		c.ID = newID(s.db.Origin + "-e")
 	}
@@ -191,6 +192,10 @@ func (s *EncounterService) ResolveEncounter(ctx context.Context, id string, r tr
 	e, err := getEncounter(ctx, tx, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	if e.Erased != nil {
+		// Nothing left to clear or refuse: the traveller is no longer known.
+		return nil, nil, tripline.Errorf(tripline.ECONFLICT, "encounter %s: the traveller's identity was erased past its retention; its outcome stays %s", id, e.Outcome)
 	}
 	e.Outcome, e.Note = r.Outcome, r.Note
 	if r.By != "" {

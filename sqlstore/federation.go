@@ -404,13 +404,28 @@ func (s *FederationStore) QueueReport(ctx context.Context, r *tripline.Report) e
 // reportColumns are a report's columns, as scanReports reads them.
 const reportColumns = `SELECT id, to_origin, next_hop, from_node, status, attempts, next_attempt, deadline, acked_at, body FROM reports`
 
-// Reports returns reports with status ("" = all), oldest deadline first.
-func (s *FederationStore) Reports(ctx context.Context, status string) ([]*tripline.Report, error) {
-	q, args := reportColumns, []any{}
-	if status != "" {
-		q, args = q+` WHERE status = ?`, append(args, status)
+// Reports returns the reports f selects, oldest deadline first (keyset on
+// After: EINVALID when there is no such report).
+func (s *FederationStore) Reports(ctx context.Context, f tripline.ReportFilter) ([]*tripline.Report, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, f.Status)
 	}
-	return s.scanReports(ctx, q+` ORDER BY deadline, id`, args...)
+	if f.After != "" {
+		var deadline string
+		err := s.db.db.QueryRowContext(ctx, `SELECT deadline FROM reports WHERE id = ?`, f.After).Scan(&deadline)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, tripline.Errorf(tripline.EINVALID, "after: no report %.80q in the outbox", f.After)
+		} else if err != nil {
+			return nil, fmt.Errorf("report %s: %w", f.After, err)
+		}
+		where, args = append(where, "(deadline > ? OR (deadline = ? AND id > ?))"), append(args, deadline, deadline, f.After)
+	}
+	q := reportColumns + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY deadline, id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	return s.scanReports(ctx, q, args...)
 }
 
 // OpenReports returns the reports not yet acknowledged, oldest deadline

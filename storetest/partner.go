@@ -105,7 +105,7 @@ func testFederationReports(t *testing.T, e Engine) {
 			t.Fatal(err)
 		}
 	}
-	rs, err := fed.Reports(ctx, "pending")
+	rs, err := fed.Reports(ctx, tripline.ReportFilter{Status: "pending"})
 	if err != nil || len(rs) != 2 || rs[0].ID != "enc-1" || rs[0].ToOrigin != "node-c" || rs[0].FromNode != "node-d" || string(rs[0].Body) != `{"n":1}` {
 		t.Fatalf("pending reports = %+v, %v; want enc-1 (queued once) then enc-2", rs, err)
 	}
@@ -115,11 +115,11 @@ func testFederationReports(t *testing.T, e Engine) {
 	if err := fed.MarkReport(ctx, "enc-1", "pending", now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	rs, err = fed.Reports(ctx, "acknowledged")
+	rs, err = fed.Reports(ctx, tripline.ReportFilter{Status: "acknowledged"})
 	if err != nil || len(rs) != 1 || rs[0].AckedAt == nil || !rs[0].AckedAt.Equal(now) || rs[0].Attempts != 1 {
 		t.Fatalf("acknowledged reports = %+v, %v; want enc-1 acked at %s after one attempt", rs, err, now)
 	}
-	if rs, _ := fed.Reports(ctx, ""); len(rs) != 2 {
+	if rs, _ := fed.Reports(ctx, tripline.ReportFilter{}); len(rs) != 2 {
 		t.Fatalf("all reports: %d, want 2", len(rs))
 	}
 	// Delivery works on the open reports only, acknowledgements on one.
@@ -146,5 +146,34 @@ func testFederationReports(t *testing.T, e Engine) {
 	}
 	if rs, err := fed.OpenReports(ctx); err != nil || len(rs) != 0 {
 		t.Fatalf("open reports after both acknowledged = %+v, %v", rs, err)
+	}
+
+	// Paged: the outbox of a busy node is read a page at a time, in
+	// deadline order, ties by id, each report once.
+	for i := range 7 {
+		if err := fed.QueueReport(ctx, &tripline.Report{ID: fmt.Sprintf("p-%d", i), ToOrigin: "node-c", NextHop: "node-b", NextAttempt: now,
+			Deadline: now.Add(time.Duration(i/2) * time.Minute), Body: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for after := ""; ; {
+		page, err := fed.Reports(ctx, tripline.ReportFilter{Status: tripline.ReportPending, After: after, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page {
+			got = append(got, r.ID)
+		}
+		if len(page) < 3 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	if fmt.Sprint(got) != "[p-0 p-1 p-2 p-3 p-4 p-5 p-6]" {
+		t.Fatalf("pages = %v", got)
+	}
+	if _, err := fed.Reports(ctx, tripline.ReportFilter{After: "p-none"}); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Fatalf("after an unknown report: %v, want invalid", err)
 	}
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListingsKeysetPaging", testListingsPaging},
 		{"NotFound", testNotFound},
 		{"EncounterQueueAndResolve", testEncounters},
+		{"EncounterErasure", testEncounterErasure},
 		{"DocumentAlerts", testDocumentAlerts},
 		{"ExpiryAndReview", testExpiry},
 		{"Tips", testTips},

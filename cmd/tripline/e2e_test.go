@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -22,6 +23,7 @@ type node struct {
 	base   string
 	tokens map[string]string // role → token
 	role   string            // whose token call sends
+	stop   func()            // stops the node (once; also when the test ends)
 }
 
 // testRoles are the users every test node has.
@@ -40,6 +42,13 @@ func startNodeEnv(t *testing.T, dir string, vars map[string]string) *node {
 		}
 		tokens[role] = strings.TrimSpace(out)
 	}
+	return serveNode(t, dir, vars, tokens)
+}
+
+// serveNode serves dir, whose users hold tokens, until the test ends or
+// the node's stop.
+func serveNode(t *testing.T, dir string, vars map[string]string, tokens map[string]string) *node {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	var errb bytes.Buffer
@@ -47,7 +56,7 @@ func startNodeEnv(t *testing.T, dir string, vars map[string]string) *node {
 		Getenv: func(k string) string { return vars[k] }, Ready: func(a string) { addrc <- a }}
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, env, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}) }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		select {
 		case code := <-done:
@@ -58,9 +67,10 @@ func startNodeEnv(t *testing.T, dir string, vars map[string]string) *node {
 			t.Error("serve did not stop")
 		}
 	})
+	t.Cleanup(stop)
 	select {
 	case a := <-addrc:
-		return &node{t: t, base: "http://" + a, tokens: tokens, role: "analyst"}
+		return &node{t: t, base: "http://" + a, tokens: tokens, role: "analyst", stop: stop}
 	case code := <-done:
 		t.Fatalf("serve exited %d: %s", code, errb.String())
 	case <-time.After(60 * time.Second):

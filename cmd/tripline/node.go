@@ -118,6 +118,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		n.Close()
 		return nil, usagef("TRIPLINE_ESCALATE: %s", tripline.ErrorMessage(err))
 	}
+	if n.EncounterRetention, err = tripline.ParseEncounterRetention(env.Getenv("TRIPLINE_ENCOUNTER_RETENTION")); err != nil {
+		n.Close()
+		return nil, usagef("TRIPLINE_ENCOUNTER_RETENTION: %s", tripline.ErrorMessage(err))
+	}
 	n.Fed.Agency = n.Agency
 	if err := n.startFederation(ctx, dir); err != nil {
 		n.Close()
@@ -156,6 +160,12 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		if n.Peer != nil {
 			n.sendUpdate(context.Background(), e)
 		}
+	}
+	n.OnErased = func(x tripline.Erasure, lapsed int) {
+		// The node's own act, by no user: oversight sees that retention ran
+		// and what it took, never whom.
+		n.Audit.Record(context.Background(), tripline.AuditEntry{User: "retention", Agency: n.Agency, Action: "retention.erase",
+			Detail: fmt.Sprintf("%d encounters erased, %d refusals and %d lapsed clearances removed", x.Encounters, len(x.Refusals), lapsed)})
 	}
 	n.Notify = func() {
 		if n.Notifier != nil {

@@ -120,6 +120,13 @@ export function actionLabel(a) {
   return ACTIONS[a] || a || '';
 }
 
+/** encounterName names an encounter's traveller, or says the identity was
+ * erased past the encounter's retention. */
+export function encounterName(e) {
+  if (e.erased) return `Identity erased ${fmtDate(e.erased)} (retention)`;
+  return travellerName(e.traveller) || (e.traveller && e.traveller.ref) || '';
+}
+
 /** travellerName returns a traveller's name however it was given. */
 export function travellerName(t) {
   return (t && (t.name || [t.given_names, t.surname].filter(Boolean).join(' '))) || '';

@@ -2,7 +2,7 @@
 // identity, action, details, provenance chain, handling rules, and how
 // fresh it is (age, last confirmed, expiry).
 import {api, q} from '../api.js';
-import {h, clear, errorBox, dl, fmtDate, fmtTime, daysAgo, humanDays, actionLabel, travellerName, isMinor} from '../dom.js';
+import {h, clear, errorBox, dl, fmtDate, fmtTime, daysAgo, humanDays, actionLabel, encounterName, isMinor} from '../dom.js';
 
 const RESHARE = {never: 'never passed on', with_consent: 'passed on only with the originator\'s consent', allowed: 'may be passed on'};
 
@@ -80,7 +80,7 @@ export async function render(root, ctx) {
     const page = await api('GET', '/v1/encounters' + q({listing: l.id, limit: 20}));
     clear(encBox, h('h2', {id: 'l-enc'}, 'Encounters'), page.encounters.length === 0 ? h('p', {class: 'muted'}, 'None seen by your agency.') :
       h('table', {}, h('thead', {}, h('tr', {}, ['When', 'Traveller', 'Decision', 'Outcome'].map((c) => h('th', {scope: 'col'}, c)))),
-        h('tbody', {}, page.encounters.map((e) => h('tr', {}, h('td', {}, fmtTime(e.at)), h('td', {}, travellerName(e.traveller)),
+        h('tbody', {}, page.encounters.map((e) => h('tr', {}, h('td', {}, fmtTime(e.at)), h('td', {}, encounterName(e)),
           h('td', {}, h('span', {class: `badge b-${e.decision}`}, e.decision.toUpperCase())), h('td', {}, e.outcome.replace('_', ' ')))))));
   } catch (e) {
     clear(encBox, h('h2', {id: 'l-enc'}, 'Encounters'), errorBox(e));

@@ -2,7 +2,7 @@
 // finding — a confirmed match, or a false positive that creates the
 // clearance so the same innocent traveller is not stopped again.
 import {api, q} from '../api.js';
-import {h, clear, errorBox, dl, fmtTime, actionLabel, travellerName, toast, isMinor} from '../dom.js';
+import {h, clear, errorBox, dl, fmtTime, actionLabel, encounterName, toast, isMinor} from '../dom.js';
 import {explainTable} from './explain.js';
 import {lifecycle} from './lifecycle.js';
 
@@ -53,7 +53,7 @@ export function encounterCard(e, me) {
     'aria-labelledby': 'enc-h-' + e.id},
   h('header', {},
     h('span', {class: `badge b-${e.decision}`}, (e.decision || '').toUpperCase()),
-    h('h2', {id: 'enc-h-' + e.id}, travellerName(t) || t.ref),
+    h('h2', {id: 'enc-h-' + e.id}, encounterName(e)),
     h('span', {class: 'score'}, `score ${Number(e.score).toFixed(2)}`),
     e.retro ? h('span', {class: 'badge b-warn'}, 'RETRO: already crossed') : null,
     e.diffusion ? h('span', {class: 'badge b-warn'}, `Your diffusion ${e.diffusion}: found by ${e.agency || e.originator}`) : null,

@@ -1,0 +1,162 @@
+package storetest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"tripline"
+)
+
+// testEncounterErasure: a resolved encounter past its retention loses the
+// traveller's identity, in the encounter and in its events, and the event
+// chain still verifies; pending encounters, recent ones and clearances
+// stay, and a refusal stays for its own retention.
+func testEncounterErasure(t *testing.T, s Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	s.SetNow(t0)
+	create := func(doc string) *tripline.Encounter {
+		t.Helper()
+		e := encounter("agency-a", "a:1", doc)
+		e.Explain = []tripline.Feature{{Feature: "name", Score: 0.9, Detail: "Ali Hassan ~ Ali Hasan"}}
+		c, err := s.Encounters.CreateEncounter(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	resolve := func(id string, o tripline.Outcome) {
+		t.Helper()
+		if _, _, err := s.Encounters.ResolveEncounter(ctx, id, tripline.Resolution{Outcome: o, By: "analyst-1", Note: "spoke to Ali Hassan"}, "h"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fp, adm, pend, ref := create("F1"), create("A2"), create("P3"), create("R4")
+	resolve(fp.ID, tripline.OutcomeFalsePositive)
+	resolve(adm.ID, tripline.OutcomeAdmitted)
+	resolve(ref.ID, tripline.OutcomeRefused)
+	if _, err := s.Encounters.AcknowledgeEncounter(ctx, fp.ID); err != nil {
+		t.Fatal(err)
+	}
+	// More false positives than one erasure batch, two months later.
+	s.SetNow(t0.AddDate(0, 2, 0))
+	var later []string
+	for range 105 {
+		e := create("L")
+		resolve(e.ID, tripline.OutcomeFalsePositive)
+		later = append(later, e.ID)
+	}
+
+	var refusals []string
+	erase := func(at time.Time, r tripline.EncounterRetention, want int) {
+		t.Helper()
+		s.SetNow(at)
+		x, err := s.Encounters.EraseEncounters(ctx, r)
+		if err != nil || x.Encounters != want {
+			t.Fatalf("erase at %s = %+v, %v; want %d encounters", at.Format(time.DateOnly), x, err, want)
+		}
+		refusals = append(refusals, x.Refusals...)
+		verifyChain(t, s)
+	}
+	erase(t0.AddDate(0, 0, 91), tripline.EncounterRetention{}, 0) // zero keeps for good
+	erase(t0.AddDate(0, 0, 91), tripline.DefaultEncounterRetention, 1)
+	erased, err := s.Encounters.Encounter(ctx, fp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if erased.Erased == nil || erased.Traveller.Name != "" || erased.Traveller.Document != nil || !erased.Traveller.DOB.IsZero() ||
+		erased.Explain != nil || erased.Note != "" {
+		t.Fatalf("erased encounter keeps the traveller: %+v", erased)
+	}
+	if erased.Outcome != tripline.OutcomeFalsePositive || erased.Listing != "a:1" || erased.Originator != "agency-a" ||
+		erased.Acknowledged == nil || erased.Officer != "analyst-1" || !erased.At.Equal(t0) {
+		t.Fatalf("erased encounter lost what oversight needs: %+v", erased)
+	}
+	if n := identityEvents(t, s, fp.ID); n != 0 {
+		t.Fatalf("%d events of the erased encounter still name the traveller", n)
+	}
+	if n := identityEvents(t, s, adm.ID); n == 0 {
+		t.Fatal("an encounter within its retention lost its events' identity")
+	}
+	if _, _, err := s.Encounters.ResolveEncounter(ctx, fp.ID, tripline.Resolution{Outcome: tripline.OutcomeRefused}, ""); tripline.ErrorCode(err) != tripline.ECONFLICT {
+		t.Fatalf("resolving an erased encounter: %v, want conflict", err)
+	}
+	// The clearance spares the namesake the next stop: kept.
+	if clrs, err := s.Encounters.Clearances(ctx); err != nil || len(clrs) != 106 {
+		t.Fatalf("clearances = %d, %v; want all 106 kept", len(clrs), err)
+	}
+	erase(t0.AddDate(0, 0, 92), tripline.DefaultEncounterRetention, 0) // once only
+
+	// A lapsed clearance is removed on request, with its event's identity.
+	if identityEvents(t, s, "clr-"+fp.ID) == 0 {
+		t.Fatal("the clearance's event holds no name: the check below proves nothing")
+	}
+	if n, err := s.Encounters.RemoveClearances(ctx, []string{"clr-" + fp.ID, "clr-none"}); err != nil || n != 1 {
+		t.Fatalf("remove clearances = %d, %v; want 1", n, err)
+	}
+	if n := identityEvents(t, s, "clr-"+fp.ID); n != 0 {
+		t.Fatalf("%d events of the removed clearance still name the traveller", n)
+	}
+	verifyChain(t, s)
+
+	// Past the later false positives' 90 days, in batches; the admitted
+	// one waits for its two years, the pending one for a decision.
+	erase(t0.AddDate(0, 2, 91), tripline.DefaultEncounterRetention, 105)
+	for _, id := range later[:3] {
+		if e, _ := s.Encounters.Encounter(ctx, id); e == nil || e.Erased == nil {
+			t.Fatalf("later false positive %s not erased: %+v", id, e)
+		}
+	}
+	erase(t0.AddDate(2, 0, 1), tripline.DefaultEncounterRetention, 2) // admitted and refused
+	if e, _ := s.Encounters.Encounter(ctx, adm.ID); e == nil || e.Erased == nil || e.Outcome != tripline.OutcomeAdmitted {
+		t.Fatalf("admitted encounter after two years: %+v", e)
+	}
+	// The refusal keeps the identity for its own five years, to catch a
+	// return under another document; then it goes, from its event too.
+	if fs, err := s.Encounters.Refusals(ctx); err != nil || len(fs) != 1 || fs[0].Name != "Ali Hassan" || len(refusals) != 0 {
+		t.Fatalf("refusals after two years = %+v, %v (removed %v)", fs, err, refusals)
+	}
+	if identityEvents(t, s, tripline.RefusalPrefix+ref.ID) == 0 {
+		t.Fatal("the refusal's event lost the identity before its retention")
+	}
+	erase(t0.AddDate(5, 0, 1), tripline.DefaultEncounterRetention, 0)
+	if fs, err := s.Encounters.Refusals(ctx); err != nil || len(fs) != 0 || len(refusals) != 1 || refusals[0] != tripline.RefusalPrefix+ref.ID {
+		t.Fatalf("refusals after five years = %+v, %v (removed %v)", fs, err, refusals)
+	}
+	if n := identityEvents(t, s, tripline.RefusalPrefix+ref.ID); n != 0 {
+		t.Fatalf("%d events of the removed refusal still name the traveller", n)
+	}
+	erase(t0.AddDate(10, 0, 0), tripline.DefaultEncounterRetention, 0)
+	if e, _ := s.Encounters.Encounter(ctx, pend.ID); e == nil || e.Erased != nil || e.Traveller.Name != "Ali Hassan" {
+		t.Fatalf("pending encounter erased: %+v", e)
+	}
+}
+
+// identityEvents counts the events of encounter id whose payload still
+// holds the traveller's name.
+func identityEvents(t *testing.T, s Store, id string) int {
+	t.Helper()
+	n := 0
+	for _, ev := range allEvents(t, s) {
+		if ev.Subject == id && strings.Contains(string(ev.Payload), "Ali Hassan") {
+			n++
+		}
+	}
+	return n
+}
+
+// verifyChain recomputes every event's chain value from its payload digest:
+// a trimmed payload must still verify.
+func verifyChain(t *testing.T, s Store) {
+	t.Helper()
+	prev := ""
+	for _, ev := range allEvents(t, s) {
+		got, err := ev.ChainNext(prev)
+		if err != nil || got != ev.Chain {
+			t.Fatalf("event %d (%s %s): chain %s, want %s (%v)", ev.Seq, ev.Type, ev.Subject, got, ev.Chain, err)
+		}
+		prev = ev.Chain
+	}
+}
