@@ -532,6 +532,43 @@ func yearKeys(keys []uint64, toks []*token, year int) []uint64 {
 	return keys
 }
 
+// skelYearKeys appends yearKeys by skeleton for the name tokens that
+// have a variant class (yearKeys keys those by class). A one-word listed
+// name is keyed so too (listingKeys): a misspelling outside the class
+// ("Hausan" for the alias Hassan), keyed by its skeleton, then meets it
+// with the year.
+func skelYearKeys(keys []uint64, toks []*token, year int) []uint64 {
+	var buf [64]byte
+	for _, t := range toks {
+		if t.kind == kindName && t.class != 0 && len(t.skel) >= 2 {
+			b := strconv.AppendInt(append(append(append(buf[:0], 's'), t.skel...), '|'), int64(year), 10)
+			keys = append(keys, hashKey(keyYear, b))
+		}
+	}
+	return keys
+}
+
+// joinedKeys appends the spelling keys of every two or three adjacent
+// Latin words written together: a word split at its apostrophe or hyphen
+// ("MO ALIN" for Mo'alin, "Ch un" for Ch'un) meets the listed word, as
+// two words written as one meet the listed two ("AlisherUsmanov").
+func joinedKeys(keys []uint64, toks []*token) []uint64 {
+	var buf [64]byte
+	for i := range toks {
+		b := buf[:0]
+		for j := i; j < len(toks) && j < i+3; j++ {
+			if toks[j].arabic || len(b)+len(toks[j].form) > len(buf) {
+				break
+			}
+			b = append(b, toks[j].form...)
+			if j > i {
+				keys = append(keys, hashKey(keyForm, b))
+			}
+		}
+	}
+	return keys
+}
+
 // dateKey is the key of a full birth date.
 func dateKey(d tripline.PartialDate) uint64 {
 	return hashKey(keyDate, strconv.Itoa(d.Year*10000+d.Month*100+d.Day))
@@ -565,6 +602,11 @@ func listingKeys(p *prepared) []uint64 {
 		years = append(years, d.Year)
 		for _, n := range p.names {
 			keys = yearKeys(keys, n.toks, d.Year)
+			if t, ok := onlyWord(n.toks); ok {
+				// A one-word name (an alias) has little else to be found
+				// by: a misspelling outside its class meets its skeleton.
+				keys = skelYearKeys(keys, []*token{t}, d.Year)
+			}
 		}
 	}
 	slices.Sort(keys)
@@ -610,6 +652,8 @@ func queryKeys(q *query) []queryKey {
 		tmp = deletionKeysMin(tmp[:0], t, 4)
 		add(keyTypo, tmp)
 	}
+	tmp = joinedKeys(tmp[:0], q.toks)
+	add(keyForm, tmp)
 	tmp = pairKeys(tmp[:0], q.toks)
 	add(keyPair, tmp)
 	if k, ok := wholeKey(q.toks); ok {
@@ -756,9 +800,14 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		}
 		return int(a.s) - int(b.s)
 	})
+	// A one-word name is found by one word: how many of its keys a
+	// listing shares says little about which listing it is (the same
+	// word in every spelling outranks a misspelling and the same birth
+	// year), so its candidates are not cut by support.
+	_, oneWord := onlyWord(q.toks)
 	out := sc.cands[:0]
 	for _, c := range cs {
-		if len(out) == maxCandidates || len(out) >= minCandidates && c.w < weakSupport*cs[0].w {
+		if len(out) == maxCandidates || len(out) >= minCandidates && c.w < weakSupport*cs[0].w && !oneWord {
 			break // the rest share only weak keys with the traveller
 		}
 		if !ix.eligible(c.s, allow, now, sc) {

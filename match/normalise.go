@@ -147,6 +147,12 @@ var particles = map[string]string{
 // "Abdul Rahman", "Abdel Rahman" all become one token.
 var abdPrefixes = setOf("abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdur", "abdus", "abdel", "abdoul", "abdou", "abdar", "abdus", "abdil")
 
+// isParticle reports whether w is a particle (bin, abu, van...).
+func isParticle(w string) bool {
+	_, ok := particles[w]
+	return ok
+}
+
 func setOf(ws ...string) map[string]bool {
 	m := make(map[string]bool, len(ws))
 	for _, w := range ws {
@@ -370,9 +376,11 @@ func buildTokens(words []rawWord) []token {
 			continue
 		}
 		last := i == len(ws)-1
-		if !w.arabic && articles[w.form] && (!looseArticles[w.form] || w.hyphen) && (!last || i > 0 && !looseArticles[w.form]) {
+		if !w.arabic && articles[w.form] && (!looseArticles[w.form] || w.hyphen) && (!last || i > 0 && !looseArticles[w.form]) && (last || i == 0 || !isParticle(ws[i+1].form)) {
 			// Leading into a word ("al-Rawi"), or detached and moved after
-			// the name ("Rawi al").
+			// the name ("Rawi al"). Not between a word and a particle: no
+			// article leads into BIN or ABU, so that is the end of a word
+			// split at its apostrophe (As'ad Ben Hani as "As ad Ben Hani").
 			continue
 		}
 		if abdPrefixes[w.form] && !last {
@@ -470,6 +478,19 @@ func abdTokens(stem string, next rawWord, raw string) []token {
 	return []token{{form: "abd", skel: "bd", raw: prefix}, {form: stem, skel: latinSkeleton(stem)}}
 }
 
+// typedLinker reports whether s, what follows "abd", starts with two
+// consonants that begin no name: Arabic names begin with one consonant
+// (KH, SH, TH, DH, GH are one), and the Abd's article is a vowel and L
+// or a doubled letter (abdelkadir, abdurrahman). Two consonants there are
+// the article with its vowel mistyped.
+func typedLinker(s string) bool {
+	const vowels = "aeiouy"
+	if strings.IndexByte(vowels, s[0]) >= 0 || strings.IndexByte(vowels, s[1]) >= 0 || s[0] == s[1] || s[1] == 'h' {
+		return false
+	}
+	return s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
+}
+
 // allahStems are what is left of Abdullah, Abdallah, Abdoulaye, Abdullahi
 // once the article is stripped: these compounds are one name.
 var allahStems = setOf("lah", "la", "lla", "lahi", "aye", "ahi", "lai", "ah", "llah")
@@ -490,6 +511,9 @@ func abdStem(s string) string {
 	i := 0
 	for i < len(s) && i < 2 && strings.IndexByte("aeiou", s[i]) >= 0 {
 		i++
+	}
+	if i == 0 && len(s) > 4 && typedLinker(s) {
+		i = 1 // "ABDFLKADIR", "ABDRKADIR": the E or I of the article mistyped
 	}
 	if i == 0 {
 		return s

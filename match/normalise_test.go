@@ -50,6 +50,19 @@ func TestNormalise(t *testing.T) {
 		{"Abdul Lah", []string{"abdlah"}},
 		{"Rawi Al", []string{"rawi"}}, // an article detached and moved after the name
 		{"Mutanga wa Bafunkwa", []string{"mutanga", "wa", "bafunkwa"}},
+		// The end of a word split at its apostrophe, not an article: no
+		// article leads into a particle (As'ad Ben Hani). First, an
+		// article stays one.
+		{"Al As ad Ben Hani", []string{"as", "ad", "bin", "hani"}},
+		{"Al Abu Syekh Al Zacky", []string{"abu", "syekh", "zacky"}},
+		// The Abd's article with its vowel mistyped: two consonants begin
+		// no Arabic name (KH, SH... are one).
+		{"ABDRKADIR", []string{"abd", "kadir"}},
+		{"ABDFLKADIR", []string{"abd", "kadir"}},
+		{"Abdhlrahman", []string{"abd", "rahman"}},
+		{"Abdshakur", []string{"abd", "shakur"}},
+		{"Abdkarim", []string{"abd", "karim"}},
+		{"Abdslam", []string{"abd", "slam"}},
 	}
 	for _, c := range cases {
 		got := Normalise(c.in)

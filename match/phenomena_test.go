@@ -153,3 +153,67 @@ func TestTypoKeyFindsOneWordAlias(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitWordsFound: a word split at its apostrophe or hyphen into
+// pieces ("MO ALIN" for the alias Mo'alin, "Ch un so ng" for Chun Song) is
+// retrieved by the pieces written together, and joined again in scoring.
+func TestSplitWordsFound(t *testing.T) {
+	ix := unIndex(t)
+	for _, c := range []struct {
+		id string
+		t  tripline.Traveller
+	}{
+		{"un-sc:SOi.025", tripline.Traveller{Name: "MO ALIN", DOB: date(1976, 2, 6)}},
+		{"un-sc:KPi.075", tripline.Traveller{Name: "Ri Ch un so ng"}},
+	} {
+		if ok, _ := screenFinds(ix, &c.t, c.id); !ok {
+			s, feats := ix.Score(&c.t, ix.Listing(c.id))
+			t.Errorf("%q: %s not found (scores %.3f: %v)", c.t.Name, c.id, s, feats)
+		}
+	}
+}
+
+// TestOneWordNameRetrieval: a one-word name is found by one word, so that
+// the listings bearing that word in every spelling outrank a misspelt
+// alias with the same birth date or year (Faysal, Hassam): a one-word
+// traveller's candidates are not cut by support, and a one-word listed
+// name is keyed by its skeleton and year too (Hausan for the alias
+// Hassan, whose class the misspelling leaves).
+func TestOneWordNameRetrieval(t *testing.T) {
+	ix := unIndex(t)
+	for _, c := range []struct {
+		id string
+		t  tripline.Traveller
+	}{
+		{"un-sc:QDi.149", tripline.Traveller{Name: "Faysal", DOB: date(1964, 4, 30), Nationality: "TUN"}},
+		{"un-sc:IQi.061", tripline.Traveller{Name: "Hassam", DOB: date(1983, 10, 13), Nationality: "IRQ"}},
+		{"un-sc:IQi.061", tripline.Traveller{Name: "Hausan", DOB: date(1983, 10, 21), Nationality: "IRQ"}},
+	} {
+		if ok, _ := screenFinds(ix, &c.t, c.id); !ok {
+			s, feats := ix.Score(&c.t, ix.Listing(c.id))
+			t.Errorf("%q: %s not found (scores %.3f: %v)", c.t.Name, c.id, s, feats)
+		}
+	}
+}
+
+// TestOneWordAliasFullDate: one word against a one-word alias can never
+// show the evidence of a whole name; with a typo (Ismael for the alias
+// Israel) the same full birth date and nationality make it a review. The
+// same word with another birth date stays below review.
+func TestOneWordAliasFullDate(t *testing.T) {
+	l := &tripline.Listing{ID: "a", Status: tripline.StatusActive, Nationalities: []string{"RWA"}, BirthDates: []tripline.PartialDate{date(1964, 1, 1)}, Sex: "M",
+		Names: []tripline.Name{{Full: "PACIFIQUE NTAWUNGUKA", Kind: tripline.NamePrimary}, {Full: "Israel", Kind: tripline.NameWeakAlias}}}
+	for _, c := range []struct {
+		dob    tripline.PartialDate
+		review bool
+	}{
+		{date(1964, 1, 1), true},
+		{date(1964, 7, 19), false},
+		{date(1971, 1, 1), false},
+	} {
+		s, feats := Score(&tripline.Traveller{Name: "Ismael", DOB: c.dob, Nationality: "RWA", Sex: "M"}, l)
+		if got := s >= DefaultThresholds.Review; got != c.review {
+			t.Errorf("Ismael born %s: %.3f, review %v, want %v (%v)", c.dob, s, got, c.review, feats)
+		}
+	}
+}

@@ -370,7 +370,14 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	// and sex fill the rest in proportion. Scores never saturate: namesakes
 	// with and without a matching birth date keep their order.
 	score := n * (nameShare + (1-nameShare)*gain) * mult
-	if lift := dobLift(n, score, dobRare); lift >= 0.005 && mult == 1 {
+	up := n
+	if sh.oneWord() {
+		// One word against one listed word never shows the evidence of a
+		// whole name (evidence < 1, whatever the word): the birth date
+		// beside it is all there is to make up for that.
+		up = n / evidence
+	}
+	if lift := dobLift(up, n, score, dobRare); lift >= 0.005 && mult == 1 {
 		// A full birth date agreeing is rare (one person in twenty
 		// thousand): it carries a name that is only partly there (cut to
 		// its first words, a word misspelt beyond recognition), unless
@@ -473,9 +480,10 @@ func dobSpecificity(ds float64, how string) float64 {
 }
 
 // dobLift is what a rare birth-date agreement adds to a score whose name
-// part is n.
-func dobLift(n, score, rare float64) float64 {
-	r := math.Max(0, math.Min(1, (n-liftFrom)/(liftFull-liftFrom)))
+// part is n; up is the name part the lift grows with (n, or more where
+// the name's shape cannot show more evidence).
+func dobLift(up, n, score, rare float64) float64 {
+	r := math.Max(0, math.Min(1, (up-liftFrom)/(liftFull-liftFrom)))
 	r *= math.Max(0, math.Min(1, (liftWhole-n)/(liftWhole-liftTaper)))
 	return liftMax * rare * r * math.Max(0, 1-score)
 }
