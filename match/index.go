@@ -532,20 +532,26 @@ func yearKeys(keys []uint64, toks []*token, year int) []uint64 {
 	return keys
 }
 
-// skelYearKeys appends yearKeys by skeleton for the name tokens that
-// have a variant class (yearKeys keys those by class). A one-word listed
-// name is keyed so too (listingKeys): a misspelling outside the class
-// ("Hausan" for the alias Hassan), keyed by its skeleton, then meets it
-// with the year.
-func skelYearKeys(keys []uint64, toks []*token, year int) []uint64 {
+// oneWordYearKey is the key of a one-word name's skeleton with a birth
+// year. Year keys are by variant class when the word has one (yearKeys),
+// so a misspelling outside the class ("Hausan" for the alias Hassan)
+// never meets them, and a one-word traveller has little else to be found
+// by. Only names of one word and nothing else (loneWord) bear these
+// keys, listed and screened: among longer names a skeleton and a year
+// are shared by chance (Anil Das and Anali Das).
+func oneWordYearKey(t *token, year int) uint64 {
 	var buf [64]byte
-	for _, t := range toks {
-		if t.kind == kindName && t.class != 0 && len(t.skel) >= 2 {
-			b := strconv.AppendInt(append(append(append(buf[:0], 's'), t.skel...), '|'), int64(year), 10)
-			keys = append(keys, hashKey(keyYear, b))
-		}
+	b := strconv.AppendInt(append(append(append(buf[:0], 'o'), t.skel...), '|'), int64(year), 10)
+	return hashKey(keyYear, b)
+}
+
+// loneWord returns the token of a name that is one name word and
+// nothing else (no particle, no initial: "Das" is a particle too).
+func loneWord(toks []*token) (*token, bool) {
+	if len(toks) != 1 || toks[0].kind != kindName || len(toks[0].skel) < 2 {
+		return nil, false
 	}
-	return keys
+	return toks[0], true
 }
 
 // joinedKeys appends the spelling keys of every two or three adjacent
@@ -602,10 +608,8 @@ func listingKeys(p *prepared) []uint64 {
 		years = append(years, d.Year)
 		for _, n := range p.names {
 			keys = yearKeys(keys, n.toks, d.Year)
-			if t, ok := onlyWord(n.toks); ok {
-				// A one-word name (an alias) has little else to be found
-				// by: a misspelling outside its class meets its skeleton.
-				keys = skelYearKeys(keys, []*token{t}, d.Year)
+			if t, ok := loneWord(n.toks); ok {
+				keys = append(keys, oneWordYearKey(t, d.Year))
 			}
 		}
 	}
@@ -670,6 +674,9 @@ func queryKeys(q *query) []queryKey {
 		// Lists give approximate years: look one either side too.
 		for _, yy := range []int{y - 1, y, y + 1} {
 			tmp = yearKeys(tmp[:0], q.toks, yy)
+			if t, ok := loneWord(q.toks); ok {
+				tmp = append(tmp, oneWordYearKey(t, yy))
+			}
 			add(keyYear, tmp)
 		}
 	}
@@ -804,7 +811,7 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 	// listing shares says little about which listing it is (the same
 	// word in every spelling outranks a misspelling and the same birth
 	// year), so its candidates are not cut by support.
-	_, oneWord := onlyWord(q.toks)
+	_, oneWord := loneWord(q.toks)
 	out := sc.cands[:0]
 	for _, c := range cs {
 		if len(out) == maxCandidates || len(out) >= minCandidates && c.w < weakSupport*cs[0].w && !oneWord {
