@@ -13,8 +13,8 @@ import (
 // times) and loses who the traveller was: the name, birth date, documents,
 // the match explanation and the free-text note, here and in the event log
 // (trimmed there to digests, so the chain and signatures still verify).
-// A clearance is kept on its own terms (it spares a namesake the next stop
-// until the listing changes); a refusal, which catches a return under
+// A clearance is kept while it applies (it spares a namesake the next stop
+// until the listing changes), then as long as a false positive; a refusal, which catches a return under
 // another document, has a retention of its own. A pending encounter is
 // never erased: someone still has to decide on it. Zero keeps for good.
 type EncounterRetention struct {
@@ -62,6 +62,20 @@ func (e *Encounter) Erase(now time.Time) {
 	e.Erased = &at
 }
 
+// Holds reports whether clearance c still applies to listing l (its
+// current version, nil when it is no longer in force): an own clearance
+// while the listing's content is what the analyst saw, a shared one while
+// the listing is at the version it was shared for.
+func (c *Clearance) Holds(l *Listing) bool {
+	if l == nil || c.Listing != l.ID {
+		return false
+	}
+	if c.Shared {
+		return c.ListingVersion == l.Version
+	}
+	return c.ListingHash == l.ContentHash()
+}
+
 // ErasedRefusalFields are a refusal's identity, trimmed from its event
 // when the refusal is removed past its retention.
 var ErasedRefusalFields = []string{"name", "dob", "nationality", "document"}
@@ -72,7 +86,15 @@ type EncounterEraser interface {
 	// EraseEncounters erases every resolved encounter and removes every
 	// refusal past r at the store's clock.
 	EraseEncounters(ctx context.Context, r EncounterRetention) (Erasure, error)
+	// RemoveClearances removes the clearances of ids (lapsed ones: their
+	// listing changed) with their events' identity, returning how many
+	// it removed.
+	RemoveClearances(ctx context.Context, ids []string) (int, error)
 }
+
+// ErasedClearanceFields are a clearance's traveller, trimmed from its
+// event when the clearance is removed.
+var ErasedClearanceFields = []string{"doc_country", "doc_number", "dob", "name", "reason"}
 
 // ParseEncounterRetention reads "false_positive=90d,resolved=730d,refusal=1825d"
 // over DefaultEncounterRetention: each with a number of days (Nd) or a Go

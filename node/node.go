@@ -75,6 +75,9 @@ type Node struct {
 	// encounters as they commit (federation reports them to the
 	// originator), each call in a goroutine of its own.
 	OnEncounter, OnEncounterUpdated func(*tripline.Encounter)
+	// OnErased, when set, hears what a retention pass erased (only when it
+	// erased something): oversight sees retention applied in the audit log.
+	OnErased func(x tripline.Erasure, lapsedClearances int)
 	// Notify, when set, is called after each batch of events applied
 	// (partners long-polling the feed wake up).
 	Notify func()
@@ -568,9 +571,48 @@ func (n *Node) eraseEncounters(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		n.Logger.Error("erase encounters past their retention", "err", err)
 	}
-	if x.Encounters > 0 || len(x.Refusals) > 0 {
-		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals))
+	lapsed, err := n.removeLapsedClearances(ctx)
+	if err != nil && ctx.Err() == nil {
+		n.Logger.Error("remove lapsed clearances", "err", err)
 	}
+	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 {
+		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals),
+			"lapsed_clearances", lapsed)
+		if n.OnErased != nil {
+			n.OnErased(x, lapsed)
+		}
+	}
+}
+
+// removeLapsedClearances removes this node's own clearances that no
+// longer apply (their listing changed or left) and are older than a false
+// positive's retention: they spare nobody, and hold a traveller's
+// document. Shared clearances are the originator's to revoke.
+func (n *Node) removeLapsedClearances(ctx context.Context) (int, error) {
+	cut := tripline.Cutoff(n.EncounterRetention.FalsePositive, n.Now())
+	if cut.IsZero() {
+		return 0, nil
+	}
+	cs, err := n.Encounters.Clearances(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for _, c := range cs {
+		if !c.Shared && c.At.Before(cut) && !c.Holds(n.Index.Listing(c.Listing)) {
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	k, err := n.Encounters.RemoveClearances(ctx, ids)
+	if err == nil {
+		for _, id := range ids {
+			n.Screener.Redress.RemoveClearance(id)
+		}
+	}
+	return k, err
 }
 
 // appliedSet tracks applied sequence numbers: all up to cursor, and those

@@ -190,18 +190,27 @@ func TestPurge(t *testing.T) {
 }
 
 // The purge also erases the traveller from resolved encounters past their
-// retention; the store's contract suite covers the details.
+// retention, and removes the clearances that lapsed (their listing
+// changed) once older than a false positive's retention; the store's
+// contract suite covers the details.
 func TestPurgeErasesEncounters(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	n := startTestNode(t, dir, 0)
-	e, err := n.Encounters.CreateEncounter(ctx, &tripline.Encounter{Listing: "local:1", Originator: "local", Decision: tripline.DecisionHit,
-		Traveller: tripline.Traveller{Ref: "fp", Name: "Ottoline Barnaby"}})
+	l := storetest.Listing("local", "1", "Ottoline Barnaby")
+	if _, err := n.Listings.PutListing(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return n.Index.Listing(l.ID) != nil })
+	traveller := tripline.Traveller{Ref: "fp", Name: "Ottoline Barnaby", DOB: tripline.PartialDate{Year: 1975, Month: 3, Day: 1},
+		Document: &tripline.Document{Type: "P", Number: "N1", Country: "GBR"}}
+	e, err := n.Encounters.CreateEncounter(ctx, &tripline.Encounter{Listing: l.ID, Originator: "local", Decision: tripline.DecisionHit, Traveller: traveller})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := n.Encounters.ResolveEncounter(ctx, e.ID, tripline.Resolution{Outcome: tripline.OutcomeFalsePositive}, ""); err != nil {
-		t.Fatal(err)
+	if _, clr, err := n.Encounters.ResolveEncounter(ctx, e.ID, tripline.Resolution{Outcome: tripline.OutcomeFalsePositive},
+		n.Index.Listing(l.ID).ContentHash()); err != nil || clr == nil {
+		t.Fatalf("resolve = %v, %v; want a clearance", clr, err)
 	}
 	n.purge(ctx) // the node's default keeps them
 	if got, _ := n.Encounters.Encounter(ctx, e.ID); got == nil || got.Erased != nil {
@@ -212,6 +221,25 @@ func TestPurgeErasesEncounters(t *testing.T) {
 	n.purge(ctx)
 	if got, _ := n.Encounters.Encounter(ctx, e.ID); got == nil || got.Erased == nil || got.Traveller.Name != "" {
 		t.Fatalf("false positive past its retention: %+v", got)
+	}
+	clearances := func() int {
+		cs, err := n.Encounters.Clearances(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cs)
+	}
+	if clearances() != 1 || n.Screener.Redress.Clearance(&traveller, n.Index.Listing(l.ID)) == nil {
+		t.Fatal("a clearance that still applies was removed")
+	}
+	l.Names[0].Full = "Ottoline Barnaby-Smythe"
+	if _, err := n.Listings.PutListing(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return n.Index.Listing(l.ID).Names[0].Full != "Ottoline Barnaby" })
+	n.purge(ctx)
+	if clearances() != 0 {
+		t.Fatal("a lapsed clearance older than the retention is kept")
 	}
 }
 

@@ -66,12 +66,8 @@ func (r *Redress) Clearance(t *tripline.Traveller, l *tripline.Listing) *triplin
 	if len(cands) == 0 {
 		return nil
 	}
-	hash := l.ContentHash()
 	for _, c := range cands {
-		if c.Listing != l.ID {
-			continue
-		}
-		if c.Shared && c.ListingVersion == l.Version || !c.Shared && c.ListingHash == hash {
+		if c.Holds(l) {
 			return c
 		}
 	}

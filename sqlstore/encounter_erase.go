@@ -144,12 +144,13 @@ func formatCutoff(t time.Time) string {
 	return formatTime(t)
 }
 
-// trimEvents trims fields from every event of an encounter or refusal id,
+// trimEvents trims fields from every event of an encounter, refusal or
+// clearance id,
 // whatever its origin, to their digests. The types are literal so the
 // partial index on these events serves.
 func (tx *Tx) trimEvents(ctx context.Context, id string, fields []string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT origin, seq, type, payload, omitted FROM events
-		WHERE subject = ? AND type IN ('encounter.reported', 'encounter.updated', 'refusal.recorded') AND redacted = 0`, id)
+		WHERE subject = ? AND type IN ('encounter.reported', 'encounter.updated', 'refusal.recorded', 'clearance.made') AND redacted = 0`, id)
 	if err != nil {
 		return fmt.Errorf("events of encounter %s: %w", id, err)
 	}
@@ -192,4 +193,30 @@ func (tx *Tx) trimEvents(ctx context.Context, id string, fields []string) error 
 		}
 	}
 	return nil
+}
+
+// RemoveClearances removes the clearances of ids, and trims the
+// traveller from their events (tripline.ErasedClearanceFields); an id
+// already gone is skipped.
+func (s *EncounterService) RemoveClearances(ctx context.Context, ids []string) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	n := 0
+	for _, id := range ids {
+		res, err := tx.ExecContext(ctx, `DELETE FROM clearances WHERE id = ?`, id)
+		if err != nil {
+			return 0, fmt.Errorf("remove clearance %s: %w", id, err)
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			continue
+		}
+		n++
+		if err := tx.trimEvents(ctx, id, tripline.ErasedClearanceFields); err != nil {
+			return 0, err
+		}
+	}
+	return n, tx.Commit()
 }

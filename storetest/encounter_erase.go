@@ -89,6 +89,18 @@ func testEncounterErasure(t *testing.T, s Store) {
 	}
 	erase(t0.AddDate(0, 0, 92), tripline.DefaultEncounterRetention, 0) // once only
 
+	// A lapsed clearance is removed on request, with its event's identity.
+	if identityEvents(t, s, "clr-"+fp.ID) == 0 {
+		t.Fatal("the clearance's event holds no name: the check below proves nothing")
+	}
+	if n, err := s.Encounters.RemoveClearances(ctx, []string{"clr-" + fp.ID, "clr-none"}); err != nil || n != 1 {
+		t.Fatalf("remove clearances = %d, %v; want 1", n, err)
+	}
+	if n := identityEvents(t, s, "clr-"+fp.ID); n != 0 {
+		t.Fatalf("%d events of the removed clearance still name the traveller", n)
+	}
+	verifyChain(t, s)
+
 	// Past the later false positives' 90 days, in batches; the admitted
 	// one waits for its two years, the pending one for a decision.
 	erase(t0.AddDate(0, 2, 91), tripline.DefaultEncounterRetention, 105)

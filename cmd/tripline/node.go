@@ -161,6 +161,12 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 			n.sendUpdate(context.Background(), e)
 		}
 	}
+	n.OnErased = func(x tripline.Erasure, lapsed int) {
+		// The node's own act, by no user: oversight sees that retention ran
+		// and what it took, never whom.
+		n.Audit.Record(context.Background(), tripline.AuditEntry{User: "retention", Agency: n.Agency, Action: "retention.erase",
+			Detail: fmt.Sprintf("%d encounters erased, %d refusals and %d lapsed clearances removed", x.Encounters, len(x.Refusals), lapsed)})
+	}
 	n.Notify = func() {
 		if n.Notifier != nil {
 			n.Notifier.Notify() // wake partners long-polling our feed

@@ -43,6 +43,10 @@ func TestEncounterErasedPastRetention(t *testing.T) {
 		t.Fatalf("resolving an erased encounter = %d %v, want 409 naming the erasure", st, out)
 	}
 	n.stop()
+	code, out, errs := run(t, dir, "", "audit", "query", "--user", "retention")
+	if code != 0 || !strings.Contains(out, `"retention.erase"`) || !strings.Contains(out, "1 encounters erased") {
+		t.Fatalf("audit of the retention pass: exit %d: %s %s", code, out, errs)
+	}
 	if code, out, errs := run(t, dir, "", "audit", "verify"); code != 0 {
 		t.Fatalf("audit verify after the erasure: exit %d: %s %s", code, out, errs)
 	}

@@ -44,10 +44,6 @@ export async function render(root, ctx) {
     return;
   }
   const rs = page.reports;
-  if (rs.length === 0 && !page.next) {
-    clear(out, h('p', {class: 'muted', id: 'no-reports'}, 'Nothing waits to be delivered.'));
-    return;
-  }
   let shown = rs.length;
   let overdue = rs.filter((r) => r.status === 'overdue').length;
   const summary = h('p', {id: 'outbox-summary'});
@@ -71,6 +67,10 @@ export async function render(root, ctx) {
     if (!page.next) more.remove();
   });
   sum();
+  if (rs.length === 0 && !page.next) {
+    clear(out, summary, h('p', {class: 'muted', id: 'no-reports'}, 'Nothing waits to be delivered.'));
+    return;
+  }
   clear(out, summary,
     h('table', {class: 'grid', id: 'outbox-table'},
       h('thead', {}, h('tr', {}, ['Encounter', 'Kind', 'To', 'Next hop', 'Status', 'Attempts', 'Next attempt', 'Deadline', 'Acknowledged']
