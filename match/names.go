@@ -33,34 +33,102 @@ const maxTokens = 16
 
 // memo caches token similarities for one query: listed tokens are
 // interned, so the same (query token, listed token) pair recurs across
-// candidates and aliases.
-type memo map[memoKey]memoVal
-
-type memoKey struct {
-	qi int
-	t  *token
+// candidates and aliases. Each listed token met has a row of one value per
+// query token: one map lookup per listed token, not per pair.
+type memo struct {
+	rows map[*token]int32 // a listed token's row: vals[row*nq:][:nq]
+	vals []memoVal
+	nq   int     // query tokens per row
+	sig  joinSig // the query's (joinEdges)
 }
 
+// memoVal is one pair's agreement; sim < 0 until it is computed.
 type memoVal struct {
 	sim float64
 	how string
 }
 
+// reset empties the memo for a query of nq tokens.
+func (m *memo) reset(nq int) {
+	clear(m.rows)
+	m.vals = m.vals[:0]
+	m.nq = nq
+}
+
+// row returns the index of t's row, adding an empty one.
+func (m *memo) row(t *token) int32 {
+	if r, ok := m.rows[t]; ok {
+		return r
+	}
+	r := int32(len(m.vals) / m.nq)
+	for range m.nq {
+		m.vals = append(m.vals, memoVal{sim: -1})
+	}
+	m.rows[t] = r
+	return r
+}
+
 // compareTokens aligns two token lists order-independently and scores them.
-// m may be nil.
 func compareTokens(q, c []*token) nameResult { return compareTokensMemo(q, c, nil) }
 
 // scratch holds one query's reusable buffers.
 type cmpScratch struct {
 	logN   float64 // listLog of the index screened, for weightOf; 0 without one
-	memo   memo
+	memo   *memo   // nil: no memo (q is not always the same query)
 	edges  []edge
 	chosen []edge
 	best   []edge     // the best listed name's pairs (bestName)
 	keys   []queryKey // the query's keys (queryKeys)
 	tmp    []uint64   // one kind of keys at a time (queryKeys)
+	// With a memo: words written together (joinEdges) and how each
+	// agrees with a word of the other side, for the query.
+	joins  map[joinKey]*token
+	joined map[[2]*token]memoVal
 }
 
+// joinKey is the words written together: two, or three.
+type joinKey [3]*token
+
+// joinedToken returns parts written as one word, made once per query.
+func (sc *cmpScratch) joinedToken(parts []*token) *token {
+	if sc.memo == nil {
+		jt := joinTokens(parts)
+		return &jt
+	}
+	var k joinKey
+	copy(k[:], parts)
+	if t, ok := sc.joins[k]; ok {
+		return t
+	}
+	t := new(token)
+	*t = joinTokens(parts)
+	sc.joins[k] = t
+	return t
+}
+
+// joinedSim is tokenSim(a, jt) for a joined word jt, computed once per
+// query.
+func (sc *cmpScratch) joinedSim(a, jt *token) (float64, string) {
+	if sc.memo == nil {
+		return tokenSim(a, jt)
+	}
+	k := [2]*token{a, jt}
+	if v, ok := sc.joined[k]; ok {
+		return v.sim, v.how
+	}
+	s, how := tokenSim(a, jt)
+	sc.joined[k] = memoVal{s, how}
+	return s, how
+}
+
+// resetJoins forgets the query's joined words.
+func (sc *cmpScratch) resetJoins() {
+	clear(sc.joins)
+	clear(sc.joined)
+}
+
+// compareTokensMemo is compareTokens with one query's buffers and memo;
+// q must be the same tokens on every call with one sc (sc may be nil).
 func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 	if sc == nil {
 		sc = &cmpScratch{}
@@ -75,25 +143,46 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 	if len(q) == 0 || len(c) == 0 {
 		return nameResult{}
 	}
+	var rows [maxTokens]int32
+	var qsig joinSig
+	if m != nil {
+		if m.nq != len(q) {
+			m.reset(len(q))
+			m.sig = joinSigOf(q)
+		}
+		qsig = m.sig
+		for j := range c {
+			rows[j] = m.row(c[j])
+		}
+	}
+	// Each token's weight once: weightOf reads the token's list count,
+	// a cache miss on a large index.
+	var wq, wc tokWeights
+	for i := range q {
+		wq[i] = weightOf(q[i], sc.logN)
+	}
+	for j := range c {
+		wc[j] = weightOf(c[j], sc.logN)
+	}
+	if m == nil {
+		qsig = joinSigOf(q)
+	}
 	edges := sc.edges[:0]
-	defer func() { sc.edges = edges[:0] }()
 	for i := range q {
 		for j := range c {
 			var s float64
 			var how string
 			if m != nil {
-				k := memoKey{i, c[j]}
-				v, ok := m[k]
-				if !ok {
+				v := &m.vals[int(rows[j])*m.nq+i]
+				if v.sim < 0 {
 					v.sim, v.how = tokenSim(q[i], c[j])
-					m[k] = v
 				}
 				s, how = v.sim, v.how
 			} else {
 				s, how = tokenSim(q[i], c[j])
 			}
 			if s > 0 {
-				w := (weightOf(q[i], sc.logN) + weightOf(c[j], sc.logN)) / 2
+				w := (wq[i] + wc[j]) / 2
 				edges = append(edges, edge{q: 1 << i, c: 1 << j, sim: s, how: how, weight: w})
 			}
 		}
@@ -108,16 +197,71 @@ func compareTokensMemo(q, c []*token, sc *cmpScratch) nameResult {
 		// Cho'ng) may have been paired by a typo with another.
 		n := len(edges)
 		sq, scm := strongUsed(chosen) // a weak pair's words may be parts of a joined word
-		edges = joinEdges(edges, q, c, sq, scm, false, sc.logN)
-		edges = joinEdges(edges, c, q, scm, sq, true, sc.logN)
+		if csig := joinSigOf(c); qsig.mayJoin(&csig) || csig.mayJoin(&qsig) {
+			if qsig.mayJoin(&csig) {
+				edges = joinEdges(sc, edges, q, c, sq, scm, false, &wq, &wc, &qsig.firsts)
+			}
+			if csig.mayJoin(&qsig) {
+				edges = joinEdges(sc, edges, c, q, scm, sq, true, &wc, &wq, &csig.firsts)
+			}
+		}
 		if len(edges) > n {
 			sortEdges(edges)
 			usedQ, usedC, chosen = greedy(edges, 0, 0, chosen[:0])
 		}
 	}
 	sc.chosen = chosen[:0]
-	return scoreAlignment(q, c, chosen, usedQ, usedC, sc.logN)
+	sc.edges = edges[:0]
+	return scoreAlignment(q, c, chosen, usedQ, usedC, &wq, &wc)
 }
+
+// joinSig says which joins (joinEdges) a name's words allow, so that the
+// many comparisons where none is possible skip the search: a word joins
+// two or three of the other side's only if it is a name of three letters
+// or more, in their script, and, in Latin letters, starts with the first
+// one's letter.
+type joinSig struct {
+	firsts  [4]uint64 // first letters of the Latin words that may be a joined one
+	starts  [4]uint64 // first letters of the Latin words a join may start with
+	arWord  bool      // an Arabic-script word may be a joined one
+	arStart bool      // a join may start with an Arabic-script word
+}
+
+// joinSigOf returns the joinSig of a name.
+func joinSigOf(ts []*token) joinSig {
+	var g joinSig
+	for i, t := range ts {
+		if i == maxTokens {
+			break
+		}
+		if t.kind == kindName && len(t.form) >= 3 {
+			if t.arabic {
+				g.arWord = true
+			} else {
+				c := t.form[0]
+				g.firsts[c>>6] |= 1 << (c & 63)
+			}
+		}
+		if i+1 < len(ts) && i+1 < maxTokens && t.arabic == ts[i+1].arabic {
+			if t.arabic {
+				g.arStart = true
+			} else if t.form != "" {
+				c := t.form[0]
+				g.starts[c>>6] |= 1 << (c & 63)
+			}
+		}
+	}
+	return g
+}
+
+// mayJoin reports whether a word of g's name may be two or three words
+// of h's written together.
+func (g *joinSig) mayJoin(h *joinSig) bool {
+	return g.arWord && h.arStart || g.firsts[0]&h.starts[0] != 0 || g.firsts[1]&h.starts[1] != 0 || g.firsts[2]&h.starts[2] != 0 || g.firsts[3]&h.starts[3] != 0
+}
+
+// tokWeights holds weightOf of each token of a name.
+type tokWeights [maxTokens]float64
 
 // weakEdge reports whether a chosen pair agrees less than by skeleton
 // (an initial against a name is as it should be).
@@ -193,8 +337,10 @@ func lowBit(m uint32) int {
 }
 
 // joinEdges adds edges where one token of a equals two adjacent tokens of b
-// written together. flip says a is the candidate side.
-func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, logN float64) []edge {
+// written together. flip says a is the candidate side; wa and wb are the
+// tokens' weights, firsts the first letters of a's Latin words that may be
+// a joined one (joinSig): most pairs of b's words start with none of them.
+func joinEdges(sc *cmpScratch, edges []edge, a, b []*token, usedA, usedB uint32, flip bool, wa, wb *tokWeights, firsts *[4]uint64) []edge {
 	// Two words written as one, or three ("Plat Ono Vich").
 	for span := 2; span <= 3; span++ {
 		mask := uint32(1)<<span - 1
@@ -203,12 +349,15 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, logN
 			if usedB&(mask<<j) == mask<<j || !sameScript(parts) {
 				continue
 			}
-			var jt token
-			n, w := 0, 0.0
+			if f := parts[0].form; !parts[0].arabic && f != "" && firsts[f[0]>>6]&(1<<(f[0]&63)) == 0 {
+				continue // a joined Latin word starts like its first part (below)
+			}
+			n := 0
 			for _, p := range parts {
 				n += len(p.form)
-				w += weightOf(p, logN)
 			}
+			var jt *token
+			w := -1.0
 			for i := range a {
 				if a[i].kind != kindName || len(a[i].form) < 3 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
 					continue
@@ -219,14 +368,20 @@ func joinEdges(edges []edge, a, b []*token, usedA, usedB uint32, flip bool, logN
 				if !a[i].arabic && a[i].form[0] != parts[0].form[0] {
 					continue // a joined word starts like its first part
 				}
-				if jt.form == "" {
-					jt = joinTokens(parts)
+				if jt == nil {
+					jt = sc.joinedToken(parts)
 				}
-				s, how := tokenSim(a[i], &jt)
+				s, how := sc.joinedSim(a[i], jt)
 				if s < 0.85 || len(a[i].form) == 3 && s < simSpelling {
 					continue // a short word split at its apostrophe (Sa'd as "Sa d") must join exactly
 				}
-				e := edge{q: 1 << i, c: mask << j, sim: s * 0.99, how: "joined " + how, weight: (weightOf(a[i], logN) + w) / 2}
+				if w < 0 {
+					w = 0
+					for k := range parts {
+						w += wb[j+k]
+					}
+				}
+				e := edge{q: 1 << i, c: mask << j, sim: s * 0.99, how: "joined " + how, weight: (wa[i] + w) / 2}
 				if flip {
 					e.q, e.c = e.c, e.q
 				}
@@ -260,6 +415,7 @@ func joinTokens(ts []*token) token {
 	} else {
 		jt.skel = latinSkeleton(jt.form)
 	}
+	jt.derive()
 	return jt
 }
 
@@ -344,7 +500,7 @@ func patronymicSwap(q, c []*token, chosen []edge) bool {
 }
 
 // scoreAlignment turns a chosen alignment into a score.
-func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, logN float64) nameResult {
+func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, wq, wc *tokWeights) nameResult {
 	r := nameResult{edges: chosen}
 	if len(chosen) == 0 {
 		return r
@@ -360,10 +516,10 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, logN floa
 		}
 	}
 	base := num / den
-	uq, wq := leftover(q, usedQ, logN)
-	uc, wc := leftover(c, usedC, logN)
+	uq, tq := leftover(q, usedQ, wq)
+	uc, tc := leftover(c, usedC, wc)
 	nq, nc := unmatchedNames(q, usedQ), unmatchedNames(c, usedC)
-	fq, fc := uq/wq, uc/wc
+	fq, fc := uq/tq, uc/tc
 	conflict := math.Min(fq, fc)
 	omission := math.Max(fq, fc) - conflict
 	s := base * math.Max(0, 1-conflictPenalty*conflict) * (1 - omissionPenalty*omission)
@@ -398,9 +554,9 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, logN floa
 }
 
 // leftover returns the weight of unmatched tokens and the total weight.
-func leftover(ts []*token, used uint32, logN float64) (un, total float64) {
+func leftover(ts []*token, used uint32, ws *tokWeights) (un, total float64) {
 	for i := range ts {
-		w := weightOf(ts[i], logN)
+		w := ws[i]
 		total += w
 		if used&(1<<i) == 0 {
 			un += w

@@ -20,7 +20,8 @@ const (
 	kindInitial          // a single letter: "J." in "J. Smith"
 )
 
-// token is one normalised word of a name.
+// token is one normalised word of a name. Its flags sit together: an
+// index keeps hundreds of thousands of tokens.
 type token struct {
 	form   string // ICAO 9303 Latin spelling, lower case ("mueller")
 	alt    string // common-practice spelling when it differs ("muller"), else ""
@@ -28,18 +29,62 @@ type token struct {
 	orig   string // non-Latin original (Arabic letters normalised, Cyrillic lower case), for the variant table
 	kind   tokKind
 	arabic bool // written in Arabic script: compare by skeleton
+	known  bool // a well-attested name in the data (variant table)
+	// cut marks a query token where a machine-readable zone may have cut
+	// the name at its field width: it may be the start of a listed name.
+	cut bool
 	// Filled from the variant table.
 	class  int32   // variant class id, 0 when unknown
 	weight float32 // rarity weight in (0,1]: common names prove little
-	known  bool    // a well-attested name in the data
 	raw    string  // an "Abd" compound as written ("abdulrahman"): typos are made in it
 	phon   string  // phonetic form of a Latin spelling ("zia" for Zeea), "" for other scripts
 	// list counts the listings bearing this name, on tokens interned in
 	// an index (listrarity.go); nil elsewhere.
 	list *listCount
-	// cut marks a query token where a machine-readable zone may have cut
-	// the name at its field width: it may be the start of a listed name.
-	cut bool
+	// fast is derived from form and phon when the token is made
+	// (derive), not stored: what tokenSim reads of every pair it rules
+	// out.
+	fast tokFast
+}
+
+// tokFast is what tokenSim would otherwise work out from a token's
+// spellings for every pair: a screening compares each query word with
+// hundreds of listed words, and most pairs agree in nothing.
+type tokFast struct {
+	info strInfo // of form
+	// cons hashes the consonants of phon in order (0 without phon):
+	// sameConsonants of two tokens is false when their hashes differ.
+	cons uint64
+	// dhz hashes dhAsZ(form) (0 without phon): the two are unequal when
+	// their hashes differ.
+	dhz uint64
+}
+
+// derive sets t.fast from t.form and t.phon.
+func (t *token) derive() {
+	t.fast = tokFast{info: infoOf(t.form)}
+	if t.phon == "" {
+		return
+	}
+	t.fast.cons = fnv(t.phon, true)
+	if t.fast.info.dh {
+		t.fast.dhz = fnv(dhAsZ(t.form), false)
+	} else {
+		t.fast.dhz = fnv(t.phon, false) // phon is phonetic(form): dhAsZ(form) without a DH
+	}
+}
+
+// fnv hashes s (FNV-1a), without its vowels a, i and u when consonants
+// is set (as sameConsonants compares phonetic forms).
+func fnv(s string, consonants bool) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !consonants || c != 'a' && c != 'i' && c != 'u' {
+			h ^= uint64(c)
+			h *= 1099511628211
+		}
+	}
+	return h
 }
 
 // honorifics are titles dropped before matching: lists and travellers add

@@ -87,7 +87,8 @@ var scratchPool sync.Pool
 
 // release returns the query's buffers to the pool; q is unusable after.
 func (q *query) release() {
-	clear(q.sc.memo)
+	q.sc.memo.reset(0)
+	q.sc.resetJoins()
 	q.sc.logN = 0
 	scratchPool.Put(q.sc)
 	q.sc = nil
@@ -194,7 +195,7 @@ func newQuery(t *tripline.Traveller) *query {
 	if sc, ok := scratchPool.Get().(*cmpScratch); ok {
 		q.sc = sc
 	} else {
-		q.sc = &cmpScratch{memo: make(memo, 256)}
+		q.sc = &cmpScratch{memo: &memo{rows: make(map[*token]int32, 256)}, joins: map[joinKey]*token{}, joined: map[[2]*token]memoVal{}}
 	}
 	toks := matchTokens(q.name)
 	enrich(toks)

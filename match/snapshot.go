@@ -489,6 +489,7 @@ func readTokens(b []byte, n uint64) (toks []token, listed []int32, err error) {
 		if r.bad || c > math.MaxInt32 {
 			return nil, nil, snapErrorf("token table malformed")
 		}
+		t.derive()
 		out = append(out, t)
 		listed = append(listed, int32(c))
 	}

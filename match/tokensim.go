@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 
@@ -65,7 +66,7 @@ func tokenSim(a, b *token) (float64, string) {
 		}
 		return simPhonetic, "phonetic"
 	}
-	if a.phon != "" && b.phon != "" && (strings.Contains(a.form, "dh") || strings.Contains(b.form, "dh")) && dhAsZ(a.form) == dhAsZ(b.form) {
+	if a.phon != "" && b.phon != "" && (a.fast.info.dh || b.fast.info.dh) && a.fast.dhz == b.fast.dhz && dhAsZ(a.form) == dhAsZ(b.form) {
 		// ض, ظ and ذ are DH in Arabic transliteration, Z as Persian, Urdu
 		// and Turkish speakers say them (Dhia/Zia, Ramadhan/Ramazan).
 		if len(a.phon) <= 3 || len(b.phon) <= 3 {
@@ -128,7 +129,7 @@ func tokenSim(a, b *token) (float64, string) {
 	if len(a.form) >= 4 && isReverse(a.form, b.form) {
 		return 0.8, "reversed" // written backwards: a known obfuscation
 	}
-	s := spellingSim(a.form, b.form)
+	s := spellingSimOf(a.form, b.form, &a.fast.info, &b.fast.info)
 	if a.alt != "" || b.alt != "" {
 		s = max(s, spellingSim(orForm(a), orForm(b)))
 	}
@@ -154,7 +155,7 @@ func tokenSim(a, b *token) (float64, string) {
 // them (after its first letter, beside no other vowel) is read as A. The
 // phonetic form reads E as I, the commoner reading; this is the other.
 func eReadAsA(a, b *token) bool {
-	if a.phon == "" || b.phon == "" || a.phon == b.phon || !sameConsonants(a.phon, b.phon) {
+	if a.phon == "" || b.phon == "" || a.phon == b.phon || a.fast.cons != b.fast.cons || !sameConsonants(a.phon, b.phon) {
 		return false // cheap: most pairs differ in a consonant
 	}
 	ea, eb := eAsA(a.form), eAsA(b.form)
@@ -337,7 +338,36 @@ func orForm(t *token) string {
 // three); beyond that two words are different names, however alike they
 // look (Sancho/Sánchez, Castillo/Castro). A typo is the weakest agreement.
 func spellingSim(a, b string) float64 {
-	l := max(strdist.RuneLen(a), strdist.RuneLen(b))
+	ia, ib := infoOf(a), infoOf(b)
+	return spellingSimOf(a, b, &ia, &ib)
+}
+
+// strInfo is what spellingSim reads of a spelling besides its letters.
+type strInfo struct {
+	mask  uint64 // bit c&63 for each byte c of an ASCII spelling
+	runes int32
+	ascii bool
+	syll  bool // syllabic(s)
+	dh    bool // s contains "dh" (tokenSim)
+}
+
+// infoOf reads s once for spellingSimOf.
+func infoOf(s string) strInfo {
+	in := strInfo{ascii: strdist.IsASCII(s), dh: strings.Contains(s, "dh")}
+	if in.ascii {
+		in.runes = int32(len(s))
+		for i := 0; i < len(s); i++ {
+			in.mask |= 1 << (s[i] & 63)
+		}
+		return in
+	}
+	in.runes, in.syll = int32(strdist.RuneLen(s)), syllabic(s)
+	return in
+}
+
+// spellingSimOf is spellingSim with what infoOf read of a and b.
+func spellingSimOf(a, b string, ia, ib *strInfo) float64 {
+	l := int(max(ia.runes, ib.runes))
 	if l == 0 {
 		return 0
 	}
@@ -346,7 +376,7 @@ func spellingSim(a, b string) float64 {
 	}
 	allowed := 3
 	switch {
-	case syllabic(a) || syllabic(b):
+	case ia.syll || ib.syll:
 		allowed = 0 // one Han or Hangul character is a whole syllable
 	case l <= 3:
 		if len(a) == len(b) && len(a) >= 2 && a[0] == b[0] {
@@ -370,8 +400,13 @@ func spellingSim(a, b string) float64 {
 	if la, lb := len(a), len(b); la-lb > allowed || lb-la > allowed {
 		return 0 // cheap: the lengths alone rule it out
 	}
-	if strdist.IsASCII(a) && strdist.IsASCII(b) && strdist.BagDistance(a, b) > allowed {
-		return 0 // cheap too: the letters alone rule it out
+	if ia.ascii && ib.ascii {
+		// Cheap too: the letters alone rule it out. Each letter one
+		// spelling has and the other lacks is an edit at least (a bit of
+		// the mask may stand for two letters: fewer bits, never more).
+		if bits.OnesCount64(ia.mask&^ib.mask) > allowed || bits.OnesCount64(ib.mask&^ia.mask) > allowed || strdist.BagDistance(a, b) > allowed {
+			return 0
+		}
 	}
 	d := strdist.Levenshtein(a, b)
 	if d > allowed || d > 1 && !sameSound(firstRune(a), firstRune(b)) {

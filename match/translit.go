@@ -392,27 +392,37 @@ var arabicSpellings = map[rune][]string{
 // other letter left over on either side, or replaced, one. The
 // consonant skeleton alone cannot tell Amrani from مروان (Marwan).
 func arabicFit(latin, word string) int {
-	ar := []rune(word)
-	const inf = 1 << 20
-	// f[i][j]: cost of reading ar[:i] as latin[:j].
-	f := make([][]int, len(ar)+1)
-	for i := range f {
-		f[i] = make([]int, len(latin)+1)
-		for j := range f[i] {
-			f[i][j] = inf
-		}
+	var arBuf [32]rune
+	ar := arBuf[:0] // on the stack for a name's word
+	for _, r := range word {
+		ar = append(ar, r)
 	}
-	f[0][0] = 0
+	const inf = 1 << 20
+	// f[i][j]: cost of reading ar[:i] as latin[:j], rows of len(latin)+1
+	// in one slice, on the stack for a name's word.
+	var buf [33 * 33]int
+	cols := len(latin) + 1
+	cells := buf[:0]
+	if n := (len(ar) + 1) * cols; n <= len(buf) {
+		cells = buf[:n]
+	} else {
+		cells = make([]int, n)
+	}
+	f := func(i int) []int { return cells[i*cols : (i+1)*cols] }
+	for i := range cells {
+		cells[i] = inf
+	}
+	f(0)[0] = 0
 	isVowel := func(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
 	for i := 0; i <= len(ar); i++ {
 		for j := 0; j <= len(latin); j++ {
-			c := f[i][j]
+			c := f(i)[j]
 			if c == inf {
 				continue
 			}
 			relax := func(ii, jj, cost int) {
-				if ii <= len(ar) && jj <= len(latin) && c+cost < f[ii][jj] {
-					f[ii][jj] = c + cost
+				if ii <= len(ar) && jj <= len(latin) && c+cost < f(ii)[jj] {
+					f(ii)[jj] = c + cost
 				}
 			}
 			if j < len(latin) {
@@ -452,7 +462,7 @@ func arabicFit(latin, word string) int {
 			}
 		}
 	}
-	return f[len(ar)][len(latin)]
+	return f(len(ar))[len(latin)]
 }
 
 // otherScripts transliterates alphabets and syllabaries beyond ICAO's

@@ -162,6 +162,9 @@ func enrich(toks []token) {
 		}
 		tk.known = f >= knownFreq
 	}
+	for i := range toks {
+		toks[i].derive() // after phon: derive reads it
+	}
 }
 
 // shortWeight is the most a name of three letters or fewer weighs, and

@@ -260,7 +260,7 @@ func (n *Node) loadListings(ctx context.Context) error {
 // loadRest loads what screening needs besides the listings: document
 // alerts, clearances, refusals and the retention window's travellers.
 func (n *Node) loadRest(ctx context.Context) error {
-	alerts, err := n.Alerts.DocumentAlerts(ctx, "")
+	alerts, err := n.Alerts.DocumentAlerts(ctx, tripline.AlertFilter{})
 	if err != nil {
 		return fmt.Errorf("load document alerts: %w", err)
 	}

@@ -13,6 +13,7 @@
 package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
 	"log"
@@ -35,7 +36,22 @@ func main() {
 	show := flag.Int("show", 0, "misses and false alerts to print per phenomenon")
 	showHalf := flag.String("half", "tune", "whose misses -show prints: tune or report")
 	bare := flag.Bool("bare", false, "screen the listed people by name alone: no birth date, nationality or sex (a harder view of recall)")
+	dumpPath := flag.String("dump", "", "write every screening's matches and scores to this file (to diff two builds)")
 	flag.Parse()
+	if *dumpPath != "" {
+		f, err := os.Create(*dumpPath)
+		if err != nil {
+			log.Fatal(err)
+		}
+		w := bufio.NewWriter(f)
+		dump = w
+		defer func() {
+			if err := w.Flush(); err != nil {
+				log.Fatal(err)
+			}
+			f.Close()
+		}()
+	}
 
 	f, err := os.Open(*unPath)
 	if err != nil {
@@ -156,12 +172,21 @@ func (s stat) String() string {
 
 var now = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 
+// dump, when set (-dump), receives every screening's matches.
+var dump *bufio.Writer
+
 // measure screens a set's cases and prints up to show of its failures.
 func measure(ix *match.Index, s phen.Set, show int, print bool) stat {
 	st := stat{innocent: s.Innocent, n: len(s.Cases)}
 	shown := 0
 	for _, c := range s.Cases {
 		ms := ix.Screen(c.T, now, nil)
+		if dump != nil {
+			fmt.Fprintf(dump, "%s %q %s %s -> %s\n", s.Name, c.T.FullName(), c.T.DOB, c.T.Nationality, c.Want)
+			for _, m := range ms {
+				fmt.Fprintf(dump, "  %s %v %s %q\n", m.Listing, m.Score, m.Decision, m.Name)
+			}
+		}
 		var m *tripline.Match
 		if s.Innocent {
 			if len(ms) > 0 {
