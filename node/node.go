@@ -67,6 +67,8 @@ type Node struct {
 	// traveller's identity (zero: for good); the hourly purge erases it
 	// past that.
 	EncounterRetention tripline.EncounterRetention
+	// Tips, when set, are the node's tips, erased past the same retention.
+	Tips tripline.TipService
 
 	// OnListing, when set, sees every listing the index applies (the
 	// link analysis follows them); called under the index's lock.
@@ -571,13 +573,18 @@ func (n *Node) eraseEncounters(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		n.Logger.Error("erase encounters past their retention", "err", err)
 	}
+	if n.Tips != nil {
+		if x.Tips, err = n.Tips.EraseTips(ctx, n.EncounterRetention); err != nil && ctx.Err() == nil {
+			n.Logger.Error("erase tips past their retention", "err", err)
+		}
+	}
 	lapsed, err := n.removeLapsedClearances(ctx)
 	if err != nil && ctx.Err() == nil {
 		n.Logger.Error("remove lapsed clearances", "err", err)
 	}
-	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 {
+	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 || x.Tips > 0 {
 		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals),
-			"lapsed_clearances", lapsed)
+			"lapsed_clearances", lapsed, "tips", x.Tips)
 		if n.OnErased != nil {
 			n.OnErased(x, lapsed)
 		}

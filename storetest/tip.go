@@ -68,6 +68,34 @@ func testTips(t *testing.T, s Store) {
 	if _, err := s.Tips.Tip(ctx, "tip-none"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
 		t.Fatalf("missing tip: %v", err)
 	}
+
+	// Retention: a rejected or expired tip loses its reporter, subject and
+	// text after a false positive's 90 days, a confirmed one after two
+	// years; the record of it stays.
+	erase := func(at time.Time, r tripline.EncounterRetention, want int) {
+		t.Helper()
+		s.SetNow(at)
+		if n, err := s.Tips.EraseTips(ctx, r); err != nil || n != want {
+			t.Fatalf("erase tips at %s = %d, %v; want %d", at.Format(time.DateOnly), n, err, want)
+		}
+	}
+	erase(now.AddDate(0, 0, 89), tripline.DefaultEncounterRetention, 0)
+	erase(now.AddDate(0, 0, 91), tripline.EncounterRetention{}, 0)
+	erase(now.AddDate(0, 0, 91), tripline.DefaultEncounterRetention, 2)
+	for _, id := range []string{b.ID, c.ID} {
+		got, err := s.Tips.Tip(ctx, id)
+		if err != nil || got.Erased == nil || got.Reporter.Name != "" || got.Subject.Name != "" || got.Text != "" || got.Note != "" {
+			t.Fatalf("tip %s past its retention = %+v, %v", id, got, err)
+		}
+		if got.Agency != "agency-x" || got.Listing == "" || got.Received.IsZero() {
+			t.Fatalf("erased tip lost its record: %+v", got)
+		}
+	}
+	if got, _ := s.Tips.Tip(ctx, a.ID); got.Erased != nil || got.Reporter.Name == "" {
+		t.Fatalf("a confirmed tip erased at 91 days: %+v", got)
+	}
+	erase(now.AddDate(0, 0, 92), tripline.DefaultEncounterRetention, 0)
+	erase(now.AddDate(2, 0, 1), tripline.DefaultEncounterRetention, 1)
 }
 
 // testDiffusions: a diffusion stored, an older version ignored, a newer one
