@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -359,10 +360,16 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, ScreenResponse{Results: res})
 		return
 	}
+	// A hit's encounter is made durable outside the screening slot, its
+	// fsync beside the audit entry's (awaitWrites).
+	deferred := screening.WithDeferredWrites(r.Context())
 	if req.MRZ != "" {
-		res, m, err := s.Screener.ScreenMRZ(r.Context(), req.Ref, req.MRZ, req.Travel)
+		res, m, err := s.Screener.ScreenMRZ(deferred, req.Ref, req.MRZ, req.Travel)
 		if err == nil {
 			res, err = s.shape(r.Context(), res)
+		}
+		if err == nil {
+			err = s.awaitWrites(r, deferred, release)
 		}
 		if err != nil {
 			Error(w, r, s.Logger, err)
@@ -375,15 +382,37 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	res, err := s.Screener.Screen(r.Context(), &req.Traveller)
+	res, err := s.Screener.Screen(deferred, &req.Traveller)
 	if err == nil {
 		res, err = s.shape(r.Context(), res)
+	}
+	if err == nil {
+		err = s.awaitWrites(r, deferred, release)
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
 	writeResult(w, res)
+}
+
+// awaitWrites gives the screening slot back, then returns once the writes
+// the screening deferred (a hit's encounter) are durable: nothing of the
+// result is sent before. The audit entries recorded so far are pushed to
+// their own fsync first, so that the two journals write side by side
+// (the answer waits for both: durableWriter).
+func (s *Server) awaitWrites(r *http.Request, d *screening.Deferred, release func()) error {
+	release()
+	if !d.Pending() {
+		return nil
+	}
+	if s.Audit != nil {
+		_ = s.flushAudit(r.Context()) // a failure answers 503 when the header goes (durableWriter)
+	}
+	if err := d.Wait(r.Context()); err != nil {
+		return fmt.Errorf("record screening: %w", err)
+	}
+	return nil
 }
 
 // shapeAll passes each result through the policy layer.
