@@ -48,8 +48,9 @@ type Erasure struct {
 	// Refusals are the ids of the refusals removed: a screener holding
 	// them in memory drops them too.
 	Refusals []string
-	// Tips is how many tips were erased (TipErasable).
-	Tips int
+	// Tips and Diffusions are how many of each were erased
+	// (TipErasable, DiffusionErasable).
+	Tips, Diffusions int
 }
 
 // ErasedEncounterFields are the encounter payload fields that identify the
@@ -167,4 +168,23 @@ func (t *Tip) Erase(now time.Time) {
 	at := now.UTC()
 	t.Reporter, t.Subject, t.Text, t.Note = Reporter{}, TipSubject{}, "", ""
 	t.Erased = &at
+}
+
+// DiffusionErasable reports whether diffusion d is past its retention at
+// now: a cancelled one, the resolved retention after its cancellation. An
+// active diffusion is an instruction still in force.
+func DiffusionErasable(d *Diffusion, r EncounterRetention, now time.Time) bool {
+	if d.Erased != nil || d.Status != DiffusionCancelled || d.CancelledAt == nil {
+		return false
+	}
+	cut := Cutoff(r.Resolved, now)
+	return !cut.IsZero() && d.CancelledAt.Before(cut)
+}
+
+// Erase removes the subject and the free text from d, marking when; who
+// sent it to whom, its kind and its times stay for oversight.
+func (d *Diffusion) Erase(now time.Time) {
+	at := now.UTC()
+	d.Subject, d.Text = TipSubject{}, ""
+	d.Erased = &at
 }

@@ -67,8 +67,10 @@ type Node struct {
 	// traveller's identity (zero: for good); the hourly purge erases it
 	// past that.
 	EncounterRetention tripline.EncounterRetention
-	// Tips, when set, are the node's tips, erased past the same retention.
-	Tips tripline.TipService
+	// Tips and Diffusions, when set, are the node's tips and diffusions,
+	// erased past the same retention.
+	Tips       tripline.TipService
+	Diffusions tripline.DiffusionService
 
 	// OnListing, when set, sees every listing the index applies (the
 	// link analysis follows them); called under the index's lock.
@@ -578,13 +580,18 @@ func (n *Node) eraseEncounters(ctx context.Context) {
 			n.Logger.Error("erase tips past their retention", "err", err)
 		}
 	}
+	if n.Diffusions != nil {
+		if x.Diffusions, err = n.Diffusions.EraseDiffusions(ctx, n.EncounterRetention); err != nil && ctx.Err() == nil {
+			n.Logger.Error("erase diffusions past their retention", "err", err)
+		}
+	}
 	lapsed, err := n.removeLapsedClearances(ctx)
 	if err != nil && ctx.Err() == nil {
 		n.Logger.Error("remove lapsed clearances", "err", err)
 	}
-	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 || x.Tips > 0 {
+	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 || x.Tips > 0 || x.Diffusions > 0 {
 		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals),
-			"lapsed_clearances", lapsed, "tips", x.Tips)
+			"lapsed_clearances", lapsed, "tips", x.Tips, "diffusions", x.Diffusions)
 		if n.OnErased != nil {
 			n.OnErased(x, lapsed)
 		}

@@ -123,7 +123,8 @@ func testDiffusions(t *testing.T, s Store) {
 		t.Fatalf("a stranger's acknowledgement: %v", err)
 	}
 	cancelled := *d
-	cancelled.Status, cancelled.Version = tripline.DiffusionCancelled, 2
+	cancelAt := now.Add(time.Hour)
+	cancelled.Status, cancelled.Version, cancelled.CancelledAt = tripline.DiffusionCancelled, 2, &cancelAt
 	if got, _ := s.Diffusions.PutDiffusion(ctx, &cancelled); got.Status != tripline.DiffusionCancelled || got.Recipients[0].AckedAt == nil {
 		t.Fatalf("newer version: %+v", got)
 	}
@@ -135,5 +136,32 @@ func testDiffusions(t *testing.T, s Store) {
 	}
 	if _, err := s.Diffusions.Diffusion(ctx, "none"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
 		t.Fatalf("missing: %v", err)
+	}
+
+	// Retention: a cancelled diffusion loses its subject and text two years
+	// after its cancellation; an active one is an instruction in force.
+	active := &tripline.Diffusion{ID: "A-d2", Sender: "agency-a", SenderNode: "A", Kind: tripline.DiffuseDetain,
+		Subject: tripline.TipSubject{Name: "Lena Vogel"}, Status: tripline.DiffusionActive, Sent: now, AckDue: now.Add(time.Hour), Version: 1,
+		Recipients: []tripline.DiffusionRecipient{{Agency: "agency-b", Node: "B"}}}
+	if _, err := s.Diffusions.PutDiffusion(ctx, active); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		at   time.Time
+		want int
+	}{{cancelAt.AddDate(2, 0, -1), 0}, {cancelAt.AddDate(2, 0, 1), 1}, {cancelAt.AddDate(9, 0, 0), 0}} {
+		s.SetNow(tc.at)
+		if n, err := s.Diffusions.EraseDiffusions(ctx, tripline.DefaultEncounterRetention); err != nil || n != tc.want {
+			t.Fatalf("erase diffusions at %s = %d, %v; want %d", tc.at.Format(time.DateOnly), n, err, tc.want)
+		}
+	}
+	if got, _ := s.Diffusions.Diffusion(ctx, "A-d1"); got.Erased == nil || got.Subject.Name != "" || got.Recipients[0].AckedAt == nil {
+		t.Fatalf("cancelled diffusion past its retention: %+v", got)
+	}
+	if got, _ := s.Diffusions.PutDiffusion(ctx, &cancelled); got.Erased == nil || got.Subject.Name != "" {
+		t.Fatalf("the sender's retry brought the subject back: %+v", got)
+	}
+	if got, _ := s.Diffusions.Diffusion(ctx, "A-d2"); got.Erased != nil || got.Subject.Name != "Lena Vogel" {
+		t.Fatalf("an active diffusion erased: %+v", got)
 	}
 }
