@@ -285,7 +285,7 @@ func doNoFatal(url, token, body string) (int, map[string]any) {
 // durable when durable closes (or fail with fail): a hit's fsync in
 // progress.
 type heldRecorder struct {
-	queued  chan struct{} // told when a hit's writes are queued
+	waiting chan struct{} // told when a hit's answer waits for its writes
 	durable chan struct{}
 	fail    error
 }
@@ -308,8 +308,8 @@ func (h heldRecorder) RecordDeferred(_ context.Context, _ *tripline.Traveller, _
 		c.ID = fmt.Sprint("enc-", i)
 		stored[i] = &c
 	}
-	h.queued <- struct{}{}
 	return stored, func(ctx context.Context) error {
+		h.waiting <- struct{}{}
 		select {
 		case <-h.durable:
 			return h.fail
@@ -335,7 +335,13 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 			ts := newServer(t)
 			srv := serverOf(ts.URL + "/").srv
 			svc := screening.NewService(fakeMatcher{})
-			rec := heldRecorder{queued: make(chan struct{}, 1), durable: make(chan struct{}), fail: tc.fail}
+			rec := heldRecorder{waiting: make(chan struct{}, 1), durable: make(chan struct{}), fail: tc.fail}
+			durable := false
+			defer func() {
+				if !durable { // a failure below must not leave the handler waiting
+					close(rec.durable)
+				}
+			}()
 			svc.Recorder = rec
 			srv.Screener = svc
 			srv.ScreenLimit.Slots, srv.ScreenLimit.Wait = 1, 0
@@ -359,11 +365,11 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 				held <- answer{resp.StatusCode, body}
 			}()
 			select {
-			case <-rec.queued:
+			case <-rec.waiting:
 			case a := <-held:
-				t.Fatalf("answered before its writes were queued: %d %v", a.st, a.body)
+				t.Fatalf("answered before it waited for its writes: %d %v", a.st, a.body)
 			case <-time.After(60 * time.Second):
-				t.Fatal("the hit's writes were never queued")
+				t.Fatal("the hit never waited for its writes")
 			}
 			// The hit waits for its fsync; the one slot serves another.
 			if st, body := doToken(t, token, "POST", ts.URL+"/v1/screen", `{"ref":"clear","name":"Astrid Lindqvist"}`); st != 200 || body["decision"] != "clear" {
@@ -375,6 +381,7 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 			default:
 			}
 			close(rec.durable)
+			durable = true
 			a := <-held
 			if a.st != tc.want {
 				t.Fatalf("the hit = %d %v, want %d", a.st, a.body, tc.want)
