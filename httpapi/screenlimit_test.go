@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -336,9 +337,17 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 			srv := serverOf(ts.URL + "/").srv
 			svc := screening.NewService(fakeMatcher{})
 			rec := heldRecorder{queued: make(chan struct{}, 1), durable: make(chan struct{}), fail: tc.fail}
+			// A failure below must not leave the hit's handler waiting for
+			// ever: the server's Close (an earlier cleanup) waits for it.
+			release := sync.OnceFunc(func() { close(rec.durable) })
+			t.Cleanup(release)
 			svc.Recorder = rec
 			srv.Screener = svc
-			srv.ScreenLimit.Slots, srv.ScreenLimit.Wait = 1, 0
+			// The hit's writes are queued just before its handler gives the
+			// slot back: the other screening may wait for the slot a moment
+			// (on a busy machine, longer). Held through the fsync, the slot
+			// would not come back at all, and it would fail after the wait.
+			srv.ScreenLimit.Slots, srv.ScreenLimit.Wait = 1, 30*time.Second
 			token := serverOf(ts.URL + "/").tokens[tripline.RoleOfficer]
 			type answer struct {
 				st   int
@@ -374,7 +383,7 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 				t.Fatalf("the hit was answered before its writes were durable: %d %v", a.st, a.body)
 			default:
 			}
-			close(rec.durable)
+			release()
 			a := <-held
 			if a.st != tc.want {
 				t.Fatalf("the hit = %d %v, want %d", a.st, a.body, tc.want)
