@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -285,7 +286,7 @@ func doNoFatal(url, token, body string) (int, map[string]any) {
 // durable when durable closes (or fail with fail): a hit's fsync in
 // progress.
 type heldRecorder struct {
-	waiting chan struct{} // told when a hit's answer waits for its writes
+	queued  chan struct{} // told when a hit's writes are queued
 	durable chan struct{}
 	fail    error
 }
@@ -308,8 +309,8 @@ func (h heldRecorder) RecordDeferred(_ context.Context, _ *tripline.Traveller, _
 		c.ID = fmt.Sprint("enc-", i)
 		stored[i] = &c
 	}
+	h.queued <- struct{}{}
 	return stored, func(ctx context.Context) error {
-		h.waiting <- struct{}{}
 		select {
 		case <-h.durable:
 			return h.fail
@@ -335,16 +336,18 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 			ts := newServer(t)
 			srv := serverOf(ts.URL + "/").srv
 			svc := screening.NewService(fakeMatcher{})
-			rec := heldRecorder{waiting: make(chan struct{}, 1), durable: make(chan struct{}), fail: tc.fail}
-			durable := false
-			defer func() {
-				if !durable { // a failure below must not leave the handler waiting
-					close(rec.durable)
-				}
-			}()
+			rec := heldRecorder{queued: make(chan struct{}, 1), durable: make(chan struct{}), fail: tc.fail}
+			// A failure below must not leave the hit's handler waiting for
+			// ever: the server's Close (an earlier cleanup) waits for it.
+			release := sync.OnceFunc(func() { close(rec.durable) })
+			t.Cleanup(release)
 			svc.Recorder = rec
 			srv.Screener = svc
-			srv.ScreenLimit.Slots, srv.ScreenLimit.Wait = 1, 0
+			// The hit's writes are queued just before its handler gives the
+			// slot back: the other screening may wait for the slot a moment
+			// (on a busy machine, longer). Held through the fsync, the slot
+			// would not come back at all, and it would fail after the wait.
+			srv.ScreenLimit.Slots, srv.ScreenLimit.Wait = 1, 30*time.Second
 			token := serverOf(ts.URL + "/").tokens[tripline.RoleOfficer]
 			type answer struct {
 				st   int
@@ -365,11 +368,11 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 				held <- answer{resp.StatusCode, body}
 			}()
 			select {
-			case <-rec.waiting:
+			case <-rec.queued:
 			case a := <-held:
-				t.Fatalf("answered before it waited for its writes: %d %v", a.st, a.body)
+				t.Fatalf("answered before its writes were queued: %d %v", a.st, a.body)
 			case <-time.After(60 * time.Second):
-				t.Fatal("the hit never waited for its writes")
+				t.Fatal("the hit's writes were never queued")
 			}
 			// The hit waits for its fsync; the one slot serves another.
 			if st, body := doToken(t, token, "POST", ts.URL+"/v1/screen", `{"ref":"clear","name":"Astrid Lindqvist"}`); st != 200 || body["decision"] != "clear" {
@@ -380,8 +383,7 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 				t.Fatalf("the hit was answered before its writes were durable: %d %v", a.st, a.body)
 			default:
 			}
-			close(rec.durable)
-			durable = true
+			release()
 			a := <-held
 			if a.st != tc.want {
 				t.Fatalf("the hit = %d %v, want %d", a.st, a.body, tc.want)
