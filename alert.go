@@ -93,10 +93,21 @@ func (a *DocumentAlert) Validate() error {
 	return nil
 }
 
+// AlertFilter selects document alerts: of Source ("" = all), ordered by
+// id, after the id After, at most Limit (0 = all).
+type AlertFilter struct {
+	Source string
+	After  string
+	Limit  int
+}
+
 // DocumentAlertService stores document alerts and appends their events.
 type DocumentAlertService interface {
-	// DocumentAlerts returns the alerts of a source ("" = all), ordered by id.
-	DocumentAlerts(ctx context.Context, source string) ([]*DocumentAlert, error)
+	// DocumentAlerts returns the alerts f selects. A stolen-document list
+	// runs to millions: readers page through it.
+	DocumentAlerts(ctx context.Context, f AlertFilter) ([]*DocumentAlert, error)
+	// DocumentAlert returns one alert; ENOTFOUND when there is none.
+	DocumentAlert(ctx context.Context, id string) (*DocumentAlert, error)
 	// PutDocumentAlert creates or updates one alert.
 	PutDocumentAlert(ctx context.Context, a *DocumentAlert) (*DocumentAlert, error)
 	// ImportDocumentAlerts makes source hold exactly as, like ImportListings.

@@ -60,6 +60,9 @@ type Diffusion struct {
 	Version     int64                `json:"version"`
 	// Received is set at a recipient's node: when it arrived there.
 	Received *time.Time `json:"received,omitempty"`
+	// Erased is when the subject and the text were erased, past the
+	// retention of a cancelled diffusion (DiffusionErasable).
+	Erased *time.Time `json:"erased,omitempty"`
 }
 
 // Validate reports the first problem with a diffusion as sent or received,
@@ -146,6 +149,9 @@ type DiffusionService interface {
 	// AckDiffusion records agency's acknowledgement of diffusion id, once:
 	// the first acknowledgement stands.
 	AckDiffusion(ctx context.Context, id, agency, by string, at time.Time) (*Diffusion, error)
+	// EraseDiffusions erases the diffusions past r at the store's clock
+	// (DiffusionErasable) and returns how many it erased.
+	EraseDiffusions(ctx context.Context, r EncounterRetention) (int, error)
 }
 
 // NewDiffusionID returns a fresh diffusion id.

@@ -48,6 +48,9 @@ type Erasure struct {
 	// Refusals are the ids of the refusals removed: a screener holding
 	// them in memory drops them too.
 	Refusals []string
+	// Tips and Diffusions are how many of each were erased
+	// (TipErasable, DiffusionErasable).
+	Tips, Diffusions int
 }
 
 // ErasedEncounterFields are the encounter payload fields that identify the
@@ -137,4 +140,51 @@ func parseDays(v string) (time.Duration, error) {
 		return 0, nil
 	}
 	return time.ParseDuration(v)
+}
+
+// TipErasable reports whether tip t is past its retention at now: a
+// rejected or expired tip (an accusation that came to nothing) as long as
+// a false positive, a confirmed one as any other resolved encounter, both
+// from its receipt; a provisional tip waits for its decision or expiry.
+func TipErasable(t *Tip, r EncounterRetention, now time.Time) bool {
+	if t.Erased != nil {
+		return false
+	}
+	d := r.Resolved
+	switch t.StatusAt(now) {
+	case TipRejected, TipExpired:
+		d = r.FalsePositive
+	case TipProvisional:
+		return false
+	}
+	cut := Cutoff(d, now)
+	return !cut.IsZero() && t.Received.Before(cut)
+}
+
+// Erase removes the reporter (the protected source), the subject and the
+// free text from t, marking when; its channel, agency, status, times and
+// listing id stay for oversight.
+func (t *Tip) Erase(now time.Time) {
+	at := now.UTC()
+	t.Reporter, t.Subject, t.Text, t.Note = Reporter{}, TipSubject{}, "", ""
+	t.Erased = &at
+}
+
+// DiffusionErasable reports whether diffusion d is past its retention at
+// now: a cancelled one, the resolved retention after its cancellation. An
+// active diffusion is an instruction still in force.
+func DiffusionErasable(d *Diffusion, r EncounterRetention, now time.Time) bool {
+	if d.Erased != nil || d.Status != DiffusionCancelled || d.CancelledAt == nil {
+		return false
+	}
+	cut := Cutoff(r.Resolved, now)
+	return !cut.IsZero() && d.CancelledAt.Before(cut)
+}
+
+// Erase removes the subject and the free text from d, marking when; who
+// sent it to whom, its kind and its times stay for oversight.
+func (d *Diffusion) Erase(now time.Time) {
+	at := now.UTC()
+	d.Subject, d.Text = TipSubject{}, ""
+	d.Erased = &at
 }

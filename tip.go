@@ -84,6 +84,9 @@ type Tip struct {
 	Note      string     `json:"note,omitempty"` // the supervisor's reason
 	// Minor is set when the subject is under 18 at intake.
 	Minor bool `json:"minor,omitempty"`
+	// Erased is when the reporter, the subject and the text were erased,
+	// past the tip's retention (TipErasable).
+	Erased *time.Time `json:"erased,omitempty"`
 }
 
 // Bounds of a tip's free text: a hotline note, not a file.
@@ -197,6 +200,9 @@ type TipService interface {
 	// listing) as the listing's new version; rejected withdraws the
 	// listing. ECONFLICT when the tip is no longer provisional.
 	DecideTip(ctx context.Context, id string, status TipStatus, by, note string, l *Listing) (*Tip, error)
+	// EraseTips erases the tips past r at the store's clock (TipErasable)
+	// and returns how many it erased.
+	EraseTips(ctx context.Context, r EncounterRetention) (int, error)
 }
 
 // StatusAt returns the tip's status at now: a provisional tip past its

@@ -161,7 +161,7 @@ func (w *trustWorld) state(t *testing.T) string {
 	if err != nil {
 		t.Fatalf("listings page: %v", err)
 	}
-	as, err := sqlstore.NewDocumentAlertService(w.db).DocumentAlerts(ctx, "")
+	as, err := sqlstore.NewDocumentAlertService(w.db).DocumentAlerts(ctx, tripline.AlertFilter{})
 	if err != nil {
 		t.Fatalf("alerts page: %v", err)
 	}
@@ -275,7 +275,7 @@ func TestPartnerCannotRewriteOthersRecords(t *testing.T) {
 					t.Errorf("%s = %v, %v; want %q, active", id, l, err, want)
 				}
 			}
-			as, _ := sqlstore.NewDocumentAlertService(w.db).DocumentAlerts(ctx, "")
+			as, _ := sqlstore.NewDocumentAlertService(w.db).DocumentAlerts(ctx, tripline.AlertFilter{})
 			if len(as) != 1 || as[0].Status != tripline.StatusWithdrawn || as[0].Version != 2 {
 				t.Errorf("B's alert after B withdrew it: %+v", as)
 			}

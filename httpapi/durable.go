@@ -52,13 +52,19 @@ func (d *durableWriter) commit() error {
 	if d.audit == nil {
 		return nil
 	}
-	wait := cmp.Or(d.s.AuditWait, DefaultAuditWait)
-	if f, ok := d.audit.(flushWithin); ok {
-		return f.FlushWithin(d.r.Context(), wait)
+	return d.s.flushAudit(d.r.Context())
+}
+
+// flushAudit returns once the audit entries recorded so far are
+// committed, waiting at most AuditWait.
+func (s *Server) flushAudit(ctx context.Context) error {
+	wait := cmp.Or(s.AuditWait, DefaultAuditWait)
+	if f, ok := s.Audit.(flushWithin); ok {
+		return f.FlushWithin(ctx, wait)
 	}
-	ctx, cancel := context.WithTimeout(d.r.Context(), wait)
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	return d.audit.Flush(ctx)
+	return s.Audit.Flush(ctx)
 }
 
 // WriteHeader sends the header once the audit entries are committed, or

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -100,7 +101,8 @@ func (s *Server) coreRoutes() []route {
 		{Method: "POST", Pattern: "/v1/encounters/{id}/ack", Roles: ackers, Summary: "The originator acknowledges an encounter report.", Response: "Encounter", Handler: s.handleAcknowledge},
 		{Method: "POST", Pattern: "/v1/encounters/{id}/clearance", Roles: []tripline.Role{analyst, supervisor}, Summary: "Share a false positive's clearance with partners: the reporting agency proposes, the listing's originator grants, refuses or revokes.", Request: "ClearanceStep", Response: "Resolved", Handler: s.handleClearance},
 		{Method: "GET", Pattern: "/v1/document-alerts", Roles: readers, Summary: "Revoked, stolen, lost and invalidated documents.", Response: "AlertPage",
-			Query: []param{{"source", "string", "only this source"}}, Handler: s.handleListAlerts},
+			Query: []param{{"source", "string", "only this source"}, {"after", "string", "continue after this alert id (a page's next)"},
+				{"limit", "integer", "page size, at most 5000 (default 500)"}}, Handler: s.handleListAlerts},
 		{Method: "POST", Pattern: "/v1/document-alerts", Roles: writers, Summary: "Create or update a document alert.", Request: "DocumentAlert", Response: "DocumentAlert", Handler: s.handlePutAlert},
 		{Method: "POST", Pattern: "/v1/document-alerts/{id}/withdraw", Roles: writers, Summary: "Withdraw a document alert.", Response: "DocumentAlert", Handler: s.handleWithdrawAlert},
 		{Method: "POST", Pattern: "/v1/session", Public: true, Summary: "Console login: exchange a user token for a session cookie.", Request: "Login", Response: "Identity", Handler: s.handleLogin},
@@ -358,10 +360,16 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, ScreenResponse{Results: res})
 		return
 	}
+	// A hit's encounter is made durable outside the screening slot, its
+	// fsync beside the audit entry's (awaitWrites).
+	deferred := screening.WithDeferredWrites(r.Context())
 	if req.MRZ != "" {
-		res, m, err := s.Screener.ScreenMRZ(r.Context(), req.Ref, req.MRZ, req.Travel)
+		res, m, err := s.Screener.ScreenMRZ(deferred, req.Ref, req.MRZ, req.Travel)
 		if err == nil {
 			res, err = s.shape(r.Context(), res)
+		}
+		if err == nil {
+			err = s.awaitWrites(r, deferred, release)
 		}
 		if err != nil {
 			Error(w, r, s.Logger, err)
@@ -374,15 +382,37 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	res, err := s.Screener.Screen(r.Context(), &req.Traveller)
+	res, err := s.Screener.Screen(deferred, &req.Traveller)
 	if err == nil {
 		res, err = s.shape(r.Context(), res)
+	}
+	if err == nil {
+		err = s.awaitWrites(r, deferred, release)
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
 	writeResult(w, res)
+}
+
+// awaitWrites gives the screening slot back, then returns once the writes
+// the screening deferred (a hit's encounter) are durable: nothing of the
+// result is sent before. The audit entries recorded so far are pushed to
+// their own fsync first, so that the two journals write side by side
+// (the answer waits for both: durableWriter).
+func (s *Server) awaitWrites(r *http.Request, d *screening.Deferred, release func()) error {
+	release()
+	if !d.Pending() {
+		return nil
+	}
+	if s.Audit != nil {
+		_ = s.flushAudit(r.Context()) // a failure answers 503 when the header goes (durableWriter)
+	}
+	if err := d.Wait(r.Context()); err != nil {
+		return fmt.Errorf("record screening: %w", err)
+	}
+	return nil
 }
 
 // shapeAll passes each result through the policy layer.

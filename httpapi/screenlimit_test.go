@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -279,4 +280,120 @@ func doNoFatal(url, token, body string) (int, map[string]any) {
 	var m map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	return resp.StatusCode, m
+}
+
+// heldRecorder is a screening.DeferringRecorder whose writes become
+// durable when durable closes (or fail with fail): a hit's fsync in
+// progress.
+type heldRecorder struct {
+	queued  chan struct{} // told when a hit's writes are queued
+	durable chan struct{}
+	fail    error
+}
+
+func (h heldRecorder) Record(ctx context.Context, t *tripline.Traveller, at time.Time, encs []*tripline.Encounter) ([]*tripline.Encounter, error) {
+	stored, wait, err := h.RecordDeferred(ctx, t, at, encs)
+	if err == nil && wait != nil {
+		err = wait(ctx)
+	}
+	return stored, err
+}
+
+func (h heldRecorder) RecordDeferred(_ context.Context, _ *tripline.Traveller, _ time.Time, encs []*tripline.Encounter) ([]*tripline.Encounter, func(context.Context) error, error) {
+	if len(encs) == 0 {
+		return nil, nil, nil
+	}
+	stored := make([]*tripline.Encounter, len(encs))
+	for i, e := range encs {
+		c := *e
+		c.ID = fmt.Sprint("enc-", i)
+		stored[i] = &c
+	}
+	h.queued <- struct{}{}
+	return stored, func(ctx context.Context) error {
+		select {
+		case <-h.durable:
+			return h.fail
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}, nil
+}
+
+// A hit is answered only once its encounter is durable, and while it
+// waits for that its screening slot is free: another screening goes
+// through the one slot. A write that fails answers 503, never the hit.
+func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail error
+		want int
+	}{
+		{"durable", nil, 200},
+		{"write fails", tripline.Errorf(tripline.EUNAVAILABLE, "the screening journal could not be written in time"), 503},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newServer(t)
+			srv := serverOf(ts.URL + "/").srv
+			svc := screening.NewService(fakeMatcher{})
+			rec := heldRecorder{queued: make(chan struct{}, 1), durable: make(chan struct{}), fail: tc.fail}
+			// A failure below must not leave the hit's handler waiting for
+			// ever: the server's Close (an earlier cleanup) waits for it.
+			release := sync.OnceFunc(func() { close(rec.durable) })
+			t.Cleanup(release)
+			svc.Recorder = rec
+			srv.Screener = svc
+			// The hit's writes are queued just before its handler gives the
+			// slot back: the other screening may wait for the slot a moment
+			// (on a busy machine, longer). Held through the fsync, the slot
+			// would not come back at all, and it would fail after the wait.
+			srv.ScreenLimit.Slots, srv.ScreenLimit.Wait = 1, 30*time.Second
+			token := serverOf(ts.URL + "/").tokens[tripline.RoleOfficer]
+			type answer struct {
+				st   int
+				body map[string]any
+			}
+			held := make(chan answer, 1)
+			go func() {
+				req, _ := http.NewRequest("POST", ts.URL+"/v1/screen", strings.NewReader(`{"ref":"hit","name":"Listed Person"}`))
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					held <- answer{0, map[string]any{"transport error": err.Error()}}
+					return
+				}
+				defer resp.Body.Close()
+				var body map[string]any
+				_ = json.NewDecoder(resp.Body).Decode(&body)
+				held <- answer{resp.StatusCode, body}
+			}()
+			select {
+			case <-rec.queued:
+			case a := <-held:
+				t.Fatalf("answered before its writes were queued: %d %v", a.st, a.body)
+			case <-time.After(60 * time.Second):
+				t.Fatal("the hit's writes were never queued")
+			}
+			// The hit waits for its fsync; the one slot serves another.
+			if st, body := doToken(t, token, "POST", ts.URL+"/v1/screen", `{"ref":"clear","name":"Astrid Lindqvist"}`); st != 200 || body["decision"] != "clear" {
+				t.Fatalf("a screening while the hit waits for its writes = %d %v", st, body)
+			}
+			select {
+			case a := <-held:
+				t.Fatalf("the hit was answered before its writes were durable: %d %v", a.st, a.body)
+			default:
+			}
+			release()
+			a := <-held
+			if a.st != tc.want {
+				t.Fatalf("the hit = %d %v, want %d", a.st, a.body, tc.want)
+			}
+			if tc.want == 200 && (a.body["decision"] != "hit" || fmt.Sprint(a.body["encounters"]) != "[enc-0]") {
+				t.Fatalf("the hit = %v", a.body)
+			}
+			if code, _ := errMsg(a.body); tc.want == 503 && (code != "unavailable" || a.body["decision"] != nil) {
+				t.Fatalf("a failed write answered %v", a.body)
+			}
+		})
+	}
 }

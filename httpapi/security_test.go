@@ -482,7 +482,7 @@ func TestAlertOfAnotherSourceRefused(t *testing.T) {
 			t.Errorf("%s: %d %v, want %d", c.name, st, body, c.want)
 		}
 	}
-	as, err := w.srv.Alerts.DocumentAlerts(ctx, "x")
+	as, err := w.srv.Alerts.DocumentAlerts(ctx, tripline.AlertFilter{Source: "x"})
 	if err != nil || len(as) != 1 || as[0].Kind != tripline.AlertStolen || as[0].Action != tripline.ActionDetain || as[0].Provenance.Originator != "x" {
 		t.Fatalf("x's alert after the forged write: %+v %v", as, err)
 	}

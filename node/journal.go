@@ -13,6 +13,7 @@ import (
 
 	"tripline"
 	"tripline/journal"
+	"tripline/screening"
 	"tripline/sqlstore"
 )
 
@@ -62,8 +63,9 @@ func journalPosition(db *sqlstore.DB, dir string) (string, error) {
 const journalSyncWait = 10 * time.Second
 
 // journalGroupEvery spaces the journal's fsyncs under load, so that
-// concurrent hits share one (journal.Options.GroupEvery).
-const journalGroupEvery = time.Millisecond
+// concurrent hits share one (journal.Options.GroupEvery); as the audit
+// journal's (sqlstore), it is short beside a hit's answer.
+const journalGroupEvery = 500 * time.Microsecond
 
 // applyEvery is the pause between two batches applied to the store.
 const applyEvery = 100 * time.Millisecond
@@ -113,29 +115,42 @@ func (n *Node) openJournal(ctx context.Context, dir string) (err error) {
 	return nil
 }
 
+var _ screening.DeferringRecorder = screenJournal{}
+
 // Record implements screening.Recorder.
 func (s screenJournal) Record(ctx context.Context, t *tripline.Traveller, at time.Time, encs []*tripline.Encounter) ([]*tripline.Encounter, error) {
+	stored, wait, err := s.RecordDeferred(ctx, t, at, encs)
+	if err != nil || wait == nil {
+		return stored, err
+	}
+	if err := wait(ctx); err != nil {
+		return nil, err
+	}
+	return stored, nil
+}
+
+// RecordDeferred implements screening.DeferringRecorder: the record is
+// queued and its write started; wait returns once it is on disk. A clear
+// has nothing to wait for: its traveller is synced with the next group,
+// waited for by none.
+func (s screenJournal) RecordDeferred(ctx context.Context, t *tripline.Traveller, at time.Time, encs []*tripline.Encounter) ([]*tripline.Encounter, func(context.Context) error, error) {
 	w := &sqlstore.ScreeningWrites{Seen: &sqlstore.Seen{Traveller: t, At: at}}
 	for _, e := range encs {
 		w.Encounters = append(w.Encounters, s.n.Encounters.NewEncounter(e, at))
 	}
 	data, err := w.AppendBinary(make([]byte, 0, 256))
 	if err != nil {
-		return nil, fmt.Errorf("encode screening: %w", err)
+		return nil, nil, fmt.Errorf("encode screening: %w", err)
 	}
 	seq, err := s.j.Append(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(w.Encounters) == 0 {
-		return nil, nil // a clear: its traveller is synced with the next group, waited for by none
+		return nil, nil, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, journalSyncWait)
-	defer cancel()
-	if err := s.j.Sync(ctx, seq); err != nil {
-		return nil, err
-	}
-	return w.Encounters, nil
+	s.j.Hurry()
+	return w.Encounters, func(ctx context.Context) error { return s.j.SyncWithin(ctx, seq, journalSyncWait) }, nil
 }
 
 // applyLoop applies journaled screenings to the store until ctx ends;

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"tripline"
 	"tripline/journal"
 	"tripline/postgres"
+	"tripline/screening"
 	"tripline/sqlite"
 	"tripline/sqlstore"
 	"tripline/storetest"
@@ -125,5 +127,44 @@ func TestJournalOfEarlierBuildApplied(t *testing.T) {
 	e, err := n.EncounterReads().Encounter(ctx, "enc-old")
 	if err != nil || e.Listing != "local:z" || e.Traveller.Ref != "t-old" {
 		t.Errorf("the earlier build's encounter = %+v, %v", e, err)
+	}
+}
+
+// A hit screened with its durability wait deferred (as the HTTP server
+// screens) leaves a wait, and once that wait returned the hit's record is
+// in the journal's file: what a SIGKILL then leaves is applied at the
+// next start.
+func TestDeferredHitOnDiskAfterWait(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	n := startTestNode(t, dir, 0)
+	defer n.Close()
+	if _, err := n.Listings.ImportListings(ctx, "local", tripline.Records([]*tripline.Listing{storetest.Listing("local", "z", "Zebulon Quartermaine")})); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return n.Index.Listing("local:z") != nil })
+	officer := tripline.WithIdentity(ctx, &tripline.Identity{User: "o", Agency: n.Agency, Role: tripline.RoleOfficer})
+	d := screening.WithDeferredWrites(officer)
+	r, err := n.Screener.Screen(d, &tripline.Traveller{Ref: "t1", Name: "Zebulon Quartermaine"})
+	if err != nil || r.Decision != tripline.DecisionHit || len(r.Encounters) != 1 || !d.Pending() {
+		t.Fatalf("screen = %+v, %v, pending %v; want a hit with its encounter and a wait", r, err, d.Pending())
+	}
+	if err := d.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	segs, err := filepath.Glob(filepath.Join(dir, "journal", "*.journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, seg := range segs {
+		b, err := os.ReadFile(seg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found = found || strings.Contains(string(b), r.Encounters[0])
+	}
+	if !found {
+		t.Fatalf("encounter %s not in the journal's files %v after the wait", r.Encounters[0], segs)
 	}
 }

@@ -67,6 +67,10 @@ type Node struct {
 	// traveller's identity (zero: for good); the hourly purge erases it
 	// past that.
 	EncounterRetention tripline.EncounterRetention
+	// Tips and Diffusions, when set, are the node's tips and diffusions,
+	// erased past the same retention.
+	Tips       tripline.TipService
+	Diffusions tripline.DiffusionService
 
 	// OnListing, when set, sees every listing the index applies (the
 	// link analysis follows them); called under the index's lock.
@@ -260,7 +264,7 @@ func (n *Node) loadListings(ctx context.Context) error {
 // loadRest loads what screening needs besides the listings: document
 // alerts, clearances, refusals and the retention window's travellers.
 func (n *Node) loadRest(ctx context.Context) error {
-	alerts, err := n.Alerts.DocumentAlerts(ctx, "")
+	alerts, err := n.Alerts.DocumentAlerts(ctx, tripline.AlertFilter{})
 	if err != nil {
 		return fmt.Errorf("load document alerts: %w", err)
 	}
@@ -571,13 +575,23 @@ func (n *Node) eraseEncounters(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		n.Logger.Error("erase encounters past their retention", "err", err)
 	}
+	if n.Tips != nil {
+		if x.Tips, err = n.Tips.EraseTips(ctx, n.EncounterRetention); err != nil && ctx.Err() == nil {
+			n.Logger.Error("erase tips past their retention", "err", err)
+		}
+	}
+	if n.Diffusions != nil {
+		if x.Diffusions, err = n.Diffusions.EraseDiffusions(ctx, n.EncounterRetention); err != nil && ctx.Err() == nil {
+			n.Logger.Error("erase diffusions past their retention", "err", err)
+		}
+	}
 	lapsed, err := n.removeLapsedClearances(ctx)
 	if err != nil && ctx.Err() == nil {
 		n.Logger.Error("remove lapsed clearances", "err", err)
 	}
-	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 {
+	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 || x.Tips > 0 || x.Diffusions > 0 {
 		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals),
-			"lapsed_clearances", lapsed)
+			"lapsed_clearances", lapsed, "tips", x.Tips, "diffusions", x.Diffusions)
 		if n.OnErased != nil {
 			n.OnErased(x, lapsed)
 		}

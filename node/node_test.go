@@ -190,7 +190,8 @@ func TestPurge(t *testing.T) {
 }
 
 // The purge also erases the traveller from resolved encounters past their
-// retention, and removes the clearances that lapsed (their listing
+// retention, and a rejected tip's reporter and subject, and removes the
+// clearances that lapsed (their listing
 // changed) once older than a false positive's retention; the store's
 // contract suite covers the details.
 func TestPurgeErasesEncounters(t *testing.T) {
@@ -216,9 +217,24 @@ func TestPurgeErasesEncounters(t *testing.T) {
 	if got, _ := n.Encounters.Encounter(ctx, e.ID); got == nil || got.Erased != nil {
 		t.Fatalf("erased without a retention: %+v", got)
 	}
+	tips := sqlstore.NewTipService(n.DB)
+	tip := &tripline.Tip{ID: tripline.NewTipID(), Agency: "local", Channel: tripline.ChannelHotline, Text: "seen at the port",
+		Reporter: tripline.Reporter{Name: "a neighbour"}, Subject: tripline.TipSubject{Name: "Ottoline Barnaby"}}
+	if _, err := tips.CreateTip(ctx, tip, tip.ProvisionalListing(time.Now(), tripline.DefaultTipTTL)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tips.DecideTip(ctx, tip.ID, tripline.TipRejected, "sup", "unfounded", nil); err != nil {
+		t.Fatal(err)
+	}
 	n.Close()
-	n = startTestNodeWith(t, dir, func(n *Node) { n.EncounterRetention = tripline.EncounterRetention{FalsePositive: time.Nanosecond} })
+	n = startTestNodeWith(t, dir, func(n *Node) {
+		n.EncounterRetention = tripline.EncounterRetention{FalsePositive: time.Nanosecond}
+		n.Tips = sqlstore.NewTipService(n.DB)
+	})
 	n.purge(ctx)
+	if got, err := n.Tips.Tip(ctx, tip.ID); err != nil || got.Erased == nil || got.Reporter.Name != "" {
+		t.Fatalf("rejected tip past its retention: %+v, %v", got, err)
+	}
 	if got, _ := n.Encounters.Encounter(ctx, e.ID); got == nil || got.Erased == nil || got.Traveller.Name != "" {
 		t.Fatalf("false positive past its retention: %+v", got)
 	}

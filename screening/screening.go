@@ -231,7 +231,7 @@ func (s *Service) record(ctx context.Context, t *tripline.Traveller, res *tripli
 		})
 	}
 	if s.Recorder != nil {
-		stored, err := s.Recorder.Record(ctx, t, now, encs)
+		stored, err := s.recordWrites(ctx, t, now, encs)
 		if err != nil {
 			return fmt.Errorf("record screening: %w", err)
 		}

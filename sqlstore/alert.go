@@ -24,8 +24,13 @@ func NewDocumentAlertService(db *DB) *DocumentAlertService { return &DocumentAle
 var _ tripline.DocumentAlertService = (*DocumentAlertService)(nil)
 
 // DocumentAlerts returns the alerts of source ("" = all), ordered by id.
-func (s *DocumentAlertService) DocumentAlerts(ctx context.Context, source string) ([]*tripline.DocumentAlert, error) {
-	return alertKind.list(ctx, s.db.db, source, "", "", 0)
+func (s *DocumentAlertService) DocumentAlerts(ctx context.Context, f tripline.AlertFilter) ([]*tripline.DocumentAlert, error) {
+	return alertKind.list(ctx, s.db.db, f.Source, "", f.After, f.Limit)
+}
+
+// DocumentAlert returns one alert; ENOTFOUND when there is none.
+func (s *DocumentAlertService) DocumentAlert(ctx context.Context, id string) (*tripline.DocumentAlert, error) {
+	return alertKind.get(ctx, s.db.db, id)
 }
 
 // PutDocumentAlert creates or updates one alert and appends its event.

@@ -35,7 +35,7 @@ func getBody[T any](ctx context.Context, q queryer, table, noun, id string) (*T,
 }
 
 // listBodies decodes the body column of every row query returns.
-func listBodies[T any](ctx context.Context, db *sql.DB, noun, query string, args ...any) ([]*T, error) {
+func listBodies[T any](ctx context.Context, db querier, noun, query string, args ...any) ([]*T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %ss: %w", noun, err)

@@ -112,3 +112,36 @@ func (s *DiffusionService) AckDiffusion(ctx context.Context, id, agency, by stri
 	}
 	return d, tx.Commit()
 }
+
+// EraseDiffusions erases every diffusion past r at the store's clock
+// (tripline.DiffusionErasable). Diffusions are few (people decide each),
+// so the ones not yet erased are read in one transaction.
+func (s *DiffusionService) EraseDiffusions(ctx context.Context, r tripline.EncounterRetention) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if tripline.Cutoff(r.Resolved, tx.now).IsZero() {
+		return 0, nil
+	}
+	ds, err := listBodies[tripline.Diffusion](ctx, tx, "diffusion", `SELECT body FROM diffusions WHERE erased = 0`)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range ds {
+		if !tripline.DiffusionErasable(d, r, tx.now) {
+			continue
+		}
+		d.Erase(tx.now)
+		if err := tx.storeDiffusion(ctx, d); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE diffusions SET erased = 1 WHERE id = ?`, d.ID); err != nil {
+			return 0, fmt.Errorf("erase diffusion %s: %w", d.ID, err)
+		}
+		n++
+	}
+	return n, tx.Commit()
+}

@@ -11,7 +11,7 @@ import (
 
 // eraseBatch bounds one erasure transaction, so the write lock is held
 // briefly even when a first run after an upgrade has years to erase.
-const eraseBatch = 100
+const eraseBatch = 32
 
 // EraseEncounters erases the traveller's identity from every resolved
 // encounter past r (tripline.EncounterRetention), at the store's clock: in

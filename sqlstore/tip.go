@@ -128,3 +128,63 @@ func (s *TipService) DecideTip(ctx context.Context, id string, status tripline.T
 	}
 	return t, tx.Commit()
 }
+
+// EraseTips erases every tip past r at the store's clock
+// (tripline.TipErasable), a page of tips to a transaction.
+func (s *TipService) EraseTips(ctx context.Context, r tripline.EncounterRetention) (int, error) {
+	shortest := min(r.FalsePositive, r.Resolved)
+	if shortest <= 0 {
+		shortest = max(r.FalsePositive, r.Resolved)
+	}
+	if shortest <= 0 {
+		return 0, nil
+	}
+	n := 0
+	for after := ""; ; {
+		last, k, err := s.eraseTipPage(ctx, r, shortest, after)
+		n += k
+		if err != nil || last == "" {
+			return n, err
+		}
+		after = last
+	}
+}
+
+// eraseTipPage erases the erasable tips among the next page of candidates
+// after id after, returning the page's last id ("" at the end).
+func (s *TipService) eraseTipPage(ctx context.Context, r tripline.EncounterRetention, shortest time.Duration, after string) (string, int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", 0, err
+	}
+	defer tx.Rollback()
+	// received is stored in RFC 3339 with trimmed fractions, which sort as
+	// text only to the second: a second's margin here, the exact test in
+	// TipErasable.
+	before := tx.now.Add(-shortest).Add(time.Second).UTC().Format(time.RFC3339Nano)
+	const page = 100
+	ts, err := listBodies[tripline.Tip](ctx, tx, "tip", `SELECT body FROM tips WHERE erased = 0 AND received < ? AND id > ? ORDER BY id LIMIT ?`,
+		before, after, page)
+	if err != nil {
+		return "", 0, err
+	}
+	n := 0
+	for _, t := range ts {
+		if !tripline.TipErasable(t, r, tx.now) {
+			continue
+		}
+		t.Erase(tx.now)
+		if err := tx.storeTip(ctx, t); err != nil {
+			return "", 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tips SET erased = 1 WHERE id = ?`, t.ID); err != nil {
+			return "", 0, fmt.Errorf("erase tip %s: %w", t.ID, err)
+		}
+		n++
+	}
+	last := ""
+	if len(ts) == page {
+		last = ts[len(ts)-1].ID
+	}
+	return last, n, tx.Commit()
+}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -93,10 +94,7 @@ func testEncounters(t *testing.T, s Store) {
 
 func testDocumentAlerts(t *testing.T, s Store) {
 	ctx := context.Background()
-	alert := func(num string) *tripline.DocumentAlert {
-		return &tripline.DocumentAlert{ID: tripline.DocumentAlertID("agency-x", "IRQ", num), Source: "agency-x", Country: "IRQ",
-			Number: num, Kind: tripline.AlertRevoked, Action: tripline.ActionRefuseEntry, Provenance: tripline.Provenance{Originator: "agency-x"}}
-	}
+	alert := func(num string) *tripline.DocumentAlert { return alertOf("agency-x", num) }
 	sum, err := s.Alerts.ImportDocumentAlerts(ctx, "agency-x", []*tripline.DocumentAlert{alert("A1"), alert("A2")})
 	if err != nil || sum.Added != 2 {
 		t.Fatalf("import = %+v, %v", sum, err)
@@ -110,13 +108,45 @@ func testDocumentAlerts(t *testing.T, s Store) {
 	if _, err := s.Alerts.PutDocumentAlert(ctx, bad); tripline.ErrorCode(err) != tripline.EINVALID {
 		t.Fatalf("bad kind: %v", err)
 	}
-	all, err := s.Alerts.DocumentAlerts(ctx, "")
+	all, err := s.Alerts.DocumentAlerts(ctx, tripline.AlertFilter{})
 	if err != nil || len(all) != 2 || all[0].Status != tripline.StatusWithdrawn || all[1].Status != tripline.StatusActive {
 		t.Fatalf("alerts = %v, %v", all, err)
 	}
 	if _, err := s.Alerts.WithdrawDocumentAlert(ctx, all[1].ID); err != nil {
 		t.Fatal(err)
 	}
+	// One read by id, and pages by id.
+	if a, err := s.Alerts.DocumentAlert(ctx, all[1].ID); err != nil || a.Number != "A2" || a.Status != tripline.StatusWithdrawn {
+		t.Fatalf("alert %s = %+v, %v", all[1].ID, a, err)
+	}
+	if _, err := s.Alerts.DocumentAlert(ctx, "agency-x:IRQ:none"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		t.Fatalf("unknown alert: %v, want not found", err)
+	}
+	if _, err := s.Alerts.ImportDocumentAlerts(ctx, "agency-y", []*tripline.DocumentAlert{alertOf("agency-y", "B1"), alertOf("agency-y", "B2"), alertOf("agency-y", "B3")}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for after := ""; ; {
+		page, err := s.Alerts.DocumentAlerts(ctx, tripline.AlertFilter{Source: "agency-y", After: after, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range page {
+			got = append(got, a.Number)
+		}
+		if len(page) < 2 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	if fmt.Sprint(got) != "[B1 B2 B3]" {
+		t.Fatalf("pages of agency-y = %v", got)
+	}
+}
+
+func alertOf(source, num string) *tripline.DocumentAlert {
+	return &tripline.DocumentAlert{ID: tripline.DocumentAlertID(source, "IRQ", num), Source: source, Country: "IRQ",
+		Number: num, Kind: tripline.AlertRevoked, Action: tripline.ActionRefuseEntry, Provenance: tripline.Provenance{Originator: source}}
 }
 
 func testExpiry(t *testing.T, s Store) {

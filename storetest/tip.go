@@ -68,6 +68,34 @@ func testTips(t *testing.T, s Store) {
 	if _, err := s.Tips.Tip(ctx, "tip-none"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
 		t.Fatalf("missing tip: %v", err)
 	}
+
+	// Retention: a rejected or expired tip loses its reporter, subject and
+	// text after a false positive's 90 days, a confirmed one after two
+	// years; the record of it stays.
+	erase := func(at time.Time, r tripline.EncounterRetention, want int) {
+		t.Helper()
+		s.SetNow(at)
+		if n, err := s.Tips.EraseTips(ctx, r); err != nil || n != want {
+			t.Fatalf("erase tips at %s = %d, %v; want %d", at.Format(time.DateOnly), n, err, want)
+		}
+	}
+	erase(now.AddDate(0, 0, 89), tripline.DefaultEncounterRetention, 0)
+	erase(now.AddDate(0, 0, 91), tripline.EncounterRetention{}, 0)
+	erase(now.AddDate(0, 0, 91), tripline.DefaultEncounterRetention, 2)
+	for _, id := range []string{b.ID, c.ID} {
+		got, err := s.Tips.Tip(ctx, id)
+		if err != nil || got.Erased == nil || got.Reporter.Name != "" || got.Subject.Name != "" || got.Text != "" || got.Note != "" {
+			t.Fatalf("tip %s past its retention = %+v, %v", id, got, err)
+		}
+		if got.Agency != "agency-x" || got.Listing == "" || got.Received.IsZero() {
+			t.Fatalf("erased tip lost its record: %+v", got)
+		}
+	}
+	if got, _ := s.Tips.Tip(ctx, a.ID); got.Erased != nil || got.Reporter.Name == "" {
+		t.Fatalf("a confirmed tip erased at 91 days: %+v", got)
+	}
+	erase(now.AddDate(0, 0, 92), tripline.DefaultEncounterRetention, 0)
+	erase(now.AddDate(2, 0, 1), tripline.DefaultEncounterRetention, 1)
 }
 
 // testDiffusions: a diffusion stored, an older version ignored, a newer one
@@ -95,7 +123,8 @@ func testDiffusions(t *testing.T, s Store) {
 		t.Fatalf("a stranger's acknowledgement: %v", err)
 	}
 	cancelled := *d
-	cancelled.Status, cancelled.Version = tripline.DiffusionCancelled, 2
+	cancelAt := now.Add(time.Hour)
+	cancelled.Status, cancelled.Version, cancelled.CancelledAt = tripline.DiffusionCancelled, 2, &cancelAt
 	if got, _ := s.Diffusions.PutDiffusion(ctx, &cancelled); got.Status != tripline.DiffusionCancelled || got.Recipients[0].AckedAt == nil {
 		t.Fatalf("newer version: %+v", got)
 	}
@@ -107,5 +136,32 @@ func testDiffusions(t *testing.T, s Store) {
 	}
 	if _, err := s.Diffusions.Diffusion(ctx, "none"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
 		t.Fatalf("missing: %v", err)
+	}
+
+	// Retention: a cancelled diffusion loses its subject and text two years
+	// after its cancellation; an active one is an instruction in force.
+	active := &tripline.Diffusion{ID: "A-d2", Sender: "agency-a", SenderNode: "A", Kind: tripline.DiffuseDetain,
+		Subject: tripline.TipSubject{Name: "Lena Vogel"}, Status: tripline.DiffusionActive, Sent: now, AckDue: now.Add(time.Hour), Version: 1,
+		Recipients: []tripline.DiffusionRecipient{{Agency: "agency-b", Node: "B"}}}
+	if _, err := s.Diffusions.PutDiffusion(ctx, active); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		at   time.Time
+		want int
+	}{{cancelAt.AddDate(2, 0, -1), 0}, {cancelAt.AddDate(2, 0, 1), 1}, {cancelAt.AddDate(9, 0, 0), 0}} {
+		s.SetNow(tc.at)
+		if n, err := s.Diffusions.EraseDiffusions(ctx, tripline.DefaultEncounterRetention); err != nil || n != tc.want {
+			t.Fatalf("erase diffusions at %s = %d, %v; want %d", tc.at.Format(time.DateOnly), n, err, tc.want)
+		}
+	}
+	if got, _ := s.Diffusions.Diffusion(ctx, "A-d1"); got.Erased == nil || got.Subject.Name != "" || got.Recipients[0].AckedAt == nil {
+		t.Fatalf("cancelled diffusion past its retention: %+v", got)
+	}
+	if got, _ := s.Diffusions.PutDiffusion(ctx, &cancelled); got.Erased == nil || got.Subject.Name != "" {
+		t.Fatalf("the sender's retry brought the subject back: %+v", got)
+	}
+	if got, _ := s.Diffusions.Diffusion(ctx, "A-d2"); got.Erased != nil || got.Subject.Name != "Lena Vogel" {
+		t.Fatalf("an active diffusion erased: %+v", got)
 	}
 }

@@ -86,6 +86,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	n := &Node{Node: nodert.New(db, log), Identity: sqlstore.NewIdentityService(db), Consents: sqlstore.NewConsentService(db),
 		Tips: sqlstore.NewTipService(db)}
 	n.Agency, n.RetroQueue, n.Replica = ident.Agency, cfg.RetroQueue, cfg.Replica
+	n.Node.Tips, n.Node.Diffusions = n.Tips, sqlstore.NewDiffusionService(db) // erased by the runtime's retention pass
 	// The node key signs the audit log's checkpoints as it signs events:
 	// loaded (or made) before the first entry is recorded.
 	key, err := federation.LoadOrCreateKey(filepath.Join(dir, "node.key"))
@@ -165,7 +166,8 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		// The node's own act, by no user: oversight sees that retention ran
 		// and what it took, never whom.
 		n.Audit.Record(context.Background(), tripline.AuditEntry{User: "retention", Agency: n.Agency, Action: "retention.erase",
-			Detail: fmt.Sprintf("%d encounters erased, %d refusals and %d lapsed clearances removed", x.Encounters, len(x.Refusals), lapsed)})
+			Detail: fmt.Sprintf("%d encounters, %d tips and %d diffusions erased, %d refusals and %d lapsed clearances removed",
+				x.Encounters, x.Tips, x.Diffusions, len(x.Refusals), lapsed)})
 	}
 	n.Notify = func() {
 		if n.Notifier != nil {

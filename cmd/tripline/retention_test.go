@@ -44,7 +44,7 @@ func TestEncounterErasedPastRetention(t *testing.T) {
 	}
 	n.stop()
 	code, out, errs := run(t, dir, "", "audit", "query", "--user", "retention")
-	if code != 0 || !strings.Contains(out, `"retention.erase"`) || !strings.Contains(out, "1 encounters erased") {
+	if code != 0 || !strings.Contains(out, `"retention.erase"`) || !strings.Contains(out, "1 encounters, 0 tips and 0 diffusions erased") {
 		t.Fatalf("audit of the retention pass: exit %d: %s %s", code, out, errs)
 	}
 	if code, out, errs := run(t, dir, "", "audit", "verify"); code != 0 {

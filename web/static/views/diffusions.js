@@ -3,7 +3,7 @@
 // acknowledgement (or that it is overdue) and can be cancelled; received
 // ones are acknowledged here.
 import {api} from '../api.js';
-import {h, clear, errorBox, fmtTime, toast} from '../dom.js';
+import {h, clear, errorBox, fmtDate, fmtTime, toast} from '../dom.js';
 
 const KINDS = [['prevent_departure', 'Prevent departure'], ['locate_and_report', 'Locate and report'], ['detain', 'Detain'],
   ['do_not_alert_subject', 'Do not alert the subject']];
@@ -73,7 +73,7 @@ function row(d, ctx, onDone) {
     h('td', {}, fmtTime(d.sent)),
     h('td', {}, mine ? 'sent' : `from ${d.sender}`),
     h('th', {scope: 'row'}, kindLabel(d.kind)),
-    h('td', {}, d.subject.name, d.subject.dob ? ` (${d.subject.dob})` : ''),
+    h('td', {}, d.erased ? `Erased ${fmtDate(d.erased)} (retention)` : [d.subject.name, d.subject.dob ? ` (${d.subject.dob})` : '']),
     h('td', {}, d.text || ''),
     h('td', {}, h('ul', {class: 'plain'}, (d.recipients || []).map((r) => h('li', {}, recipientState(r))))),
     h('td', {}, h('span', {class: d.status === 'cancelled' ? 'badge b-warn' : 'badge'}, d.status)),

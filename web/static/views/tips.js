@@ -79,7 +79,8 @@ function tipRow(t, ctx, onDone) {
   const who = [r.name, r.relation && `(${r.relation})`, r.contact].filter(Boolean).join(' ');
   return h('tr', {dataset: {tip: t.id, status: t.status}},
     h('td', {}, fmtTime(t.received)),
-    h('th', {scope: 'row'}, h('a', {href: '#/listing/' + encodeURIComponent(t.listing)}, t.subject.name),
+    h('th', {scope: 'row'}, h('a', {href: '#/listing/' + encodeURIComponent(t.listing)},
+      t.erased ? `Erased ${fmtDate(t.erased)} (retention)` : t.subject.name),
       t.minor ? [' ', h('span', {class: 'badge b-warn'}, 'minor')] : ''),
     h('td', {}, t.channel),
     h('td', {}, who || h('span', {class: 'muted'}, 'withheld')),
