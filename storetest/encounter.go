@@ -125,21 +125,10 @@ func testDocumentAlerts(t *testing.T, s Store) {
 	if _, err := s.Alerts.ImportDocumentAlerts(ctx, "agency-y", []*tripline.DocumentAlert{alertOf("agency-y", "B1"), alertOf("agency-y", "B2"), alertOf("agency-y", "B3")}); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for after := ""; ; {
-		page, err := s.Alerts.DocumentAlerts(ctx, tripline.AlertFilter{Source: "agency-y", After: after, Limit: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range page {
-			got = append(got, a.Number)
-		}
-		if len(page) < 2 {
-			break
-		}
-		after = page[len(page)-1].ID
-	}
-	if fmt.Sprint(got) != "[B1 B2 B3]" {
+	got := readPages(t, 2, func(after string) ([]*tripline.DocumentAlert, error) {
+		return s.Alerts.DocumentAlerts(ctx, tripline.AlertFilter{Source: "agency-y", After: after, Limit: 2})
+	}, func(a *tripline.DocumentAlert) string { return a.ID })
+	if fmt.Sprint(got) != "[agency-y:IRQ:B1 agency-y:IRQ:B2 agency-y:IRQ:B3]" {
 		t.Fatalf("pages of agency-y = %v", got)
 	}
 }

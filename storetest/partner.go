@@ -156,20 +156,9 @@ func testFederationReports(t *testing.T, e Engine) {
 			t.Fatal(err)
 		}
 	}
-	var got []string
-	for after := ""; ; {
-		page, err := fed.Reports(ctx, tripline.ReportFilter{Status: tripline.ReportPending, After: after, Limit: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range page {
-			got = append(got, r.ID)
-		}
-		if len(page) < 3 {
-			break
-		}
-		after = page[len(page)-1].ID
-	}
+	got := readPages(t, 3, func(after string) ([]*tripline.Report, error) {
+		return fed.Reports(ctx, tripline.ReportFilter{Status: tripline.ReportPending, After: after, Limit: 3})
+	}, func(r *tripline.Report) string { return r.ID })
 	if fmt.Sprint(got) != "[p-0 p-1 p-2 p-3 p-4 p-5 p-6]" {
 		t.Fatalf("pages = %v", got)
 	}

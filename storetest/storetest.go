@@ -389,3 +389,23 @@ func testNotFound(t *testing.T, s Store) {
 		t.Fatal("not a coded error")
 	}
 }
+
+// readPages reads pages of size n through page, each continuing after the
+// id of the last one read, until a short page, and returns the ids read.
+func readPages[T any](t *testing.T, n int, page func(after string) ([]T, error), id func(T) string) []string {
+	t.Helper()
+	var ids []string
+	for after := ""; ; {
+		got, err := page(after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range got {
+			ids = append(ids, id(x))
+		}
+		if len(got) < n {
+			return ids
+		}
+		after = id(got[len(got)-1])
+	}
+}
