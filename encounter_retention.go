@@ -14,9 +14,10 @@ import (
 // the match explanation and the free-text note, here and in the event log
 // (trimmed there to digests, so the chain and signatures still verify).
 // A clearance is kept while it applies (it spares a namesake the next stop
-// until the listing changes), then as long as a false positive; a refusal, which catches a return under
-// another document, has a retention of its own. A pending encounter is
-// never erased: someone still has to decide on it. Zero keeps for good.
+// until the listing changes), then as long as a false positive; a refusal,
+// which catches a return under another document, has a retention of its
+// own. A pending encounter is never erased: someone still has to decide
+// on it. Zero keeps for good.
 type EncounterRetention struct {
 	// FalsePositive is for an innocent traveller stopped in error (from
 	// the encounter's time): kept long enough for redress, no longer.
