@@ -49,6 +49,7 @@ func (s *DiffusionService) PutDiffusion(ctx context.Context, d *tripline.Diffusi
 	}
 	defer tx.Rollback()
 	out := *d
+	out.Erased = nil // only this store's retention erases, never a sender's say-so
 	out.Recipients = append([]tripline.DiffusionRecipient(nil), d.Recipients...)
 	if held, err := s.get(ctx, tx, d.ID); err == nil {
 		if held.Version >= d.Version {

@@ -145,14 +145,13 @@ func formatCutoff(t time.Time) string {
 }
 
 // trimEvents trims fields from every event of an encounter, refusal or
-// clearance id,
-// whatever its origin, to their digests. The types are literal so the
-// partial index on these events serves.
+// clearance id, whatever its origin, to their digests. The types are
+// literal so the partial index on these events serves.
 func (tx *Tx) trimEvents(ctx context.Context, id string, fields []string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT origin, seq, type, payload, omitted FROM events
 		WHERE subject = ? AND type IN ('encounter.reported', 'encounter.updated', 'refusal.recorded', 'clearance.made') AND redacted = 0`, id)
 	if err != nil {
-		return fmt.Errorf("events of encounter %s: %w", id, err)
+		return fmt.Errorf("events of %s: %w", id, err)
 	}
 	var evs []*tripline.Event
 	for rows.Next() {
@@ -161,7 +160,7 @@ func (tx *Tx) trimEvents(ctx context.Context, id string, fields []string) error 
 		ev := &tripline.Event{Subject: id}
 		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &payload, &omitted); err != nil {
 			rows.Close()
-			return fmt.Errorf("scan event of encounter %s: %w", id, err)
+			return fmt.Errorf("scan event of %s: %w", id, err)
 		}
 		ev.Type, ev.Payload = tripline.EventType(typ), payload
 		if omitted != "" {

@@ -54,6 +54,7 @@ func (s *TipService) CreateTip(ctx context.Context, t *tripline.Tip, l *tripline
 		return nil, tripline.Errorf(tripline.ECONFLICT, "tip %q exists", t.ID)
 	}
 	out := *t
+	out.Erased = nil // only this store's retention erases: a body saying "erased" must not escape it
 	out.Status, out.Listing = tripline.TipProvisional, l.ID
 	if out.Received.IsZero() {
 		out.Received = tx.now.UTC()

@@ -96,6 +96,20 @@ func testTips(t *testing.T, s Store) {
 	}
 	erase(now.AddDate(0, 0, 92), tripline.DefaultEncounterRetention, 0)
 	erase(now.AddDate(2, 0, 1), tripline.DefaultEncounterRetention, 1)
+
+	// A tip taken with "erased" already set (a hostile body) does not
+	// escape the retention: the store keeps no such mark from its input.
+	s.SetNow(now)
+	forged := take("Forged Erasure")
+	marked := *forged
+	marked.ID, marked.Erased = tripline.NewTipID(), &now
+	if _, err := s.Tips.CreateTip(ctx, &marked, marked.ProvisionalListing(now, tripline.DefaultTipTTL)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Tips.Tip(ctx, marked.ID); got.Erased != nil {
+		t.Fatalf("a tip stored as erased from its input: %+v", got)
+	}
+	erase(now.AddDate(0, 0, 91), tripline.DefaultEncounterRetention, 2) // both expired: the forged mark erased like the other
 }
 
 // testDiffusions: a diffusion stored, an older version ignored, a newer one
@@ -163,5 +177,16 @@ func testDiffusions(t *testing.T, s Store) {
 	}
 	if got, _ := s.Diffusions.Diffusion(ctx, "A-d2"); got.Erased != nil || got.Subject.Name != "Lena Vogel" {
 		t.Fatalf("an active diffusion erased: %+v", got)
+	}
+	// A sender's diffusion that says it is "erased" does not escape the
+	// retention at the recipient.
+	forged := cancelled
+	forged.ID, forged.Erased = "A-d3", &cancelAt
+	if got, err := s.Diffusions.PutDiffusion(ctx, &forged); err != nil || got.Erased != nil {
+		t.Fatalf("a diffusion stored as erased from its input: %+v, %v", got, err)
+	}
+	s.SetNow(cancelAt.AddDate(9, 0, 0))
+	if n, err := s.Diffusions.EraseDiffusions(ctx, tripline.DefaultEncounterRetention); err != nil || n != 1 {
+		t.Fatalf("erasing the forged one = %d, %v; want 1", n, err)
 	}
 }
