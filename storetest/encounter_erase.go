@@ -33,6 +33,13 @@ func testEncounterErasure(t *testing.T, s Store) {
 			t.Fatal(err)
 		}
 	}
+	// A partner's report saying its encounter is already "erased" does not
+	// escape this store's retention.
+	forged := encounter("agency-a", "a:1", "X0")
+	forged.Erased = &t0
+	if c, err := s.Encounters.CreateEncounter(ctx, forged); err != nil || c.Erased != nil {
+		t.Fatalf("an encounter stored as erased from its input: %+v, %v", c, err)
+	}
 	fp, adm, pend, ref := create("F1"), create("A2"), create("P3"), create("R4")
 	resolve(fp.ID, tripline.OutcomeFalsePositive)
 	resolve(adm.ID, tripline.OutcomeAdmitted)
