@@ -589,9 +589,9 @@ func (n *Node) eraseEncounters(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		n.Logger.Error("remove lapsed clearances", "err", err)
 	}
-	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 || x.Tips > 0 || x.Diffusions > 0 {
+	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 || x.Tips > 0 || x.Diffusions > 0 || x.Reports > 0 {
 		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals),
-			"lapsed_clearances", lapsed, "tips", x.Tips, "diffusions", x.Diffusions)
+			"lapsed_clearances", lapsed, "tips", x.Tips, "diffusions", x.Diffusions, "expired_reports", x.Reports)
 		if n.OnErased != nil {
 			n.OnErased(x, lapsed)
 		}
