@@ -340,6 +340,52 @@ func (n *Node) start() {
 		}()
 		n.every(ctx, 30*time.Second, n.expire)
 		n.every(ctx, time.Hour, n.purge)
+	} else {
+		n.every(ctx, time.Hour, n.syncRedress)
+	}
+}
+
+// syncRedress drops from the screener the clearances and refusals no
+// longer in the store. A replica learns of new ones from the log, but the
+// writer's retention removes them without an event (it would name the
+// traveller again), so a replica would keep screening against them, and
+// keep them in memory, until it restarted.
+func (n *Node) syncRedress(ctx context.Context) {
+	// Taken before the store is read: whatever is added meanwhile was
+	// stored before its event was tailed, so it is never dropped here.
+	heldC, heldR := n.Screener.Redress.IDs()
+	cs, err := n.Encounters.Clearances(ctx)
+	if err != nil {
+		n.Logger.Error("sync clearances with the store", "err", err)
+		return
+	}
+	fs, err := n.Encounters.Refusals(ctx)
+	if err != nil {
+		n.Logger.Error("sync refusals with the store", "err", err)
+		return
+	}
+	stored := make(map[string]bool, len(cs)+len(fs))
+	for _, c := range cs {
+		stored[c.ID] = true
+	}
+	for _, f := range fs {
+		stored[f.ID] = true
+	}
+	dropped := 0
+	for _, id := range heldC {
+		if !stored[id] {
+			n.Screener.Redress.RemoveClearance(id)
+			dropped++
+		}
+	}
+	for _, id := range heldR {
+		if !stored[id] {
+			n.Screener.Redress.RemoveRefusal(id)
+			dropped++
+		}
+	}
+	if dropped > 0 {
+		n.Logger.Info("dropped the clearances and refusals the writer removed", "n", dropped)
 	}
 }
 
