@@ -52,6 +52,8 @@ type Erasure struct {
 	// Tips and Diffusions are how many of each were erased
 	// (TipErasable, DiffusionErasable).
 	Tips, Diffusions int
+	// Reports are the outbox reports expired undelivered (ReportExpired).
+	Reports int
 }
 
 // ErasedEncounterFields are the encounter payload fields that identify the
@@ -88,7 +90,9 @@ var ErasedRefusalFields = []string{"name", "dob", "nationality", "document"}
 // past their retention, in the records and in their events.
 type EncounterEraser interface {
 	// EraseEncounters erases every resolved encounter and removes every
-	// refusal past r at the store's clock.
+	// refusal past r at the store's clock. An undelivered outbox report
+	// of an erased encounter (or an update of it) expires with it, and
+	// one that waited longer than r.Resolved expires whatever it carries.
 	EraseEncounters(ctx context.Context, r EncounterRetention) (Erasure, error)
 	// RemoveClearances removes the clearances of ids (lapsed ones: their
 	// listing changed) with their events' identity, returning how many

@@ -2,6 +2,8 @@ package tripline
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -117,13 +119,54 @@ type PartnerView struct {
 }
 
 // Report statuses: queued, handed to the next hop, acknowledged by the
-// originator, or past its deadline without acknowledgement.
+// originator, past its deadline without acknowledgement, or expired:
+// undelivered when what it carries reached its retention (the encounter
+// it reports was erased here, or it waited longer than a resolved
+// encounter is kept), so it is no longer sent and keeps only its
+// ReportResidue.
 const (
 	ReportPending      = "pending"
 	ReportSent         = "sent"
 	ReportAcknowledged = "acknowledged"
 	ReportOverdue      = "overdue"
+	ReportExpired      = "expired"
 )
+
+// ReportStatuses are the report statuses, in the order a report moves.
+var ReportStatuses = []string{ReportPending, ReportSent, ReportOverdue, ReportAcknowledged, ReportExpired}
+
+// ReportResidue is what an outbox report keeps of its signed body once it
+// is delivered or expired: whose it was (an update's or receipt's kind;
+// a report's encounter id, reporting agency, originator and notice
+// recipient, which the policy layer reads to show the entry), never the
+// traveller. A body that is not a report keeps nothing.
+func ReportResidue(body []byte) []byte {
+	var sr struct {
+		Kind      string          `json:"kind"`
+		Encounter json.RawMessage `json:"encounter"`
+	}
+	if json.Unmarshal(body, &sr) != nil {
+		return []byte(`{}`)
+	}
+	var keep any = map[string]string{"kind": sr.Kind}
+	if sr.Kind == "" {
+		var e struct {
+			ID         string `json:"id"`
+			Agency     string `json:"agency,omitempty"`
+			Originator string `json:"originator,omitempty"`
+			NoticeTo   string `json:"notice_to,omitempty"`
+		}
+		if json.Unmarshal(sr.Encounter, &e) != nil {
+			return []byte(`{}`)
+		}
+		keep = map[string]any{"encounter": e}
+	}
+	b, err := json.Marshal(keep)
+	if err != nil {
+		return []byte(`{}`)
+	}
+	return b
+}
 
 // ReportFilter selects outbox reports: Status ("" = all), oldest deadline
 // first, continuing after the report After, at most Limit (0 = all).
@@ -131,6 +174,15 @@ type ReportFilter struct {
 	Status string
 	After  string
 	Limit  int
+}
+
+// Validate reports a status that is none of ReportStatuses: an unknown
+// one would select nothing, silently.
+func (f ReportFilter) Validate() error {
+	if f.Status != "" && !slices.Contains(ReportStatuses, f.Status) {
+		return Errorf(EINVALID, "status: %.40q is not one of %s", f.Status, strings.Join(ReportStatuses, ", "))
+	}
+	return nil
 }
 
 // Report is an encounter report on its way to a listing's originator, hop

@@ -169,27 +169,10 @@ func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, creat
 }
 
 // delivered marks report r acknowledged, keeping of its signed body only
-// whose it was (the kind of an update or receipt; the encounter's id,
-// reporting agency, originator and notice recipient), which the policy
-// layer reads to show the entry (policy.Reports): once the other end has
-// the encounter, the outbox holds no copy of the traveller.
+// whose it was (tripline.ReportResidue): once the other end has the
+// encounter, the outbox holds no copy of the traveller.
 func (p *Peer) delivered(ctx context.Context, r *tripline.Report) error {
-	keep := r.Body
-	var sr SignedReport
-	if json.Unmarshal(r.Body, &sr) == nil {
-		var e struct {
-			ID         string `json:"id"`
-			Agency     string `json:"agency,omitempty"`
-			Originator string `json:"originator,omitempty"`
-			NoticeTo   string `json:"notice_to,omitempty"`
-		}
-		if sr.Kind == "" && json.Unmarshal(sr.Encounter, &e) == nil {
-			keep, _ = json.Marshal(map[string]any{"encounter": e})
-		} else if sr.Kind != "" {
-			keep, _ = json.Marshal(map[string]string{"kind": sr.Kind})
-		}
-	}
-	return p.Store.AcknowledgeReport(ctx, r.ID, keep)
+	return p.Store.AcknowledgeReport(ctx, r.ID, tripline.ReportResidue(r.Body))
 }
 
 // route returns the next hop towards origin: the origin itself when it is

@@ -52,7 +52,7 @@ func (s *Server) federationRoutes() []route {
 			Handler: s.handleFeed},
 		{Method: "POST", Pattern: "/v1/reports", Roles: []tripline.Role{tripline.RoleNode}, Summary: "A partner hands over an encounter report on its way to the listing's originator.", Request: "SignedReport", Response: "ReportReceipt", Handler: s.handleReport},
 		{Method: "POST", Pattern: "/v1/reports/ack", Roles: []tripline.Role{tripline.RoleNode}, Summary: "The originator's acknowledgement of a report, passed back along its path.", Request: "ReportAck", Response: "Status", Handler: s.handleReportAck},
-		{Method: "GET", Pattern: "/v1/reports", Roles: writers, Summary: "The encounter-report outbox: pending, sent, acknowledged, overdue.", Response: "ReportPage",
+		{Method: "GET", Pattern: "/v1/reports", Roles: writers, Summary: "The encounter-report outbox: pending, sent, overdue, acknowledged, expired (undelivered past its retention).", Response: "ReportPage",
 			Query: []param{{"status", "string", "only this status"}, {"after", "string", "continue after this report (a page's next)"},
 				{"limit", "integer", "page size, at most 1000 (default 200)"}}, Handler: s.handleReports},
 	}
@@ -179,7 +179,12 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 	}
 	limit = max(limit, 1) // 0 would read the whole outbox
 	q := r.URL.Query()
-	rs, err := s.Federation.Reports(r.Context(), tripline.ReportFilter{Status: q.Get("status"), After: q.Get("after"), Limit: int(limit)})
+	f := tripline.ReportFilter{Status: q.Get("status"), After: q.Get("after"), Limit: int(limit)}
+	if err := f.Validate(); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	rs, err := s.Federation.Reports(r.Context(), f)
 	page := ReportPage{}
 	if err == nil && len(rs) == int(limit) {
 		page.Next = rs[len(rs)-1].ID // from what was read, before the policy layer hides any

@@ -83,6 +83,7 @@ func TestReportsPaged(t *testing.T) {
 		{"limit=-1", "limit"},
 		{"after=enc-none", "after"},
 		{"page=2", "page"},
+		{"status=lost", "status"},
 	} {
 		if st, body := rawAs(t, tok, "GET", w.ts.URL+"/v1/reports?"+tc.query, ""); st != http.StatusBadRequest || !strings.Contains(body, tc.want) {
 			t.Errorf("%s: %d %s; want 400 naming %s", tc.query, st, body, tc.want)

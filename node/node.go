@@ -340,6 +340,52 @@ func (n *Node) start() {
 		}()
 		n.every(ctx, 30*time.Second, n.expire)
 		n.every(ctx, time.Hour, n.purge)
+	} else {
+		n.every(ctx, time.Hour, n.syncRedress)
+	}
+}
+
+// syncRedress drops from the screener the clearances and refusals no
+// longer in the store. A replica learns of new ones from the log, but the
+// writer's retention removes them without an event (it would name the
+// traveller again), so a replica would keep screening against them, and
+// keep them in memory, until it restarted.
+func (n *Node) syncRedress(ctx context.Context) {
+	// Taken before the store is read: whatever is added meanwhile was
+	// stored before its event was tailed, so it is never dropped here.
+	heldC, heldR := n.Screener.Redress.IDs()
+	cs, err := n.Encounters.Clearances(ctx)
+	if err != nil {
+		n.Logger.Error("sync clearances with the store", "err", err)
+		return
+	}
+	fs, err := n.Encounters.Refusals(ctx)
+	if err != nil {
+		n.Logger.Error("sync refusals with the store", "err", err)
+		return
+	}
+	stored := make(map[string]bool, len(cs)+len(fs))
+	for _, c := range cs {
+		stored[c.ID] = true
+	}
+	for _, f := range fs {
+		stored[f.ID] = true
+	}
+	dropped := 0
+	for _, id := range heldC {
+		if !stored[id] {
+			n.Screener.Redress.RemoveClearance(id)
+			dropped++
+		}
+	}
+	for _, id := range heldR {
+		if !stored[id] {
+			n.Screener.Redress.RemoveRefusal(id)
+			dropped++
+		}
+	}
+	if dropped > 0 {
+		n.Logger.Info("dropped the clearances and refusals the writer removed", "n", dropped)
 	}
 }
 
@@ -589,9 +635,9 @@ func (n *Node) eraseEncounters(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		n.Logger.Error("remove lapsed clearances", "err", err)
 	}
-	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 || x.Tips > 0 || x.Diffusions > 0 {
+	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 || x.Tips > 0 || x.Diffusions > 0 || x.Reports > 0 {
 		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals),
-			"lapsed_clearances", lapsed, "tips", x.Tips, "diffusions", x.Diffusions)
+			"lapsed_clearances", lapsed, "tips", x.Tips, "diffusions", x.Diffusions, "expired_reports", x.Reports)
 		if n.OnErased != nil {
 			n.OnErased(x, lapsed)
 		}

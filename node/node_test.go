@@ -259,6 +259,72 @@ func TestPurgeErasesEncounters(t *testing.T) {
 	}
 }
 
+// A replica drops the clearances and refusals the writer's retention
+// removed: the removal writes no event for it to tail.
+func TestReplicaDropsWhatTheWriterRemoved(t *testing.T) {
+	ctx := t.Context()
+	n := startTestNodeWith(t, t.TempDir(), func(n *Node) { n.Replica = true })
+	l := storetest.Listing("local", "1", "Ottoline Barnaby")
+	if _, err := n.Listings.PutListing(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return n.Index.Listing(l.ID) != nil })
+	traveller := func(doc string) tripline.Traveller {
+		return tripline.Traveller{Ref: doc, Name: "Ottoline Barnaby", DOB: tripline.PartialDate{Year: 1975, Month: 3, Day: 1},
+			Document: &tripline.Document{Type: "P", Number: doc, Country: "GBR"}}
+	}
+	resolve := func(doc string, o tripline.Outcome) {
+		t.Helper()
+		e, err := n.Encounters.CreateEncounter(ctx, &tripline.Encounter{Listing: l.ID, Originator: "local", Decision: tripline.DecisionHit, Traveller: traveller(doc)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := n.Encounters.ResolveEncounter(ctx, e.ID, tripline.Resolution{Outcome: o}, n.Index.Listing(l.ID).ContentHash()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resolve("C1", tripline.OutcomeFalsePositive)
+	resolve("R1", tripline.OutcomeRefused)
+	resolve("C2", tripline.OutcomeFalsePositive)
+	cleared := func(doc string) bool {
+		tr := traveller(doc)
+		return n.Screener.Redress.Clearance(&tr, n.Index.Listing(l.ID)) != nil
+	}
+	returning := func() bool {
+		tr := traveller("NEW")
+		return n.Screener.Redress.Returning(&tr) != nil
+	}
+	waitFor(t, func() bool { return cleared("C1") && cleared("C2") && returning() }) // tailed from the log
+	// The writer removes one clearance and the refusal, as its retention
+	// does: in the store, with no event.
+	cs, err := n.Encounters.Clearances(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c1 string
+	for _, c := range cs {
+		if c.DocNumber == "C1" {
+			c1 = c.ID
+		}
+	}
+	if k, err := n.Encounters.RemoveClearances(ctx, []string{c1}); err != nil || k != 1 {
+		t.Fatalf("remove clearance %q = %d, %v", c1, k, err)
+	}
+	if x, err := n.Encounters.EraseEncounters(ctx, tripline.EncounterRetention{Refusal: time.Nanosecond}); err != nil || len(x.Refusals) != 1 {
+		t.Fatalf("erase = %+v, %v; want the refusal removed", x, err)
+	}
+	if !cleared("C1") || !returning() {
+		t.Fatal("the replica lost them before it synced: the check below proves nothing")
+	}
+	n.syncRedress(ctx)
+	if cleared("C1") || returning() {
+		t.Fatalf("after the sync: cleared %v, returning %v; want neither", cleared("C1"), returning())
+	}
+	if !cleared("C2") {
+		t.Fatal("a clearance still in the store was dropped")
+	}
+}
+
 // An encounter the store cannot take in time (busy with an import) goes
 // to the pending queue and is recorded once the store is free.
 func TestPendingEncounterRecordedLater(t *testing.T) {

@@ -102,6 +102,23 @@ func (r *Redress) RemoveRefusal(id string) {
 	removeID(r.refusals, id, func(f *tripline.Refusal) string { return f.ID })
 }
 
+// IDs returns the ids of the clearances and refusals held.
+func (r *Redress) IDs() (clearances, refusals []string) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, cs := range r.clearances {
+		for _, c := range cs {
+			clearances = append(clearances, c.ID)
+		}
+	}
+	for _, fs := range r.refusals {
+		for _, f := range fs {
+			refusals = append(refusals, f.ID)
+		}
+	}
+	return clearances, refusals
+}
+
 // Returning returns an earlier refusal of the same person — same birth
 // date, a name of the same person — under a different document, or nil.
 func (r *Redress) Returning(t *tripline.Traveller) *tripline.Refusal {

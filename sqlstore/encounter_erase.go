@@ -21,7 +21,7 @@ const eraseBatch = 32
 func (s *EncounterService) EraseEncounters(ctx context.Context, r tripline.EncounterRetention) (tripline.Erasure, error) {
 	var out tripline.Erasure
 	for {
-		n, err := s.eraseBatch(ctx, r)
+		n, err := s.eraseBatch(ctx, r, &out)
 		out.Encounters += n
 		if err != nil || n < eraseBatch {
 			if err != nil {
@@ -32,10 +32,15 @@ func (s *EncounterService) EraseEncounters(ctx context.Context, r tripline.Encou
 	}
 	refs, err := s.eraseRefusals(ctx, r)
 	out.Refusals = refs
+	if err != nil {
+		return out, err
+	}
+	n, err := s.expireStaleReports(ctx, r)
+	out.Reports += n
 	return out, err
 }
 
-func (s *EncounterService) eraseBatch(ctx context.Context, r tripline.EncounterRetention) (int, error) {
+func (s *EncounterService) eraseBatch(ctx context.Context, r tripline.EncounterRetention, out *tripline.Erasure) (int, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -54,6 +59,7 @@ func (s *EncounterService) eraseBatch(ctx context.Context, r tripline.EncounterR
 		return 0, fmt.Errorf("encounters past retention: %w", err)
 	}
 	var due []*tripline.Encounter
+	reports := 0
 	for rows.Next() {
 		var body []byte
 		e := new(tripline.Encounter)
@@ -84,8 +90,77 @@ func (s *EncounterService) eraseBatch(ctx context.Context, r tripline.EncounterR
 		if err := tx.trimEvents(ctx, e.ID, tripline.ErasedEncounterFields); err != nil {
 			return 0, err
 		}
+		// Its report and updates still on their way would outlive it: the
+		// originator never heard, and now never will from this node.
+		// Updates are keyed by the encounter's id, then '#' (Key); ids
+		// compare bytewise in both engines.
+		k, err := tx.expireReports(ctx, `(id = ? OR (id >= ? AND id < ?))`, e.ID, e.ID+"#", e.ID+"$")
+		if err != nil {
+			return 0, err
+		}
+		reports += k
 	}
-	return len(due), tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	out.Reports += reports
+	return len(due), nil
+}
+
+// expireStaleReports expires every undelivered report whose deadline is
+// older than a resolved encounter's retention, whatever it carries (a
+// relayed report, a diffusion, a pending encounter's report): its
+// alert was raised long ago, and its body must not outlive what it
+// reports.
+func (s *EncounterService) expireStaleReports(ctx context.Context, r tripline.EncounterRetention) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	cut := tripline.Cutoff(r.Resolved, tx.now)
+	if cut.IsZero() {
+		return 0, nil
+	}
+	n, err := tx.expireReports(ctx, `deadline < ?`, formatTime(cut))
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}
+
+// expireReports marks the open reports that where selects (with args)
+// expired, cutting each body to its residue (tripline.ReportResidue),
+// and returns how many.
+func (tx *Tx) expireReports(ctx context.Context, where string, args ...any) (int, error) {
+	open := []any{tripline.ReportPending, tripline.ReportSent, tripline.ReportOverdue}
+	rows, err := tx.QueryContext(ctx, `SELECT id, body FROM reports WHERE status IN (?, ?, ?) AND `+where, append(open, args...)...)
+	if err != nil {
+		return 0, fmt.Errorf("reports to expire: %w", err)
+	}
+	type due struct {
+		id   string
+		body []byte
+	}
+	var ds []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.id, &d.body); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("scan report: %w", err)
+		}
+		ds = append(ds, d)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	for _, d := range ds {
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = ?, body = ? WHERE id = ?`,
+			tripline.ReportExpired, tripline.ReportResidue(d.body), d.id); err != nil {
+			return 0, fmt.Errorf("expire report %s: %w", d.id, err)
+		}
+	}
+	return len(ds), nil
 }
 
 // eraseRefusals removes the refusals past r.Refusal, with their events'

@@ -494,15 +494,16 @@ func (s *FederationStore) scanReports(ctx context.Context, q string, args ...any
 }
 
 // MarkReport records a delivery attempt's outcome: status and the next
-// attempt time (retries back off); acknowledged sets the ack time.
+// attempt time (retries back off); acknowledged sets the ack time. A
+// report acknowledged or expired meanwhile stays so.
 func (s *FederationStore) MarkReport(ctx context.Context, id, status string, next time.Time) error {
 	acked := ""
 	if status == tripline.ReportAcknowledged {
 		acked = formatTime(s.db.Now())
 	}
 	_, err := s.db.db.ExecContext(ctx, `UPDATE reports SET status = ?, attempts = attempts + 1, next_attempt = ?,
-		acked_at = CASE WHEN ? != '' THEN ? ELSE acked_at END WHERE id = ? AND status != 'acknowledged'`,
-		status, formatTime(next), acked, acked, id)
+		acked_at = CASE WHEN ? != '' THEN ? ELSE acked_at END WHERE id = ? AND status NOT IN (?, ?)`,
+		status, formatTime(next), acked, acked, id, tripline.ReportAcknowledged, tripline.ReportExpired)
 	if err != nil {
 		return fmt.Errorf("mark report %s: %w", id, err)
 	}

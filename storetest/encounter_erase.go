@@ -2,11 +2,13 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"tripline"
+	"tripline/sqlstore"
 )
 
 // testEncounterErasure: a resolved encounter past its retention loses the
@@ -165,5 +167,94 @@ func verifyChain(t *testing.T, s Store) {
 			t.Fatalf("event %d (%s %s): chain %s, want %s (%v)", ev.Seq, ev.Type, ev.Subject, got, ev.Chain, err)
 		}
 		prev = ev.Chain
+	}
+}
+
+// testReportsExpire: an undelivered outbox report of an erased encounter
+// (the report and its updates) expires with it, keeping only whose it
+// was; any other undelivered report expires once it has waited longer
+// than a resolved encounter is kept; delivered ones and the rest stay.
+func testReportsExpire(t *testing.T, e Engine) {
+	ctx := t.Context()
+	db := e.Open(t)
+	t0 := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	now := t0
+	db.Now = func() time.Time { return now }
+	enc, fed := sqlstore.NewEncounterService(db), sqlstore.NewFederationStore(db)
+	fp, err := enc.CreateEncounter(ctx, encounter("agency-c", "c:1", "F1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := enc.ResolveEncounter(ctx, fp.ID, tripline.Resolution{Outcome: tripline.OutcomeFalsePositive, By: "analyst-1"}, "h"); err != nil {
+		t.Fatal(err)
+	}
+	signed := func(kind string, v any) []byte {
+		b, _ := json.Marshal(v)
+		out, _ := json.Marshal(map[string]any{"from": "node-a", "to_origin": "node-c", "kind": kind, "encounter": json.RawMessage(b), "sig": "c2ln"})
+		return out
+	}
+	report := signed("", map[string]any{"id": fp.ID, "agency": "agency-a", "originator": "agency-c", "traveller": map[string]string{"name": "Ali Hassan"}})
+	update := signed("update", map[string]any{"id": fp.ID, "note": "Ali Hassan was let through"})
+	queue := func(id string, deadline time.Time, body []byte) {
+		t.Helper()
+		if err := fed.QueueReport(ctx, &tripline.Report{ID: id, ToOrigin: "node-c", NextHop: "node-b", NextAttempt: deadline, Deadline: deadline, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queue(fp.ID, t0.Add(time.Hour), report)
+	queue(fp.ID+"#outcome:false_positive", t0.Add(time.Hour), update)
+	queue(fp.ID+"x", t0.Add(time.Hour), report) // another id sharing its prefix
+	queue("relay-old", t0, report)
+	queue("relay-new", t0.AddDate(1, 0, 0), report)
+	queue("delivered", t0, report)
+	if err := fed.AcknowledgeReport(ctx, "delivered", []byte(`{"kind":"kept"}`)); err != nil {
+		t.Fatal(err)
+	}
+	status := func(id string) *tripline.Report {
+		t.Helper()
+		r, err := fed.Report(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	erase := func(at time.Time, want int) {
+		t.Helper()
+		now = at
+		x, err := enc.EraseEncounters(ctx, tripline.DefaultEncounterRetention)
+		if err != nil || x.Reports != want {
+			t.Fatalf("erase at %s = %+v, %v; want %d reports expired", at.Format(time.DateOnly), x, err, want)
+		}
+	}
+	erase(t0.AddDate(0, 0, 89), 0)
+	erase(t0.AddDate(0, 0, 91), 2)
+	if r := status(fp.ID); r.Status != tripline.ReportExpired || strings.Contains(string(r.Body), "Ali Hassan") ||
+		!strings.Contains(string(r.Body), `"originator":"agency-c"`) {
+		t.Fatalf("the erased encounter's report = %s %s; want expired, keeping whose it was only", r.Status, r.Body)
+	}
+	if r := status(fp.ID + "#outcome:false_positive"); r.Status != tripline.ReportExpired || string(r.Body) != `{"kind":"update"}` {
+		t.Fatalf("the erased encounter's update = %s %s; want expired, its kind only", r.Status, r.Body)
+	}
+	for _, id := range []string{fp.ID + "x", "relay-old", "relay-new"} {
+		if r := status(id); r.Status != tripline.ReportPending || !strings.Contains(string(r.Body), "Ali Hassan") {
+			t.Fatalf("report %s = %s %s; want pending, whole", id, r.Status, r.Body)
+		}
+	}
+	erase(t0.AddDate(2, 0, 1), 2) // fp.ID+"x" and relay-old waited two years
+	if rs, err := fed.OpenReports(ctx); err != nil || len(rs) != 1 || rs[0].ID != "relay-new" {
+		t.Fatalf("open reports = %+v, %v; want relay-new alone", rs, err)
+	}
+	if r := status("delivered"); r.Status != tripline.ReportAcknowledged || string(r.Body) != `{"kind":"kept"}` {
+		t.Fatalf("a delivered report changed: %s %s", r.Status, r.Body)
+	}
+	if rs, err := fed.Reports(ctx, tripline.ReportFilter{Status: tripline.ReportExpired}); err != nil || len(rs) != 4 {
+		t.Fatalf("expired reports = %d, %v; want 4", len(rs), err)
+	}
+	// A late delivery attempt's outcome does not revive an expired report.
+	if err := fed.MarkReport(ctx, "relay-old", tripline.ReportSent, now); err != nil {
+		t.Fatal(err)
+	}
+	if r := status("relay-old"); r.Status != tripline.ReportExpired {
+		t.Fatalf("an expired report marked %s", r.Status)
 	}
 }

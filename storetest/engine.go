@@ -51,6 +51,7 @@ func RunDB(t *testing.T, e Engine) {
 		{"PartnerTLSStored", testPartnerTLSStored},
 		{"FederationCursors", testFederationCursors},
 		{"FederationReports", testFederationReports},
+		{"ReportsExpire", testReportsExpire},
 		{"ImportPublishedVersions", testImportPublishedVersions},
 		{"LinkStore", testLinkStore},
 		{"ReplaceLinks", testReplaceLinks},

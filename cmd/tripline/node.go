@@ -166,8 +166,8 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		// The node's own act, by no user: oversight sees that retention ran
 		// and what it took, never whom.
 		n.Audit.Record(context.Background(), tripline.AuditEntry{User: "retention", Agency: n.Agency, Action: "retention.erase",
-			Detail: fmt.Sprintf("%d encounters, %d tips and %d diffusions erased, %d refusals and %d lapsed clearances removed",
-				x.Encounters, x.Tips, x.Diffusions, len(x.Refusals), lapsed)})
+			Detail: fmt.Sprintf("%d encounters, %d tips and %d diffusions erased, %d refusals and %d lapsed clearances removed, %d undelivered reports expired",
+				x.Encounters, x.Tips, x.Diffusions, len(x.Refusals), lapsed, x.Reports)})
 	}
 	n.Notify = func() {
 		if n.Notifier != nil {

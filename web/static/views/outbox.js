@@ -3,11 +3,12 @@
 // notice to the departure country's partner, a diffusion, its
 // acknowledgement, a hit on a received diffusion to its sender), with
 // their delivery state:
-// pending, sent, acknowledged, overdue (past the acknowledgement deadline).
+// pending, sent, acknowledged, overdue (past the acknowledgement deadline),
+// expired (undelivered when what it carried reached its retention).
 import {api, q} from '../api.js';
 import {h, clear, errorBox, fmtTime} from '../dom.js';
 
-const STATUSES = [['', 'All'], ['pending', 'Pending'], ['sent', 'Sent'], ['overdue', 'Overdue'], ['acknowledged', 'Acknowledged']];
+const STATUSES = [['', 'All'], ['pending', 'Pending'], ['sent', 'Sent'], ['overdue', 'Overdue'], ['acknowledged', 'Acknowledged'], ['expired', 'Expired']];
 
 function kindOf(r) {
   // What a bundle carries back (docs/federation.md): receipts, outcomes, shared clearances.
