@@ -52,8 +52,8 @@ var auditCommands = []*command{{
 	},
 }, {
 	name: "audit witnessed", args: "NODE",
-	summary: "Print the audit checkpoints this node kept of partner NODE as its witness, one JSON object a line:\n" +
-		"the file NODE's oversight gives to 'tripline audit verify --checkpoint'.",
+	summary: "Print the audit checkpoints kept of a partner NODE, as JSON Lines.\n" +
+		"NODE's oversight verifies NODE's log against them with 'tripline audit verify' and this file.",
 	examples: []string{"tripline audit witnessed node-b > node-b.witness.json"},
 	flags: func(fs *flag.FlagSet, env *Env) runFunc {
 		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
