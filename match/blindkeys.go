@@ -32,8 +32,12 @@ func BlindKeys(name string) BlindName {
 	t := variants()
 	var exact, classes, skels []string
 	for _, tk := range toks {
-		if tk.kind == kindParticle {
-			continue // "bin" and "van" come and go between lists and passports
+		if tk.kind == kindParticle || isParticle(tk.form) {
+			// "bin" and "van" come and go between lists and passports; a
+			// particle kept as a family name ("Anjali Das") is left out
+			// too, so that the keys do not depend on where it stands
+			// (DAS RAHUL KUMAR) and stay those of match-blind-2.
+			continue
 		}
 		exact = append(exact, tk.form)
 		c := tk.form

@@ -546,7 +546,7 @@ func oneWordYearKey(t *token, year int) uint64 {
 }
 
 // loneWord returns the token of a name that is one name word and
-// nothing else (no particle, no initial: "Das" is a particle too).
+// nothing else (no particle, no initial: not "Abu Hamza", nor "J. Smith").
 func loneWord(toks []*token) (*token, bool) {
 	if len(toks) != 1 || toks[0].kind != kindName || len(toks[0].skel) < 2 {
 		return nil, false

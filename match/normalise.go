@@ -143,6 +143,16 @@ var particles = map[string]string{
 	"wa": "wa", // "son of" in Central African names (Mutanga wa Bafunkwa)
 }
 
+// connectorOnly are the particles that are never a family name on their
+// own: "son of", "father of". The others (da, das, de, do, le, van...)
+// connect a family name in one tradition and are the family name in
+// another (Das in Bengal and Odisha, Le and Do in Vietnam): one that ends
+// the name, or is one of its two words, connects nothing ("Anjali Das",
+// "LE MINH"), and is kept as a name. Kept as a particle there, an
+// innocent "Anjali Das" was "Anjali" against the listed Anjali Sharma
+// (0.73, a review), and "Anjali Dass" a name short of Anjali Das.
+var connectorOnly = setOf("bin", "bint", "abu", "ould", "wa")
+
 // abdPrefixes start a compound with a following word: "Abd al-Rahman",
 // "Abdul Rahman", "Abdel Rahman" all become one token.
 var abdPrefixes = setOf("abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdur", "abdus", "abdel", "abdoul", "abdou", "abdar", "abdus", "abdil")
@@ -412,7 +422,7 @@ func buildTokens(words []rawWord) []token {
 			out = append(out, abdTokens(abdStem(w.form[3:]), w, w.form)...)
 			continue
 		}
-		if p, ok := particles[w.form]; ok && len(ws) > 1 {
+		if p, ok := particles[w.form]; ok && len(ws) > 1 && (w.arabic || connectorOnly[p] || !last && len(ws) > 2) {
 			out = append(out, token{form: p, skel: latinSkeleton(p), kind: kindParticle})
 			continue
 		}

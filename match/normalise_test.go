@@ -141,3 +141,56 @@ func TestArabicFit(t *testing.T) {
 		}
 	}
 }
+
+// TestParticleAsFamilyName: a particle that connects nothing (it ends the
+// name, or is one of its two words) is the family name it is elsewhere
+// (Das, Le, Do); one before a name still connects (Da Costa, van der
+// Berg), and bin, abu and wa are never a family name alone.
+func TestParticleAsFamilyName(t *testing.T) {
+	kinds := []struct {
+		name, word string
+		particle   bool
+	}{
+		{"Anjali Das", "das", false},
+		{"DAS ANJALI", "das", false},
+		{"Rahul Kumar Das", "das", false},
+		{"Minh Le", "le", false},
+		{"Luis Fernando Da Costa", "da", true},
+		{"DA COSTA LUIS", "da", true},
+		{"Jan van der Berg", "van", true},
+		{"Jan van der Berg", "der", true},
+		{"Mohamed Ben", "bin", true}, // cut after the particle
+		{"Omar Abu", "abu", true},    // moved after the name
+		{"Mutanga wa Bafunkwa", "wa", true},
+	}
+	for _, c := range kinds {
+		found := false
+		for _, tk := range prepare(c.name) {
+			if tk.form == c.word {
+				found = true
+				if got := tk.kind == kindParticle; got != c.particle {
+					t.Errorf("%q: %q a particle = %v, want %v", c.name, c.word, got, c.particle)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%q: no token %q", c.name, c.word)
+		}
+	}
+	review := NameThresholds(DefaultThresholds).Review
+	for _, c := range []struct {
+		a, b  string
+		match bool
+	}{
+		{"Anjali Das", "Anjali Sharma", false}, // another family name, not a name cut short
+		{"Minh Le", "Minh Tran", false},
+		{"Rahul Das", "Rahul Kumar", false},
+		{"Anjali Dass", "Anjali Das", true}, // a spelling of the name, not a name against a particle
+		{"DAS ANJALI", "Anjali Das", true},
+		{"Luis Fernando Costa", "Luis Fernando Da Costa", true},
+	} {
+		if s := CompareNames(c.a, c.b); (s >= review) != c.match {
+			t.Errorf("CompareNames(%q, %q) = %.3f, want at or above review %.3f: %v", c.a, c.b, s, review, c.match)
+		}
+	}
+}
