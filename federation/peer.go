@@ -41,6 +41,8 @@ type Store interface {
 	NextBundle(ctx context.Context, to string) (int64, error)
 	LastBundle(ctx context.Context, from string) (int64, error)
 	BundleImported(ctx context.Context, from string, seq int64) error
+	// Partners' audit checkpoints, kept as their witness (witness.go).
+	tripline.AuditWitness
 }
 
 // Peer is this node's side of federation: pulling partners' feeds,

@@ -110,6 +110,43 @@ func (s *Server) handleAuditCheckpoint(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, c)
 }
 
+// WitnessedPage is the answer of GET /v1/audit/witnessed.
+type WitnessedPage struct {
+	Node        string                      `json:"node"`
+	Checkpoints []*tripline.AuditCheckpoint `json:"checkpoints"`
+}
+
+// handleWitnessed gives the checkpoints this node kept of a partner's
+// audit log (federation.Peer.WitnessAudits).
+func (s *Server) handleWitnessed(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, "node"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	node := r.URL.Query().Get("node")
+	if node == "" {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "node: required"))
+		return
+	}
+	if s.Witness == nil {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EUNAVAILABLE, "this node witnesses no partner"))
+		return
+	}
+	err := s.Policy.Witnessed(r.Context(), node)
+	var cs []*tripline.AuditCheckpoint
+	if err == nil {
+		cs, err = s.Witness.Witnessed(r.Context(), node)
+	}
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if cs == nil {
+		cs = []*tripline.AuditCheckpoint{}
+	}
+	writeJSON(w, http.StatusOK, WitnessedPage{Node: node, Checkpoints: cs})
+}
+
 // ConsentPage lists consent requests.
 type ConsentPage struct {
 	Consents []*tripline.Consent `json:"consents"`

@@ -50,6 +50,7 @@ var schemaTypes = map[string]reflect.Type{
 	"ReportReceipt":   reflect.TypeOf(federation.ReportReceipt{}),
 	"ReportAck":       reflect.TypeOf(federation.ReportAck{}),
 	"ReportPage":      reflect.TypeOf(ReportPage{}),
+	"WitnessedPage":   reflect.TypeOf(WitnessedPage{}),
 	"FeedPages":       reflect.TypeOf(federation.FeedPages{}),
 	"Partner":         reflect.TypeOf(tripline.Partner{}),
 	"PartnerPage":     reflect.TypeOf(PartnerPage{}),

@@ -51,6 +51,7 @@ var (
 	writers    = []tripline.Role{analyst, supervisor, admin}
 	ackers     = []tripline.Role{analyst, supervisor, tripline.RoleNode}
 	auditors   = []tripline.Role{tripline.RoleAuditor}
+	witnesses  = []tripline.Role{tripline.RoleAuditor, tripline.RoleNode}
 	admins     = []tripline.Role{admin}
 	everyone   = []tripline.Role{officer, analyst, supervisor, admin, tripline.RoleAuditor}
 )
@@ -119,7 +120,9 @@ func (s *Server) coreRoutes() []route {
 				{"after", "integer", "continue after this sequence number"}, {"limit", "integer", "page size, at most 10000 (default 1000)"}},
 			Handler: s.handleAudit},
 		{Method: "GET", Pattern: "/v1/audit/verify", Roles: auditors, Summary: "Verify the audit hash chain; names the first bad entry.", Response: "Verification", Handler: s.handleAuditVerify},
-		{Method: "GET", Pattern: "/v1/audit/checkpoint", Roles: auditors, Summary: "The node's signature on the head of its audit log, signed now if the head moved: for a witness outside the node to keep (tripline audit verify --checkpoint).", Response: "AuditCheckpoint", Handler: s.handleAuditCheckpoint},
+		{Method: "GET", Pattern: "/v1/audit/checkpoint", Roles: witnesses, Summary: "The node's signature on the head of its audit log, signed now if the head moved: for a witness outside the node (an auditor, a partner node) to keep (tripline audit verify --checkpoint).", Response: "AuditCheckpoint", Handler: s.handleAuditCheckpoint},
+		{Method: "GET", Pattern: "/v1/audit/witnessed", Roles: witnesses, Summary: "The audit checkpoints this node kept of a partner node (node) as its witness: for this node's auditors, or that node itself.",
+			Query: []param{{"node", "string", "the partner node"}}, Response: "WitnessedPage", Handler: s.handleWitnessed},
 		{Method: "GET", Pattern: "/v1/consents", Roles: writers, Summary: "Consent requests on a listing.", Response: "ConsentPage",
 			Query: []param{{"listing", "string", "only requests on this listing"}}, Handler: s.handleListConsents},
 		{Method: "POST", Pattern: "/v1/consents", Roles: writers, Summary: "Ask a listing's originator to let it go to a third party.", Request: "ConsentRequest", Response: "Consent", Handler: s.handleRequestConsent},

@@ -46,6 +46,9 @@ type Server struct {
 	// Partners manages the partner nodes while serving (partners.go); nil
 	// when the node runs alone.
 	Partners PartnerAdmin
+	// Witness holds the partners' audit checkpoints this node keeps
+	// (audit.go); nil answers their route 503.
+	Witness tripline.AuditWitness
 	// Blind serves partners screening against this node's blind lists
 	// (blind.go); nil offers none.
 	Blind BlindService

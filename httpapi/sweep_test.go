@@ -29,6 +29,16 @@ func (reportsOnly) Reports(context.Context, tripline.ReportFilter) ([]*tripline.
 	return out, nil
 }
 
+// witnessNone keeps no partner's audit checkpoints.
+type witnessNone struct{}
+
+func (witnessNone) Witness(context.Context, *tripline.AuditCheckpoint) (bool, error) {
+	return false, nil
+}
+func (witnessNone) Witnessed(context.Context, string) ([]*tripline.AuditCheckpoint, error) {
+	return nil, nil
+}
+
 // sweepCall is how the sweep calls one route: a path (with query) and a
 // body, or why it does not.
 type sweepCall struct {
@@ -62,6 +72,7 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		}
 	}
 	w.srv.Federation = reportsOnly{}
+	w.srv.Witness = witnessNone{}
 	partnerKey := partnerAdmin(t, w.test)
 	// What the write routes act on.
 	alert := &tripline.DocumentAlert{Source: "s", Country: "IRQ", Number: "D1", Kind: tripline.AlertStolen, Action: tripline.ActionSecondaryCheck,
@@ -142,6 +153,7 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"GET /v1/audit":                          {path: "/v1/audit?limit=10000"},
 		"GET /v1/audit/verify":                   {path: "/v1/audit/verify"},
 		"GET /v1/audit/checkpoint":               {path: "/v1/audit/checkpoint"},
+		"GET /v1/audit/witnessed":                {path: "/v1/audit/witnessed?node=B"},
 		"GET /v1/consents":                       {path: "/v1/consents"},
 		"POST /v1/consents":                      {path: "/v1/consents", body: `{"listing":"x:1","recipient":"z"}`},
 		"POST /v1/consents/{id}/decide":          {path: "/v1/consents/" + consent.ID + "/decide", body: `{"grant":true}`},

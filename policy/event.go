@@ -114,3 +114,23 @@ func (p *Policy) Reports(ctx context.Context, rs []*tripline.Report) ([]*triplin
 	p.record(ctx, id, "report.list", "", fmt.Sprintf("%d of %d reports visible", len(out), len(rs)))
 	return out, nil
 }
+
+// Witnessed checks that the caller may read the audit checkpoints this
+// node keeps of node as its witness: an auditor of this node (to hand to
+// that node's oversight), or that node itself, for its own only (to
+// verify its log against); it records the read either way.
+func (p *Policy) Witnessed(ctx context.Context, node string) error {
+	id, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case id.Role == tripline.RoleAuditor:
+	case id.Role == tripline.RoleNode && id.User == "node:"+node:
+	default:
+		p.record(ctx, id, "audit.witnessed.denied", node, "")
+		return tripline.Errorf(tripline.EFORBIDDEN, "audit checkpoints of node %.80q: for this node's auditors and that node only", node)
+	}
+	p.record(ctx, id, "audit.witnessed", node, "")
+	return nil
+}

@@ -288,3 +288,25 @@ func TestNoIdentityNoDisclosure(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// The checkpoints this node keeps of a partner's audit log go to this
+// node's auditors and to that partner's node, for its own log only.
+func TestWitnessedCheckpoints(t *testing.T) {
+	p := policy.New(tripline.GroupMap{}, nil)
+	for _, tc := range []struct {
+		id   tripline.Identity
+		node string
+		ok   bool
+	}{
+		{tripline.Identity{User: "u1", Agency: "a", Role: tripline.RoleAuditor}, "B", true},
+		{tripline.Identity{User: "node:B", Agency: "b", Role: tripline.RoleNode}, "B", true},
+		{tripline.Identity{User: "node:C", Agency: "c", Role: tripline.RoleNode}, "B", false},
+		{tripline.Identity{User: "u2", Agency: "a", Role: tripline.RoleAdmin}, "B", false},
+		{tripline.Identity{User: "u3", Agency: "a", Role: tripline.RoleAnalyst}, "B", false},
+	} {
+		err := p.Witnessed(tripline.WithIdentity(context.Background(), &tc.id), tc.node)
+		if (err == nil) != tc.ok || err != nil && tripline.ErrorCode(err) != tripline.EFORBIDDEN {
+			t.Errorf("%s (%s) reading %s's checkpoints: %v, want allowed %v", tc.id.User, tc.id.Role, tc.node, err, tc.ok)
+		}
+	}
+}

@@ -52,6 +52,7 @@ func RunDB(t *testing.T, e Engine) {
 		{"FederationCursors", testFederationCursors},
 		{"FederationReports", testFederationReports},
 		{"ReportsExpire", testReportsExpire},
+		{"AuditWitness", testAuditWitness},
 		{"ImportPublishedVersions", testImportPublishedVersions},
 		{"LinkStore", testLinkStore},
 		{"ReplaceLinks", testReplaceLinks},

@@ -51,6 +51,30 @@ var auditCommands = []*command{{
 		})
 	},
 }, {
+	name: "audit witnessed", args: "NODE",
+	summary: "Print the audit checkpoints kept of a partner NODE, as JSON Lines.\n" +
+		"NODE's oversight verifies NODE's log against them with 'tripline audit verify' and this file.",
+	examples: []string{"tripline audit witnessed node-b > node-b.witness.json"},
+	flags: func(fs *flag.FlagSet, env *Env) runFunc {
+		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
+			cs, err := n.Fed.Witnessed(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if err := n.audited(ctx, "audit.witnessed", args[0], fmt.Sprint(len(cs))); err != nil {
+				return err
+			}
+			if len(cs) == 0 {
+				return tripline.Errorf(tripline.ENOTFOUND, "no audit checkpoint of node %q kept here", args[0])
+			}
+			for _, c := range cs {
+				b, _ := json.Marshal(c)
+				fmt.Fprintln(env.Stdout, string(b))
+			}
+			return nil
+		})
+	},
+}, {
 	name: "audit query", usage: "[--subject ID] [--agency AGENCY] [--user USER] [--from TIME] [--to TIME]",
 	summary:  "Print the audit log's entries as JSON Lines, oldest first.\nReading them is itself recorded.",
 	examples: []string{"tripline audit query --subject un-sc:TAi.005", "tripline audit query --agency de-bka --from 2026-11-01T00:00:00Z"},

@@ -76,7 +76,7 @@ func (n *Node) consented(ctx context.Context, listing string) []string {
 // serveFederation gives the API server the partner protocol, partner
 // management and the partners' metrics, and starts following partners.
 func (n *Node) serveFederation(srv *httpapi.Server) {
-	srv.Federation, srv.Partners = n.FedService, n.FedService
+	srv.Federation, srv.Partners, srv.Witness = n.FedService, n.FedService, n.Fed
 	srv.Registry().MustRegister(n.Peer.Collector(), encounterMetrics{n})
 	n.runFederation(n.Context())
 }
@@ -90,6 +90,9 @@ func (n *Node) runFederation(ctx context.Context) {
 		n.Peer.Run(ctx, time.Second)
 	})
 	n.Every(500*time.Millisecond, n.Peer.Deliver)
+	if n.WitnessEvery > 0 {
+		n.Every(n.WitnessEvery, n.Peer.WitnessAudits)
+	}
 }
 
 // originNode returns the node a listing came from and the next hop

@@ -29,10 +29,11 @@ type fedNode struct {
 	tokens  map[string]string
 	cmd     *exec.Cmd
 	logFile string
+	extra   []string // more environment for its processes
 }
 
 func (f *fedNode) env() []string {
-	return append(os.Environ(), "TRIPLINE_NODE="+f.id, "TRIPLINE_AGENCY="+f.agency, "TRIPLINE_DATA="+f.dir, "TRIPLINE_LOG_LEVEL=debug")
+	return append(append(os.Environ(), "TRIPLINE_NODE="+f.id, "TRIPLINE_AGENCY="+f.agency, "TRIPLINE_DATA="+f.dir, "TRIPLINE_LOG_LEVEL=debug"), f.extra...)
 }
 
 func (f *fedNode) cli(args ...string) string {

@@ -35,7 +35,10 @@ type Node struct {
 	FedService *federation.Service
 	Notifier   *federation.Notifier
 	Network    *network.Service // link analysis (network.go); nil without the index
-	groups     *groupCache
+	// WitnessEvery is how often each partner's audit checkpoint is
+	// fetched and kept (TRIPLINE_AUDIT_WITNESS_EVERY; 0: never).
+	WitnessEvery time.Duration
+	groups       *groupCache
 }
 
 // nodeConfig is what openNode needs besides the data directory.
@@ -122,6 +125,13 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	if n.EncounterRetention, err = tripline.ParseEncounterRetention(env.Getenv("TRIPLINE_ENCOUNTER_RETENTION")); err != nil {
 		n.Close()
 		return nil, usagef("TRIPLINE_ENCOUNTER_RETENTION: %s", tripline.ErrorMessage(err))
+	}
+	n.WitnessEvery = tripline.DefaultWitnessEvery
+	if v := env.Getenv("TRIPLINE_AUDIT_WITNESS_EVERY"); v != "" {
+		if n.WitnessEvery, err = time.ParseDuration(v); err != nil || n.WitnessEvery < 0 {
+			n.Close()
+			return nil, usagef("TRIPLINE_AUDIT_WITNESS_EVERY: %q is not a duration (10m; 0 witnesses no partner)", v)
+		}
 	}
 	n.Fed.Agency = n.Agency
 	if err := n.startFederation(ctx, dir); err != nil {

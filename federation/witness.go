@@ -1,0 +1,58 @@
+package federation
+
+import (
+	"context"
+	"net/url"
+
+	"tripline"
+)
+
+// WitnessAudits fetches the newest audit checkpoint of every active
+// partner with an address and keeps it (tripline.AuditWitness): the copy
+// a partner's oversight verifies its log against, out of reach of
+// whoever holds that partner's data directory. A checkpoint that does not
+// name the partner or is not signed by its key is refused; one that
+// contradicts a checkpoint kept before (the partner's log rewritten or cut
+// back) is kept as evidence and raised as an alert, in the log and the
+// audit log. A partner that signs no checkpoints is skipped.
+func (p *Peer) WitnessAudits(ctx context.Context) {
+	for _, x := range p.partnerList() {
+		if x.URL == "" || x.Suspended() || ctx.Err() != nil {
+			continue
+		}
+		var c tripline.AuditCheckpoint
+		if err := p.do(ctx, x, "GET", "/v1/audit/checkpoint", nil, &c); err != nil {
+			p.Logger.Debug("witness: no audit checkpoint from partner", "partner", x.ID, "err", err)
+			continue
+		}
+		key, ok := p.Key(x.ID)
+		if c.Node != x.ID || !ok || !c.Verify(key) {
+			p.Logger.Warn("witness: refused a partner's audit checkpoint: not signed by its node key", "partner", x.ID, "names", c.Node)
+			continue
+		}
+		c.Key = "" // informative only, and not what was verified
+		kept, err := p.Store.Witness(ctx, &c)
+		switch {
+		case tripline.ErrorCode(err) == tripline.ECONFLICT:
+			p.Logger.Error("ALERT: a partner's audit log contradicts the checkpoint kept of it", "partner", x.ID, "err", tripline.ErrorMessage(err))
+			if p.Audit != nil {
+				p.Audit.Record(ctx, tripline.AuditEntry{User: "node:" + x.ID, Agency: x.Agency, Role: tripline.RoleNode,
+					Action: "audit.witness.conflict", Subject: x.ID, Detail: tripline.ErrorMessage(err)})
+			}
+		case err != nil:
+			p.Logger.Error("witness: keep a partner's audit checkpoint", "partner", x.ID, "err", err)
+		case kept:
+			p.Logger.Debug("witness: kept a partner's audit checkpoint", "partner", x.ID, "seq", c.Seq)
+		}
+	}
+}
+
+// Witnessed returns what partner x kept of this node's audit checkpoints
+// as its witness, for this node's oversight to verify against.
+func (p *Peer) Witnessed(ctx context.Context, x *tripline.Partner) ([]*tripline.AuditCheckpoint, error) {
+	var page struct {
+		Checkpoints []*tripline.AuditCheckpoint `json:"checkpoints"`
+	}
+	err := p.do(ctx, x, "GET", "/v1/audit/witnessed?node="+url.QueryEscape(p.Self), nil, &page)
+	return page.Checkpoints, err
+}

@@ -1,0 +1,47 @@
+package tripline
+
+import (
+	"context"
+	"time"
+)
+
+// A node's own checkpoints (AuditCheckpoint) sit beside its log, where
+// whoever holds the data directory can delete them with the entries they
+// would show missing. Partners are the witnesses such an attacker cannot
+// reach: each node fetches every partner's newest checkpoint regularly and
+// keeps it, and a partner's oversight verifies its log against the copies
+// its partners kept (tripline audit witnessed, audit verify --checkpoint).
+
+// DefaultWitnessEvery is how often a node fetches each partner's audit
+// checkpoint: what a rewrite of a partner's log can hide from its
+// witnesses is at most this much of its newest entries.
+const DefaultWitnessEvery = 10 * time.Minute
+
+// AuditWitness keeps partners' audit checkpoints.
+type AuditWitness interface {
+	// Witness keeps c, whose signature by c.Node the caller checked,
+	// reporting whether it was new. It fails ECONFLICT, keeping c as the
+	// evidence, when c contradicts a checkpoint kept of the same node:
+	// another hash for the same entry (the log was rewritten), or an entry
+	// before the newest kept (the log was cut back).
+	Witness(ctx context.Context, c *AuditCheckpoint) (bool, error)
+	// Witnessed returns the checkpoints kept of node, oldest entry first.
+	Witnessed(ctx context.Context, node string) ([]*AuditCheckpoint, error)
+}
+
+// WitnessConflict returns the ECONFLICT error for checkpoint c of a node
+// against one kept of it before (kept), or nil when c extends the log
+// kept shows: a later entry, or the same entry with the same hash.
+func WitnessConflict(kept, c *AuditCheckpoint) error {
+	switch {
+	case kept == nil:
+		return nil
+	case c.Seq == kept.Seq && c.Hash != kept.Hash:
+		return Errorf(ECONFLICT, "node %s signed entry %d of its audit log with hash %s on %s and %s on %s: the log was rewritten",
+			c.Node, c.Seq, short(kept.Hash), kept.At.UTC().Format(time.RFC3339), short(c.Hash), c.At.UTC().Format(time.RFC3339))
+	case c.Seq < kept.Seq:
+		return Errorf(ECONFLICT, "node %s now signs entry %d of its audit log as its head, after entry %d (signed %s): the log was cut back",
+			c.Node, c.Seq, kept.Seq, kept.At.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
