@@ -3,6 +3,8 @@ package match
 import (
 	"slices"
 	"testing"
+
+	"tripline"
 )
 
 func TestNormalise(t *testing.T) {
@@ -191,6 +193,31 @@ func TestParticleAsFamilyName(t *testing.T) {
 	} {
 		if s := CompareNames(c.a, c.b); (s >= review) != c.match {
 			t.Errorf("CompareNames(%q, %q) = %.3f, want at or above review %.3f: %v", c.a, c.b, s, review, c.match)
+		}
+	}
+}
+
+// TestSurnameFieldParticle: a passport, manifest or PNR gives the surname
+// apart, and the traveller's name is written given names first, so a
+// surname that is a particle word ends the name and is read as a name.
+func TestSurnameFieldParticle(t *testing.T) {
+	review := DefaultThresholds.Review
+	listing := func(name string) *tripline.Listing {
+		return &tripline.Listing{ID: "x", Names: []tripline.Name{{Full: name, Kind: tripline.NamePrimary}}}
+	}
+	for _, c := range []struct {
+		surname, given, listed string
+		match                  bool
+	}{
+		{"DAS", "RAHUL KUMAR", "Rahul Kumar Sharma", false},
+		{"DAS", "RAHUL KUMAR", "Rahul Kumar Das", true},
+		{"LE", "VAN THANH", "Tran Van Thanh", false},
+		{"LE", "VAN THANH", "Le Van Thanh", true},
+		{"DA COSTA", "LUIS FERNANDO", "Luis Fernando Costa", true},
+	} {
+		tr := &tripline.Traveller{Surname: c.surname, GivenNames: c.given}
+		if s, _ := Score(tr, listing(c.listed)); (s >= review) != c.match {
+			t.Errorf("Score(%s / %s, %q) = %.3f, want at or above review %.2f: %v", c.surname, c.given, c.listed, s, review, c.match)
 		}
 	}
 }

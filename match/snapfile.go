@@ -20,7 +20,7 @@ import (
 //	sections, each 8-aligned: records (prepared listings), their contact
 //	fields, their JSON, tokens, handling (JSON), then the fixed-width
 //	arrays (the three sections' offsets per slot, slots in id order, free
-//	slots, posting keys, offsets, slots and buckets)
+//	slots, posting keys, offsets, slots and buckets, the id table)
 //	directory: snapDir as little-endian u64s
 //	trailer: dirOff(u64) payloadLen(u64) crc32c(u32) 0(u32) "TRIPSEND"
 //
@@ -55,9 +55,9 @@ type section struct{ Off, Len uint64 }
 
 // snapDir locates the sections; written after them.
 type snapDir struct {
-	Records, Light, Bodies, Tokens, Handling                            section
-	RecOffs, LightOffs, BodyOffs, Order, Free, Keys, Offs, IDs, Buckets section // Len counts elements
-	Slots, Live, Shift, NTokens, NHandling, Reserved1                   uint64
+	Records, Light, Bodies, Tokens, Handling                                     section
+	RecOffs, LightOffs, BodyOffs, Order, Free, Keys, Offs, IDs, Buckets, IDTable section // Len counts elements
+	Slots, Live, Shift, NTokens, NHandling, Reserved1                            uint64
 }
 
 // snapWriter writes the payload, keeping its CRC and length.

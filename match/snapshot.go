@@ -63,6 +63,7 @@ type snapshot struct {
 	lightOffs []uint64 // slot's contact fields, for link analysis
 	bodyOffs  []uint64 // slot's listing as JSON
 	order     []uint32 // live slots in listing id order, as written
+	ids       []uint32 // id table: listing id to slot (snapids.go)
 	toks      []token
 	hands     []snapHandling
 	live      []uint64 // bitmap: the slot's record is still the listing in it
@@ -142,19 +143,6 @@ func (s *snapshot) head(slot uint32) (id string, version, until int64, h *snapHa
 		h = &snapHandling{} // malformed: screens for the originator only, who is unknown
 	}
 	return id, version, until, h
-}
-
-// find returns the live slot of listing id.
-func (s *snapshot) find(id string) (uint32, bool) {
-	i, ok := slices.BinarySearchFunc(s.order, id, func(slot uint32, id string) int {
-		r := s.record(slot)
-		return cmp.Compare(r.str(), id)
-	})
-	if !ok {
-		return 0, false
-	}
-	slot := s.order[i]
-	return slot, s.isLive(slot)
 }
 
 // snapDecoder holds the listings decoded for one screening; reused.
@@ -430,6 +418,11 @@ func (ix *Index) WriteSnapshot(w io.Writer, meta SnapshotMeta) error {
 		ord[i] = o.slot
 	}
 	dir.Order = sw.u32s(ord)
+	ids := make([]string, len(order))
+	for i, o := range order {
+		ids[i] = o.id
+	}
+	dir.IDTable = sw.u32s(buildIDTable(ids, ord))
 	dir.Free = sw.u32s(ix.free)
 	f := mergePostings(&ix.flat, ix.post)
 	dir.Keys = sw.u64s(f.keys)
@@ -619,6 +612,12 @@ func snapIndex(data []byte, dirOff uint64, opts Options) (*Index, error) {
 			return nil, snapErrorf("id order names slot %d, which holds nothing", slot)
 		}
 	}
+	if s.ids, err = mapped[uint32](data, dir.IDTable, "id table"); err != nil {
+		return nil, err
+	}
+	if err := checkIDTable(s.ids, s); err != nil {
+		return nil, err
+	}
 	tb, err := rawSection(data, dir.Tokens, "tokens")
 	if err != nil {
 		return nil, err
@@ -701,7 +700,7 @@ func checkPostings(f *flatPostings, s *snapshot) error {
 
 func decodeDir(b []byte, d *snapDir) error {
 	var fields []*uint64
-	for _, sec := range []*section{&d.Records, &d.Light, &d.Bodies, &d.Tokens, &d.Handling, &d.RecOffs, &d.LightOffs, &d.BodyOffs, &d.Order, &d.Free, &d.Keys, &d.Offs, &d.IDs, &d.Buckets} {
+	for _, sec := range []*section{&d.Records, &d.Light, &d.Bodies, &d.Tokens, &d.Handling, &d.RecOffs, &d.LightOffs, &d.BodyOffs, &d.Order, &d.Free, &d.Keys, &d.Offs, &d.IDs, &d.Buckets, &d.IDTable} {
 		fields = append(fields, &sec.Off, &sec.Len)
 	}
 	fields = append(fields, &d.Slots, &d.Live, &d.Shift, &d.NTokens, &d.NHandling, &d.Reserved1)
