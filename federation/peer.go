@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"tripline"
 )
 
@@ -78,12 +80,31 @@ type Peer struct {
 
 	cmu     sync.Mutex
 	clients map[string]*partnerClient // by partner id
+
+	// RequestRate and RequestBurst bound each partner node's signed
+	// requests (NodeIdentity): a hostile or broken partner cannot make
+	// this node do, and audit, work at any rate it likes. Set before
+	// serving.
+	RequestRate  rate.Limit
+	RequestBurst int
+	lmu          sync.Mutex
+	limits       map[string]*rate.Limiter // by partner id
 }
+
+// Default per-partner request bounds: far above what following, reports,
+// acknowledgements and blind screening send (a feed long-polls for 20 s;
+// a catch-up reads pages of 2,000 events), far below what would make the
+// node's work or its audit log grow at an attacker's pace.
+const (
+	DefaultRequestRate  = 100
+	DefaultRequestBurst = 1000
+)
 
 // NewPeer returns a Peer; call Reload to read the partners.
 func NewPeer(self string, priv ed25519.PrivateKey, store Store, log *slog.Logger) *Peer {
 	return &Peer{Self: self, Priv: priv, Store: store, HTTP: &http.Client{Timeout: 60 * time.Second}, Logger: log,
-		Now: time.Now, keys: map[string]ed25519.PublicKey{self: priv.Public().(ed25519.PublicKey)}, wake: make(chan struct{}, 1)}
+		Now: time.Now, keys: map[string]ed25519.PublicKey{self: priv.Public().(ed25519.PublicKey)}, wake: make(chan struct{}, 1),
+		RequestRate: DefaultRequestRate, RequestBurst: DefaultRequestBurst, limits: map[string]*rate.Limiter{}}
 }
 
 // Reload reads the partners' keys.
@@ -162,7 +183,26 @@ func (p *Peer) NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, e
 	if x.Suspended() {
 		return nil, tripline.Errorf(tripline.EFORBIDDEN, "node request: partner %q is suspended", node)
 	}
+	if !p.allow(node) {
+		return nil, tripline.Errorf(tripline.ERATELIMIT, "node request: partner %q is over its %v requests a second (burst %d); retry later",
+			node, float64(p.RequestRate), p.RequestBurst)
+	}
 	return &tripline.Identity{User: "node:" + node, Agency: x.Agency, Role: tripline.RoleNode}, nil
+}
+
+// allow takes one of partner node's requests from its bucket.
+func (p *Peer) allow(node string) bool {
+	p.lmu.Lock()
+	defer p.lmu.Unlock()
+	l := p.limits[node]
+	if l == nil {
+		if p.limits == nil {
+			p.limits = map[string]*rate.Limiter{}
+		}
+		l = rate.NewLimiter(p.RequestRate, p.RequestBurst)
+		p.limits[node] = l
+	}
+	return l.AllowN(p.Now(), 1)
 }
 
 // FeedPage is the answer of GET /v1/feed.

@@ -9,6 +9,7 @@ import (
 
 	"tripline"
 	"tripline/federation"
+	"tripline/sqlstore"
 )
 
 // TestSignedRequests: a node request is accepted only from a known partner,
@@ -65,5 +66,55 @@ func TestSignedRequests(t *testing.T) {
 	// A request without the headers names them.
 	if _, err := federation.VerifyRequest(httptest.NewRequest("GET", "/v1/feed", nil), nil, keys, now); err == nil || !strings.Contains(err.Error(), federation.HeaderSignature) {
 		t.Fatalf("unsigned request: %v", err)
+	}
+}
+
+// TestNodeRequestsLimited: each partner node's signed requests are
+// bounded (a burst, then a rate): past them, ERATELIMIT naming the
+// partner; another partner is not held back, and time refills the bucket.
+func TestNodeRequestsLimited(t *testing.T) {
+	ctx := t.Context()
+	store := sqlstore.NewFederationStore(mustDB(t, "B"))
+	keys := map[string]ed25519.PrivateKey{}
+	for _, id := range []string{"A", "C"} {
+		pub, priv, _ := ed25519.GenerateKey(nil)
+		keys[id] = priv
+		if err := store.PutPartner(ctx, &tripline.Partner{ID: id, Agency: "agency-" + id, PublicKey: federation.PublicKeyString(pub)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, privB, _ := ed25519.GenerateKey(nil)
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	p := federation.NewPeer("B", privB, store, quiet())
+	p.Now = func() time.Time { return now }
+	p.RequestRate, p.RequestBurst = 2, 5
+	if _, err := p.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	call := func(node string) error {
+		r := httptest.NewRequest("GET", "/v1/audit/checkpoint", nil)
+		federation.SignRequest(r, node, keys[node], nil, now)
+		_, err := p.NodeIdentity(r, nil)
+		return err
+	}
+	for i := range 5 {
+		if err := call("A"); err != nil {
+			t.Fatalf("A's request %d within its burst: %v", i+1, err)
+		}
+	}
+	if err := call("A"); tripline.ErrorCode(err) != tripline.ERATELIMIT || !strings.Contains(err.Error(), `"A"`) {
+		t.Fatalf("A's request past its burst: %v, want rate_limited naming A", err)
+	}
+	if err := call("C"); err != nil {
+		t.Fatalf("C held back by A's requests: %v", err)
+	}
+	now = now.Add(time.Second) // two more
+	for i := range 2 {
+		if err := call("A"); err != nil {
+			t.Fatalf("A's request %d a second later: %v", i+1, err)
+		}
+	}
+	if err := call("A"); tripline.ErrorCode(err) != tripline.ERATELIMIT {
+		t.Fatalf("A past its rate: %v", err)
 	}
 }

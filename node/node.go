@@ -289,7 +289,9 @@ func (n *Node) loadRest(ctx context.Context) error {
 	if _, err := n.Travellers.Purge(ctx, now.Add(-n.Retro.Window)); err != nil {
 		return err
 	}
-	return n.Travellers.Each(ctx, now.Add(-n.Retro.Window), func(s sqlstore.Seen) { n.Retro.Add(s.Traveller, s.At) })
+	return n.Retro.Load(func(add func(*tripline.Traveller, time.Time)) error {
+		return n.Travellers.Each(ctx, now.Add(-n.Retro.Window), func(s sqlstore.Seen) { add(s.Traveller, s.At) })
+	})
 }
 
 // start runs the background work: saving screened travellers in batches,

@@ -3,9 +3,12 @@ package node
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"tripline"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
@@ -40,4 +43,41 @@ func TestBulkRetroScreening(t *testing.T) {
 	if n.BulkRuns() == 0 {
 		t.Fatal("the burst went through the queue: the test did not reach the bulk pass")
 	}
+}
+
+// TestStartLoadsTheWindow: a start puts the retention window's stored
+// travellers in the retro store (tokenized in parallel, beside the index's
+// load) in the order the store holds them, and a listing added after the
+// start retro-screens them.
+func TestStartLoadsTheWindow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	n := startTestNode(t, dir, 0)
+	now := time.Now().UTC()
+	var batch []sqlstore.Seen
+	for i := range 1300 {
+		batch = append(batch, sqlstore.Seen{Traveller: &tripline.Traveller{Ref: fmt.Sprint("t-", i), Name: fmt.Sprintf("Person%d Quartermaine", i)},
+			At: now.Add(-time.Duration(1300-i) * time.Minute)})
+	}
+	batch = append(batch, sqlstore.Seen{Traveller: &tripline.Traveller{Ref: "early", Name: "Zebulon Quartermaine", Nationality: "GBR"}, At: now.Add(-48 * time.Hour)})
+	if err := n.Travellers.Save(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	n.Close()
+	n = startTestNode(t, dir, 0)
+	var stored, loaded []string
+	if err := n.Travellers.Each(ctx, now.Add(-n.Retro.Window), func(s sqlstore.Seen) { stored = append(stored, s.Traveller.Ref) }); err != nil {
+		t.Fatal(err)
+	}
+	n.Retro.Each(n.Now(), n.Now(), func(t tripline.Traveller, _ time.Time) bool { loaded = append(loaded, t.Ref); return true })
+	if len(stored) != len(batch) || !slices.Equal(loaded, stored) {
+		t.Fatalf("retro store after the start: %d travellers, want the store's %d in its order", len(loaded), len(stored))
+	}
+	if _, err := n.Listings.ImportListings(ctx, "local", tripline.Records([]*tripline.Listing{storetest.Listing("local", "z", "Zebulon Quartermaine")})); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		es, err := n.Encounters.Encounters(ctx, tripline.EncounterFilter{Listing: "local:z"})
+		return err == nil && len(es) == 1 && es[0].Retro && es[0].Traveller.Ref == "early"
+	})
 }

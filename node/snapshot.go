@@ -32,8 +32,24 @@ const (
 
 // loadIndex fills the index: from the snapshot when one of this build and
 // node can be brought up to date, else from the store (n.load), writing a
-// snapshot for the next start behind the ready node.
+// snapshot for the next start behind the ready node. What screening needs
+// besides the listings (loadRest: the retention window's travellers, the
+// alerts, clearances and refusals) needs nothing of the index, and loads
+// beside it: reading and checking a snapshot of a million listings takes
+// seconds of one processor, and so does tokenizing hundreds of thousands
+// of travellers' names.
 func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
+	rest := make(chan error, 1)
+	go func() { rest <- n.loadRest(ctx) }()
+	err := n.loadListingIndex(ctx, dir, build)
+	if rerr := <-rest; err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// loadListingIndex is loadIndex's part for the listings.
+func (n *Node) loadListingIndex(ctx context.Context, dir, build string) error {
 	if build == "" {
 		// No build identity (tests): the store alone.
 		return n.loadFull(ctx)
@@ -98,7 +114,7 @@ func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
 	if len(ids) > rewriteAfter {
 		n.writeSnapshotLater(dir, build, head)
 	}
-	return n.loadRest(ctx)
+	return nil
 }
 
 // snapshotLinks gives link analysis the links of the listings mapped from
@@ -139,7 +155,7 @@ func (n *Node) loadFull(ctx context.Context) error {
 	// Postings into flat arrays (half their memory, nothing for the GC to
 	// scan).
 	n.Index.Compact()
-	return n.loadRest(ctx)
+	return nil
 }
 
 // loadedListing makes a stored listing as the index holds it.

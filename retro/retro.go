@@ -210,10 +210,15 @@ func (s *Store) travellerKeys(name string) []uint32 {
 // time order; one older than the newest segment joins the segment of its time.
 func (s *Store) Add(t *tripline.Traveller, at time.Time) {
 	ks := s.travellerKeys(t.FullName())
-	sec := at.Unix()
-	p := pack(t, sec)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.addLocked(t, at, ks)
+}
+
+// addLocked stores t with its name's keys ks; s.mu held.
+func (s *Store) addLocked(t *tripline.Traveller, at time.Time, ks []uint32) {
+	sec := at.Unix()
+	p := pack(t, sec)
 	seg := s.segmentFor(sec)
 	seg.unseal()
 	idx := int32(len(seg.people))

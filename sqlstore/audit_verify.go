@@ -48,6 +48,18 @@ func (a *AuditLog) Checkpoint(ctx context.Context) (*tripline.AuditCheckpoint, e
 	return a.checkpoint(ctx)
 }
 
+// NewestCheckpoint returns the newest checkpoint signed (nil for none),
+// signing nothing: what a partner witnessing this log fetches, so that
+// its requests cannot make the node sign (and store) at their pace; the
+// signer signs the moving head every CheckpointEvery.
+func (a *AuditLog) NewestCheckpoint(ctx context.Context) (*tripline.AuditCheckpoint, error) {
+	c, err := scanCheckpoint(a.adb.QueryRowContext(ctx, `SELECT `+checkpointColumns+` FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return c, err
+}
+
 // checkpoint signs the stored head when it moved past the newest
 // checkpoint, after checking that the entries since chain onto it. The
 // check reads a snapshot, outside the write lock.

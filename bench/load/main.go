@@ -115,14 +115,18 @@ func main() {
 			log.Fatalf("-clients: %q is not a positive number", f)
 		}
 		cpu0, disk0, m0 := srv.cpu(), dirSize(data), srv.metrics(c)
+		minor0, major0 := srv.faults()
 		r := drive(c, srv.base, token, qs, n, *duration)
 		cpu1, disk1, m1 := srv.cpu(), dirSize(data), srv.metrics(c)
+		minor1, major1 := srv.faults()
 		ok := max(1, r.ok)
 		fmt.Printf("%-8d %12.0f %9s %9s %9s %8d %11.3f ms %9d MB %9.0f B  %s\n", n, float64(r.ok)/r.elapsed.Seconds(),
 			r.pct(0.50), r.pct(0.99), r.pct(1), r.bad, float64((cpu1-cpu0).Microseconds())/1000/float64(ok),
 			srv.rss()>>20, float64(disk1-disk0)/float64(ok), loadAvg())
 		fmt.Printf("         hits: p50 %s, p99 %s; heap allocated %.1f KB per screening, %.0f GC cycles, pauses %.2f ms in all\n",
 			pct(r.hitLat, 0.5), pct(r.hitLat, 0.99), (m1.alloc-m0.alloc)/1024/float64(ok), m1.gcs-m0.gcs, 1000*(m1.pause-m0.pause))
+		fmt.Printf("         encounters %.2f per screening (each hit or review match is one); page faults per screening: %.2f minor, %.3f major\n",
+			float64(r.encounters)/float64(ok), float64(minor1-minor0)/float64(ok), float64(major1-major0)/float64(ok))
 		for code, n := range r.codes {
 			fmt.Printf("         status %d: %d\n", code, n)
 		}
@@ -319,15 +323,35 @@ func (s *server) stop() {
 
 // cpu returns the server's user+system CPU time so far (/proc/PID/stat).
 func (s *server) cpu() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
-	if err != nil {
+	f := s.stat()
+	if f == nil {
 		return 0
 	}
-	// Fields after the command name (which may hold spaces) in parentheses.
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// faults returns the server's minor and major page faults so far: a
+// mapped index snapshot's pages are faulted in as screenings touch them.
+func (s *server) faults() (minor, major int64) {
+	f := s.stat()
+	if f == nil {
+		return 0, 0
+	}
+	minor, _ = strconv.ParseInt(f[7], 10, 64)
+	major, _ = strconv.ParseInt(f[9], 10, 64)
+	return minor, major
+}
+
+// stat returns the fields of /proc/PID/stat after the command name (which
+// may hold spaces, in parentheses): f[0] is the state; nil if unreadable.
+func (s *server) stat() []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
 }
 
 // goMetrics are the Go runtime's counters the node exports on /metrics.
@@ -397,11 +421,12 @@ func dirSize(dir string) int64 {
 var decisions = map[tripline.Decision]*atomic.Int64{tripline.DecisionHit: {}, tripline.DecisionReview: {}, tripline.DecisionClear: {}}
 
 type result struct {
-	ok, bad int
-	codes   map[int]int
-	lat     []time.Duration
-	hitLat  []time.Duration // the answers that said hit: they wait for two journals
-	elapsed time.Duration
+	ok, bad    int
+	encounters int // the answers' encounters: one per hit or review match
+	codes      map[int]int
+	lat        []time.Duration
+	hitLat     []time.Duration // the answers that said hit: they wait for two journals
+	elapsed    time.Duration
 }
 
 func (r *result) pct(p float64) time.Duration { return pct(r.lat, p) }
@@ -432,7 +457,7 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 	for range n {
 		wg.Go(func() {
 			var lat, hitLat []time.Duration
-			ok, bad, codes := 0, 0, map[int]int{}
+			ok, bad, encs, codes := 0, 0, 0, map[int]int{}
 			for ctx.Err() == nil {
 				q := qs[next.Add(1)%int64(len(qs))]
 				req, _ := http.NewRequest("POST", base+"/v1/screen", strings.NewReader(string(q)))
@@ -447,7 +472,10 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 					}
 					continue
 				}
-				var res struct{ Decision tripline.Decision }
+				var res struct {
+					Decision   tripline.Decision
+					Encounters []string
+				}
 				err = json.NewDecoder(resp.Body).Decode(&res)
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
@@ -459,6 +487,7 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 					continue
 				}
 				ok++
+				encs += len(res.Encounters)
 				done.Add(1)
 				if c := decisions[res.Decision]; c != nil {
 					c.Add(1)
@@ -468,7 +497,7 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 				}
 			}
 			mu.Lock()
-			r.ok, r.bad = r.ok+ok, r.bad+bad
+			r.ok, r.bad, r.encounters = r.ok+ok, r.bad+bad, r.encounters+encs
 			r.lat = append(r.lat, lat...)
 			r.hitLat = append(r.hitLat, hitLat...)
 			for k, v := range codes {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"tripline"
@@ -17,16 +18,17 @@ import (
 
 // auditCommands serve oversight of the audit log.
 var auditCommands = []*command{{
-	name: "audit verify", usage: "[--checkpoint FILE [--key KEY]]",
+	name: "audit verify", usage: "[--checkpoint FILE [--key KEY]] [--witnesses]",
 	summary: "Verify the audit log's hash chain and signed checkpoints.\n" +
 		"Exits 1 naming the first bad entry or checkpoint (newest entries deleted: \"truncated\";\n" +
 		"edited and re-chained: \"rewritten\").",
-	examples: []string{"tripline audit verify", "tripline audit verify --checkpoint witness.json"},
+	examples: []string{"tripline audit verify", "tripline audit verify --checkpoint witness.json", "tripline audit verify --witnesses"},
 	flags: func(fs *flag.FlagSet, env *Env) runFunc {
 		witness := fs.String("checkpoint", "", "also verify against the checkpoints a witness kept in `FILE` (JSON, as 'audit checkpoint' printed them)")
 		keyText := fs.String("key", "", "the node's public key the checkpoints must be signed with (default: this node's key file)")
+		partners := fs.Bool("witnesses", false, "also verify against the checkpoints every partner kept of this node (fetched from them now)")
 		return onNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
-			return auditVerify(ctx, env, n, *witness, *keyText)
+			return auditVerify(ctx, env, n, *witness, *keyText, *partners)
 		})
 	},
 }, {
@@ -127,7 +129,7 @@ func auditQuery(ctx context.Context, env *Env, n *Node, f tripline.AuditFilter) 
 
 // auditVerify checks the chain and every checkpoint, stored and witnessed,
 // and says how far the log is anchored.
-func auditVerify(ctx context.Context, env *Env, n *Node, witnessFile, keyText string) error {
+func auditVerify(ctx context.Context, env *Env, n *Node, witnessFile, keyText string, partners bool) error {
 	key := n.Audit.PublicKey()
 	if keyText != "" {
 		k, err := federation.ParsePublicKey(keyText)
@@ -142,6 +144,15 @@ func auditVerify(ctx context.Context, env *Env, n *Node, witnessFile, keyText st
 		if witness, err = readCheckpoints(witnessFile); err != nil {
 			return err
 		}
+	}
+	fromFile := len(witness)
+	var asked []string
+	if partners {
+		got, names, err := n.partnersWitnessed(ctx)
+		if err != nil {
+			return err
+		}
+		witness, asked = append(witness, got...), names
 	}
 	v, err := n.Audit.VerifyAgainst(ctx, key, witness)
 	if err != nil {
@@ -164,11 +175,42 @@ func auditVerify(ctx context.Context, env *Env, n *Node, witnessFile, keyText st
 	}
 	from := ""
 	if witnessFile != "" {
-		from = fmt.Sprintf(", %d of them from %s", len(witness), witnessFile)
+		from = fmt.Sprintf(", %d of them from %s", fromFile, witnessFile)
+	}
+	if partners {
+		from += fmt.Sprintf(", %d kept by partners (%s)", len(witness)-fromFile, strings.Join(asked, ", "))
 	}
 	fmt.Fprintf(env.Stdout, "audit log intact: %d entries, head %s; checkpoints checked: %d%s; %s\n",
 		v.Entries, v.Head, v.Checkpoints, from, anchor)
 	return nil
+}
+
+// partnersWitnessed fetches from every active partner with an address
+// the checkpoints it kept of this node's audit log, and names the partners
+// that answered. A partner that cannot be reached is said on stderr and
+// skipped: the others still show a rewrite.
+func (n *Node) partnersWitnessed(ctx context.Context) ([]*tripline.AuditCheckpoint, []string, error) {
+	ps, err := n.Peer.Reload(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []*tripline.AuditCheckpoint
+	var names []string
+	for _, x := range ps {
+		if x.URL == "" || x.Suspended() {
+			continue
+		}
+		cs, err := n.Peer.Witnessed(ctx, x)
+		if err != nil {
+			n.Logger.Warn("audit verify: a partner's copy of this node's checkpoints", "partner", x.ID, "err", err)
+			continue
+		}
+		out, names = append(out, cs...), append(names, fmt.Sprintf("%s: %d", x.ID, len(cs)))
+	}
+	if len(names) == 0 {
+		return nil, nil, tripline.Errorf(tripline.EUNAVAILABLE, "--witnesses: no partner with an address answered")
+	}
+	return out, names, nil
 }
 
 // readCheckpoints reads the JSON checkpoints a witness kept: one object,

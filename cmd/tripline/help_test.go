@@ -31,7 +31,7 @@ func TestHelpOfActions(t *testing.T) {
 		args  []string
 		flags []string
 	}{
-		{[]string{"audit", "verify", "--help"}, []string{"checkpoint", "data", "key", "store"}},
+		{[]string{"audit", "verify", "--help"}, []string{"checkpoint", "data", "key", "store", "witnesses"}},
 		{[]string{"audit", "query", "-h"}, []string{"agency", "data", "from", "store", "subject", "to", "user"}},
 		{[]string{"users", "add", "--help"}, []string{"agency", "data", "json", "role", "store", "superuser"}},
 		{[]string{"users", "list", "--help"}, []string{"data", "store"}},

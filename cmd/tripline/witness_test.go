@@ -70,6 +70,9 @@ func TestPartnersWitnessAuditLogs(t *testing.T) {
 	if code, out, _ := run(t, a.dir, "", "audit", "verify", "--checkpoint", file); code != 0 {
 		t.Fatalf("A's intact log against B's copy: exit %d: %s", code, out)
 	}
+	if code, out, errs := run(t, a.dir, "", "audit", "verify", "--witnesses"); code != 1 || !strings.Contains(errs, "no partner with an address answered") {
+		t.Fatalf("--witnesses with B down = %d %s %s; want it to say nobody answered", code, out, errs)
+	}
 
 	// The attacker cuts A's log back, its own checkpoints with it.
 	cut := head / 2
@@ -91,10 +94,16 @@ func TestPartnersWitnessAuditLogs(t *testing.T) {
 		t.Fatalf("A's cut log against B's copy = %d %s; want it broken", code, out)
 	}
 
-	// A serves again, signing a head before the one B kept: B says so.
-	for _, n := range []*fedNode{a, b} {
-		n.start()
+	// A's oversight need not ask B's auditors: A fetches B's copy itself.
+	b.start()
+	code, out, _ = run(t, a.dir, "", "audit", "verify", "--witnesses")
+	if code != 1 || !strings.Contains(out, "checkpoint of entry") {
+		t.Fatalf("A's cut log against its partners' copies = %d %s; want it broken", code, out)
 	}
+
+	// A serves again, its newest checkpoint now before the one B kept:
+	// B says so.
+	a.start()
 	within(t, 30*time.Second, "B raises the cut in its audit log", func() bool {
 		_, page := b.call("auditor", "GET", "/v1/audit?subject=A", "")
 		return strings.Contains(fmt.Sprint(page), "audit.witness.conflict")
