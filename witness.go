@@ -2,6 +2,7 @@ package tripline
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,27 @@ type AuditWitness interface {
 	Witness(ctx context.Context, c *AuditCheckpoint) (bool, error)
 	// Witnessed returns the checkpoints kept of node, oldest entry first.
 	Witnessed(ctx context.Context, node string) ([]*AuditCheckpoint, error)
+}
+
+// ValidateWitnessed reports a checkpoint fetched from partner node that a
+// witness must not keep: one naming another node, an entry below 1, a
+// hash that is not a SHA-256 in hex (a partner signs what it likes: an
+// oversized one would fill this node's disk at each fetch), or a time
+// that is not one.
+func ValidateWitnessed(node string, c *AuditCheckpoint) error {
+	switch {
+	case c.Node != node:
+		return Errorf(EINVALID, "audit checkpoint of partner %q names node %.80q", node, c.Node)
+	case c.Seq < 1:
+		return Errorf(EINVALID, "audit checkpoint of partner %q: entry %d", node, c.Seq)
+	case len(c.Hash) != 64 || strings.Trim(c.Hash, "0123456789abcdef") != "":
+		return Errorf(EINVALID, "audit checkpoint of partner %q: the hash is not a SHA-256 in hex", node)
+	case c.At.IsZero() || c.At.Year() > 9999:
+		return Errorf(EINVALID, "audit checkpoint of partner %q: no time", node)
+	case len(c.Sig) > 128:
+		return Errorf(EINVALID, "audit checkpoint of partner %q: a signature of %d bytes", node, len(c.Sig))
+	}
+	return nil
 }
 
 // WitnessConflict returns the ECONFLICT error for checkpoint c of a node

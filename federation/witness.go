@@ -25,9 +25,12 @@ func (p *Peer) WitnessAudits(ctx context.Context) {
 			p.Logger.Debug("witness: no audit checkpoint from partner", "partner", x.ID, "err", err)
 			continue
 		}
-		key, ok := p.Key(x.ID)
-		if c.Node != x.ID || !ok || !c.Verify(key) {
-			p.Logger.Warn("witness: refused a partner's audit checkpoint: not signed by its node key", "partner", x.ID, "names", c.Node)
+		if err := tripline.ValidateWitnessed(x.ID, &c); err != nil {
+			p.Logger.Warn("witness: refused a partner's audit checkpoint", "partner", x.ID, "err", tripline.ErrorMessage(err))
+			continue
+		}
+		if key, ok := p.Key(x.ID); !ok || !c.Verify(key) {
+			p.Logger.Warn("witness: refused a partner's audit checkpoint: not signed by its node key", "partner", x.ID)
 			continue
 		}
 		c.Key = "" // informative only, and not what was verified
