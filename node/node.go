@@ -95,6 +95,7 @@ type Node struct {
 
 	seen   chan sqlstore.Seen     // screened travellers waiting to be saved
 	retroq chan *tripline.Listing // listings waiting to be retro-screened
+	window chan struct{}          // closed once the retention window's travellers are in Retro (loadWindow)
 	// a burst of listings too large for retroq, retro-screened traveller by
 	// traveller: the ids, since when, and how many such passes ran
 	bulkMu    sync.Mutex
@@ -261,8 +262,10 @@ func (n *Node) loadListings(ctx context.Context) error {
 	return nil
 }
 
-// loadRest loads what screening needs besides the listings: document
-// alerts, clearances, refusals and the retention window's travellers.
+// loadRest loads what screening needs besides the listings (document
+// alerts, clearances, refusals) and purges the travellers past the
+// retention window from the store; the window's travellers are loaded
+// behind the ready node (loadWindow).
 func (n *Node) loadRest(ctx context.Context) error {
 	alerts, err := n.Alerts.DocumentAlerts(ctx, tripline.AlertFilter{})
 	if err != nil {
@@ -285,13 +288,34 @@ func (n *Node) loadRest(ctx context.Context) error {
 	for _, r := range refs {
 		n.Screener.Redress.AddRefusal(r)
 	}
-	now := n.Now()
-	if _, err := n.Travellers.Purge(ctx, now.Add(-n.Retro.Window)); err != nil {
-		return err
-	}
-	return n.Retro.Load(func(add func(*tripline.Traveller, time.Time)) error {
-		return n.Travellers.Each(ctx, now.Add(-n.Retro.Window), func(s sqlstore.Seen) { add(s.Traveller, s.At) })
+	_, err = n.Travellers.Purge(ctx, n.Now().Add(-n.Retro.Window))
+	return err
+}
+
+// loadWindow puts the retention window's travellers stored before until
+// in the retro store, behind the ready node: screening does not read
+// them, only retro-screening does (retroLoop waits for them), and hundreds
+// of thousands of names take seconds to key. Screenings from until on add
+// their travellers themselves (Screener.Seen): the store's copies of
+// those are left out, so none is there twice.
+func (n *Node) loadWindow(ctx context.Context, until time.Time) {
+	t0, k := time.Now(), 0
+	err := n.Retro.Load(func(add func(*tripline.Traveller, time.Time)) error {
+		return n.Travellers.Each(ctx, until.Add(-n.Retro.Window), func(s sqlstore.Seen) {
+			if s.At.Before(until) {
+				add(s.Traveller, s.At)
+				k++
+			}
+		})
 	})
+	if err != nil && ctx.Err() == nil {
+		// Retro-screening goes on against what was read: a traveller
+		// missing here is still in the store, and found again at the next
+		// start.
+		n.Logger.Error("load the retention window's travellers", "loaded", k, "err", err)
+		return
+	}
+	n.Logger.Info("retention window loaded", "travellers", k, "took", time.Since(t0).Round(time.Millisecond))
 }
 
 // start runs the background work: saving screened travellers in batches,
@@ -328,7 +352,14 @@ func (n *Node) start() {
 			n.Logger.Error("encounter queue full: an encounter is lost", "listing", e.Listing, "agency", e.Agency)
 		}
 	}
-	n.bg.Add(3)
+	n.window = make(chan struct{})
+	until := n.Now() // before the node is ready: every screening is later
+	n.bg.Add(4)
+	go func() {
+		defer n.bg.Done()
+		defer close(n.window)
+		n.loadWindow(ctx, until)
+	}()
 	go n.saveLoop(ctx)
 	go n.retroLoop(ctx)
 	go n.pendingLoop(ctx)
@@ -497,6 +528,11 @@ func (n *Node) pendingLoop(ctx context.Context) {
 // the retention window; each match becomes a retro-encounter.
 func (n *Node) retroLoop(ctx context.Context) {
 	defer n.bg.Done()
+	select { // a listing screened against part of the window would miss the rest
+	case <-n.window:
+	case <-ctx.Done():
+		return
+	}
 	for {
 		select {
 		case <-ctx.Done():

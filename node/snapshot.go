@@ -33,11 +33,8 @@ const (
 // loadIndex fills the index: from the snapshot when one of this build and
 // node can be brought up to date, else from the store (n.load), writing a
 // snapshot for the next start behind the ready node. What screening needs
-// besides the listings (loadRest: the retention window's travellers, the
-// alerts, clearances and refusals) needs nothing of the index, and loads
-// beside it: reading and checking a snapshot of a million listings takes
-// seconds of one processor, and so does tokenizing hundreds of thousands
-// of travellers' names.
+// besides the listings (loadRest: the alerts, clearances and refusals)
+// needs nothing of the index, and loads beside it.
 func (n *Node) loadIndex(ctx context.Context, dir, build string) error {
 	rest := make(chan error, 1)
 	go func() { rest <- n.loadRest(ctx) }()

@@ -22,9 +22,10 @@ type loading struct {
 // Load stores the travellers each gives, in its order, as Add would one
 // by one, with their names tokenized on every processor: a node's start
 // reads the whole retention window (hundreds of thousands of travellers),
-// and a name's keys cost far more than storing it. each calls add for
-// every traveller and returns its error, which Load returns once what was
-// given is stored.
+// and a name's keys cost far more than storing it. Adds may go on
+// meanwhile (a node screens while it loads the window). each calls add
+// for every traveller and returns its error, which Load returns once what
+// was given is stored, every segment but the newest packed.
 func (s *Store) Load(each func(add func(t *tripline.Traveller, at time.Time)) error) error {
 	workers := max(1, runtime.GOMAXPROCS(0))
 	work := make(chan *loading, workers)
@@ -76,5 +77,17 @@ func (s *Store) Load(each func(add func(t *tripline.Traveller, at time.Time)) er
 	close(order)
 	wg.Wait()
 	<-stored
+	s.mu.Lock()
+	s.sealOld()
+	s.mu.Unlock()
 	return err
+}
+
+// sealOld packs the postings of every segment but the newest: travellers
+// older than the newest segment (a Load beside live screenings) left
+// them unsealed. s.mu held.
+func (s *Store) sealOld() {
+	for i := 0; i < len(s.segs)-1; i++ {
+		s.segs[i].seal()
+	}
 }
