@@ -99,6 +99,12 @@ type PartnerHealth struct {
 	// Unknown are origins it announces that this node knows no key for,
 	// so cannot verify: add them as partners (by key) to follow them.
 	Unknown []string `json:"unknown_origins,omitempty"`
+	// Witnessed is the newest entry of its audit log this node holds a
+	// checkpoint of, as its witness; WitnessConflicts counts the
+	// checkpoints it signed that contradict one kept (since this node
+	// started): its log was rewritten or cut back.
+	Witnessed        int64 `json:"witnessed,omitempty"`
+	WitnessConflicts int64 `json:"witness_conflicts,omitempty"`
 }
 
 // OriginHealth is one origin's log pulled through a partner: what this

@@ -35,6 +35,15 @@ func (p *Peer) WitnessAudits(ctx context.Context) {
 		}
 		c.Key = "" // informative only, and not what was verified
 		kept, err := p.Store.Witness(ctx, &c)
+		h := p.health(x.ID)
+		h.mu.Lock()
+		if err == nil || tripline.ErrorCode(err) == tripline.ECONFLICT {
+			h.witnessed = max(h.witnessed, c.Seq)
+		}
+		if tripline.ErrorCode(err) == tripline.ECONFLICT {
+			h.conflicts++
+		}
+		h.mu.Unlock()
 		switch {
 		case tripline.ErrorCode(err) == tripline.ECONFLICT:
 			p.Logger.Error("ALERT: a partner's audit log contradicts the checkpoint kept of it", "partner", x.ID, "err", tripline.ErrorMessage(err))
