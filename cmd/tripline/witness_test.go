@@ -124,4 +124,3 @@ func TestPartnersWitnessAuditLogs(t *testing.T) {
 		t.Fatalf("B's metrics do not count the conflict:\n%s", grepLines(string(metrics), "witness"))
 	}
 }
-
