@@ -46,7 +46,7 @@ func (p *Partner) Suspended() bool { return p.Status == PartnerSuspended }
 // every partner's log, in URLs and in file names, so it is short and plain.
 func CheckNodeID(id string) error {
 	if id == "" || len(id) > 64 {
-		return Errorf(EINVALID, "node id: %q: want 1 to 64 characters", id)
+		return Errorf(EINVALID, "node id: %.80q: want 1 to 64 characters", id)
 	}
 	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {

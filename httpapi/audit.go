@@ -129,8 +129,10 @@ func (s *Server) handleWitnessed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	node := r.URL.Query().Get("node")
-	if node == "" {
-		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "node: required"))
+	if err := tripline.CheckNodeID(node); err != nil {
+		// Checked before the policy layer records it: a caller cannot write
+		// what it likes into the audit log.
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "node: %s", tripline.ErrorMessage(err)))
 		return
 	}
 	if s.Witness == nil {
