@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // AuditEntry is one access, disclosure decision, change or login. Entries
@@ -24,6 +25,26 @@ type AuditEntry struct {
 	Detail  string    `json:"detail,omitempty"`
 	Prev    string    `json:"prev"` // hash of the previous entry, "" for the first
 	Hash    string    `json:"hash"`
+}
+
+// MaxAuditField bounds each of an audit entry's text fields: what a caller
+// puts in a query string or a body (an id, a filter) must not make the
+// log, which is kept for good, hold whatever it likes.
+const MaxAuditField = 4 << 10
+
+// Bound cuts each text field of e longer than MaxAuditField, at a
+// character boundary, saying how long it was.
+func (e *AuditEntry) Bound() {
+	for _, f := range []*string{&e.User, &e.Agency, &e.Action, &e.Subject, &e.Detail} {
+		if len(*f) <= MaxAuditField {
+			continue
+		}
+		cut := MaxAuditField
+		for cut > 0 && !utf8.RuneStart((*f)[cut]) {
+			cut--
+		}
+		*f = fmt.Sprintf("%s… (%d bytes)", (*f)[:cut], len(*f))
+	}
 }
 
 // ComputeHash returns the entry's chain hash over its fields and Prev.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"tripline"
 )
@@ -135,5 +136,17 @@ func TestComputeHashUnchanged(t *testing.T) {
 		if got, want := e.ComputeHash(), old(&e); got != want {
 			t.Errorf("hash of %+v = %s, want %s", e, got, want)
 		}
+	}
+}
+
+func TestAuditEntryBound(t *testing.T) {
+	long := strings.Repeat("é", tripline.MaxAuditField) // two bytes each: the cut falls inside one
+	e := tripline.AuditEntry{User: "u1", Action: "audit.witnessed", Subject: long, Detail: "short"}
+	e.Bound()
+	if len(e.Subject) > tripline.MaxAuditField+40 || !utf8.ValidString(e.Subject) || !strings.HasSuffix(e.Subject, fmt.Sprintf("… (%d bytes)", len(long))) {
+		t.Fatalf("bounded subject: %d bytes, valid %v, ends %q", len(e.Subject), utf8.ValidString(e.Subject), e.Subject[len(e.Subject)-20:])
+	}
+	if e.Detail != "short" || e.User != "u1" {
+		t.Fatalf("short fields changed: %+v", e)
 	}
 }

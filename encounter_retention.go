@@ -166,6 +166,12 @@ func TipErasable(t *Tip, r EncounterRetention, now time.Time) bool {
 	return !cut.IsZero() && t.Received.Before(cut)
 }
 
+// ErasedTipListingFields are what a tip's provisional listing says of its
+// subject, trimmed from the listing's events when the tip (rejected or
+// expired) is erased.
+var ErasedTipListingFields = []string{"names", "birth_dates", "birth_places", "sex", "nationalities", "documents",
+	"addresses", "phones", "emails", "narrative"}
+
 // Erase removes the reporter (the protected source), the subject and the
 // free text from t, marking when; its channel, agency, status, times and
 // listing id stay for oversight.

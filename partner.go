@@ -46,7 +46,7 @@ func (p *Partner) Suspended() bool { return p.Status == PartnerSuspended }
 // every partner's log, in URLs and in file names, so it is short and plain.
 func CheckNodeID(id string) error {
 	if id == "" || len(id) > 64 {
-		return Errorf(EINVALID, "node id: %q: want 1 to 64 characters", id)
+		return Errorf(EINVALID, "node id: %.80q: want 1 to 64 characters", id)
 	}
 	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
@@ -99,6 +99,12 @@ type PartnerHealth struct {
 	// Unknown are origins it announces that this node knows no key for,
 	// so cannot verify: add them as partners (by key) to follow them.
 	Unknown []string `json:"unknown_origins,omitempty"`
+	// Witnessed is the newest entry of its audit log this node holds a
+	// checkpoint of, as its witness; WitnessConflicts counts the
+	// checkpoints it signed that contradict one kept (since this node
+	// started): its log was rewritten or cut back.
+	Witnessed        int64 `json:"witnessed,omitempty"`
+	WitnessConflicts int64 `json:"witness_conflicts,omitempty"`
 }
 
 // OriginHealth is one origin's log pulled through a partner: what this

@@ -26,9 +26,16 @@ type AuditWitness interface {
 	// another hash for the same entry (the log was rewritten), or an entry
 	// before the newest kept (the log was cut back).
 	Witness(ctx context.Context, c *AuditCheckpoint) (bool, error)
-	// Witnessed returns the checkpoints kept of node, oldest entry first.
-	Witnessed(ctx context.Context, node string) ([]*AuditCheckpoint, error)
+	// Witnessed returns the checkpoints kept of node, oldest entry first:
+	// those of entries after after, at least limit of them (0: all) and
+	// every one of the last entry it returns (a contradicted entry has
+	// several), so a page ends between entries.
+	Witnessed(ctx context.Context, node string, after int64, limit int) ([]*AuditCheckpoint, error)
 }
+
+// WitnessedPageSize is how many checkpoints a witness gives a page: a year
+// of them at DefaultWitnessEvery is 52,560.
+const WitnessedPageSize = 5000
 
 // ValidateWitnessed reports a checkpoint fetched from partner node that a
 // witness must not keep: one naming another node, an entry below 1, a

@@ -26,6 +26,8 @@ type partnerHealth struct {
 	announceTag string               // AnnounceTag of heads
 	cursors     map[string]int64     // what this node holds, after the last pull
 	behind      map[string]time.Time // since when each origin has been behind
+	witnessed   int64                // the newest entry of its audit log kept (witness.go)
+	conflicts   int64                // its checkpoints that contradicted one kept
 }
 
 // health returns partner's health record, making it on first use.
@@ -129,7 +131,8 @@ func (h *partnerHealth) position(origin string, cursor int64, now time.Time) {
 func (h *partnerHealth) snapshot(now time.Time, known func(origin string) bool) *tripline.PartnerHealth {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := &tripline.PartnerHealth{Pulls: h.pulls, Errors: h.errors, Bytes: h.bytes, Events: h.events, LastError: h.lastError}
+	out := &tripline.PartnerHealth{Pulls: h.pulls, Errors: h.errors, Bytes: h.bytes, Events: h.events, LastError: h.lastError,
+		Witnessed: h.witnessed, WitnessConflicts: h.conflicts}
 	if !h.lastPull.IsZero() {
 		t := h.lastPull
 		out.LastPull = &t
@@ -189,11 +192,13 @@ var (
 	mEvents    = prometheus.NewDesc("tripline_partner_events_total", "New events applied from the partner.", []string{"partner"}, nil)
 	mLagEvents = prometheus.NewDesc("tripline_partner_lag_events", "Events of an origin the partner holds and this node does not yet.", []string{"partner", "origin"}, nil)
 	mLagSecs   = prometheus.NewDesc("tripline_partner_lag_seconds", "For how long this node has been behind the partner on an origin.", []string{"partner", "origin"}, nil)
+	mConflicts = prometheus.NewDesc("tripline_partner_audit_witness_conflicts_total",
+		"Audit checkpoints the partner signed that contradict one kept of it: its audit log was rewritten or cut back.", []string{"partner"}, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (c *healthCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{mUp, mLastPull, mErrors, mBytes, mEvents, mLagEvents, mLagSecs} {
+	for _, d := range []*prometheus.Desc{mUp, mLastPull, mErrors, mBytes, mEvents, mLagEvents, mLagSecs, mConflicts} {
 		ch <- d
 	}
 }
@@ -216,6 +221,7 @@ func (c *healthCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(mErrors, prometheus.CounterValue, float64(h.Errors), v.ID)
 		ch <- prometheus.MustNewConstMetric(mBytes, prometheus.CounterValue, float64(h.Bytes), v.ID)
 		ch <- prometheus.MustNewConstMetric(mEvents, prometheus.CounterValue, float64(h.Events), v.ID)
+		ch <- prometheus.MustNewConstMetric(mConflicts, prometheus.CounterValue, float64(h.WitnessConflicts), v.ID)
 		for _, o := range h.Origins {
 			ch <- prometheus.MustNewConstMetric(mLagEvents, prometheus.GaugeValue, float64(o.LagEvents), v.ID, o.Origin)
 			ch <- prometheus.MustNewConstMetric(mLagSecs, prometheus.GaugeValue, o.LagSeconds, v.ID, o.Origin)

@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"net/url"
+	"strconv"
 
 	"tripline"
 )
@@ -35,6 +36,15 @@ func (p *Peer) WitnessAudits(ctx context.Context) {
 		}
 		c.Key = "" // informative only, and not what was verified
 		kept, err := p.Store.Witness(ctx, &c)
+		h := p.health(x.ID)
+		h.mu.Lock()
+		if err == nil || tripline.ErrorCode(err) == tripline.ECONFLICT {
+			h.witnessed = max(h.witnessed, c.Seq)
+		}
+		if tripline.ErrorCode(err) == tripline.ECONFLICT {
+			h.conflicts++
+		}
+		h.mu.Unlock()
 		switch {
 		case tripline.ErrorCode(err) == tripline.ECONFLICT:
 			p.Logger.Error("ALERT: a partner's audit log contradicts the checkpoint kept of it", "partner", x.ID, "err", tripline.ErrorMessage(err))
@@ -51,11 +61,23 @@ func (p *Peer) WitnessAudits(ctx context.Context) {
 }
 
 // Witnessed returns what partner x kept of this node's audit checkpoints
-// as its witness, for this node's oversight to verify against.
+// as its witness, for this node's oversight to verify against, page by
+// page.
 func (p *Peer) Witnessed(ctx context.Context, x *tripline.Partner) ([]*tripline.AuditCheckpoint, error) {
-	var page struct {
-		Checkpoints []*tripline.AuditCheckpoint `json:"checkpoints"`
+	var out []*tripline.AuditCheckpoint
+	for after := int64(0); ; {
+		var page struct {
+			Checkpoints []*tripline.AuditCheckpoint `json:"checkpoints"`
+			Next        int64                       `json:"next"`
+		}
+		q := "/v1/audit/witnessed?node=" + url.QueryEscape(p.Self) + "&after=" + strconv.FormatInt(after, 10)
+		if err := p.do(ctx, x, "GET", q, nil, &page); err != nil {
+			return nil, err
+		}
+		out = append(out, page.Checkpoints...)
+		if page.Next <= after {
+			return out, nil // the last page (or a partner that would page for ever)
+		}
+		after = page.Next
 	}
-	err := p.do(ctx, x, "GET", "/v1/audit/witnessed?node="+url.QueryEscape(p.Self), nil, &page)
-	return page.Checkpoints, err
 }

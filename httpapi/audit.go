@@ -119,37 +119,50 @@ func (s *Server) handleAuditCheckpoint(w http.ResponseWriter, r *http.Request) {
 type WitnessedPage struct {
 	Node        string                      `json:"node"`
 	Checkpoints []*tripline.AuditCheckpoint `json:"checkpoints"`
+	// Next is the after of the next page, 0 on the last.
+	Next int64 `json:"next,omitempty"`
 }
 
 // handleWitnessed gives the checkpoints this node kept of a partner's
 // audit log (federation.Peer.WitnessAudits).
 func (s *Server) handleWitnessed(w http.ResponseWriter, r *http.Request) {
-	if err := checkQuery(r, "node"); err != nil {
+	if err := checkQuery(r, "node", "after"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	after, err := queryInt(r, "after", 0, 0)
+	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
 	node := r.URL.Query().Get("node")
-	if node == "" {
-		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "node: required"))
+	if err := tripline.CheckNodeID(node); err != nil {
+		// Checked before the policy layer records it: a caller cannot write
+		// what it likes into the audit log.
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "node: %s", tripline.ErrorMessage(err)))
 		return
 	}
 	if s.Witness == nil {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EUNAVAILABLE, "this node witnesses no partner"))
 		return
 	}
-	err := s.Policy.Witnessed(r.Context(), node)
+	err = s.Policy.Witnessed(r.Context(), node)
 	var cs []*tripline.AuditCheckpoint
 	if err == nil {
-		cs, err = s.Witness.Witnessed(r.Context(), node)
+		cs, err = s.Witness.Witnessed(r.Context(), node, after, tripline.WitnessedPageSize)
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	page := WitnessedPage{Node: node, Checkpoints: cs}
 	if cs == nil {
-		cs = []*tripline.AuditCheckpoint{}
+		page.Checkpoints = []*tripline.AuditCheckpoint{}
 	}
-	writeJSON(w, http.StatusOK, WitnessedPage{Node: node, Checkpoints: cs})
+	if len(cs) >= tripline.WitnessedPageSize {
+		page.Next = cs[len(cs)-1].Seq
+	}
+	writeJSON(w, http.StatusOK, page)
 }
 
 // ConsentPage lists consent requests.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -485,5 +486,18 @@ func TestAlertOfAnotherSourceRefused(t *testing.T) {
 	as, err := w.srv.Alerts.DocumentAlerts(ctx, tripline.AlertFilter{Source: "x"})
 	if err != nil || len(as) != 1 || as[0].Kind != tripline.AlertStolen || as[0].Action != tripline.ActionDetain || as[0].Provenance.Originator != "x" {
 		t.Fatalf("x's alert after the forged write: %+v %v", as, err)
+	}
+}
+
+// A node id in a query string is checked before anything records it: an
+// auditor, or a partner node, cannot write what it likes into the audit
+// log (which is kept for good) through it.
+func TestWitnessedNodeChecked(t *testing.T) {
+	w := newSecWorld(t)
+	for _, node := range []string{"", strings.Repeat("x", 100_000), "a/b", "A\x00"} {
+		st, body := rawAs(t, w.test.tokens[tripline.RoleAuditor], "GET", w.ts.URL+"/v1/audit/witnessed?node="+url.QueryEscape(node), "")
+		if st != http.StatusBadRequest || !strings.Contains(body, "node") || len(body) > 2000 {
+			t.Errorf("node %.20q: %d %.200s; want a short 400 naming node", node, st, body)
+		}
 	}
 }

@@ -35,7 +35,7 @@ type witnessNone struct{}
 func (witnessNone) Witness(context.Context, *tripline.AuditCheckpoint) (bool, error) {
 	return false, nil
 }
-func (witnessNone) Witnessed(context.Context, string) ([]*tripline.AuditCheckpoint, error) {
+func (witnessNone) Witnessed(context.Context, string, int64, int) ([]*tripline.AuditCheckpoint, error) {
 	return nil, nil
 }
 

@@ -226,9 +226,11 @@ func (a *AuditLog) moveLegacy(ctx context.Context) error {
 
 var _ tripline.Auditor = (*AuditLog)(nil)
 
-// Record appends e to the chain. It never blocks on the disk; Flush waits
+// Record appends e to the chain, its text fields bounded
+// (tripline.AuditEntry.Bound). It never blocks on the disk; Flush waits
 // for it to be committed.
 func (a *AuditLog) Record(_ context.Context, e tripline.AuditEntry) {
+	e.Bound()
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()

@@ -219,12 +219,26 @@ func formatCutoff(t time.Time) string {
 	return formatTime(t)
 }
 
+// Which events of a subject the retention trims, each written as its
+// partial index's predicate so that the index serves.
+const (
+	// retentionEvents are an encounter's, refusal's or clearance's.
+	retentionEvents = `type IN ('encounter.reported', 'encounter.updated', 'refusal.recorded', 'clearance.made')`
+	// tipListingEvents are a tip's provisional listing's (id AGENCY:tip-...).
+	tipListingEvents = `type IN ('listing.upserted', 'listing.withdrawn', 'listing.expired') AND subject LIKE '%:tip-%'`
+)
+
 // trimEvents trims fields from every event of an encounter, refusal or
-// clearance id, whatever its origin, to their digests. The types are
-// literal so the partial index on these events serves.
+// clearance id, whatever its origin, to their digests.
 func (tx *Tx) trimEvents(ctx context.Context, id string, fields []string) error {
+	return tx.trimEventsWhere(ctx, id, retentionEvents, fields)
+}
+
+// trimEventsWhere trims fields from every event of subject id that which
+// (one of the constants above) selects.
+func (tx *Tx) trimEventsWhere(ctx context.Context, id, which string, fields []string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT origin, seq, type, payload, omitted FROM events
-		WHERE subject = ? AND type IN ('encounter.reported', 'encounter.updated', 'refusal.recorded', 'clearance.made') AND redacted = 0`, id)
+		WHERE subject = ? AND `+which+` AND redacted = 0`, id)
 	if err != nil {
 		return fmt.Errorf("events of %s: %w", id, err)
 	}

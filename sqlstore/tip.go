@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -173,6 +175,22 @@ func (s *TipService) eraseTipPage(ctx context.Context, r tripline.EncounterReten
 	for _, t := range ts {
 		if !tripline.TipErasable(t, r, tx.now) {
 			continue
+		}
+		if t.Listing != "" && t.Status != tripline.TipConfirmed {
+			// The provisional listing named the subject too: its events
+			// are what the listing reads, so trimming them erases it. One
+			// still in force waits until it expires (the next pass).
+			var status string
+			err := tx.QueryRowContext(ctx, `SELECT status FROM listings WHERE id = ?`, t.Listing).Scan(&status)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return "", 0, fmt.Errorf("listing of tip %s: %w", t.ID, err)
+			}
+			if status == string(tripline.StatusActive) {
+				continue
+			}
+			if err := tx.trimEventsWhere(ctx, t.Listing, tipListingEvents, tripline.ErasedTipListingFields); err != nil {
+				return "", 0, err
+			}
 		}
 		t.Erase(tx.now)
 		if err := tx.storeTip(ctx, t); err != nil {

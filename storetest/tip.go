@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,7 +82,30 @@ func testTips(t *testing.T, s Store) {
 	}
 	erase(now.AddDate(0, 0, 89), tripline.DefaultEncounterRetention, 0)
 	erase(now.AddDate(0, 0, 91), tripline.EncounterRetention{}, 0)
-	erase(now.AddDate(0, 0, 91), tripline.DefaultEncounterRetention, 2)
+	// The expired tip's listing still in force (nobody expired it): the
+	// tip waits for it, then goes with the rejected one.
+	erase(now.AddDate(0, 0, 91), tripline.DefaultEncounterRetention, 1)
+	if _, err := s.Listings.ExpireListings(ctx, now.AddDate(0, 0, 91)); err != nil {
+		t.Fatal(err)
+	}
+	erase(now.AddDate(0, 0, 91), tripline.DefaultEncounterRetention, 1)
+	// Their provisional listings no longer name the subject, in any event,
+	// and the log still verifies; the confirmed tip's listing does.
+	for _, tip := range []*tripline.Tip{b, c} {
+		l, err := s.Listings.Listing(ctx, tip.Listing)
+		if err != nil || len(l.Names) != 0 || l.Narrative != "" || l.Status == tripline.StatusActive {
+			t.Fatalf("listing %s of an erased tip = %+v, %v", tip.Listing, l, err)
+		}
+	}
+	for _, ev := range allEvents(t, s) {
+		if p := string(ev.Payload); strings.Contains(p, "Omar Farouk Nasser") || strings.Contains(p, "Lena Vogel") {
+			t.Fatalf("event %d (%s %s) still names an erased tip's subject", ev.Seq, ev.Type, ev.Subject)
+		}
+	}
+	verifyChain(t, s)
+	if l, _ := s.Listings.Listing(ctx, a.Listing); len(l.Names) == 0 || l.Names[0].Full != "Ayse Kaya" {
+		t.Fatalf("the confirmed tip's listing lost its name: %+v", l)
+	}
 	for _, id := range []string{b.ID, c.ID} {
 		got, err := s.Tips.Tip(ctx, id)
 		if err != nil || got.Erased == nil || got.Reporter.Name != "" || got.Subject.Name != "" || got.Text != "" || got.Note != "" {
@@ -108,6 +132,9 @@ func testTips(t *testing.T, s Store) {
 	}
 	if got, _ := s.Tips.Tip(ctx, marked.ID); got.Erased != nil {
 		t.Fatalf("a tip stored as erased from its input: %+v", got)
+	}
+	if _, err := s.Listings.ExpireListings(ctx, now.AddDate(0, 0, 91)); err != nil {
+		t.Fatal(err)
 	}
 	erase(now.AddDate(0, 0, 91), tripline.DefaultEncounterRetention, 2) // both expired: the forged mark erased like the other
 }

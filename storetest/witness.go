@@ -41,7 +41,7 @@ func testAuditWitness(t *testing.T, e Engine) {
 			t.Fatalf("witness %s of %s = %v, %v; want new %v, conflict %v", tc.c, tc.c.Node, kept, err, tc.new, tc.conflict)
 		}
 	}
-	cs, err := fed.Witnessed(ctx, "A")
+	cs, err := fed.Witnessed(ctx, "A", 0, 0)
 	if err != nil || len(cs) != 5 {
 		t.Fatalf("witnessed A = %d, %v; want 5", len(cs), err)
 	}
@@ -55,7 +55,26 @@ func testAuditWitness(t *testing.T, e Engine) {
 	if want := []int64{5, 7, 9, 9, 12}; !slices.Equal(seqs, want) {
 		t.Fatalf("witnessed A entries %v, want %v", seqs, want)
 	}
-	if cs, err := fed.Witnessed(ctx, "C"); err != nil || len(cs) != 0 {
+	// Paged between entries: a page of 3 that would end inside entry 9
+	// takes both of its checkpoints.
+	var paged []int64
+	for after := int64(0); ; {
+		page, err := fed.Witnessed(ctx, "A", after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page {
+			paged = append(paged, c.Seq)
+		}
+		if len(page) < 3 {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	if want := []int64{5, 7, 9, 9, 12}; !slices.Equal(paged, want) {
+		t.Fatalf("witnessed A by pages of 3: %v, want %v", paged, want)
+	}
+	if cs, err := fed.Witnessed(ctx, "C", 0, 0); err != nil || len(cs) != 0 {
 		t.Fatalf("witnessed C = %v, %v; want none", cs, err)
 	}
 }

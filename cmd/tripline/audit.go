@@ -59,7 +59,7 @@ var auditCommands = []*command{{
 	examples: []string{"tripline audit witnessed node-b > node-b.witness.json"},
 	flags: func(fs *flag.FlagSet, env *Env) runFunc {
 		return onNode(fs, env, func(ctx context.Context, n *Node, args []string) error {
-			cs, err := n.Fed.Witnessed(ctx, args[0])
+			cs, err := n.Fed.Witnessed(ctx, args[0], 0, 0)
 			if err != nil {
 				return err
 			}

@@ -44,6 +44,7 @@ test('partners: each partner with its state and health; consent requests with th
   const b = page.locator('#partners-table tr[data-partner="B"]');
   await b.waitFor();
   assert.match(await b.innerText(), /de-bka/);
+  assert.match(await page.locator('#partners-table thead').innerText(), /Audit witnessed/i);
   const c = page.locator('#partners-table tr[data-partner="C"]');
   assert.match(await c.innerText(), /suspended/);
   assert.match(await c.innerText(), /by key, through a relay/);

@@ -1,6 +1,7 @@
 // Federation view: each partner node with its health (last pull, lag,
-// errors, bytes), and the consent requests between this node's agency and
-// its partners, answered here by the originator (issue 15).
+// errors, bytes, how far this node witnesses its audit log), and the
+// consent requests between this node's agency and its partners, answered
+// here by the originator (issue 15).
 import {api} from '../api.js';
 import {h, clear, errorBox, fmtTime, toast} from '../dom.js';
 
@@ -9,6 +10,16 @@ function lag(p) {
   if (os.length === 0) return '—';
   return os.map((o) => `${o.origin}: ${o.lag_events} event${o.lag_events === 1 ? '' : 's'}` +
     (o.lag_seconds > 0 ? `, ${Math.round(o.lag_seconds)} s` : '')).join('; ');
+}
+
+// witness says how far this node holds the partner's signed audit head, and
+// whether the partner ever signed one that contradicts it (its audit log
+// rewritten or cut back: docs/security.md).
+function witness(hl) {
+  const n = hl.witness_conflicts || 0;
+  return [hl.witnessed ? `entry ${hl.witnessed}` : '—',
+    n ? [' ', h('span', {class: 'badge b-warn', title: 'its audit log was rewritten or cut back: see the audit log (audit.witness.conflict)'},
+      `contradicted ${n}×`)] : ''];
 }
 
 function partnerRow(p) {
@@ -22,6 +33,7 @@ function partnerRow(p) {
     h('td', {}, lag(p)),
     h('td', {class: 'num'}, hl.errors || 0),
     h('td', {class: 'num'}, hl.bytes || 0),
+    h('td', {}, witness(hl)),
     h('td', {}, hl.last_error ? h('span', {title: hl.last_error}, hl.last_error.slice(0, 60)) : ''));
 }
 
@@ -35,7 +47,7 @@ export async function render(root, ctx) {
     clear(parts, page.partners.length === 0 ? h('p', {class: 'muted', id: 'no-partners'}, 'No partner nodes yet.') :
       h('table', {class: 'grid', id: 'partners-table'},
         h('caption', {}, `${page.partners.length} partner nodes`),
-        h('thead', {}, h('tr', {}, ['Node', 'Agency', 'State', 'Address', 'Last pull', 'Lag', 'Errors', 'Bytes', 'Last error']
+        h('thead', {}, h('tr', {}, ['Node', 'Agency', 'State', 'Address', 'Last pull', 'Lag', 'Errors', 'Bytes', 'Audit witnessed', 'Last error']
           .map((c) => h('th', {scope: 'col'}, c)))),
         h('tbody', {}, page.partners.map(partnerRow))));
   } catch (e) {
