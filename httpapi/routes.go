@@ -122,7 +122,7 @@ func (s *Server) coreRoutes() []route {
 		{Method: "GET", Pattern: "/v1/audit/verify", Roles: auditors, Summary: "Verify the audit hash chain; names the first bad entry.", Response: "Verification", Handler: s.handleAuditVerify},
 		{Method: "GET", Pattern: "/v1/audit/checkpoint", Roles: witnesses, Summary: "The node's signature on the head of its audit log, signed now if the head moved: for a witness outside the node (an auditor, a partner node) to keep (tripline audit verify --checkpoint).", Response: "AuditCheckpoint", Handler: s.handleAuditCheckpoint},
 		{Method: "GET", Pattern: "/v1/audit/witnessed", Roles: witnesses, Summary: "The audit checkpoints this node kept of a partner node (node) as its witness: for this node's auditors, or that node itself.",
-			Query: []param{{"node", "string", "the partner node"}, {"after", "integer", "checkpoints of entries after this one (a page's next)"}},
+			Query:    []param{{"node", "string", "the partner node"}, {"after", "integer", "checkpoints of entries after this one (a page's next)"}},
 			Response: "WitnessedPage", Handler: s.handleWitnessed},
 		{Method: "GET", Pattern: "/v1/consents", Roles: writers, Summary: "Consent requests on a listing.", Response: "ConsentPage",
 			Query: []param{{"listing", "string", "only requests on this listing"}}, Handler: s.handleListConsents},
