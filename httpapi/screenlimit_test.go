@@ -129,26 +129,8 @@ func TestHealthAnswersWhileScreeningIsFull(t *testing.T) {
 		}
 	}()
 
-	type answer struct {
-		st   int
-		body map[string]any
-	}
-	held := make(chan answer, 1)
 	token := serverOf(ts.URL + "/").tokens[tripline.RoleOfficer]
-	go func() {
-		// Not do: t.Fatal must not be called from this goroutine.
-		req, _ := http.NewRequest("POST", ts.URL+"/v1/screen", strings.NewReader(`{"ref":"held","name":"Block Me"}`))
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			held <- answer{0, map[string]any{"transport error": err.Error()}}
-			return
-		}
-		defer resp.Body.Close()
-		var body map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&body)
-		held <- answer{resp.StatusCode, body}
-	}()
+	held := screenAsync(ts.URL, token, `{"ref":"held","name":"Block Me"}`)
 	select {
 	case <-m.entered:
 	case a := <-held:
@@ -349,24 +331,7 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 			// would not come back at all, and it would fail after the wait.
 			srv.ScreenLimit.Slots, srv.ScreenLimit.Wait = 1, 30*time.Second
 			token := serverOf(ts.URL + "/").tokens[tripline.RoleOfficer]
-			type answer struct {
-				st   int
-				body map[string]any
-			}
-			held := make(chan answer, 1)
-			go func() {
-				req, _ := http.NewRequest("POST", ts.URL+"/v1/screen", strings.NewReader(`{"ref":"hit","name":"Listed Person"}`))
-				req.Header.Set("Authorization", "Bearer "+token)
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					held <- answer{0, map[string]any{"transport error": err.Error()}}
-					return
-				}
-				defer resp.Body.Close()
-				var body map[string]any
-				_ = json.NewDecoder(resp.Body).Decode(&body)
-				held <- answer{resp.StatusCode, body}
-			}()
+			held := screenAsync(ts.URL, token, `{"ref":"hit","name":"Listed Person"}`)
 			select {
 			case <-rec.queued:
 			case a := <-held:
@@ -396,4 +361,31 @@ func TestHitWaitsForItsWritesOutsideTheSlot(t *testing.T) {
 			}
 		})
 	}
+}
+
+// answer is a screening's status and decoded body.
+type answer struct {
+	st   int
+	body map[string]any
+}
+
+// screenAsync posts body to /v1/screen as token in the background; the
+// answer arrives on the channel (status 0 for a transport error). Not do:
+// t.Fatal must not be called from another goroutine.
+func screenAsync(base, token, body string) <-chan answer {
+	out := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", base+"/v1/screen", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			out <- answer{0, map[string]any{"transport error": err.Error()}}
+			return
+		}
+		defer resp.Body.Close()
+		var b map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&b)
+		out <- answer{resp.StatusCode, b}
+	}()
+	return out
 }

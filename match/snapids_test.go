@@ -64,18 +64,9 @@ func TestSnapshotIDTable(t *testing.T) {
 // TestSnapshotIDTableRefused: a table that does not name each listing of
 // the file once is refused (the checksum fixed after the change).
 func TestSnapshotIDTableRefused(t *testing.T) {
-	ix := NewIndex(Options{})
-	for _, l := range snapListings(t, 50) {
-		ix.Upsert(l)
-	}
 	dir := t.TempDir()
-	good := filepath.Join(dir, "good.snap")
-	meta := SnapshotMeta{Build: "b1", Origin: "node-a"}
-	writeSnap(t, ix, good, meta)
-	b, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
+	good, b := goodSnap(t, 50, dir)
+	meta := testMeta
 	loaded, _, err := LoadSnapshot(good, meta, Options{})
 	if err != nil {
 		t.Fatal(err)

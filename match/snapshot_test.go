@@ -61,6 +61,26 @@ func writeSnap(t *testing.T, ix *Index, path string, meta SnapshotMeta) {
 	}
 }
 
+// testMeta is what the refusal tests' snapshots are written for.
+var testMeta = SnapshotMeta{Build: "b1", Origin: "node-a"}
+
+// goodSnap writes a snapshot of n listings to dir (for testMeta) and
+// returns its path and bytes, for a refusal test to damage.
+func goodSnap(t *testing.T, n int, dir string) (string, []byte) {
+	t.Helper()
+	ix := NewIndex(Options{})
+	for _, l := range snapListings(t, n) {
+		ix.Upsert(l)
+	}
+	good := filepath.Join(dir, "good.snap")
+	writeSnap(t, ix, good, testMeta)
+	b, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return good, b
+}
+
 // sameResults screens qs against both indexes with and without a policy
 // filter and fails on the first difference.
 func sameResults(t *testing.T, stage string, want, got *Index, qs []*tripline.Traveller) {
@@ -203,18 +223,9 @@ func TestSnapshotSameResults(t *testing.T) {
 }
 
 func TestSnapshotRefused(t *testing.T) {
-	ix := NewIndex(Options{})
-	for _, l := range snapListings(t, 200) {
-		ix.Upsert(l)
-	}
 	dir := t.TempDir()
-	good := filepath.Join(dir, "good.snap")
-	meta := SnapshotMeta{Build: "b1", Origin: "node-a"}
-	writeSnap(t, ix, good, meta)
-	b, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
+	good, b := goodSnap(t, 200, dir)
+	meta := testMeta
 	if _, _, err := LoadSnapshot(good, meta, Options{}); err != nil {
 		t.Fatalf("the good file: %v", err)
 	}
