@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"tripline"
@@ -47,36 +48,16 @@ func (s *FederationStore) Witness(ctx context.Context, c *tripline.AuditCheckpoi
 	return true, tripline.WitnessConflict(kept, c)
 }
 
-// Witnessed returns the checkpoints kept of node (tripline.AuditWitness).
+// Witnessed returns the checkpoints kept of node (tripline.AuditWitness):
+// a page runs to the entry of its limit-th checkpoint, and takes all of
+// that entry's.
 func (s *FederationStore) Witnessed(ctx context.Context, node string, after int64, limit int) ([]*tripline.AuditCheckpoint, error) {
-	q := `SELECT ` + witnessedColumns + ` FROM witnessed_checkpoints WHERE node = ? AND seq > ? ORDER BY seq, received, hash`
+	q, args := `SELECT `+witnessedColumns+` FROM witnessed_checkpoints WHERE node = ? AND seq > ?`, []any{node, after}
 	if limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", limit)
+		q += ` AND seq <= COALESCE((SELECT seq FROM witnessed_checkpoints WHERE node = ? AND seq > ? ORDER BY seq LIMIT 1 OFFSET ?), ?)`
+		args = append(args, node, after, limit-1, int64(math.MaxInt64))
 	}
-	out, err := s.witnessed(ctx, q, node, after)
-	if err != nil || limit <= 0 || len(out) < limit {
-		return out, err
-	}
-	// The rest of the last entry's: a page ends between entries.
-	last := out[len(out)-1]
-	rest, err := s.witnessed(ctx, `SELECT `+witnessedColumns+` FROM witnessed_checkpoints WHERE node = ? AND seq = ? ORDER BY received, hash`, node, last.Seq)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range rest {
-		dup := false
-		for _, o := range out {
-			dup = dup || o.Seq == c.Seq && o.Hash == c.Hash
-		}
-		if !dup {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-func (s *FederationStore) witnessed(ctx context.Context, q string, node string, seq int64) ([]*tripline.AuditCheckpoint, error) {
-	rows, err := s.db.db.QueryContext(ctx, q, node, seq)
+	rows, err := s.db.db.QueryContext(ctx, q+` ORDER BY seq, received, hash`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("witnessed checkpoints of %s: %w", node, err)
 	}
