@@ -115,7 +115,7 @@ func (s *Server) coreRoutes() []route {
 		{Method: "POST", Pattern: "/v1/users/{id}/enable", Roles: admins, Summary: "Enable a user again.", Response: "Status", Handler: s.handleSetDisabled(false)},
 		{Method: "POST", Pattern: "/v1/tokens/revoke", Roles: admins, Summary: "Revoke one token of a user of the caller's agency, and the console sessions made from it: refused from the next request on.", Request: "TokenRevocation", Response: "Status", Handler: s.handleRevokeToken},
 		{Method: "GET", Pattern: "/v1/audit", Roles: auditors, Summary: "Audit entries: who saw a listing (subject), what an agency saw in a period (agency, from, to).", Response: "AuditPage",
-			Query: []param{{"subject", "string", "a listing id or other subject"}, {"agency", "string", "the caller's agency"}, {"user", "string", "the caller"},
+			Query: []param{{"subject", "string", "a listing id or other subject"}, {"agency", "string", "an agency (another agency's auditor than the node's reads its own only)"}, {"user", "string", "the caller"},
 				{"action", "string", "e.g. listing.read, screen, disclose, login"}, {"from", "string", "RFC 3339 time, inclusive"}, {"to", "string", "RFC 3339 time, exclusive"},
 				{"after", "integer", "continue after this sequence number"}, {"limit", "integer", "page size, at most 10000 (default 1000)"}},
 			Handler: s.handleAudit},
