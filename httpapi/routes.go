@@ -248,6 +248,9 @@ func (s *Server) handlePutListing(w http.ResponseWriter, r *http.Request) {
 		}
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "listing %q belongs to %s", l.ID, owner))
 		return
+	} else if err == nil && old.Erasable() {
+		Error(w, r, s.Logger, s.Policy.Change(r.Context(), old))
+		return
 	}
 	out, err := s.Listings.PutListing(r.Context(), &l)
 	if err == nil {
@@ -621,6 +624,12 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
+		return
+	}
+	if l.Status == tripline.StatusWithdrawn {
+		// Re-confirming keeps a listing in force; one its originator
+		// withdrew comes back only by being written again.
+		Error(w, r, s.Logger, tripline.Errorf(tripline.ECONFLICT, "listing %q is withdrawn: write it again to bring it back", l.ID))
 		return
 	}
 	now := time.Now().UTC()
