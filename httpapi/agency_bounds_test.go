@@ -2,12 +2,18 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"tripline"
+	"tripline/federation"
+	"tripline/httpapi"
 )
 
 // TestOutcomeIsTheReportersOnly: the listing's originator sees an encounter
@@ -115,6 +121,66 @@ func TestAuditorReadsItsOwnAgency(t *testing.T) {
 				if tc.tok != sTok && e.Subject == "tip-secret" && e.Agency != "y" {
 					t.Fatalf("another agency's auditor read s's tip entry: %+v", e)
 				}
+			}
+		})
+	}
+}
+
+// countingBody is a request body of n bytes that counts what was taken.
+type countingBody struct{ n, read int64 }
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	if b.read >= b.n {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), b.n-b.read)
+	clear(p[:k])
+	b.read += k
+	return int(k), nil
+}
+
+// TestNodeRequestBodyBounded: a request claiming to come from a partner
+// node has its body read whole to check the signature, so who it claims
+// to be is checked first and what is read is bounded, whatever the route
+// takes (an import takes gigabytes). A stranger, unsigned, is refused
+// before the node reads its body; a known partner's oversized body is
+// refused at the bound.
+func TestNodeRequestBodyBounded(t *testing.T) {
+	w := newSecWorld(t)
+	bPub, _, _ := ed25519.GenerateKey(nil)
+	w.srv.Federation = signedNodes{keys: map[string]ed25519.PublicKey{"B": bPub}}
+	for _, tc := range []struct {
+		name    string
+		headers map[string]string
+		want    int
+		msg     string
+	}{
+		{"a stranger, unsigned", map[string]string{federation.HeaderNode: "nobody"}, 401, "required"},
+		{"a stranger, signed", map[string]string{federation.HeaderNode: "nobody", federation.HeaderDate: time.Now().UTC().Format(time.RFC3339),
+			federation.HeaderSignature: "AAAA"}, 401, "unknown node"},
+		{"a partner, a huge body", map[string]string{federation.HeaderNode: "B", federation.HeaderDate: time.Now().UTC().Format(time.RFC3339),
+			federation.HeaderSignature: "AAAA"}, 400, "at most"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := &countingBody{n: 64 << 20}
+			req, _ := http.NewRequest("POST", w.ts.URL+"/v1/imports", body)
+			req.ContentLength = body.n
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != tc.want || !strings.Contains(string(b), tc.msg) {
+					t.Errorf("answer %d %s; want %d naming %q", resp.StatusCode, b, tc.want, tc.msg)
+				}
+			}
+			// Sent, not read: what the connection's buffers took before the
+			// answer came is the most that can have crossed; the whole body
+			// would have had the node hold 64 MiB.
+			if body.read >= httpapi.MaxNodeBodyBytes+8<<20 {
+				t.Errorf("the node took %d bytes of the body (%v)", body.read, err)
 			}
 		})
 	}

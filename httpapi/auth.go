@@ -16,6 +16,11 @@ import (
 // hashed like any token, HttpOnly and SameSite=Strict.
 const SessionCookie = "tripline_session"
 
+// MaxNodeBodyBytes bounds a partner node's request body, read whole to
+// check its signature before anything else: reports, acknowledgements and
+// blind batches are far smaller.
+const MaxNodeBodyBytes = 16 << 20
+
 // SessionTTL is how long a console session lasts.
 const SessionTTL = 12 * time.Hour
 
@@ -25,10 +30,19 @@ const SessionTTL = 12 * time.Hour
 func (s *Server) authenticate(r *http.Request) (*tripline.Identity, error) {
 	if r.Header.Get(federation.HeaderNode) != "" && s.Federation != nil {
 		// A partner node signs its requests: read the body to check the
-		// signature, then hand it on unchanged.
-		body, err := io.ReadAll(r.Body)
+		// signature, then hand it on unchanged. Who it claims to be is
+		// checked first, and what is read is bounded whatever the route
+		// takes (an import takes gigabytes): a stranger makes the node
+		// hold nothing.
+		if err := s.Federation.NodeHeaders(r); err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxNodeBodyBytes+1))
 		if err != nil {
 			return nil, tripline.Errorf(tripline.EINVALID, "body: %v", err)
+		}
+		if len(body) > MaxNodeBodyBytes {
+			return nil, tripline.Errorf(tripline.EINVALID, "body: a node request's body is at most %d bytes", MaxNodeBodyBytes)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return s.Federation.NodeIdentity(r, body)
