@@ -488,6 +488,42 @@ func (s *Service) ImportManifest(ctx context.Context, agency string, ts []*tripl
 	return out, nil
 }
 
+// ExpireFeeds removes the links of manifests and PNRs, and the co-travel
+// derived from them (FeedAgency), stamped before before (or not stamped),
+// on disk and in memory, and returns how many: the retention pass keeps
+// travellers' bookings, documents and contacts no longer than the
+// travellers themselves. What other processes imported is caught up
+// first, so that none of it is lost with the rewrite of its source.
+func (s *Service) ExpireFeeds(ctx context.Context, before time.Time) (int, error) {
+	if _, err := s.CatchUp(ctx); err != nil {
+		return 0, err
+	}
+	feed := func(src string) bool { _, ok := FeedAgency(src); return ok }
+	stale := s.Store.StaleSources(feed, before)
+	slices.Sort(stale)
+	removed := 0
+	for _, src := range stale {
+		all := s.Store.SourceLinks(src)
+		keep := slices.DeleteFunc(slices.Clone(all), func(l Link) bool { return l.At.IsZero() || l.At.Before(before) })
+		if s.Persist != nil {
+			if err := s.Persist.ReplaceLinks(ctx, src, keep); err != nil {
+				return removed, err
+			}
+		}
+		if _, err := s.Store.RemoveSource(ctx, src); err != nil {
+			return removed, err
+		}
+		if _, err := s.Store.AddLinks(ctx, keep); err != nil {
+			return removed, err
+		}
+		removed += len(all) - len(keep)
+	}
+	if len(stale) > 0 {
+		s.version.Add(1)
+	}
+	return removed, nil
+}
+
 // Neighbourhood is Store.Neighbourhood with e made canonical (Canon). An
 // entity whose every link allow hides is not found, like one the graph
 // has never seen: a lone centre would tell that hidden links exist.

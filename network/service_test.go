@@ -338,3 +338,37 @@ func linksOf(t *testing.T, svc *network.Service, e network.Entity) []network.Lin
 	}
 	return ls
 }
+
+// TestExpireFeeds: the retention pass removes the links of manifests,
+// PNRs and their co-travel stamped before the cut, link by link within a
+// source, and leaves analysts' and listings' links.
+func TestExpireFeeds(t *testing.T) {
+	svc := newService(t)
+	importAs(t, svc, "s", "gtas_pnrMessage.txt", nil)
+	if _, err := svc.AddLinks(t.Context(), []network.Link{{From: smith, To: network.Phone("+1 555 0199"), Type: network.LinkAnalyst, Source: "case-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetListing(t.Context(), listing("un:1", []string{"+1 555 0188"})); err != nil {
+		t.Fatal(err)
+	}
+	old := []network.Link{{From: smith, To: jones, Type: network.LinkCoTravel, Source: "cotravel@s", At: importAt.Add(-time.Hour)}}
+	if _, err := svc.Store.AddLinks(t.Context(), old); err != nil {
+		t.Fatal(err)
+	}
+	before := svc.Store.Len()
+	if n, err := svc.ExpireFeeds(t.Context(), importAt.Add(-time.Minute)); err != nil || n != 1 {
+		t.Fatalf("expire before the import = %d, %v; want the older co-travel link only", n, err)
+	}
+	n, err := svc.ExpireFeeds(t.Context(), importAt.Add(time.Minute))
+	if err != nil || n != before-1-2 {
+		t.Fatalf("expire after the import = %d, %v; want %d (all but the analyst's and the listing's)", n, err, before-3)
+	}
+	for _, l := range linksOf(t, svc, smith) {
+		if _, feed := network.FeedAgency(l.Source); feed {
+			t.Errorf("%v left after the pass", l)
+		}
+	}
+	if svc.Store.Len() != 2 {
+		t.Errorf("%d links left, want the analyst's and the listing's", svc.Store.Len())
+	}
+}

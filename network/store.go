@@ -462,6 +462,46 @@ func (s *MemStore) RemoveSource(ctx context.Context, source string) (int, error)
 	return len(dead), nil
 }
 
+// StaleSources returns the sources keep accepts that hold a link stamped
+// before before, or not stamped, in no particular order.
+func (s *MemStore) StaleSources(keep func(source string) bool, before time.Time) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	cut := before.UnixNano()
+	var out []string
+	for id, h := range s.srcHead {
+		if h == 0 {
+			continue
+		}
+		src := s.strs.get(uint32(id))
+		if !keep(src) {
+			continue
+		}
+		for i := h - 1; i >= 0; i = s.recs[i].nextSrc {
+			if at := s.attrs[s.recs[i].attr].at; at == noTime || at < cut {
+				out = append(out, src)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// SourceLinks returns the links of source.
+func (s *MemStore) SourceLinks(source string) []Link {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	src, ok := s.strs.lookup(source)
+	if !ok || int(src) >= len(s.srcHead) {
+		return nil
+	}
+	var out []Link
+	for i := s.srcHead[src] - 1; i >= 0; i = s.recs[i].nextSrc {
+		out = append(out, s.link(i))
+	}
+	return out
+}
+
 // ownListings calls fn with the listing of each of a listing's own
 // has_document links at entity v, in insertion order, until fn returns
 // true. s.mu must be held.

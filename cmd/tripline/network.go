@@ -94,6 +94,28 @@ func (n *Node) linked(ctx context.Context, t *tripline.Traveller) *tripline.Matc
 	return m
 }
 
+// expireLinks is the link graph's retention pass: the links of manifests
+// and PNRs (bookings, documents, contacts, co-travel) go after the
+// screened travellers' retention window, as the travellers do. Each pass
+// that removes some is audited, as the node's own act.
+func (n *Node) expireLinks(ctx context.Context) {
+	if n.Network == nil {
+		return
+	}
+	removed, err := n.Network.ExpireFeeds(ctx, n.Now().Add(-n.Retro.Window))
+	if err != nil {
+		if ctx.Err() == nil {
+			n.Logger.Error("network: expire manifest and PNR links", "err", err)
+		}
+		return
+	}
+	if removed > 0 {
+		n.Logger.Info("network: manifest and PNR links past the retention window removed", "links", removed)
+		n.Audit.Record(ctx, tripline.AuditEntry{User: "retention", Agency: n.Agency, Action: "retention.links",
+			Detail: fmt.Sprintf("%d manifest and PNR links past the retention window removed", removed)})
+	}
+}
+
 // onManifest derives the links of a screened manifest (same booking,
 // adjacent seats, co-travel) before its travellers are screened, as the
 // screening agency's (the node's on the command line). A failure is

@@ -198,6 +198,12 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 			n.Logger.Error("reload sharing groups", "err", err)
 		}
 	})
+	if !cfg.Replica {
+		// With the travellers' hourly purge; the writer's pass is the
+		// replicas' too (the links are in the shared store).
+		n.Go(n.expireLinks)
+		n.Every(time.Hour, n.expireLinks)
+	}
 	return n, nil
 }
 
