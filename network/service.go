@@ -57,6 +57,8 @@ type Service struct {
 	snaps  map[string]*Snapshot
 
 	follow follower // the LinkLog of Open, and how far it was read
+
+	expireMu sync.Mutex // one retention pass at a time (ExpireFeeds)
 }
 
 // NewService returns a Service over store.
@@ -495,6 +497,8 @@ func (s *Service) ImportManifest(ctx context.Context, agency string, ts []*tripl
 // travellers themselves. What other processes imported is caught up
 // first, so that none of it is lost with the rewrite of its source.
 func (s *Service) ExpireFeeds(ctx context.Context, before time.Time) (int, error) {
+	s.expireMu.Lock()
+	defer s.expireMu.Unlock()
 	if _, err := s.CatchUp(ctx); err != nil {
 		return 0, err
 	}
