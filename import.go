@@ -29,6 +29,9 @@ func Records[T any](rs []T) iter.Seq2[T, error] {
 type StoredState struct {
 	Hash   string
 	Status Status
+	// Kept: the node made it, from a tip or a diffusion (Listing.Erasable),
+	// not a list did: an import of its source never withdraws it.
+	Kept bool
 }
 
 // ImportAction is what an import does with one incoming record.
@@ -78,6 +81,9 @@ func (p *ImportPlanner) Check(i int, r Record) error {
 	if r.RecordSource() != p.source {
 		return Errorf(EINVALID, "%s %d (%s): source %q, want %q", p.noun, i, r.RecordID(), r.RecordSource(), p.source)
 	}
+	if p.existing[r.RecordID()].Kept {
+		return Errorf(EINVALID, "%s %d (%s): made by the node from a tip or a received diffusion, not by the list: an import may not change it", p.noun, i, r.RecordID())
+	}
 	return nil
 }
 
@@ -99,7 +105,7 @@ func (p *ImportPlanner) Decide(id, hash string) ImportAction {
 func (p *ImportPlanner) Withdrawals() []string {
 	var out []string
 	for id, st := range p.existing {
-		if st.Status == StatusActive && !p.seen.Has(id) {
+		if st.Status == StatusActive && !st.Kept && !p.seen.Has(id) {
 			out = append(out, id)
 		}
 	}
