@@ -125,7 +125,8 @@ func hasLive(ps []uint32) bool {
 // every slot of the index: an array of one float per slot (4 MB for a
 // million listings) costs a cache miss per posting, while an open
 // addressing table sized to the postings about to be visited stays in the
-// processor's nearer caches. A small index keeps the array: no probing.
+// processor's nearer caches. An index with fewer slots than the table
+// would have places gets one place per slot: no probing.
 type accumulator struct {
 	tab    []accEntry
 	used   []uint32 // the places of tab in use, in the order first used
