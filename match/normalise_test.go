@@ -221,3 +221,32 @@ func TestSurnameFieldParticle(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadParticleFamilyName: a particle word leading a name of three
+// words or more connects the next word (DA COSTA LUIS), but Das, Le and Do
+// are family names written first too: left over while the other side has
+// a name left over, it is a family name replaced, not a connector dropped.
+func TestLeadParticleFamilyName(t *testing.T) {
+	review := NameThresholds(DefaultThresholds).Review
+	for _, c := range []struct {
+		a, b  string
+		match bool
+	}{
+		{"DAS RAHUL KUMAR", "Rahul Kumar Sharma", false}, // 0.824 before: a review on the name alone
+		{"Le Van Thanh", "Tran Van Thanh", false},
+		{"Do Thi Lan", "Nguyen Thi Lan", false},
+		{"DAS RAHUL KUMAR", "Rahul Kumar Das", true},
+		{"DAS RAHUL KUMAR", "Rahul Kumar", true}, // a family name the listing lacks: an omission
+		{"DA COSTA LUIS", "Luis da Costa", true},
+		{"DA COSTA LUIS", "Luis Costa", true},
+		{"VAN DER BERG JAN", "Jan Berg", true},
+		{"Abu Bakr Baghdadi", "Bakr Baghdadi Ali", true}, // abu is never a family name alone
+	} {
+		if s := CompareNames(c.a, c.b); (s >= review) != c.match {
+			t.Errorf("CompareNames(%q, %q) = %.3f, want at or above review %.3f: %v", c.a, c.b, s, review, c.match)
+		}
+		if s := CompareNames(c.b, c.a); (s >= review) != c.match {
+			t.Errorf("CompareNames(%q, %q) = %.3f, want at or above review %.3f: %v", c.b, c.a, s, review, c.match)
+		}
+	}
+}
