@@ -65,6 +65,16 @@ func TestNormalise(t *testing.T) {
 		{"Abdshakur", []string{"abd", "shakur"}},
 		{"Abdkarim", []string{"abd", "karim"}},
 		{"Abdslam", []string{"abd", "slam"}},
+		// An article other than AL leads only into a word starting with
+		// its consonant (the sun letters); elsewhere it is the end of a
+		// word split at its apostrophe (Sa'ad, Fu'ad, Mas'ud).
+		{"Nasir ad Din", []string{"nasir", "din"}},
+		{"Fazl ur Rahman", []string{"fazl", "rahman"}},
+		{"Ahmad Sa ad Karimi", []string{"ahmad", "sa", "ad", "karimi"}},
+		{"Mas ud Barzani", []string{"mas", "ud", "barzani"}},
+		{"Omar Fu ad", []string{"omar", "fu", "ad"}},
+		{"Rahman ur", []string{"rahman"}}, // moved after its word
+		{"Salah ad", []string{"salah"}},   // a name cut after its article
 	}
 	for _, c := range cases {
 		got := Normalise(c.in)
@@ -247,6 +257,24 @@ func TestLeadParticleFamilyName(t *testing.T) {
 		}
 		if s := CompareNames(c.b, c.a); (s >= review) != c.match {
 			t.Errorf("CompareNames(%q, %q) = %.3f, want at or above review %.3f: %v", c.b, c.a, s, review, c.match)
+		}
+	}
+}
+
+// TestSplitApostropheArticle: a word split at its apostrophe whose second
+// half is spelt like an article (Sa'ad as "Sa ad") is joined again, not
+// read as a name and an article.
+func TestSplitApostropheArticle(t *testing.T) {
+	review := NameThresholds(DefaultThresholds).Review
+	for _, c := range []struct{ split, listed string }{
+		{"Ahmad Sa ad Karimi", "Ahmad Sa'ad Karimi"},
+		{"Fu ad Hassan Ali", "Fu'ad Hassan Ali"},
+		{"Ali Hassan Mas ud", "Ali Hassan Mas'ud"},
+		{"Omar Ra ed", "Omar Ra'ed"},
+		{"Bo az Cohen", "Bo'az Cohen"},
+	} {
+		if s := CompareNames(c.split, c.listed); s < review {
+			t.Errorf("CompareNames(%q, %q) = %.3f, want at or above review %.3f", c.split, c.listed, s, review)
 		}
 	}
 }
