@@ -177,8 +177,8 @@ func (d *Diffusion) ReceivedListing(agency string) *Listing {
 		from += "; contact: " + d.Contact
 	}
 	from += ")"
-	l := &Listing{ID: agency + ":" + d.ID, Source: agency, Names: []Name{{Full: d.Subject.Name, Kind: NamePrimary}},
-		Sex: d.Subject.Sex, Nationalities: d.Subject.Nationalities, Reason: "diffusion", Narrative: d.Text,
+	l := &Listing{ID: d.ReceivedListingID(agency), Source: agency, Names: []Name{{Full: d.Subject.Name, Kind: NamePrimary}},
+		Sex: d.Subject.Sex, Nationalities: d.Subject.Nationalities, Reason: ReasonDiffusion, Narrative: d.Text,
 		Instruction: d.Kind.Instruction() + from,
 		Handling:    Handling{Reshare: ReshareNever}, // the recipient's to act on, nobody else's
 		Provenance:  Provenance{Originator: agency, SourceRef: d.ID}, Status: StatusActive}
@@ -194,6 +194,22 @@ func (d *Diffusion) ReceivedListing(agency string) *Listing {
 	}
 	d.Subject.identify(l)
 	return l
+}
+
+// ReceivedListingID is the id of the listing d makes at agency
+// (ReceivedListing).
+func (d *Diffusion) ReceivedListingID(agency string) string { return agency + ":" + d.ID }
+
+// ReasonDiffusion is the reason of a received diffusion's listing.
+const ReasonDiffusion Reason = "diffusion"
+
+// Erasable reports whether the node made l from what a person reported
+// or a partner asked, not from a list: a tip's provisional listing
+// (Tip.ProvisionalListing) or a received diffusion's (ReceivedListing).
+// Its events are trimmed of the subject when that is erased, and an
+// import of its source, which replaces the source's list, leaves it.
+func (l *Listing) Erasable() bool {
+	return l.Provisional || l.Reason == ReasonDiffusion && l.Provenance.SourceRef != "" && l.ID == l.Source+":"+l.Provenance.SourceRef
 }
 
 // DiffusionWithdrawn is the reason a cancelled diffusion's listing is

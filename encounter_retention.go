@@ -166,10 +166,10 @@ func TipErasable(t *Tip, r EncounterRetention, now time.Time) bool {
 	return !cut.IsZero() && t.Received.Before(cut)
 }
 
-// ErasedTipListingFields are what a tip's provisional listing says of its
-// subject, trimmed from the listing's events when the tip (rejected or
-// expired) is erased.
-var ErasedTipListingFields = []string{"names", "birth_dates", "birth_places", "sex", "nationalities", "documents",
+// ErasedListingSubjectFields are what a listing the node made says of its
+// subject (Listing.Erasable), trimmed from the listing's events when what
+// made it is erased: a rejected or expired tip, a cancelled diffusion.
+var ErasedListingSubjectFields = []string{"names", "birth_dates", "birth_places", "sex", "nationalities", "documents",
 	"addresses", "phones", "emails", "narrative"}
 
 // Erase removes the reporter (the protected source), the subject and the

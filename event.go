@@ -59,6 +59,11 @@ type Event struct {
 	RangeFrom  int64      `json:"range_from,omitempty"`
 	RangeChain string     `json:"range_chain,omitempty"`
 	Drops      []EventRef `json:"drops,omitempty"`
+	// Ignored marks a partner's event this node holds in its log but did
+	// not take: the trust rules refused it, or it had nothing to change
+	// here. What a node applies in memory follows the store, so it is
+	// skipped there too. Never sent: each receiver judges for itself.
+	Ignored bool `json:"-"`
 }
 
 // EventRef names the record an event changed: its type and subject.

@@ -29,6 +29,9 @@ func Records[T any](rs []T) iter.Seq2[T, error] {
 type StoredState struct {
 	Hash   string
 	Status Status
+	// Kept: the node made it, from a tip or a diffusion (Listing.Erasable),
+	// not a list did: an import of its source never withdraws it.
+	Kept bool
 }
 
 // ImportAction is what an import does with one incoming record.
@@ -99,7 +102,7 @@ func (p *ImportPlanner) Decide(id, hash string) ImportAction {
 func (p *ImportPlanner) Withdrawals() []string {
 	var out []string
 	for id, st := range p.existing {
-		if st.Status == StatusActive && !p.seen.Has(id) {
+		if st.Status == StatusActive && !st.Kept && !p.seen.Has(id) {
 			out = append(out, id)
 		}
 	}

@@ -93,3 +93,9 @@ func (n *Node) stillHeld(id string) bool {
 	_, err := n.Listings.Listing(context.Background(), id)
 	return err == nil
 }
+
+// alertHeld is stillHeld for document alert id.
+func (n *Node) alertHeld(id string) bool {
+	_, err := n.Alerts.DocumentAlert(context.Background(), id)
+	return err == nil
+}

@@ -773,6 +773,9 @@ func (n *Node) apply(evs []*tripline.Event) {
 		if ev.Origin == n.DB.Origin && !n.applied.mark(ev.Seq) || ev.Origin != n.DB.Origin && !n.foreign.mark(ev.Origin, ev.Seq) {
 			continue
 		}
+		if ev.Ignored {
+			continue // a partner's event the store refused: the indexes follow the store
+		}
 		if ev.Redacted {
 			// A partner may no longer show us this (a placeholder, or the
 			// records a range names): if it is a listing we hold from a
@@ -785,7 +788,7 @@ func (n *Node) apply(evs []*tripline.Event) {
 					n.mu.Unlock()
 					n.onListing(&tripline.Listing{ID: d.Subject, Status: tripline.StatusWithdrawn}) // and its links
 				}
-				if a := n.Screener.Alerts.Get(d.Subject); a != nil && a.Provenance.Originator != n.Agency {
+				if a := n.Screener.Alerts.Get(d.Subject); a != nil && a.Provenance.Originator != n.Agency && !n.alertHeld(d.Subject) {
 					n.Screener.Alerts.Remove(d.Subject)
 				}
 			}

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -135,6 +137,14 @@ func (s *DiffusionService) EraseDiffusions(ctx context.Context, r tripline.Encou
 		if !tripline.DiffusionErasable(d, r, tx.now) {
 			continue
 		}
+		// The listing it made here, if it was received, named the subject
+		// too; one still in force (its withdrawal failed) waits for the
+		// next pass.
+		if done, err := tx.trimDiffusionListings(ctx, d); err != nil {
+			return 0, err
+		} else if !done {
+			continue
+		}
 		d.Erase(tx.now)
 		if err := tx.storeDiffusion(ctx, d); err != nil {
 			return 0, err
@@ -145,4 +155,33 @@ func (s *DiffusionService) EraseDiffusions(ctx context.Context, r tripline.Encou
 		n++
 	}
 	return n, tx.Commit()
+}
+
+// trimDiffusionListings trims the subject from the events of the listing
+// received diffusion d made at whichever of its recipients this node is
+// (tripline.Diffusion.ReceivedListing), unless one is still active: then
+// it reports false and trims nothing.
+func (tx *Tx) trimDiffusionListings(ctx context.Context, d *tripline.Diffusion) (bool, error) {
+	var ids []string
+	for _, r := range d.Recipients {
+		id := d.ReceivedListingID(r.Agency)
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM listings WHERE id = ?`, id).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("listing of diffusion %s: %w", d.ID, err)
+		}
+		if status == string(tripline.StatusActive) {
+			return false, nil
+		}
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		if err := tx.trimEventsWhere(ctx, id, erasableListingEvents, tripline.ErasedListingSubjectFields); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }

@@ -226,6 +226,9 @@ const (
 	retentionEvents = `type IN ('encounter.reported', 'encounter.updated', 'refusal.recorded', 'clearance.made')`
 	// tipListingEvents are a tip's provisional listing's (id AGENCY:tip-...).
 	tipListingEvents = `type IN ('listing.upserted', 'listing.withdrawn', 'listing.expired') AND subject LIKE '%:tip-%'`
+	// erasableListingEvents are those of a listing the node made from a
+	// tip or a diffusion (tripline.Listing.Erasable).
+	erasableListingEvents = `erasable = 1`
 )
 
 // trimEvents trims fields from every event of an encounter, refusal or

@@ -24,7 +24,7 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 		limit = 10000
 	}
 	rows, err := s.db.db.QueryContext(ctx, `SELECT origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted,
-		range_from, range_chain, drops FROM events WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`, origin, after, limit)
+		range_from, range_chain, drops, ignored FROM events WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`, origin, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", err)
 	}
@@ -35,7 +35,7 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 		var typ, at, omitted, drops string
 		var payload, sig []byte
 		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &ev.Subject, &payload, &at, &sig, &omitted, &ev.Via, &ev.Chain, &ev.Digest, &ev.Redacted,
-			&ev.RangeFrom, &ev.RangeChain, &drops); err != nil {
+			&ev.RangeFrom, &ev.RangeChain, &drops, &ev.Ignored); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
 		if drops != "" {

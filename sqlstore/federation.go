@@ -139,7 +139,10 @@ func (s *FederationStore) ChainHead(ctx context.Context, origin string) (int64, 
 // that moment; a refused event stays in the log (its origin's chain goes
 // on, and the partner's signed event is kept as evidence) but changes
 // nothing and is returned among the rejections, with the rest of the
-// events applied. Only events that took effect are published to
+// events applied. An event that took no effect (refused, or with nothing
+// to change here) is stored marked Ignored, so that a process reading the
+// log later (a node tailing another process's import, a replica) never
+// applies it, and only events that took effect are published to
 // subscribers. An event of an origin that is not a partner, or of this
 // node's own origin, refuses the whole batch.
 func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) (*tripline.ForeignResult, error) {
@@ -178,59 +181,64 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 		cursors[ev.Origin] = ev.Seq
 		c := *ev
 		c.Via = via
+		took, refused, err := s.take(ctx, tx, agencies[c.Origin], &c)
+		if err != nil {
+			return nil, err
+		}
+		if refused != nil {
+			res.Rejected = append(res.Rejected, &tripline.Rejection{Event: &c, Err: refused})
+		}
+		// Stored after the judgement, which reads only the records the
+		// event would change, never the log.
+		c.Ignored = !took
 		if err := tx.insertForeign(ctx, &c); err != nil {
 			return nil, err
 		}
 		res.Stored = append(res.Stored, &c)
-		if tripline.IsConsentEvent(c.Type) {
-			took, err := s.applyConsent(ctx, tx, agencies[c.Origin], &c)
-			if tripline.ErrorCode(err) == tripline.EINTERNAL {
-				return nil, err
-			} else if err != nil {
-				res.Rejected = append(res.Rejected, &tripline.Rejection{Event: &c, Err: err})
-			} else if took {
-				published = append(published, &c)
-			}
-			continue
-		}
-		if c.Type == tripline.EventClearance && !c.Redacted {
-			if err := tx.applySharedClearance(ctx, &c); tripline.ErrorCode(err) == tripline.EINTERNAL {
-				return nil, err
-			} else if err != nil {
-				res.Rejected = append(res.Rejected, &tripline.Rejection{Event: &c, Err: err})
-			} else {
-				published = append(published, &c)
-			}
-			continue
-		}
-		dropped, err := tx.applyDrops(ctx, &c)
-		if err != nil {
-			return nil, err
-		}
-		if dropped {
-			published = append(published, &c)
-		}
-		held, err := holding(ctx, tx, tripline.ForeignKind(c.Type), c.Subject)
-		if err != nil {
-			return nil, err
-		}
-		change, err := tripline.CheckForeign(s.db.Origin, agencies[c.Origin], &c, held)
-		if err != nil {
-			res.Rejected = append(res.Rejected, &tripline.Rejection{Event: &c, Err: err})
-			continue
-		}
-		if change == nil {
-			continue
-		}
-		if err := tx.applyForeign(ctx, &c, change); err != nil {
-			return nil, err
-		}
-		if !dropped {
+		if took {
 			published = append(published, &c)
 		}
 	}
 	tx.events = published
 	return res, tx.Commit()
+}
+
+// take makes the change a partner's event ev brings where the trust rules
+// allow it, and reports whether it changed anything here; refused is the
+// rules' refusal, err a failure that aborts the batch.
+func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string, ev *tripline.Event) (took bool, refused, err error) {
+	if tripline.IsConsentEvent(ev.Type) {
+		took, err := s.applyConsent(ctx, tx, originAgency, ev)
+		return split(took, err)
+	}
+	if ev.Type == tripline.EventClearance && !ev.Redacted {
+		err := tx.applySharedClearance(ctx, ev)
+		return split(err == nil, err)
+	}
+	dropped, err := tx.applyDrops(ctx, ev)
+	if err != nil {
+		return false, nil, err
+	}
+	held, err := holding(ctx, tx, tripline.ForeignKind(ev.Type), ev.Subject)
+	if err != nil {
+		return false, nil, err
+	}
+	change, refused := tripline.CheckForeign(s.db.Origin, originAgency, ev, held)
+	if refused != nil || change == nil {
+		return dropped, refused, nil
+	}
+	if err := tx.applyForeign(ctx, ev, change); err != nil {
+		return false, nil, err
+	}
+	return true, nil, nil
+}
+
+// split tells a refusal (a coded error) from a failure (EINTERNAL).
+func split(took bool, err error) (bool, error, error) {
+	if tripline.ErrorCode(err) == tripline.EINTERNAL {
+		return false, nil, err
+	}
+	return took && err == nil, err, nil
 }
 
 // applyConsent stores a partner's consent event where the trust rules
@@ -329,12 +337,12 @@ func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
 		drops = string(b)
 	}
 	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted,
-		range_from, range_chain, drops) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		range_from, range_chain, drops, ignored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, omitted, ev.Via,
-		ev.Chain, ev.Digest, ev.Redacted, ev.RangeFrom, ev.RangeChain, drops); err != nil {
+		ev.Chain, ev.Digest, ev.Redacted, ev.RangeFrom, ev.RangeChain, drops, ev.Ignored); err != nil {
 		return fmt.Errorf("store event %s/%d: %w", ev.Origin, ev.Seq, err)
 	}
 	return nil

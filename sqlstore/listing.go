@@ -17,7 +17,8 @@ var listingKind = &kind[*tripline.Listing]{
 		return &l, &meta{source: l.Source, validUntil: l.ValidUntil, reviewBy: l.ReviewBy,
 			status: &l.Status, version: &l.Version, updatedAt: &l.UpdatedAt, received: &l.Provenance.Received}
 	},
-	via: func(l *tripline.Listing, node string) { l.Provenance.Chain = append(l.Provenance.Chain, node) },
+	via:      func(l *tripline.Listing, node string) { l.Provenance.Chain = append(l.Provenance.Chain, node) },
+	erasable: (*tripline.Listing).Erasable,
 }
 
 // ListingService stores listings and appends their events.

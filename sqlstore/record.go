@@ -26,6 +26,10 @@ type kind[T tripline.Record] struct {
 	// via records on r the node it was received from (the provenance
 	// chain "A via B"), outside the signed payload; nil ignores it.
 	via func(r T, node string)
+	// erasable reports whether r's events are to be found again to trim
+	// (tripline.Listing.Erasable): they are marked, for an index that
+	// holds only them. nil marks none.
+	erasable func(r T) bool
 }
 
 type meta struct {
@@ -134,7 +138,31 @@ func (k *kind[T]) sourceStates(ctx context.Context, tx *Tx, source string) (map[
 		out[id] = tripline.StoredState{Hash: hash, Status: tripline.Status(status)}
 		versions[id] = v
 	}
-	return out, versions, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if k.erasable == nil {
+		return out, versions, nil
+	}
+	// Those whose current version the node made (kind.erasable), found
+	// from the few marked events, not from every row of the source.
+	kept, err := tx.QueryContext(ctx, `SELECT r.id FROM events e JOIN `+k.table+` r ON r.id = e.subject AND r.ev_origin = e.origin AND r.ev_seq = e.seq
+		WHERE e.erasable = 1 AND r.source = ?`, source)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load kept of source %s: %w", source, err)
+	}
+	defer kept.Close()
+	for kept.Next() {
+		var id string
+		if err := kept.Scan(&id); err != nil {
+			return nil, nil, fmt.Errorf("scan kept of source %s: %w", source, err)
+		}
+		if st, ok := out[id]; ok {
+			st.Kept = true
+			out[id] = st
+		}
+	}
+	return out, versions, kept.Err()
 }
 
 // put creates or updates one record in its own transaction; identical
@@ -203,6 +231,9 @@ func (k *kind[T]) store(ctx context.Context, tx *Tx, p prepared[T]) error {
 	if err != nil {
 		return err
 	}
+	if err := k.markErasable(ctx, tx, p.r, ev); err != nil {
+		return err
+	}
 	st, err := tx.stmt(ctx, `INSERT INTO `+k.table+` (id, source, status, version, hash, updated_at, valid_until, review_by, ev_origin, ev_seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET source = excluded.source, status = excluded.status, version = excluded.version,
@@ -260,11 +291,26 @@ func (k *kind[T]) setStatus(ctx context.Context, tx *Tx, id string, status tripl
 	if err != nil {
 		return zero, err
 	}
+	if err := k.markErasable(ctx, tx, r, ev); err != nil {
+		return zero, err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE `+k.table+` SET status = ?, version = ?, updated_at = ?, ev_origin = ?, ev_seq = ? WHERE id = ?`,
 		string(status), *m.version, formatTime(tx.now), ev.Origin, ev.Seq, id); err != nil {
 		return zero, fmt.Errorf("update %s %s: %w", k.noun, id, err)
 	}
 	return r, nil
+}
+
+// markErasable marks ev, an event of r, as one to trim when what made r
+// is erased (kind.erasable).
+func (k *kind[T]) markErasable(ctx context.Context, tx *Tx, r T, ev *tripline.Event) error {
+	if k.erasable == nil || !k.erasable(r) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE events SET erasable = 1 WHERE origin = ? AND seq = ?`, ev.Origin, ev.Seq); err != nil {
+		return fmt.Errorf("mark event %s/%d erasable: %w", ev.Origin, ev.Seq, err)
+	}
+	return nil
 }
 
 func optTime(t *time.Time) string {

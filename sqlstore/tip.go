@@ -188,7 +188,7 @@ func (s *TipService) eraseTipPage(ctx context.Context, r tripline.EncounterReten
 			if status == string(tripline.StatusActive) {
 				continue
 			}
-			if err := tx.trimEventsWhere(ctx, t.Listing, tipListingEvents, tripline.ErasedTipListingFields); err != nil {
+			if err := tx.trimEventsWhere(ctx, t.Listing, tipListingEvents, tripline.ErasedListingSubjectFields); err != nil {
 				return "", 0, err
 			}
 		}

@@ -50,6 +50,7 @@ func RunDB(t *testing.T, e Engine) {
 		{"Consents", testConsents},
 		{"PartnerTLSStored", testPartnerTLSStored},
 		{"FederationCursors", testFederationCursors},
+		{"ForeignIgnoredMarked", testForeignIgnoredMarked},
 		{"FederationReports", testFederationReports},
 		{"ReportsExpire", testReportsExpire},
 		{"AuditWitness", testAuditWitness},

@@ -88,6 +88,51 @@ func testFederationCursors(t *testing.T, e Engine) {
 	}
 }
 
+// A partner's event the store did not take (refused by the trust rules)
+// is kept in the log but read back Ignored, and is not published; the
+// events it took are neither.
+func testForeignIgnoredMarked(t *testing.T, e Engine) {
+	ctx := t.Context()
+	a, b := e.Open(t), e.Open(t)
+	a.Origin, b.Origin = "node-a", "node-b"
+	if _, err := sqlstore.NewListingService(a).PutListing(ctx, Listing("agency-a", "1", "Omar Khan")); err != nil {
+		t.Fatal(err)
+	}
+	bs := sqlstore.NewListingService(b)
+	forged := Listing("agency-a", "1", "Forged Name") // node-a's own listing
+	forged.Provenance.Originator = "agency-b"
+	for _, l := range []*tripline.Listing{Listing("agency-b", "1", "Omar Khan"), forged} {
+		if _, err := bs.PutListing(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, err := sqlstore.NewEventService(b).Events(ctx, "node-b", 0, 0)
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("partner's events: %d, %v", len(evs), err)
+	}
+	fed := sqlstore.NewFederationStore(a)
+	if err := fed.PutPartner(ctx, &tripline.Partner{ID: "node-b", Agency: "agency-b", PublicKey: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	var published []int64
+	a.Subscribe(func(evs []*tripline.Event) {
+		for _, ev := range evs {
+			published = append(published, ev.Seq)
+		}
+	})
+	res, err := fed.ApplyForeign(ctx, "node-b", evs)
+	if err != nil || len(res.Rejected) != 1 || res.Rejected[0].Event.Seq != 2 || !res.Stored[1].Ignored || res.Stored[0].Ignored {
+		t.Fatalf("ApplyForeign = %+v, %v; want event 2 rejected and stored ignored", res, err)
+	}
+	held, err := sqlstore.NewEventService(a).Events(ctx, "node-b", 0, 0)
+	if err != nil || len(held) != 2 || held[0].Ignored || !held[1].Ignored {
+		t.Fatalf("the partner's events held: %+v, %v; want 2, the second ignored", held, err)
+	}
+	if len(published) != 1 || published[0] != 1 {
+		t.Fatalf("published %v, want [1]", published)
+	}
+}
+
 // Reports are queued once, listed by status with the oldest deadline
 // first, and an acknowledged one stays acknowledged.
 func testFederationReports(t *testing.T, e Engine) {

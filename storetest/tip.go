@@ -36,6 +36,11 @@ func testTips(t *testing.T, s Store) {
 	if err != nil || !l.Provisional || l.Status != tripline.StatusActive {
 		t.Fatalf("provisional listing %+v %v", l, err)
 	}
+	// An import of agency-x's list replaces what the list holds, not the
+	// listings its tips made.
+	if sum, err := s.Listings.ImportListings(ctx, "agency-x", tripline.Records([]*tripline.Listing{Listing("agency-x", "1", "Karl Brandt")})); err != nil || sum.Withdrawn != 0 {
+		t.Fatalf("import of agency-x's list: %+v, %v; want nothing withdrawn", sum, err)
+	}
 	if ts, err := s.Tips.Tips(ctx, tripline.TipFilter{Agency: "agency-x", Status: tripline.TipProvisional}); err != nil || len(ts) != 3 {
 		t.Fatalf("queue: %d %v", len(ts), err)
 	}
@@ -153,6 +158,19 @@ func testDiffusions(t *testing.T, s Store) {
 	if _, err := s.Diffusions.PutDiffusion(ctx, d); err != nil {
 		t.Fatal(err)
 	}
+	// This node is agency-b's: the diffusion made a listing here, which an
+	// import of agency-b's own list (replacing what the list holds) leaves.
+	s.SetNow(now)
+	received := d.ReceivedListing("agency-b")
+	if _, err := s.Listings.PutListing(ctx, received); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := s.Listings.ImportListings(ctx, "agency-b", tripline.Records([]*tripline.Listing{Listing("agency-b", "1", "Karl Brandt")})); err != nil || sum.Withdrawn != 0 {
+		t.Fatalf("import of agency-b's list: %+v, %v; want nothing withdrawn", sum, err)
+	}
+	if l, _ := s.Listings.Listing(ctx, received.ID); l.Status != tripline.StatusActive {
+		t.Fatalf("the import withdrew the diffusion's listing: %s", l.Status)
+	}
 	got, err := s.Diffusions.AckDiffusion(ctx, "A-d1", "agency-b", "ana-1", now.Add(time.Minute))
 	if err != nil || got.Recipients[0].AckedAt == nil || got.Recipients[1].AckedAt != nil {
 		t.Fatalf("ack: %+v %v", got, err)
@@ -188,14 +206,36 @@ func testDiffusions(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		at   time.Time
-		want int
-	}{{cancelAt.AddDate(2, 0, -1), 0}, {cancelAt.AddDate(2, 0, 1), 1}, {cancelAt.AddDate(9, 0, 0), 0}} {
+		at       time.Time
+		want     int
+		withdraw bool // its listing here, after the pass
+	}{
+		{cancelAt.AddDate(2, 0, -1), 0, false},
+		{cancelAt.AddDate(2, 0, 1), 0, true}, // its listing here still in force: it waits
+		{cancelAt.AddDate(2, 0, 1), 1, false},
+		{cancelAt.AddDate(9, 0, 0), 0, false},
+	} {
 		s.SetNow(tc.at)
 		if n, err := s.Diffusions.EraseDiffusions(ctx, tripline.DefaultEncounterRetention); err != nil || n != tc.want {
 			t.Fatalf("erase diffusions at %s = %d, %v; want %d", tc.at.Format(time.DateOnly), n, err, tc.want)
 		}
+		if tc.withdraw {
+			if _, err := s.Listings.WithdrawListing(ctx, received.ID, tripline.DiffusionWithdrawn); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
+	// The listing no longer names the subject, in any event, and the log
+	// still verifies.
+	if l, err := s.Listings.Listing(ctx, received.ID); err != nil || len(l.Names) != 0 || l.Narrative != "" {
+		t.Fatalf("listing of an erased diffusion = %+v, %v", l, err)
+	}
+	for _, ev := range allEvents(t, s) {
+		if strings.Contains(string(ev.Payload), "Ayse Kaya") {
+			t.Fatalf("event %d (%s %s) still names an erased diffusion's subject", ev.Seq, ev.Type, ev.Subject)
+		}
+	}
+	verifyChain(t, s)
 	if got, _ := s.Diffusions.Diffusion(ctx, "A-d1"); got.Erased == nil || got.Subject.Name != "" || got.Recipients[0].AckedAt == nil {
 		t.Fatalf("cancelled diffusion past its retention: %+v", got)
 	}

@@ -157,7 +157,7 @@ func (n *Node) notifyDiffusion(ctx context.Context, e *tripline.Encounter) {
 		return
 	}
 	d, err := sqlstore.NewDiffusionService(n.DB).Diffusion(ctx, ref)
-	if err != nil || d.Sender == n.Agency || d.SenderNode == "" || d.ReceivedListing(n.Agency).ID != e.Listing {
+	if err != nil || d.Sender == n.Agency || d.SenderNode == "" || d.ReceivedListingID(n.Agency) != e.Listing {
 		return // not a listing a received diffusion made
 	}
 	c := *e
@@ -184,7 +184,7 @@ func (n *Node) diffusionNotice(ctx context.Context, e *tripline.Encounter) error
 			sent = sent || r.Agency == e.Originator
 		}
 	}
-	if !sent || d.ReceivedListing(e.Originator).ID != e.Listing {
+	if !sent || d.ReceivedListingID(e.Originator) != e.Listing {
 		return tripline.Errorf(tripline.EFORBIDDEN, "report: a notice on diffusion %q, which agency %q did not send to %q as listing %q",
 			e.Diffusion, n.Agency, e.Originator, e.Listing)
 	}
