@@ -222,14 +222,21 @@ func DiscloseMatch(m Match, contact string, lvl Level) Match {
 	return out
 }
 
-// MayResolve reports whether role may record outcome on e: a minor (under
-// 18 when encountered) may only be let through or reported on unless a
-// supervisor confirms the action.
-func MayResolve(role Role, e *Encounter, outcome Outcome) error {
+// MayResolve reports whether id may record outcome on e: only the
+// reporting agency's border side decides what happened at its border (the
+// listing's originator and a notice's recipient see the encounter, and
+// decide nothing of it, as over federation: Encounter.MergeUpdate); a
+// minor (under 18 when encountered) may only be let through or reported
+// on unless a supervisor confirms the action.
+func MayResolve(id Identity, e *Encounter, outcome Outcome) error {
+	role := id.Role
 	switch role {
 	case RoleOfficer, RoleAnalyst, RoleSupervisor:
 	default:
 		return Errorf(EFORBIDDEN, "role %s may not resolve encounters", role)
+	}
+	if id.Agency != e.Agency {
+		return Errorf(EFORBIDDEN, "encounter %s: only the reporting agency %s records the outcome, not %s", e.ID, e.Agency, id.Agency)
 	}
 	if e.IsMinor() && role != RoleSupervisor {
 		switch outcome {

@@ -58,6 +58,10 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = int(limit)
+	if err := s.Policy.AuditRead(r.Context(), &f, s.originator); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
 	es, err := s.Audit.Entries(r.Context(), f)
 	if err != nil {
 		Error(w, r, s.Logger, err)
@@ -70,8 +74,6 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	if len(es) == f.Limit {
 		page.Next = es[len(es)-1].Seq
 	}
-	// Reading the audit log is itself an access to record.
-	s.Policy.Record(r.Context(), "audit.read", f.Subject, f.Agency)
 	writeJSON(w, http.StatusOK, page)
 }
 
@@ -252,4 +254,16 @@ func (s *Server) handleDecideConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Policy.Record(r.Context(), "consent.decide", c.Listing, string(out.Status))
 	writeJSON(w, http.StatusOK, out)
+}
+
+// originator returns the agency that originated listing id, "" when it is
+// no listing held.
+func (s *Server) originator(id string) string {
+	if s.Lookup == nil {
+		return ""
+	}
+	if l := s.Lookup(id); l != nil {
+		return l.Provenance.Originator
+	}
+	return ""
 }

@@ -101,7 +101,7 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	if err := tripline.MayResolve(id.Role, e, res.Outcome); err != nil {
+	if err := tripline.MayResolve(*id, e, res.Outcome); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}

@@ -115,7 +115,7 @@ func (s *Server) coreRoutes() []route {
 		{Method: "POST", Pattern: "/v1/users/{id}/enable", Roles: admins, Summary: "Enable a user again.", Response: "Status", Handler: s.handleSetDisabled(false)},
 		{Method: "POST", Pattern: "/v1/tokens/revoke", Roles: admins, Summary: "Revoke one token of a user of the caller's agency, and the console sessions made from it: refused from the next request on.", Request: "TokenRevocation", Response: "Status", Handler: s.handleRevokeToken},
 		{Method: "GET", Pattern: "/v1/audit", Roles: auditors, Summary: "Audit entries: who saw a listing (subject), what an agency saw in a period (agency, from, to).", Response: "AuditPage",
-			Query: []param{{"subject", "string", "a listing id or other subject"}, {"agency", "string", "the caller's agency"}, {"user", "string", "the caller"},
+			Query: []param{{"subject", "string", "a listing id or other subject"}, {"agency", "string", "an agency (another agency's auditor than the node's reads its own only)"}, {"user", "string", "the caller"},
 				{"action", "string", "e.g. listing.read, screen, disclose, login"}, {"from", "string", "RFC 3339 time, inclusive"}, {"to", "string", "RFC 3339 time, exclusive"},
 				{"after", "integer", "continue after this sequence number"}, {"limit", "integer", "page size, at most 10000 (default 1000)"}},
 			Handler: s.handleAudit},
@@ -247,6 +247,9 @@ func (s *Server) handlePutListing(w http.ResponseWriter, r *http.Request) {
 			owner = old.Provenance.Originator
 		}
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "listing %q belongs to %s", l.ID, owner))
+		return
+	} else if err == nil && old.Erasable() {
+		Error(w, r, s.Logger, s.Policy.Change(r.Context(), old))
 		return
 	}
 	out, err := s.Listings.PutListing(r.Context(), &l)
@@ -621,6 +624,12 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
+		return
+	}
+	if l.Status == tripline.StatusWithdrawn {
+		// Re-confirming keeps a listing in force; one its originator
+		// withdrew comes back only by being written again.
+		Error(w, r, s.Logger, tripline.Errorf(tripline.ECONFLICT, "listing %q is withdrawn: write it again to bring it back", l.ID))
 		return
 	}
 	now := time.Now().UTC()

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"tripline"
 	"tripline/match"
+	"tripline/pnrgov"
 	"tripline/screening"
 	"tripline/storetest"
 )
@@ -92,8 +94,16 @@ func TestManifestPNRGOV(t *testing.T) {
 	if r["booking"] != "ABC123" || len(co) != 1 || r["direction"] != "out" {
 		t.Fatalf("second passenger %v", r)
 	}
+	// A booking of more passengers than a PNR holds is refused naming it,
+	// before its passengers are paired as co-travellers (and linked).
+	var crowd strings.Builder
+	for i := range pnrgov.MaxPassengers {
+		fmt.Fprintf(&crowd, "TIF+CROWD%d+ANNA MS:A:%d'\n", i, i+3)
+	}
+	crowded := strings.Replace(string(push), "TIF+HADDAD+LEILA MRS:A:2'\n", "TIF+HADDAD+LEILA MRS:A:2'\n"+crowd.String(), 1)
 	for _, tc := range []struct{ query, body, want string }{
 		{"?departure_country=Atlantis", string(push), "departure_country"},
+		{"", crowded, `booking "ABC123" (line 8) holds more than 99 passengers`},
 		{"?departure_country=GB", `{"travellers":[{"ref":"a","name":"Jane Doe"}]}`, "PNRGOV push only"},
 		{"", strings.Replace(string(push), "TIF+NORDIN+ELSA MS:A:1'", "TIF+:A:1'", 1), "surname"},
 		{"", string(push[:300]), "UNT"},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/storetest"
 )
 
 const tipBody = `{"channel":"family","reporter":{"name":"Amina Haddad","contact":"+90 555 0100","relation":"mother"},
@@ -152,5 +153,62 @@ func TestTipAbuse(t *testing.T) {
 	}
 	if _, q := doToken(t, tok, "GET", ts.URL+"/v1/tips", ""); len(q["tips"].([]any)) != 0 {
 		t.Errorf("another agency lists %v", q)
+	}
+}
+
+// TestTipListingOnlyThroughTheTip: a tip's provisional listing changes only
+// with the supervisor's decision. An analyst may not rewrite it (to a
+// shared detain, say), confirm it past the tip's expiry, withdraw it, or
+// replace it by an import; once a supervisor rejects the tip, nobody
+// brings the listing back by confirming it. A withdrawn listing of any
+// kind is not re-confirmed either.
+func TestTipListingOnlyThroughTheTip(t *testing.T) {
+	ts := newServer(t)
+	_, tip := doAs(t, tripline.RoleAnalyst, "POST", ts.URL+"/v1/tips", tipBody)
+	id, lid := tip["id"].(string), tip["listing"].(string)
+	_, own, _ := strings.Cut(lid, ":")
+	detain := `{"id":"` + lid + `","source":"s","names":[{"full":"Karim Benali Haddad","kind":"primary"}],"action":"detain",
+		"handling":{"screen":["*"],"details":["*"],"reshare":"allowed"},"provenance":{"originator":"s"}}`
+	confirm := `{"valid_until":"2099-01-01T00:00:00Z"}`
+	for _, tc := range []struct {
+		name, method, path, body string
+		want                     int
+		msg                      string
+	}{
+		{"rewrite", "POST", "/v1/listings", detain, 403, "made from a tip"},
+		{"confirm", "POST", "/v1/listings/" + lid + "/confirm", confirm, 403, "made from a tip"},
+		{"withdraw", "POST", "/v1/listings/" + lid + "/withdraw", `{"reason":"x"}`, 403, "made from a tip"},
+		{"import", "POST", "/v1/imports", "id,primary_name,action,screen_agencies\n" + own + ",Karim Benali Haddad,detain,*\n", 400, "made by the node"},
+	} {
+		st, body := doAs(t, tripline.RoleAnalyst, tc.method, ts.URL+tc.path, tc.body)
+		if _, msg := errMsg(body); st != tc.want || !strings.Contains(msg, tc.msg) {
+			t.Errorf("%s: %d %v, want %d naming %q", tc.name, st, body, tc.want, tc.msg)
+		}
+	}
+	check := func(status tripline.Status) {
+		t.Helper()
+		l, err := serverOf(ts.URL+"/").srv.Listings.Listing(context.Background(), lid)
+		if err != nil || l.Status != status || l.Action != tripline.ActionSecondaryCheck || !l.Provisional || l.Version != 1 && status == tripline.StatusActive {
+			t.Fatalf("tip listing after the attempts: %+v, %v; want %s, unchanged", l, err, status)
+		}
+	}
+	check(tripline.StatusActive)
+	if st, body := doAs(t, tripline.RoleSupervisor, "POST", ts.URL+"/v1/tips/"+id+"/reject", `{"note":"malicious"}`); st != 200 {
+		t.Fatalf("reject: %d %v", st, body)
+	}
+	if st, body := doAs(t, tripline.RoleAnalyst, "POST", ts.URL+"/v1/listings/"+lid+"/confirm", confirm); st != 403 {
+		t.Errorf("confirming a rejected tip's listing: %d %v", st, body)
+	}
+	check(tripline.StatusWithdrawn)
+
+	// Any withdrawn listing: written again, not re-confirmed.
+	if _, err := serverOf(ts.URL+"/").srv.Listings.PutListing(context.Background(), storetest.Listing("s", "1", "Ali Hassan")); err != nil {
+		t.Fatal(err)
+	}
+	if st, body := doAs(t, tripline.RoleAnalyst, "POST", ts.URL+"/v1/listings/s:1/withdraw", `{"reason":"left the list"}`); st != 200 {
+		t.Fatalf("withdraw s:1: %d %v", st, body)
+	}
+	if st, body := doAs(t, tripline.RoleAnalyst, "POST", ts.URL+"/v1/listings/s:1/confirm", confirm); st != 409 {
+		t.Errorf("confirming a withdrawn listing: %d %v", st, body)
 	}
 }

@@ -49,10 +49,14 @@ type Pair struct {
 // CoTravelLinks derives links from trips:
 //
 //   - person → booking (has_booking) and person → flight/date (on_flight);
-//   - same_booking between every two people on one booking;
+//   - same_booking between every two people on one booking of at most
+//     PairedBooking people; a larger (group) booking's people meet at its
+//     booking entity, two hops apart, since pairing them all would make
+//     links by the square of the booking;
 //   - adjacent_seat between people in the same row in neighbouring seat
 //     letters on the same flight and date (H and J count as neighbours
-//     because airlines skip the letter I);
+//     because airlines skip the letter I); a seat more than SeatHolders
+//     people claim is no seat assignment and ties no one;
 //   - person → contact: shared_contact when two or more different people
 //     in trips give that phone, email or address, has_phone / has_email /
 //     has_address otherwise, so that a path between two people runs
@@ -134,21 +138,54 @@ func CoTravelLinks(trips []Trip, minFlights int) []Link {
 		}
 	}
 	for _, b := range sortedKeys(byBooking) {
-		idx := byBooking[b]
-		for x := 0; x < len(idx); x++ {
-			for y := x + 1; y < len(idx); y++ {
-				a, c := trips[idx[x]], trips[idx[y]]
-				add(Link{From: a.Person, To: c.Person, Type: LinkSameBooking, Source: a.source(), At: laterOf(a.At, c.At)})
+		people, at := distinctPeople(trips, byBooking[b])
+		if len(people) > PairedBooking {
+			continue
+		}
+		for x := 0; x < len(people); x++ {
+			for y := x + 1; y < len(people); y++ {
+				a, c := trips[people[x]], trips[people[y]]
+				add(Link{From: a.Person, To: c.Person, Type: LinkSameBooking, Source: a.source(), At: laterOf(at[a.Person], at[c.Person])})
 			}
 		}
 	}
 	for _, f := range sortedKeys(byFlight) {
-		idx := byFlight[f]
-		for x := 0; x < len(idx); x++ {
-			for y := x + 1; y < len(idx); y++ {
-				a, c := trips[idx[x]], trips[idx[y]]
-				if adjacentSeats(a.Seat, c.Seat) {
-					add(Link{From: a.Person, To: c.Person, Type: LinkAdjacentSeat, Source: a.source(), At: laterOf(a.At, c.At)})
+		// Each seat's holders, then each seat with the ones beside it: the
+		// work and the links grow with the seats, not with the flight's
+		// pairs of passengers.
+		type seat struct {
+			row    int
+			letter byte
+		}
+		holders := map[seat][]int{}
+		var seats []seat
+		for _, i := range byFlight[f] {
+			row, letter, ok := parseSeat(trips[i].Seat)
+			if !ok {
+				continue
+			}
+			st := seat{row, letter}
+			if holders[st] == nil {
+				seats = append(seats, st)
+			}
+			holders[st] = append(holders[st], i)
+		}
+		for _, st := range seats {
+			here, _ := distinctPeople(trips, holders[st])
+			beside := []seat{{st.row, st.letter + 1}}
+			if st.letter == 'H' {
+				beside = append(beside, seat{st.row, 'J'}) // airlines skip the letter I
+			}
+			for _, next := range beside {
+				there, _ := distinctPeople(trips, holders[next])
+				if len(here) > SeatHolders || len(there) > SeatHolders {
+					continue
+				}
+				for _, x := range here {
+					for _, y := range there {
+						a, c := trips[x], trips[y]
+						add(Link{From: a.Person, To: c.Person, Type: LinkAdjacentSeat, Source: a.source(), At: laterOf(a.At, c.At)})
+					}
 				}
 			}
 		}
@@ -164,6 +201,32 @@ func CoTravelLinks(trips []Trip, minFlights int) []Link {
 			At: laterOf(last[p.A], last[p.B]), Weight: float64(p.Flights)})
 	}
 	return out
+}
+
+// PairedBooking is the most people on one booking that same_booking links
+// pair with each other: the most an ordinary booking holds (larger ones
+// are group bookings: a tour, a team, a school trip).
+const PairedBooking = 9
+
+// SeatHolders is the most people one seat on one flight may have for
+// adjacent_seat links: a passenger, a lap infant, and the passenger keyed
+// differently by a second feed.
+const SeatHolders = 3
+
+// distinctPeople returns the first of idx's trips of each person, in
+// order, and each person's latest trip time among them.
+func distinctPeople(trips []Trip, idx []int) ([]int, map[Entity]time.Time) {
+	var first []int
+	at := make(map[Entity]time.Time, len(idx))
+	for _, i := range idx {
+		p := trips[i].Person
+		t, seen := at[p]
+		if !seen {
+			first = append(first, i)
+		}
+		at[p] = laterOf(t, trips[i].At)
+	}
+	return first, at
 }
 
 // CoTravel finds people who flew together — on the same flight number and
@@ -227,21 +290,9 @@ func CoTravel(trips []Trip, minFlights int) []Pair {
 	return out
 }
 
-// adjacentSeats reports whether two seats such as "23C" and "23D" are in
-// the same row with neighbouring letters. Aisles are not known, so C/D
-// across an aisle count: people travelling together sit there too.
-func adjacentSeats(a, b string) bool {
-	ra, la, ok1 := parseSeat(a)
-	rb, lb, ok2 := parseSeat(b)
-	if !ok1 || !ok2 || ra != rb {
-		return false
-	}
-	if la > lb {
-		la, lb = lb, la
-	}
-	return lb-la == 1 || la == 'H' && lb == 'J'
-}
-
+// parseSeat reads a seat such as "23C": row and letter. Aisles are not
+// known, so C/D across an aisle count as neighbours: people travelling
+// together sit there too.
 func parseSeat(s string) (row int, letter byte, ok bool) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if len(s) < 2 {

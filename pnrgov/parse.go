@@ -1,6 +1,7 @@
 package pnrgov
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,7 +111,7 @@ func (p *parser) segment(s *edifact.Segment) error {
 	case "TRI":
 		p.pax = -1
 	case "SSR":
-		p.ssr(s)
+		return p.ssr(s)
 	case "SSD":
 		if seat := s.Value(0, 0); p.current(s) != nil {
 			p.addSeat(p.current(s), seat, "SSD")
@@ -236,13 +237,38 @@ func (p *parser) tif(s *edifact.Segment) error {
 		if p.sect == sectionFlight {
 			p.warn(s, "passenger %s/%s appears only in flight data", surname, given)
 		}
-		b.Passengers = append(b.Passengers, Passenger{
+		if err := p.addPassenger(s, Passenger{
 			Ref: ref, Surname: surname, GivenNames: given, Title: title,
 			Type: strings.TrimSpace(s.Value(1, 1)), Segment: s.Index, Line: s.Line,
-		})
+		}); err != nil {
+			return err
+		}
 		i = len(b.Passengers) - 1
 	}
 	p.pax = i
+	return nil
+}
+
+// MaxPassengers bounds the passengers of one booking: a passenger name
+// record holds at most 99 names (a group booking's limit in the airlines'
+// reservation systems; an ordinary one holds 9). A booking of more is not
+// a PNR, and every passenger is paired with every other one downstream
+// (co-travellers), so it is refused rather than read.
+const MaxPassengers = 99
+
+// addPassenger adds pax to the open booking, or fails naming the booking
+// when it already holds MaxPassengers.
+func (p *parser) addPassenger(s *edifact.Segment, pax Passenger) error {
+	b := p.b
+	if len(b.Passengers) >= MaxPassengers {
+		name := fmt.Sprintf("at line %d", b.Line)
+		if b.Locator != "" {
+			name = fmt.Sprintf("%.20q (line %d)", b.Locator, b.Line)
+		}
+		return tripline.Errorf(tripline.EINVALID, "pnrgov: %s: booking %s holds more than %d passengers, the most a PNR holds",
+			s.Where(), name, MaxPassengers)
+	}
+	b.Passengers = append(b.Passengers, pax)
 	return nil
 }
 
@@ -296,7 +322,7 @@ func (p *parser) byRef(ref string) *Passenger {
 	return nil
 }
 
-func (p *parser) ssr(s *edifact.Segment) {
+func (p *parser) ssr(s *edifact.Segment) error {
 	b := p.booking(s)
 	code := strings.TrimSpace(s.Value(0, 0))
 	text := ""
@@ -316,13 +342,15 @@ func (p *parser) ssr(s *edifact.Segment) {
 				pax = &b.Passengers[i]
 			} else {
 				p.warn(s, "DOCS for %s/%s before any TIF: adding the passenger", d.Surname, d.GivenNames)
-				b.Passengers = append(b.Passengers, Passenger{Surname: d.Surname, GivenNames: d.GivenNames, Segment: s.Index, Line: s.Line})
+				if err := p.addPassenger(s, Passenger{Surname: d.Surname, GivenNames: d.GivenNames, Segment: s.Index, Line: s.Line}); err != nil {
+					return err
+				}
 				pax = &b.Passengers[len(b.Passengers)-1]
 			}
 		}
 		if pax == nil {
 			p.warn(s, "DOCS names no passenger; ignored")
-			return
+			return nil
 		}
 		addDocument(pax, d)
 	case "SEAT", "RQST":
@@ -357,6 +385,7 @@ func (p *parser) ssr(s *edifact.Segment) {
 			p.contact(s, c)
 		}
 	}
+	return nil
 }
 
 // addDocument adds d to pax unless pax has it already (same type and

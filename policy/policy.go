@@ -248,6 +248,14 @@ func (p *Policy) Change(ctx context.Context, l *tripline.Listing) error {
 		p.record(ctx, id, "listing.write.refused", l.ID, "hidden from the caller")
 		return tripline.Errorf(tripline.ENOTFOUND, "listing %q not found", l.ID)
 	}
+	// A tip's provisional listing changes with the supervisor's decision,
+	// a diffusion's with its sender's: a listing route would step around
+	// both (an analyst turning an accusation into a shared detain, or
+	// bringing back a rejected one).
+	if l.Erasable() {
+		p.record(ctx, id, "listing.write.refused", l.ID, "made from a tip or a diffusion")
+		return tripline.Errorf(tripline.EFORBIDDEN, "listing %q was made from a tip or a received diffusion: decide the tip (/v1/tips), or the diffusion's sender cancels it", l.ID)
+	}
 	return p.Write(ctx, l)
 }
 

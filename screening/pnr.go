@@ -28,7 +28,8 @@ type PNRSummary struct {
 
 // FromPNRGOV turns every passenger of a PNRGOV push into a traveller to
 // screen: name, birth date and document where the PNR has them, the
-// booking's locator, and the others on the booking as co-travellers.
+// booking's locator, and the others on the booking as co-travellers (in
+// booking order from the next passenger on, wrapping round).
 // direction is "in", "out" or "transit"; departureCountry (alpha-3 or
 // alpha-2, "" to look the departure airport up) names the country the
 // flight leaves from. A flight that has not left at now is pre-departure:
@@ -58,20 +59,24 @@ func FromPNRGOV(m *pnrgov.Message, direction, departureCountry string, now time.
 	}
 	for bi := range m.Bookings {
 		b := &m.Bookings[bi]
-		refs := make([]string, len(b.Passengers))
+		n := len(b.Passengers)
+		// The booking's passengers twice over, stored once: passenger i's
+		// co-travellers are the n-1 from i+1 on, wrapping round. A list per
+		// passenger would grow with the square of the booking.
+		all := make([]tripline.CoTraveller, 2*n)
 		for i := range b.Passengers {
-			refs[i] = fmt.Sprintf("%s-%d", firstNonEmpty(b.Locator, fmt.Sprintf("pnr%d", bi+1)), i+1)
+			all[i] = tripline.CoTraveller{Ref: fmt.Sprintf("%s-%d", firstNonEmpty(b.Locator, fmt.Sprintf("pnr%d", bi+1)), i+1),
+				Name: b.Passengers[i].Name()}
+			all[n+i] = all[i]
 		}
 		for i := range b.Passengers {
-			t := b.Traveller(i, refs[i], direction)
+			t := b.Traveller(i, all[i].Ref, direction)
 			if t.Travel != nil {
 				t.Travel.FromCountry, t.Travel.PreDeparture = sum.DepartureCountry, sum.PreDeparture
 			}
 			var co []tripline.CoTraveller
-			for j := range b.Passengers {
-				if j != i {
-					co = append(co, tripline.CoTraveller{Ref: refs[j], Name: b.Passengers[j].Name()})
-				}
+			if n > 1 {
+				co = all[i+1 : i+n : i+n]
 			}
 			out.Travellers = append(out.Travellers, t)
 			out.CoTravellers = append(out.CoTravellers, co)

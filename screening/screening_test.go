@@ -174,22 +174,25 @@ func TestMinorFlagged(t *testing.T) {
 }
 
 func TestMinorNeedsSupervisor(t *testing.T) {
-	e := &tripline.Encounter{Traveller: tripline.Traveller{DOB: tripline.PartialDate{Year: 2012}}, At: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+	e := &tripline.Encounter{Agency: "s", Traveller: tripline.Traveller{DOB: tripline.PartialDate{Year: 2012}}, At: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
 	for _, tc := range []struct {
 		role    tripline.Role
+		agency  string
 		outcome tripline.Outcome
 		ok      bool
 	}{
-		{tripline.RoleOfficer, tripline.OutcomeRefused, false},
-		{tripline.RoleOfficer, tripline.OutcomeDetained, false},
-		{tripline.RoleOfficer, tripline.OutcomeAdmitted, true},
-		{tripline.RoleAnalyst, tripline.OutcomeFalsePositive, true},
-		{tripline.RoleSupervisor, tripline.OutcomeRefused, true},
-		{tripline.RoleAuditor, tripline.OutcomeAdmitted, false},
+		{tripline.RoleOfficer, "s", tripline.OutcomeRefused, false},
+		{tripline.RoleOfficer, "s", tripline.OutcomeDetained, false},
+		{tripline.RoleOfficer, "s", tripline.OutcomeAdmitted, true},
+		{tripline.RoleAnalyst, "s", tripline.OutcomeFalsePositive, true},
+		{tripline.RoleSupervisor, "s", tripline.OutcomeRefused, true},
+		{tripline.RoleAuditor, "s", tripline.OutcomeAdmitted, false},
+		// The listing's originator sees the encounter, and decides nothing of it.
+		{tripline.RoleSupervisor, "x", tripline.OutcomeAdmitted, false},
 	} {
-		err := tripline.MayResolve(tc.role, e, tc.outcome)
+		err := tripline.MayResolve(tripline.Identity{Role: tc.role, Agency: tc.agency}, e, tc.outcome)
 		if (err == nil) != tc.ok {
-			t.Errorf("%s %s: %v", tc.role, tc.outcome, err)
+			t.Errorf("%s of %s %s: %v", tc.role, tc.agency, tc.outcome, err)
 		}
 	}
 }
