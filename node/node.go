@@ -115,6 +115,11 @@ type Node struct {
 	snapWG  sync.WaitGroup // an index snapshot being written (snapshot.go)
 	// snapCancel stops deriving the links of a snapshot's listings
 	snapCancel context.CancelFunc
+	// snapDir is the data directory of the index snapshot, and snapHead
+	// the listing change the loaded index reflects at least: a snapshot
+	// rewritten later says so, and the next start catches up from there.
+	snapDir  string
+	snapHead int64
 }
 
 // New returns the runtime of db, its store's services made; log receives
@@ -676,6 +681,9 @@ func (n *Node) eraseEncounters(ctx context.Context) {
 	if x.Encounters > 0 || len(x.Refusals) > 0 || lapsed > 0 || x.Tips > 0 || x.Diffusions > 0 || x.Reports > 0 {
 		n.Logger.Info("erased travellers' identity past its retention", "encounters", x.Encounters, "refusals", len(x.Refusals),
 			"lapsed_clearances", lapsed, "tips", x.Tips, "diffusions", x.Diffusions, "expired_reports", x.Reports)
+		if x.Tips > 0 || x.Diffusions > 0 {
+			n.rewriteSnapshot() // it may hold the listings the pass trimmed
+		}
 		if n.OnErased != nil {
 			n.OnErased(x, lapsed)
 		}

@@ -58,6 +58,7 @@ func (n *Node) loadListingIndex(ctx context.Context, dir, build string) error {
 	if err != nil {
 		return err
 	}
+	n.snapDir, n.snapHead = dir, head
 	t0 := time.Now()
 	path := filepath.Join(dir, SnapshotFile)
 	ix, meta, err := match.LoadSnapshot(path, match.SnapshotMeta{Build: build, Origin: n.StoreID}, match.Options{})
@@ -78,7 +79,7 @@ func (n *Node) loadListingIndex(ctx context.Context, dir, build string) error {
 		if err := n.loadFull(ctx); err != nil {
 			return err
 		}
-		n.writeSnapshotLater(dir, build, head)
+		n.writeSnapshotLater(dir, build, head, false)
 		return nil
 	}
 	n.Index.Replace(ix)
@@ -109,7 +110,7 @@ func (n *Node) loadListingIndex(ctx context.Context, dir, build string) error {
 		}()
 	}
 	if len(ids) > rewriteAfter {
-		n.writeSnapshotLater(dir, build, head)
+		n.writeSnapshotLater(dir, build, head, false)
 	}
 	return nil
 }
@@ -163,21 +164,33 @@ func loadedListing(l *tripline.Listing) {
 }
 
 // writeSnapshotLater writes the index snapshot in the background, as of
-// listing change head, then drops the changes it makes unneeded.
-func (n *Node) writeSnapshotLater(dir, build string, head int64) {
+// listing change head, then drops the changes it makes unneeded. When
+// erased is set the old snapshot holds what a retention pass erased: if no
+// new one can be written, the old one is removed (the next start loads the
+// store).
+func (n *Node) writeSnapshotLater(dir, build string, head int64, erased bool) {
 	n.snapWG.Add(1)
 	go func() {
 		defer n.snapWG.Done()
 		t0 := time.Now()
+		path := filepath.Join(dir, SnapshotFile)
+		failed := func(err error) {
+			n.Logger.Error("write index snapshot", "err", err)
+			if erased {
+				if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+					n.Logger.Error("remove the index snapshot holding erased listings", "file", path, "err", err)
+				}
+			}
+		}
 		changes := sqlstore.NewListingChanges(n.DB)
 		at, err := changes.At(context.Background(), head)
 		if err != nil {
-			n.Logger.Error("write index snapshot", "err", err)
+			failed(err)
 			return
 		}
 		meta := match.SnapshotMeta{Build: build, Origin: n.StoreID, Changes: head, ChangeAt: at}
-		if err := writeSnapshot(n.Index, filepath.Join(dir, SnapshotFile), meta); err != nil {
-			n.Logger.Error("write index snapshot", "err", err)
+		if err := writeSnapshot(n.Index, path, meta); err != nil {
+			failed(err)
 			return
 		}
 		n.Logger.Info("index snapshot written", "listings", n.Index.Len(), "took", time.Since(t0).Round(time.Millisecond))
@@ -193,6 +206,22 @@ func (n *Node) writeSnapshotLater(dir, build string, head int64) {
 			n.Logger.Warn("prune listing changes", "err", err)
 		}
 	}()
+}
+
+// rewriteSnapshot rewrites the index snapshot from the index, after a
+// retention pass trimmed listings (a rejected tip's, an erased
+// diffusion's): the index no longer holds them, the old snapshot still
+// did. It is written as of the change the index was loaded at, a change it
+// reflects at least; the next start re-reads what changed since, as it
+// would from the old one. The pass's own changes were applied as they
+// committed (the store publishes to the node in-process). It costs a
+// snapshot's write (every listing encoded and written), at most once per
+// retention pass that erased a tip or a diffusion.
+func (n *Node) rewriteSnapshot() {
+	if n.Build == "" || n.snapDir == "" {
+		return // no snapshot kept (tests)
+	}
+	n.writeSnapshotLater(n.snapDir, n.Build, n.snapHead, true)
 }
 
 // writeSnapshot writes ix to path durably: a temporary file, synced, then

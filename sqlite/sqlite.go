@@ -42,6 +42,12 @@ var _ sqlstore.Dialect = Dialect{}
 // Name returns "sqlite".
 func (Dialect) Name() string { return "sqlite" }
 
+// secureDelete makes SQLite overwrite what a statement deletes or
+// rewrites (an erased traveller, a tip's trimmed events) instead of
+// leaving it readable in free space: the retention promise holds for
+// whoever reads the file or a backup of it.
+const secureDelete = "&_pragma=secure_delete(ON)"
+
 // busyTimeout is db's wait for another writer's lock.
 func busyTimeout(db *DB) time.Duration {
 	if db.BusyTimeout > 0 {
@@ -66,7 +72,7 @@ func (Dialect) Open(ctx context.Context, db *DB) (*sql.DB, error) {
 	// makes a committed import survive power loss, not just a killed process.
 	dsn := "file:" + db.DSN + "?_txlock=immediate" +
 		fmt.Sprintf("&_pragma=busy_timeout(%d)", busyTimeout(db).Milliseconds()) + "&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" +
+		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" + secureDelete +
 		// A bulk import writes a gigabyte in one transaction: a large page
 		// cache keeps the B-tree's inner pages in memory instead of re-reading
 		// them from the WAL.
@@ -258,7 +264,7 @@ func (Dialect) OpenAudit(ctx context.Context, db *DB) (*sql.DB, bool, error) {
 	// As the store: writes take the lock at BEGIN; FULL sync makes a
 	// committed entry survive power loss, not only a killed process.
 	dsn := "file:" + path + "?_txlock=immediate" + fmt.Sprintf("&_pragma=busy_timeout(%d)", busyTimeout(db).Milliseconds()) +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" + secureDelete
 	adb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, false, fmt.Errorf("open %s: %w", path, err)
