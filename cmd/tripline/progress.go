@@ -62,3 +62,21 @@ func progressReader(env *Env, f *os.File, what string) io.Reader {
 	r := progressbar.NewReader(f, bar)
 	return &r
 }
+
+// progressSeeker is progressReader for a file read more than once (a
+// bundle: verified, then decoded): the bar counts passes times its size.
+func progressSeeker(env *Env, f *os.File, passes int64, what string) io.ReadSeeker {
+	st, err := f.Stat()
+	if err != nil {
+		return f
+	}
+	bar := progressBar(env, passes*st.Size(), what, true)
+	if bar == nil {
+		return f
+	}
+	r := progressbar.NewReader(f, bar)
+	return struct {
+		io.Reader
+		io.Seeker
+	}{&r, f}
+}
