@@ -112,21 +112,34 @@ func SignRequest(req *http.Request, node string, priv ed25519.PrivateKey, body [
 	req.Header.Set(HeaderSignature, base64.StdEncoding.EncodeToString(ed25519.Sign(priv, requestBytes(req.Method, req.URL.RequestURI(), date, body))))
 }
 
-// VerifyRequest checks a signed request: the node is a known partner, the
-// signature verifies with its key and the date is recent.
-func VerifyRequest(r *http.Request, body []byte, key func(node string) (ed25519.PublicKey, bool), now time.Time) (string, error) {
+// CheckRequestHeaders checks what a signed request claims before its
+// body is read (the signature covers the body): the headers are there,
+// the node is known, the date is recent. A stranger is refused before the
+// node reads a byte of what it sends.
+func CheckRequestHeaders(r *http.Request, known func(node string) bool, now time.Time) (string, error) {
 	node, date, sig := r.Header.Get(HeaderNode), r.Header.Get(HeaderDate), r.Header.Get(HeaderSignature)
 	if node == "" || date == "" || sig == "" {
 		return "", tripline.Errorf(tripline.EUNAUTHORIZED, "node request: %s, %s and %s are required", HeaderNode, HeaderDate, HeaderSignature)
 	}
-	pub, ok := key(node)
-	if !ok {
+	if !known(node) {
 		return "", tripline.Errorf(tripline.EUNAUTHORIZED, "node request: unknown node")
 	}
 	t, err := time.Parse(time.RFC3339, date)
 	if err != nil || now.Sub(t) > MaxClockSkew || t.Sub(now) > MaxClockSkew {
 		return "", tripline.Errorf(tripline.EUNAUTHORIZED, "node request: date missing, malformed or out of the allowed window")
 	}
+	return node, nil
+}
+
+// VerifyRequest checks a signed request: the node is a known partner, the
+// signature verifies with its key and the date is recent.
+func VerifyRequest(r *http.Request, body []byte, key func(node string) (ed25519.PublicKey, bool), now time.Time) (string, error) {
+	node, err := CheckRequestHeaders(r, func(node string) bool { _, ok := key(node); return ok }, now)
+	if err != nil {
+		return "", err
+	}
+	pub, _ := key(node)
+	date, sig := r.Header.Get(HeaderDate), r.Header.Get(HeaderSignature)
 	raw, err := base64.StdEncoding.DecodeString(sig)
 	if err != nil || !ed25519.Verify(pub, requestBytes(r.Method, r.URL.RequestURI(), date, body), raw) {
 		return "", tripline.Errorf(tripline.EUNAUTHORIZED, "node request: bad signature")

@@ -170,12 +170,7 @@ func (p *Peer) Partner(id string) (*tripline.Partner, bool) {
 // NodeIdentity authenticates a signed request from a partner node: the
 // caller is the partner's agency in the node role.
 func (p *Peer) NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, error) {
-	node, err := VerifyRequest(r, body, func(id string) (ed25519.PublicKey, bool) {
-		if _, ok := p.Partner(id); !ok {
-			return nil, false
-		}
-		return p.Key(id)
-	}, p.Now())
+	node, err := VerifyRequest(r, body, p.partnerKey, p.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +183,27 @@ func (p *Peer) NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, e
 			node, float64(p.RequestRate), p.RequestBurst)
 	}
 	return &tripline.Identity{User: "node:" + node, Agency: x.Agency, Role: tripline.RoleNode}, nil
+}
+
+// NodeHeaders checks a partner's signed request before its body is read
+// (CheckRequestHeaders): from a known partner, not suspended, dated now.
+func (p *Peer) NodeHeaders(r *http.Request) error {
+	node, err := CheckRequestHeaders(r, func(id string) bool { _, ok := p.partnerKey(id); return ok }, p.Now())
+	if err != nil {
+		return err
+	}
+	if x, _ := p.Partner(node); x.Suspended() {
+		return tripline.Errorf(tripline.EFORBIDDEN, "node request: partner %q is suspended", node)
+	}
+	return nil
+}
+
+// partnerKey returns a configured partner's key.
+func (p *Peer) partnerKey(id string) (ed25519.PublicKey, bool) {
+	if _, ok := p.Partner(id); !ok {
+		return nil, false
+	}
+	return p.Key(id)
 }
 
 // allow takes one of partner node's requests from its bucket.

@@ -2,12 +2,19 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"tripline"
+	"tripline/federation"
+	"tripline/httpapi"
 )
 
 // TestOutcomeIsTheReportersOnly: the listing's originator sees an encounter
@@ -117,5 +124,158 @@ func TestAuditorReadsItsOwnAgency(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// countingBody is a request body of n bytes that counts what was taken.
+type countingBody struct{ n, read int64 }
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	if b.read >= b.n {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), b.n-b.read)
+	clear(p[:k])
+	b.read += k
+	return int(k), nil
+}
+
+// TestNodeRequestBodyBounded: a request claiming to come from a partner
+// node has its body read whole to check the signature, so who it claims
+// to be is checked first and what is read is bounded, whatever the route
+// takes (an import takes gigabytes). A stranger, unsigned, is refused
+// before the node reads its body; a known partner's oversized body is
+// refused at the bound.
+func TestNodeRequestBodyBounded(t *testing.T) {
+	w := newSecWorld(t)
+	bPub, _, _ := ed25519.GenerateKey(nil)
+	w.srv.Federation = signedNodes{keys: map[string]ed25519.PublicKey{"B": bPub}}
+	for _, tc := range []struct {
+		name    string
+		headers map[string]string
+		want    int
+		msg     string
+	}{
+		{"a stranger, unsigned", map[string]string{federation.HeaderNode: "nobody"}, 401, "required"},
+		{"a stranger, signed", map[string]string{federation.HeaderNode: "nobody", federation.HeaderDate: time.Now().UTC().Format(time.RFC3339),
+			federation.HeaderSignature: "AAAA"}, 401, "unknown node"},
+		{"a partner, a huge body", map[string]string{federation.HeaderNode: "B", federation.HeaderDate: time.Now().UTC().Format(time.RFC3339),
+			federation.HeaderSignature: "AAAA"}, 400, "at most"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := &countingBody{n: 64 << 20}
+			req, _ := http.NewRequest("POST", w.ts.URL+"/v1/imports", body)
+			req.ContentLength = body.n
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != tc.want || !strings.Contains(string(b), tc.msg) {
+					t.Errorf("answer %d %s; want %d naming %q", resp.StatusCode, b, tc.want, tc.msg)
+				}
+			}
+			// Sent, not read: what the connection's buffers took before the
+			// answer came is the most that can have crossed; the whole body
+			// would have had the node hold 64 MiB.
+			if body.read >= httpapi.MaxNodeBodyBytes+8<<20 {
+				t.Errorf("the node took %d bytes of the body (%v)", body.read, err)
+			}
+		})
+	}
+}
+
+// TestRefusalsBoundTheAuditLog: every refused request was an audit entry,
+// and the log is kept for good, so anyone reaching the port could grow it
+// at will. Each client now gets RefusalBurst audited refusals (then
+// RefusalRate a second); the rest are answered the same, counted, and
+// the client's next audited refusal says how many were not recorded.
+func TestRefusalsBoundTheAuditLog(t *testing.T) {
+	w := newSecWorld(t)
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	w.srv.Now = func() time.Time { return now }
+	refusals := func() []*tripline.AuditEntry {
+		t.Helper()
+		if err := w.srv.Audit.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		es, err := w.srv.Audit.Entries(context.Background(), tripline.AuditFilter{Action: "auth.refused", Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return es
+	}
+	before := len(refusals())
+	const tries = 300
+	path := w.ts.URL + "/v1/listings/" + strings.Repeat("A", 2000)
+	for i := range tries {
+		if st, _ := rawAs(t, "not-a-token", "GET", path, ""); st != 401 {
+			t.Fatalf("refusal %d answered %d", i, st)
+		}
+	}
+	if got := len(refusals()) - before; got != httpapi.RefusalBurst {
+		t.Fatalf("%d refused requests left %d audit entries; want %d", tries, got, httpapi.RefusalBurst)
+	}
+	now = now.Add(time.Second)
+	rawAs(t, "", "GET", path, "")
+	es := refusals()
+	last := es[len(es)-1]
+	want := strconv.Itoa(tries-httpapi.RefusalBurst) + " refused requests from 127.0.0.1"
+	if len(es)-before != httpapi.RefusalBurst+1 || !strings.Contains(last.Detail, want) {
+		t.Fatalf("after a second: %d entries, the last saying %q; want it to name %q", len(es)-before, last.Detail, want)
+	}
+}
+
+// TestCrossSiteRefused: a page of another site cannot log an officer's
+// browser in as someone else (a text/plain form shaped like JSON, or a
+// JSON post it sends anyway), nor make a logged-in console change
+// anything; the console itself, same-origin, logs in.
+func TestCrossSiteRefused(t *testing.T) {
+	w := newSecWorld(t)
+	tok := w.test.tokens[tripline.RoleOfficer]
+	send := func(method, path, ctype, body string, headers map[string]string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, w.ts.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	crossSite := map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+	for _, tc := range []struct {
+		name, ctype, body string
+		headers           map[string]string
+		want              int
+	}{
+		{"a text/plain form shaped like JSON", "text/plain", `{"token":"x=","token":"` + tok + `"}`, nil, 400},
+		{"a JSON post from another site", "application/json", `{"token":"` + tok + `"}`, crossSite, 403},
+		{"the console, same-origin", "application/json", `{"token":"` + tok + `"}`, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": w.ts.URL}, 200},
+	} {
+		resp, body := send("POST", "/v1/session", tc.ctype, tc.body, tc.headers)
+		if resp.StatusCode != tc.want || (len(resp.Cookies()) > 0) != (tc.want == 200) {
+			t.Errorf("%s: %d %s, cookies %v; want %d", tc.name, resp.StatusCode, body, resp.Cookies(), tc.want)
+		}
+	}
+	// A logged-in console's cookie, sent along by a page of another site.
+	resp, _ := send("POST", "/v1/session", "application/json", `{"token":"`+tok+`"}`, nil)
+	cookie := resp.Cookies()[0]
+	h := map[string]string{"Cookie": cookie.Name + "=" + cookie.Value}
+	for k, v := range crossSite {
+		h[k] = v
+	}
+	if resp, body := send("POST", "/v1/encounters/"+w.own+"/resolve", "application/json", `{"outcome":"admitted"}`, h); resp.StatusCode != 403 {
+		t.Errorf("a cross-site resolve with the session cookie: %d %s", resp.StatusCode, body)
+	}
+	if e, _ := w.srv.Encounters.Encounter(context.Background(), w.own); e.Outcome != tripline.OutcomePending {
+		t.Errorf("the cross-site request changed the encounter: %s", e.Outcome)
 	}
 }

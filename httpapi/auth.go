@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,6 +18,11 @@ import (
 // hashed like any token, HttpOnly and SameSite=Strict.
 const SessionCookie = "tripline_session"
 
+// MaxNodeBodyBytes bounds a partner node's request body, read whole to
+// check its signature before anything else: reports, acknowledgements and
+// blind batches are far smaller.
+const MaxNodeBodyBytes = 16 << 20
+
 // SessionTTL is how long a console session lasts.
 const SessionTTL = 12 * time.Hour
 
@@ -25,10 +32,19 @@ const SessionTTL = 12 * time.Hour
 func (s *Server) authenticate(r *http.Request) (*tripline.Identity, error) {
 	if r.Header.Get(federation.HeaderNode) != "" && s.Federation != nil {
 		// A partner node signs its requests: read the body to check the
-		// signature, then hand it on unchanged.
-		body, err := io.ReadAll(r.Body)
+		// signature, then hand it on unchanged. Who it claims to be is
+		// checked first, and what is read is bounded whatever the route
+		// takes (an import takes gigabytes): a stranger makes the node
+		// hold nothing.
+		if err := s.Federation.NodeHeaders(r); err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxNodeBodyBytes+1))
 		if err != nil {
 			return nil, tripline.Errorf(tripline.EINVALID, "body: %v", err)
+		}
+		if len(body) > MaxNodeBodyBytes {
+			return nil, tripline.Errorf(tripline.EINVALID, "body: a node request's body is at most %d bytes", MaxNodeBodyBytes)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return s.Federation.NodeIdentity(r, body)
@@ -84,11 +100,22 @@ func (s *Server) recordAuth(r *http.Request, id *tripline.Identity, action strin
 	if s.Policy == nil {
 		return
 	}
-	ctx := r.Context()
+	ctx, detail := r.Context(), tripline.ErrorMessage(err)
 	if id != nil {
 		ctx = tripline.WithIdentity(ctx, id)
+	} else {
+		// Nobody is accountable for an unauthenticated refusal: what it
+		// costs the audit log is bounded per client (refusals.go).
+		ok, dropped := s.refused.take(clientKey(r), s.now())
+		if !ok {
+			s.refusalsUnaudited.Inc()
+			return
+		}
+		if dropped > 0 {
+			detail += fmt.Sprintf(" (and %d refused requests from %s before it, not recorded one by one)", dropped, clientKey(r))
+		}
 	}
-	s.Policy.Record(ctx, action, r.Method+" "+r.URL.Path, tripline.ErrorMessage(err))
+	s.Policy.Record(ctx, action, r.Method+" "+r.URL.Path, detail)
 }
 
 // Login is the body of POST /v1/session.
@@ -101,6 +128,12 @@ type Login struct {
 // its user disabled, and at SessionTTL at the latest, since a session
 // cannot be exchanged for a new one.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	// A JSON body only: a form on another site can post text/plain shaped
+	// like JSON without asking first, a JSON content type it cannot.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "Content-Type: %.60q, want application/json", r.Header.Get("Content-Type")))
+		return
+	}
 	var in Login
 	if err := decodeJSON(r, &in); err != nil {
 		Error(w, r, s.Logger, err)

@@ -21,6 +21,11 @@ type signedNodes struct {
 	keys map[string]ed25519.PublicKey // node → key; its agency is "agency-" + node
 }
 
+func (s signedNodes) NodeHeaders(r *http.Request) error {
+	_, err := federation.CheckRequestHeaders(r, func(n string) bool { _, ok := s.keys[n]; return ok }, time.Now())
+	return err
+}
+
 func (s signedNodes) NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, error) {
 	node, err := federation.VerifyRequest(r, body, func(n string) (ed25519.PublicKey, bool) { k, ok := s.keys[n]; return k, ok }, time.Now())
 	if err != nil {

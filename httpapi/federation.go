@@ -13,6 +13,9 @@ import (
 type Federation interface {
 	// Info describes this node to partners.
 	Info() federation.NodeInfo
+	// NodeHeaders checks a partner node's request before its body is read:
+	// a known partner, not suspended, a recent date.
+	NodeHeaders(r *http.Request) error
 	// NodeIdentity authenticates a request signed by a partner node.
 	NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, error)
 	// FeedPage returns origin's events after seq, shaped for the partner.

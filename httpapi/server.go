@@ -93,13 +93,19 @@ type Server struct {
 	// session cookie is Secure.
 	TLS *tls.Config
 
-	mux           *http.ServeMux
-	registry      *prometheus.Registry
-	requests      *prometheus.CounterVec
-	latency       *prometheus.HistogramVec
-	screenMetrics *screenMetrics
-	srv           *http.Server
-	ln            net.Listener
+	mux      *http.ServeMux
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	// crossOrigin refuses a browser's state-changing request made from
+	// another site (CSRF; the session cookie is SameSite=Strict too).
+	crossOrigin http.CrossOriginProtection
+	// refused bounds the audit entries of refused requests per client.
+	refused           refusals
+	refusalsUnaudited prometheus.Counter
+	latency           *prometheus.HistogramVec
+	screenMetrics     *screenMetrics
+	srv               *http.Server
+	ln                net.Listener
 }
 
 // AuditReader answers auditors and verifies the chain. Flush returns once
@@ -132,7 +138,10 @@ func NewServer() *Server {
 		Name: "tripline_http_request_seconds", Help: "HTTP request latency by route.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
 	}, []string{"route"})
-	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.refusalsUnaudited = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "tripline_http_refusals_unaudited_total", Help: "Refused unauthenticated requests past a client's audited rate, counted and not recorded one by one.",
+	})
+	s.registry.MustRegister(s.requests, s.latency, s.refusalsUnaudited, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.screenMetrics = newScreenMetrics(s.registry)
 	for _, r := range s.routes() {
 		s.mux.Handle(r.Method+" "+r.Pattern, s.instrument(r))
@@ -258,6 +267,12 @@ func (s *Server) instrument(rt route) http.Handler {
 			s.requests.WithLabelValues(name, strconv.Itoa(sw.code)).Inc()
 			s.latency.WithLabelValues(name).Observe(time.Since(start).Seconds())
 		}()
+		if err := s.crossOrigin.Check(r); err != nil {
+			err := tripline.Errorf(tripline.EFORBIDDEN, "%s %s from a page of another site: refused", r.Method, r.URL.Path)
+			s.recordAuth(r, nil, "auth.cross_site", err)
+			Error(sw, r, s.Logger, err)
+			return
+		}
 		authed, err := s.authorize(rt, r)
 		if err != nil {
 			Error(sw, r, s.Logger, err)

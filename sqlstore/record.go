@@ -146,8 +146,8 @@ func (k *kind[T]) sourceStates(ctx context.Context, tx *Tx, source string) (map[
 	}
 	// Those whose current version the node made (kind.erasable), found
 	// from the few marked events, not from every row of the source.
-	kept, err := tx.QueryContext(ctx, `SELECT r.id FROM events e JOIN `+k.table+` r ON r.id = e.subject AND r.ev_origin = e.origin AND r.ev_seq = e.seq
-		WHERE e.erasable = 1 AND r.source = ?`, source)
+	kept, err := tx.QueryContext(ctx, `SELECT e.subject FROM events e WHERE e.erasable = 1 AND EXISTS
+		(SELECT 1 FROM `+k.table+` r WHERE r.id = e.subject AND r.ev_origin = e.origin AND r.ev_seq = e.seq AND r.source = ?)`, source)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load kept of source %s: %w", source, err)
 	}
