@@ -163,6 +163,32 @@ func ClearanceUpdateFor(e *Encounter, self string) *EncounterUpdate {
 	return &EncounterUpdate{ID: e.ID, Kind: UpdateClearance, Clearance: &cp}
 }
 
+// ReportClockSkew is how far ahead of the receiver's clock a partner's
+// report may say its encounter happened: two nodes' clocks differ a little.
+const ReportClockSkew = 5 * time.Minute
+
+// Received makes e, an encounter a partner's node reported (or noticed),
+// this node's record of it, received at now: of what the sender says,
+// only the facts of its screening stay. What belongs to the receiving end
+// starts afresh: the acknowledgement is its originator's to give
+// (UpdateAck); the outcome and its note, and the clearance share, move
+// only by updates whose sender MergeUpdate checks; the due time and
+// overdue flag are the receiver's escalation's (nil AckDue: the store
+// recomputes it); erasure is the receiver's retention's; UpdatedAt is
+// now. The time of the encounter may not be later than now plus
+// ReportClockSkew (a later one is now): a date in the future would keep
+// the traveller past the retention.
+func (e *Encounter) Received(now time.Time) {
+	now = now.UTC()
+	e.Acknowledged, e.AckDue, e.Overdue = nil, nil, false
+	e.Outcome, e.Note = OutcomePending, ""
+	e.Clearance, e.Erased = nil, nil
+	e.UpdatedAt = now
+	if e.At.IsZero() || e.At.After(now.Add(ReportClockSkew)) {
+		e.At = now
+	}
+}
+
 // MergeUpdate applies u, sent by the node of agency sender, to e: an
 // acknowledgement only from the originator, an outcome only from the
 // reporting agency (EFORBIDDEN otherwise; EINVALID for a malformed one).

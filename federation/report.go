@@ -102,8 +102,9 @@ func (p *Peer) verifyReport(sr *SignedReport) error {
 }
 
 // Receive takes a report handed over by node from: at the originator it
-// becomes an encounter in its queue (create; the same report twice is one
-// encounter) and is acknowledged; elsewhere it is queued onward.
+// becomes an encounter in its queue (create, with what belongs to this end
+// reset: Encounter.Received; the same report twice is one encounter) and
+// is acknowledged; elsewhere it is queued onward, as signed.
 //
 // An update (Kind "update") travels the same way; at its destination it is
 // handed to update with the agency of the node that signed it.
@@ -148,6 +149,7 @@ func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, creat
 			sender, _ := p.Partner(sr.From)
 			err = update(&u, sender.Agency)
 		} else {
+			e.Received(p.Now())
 			err = create(&e)
 		}
 		if err != nil {

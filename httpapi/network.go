@@ -28,8 +28,9 @@ type NetworkService interface {
 	Snapshot(ctx context.Context, key string, allow network.Allow) (*network.Snapshot, error)
 	// AddLinks stores analysts' links; EINVALID names the first bad one.
 	AddLinks(ctx context.Context, links []network.Link) (int, error)
-	// ImportPNR derives and stores the links of one PNRGOV message.
-	ImportPNR(ctx context.Context, r io.Reader) (*network.Import, error)
+	// ImportPNR derives and stores the links of one PNRGOV message as
+	// agency's: they replace that agency's links of the same flight only.
+	ImportPNR(ctx context.Context, agency string, r io.Reader) (*network.Import, error)
 }
 
 var _ NetworkService = (*network.Service)(nil)
@@ -412,6 +413,10 @@ func (s *Server) handleAddLinks(w http.ResponseWriter, r *http.Request) {
 		if l.Source == "" {
 			l.Source = in.Source
 		}
+		if err := network.CheckAddSource(l.Source); err != nil {
+			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "links[%d].%s", i, tripline.ErrorMessage(err)))
+			return
+		}
 		if !allow(*l) {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "links[%d]: a listing it names or joins is not found", i))
 			return
@@ -432,7 +437,8 @@ func (s *Server) handleImportPNR(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	imp, err := svc.ImportPNR(r.Context(), r.Body)
+	id := tripline.IdentityFrom(r.Context()) // the route's roles make sure of one
+	imp, err := svc.ImportPNR(r.Context(), id.Agency, r.Body)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return

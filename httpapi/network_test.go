@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"tripline"
 	"tripline/network"
@@ -83,7 +84,7 @@ func TestNetworkRoutes(t *testing.T) {
 	q := url.QueryEscape
 
 	st, body := do(t, "POST", base+"pnr", pnr(t, nil))
-	if st != 200 || body["source"] != "pnrgov:DL324/2010-12-12" || body["bookings"] != 1.0 {
+	if st != 200 || body["source"] != "pnrgov@s:DL324/2010-12-12" || body["bookings"] != 1.0 {
 		t.Fatalf("import PNR = %d %v", st, body)
 	}
 	// A week later, the same two fly again: co-travellers.
@@ -123,11 +124,11 @@ func TestNetworkRoutes(t *testing.T) {
 	// Exports.
 	code, ctype, text := raw(t, tripline.RoleAnalyst, "GET", base+"export?format=graphml&k=2&entity="+q(smith), "")
 	if code != 200 || !strings.HasPrefix(ctype, "application/graphml+xml") || !strings.Contains(text, "<graphml") ||
-		!strings.Contains(text, ">phone:+441753637285<") || !strings.Contains(text, `<data key="link_source">pnrgov:DL324/2010-12-12</data>`) {
+		!strings.Contains(text, ">phone:+441753637285<") || !strings.Contains(text, `<data key="link_source">pnrgov@s:DL324/2010-12-12</data>`) {
 		t.Fatalf("GraphML export = %d %s\n%s", code, ctype, text)
 	}
 	st, body = do(t, "GET", base+"export?entity="+q(smith), "")
-	if st != 200 || len(body["edges"].([]any)) == 0 || !strings.Contains(fmtJSON(body["edges"]), `"source":"pnrgov:`) {
+	if st != 200 || len(body["edges"].([]any)) == 0 || !strings.Contains(fmtJSON(body["edges"]), `"source":"pnrgov@s:`) {
 		t.Fatalf("JSON export = %d %v", st, body)
 	}
 
@@ -156,6 +157,7 @@ func TestNetworkRoutes(t *testing.T) {
 		{"GET", "export?entity=" + q(smith) + "&format=dot", ""},     // unknown format
 		{"POST", "links", `{"links": [{"from": {"kind": "person", "key": "A"}, "to": {"kind": "person", "key": "A"}, "type": "x"}]}`},
 		{"POST", "links", `{"links": [{"from": {"kind": "person", "key": "A"}, "to": {"kind": "person", "key": "B"}, "type": "x", "source": "listing:t:open"}]}`},
+		{"POST", "links", `{"links": [{"from": {"kind": "person", "key": "A"}, "to": {"kind": "person", "key": "B"}, "type": "x", "source": "pnrgov@y:DL1/2026-12-01"}]}`},
 		{"POST", "pnr", "not edifact"},
 	} {
 		if st, body := do(t, c.method, base+c.path, c.body); st != 400 {
@@ -189,7 +191,7 @@ func TestNetworkHidesListingsBeyondDetails(t *testing.T) {
 	base := ts.URL + "/v1/network/"
 	q := url.QueryEscape
 	svc.AddLinks(t.Context(), []network.Link{{From: network.NewEntity(network.KindPerson, "P1"), To: network.Phone("+1 555 0100"),
-		Type: network.LinkHasPhone, Source: "pnrgov:X"}})
+		Type: network.LinkHasPhone, Source: "case-x"}})
 	if st, body := do(t, "GET", base+"neighbourhood?entity="+q("listing:t:closed"), ""); st != 404 {
 		t.Fatalf("closed listing's neighbourhood = %d %v, want 404", st, body)
 	}
@@ -209,6 +211,59 @@ func TestNetworkHidesListingsBeyondDetails(t *testing.T) {
 	in := `{"links": [{"from": {"kind": "person", "key": "P2"}, "to": {"kind": "listing", "key": "t:closed"}, "type": "associate"}]}`
 	if st, body := do(t, "POST", base+"links", in); st != 404 {
 		t.Fatalf("link to the closed listing = %d %v, want 404", st, body)
+	}
+}
+
+// TestNetworkImportsStayWithTheirAgency (red-team hole 6): the links of
+// a PNR agency s imported are s's: an analyst of agency y neither reads
+// them (neighbourhood, path, export, analytics) nor, pushing a PNR of the
+// same flight, replaces them; y's push is y's alone.
+func TestNetworkImportsStayWithTheirAgency(t *testing.T) {
+	ts, _ := newNetworkServer(t)
+	srv := serverOf(ts.URL + "/").srv
+	base := ts.URL + "/v1/network/"
+	q := url.QueryEscape
+	ctx := t.Context()
+	if err := srv.Identity.CreateUser(ctx, &tripline.User{ID: "ana-y", Agency: "y", Role: tripline.RoleAnalyst}); err != nil {
+		t.Fatal(err)
+	}
+	y, err := srv.Identity.IssueToken(ctx, "ana-y", "api", "", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, body := do(t, "POST", base+"pnr", pnr(t, nil)); st != 200 {
+		t.Fatalf("s's import = %d %v", st, body)
+	}
+	smith, jones := "document:GBR:123456789", "person:JONES/WILLIAM/1964-07-12"
+	for _, path := range []string{"neighbourhood?entity=" + q(smith), "export?entity=" + q(smith),
+		"path?from=" + q(smith) + "&to=" + q(jones), "path?from=" + q(smith) + "&to=" + q("listing:t:open")} {
+		if st, body := doToken(t, y, "GET", base+path, ""); st != 404 {
+			t.Errorf("y: %s = %d %v, want 404", path, st, body)
+		}
+	}
+	for _, path := range []string{"facilitators?kinds=person,document,booking,phone", "communities", "cotravel"} {
+		if st, body := doToken(t, y, "GET", base+path, ""); st != 200 || strings.Contains(fmtJSON(body), "123456789") ||
+			strings.Contains(fmtJSON(body), "JONES") || strings.Contains(fmtJSON(body), "MFN4TI") {
+			t.Errorf("y: %s = %d %v, shows s's passengers", path, st, body)
+		}
+	}
+
+	// y pushes one passenger for the same flight: s's links stay.
+	push := "UNA:+.?*'UNB+IATA:1+DL++101209:2100+Y1'UNH+1+PNRGOV:10:1:IA+Y1'MSG+:22'ORG+DL:ATL+1'" +
+		"TVL+121210:0915+LHR+JFK+DL+324'EQN+1'SRC'RCI+DL:YYY111'TIF+DOE+JANEMS:A:1'" +
+		"TVL+121210:0915+LHR+JFK+DL+324'UNT+11+1'UNZ+1+Y1'"
+	if st, body := doToken(t, y, "POST", base+"pnr", push); st != 200 || body["source"] != "pnrgov@y:DL324/2010-12-12" {
+		t.Fatalf("y's import = %d %v", st, body)
+	}
+	st, body := do(t, "GET", base+"neighbourhood?k=1&entity="+q(smith), "")
+	if st != 200 || !strings.Contains(fmtJSON(body["nodes"]), jones) || strings.Contains(fmtJSON(body), "DOE") {
+		t.Fatalf("s after y's push: neighbourhood = %d %v, want s's passengers only", st, body)
+	}
+	if st, body := doToken(t, y, "GET", base+"neighbourhood?entity="+q("booking:YYY111"), ""); st != 200 || strings.Contains(fmtJSON(body), "123456789") {
+		t.Fatalf("y: its own booking = %d %v", st, body)
+	}
+	if st, body := do(t, "GET", base+"neighbourhood?entity="+q("booking:YYY111"), ""); st != 404 {
+		t.Fatalf("s: y's booking = %d %v, want 404", st, body)
 	}
 }
 

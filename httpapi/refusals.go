@@ -17,9 +17,9 @@ import (
 // and the client's next audited refusal says how many went unrecorded.
 const (
 	RefusalRate  rate.Limit = 1
-	RefusalBurst            = 60
+	RefusalBurst int        = 60
 	// maxRefusalClients bounds the table; past it, it starts afresh.
-	maxRefusalClients = 100_000
+	maxRefusalClients int = 100_000
 )
 
 type refusals struct {

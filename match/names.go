@@ -519,6 +519,19 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, wq, wc *t
 	uq, tq := leftover(q, usedQ, wq)
 	uc, tc := leftover(c, usedC, wc)
 	nq, nc := unmatchedNames(q, usedQ), unmatchedNames(c, usedC)
+	// A particle word leading a name of three words or more is read as
+	// connecting the next word (DA COSTA LUIS), but Das, Le and Do are
+	// family names too, written first (DAS RAHUL KUMAR, Le Van Thanh).
+	// Left over while the other side has a name left over, it is that
+	// name's counterpart: a family name replaced, not a connector dropped.
+	if leadParticle(q, usedQ) && nc > 0 {
+		nq++
+		uq, tq = uq+leadWeight-wq[0], tq+leadWeight-wq[0]
+	}
+	if leadParticle(c, usedC) && nq > 0 {
+		nc++
+		uc, tc = uc+leadWeight-wc[0], tc+leadWeight-wc[0]
+	}
 	fq, fc := uq/tq, uc/tc
 	conflict := math.Min(fq, fc)
 	omission := math.Max(fq, fc) - conflict
@@ -551,6 +564,17 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, wq, wc *t
 	}
 	r.score = s
 	return r
+}
+
+// leadWeight is what a leading particle word left over weighs when it is
+// read as a family name (leadParticle): a short name's (shortWeight).
+const leadWeight = shortWeight
+
+// leadParticle reports whether the first of ts, a name of three words or
+// more, is a particle that may be a family name (not bin, abu...: those
+// are never one alone) and was left unmatched.
+func leadParticle(ts []*token, used uint32) bool {
+	return len(ts) >= 3 && used&1 == 0 && ts[0].kind == kindParticle && !connectorOnly[ts[0].form]
 }
 
 // leftover returns the weight of unmatched tokens and the total weight.

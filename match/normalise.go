@@ -132,6 +132,18 @@ var articles = setOf("al", "el", "ul", "ur", "ud", "ad", "ash", "az", "ed", "as"
 // alone they are also names ("An", "As").
 var looseArticles = setOf("as", "ar", "at", "an", "es", "ut", "us", "il")
 
+// assimilates reports whether the article a may lead into the word w: AL
+// and its vowel spellings lead into any word, the others only into a word
+// starting with the consonant the L became (ad-Din, ash-Shami, ar-Rahman:
+// the sun letters). "ad" before Karimi is no article; it is the end of a
+// word split at its apostrophe (Sa'ad, Fu'ad, Mas'ud written "Sa ad").
+func assimilates(a string, w rawWord) bool {
+	if a[len(a)-1] == 'l' || w.arabic || w.form == "" {
+		return true
+	}
+	return w.form[0] == a[1]
+}
+
 // particles are connectors kept as low-weight tokens, with one spelling
 // each so that "ibn", "bin" and "ben" meet.
 var particles = map[string]string{
@@ -386,11 +398,15 @@ func buildTokens(words []rawWord) []token {
 			continue
 		}
 		last := i == len(ws)-1
-		if !w.arabic && articles[w.form] && (!looseArticles[w.form] || w.hyphen) && (!last || i > 0 && !looseArticles[w.form]) && (last || i == 0 || !isParticle(ws[i+1].form)) {
+		if !w.arabic && articles[w.form] && (!looseArticles[w.form] || w.hyphen) && (!last || i > 0 && !looseArticles[w.form] && (len(ws[i-1].form) > 3 || assimilates(w.form, ws[i-1]))) && (last || i == 0 || !isParticle(ws[i+1].form) && assimilates(w.form, ws[i+1])) {
 			// Leading into a word ("al-Rawi"), or detached and moved after
 			// the name ("Rawi al"). Not between a word and a particle: no
 			// article leads into BIN or ABU, so that is the end of a word
 			// split at its apostrophe (As'ad Ben Hani as "As ad Ben Hani").
+			// Nor an assimilated article before a word that does not start
+			// with its consonant (the AD of "Sa ad Karimi", Sa'ad split),
+			// or last after such a short word ("Omar Fu ad"; after a longer
+			// one, "Salah ad" is a name cut after its article).
 			continue
 		}
 		if abdPrefixes[w.form] && !last {

@@ -83,9 +83,13 @@ const (
 	// to its first words (a full date counts 1; dobSpecificity).
 	cutYearRare = 0.7
 	// oneWordYearRare is how rare an agreeing birth year counts for a
-	// one-word name against a one-word listed name (an alias): little, but
-	// the year is all it has beside the word.
-	oneWordYearRare = 0.2
+	// one-word name against a one-word listed name (an alias): the year is
+	// all it has beside the word. Half a full date's: at a fifth, a weak
+	// one-word alias misspelt ("Hxssan" for Hassan, listed with a year
+	// only) stayed below review with the year, nationality and sex
+	// agreeing; a traveller of one word that is one typo from a listed
+	// one-word alias, born the same year, is rare among innocents.
+	oneWordYearRare = 0.5
 	// headless: the listed name's first word is missing. A passport
 	// never drops a given name (nor a surname written first); what shares
 	// only the later words of a listed name (a father's, grandfather's or

@@ -166,6 +166,25 @@ func TestOneWordAliasYear(t *testing.T) {
 	if s, feats := Score(&tripline.Traveller{Name: "Hasqan", DOB: born, Nationality: "IRQ"}, l); s < DefaultThresholds.Review {
 		t.Errorf("Hasqan, born 1983: score %.3f, want review (%v)", s, feats)
 	}
+	// A typo the weak alias's skeleton does not keep, with the year and
+	// nothing else: a review (0.615 when the year counted a fifth of a
+	// full date). Another year, or another nationality, is not.
+	for _, c := range []struct {
+		name string
+		dob  tripline.PartialDate
+		nat  string
+		want bool
+	}{
+		{"Hxssan", born, "", true},
+		{"Hxssan", born, "IRQ", true},
+		{"Hxssan", tripline.PartialDate{Year: 1990, Month: 7, Day: 1}, "IRQ", false},
+		{"Hxssan", born, "SYR", false},
+	} {
+		s, feats := Score(&tripline.Traveller{Name: c.name, DOB: c.dob, Nationality: c.nat}, l)
+		if got := s >= DefaultThresholds.Review; got != c.want {
+			t.Errorf("%s, born %v, %q: score %.3f, review %v, want %v (%v)", c.name, c.dob, c.nat, s, got, c.want, feats)
+		}
+	}
 	l.Names = l.Names[2:]
 	s, feats := Score(&tripline.Traveller{Name: "Ahmad", DOB: born, Nationality: "IRQ"}, l)
 	for _, f := range feats {

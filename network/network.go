@@ -24,6 +24,7 @@ package network
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -197,7 +198,55 @@ const (
 	SourcePAXLST  = "paxlst"
 	SourcePNRGOV  = "pnrgov"
 	SourceAnalyst = "analyst"
+	// SourceCoTravel is the feed of co_travel links derived across
+	// imports (FeedSource).
+	SourceCoTravel = "cotravel"
 )
+
+// FeedSource returns the source of links an agency imported from a feed
+// (SourcePNRGOV, SourcePAXLST, SourceCoTravel): "feed@agency:key", or
+// "feed@agency" without a key; without an agency (the node's own, as
+// before agencies were recorded) "feed:key" or "feed". The agency in the source keeps one
+// agency's imports from replacing another's, and tells the policy layer
+// whose they are (FeedAgency); it is escaped so that a colon in an agency
+// id cannot shift the key.
+func FeedSource(feed, agency, key string) string {
+	s := feed
+	if agency != "" {
+		s += "@" + url.QueryEscape(agency)
+	}
+	if key != "" {
+		s += ":" + key
+	}
+	return s
+}
+
+// FeedAgency returns the agency that imported the links of source, with
+// feed true, when source is a feed's (FeedSource): manifests, PNRs and
+// the co-travel derived from them. The sources of links imported before
+// agencies were recorded ("pnrgov:…", "paxlst:…", "cotravel") give feed
+// true and agency "": the node's own agency imported them. Any other
+// source (listings, analysts) gives feed false.
+func FeedAgency(source string) (agency string, feed bool) {
+	for _, f := range []string{SourcePNRGOV, SourcePAXLST, SourceCoTravel} {
+		rest, ok := strings.CutPrefix(source, f)
+		if !ok {
+			continue
+		}
+		switch {
+		case rest == "" || rest[0] == ':':
+			return "", true
+		case rest[0] == '@':
+			esc, _, _ := strings.Cut(rest[1:], ":")
+			a, err := url.QueryUnescape(esc)
+			if err != nil {
+				a = esc // not FeedSource's; still nobody else's
+			}
+			return a, true
+		}
+	}
+	return "", false
+}
 
 // Link is a typed, sourced, time-stamped relation between two entities.
 // Links are undirected for traversal; From and To keep the direction in

@@ -79,15 +79,16 @@ func TripsFromTravellers(ts []*tripline.Traveller, source string, at time.Time) 
 	return out
 }
 
-// PNRSource returns the link source of a PNRGOV push: "pnrgov:" and the
-// flight and date it was pushed for, so that the next push for the same
-// flight replaces its links (a cancelled booking's links go with it); the
-// message reference when the push names no flight.
-func PNRSource(m *pnrgov.Message) string {
+// PNRSource returns the link source of a PNRGOV push agency imports:
+// FeedSource of the flight and date it was pushed for, so that the
+// agency's next push for the same flight replaces its links (a cancelled
+// booking's links go with it); the message reference when the push names
+// no flight.
+func PNRSource(agency string, m *pnrgov.Message) string {
 	if m.Flight != nil && m.Flight.Code() != "" {
-		return SourcePNRGOV + ":" + canonicalKey(KindFlight, m.Flight.Code()) + "/" + m.Flight.Date()
+		return FeedSource(SourcePNRGOV, agency, canonicalKey(KindFlight, m.Flight.Code())+"/"+m.Flight.Date())
 	}
-	return SourcePNRGOV + ":" + m.Ref
+	return FeedSource(SourcePNRGOV, agency, m.Ref)
 }
 
 // TripsFromPNR turns a PNRGOV message into trips: one per passenger and

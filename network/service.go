@@ -47,6 +47,9 @@ type Service struct {
 	SnapshotMaxAge time.Duration
 	// Now stamps imported links; tests inject it.
 	Now func() time.Time
+	// Agency is the node's agency: links of feeds imported before
+	// agencies were recorded (FeedAgency "") are its.
+	Agency string
 
 	version atomic.Uint64 // bumped on every change of the links
 
@@ -59,6 +62,17 @@ type Service struct {
 // NewService returns a Service over store.
 func NewService(store *MemStore) *Service {
 	return &Service{Store: store, Now: time.Now, snaps: map[string]*Snapshot{}}
+}
+
+// FeedOwner returns the agency that imported the links of a feed's source
+// (FeedAgency), the node's (Agency) for those imported before agencies
+// were recorded; "" for a source that is no feed's.
+func (s *Service) FeedOwner(source string) string {
+	a, feed := FeedAgency(source)
+	if feed && a == "" {
+		return s.Agency
+	}
+	return a
 }
 
 // ListingSource returns the link source of a listing's own links.
@@ -167,16 +181,35 @@ func (s *Service) Load(ctx context.Context, each func(ctx context.Context, fn fu
 
 // AddLinks validates, persists and adds links (analysts' input, CSV
 // imports), returning how many were new. A link of a listing's own source
-// is refused: those follow the listing. EINVALID names the first bad link.
+// is refused: those follow the listing; so is one of a feed's source
+// (FeedAgency): those are an agency's imports, which nobody may add to
+// or plant in another agency's. EINVALID names the first bad link.
 func (s *Service) AddLinks(ctx context.Context, links []Link) (int, error) {
+	for i, l := range links {
+		if err := CheckAddSource(l.Source); err != nil {
+			return 0, tripline.Errorf(tripline.EINVALID, "links[%d].%s", i, tripline.ErrorMessage(err))
+		}
+	}
+	return s.addLinks(ctx, links)
+}
+
+// CheckAddSource returns an EINVALID error when links of source may not
+// be added (AddLinks): a listing's own source, or a feed's (FeedAgency).
+func CheckAddSource(source string) error {
+	if strings.HasPrefix(source, SourceListing+":") {
+		return tripline.Errorf(tripline.EINVALID, "source: %.60q is reserved for a listing's own links", source)
+	}
+	if _, feed := FeedAgency(source); feed {
+		return tripline.Errorf(tripline.EINVALID, "source: %.60q is reserved for manifest and PNR imports", source)
+	}
+	return nil
+}
+
+// addLinks validates, persists and adds links.
+func (s *Service) addLinks(ctx context.Context, links []Link) (int, error) {
 	links = s.canonLinks(links)
 	if err := validate(links); err != nil {
 		return 0, err
-	}
-	for i, l := range links {
-		if strings.HasPrefix(l.Source, SourceListing+":") {
-			return 0, tripline.Errorf(tripline.EINVALID, "links[%d].source: %q is reserved for a listing's own links", i, l.Source)
-		}
 	}
 	if s.Persist != nil {
 		if err := s.Persist.SaveLinks(ctx, links); err != nil {
@@ -255,15 +288,14 @@ type Import struct {
 // make two people co-travellers.
 const MinCoTravel = 2
 
-// SourceCoTravel is the source of co_travel links derived across imports.
-const SourceCoTravel = "cotravel"
-
-// ImportTrips replaces the links of source with those derived from trips
-// (CoTravelLinks but co_travel), then derives co_travel links between the
-// trips' people and everyone they shared flights with on MinCoTravel or
-// more separate journeys, over every import so far: one PNR push is one
-// flight, so repeated co-travel only shows across pushes.
-func (s *Service) ImportTrips(ctx context.Context, source string, trips []Trip) (*Import, error) {
+// ImportTrips replaces the links of source (an import of agency's:
+// FeedSource) with those derived from trips (CoTravelLinks but
+// co_travel), then derives co_travel links between the trips' people and
+// everyone they shared flights with on MinCoTravel or more separate
+// journeys, over every import of agency's so far: one PNR push is one
+// flight, so repeated co-travel only shows across pushes. Other agencies'
+// imports are theirs: they neither count nor change.
+func (s *Service) ImportTrips(ctx context.Context, agency, source string, trips []Trip) (*Import, error) {
 	for i := range trips {
 		trips[i].Person = s.Canon(trips[i].Person)
 		trips[i].Source = source
@@ -283,12 +315,12 @@ func (s *Service) ImportTrips(ctx context.Context, source string, trips []Trip) 
 		people[t.Person] = true
 	}
 	imp := &Import{Source: source, Trips: len(trips), People: len(people), Links: len(links), Added: added}
-	co, err := s.historyCoTravel(ctx, people)
+	co, err := s.historyCoTravel(ctx, agency, people)
 	if err != nil {
 		return nil, err
 	}
 	if len(co) > 0 {
-		n, err := s.AddLinks(ctx, co)
+		n, err := s.addLinks(ctx, co)
 		if err != nil {
 			return nil, err
 		}
@@ -299,10 +331,13 @@ func (s *Service) ImportTrips(ctx context.Context, source string, trips []Trip) 
 }
 
 // historyCoTravel collects, for each of people, the flights shared with
-// anyone else in the store, and returns a co_travel link, weighted by
-// journeys, for every pair sharing MinCoTravel or more journeys.
-func (s *Service) historyCoTravel(ctx context.Context, people map[Entity]bool) ([]Link, error) {
+// anyone else in agency's imports, and returns a co_travel link of
+// agency's, weighted by journeys, for every pair sharing MinCoTravel or
+// more journeys.
+func (s *Service) historyCoTravel(ctx context.Context, agency string, people map[Entity]bool) ([]Link, error) {
 	now := s.Now().UTC()
+	source := FeedSource(SourceCoTravel, agency, "")
+	theirs := func(l Link) bool { return l.Type == LinkOnFlight && s.FeedOwner(l.Source) == agency }
 	seen := map[[2]Entity]bool{}
 	var out []Link
 	// Everyone on a flight, read once per flight: a full aircraft's
@@ -312,21 +347,19 @@ func (s *Service) historyCoTravel(ctx context.Context, people map[Entity]bool) (
 		if ps, ok := onFlight[flight]; ok {
 			return ps, nil
 		}
-		ls, err := s.Store.Links(ctx, flight, nil)
+		ls, err := s.Store.Links(ctx, flight, theirs)
 		if err != nil {
 			return nil, err
 		}
 		var ps []Entity
 		for _, l := range ls {
-			if l.Type == LinkOnFlight {
-				ps = append(ps, l.Other(flight))
-			}
+			ps = append(ps, l.Other(flight))
 		}
 		onFlight[flight] = ps
 		return ps, nil
 	}
 	for _, p := range sortedEntities(people) {
-		ls, err := s.Store.Links(ctx, p, nil)
+		ls, err := s.Store.Links(ctx, p, theirs)
 		if err != nil {
 			return nil, err
 		}
@@ -377,7 +410,7 @@ func (s *Service) historyCoTravel(ctx context.Context, people map[Entity]bool) (
 				continue
 			}
 			seen[[2]Entity{a, b}] = true
-			out = append(out, Link{From: a, To: b, Type: LinkCoTravel, Source: SourceCoTravel, At: now, Weight: float64(n)})
+			out = append(out, Link{From: a, To: b, Type: LinkCoTravel, Source: source, At: now, Weight: float64(n)})
 		}
 	}
 	slices.SortFunc(out, func(x, y Link) int {
@@ -413,15 +446,16 @@ func sortedEntities(m map[Entity]bool) []Entity {
 }
 
 // ImportPNR reads one PNRGOV interchange (pnrgov.Parse) and imports its
-// trips under PNRSource: co-travel, shared-contact, same-booking and
-// adjacent-seat links. EINVALID when the message cannot be read.
-func (s *Service) ImportPNR(ctx context.Context, r io.Reader) (*Import, error) {
+// trips as agency's, under PNRSource: co-travel, shared-contact,
+// same-booking and adjacent-seat links. EINVALID when the message cannot
+// be read.
+func (s *Service) ImportPNR(ctx context.Context, agency string, r io.Reader) (*Import, error) {
 	m, err := pnrgov.Parse(r)
 	if err != nil {
 		return nil, err
 	}
-	src := PNRSource(m)
-	imp, err := s.ImportTrips(ctx, src, TripsFromPNR(m, src, s.Now().UTC()))
+	src := PNRSource(agency, m)
+	imp, err := s.ImportTrips(ctx, agency, src, TripsFromPNR(m, src, s.Now().UTC()))
 	if err != nil {
 		return nil, err
 	}
@@ -432,18 +466,20 @@ func (s *Service) ImportPNR(ctx context.Context, r io.Reader) (*Import, error) {
 	return imp, nil
 }
 
-// ImportManifest imports a screened manifest's travellers (PAXLST),
-// grouped by flight and date, each group under "paxlst:FLIGHT/DATE" so that
-// screening the same flight again replaces its links.
-func (s *Service) ImportManifest(ctx context.Context, ts []*tripline.Traveller) ([]*Import, error) {
+// ImportManifest imports a screened manifest's travellers (PAXLST) as
+// agency's, grouped by flight and date, each group under the source
+// FeedSource(SourcePAXLST, agency, "FLIGHT/DATE"), so that the agency
+// screening the same flight again replaces its links (and another
+// agency's screening of it does not).
+func (s *Service) ImportManifest(ctx context.Context, agency string, ts []*tripline.Traveller) ([]*Import, error) {
 	byFlight := map[string][]Trip{}
 	for _, t := range TripsFromTravellers(ts, "", s.Now().UTC()) {
-		src := SourcePAXLST + ":" + canonicalKey(KindFlight, t.Flight) + "/" + strings.TrimSpace(t.Date)
+		src := FeedSource(SourcePAXLST, agency, canonicalKey(KindFlight, t.Flight)+"/"+strings.TrimSpace(t.Date))
 		byFlight[src] = append(byFlight[src], t)
 	}
 	var out []*Import
 	for _, src := range sortedKeys(byFlight) {
-		imp, err := s.ImportTrips(ctx, src, byFlight[src])
+		imp, err := s.ImportTrips(ctx, agency, src, byFlight[src])
 		if err != nil {
 			return out, err
 		}

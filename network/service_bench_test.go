@@ -164,7 +164,7 @@ func BenchmarkImportPNR(b *testing.B) {
 	var imp *network.Import
 	b.ResetTimer()
 	for range b.N {
-		if imp, err = svc.ImportPNR(ctx, bytes.NewReader(data)); err != nil {
+		if imp, err = svc.ImportPNR(ctx, "", bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -235,7 +235,7 @@ func BenchmarkScreeningFlagOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := svc.ImportPNR(ctx, bytes.NewReader(data)); err != nil {
+	if _, err := svc.ImportPNR(ctx, "", bytes.NewReader(data)); err != nil {
 		b.Fatal(err)
 	}
 	travellers := match.GenerateTravellers(10000, 1)

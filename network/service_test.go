@@ -23,19 +23,7 @@ func newService(t *testing.T) *network.Service {
 
 func importPNR(t *testing.T, svc *network.Service, name string, edit func(string) string) *network.Import {
 	t.Helper()
-	b, err := os.ReadFile("testdata/pnrgov/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	if edit != nil {
-		text = edit(text)
-	}
-	imp, err := svc.ImportPNR(t.Context(), strings.NewReader(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return imp
+	return importAs(t, svc, "", name, edit)
 }
 
 // hasLink reports whether svc holds a link of typ between a and b, either way.
@@ -276,4 +264,77 @@ func TestSnapshotCache(t *testing.T) {
 	if !slices.Contains(network.PersonKinds, network.KindDocument) {
 		t.Fatal("documents stand for people")
 	}
+}
+
+// TestImportsPerAgency: each agency's imports are its own source: the
+// same flight imported by two agencies is two sets of links, one
+// replacing neither, and co-travel counts only the importing agency's
+// flights, under a co-travel source of its own.
+func TestImportsPerAgency(t *testing.T) {
+	svc := newService(t)
+	svc.Agency = "s"
+	weekLater := strings.NewReplacer("101210", "171210", "121210", "191210", "111210", "181210").Replace
+	first := importAs(t, svc, "s", "gtas_pnrMessage.txt", nil)
+	other := importAs(t, svc, "y", "gtas_pnrMessage.txt", weekLater)
+	if first.Source != "pnrgov@s:DL324/2010-12-12" || other.Source != "pnrgov@y:DL324/2010-12-19" || other.CoTravel != 0 {
+		t.Fatalf("imports = %+v, %+v; want one source each and no co-travel across agencies", first, other)
+	}
+	again := importAs(t, svc, "y", "gtas_pnrMessage.txt", nil) // y's push of s's flight
+	if again.Source != "pnrgov@y:DL324/2010-12-12" || again.CoTravel != 1 {
+		t.Fatalf("y's second push = %+v, want y's own co-travel", again)
+	}
+	owners := map[string]int{}
+	for _, l := range linksOf(t, svc, smith) {
+		owners[svc.FeedOwner(l.Source)]++
+		if l.Type == network.LinkCoTravel && l.Source != "cotravel@y" {
+			t.Errorf("co_travel link %v, want source cotravel@y", l)
+		}
+	}
+	if owners["s"] == 0 || owners["y"] == 0 {
+		t.Fatalf("links of %s by agency: %v, want both s's and y's", smith, owners)
+	}
+	for _, tc := range []struct {
+		source, agency string
+		feed           bool
+	}{
+		{"pnrgov@s:DL324/2010-12-12", "s", true},
+		{network.FeedSource(network.SourcePAXLST, "a:b@c", "TK1/2026-12-01"), "a:b@c", true},
+		{network.FeedSource(network.SourceCoTravel, "y", ""), "y", true},
+		{"pnrgov:DL324/2010-12-12", "", true}, // imported before agencies were recorded
+		{"cotravel", "", true},
+		{"paxlst", "", true},
+		{"pnrgovx", "", false},
+		{"analyst:u1", "", false},
+		{network.ListingSource("un:1"), "", false},
+	} {
+		if a, feed := network.FeedAgency(tc.source); a != tc.agency || feed != tc.feed {
+			t.Errorf("FeedAgency(%q) = %q, %v; want %q, %v", tc.source, a, feed, tc.agency, tc.feed)
+		}
+	}
+}
+
+func importAs(t *testing.T, svc *network.Service, agency, name string, edit func(string) string) *network.Import {
+	t.Helper()
+	b, err := os.ReadFile("testdata/pnrgov/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if edit != nil {
+		text = edit(text)
+	}
+	imp, err := svc.ImportPNR(t.Context(), agency, strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return imp
+}
+
+func linksOf(t *testing.T, svc *network.Service, e network.Entity) []network.Link {
+	t.Helper()
+	ls, err := svc.Store.Links(t.Context(), e, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls
 }

@@ -59,7 +59,7 @@ func TestCoTravelLinksLinear(t *testing.T) {
 	svc := newService(t)
 	group := crowd(50, "GRP2", noSeat)
 	group[49].Document = &tripline.Document{Country: "GBR", Number: "999"}
-	imps, err := svc.ImportManifest(ctx, group)
+	imps, err := svc.ImportManifest(ctx, "", group)
 	if err != nil || len(imps) != 1 || imps[0].Links > 3*len(group) {
 		t.Fatalf("import = %+v, %v", imps, err)
 	}

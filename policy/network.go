@@ -12,10 +12,13 @@ import (
 // see, for every network read path (queries, analytics, exports): a link
 // naming a listing, or with a listing at either end, is visible only if
 // the caller may see that listing's details — links are details under
-// the handling rules, and officers never see them. Any other link (PNR,
-// manifest and analysts' own links) is the node's own data and visible to
-// any caller allowed on the route. A listing lookup does not know (withdrawn, expired, never seen)
-// hides its links. query describes the request for the audit entry the
+// the handling rules, and officers never see them. A link a manifest or PNR
+// import derived (network.FeedAgency) is the importing agency's and
+// visible to its callers only (those imported before agencies were
+// recorded are the node's agency's). Any other link (analysts' own) is
+// the node's own data and visible to any caller allowed on the route. A
+// listing lookup does not know (withdrawn, expired, never seen) hides its
+// links. query describes the request for the audit entry the
 // call writes. EUNAUTHORIZED without a caller identity.
 func (p *Policy) LinkFilter(ctx context.Context, query string, lookup func(id string) *tripline.Listing) (network.Allow, error) {
 	id, err := caller(ctx)
@@ -23,7 +26,24 @@ func (p *Policy) LinkFilter(ctx context.Context, query string, lookup func(id st
 		return nil, err
 	}
 	p.record(ctx, id, "network.query", query, "links disclosed at level details")
-	return p.linkFilter(id, tripline.LevelDetails, lookup), nil
+	return p.ownFeeds(id, p.linkFilter(id, tripline.LevelDetails, lookup)), nil
+}
+
+// ownFeeds narrows allow to the feed links (manifests, PNRs, their
+// co-travel) of the caller's agency: another agency's imports are its
+// own, neither read nor walked by this one's.
+func (p *Policy) ownFeeds(id *tripline.Identity, allow network.Allow) network.Allow {
+	return func(l network.Link) bool {
+		if agency, feed := network.FeedAgency(l.Source); feed {
+			if agency == "" {
+				agency = p.Agency // imported before agencies were recorded
+			}
+			if agency != id.Agency {
+				return false
+			}
+		}
+		return allow(l)
+	}
 }
 
 // ScreenLinks returns the two filters of the screening flag for the
@@ -32,7 +52,8 @@ func (p *Policy) LinkFilter(ctx context.Context, query string, lookup func(id st
 // CanScreen), so that an officer's screening sees a tie through a listed
 // person's phone; show is LinkFilter's rule (the caller's level, capped by
 // role, is details), and decides which steps of the path the explanation
-// may name. Nothing is audited here: the screening's result is.
+// may name. Both walk only the feed links of the caller's agency, as
+// LinkFilter. Nothing is audited here: the screening's result is.
 func (p *Policy) ScreenLinks(ctx context.Context, lookup func(id string) *tripline.Listing) (traverse, show network.Allow) {
 	id := tripline.IdentityFrom(ctx)
 	if id == nil {
@@ -41,7 +62,7 @@ func (p *Policy) ScreenLinks(ctx context.Context, lookup func(id string) *tripli
 	}
 	screen := func(l *tripline.Listing) bool { return l.LevelFor(id.Agency, p.Groups) >= tripline.LevelScreen }
 	details := func(l *tripline.Listing) bool { return p.Level(id, l) >= tripline.LevelDetails }
-	return cached(screen, lookup), cached(details, lookup)
+	return p.ownFeeds(id, cached(screen, lookup)), p.ownFeeds(id, cached(details, lookup))
 }
 
 func (p *Policy) linkFilter(id *tripline.Identity, min tripline.Level, lookup func(id string) *tripline.Listing) network.Allow {

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
 	"log"
@@ -23,6 +24,7 @@ func main() {
 	unPath := flag.String("un", "../shared/data/names/un_sc_consolidated_2024-09-26.xml", "UN SC consolidated list XML")
 	n := flag.Int("n", 10000, "innocent travellers to generate")
 	seed := flag.Int64("seed", 1, "generator seed")
+	dumpPath := flag.String("dump", "", "write each perturbed listed person's score to this file (to diff two builds)")
 	show := flag.Int("show", 10, "false alerts and misses to print")
 	flag.Parse()
 
@@ -88,6 +90,20 @@ func main() {
 	// Recall of listed people under perturbations.
 	fmt.Printf("\nrecall of listed people at review or hit, by perturbation:\n")
 	found, total := 0, 0
+	var dump *bufio.Writer
+	if *dumpPath != "" {
+		df, err := os.Create(*dumpPath)
+		if err != nil {
+			log.Fatal(err)
+		}
+		dump = bufio.NewWriter(df)
+		defer func() {
+			if err := dump.Flush(); err != nil {
+				log.Fatal(err)
+			}
+			df.Close()
+		}()
+	}
 	var misses []string
 	var recallScores []float64
 	for k, kind := range match.Perturbations {
@@ -102,6 +118,9 @@ func main() {
 			hit := false
 			for _, m := range ms {
 				if m.Listing == l.ID {
+					if dump != nil {
+						fmt.Fprintf(dump, "%s %q %s -> %s %v\n", kind, t.Name, t.DOB, l.ID, m.Score)
+					}
 					recallScores = append(recallScores, m.Score)
 					hit = m.Score >= th.Review
 					if m.Score >= th.Hit {

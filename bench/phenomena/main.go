@@ -9,7 +9,7 @@
 // made the same way from the OFAC SDN individuals (2021) and screened
 // against that list.
 //
-//	go run ./bench/phenomena [-seed 1] [-show 0] [-half tune] [-ofac=true] [-bare]
+//	go run ./bench/phenomena [-seed 1] [-show 0] [-near 0] [-half tune] [-ofac=true] [-bare]
 package main
 
 import (
@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -37,6 +38,7 @@ func main() {
 	showHalf := flag.String("half", "tune", "whose misses -show prints: tune or report")
 	bare := flag.Bool("bare", false, "screen the listed people by name alone: no birth date, nationality or sex (a harder view of recall)")
 	dumpPath := flag.String("dump", "", "write every screening's matches and scores to this file (to diff two builds)")
+	near := flag.Int("near", 0, "found cases of the -half half to print per phenomenon, lowest score first: where the next misses come from")
 	flag.Parse()
 	if *dumpPath != "" {
 		f, err := os.Create(*dumpPath)
@@ -83,6 +85,9 @@ func main() {
 				strip(s)
 			}
 			st := measure(ix, s, *show, h.name == *showHalf)
+			if h.name == *showHalf && *near > 0 && !s.Innocent {
+				printNear(ix, s, *near)
+			}
 			r := results[s.Name]
 			r[h.half] = st
 			results[s.Name] = r
@@ -222,6 +227,28 @@ func measure(ix *match.Index, s phen.Set, show int, print bool) stat {
 		printFeats(m.Explain)
 	}
 	return st
+}
+
+// printNear prints the n found cases of a recall set whose listing scored
+// lowest: the closest calls.
+func printNear(ix *match.Index, s phen.Set, n int) {
+	type call struct {
+		score float64
+		c     phen.Case
+	}
+	var calls []call
+	for _, c := range s.Cases {
+		for _, m := range ix.Screen(c.T, now, nil) {
+			if m.Listing == c.Want {
+				calls = append(calls, call{m.Score, c})
+				break
+			}
+		}
+	}
+	sort.Slice(calls, func(i, j int) bool { return calls[i].score < calls[j].score })
+	for _, k := range calls[:min(n, len(calls))] {
+		fmt.Printf("  near %-15s %.3f %q %s %s -> %s %q\n", s.Name, k.score, k.c.T.FullName(), k.c.T.DOB, k.c.T.Nationality, k.c.Want, ix.Listing(k.c.Want).PrimaryName())
+	}
 }
 
 func printFeats(fs []tripline.Feature) {

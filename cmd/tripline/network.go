@@ -35,6 +35,7 @@ func (n *Node) openNetwork(ctx context.Context) error {
 	svc.Country = n.Screener.Countries.Alpha3
 	svc.SnapshotEvery, svc.SnapshotMaxAge = snapshotEvery, snapshotMaxAge
 	svc.Now = func() time.Time { return n.Now() }
+	svc.Agency = n.Agency
 	if err := svc.Open(ctx, sqlstore.NewLinkStore(n.DB)); err != nil {
 		return fmt.Errorf("load links: %w", err)
 	}
@@ -94,10 +95,15 @@ func (n *Node) linked(ctx context.Context, t *tripline.Traveller) *tripline.Matc
 }
 
 // onManifest derives the links of a screened manifest (same booking,
-// adjacent seats, co-travel) before its travellers are screened. A failure
-// is logged: screening goes on without them.
+// adjacent seats, co-travel) before its travellers are screened, as the
+// screening agency's (the node's on the command line). A failure is
+// logged: screening goes on without them.
 func (n *Node) onManifest(ctx context.Context, m *screening.Manifest) {
-	imps, err := n.Network.ImportManifest(ctx, m.Travellers)
+	agency := n.Agency
+	if id := tripline.IdentityFrom(ctx); id != nil {
+		agency = id.Agency
+	}
+	imps, err := n.Network.ImportManifest(ctx, agency, m.Travellers)
 	if err != nil {
 		n.Logger.Error("network: manifest links", "err", err)
 		return
@@ -381,7 +387,7 @@ func importPNRs(ctx context.Context, env *Env, n *Node, files []string) error {
 		if err != nil {
 			return fmt.Errorf("open PNR: %w", err)
 		}
-		imp, err := n.Network.ImportPNR(ctx, f)
+		imp, err := n.Network.ImportPNR(ctx, n.Agency, f)
 		f.Close()
 		if err != nil {
 			return tripline.Errorf(tripline.ErrorCode(err), "%s: %s", path, tripline.ErrorMessage(err))

@@ -140,7 +140,7 @@ func TestNetworkCLI(t *testing.T) {
 		t.Fatalf("bad CSV = %d %s", code, errs)
 	}
 	code, out, errs = run(t, dir, "", "network", "import-pnr", samplePNR)
-	if code != 0 || !strings.Contains(out, `"source":"pnrgov:DL324/2010-12-12"`) {
+	if code != 0 || !strings.Contains(out, `"source":"pnrgov@local:DL324/2010-12-12"`) {
 		t.Fatalf("import-pnr = %d %s %s", code, out, errs)
 	}
 	// After a restart (each command opens the node anew): P-17 reaches
