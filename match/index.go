@@ -94,12 +94,11 @@ type Index struct {
 
 // scratch is per-screening working memory, reused across screenings.
 type scratch struct {
-	acc     []float32
-	touched []uint32
-	lists   []postList // the query's keys with postings
-	top     candHeap   // the best-supported slots
-	cands   []uint32   // candidates' result, valid until the scratch is put back
-	dec     snapDecoder
+	acc   accumulator
+	lists []postList // the query's keys with postings
+	top   candHeap   // the best-supported slots
+	cands []uint32   // candidates' result, valid until the scratch is put back
+	dec   snapDecoder
 }
 
 // postList is one query key's postings: in the flat arrays (Compact), in
@@ -750,53 +749,45 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		}
 	}
 	slices.SortFunc(lists, func(a, b postList) int { return a.n - b.n })
-	if len(sc.acc) < len(ix.slots) {
-		sc.acc = make([]float32, len(ix.slots)+len(ix.slots)/4+16)
-	}
-	acc := sc.acc
-	touched := sc.touched[:0]
-	n := float64(ix.lenLocked() + 1)
+	all := lists
+	// Rare keys first; the rest would only add noise and time.
 	visited := 0
 	for i, l := range lists {
 		if i > 0 && (l.n > maxPosting || visited+l.n > postingBudget) {
-			break // rare keys first; the rest would only add noise and time
+			lists = lists[:i]
+			break
 		}
 		visited += l.n
-		w := keyWeight[l.kind] * float32(math.Log(n/float64(l.n)+1))
-		for _, ps := range [2][]uint32{l.flat, l.added} {
-			for _, s := range ps {
-				if s == deadSlot {
-					continue // removed since Compact
-				}
-				if acc[s] == 0 {
-					touched = append(touched, s)
-				}
-				acc[s] += w
-			}
-		}
 	}
-	clear(lists) // the postings are the index's: keep none past the screening
-	sc.lists = lists[:0]
+	acc := &sc.acc
+	acc.reset(visited, len(ix.slots))
+	n := float64(ix.lenLocked() + 1)
+	for _, l := range lists {
+		w := keyWeight[l.kind] * float32(math.Log(n/float64(l.n)+1))
+		acc.addAll(l.flat, w)
+		acc.addAll(l.added, w)
+	}
+	clear(all) // the postings are the index's: keep none past the screening
+	sc.lists = all[:0]
 	// Keep the best-supported slots: a min-heap of the top candidates, in
 	// the scratch (heap.Init and Fix take a pointer: a local would escape).
 	const keep = 4 * maxCandidates
 	sc.top = sc.top[:0]
-	for _, s := range touched {
-		w := acc[s]
-		acc[s] = 0
+	for _, i := range acc.used {
+		e := acc.tab[i]
+		c := cand{e.s - 1, e.w}
 		if len(sc.top) < keep {
-			sc.top = append(sc.top, cand{s, w})
+			sc.top = append(sc.top, c)
 			if len(sc.top) == keep {
 				heap.Init(&sc.top)
 			}
 			continue
 		}
-		if c := (cand{s, w}); worse(sc.top[0], c) {
+		if worse(sc.top[0], c) {
 			sc.top[0] = c
 			heap.Fix(&sc.top, 0)
 		}
 	}
-	sc.touched = touched[:0]
 	cs := []cand(sc.top)
 	slices.SortFunc(cs, func(a, b cand) int {
 		if a.w != b.w {

@@ -119,3 +119,92 @@ func hasLive(ps []uint32) bool {
 	}
 	return false
 }
+
+// accumulator sums each slot's retrieval support over a screening's
+// postings. A screening visits at most a few thousand postings spread over
+// every slot of the index: an array of one float per slot (4 MB for a
+// million listings) costs a cache miss per posting, while an open
+// addressing table sized to the postings about to be visited stays in the
+// processor's nearer caches. An index with fewer slots than the table
+// would have places gets one place per slot: no probing.
+type accumulator struct {
+	tab    []accEntry
+	used   []uint32 // the places of tab in use, in the order first used
+	shift  uint     // of a slot's hash to its place in tab
+	direct bool     // tab is indexed by slot
+}
+
+// accEntry is a slot's support; s is the slot plus one, 0 when empty.
+type accEntry struct {
+	s uint32
+	w float32
+}
+
+// reset empties the table and sizes it for n postings over slots slots.
+func (a *accumulator) reset(n, slots int) {
+	// Only the places used are emptied: a large table for a screening of
+	// many postings costs nothing to the many of few.
+	if len(a.used) > len(a.tab)/8 {
+		clear(a.tab)
+	} else {
+		for _, i := range a.used {
+			a.tab[i] = accEntry{}
+		}
+	}
+	a.used = a.used[:0]
+	size, b := 64, uint(6)
+	for size < 2*n && size < slots {
+		size, b = size*2, b+1
+	}
+	// A table at most half full, or one place per slot.
+	a.direct = size >= slots
+	if a.direct {
+		size = slots
+	}
+	if cap(a.tab) < size {
+		a.tab = make([]accEntry, size)
+	}
+	a.tab = a.tab[:cap(a.tab)][:size]
+	a.shift = 64 - b
+}
+
+// addAll adds w to the support of every slot in ps but dead ones.
+func (a *accumulator) addAll(ps []uint32, w float32) {
+	tab, shift, used := a.tab, a.shift, a.used
+	if a.direct {
+		for _, s := range ps {
+			if s == deadSlot {
+				continue // removed since Compact
+			}
+			if tab[s].s == 0 {
+				used = append(used, s)
+			}
+			tab[s] = accEntry{s + 1, tab[s].w + w}
+		}
+		a.used = used
+		return
+	}
+	mask := uint64(len(tab) - 1)
+	for _, s := range ps {
+		if s == deadSlot {
+			continue
+		}
+		k := s + 1
+		// Fibonacci hashing: slots are dense, the top bits spread them.
+		i := uint64(k) * 0x9E3779B97F4A7C15 >> shift
+		for {
+			e := &tab[i]
+			if e.s == k {
+				e.w += w
+				break
+			}
+			if e.s == 0 {
+				*e = accEntry{k, w}
+				used = append(used, uint32(i))
+				break
+			}
+			i = (i + 1) & mask
+		}
+	}
+	a.used = used
+}

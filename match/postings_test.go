@@ -86,3 +86,74 @@ func TestCompactSameResults(t *testing.T) {
 		t.Fatal("a removed listing is still indexed")
 	}
 }
+
+// The accumulator sums each slot's support as an array of one float per
+// slot would, in both its forms (an array for a small index, a hash table
+// for a large one), across resets that shrink and grow it, and skips dead
+// postings.
+func TestAccumulator(t *testing.T) {
+	tests := []struct {
+		name  string
+		slots int
+		lists [][]uint32
+	}{
+		{"direct", 50, [][]uint32{{1, 2, 3}, {3, 4, deadSlot}, {49, 3, 0}}},
+		{"hashed", 1_000_000, [][]uint32{{999_999, 7, 123_456}, {7, deadSlot, 0}, {0, 123_456, 500_000}}},
+		// Dense slots in a small table: neighbours probe past each other.
+		{"hashed, full", 1_000_000, [][]uint32{seq(0, 16), seq(8, 24), seq(990_000, 990_008)}},
+		{"hashed, large", 1_000_000, [][]uint32{seq(0, 9000), seq(4500, 13_500), seq(200_000, 206_000)}},
+		// Smaller again: what the large one left is gone.
+		{"hashed after large", 1_000_000, [][]uint32{{5, 6}, {6, 300_000}}},
+		{"direct after large", 50, [][]uint32{{5, 6}, {6, 49}}},
+	}
+	var a accumulator
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := map[uint32]float32{}
+			n := 0
+			for i, ps := range tt.lists {
+				n += len(ps)
+				for _, s := range ps {
+					if s != deadSlot {
+						want[s] += float32(i + 1)
+					}
+				}
+			}
+			for range 2 { // the second time on a used table
+				a.reset(n, tt.slots)
+				for i, ps := range tt.lists {
+					a.addAll(ps, float32(i+1))
+				}
+				got := map[uint32]float32{}
+				for _, i := range a.used {
+					e := a.tab[i]
+					if _, dup := got[e.s-1]; dup {
+						t.Fatalf("slot %d twice", e.s-1)
+					}
+					got[e.s-1] = e.w
+				}
+				inUse := 0
+				for _, e := range a.tab {
+					if e.s != 0 {
+						inUse++
+					}
+				}
+				if inUse != len(got) {
+					t.Fatalf("%d places in use, %d slots listed", inUse, len(got))
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("got %d slots, want %d: %v", len(got), len(want), got)
+				}
+			}
+		})
+	}
+}
+
+// seq returns the slots from lo up to hi.
+func seq(lo, hi uint32) []uint32 {
+	var out []uint32
+	for s := lo; s < hi; s++ {
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,16 +1,23 @@
-// Package natsbus carries a node's committed events over NATS JetStream to
-// whatever follows them (screening replicas, design.md §6). JetStream is
-// never the only copy of anything: every event is in the node's log, and
-// a follower checks each origin's sequence, drops duplicates and re-reads
-// any gap from the log, so a lost or repeated message costs nothing.
+// Package natsbus tells whatever follows a node's events (screening
+// replicas, `tripline events follow`, design.md §6) over NATS JetStream
+// that the node committed some. A message is only a wake-up: it names an
+// origin and a sequence number, and the follower reads the events from
+// the store's log, the system of record. Nothing that arrives over the
+// bus is believed: a message anyone could publish (a forged event, a
+// replay, a made-up sequence) costs at most one read of the log, and the
+// stream holds no personal data. A lost or repeated message costs
+// nothing either: a follower also re-reads the log every Recheck.
 package natsbus
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,18 +27,30 @@ import (
 	"tripline"
 )
 
-// Bus is a connection to one JetStream stream of events.
+// Bus is a connection to one JetStream stream of wake-ups.
 type Bus struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream string
+	// Recheck is how often a follower reads the log without being woken
+	// (Connect sets 2s): what a lost message, or one whose id a forger
+	// took, would have announced is late by at most this.
+	Recheck time.Duration
+}
+
+// wakeup is a message's body: which origin committed up to which
+// sequence number. It is a hint to read the log, never an event.
+type wakeup struct {
+	Origin string `json:"origin"`
+	Seq    int64  `json:"seq"`
 }
 
 // Connect connects to the NATS server at url and makes sure the stream
 // exists: subjects "<stream>.<origin>", kept on disk for a day, with a
 // duplicate window so that a resent event is stored once. The stream
-// carries whole events: credentials (a NATS .creds file, "" for none) and
-// a tls:// url keep it to the agency's own processes.
+// carries wake-ups only (origin and sequence number); credentials (a NATS
+// .creds file, "" for none) and a tls:// url keep even those to the
+// agency's own processes (docs/security.md: the publish permissions).
 func Connect(ctx context.Context, url, stream, creds string) (*Bus, error) {
 	opts := []nats.Option{nats.Name("tripline"), nats.Timeout(5 * time.Second), nats.MaxReconnects(-1)}
 	if creds != "" {
@@ -49,14 +68,34 @@ func Connect(ctx context.Context, url, stream, creds string) (*Bus, error) {
 		nc.Close()
 		return nil, fmt.Errorf("natsbus: jetstream: %w", err)
 	}
-	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if err := ensureStream(ctx, js, jetstream.StreamConfig{
 		Name: stream, Subjects: []string{stream + ".>"}, Storage: jetstream.FileStorage,
 		Duplicates: 2 * time.Minute, MaxAge: 24 * time.Hour,
 	}); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("natsbus: stream %s: %w", stream, err)
 	}
-	return &Bus{nc: nc, js: js, stream: stream}, nil
+	return &Bus{nc: nc, js: js, stream: stream, Recheck: 2 * time.Second}, nil
+}
+
+// ensureStream creates the stream, or updates one that differs from want.
+// It looks first, so that a follower whose NATS user may only read the
+// stream's info (docs/security.md) connects to a stream the writer made.
+func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.StreamConfig) error {
+	s, err := js.Stream(ctx, want.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		_, err = js.CreateStream(ctx, want)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	have := s.CachedInfo().Config
+	if slices.Equal(have.Subjects, want.Subjects) && have.Duplicates == want.Duplicates && have.MaxAge == want.MaxAge {
+		return nil
+	}
+	_, err = js.UpdateStream(ctx, want)
+	return err
 }
 
 // Close drains and closes the connection.
@@ -74,16 +113,25 @@ func (b *Bus) subject(origin string) string {
 	}, origin)
 }
 
-// Publish sends evs, in order, and waits until the stream holds them. Each
-// message's id is its origin and sequence: the stream stores a resend once.
+// Publish announces evs, in order, and waits until the stream holds the
+// wake-ups. Each message's id is the event's origin, sequence and a digest
+// of the whole event: the stream stores a resend once, and a forger, who
+// cannot know an event before it is published, cannot take its id first
+// and have the real announcement dropped as a duplicate.
 func (b *Bus) Publish(ctx context.Context, evs []*tripline.Event) error {
 	var acks []jetstream.PubAckFuture
 	for _, ev := range evs {
-		data, err := json.Marshal(ev)
+		whole, err := json.Marshal(ev)
 		if err != nil {
 			return fmt.Errorf("natsbus: encode event %s/%d: %w", ev.Origin, ev.Seq, err)
 		}
-		f, err := b.js.PublishAsync(b.subject(ev.Origin), data, jetstream.WithMsgID(fmt.Sprintf("%s/%d", ev.Origin, ev.Seq)))
+		data, err := json.Marshal(wakeup{Origin: ev.Origin, Seq: ev.Seq})
+		if err != nil {
+			return fmt.Errorf("natsbus: encode event %s/%d: %w", ev.Origin, ev.Seq, err)
+		}
+		sum := sha256.Sum256(whole)
+		id := fmt.Sprintf("%s/%d/%s", ev.Origin, ev.Seq, hex.EncodeToString(sum[:16]))
+		f, err := b.js.PublishAsync(b.subject(ev.Origin), data, jetstream.WithMsgID(id))
 		if err != nil {
 			return fmt.Errorf("natsbus: publish event %s/%d: %w", ev.Origin, ev.Seq, err)
 		}
@@ -101,13 +149,13 @@ func (b *Bus) Publish(ctx context.Context, evs []*tripline.Event) error {
 	return nil
 }
 
-// Follow applies the events the stream carries from now on, in order per
-// origin, starting after from[origin] (what the follower already holds; an
-// origin not in from starts at 0). It first catches up from log, the
-// system of record, on every origin in from, then takes each message: one
-// at or below its origin's position is a duplicate and dropped; one past
-// a gap has the gap read from log first. It returns when ctx ends, or with
-// the first error of apply.
+// Follow applies origin's events from the log, in order per origin,
+// starting after from[origin] (what the follower already holds; an origin
+// not in from starts at 0): first all the log holds of every origin in
+// from, then what it holds each time a message announces a sequence
+// number past an origin's position, and every Recheck. A message's body
+// is never applied: only the log's events reach apply. It returns when
+// ctx ends, or with the first error of apply.
 func (b *Bus) Follow(ctx context.Context, log tripline.EventService, from map[string]int64, apply func([]*tripline.Event) error) error {
 	return b.follow(ctx, log, from, apply, nil)
 }
@@ -134,28 +182,57 @@ func (b *Bus) follow(ctx context.Context, log tripline.EventService, from map[st
 		return fmt.Errorf("natsbus: follow %s: %w", b.stream, err)
 	}
 	go func() { <-ctx.Done(); msgs.Stop() }()
+	wakes, errc := make(chan wakeup, 256), make(chan error, 1)
+	go func() {
+		for {
+			m, err := msgs.Next()
+			if err != nil {
+				errc <- err
+				return
+			}
+			var w wakeup
+			if json.Unmarshal(m.Data(), &w) != nil || w.Origin == "" || w.Seq <= 0 || m.Subject() != b.subject(w.Origin) {
+				continue // not a wake-up (or for another subject's origin): the log has every real event
+			}
+			select {
+			case wakes <- w:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	f := &follower{log: log, apply: apply, pos: map[string]int64{}}
 	for origin, seq := range from {
 		f.pos[origin] = seq
 		// Subscribed first, then caught up: nothing falls between the two.
-		if err := f.fill(ctx, origin, -1); err != nil {
+		if err := f.fill(ctx, origin); err != nil {
 			return err
 		}
 	}
+	recheck := time.NewTicker(max(b.Recheck, 10*time.Millisecond))
+	defer recheck.Stop()
 	for {
-		m, err := msgs.Next()
-		if err != nil {
+		select {
+		case w := <-wakes:
+			if w.Seq <= f.pos[w.Origin] {
+				continue // a duplicate, or read from the log already
+			}
+			if err := f.fill(ctx, w.Origin); err != nil {
+				return err
+			}
+		case <-recheck.C:
+			for origin := range f.pos {
+				if err := f.fill(ctx, origin); err != nil {
+					return err
+				}
+			}
+		case err := <-errc:
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				return ctx.Err()
 			}
 			return fmt.Errorf("natsbus: follow %s: %w", b.stream, err)
-		}
-		var ev tripline.Event
-		if err := json.Unmarshal(m.Data(), &ev); err != nil || ev.Origin == "" || ev.Seq <= 0 {
-			continue // not an event: nothing to apply, and the log has every real one
-		}
-		if err := f.take(ctx, &ev); err != nil {
-			return err
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
@@ -167,47 +244,16 @@ type follower struct {
 	pos   map[string]int64
 }
 
-func (f *follower) take(ctx context.Context, ev *tripline.Event) error {
-	last := f.pos[ev.Origin]
-	switch {
-	case ev.Seq <= last:
-		return nil // a duplicate, or read from the log already
-	case ev.Seq > last+1:
-		if err := f.fill(ctx, ev.Origin, ev.Seq-1); err != nil {
-			return err
-		}
-		if f.pos[ev.Origin] != ev.Seq-1 {
-			// The log does not hold the gap yet: leave ev to a later
-			// message, whose gap read will include it.
-			return nil
-		}
-	}
-	if err := f.apply([]*tripline.Event{ev}); err != nil {
-		return err
-	}
-	f.pos[ev.Origin] = ev.Seq
-	return nil
-}
+// page is how many events one read of the log takes.
+const page = 1000
 
-// fill applies origin's events from the log after its position, up to
-// until (-1: all there are).
-func (f *follower) fill(ctx context.Context, origin string, until int64) error {
+// fill applies all the log holds of origin after its position.
+func (f *follower) fill(ctx context.Context, origin string) error {
 	for {
 		after := f.pos[origin]
-		if until >= 0 && after >= until {
-			return nil
-		}
-		evs, err := f.log.Events(ctx, origin, after, 1000)
+		evs, err := f.log.Events(ctx, origin, after, page)
 		if err != nil {
-			return fmt.Errorf("natsbus: read gap of %s after %d: %w", origin, after, err)
-		}
-		if until >= 0 {
-			for i, ev := range evs {
-				if ev.Seq > until {
-					evs = evs[:i]
-					break
-				}
-			}
+			return fmt.Errorf("natsbus: read the log of %s after %d: %w", origin, after, err)
 		}
 		if len(evs) == 0 {
 			return nil
@@ -216,5 +262,8 @@ func (f *follower) fill(ctx context.Context, origin string, until int64) error {
 			return err
 		}
 		f.pos[origin] = evs[len(evs)-1].Seq
+		if len(evs) < page {
+			return nil
+		}
 	}
 }

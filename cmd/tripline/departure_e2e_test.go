@@ -52,7 +52,7 @@ func TestPNRPreDepartureHitRouted(t *testing.T) {
 		"birth_dates":["1988-04-02"],"action":"refuse_entry","directions":{"out":{"action":"prevent_departure"}},"contact":"A duty desk",
 		"handling":{"screen":["agency-b","agency-c"],"action":["agency-b","agency-c"]},"provenance":{"originator":"agency-a"}}`)
 	for _, n := range []*fedNode{b, c} {
-		within(t, 15*time.Second, "listing at "+n.id, func() bool { return decisionOf(n, "Karim Benali Haddad", "1988-04-02") == "hit" })
+		within(t, 60*time.Second, "listing at "+n.id, func() bool { return decisionOf(n, "Karim Benali Haddad", "1988-04-02") == "hit" })
 	}
 
 	push, err := os.ReadFile("../../screening/testdata/pnr_predeparture.edi")

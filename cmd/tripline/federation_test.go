@@ -112,6 +112,9 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
+// within waits until cond holds and returns how long it took, failing
+// after d: a cap, not a target (propagation speed is measured in bench/;
+// a cap near the usual time fails on a busy machine).
 func within(t testing.TB, d time.Duration, what string, cond func() bool) time.Duration {
 	t.Helper()
 	start := time.Now()
@@ -209,7 +212,7 @@ func TestFederationThreeNodes(t *testing.T) {
 
 	// A lists a person, re-share allowed: it reaches C through B.
 	a.must("analyst", "POST", "/v1/listings", listingBody("agency-a", "1", "Zebulon Quartermaine", "1980-02-03", "allowed"))
-	took := within(t, 10*time.Second, "listing screenable at C", func() bool { return decisionOf(c, "Zebulon Quartermaine", "1980-02-03") == "hit" })
+	took := within(t, 60*time.Second, "listing screenable at C", func() bool { return decisionOf(c, "Zebulon Quartermaine", "1980-02-03") == "hit" })
 	t.Logf("write at A → screenable at C via B: %s", took)
 	// C's copy verifies end to end and records the chain; no details reached C.
 	l := c.must("analyst", "GET", "/v1/listings/agency-a:1", "")
@@ -226,19 +229,19 @@ func TestFederationThreeNodes(t *testing.T) {
 		t.Fatalf("C screening = %d %v", st, r)
 	}
 	enc := r["encounters"].([]any)[0].(string)
-	within(t, 15*time.Second, "encounter at A", func() bool {
+	within(t, 60*time.Second, "encounter at A", func() bool {
 		st, e := a.call("analyst", "GET", "/v1/encounters/"+enc, "")
 		return st == 200 && e["agency"] == "agency-c"
 	})
-	within(t, 15*time.Second, "acknowledgement back at C", func() bool {
+	within(t, 60*time.Second, "acknowledgement back at C", func() bool {
 		_, rs := c.call("analyst", "GET", "/v1/reports?status=acknowledged", "")
 		return rs != nil && strings.Contains(fmt.Sprint(rs["reports"]), enc)
 	})
 
 	// A listing marked never re-share reaches B but not C.
 	a.must("analyst", "POST", "/v1/listings", listingBody("agency-a", "2", "Ottoline Featherstonehaugh", "1975-05-06", "never"))
-	within(t, 10*time.Second, "never-reshare listing at B", func() bool { return decisionOf(b, "Ottoline Featherstonehaugh", "1975-05-06") == "hit" })
-	within(t, 10*time.Second, "C caught up past it", func() bool { return lastSeq(c, "A") == lastSeq(a, "A") })
+	within(t, 60*time.Second, "never-reshare listing at B", func() bool { return decisionOf(b, "Ottoline Featherstonehaugh", "1975-05-06") == "hit" })
+	within(t, 60*time.Second, "C caught up past it", func() bool { return lastSeq(c, "A") == lastSeq(a, "A") })
 	if d := decisionOf(c, "Ottoline Featherstonehaugh", "1975-05-06"); d != "clear" {
 		t.Fatalf("never-reshare listing at C: %s", d)
 	}

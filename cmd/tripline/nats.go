@@ -11,10 +11,10 @@ import (
 	"tripline/natsbus"
 )
 
-// publishEvents sends every event of this data directory (committed here,
-// or found in the log by tail) to the JetStream stream at url until ctx
-// ends, for screening replicas and other followers (design.md
-// §6). A commit never waits on NATS: batches queue, and one the queue
+// publishEvents announces every event of this data directory (committed
+// here, or found in the log by tail) on the JetStream stream at url until
+// ctx ends, for screening replicas and other followers (design.md §6),
+// which read the events from the log. A commit never waits on NATS: batches queue, and one the queue
 // cannot take is dropped with a warning; followers read it from the log
 // at the next gap, as they would a message NATS lost.
 func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) error {
@@ -50,11 +50,11 @@ func (n *Node) publishEvents(ctx context.Context, url, stream, creds string) err
 	return nil
 }
 
-// followEvents applies this node's events as the JetStream stream carries
-// them (a replica: its writer publishes every event of the log, those the
-// replicas write included), dropping duplicates and reading any gap from
-// the store. The tail still reads the store's log every 300 ms, so a
-// stream that loses or delays an acknowledged event only slows a change.
+// followEvents applies this node's events from the store's log each time
+// the JetStream stream announces some (a replica: its writer announces
+// every event of the log, those the replicas write included). A message's
+// body is never applied. The tail still reads the store's log every 300
+// ms, so a stream that loses or delays an announcement only slows a change.
 func (n *Node) followEvents(ctx context.Context, url, stream, creds string) error {
 	bus, err := natsbus.Connect(ctx, url, stream, creds)
 	if err != nil {
@@ -82,8 +82,8 @@ func (n *Node) followEvents(ctx context.Context, url, stream, creds string) erro
 var eventCommands = []*command{{
 	name: "events follow", usage: "[--nats URL] [--origin ORIGIN] [--after SEQ]",
 	summary: "Print the event log as JSON Lines, until interrupted.\n" +
-		"First the events the log holds after SEQ, then each new one, in order. With --nats they arrive as the JetStream stream carries them, any gap\n" +
-		"read from the log; without, the data directory's log is read every --poll. Outside tools (a replica,\n" +
+		"First the events the log holds after SEQ, then each new one, in order. With --nats the log is read each time the JetStream stream\n" +
+		"announces new events (never printed from the stream itself); without, the data directory's log is read every --poll. Outside tools (a replica,\n" +
 		"an analytics feed) read this rather than the stream itself.",
 	examples: []string{"tripline events follow --after 0", "tripline events follow --nats nats://127.0.0.1:4222 --origin B"},
 	flags: func(fs *flag.FlagSet, env *Env) runFunc {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -103,11 +104,34 @@ func TestServePublishesToJetStream(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- Run(fctx, env, []string{"events", "follow", "--after", "1"}) }()
 	waitFor(t, func() bool { return strings.Contains(out.String(), `"subject":"local:2"`) })
+	// Someone who may publish on the stream sends a forged event with the
+	// next sequence number, under the message id of the old format, before
+	// the node commits it: it is not printed, and the real one is.
+	last, err := sqlstore.NewEventService(logDB).LastSeq(ctx, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forger, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer forger.Close()
+	js, err := jetstream.New(forger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := fmt.Sprintf(`{"origin":"local","seq":%d,"type":"listing.withdrawn","subject":"forged-withdrawal","at":"2026-12-03T00:00:00Z"}`, last+1)
+	if _, err := js.Publish(ctx, stream+".local", []byte(forged), jetstream.WithMsgID(fmt.Sprintf("local/%d", last+1))); err != nil {
+		t.Fatal(err)
+	}
 	n.call("POST", "/v1/listings", listing("3"))
 	waitFor(t, func() bool { return strings.Contains(out.String(), `"subject":"local:3"`) })
 	stop()
 	if code := <-done; code != 0 {
 		t.Fatalf("events follow exit %d", code)
+	}
+	if strings.Contains(out.String(), "forged") {
+		t.Fatalf("events follow passed on the forged event:\n%s", out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	var seqs []int64
