@@ -2,6 +2,7 @@ package federation
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -168,18 +169,17 @@ func (p *Peer) WriteBundle(w io.Writer, b *Bundle) error {
 // events as the partner's feed would, reports through recv (a receipt is
 // owed for each), receipts to the outbox. A bundle that does not verify
 // applies nothing.
-func (p *Peer) ReadBundle(ctx context.Context, r io.Reader, name string, recv ReportReceiver) (*BundleResult, error) {
+//
+// r is read twice (parseBundle): a file, not a stream.
+func (p *Peer) ReadBundle(ctx context.Context, r io.ReadSeeker, name string, recv ReportReceiver) (*BundleResult, error) {
+	if _, err := p.Reload(ctx); err != nil {
+		return nil, err
+	}
 	head, evs, reports, err := p.parseBundle(r, name)
 	if err != nil {
 		return nil, err
 	}
 	res := &BundleResult{From: head.From, Seq: head.Seq}
-	if _, err := p.Reload(ctx); err != nil {
-		return nil, err
-	}
-	if x, ok := p.Partner(head.From); ok && x.Suspended() {
-		return nil, tripline.Errorf(tripline.EFORBIDDEN, "%s: bundle from %q: the partner is suspended", name, head.From)
-	}
 	last, err := p.Store.LastBundle(ctx, head.From)
 	if err != nil {
 		return nil, err
@@ -235,83 +235,148 @@ func (p *Peer) ReadBundle(ctx context.Context, r io.Reader, name string, recv Re
 	return res, p.Store.BundleImported(ctx, head.From, head.Seq)
 }
 
-// parseBundle reads and verifies a bundle's lines, header to trailer.
-func (p *Peer) parseBundle(r io.Reader, name string) (*BundleHeader, []*tripline.Event, []*SignedReport, error) {
-	sc := bufio.NewScanner(r)
-	// A line is one event: at most its payload limit and the rest of its
-	// fields, so a bundle cannot make this node hold a line of any size.
-	sc.Buffer(make([]byte, 64<<10), bundleLineMax)
-	h := sha256.New()
-	var (
-		head    BundleHeader
-		evs     []*tripline.Event
-		reports []*SignedReport
-		trail   *BundleTrailer
-	)
+// Bounds of a bundle, checked before anything in it is decoded: a bundle
+// is a file that came by hand, and until its signature verifies nothing
+// in it is trusted. MaxBundleEvents is a list of two million listings and
+// more (exports carry every event after a sequence number, not a feed's
+// page); MaxBundleReports is the reports, updates and receipts.
+const (
+	MaxBundleEvents  = 4_000_000
+	MaxBundleReports = 100_000
+)
+
+// parseBundle reads and verifies a bundle's lines, header to trailer, in
+// two passes over r: the first checks the header (to this node, from an
+// active partner), the bounds and the trailer's signature over the hash
+// of the lines before it, decoding nothing else and holding at most two
+// lines; the second decodes, hashing again, so that a file changed between
+// the passes is refused. A hostile bundle costs a read of the file, not
+// its size in memory.
+func (p *Peer) parseBundle(r io.ReadSeeker, name string) (*BundleHeader, []*tripline.Event, []*SignedReport, error) {
 	bad := func(n int, format string, args ...any) error {
 		return tripline.Errorf(tripline.EINVALID, "%s: line %d: %s", name, n, fmt.Sprintf(format, args...))
 	}
-	for n := 1; sc.Scan(); n++ {
-		b := sc.Bytes()
-		if trail != nil {
-			return nil, nil, nil, bad(n, "data after the trailer")
+	scanner := func() *bufio.Scanner {
+		sc := bufio.NewScanner(r)
+		// A line is one event: at most its payload limit and the rest of
+		// its fields, so a bundle cannot make this node hold a line of any
+		// size.
+		sc.Buffer(make([]byte, 64<<10), bundleLineMax)
+		return sc
+	}
+	scanErr := func(sc *bufio.Scanner) error {
+		if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+			return tripline.Errorf(tripline.EINVALID, "%s: a line over %d bytes: an event over the limit", name, bundleLineMax)
+		} else if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		if n == 1 {
-			if err := json.Unmarshal(b, &head); err != nil || head.Bundle == 0 {
-				return nil, nil, nil, bad(1, "not a Tripline bundle")
-			}
-			if head.Bundle != BundleVersion || head.Seq < 1 {
-				return nil, nil, nil, bad(1, "bundle format %d (seq %d): this node reads format %d; export it again with this version",
-					head.Bundle, head.Seq, BundleVersion)
-			}
-			h.Write(b)
+		return nil
+	}
+	// Pass 1: header, bounds, signature.
+	sc := scanner()
+	if !sc.Scan() {
+		if err := scanErr(sc); err != nil {
+			return nil, nil, nil, err
+		}
+		return nil, nil, nil, bad(1, "not a Tripline bundle")
+	}
+	var head BundleHeader
+	if err := json.Unmarshal(sc.Bytes(), &head); err != nil || head.Bundle == 0 {
+		return nil, nil, nil, bad(1, "not a Tripline bundle")
+	}
+	if head.Bundle != BundleVersion || head.Seq < 1 {
+		return nil, nil, nil, bad(1, "bundle format %d (seq %d): this node reads format %d; export it again with this version",
+			head.Bundle, head.Seq, BundleVersion)
+	}
+	if head.To != p.Self {
+		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: addressed to %q, this node is %q", name, head.To, p.Self)
+	}
+	pub, ok := p.Key(head.From)
+	if !ok || head.From == p.Self {
+		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: bundle from %q: not a partner of this node", name, head.From)
+	}
+	if x, ok := p.Partner(head.From); ok && x.Suspended() {
+		return nil, nil, nil, tripline.Errorf(tripline.EFORBIDDEN, "%s: bundle from %q: the partner is suspended", name, head.From)
+	}
+	h := sha256.New()
+	h.Write(sc.Bytes())
+	h.Write([]byte{'\n'})
+	// The trailer is the last line: each line is hashed once the next is
+	// read, and the last is left over.
+	var last []byte
+	lines := 1
+	for sc.Scan() {
+		if lines > 1 {
+			h.Write(last)
 			h.Write([]byte{'\n'})
+		}
+		last = append(last[:0], sc.Bytes()...)
+		if lines++; lines > MaxBundleEvents+MaxBundleReports+2 {
+			return nil, nil, nil, bad(lines, "more than %d events and %d reports", MaxBundleEvents, MaxBundleReports)
+		}
+	}
+	if err := scanErr(sc); err != nil {
+		return nil, nil, nil, err
+	}
+	var trail BundleTrailer
+	if lines < 2 || json.Unmarshal(last, &trail) != nil || trail.Sig == nil ||
+		trail.Events < 0 || trail.Reports < 0 || trail.Events+trail.Reports != lines-2 {
+		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: truncated: no trailer at the end, or a wrong count of events or reports", name)
+	}
+	if trail.Events > MaxBundleEvents || trail.Reports > MaxBundleReports {
+		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: %d events and %d reports: at most %d and %d in a bundle",
+			name, trail.Events, trail.Reports, MaxBundleEvents, MaxBundleReports)
+	}
+	sum := h.Sum(nil)
+	if !ed25519.Verify(pub, sum, trail.Sig) {
+		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: bundle signature of %q does not verify", name, head.From)
+	}
+	// Pass 2: decode what the partner signed.
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var (
+		evs     []*tripline.Event
+		reports []*SignedReport
+	)
+	sc = scanner()
+	h.Reset()
+	for n := 1; n < lines && sc.Scan(); n++ {
+		b := sc.Bytes()
+		h.Write(b)
+		h.Write([]byte{'\n'})
+		if n == 1 {
 			continue
 		}
 		var probe map[string]json.RawMessage
 		if err := json.Unmarshal(b, &probe); err != nil {
 			return nil, nil, nil, bad(n, "%v", err)
 		}
-		switch {
-		case probe["sig"] != nil && probe["events"] != nil:
-			trail = &BundleTrailer{}
-			if err := json.Unmarshal(b, trail); err != nil {
-				return nil, nil, nil, bad(n, "trailer: %v", err)
-			}
-			continue
-		case probe["report"] != nil:
+		if probe["report"] != nil {
 			var rl reportLine
 			if err := json.Unmarshal(b, &rl); err != nil || rl.Report == nil {
 				return nil, nil, nil, bad(n, "report: malformed")
 			}
 			reports = append(reports, rl.Report)
-		default:
-			var ev tripline.Event
-			if err := json.Unmarshal(b, &ev); err != nil {
-				return nil, nil, nil, bad(n, "event: %v", err)
-			}
-			if err := checkEventSize(&ev); err != nil {
-				return nil, nil, nil, bad(n, "%s", tripline.ErrorMessage(err))
-			}
-			evs = append(evs, &ev)
+			continue
 		}
-		h.Write(b)
-		h.Write([]byte{'\n'})
+		var ev tripline.Event
+		if err := json.Unmarshal(b, &ev); err != nil {
+			return nil, nil, nil, bad(n, "event: %v", err)
+		}
+		if err := checkEventSize(&ev); err != nil {
+			return nil, nil, nil, bad(n, "%s", tripline.ErrorMessage(err))
+		}
+		evs = append(evs, &ev)
 	}
-	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: a line over %d bytes: an event over the limit", name, bundleLineMax)
-	} else if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: %w", name, err)
+	if err := scanErr(sc); err != nil {
+		return nil, nil, nil, err
 	}
-	if trail == nil || trail.Events != len(evs) || trail.Reports != len(reports) {
+	if !bytes.Equal(h.Sum(nil), sum) {
+		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: the file changed while it was read", name)
+	}
+	if trail.Events != len(evs) || trail.Reports != len(reports) {
 		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: truncated: no trailer or a wrong count of events or reports", name)
-	}
-	if head.To != p.Self {
-		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: addressed to %q, this node is %q", name, head.To, p.Self)
-	}
-	pub, ok := p.Key(head.From)
-	if !ok || head.From == p.Self || !ed25519.Verify(pub, h.Sum(nil), trail.Sig) {
-		return nil, nil, nil, tripline.Errorf(tripline.EINVALID, "%s: bundle signature of %q does not verify", name, head.From)
 	}
 	return &head, evs, reports, nil
 }

@@ -210,12 +210,12 @@ func TestBundleHostile(t *testing.T) {
 	}{
 		{"tampered", strings.Replace(good, `"enc-b-9"`, `"enc-b-8"`, 1), "does not verify"},
 		{"truncated", good[:strings.LastIndex(strings.TrimSuffix(good, "\n"), "\n")+1], "truncated"},
-		{"empty", "", "truncated"},
+		{"empty", "", "not a Tripline bundle"},
 		{"not a bundle", "hello\n", "not a Tripline bundle"},
 		{"old format", `{"tripline_bundle":1,"from":"B","to":"A"}` + "\n", "format 1"},
 		{"from a stranger", cToA, `signature of "C"`},
 		{"report forged inside", forged, `report: signature of "C" does not verify`},
-		{"data after the trailer", good + "{}\n", "after the trailer"},
+		{"data after the trailer", good + "{}\n", "no trailer at the end"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -204,7 +204,7 @@ var federationCommands = []*command{{
 				return fmt.Errorf("open bundle: %w", err)
 			}
 			defer f.Close()
-			res, err := n.Peer.ReadBundle(ctx, progressReader(env, f, "reading "+args[0]), args[0], n.FedService.ReceiveReport)
+			res, err := n.Peer.ReadBundle(ctx, progressSeeker(env, f, 2, "reading "+args[0]), args[0], n.FedService.ReceiveReport)
 			if err != nil {
 				return err
 			}

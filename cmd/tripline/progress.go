@@ -48,17 +48,21 @@ func progressFor(env *Env, path string) func(done, total int64) {
 	}
 }
 
-// progressReader reads f through a bar of its size, or is f itself when
+// progressSeeker reads f through a bar of passes times its size (a
+// bundle is read twice: verified, then decoded), or is f itself when
 // stderr is not a terminal.
-func progressReader(env *Env, f *os.File, what string) io.Reader {
+func progressSeeker(env *Env, f *os.File, passes int64, what string) io.ReadSeeker {
 	st, err := f.Stat()
 	if err != nil {
 		return f
 	}
-	bar := progressBar(env, st.Size(), what, true)
+	bar := progressBar(env, passes*st.Size(), what, true)
 	if bar == nil {
 		return f
 	}
 	r := progressbar.NewReader(f, bar)
-	return &r
+	return struct {
+		io.Reader
+		io.Seeker
+	}{&r, f}
 }
