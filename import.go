@@ -81,6 +81,9 @@ func (p *ImportPlanner) Check(i int, r Record) error {
 	if r.RecordSource() != p.source {
 		return Errorf(EINVALID, "%s %d (%s): source %q, want %q", p.noun, i, r.RecordID(), r.RecordSource(), p.source)
 	}
+	if e, ok := r.(interface{ Erasable() bool }); ok && e.Erasable() {
+		return Errorf(EINVALID, "%s %d (%s): provisional, or reason diffusion naming itself: only the node makes such a listing, from a tip or a partner's diffusion", p.noun, i, r.RecordID())
+	}
 	if p.existing[r.RecordID()].Kept {
 		return Errorf(EINVALID, "%s %d (%s): made by the node from a tip or a received diffusion, not by the list: an import may not change it", p.noun, i, r.RecordID())
 	}

@@ -271,6 +271,9 @@ func checkListingInput(l *tripline.Listing) error {
 	if len(l.Provenance.Chain) > 0 {
 		return tripline.Errorf(tripline.EINVALID, "provenance.chain: set by the nodes a listing travels through, not by the caller")
 	}
+	if l.Provisional || l.Erasable() {
+		return tripline.Errorf(tripline.EINVALID, "provisional, or reason diffusion naming itself: only the node makes such a listing, from a tip (/v1/tips) or a partner's diffusion")
+	}
 	return importer.CheckListing(l)
 }
 

@@ -170,11 +170,18 @@ func TestTipListingOnlyThroughTheTip(t *testing.T) {
 	detain := `{"id":"` + lid + `","source":"s","names":[{"full":"Karim Benali Haddad","kind":"primary"}],"action":"detain",
 		"handling":{"screen":["*"],"details":["*"],"reshare":"allowed"},"provenance":{"originator":"s"}}`
 	confirm := `{"valid_until":"2099-01-01T00:00:00Z"}`
+	// Nor may anyone make a listing look like one the node made, which no
+	// listing route would then change.
+	lookalike := `{"id":"s:own","source":"s","names":[{"full":"Some One","kind":"primary"}],"action":"detain","reason":"diffusion",
+		"handling":{"screen":["*"]},"provenance":{"originator":"s","source_ref":"own"}}`
 	for _, tc := range []struct {
 		name, method, path, body string
 		want                     int
 		msg                      string
 	}{
+		{"a look-alike diffusion's listing", "POST", "/v1/listings", lookalike, 400, "only the node makes"},
+		{"a provisional listing", "POST", "/v1/listings", strings.Replace(lookalike, `"reason":"diffusion"`, `"provisional":true`, 1), 400, "only the node makes"},
+		{"a look-alike by import", "POST", "/v1/imports", "id,primary_name,action,screen_agencies,reason,source_ref\nown,Some One,detain,*,diffusion,own\n", 400, "only the node makes"},
 		{"rewrite", "POST", "/v1/listings", detain, 403, "made from a tip"},
 		{"confirm", "POST", "/v1/listings/" + lid + "/confirm", confirm, 403, "made from a tip"},
 		{"withdraw", "POST", "/v1/listings/" + lid + "/withdraw", `{"reason":"x"}`, 403, "made from a tip"},

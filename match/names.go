@@ -524,11 +524,14 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, wq, wc *t
 	// family names too, written first (DAS RAHUL KUMAR, Le Van Thanh).
 	// Left over while the other side has a name left over, it is that
 	// name's counterpart: a family name replaced, not a connector dropped.
-	if leadParticle(q, usedQ) && nc > 0 {
+	// Both sides are judged on the names left over before either is
+	// re-read, so that the score does not depend on which is the query.
+	leadQ, leadC := leadParticle(q, usedQ) && nc > 0, leadParticle(c, usedC) && nq > 0
+	if leadQ {
 		nq++
 		uq, tq = uq+leadWeight-wq[0], tq+leadWeight-wq[0]
 	}
-	if leadParticle(c, usedC) && nq > 0 {
+	if leadC {
 		nc++
 		uc, tc = uc+leadWeight-wc[0], tc+leadWeight-wc[0]
 	}

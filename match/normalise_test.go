@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -250,10 +251,15 @@ func TestLeadParticleFamilyName(t *testing.T) {
 		{"DA COSTA LUIS", "Luis da Costa", true},
 		{"DA COSTA LUIS", "Luis Costa", true},
 		{"VAN DER BERG JAN", "Jan Berg", true},
-		{"Abu Bakr Baghdadi", "Bakr Baghdadi Ali", true}, // abu is never a family name alone
+		{"Abu Bakr Baghdadi", "Bakr Baghdadi Ali", true},   // abu is never a family name alone
+		{"DAS RAHUL KUMAR", "DO RAHUL KUMAR SINGH", false}, // both lead with a particle
 	} {
-		if s := CompareNames(c.a, c.b); (s >= review) != c.match {
+		s := CompareNames(c.a, c.b)
+		if (s >= review) != c.match {
 			t.Errorf("CompareNames(%q, %q) = %.3f, want at or above review %.3f: %v", c.a, c.b, s, review, c.match)
+		}
+		if back := CompareNames(c.b, c.a); math.Abs(back-s) > 1e-9 {
+			t.Errorf("CompareNames(%q, %q) = %.3f one way, %.3f the other", c.a, c.b, s, back)
 		}
 		if s := CompareNames(c.b, c.a); (s >= review) != c.match {
 			t.Errorf("CompareNames(%q, %q) = %.3f, want at or above review %.3f: %v", c.b, c.a, s, review, c.match)

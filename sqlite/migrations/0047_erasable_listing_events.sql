@@ -2,8 +2,12 @@
 -- (tripline.Listing.Erasable) are marked: a diffusion's listing is trimmed
 -- of its subject with the diffusion, found by subject without reading the
 -- whole log, and an import of the source leaves such listings. Existing
--- ones are found by their payload (the listing as JSON).
+-- ones are those of a tip's listing while provisional, and of a received
+-- diffusion's listing (AGENCY:DIFFUSION-ID), not any listing whose
+-- free-text reason says "diffusion".
 ALTER TABLE events ADD COLUMN erasable INTEGER NOT NULL DEFAULT 0;
-UPDATE events SET erasable = 1 WHERE type IN ('listing.upserted', 'listing.withdrawn', 'listing.expired')
-	AND (instr(payload, CAST('"provisional":true' AS BLOB)) > 0 OR instr(payload, CAST('"reason":"diffusion"' AS BLOB)) > 0);
+UPDATE events SET erasable = 1 WHERE type IN ('listing.upserted', 'listing.withdrawn', 'listing.expired') AND (
+	(instr(payload, CAST('"provisional":true' AS BLOB)) > 0 AND subject IN (SELECT agency || ':' || id FROM tips))
+	OR (instr(payload, CAST('"reason":"diffusion"' AS BLOB)) > 0
+		AND EXISTS (SELECT 1 FROM diffusions d WHERE substr(events.subject, -length(d.id) - 1) = ':' || d.id)));
 CREATE INDEX events_erasable ON events (subject) WHERE erasable = 1;
