@@ -59,6 +59,11 @@ type Service struct {
 	follow follower // the LinkLog of Open, and how far it was read
 
 	expireMu sync.Mutex // one retention pass at a time (ExpireFeeds)
+	// feedMu orders what rewrites a feed's sources: an import's links
+	// and co-travel (ImportTrips), and the retention pass's rewrite of one
+	// source, which would otherwise drop links added between its read and
+	// its write.
+	feedMu sync.Mutex
 }
 
 // NewService returns a Service over store.
@@ -298,6 +303,8 @@ const MinCoTravel = 2
 // flight, so repeated co-travel only shows across pushes. Other agencies'
 // imports are theirs: they neither count nor change.
 func (s *Service) ImportTrips(ctx context.Context, agency, source string, trips []Trip) (*Import, error) {
+	s.feedMu.Lock()
+	defer s.feedMu.Unlock()
 	for i := range trips {
 		trips[i].Person = s.Canon(trips[i].Person)
 		trips[i].Source = source
@@ -507,25 +514,38 @@ func (s *Service) ExpireFeeds(ctx context.Context, before time.Time) (int, error
 	slices.Sort(stale)
 	removed := 0
 	for _, src := range stale {
-		all := s.Store.SourceLinks(src)
-		keep := slices.DeleteFunc(slices.Clone(all), func(l Link) bool { return l.At.IsZero() || l.At.Before(before) })
-		if s.Persist != nil {
-			if err := s.Persist.ReplaceLinks(ctx, src, keep); err != nil {
-				return removed, err
-			}
-		}
-		if _, err := s.Store.RemoveSource(ctx, src); err != nil {
+		n, err := s.expireSource(ctx, src, before)
+		removed += n
+		if err != nil {
 			return removed, err
 		}
-		if _, err := s.Store.AddLinks(ctx, keep); err != nil {
-			return removed, err
-		}
-		removed += len(all) - len(keep)
 	}
 	if len(stale) > 0 {
 		s.version.Add(1)
 	}
 	return removed, nil
+}
+
+// expireSource rewrites source without its links stamped before before
+// (or not stamped), read and written with no import in between, and
+// returns how many went.
+func (s *Service) expireSource(ctx context.Context, src string, before time.Time) (int, error) {
+	s.feedMu.Lock()
+	defer s.feedMu.Unlock()
+	all := s.Store.SourceLinks(src)
+	keep := slices.DeleteFunc(slices.Clone(all), func(l Link) bool { return l.At.IsZero() || l.At.Before(before) })
+	if s.Persist != nil {
+		if err := s.Persist.ReplaceLinks(ctx, src, keep); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := s.Store.RemoveSource(ctx, src); err != nil {
+		return 0, err
+	}
+	if _, err := s.Store.AddLinks(ctx, keep); err != nil {
+		return 0, err
+	}
+	return len(all) - len(keep), nil
 }
 
 // Neighbourhood is Store.Neighbourhood with e made canonical (Canon). An
