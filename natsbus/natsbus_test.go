@@ -180,12 +180,13 @@ func nodeLog(t *testing.T, origin string) (tripline.EventService, func(from, to 
 }
 
 // Anyone who may publish on the stream sends a whole forged event (a
-// clearance, unsigned) with the next sequence number, under the message
-// id the writer's real event would have had, before the writer commits
-// it. The follower applies only what the log holds: not the forgery, and
-// the writer's real event when it is announced (its message id is not
-// the forger's to take; Recheck is an hour, so the announcement alone
-// must bring it).
+// clearance, unsigned) with the next sequence number, before the writer
+// commits it, under the ids a forger can know ahead: origin/seq (the real
+// event's id before message ids carried its digest) and that as a prefix.
+// The follower applies only what the log holds: not the forgery, and the
+// writer's real event when it is announced (its id carries a digest of
+// the event, which does not exist yet when the forger publishes; Recheck
+// is an hour, so the announcement alone must bring it).
 func TestFollowBelievesOnlyTheLog(t *testing.T) {
 	bus, url, stream := testBus(t)
 	bus.Recheck = time.Hour
