@@ -160,4 +160,12 @@ func TestBlindScreeningTwoProcesses(t *testing.T) {
 	if st != 200 || !strings.Contains(fmt.Sprint(r["notes"]), "blind list of agency-a not checked") {
 		t.Errorf("A down, new traveller: %d %v", st, r)
 	}
+
+	// B suspends A: A's list stops stopping travellers within a second
+	// (before, the table B held went on detaining them until B restarted).
+	b.cli("partners", "suspend", "A")
+	within(t, 5*time.Second, "A's blind list gone at B", func() bool {
+		st, r := b.call("officer", "POST", "/v1/screen", `{"ref":"suspended","name":"Zebulon Quartermaine","dob":"1980-02-03"}`)
+		return st == 200 && r["decision"] == "clear" && !strings.Contains(fmt.Sprint(r), "agency-a")
+	})
 }
