@@ -77,6 +77,7 @@ func TestBlindScreeningTwoProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two tripline processes")
 	}
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	a, b, rec := twoBlindNodes(t)
 	defer func() {
 		if t.Failed() {
