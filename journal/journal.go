@@ -548,6 +548,11 @@ func (j *Journal) writer() {
 	wait := 10 * time.Millisecond
 	tick := time.NewTicker(j.opt.SyncEvery)
 	defer tick.Stop()
+	// space spaces two writes (GroupEvery), reused: a write per group of
+	// answers makes no timer of its own (a stopped or reset timer never
+	// delivers a stale time since Go 1.23).
+	space := time.NewTimer(time.Hour)
+	space.Stop()
 	for {
 		select {
 		case <-j.wake:
@@ -562,8 +567,9 @@ func (j *Journal) writer() {
 		}
 		for {
 			if d := j.opt.GroupEvery - time.Since(last); d > 0 {
+				space.Reset(d)
 				select {
-				case <-time.After(d):
+				case <-space.C:
 				case <-j.stop:
 					j.flushAll(&buf)
 					return
