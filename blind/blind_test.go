@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"io"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -529,5 +530,29 @@ func TestQuotaBeforeWork(t *testing.T) {
 	_, err = p.a.Evaluate(ctx, "B", &blind.EvaluateRequest{Elements: bad[:1]})
 	if tripline.ErrorCode(err) != tripline.EINVALID {
 		t.Errorf("within the quota, malformed element: %v, want invalid", err)
+	}
+}
+
+// TestTableClaimTakesNoMemory: a table header (signed by the partner)
+// claiming the most entries a table may have, followed by a few bytes, is
+// refused as cut short having allocated about what arrived. Before, the
+// claim alone made this node allocate 1.5 GiB, at every fetch.
+func TestTableClaimTakesNoMemory(t *testing.T) {
+	p := newPair(t)
+	h := blind.TableHeader{Origin: "A", Agency: "agency-a", Partner: "B", Epoch: 1, Suite: blind.Suite.Identifier(),
+		Keys: blind.KeysVersion, EntrySize: blind.EntrySize, Entries: blind.DefaultMaxEntries, Digest: make([]byte, 32)}
+	blind.Sign(&h, p.a.Priv)
+	var b bytes.Buffer
+	(&blind.Table{Header: h}).WriteTo(&b)
+	b.Write(make([]byte, 10*blind.EntrySize))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := blind.ReadTable(&b, p.aPub, blind.DefaultMaxEntries)
+	runtime.ReadMemStats(&after)
+	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(tripline.ErrorMessage(err), "entries cut short") {
+		t.Errorf("got %v, want EINVALID, entries cut short", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+		t.Errorf("allocated %d MiB for %d bytes of entries claiming %d", got>>20, 10*blind.EntrySize, blind.DefaultMaxEntries)
 	}
 }
