@@ -188,6 +188,7 @@ func (s *Server) handleListListings(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	limit = max(limit, 1) // 0 would read every listing of the node into one answer
 	q := r.URL.Query()
 	f := tripline.ListingFilter{Source: q.Get("source"), Status: tripline.Status(q.Get("status")), After: q.Get("after"), Limit: int(limit)}
 	ls, err := s.Listings.Listings(r.Context(), f)
