@@ -29,8 +29,9 @@ func Records[T any](rs []T) iter.Seq2[T, error] {
 type StoredState struct {
 	Hash   string
 	Status Status
-	// Kept: the node made it, from a tip or a diffusion (Listing.Erasable),
-	// not a list did: an import of its source never withdraws it.
+	// Kept: the node made it, from a tip (provisional or confirmed) or a
+	// diffusion, not a list did: an import of its source never withdraws
+	// it.
 	Kept bool
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -471,5 +472,34 @@ func TestStaleDuringFetchKept(t *testing.T) {
 	}
 	if fs := p.b.Screen(ctx, []*tripline.Traveller{trav}); len(fs[0].Matches) != 1 {
 		t.Errorf("after A's change told during the fetch: %+v", fs[0])
+	}
+}
+
+// TestSuspendedOriginatorLeavesAtOnce: once this node suspends (or
+// removes) the originator, its blind list stops screening travellers on
+// the next screening, with no table kept or evaluation asked of it, and
+// comes back when it is resumed. Before, the held table went on detaining
+// travellers until the node restarted.
+func TestSuspendedOriginatorLeavesAtOnce(t *testing.T) {
+	p := newPair(t, listing("1", "Zebulon Quartermaine", "1980-02-03"))
+	var suspended atomic.Bool
+	p.b.Active = func(origin string) bool { return origin != "A" || !suspended.Load() }
+	tr := traveller("t", "Zebulon Quartermaine", "1980-02-03", nil)
+	if fs := p.b.Screen(ctx, []*tripline.Traveller{tr}); len(fs[0].Matches) != 1 {
+		t.Fatalf("before suspension: %+v, want a hit (the test would prove nothing)", fs[0])
+	}
+	suspended.Store(true)
+	asked := len(p.t.all())
+	fs := p.b.Screen(ctx, []*tripline.Traveller{tr})
+	if len(fs[0].Matches) != 0 || len(fs[0].Notes) != 0 {
+		t.Errorf("suspended originator: %+v, want no match and no note", fs[0])
+	}
+	p.b.RefreshTables(ctx)
+	if got := p.t.all()[asked:]; len(got) != 0 {
+		t.Errorf("the suspended originator was asked %d times: %q", len(got), got)
+	}
+	suspended.Store(false)
+	if fs := p.b.Screen(ctx, []*tripline.Traveller{tr}); len(fs[0].Matches) != 1 {
+		t.Errorf("resumed: %+v, want the hit back", fs[0])
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -81,6 +82,11 @@ type Client struct {
 	Timeout time.Duration
 	Now     func() time.Time
 	Logger  *slog.Logger
+	// Active reports whether the originator may be screened against now
+	// (nil: every remote). A partner suspended or removed leaves at once,
+	// not at the next SetRemotes: its list must stop stopping travellers
+	// the moment this node cuts it off.
+	Active func(origin string) bool
 
 	mu      sync.Mutex
 	remotes map[string]*Remote
@@ -116,13 +122,17 @@ func (c *Client) SetRemotes(rs []*Remote) {
 	c.remotes = next
 }
 
-// Remotes returns the originators screened against.
+// Remotes returns the originators screened against: those set and, with
+// Active, active now.
 func (c *Client) Remotes() []*Remote {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	out := make([]*Remote, 0, len(c.remotes))
 	for _, r := range c.remotes {
 		out = append(out, r)
+	}
+	c.mu.Unlock()
+	if c.Active != nil {
+		out = slices.DeleteFunc(out, func(r *Remote) bool { return !c.Active(r.Origin) })
 	}
 	return out
 }

@@ -227,3 +227,43 @@ func FuzzTokenize(f *testing.F) {
 		_, _ = edifact.Parse(data)
 	})
 }
+
+// TestComponentsBounded: an interchange of more than MaxComponents
+// components, in one segment or spread over many, is refused at the
+// separator that passes the bound; one at it is read. Before, 16 MiB of
+// bare separators (an officer's POST /v1/manifests) held a gigabyte: each
+// separator costs some 40 bytes of slices and strings.
+func TestComponentsBounded(t *testing.T) {
+	head := "UNA:+.? 'UNB+UNOA:4+S+R+200101:1200+1'UNH+1+PAXLST:D:05B:UN:IATA'"
+	// UNB, UNH, UNT and UNZ hold 8, 7, 3 and 3 components (tags included).
+	envelope := 8 + 7 + 3 + 3
+	many := func(n int) string { // n components in segments of 250
+		var b strings.Builder
+		b.WriteString(head)
+		for n > 0 {
+			k := min(n, 250)
+			b.WriteString("NAD" + strings.Repeat("+", k-1) + "'") // the tag is one
+			n -= k
+		}
+		return b.String() + "UNT+3+1'UNZ+1+1'"
+	}
+	tests := []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"at the bound", many(edifact.MaxComponents - envelope), true},
+		{"one element too many", many(edifact.MaxComponents - envelope + 1), false},
+		{"one segment of elements", head + "NAD" + strings.Repeat("+", edifact.MaxComponents) + "'UNT+3+1'UNZ+1+1'", false},
+		{"one segment of components", head + "NAD+" + strings.Repeat(":", edifact.MaxComponents) + "'UNT+3+1'UNZ+1+1'", false},
+	}
+	for _, tc := range tests {
+		_, err := edifact.Parse([]byte(tc.in))
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case !tc.ok && (tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(tripline.ErrorMessage(err), "more than 4194304 components")):
+			t.Errorf("%s: got %v, want EINVALID naming the bound", tc.name, err)
+		}
+	}
+}

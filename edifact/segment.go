@@ -19,13 +19,18 @@ import (
 	"tripline"
 )
 
-// MaxSize is the largest interchange Read accepts, and MaxSegments the most
-// segments Tokenize reads. A PAXLST for the largest aircraft is well under a
-// megabyte and a PNRGOV push a few megabytes; the limits keep a hostile
-// upload from exhausting memory.
+// MaxSize is the largest interchange Read accepts, MaxSegments the most
+// segments Tokenize reads and MaxComponents the most components (data
+// element values) of all of them. A PAXLST for the largest aircraft is well
+// under a megabyte and a PNRGOV push a few megabytes; the limits keep a
+// hostile upload from exhausting memory. Real interchanges hold one
+// component per 5 to 7 bytes, so MaxComponents admits any of MaxSize;
+// each component costs some 40 bytes held, and 16 MiB of bare separators
+// took a gigabyte.
 const (
-	MaxSize     = 16 << 20
-	MaxSegments = 1_000_000
+	MaxSize       = 16 << 20
+	MaxSegments   = 1_000_000
+	MaxComponents = MaxSize / 4
 )
 
 // Delimiters are the service characters of an interchange, as a UNA service

@@ -14,8 +14,9 @@ import (
 // Tokenize returns an EINVALID error naming the line when a UNA is cut short
 // or repeats a service character, a segment tag is not three letters or
 // digits, unterminated text that is not a segment ends the input before
-// any UNZ, or there are more than MaxSegments segments. Every loop advances
-// at least one byte, so no input makes it hang.
+// any UNZ, or there are more than MaxSegments segments or MaxComponents
+// components. Every loop advances at least one byte, so no input makes it
+// hang.
 func Tokenize(data []byte) ([]Segment, Delimiters, []Warning, error) {
 	t := tokenizer{data: data, line: 1, d: Default}
 	t.segs = make([]Segment, 0, min(MaxSegments, bytes.Count(data, []byte{'\''})+bytes.Count(data, []byte{'\n'})/2+1))
@@ -31,6 +32,7 @@ type tokenizer struct {
 	segs   []Segment
 	warns  []Warning
 	sawUNZ bool
+	comps  int // components of the segments read
 
 	// The segment being read: its text with release characters resolved,
 	// the end offset of each component in it, and how many components each
@@ -203,9 +205,15 @@ loop:
 		case c == d.Element:
 			t.endElement()
 			t.i++
+			if err := t.budget(line); err != nil {
+				return err
+			}
 		case c == d.Component:
 			t.endComponent()
 			t.i++
+			if err := t.budget(line); err != nil {
+				return err
+			}
 		case c == '\r' || c == '\n':
 			if t.startsSegment(t.i) {
 				// A line break where the terminator should be: the next
@@ -231,6 +239,10 @@ loop:
 		}
 	}
 	t.endElement()
+	if err := t.budget(line); err != nil {
+		return err
+	}
+	t.comps += len(t.ends)
 	elems := t.build()
 	tag := elems[0][0]
 	trimmed := string(bytes.TrimSpace([]byte(tag)))
@@ -271,6 +283,16 @@ loop:
 		t.sawUNZ = true
 	}
 	t.segs = append(t.segs, Segment{Tag: trimmed, Elements: elems[1:], Index: index, Line: line, Cut: !terminated})
+	return nil
+}
+
+// budget refuses the input once its components, the open segment's
+// included, pass MaxComponents: checked at each separator, so one segment
+// of nothing else cannot hold more.
+func (t *tokenizer) budget(line int) error {
+	if t.comps+len(t.ends) > MaxComponents {
+		return invalid("line %d: more than %d components (data element values)", line, MaxComponents)
+	}
 	return nil
 }
 

@@ -17,7 +17,8 @@ import (
 // to the receiving end is the receiver's, whatever the report says. No
 // acknowledgement given on the originator's behalf (nor sent back as
 // its), no outcome or clearance decision, the due time by the receiver's
-// escalation from receipt, and the encounter's time at most a few minutes
+// escalation from receipt for the listing's own action (never a milder
+// one the report names), and the encounter's time at most a few minutes
 // ahead of the receiver's clock (a date in 2099 would never be erased).
 func TestReportCannotSetReceiversFields(t *testing.T) {
 	ctx := context.Background()
@@ -33,7 +34,7 @@ func TestReportCannotSetReceiversFields(t *testing.T) {
 	encounters := sqlstore.NewEncounterService(db)
 	svc := &federation.Service{Peer: a.peer, Agency: "agency-a",
 		Held: func(_ context.Context, id string) (*tripline.Listing, error) {
-			return &tripline.Listing{ID: id, Provenance: tripline.Provenance{Originator: "agency-a"}}, nil
+			return &tripline.Listing{ID: id, Action: tripline.ActionDetain, Provenance: tripline.Provenance{Originator: "agency-a"}}, nil
 		},
 		Create: func(ctx context.Context, e *tripline.Encounter) error {
 			_, err := encounters.CreateEncounter(ctx, e)
@@ -51,6 +52,9 @@ func TestReportCannotSetReceiversFields(t *testing.T) {
 		{name: "honest", set: func(e *tripline.Encounter) {}, wantAt: now.Add(-3 * time.Hour)},
 		{name: "a clock a little ahead", set: func(e *tripline.Encounter) { e.At = now.Add(2 * time.Minute) }, wantAt: now.Add(2 * time.Minute)},
 		{name: "in the future", set: func(e *tripline.Encounter) { e.At = far }, wantAt: now},
+		// A milder action would give the originator a day, not 15 minutes,
+		// before the report of a detention hit is overdue.
+		{name: "a milder action", set: func(e *tripline.Encounter) { e.Action = tripline.ActionInfo }, wantAt: now.Add(-3 * time.Hour)},
 		{name: "everything preset", set: func(e *tripline.Encounter) {
 			e.At, e.UpdatedAt, e.Acknowledged, e.AckDue, e.Overdue = far, far, &acked, &far, true
 			e.Outcome, e.Note, e.Erased = tripline.OutcomeDetained, "done already", &acked
@@ -86,7 +90,7 @@ func TestReportCannotSetReceiversFields(t *testing.T) {
 				t.Errorf("the originator's node owes the reporter an update it never made: %+v, %+v", u, tripline.ClearanceUpdateFor(got, "agency-a"))
 			}
 			// The facts of the reporter's screening are kept.
-			if got.Decision != e.Decision || got.Score != e.Score || got.Action != e.Action || got.Officer != e.Officer ||
+			if got.Decision != e.Decision || got.Score != e.Score || got.Action != tripline.ActionDetain || got.Officer != e.Officer ||
 				got.Traveller.Name != e.Traveller.Name || got.Node != "B" || got.Agency != "agency-b" {
 				t.Errorf("reported facts changed: %+v", got)
 			}

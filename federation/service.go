@@ -75,7 +75,8 @@ func (s *Service) ReceiveReport(ctx context.Context, from string, r *SignedRepor
 // a withdrawal), so that no partner files encounters on another node's
 // listings or in another agency's queue. A notice comes from the node of
 // the encounter's originator, the only one that decides who is told
-// (notifyDeparture). A blind listing's alert reference is resolved, or
+// (notifyDeparture). The action is taken from the listing, never from the
+// report. A blind listing's alert reference is resolved, or
 // kept as it came, by Create (resolveBlind).
 func (s *Service) parties(ctx context.Context, signer string, e *tripline.Encounter) error {
 	p, ok := s.Peer.Partner(signer)
@@ -116,6 +117,17 @@ func (s *Service) parties(ctx context.Context, signer string, e *tripline.Encoun
 	}
 	if l.Provenance.Originator != e.Originator || len(l.Provenance.Chain) > 0 {
 		return tripline.Errorf(tripline.EFORBIDDEN, "report: listing %q is not one agency %q originated at this node", e.Listing, e.Originator)
+	}
+	// The action is the originator's own, for the traveller's direction,
+	// as the reporter's index chose it from the same listing: a reporter
+	// naming a milder one would stretch how long the report may wait
+	// unacknowledged (the escalation is per action).
+	if l.Action != "" {
+		dir := ""
+		if e.Traveller.Travel != nil {
+			dir = e.Traveller.Travel.Direction
+		}
+		e.Action, _ = l.ActionFor(dir)
 	}
 	return nil
 }

@@ -250,6 +250,9 @@ func (w *statusWriter) Flush() {
 
 func (s *Server) instrument(rt route) http.Handler {
 	name := rt.Method + " " + rt.Pattern
+	// The route's usual series, looked up once rather than by label on
+	// every request.
+	ok, latency := s.requests.WithLabelValues(name, "200"), s.latency.WithLabelValues(name)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		dw := s.durable(w, r, rt)
@@ -266,8 +269,12 @@ func (s *Server) instrument(rt route) http.Handler {
 				s.Logger.Error("panic in handler", "route", name, "panic", p)
 				Error(sw, r, s.Logger, fmt.Errorf("panic: %v", p))
 			}
-			s.requests.WithLabelValues(name, strconv.Itoa(sw.code)).Inc()
-			s.latency.WithLabelValues(name).Observe(time.Since(start).Seconds())
+			if sw.code == http.StatusOK {
+				ok.Inc()
+			} else {
+				s.requests.WithLabelValues(name, strconv.Itoa(sw.code)).Inc()
+			}
+			latency.Observe(time.Since(start).Seconds())
 		}()
 		if err := s.crossOrigin.Check(r); err != nil {
 			err := tripline.Errorf(tripline.EFORBIDDEN, "%s %s from a page of another site: refused", r.Method, r.URL.Path)

@@ -81,6 +81,8 @@ type Journal struct {
 	ready    []Record // written and synced, not yet taken
 	next     uint64   // sequence of the next append
 	synced   uint64   // every record up to here is on disk
+	wanted   uint64   // a caller waits (Sync, Hurry) for every record up to here
+	writes   uint64   // writes made (each with its fsync), for tests
 	applied  uint64   // every record up to here was reported Done
 	lastErr  error
 	changed  chan struct{} // closed (and replaced) when synced, ready or applied change
@@ -338,9 +340,33 @@ func (j *Journal) Append(data []byte) (uint64, error) {
 	return seq, nil
 }
 
-// Hurry asks the writer to write what is queued now, as Sync does, without
-// waiting: a Sync later finds the records written or on their way.
-func (j *Journal) Hurry() { j.poke() }
+// Hurry asks the writer to write record seq (and what is queued before
+// it) now, as Sync does, without waiting: a Sync later finds it written or
+// on its way.
+func (j *Journal) Hurry(seq uint64) {
+	j.mu.Lock()
+	j.want(seq)
+	j.mu.Unlock()
+}
+
+// want notes that a caller waits for seq and wakes the writer; j.mu held.
+// Only records someone waits for are written at once: the rest wait for
+// the next SyncEvery, or for a waited record's write, so that a journal
+// whose appends mostly nobody waits for (clear screenings) does not pay an
+// fsync for every few of them.
+func (j *Journal) want(seq uint64) {
+	if seq > j.synced {
+		j.wanted = max(j.wanted, seq)
+		j.poke()
+	}
+}
+
+// waited reports whether a caller waits for a record not yet on disk.
+func (j *Journal) waited() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.wanted > j.synced
+}
 
 // poke asks the writer to write what is queued now.
 func (j *Journal) poke() {
@@ -404,9 +430,7 @@ func isClosedDone(ch chan struct{}) bool {
 func (j *Journal) Sync(ctx context.Context, seq uint64) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.synced < seq {
-		j.poke()
-	}
+	j.want(seq)
 	return j.waitFor(ctx, nil, func() bool { return j.synced >= seq }, "written")
 }
 
@@ -419,7 +443,7 @@ func (j *Journal) SyncWithin(ctx context.Context, seq uint64, d time.Duration) e
 	if j.synced >= seq {
 		return nil
 	}
-	j.poke()
+	j.want(seq)
 	t := getTimer(d)
 	defer putTimer(t)
 	return j.waitFor(ctx, t.C, func() bool { return j.synced >= seq }, "written")
@@ -514,7 +538,9 @@ func (j *Journal) Pending() int {
 	return int(j.next - 1 - j.applied)
 }
 
-// writer writes what is queued, one write and one fsync per group.
+// writer writes what is queued, one write and one fsync per group: at
+// once (GroupEvery apart) while callers wait for records, and every
+// SyncEvery otherwise.
 func (j *Journal) writer() {
 	defer close(j.done)
 	var buf []byte
@@ -522,9 +548,17 @@ func (j *Journal) writer() {
 	wait := 10 * time.Millisecond
 	tick := time.NewTicker(j.opt.SyncEvery)
 	defer tick.Stop()
+	// space spaces two writes (GroupEvery), reused: a write per group of
+	// answers makes no timer of its own (a stopped or reset timer never
+	// delivers a stale time since Go 1.23).
+	space := time.NewTimer(time.Hour)
+	space.Stop()
 	for {
 		select {
 		case <-j.wake:
+			if !j.waited() {
+				continue // its records went out with an earlier write
+			}
 		case <-tick.C:
 			j.retire()
 		case <-j.stop:
@@ -533,8 +567,9 @@ func (j *Journal) writer() {
 		}
 		for {
 			if d := j.opt.GroupEvery - time.Since(last); d > 0 {
+				space.Reset(d)
 				select {
-				case <-time.After(d):
+				case <-space.C:
 				case <-j.stop:
 					j.flushAll(&buf)
 					return
@@ -553,8 +588,8 @@ func (j *Journal) writer() {
 				continue
 			}
 			wait = 10 * time.Millisecond
-			if !more {
-				break
+			if !more || !j.waited() {
+				break // what is left waits for the next tick or a waiter
 			}
 		}
 	}
@@ -610,6 +645,7 @@ func (j *Journal) writeOnce(buf *[]byte) (ok, more bool) {
 		return false, true
 	}
 	j.lastErr = nil
+	j.writes++
 	j.synced = batch[len(batch)-1].Seq
 	j.ready = append(j.ready, batch...)
 	j.broadcast()

@@ -378,3 +378,61 @@ func TestSyncWithin(t *testing.T) {
 		t.Fatalf("after close: %v", got)
 	}
 }
+
+// Only records someone waits for are written at once: appends nobody
+// waits for (a node's clear screenings, thousands a second) ride along
+// with a waited record's write or wait for SyncEvery, instead of keeping
+// the writer fsyncing back to back while they keep coming. Each waited
+// record takes one write, and a Close writes the rest.
+func TestOnlyWaitedRecordsWrittenAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{SyncEvery: time.Hour, MaxPending: 1 << 20})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var unwaited int
+	wg.Go(func() {
+		for unwaited < 100_000 {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := j.Append([]byte("clear")); err != nil {
+				t.Error(err)
+				return
+			}
+			unwaited++
+		}
+	})
+	const hits = 20
+	var last uint64
+	for range hits {
+		last = appendSync(t, j, "hit")
+	}
+	close(stop)
+	wg.Wait()
+	if got := journal.Writes(j); got != hits {
+		t.Errorf("%d writes for %d waited records among %d appends nobody waited for, want %d", got, hits, unwaited, hits)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var taken uint64
+	for {
+		rs, err := j.Take(ctx, 1000)
+		if err != nil {
+			break
+		}
+		taken = rs[len(rs)-1].Seq
+	}
+	if taken != last {
+		t.Errorf("written up to %d, want up to the last waited record %d (the appends after it wait for SyncEvery)", taken, last)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j = mustOpen(t, dir, 0, journal.Options{})
+	defer j.Close()
+	if got := take(t, j, hits+unwaited); len(got) != hits+unwaited {
+		t.Fatalf("after close: %d records, want %d", len(got), hits+unwaited)
+	}
+}

@@ -91,6 +91,22 @@ func PNRSource(agency string, m *pnrgov.Message) string {
 	return FeedSource(SourcePNRGOV, agency, m.Ref)
 }
 
+// MaxPNRTrips bounds the trips of one PNRGOV push: a push is one flight's
+// bookings, some 900 passengers on a few flights each at most. Each
+// passenger is a trip on each flight of its booking, so a hostile push of
+// bookings of 99 passengers on 99 flights made three million trips (a
+// gigabyte) from 1.4 MB; it is refused before they are made.
+const MaxPNRTrips = 100_000
+
+// PNRTrips returns how many trips TripsFromPNR makes of m.
+func PNRTrips(m *pnrgov.Message) int {
+	n := 0
+	for i := range m.Bookings {
+		n += len(m.Bookings[i].Passengers) * max(1, len(m.Bookings[i].Flights))
+	}
+	return n
+}
+
 // TripsFromPNR turns a PNRGOV message into trips: one per passenger and
 // booked flight, with the booking's record locator, the passenger's seat
 // on that flight, and the contacts given for the passenger or for the

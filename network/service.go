@@ -463,6 +463,10 @@ func (s *Service) ImportPNR(ctx context.Context, agency string, r io.Reader) (*I
 	if err != nil {
 		return nil, err
 	}
+	if n := PNRTrips(m); n > MaxPNRTrips {
+		return nil, tripline.Errorf(tripline.EINVALID, "pnrgov: %d bookings make %d trips (each passenger on each of its booking's flights), more than the %d of one push",
+			len(m.Bookings), n, MaxPNRTrips)
+	}
 	src := PNRSource(agency, m)
 	imp, err := s.ImportTrips(ctx, agency, src, TripsFromPNR(m, src, s.Now().UTC()))
 	if err != nil {

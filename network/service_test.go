@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -370,5 +371,33 @@ func TestExpireFeeds(t *testing.T) {
 	}
 	if svc.Store.Len() != 2 {
 		t.Errorf("%d links left, want the analyst's and the listing's", svc.Store.Len())
+	}
+}
+
+// TestImportPNRTripsBounded: a push whose bookings would make more trips
+// than MaxPNRTrips (each passenger on each flight of its booking) is
+// refused before a trip is made, and stores nothing. Before, 300 bookings
+// of 99 passengers on 99 flights (1.4 MB) made 2.9 million trips, a
+// gigabyte of memory, from one analyst's request.
+func TestImportPNRTripsBounded(t *testing.T) {
+	svc := newService(t)
+	var b strings.Builder
+	b.WriteString("UNA:+.? 'UNB+IATA:1+XX+YY+260301:1200+1'UNH+1+PNRGOV:13:1:IA+X'MSG+:22'TVL+010326:1000+AMS+JFK+KL+641'EQN+11'")
+	for k := range 11 { // 11 × 99 × 99 = 107,811 trips
+		fmt.Fprintf(&b, "SRC'RCI+KL:B%d'", k)
+		for i := range 99 {
+			fmt.Fprintf(&b, "TIF+S%d+G:A:%d'", i, i+1)
+		}
+		for i := range 99 {
+			fmt.Fprintf(&b, "TVL+010326:1000+AMS+JFK+KL+%d'", 1000+i)
+		}
+	}
+	b.WriteString("UNT+9+1'UNZ+1+1'")
+	_, err := svc.ImportPNR(t.Context(), "s", strings.NewReader(b.String()))
+	if want := fmt.Sprintf("11 bookings make 107811 trips (each passenger on each of its booking's flights), more than the %d", network.MaxPNRTrips); tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(tripline.ErrorMessage(err), want) {
+		t.Fatalf("got %v, want EINVALID %q", err, want)
+	}
+	if ls := linksOf(t, svc, network.NewEntity(network.KindBooking, "B0")); len(ls) != 0 {
+		t.Errorf("a refused push stored %d links: %v", len(ls), ls[0])
 	}
 }

@@ -149,7 +149,7 @@ func (s screenJournal) RecordDeferred(ctx context.Context, t *tripline.Traveller
 	if len(w.Encounters) == 0 {
 		return nil, nil, nil
 	}
-	s.j.Hurry()
+	s.j.Hurry(seq)
 	return w.Encounters, func(ctx context.Context) error { return s.j.SyncWithin(ctx, seq, journalSyncWait) }, nil
 }
 

@@ -30,6 +30,9 @@ type parser struct {
 	b       *Booking
 	pax     int // index of the current TIF passenger, -1 for none
 	flight  int // index of the current booking flight, -1 for none
+	// err is the first bound a segment broke (room): the message is
+	// refused with it.
+	err error
 }
 
 func (p *parser) warn(s *edifact.Segment, format string, args ...any) {
@@ -42,6 +45,9 @@ func parseMessage(msg *edifact.Message, refYear int) (*Message, error) {
 	for i := range msg.Segments {
 		if err := p.segment(&msg.Segments[i]); err != nil {
 			return nil, err
+		}
+		if p.err != nil {
+			return nil, p.err
 		}
 	}
 	for i := range m.Bookings {
@@ -114,7 +120,7 @@ func (p *parser) segment(s *edifact.Segment) error {
 		return p.ssr(s)
 	case "SSD":
 		if seat := s.Value(0, 0); p.current(s) != nil {
-			p.addSeat(p.current(s), seat, "SSD")
+			p.addSeat(s, p.current(s), seat, "SSD")
 		}
 	case "TBD":
 		p.tbd(s)
@@ -124,13 +130,14 @@ func (p *parser) segment(s *edifact.Segment) error {
 		p.ift(s)
 	case "FTI":
 		if pax := p.current(s); pax != nil {
-			if ff := s.Value(0, 0) + s.Value(0, 1); s.Value(0, 1) != "" && !slices.Contains(pax.FrequentFlyer, ff) {
+			if ff := s.Value(0, 0) + s.Value(0, 1); s.Value(0, 1) != "" && !slices.Contains(pax.FrequentFlyer, ff) &&
+				p.room(s, len(pax.FrequentFlyer), MaxItems, "frequent-flyer numbers of one passenger") {
 				pax.FrequentFlyer = append(pax.FrequentFlyer, ff)
 			}
 		}
 	case "TKT":
 		if pax := p.current(s); pax != nil {
-			if n := s.Value(0, 0); n != "" && !slices.Contains(pax.Tickets, n) {
+			if n := s.Value(0, 0); n != "" && !slices.Contains(pax.Tickets, n) && p.room(s, len(pax.Tickets), MaxItems, "tickets of one passenger") {
 				pax.Tickets = append(pax.Tickets, n)
 			}
 		}
@@ -198,6 +205,9 @@ func (p *parser) tvl(s *edifact.Segment) {
 			return
 		}
 	}
+	if !p.room(s, len(b.Flights), MaxFlights, "flights") {
+		return
+	}
 	b.Flights = append(b.Flights, f)
 	p.flight = len(b.Flights) - 1
 }
@@ -213,7 +223,7 @@ func (p *parser) rci(s *edifact.Segment) {
 		if b.Locator == "" {
 			b.Locator, b.Carrier = l.Locator, l.Company
 		}
-		if !slices.Contains(b.Locators, l) {
+		if !slices.Contains(b.Locators, l) && p.room(s, len(b.Locators), MaxItems, "record locators") {
 			b.Locators = append(b.Locators, l)
 		}
 	}
@@ -256,20 +266,51 @@ func (p *parser) tif(s *edifact.Segment) error {
 // (co-travellers), so it is refused rather than read.
 const MaxPassengers = 99
 
+// The other bounds of one booking, far above what a reservation system
+// holds: a booking is refused rather than read past them, since each list
+// is searched for duplicates at every addition and a hostile push of a
+// few hundred kilobytes of one passenger's seats took minutes (a 16 MiB
+// one, hours). MaxFlights bounds its flights (every passenger is a trip
+// on each one downstream), MaxContacts its contacts, MaxItems its record
+// locators and each passenger's documents, seats, tickets, frequent-flyer
+// numbers and checked-bag records.
+const (
+	MaxFlights  = 99
+	MaxContacts = 999
+	MaxItems    = 99
+)
+
 // addPassenger adds pax to the open booking, or fails naming the booking
 // when it already holds MaxPassengers.
 func (p *parser) addPassenger(s *edifact.Segment, pax Passenger) error {
 	b := p.b
 	if len(b.Passengers) >= MaxPassengers {
-		name := fmt.Sprintf("at line %d", b.Line)
-		if b.Locator != "" {
-			name = fmt.Sprintf("%.20q (line %d)", b.Locator, b.Line)
-		}
 		return tripline.Errorf(tripline.EINVALID, "pnrgov: %s: booking %s holds more than %d passengers, the most a PNR holds",
-			s.Where(), name, MaxPassengers)
+			s.Where(), p.bookingName(), MaxPassengers)
 	}
 	b.Passengers = append(b.Passengers, pax)
 	return nil
+}
+
+// room reports whether a list of the open booking holding n may take one
+// more of at most limit; when not, the message is refused (p.err) naming
+// the booking and what it holds too many of.
+func (p *parser) room(s *edifact.Segment, n, limit int, what string) bool {
+	if n < limit {
+		return true
+	}
+	if p.err == nil {
+		p.err = tripline.Errorf(tripline.EINVALID, "pnrgov: %s: booking %s holds more than %d %s", s.Where(), p.bookingName(), limit, what)
+	}
+	return false
+}
+
+// bookingName names the open booking in an error: its locator and line.
+func (p *parser) bookingName() string {
+	if p.b.Locator != "" {
+		return fmt.Sprintf("%.20q (line %d)", p.b.Locator, p.b.Line)
+	}
+	return fmt.Sprintf("at line %d", p.b.Line)
 }
 
 // find returns the index of the booking's passenger with reference ref, or
@@ -352,7 +393,7 @@ func (p *parser) ssr(s *edifact.Segment) error {
 			p.warn(s, "DOCS names no passenger; ignored")
 			return nil
 		}
-		addDocument(pax, d)
+		p.addDocument(s, pax, d)
 	case "SEAT", "RQST":
 		for _, el := range s.Elements[min(1, len(s.Elements)):] {
 			seat, ref := "", ""
@@ -366,7 +407,7 @@ func (p *parser) ssr(s *edifact.Segment) error {
 				continue
 			}
 			if pax := p.byRef(ref); pax != nil {
-				p.addSeat(pax, seat, code)
+				p.addSeat(s, pax, seat, code)
 			} else {
 				p.warn(s, "%s %s for unknown passenger %q", code, seat, ref)
 			}
@@ -391,7 +432,7 @@ func (p *parser) ssr(s *edifact.Segment) error {
 // addDocument adds d to pax unless pax has it already (same type and
 // number); a repeat fills blanks and replaces two-letter country codes with
 // three-letter ones.
-func addDocument(pax *Passenger, d Document) {
+func (p *parser) addDocument(s *edifact.Segment, pax *Passenger, d Document) {
 	for i := range pax.Documents {
 		e := &pax.Documents[i]
 		if e.Number != d.Number || e.Type != d.Type || (d.Number == "" && e.Surname != d.Surname) {
@@ -417,12 +458,14 @@ func addDocument(pax *Passenger, d Document) {
 		}
 		return
 	}
-	pax.Documents = append(pax.Documents, d)
+	if p.room(s, len(pax.Documents), MaxItems, "documents of one passenger") {
+		pax.Documents = append(pax.Documents, d)
+	}
 }
 
 // addSeat records a seat on the current flight. "XXX" and other seats
 // without a row number are placeholders for "not assigned" and skipped.
-func (p *parser) addSeat(pax *Passenger, seat, source string) {
+func (p *parser) addSeat(s *edifact.Segment, pax *Passenger, seat, source string) {
 	seat = strings.TrimLeft(strings.TrimSpace(seat), "0")
 	if seat == "" || seat[0] < '1' || seat[0] > '9' {
 		return
@@ -440,7 +483,9 @@ func (p *parser) addSeat(pax *Passenger, seat, source string) {
 			return
 		}
 	}
-	pax.Seats = append(pax.Seats, st)
+	if p.room(s, len(pax.Seats), MaxItems, "seats of one passenger") {
+		pax.Seats = append(pax.Seats, st)
+	}
 }
 
 // tbd reads checked bags: TBD++count:weight:unit+++tag+tag where each tag
@@ -462,7 +507,9 @@ func (p *parser) tbd(s *edifact.Segment) {
 			bag.Tags = append(bag.Tags, strings.TrimSpace(el[0])+strings.TrimSpace(el[1]))
 		}
 	}
-	pax.Bags = append(pax.Bags, bag)
+	if p.room(s, len(pax.Bags), MaxItems, "checked-bag records of one passenger") {
+		pax.Bags = append(pax.Bags, bag)
+	}
 }
 
 // add reads an ADD address: purpose:street:city:region:region
@@ -517,7 +564,9 @@ func (p *parser) contact(s *edifact.Segment, c Contact) {
 			return
 		}
 	}
-	b.Contacts = append(b.Contacts, c)
+	if p.room(s, len(b.Contacts), MaxContacts, "contacts") {
+		b.Contacts = append(b.Contacts, c)
+	}
 }
 
 // stamp parses a DDMMYY date and an optional HHMM time.

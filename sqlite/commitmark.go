@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"syscall"
 
 	"tripline/sqlstore"
 )
@@ -17,11 +19,15 @@ const walIndexHeader = 48
 
 var _ sqlstore.CommitMarker = Dialect{}
 
-// OpenCommitMark reads the WAL index header of the store's -shm file: one
-// pread instead of a query, for Authenticate on every request. A
-// connection stays open meanwhile, so that no other process, closing the
-// last other connection, removes the file and makes a new one that this
-// handle would not see. A store not in WAL mode has no mark.
+// OpenCommitMark reads the WAL index header of the store's -shm file
+// instead of a query, for Authenticate on every request: from a shared
+// read-only mapping of the file's first bytes (as SQLite itself maps it),
+// so a request pays no system call, or with a pread where it cannot be
+// mapped. A connection stays open meanwhile, so that no other process,
+// closing the last other connection, removes the file and makes a new one
+// that this handle would not see, or truncates it under the mapping (SQLite
+// truncates the -shm only when it opens the store with no connection
+// left). A store not in WAL mode has no mark.
 func (Dialect) OpenCommitMark(ctx context.Context, db *sqlstore.DB) (func([]byte) ([]byte, bool), func() error, error) {
 	if db.DSN == ":memory:" {
 		return nil, nil, nil
@@ -45,6 +51,16 @@ func (Dialect) OpenCommitMark(ctx context.Context, db *sqlstore.DB) (func([]byte
 	if err != nil {
 		conn.Close()
 		return nil, nil, fmt.Errorf("commit mark: %w", err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Size() >= walIndexHeader {
+		if m, err := syscall.Mmap(int(f.Fd()), 0, walIndexHeader, syscall.PROT_READ, syscall.MAP_SHARED); err == nil {
+			f.Close()
+			mark := func(dst []byte) ([]byte, bool) { return append(dst, m[:walIndexHeader]...), true }
+			release := func() error {
+				return errors.Join(syscall.Munmap(m), conn.Close())
+			}
+			return mark, release, nil
+		}
 	}
 	mark := func(dst []byte) ([]byte, bool) {
 		var h [walIndexHeader]byte

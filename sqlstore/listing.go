@@ -19,6 +19,11 @@ var listingKind = &kind[*tripline.Listing]{
 	},
 	via:      func(l *tripline.Listing, node string) { l.Provenance.Chain = append(l.Provenance.Chain, node) },
 	erasable: (*tripline.Listing).Erasable,
+	// A confirmed tip's listing is the supervisor's decision, not the
+	// agency's list's: a routine upload of the list, which never holds
+	// it, would withdraw it without a word (tripline.Tip.ProvisionalListing
+	// names it AGENCY:TIP).
+	kept: `SELECT agency || ':' || id FROM tips WHERE agency = ? AND status = 'confirmed'`,
 }
 
 // ListingService stores listings and appends their events.

@@ -30,6 +30,10 @@ type kind[T tripline.Record] struct {
 	// (tripline.Listing.Erasable): they are marked, for an index that
 	// holds only them. nil marks none.
 	erasable func(r T) bool
+	// kept, if set, selects (one ? for the source) the ids of a source's
+	// records the node made besides the erasable ones, which an import
+	// of the source leaves alone as it does those.
+	kept string
 }
 
 type meta struct {
@@ -146,23 +150,36 @@ func (k *kind[T]) sourceStates(ctx context.Context, tx *Tx, source string) (map[
 	}
 	// Those whose current version the node made (kind.erasable), found
 	// from the few marked events, not from every row of the source.
-	kept, err := tx.QueryContext(ctx, `SELECT e.subject FROM events e WHERE e.erasable = 1 AND EXISTS
-		(SELECT 1 FROM `+k.table+` r WHERE r.id = e.subject AND r.ev_origin = e.origin AND r.ev_seq = e.seq AND r.source = ?)`, source)
+	if err := markKept(ctx, tx, out, source, `SELECT e.subject FROM events e WHERE e.erasable = 1 AND EXISTS
+		(SELECT 1 FROM `+k.table+` r WHERE r.id = e.subject AND r.ev_origin = e.origin AND r.ev_seq = e.seq AND r.source = ?)`); err != nil {
+		return nil, nil, err
+	}
+	if k.kept != "" {
+		if err := markKept(ctx, tx, out, source, k.kept); err != nil {
+			return nil, nil, err
+		}
+	}
+	return out, versions, nil
+}
+
+// markKept sets Kept on the states of the ids query selects for source.
+func markKept(ctx context.Context, tx *Tx, states map[string]tripline.StoredState, source, query string) error {
+	rows, err := tx.QueryContext(ctx, query, source)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load kept of source %s: %w", source, err)
+		return fmt.Errorf("load kept of source %s: %w", source, err)
 	}
-	defer kept.Close()
-	for kept.Next() {
+	defer rows.Close()
+	for rows.Next() {
 		var id string
-		if err := kept.Scan(&id); err != nil {
-			return nil, nil, fmt.Errorf("scan kept of source %s: %w", source, err)
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("scan kept of source %s: %w", source, err)
 		}
-		if st, ok := out[id]; ok {
+		if st, ok := states[id]; ok {
 			st.Kept = true
-			out[id] = st
+			states[id] = st
 		}
 	}
-	return out, versions, kept.Err()
+	return rows.Err()
 }
 
 // put creates or updates one record in its own transaction; identical

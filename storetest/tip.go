@@ -55,6 +55,20 @@ func testTips(t *testing.T, s Store) {
 	if l, _ := s.Listings.Listing(ctx, a.Listing); l.Provisional || l.Action != tripline.ActionDetain {
 		t.Fatalf("confirmed listing %+v", l)
 	}
+	// Confirmed, it is the supervisor's decision: the agency's next upload
+	// of its list, which never held it, leaves it, and one naming it is
+	// refused.
+	if sum, err := s.Listings.ImportListings(ctx, "agency-x", tripline.Records([]*tripline.Listing{Listing("agency-x", "1", "Karl Brandt")})); err != nil || sum.Withdrawn != 0 {
+		t.Fatalf("import of agency-x's list after the confirmation: %+v, %v; want nothing withdrawn", sum, err)
+	}
+	if l, _ := s.Listings.Listing(ctx, a.Listing); l.Status != tripline.StatusActive {
+		t.Fatalf("the import withdrew the confirmed tip's listing: %s", l.Status)
+	}
+	renamed := full
+	renamed.Names = []tripline.Name{{Full: "Someone Else", Kind: tripline.NamePrimary}}
+	if _, err := s.Listings.ImportListings(ctx, "agency-x", tripline.Records([]*tripline.Listing{Listing("agency-x", "1", "Karl Brandt"), &renamed})); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Fatalf("an import rewriting the confirmed tip's listing: %v, want invalid", err)
+	}
 	if _, err := s.Tips.DecideTip(ctx, a.ID, tripline.TipRejected, "sup-1", "", nil); tripline.ErrorCode(err) != tripline.ECONFLICT {
 		t.Fatalf("decided twice: %v", err)
 	}

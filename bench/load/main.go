@@ -4,8 +4,11 @@
 // drives POST /v1/screen over loopback with 2 and 8 concurrent clients,
 // audit, policy and retention on as in production. It prints, per client
 // count, throughput, latency p50/p99/max, the server's CPU per screening
-// (from /proc/PID/stat) and its memory and disk growth per screening; and
-// the in-process matcher's rate on the same queries, for the ratio.
+// (from /proc/PID/stat), the load client's own CPU per screening (getrusage:
+// the two share the processors) and the node's memory and disk growth per
+// screening; and the in-process matcher's rate on the same queries, for
+// the ratio. -client std drives the node with net/http's client instead of
+// the lean one (lean.go), as before.
 //
 //	go run ./bench/load                          # UN list
 //	go run ./bench/load -listings 1000000        # UN list + 1,000,000 generated listings
@@ -16,9 +19,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -59,7 +62,11 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write the serving node's CPU profile (warm-up and runs) to this file (`tripline serve --cpu-profile`; not with an older -bin)")
 	serverEnv := flag.String("server-env", "", "extra environment of the node, comma-separated NAME=VALUE (GOGC=400): the load client keeps its own")
 	allocProfile := flag.String("allocprofile", "", "write the serving node's heap allocation profile to this file (`tripline serve --alloc-profile`)")
+	client := flag.String("client", "lean", "load client: lean (one kept connection per client, requests prepared in full, answers scanned) or std (net/http's client, answers decoded by encoding/json)")
 	flag.Parse()
+	if *client != "lean" && *client != "std" {
+		log.Fatalf("-client: %q is neither lean nor std", *client)
+	}
 
 	tmp, err := os.MkdirTemp("", "tripline-load-")
 	if err != nil {
@@ -96,8 +103,14 @@ func main() {
 	srv := start(*bin, data, env, map[string]string{"--cpu-profile": *cpuProfile, "--alloc-profile": *allocProfile})
 	defer srv.stop()
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
+	ld := &loader{std: *client == "std", c: c, base: srv.base, token: token, qs: qs}
+	if !ld.std {
+		addr := strings.TrimPrefix(srv.base, "http://")
+		ld.addr, ld.reqs = addr, leanRequests(addr, token, qs)
+	}
+	fmt.Printf("load client: %s\n", *client)
 	if *warmup > 0 {
-		drive(c, srv.base, token, qs, 8, *warmup)
+		ld.drive(8, *warmup, new(atomic.Int64))
 	}
 	if *soak > 0 {
 		n := 0
@@ -105,10 +118,10 @@ func main() {
 			k, _ := strconv.Atoi(strings.TrimSpace(f))
 			n = max(n, k)
 		}
-		soakRun(c, srv, token, qs, n, *soak, *every, data)
+		soakRun(ld, srv, n, *soak, *every, data)
 		return
 	}
-	fmt.Printf("\n%-8s %12s %9s %9s %9s %8s %14s %12s %12s  %s\n", "clients", "screenings/s", "p50", "p99", "max", "non-200", "CPU/screening", "RSS", "disk/screen", "load average")
+	fmt.Printf("\n%-8s %12s %9s %9s %9s %8s %14s %14s %12s %12s  %s\n", "clients", "screenings/s", "p50", "p99", "max", "non-200", "CPU/screening", "client CPU", "RSS", "disk/screen", "load average")
 	for _, f := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n <= 0 {
@@ -116,13 +129,15 @@ func main() {
 		}
 		cpu0, disk0, m0 := srv.cpu(), dirSize(data), srv.metrics(c)
 		minor0, major0 := srv.faults()
-		r := drive(c, srv.base, token, qs, n, *duration)
+		self0 := selfCPU()
+		r := ld.drive(n, *duration, new(atomic.Int64))
+		self1 := selfCPU()
 		cpu1, disk1, m1 := srv.cpu(), dirSize(data), srv.metrics(c)
 		minor1, major1 := srv.faults()
 		ok := max(1, r.ok)
-		fmt.Printf("%-8d %12.0f %9s %9s %9s %8d %11.3f ms %9d MB %9.0f B  %s\n", n, float64(r.ok)/r.elapsed.Seconds(),
+		fmt.Printf("%-8d %12.0f %9s %9s %9s %8d %11.3f ms %11.3f ms %9d MB %9.0f B  %s\n", n, float64(r.ok)/r.elapsed.Seconds(),
 			r.pct(0.50), r.pct(0.99), r.pct(1), r.bad, float64((cpu1-cpu0).Microseconds())/1000/float64(ok),
-			srv.rss()>>20, float64(disk1-disk0)/float64(ok), loadAvg())
+			float64((self1-self0).Microseconds())/1000/float64(ok), srv.rss()>>20, float64(disk1-disk0)/float64(ok), loadAvg())
 		fmt.Printf("         hits: p50 %s, p99 %s; heap allocated %.1f KB per screening, %.0f GC cycles, pauses %.2f ms in all\n",
 			pct(r.hitLat, 0.5), pct(r.hitLat, 0.99), (m1.alloc-m0.alloc)/1024/float64(ok), m1.gcs-m0.gcs, 1000*(m1.pause-m0.pause))
 		fmt.Printf("         encounters %.2f per screening (each hit or review match is one); page faults per screening: %.2f minor, %.3f major\n",
@@ -440,13 +455,28 @@ func pct(lat []time.Duration, p float64) time.Duration {
 	return lat[i].Round(10 * time.Microsecond)
 }
 
-// drive runs n clients, each posting queries back to back, for d.
-func drive(c *http.Client, base, token string, qs [][]byte, n int, d time.Duration) *result {
-	return driveCounting(c, base, token, qs, n, d, new(atomic.Int64))
+// loader is the load client: the lean one (lean.go) or net/http's (std).
+type loader struct {
+	std   bool
+	c     *http.Client
+	base  string
+	token string
+	qs    [][]byte
+	addr  string   // lean: host:port
+	reqs  [][]byte // lean: each query's whole request
 }
 
-// driveCounting is drive, counting answered screenings in done as they come.
-func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d time.Duration, done *atomic.Int64) *result {
+// screener is one client's connection: screen posts the next query and
+// returns the answer's status, decision and encounters; err is a failure
+// to get an answer at all.
+type screener interface {
+	screen(q int64) (status int, d tripline.Decision, encounters int, err error)
+	close()
+}
+
+// drive runs n clients, each posting queries back to back, for d,
+// counting answered screenings in done as they come.
+func (l *loader) drive(n int, d time.Duration, done *atomic.Int64) *result {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
@@ -456,51 +486,44 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			var lat, hitLat []time.Duration
-			ok, bad, encs, codes := 0, 0, 0, map[int]int{}
+			var c screener = &stdClient{l: l}
+			if !l.std {
+				c = &leanClient{addr: l.addr, reqs: l.reqs}
+			}
+			defer c.close()
+			t := &result{codes: map[int]int{}}
 			for ctx.Err() == nil {
-				q := qs[next.Add(1)%int64(len(qs))]
-				req, _ := http.NewRequest("POST", base+"/v1/screen", strings.NewReader(string(q)))
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Content-Type", "application/json")
-				t := time.Now()
-				resp, err := c.Do(req)
+				start := time.Now()
+				status, dec, encs, err := c.screen(next.Add(1))
 				if err != nil {
-					if !errors.Is(err, context.DeadlineExceeded) {
+					if ctx.Err() == nil {
 						log.Printf("screen: %v", err)
-						bad++
+						t.bad++
 					}
 					continue
 				}
-				var res struct {
-					Decision   tripline.Decision
-					Encounters []string
-				}
-				err = json.NewDecoder(resp.Body).Decode(&res)
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				el := time.Since(t)
-				lat = append(lat, el)
-				if resp.StatusCode != 200 || err != nil {
-					bad++
-					codes[resp.StatusCode]++
+				el := time.Since(start)
+				t.lat = append(t.lat, el)
+				if status != 200 || dec == "" {
+					t.bad++
+					t.codes[status]++
 					continue
 				}
-				ok++
-				encs += len(res.Encounters)
+				t.ok++
+				t.encounters += encs
 				done.Add(1)
-				if c := decisions[res.Decision]; c != nil {
+				if c := decisions[dec]; c != nil {
 					c.Add(1)
 				}
-				if res.Decision == tripline.DecisionHit {
-					hitLat = append(hitLat, el)
+				if dec == tripline.DecisionHit {
+					t.hitLat = append(t.hitLat, el)
 				}
 			}
 			mu.Lock()
-			r.ok, r.bad, r.encounters = r.ok+ok, r.bad+bad, r.encounters+encs
-			r.lat = append(r.lat, lat...)
-			r.hitLat = append(r.hitLat, hitLat...)
-			for k, v := range codes {
+			r.ok, r.bad, r.encounters = r.ok+t.ok, r.bad+t.bad, r.encounters+t.encounters
+			r.lat = append(r.lat, t.lat...)
+			r.hitLat = append(r.hitLat, t.hitLat...)
+			for k, v := range t.codes {
 				r.codes[k] += v
 			}
 			mu.Unlock()
@@ -513,10 +536,38 @@ func driveCounting(c *http.Client, base, token string, qs [][]byte, n int, d tim
 	return r
 }
 
+// stdClient posts through net/http's client and decodes each answer with
+// encoding/json (-client std).
+type stdClient struct{ l *loader }
+
+func (c *stdClient) screen(i int64) (int, tripline.Decision, int, error) {
+	q := c.l.qs[i%int64(len(c.l.qs))]
+	req, _ := http.NewRequest("POST", c.l.base+"/v1/screen", bytes.NewReader(q))
+	req.Header.Set("Authorization", "Bearer "+c.l.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.l.c.Do(req)
+	if err != nil {
+		return 0, "", 0, err
+	}
+	var res struct {
+		Decision   tripline.Decision
+		Encounters []string
+	}
+	err = json.NewDecoder(resp.Body).Decode(&res)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return resp.StatusCode, "", 0, nil
+	}
+	return resp.StatusCode, res.Decision, len(res.Encounters), nil
+}
+
+func (c *stdClient) close() {}
+
 // soakRun drives n clients for d, printing every interval the server's
 // RSS and the data directory's size, and what each grew per screening
 // since the first interval (the warm-up's allocations left out).
-func soakRun(c *http.Client, srv *server, token string, qs [][]byte, n int, d, every time.Duration, data string) {
+func soakRun(ld *loader, srv *server, n int, d, every time.Duration, data string) {
 	fmt.Printf("\nsoak: %d clients for %s\n%-9s %11s %12s %9s %9s %14s %14s\n", n, d, "elapsed", "screenings", "screenings/s", "RSS", "disk", "RSS/screening", "disk/screening")
 	var done atomic.Int64
 	stop := make(chan struct{})
@@ -543,7 +594,7 @@ func soakRun(c *http.Client, srv *server, token string, qs [][]byte, n int, d, e
 			fmt.Printf("%-9s %11d %12.0f %6d MB %6d MB %14s %14s\n", el.Round(time.Second), k, float64(k)/el.Seconds(), rss>>20, disk>>20, perRSS, perDisk)
 		}
 	}()
-	r := driveCounting(c, srv.base, token, qs, n, d, &done)
+	r := ld.drive(n, d, &done)
 	close(stop)
 	fmt.Printf("soak: %d screenings, %d refused or failed, p50 %s, p99 %s, max %s\n", r.ok, r.bad, r.pct(0.5), r.pct(0.99), r.pct(1))
 }

@@ -35,7 +35,10 @@ func (n *Node) serveBlind(ctx context.Context, env *Env, srv *httpapi.Server, da
 		Groups: n.groups, Alpha3: alpha3, Epoch: epoch, Now: n.Now, Logger: n.Logger,
 		Quota: &blind.Quota{Path: filepath.Join(dir, "quota.json"), Volumes: &blind.Volumes{Path: filepath.Join(dir, "volumes.json")}, Now: n.Now}}
 	srv.Blind = origin
-	client := &blind.Client{Alpha3: alpha3, Dir: filepath.Join(dir, "held"), Now: n.Now, Logger: n.Logger}
+	client := &blind.Client{Alpha3: alpha3, Dir: filepath.Join(dir, "held"), Now: n.Now, Logger: n.Logger,
+		// The peer re-reads the partners every second: a suspension or
+		// removal stops the partner's list at the next screening.
+		Active: func(origin string) bool { x, ok := n.Peer.Partner(origin); return ok && !x.Suspended() }}
 	n.blindRemotes(ctx, client)
 	n.Go(func(ctx context.Context) { // the first tables, before the first officer needs them
 		client.RefreshTables(ctx)
@@ -75,7 +78,7 @@ func (n *Node) blindRemotes(ctx context.Context, c *blind.Client) {
 	var rs []*blind.Remote
 	for _, p := range ps {
 		key, err := federation.ParsePublicKey(p.PublicKey)
-		if p.URL == "" || err != nil {
+		if p.URL == "" || err != nil || p.Suspended() {
 			continue
 		}
 		hc, err := n.Peer.HTTPClient(p) // the federation's TLS rules and pins

@@ -77,6 +77,7 @@ func TestBlindScreeningTwoProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two tripline processes")
 	}
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	a, b, rec := twoBlindNodes(t)
 	defer func() {
 		if t.Failed() {
@@ -159,4 +160,12 @@ func TestBlindScreeningTwoProcesses(t *testing.T) {
 	if st != 200 || !strings.Contains(fmt.Sprint(r["notes"]), "blind list of agency-a not checked") {
 		t.Errorf("A down, new traveller: %d %v", st, r)
 	}
+
+	// B suspends A: A's list stops stopping travellers within a second
+	// (before, the table B held went on detaining them until B restarted).
+	b.cli("partners", "suspend", "A")
+	within(t, 5*time.Second, "A's blind list gone at B", func() bool {
+		st, r := b.call("officer", "POST", "/v1/screen", `{"ref":"suspended","name":"Zebulon Quartermaine","dob":"1980-02-03"}`)
+		return st == 200 && r["decision"] == "clear" && !strings.Contains(fmt.Sprint(r), "agency-a")
+	})
 }

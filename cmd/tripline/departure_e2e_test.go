@@ -19,6 +19,7 @@ func TestPNRPreDepartureHitRouted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three tripline processes")
 	}
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	tmp := t.TempDir()
 	bin := tripBinary(t)
 	mk := func(id string) *fedNode { return newFedNode(t, bin, tmp, id, "officer", "analyst", "admin") }

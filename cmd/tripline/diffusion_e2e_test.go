@@ -20,6 +20,7 @@ func TestDiffusionThreeNodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three tripline processes")
 	}
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	tmp := t.TempDir()
 	bin := tripBinary(t)
 	mk := func(id string) *fedNode {

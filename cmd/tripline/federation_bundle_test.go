@@ -35,6 +35,7 @@ func TestFederationBundleBothWays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two tripline processes")
 	}
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	mk := fedNodes(t)
 	a, b := mk("A"), mk("B")
 	a.cli("partners", "add", "B", "--agency", b.agency, "--key", b.key)

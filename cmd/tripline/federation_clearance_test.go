@@ -28,6 +28,7 @@ func TestFederationSharedClearance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three tripline processes")
 	}
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	tmp, bin := t.TempDir(), tripBinary(t)
 	mk := func(id string) *fedNode { return newFedNode(t, bin, tmp, id, "officer", "analyst", "admin", "auditor") }
 	a, b, c := mk("A"), mk("B"), mk("C")

@@ -59,6 +59,7 @@ func TestFederationHoldsAcrossAgencies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three tripline processes")
 	}
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	needShared(t, unFile2026)
 	mk := fedNodes(t)
 	a, b, c := mk("A"), mk("B"), mk("C")

@@ -201,6 +201,7 @@ func TestFederationThreeNodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three tripline processes")
 	}
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	a, b, c := threeNodes(t)
 	defer func() {
 		if t.Failed() {

@@ -25,6 +25,7 @@ import (
 // every listing from the store. A truncated, corrupt or foreign snapshot
 // is refused, the node loads from the store, and writes a good one again.
 func TestIndexSnapshot(t *testing.T) {
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	testIndexSnapshot(t, func() string { return "" })
 }
 

@@ -26,6 +26,7 @@ func TestPartnersWitnessAuditLogs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two tripline processes")
 	}
+	t.Parallel() // processes of its own, no PostgreSQL: runs beside the other such tests
 	tmp := t.TempDir()
 	bin := tripBinary(t)
 	a := newFedNode(t, bin, tmp, "A", "analyst", "auditor")
