@@ -503,3 +503,31 @@ func TestSuspendedOriginatorLeavesAtOnce(t *testing.T) {
 		t.Errorf("resumed: %+v, want the hit back", fs[0])
 	}
 }
+
+// TestQuotaBeforeWork: a partner past its quota is refused before its
+// batch is decoded: a batch of malformed elements gets ERATELIMIT, not
+// EINVALID, and nothing is charged. Before, every past-quota batch of
+// 60,000 elements was decoded first.
+func TestQuotaBeforeWork(t *testing.T) {
+	p := newPair(t, listing("1", "Hidden Person", "1970"))
+	limit := p.a.Quota.Limit("B")
+	if _, _, err := p.a.Quota.Take(ctx, "B", limit-1); err != nil {
+		t.Fatal(err)
+	}
+	bad := make([][]byte, 2)
+	for i := range bad {
+		bad[i] = []byte("not a group element")
+	}
+	_, err := p.a.Evaluate(ctx, "B", &blind.EvaluateRequest{Elements: bad})
+	if tripline.ErrorCode(err) != tripline.ERATELIMIT {
+		t.Errorf("past the quota, malformed batch: %v, want rate_limited", err)
+	}
+	if used, _, err := p.a.Quota.Check(ctx, "B", 1); err != nil || used != limit-1 {
+		t.Errorf("after the refusal: used %d of %d (%v), want %d", used, limit, err, limit-1)
+	}
+	// Within the quota the batch is judged as before.
+	_, err = p.a.Evaluate(ctx, "B", &blind.EvaluateRequest{Elements: bad[:1]})
+	if tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Errorf("within the quota, malformed element: %v, want invalid", err)
+	}
+}
