@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"os"
 	"strings"
@@ -27,7 +26,7 @@ func ReadDocumentAlerts(r io.Reader, name, source string) ([]*tripline.DocumentA
 	if err := checkSource(source); err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(r)
+	cr := newCSVReader(r, name)
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, errAt(name, 1, "", "empty file: want a header row (%s)", strings.Join(AlertColumns, ","))

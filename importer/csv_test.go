@@ -2,6 +2,8 @@ package importer_test
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -292,5 +294,57 @@ func TestStreamCSV(t *testing.T) {
 		if msg := tripline.ErrorMessage(err); msg != empty+": no listings found" {
 			t.Fatalf("empty file: %q", msg)
 		}
+	}
+}
+
+// endless reads as a cell of "a" that never ends, counting what was read.
+type endless struct{ read int }
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	e.read += len(p)
+	return len(p), nil
+}
+
+// TestCSVRowBounded: a row longer than MaxRowBytes in a listing template
+// or a document-alert file is refused naming where it starts, after
+// reading little more than the bound; a row at the bound (a long
+// narrative) and a file of many rows past it are read. Before, one quoted
+// cell was held whole: a 200 MiB cell in an upload took 760 MiB.
+func TestCSVRowBounded(t *testing.T) {
+	for _, tc := range []struct {
+		kind, header string
+		read         func(r io.Reader) error
+	}{
+		{"listings", "id,primary_name,action,narrative\n", func(r io.Reader) error {
+			_, err := importer.ReadCSV(r, "up.csv", "agency")
+			return err
+		}},
+		{"alerts", "country,number,kind,instruction\n", func(r io.Reader) error {
+			_, err := importer.ReadDocumentAlerts(r, "up.csv", "agency")
+			return err
+		}},
+	} {
+		src := &endless{}
+		err := tc.read(io.MultiReader(strings.NewReader(tc.header+`1,"`), io.LimitReader(src, 16*importer.MaxRowBytes), strings.NewReader("\",x,x,x\n")))
+		want := fmt.Sprintf("up.csv: the row starting at byte %d is longer than %d bytes", len(tc.header), importer.MaxRowBytes)
+		if tripline.ErrorCode(err) != tripline.EINVALID || tripline.ErrorMessage(err) != want {
+			t.Errorf("%s: 16 MiB cell: got %v, want EINVALID %q", tc.kind, err, want)
+		}
+		if src.read > 2*importer.MaxRowBytes {
+			t.Errorf("%s: read %d bytes of a 16 MiB cell, want little more than %d", tc.kind, src.read, importer.MaxRowBytes)
+		}
+	}
+	long := strings.Repeat("n", importer.MaxRowBytes-40)
+	var many strings.Builder
+	many.WriteString("id,primary_name,action,narrative\n")
+	for i := range 3 {
+		fmt.Fprintf(&many, "%d,Ali Hassan%c,report,%s\n", i, 'a'+i, long)
+	}
+	ls, err := importer.ReadCSV(strings.NewReader(many.String()), "up.csv", "agency")
+	if err != nil || len(ls) != 3 || len(ls[2].Narrative) != len(long) {
+		t.Fatalf("three rows at the bound: %d listings, %v", len(ls), err)
 	}
 }

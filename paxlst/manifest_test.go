@@ -2,6 +2,7 @@ package paxlst_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -405,6 +406,10 @@ func TestParseErrors(t *testing.T) {
 		{"short UNA", "UNA:+", "paxlst: line 1: UNA service string advice is cut short: want 6 service characters, got 2"},
 		{"UNA clash", "UNA::.? 'UNB", "paxlst: line 1: UNA uses ':' as both component separator and element separator"},
 		{"not PAXLST", "UNH+1+PNRGOV:11:1:IA'UNT+2+1'", `paxlst: segment 1 (UNH, line 1): message 1 is "PNRGOV", not PAXLST`},
+		// A leg more than a message may hold (each traveller's leg is looked
+		// for among them all): env's and 99 more.
+		{"too many legs", env + strings.Repeat("TDT+20+XX2'", paxlst.MaxLegs) + "NAD+FL+++DOE:JOHN'UNT+6+1'UNZ+1+1'",
+			fmt.Sprintf("paxlst: segment %d (TDT, line 1): more than %d flight legs in one message", 4+paxlst.MaxLegs, paxlst.MaxLegs)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,12 @@ import (
 	"tripline/edifact"
 )
 
+// MaxLegs bounds the flight legs (TDT groups) of one message: a manifest is
+// one flight of a few legs. Every traveller's crossing leg is looked for
+// among them, so a hostile 8.5 MB manifest of 200,000 legs and 5,000
+// travellers took 18 s before a screening slot was taken; it is refused.
+const MaxLegs = 99
+
 // parser holds the state of one PAXLST message: the segment groups of the
 // API guidelines are read as a flat sequence, each segment applying to the
 // innermost group open (leg, traveller, document).
@@ -100,6 +106,9 @@ func (p *parser) segment(s *edifact.Segment) error {
 		if p.pax != nil {
 			p.warn(s, "TDT after the first traveller ignored")
 			return nil
+		}
+		if len(m.Legs) >= MaxLegs {
+			return tripline.Errorf(tripline.EINVALID, "paxlst: %s: more than %d flight legs in one message", s.Where(), MaxLegs)
 		}
 		flight := strings.TrimSpace(s.Value(1, 0))
 		carrier := strings.TrimSpace(s.Value(4, 0))
