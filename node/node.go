@@ -226,6 +226,15 @@ func (n *Node) BulkRuns() int64 { return n.bulkRuns.Load() }
 // another process serves the directory).
 func (n *Node) Journaled() bool { return n.journal != nil }
 
+// JournalWrites returns how many writes (each with its fsync) the
+// screening journal has made; 0 without one.
+func (n *Node) JournalWrites() uint64 {
+	if n.journal == nil {
+		return 0
+	}
+	return n.journal.Writes()
+}
+
 // Ready reports whether the indexes are loaded.
 func (n *Node) Ready() bool { return n.ready.Load() }
 
