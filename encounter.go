@@ -316,7 +316,8 @@ func (e *Encounter) MarkOverdue(now time.Time) {
 
 // Clearance records an analyst's finding that a traveller is not a listed
 // person. It suppresses that same match for that traveller — keyed on the
-// document and birth date — until the listing changes.
+// document and birth date — until the listing changes, in the screenings
+// of the agency that found it (AppliesTo).
 type Clearance struct {
 	ID          string      `json:"id"`
 	Listing     string      `json:"listing"`
@@ -333,8 +334,8 @@ type Clearance struct {
 	// partners (clearance_share.go): it holds while the listing is at
 	// ListingVersion (a partner's copy of a listing is trimmed, so its
 	// content hash differs from node to node; its version does not).
-	// Agency is the agency that reported the false positive; Revoked
-	// travels once to remove it.
+	// Agency is the agency that reported the false positive (for an own
+	// clearance as for a shared one); Revoked travels once to remove it.
 	Shared         bool   `json:"shared,omitempty"`
 	ListingVersion int64  `json:"listing_version,omitempty"`
 	Agency         string `json:"agency,omitempty"`
@@ -427,7 +428,7 @@ func ClearanceFor(e *Encounter, listingHash, by, reason string, now time.Time) *
 		return nil
 	}
 	return &Clearance{
-		ID: "clr-" + e.ID, Listing: e.Listing, ListingHash: listingHash,
+		ID: "clr-" + e.ID, Listing: e.Listing, ListingHash: listingHash, Agency: e.Agency,
 		DocCountry: t.Document.Country, DocNumber: NormaliseDocNumber(t.Document.Number), DOB: t.DOB,
 		Name: t.FullName(), Analyst: by, Reason: reason, Encounter: e.ID, At: now,
 	}

@@ -82,6 +82,18 @@ func (c *Clearance) Holds(l *Listing) bool {
 	return c.ListingHash == l.ContentHash()
 }
 
+// AppliesTo reports whether clearance c spares a traveller screened by
+// agency. An own clearance is the finding of the agency whose encounter it
+// was, and spares that agency's screenings only: one officer's
+// false_positive must not make a listed person screen clear for the
+// listing's originator or any other agency on the node. Only the
+// originator shares a clearance with everyone who may see its listing
+// (Shared, clearance_share.go). An own clearance naming no agency (stored
+// before they named one) spares nobody until its agency is filled in.
+func (c *Clearance) AppliesTo(agency string) bool {
+	return c.Shared || (c.Agency != "" && c.Agency == agency)
+}
+
 // ErasedRefusalFields are a refusal's identity, trimmed from its event
 // when the refusal is removed past its retention.
 var ErasedRefusalFields = []string{"name", "dob", "nationality", "document"}

@@ -54,13 +54,19 @@ func BearerRole(r Role) bool {
 // tokens for user u: an admin manages its own agency's users, a superuser
 // every agency's. An admin of another agency is told the user does not
 // exist (ENOTFOUND), so that users cannot be enumerated across agencies;
-// EFORBIDDEN for a caller who is no admin.
+// EFORBIDDEN for a caller who is no admin. A superuser is managed by a
+// superuser only (EFORBIDDEN): a token an admin of its agency issued for
+// it would make that admin node-wide, and disabling it would lock the
+// node's own admin out.
 func MayManageUser(admin *Identity, u *User) error {
 	if admin == nil || admin.Role != RoleAdmin {
 		return Errorf(EFORBIDDEN, "only an admin manages users")
 	}
 	if !admin.Superuser && admin.Agency != u.Agency {
 		return Errorf(ENOTFOUND, "user %q not found", u.ID)
+	}
+	if u.Superuser && !admin.Superuser {
+		return Errorf(EFORBIDDEN, "user %q is a superuser: only a superuser manages it", u.ID)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"io"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -501,5 +502,57 @@ func TestSuspendedOriginatorLeavesAtOnce(t *testing.T) {
 	suspended.Store(false)
 	if fs := p.b.Screen(ctx, []*tripline.Traveller{tr}); len(fs[0].Matches) != 1 {
 		t.Errorf("resumed: %+v, want the hit back", fs[0])
+	}
+}
+
+// TestQuotaBeforeWork: a partner past its quota is refused before its
+// batch is decoded: a batch of malformed elements gets ERATELIMIT, not
+// EINVALID, and nothing is charged. Before, every past-quota batch of
+// 60,000 elements was decoded first.
+func TestQuotaBeforeWork(t *testing.T) {
+	p := newPair(t, listing("1", "Hidden Person", "1970"))
+	limit := p.a.Quota.Limit("B")
+	if _, _, err := p.a.Quota.Take(ctx, "B", limit-1); err != nil {
+		t.Fatal(err)
+	}
+	bad := make([][]byte, 2)
+	for i := range bad {
+		bad[i] = []byte("not a group element")
+	}
+	_, err := p.a.Evaluate(ctx, "B", &blind.EvaluateRequest{Elements: bad})
+	if tripline.ErrorCode(err) != tripline.ERATELIMIT {
+		t.Errorf("past the quota, malformed batch: %v, want rate_limited", err)
+	}
+	if used, _, err := p.a.Quota.Check(ctx, "B", 1); err != nil || used != limit-1 {
+		t.Errorf("after the refusal: used %d of %d (%v), want %d", used, limit, err, limit-1)
+	}
+	// Within the quota the batch is judged as before.
+	_, err = p.a.Evaluate(ctx, "B", &blind.EvaluateRequest{Elements: bad[:1]})
+	if tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Errorf("within the quota, malformed element: %v, want invalid", err)
+	}
+}
+
+// TestTableClaimTakesNoMemory: a table header (signed by the partner)
+// claiming the most entries a table may have, followed by a few bytes, is
+// refused as cut short having allocated about what arrived. Before, the
+// claim alone made this node allocate 1.5 GiB, at every fetch.
+func TestTableClaimTakesNoMemory(t *testing.T) {
+	p := newPair(t)
+	h := blind.TableHeader{Origin: "A", Agency: "agency-a", Partner: "B", Epoch: 1, Suite: blind.Suite.Identifier(),
+		Keys: blind.KeysVersion, EntrySize: blind.EntrySize, Entries: blind.DefaultMaxEntries, Digest: make([]byte, 32)}
+	blind.Sign(&h, p.a.Priv)
+	var b bytes.Buffer
+	(&blind.Table{Header: h}).WriteTo(&b)
+	b.Write(make([]byte, 10*blind.EntrySize))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := blind.ReadTable(&b, p.aPub, blind.DefaultMaxEntries)
+	runtime.ReadMemStats(&after)
+	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(tripline.ErrorMessage(err), "entries cut short") {
+		t.Errorf("got %v, want EINVALID, entries cut short", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+		t.Errorf("allocated %d MiB for %d bytes of entries claiming %d", got>>20, 10*blind.EntrySize, blind.DefaultMaxEntries)
 	}
 }

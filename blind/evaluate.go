@@ -83,6 +83,13 @@ func (o *Originator) Evaluate(ctx context.Context, node string, req *EvaluateReq
 	if req.Chunk < 0 || len(parts) > maxChunks {
 		return nil, tripline.Errorf(tripline.EINVALID, "chunk: %d makes %d runs, at most %d", req.Chunk, len(parts), maxChunks)
 	}
+	if o.Quota != nil {
+		// Decoding a full batch costs seconds: a partner past its quota
+		// is refused before it.
+		if _, _, err := o.Quota.Check(ctx, node, int64(n)); err != nil {
+			return nil, err
+		}
+	}
 	g := Suite.Group()
 	elems := make([]oprf.Blinded, n)
 	for i, b := range req.Elements {

@@ -1,6 +1,10 @@
 package blind
 
-import "tripline"
+import (
+	"crypto/ed25519"
+
+	"tripline"
+)
 
 // Outputs returns the OPRF outputs r holds: everything B obtained from A.
 func Outputs(r *Remote) [][]byte {
@@ -33,3 +37,6 @@ func ForgetOutputs(r *Remote) {
 	r.cache, r.order = nil, nil
 	r.mu.Unlock()
 }
+
+// Sign signs h with priv as an originator signs its table header.
+func Sign(h *TableHeader, priv ed25519.PrivateKey) { h.Sig = ed25519.Sign(priv, h.signingBytes()) }

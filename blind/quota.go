@@ -54,6 +54,17 @@ func (q *Quota) Limit(node string) int64 {
 // is ERATELIMIT; a count that cannot be saved fails the batch (an
 // unrecorded evaluation must not be free).
 func (q *Quota) Take(ctx context.Context, node string, n int64) (used, limit int64, err error) {
+	return q.take(node, n, true)
+}
+
+// Check is Take without charging: ERATELIMIT when n more would pass the
+// quota. Evaluate asks it before the work of checking a batch, so that a
+// partner past its quota costs this node nothing but the refusal.
+func (q *Quota) Check(ctx context.Context, node string, n int64) (used, limit int64, err error) {
+	return q.take(node, n, false)
+}
+
+func (q *Quota) take(node string, n int64, charge bool) (used, limit int64, err error) {
 	now := time.Now
 	if q.Now != nil {
 		now = q.Now
@@ -76,6 +87,9 @@ func (q *Quota) Take(ctx context.Context, node string, n int64) (used, limit int
 		return used, limit, tripline.Errorf(tripline.ERATELIMIT,
 			"blind evaluation quota: %d asked, %d of today's %d used by node %s (its declared traffic, %d travellers a day, times %d keys)",
 			n, used, limit, node, limit/MaxTravellerKeys, MaxTravellerKeys)
+	}
+	if !charge {
+		return used, limit, nil
 	}
 	q.state.Used[node] = used + n
 	if err := writeJSON(q.Path, &q.state); err != nil {

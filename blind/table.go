@@ -120,10 +120,14 @@ func ReadTable(r io.Reader, key ed25519.PublicKey, maxEntries int) (*Table, erro
 	if h.Entries < 0 || h.Entries > maxEntries {
 		return nil, tripline.Errorf(tripline.EINVALID, "blind table of %q: %d entries, at most %d", h.Origin, h.Entries, maxEntries)
 	}
-	t.entries = make([]byte, h.Entries*EntrySize)
-	if _, err := io.ReadFull(r, t.entries); err != nil {
+	// Grown as the entries arrive, not made at the size the header claims:
+	// a header claiming the most entries and nothing after it made this
+	// node allocate 1.5 GiB per fetch.
+	entries, err := readGrowing(r, h.Entries*EntrySize)
+	if err != nil {
 		return nil, tripline.Errorf(tripline.EINVALID, "blind table of %q: entries cut short", h.Origin)
 	}
+	t.entries = entries
 	if sum := sha256.Sum256(t.entries); !bytes.Equal(sum[:], h.Digest) {
 		return nil, tripline.Errorf(tripline.EINVALID, "blind table of %q: entries do not match the signed digest", h.Origin)
 	}
@@ -133,6 +137,23 @@ func ReadTable(r io.Reader, key ed25519.PublicKey, maxEntries int) (*Table, erro
 		}
 	}
 	return t, nil
+}
+
+// readGrowing reads exactly size bytes of r into a slice that doubles as
+// they arrive (from 1 MiB, capped at size): memory follows what was sent.
+func readGrowing(r io.Reader, size int) ([]byte, error) {
+	b := make([]byte, 0, min(size, 1<<20))
+	for len(b) < size {
+		if len(b) == cap(b) {
+			b = append(make([]byte, 0, min(size, 2*cap(b))), b...)
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil && len(b) < size {
+			return nil, io.ErrUnexpectedEOF
+		}
+	}
+	return b, nil
 }
 
 func (t *Table) tag(i int) []byte { return t.entries[i*EntrySize : i*EntrySize+TagSize] }

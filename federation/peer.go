@@ -89,6 +89,10 @@ type Peer struct {
 	RequestBurst int
 	lmu          sync.Mutex
 	limits       map[string]*rate.Limiter // by partner id
+
+	// MaxWitnessed bounds the checkpoints Witnessed takes from one partner
+	// (0: DefaultMaxWitnessed).
+	MaxWitnessed int
 }
 
 // Default per-partner request bounds: far above what following, reports,

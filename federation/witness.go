@@ -60,10 +60,20 @@ func (p *Peer) WitnessAudits(ctx context.Context) {
 	}
 }
 
+// DefaultMaxWitnessed is the most checkpoints of this node Witnessed takes
+// from one partner: twenty years of a witness's fetches every ten minutes.
+const DefaultMaxWitnessed = 1 << 20
+
 // Witnessed returns what partner x kept of this node's audit checkpoints
 // as its witness, for this node's oversight to verify against, page by
-// page.
+// page. A page shorter than tripline.WitnessedPageSize is the last; past
+// MaxWitnessed checkpoints the partner is refused (EINVALID): a partner
+// paging on for ever must not hold the verification, or its memory.
 func (p *Peer) Witnessed(ctx context.Context, x *tripline.Partner) ([]*tripline.AuditCheckpoint, error) {
+	limit := p.MaxWitnessed
+	if limit <= 0 {
+		limit = DefaultMaxWitnessed
+	}
 	var out []*tripline.AuditCheckpoint
 	for after := int64(0); ; {
 		var page struct {
@@ -75,7 +85,10 @@ func (p *Peer) Witnessed(ctx context.Context, x *tripline.Partner) ([]*tripline.
 			return nil, err
 		}
 		out = append(out, page.Checkpoints...)
-		if page.Next <= after {
+		if len(out) > limit {
+			return nil, tripline.Errorf(tripline.EINVALID, "partner %s: more than %d checkpoints of this node's audit log", x.ID, limit)
+		}
+		if page.Next <= after || len(page.Checkpoints) < tripline.WitnessedPageSize {
 			return out, nil // the last page (or a partner that would page for ever)
 		}
 		after = page.Next

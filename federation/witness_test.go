@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -87,5 +88,43 @@ func TestWitnessRefusesWhatAPartnerForges(t *testing.T) {
 	}
 	if h := p.Health(); len(h) != 1 || h[0].Health == nil || h[0].Health.WitnessConflicts != 1 || h[0].Health.Witnessed != 5 {
 		t.Fatalf("A's health = %+v, want 1 conflict, entry 5 witnessed", h[0].Health)
+	}
+}
+
+// TestWitnessedPagesBounded: fetching what a partner kept of this node's
+// checkpoints ends at a short page, and a partner paging on for ever with
+// full pages is refused past MaxWitnessed checkpoints. Before, such a
+// partner held `tripline audit verify --witnesses`, and its memory, for
+// ever.
+func TestWitnessedPagesBounded(t *testing.T) {
+	pubA, _, _ := ed25519.GenerateKey(nil)
+	var full atomic.Bool
+	var pages atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+		n := 1 // a short page: always naming a next one
+		if full.Load() {
+			n = tripline.WitnessedPageSize
+		}
+		cs := make([]*tripline.AuditCheckpoint, n)
+		for i := range cs {
+			cs[i] = &tripline.AuditCheckpoint{Node: "B", Seq: after + int64(i) + 1}
+		}
+		pages.Add(1)
+		json.NewEncoder(w).Encode(map[string]any{"checkpoints": cs, "next": after + int64(n)})
+	}))
+	defer srv.Close()
+	p := peerFor(t, mustDB(t, "B"), "A", pubA, srv.URL)
+	p.MaxWitnessed = 3 * tripline.WitnessedPageSize
+	x, _ := p.Partner("A")
+	cs, err := p.Witnessed(context.Background(), x)
+	if err != nil || len(cs) != 1 || pages.Load() != 1 {
+		t.Fatalf("short page naming a next one: %d checkpoints in %d pages, %v; want the one page", len(cs), pages.Load(), err)
+	}
+	full.Store(true)
+	pages.Store(0)
+	_, err = p.Witnessed(context.Background(), x)
+	if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(tripline.ErrorMessage(err), "more than 15000 checkpoints") || pages.Load() != 4 {
+		t.Fatalf("full pages for ever: %d pages, %v; want EINVALID after 4", pages.Load(), err)
 	}
 }

@@ -294,9 +294,11 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.Identity.TokenUser(r.Context(), in.Token)
-	if err == nil && tripline.MayManageUser(tripline.IdentityFrom(r.Context()), u) != nil {
-		s.Policy.Record(r.Context(), "token.revoke.refused", u.ID, "another agency's user")
-		err = tripline.Errorf(tripline.ENOTFOUND, "token not found")
+	if err == nil {
+		if refused := tripline.MayManageUser(tripline.IdentityFrom(r.Context()), u); refused != nil {
+			s.Policy.Record(r.Context(), "token.revoke.refused", u.ID, tripline.ErrorMessage(refused))
+			err = tripline.Errorf(tripline.ENOTFOUND, "token not found")
+		}
 	}
 	if err == nil {
 		err = s.Identity.DisableToken(r.Context(), in.Token)

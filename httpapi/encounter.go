@@ -165,23 +165,19 @@ func (s *Server) handleListAlerts(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	limit = max(limit, 1) // 0 would read every alert of every source
+	// 0 is a page of one: the store would read every alert of every source.
 	q := r.URL.Query()
-	as, err := s.Alerts.DocumentAlerts(r.Context(), tripline.AlertFilter{Source: q.Get("source"), After: q.Get("after"), Limit: int(limit)})
+	read := func(after string, n int) ([]*tripline.DocumentAlert, error) {
+		return s.Alerts.DocumentAlerts(r.Context(), tripline.AlertFilter{Source: q.Get("source"), After: after, Limit: n})
+	}
+	shape := func(as []*tripline.DocumentAlert) ([]*tripline.DocumentAlert, error) {
+		return s.Policy.DocumentAlerts(r.Context(), as, q.Get("source"))
+	}
+	var page AlertPage
+	page.Alerts, page.Next, err = visiblePage(s.cursors, "alerts", q.Get("after"), int(limit), read, shape, func(a *tripline.DocumentAlert) string { return a.ID })
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
-	}
-	page := AlertPage{}
-	if len(as) == int(limit) {
-		page.Next = as[len(as)-1].ID // from the store's page, so hidden alerts don't end paging early
-	}
-	if page.Alerts, err = s.Policy.DocumentAlerts(r.Context(), as, q.Get("source")); err != nil {
-		Error(w, r, s.Logger, err)
-		return
-	}
-	if page.Alerts == nil {
-		page.Alerts = []*tripline.DocumentAlert{}
 	}
 	writeJSON(w, http.StatusOK, page)
 }

@@ -78,7 +78,7 @@ func (s *Server) coreRoutes() []route {
 		{Method: "GET", Pattern: "/openapi.json", Public: true, Summary: "This document.", Response: "", Handler: s.handleOpenAPI},
 		{Method: "GET", Pattern: "/v1/listings", Roles: writers, Summary: "List listings, ordered by id (keyset paging with after). Not for officers: a border post gets one answer per traveller, never the list.", Response: "ListingPage",
 			Query: []param{{"source", "string", "only this source"}, {"status", "string", "active, withdrawn or expired"},
-				{"after", "string", "continue after this id"}, {"limit", "integer", "page size, at most 1000 (default 100)"}},
+				{"after", "string", "continue after this id, or a page's next"}, {"limit", "integer", "page size, at most 1000 (default 100)"}},
 			Handler: s.handleListListings},
 		{Method: "POST", Pattern: "/v1/listings", Roles: writers, Summary: "Create or update a listing (idempotent on identical content).", Request: "Listing", Response: "Listing", Handler: s.handlePutListing},
 		{Method: "GET", Pattern: "/v1/listings/{id}", Roles: readers, Summary: "One listing.", Response: "Listing", Handler: s.handleGetListing},
@@ -188,18 +188,15 @@ func (s *Server) handleListListings(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	// 0 is a page of one: the store would read every listing of the node.
 	q := r.URL.Query()
-	f := tripline.ListingFilter{Source: q.Get("source"), Status: tripline.Status(q.Get("status")), After: q.Get("after"), Limit: int(limit)}
-	ls, err := s.Listings.Listings(r.Context(), f)
+	read := func(after string, n int) ([]*tripline.Listing, error) {
+		return s.Listings.Listings(r.Context(), tripline.ListingFilter{Source: q.Get("source"), Status: tripline.Status(q.Get("status")), After: after, Limit: n})
+	}
+	shape := func(ls []*tripline.Listing) ([]*tripline.Listing, error) { return s.Policy.Listings(r.Context(), ls) }
+	var page ListingPage
+	page.Listings, page.Next, err = visiblePage(s.cursors, "listings", q.Get("after"), int(limit), read, shape, func(l *tripline.Listing) string { return l.ID })
 	if err != nil {
-		Error(w, r, s.Logger, err)
-		return
-	}
-	page := ListingPage{}
-	if len(ls) == int(limit) && limit > 0 {
-		page.Next = ls[len(ls)-1].ID // paging follows the store, so hidden listings don't end it early
-	}
-	if page.Listings, err = s.Policy.Listings(r.Context(), ls); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}

@@ -282,6 +282,57 @@ func TestAdminsManageOnlyTheirAgency(t *testing.T) {
 	}
 }
 
+// TestSuperuserManagedBySuperusersOnly: a plain admin of the superuser's
+// own agency issued itself a token for the superuser (POST
+// /v1/users/root/tokens) and was then node-wide: it created admins of
+// every agency. It could also disable the node's own admin. Only a
+// superuser manages a superuser now.
+func TestSuperuserManagedBySuperusersOnly(t *testing.T) {
+	w := newSecWorld(t)
+	ctx := context.Background()
+	superuser := func(id string) string {
+		t.Helper()
+		if err := w.srv.Identity.CreateUser(ctx, &tripline.User{ID: id, Agency: "s", Role: tripline.RoleAdmin, Superuser: true}); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := w.srv.Identity.IssueToken(ctx, id, "api", "", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	root := superuser("root")
+	admin := w.test.tokens[tripline.RoleAdmin] // a plain admin of s, root's agency
+	for _, c := range []struct {
+		name, method, path, body string
+		status                   int
+	}{
+		{"a token for the superuser", "POST", "/v1/users/root/tokens", ``, 403},
+		{"disable the superuser", "POST", "/v1/users/root/disable", ``, 403},
+		{"enable the superuser", "POST", "/v1/users/root/enable", ``, 403},
+		{"revoke the superuser's token", "POST", "/v1/tokens/revoke", `{"token":"` + root + `"}`, 404},
+	} {
+		if st, text := rawAs(t, admin, c.method, w.ts.URL+c.path, c.body); st != c.status {
+			t.Errorf("%s: %d %s, want %d", c.name, st, text, c.status)
+		}
+	}
+	if st, text := rawAs(t, root, "GET", w.ts.URL+"/v1/me", ""); st != 200 || !strings.Contains(text, `"superuser":true`) {
+		t.Fatalf("the superuser after a plain admin's attempts: %d %s", st, text)
+	}
+	if n := w.auditCount(t, "u-admin"); n == 0 {
+		t.Error("the refused attempts left no audit entry")
+	}
+	// The plain admin still manages its agency's other users, and a
+	// superuser manages another.
+	if st, text := rawAs(t, admin, "POST", w.ts.URL+"/v1/users/u-officer/tokens", ""); st != 200 {
+		t.Errorf("a plain admin's token for its own officer = %d %s", st, text)
+	}
+	superuser("root2")
+	if st, text := rawAs(t, root, "POST", w.ts.URL+"/v1/users/root2/disable", ""); st != 200 {
+		t.Errorf("a superuser disabling another = %d %s", st, text)
+	}
+}
+
 // TestEncounterOfListingGoneShowsLeast (issue 13, item 5): once the
 // listing of an encounter was withdrawn or expired, the reporting
 // officer saw its action and an explanation quoting the listed name.

@@ -99,6 +99,8 @@ type Server struct {
 	// crossOrigin refuses a browser's state-changing request made from
 	// another site (CSRF; the session cookie is SameSite=Strict too).
 	crossOrigin http.CrossOriginProtection
+	// cursors seal the page positions a caller may not see (cursor.go).
+	cursors cursors
 	// refused bounds the audit entries of refused requests per client.
 	refused           refusals
 	refusalsUnaudited prometheus.Counter
@@ -129,7 +131,7 @@ type Screener interface {
 // NewServer returns a Server with its routes registered. Set the service
 // fields before serving.
 func NewServer() *Server {
-	s := &Server{mux: http.NewServeMux(), registry: prometheus.NewRegistry(), Logger: slog.Default()}
+	s := &Server{mux: http.NewServeMux(), registry: prometheus.NewRegistry(), Logger: slog.Default(), cursors: newCursors()}
 	s.ScreenLimit.Wait = DefaultScreenWait
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tripline_http_requests_total", Help: "HTTP requests by route and status code.",

@@ -41,6 +41,9 @@ func readUN(r io.Reader, name, source string) ([]*tripline.Listing, error) {
 		if err != nil {
 			return nil, xmlError(name, lt, d, err)
 		}
+		// Outside an INDIVIDUAL no offset is looked up: forget the bytes
+		// read, or a file of anything else is kept whole.
+		lt.forget(d.InputOffset())
 		se, ok := tok.(xml.StartElement)
 		if !ok {
 			continue
@@ -69,7 +72,7 @@ func readUN(r io.Reader, name, source string) ([]*tripline.Listing, error) {
 				return nil, err
 			}
 		case "ENTITY":
-			if err := d.Skip(); err != nil {
+			if err := skip(d, lt); err != nil {
 				return nil, xmlError(name, lt, d, err)
 			}
 		}
@@ -113,6 +116,33 @@ func (t *lineTracker) lineAt(off int64) int {
 	t.buf = append(t.buf[:0], t.buf[k:]...)
 	t.start += k
 	return t.line
+}
+
+// forget is lineAt, but only once a megabyte is kept: cheap at every
+// token.
+func (t *lineTracker) forget(off int64) {
+	if len(t.buf) > 1<<20 {
+		t.lineAt(off)
+	}
+}
+
+// skip is d.Skip, forgetting the bytes read as it goes: an ENTITY (a
+// company, never imported) may be as large as the file.
+func skip(d *xml.Decoder, lt *lineTracker) error {
+	for depth := 1; depth > 0; {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+		lt.forget(d.InputOffset())
+	}
+	return nil
 }
 
 // peekLine returns the line of offset off, at or after the last lineAt,

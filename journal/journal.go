@@ -82,7 +82,7 @@ type Journal struct {
 	next     uint64   // sequence of the next append
 	synced   uint64   // every record up to here is on disk
 	wanted   uint64   // a caller waits (Sync, Hurry) for every record up to here
-	writes   uint64   // writes made (each with its fsync), for tests
+	writes   uint64   // writes made, each with its fsync
 	applied  uint64   // every record up to here was reported Done
 	lastErr  error
 	changed  chan struct{} // closed (and replaced) when synced, ready or applied change
@@ -529,6 +529,14 @@ func (j *Journal) logError(msg string, err error) {
 	if j.opt.Logger != nil {
 		j.opt.Logger.Error("journal: "+msg, "dir", j.dir, "err", err)
 	}
+}
+
+// Writes returns how many writes the journal has made, each with its
+// fsync: per answer, what durability costs (a node exports it).
+func (j *Journal) Writes() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.writes
 }
 
 // Pending returns how many records wait to be reported Done.

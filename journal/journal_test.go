@@ -411,7 +411,7 @@ func TestOnlyWaitedRecordsWrittenAtOnce(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	if got := journal.Writes(j); got != hits {
+	if got := j.Writes(); got != hits {
 		t.Errorf("%d writes for %d waited records among %d appends nobody waited for, want %d", got, hits, unwaited, hits)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

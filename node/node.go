@@ -226,6 +226,15 @@ func (n *Node) BulkRuns() int64 { return n.bulkRuns.Load() }
 // another process serves the directory).
 func (n *Node) Journaled() bool { return n.journal != nil }
 
+// JournalWrites returns how many writes (each with its fsync) the
+// screening journal has made; 0 without one.
+func (n *Node) JournalWrites() uint64 {
+	if n.journal == nil {
+		return 0
+	}
+	return n.journal.Writes()
+}
+
 // Ready reports whether the indexes are loaded.
 func (n *Node) Ready() bool { return n.ready.Load() }
 
@@ -284,6 +293,7 @@ func (n *Node) loadRest(ctx context.Context) error {
 		return fmt.Errorf("load clearances: %w", err)
 	}
 	for _, c := range clrs {
+		n.clearanceAgency(ctx, c)
 		n.Screener.Redress.AddClearance(c)
 	}
 	refs, err := n.Encounters.Refusals(ctx)
@@ -295,6 +305,22 @@ func (n *Node) loadRest(ctx context.Context) error {
 	}
 	_, err = n.Travellers.Purge(ctx, n.Now().Add(-n.Retro.Window))
 	return err
+}
+
+// clearanceAgency fills in the agency of an own clearance stored before
+// clearances named one (tripline.Clearance.AppliesTo): its encounter's
+// reporting agency, or the node's for an encounter naming none.
+func (n *Node) clearanceAgency(ctx context.Context, c *tripline.Clearance) {
+	if c.Shared || c.Agency != "" {
+		return
+	}
+	c.Agency = n.Agency
+	if c.Encounter == "" {
+		return
+	}
+	if e, err := n.Encounters.Encounter(ctx, c.Encounter); err == nil && e.Agency != "" {
+		c.Agency = e.Agency
+	}
 }
 
 // loadWindow puts the retention window's travellers stored before until
@@ -612,12 +638,17 @@ func (n *Node) retroScreen(ctx context.Context, l *tripline.Listing) error {
 // l arrived, matches it. A traveller an analyst cleared against l is left
 // alone; an encounter the busy store cannot take goes to the pending queue.
 func (n *Node) recordRetro(ctx context.Context, l *tripline.Listing, t tripline.Traveller, seen time.Time, score float64, explain []tripline.Feature) error {
-	if c := n.Screener.Redress.Clearance(&t, l); c != nil {
-		return nil // an analyst already found this traveller is not this person
+	agency := screeningAgency(&t)
+	cleared := agency
+	if cleared == "" {
+		cleared = n.Agency // a traveller stored before travellers named their agency
+	}
+	if c := n.Screener.Redress.Clearance(&t, l, cleared); c != nil {
+		return nil // the screening agency already found this traveller is not this person
 	}
 	e := &tripline.Encounter{
 		Listing: l.ID, Originator: l.Provenance.Originator, Decision: n.Index.Thresholds().Decide(score), Score: score, Action: l.Action,
-		Traveller: t, Retro: true, Explain: explain, At: seen, Agency: screeningAgency(&t),
+		Traveller: t, Retro: true, Explain: explain, At: seen, Agency: agency,
 		Note: "retro-screening: seen " + seen.Format("2006-01-02 15:04") + " UTC, before the listing arrived",
 	}
 	if _, err := n.Encounters.CreateEncounter(ctx, e); err != nil {
@@ -835,6 +866,9 @@ func (n *Node) apply(evs []*tripline.Event) {
 			if n.decode(ev, &c) && c.Revoked {
 				n.Screener.Redress.RemoveClearance(c.ID) // a shared clearance revoked
 			} else if c.ID != "" {
+				if !c.Shared && c.Agency == "" {
+					c.Agency = n.Agency // an encounter naming no agency: the node's
+				}
 				n.Screener.Redress.AddClearance(&c)
 			}
 		case tripline.EventRefusal:

@@ -245,7 +245,7 @@ func TestPurgeErasesEncounters(t *testing.T) {
 		}
 		return len(cs)
 	}
-	if clearances() != 1 || n.Screener.Redress.Clearance(&traveller, n.Index.Listing(l.ID)) == nil {
+	if clearances() != 1 || n.Screener.Redress.Clearance(&traveller, n.Index.Listing(l.ID), n.Agency) == nil {
 		t.Fatal("a clearance that still applies was removed")
 	}
 	l.Names[0].Full = "Ottoline Barnaby-Smythe"
@@ -288,7 +288,7 @@ func TestReplicaDropsWhatTheWriterRemoved(t *testing.T) {
 	resolve("C2", tripline.OutcomeFalsePositive)
 	cleared := func(doc string) bool {
 		tr := traveller(doc)
-		return n.Screener.Redress.Clearance(&tr, n.Index.Listing(l.ID)) != nil
+		return n.Screener.Redress.Clearance(&tr, n.Index.Listing(l.ID), n.Agency) != nil
 	}
 	returning := func() bool {
 		tr := traveller("NEW")

@@ -53,10 +53,11 @@ func (r *Redress) AddRefusal(f *tripline.Refusal) {
 	r.refusals[k] = append(r.refusals[k], f)
 }
 
-// Clearance returns the clearance that suppresses the match of t with
-// listing l, or nil. A clearance applies only while the listing's content is
-// what the analyst saw: a changed listing is matched afresh.
-func (r *Redress) Clearance(t *tripline.Traveller, l *tripline.Listing) *tripline.Clearance {
+// Clearance returns the clearance that suppresses the match of t, screened
+// by agency, with listing l, or nil. A clearance applies only while the
+// listing's content is what the analyst saw (a changed listing is matched
+// afresh), and only where tripline.Clearance.AppliesTo says.
+func (r *Redress) Clearance(t *tripline.Traveller, l *tripline.Listing, agency string) *tripline.Clearance {
 	if t.Document == nil || t.DOB.IsZero() || l == nil {
 		return nil
 	}
@@ -67,7 +68,7 @@ func (r *Redress) Clearance(t *tripline.Traveller, l *tripline.Listing) *triplin
 		return nil
 	}
 	for _, c := range cands {
-		if c.Holds(l) {
+		if c.Holds(l) && c.AppliesTo(agency) {
 			return c
 		}
 	}

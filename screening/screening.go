@@ -123,7 +123,7 @@ func (s *Service) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.
 				continue // past its valid-until date: it stops matching at once, before the expiry is recorded
 			}
 			if s.Redress != nil {
-				if c := s.Redress.Clearance(t, l); c != nil {
+				if c := s.Redress.Clearance(t, l, callerAgency(ctx)); c != nil {
 					suppress(&m, c)
 				}
 			}
@@ -186,20 +186,25 @@ func (s *Service) linked(ctx context.Context, t *tripline.Traveller, ms []tripli
 		}
 	}
 	if s.Redress != nil && s.Listing != nil {
-		if c := s.Redress.Clearance(t, s.Listing(m.Listing)); c != nil {
+		if c := s.Redress.Clearance(t, s.Listing(m.Listing), callerAgency(ctx)); c != nil {
 			suppress(m, c) // found not to be this listing's person: not stopped twice
 		}
 	}
 	return m
 }
 
+// callerAgency is the agency of the caller in ctx, "" without one.
+func callerAgency(ctx context.Context) string {
+	if id := tripline.IdentityFrom(ctx); id != nil {
+		return id.Agency
+	}
+	return ""
+}
+
 // screenedBy returns t as kept for retro-screening: its travel context
 // names the caller's agency, whatever the request said.
 func screenedBy(ctx context.Context, t *tripline.Traveller) *tripline.Traveller {
-	agency := ""
-	if id := tripline.IdentityFrom(ctx); id != nil {
-		agency = id.Agency
-	}
+	agency := callerAgency(ctx)
 	c := *t
 	tr := tripline.Travel{}
 	if t.Travel != nil {

@@ -79,13 +79,14 @@ func TestClearanceLapsesWhenListingChanges(t *testing.T) {
 	s, ix := newService(l)
 	trav := &tripline.Traveller{Ref: "t", Name: "Zebulon Quartermaine", DOB: tripline.PartialDate{Year: 1980, Month: 2, Day: 3},
 		Document: &tripline.Document{Number: "X1", Country: "GBR"}}
-	r, _ := s.Screen(context.Background(), trav)
+	ctx := tripline.WithIdentity(context.Background(), &tripline.Identity{User: "o-1", Agency: "agency-b", Role: tripline.RoleOfficer})
+	r, _ := s.Screen(ctx, trav)
 	if r.Decision != tripline.DecisionHit {
 		t.Fatalf("before clearance: %s", r.Decision)
 	}
 	s.Redress.AddClearance(&tripline.Clearance{ID: "c1", Listing: l.ID, ListingHash: l.ContentHash(), DocCountry: "GBR",
-		DocNumber: "X1", DOB: trav.DOB, Analyst: "a-1"})
-	r, _ = s.Screen(context.Background(), trav)
+		DocNumber: "X1", DOB: trav.DOB, Analyst: "a-1", Agency: "agency-b"})
+	r, _ = s.Screen(ctx, trav)
 	if r.Decision != tripline.DecisionClear || len(r.Matches) != 1 || !r.Matches[0].Suppressed ||
 		!strings.Contains(r.Matches[0].Explain[len(r.Matches[0].Explain)-1].Detail, "cleared as a false positive by a-1") {
 		t.Fatalf("after clearance: %+v", r)
@@ -93,15 +94,57 @@ func TestClearanceLapsesWhenListingChanges(t *testing.T) {
 	// Another traveller with the same name but another document is not cleared.
 	other := *trav
 	other.Document = &tripline.Document{Number: "X2", Country: "GBR"}
-	if r, _ := s.Screen(context.Background(), &other); r.Decision != tripline.DecisionHit {
+	if r, _ := s.Screen(ctx, &other); r.Decision != tripline.DecisionHit {
 		t.Fatalf("other document: %s", r.Decision)
 	}
 	l2 := *l
 	l2.Narrative = "new intelligence"
 	l2.Version = 2
 	ix.Upsert(&l2)
-	if r, _ := s.Screen(context.Background(), trav); r.Decision != tripline.DecisionHit {
+	if r, _ := s.Screen(ctx, trav); r.Decision != tripline.DecisionHit {
 		t.Fatalf("after the listing changed: %s, want hit", r.Decision)
+	}
+}
+
+// TestClearanceSparesOnlyItsAgency: an own clearance (an officer's
+// false_positive) spared the traveller at every agency's screening on the
+// node, the listing's originator included: one officer of an agency
+// granted screening only made a listed person screen clear for everyone.
+// Now it spares the agency that found it; only the originator's shared
+// clearance spares all who may see the listing.
+func TestClearanceSparesOnlyItsAgency(t *testing.T) {
+	l := listing("1", "Zebulon Quartermaine", "1980-02-03") // agency-x's
+	trav := &tripline.Traveller{Ref: "t", Name: "Zebulon Quartermaine", DOB: tripline.PartialDate{Year: 1980, Month: 2, Day: 3},
+		Document: &tripline.Document{Number: "X1", Country: "GBR"}}
+	own := func(agency string) *tripline.Clearance {
+		return &tripline.Clearance{ID: "clr-e1", Listing: l.ID, ListingHash: l.ContentHash(), DocCountry: "GBR", DocNumber: "X1",
+			DOB: trav.DOB, Analyst: "b-officer", Agency: agency}
+	}
+	shared := &tripline.Clearance{ID: "shr-e1", Listing: l.ID, Shared: true, ListingVersion: l.Version, DocCountry: "GBR",
+		DocNumber: "X1", DOB: trav.DOB, Analyst: "x-analyst", Agency: "agency-b"}
+	for _, tc := range []struct {
+		name      string
+		clearance *tripline.Clearance
+		agency    string // "" screens without a caller
+		want      tripline.Decision
+	}{
+		{"own, its agency", own("agency-b"), "agency-b", tripline.DecisionClear},
+		{"own, the listing's originator", own("agency-b"), "agency-x", tripline.DecisionHit},
+		{"own, a third agency", own("agency-b"), "agency-c", tripline.DecisionHit},
+		{"own, no caller", own("agency-b"), "", tripline.DecisionHit},
+		{"own naming no agency", own(""), "agency-b", tripline.DecisionHit},
+		{"shared by the originator, a third agency", shared, "agency-c", tripline.DecisionClear},
+		{"shared by the originator, the originator", shared, "agency-x", tripline.DecisionClear},
+	} {
+		s, _ := newService(l)
+		s.Redress.AddClearance(tc.clearance)
+		ctx := context.Background()
+		if tc.agency != "" {
+			ctx = tripline.WithIdentity(ctx, &tripline.Identity{User: "o", Agency: tc.agency, Role: tripline.RoleOfficer})
+		}
+		if r, _ := s.Screen(ctx, trav); r.Decision != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, r.Decision, tc.want)
+		}
 	}
 }
 

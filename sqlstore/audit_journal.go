@@ -124,6 +124,15 @@ func (a *AuditLog) recordJournal(e *tripline.AuditEntry) bool {
 	return true
 }
 
+// JournalWrites returns how many writes (each with its fsync) the audit
+// journal has made in this process; 0 without one.
+func (a *AuditLog) JournalWrites() uint64 {
+	if a == nil || a.journal == nil {
+		return 0
+	}
+	return a.journal.j.Writes()
+}
+
 // syncJournal returns once the entries this log journaled before the call
 // are on disk, waiting at most d (0: as long as ctx lasts).
 func (a *AuditLog) syncJournal(ctx context.Context, d time.Duration) error {

@@ -129,11 +129,13 @@ func main() {
 		}
 		cpu0, disk0, m0 := srv.cpu(), dirSize(data), srv.metrics(c)
 		minor0, major0 := srv.faults()
+		rd0, wr0 := srv.syscalls()
 		self0 := selfCPU()
 		r := ld.drive(n, *duration, new(atomic.Int64))
 		self1 := selfCPU()
 		cpu1, disk1, m1 := srv.cpu(), dirSize(data), srv.metrics(c)
 		minor1, major1 := srv.faults()
+		rd1, wr1 := srv.syscalls()
 		ok := max(1, r.ok)
 		fmt.Printf("%-8d %12.0f %9s %9s %9s %8d %11.3f ms %11.3f ms %9d MB %9.0f B  %s\n", n, float64(r.ok)/r.elapsed.Seconds(),
 			r.pct(0.50), r.pct(0.99), r.pct(1), r.bad, float64((cpu1-cpu0).Microseconds())/1000/float64(ok),
@@ -142,6 +144,9 @@ func main() {
 			pct(r.hitLat, 0.5), pct(r.hitLat, 0.99), (m1.alloc-m0.alloc)/1024/float64(ok), m1.gcs-m0.gcs, 1000*(m1.pause-m0.pause))
 		fmt.Printf("         encounters %.2f per screening (each hit or review match is one); page faults per screening: %.2f minor, %.3f major\n",
 			float64(r.encounters)/float64(ok), float64(minor1-minor0)/float64(ok), float64(major1-major0)/float64(ok))
+		fmt.Printf("         journal writes (each one fsync) per screening: audit %.3f, screening %.3f; node's read and write system calls per screening: %.2f, %.2f\n",
+			(m1.auditWrites-m0.auditWrites)/float64(ok), (m1.screeningWrites-m0.screeningWrites)/float64(ok),
+			float64(rd1-rd0)/float64(ok), float64(wr1-wr0)/float64(ok))
 		for code, n := range r.codes {
 			fmt.Printf("         status %d: %d\n", code, n)
 		}
@@ -359,6 +364,27 @@ func (s *server) faults() (minor, major int64) {
 	return minor, major
 }
 
+// syscalls returns the server's read and write system calls so far
+// (/proc/PID/io syscr, syscw: read, pread, write, pwrite and the like):
+// counts that other jobs on the machine do not change, unlike times.
+func (s *server) syscalls() (reads, writes int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0
+	}
+	for line := range strings.Lines(string(b)) {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), ": ")
+		n, _ := strconv.ParseInt(v, 10, 64)
+		switch k {
+		case "syscr":
+			reads = n
+		case "syscw":
+			writes = n
+		}
+	}
+	return reads, writes
+}
+
 // stat returns the fields of /proc/PID/stat after the command name (which
 // may hold spaces, in parentheses): f[0] is the state; nil if unreadable.
 func (s *server) stat() []string {
@@ -370,7 +396,7 @@ func (s *server) stat() []string {
 }
 
 // goMetrics are the Go runtime's counters the node exports on /metrics.
-type goMetrics struct{ alloc, gcs, pause float64 }
+type goMetrics struct{ alloc, gcs, pause, auditWrites, screeningWrites float64 }
 
 // metrics reads the node's allocation and GC counters from /metrics
 // (zeros when it cannot).
@@ -395,6 +421,10 @@ func (s *server) metrics(c *http.Client) goMetrics {
 			m.gcs = f
 		case "go_gc_duration_seconds_sum":
 			m.pause = f
+		case `tripline_journal_writes_total{journal="audit"}`:
+			m.auditWrites = f
+		case `tripline_journal_writes_total{journal="screening"}`:
+			m.screeningWrites = f
 		}
 	}
 	return m

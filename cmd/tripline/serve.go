@@ -12,6 +12,8 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"tripline/federation"
 	"tripline/httpapi"
 	"tripline/postgres"
@@ -138,6 +140,13 @@ func serve(ctx context.Context, env *Env, addr, data, natsURL string, maxImport 
 	srv.Encounters, srv.Alerts, srv.Consents, srv.Identity, srv.Audit = n.EncounterReads(), n.Alerts, n.Consents, n.Identity, n.Audit
 	srv.Policy, srv.Lookup, srv.Active = n.Policy, n.Index.Listing, n.Index.Listings
 	srv.Network = n.serveNetwork()
+	// What durability costs per answer: each journal write is one fsync.
+	for journal, writes := range map[string]func() uint64{"screening": n.JournalWrites, "audit": n.Audit.JournalWrites} {
+		srv.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tripline_journal_writes_total", Help: "Writes of a journal (screening, audit), each with its fsync.",
+			ConstLabels: prometheus.Labels{"journal": journal},
+		}, func() float64 { return float64(writes()) }))
+	}
 	srv.SpoolDir, srv.MaxImportBytes = filepath.Join(data, "spool"), maxImport
 	if removed, err := httpapi.RemoveStaleSpool(srv.SpoolDir); err != nil {
 		return err

@@ -1,0 +1,84 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"tripline"
+	"tripline/httpapi"
+)
+
+// TestListingPageBounded: limit=0 read every listing of the node (the
+// store takes 0 as no limit) and answered them all in one page: on a node
+// of a million listings, one analyst's request held them all in memory.
+// It now reads a page of one, like the document alerts.
+func TestListingPageBounded(t *testing.T) {
+	w := newSecWorld(t) // five listings the analyst of s sees
+	st, body := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "GET", w.ts.URL+"/v1/listings?limit=0", "")
+	var page httpapi.ListingPage
+	if st != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil {
+		t.Fatalf("limit=0: %d %s", st, body)
+	}
+	if len(page.Listings) != 1 || page.Next == "" {
+		t.Fatalf("limit=0: %d listings, next %q; want one and a next page", len(page.Listings), page.Next)
+	}
+}
+
+// TestPagesNameNothingHidden: a page's next was the last id the store
+// read, seen or not. Paging with limit=1, an analyst read the id of every
+// listing hidden from its agency, and an officer the id of every hidden
+// document alert, which holds the document's country and number. Now
+// every page ends on what the caller was shown (or a sealed cursor), and
+// paging still reaches everything the caller may see.
+func TestPagesNameNothingHidden(t *testing.T) {
+	w := newSecWorld(t) // x:h is hidden from s
+	alert := func(number string, screen ...string) *tripline.DocumentAlert {
+		return &tripline.DocumentAlert{ID: tripline.DocumentAlertID("x", "IRQ", number), Source: "x", Country: "IRQ", Number: number,
+			Kind: tripline.AlertStolen, Action: tripline.ActionDetain, Handling: tripline.Handling{Screen: screen},
+			Provenance: tripline.Provenance{Originator: "x"}}
+	}
+	for _, a := range []*tripline.DocumentAlert{alert("A1SEEN", "s"), alert("HIDDEN99", "someone-else"), alert("Z9SEEN", "s")} {
+		if _, err := w.srv.Alerts.PutDocumentAlert(t.Context(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name, token, path, hidden, want string
+	}{
+		{"listings", w.test.tokens[tripline.RoleAnalyst], "/v1/listings", "x:h", "[s:1 s:c s:w x:1 x:a]"},
+		{"document alerts", w.test.tokens[tripline.RoleOfficer], "/v1/document-alerts", "HIDDEN99", "[x:IRQ:A1SEEN x:IRQ:Z9SEEN]"},
+	} {
+		var seen []string
+		after := ""
+		for pages := 0; ; pages++ {
+			if pages > 10 {
+				t.Fatalf("%s: paging does not end", c.name)
+			}
+			st, body := rawAs(t, c.token, "GET", w.ts.URL+c.path+"?limit=1&after="+after, "")
+			if st != http.StatusOK || strings.Contains(body, c.hidden) {
+				t.Fatalf("%s page %d: %d %s; hidden: %s", c.name, pages, st, body, c.hidden)
+			}
+			var page struct {
+				Listings []struct{ ID string } `json:"listings"`
+				Alerts   []struct{ ID string } `json:"alerts"`
+				Next     string                `json:"next"`
+			}
+			if err := json.Unmarshal([]byte(body), &page); err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range append(page.Listings, page.Alerts...) {
+				seen = append(seen, x.ID)
+			}
+			if page.Next == "" {
+				break
+			}
+			after = page.Next
+		}
+		if got := fmt.Sprint(seen); got != c.want {
+			t.Errorf("%s: paged through %s, want %s", c.name, got, c.want)
+		}
+	}
+}
