@@ -40,6 +40,7 @@ const (
 	maxPosting    = 6000
 	postingBudget = 12000 // postings visited per screening at most
 	maxCandidates = 32    // scored fully per screening, at most
+	maxLone       = 8     // of them kept for one-word names a letter from a one-word traveller
 	minCandidates = 6     // scored fully per screening, at least (when found)
 	weakSupport   = 0.45  // candidates with less support than this share of the best are not scored
 	maxMatches    = 10    // returned per screening
@@ -60,11 +61,12 @@ const (
 	keyWhole    = 'N' // the whole name, order-free: ranks a full match first
 	keyPhon     = 'P' // phonetic form: spellings of one sound (Obaidah/Obaydah)
 	keyDate     = 'B' // a full birth date: one person in twenty thousand shares it
+	keyLone     = 'L' // a name of one word alone, a letter apart: an alias a traveller gives as their name
 )
 
 var keyWeight = [256]float32{
 	keyForm: 1, keyClass: 0.9, keySkel: 0.6, keyTypo: 0.45, keyPhon: 0.8, keyDate: 1,
-	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1, keyYear: 1.5, keyWhole: 2,
+	keyPair: 1.2, keyDoc: 4, keyDocOCR: 3, keyOriginal: 1, keyYear: 1.5, keyWhole: 2, keyLone: 1.5,
 }
 
 // Index holds prepared listings and the blocking keys that find candidates
@@ -98,6 +100,7 @@ type scratch struct {
 	lists []postList // the query's keys with postings
 	top   candHeap   // the best-supported slots
 	cands []uint32   // candidates' result, valid until the scratch is put back
+	lone  []cand     // slots found by a one-word name's own keys (keyLone)
 	dec   snapDecoder
 }
 
@@ -369,7 +372,13 @@ func deletionKeysMin(keys []uint64, t *token, minLen int) []uint64 {
 	if t.arabic || len(f) < minLen || len(f) > 16 || !strdist.IsASCII(f) {
 		return keys
 	}
-	keys = append(keys, hashKey(keyTypo, f))
+	return deletions(keys, keyTypo, f)
+}
+
+// deletions appends the keys of kind for f (ASCII, at most 16 letters)
+// and for f with each letter deleted in turn.
+func deletions(keys []uint64, kind byte, f string) []uint64 {
+	keys = append(keys, hashKey(kind, f))
 	var buf [16]byte
 	for i := 0; i < len(f); i++ {
 		if i > 0 && f[i] == f[i-1] {
@@ -377,7 +386,7 @@ func deletionKeysMin(keys []uint64, t *token, minLen int) []uint64 {
 		}
 		n := copy(buf[:], f[:i])
 		n += copy(buf[n:], f[i+1:])
-		keys = append(keys, hashKey(keyTypo, string(buf[:n])))
+		keys = append(keys, hashKey(kind, buf[:n]))
 	}
 	return keys
 }
@@ -553,6 +562,24 @@ func loneWord(toks []*token) (*token, bool) {
 	return toks[0], true
 }
 
+// loneKeys appends the keys of a name that is one word alone (as
+// loneWord, whatever its skeleton): its spelling and the spelling with
+// each letter deleted, from three letters. They are the typo keys of a one-word alias in a key space of
+// their own: among all names a word's typo keys are shared by every
+// bearer of the word and its neighbours (a one-word traveller "Arisa" for
+// the alias Arita met hundreds of Arisas and Arinas in longer names, who
+// filled its candidates), among names of one word alone they are rare, so
+// the alias ranks first. Short words get them too: a name of three or
+// four letters has nothing else to be found by when misspelt ("Vek" for
+// the alias Nek).
+func loneKeys(keys []uint64, t *token) []uint64 {
+	f := rawForm(t)
+	if t.arabic || len(f) < 3 || len(f) > 16 || !strdist.IsASCII(f) {
+		return keys
+	}
+	return deletions(keys, keyLone, f)
+}
+
 // joinedKeys appends the spelling keys of every two or three adjacent
 // Latin words written together: a word split at its apostrophe or hyphen
 // ("MO ALIN" for Mo'alin, "Ch un" for Ch'un) meets the listed word, as
@@ -589,6 +616,9 @@ func listingKeys(p *prepared) []uint64 {
 	var keys []uint64
 	for _, n := range p.names {
 		keys = nameKeys(keys, n.toks)
+		if len(n.toks) == 1 && n.toks[0].kind == kindName {
+			keys = loneKeys(keys, n.toks[0])
+		}
 	}
 	for _, d := range p.docs {
 		keys = docKeys(keys, d)
@@ -657,6 +687,10 @@ func queryKeys(q *query) []queryKey {
 	}
 	tmp = joinedKeys(tmp[:0], q.toks)
 	add(keyForm, tmp)
+	if len(q.toks) == 1 && q.toks[0].kind == kindName {
+		tmp = loneKeys(tmp[:0], q.toks[0])
+		add(keyLone, tmp)
+	}
 	tmp = pairKeys(tmp[:0], q.toks)
 	add(keyPair, tmp)
 	if k, ok := wholeKey(q.toks); ok {
@@ -767,8 +801,38 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		acc.addAll(l.flat, w)
 		acc.addAll(l.added, w)
 	}
+	// A listing with a one-word name a letter from a one-word traveller
+	// keeps a place among the candidates whatever its support: the
+	// traveller's word in every spelling in longer names (a given name
+	// shared by hundreds, some born the same year) outweighs one shared
+	// key, and filled the candidates before the alias.
+	// The rarest keys' listings first, a few times maxLone at most: a
+	// short word's deletions can be shared by many one-word names.
+	lone := sc.lone[:0]
+	for _, l := range lists {
+		if l.kind != keyLone {
+			continue
+		}
+		for _, ps := range [2][]uint32{l.flat, l.added} {
+			for _, s := range ps {
+				if len(lone) < 4*maxLone && s != deadSlot && !slices.ContainsFunc(lone, func(c cand) bool { return c.s == s }) {
+					lone = append(lone, cand{s, acc.get(s)})
+				}
+			}
+		}
+	}
 	clear(all) // the postings are the index's: keep none past the screening
 	sc.lists = all[:0]
+	slices.SortFunc(lone, func(a, b cand) int {
+		if worse(a, b) {
+			return 1
+		}
+		if worse(b, a) {
+			return -1
+		}
+		return 0
+	})
+	sc.lone = lone[:0]
 	// Keep the best-supported slots: a min-heap of the top candidates, in
 	// the scratch (heap.Init and Fix take a pointer: a local would escape).
 	const keep = 4 * maxCandidates
@@ -804,11 +868,20 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 	// year), so its candidates are not cut by support.
 	_, oneWord := loneWord(q.toks)
 	out := sc.cands[:0]
+	for _, c := range lone {
+		if len(out) == maxLone {
+			break
+		}
+		if ix.eligible(c.s, allow, now, sc) {
+			out = append(out, c.s)
+		}
+	}
+	reserved := out[:len(out):len(out)]
 	for _, c := range cs {
 		if len(out) == maxCandidates || len(out) >= minCandidates && c.w < weakSupport*cs[0].w && !oneWord {
 			break // the rest share only weak keys with the traveller
 		}
-		if !ix.eligible(c.s, allow, now, sc) {
+		if slices.Contains(reserved, c.s) || !ix.eligible(c.s, allow, now, sc) {
 			continue
 		}
 		out = append(out, c.s)

@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -213,5 +214,41 @@ func TestScreenAgreesWithScore(t *testing.T) {
 	}
 	if n < 500 {
 		t.Errorf("compared %d matches, want many", n)
+	}
+}
+
+// TestOneWordAliasKeepsCandidate: a one-word traveller a letter from a
+// listed one-word alias is scored against that listing even when many
+// listings bear the traveller's word in longer names and the same birth
+// date (they outweigh the alias's few shared keys, and filled the
+// candidates),
+// and when the alias is three letters long (no typo keys at all).
+func TestOneWordAliasKeepsCandidate(t *testing.T) {
+	// Other listings make the crowd's keys rare enough to count.
+	others := GenerateListings(5000, 1)
+	for _, c := range []struct{ alias, traveller string }{
+		{"Arita", "Arisa"},
+		{"Nek", "Vek"},
+		{"Bayaoui", "Baydoui"}, // a skeleton of one letter: no other one-word keys
+	} {
+		ix := NewIndex(Options{})
+		born, full := tripline.PartialDate{Year: 1954}, tripline.PartialDate{Year: 1954, Month: 5, Day: 9}
+		for _, l := range others {
+			ix.Upsert(l)
+		}
+		for i := range 3 * maxCandidates {
+			ix.Upsert(&tripline.Listing{ID: fmt.Sprintf("crowd-%d", i), Status: tripline.StatusActive, BirthDates: []tripline.PartialDate{full},
+				Names: []tripline.Name{{Full: fmt.Sprintf("%s Surname%c%c", c.traveller, 'a'+i%26, 'a'+i/26), Kind: tripline.NamePrimary}}})
+		}
+		ix.Upsert(&tripline.Listing{ID: "alias", Status: tripline.StatusActive, BirthDates: []tripline.PartialDate{born},
+			Names: []tripline.Name{{Full: "Jibril Abdulkarim Mayu", Kind: tripline.NamePrimary}, {Full: c.alias, Kind: tripline.NameWeakAlias}}})
+		q := newQuery(&tripline.Traveller{Name: c.traveller, DOB: full})
+		sc := ix.getScratch()
+		found := slices.Contains(ix.candidates(q, nil, now, sc), ix.byID["alias"])
+		ix.putScratch(sc)
+		q.release()
+		if !found {
+			t.Errorf("%s: the listing with the one-word alias %s is not among the candidates", c.traveller, c.alias)
+		}
 	}
 }

@@ -84,12 +84,14 @@ const (
 	cutYearRare = 0.7
 	// oneWordYearRare is how rare an agreeing birth year counts for a
 	// one-word name against a one-word listed name (an alias): the year is
-	// all it has beside the word. Half a full date's: at a fifth, a weak
-	// one-word alias misspelt ("Hxssan" for Hassan, listed with a year
-	// only) stayed below review with the year, nationality and sex
-	// agreeing; a traveller of one word that is one typo from a listed
-	// one-word alias, born the same year, is rare among innocents.
-	oneWordYearRare = 0.5
+	// all it has beside the word, and the word is no more of a name than
+	// a name cut to its first words has, so it counts as much as for that
+	// (cutYearRare). At a fifth, then half, a weak one-word alias misspelt
+	// ("Hxssan" for Hassan, "Canl" for Cana, listed with a year only)
+	// stayed below review with the year, nationality and sex agreeing; a
+	// traveller of one word that is one typo from a listed one-word
+	// alias, born the same year, is rare among innocents.
+	oneWordYearRare = cutYearRare
 	// headless: the listed name's first word is missing. A passport
 	// never drops a given name (nor a surname written first); what shares
 	// only the later words of a listed name (a father's, grandfather's or

@@ -185,6 +185,24 @@ func TestOneWordAliasYear(t *testing.T) {
 			t.Errorf("%s, born %v, %q: score %.3f, review %v, want %v (%v)", c.name, c.dob, c.nat, s, got, c.want, feats)
 		}
 	}
+	// A short weak alias with a letter changed, the year and nationality
+	// agreeing: a review (0.612 when the year counted half a full date).
+	short := &tripline.Listing{ID: "b", Status: tripline.StatusActive, Nationalities: []string{"IRQ"}, BirthDates: []tripline.PartialDate{{Year: 1938}},
+		Names: []tripline.Name{{Full: "Kamal Jabir Ali", Kind: tripline.NamePrimary}, {Full: "Cana", Kind: tripline.NameWeakAlias}}}
+	for _, c := range []struct {
+		dob  tripline.PartialDate
+		nat  string
+		want bool
+	}{
+		{tripline.PartialDate{Year: 1938, Month: 2, Day: 15}, "IRQ", true},
+		{tripline.PartialDate{Year: 1948, Month: 2, Day: 15}, "IRQ", false},
+		{tripline.PartialDate{Year: 1938, Month: 2, Day: 15}, "SYR", false},
+	} {
+		s, feats := Score(&tripline.Traveller{Name: "Canl", DOB: c.dob, Nationality: c.nat}, short)
+		if got := s >= DefaultThresholds.Review; got != c.want {
+			t.Errorf("Canl, born %v, %q: score %.3f, review %v, want %v (%v)", c.dob, c.nat, s, got, c.want, feats)
+		}
+	}
 	l.Names = l.Names[2:]
 	s, feats := Score(&tripline.Traveller{Name: "Ahmad", DOB: born, Nationality: "IRQ"}, l)
 	for _, f := range feats {

@@ -168,6 +168,23 @@ func (a *accumulator) reset(n, slots int) {
 	a.shift = 64 - b
 }
 
+// get returns the support of slot s: 0 when no posting named it.
+func (a *accumulator) get(s uint32) float32 {
+	if a.direct {
+		return a.tab[s].w
+	}
+	mask := uint64(len(a.tab) - 1)
+	k := s + 1
+	for i := uint64(k) * 0x9E3779B97F4A7C15 >> a.shift; ; i = (i + 1) & mask {
+		switch a.tab[i].s {
+		case k:
+			return a.tab[i].w
+		case 0:
+			return 0
+		}
+	}
+}
+
 // addAll adds w to the support of every slot in ps but dead ones.
 func (a *accumulator) addAll(ps []uint32, w float32) {
 	tab, shift, used := a.tab, a.shift, a.used

@@ -29,7 +29,7 @@ import (
 // either changes. SnapshotMeta.Build covers the rest of the matcher (its
 // tables and code): the caller names its build, and a snapshot of another
 // build is refused.
-const snapFormat = 10
+const snapFormat = 11
 
 // SnapshotMeta describes a snapshot file.
 type SnapshotMeta struct {
