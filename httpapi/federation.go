@@ -107,14 +107,22 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 
 // longPoll answers with what answer returns, calling it again at each
 // change of the event log until it returns something or wait ms have
-// passed; then final is set and it must answer.
+// passed; then final is set and it must answer. The partner is checked
+// again before each answer: one suspended while it waits gets nothing more.
 func (s *Server) longPoll(w http.ResponseWriter, r *http.Request, wait int64, answer func(final bool) (any, error)) {
 	deadline := time.After(time.Duration(wait) * time.Millisecond)
-	for final := wait == 0; ; {
+	for final, first := wait == 0, true; ; first = false {
 		// Take the wake-up channel before reading, so an event stored in
 		// between still wakes us.
 		changed := s.Federation.Changed()
-		out, err := answer(final)
+		var out any
+		var err error
+		if !first {
+			err = s.Federation.NodeHeaders(r)
+		}
+		if err == nil {
+			out, err = answer(final)
+		}
 		if err != nil {
 			Error(w, r, s.Logger, err)
 			return

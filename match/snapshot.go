@@ -59,7 +59,9 @@ type snapHandling struct {
 // snapshot is a mapped snapshot file backing the slots below n.
 type snapshot struct {
 	data      []byte
-	recOffs   []uint64 // slot's prepared listing: data[recOffs[slot]:recOffs[slot+1]]
+	recOffs   []uint64 // slot's prepared listing: recs[recOffs[slot]-recBase:recOffs[slot+1]-recBase]
+	recs      []byte   // the records section: in the mapping, or a copy (snappin.go)
+	recBase   uint64   // the section's offset in the file
 	lightOffs []uint64 // slot's contact fields, for link analysis
 	bodyOffs  []uint64 // slot's listing as JSON
 	order     []uint32 // live slots in listing id order, as written
@@ -126,7 +128,7 @@ func (s *snapshot) kill(slot uint32) {
 }
 
 func (s *snapshot) record(slot uint32) reader {
-	return reader{b: s.data[s.recOffs[slot]:s.recOffs[slot+1]]}
+	return reader{b: s.recs[s.recOffs[slot]-s.recBase : s.recOffs[slot+1]-s.recBase]}
 }
 
 // head reads what the retrieval filter needs: the id, valid-until and
@@ -525,6 +527,7 @@ func LoadSnapshot(path string, want SnapshotMeta, opts Options) (*Index, Snapsho
 	if b := ix.snap.bodyOffs; len(b) > 0 {
 		adviseRare(f, data, b[0], b[len(b)-1]-b[0])
 	}
+	ix.pinHot(data)
 	return ix, meta, nil
 }
 
@@ -601,6 +604,10 @@ func snapIndex(data []byte, dirOff uint64, opts Options) (*Index, error) {
 			}
 		}
 	}
+	if s.recs, err = rawSection(data, dir.Records, "records"); err != nil {
+		return nil, err
+	}
+	s.recBase = dir.Records.Off
 	if s.order, err = mapped[uint32](data, dir.Order, "order"); err != nil {
 		return nil, err
 	}
