@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -451,7 +452,23 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "query partial: %q is not true or false", v))
 		return
 	}
-	br := bufio.NewReaderSize(r.Body, 4096)
+	// The body is read first, outside a screening slot (a client slow to
+	// send it holds none), then parsed inside one with its screening:
+	// parsing a 16 MiB EDIFACT push takes up to about 200 MiB, so the
+	// slots bound how many are parsed at once.
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		Error(w, r, s.Logger, jsonError(err))
+		return
+	}
+	release, err := s.ScreenLimit.enter(r.Context())
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	defer release()
+	w = slotWriter{w, release}
+	br := bufio.NewReaderSize(bytes.NewReader(body), 4096)
 	head, _ := br.Peek(1024)
 	var (
 		m     *screening.Manifest
@@ -500,13 +517,6 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 			m.Direction = direction
 		}
 	}
-	release, err := s.ScreenLimit.enter(r.Context())
-	if err != nil {
-		Error(w, r, s.Logger, err)
-		return
-	}
-	defer release()
-	w = slotWriter{w, release}
 	res, err := s.Screener.ScreenManifest(r.Context(), m)
 	if err == nil {
 		res.Results, err = s.shapeAll(r, res.Results)
