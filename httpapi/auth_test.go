@@ -10,7 +10,7 @@ import (
 )
 
 // publicRoutes are the only routes anyone may call without a token.
-var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json", "POST /v1/session", "DELETE /v1/session", "GET /v1/node"}
+var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /openapi.json", "POST /v1/session", "DELETE /v1/session", "GET /v1/node"}
 
 // TestEveryRouteRefuses walks the whole route table: every route that is
 // not on the public list refuses no token, a wrong token and every role it

@@ -30,12 +30,12 @@ type durableWriter struct {
 	status  *int        // where the status sent is counted, if set
 }
 
-// durable wraps w for route rt. Public reads (health, metrics, the API
-// description) record nothing and never wait: they answer under any load
-// on the audit log.
+// durable wraps w for route rt. Public reads (health, the API
+// description) and unrecorded routes (metrics) never wait: they answer
+// under any load on the audit log.
 func (s *Server) durable(w http.ResponseWriter, r *http.Request, rt route) *durableWriter {
 	d := &durableWriter{ResponseWriter: w, r: r, s: s}
-	if s.Audit != nil && !(rt.Public && rt.Method == http.MethodGet) {
+	if s.Audit != nil && !(rt.Public && rt.Method == http.MethodGet) && !rt.Unrecorded {
 		d.audit = s.Audit
 	}
 	return d

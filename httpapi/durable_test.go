@@ -66,12 +66,7 @@ func TestNoAnswerWithoutAudit(t *testing.T) {
 	if st, _ := do(t, "GET", ts.URL+"/healthz", ""); st != 200 {
 		t.Fatalf("healthz = %d", st)
 	}
-	metrics, err := http.Get(ts.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _ := io.ReadAll(metrics.Body)
-	metrics.Body.Close()
+	m := scrape(t, ts.URL)
 	if !strings.Contains(string(m), `tripline_http_requests_total{code="503",route="POST /v1/screen"} 1`) {
 		t.Errorf("the refused screening is not counted as a 503:\n%s", m)
 	}

@@ -135,7 +135,7 @@ func TestClientDisconnectIsNotAnError(t *testing.T) {
 	if rec.Code == http.StatusInternalServerError {
 		t.Errorf("status %d", rec.Code)
 	}
-	_, metrics := getText(t, ts.URL+"/metrics")
+	metrics := scrape(t, ts.URL)
 	if !strings.Contains(metrics, `tripline_http_requests_total{code="499",route="POST /v1/screen"} 1`) ||
 		strings.Contains(metrics, `code="500",route="POST /v1/screen"`) {
 		t.Errorf("metrics do not count a 499:\n%s", grepLines(metrics, "POST /v1/screen"))
@@ -291,17 +291,6 @@ func dirEntries(t *testing.T, dir string) []string {
 		out = append(out, e.Name())
 	}
 	return out
-}
-
-func getText(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 func grepLines(s, sub string) string {

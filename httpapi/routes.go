@@ -23,13 +23,17 @@ import (
 type route struct {
 	Method  string
 	Pattern string
-	// Public routes need no token (health, metrics, the API description);
+	// Public routes need no token (health, the API description, login);
 	// every other route names the roles that may call it, and a route with
 	// neither fails the route-table test.
-	Public  bool
-	Roles   []tripline.Role
-	Summary string
-	Request string // schema name of the JSON body, "" for none
+	Public bool
+	Roles  []tripline.Role
+	// Unrecorded answers without waiting for the audit log: a granted
+	// call records nothing (metrics), and operators must see the figures
+	// most when the audit log is down.
+	Unrecorded bool
+	Summary    string
+	Request    string // schema name of the JSON body, "" for none
 	// RequestType is the media type of a body that is not JSON (a CSV
 	// file), described as text; "" when the body is JSON or absent.
 	RequestType string
@@ -54,6 +58,7 @@ var (
 	auditors   = []tripline.Role{tripline.RoleAuditor}
 	witnesses  = []tripline.Role{tripline.RoleAuditor, tripline.RoleNode}
 	admins     = []tripline.Role{admin}
+	operators  = []tripline.Role{admin, tripline.RoleAuditor}
 	everyone   = []tripline.Role{officer, analyst, supervisor, admin, tripline.RoleAuditor}
 )
 
@@ -75,7 +80,7 @@ func (s *Server) coreRoutes() []route {
 	return []route{
 		{Method: "GET", Pattern: "/healthz", Public: true, Summary: "Liveness: the process is up.", Response: "Status", Handler: s.handleHealth},
 		{Method: "GET", Pattern: "/readyz", Public: true, Summary: "Readiness: the index is loaded and screenings can be served.", Response: "Status", Handler: s.handleReady},
-		{Method: "GET", Pattern: "/metrics", Public: true, Summary: "Prometheus metrics.", Response: "", Handler: s.handleMetrics().ServeHTTP},
+		{Method: "GET", Pattern: "/metrics", Roles: operators, Unrecorded: true, Summary: "Prometheus metrics, for an admin or auditor of the agency running the node (or a superuser): Prometheus sends the token from its scrape config (authorization: Bearer).", Response: "", Handler: s.handleMetrics()},
 		{Method: "GET", Pattern: "/openapi.json", Public: true, Summary: "This document.", Response: "", Handler: s.handleOpenAPI},
 		{Method: "GET", Pattern: "/v1/listings", Roles: writers, Summary: "List listings, ordered by id (keyset paging with after). Not for officers: a border post gets one answer per traveller, never the list.", Response: "ListingPage",
 			Query: []param{{"source", "string", "only this source"}, {"status", "string", "active, withdrawn or expired"},

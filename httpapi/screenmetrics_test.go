@@ -1,19 +1,14 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"tripline"
-	"tripline/match"
 	"tripline/pnrgov"
-	"tripline/screening"
 	"tripline/storetest"
 )
 
@@ -25,15 +20,7 @@ func TestDirectionOverHTTP(t *testing.T) {
 	srv := serverOf(ts.URL + "/").srv
 	l := storetest.Listing("s", "exit-1", "Karim Benali Haddad")
 	l.Directions = map[string]tripline.DirectedAction{"out": {Action: tripline.ActionPreventDeparture}}
-	stored, err := srv.Listings.PutListing(context.Background(), l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := match.NewIndex(match.Options{})
-	ix.Upsert(stored)
-	sc := screening.NewService(ix)
-	sc.Listing, sc.Now = ix.Listing, func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
-	srv.Screener = sc
+	screenOnly(t, srv, l)
 
 	st, body := doAs(t, tripline.RoleOfficer, "POST", ts.URL+"/v1/screen", `{"ref":"d-1","name":"Karim Benali Haddad","travel":{"direction":"out","port":"IST"}}`)
 	if st != 200 || body["decision"] != "hit" || body["action"] != "prevent_departure" || body["direction"] != "out" ||
@@ -47,12 +34,7 @@ func TestDirectionOverHTTP(t *testing.T) {
 	if r := body["results"].([]any)[0].(map[string]any); r["action"] != "refuse_entry" {
 		t.Fatalf("arriving: %v", r)
 	}
-	resp, err := http.Get(ts.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	b := scrape(t, ts.URL)
 	for _, want := range []string{
 		`tripline_screenings_total{decision="hit",direction="out"} 1`,
 		`tripline_screenings_total{decision="hit",direction="in"} 1`,
@@ -60,7 +42,7 @@ func TestDirectionOverHTTP(t *testing.T) {
 		`tripline_screening_hits_total{action="prevent_departure"} 1`,
 		`tripline_screening_hits_total{action="refuse_entry"} 1`,
 	} {
-		if !strings.Contains(string(b), want) {
+		if !strings.Contains(b, want) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}

@@ -413,6 +413,15 @@ func jsonPath(p string) string {
 	return strings.Join(keep, ".")
 }
 
-func (s *Server) handleMetrics() http.Handler {
-	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+// handleMetrics serves the registry to whom the policy layer lets read
+// the node's operational figures (policy.Metrics).
+func (s *Server) handleMetrics() http.HandlerFunc {
+	h := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := s.Policy.Metrics(r.Context()); err != nil {
+			Error(w, r, s.Logger, err)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}
 }

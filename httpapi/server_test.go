@@ -58,6 +58,7 @@ func newServer(t *testing.T) *httptest.Server {
 	}
 	t.Cleanup(func() { audit.Close() })
 	s.Audit, s.Policy = audit, policy.New(tripline.GroupMap{}, audit)
+	s.Policy.Agency = "s"
 	s.Lookup = func(id string) *tripline.Listing {
 		l, err := s.Listings.Listing(context.Background(), id)
 		if err != nil {
@@ -320,12 +321,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	}
 	do(t, "GET", ts.URL+"/healthz", "")
-	resp, err := http.Get(ts.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	b := []byte(scrape(t, ts.URL))
 	if !bytes.Contains(b, []byte(`tripline_http_requests_total{code="200",route="GET /healthz"}`)) {
 		t.Fatalf("metrics lack the request counter:\n%.2000s", b)
 	}

@@ -90,6 +90,9 @@ func main() {
 		fmt.Printf("reusing %s\n", data)
 	}
 	token := strings.TrimSpace(run(*bin, "users", "add", fmt.Sprintf("load-%d", time.Now().UnixNano()), "--role", "officer", "--data", data))
+	// /metrics is for the node's operators: the GC figures are read as an
+	// auditor, as Prometheus would scrape them.
+	scrapeToken := strings.TrimSpace(run(*bin, "users", "add", fmt.Sprintf("load-scrape-%d", time.Now().UnixNano()), "--role", "auditor", "--data", data))
 	qs := makeQueries(ls, *queries, *listed)
 
 	if *inproc {
@@ -102,6 +105,7 @@ func main() {
 	}
 	srv := start(*bin, data, env, map[string]string{"--cpu-profile": *cpuProfile, "--alloc-profile": *allocProfile})
 	defer srv.stop()
+	srv.scrapeToken = scrapeToken
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 	ld := &loader{std: *client == "std", c: c, base: srv.base, token: token, qs: qs}
 	if !ld.std {
@@ -260,8 +264,9 @@ func inProcess(ls []*tripline.Listing, qs [][]byte, generated int) {
 }
 
 type server struct {
-	cmd  *exec.Cmd
-	base string
+	cmd         *exec.Cmd
+	base        string
+	scrapeToken string // an auditor's, for /metrics
 }
 
 // start runs `tripline serve` on a free loopback port (with env added to
@@ -402,7 +407,9 @@ type goMetrics struct{ alloc, gcs, pause, auditWrites, screeningWrites float64 }
 // (zeros when it cannot).
 func (s *server) metrics(c *http.Client) goMetrics {
 	var m goMetrics
-	resp, err := c.Get(s.base + "/metrics")
+	req, _ := http.NewRequest("GET", s.base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+s.scrapeToken)
+	resp, err := c.Do(req)
 	if err != nil {
 		return m
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"syscall"
 	"testing"
@@ -106,7 +104,7 @@ func TestDiffusionThreeNodes(t *testing.T) {
 	within(t, 30*time.Second, "the escalation in A's log", func() bool {
 		return strings.Contains(a.log(), "ALERT: diffusion not acknowledged by its deadline") && strings.Contains(a.log(), `"recipient":"agency-c"`)
 	})
-	if m := metrics(t, a); !strings.Contains(m, "tripline_diffusions_overdue 1") {
+	if m := a.scrape(); !strings.Contains(m, "tripline_diffusions_overdue 1") {
 		t.Errorf("A's metrics lack one overdue diffusion:\n%s", grepLines(m, "diffusion"))
 	}
 	// Each recipient's hit reaches the sender's queue as a notice, with
@@ -140,7 +138,7 @@ func TestDiffusionThreeNodes(t *testing.T) {
 			return decisionOf(n, "Karim Benali Haddad", "2009-04-02") == "clear"
 		})
 	}
-	if m := metrics(t, a); !strings.Contains(m, "tripline_diffusions_overdue 0") {
+	if m := a.scrape(); !strings.Contains(m, "tripline_diffusions_overdue 0") {
 		t.Errorf("a cancelled diffusion still counts overdue:\n%s", grepLines(m, "diffusion"))
 	}
 	// Hostile input: no recipient, an unknown agency, a bad kind.
@@ -154,16 +152,6 @@ func TestDiffusionThreeNodes(t *testing.T) {
 			t.Errorf("%s: %d %v", body, st, got)
 		}
 	}
-}
-
-func metrics(t *testing.T, n *fedNode) string {
-	resp, err := http.Get("http://" + n.addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
 }
 
 func grepLines(s, sub string) string {

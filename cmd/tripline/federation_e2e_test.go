@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -273,14 +271,9 @@ func TestFederationHoldsAcrossAgencies(t *testing.T) {
 		lagA, okA := origins["A"]
 		return okA && lagA == 0
 	})
-	resp, err := http.Get("http://" + c.addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(metrics), `tripline_partner_lag_events{origin="A",partner="B"} 0`) {
-		t.Fatalf("C's metrics lack the lag of A through B:\n%s", tail(string(metrics), 2000))
+	metrics := c.scrape()
+	if !strings.Contains(metrics, `tripline_partner_lag_events{origin="A",partner="B"} 0`) {
+		t.Fatalf("C's metrics lack the lag of A through B:\n%s", tail(metrics, 2000))
 	}
 	for _, n := range []*fedNode{a, b, c} {
 		if strings.Contains(n.log(), "rejected") || strings.Contains(n.log(), "bad payload") {

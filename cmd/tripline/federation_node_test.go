@@ -234,7 +234,9 @@ func TestEscalationPerAction(t *testing.T) {
 	}
 	waitFor(t, func() bool { o := overdue(); return o["local:d"] && !o["local:r"] })
 	metrics := func() string {
-		resp, err := http.Get(n.base + "/metrics")
+		req, _ := http.NewRequest("GET", n.base+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+n.tokens["admin"])
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -94,6 +94,28 @@ func (f *fedNode) call(role, method, path, body string) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
+// scrape reads the node's /metrics with the token of its admin (or
+// auditor), as Prometheus does from its scrape config.
+func (f *fedNode) scrape() string {
+	f.t.Helper()
+	tok := f.tokens["admin"]
+	if tok == "" {
+		tok = f.tokens["auditor"]
+	}
+	req, _ := http.NewRequest("GET", "http://"+f.addr+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		f.t.Fatalf("%s: GET /metrics = %d %s", f.id, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
 func (f *fedNode) must(role, method, path, body string) map[string]any {
 	f.t.Helper()
 	st, out := f.call(role, method, path, body)

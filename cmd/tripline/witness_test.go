@@ -4,8 +4,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,14 +112,9 @@ func TestPartnersWitnessAuditLogs(t *testing.T) {
 	if !strings.Contains(b.log(), "ALERT: a partner's audit log contradicts the checkpoint kept of it") {
 		t.Fatal("B's log has no alert of the cut")
 	}
-	resp, err := http.Get("http://" + b.addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(metrics), `tripline_partner_audit_witness_conflicts_total{partner="A"}`) ||
-		strings.Contains(string(metrics), `tripline_partner_audit_witness_conflicts_total{partner="A"} 0`) {
-		t.Fatalf("B's metrics do not count the conflict:\n%s", grepLines(string(metrics), "witness"))
+	metrics := b.scrape()
+	if !strings.Contains(metrics, `tripline_partner_audit_witness_conflicts_total{partner="A"}`) ||
+		strings.Contains(metrics, `tripline_partner_audit_witness_conflicts_total{partner="A"} 0`) {
+		t.Fatalf("B's metrics do not count the conflict:\n%s", grepLines(metrics, "witness"))
 	}
 }
