@@ -340,13 +340,11 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "mrz: %d bytes long, at most %d", len(req.MRZ), MaxMRZBytes))
 		return
 	}
-	release, err := s.ScreenLimit.enter(r.Context())
-	if err != nil {
-		Error(w, r, s.Logger, err)
+	w, release, ok := s.inSlot(w, r)
+	if !ok {
 		return
 	}
 	defer release()
-	w = slotWriter{w, release}
 	if len(req.Travellers) > 0 {
 		if len(req.Travellers) > MaxBatch {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers: %d in one batch, at most %d", len(req.Travellers), MaxBatch))
@@ -466,13 +464,11 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, jsonError(err))
 		return
 	}
-	release, err := s.ScreenLimit.enter(r.Context())
-	if err != nil {
-		Error(w, r, s.Logger, err)
+	w, release, ok := s.inSlot(w, r)
+	if !ok {
 		return
 	}
 	defer release()
-	w = slotWriter{w, release}
 	br := bufio.NewReaderSize(bytes.NewReader(body), 4096)
 	head, _ := br.Peek(1024)
 	var (
