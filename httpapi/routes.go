@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -339,13 +340,11 @@ func (s *Server) handleScreen(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "mrz: %d bytes long, at most %d", len(req.MRZ), MaxMRZBytes))
 		return
 	}
-	release, err := s.ScreenLimit.enter(r.Context())
-	if err != nil {
-		Error(w, r, s.Logger, err)
+	w, release, ok := s.inSlot(w, r)
+	if !ok {
 		return
 	}
 	defer release()
-	w = slotWriter{w, release}
 	if len(req.Travellers) > 0 {
 		if len(req.Travellers) > MaxBatch {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "travellers: %d in one batch, at most %d", len(req.Travellers), MaxBatch))
@@ -456,7 +455,21 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "query partial: %q is not true or false", v))
 		return
 	}
-	br := bufio.NewReaderSize(r.Body, 4096)
+	// The body is read first, outside a screening slot (a client slow to
+	// send it holds none), then parsed inside one with its screening:
+	// parsing a 16 MiB EDIFACT push takes up to about 200 MiB, so the
+	// slots bound how many are parsed at once.
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		Error(w, r, s.Logger, jsonError(err))
+		return
+	}
+	w, release, ok := s.inSlot(w, r)
+	if !ok {
+		return
+	}
+	defer release()
+	br := bufio.NewReaderSize(bytes.NewReader(body), 4096)
 	head, _ := br.Peek(1024)
 	var (
 		m     *screening.Manifest
@@ -505,13 +518,6 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 			m.Direction = direction
 		}
 	}
-	release, err := s.ScreenLimit.enter(r.Context())
-	if err != nil {
-		Error(w, r, s.Logger, err)
-		return
-	}
-	defer release()
-	w = slotWriter{w, release}
 	res, err := s.Screener.ScreenManifest(r.Context(), m)
 	if err == nil {
 		res.Results, err = s.shapeAll(r, res.Results)

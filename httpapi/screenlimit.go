@@ -81,6 +81,19 @@ func (l *ScreenLimit) enter(ctx context.Context) (func(), error) {
 	}
 }
 
+// inSlot takes a screening slot for r, answering it (503, or the client's
+// going away) when none frees in time: ok is false then. The writer it
+// returns gives the slot back when the answer starts; release gives it
+// back at the latest.
+func (s *Server) inSlot(w http.ResponseWriter, r *http.Request) (_ http.ResponseWriter, release func(), ok bool) {
+	release, err := s.ScreenLimit.enter(r.Context())
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return w, nil, false
+	}
+	return slotWriter{w, release}, release, true
+}
+
 // slotWriter gives the screening slot back when the answer starts: the
 // wait for its audit entries to be committed (durableWriter) uses no
 // processor, and waiting outside the slot lets more requests share one

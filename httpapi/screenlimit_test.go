@@ -148,6 +148,11 @@ func TestHealthAnswersWhileScreeningIsFull(t *testing.T) {
 		{"/v1/screen", `{"ref":"other","name":"Listed Person"}`},
 		{"/v1/screen", `{"travellers":[{"ref":"a","name":"Listed Person"}]}`},
 		{"/v1/manifests", `{"travellers":[{"ref":"a","name":"Listed Person"}]}`},
+		// Parsed inside a slot too (up to ~200 MiB for a 16 MiB push): a
+		// cut PAXLST and PNRGOV wait for one rather than being parsed (and
+		// refused 400) beside the screenings that fill them.
+		{"/v1/manifests", "UNA:+.? 'UNB+UNOA:4+AIR+GOV+260101:1200+1'UNH+1+PAXLST:D:05B:UN:IATA'NAD+FL"},
+		{"/v1/manifests", "UNA:+.? 'UNB+IATA:1+AIR+GOV+260101:1200+1'UNH+1+PNRGOV:13:1:IA'TVL+0101"},
 	} {
 		req, _ := http.NewRequest("POST", ts.URL+tc.path, strings.NewReader(tc.body))
 		req.Header.Set("Authorization", "Bearer "+token)
