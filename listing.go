@@ -399,8 +399,10 @@ type ListingService interface {
 	// ExpireListings expires every active listing past its valid-until
 	// date, each with its event, and returns their ids.
 	ExpireListings(ctx context.Context, now time.Time) ([]string, error)
-	// ReviewDue returns the active listings due for review before before.
-	ReviewDue(ctx context.Context, before time.Time) ([]*Listing, error)
+	// ReviewDue returns the first limit active listings originated by
+	// originator due for review before before, soonest first: another
+	// agency's due listings, however many, take none of the limit.
+	ReviewDue(ctx context.Context, originator string, before time.Time, limit int) ([]*Listing, error)
 }
 
 // RecordID returns the listing's id.

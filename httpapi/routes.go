@@ -660,6 +660,9 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// reviewDueLimit bounds one answer of /v1/review-due.
+const reviewDueLimit = 10000
+
 func (s *Server) handleReviewDue(w http.ResponseWriter, r *http.Request) {
 	if err := checkQuery(r, "within"); err != nil {
 		Error(w, r, s.Logger, err)
@@ -674,17 +677,13 @@ func (s *Server) handleReviewDue(w http.ResponseWriter, r *http.Request) {
 		}
 		within = d
 	}
-	ls, err := s.Listings.ReviewDue(r.Context(), time.Now().Add(within))
+	// The store selects the caller's agency's own listings, so another
+	// agency's early review dates cannot crowd them out of the page.
+	id := tripline.IdentityFrom(r.Context())
+	own, err := s.Listings.ReviewDue(r.Context(), id.Agency, time.Now().Add(within), reviewDueLimit)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
-	}
-	id := tripline.IdentityFrom(r.Context())
-	own := []*tripline.Listing{}
-	for _, l := range ls {
-		if l.Provenance.Originator == id.Agency {
-			own = append(own, l)
-		}
 	}
 	// Even its own agency's listings reach the caller through the policy
 	// layer: an admin's role does not see their details.

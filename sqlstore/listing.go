@@ -72,26 +72,55 @@ func (s *ListingService) ExpireListings(ctx context.Context, now time.Time) ([]s
 	return listingKind.expire(ctx, s.db, now)
 }
 
-// ReviewDue returns the active listings whose review-by date is before
-// before, soonest first: the originator's reminders.
-func (s *ListingService) ReviewDue(ctx context.Context, before time.Time) ([]*tripline.Listing, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT e.payload FROM listings r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq
-		WHERE r.status = 'active' AND r.review_by != '' AND r.review_by < ? ORDER BY r.review_by, r.id LIMIT 10000`, formatTime(before))
+// ReviewDue returns the first limit active listings of originator whose
+// review-by date is before before, soonest first: its reminders. The
+// originator is inside the payload, not a column, so the due listings are
+// read in pages (keyset on review_by, id) and another agency's skipped
+// until limit of the originator's are found: none of them counts toward
+// the limit.
+func (s *ListingService) ReviewDue(ctx context.Context, originator string, before time.Time, limit int) ([]*tripline.Listing, error) {
+	const page = 1000
+	out := []*tripline.Listing{}
+	after, afterID := "", ""
+	for len(out) < limit {
+		ls, last, lastID, err := s.reviewDuePage(ctx, formatTime(before), after, afterID, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range ls {
+			if l.Provenance.Originator == originator && len(out) < limit {
+				out = append(out, l)
+			}
+		}
+		if len(ls) < page {
+			break
+		}
+		after, afterID = last, lastID
+	}
+	return out, nil
+}
+
+// reviewDuePage reads up to n due listings after (review_by, id) and
+// returns where the page ended.
+func (s *ListingService) reviewDuePage(ctx context.Context, before, after, afterID string, n int) ([]*tripline.Listing, string, string, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT r.review_by, r.id, e.payload FROM listings r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq
+		WHERE r.status = 'active' AND r.review_by != '' AND r.review_by < ? AND (r.review_by > ? OR (r.review_by = ? AND r.id > ?))
+		ORDER BY r.review_by, r.id LIMIT `+fmt.Sprint(n), before, after, after, afterID)
 	if err != nil {
-		return nil, fmt.Errorf("query review due: %w", err)
+		return nil, "", "", fmt.Errorf("query review due: %w", err)
 	}
 	defer rows.Close()
 	var out []*tripline.Listing
 	for rows.Next() {
 		var body []byte
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
+		if err := rows.Scan(&after, &afterID, &body); err != nil {
+			return nil, "", "", fmt.Errorf("scan review due: %w", err)
 		}
 		l, err := listingKind.decode(body)
 		if err != nil {
-			return nil, err
+			return nil, "", "", err
 		}
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	return out, after, afterID, rows.Err()
 }

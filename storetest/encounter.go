@@ -149,9 +149,23 @@ func testExpiry(t *testing.T, s Store) {
 	if _, err := s.Listings.ImportListings(ctx, "x", tripline.Records([]*tripline.Listing{a, b, c})); err != nil {
 		t.Fatal(err)
 	}
-	due, err := s.Listings.ReviewDue(ctx, now.AddDate(0, 0, 7))
+	// Another agency's listings due sooner, more than the limit, take
+	// none of x's reminders (they filled the store's page before).
+	var ys []*tripline.Listing
+	for i := range 5 {
+		y := Listing("y", fmt.Sprint("y", i), "Yusuf Demir")
+		y.ValidUntil, y.ReviewBy = day(40), day(1)
+		ys = append(ys, y)
+	}
+	if _, err := s.Listings.ImportListings(ctx, "y", tripline.Records(ys)); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.Listings.ReviewDue(ctx, "x", now.AddDate(0, 0, 7), 2)
 	if err != nil || len(due) != 1 || due[0].ID != a.ID {
 		t.Fatalf("review due = %v, %v; want only a", due, err)
+	}
+	if due, err = s.Listings.ReviewDue(ctx, "y", now.AddDate(0, 0, 7), 2); err != nil || len(due) != 2 || due[0].Provenance.Originator != "y" || due[1].Provenance.Originator != "y" {
+		t.Fatalf("y's review due, limit 2 = %v, %v; want 2 of y's", due, err)
 	}
 	ids, err := s.Listings.ExpireListings(ctx, now.AddDate(0, 0, 5))
 	if err != nil || len(ids) != 0 {
