@@ -77,7 +77,7 @@ func (n *Node) consented(ctx context.Context, listing string) []string {
 // management and the partners' metrics, and starts following partners.
 func (n *Node) serveFederation(srv *httpapi.Server) {
 	srv.Federation, srv.Partners, srv.Witness = n.FedService, n.FedService, n.Fed
-	srv.Registry().MustRegister(n.Peer.Collector(), encounterMetrics{n})
+	srv.Registry().MustRegister(n.Peer.Collector(), newEncounterMetrics(n))
 	n.runFederation(n.Context())
 }
 
