@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,15 +129,21 @@ func TestAuditorReadsItsOwnAgency(t *testing.T) {
 }
 
 // countingBody is a request body of n bytes that counts what was taken.
-type countingBody struct{ n, read int64 }
+// The count is atomic: the transport's write loop may still be reading
+// the body when the answer came and the test reads the count.
+type countingBody struct {
+	n    int64
+	read atomic.Int64
+}
 
 func (b *countingBody) Read(p []byte) (int, error) {
-	if b.read >= b.n {
+	read := b.read.Load()
+	if read >= b.n {
 		return 0, io.EOF
 	}
-	k := min(int64(len(p)), b.n-b.read)
+	k := min(int64(len(p)), b.n-read)
 	clear(p[:k])
-	b.read += k
+	b.read.Add(k)
 	return int(k), nil
 }
 
@@ -180,8 +187,8 @@ func TestNodeRequestBodyBounded(t *testing.T) {
 			// Sent, not read: what the connection's buffers took before the
 			// answer came is the most that can have crossed; the whole body
 			// would have had the node hold 64 MiB.
-			if body.read >= httpapi.MaxNodeBodyBytes+8<<20 {
-				t.Errorf("the node took %d bytes of the body (%v)", body.read, err)
+			if read := body.read.Load(); read >= httpapi.MaxNodeBodyBytes+8<<20 {
+				t.Errorf("the node took %d bytes of the body (%v)", read, err)
 			}
 		})
 	}

@@ -26,16 +26,22 @@ type durableWriter struct {
 	s       *Server
 	audit   AuditReader // nil: nothing to wait for
 	started bool        // the header went out (or was refused)
-	failed  bool        // refused: what the handler writes is dropped
-	status  *int        // where the status sent is counted, if set
+	// granted skips the wait once the answer is a success: an unrecorded
+	// route (metrics) records nothing when it grants, but its refusals
+	// are audited like any other and wait for their entries.
+	granted  bool
+	unrecord bool // the route is Unrecorded
+	failed   bool // refused: what the handler writes is dropped
+	status   *int // where the status sent is counted, if set
 }
 
 // durable wraps w for route rt. Public reads (health, the API
-// description) and unrecorded routes (metrics) never wait: they answer
-// under any load on the audit log.
+// description) never wait, and unrecorded routes (metrics) wait only to
+// refuse: a granted scrape answers under any load on the audit log, a
+// refused one only once its audit entry is committed.
 func (s *Server) durable(w http.ResponseWriter, r *http.Request, rt route) *durableWriter {
-	d := &durableWriter{ResponseWriter: w, r: r, s: s}
-	if s.Audit != nil && !(rt.Public && rt.Method == http.MethodGet) && !rt.Unrecorded {
+	d := &durableWriter{ResponseWriter: w, r: r, s: s, unrecord: rt.Unrecorded}
+	if s.Audit != nil && !(rt.Public && rt.Method == http.MethodGet) {
 		d.audit = s.Audit
 	}
 	return d
@@ -49,7 +55,7 @@ type flushWithin interface {
 }
 
 func (d *durableWriter) commit() error {
-	if d.audit == nil {
+	if d.audit == nil || d.granted {
 		return nil
 	}
 	return d.s.flushAudit(d.r.Context())
@@ -75,6 +81,7 @@ func (d *durableWriter) WriteHeader(code int) {
 	}
 	if !d.started && code >= 200 {
 		d.started = true
+		d.granted = d.unrecord && code < 400
 		if err := d.commit(); err != nil {
 			d.refuse(err)
 			return

@@ -154,3 +154,40 @@ func TestAuditCheckpointForAWitness(t *testing.T) {
 		t.Fatalf("the screening's entry %+v (%v) is not covered by the checkpoint of entry %d", es, err, c.Seq)
 	}
 }
+
+// TestMetricsRefusalWaitsForItsAuditEntry: a granted scrape of /metrics
+// records nothing and answers while the audit log cannot be written, but
+// a refused one is audited like any refusal, so it too is answered only
+// once its entry is committed (503 meanwhile). Before, the refusal went
+// out at once and a node killed the moment after lost its entry.
+func TestMetricsRefusalWaitsForItsAuditEntry(t *testing.T) {
+	ts := newServer(t)
+	srv := serverOf(ts.URL + "/")
+	srv.srv.AuditWait = 300 * time.Millisecond
+	audit := srv.srv.Audit.(*sqlstore.AuditLog)
+	if _, err := audit.SQL().Exec(`CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	scrape(t, ts.URL) // granted: answered whatever the audit log
+	if st, body := doAs(t, tripline.RoleOfficer, "GET", ts.URL+"/metrics", ""); st != http.StatusServiceUnavailable {
+		t.Fatalf("an officer's scrape with the audit log unwritable = %d %v, want 503 (its refusal is not on record)", st, body)
+	}
+	if _, err := audit.SQL().Exec(`DROP TRIGGER refuse`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for {
+		st, _ := doAs(t, tripline.RoleOfficer, "GET", ts.URL+"/metrics", "")
+		if st == http.StatusForbidden {
+			break
+		}
+		if st != http.StatusServiceUnavailable || ctx.Err() != nil {
+			t.Fatalf("an officer's scrape once the audit log is back = %d, want 403", st)
+		}
+	}
+	var n int
+	if err := audit.SQL().QueryRow(`SELECT COUNT(*) FROM audit WHERE action = 'auth.forbidden'`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("auth.forbidden entries committed: %d (%v), want at least one", n, err)
+	}
+}
