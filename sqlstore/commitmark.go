@@ -17,11 +17,27 @@ type CommitMarker interface {
 	OpenCommitMark(ctx context.Context, db *DB) (mark func(dst []byte) ([]byte, bool), release func() error, err error)
 }
 
-// commitMarks is a DB's CommitMarker, opened at first use.
+// commitMarks is a DB's CommitMarker, opened at first use. mu keeps a
+// mark from being read while, or after, the DB closes and releases it:
+// the SQLite mark reads a mapping, and reading it unmapped crashes the
+// process (a request authenticated after a shutdown's grace period).
 type commitMarks struct {
 	once    sync.Once
+	mu      sync.RWMutex
+	closed  bool
 	mark    func(dst []byte) ([]byte, bool)
 	release func() error
+}
+
+// close releases the mark; from then on the DB has none.
+func (m *commitMarks) close() {
+	m.once.Do(func() {}) // none opened from now on
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.closed && m.release != nil {
+		m.release()
+	}
+	m.closed = true
 }
 
 // commitMark appends the store's commit mark to dst; ok is false when the
@@ -39,7 +55,9 @@ func (db *DB) commitMark(dst []byte) ([]byte, bool) {
 		}
 		db.marks.mark, db.marks.release = mark, release
 	})
-	if db.marks.mark == nil {
+	db.marks.mu.RLock()
+	defer db.marks.mu.RUnlock()
+	if db.marks.mark == nil || db.marks.closed {
 		return dst, false
 	}
 	return db.marks.mark(dst)

@@ -149,10 +149,7 @@ func (db *DB) Context() context.Context { return db.ctx }
 // Close closes the database.
 func (db *DB) Close() error {
 	db.cancel()
-	db.marks.once.Do(func() {}) // none opened from now on
-	if db.marks.release != nil {
-		db.marks.release()
-	}
+	db.marks.close()
 	db.stmtMu.Lock()
 	for _, s := range db.stmts {
 		s.Close()
