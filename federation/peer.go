@@ -202,6 +202,20 @@ func (p *Peer) NodeHeaders(r *http.Request) error {
 	return nil
 }
 
+// NodeActive reports whether node is still a partner and not suspended
+// (EFORBIDDEN otherwise), whatever the time: a long-poll admitted by
+// NodeHeaders is checked again with it before each answer.
+func (p *Peer) NodeActive(node string) error {
+	x, ok := p.Partner(node)
+	if !ok {
+		return tripline.Errorf(tripline.EFORBIDDEN, "node request: %q is no longer a partner", node)
+	}
+	if x.Suspended() {
+		return tripline.Errorf(tripline.EFORBIDDEN, "node request: partner %q is suspended", node)
+	}
+	return nil
+}
+
 // partnerKey returns a configured partner's key.
 func (p *Peer) partnerKey(id string) (ed25519.PublicKey, bool) {
 	if _, ok := p.Partner(id); !ok {

@@ -26,6 +26,13 @@ func (s signedNodes) NodeHeaders(r *http.Request) error {
 	return err
 }
 
+func (s signedNodes) NodeActive(node string) error {
+	if _, ok := s.keys[node]; !ok {
+		return tripline.Errorf(tripline.EFORBIDDEN, "node request: %q is no longer a partner", node)
+	}
+	return nil
+}
+
 func (s signedNodes) NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, error) {
 	node, err := federation.VerifyRequest(r, body, func(n string) (ed25519.PublicKey, bool) { k, ok := s.keys[n]; return k, ok }, time.Now())
 	if err != nil {

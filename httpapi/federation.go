@@ -16,6 +16,10 @@ type Federation interface {
 	// NodeHeaders checks a partner node's request before its body is read:
 	// a known partner, not suspended, a recent date.
 	NodeHeaders(r *http.Request) error
+	// NodeActive reports whether partner node is still one and not
+	// suspended: a long-poll checks it again before each answer (not the
+	// date, which was checked when the request came).
+	NodeActive(node string) error
 	// NodeIdentity authenticates a request signed by a partner node.
 	NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, error)
 	// FeedPage returns origin's events after seq, shaped for the partner.
@@ -118,7 +122,7 @@ func (s *Server) longPoll(w http.ResponseWriter, r *http.Request, wait int64, an
 		var out any
 		var err error
 		if !first {
-			err = s.Federation.NodeHeaders(r)
+			err = s.Federation.NodeActive(nodeOf(tripline.IdentityFrom(r.Context())))
 		}
 		if err == nil {
 			out, err = answer(final)

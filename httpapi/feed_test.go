@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -32,6 +33,13 @@ func (s *suspendable) NodeHeaders(r *http.Request) error {
 		return tripline.Errorf(tripline.EFORBIDDEN, "node request: partner %q is suspended", "B")
 	}
 	return s.signedNodes.NodeHeaders(r)
+}
+
+func (s *suspendable) NodeActive(node string) error {
+	if s.suspended.Load() {
+		return tripline.Errorf(tripline.EFORBIDDEN, "node request: partner %q is suspended", node)
+	}
+	return s.signedNodes.NodeActive(node)
 }
 
 func (s *suspendable) Changed() <-chan struct{} {
@@ -92,5 +100,62 @@ func TestSuspendedPartnerLongPollGetsNothing(t *testing.T) {
 	a := <-got
 	if a.status != http.StatusForbidden || strings.Contains(a.body, "s:1") {
 		t.Fatalf("B suspended during its long-poll: %d %s; want 403 and no event", a.status, a.body)
+	}
+}
+
+// clocked is suspendable with the node checks on a clock of its own, as
+// a partner's clock lags this node's within federation.MaxClockSkew.
+type clocked struct {
+	*suspendable
+	now atomic.Pointer[time.Time]
+}
+
+func (c *clocked) NodeHeaders(r *http.Request) error {
+	_, err := federation.CheckRequestHeaders(r, func(n string) bool { _, ok := c.keys[n]; return ok }, *c.now.Load())
+	return err
+}
+
+func (c *clocked) NodeIdentity(r *http.Request, body []byte) (*tripline.Identity, error) {
+	node, err := federation.VerifyRequest(r, body, func(n string) (ed25519.PublicKey, bool) { k, ok := c.keys[n]; return k, ok }, *c.now.Load())
+	if err != nil {
+		return nil, err
+	}
+	return &tripline.Identity{User: "node:" + node, Agency: "agency-" + strings.ToLower(node), Role: tripline.RoleNode}, nil
+}
+
+// TestLongPollOutlivesItsDate: a long-poll's request is dated when it is
+// sent, and checked as such when it comes; what is checked again before
+// each answer is only that the partner is still one, not suspended. Before,
+// the date was checked again too: a partner whose clock lags this node's
+// by most of federation.MaxClockSkew (allowed) had its long-polls
+// refused 401 when an event came after the date went stale.
+func TestLongPollOutlivesItsDate(t *testing.T) {
+	ts := newServer(t)
+	w := serverOf(ts.URL + "/")
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	fed := &clocked{suspendable: &suspendable{signedNodes: signedNodes{keys: map[string]ed25519.PublicKey{"B": pub}},
+		changed: make(chan struct{}), polled: make(chan struct{})}}
+	sent := time.Now()
+	fed.now.Store(&sent)
+	w.srv.Federation = fed
+	got := make(chan string, 1)
+	go func() {
+		req, _ := http.NewRequest("GET", ts.URL+"/v1/feed?origin=s&after=0&wait=30000", nil)
+		federation.SignRequest(req, "B", priv, nil, sent)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		got <- fmt.Sprint(resp.StatusCode, " ", string(b))
+	}()
+	<-fed.polled // B waits in its long-poll
+	later := sent.Add(federation.MaxClockSkew + time.Second)
+	fed.now.Store(&later)
+	fed.store()
+	if a := <-got; !strings.HasPrefix(a, "200 ") || !strings.Contains(a, "s:1") {
+		t.Fatalf("B's long-poll answered after its date went stale: %s; want 200 and the event", a)
 	}
 }
