@@ -65,6 +65,16 @@ func (c cursors) seal(route, id string) string {
 	return cursorPrefix + base64.RawURLEncoding.EncodeToString(c.aead.Seal(nonce, nonce, plain, []byte(route)))
 }
 
+// position is the next value of a page ending on shown record id: the id
+// itself, or sealed when it starts as a cursor does (an id of a source
+// named "~x"), which after would otherwise refuse.
+func (c cursors) position(route, id string) string {
+	if strings.HasPrefix(id, cursorPrefix) {
+		return c.seal(route, id)
+	}
+	return id
+}
+
 // after returns the store position of an after value: a plain id as is, a
 // sealed cursor opened. EINVALID for a cursor this server did not seal
 // for route (another route's, or one from before a restart).
@@ -94,7 +104,7 @@ func (c cursors) after(route, v string) (string, error) {
 // or maxPageScan records were read. read returns the store's next records
 // after an id (n at most, by id); shape keeps those the caller may see,
 // trimmed, in order (the policy layer, which audits each call). next is the
-// id of the last record shown when more may follow, a sealed cursor when
+// id of the last record shown when more may follow (position), a sealed cursor when
 // hidden records alone were left to end on, "" at the end.
 func visiblePage[T any](c cursors, route, after string, limit int, read func(after string, n int) ([]T, error),
 	shape func([]T) ([]T, error), id func(T) string) (shown []T, next string, err error) {
@@ -118,7 +128,7 @@ func visiblePage[T any](c cursors, route, after string, limit int, read func(aft
 		more := len(recs) == n // the store may hold more after these
 		if len(shown) == limit {
 			if take < len(visible) || more {
-				next = id(shown[len(shown)-1])
+				next = c.position(route, id(shown[len(shown)-1]))
 			}
 			return shown, next, nil
 		}

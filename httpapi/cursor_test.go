@@ -92,3 +92,39 @@ func TestVisiblePageNamesNothingHidden(t *testing.T) {
 		}
 	}
 }
+
+// TestPageOfTildeIDs: an id may start with the sealed cursor's "~" (a
+// source named "~x"); a page ending on one still leads to the next page.
+// Before, its next was the plain id, read back as a cursor and refused,
+// so nothing after it could be paged to.
+func TestPageOfTildeIDs(t *testing.T) {
+	ids := []string{"a:1", "~x:1", "~x:2", "~x:3"}
+	read := func(after string, n int) ([]string, error) {
+		i, _ := slices.BinarySearch(ids, after)
+		for i < len(ids) && ids[i] <= after {
+			i++
+		}
+		return ids[i:min(len(ids), i+n)], nil
+	}
+	all := func(rs []string) ([]string, error) { return rs, nil }
+	self := func(s string) string { return s }
+	c := newCursors()
+	var got []string
+	for after, pages := "", 0; ; pages++ {
+		if pages > len(ids) {
+			t.Fatal("paging does not end")
+		}
+		shown, next, err := visiblePage(c, "listings", after, 1, read, all, self)
+		if err != nil {
+			t.Fatalf("page after %q: %v", after, err)
+		}
+		got = append(got, shown...)
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	if !slices.Equal(got, ids) {
+		t.Fatalf("paged %q, want %q", got, ids)
+	}
+}
