@@ -30,31 +30,39 @@ func (s *Server) handleListEncounters(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	// Newest first, keyset on before; a page ends on an encounter the
+	// caller was shown (cursor.go): one ending on the node's newest
+	// encounter, whoever's, told a poller when another agency had a hit.
+	// 0 is a page of one: the store would read every encounter.
 	q := r.URL.Query()
-	es, err := s.Encounters.Encounters(r.Context(), tripline.EncounterFilter{Originator: q.Get("originator"),
-		Outcome: tripline.Outcome(q.Get("outcome")), Listing: q.Get("listing"), Before: q.Get("before"), Limit: int(limit)})
+	read := func(before string, n int) ([]*tripline.Encounter, error) {
+		return s.Encounters.Encounters(r.Context(), tripline.EncounterFilter{Originator: q.Get("originator"),
+			Outcome: tripline.Outcome(q.Get("outcome")), Listing: q.Get("listing"), Before: before, Limit: n})
+	}
+	id := tripline.IdentityFrom(r.Context())
+	scanned := 0
+	shape := func(es []*tripline.Encounter) ([]*tripline.Encounter, error) {
+		scanned += len(es)
+		var out []*tripline.Encounter
+		for _, e := range es {
+			// An agency sees the encounters in its queue, those it reported
+			// and the notices sent to it.
+			if !e.SeenBy(id.Agency) {
+				continue
+			}
+			if shaped, err := s.Policy.Encounter(r.Context(), e, s.Lookup); err == nil {
+				out = append(out, shaped)
+			}
+		}
+		return out, nil
+	}
+	var page EncounterPage
+	page.Encounters, page.Next, err = visiblePage(s.cursors, "encounters", q.Get("before"), int(limit), read, shape, func(e *tripline.Encounter) string { return e.ID })
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	page := EncounterPage{Encounters: []*tripline.Encounter{}}
-	if len(es) == int(limit) && limit > 0 {
-		page.Next = es[len(es)-1].ID
-	}
-	id := tripline.IdentityFrom(r.Context())
-	for _, e := range es {
-		// An agency sees the encounters in its queue, those it reported
-		// and the notices sent to it.
-		if !e.SeenBy(id.Agency) {
-			continue
-		}
-		shaped, err := s.Policy.Encounter(r.Context(), e, s.Lookup)
-		if err != nil {
-			continue
-		}
-		page.Encounters = append(page.Encounters, shaped)
-	}
-	s.Policy.Record(r.Context(), "encounter.list", q.Get("originator"), fmt.Sprintf("%d of %d encounters shown", len(page.Encounters), len(es)))
+	s.Policy.Record(r.Context(), "encounter.list", q.Get("originator"), fmt.Sprintf("%d of %d encounters shown", len(page.Encounters), scanned))
 	writeJSON(w, http.StatusOK, page)
 }
 

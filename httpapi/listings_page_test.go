@@ -82,3 +82,49 @@ func TestPagesNameNothingHidden(t *testing.T) {
 		}
 	}
 }
+
+// TestEncounterPagesNameNothingHidden: the encounter list is newest first
+// and its next was the last encounter the store read, seen or not: with
+// limit=1 an officer read the id of the node's newest encounter whatever
+// agency's it was, and by polling it learnt the moment another agency had
+// a hit. A page now ends on an encounter the caller was shown, paging
+// still reaches all of them, and limit=0 is a page of one, not the whole
+// table.
+func TestEncounterPagesNameNothingHidden(t *testing.T) {
+	w := newSecWorld(t) // three encounters agency s sees
+	hidden, err := w.srv.Encounters.CreateEncounter(t.Context(), &tripline.Encounter{Listing: "x:h", Originator: "x", Agency: "x",
+		Decision: tripline.DecisionHit, Score: 0.95, Action: tripline.ActionDetain, Traveller: tripline.Traveller{Ref: "t-9", Name: "Someone Else"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	before := ""
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		st, body := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "GET", w.ts.URL+"/v1/encounters?limit=1&before="+before, "")
+		if st != http.StatusOK || strings.Contains(body, hidden.ID) {
+			t.Fatalf("page %d: %d %s; names the hidden encounter %s", pages, st, body, hidden.ID)
+		}
+		var page httpapi.EncounterPage
+		if err := json.Unmarshal([]byte(body), &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Encounters {
+			seen = append(seen, e.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		before = page.Next
+	}
+	if len(seen) != 3 {
+		t.Errorf("paged through %d encounters %v, want the 3 agency s sees", len(seen), seen)
+	}
+	st, body := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "GET", w.ts.URL+"/v1/encounters?limit=0", "")
+	var page httpapi.EncounterPage
+	if st != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil || len(page.Encounters) != 1 {
+		t.Errorf("limit=0: %d, %d encounters; want a page of one", st, len(page.Encounters))
+	}
+}

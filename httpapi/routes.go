@@ -100,7 +100,7 @@ func (s *Server) coreRoutes() []route {
 			MaxBody: MaxScreenBodyBytes, Handler: s.handleManifest},
 		{Method: "GET", Pattern: "/v1/encounters", Roles: screeners, Summary: "Encounters, newest first: the originator's queue with originator=AGENCY.", Response: "EncounterPage",
 			Query: []param{{"originator", "string", "only this originator's queue"}, {"outcome", "string", "only this outcome (pending for the open queue)"},
-				{"listing", "string", "only encounters on this listing"}, {"before", "string", "continue before this encounter id"},
+				{"listing", "string", "only encounters on this listing"}, {"before", "string", "continue before this encounter id, or a page's next"},
 				{"limit", "integer", "page size, at most 1000 (default 100)"}},
 			Handler: s.handleListEncounters},
 		{Method: "GET", Pattern: "/v1/encounters/{id}", Roles: screeners, Summary: "One encounter.", Response: "Encounter", Handler: s.handleGetEncounter},
