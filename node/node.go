@@ -307,22 +307,6 @@ func (n *Node) loadRest(ctx context.Context) error {
 	return err
 }
 
-// clearanceAgency fills in the agency of an own clearance stored before
-// clearances named one (tripline.Clearance.AppliesTo): its encounter's
-// reporting agency, or the node's for an encounter naming none.
-func (n *Node) clearanceAgency(ctx context.Context, c *tripline.Clearance) {
-	if c.Shared || c.Agency != "" {
-		return
-	}
-	c.Agency = n.Agency
-	if c.Encounter == "" {
-		return
-	}
-	if e, err := n.Encounters.Encounter(ctx, c.Encounter); err == nil && e.Agency != "" {
-		c.Agency = e.Agency
-	}
-}
-
 // loadWindow puts the retention window's travellers stored before until
 // in the retro store, behind the ready node: screening does not read
 // them, only retro-screening does (retroLoop waits for them), and hundreds
@@ -406,50 +390,6 @@ func (n *Node) start() {
 		n.every(ctx, time.Hour, n.purge)
 	} else {
 		n.every(ctx, time.Hour, n.syncRedress)
-	}
-}
-
-// syncRedress drops from the screener the clearances and refusals no
-// longer in the store. A replica learns of new ones from the log, but the
-// writer's retention removes them without an event (it would name the
-// traveller again), so a replica would keep screening against them, and
-// keep them in memory, until it restarted.
-func (n *Node) syncRedress(ctx context.Context) {
-	// Taken before the store is read: whatever is added meanwhile was
-	// stored before its event was tailed, so it is never dropped here.
-	heldC, heldR := n.Screener.Redress.IDs()
-	cs, err := n.Encounters.Clearances(ctx)
-	if err != nil {
-		n.Logger.Error("sync clearances with the store", "err", err)
-		return
-	}
-	fs, err := n.Encounters.Refusals(ctx)
-	if err != nil {
-		n.Logger.Error("sync refusals with the store", "err", err)
-		return
-	}
-	stored := make(map[string]bool, len(cs)+len(fs))
-	for _, c := range cs {
-		stored[c.ID] = true
-	}
-	for _, f := range fs {
-		stored[f.ID] = true
-	}
-	dropped := 0
-	for _, id := range heldC {
-		if !stored[id] {
-			n.Screener.Redress.RemoveClearance(id)
-			dropped++
-		}
-	}
-	for _, id := range heldR {
-		if !stored[id] {
-			n.Screener.Redress.RemoveRefusal(id)
-			dropped++
-		}
-	}
-	if dropped > 0 {
-		n.Logger.Info("dropped the clearances and refusals the writer removed", "n", dropped)
 	}
 }
 
@@ -555,111 +495,6 @@ func (n *Node) pendingLoop(ctx context.Context) {
 	}
 }
 
-// retroLoop screens each new or changed listing against the travellers of
-// the retention window; each match becomes a retro-encounter.
-func (n *Node) retroLoop(ctx context.Context) {
-	defer n.bg.Done()
-	select { // a listing screened against part of the window would miss the rest
-	case <-n.window:
-	case <-ctx.Done():
-		return
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case l := <-n.retroq:
-			if err := n.retroScreen(ctx, l); err != nil {
-				n.Logger.Error("retro-screen", "listing", l.ID, "err", err)
-			}
-		case <-n.bulkWake:
-			n.bulkRetro(ctx)
-		}
-	}
-}
-
-// markBulk notes a changed listing the retro queue has no room for: a
-// burst (a large import) is retro-screened the other way round.
-func (n *Node) markBulk(id string) {
-	n.bulkMu.Lock()
-	if n.bulk == nil {
-		n.bulk, n.bulkSince = map[string]struct{}{}, n.Now()
-	}
-	n.bulk[id] = struct{}{}
-	n.bulkMu.Unlock()
-	select {
-	case n.bulkWake <- struct{}{}:
-	default:
-	}
-}
-
-// bulkRetro retro-screens a burst of listings: one listing against the
-// stored travellers costs tens of milliseconds, so a million new listings
-// would take hours one by one; instead every traveller seen before the
-// burst is screened against the index, counting only the burst's listings.
-func (n *Node) bulkRetro(ctx context.Context) {
-	n.bulkMu.Lock()
-	ids, since := n.bulk, n.bulkSince
-	n.bulk = nil
-	n.bulkMu.Unlock()
-	if len(ids) == 0 {
-		return
-	}
-	n.bulkRuns.Add(1)
-	now, found := n.Now(), 0
-	allow := func(l *tripline.Listing) bool { _, ok := ids[l.ID]; return ok }
-	n.Retro.Each(now, since, func(t tripline.Traveller, seen time.Time) bool {
-		for _, m := range n.Index.Screen(&t, now, allow) {
-			l := n.Index.Listing(m.Listing)
-			if l == nil || m.Decision == tripline.DecisionClear {
-				continue
-			}
-			if err := n.recordRetro(ctx, l, t, seen, m.Score, m.Explain); err != nil {
-				n.Logger.Error("retro-screen", "listing", l.ID, "err", err)
-				return false
-			}
-			found++
-		}
-		return ctx.Err() == nil
-	})
-	n.Logger.Info("retro-screened a burst of listings", "listings", len(ids), "encounters", found)
-}
-
-func (n *Node) retroScreen(ctx context.Context, l *tripline.Listing) error {
-	for _, h := range n.Retro.Screen(l, n.Now()) {
-		if err := n.recordRetro(ctx, l, h.Traveller, h.Seen, h.Score, h.Explain); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// recordRetro records a retro-encounter: traveller t, seen at seen before
-// l arrived, matches it. A traveller an analyst cleared against l is left
-// alone; an encounter the busy store cannot take goes to the pending queue.
-func (n *Node) recordRetro(ctx context.Context, l *tripline.Listing, t tripline.Traveller, seen time.Time, score float64, explain []tripline.Feature) error {
-	agency := screeningAgency(&t)
-	cleared := agency
-	if cleared == "" {
-		cleared = n.Agency // a traveller stored before travellers named their agency
-	}
-	if c := n.Screener.Redress.Clearance(&t, l, cleared); c != nil {
-		return nil // the screening agency already found this traveller is not this person
-	}
-	e := &tripline.Encounter{
-		Listing: l.ID, Originator: l.Provenance.Originator, Decision: n.Index.Thresholds().Decide(score), Score: score, Action: l.Action,
-		Traveller: t, Retro: true, Explain: explain, At: seen, Agency: agency,
-		Note: "retro-screening: seen " + seen.Format("2006-01-02 15:04") + " UTC, before the listing arrived",
-	}
-	if _, err := n.Encounters.CreateEncounter(ctx, e); err != nil {
-		if ctx.Err() != nil || n.Screener.Pending == nil {
-			return err
-		}
-		n.Screener.Pending(e) // the store is busy: recorded later, as a screening's encounter would be
-	}
-	return nil
-}
-
 // expire expires listings past their valid-until date, each with its
 // event, so that the expiry reaches partners like any change.
 func (n *Node) expire(ctx context.Context) {
@@ -719,37 +554,6 @@ func (n *Node) eraseEncounters(ctx context.Context) {
 			n.OnErased(x, lapsed)
 		}
 	}
-}
-
-// removeLapsedClearances removes this node's own clearances that no
-// longer apply (their listing changed or left) and are older than a false
-// positive's retention: they spare nobody, and hold a traveller's
-// document. Shared clearances are the originator's to revoke.
-func (n *Node) removeLapsedClearances(ctx context.Context) (int, error) {
-	cut := tripline.Cutoff(n.EncounterRetention.FalsePositive, n.Now())
-	if cut.IsZero() {
-		return 0, nil
-	}
-	cs, err := n.Encounters.Clearances(ctx)
-	if err != nil {
-		return 0, err
-	}
-	var ids []string
-	for _, c := range cs {
-		if !c.Shared && c.At.Before(cut) && !c.Holds(n.Index.Listing(c.Listing)) {
-			ids = append(ids, c.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	k, err := n.Encounters.RemoveClearances(ctx, ids)
-	if err == nil {
-		for _, id := range ids {
-			n.Screener.Redress.RemoveClearance(id)
-		}
-	}
-	return k, err
 }
 
 // appliedSet tracks applied sequence numbers: all up to cursor, and those
@@ -942,13 +746,4 @@ func (n *Node) onListing(l *tripline.Listing) {
 	if n.OnListing != nil {
 		n.OnListing(l)
 	}
-}
-
-// screeningAgency is the agency whose border post screened t (kept with
-// it for retro-screening): a retro-encounter is that agency's too.
-func screeningAgency(t *tripline.Traveller) string {
-	if t.Travel == nil {
-		return ""
-	}
-	return t.Travel.Agency
 }
