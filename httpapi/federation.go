@@ -192,21 +192,22 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	limit = max(limit, 1) // 0 would read the whole outbox
+	// A report's id is its encounter's, with the outcome an update carries:
+	// a page ends on a report the caller was shown (cursor.go). 0 is a
+	// page of one, not the whole outbox.
 	q := r.URL.Query()
 	f := tripline.ReportFilter{Status: q.Get("status"), After: q.Get("after"), Limit: int(limit)}
 	if err := f.Validate(); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	rs, err := s.Federation.Reports(r.Context(), f)
-	page := ReportPage{}
-	if err == nil && len(rs) == int(limit) {
-		page.Next = rs[len(rs)-1].ID // from what was read, before the policy layer hides any
+	read := func(after string, n int) ([]*tripline.Report, error) {
+		f.After, f.Limit = after, n
+		return s.Federation.Reports(r.Context(), f)
 	}
-	if err == nil {
-		page.Reports, err = s.Policy.Reports(r.Context(), rs)
-	}
+	shape := func(rs []*tripline.Report) ([]*tripline.Report, error) { return s.Policy.Reports(r.Context(), rs) }
+	var page ReportPage
+	page.Reports, page.Next, err = visiblePage(s.cursors, "reports", f.After, int(limit), read, shape, func(x *tripline.Report) string { return x.ID })
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return

@@ -48,10 +48,11 @@ func (pagedReports) Reports(_ context.Context, f tripline.ReportFilter) ([]*trip
 	return out, nil
 }
 
-// GET /v1/reports pages: each page at most limit, next continues, every
-// report of the caller's agency once and none of another's; a bad limit
-// or an unknown after is a 400 naming it; a limit over 1,000 reads 1,000
-// and 0 reads one report, never the whole outbox.
+// GET /v1/reports pages: each page at most limit (filled with what the
+// caller sees), next continues, every report of the caller's agency once
+// and none of another's; a bad limit or an unknown after is a 400 naming
+// it; a limit over 1,000 reads 1,000 and 0 reads one report, never the
+// whole outbox.
 func TestReportsPaged(t *testing.T) {
 	w := newSecWorld(t)
 	w.srv.Federation = pagedReports{}
@@ -75,8 +76,9 @@ func TestReportsPaged(t *testing.T) {
 		}
 		next = page.Next
 	}
-	if want := "[enc-0 enc-1 enc-3 enc-4 enc-6 enc-7 enc-9]"; fmt.Sprint(seen) != want || pages != 2 {
-		t.Fatalf("pages %d, reports %v; want 3 pages of %s", pages+1, seen, want)
+	// Pages are filled with what the caller sees: 4, then the last 3.
+	if want := "[enc-0 enc-1 enc-3 enc-4 enc-6 enc-7 enc-9]"; fmt.Sprint(seen) != want || pages != 1 {
+		t.Fatalf("pages %d, reports %v; want 2 pages of %s", pages+1, seen, want)
 	}
 	for _, tc := range []struct{ query, want string }{
 		{"limit=ten", "limit"},
@@ -95,5 +97,42 @@ func TestReportsPaged(t *testing.T) {
 		if st != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil || len(page.Reports) != want {
 			t.Errorf("%s: %d %s; want %d reports", query, st, body, want)
 		}
+	}
+}
+
+// TestReportPagesNameNothingHidden: a report's id is its encounter's,
+// with the outcome an update carries (ID#outcome:false_positive), so a
+// page ending on another agency's report told the caller that agency's
+// encounter and what its officer found. Paging with limit=1, no next
+// names a report of agency y.
+func TestReportPagesNameNothingHidden(t *testing.T) {
+	w := newSecWorld(t)
+	w.srv.Federation = pagedReports{}
+	tok := w.user(t, "pager", "s", tripline.RoleAnalyst)
+	var seen []string
+	for next, pages := "", 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		st, body := rawAs(t, tok, "GET", w.ts.URL+"/v1/reports?limit=1&after="+next, "")
+		var page httpapi.ReportPage
+		if st != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil {
+			t.Fatalf("page %d: %d %s", pages, st, body)
+		}
+		for _, hidden := range []string{"enc-2", "enc-5", "enc-8"} {
+			if page.Next == hidden {
+				t.Fatalf("page %d: next names agency y's report %s", pages, hidden)
+			}
+		}
+		for _, r := range page.Reports {
+			seen = append(seen, r.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		next = page.Next
+	}
+	if want := "[enc-0 enc-1 enc-3 enc-4 enc-6 enc-7 enc-9]"; fmt.Sprint(seen) != want {
+		t.Fatalf("reports %v; want %s", seen, want)
 	}
 }
