@@ -1,14 +1,12 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"tripline"
-	"tripline/httpapi"
 )
 
 // GET /v1/document-alerts pages by id (a stolen-document list runs to
@@ -27,24 +25,13 @@ func TestAlertsPaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := w.user(t, "pager", "s", tripline.RoleAnalyst)
-	var seen []string
-	pages := 0
-	for next := ""; ; pages++ {
-		st, body := rawAs(t, tok, "GET", w.ts.URL+"/v1/document-alerts?source=s&limit=3&after="+next, "")
-		var page httpapi.AlertPage
-		if st != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil {
-			t.Fatalf("page %d: %d %s", pages, st, body)
-		}
-		for _, a := range page.Alerts {
-			seen = append(seen, a.Number)
-		}
-		if page.Next == "" {
-			break
-		}
-		next = page.Next
+	seen, pages := pageAll(t, tok, w.ts.URL+"/v1/document-alerts?source=s&limit=3", "after")
+	var want []string
+	for _, a := range as {
+		want = append(want, a.ID)
 	}
-	if fmt.Sprint(seen) != "[P0 P1 P2 P3 P4 P5 P6]" || pages != 2 {
-		t.Fatalf("%d pages: %v", pages+1, seen)
+	if fmt.Sprint(seen) != fmt.Sprint(want) || pages != 3 {
+		t.Fatalf("%d pages: %v, want 3 of %v", pages, seen, want)
 	}
 	if st, body := rawAs(t, tok, "GET", w.ts.URL+"/v1/document-alerts?limit=many", ""); st != http.StatusBadRequest || !strings.Contains(body, "limit") {
 		t.Fatalf("a bad limit: %d %s", st, body)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"tripline"
@@ -51,32 +50,7 @@ func TestPagesNameNothingHidden(t *testing.T) {
 		{"listings", w.test.tokens[tripline.RoleAnalyst], "/v1/listings", "x:h", "[s:1 s:c s:w x:1 x:a]"},
 		{"document alerts", w.test.tokens[tripline.RoleOfficer], "/v1/document-alerts", "HIDDEN99", "[x:IRQ:A1SEEN x:IRQ:Z9SEEN]"},
 	} {
-		var seen []string
-		after := ""
-		for pages := 0; ; pages++ {
-			if pages > 10 {
-				t.Fatalf("%s: paging does not end", c.name)
-			}
-			st, body := rawAs(t, c.token, "GET", w.ts.URL+c.path+"?limit=1&after="+after, "")
-			if st != http.StatusOK || strings.Contains(body, c.hidden) {
-				t.Fatalf("%s page %d: %d %s; hidden: %s", c.name, pages, st, body, c.hidden)
-			}
-			var page struct {
-				Listings []struct{ ID string } `json:"listings"`
-				Alerts   []struct{ ID string } `json:"alerts"`
-				Next     string                `json:"next"`
-			}
-			if err := json.Unmarshal([]byte(body), &page); err != nil {
-				t.Fatal(err)
-			}
-			for _, x := range append(page.Listings, page.Alerts...) {
-				seen = append(seen, x.ID)
-			}
-			if page.Next == "" {
-				break
-			}
-			after = page.Next
-		}
+		seen, _ := pageAll(t, c.token, w.ts.URL+c.path+"?limit=1", "after", c.hidden)
 		if got := fmt.Sprint(seen); got != c.want {
 			t.Errorf("%s: paged through %s, want %s", c.name, got, c.want)
 		}
@@ -97,28 +71,7 @@ func TestEncounterPagesNameNothingHidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seen []string
-	before := ""
-	for pages := 0; ; pages++ {
-		if pages > 10 {
-			t.Fatal("paging does not end")
-		}
-		st, body := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "GET", w.ts.URL+"/v1/encounters?limit=1&before="+before, "")
-		if st != http.StatusOK || strings.Contains(body, hidden.ID) {
-			t.Fatalf("page %d: %d %s; names the hidden encounter %s", pages, st, body, hidden.ID)
-		}
-		var page httpapi.EncounterPage
-		if err := json.Unmarshal([]byte(body), &page); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range page.Encounters {
-			seen = append(seen, e.ID)
-		}
-		if page.Next == "" {
-			break
-		}
-		before = page.Next
-	}
+	seen, _ := pageAll(t, w.test.tokens[tripline.RoleAnalyst], w.ts.URL+"/v1/encounters?limit=1", "before", hidden.ID)
 	if len(seen) != 3 {
 		t.Errorf("paged through %d encounters %v, want the 3 agency s sees", len(seen), seen)
 	}
