@@ -18,10 +18,17 @@ type User struct {
 
 // Validate reports the first problem with u, naming the field. Role node
 // is refused: a partner node proves itself by signing each request with
-// its node key, never with a bearer token a user could hold.
+// its node key, never with a bearer token a user could hold. The id keeps
+// to a listing id's rules (checkID): it names the user in every audit
+// entry and in the paths of the user routes, so an id with a format
+// character ("u-officer" and a zero-width space) would read in the log as
+// another agency's user, and one with a slash could not be managed.
 func (u *User) Validate() error {
 	if u.ID == "" {
 		return Errorf(EINVALID, "id: required")
+	}
+	if err := checkID(u.ID); err != nil {
+		return err
 	}
 	if u.Agency == "" {
 		return Errorf(EINVALID, "agency: required")
