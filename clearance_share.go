@@ -2,6 +2,7 @@ package tripline
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -106,20 +107,26 @@ func SharedClearanceFor(e *Encounter, l *Listing, now time.Time) *Clearance {
 }
 
 // CheckForeignClearance judges a partner's shared clearance event: it must
-// decode, be shared, name a listing this node holds from the same origin
-// (only the listing's originator shares a clearance for it), and carry a
-// document and birth date. It returns the clearance to store (Revoked:
-// to remove).
-func CheckForeignClearance(ev *Event, listingOwner string) (*Clearance, error) {
+// decode, be shared (its id a shared clearance's), name a listing this
+// node holds from the same origin (only the listing's originator shares a
+// clearance for it), and carry a document and birth date. held is the
+// clearance this node holds under that id (nil: none): a partner replaces
+// or revokes only a shared clearance of that same listing, never another
+// origin's nor one of this node's own, whose id it may have learnt (it
+// follows the same originator, or reported the encounter). It returns the
+// clearance to store (Revoked: to remove).
+func CheckForeignClearance(ev *Event, listingOwner string, held *Clearance) (*Clearance, error) {
 	var c Clearance
 	if err := json.Unmarshal(ev.Payload, &c); err != nil {
 		return nil, Errorf(EINVALID, "clearance %s: payload: %v", ev.Subject, err)
 	}
 	switch {
-	case !c.Shared || c.ID != ev.Subject:
+	case !c.Shared || c.ID != ev.Subject || !strings.HasPrefix(c.ID, SharedClearancePrefix):
 		return nil, Errorf(EFORBIDDEN, "clearance %s: not a shared clearance", ev.Subject)
 	case listingOwner != ev.Origin:
 		return nil, Errorf(EFORBIDDEN, "clearance %s: listing %q is not origin %s's: only its originator shares a clearance for it", c.ID, c.Listing, ev.Origin)
+	case held != nil && (!held.Shared || held.Listing != c.Listing):
+		return nil, Errorf(EFORBIDDEN, "clearance %s: held for listing %q, not %q: origin %s may not replace or revoke it", c.ID, held.Listing, c.Listing, ev.Origin)
 	case !c.Revoked && (NormaliseDocNumber(c.DocNumber) == "" || c.DOB.IsZero()):
 		return nil, Errorf(EINVALID, "clearance %s: document number and birth date required", c.ID)
 	}

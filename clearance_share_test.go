@@ -70,20 +70,33 @@ func TestCheckForeignClearance(t *testing.T) {
 		b, _ := json.Marshal(c)
 		return &Event{Origin: "A", Type: EventClearance, Subject: c.ID, Payload: b}
 	}
-	if _, err := CheckForeignClearance(ev(c), "A"); err != nil {
+	if _, err := CheckForeignClearance(ev(c), "A", nil); err != nil {
 		t.Fatalf("from the listing's origin: %v", err)
 	}
-	if _, err := CheckForeignClearance(ev(c), "B"); ErrorCode(err) != EFORBIDDEN || !strings.Contains(err.Error(), "only its originator") {
+	if _, err := CheckForeignClearance(ev(c), "B", nil); ErrorCode(err) != EFORBIDDEN || !strings.Contains(err.Error(), "only its originator") {
 		t.Fatalf("for another origin's listing: %v", err)
 	}
 	local := c
 	local.Shared = false
-	if _, err := CheckForeignClearance(ev(local), "A"); ErrorCode(err) != EFORBIDDEN {
+	if _, err := CheckForeignClearance(ev(local), "A", nil); ErrorCode(err) != EFORBIDDEN {
 		t.Fatalf("a local clearance: %v", err)
+	}
+	other := c
+	other.Listing = "agency-b:1"
+	if _, err := CheckForeignClearance(ev(c), "A", &other); ErrorCode(err) != EFORBIDDEN || !strings.Contains(err.Error(), "held for listing") {
+		t.Fatalf("over another listing's clearance of the same id: %v", err)
+	}
+	if _, err := CheckForeignClearance(ev(c), "A", &c); err != nil {
+		t.Fatalf("a new version of its own: %v", err)
+	}
+	unprefixed := c
+	unprefixed.ID = "clr-e1"
+	if _, err := CheckForeignClearance(ev(unprefixed), "A", nil); ErrorCode(err) != EFORBIDDEN {
+		t.Fatalf("a local clearance's id: %v", err)
 	}
 	bare := c
 	bare.DocNumber = ""
-	if _, err := CheckForeignClearance(ev(bare), "A"); ErrorCode(err) != EINVALID {
+	if _, err := CheckForeignClearance(ev(bare), "A", nil); ErrorCode(err) != EINVALID {
 		t.Fatalf("no document: %v", err)
 	}
 }

@@ -103,7 +103,17 @@ func (tx *Tx) applySharedClearance(ctx context.Context, ev *tripline.Event) erro
 	if err != nil {
 		return err
 	}
-	c, err := tripline.CheckForeignClearance(ev, held.Origin)
+	var have *tripline.Clearance
+	var body []byte
+	err = tx.QueryRowContext(ctx, `SELECT body FROM clearances WHERE id = ?`, ev.Subject).Scan(&body)
+	if err == nil {
+		if err := json.Unmarshal(body, &have); err != nil {
+			return fmt.Errorf("clearance %s: %w", ev.Subject, err)
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("load clearance %s: %w", ev.Subject, err)
+	}
+	c, err := tripline.CheckForeignClearance(ev, held.Origin, have)
 	if err != nil {
 		return err
 	}
