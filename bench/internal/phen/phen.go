@@ -63,6 +63,9 @@ type Phenomenon struct {
 	Innocent bool
 	About    string
 	Make     func(g *Gen, l *tripline.Listing) (*tripline.Traveller, bool)
+	// Per is how many cases to make from each listed person (0: one);
+	// innocents drawn from elsewhere need more than the list's size.
+	Per int
 }
 
 // Phenomena lists what the generator makes, misses first, then innocents.
@@ -81,6 +84,8 @@ var Phenomena = []Phenomenon{
 	{Name: "namesake", Innocent: true, About: "exact listed name, birth date 15-30 years off, other nationality", Make: namesake},
 	{Name: "namesake-nodob", Innocent: true, About: "exact name of a listing without birth date, random birth date, other nationality", Make: namesakeNoDOB},
 	{Name: "regional", Innocent: true, About: "common names of the listed people's region, random birth date", Make: regional},
+	{Name: "oneword", Innocent: true, About: "a one-word name of a person on Wikidata (half of Arabic origin), random birth date and nationality", Make: oneWord, Per: 4},
+	{Name: "oneword-regional", Innocent: true, About: "one common word of the listed people's region as the whole name, random birth date", Make: oneWordRegional, Per: 4},
 }
 
 // Gen holds what the generator draws from.
@@ -90,6 +95,36 @@ type Gen struct {
 	variants map[string][]string // Latin spelling → other Latin spellings of the same Arabic name
 	pool     map[string]*regionPool
 	nats     []string
+	// single and arSingle are the one-word names of the half: Latin
+	// name words of people on Wikidata, each with its cumulative count
+	// (drawn as often as people bear them); arSingle those of Arabic
+	// origin.
+	single, arSingle weighted
+}
+
+// weighted is words drawn in proportion to their counts.
+type weighted struct {
+	words []string
+	cum   []int // cumulative counts
+}
+
+func (w *weighted) add(word string, n int) {
+	total := n
+	if k := len(w.cum); k > 0 {
+		total += w.cum[k-1]
+	}
+	w.words = append(w.words, word)
+	w.cum = append(w.cum, total)
+}
+
+// draw returns a word, "" when there are none.
+func (w *weighted) draw(r *rand.Rand) string {
+	if len(w.cum) == 0 {
+		return ""
+	}
+	x := r.IntN(w.cum[len(w.cum)-1])
+	i, _ := slices.BinarySearch(w.cum, x+1)
+	return w.words[i]
 }
 
 // regionPool is the name material of one nationality, from one half.
@@ -108,6 +143,9 @@ func NewGen(ls []*tripline.Listing, half int, arPairs string, seed int64) (*Gen,
 			return nil, err
 		}
 		g.variants = v
+		if err := g.readSingles(arPairs, half); err != nil {
+			return nil, err
+		}
 	}
 	g.buildPools(ls, half)
 	return g, nil
@@ -122,17 +160,26 @@ func (g *Gen) Generate(ls []*tripline.Listing, half int) []Set {
 			if Half(l.ID) != half {
 				continue
 			}
-			g.r = rand.New(rand.NewPCG(uint64(g.seed), hash64(p.Name+"\x00"+l.ID)))
-			t, ok := p.Make(g, l)
-			if !ok {
-				continue
+			for k := range max(1, p.Per) {
+				stream := p.Name + "\x00" + l.ID
+				if k > 0 {
+					stream += fmt.Sprintf("\x00%d", k)
+				}
+				g.r = rand.New(rand.NewPCG(uint64(g.seed), hash64(stream)))
+				t, ok := p.Make(g, l)
+				if !ok {
+					continue
+				}
+				t.Ref = l.ID + "/" + p.Name
+				if k > 0 {
+					t.Ref += fmt.Sprintf("/%d", k)
+				}
+				c := Case{T: t, Of: l.ID}
+				if !p.Innocent {
+					c.Want = l.ID
+				}
+				s.Cases = append(s.Cases, c)
 			}
-			t.Ref = l.ID + "/" + p.Name
-			c := Case{T: t, Of: l.ID}
-			if !p.Innocent {
-				c.Want = l.ID
-			}
-			s.Cases = append(s.Cases, c)
 		}
 		out = append(out, s)
 	}
@@ -175,6 +222,60 @@ func readVariants(path string) (map[string][]string, error) {
 		slices.Sort(out[k]) // map order must not reach the generator
 	}
 	return out, nil
+}
+
+// arabicOnly are Arabic letters that no English sound is written with:
+// a word whose Arabic spelling has one is of Arabic origin.
+const arabicOnly = "عحخصضطظقغثذ"
+
+// readSingles reads the Latin words of the Wikidata pairs with their
+// counts, those of one half (by a hash of the word, as listed people are
+// split), for the one-word innocents.
+func (g *Gen) readSingles(path string, half int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("phen: %w", err)
+	}
+	defer f.Close()
+	type wc struct {
+		n  int
+		ar bool
+	}
+	by := map[string]*wc{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if len(cols) != 3 || !isASCIIWord(cols[0]) || len(cols[0]) < 3 || Half(cols[0]) != half {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscan(cols[2], &n); err != nil || n < 1 {
+			continue
+		}
+		c := by[cols[0]]
+		if c == nil {
+			c = &wc{}
+			by[cols[0]] = c
+		}
+		c.n += n
+		c.ar = c.ar || strings.ContainsAny(cols[1], arabicOnly)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("phen: %s: %w", path, err)
+	}
+	ws := make([]string, 0, len(by))
+	for w := range by {
+		ws = append(ws, w)
+	}
+	slices.Sort(ws) // map order must not reach the generator
+	for _, w := range ws {
+		name := sameCase("A", w)
+		g.single.add(name, by[w].n)
+		if by[w].ar {
+			g.arSingle.add(name, by[w].n)
+		}
+	}
+	return nil
 }
 
 func hash64(s string) uint64 {
@@ -728,6 +829,43 @@ func regional(g *Gen, l *tripline.Listing) (*tripline.Traveller, bool) {
 	}
 	ws = append(ws, last[g.r.IntN(len(last))])
 	return withName(t, strings.Join(ws, " "))
+}
+
+// oneWord is an innocent traveller of one name word: a name word of
+// people on Wikidata, as common among travellers as among them, half of
+// the time one of Arabic origin; any birth date, nationality and sex.
+func oneWord(g *Gen, _ *tripline.Listing) (*tripline.Traveller, bool) {
+	from := &g.single
+	if g.r.IntN(2) == 0 {
+		from = &g.arSingle
+	}
+	w := from.draw(g.r)
+	if w == "" || len(g.nats) == 0 {
+		return nil, false
+	}
+	t := &tripline.Traveller{Sex: []tripline.Sex{"M", "F"}[g.r.IntN(2)], DOB: randomDOB(g.r), Nationality: g.nats[g.r.IntN(len(g.nats))]}
+	return withName(t, w)
+}
+
+// oneWordRegional is an innocent traveller whose whole name is one word
+// common among the listed names of a region (a mononym, or a given name
+// alone), of that region's nationality.
+func oneWordRegional(g *Gen, l *tripline.Listing) (*tripline.Traveller, bool) {
+	p := g.pool[region(l)]
+	if p == nil || region(l) == "" {
+		return nil, false
+	}
+	var ws []string
+	for _, w := range slices.Concat(p.given, p.last, p.arGiven, p.arLast) {
+		if len([]rune(w)) >= 3 && !strings.Contains(w, " ") && !strings.Contains(w, "-") {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) == 0 {
+		return nil, false
+	}
+	t := &tripline.Traveller{Sex: "M", DOB: randomDOB(g.r), Nationality: region(l)}
+	return withName(t, ws[g.r.IntN(len(ws))])
 }
 
 // sameCase writes lower-case w in the case style of like: all upper, or

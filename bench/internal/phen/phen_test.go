@@ -100,6 +100,8 @@ func TestPhenomenaShowWhatTheySay(t *testing.T) {
 				}
 			case "arabic-order":
 				bad = !hasArabic(name)
+			case "oneword", "oneword-regional":
+				bad = len(words(name)) != 1 || c.T.DOB.IsZero() || c.T.Nationality == ""
 			}
 			if bad {
 				t.Errorf("%s: %q (%s) from %s %q does not show it", s.Name, name, c.T.DOB, l.ID, listed)
