@@ -2,6 +2,7 @@ package tripline
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,9 @@ func (u *User) Validate() error {
 	if err := checkID(u.ID); err != nil {
 		return err
 	}
+	if agency, ok := UserIDAgency(u.ID); ok && agency != u.Agency {
+		return Errorf(EINVALID, "id: %q names agency %q: a user of %s is %s:NAME or has no colon", u.ID, agency, u.Agency, u.Agency)
+	}
 	if u.Agency == "" {
 		return Errorf(EINVALID, "agency: required")
 	}
@@ -44,6 +48,20 @@ func (u *User) Validate() error {
 		return Errorf(EINVALID, "superuser: only an admin may be a superuser, not a %s", u.Role)
 	}
 	return nil
+}
+
+// UserIDAgency returns the agency a user id names: all before its last
+// colon ("tr-border:ana-1" is tr-border's). An id of that form belongs to
+// that agency's namespace, which an admin of another agency cannot write
+// in, so creating one tells nothing of another agency's users (a bare id
+// taken by any agency's user would answer 409). ok is false for an id
+// with no colon, which only the node's own shell or a superuser makes.
+func UserIDAgency(id string) (agency string, ok bool) {
+	i := strings.LastIndexByte(id, ':')
+	if i < 0 {
+		return "", false
+	}
+	return id[:i], true
 }
 
 // BearerRole reports whether a token may authenticate a caller in role r:

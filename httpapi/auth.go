@@ -183,7 +183,8 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 }
 
 // NewUser is the body of POST /v1/users. Agency defaults to the caller's;
-// only a superuser names another.
+// only a superuser names another. ID is AGENCY:NAME (tripline.UserIDAgency)
+// unless a superuser creates it.
 type NewUser struct {
 	ID     string        `json:"id"`
 	Agency string        `json:"agency"`
@@ -216,6 +217,13 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	// A plain admin names its users in its agency's namespace: a bare id
+	// another agency's user holds would answer 409, and so tell that it
+	// exists. Only a superuser, who sees every agency's users, names any.
+	if agency, ok := tripline.UserIDAgency(in.ID); !caller.Superuser && (!ok || agency != in.Agency) {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "id: an admin of %s names its users %s:NAME (e.g. %q), so that no other agency's ids can meet them", in.Agency, in.Agency, in.Agency+":"+lastPart(in.ID)))
+		return
+	}
 	if err := s.Identity.CreateUser(r.Context(), u); err != nil {
 		Error(w, r, s.Logger, err)
 		return
@@ -227,6 +235,15 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Policy.Record(r.Context(), "user.create", in.ID, string(in.Role)+" of "+in.Agency)
 	writeJSON(w, http.StatusOK, IssuedToken{User: in.ID, Token: tok})
+}
+
+// lastPart is what follows an id's last colon, for an example in a
+// message: at most 60 bytes of it.
+func lastPart(id string) string {
+	if i := strings.LastIndexByte(id, ':'); i >= 0 {
+		id = id[i+1:]
+	}
+	return strings.ToValidUTF8(id[:min(len(id), 60)], "")
 }
 
 // managedUser loads the user of the request path if the caller may manage

@@ -115,7 +115,7 @@ func (s *Server) coreRoutes() []route {
 		{Method: "POST", Pattern: "/v1/session", Public: true, Summary: "Console login: exchange a user token for a session cookie.", Request: "Login", Response: "Identity", Handler: s.handleLogin},
 		{Method: "DELETE", Pattern: "/v1/session", Public: true, Summary: "Console logout.", Response: "Status", Handler: s.handleLogout},
 		{Method: "GET", Pattern: "/v1/me", Roles: everyone, Summary: "Who the caller is.", Response: "Identity", Handler: s.handleMe},
-		{Method: "POST", Pattern: "/v1/users", Roles: admins, Summary: "Create a user of the caller's agency (only a superuser names another; role node never); the response carries its first token, shown once.", Request: "NewUser", Response: "IssuedToken", Handler: s.handleCreateUser},
+		{Method: "POST", Pattern: "/v1/users", Roles: admins, Summary: "Create a user of the caller's agency, its id AGENCY:NAME (only a superuser names another agency, or an id without a colon; role node never); the response carries its first token, shown once.", Request: "NewUser", Response: "IssuedToken", Handler: s.handleCreateUser},
 		{Method: "POST", Pattern: "/v1/users/{id}/tokens", Roles: admins, Summary: "Issue another token for a user of the caller's agency.", Response: "IssuedToken", Handler: s.handleIssueToken},
 		{Method: "POST", Pattern: "/v1/users/{id}/disable", Roles: admins, Summary: "Disable a user of the caller's agency: refused from the next request on, its sessions too.", Response: "Status", Handler: s.handleSetDisabled(true)},
 		{Method: "POST", Pattern: "/v1/users/{id}/enable", Roles: admins, Summary: "Enable a user again.", Response: "Status", Handler: s.handleSetDisabled(false)},

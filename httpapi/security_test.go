@@ -229,7 +229,7 @@ func TestAdminsManageOnlyTheirAgency(t *testing.T) {
 		{"disable s's officer", "POST", "/v1/users/u-officer/disable", ``, 404},
 		{"enable s's officer", "POST", "/v1/users/u-officer/enable", ``, 404},
 		{"revoke s's officer's token", "POST", "/v1/tokens/revoke", `{"token":"` + officer + `"}`, 404},
-		{"a user of role node", "POST", "/v1/users", `{"id":"fake-node","role":"node"}`, 400},
+		{"a user of role node", "POST", "/v1/users", `{"id":"y:fake-node","role":"node"}`, 400},
 		{"a superuser over the API", "POST", "/v1/users", `{"id":"root","role":"admin","superuser":true}`, 400},
 	} {
 		if st, text := rawAs(t, yAdmin, c.method, w.ts.URL+c.path, c.body); st != c.status {
@@ -250,7 +250,7 @@ func TestAdminsManageOnlyTheirAgency(t *testing.T) {
 		}
 	}
 	// An admin still manages its own agency: a new user defaults to it.
-	st, text := rawAs(t, yAdmin, "POST", w.ts.URL+"/v1/users", `{"id":"y-officer","role":"officer"}`)
+	st, text := rawAs(t, yAdmin, "POST", w.ts.URL+"/v1/users", `{"id":"y:officer","role":"officer"}`)
 	var issued httpapi.IssuedToken
 	if json.Unmarshal([]byte(text), &issued); st != 200 || issued.Token == "" {
 		t.Fatalf("own agency's user = %d %s", st, text)
@@ -258,7 +258,7 @@ func TestAdminsManageOnlyTheirAgency(t *testing.T) {
 	if st, text := rawAs(t, issued.Token, "GET", w.ts.URL+"/v1/me", ""); st != 200 || !strings.Contains(text, `"agency":"y"`) {
 		t.Fatalf("new user = %d %s, want an officer of y", st, text)
 	}
-	for _, path := range []string{"/v1/users/y-officer/tokens", "/v1/users/y-officer/disable"} {
+	for _, path := range []string{"/v1/users/y:officer/tokens", "/v1/users/y:officer/disable"} {
 		if st, text := rawAs(t, yAdmin, "POST", w.ts.URL+path, ""); st != 200 {
 			t.Errorf("%s on its own agency's user = %d %s", path, st, text)
 		}

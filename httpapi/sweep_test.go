@@ -145,7 +145,7 @@ func TestEveryRouteGoesThroughPolicyAndAudit(t *testing.T) {
 		"POST /v1/document-alerts":               {path: "/v1/document-alerts", body: string(alertJSON)},
 		"POST /v1/document-alerts/{id}/withdraw": {path: "/v1/document-alerts/" + alertID + "/withdraw"},
 		"GET /v1/me":                             {skip: "the caller's own identity, from its token: no stored record is read"},
-		"POST /v1/users":                         {path: "/v1/users", body: `{"id":"new-officer","role":"officer"}`},
+		"POST /v1/users":                         {path: "/v1/users", body: `{"id":"s:new-officer","role":"officer"}`},
 		"POST /v1/users/{id}/tokens":             {path: "/v1/users/victim/tokens"},
 		"POST /v1/users/{id}/disable":            {path: "/v1/users/victim/disable"},
 		"POST /v1/users/{id}/enable":             {path: "/v1/users/victim/enable"},

@@ -17,7 +17,7 @@ import (
 func TestUserIDsChecked(t *testing.T) {
 	w := newSecWorld(t)
 	admin := w.test.tokens[tripline.RoleAdmin]
-	bad := []string{"u-officer\u200b", "ana\u202egnp", "a/b", `a\\b`, "with space", "tab\\tid", strings.Repeat("x", 100000)}
+	bad := []string{"s:u-officer\u200b", "s:ana\u202egnp", "s:a/b", `s:a\\b`, "s:with space", "s:tab\\tid", "s:" + strings.Repeat("x", 100000)}
 	for _, id := range bad {
 		st, text := rawAs(t, admin, "POST", w.ts.URL+"/v1/users", `{"id":"`+id+`","role":"officer"}`)
 		if st != 400 || !strings.Contains(text, `"id: `) {
@@ -36,7 +36,49 @@ func TestUserIDsChecked(t *testing.T) {
 		}
 	}
 	// A plain id still makes a user.
-	if st, text := rawAs(t, admin, "POST", w.ts.URL+"/v1/users", `{"id":"s-officer-2","role":"officer"}`); st != 200 {
+	if st, text := rawAs(t, admin, "POST", w.ts.URL+"/v1/users", `{"id":"s:officer-2","role":"officer"}`); st != 200 {
 		t.Errorf("a plain id: %d %s", st, text)
+	}
+}
+
+// TestUserIDsTellNothingOfOtherAgencies: user ids were one namespace for
+// the whole node, so an admin of agency y creating "u-officer" was
+// answered 409 "already exists" when agency s had such a user, and 200
+// otherwise: y's admin could try names until it knew s's users. A plain
+// admin now names its users AGENCY:NAME, a namespace no other agency
+// writes in: a bare id or another agency's prefix is refused the same way
+// whether or not it exists.
+func TestUserIDsTellNothingOfOtherAgencies(t *testing.T) {
+	w := newSecWorld(t)
+	yAdmin := w.user(t, "y-admin", "y", tripline.RoleAdmin)
+	if err := w.srv.Identity.CreateUser(context.Background(), &tripline.User{ID: "s:ana", Agency: "s", Role: tripline.RoleAnalyst}); err != nil {
+		t.Fatal(err)
+	}
+	var answers []string
+	for _, id := range []string{"u-officer", "nobody-here", "s:ana", "s:nobody"} {
+		st, text := rawAs(t, yAdmin, "POST", w.ts.URL+"/v1/users", `{"id":"`+id+`","role":"officer"}`)
+		if st != 400 {
+			t.Errorf("y's admin creating %q: %d %s, want 400", id, st, text)
+		}
+		answers = append(answers, strings.NewReplacer("u-officer", "NAME", "nobody-here", "NAME", "s:ana", "NAME", "s:nobody", "NAME", "ana", "NAME", "nobody", "NAME").Replace(text))
+	}
+	for i := range answers {
+		if answers[i] != answers[0] {
+			t.Errorf("answers differ with what exists:\n%s\n%s", answers[0], answers[i])
+		}
+	}
+	// Its own namespace works, and a name s holds as "s:ana" is free in it.
+	for _, id := range []string{"y:u-officer", "y:ana"} {
+		if st, text := rawAs(t, yAdmin, "POST", w.ts.URL+"/v1/users", `{"id":"`+id+`","role":"officer"}`); st != 200 {
+			t.Errorf("y's admin creating %q: %d %s", id, st, text)
+		}
+	}
+	// Taken in its own namespace: 409, which names only y's own user.
+	if st, text := rawAs(t, yAdmin, "POST", w.ts.URL+"/v1/users", `{"id":"y:ana","role":"officer"}`); st != 409 {
+		t.Errorf("y's admin creating y:ana again: %d %s, want 409", st, text)
+	}
+	// No store path makes an id in another agency's namespace.
+	if err := w.srv.Identity.CreateUser(context.Background(), &tripline.User{ID: "y:planted", Agency: "s", Role: tripline.RoleOfficer}); tripline.ErrorCode(err) != tripline.EINVALID {
+		t.Errorf("store: user y:planted of agency s = %v, want invalid", err)
 	}
 }
