@@ -122,8 +122,8 @@ type CoTravel struct {
 }
 
 // LinkInput is analysts' links. Source names the input (a case
-// reference); empty means "analyst:<user>". Each link's own source, when
-// set, wins.
+// reference); empty means "analyst:<user>", the caller's (no one else's
+// analyst:USER is accepted). Each link's own source, when set, wins.
 type LinkInput struct {
 	Source string         `json:"source,omitempty"`
 	Links  []network.Link `json:"links"`
@@ -415,6 +415,13 @@ func (s *Server) handleAddLinks(w http.ResponseWriter, r *http.Request) {
 		}
 		if err := network.CheckAddSource(l.Source); err != nil {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "links[%d].%s", i, tripline.ErrorMessage(err)))
+			return
+		}
+		// analyst:USER says who asserted a link: only USER writes it, so
+		// that nobody puts words in another analyst's (or agency's) mouth,
+		// or changes the weight of what they asserted.
+		if who, ok := strings.CutPrefix(l.Source, network.SourceAnalyst+":"); ok && (id == nil || who != id.User) {
+			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "links[%d].source: %.80q names another analyst: leave it empty for yours, or name a case", i, l.Source))
 			return
 		}
 		if !allow(*l) {

@@ -274,3 +274,32 @@ func fmtJSON(v any) string {
 	enc.Encode(v)
 	return b.String()
 }
+
+// TestLinksInAnotherAnalystsName: a link's source analyst:USER says which
+// analyst asserted it, and any analyst could send it: one of agency y
+// posted links as "analyst:u-analyst", and s's analysts read them as
+// their colleague's (and a repeated link rewrote the weight of what
+// u-analyst had asserted). Only USER writes analyst:USER now.
+func TestLinksInAnotherAnalystsName(t *testing.T) {
+	w := newSecWorld(t)
+	w.srv.Network = network.NewService(network.NewMemStore())
+	yAnalyst := w.user(t, "y:analyst", "y", tripline.RoleAnalyst)
+	link := func(source string) string {
+		return `{"source":"` + source + `","links":[{"from":{"kind":"person","key":"P1"},"to":{"kind":"person","key":"P2"},"type":"associate"}]}`
+	}
+	for _, src := range []string{"analyst:u-analyst", "analyst:u-supervisor", "analyst:"} {
+		if st, text := rawAs(t, yAnalyst, "POST", w.ts.URL+"/v1/network/links", link(src)); st != 400 {
+			t.Errorf("y's analyst adding links as %q: %d %s, want 400", src, st, text)
+		}
+	}
+	st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "GET", w.ts.URL+"/v1/network/neighbourhood?entity=person:P1", "")
+	if st != 404 {
+		t.Errorf("s's analyst reads person:P1: %d %s, want 404 (no link)", st, text)
+	}
+	// The caller's own name, a case, or none (its own name) are taken.
+	for _, src := range []string{"analyst:y:analyst", "case-17", ""} {
+		if st, text := rawAs(t, yAnalyst, "POST", w.ts.URL+"/v1/network/links", link(src)); st != 200 {
+			t.Errorf("y's analyst adding links as %q: %d %s", src, st, text)
+		}
+	}
+}
