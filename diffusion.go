@@ -98,6 +98,41 @@ func (d *Diffusion) Validate() error {
 	return nil
 }
 
+// SettleDiffusion judges d, a version of a diffusion about to be stored at
+// a node whose clock reads now, against the version held there (nil:
+// none). A diffusion is its sender's: a version naming another sender or
+// sending node than the one held is EFORBIDDEN (a partner that learnt a
+// diffusion's id, as a fellow recipient, would otherwise cancel or rewrite
+// it at this node, or overwrite one this node's agency sent). It reports
+// false when held is as new or newer, which d leaves as it is. Otherwise
+// it sets on d the times the node keeps by its own clock: a sending time
+// more than ReportClockSkew ahead is now (it orders the node's list), and a
+// cancellation is dated once, when it first arrives, never later than
+// now (a cancellation without a date, or dated in 2999, would keep the
+// subject for good past DiffusionErasable's retention).
+func SettleDiffusion(held, d *Diffusion, now time.Time) (bool, error) {
+	if held != nil && (held.Sender != d.Sender || held.SenderNode != d.SenderNode) {
+		return false, Errorf(EFORBIDDEN, "diffusion %q is agency %q's, sent from node %q, not %q's from %q",
+			d.ID, held.Sender, held.SenderNode, d.Sender, d.SenderNode)
+	}
+	if held != nil && held.Version >= d.Version {
+		return false, nil
+	}
+	now = now.UTC()
+	if d.Sent.After(now.Add(ReportClockSkew)) {
+		d.Sent = now
+	}
+	switch {
+	case d.Status != DiffusionCancelled:
+		d.CancelledAt = nil
+	case held != nil && held.Status == DiffusionCancelled && held.CancelledAt != nil:
+		d.CancelledAt = held.CancelledAt
+	case d.CancelledAt == nil || d.CancelledAt.After(now):
+		d.CancelledAt = &now
+	}
+	return true, nil
+}
+
 // Instruction is the text an officer or analyst reads for the kind.
 func (k DiffusionKind) Instruction() string {
 	switch k {
@@ -140,7 +175,9 @@ type DiffusionAck struct {
 // those it received.
 type DiffusionService interface {
 	// PutDiffusion stores d (a new one, or a newer version of one held:
-	// an older version than the one held is ignored).
+	// an older version than the one held is ignored; one naming another
+	// sender than the one held is EFORBIDDEN), its times settled by
+	// SettleDiffusion.
 	PutDiffusion(ctx context.Context, d *Diffusion) (*Diffusion, error)
 	// Diffusion returns one; ENOTFOUND when there is none.
 	Diffusion(ctx context.Context, id string) (*Diffusion, error)

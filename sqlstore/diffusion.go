@@ -40,7 +40,9 @@ func (tx *Tx) storeDiffusion(ctx context.Context, d *tripline.Diffusion) error {
 }
 
 // PutDiffusion stores d unless a version as new or newer is held; the
-// acknowledgements already recorded are kept.
+// acknowledgements already recorded are kept. A version from another
+// sender than the one held is EFORBIDDEN; the times the node keeps by its
+// own clock are settled (tripline.SettleDiffusion).
 func (s *DiffusionService) PutDiffusion(ctx context.Context, d *tripline.Diffusion) (*tripline.Diffusion, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
@@ -54,7 +56,9 @@ func (s *DiffusionService) PutDiffusion(ctx context.Context, d *tripline.Diffusi
 	out.Erased = nil // only this store's retention erases, never a sender's say-so
 	out.Recipients = append([]tripline.DiffusionRecipient(nil), d.Recipients...)
 	if held, err := s.get(ctx, tx, d.ID); err == nil {
-		if held.Version >= d.Version {
+		if newer, err := tripline.SettleDiffusion(held, &out, tx.now); err != nil {
+			return nil, err
+		} else if !newer {
 			return held, nil
 		}
 		for i := range out.Recipients {
@@ -66,6 +70,8 @@ func (s *DiffusionService) PutDiffusion(ctx context.Context, d *tripline.Diffusi
 		}
 		out.Received = held.Received
 	} else if tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		return nil, err
+	} else if _, err := tripline.SettleDiffusion(nil, &out, tx.now); err != nil {
 		return nil, err
 	}
 	if err := tx.storeDiffusion(ctx, &out); err != nil {

@@ -204,6 +204,11 @@ func testDiffusions(t *testing.T, s Store) {
 	if got, _ := s.Diffusions.PutDiffusion(ctx, d); got.Status != tripline.DiffusionCancelled {
 		t.Fatalf("an older version overrode the newer: %+v", got)
 	}
+	hijack := cancelled
+	hijack.Sender, hijack.SenderNode, hijack.Status, hijack.Version = "agency-c", "C", tripline.DiffusionActive, 3
+	if _, err := s.Diffusions.PutDiffusion(ctx, &hijack); tripline.ErrorCode(err) != tripline.EFORBIDDEN {
+		t.Fatalf("another sender's version of the diffusion: %v, want forbidden", err)
+	}
 	if ds, err := s.Diffusions.Diffusions(ctx); err != nil || len(ds) != 1 || ds[0].MarkOverdue(now.Add(2*time.Hour)) != 0 {
 		t.Fatalf("list: %d %v", len(ds), err)
 	}
