@@ -13,15 +13,18 @@ func IsConsentEvent(t EventType) bool { return t == EventConsentRequested || t =
 
 // CheckForeignConsent judges ev, a consent event of a partner origin
 // registered as agency originAgency, received by the node of agency
-// selfAgency, which holds the consent as held (nil: not at all). It returns
+// selfAgency, which holds the consent as held (nil: not at all) and the
+// consent's listing from origin listingOrigin ("": not at all). It returns
 // the consent to store, nil when the event concerns no one here, or an
 // EINVALID or EFORBIDDEN error naming the event:
 //   - a request is the requester's own (its agency is the origin's) and is
 //     stored by the originator's node only, never over a decision;
-//   - a decision (granted, refused, withdrawn) is the originator's own and
-//     is stored by the requester's node, or any node already holding the
-//     request.
-func CheckForeignConsent(selfAgency, originAgency string, ev *Event, held *Consent) (*Consent, error) {
+//   - a decision (granted, refused, withdrawn) is the originator's own, of
+//     a listing this node holds from that same origin (a partner naming
+//     itself the originator of another's listing would make this node,
+//     a relay, pass that listing on), and is stored by the requester's
+//     node, or any node already holding the request.
+func CheckForeignConsent(selfAgency, originAgency string, ev *Event, held *Consent, listingOrigin string) (*Consent, error) {
 	if ev.Redacted || !IsConsentEvent(ev.Type) {
 		return nil, nil
 	}
@@ -63,6 +66,9 @@ func CheckForeignConsent(selfAgency, originAgency string, ev *Event, held *Conse
 	}
 	if c.Requester != selfAgency && held == nil {
 		return nil, nil
+	}
+	if listingOrigin != ev.Origin {
+		return nil, bad(EFORBIDDEN, "listing %q is not held here from origin %s: only its originator decides on it", c.Listing, ev.Origin)
 	}
 	return &c, nil
 }

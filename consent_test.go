@@ -27,6 +27,7 @@ func TestCheckForeignConsent(t *testing.T) {
 		name               string
 		self, originAgency string
 		ev                 *tripline.Event
+		listingOrigin      string // "": the event's origin; "none": not held
 		held               *tripline.Consent
 		stored             bool
 		code, contains     string
@@ -46,11 +47,21 @@ func TestCheckForeignConsent(t *testing.T) {
 			ev: ev(tripline.EventConsent, "A", func(c *tripline.Consent) { c.Status = tripline.ConsentPending }), code: tripline.EINVALID, contains: "status"},
 		{name: "held for another listing", self: "agency-b", originAgency: "agency-a",
 			ev: ev(tripline.EventConsent, "A", func(c *tripline.Consent) { c.Listing = "agency-a:2" }), held: &held, code: tripline.EFORBIDDEN, contains: "another listing"},
+		{name: "decision on a listing held from another origin", self: "agency-b", originAgency: "agency-x", listingOrigin: "A",
+			ev: ev(tripline.EventConsent, "X", func(c *tripline.Consent) { c.Originator = "agency-x" }), code: tripline.EFORBIDDEN, contains: "only its originator"},
+		{name: "decision on a listing not held", self: "agency-b", originAgency: "agency-x", listingOrigin: "none",
+			ev: ev(tripline.EventConsent, "X", func(c *tripline.Consent) { c.Originator = "agency-x" }), code: tripline.EFORBIDDEN, contains: "only its originator"},
 		{name: "subject mismatch", self: "agency-b", originAgency: "agency-a",
 			ev: ev(tripline.EventConsent, "A", func(c *tripline.Consent) { c.ID = "consent-2" }), code: tripline.EINVALID, contains: "subject"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tripline.CheckForeignConsent(tc.self, tc.originAgency, tc.ev, tc.held)
+			switch tc.listingOrigin {
+			case "":
+				tc.listingOrigin = tc.ev.Origin
+			case "none":
+				tc.listingOrigin = ""
+			}
+			got, err := tripline.CheckForeignConsent(tc.self, tc.originAgency, tc.ev, tc.held, tc.listingOrigin)
 			if tc.code != "" {
 				if tripline.ErrorCode(err) != tc.code || !strings.Contains(err.Error(), tc.contains) {
 					t.Fatalf("err = %v, want %s with %q", err, tc.code, tc.contains)

@@ -2,6 +2,7 @@ package federation_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"testing"
 
 	"tripline"
@@ -22,18 +23,6 @@ func TestConsentCrossesNodes(t *testing.T) {
 	aFed, bFed := partnerOf(t, a, "B", "agency-b", bKey), partnerOf(t, b, "A", "agency-a", aKey)
 	aFed.Agency, bFed.Agency = "agency-a", "agency-b"
 	consents := func(db *sqlite.DB) *sqlstore.ConsentService { return sqlstore.NewConsentService(db) }
-	consented := func(db *sqlite.DB) func(context.Context, string) []string {
-		return func(ctx context.Context, listing string) []string {
-			cs, _ := consents(db).Consents(ctx, listing)
-			var out []string
-			for _, c := range cs {
-				if c.Status == tripline.ConsentGranted {
-					out = append(out, c.Recipient)
-				}
-			}
-			return out
-		}
-	}
 	aFeed := &federation.Feed{Events: sqlstore.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
 	bFeed := &federation.Feed{Events: sqlstore.NewEventService(b), Self: "B", Sign: b.Sign, Groups: tripline.GroupMap{}, Consented: consented(b)}
 	// pass moves what from's feed has for agency into to's store.
@@ -57,13 +46,7 @@ func TestConsentCrossesNodes(t *testing.T) {
 		last := evs[len(evs)-1]
 		return last.Type == tripline.EventListingUpserted && !last.Redacted
 	}
-	l := &tripline.Listing{ID: "agency-a:1", Source: "agency-a", Status: tripline.StatusActive, Action: tripline.ActionDetain,
-		Names:      []tripline.Name{{Full: "Consented Person", Kind: tripline.NamePrimary}},
-		Handling:   tripline.Handling{Screen: []string{"agency-b", "agency-c"}, Action: []string{"agency-b", "agency-c"}, Reshare: tripline.ReshareWithConsent},
-		Provenance: tripline.Provenance{Originator: "agency-a"}}
-	if _, err := sqlstore.NewListingService(a).PutListing(ctx, l); err != nil {
-		t.Fatal(err)
-	}
+	l := putWithConsent(t, a)
 	pass(aFeed, "A", "agency-b", bFed, "A")
 	if cSees() {
 		t.Fatal("B passes the listing on before consent")
@@ -97,5 +80,97 @@ func TestConsentCrossesNodes(t *testing.T) {
 	// A consent is withdrawn once.
 	if _, err := consents(a).WithdrawConsent(ctx, req.ID, "a-analyst"); tripline.ErrorCode(err) != tripline.ECONFLICT {
 		t.Fatalf("withdraw twice: %v", err)
+	}
+}
+
+// TestConsentOnlyFromTheListingsOriginator: a consent decision is the
+// listing's originator's. Partner X, naming itself the originator of A's
+// listing in a grant addressed to relay B, made B's feed pass A's listing
+// to C: B's node stored it, as it checked only that the decision's
+// originator was the event's, not the listing's.
+func TestConsentOnlyFromTheListingsOriginator(t *testing.T) {
+	ctx := context.Background()
+	a, _ := signingDB(t, "A")
+	b, _ := signingDB(t, "B")
+	x := newSigner("X")
+	bFed := partnerOf(t, b, "A", "agency-a", ed25519Key(t))
+	partnerOf(t, b, "X", "agency-x", x.priv)
+	bFed.Agency = "agency-b"
+	putWithConsent(t, a)
+	aFeed := &federation.Feed{Events: sqlstore.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
+	evs, err := aFeed.Page(ctx, "agency-b", "A", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := bFed.ApplyForeign(ctx, "A", evs); err != nil || len(res.Rejected) > 0 {
+		t.Fatalf("A's listing at B: %+v, %v", res, err)
+	}
+	for _, tc := range []struct {
+		name    string
+		listing string
+	}{
+		{"a grant for another origin's listing", "agency-a:1"},
+		{"a grant for a listing B does not hold", "agency-a:2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forged := x.event(t, tripline.EventConsent, "x-"+tc.listing, tripline.Consent{ID: "x-" + tc.listing, Listing: tc.listing,
+				Originator: "agency-x", Requester: "agency-b", Recipient: "agency-c", Status: tripline.ConsentGranted})
+			res, err := bFed.ApplyForeign(ctx, "X", []*tripline.Event{forged})
+			if err != nil || len(res.Rejected) != 1 || tripline.ErrorCode(res.Rejected[0].Err) != tripline.EFORBIDDEN {
+				t.Fatalf("X's grant: %+v, %v; want refused", res, err)
+			}
+			if cs, _ := sqlstore.NewConsentService(b).Consents(ctx, tc.listing); len(cs) != 0 {
+				t.Fatalf("B holds X's grant: %+v", cs)
+			}
+		})
+	}
+	bFeed := &federation.Feed{Events: sqlstore.NewEventService(b), Self: "B", Sign: b.Sign, Groups: tripline.GroupMap{},
+		Consented: consented(b)}
+	page, err := bFeed.Page(ctx, "agency-c", "A", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range page {
+		if ev.Type == tripline.EventListingUpserted && !ev.Redacted {
+			t.Fatalf("B's feed gives C A's listing on X's word: %s", ev.Payload)
+		}
+	}
+}
+
+func ed25519Key(t *testing.T) ed25519.PrivateKey {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priv
+}
+
+// putWithConsent stores at a agency-a's listing agency-a:1, passed on by
+// agency-b to agency-c only with agency-a's consent.
+func putWithConsent(t *testing.T, a *sqlite.DB) *tripline.Listing {
+	t.Helper()
+	l := &tripline.Listing{ID: "agency-a:1", Source: "agency-a", Status: tripline.StatusActive, Action: tripline.ActionDetain,
+		Names:      []tripline.Name{{Full: "Consented Person", Kind: tripline.NamePrimary}},
+		Handling:   tripline.Handling{Screen: []string{"agency-b", "agency-c"}, Action: []string{"agency-b", "agency-c"}, Reshare: tripline.ReshareWithConsent},
+		Provenance: tripline.Provenance{Originator: "agency-a"}}
+	if _, err := sqlstore.NewListingService(a).PutListing(context.Background(), l); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// consented is a node's Feed.Consented, as cmd/tripline's: the agencies
+// granted consent for a listing.
+func consented(db *sqlite.DB) func(context.Context, string) []string {
+	return func(ctx context.Context, listing string) []string {
+		cs, _ := sqlstore.NewConsentService(db).Consents(ctx, listing)
+		var out []string
+		for _, c := range cs {
+			if c.Status == tripline.ConsentGranted {
+				out = append(out, c.Recipient)
+			}
+		}
+		return out
 	}
 }

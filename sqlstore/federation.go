@@ -252,7 +252,17 @@ func (s *FederationStore) applyConsent(ctx context.Context, tx *Tx, originAgency
 	if err != nil {
 		return false, err
 	}
-	c, err := tripline.CheckForeignConsent(s.Agency, originAgency, ev, held)
+	var probe struct {
+		Listing string `json:"listing"`
+	}
+	if json.Unmarshal(ev.Payload, &probe) != nil {
+		probe.Listing = "" // CheckForeignConsent says what is wrong with it
+	}
+	listing, err := holding(ctx, tx, tripline.KindListing, probe.Listing)
+	if err != nil {
+		return false, err
+	}
+	c, err := tripline.CheckForeignConsent(s.Agency, originAgency, ev, held, listing.Origin)
 	if err != nil || c == nil {
 		return false, err
 	}
