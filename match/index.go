@@ -126,6 +126,14 @@ func (ix *Index) Len() int {
 	return ix.lenLocked()
 }
 
+// Mapped reports whether the index's listings are read from a snapshot
+// file rather than held on the heap.
+func (ix *Index) Mapped() bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.snap != nil
+}
+
 // Listings returns every indexed listing, in no order: a snapshot taken
 // under the lock, read after it. Listings of a snapshot file are decoded
 // for the call: a costly call on a large index.

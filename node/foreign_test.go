@@ -135,7 +135,7 @@ func TestRefusedPartnerEventsNotApplied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.writeSnapshotLater(dir, n.Build, head, false)
+	n.writeSnapshotLater(dir, n.Build, head, false, false)
 	n.snapWG.Wait()
 	n.Close()
 	n = startTestNodeWith(t, dir, build)

@@ -79,7 +79,7 @@ func (n *Node) loadListingIndex(ctx context.Context, dir, build string) error {
 		if err := n.loadFull(ctx); err != nil {
 			return err
 		}
-		n.writeSnapshotLater(dir, build, head, false)
+		n.writeSnapshotLater(dir, build, head, false, true)
 		return nil
 	}
 	n.Index.Replace(ix)
@@ -110,7 +110,7 @@ func (n *Node) loadListingIndex(ctx context.Context, dir, build string) error {
 		}()
 	}
 	if len(ids) > rewriteAfter {
-		n.writeSnapshotLater(dir, build, head, false)
+		n.writeSnapshotLater(dir, build, head, false, false)
 	}
 	return nil
 }
@@ -167,8 +167,9 @@ func loadedListing(l *tripline.Listing) {
 // listing change head, then drops the changes it makes unneeded. When
 // erased is set the old snapshot holds what a retention pass erased: if no
 // new one can be written, the old one is removed (the next start loads the
-// store).
-func (n *Node) writeSnapshotLater(dir, build string, head int64, erased bool) {
+// store). When swap is set the index, loaded in full on the Go heap, is
+// then replaced by the snapshot just written (swapToSnapshot).
+func (n *Node) writeSnapshotLater(dir, build string, head int64, erased, swap bool) {
 	n.snapWG.Add(1)
 	go func() {
 		defer n.snapWG.Done()
@@ -194,6 +195,12 @@ func (n *Node) writeSnapshotLater(dir, build string, head int64, erased bool) {
 			return
 		}
 		n.Logger.Info("index snapshot written", "listings", n.Index.Len(), "took", time.Since(t0).Round(time.Millisecond))
+		if swap {
+			// Before the prune below: the swap catches up from head.
+			if err := n.swapToSnapshot(context.Background(), path, build, head); err != nil {
+				n.Logger.Warn("index kept on the heap: its snapshot not mapped", "file", path, "reason", err)
+			}
+		}
 		through := head
 		if n.DB.Dialect().Name() != "sqlite" {
 			// A server's store is shared by the writer and its replicas,
@@ -221,7 +228,52 @@ func (n *Node) rewriteSnapshot() {
 	if n.Build == "" || n.snapDir == "" {
 		return // no snapshot kept (tests)
 	}
-	n.writeSnapshotLater(n.snapDir, n.Build, n.snapHead, true)
+	n.writeSnapshotLater(n.snapDir, n.Build, n.snapHead, true, false)
+}
+
+// swapToSnapshot puts the snapshot at path, written as of listing change
+// head, in the place of an index loaded in full: on the heap a million
+// listings hold 3 GB until the next start, mapped from their snapshot a
+// fifth of that. The changes since head, applied to the old index as they
+// came, are re-read from the store onto the new one under n.mu, so that no
+// put interleaves; a put still waiting for n.mu then finds the store's
+// version in the new index, and applies only if it is not older.
+func (n *Node) swapToSnapshot(ctx context.Context, path, build string, head int64) error {
+	t0 := time.Now()
+	ix, _, err := match.LoadSnapshot(path, match.SnapshotMeta{Build: build, Origin: n.StoreID}, match.Options{})
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ids, err := sqlstore.NewListingChanges(n.DB).Since(ctx, head, catchUpMax)
+	if err != nil {
+		return err
+	}
+	if len(ids) > catchUpMax {
+		return fmt.Errorf("more than %d listings changed since it was begun", catchUpMax)
+	}
+	for _, id := range ids {
+		l, err := n.Listings.Listing(ctx, id)
+		switch {
+		case errors.Is(err, tripline.ErrNotFound) || tripline.ErrorCode(err) == tripline.ENOTFOUND:
+			ix.Remove(id)
+		case err != nil:
+			return fmt.Errorf("catch up listing %s: %w", id, err)
+		default:
+			loadedListing(l)
+			if l.Status != "" && l.Status != tripline.StatusActive {
+				n.versions[l.ID] = l.Version // as put keeps it
+			}
+			ix.Put(match.Prepare(l)) // drops a listing no longer active
+		}
+	}
+	n.Index.Replace(ix)
+	n.Logger.Info("index swapped to its snapshot", "listings", n.Index.Len(), "changed_since", len(ids), "took", time.Since(t0).Round(time.Millisecond))
+	// The heap index is garbage now: give its memory back at once rather
+	// than when the runtime's scavenger gets to it.
+	debug.FreeOSMemory()
+	return nil
 }
 
 // writeSnapshot writes ix to path durably: a temporary file, synced, then
