@@ -181,8 +181,10 @@ type DiffusionService interface {
 	PutDiffusion(ctx context.Context, d *Diffusion) (*Diffusion, error)
 	// Diffusion returns one; ENOTFOUND when there is none.
 	Diffusion(ctx context.Context, id string) (*Diffusion, error)
-	// Diffusions returns every diffusion held, newest first (at most 1000).
-	Diffusions(ctx context.Context) ([]*Diffusion, error)
+	// Diffusions returns the diffusions agency sent or is a recipient of,
+	// newest first, at most MaxDiffusionsListed: another agency's, however
+	// many and however new, take none of them.
+	Diffusions(ctx context.Context, agency string) ([]*Diffusion, error)
 	// AckDiffusion records agency's acknowledgement of diffusion id, once:
 	// the first acknowledgement stands.
 	AckDiffusion(ctx context.Context, id, agency, by string, at time.Time) (*Diffusion, error)
@@ -252,3 +254,19 @@ func (l *Listing) Erasable() bool {
 // DiffusionWithdrawn is the reason a cancelled diffusion's listing is
 // withdrawn with.
 const DiffusionWithdrawn = "diffusion cancelled by its sender"
+
+// MaxDiffusionsListed bounds DiffusionService.Diffusions.
+const MaxDiffusionsListed = 1000
+
+// Party reports whether agency sent d or is one of its recipients.
+func (d *Diffusion) Party(agency string) bool {
+	if d.Sender == agency {
+		return true
+	}
+	for _, r := range d.Recipients {
+		if r.Agency == agency {
+			return true
+		}
+	}
+	return false
+}

@@ -136,7 +136,11 @@ func (s *Server) handleSendDiffusion(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListDiffusions(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.Diffusions.Diffusions(r.Context())
+	var agency string
+	if id := tripline.IdentityFrom(r.Context()); id != nil {
+		agency = id.Agency
+	}
+	ds, err := s.Diffusions.Diffusions(r.Context(), agency)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return

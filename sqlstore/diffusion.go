@@ -85,9 +85,36 @@ func (s *DiffusionService) Diffusion(ctx context.Context, id string) (*tripline.
 	return s.get(ctx, s.db.db, id)
 }
 
-// Diffusions returns the diffusions held, newest first, at most 1000.
-func (s *DiffusionService) Diffusions(ctx context.Context) ([]*tripline.Diffusion, error) {
-	return listBodies[tripline.Diffusion](ctx, s.db.db, "diffusion", `SELECT body FROM diffusions ORDER BY sent DESC, id DESC LIMIT 1000`)
+// Diffusions returns the diffusions agency sent or is a recipient of,
+// newest first, at most tripline.MaxDiffusionsListed. The parties are in
+// the body only, so the rows are read newest first until that many are
+// found: diffusions are few (people decide each), and reading the newest
+// 1000 of the node and keeping the agency's let another agency's 1000
+// newer ones hide every one of them.
+func (s *DiffusionService) Diffusions(ctx context.Context, agency string) ([]*tripline.Diffusion, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT body FROM diffusions ORDER BY sent DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list diffusions: %w", err)
+	}
+	defer rows.Close()
+	var out []*tripline.Diffusion
+	for len(out) < tripline.MaxDiffusionsListed && rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("scan diffusion: %w", err)
+		}
+		var d tripline.Diffusion
+		if err := json.Unmarshal(body, &d); err != nil {
+			return nil, fmt.Errorf("decode diffusion: %w", err)
+		}
+		if d.Party(agency) {
+			out = append(out, &d)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list diffusions: %w", err)
+	}
+	return out, nil
 }
 
 // AckDiffusion records agency's acknowledgement once; ENOTFOUND when the

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -209,8 +210,30 @@ func testDiffusions(t *testing.T, s Store) {
 	if _, err := s.Diffusions.PutDiffusion(ctx, &hijack); tripline.ErrorCode(err) != tripline.EFORBIDDEN {
 		t.Fatalf("another sender's version of the diffusion: %v, want forbidden", err)
 	}
-	if ds, err := s.Diffusions.Diffusions(ctx); err != nil || len(ds) != 1 || ds[0].MarkOverdue(now.Add(2*time.Hour)) != 0 {
-		t.Fatalf("list: %d %v", len(ds), err)
+	for _, agency := range []string{"agency-a", "agency-b"} {
+		if ds, err := s.Diffusions.Diffusions(ctx, agency); err != nil || len(ds) != 1 || ds[0].MarkOverdue(now.Add(2*time.Hour)) != 0 {
+			t.Fatalf("list of %s: %d %v", agency, len(ds), err)
+		}
+	}
+	// Another agency's diffusions, newer and more than a list holds, hide
+	// none of agency-b's: the list read the node's newest 1000 and kept
+	// the caller's, so agency-b saw none of what it received.
+	for i := range tripline.MaxDiffusionsListed + 1 {
+		y := &tripline.Diffusion{ID: fmt.Sprintf("A-y%04d", i), Sender: "agency-y", SenderNode: "A", Kind: tripline.DiffuseLocateReport,
+			Subject: tripline.TipSubject{Name: "Ayse Kaya"}, Status: tripline.DiffusionActive, Sent: now.Add(time.Minute), AckDue: now.Add(time.Hour), Version: 1,
+			Recipients: []tripline.DiffusionRecipient{{Agency: "agency-z", Node: "Z"}}}
+		if _, err := s.Diffusions.PutDiffusion(ctx, y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ds, err := s.Diffusions.Diffusions(ctx, "agency-b"); err != nil || len(ds) != 1 || ds[0].ID != "A-d1" {
+		t.Fatalf("agency-b's list behind agency-y's diffusions: %d %v", len(ds), err)
+	}
+	if ds, err := s.Diffusions.Diffusions(ctx, "agency-y"); err != nil || len(ds) != tripline.MaxDiffusionsListed || ds[0].ID != "A-y1000" {
+		t.Fatalf("agency-y's list: %d %v, want the newest %d", len(ds), err, tripline.MaxDiffusionsListed)
+	}
+	if ds, err := s.Diffusions.Diffusions(ctx, "agency-q"); err != nil || len(ds) != 0 {
+		t.Fatalf("a stranger's list: %d %v", len(ds), err)
 	}
 	if _, err := s.Diffusions.Diffusion(ctx, "none"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
 		t.Fatalf("missing: %v", err)

@@ -45,7 +45,7 @@ func (n *Node) serveDiffusions(srv *httpapi.Server) {
 // diffusion this node's agency sent that has not acknowledged it by its
 // deadline (the metric counts them all the while).
 func (dn diffusionNode) escalate(ctx context.Context) {
-	ds, err := dn.store.Diffusions(ctx)
+	ds, err := dn.store.Diffusions(ctx, dn.n.Agency)
 	if err != nil {
 		dn.n.Logger.Error("read diffusions", "err", err)
 		return
@@ -218,7 +218,7 @@ var mDiffusionsOverdue = prometheus.NewDesc("tripline_diffusions_overdue",
 func (dn diffusionNode) Describe(ch chan<- *prometheus.Desc) { ch <- mDiffusionsOverdue }
 
 func (dn diffusionNode) Collect(ch chan<- prometheus.Metric) {
-	ds, err := dn.store.Diffusions(context.Background())
+	ds, err := dn.store.Diffusions(context.Background(), dn.n.Agency)
 	if err != nil {
 		return
 	}

@@ -24,7 +24,7 @@ var diffusionCommands = []*command{{
 		asJSON := fs.Bool("json", false, "print one JSON diffusion per line, as the node's supervisor may see it")
 		return onNode(fs, env, func(ctx context.Context, n *Node, _ []string) error {
 			ctx = n.cliContext(ctx)
-			ds, err := sqlstore.NewDiffusionService(n.DB).Diffusions(ctx)
+			ds, err := sqlstore.NewDiffusionService(n.DB).Diffusions(ctx, n.Agency)
 			if err != nil {
 				return err
 			}
