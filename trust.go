@@ -3,6 +3,7 @@ package tripline
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -88,7 +89,11 @@ type ForeignChange struct {
 //   - the record is not this node's and not another origin's (no hijack, no
 //     tug-of-war, no "high version" that blocks the real originator), and an
 //     older version never replaces a newer one;
-//   - the payload is valid as local input would have to be.
+//   - the payload is valid as local input would have to be;
+//   - nothing is left out of the signed payload but what a feed leaves out
+//     for a partner that may see less (PartnerTrim): a relay that left out
+//     the handling code (H3), the re-share rule, the expiry or the birth
+//     dates would widen what the record allows here.
 func CheckForeign(self, originAgency string, ev *Event, held Holding) (*ForeignChange, error) {
 	kind := ForeignKind(ev.Type)
 	at := func(format string, args ...any) error {
@@ -113,6 +118,11 @@ func CheckForeign(self, originAgency string, ev *Event, held Holding) (*ForeignC
 	}
 	if kind == "" {
 		return nil, forbid("events of type %q do not cross nodes", ev.Type)
+	}
+	for path := range ev.Omitted {
+		if !slices.Contains(PartnerTrim(LevelScreen), path) {
+			return nil, forbid("left out %q: a feed leaves out only what a partner may not see (PartnerTrim); what restricts a record (its handling rules, expiry, directed actions) and what identifies its subject always travel", path)
+		}
 	}
 	if held.Origin != "" && held.Origin != ev.Origin {
 		return nil, forbid("%s %q is owned by origin %q", kind, ev.Subject, held.Origin)
