@@ -201,7 +201,7 @@ func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
 			out = append(out, c)
 		}
 	}
-	s.Policy.Record(r.Context(), "consent.list", r.URL.Query().Get("listing"), fmt.Sprintf("%d of %d requests visible", len(out), len(cs)))
+	s.Policy.Record(r.Context(), "consent.list", r.URL.Query().Get("listing"), fmt.Sprintf("%d requests visible", len(out)))
 	writeJSON(w, http.StatusOK, ConsentPage{Consents: out})
 }
 

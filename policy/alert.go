@@ -41,7 +41,7 @@ func (p *Policy) DocumentAlerts(ctx context.Context, as []*tripline.DocumentAler
 			out = append(out, a.Disclose(lvl))
 		}
 	}
-	p.record(ctx, id, "alert.list", source, fmt.Sprintf("%d of %d alerts visible", len(out), len(as)))
+	p.record(ctx, id, "alert.list", source, fmt.Sprintf("%d alerts visible", len(out)))
 	return out, nil
 }
 

@@ -111,7 +111,7 @@ func (p *Policy) Reports(ctx context.Context, rs []*tripline.Report) ([]*triplin
 		c.Body = nil
 		out = append(out, &c)
 	}
-	p.record(ctx, id, "report.list", "", fmt.Sprintf("%d of %d reports visible", len(out), len(rs)))
+	p.record(ctx, id, "report.list", "", fmt.Sprintf("%d reports visible", len(out)))
 	return out, nil
 }
 

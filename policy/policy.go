@@ -103,7 +103,7 @@ func (p *Policy) Listings(ctx context.Context, ls []*tripline.Listing) ([]*tripl
 	if len(out) > 0 {
 		first, last = out[0].ID, out[len(out)-1].ID
 	}
-	p.record(ctx, id, "listing.list", first+".."+last, fmt.Sprintf("%d of %d listings disclosed", len(out), len(ls)))
+	p.record(ctx, id, "listing.list", first+".."+last, fmt.Sprintf("%d listings disclosed", len(out)))
 	return out, nil
 }
 

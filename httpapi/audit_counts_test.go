@@ -1,0 +1,89 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"tripline"
+	"tripline/storetest"
+)
+
+// TestAuditNamesNoCountOfHidden: the audit entry of a list read said how
+// many records the page read as well as how many it showed ("1 of 57
+// encounters shown"), and another agency's auditor reads what its own
+// users did. So agency y's officer polling GET /v1/encounters, and y's
+// auditor reading the entries, learnt each time another agency on the
+// node had a hit (the leak the encounter pages were closed against), and
+// y's analysts' listing, alert, consent and report reads counted the
+// records hidden from y. An entry now counts what the caller was shown.
+func TestAuditNamesNoCountOfHidden(t *testing.T) {
+	w := newSecWorld(t)
+	ctx := context.Background()
+	w.srv.Federation = reportsOnly{}
+	yOfficer := w.user(t, "y:officer", "y", tripline.RoleOfficer)
+	yAnalyst := w.user(t, "y:analyst", "y", tripline.RoleAnalyst)
+	yAuditor := w.user(t, "y:auditor", "y", tripline.RoleAuditor)
+	reads := []struct{ token, path, action string }{
+		{yOfficer, "/v1/encounters?limit=1", "encounter.list"},
+		{yAnalyst, "/v1/listings?limit=1", "listing.list"},
+		{yAnalyst, "/v1/document-alerts?limit=1", "alert.list"},
+		{yAnalyst, "/v1/consents?listing=s:1", "consent.list"},
+		{yAnalyst, "/v1/reports", "report.list"},
+	}
+	details := func() map[string]string {
+		t.Helper()
+		for _, rd := range reads {
+			if st, text := rawAs(t, rd.token, "GET", w.ts.URL+rd.path, ""); st != 200 {
+				t.Fatalf("%s: %d %s", rd.path, st, text)
+			}
+		}
+		st, text := rawAs(t, yAuditor, "GET", w.ts.URL+"/v1/audit?limit=10000", "")
+		var page struct{ Entries []*tripline.AuditEntry }
+		if err := json.Unmarshal([]byte(text), &page); st != 200 || err != nil {
+			t.Fatalf("audit: %d %s", st, text)
+		}
+		last := map[string]string{}
+		for _, e := range page.Entries {
+			if strings.HasSuffix(e.Action, ".list") {
+				last[e.Action] = e.Subject + " | " + e.Detail
+			}
+		}
+		return last
+	}
+	before := details()
+	// Agency s writes what y may not see: listings, alerts, encounters,
+	// consent requests.
+	for i := range 3 {
+		l := storetest.Listing("s", fmt.Sprintf("h%d", i), "Hidden Person")
+		l.Handling = tripline.Handling{Screen: []string{"someone-else"}}
+		if _, err := w.srv.Listings.PutListing(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		a := &tripline.DocumentAlert{Source: "s", Country: "IRQ", Number: fmt.Sprintf("H%d", i), Kind: tripline.AlertStolen,
+			Action: tripline.ActionSecondaryCheck, Provenance: tripline.Provenance{Originator: "s"}}
+		a.ID = tripline.DocumentAlertID(a.Source, a.Country, a.Number)
+		if _, err := w.srv.Alerts.PutDocumentAlert(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.srv.Encounters.CreateEncounter(ctx, &tripline.Encounter{Listing: "s:1", Originator: "s", Agency: "s",
+			Decision: tripline.DecisionHit, Score: 0.95, Action: tripline.ActionDetain, Officer: "u-officer",
+			Traveller: tripline.Traveller{Ref: "t-h", Name: "Traveller Hit"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.srv.Consents.RequestConsent(ctx, &tripline.Consent{Listing: "s:1", Originator: "s", Requester: "x", Recipient: fmt.Sprintf("z%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := details()
+	for _, rd := range reads {
+		if before[rd.action] == "" {
+			t.Errorf("%s: no entry", rd.action)
+		}
+		if before[rd.action] != after[rd.action] {
+			t.Errorf("%s: y's auditor read %q, then %q once s had more records hidden from y", rd.action, before[rd.action], after[rd.action])
+		}
+	}
+}
