@@ -87,3 +87,48 @@ func TestAuditNamesNoCountOfHidden(t *testing.T) {
 		}
 	}
 }
+
+// TestPageReadIsOneAuditEntry: a page of listings or document alerts
+// reads the store in batches of 500 past the records hidden from the
+// caller, up to 10,000, and each batch wrote its own audit entry: up to
+// 20 entries a request, kept for good, and their number told another
+// agency's auditor how many hidden records lay in the range. A page is
+// one entry now.
+func TestPageReadIsOneAuditEntry(t *testing.T) {
+	w := newSecWorld(t)
+	ctx := context.Background()
+	var ls []*tripline.Listing
+	var as []*tripline.DocumentAlert
+	for i := range 1200 {
+		l := storetest.Listing("s", fmt.Sprintf("0h%04d", i), "Hidden Person")
+		l.Handling = tripline.Handling{Screen: []string{"someone-else"}}
+		ls = append(ls, l)
+		a := &tripline.DocumentAlert{Source: "s", Country: "IRQ", Number: fmt.Sprintf("H%04d", i), Kind: tripline.AlertStolen,
+			Action: tripline.ActionSecondaryCheck, Handling: tripline.Handling{Screen: []string{"someone-else"}}, Provenance: tripline.Provenance{Originator: "s"}}
+		a.ID = tripline.DocumentAlertID(a.Source, a.Country, a.Number)
+		as = append(as, a)
+	}
+	if _, err := w.srv.Listings.ImportListings(ctx, "s", tripline.Records(ls)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.Alerts.ImportDocumentAlerts(ctx, "s", as); err != nil {
+		t.Fatal(err)
+	}
+	yAnalyst := w.user(t, "y:analyst", "y", tripline.RoleAnalyst)
+	for _, c := range []struct{ path, action string }{{"/v1/listings?limit=1", "listing.list"}, {"/v1/document-alerts?limit=1", "alert.list"}} {
+		count := func() int {
+			es, err := w.srv.Audit.Entries(ctx, tripline.AuditFilter{User: "y:analyst", Action: c.action, Limit: 10000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(es)
+		}
+		before := count()
+		if st, text := rawAs(t, yAnalyst, "GET", w.ts.URL+c.path, ""); st != 200 {
+			t.Fatalf("%s: %d %.200s", c.path, st, text)
+		}
+		if n := count() - before; n != 1 {
+			t.Errorf("%s past 1,200 hidden records wrote %d %s entries, want 1", c.path, n, c.action)
+		}
+	}
+}

@@ -177,7 +177,7 @@ func (s *Server) handleListAlerts(w http.ResponseWriter, r *http.Request) {
 		return s.Alerts.DocumentAlerts(r.Context(), tripline.AlertFilter{Source: q.Get("source"), After: after, Limit: n})
 	}
 	shape := func(as []*tripline.DocumentAlert) ([]*tripline.DocumentAlert, error) {
-		return s.Policy.DocumentAlerts(r.Context(), as, q.Get("source"))
+		return s.Policy.DiscloseDocumentAlerts(r.Context(), as)
 	}
 	var page AlertPage
 	page.Alerts, page.Next, err = visiblePage(s.cursors, "alerts", q.Get("after"), int(limit), read, shape, func(a *tripline.DocumentAlert) string { return a.ID })
@@ -185,6 +185,7 @@ func (s *Server) handleListAlerts(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	s.Policy.RecordDocumentAlerts(r.Context(), page.Alerts, q.Get("source")) // once a page, not a batch
 	writeJSON(w, http.StatusOK, page)
 }
 

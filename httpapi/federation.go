@@ -205,13 +205,16 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 		f.After, f.Limit = after, n
 		return s.Federation.Reports(r.Context(), f)
 	}
-	shape := func(rs []*tripline.Report) ([]*tripline.Report, error) { return s.Policy.Reports(r.Context(), rs) }
+	shape := func(rs []*tripline.Report) ([]*tripline.Report, error) {
+		return s.Policy.DiscloseReports(r.Context(), rs)
+	}
 	var page ReportPage
 	page.Reports, page.Next, err = visiblePage(s.cursors, "reports", f.After, int(limit), read, shape, func(x *tripline.Report) string { return x.ID })
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	s.Policy.RecordReports(r.Context(), page.Reports) // once a page, not a batch
 	if page.Reports == nil {
 		page.Reports = []*tripline.Report{}
 	}

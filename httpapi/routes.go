@@ -199,13 +199,18 @@ func (s *Server) handleListListings(w http.ResponseWriter, r *http.Request) {
 	read := func(after string, n int) ([]*tripline.Listing, error) {
 		return s.Listings.Listings(r.Context(), tripline.ListingFilter{Source: q.Get("source"), Status: tripline.Status(q.Get("status")), After: after, Limit: n})
 	}
-	shape := func(ls []*tripline.Listing) ([]*tripline.Listing, error) { return s.Policy.Listings(r.Context(), ls) }
+	// The store is read in batches past hidden listings: one audit entry
+	// records the page, not one a batch.
+	shape := func(ls []*tripline.Listing) ([]*tripline.Listing, error) {
+		return s.Policy.DiscloseListings(r.Context(), ls)
+	}
 	var page ListingPage
 	page.Listings, page.Next, err = visiblePage(s.cursors, "listings", q.Get("after"), int(limit), read, shape, func(l *tripline.Listing) string { return l.ID })
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	s.Policy.RecordListings(r.Context(), page.Listings)
 	writeJSON(w, http.StatusOK, page)
 }
 

@@ -31,6 +31,17 @@ func (p *Policy) CanScreenAlert(ctx context.Context) func(*tripline.DocumentAler
 // DocumentAlerts returns the alerts among as that the caller may see, each
 // trimmed to its level, and records the listing of source.
 func (p *Policy) DocumentAlerts(ctx context.Context, as []*tripline.DocumentAlert, source string) ([]*tripline.DocumentAlert, error) {
+	out, err := p.DiscloseDocumentAlerts(ctx, as)
+	if err == nil {
+		p.RecordDocumentAlerts(ctx, out, source)
+	}
+	return out, err
+}
+
+// DiscloseDocumentAlerts is DocumentAlerts without its audit entry, for a
+// page read in batches: its caller records the page once with
+// RecordDocumentAlerts.
+func (p *Policy) DiscloseDocumentAlerts(ctx context.Context, as []*tripline.DocumentAlert) ([]*tripline.DocumentAlert, error) {
 	id, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -41,8 +52,13 @@ func (p *Policy) DocumentAlerts(ctx context.Context, as []*tripline.DocumentAler
 			out = append(out, a.Disclose(lvl))
 		}
 	}
-	p.record(ctx, id, "alert.list", source, fmt.Sprintf("%d alerts visible", len(out)))
 	return out, nil
+}
+
+// RecordDocumentAlerts records that the caller in ctx was shown the alerts
+// shown of source ("" for every source).
+func (p *Policy) RecordDocumentAlerts(ctx context.Context, shown []*tripline.DocumentAlert, source string) {
+	p.record(ctx, tripline.IdentityFrom(ctx), "alert.list", source, fmt.Sprintf("%d alerts visible", len(shown)))
 }
 
 func (p *Policy) alert(id string) *tripline.DocumentAlert {

@@ -85,6 +85,21 @@ func (p *Policy) event(id *tripline.Identity, ev *tripline.Event) (*tripline.Eve
 // encounter itself is read, trimmed, through Encounter. One audit entry
 // records the page.
 func (p *Policy) Reports(ctx context.Context, rs []*tripline.Report) ([]*tripline.Report, error) {
+	out, err := p.DiscloseReports(ctx, rs)
+	if err == nil {
+		p.RecordReports(ctx, out)
+	}
+	return out, err
+}
+
+// RecordReports records that the caller in ctx was shown the reports shown.
+func (p *Policy) RecordReports(ctx context.Context, shown []*tripline.Report) {
+	p.record(ctx, tripline.IdentityFrom(ctx), "report.list", "", fmt.Sprintf("%d reports visible", len(shown)))
+}
+
+// DiscloseReports is Reports without its audit entry, for a page read in
+// batches: its caller records the page once with RecordReports.
+func (p *Policy) DiscloseReports(ctx context.Context, rs []*tripline.Report) ([]*tripline.Report, error) {
 	id, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -111,7 +126,6 @@ func (p *Policy) Reports(ctx context.Context, rs []*tripline.Report) ([]*triplin
 		c.Body = nil
 		out = append(out, &c)
 	}
-	p.record(ctx, id, "report.list", "", fmt.Sprintf("%d reports visible", len(out)))
 	return out, nil
 }
 

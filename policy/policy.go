@@ -89,6 +89,18 @@ func (p *Policy) Listing(ctx context.Context, l *tripline.Listing) (*tripline.Li
 // Listings returns the listings the caller may see, each trimmed to its
 // level; one audit entry records the page.
 func (p *Policy) Listings(ctx context.Context, ls []*tripline.Listing) ([]*tripline.Listing, error) {
+	out, err := p.DiscloseListings(ctx, ls)
+	if err == nil {
+		p.RecordListings(ctx, out)
+	}
+	return out, err
+}
+
+// DiscloseListings is Listings without its audit entry, for a page read
+// from the store in batches (past records hidden from the caller): its
+// caller records the page once with RecordListings, where an entry per
+// batch made up to 20 a request.
+func (p *Policy) DiscloseListings(ctx context.Context, ls []*tripline.Listing) ([]*tripline.Listing, error) {
 	id, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -99,12 +111,17 @@ func (p *Policy) Listings(ctx context.Context, ls []*tripline.Listing) ([]*tripl
 			out = append(out, l.Disclose(lvl))
 		}
 	}
-	first, last := "", ""
-	if len(out) > 0 {
-		first, last = out[0].ID, out[len(out)-1].ID
-	}
-	p.record(ctx, id, "listing.list", first+".."+last, fmt.Sprintf("%d listings disclosed", len(out)))
 	return out, nil
+}
+
+// RecordListings records that the caller in ctx was shown the listings
+// shown (disclosed by DiscloseListings).
+func (p *Policy) RecordListings(ctx context.Context, shown []*tripline.Listing) {
+	first, last := "", ""
+	if len(shown) > 0 {
+		first, last = shown[0].ID, shown[len(shown)-1].ID
+	}
+	p.record(ctx, tripline.IdentityFrom(ctx), "listing.list", first+".."+last, fmt.Sprintf("%d listings disclosed", len(shown)))
 }
 
 // CanScreen returns the filter a screening uses: the listings the caller's
