@@ -28,12 +28,23 @@ type DiffusionMessage struct {
 	Diffusion *tripline.Diffusion `json:"diffusion"`
 }
 
-// QueueDiffusion queues version d.Version of diffusion d for node to.
+// QueueDiffusion queues version d.Version of diffusion d for node to,
+// naming only the recipients at that node: which other agencies the
+// sender told, and when and by whom each acknowledged, is the sender's
+// (every hop and the recipient's node would hold it otherwise).
 func (p *Peer) QueueDiffusion(ctx context.Context, d *tripline.Diffusion, to string) error {
 	hop, err := p.route(ctx, to)
 	if err != nil {
 		return err
 	}
+	c := *d
+	c.Recipients = nil
+	for _, r := range d.Recipients {
+		if r.Node == to {
+			c.Recipients = append(c.Recipients, r)
+		}
+	}
+	d = &c
 	key := d.ID + "@" + to + "#" + strconv.FormatInt(d.Version, 10)
 	// Delivered by the acknowledgement deadline; a cancellation (after it,
 	// perhaps) within the report deadline.
