@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"tripline"
+	"tripline/sqlstore"
 	"tripline/storetest"
 )
 
@@ -130,5 +132,54 @@ func TestPageReadIsOneAuditEntry(t *testing.T) {
 		if n := count() - before; n != 1 {
 			t.Errorf("%s past 1,200 hidden records wrote %d %s entries, want 1", c.path, n, c.action)
 		}
+	}
+}
+
+// diffusionsHere is a DiffusionTransport that sends nothing.
+type diffusionsHere struct{}
+
+func (diffusionsHere) SendDiffusion(context.Context, *tripline.Diffusion) error { return nil }
+func (diffusionsHere) SendDiffusionAck(context.Context, *tripline.Diffusion, *tripline.DiffusionAck) error {
+	return nil
+}
+func (diffusionsHere) PartnerNodes(context.Context) (map[string]string, error) { return nil, nil }
+func (diffusionsHere) Self() string                                            { return "A" }
+
+// TestDiffusionListIsOneAuditEntry: GET /v1/diffusions, which the console
+// calls at each look at its diffusions, wrote an audit entry for every
+// diffusion listed (up to 1000, kept for good), and one "refused" entry
+// for every other agency's diffusion read. The list is one entry now,
+// naming what was shown.
+func TestDiffusionListIsOneAuditEntry(t *testing.T) {
+	w := newSecWorld(t)
+	ctx := context.Background()
+	w.srv.Diffusions, w.srv.DiffusionTransport = sqlstore.NewDiffusionService(w.test.db), diffusionsHere{}
+	now := time.Now().UTC()
+	for i := range 30 {
+		sender := []string{"s", "y"}[i%2]
+		d := &tripline.Diffusion{ID: fmt.Sprintf("A-d%02d", i), Sender: sender, SenderNode: "A", Kind: tripline.DiffuseLocateReport,
+			Subject: tripline.TipSubject{Name: "Ayse Kaya"}, Status: tripline.DiffusionActive, Sent: now, AckDue: now.Add(time.Hour), Version: 1,
+			Recipients: []tripline.DiffusionRecipient{{Agency: "z", Node: "Z"}}}
+		if _, err := w.srv.Diffusions.PutDiffusion(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries := func() []*tripline.AuditEntry {
+		es, err := w.srv.Audit.Entries(ctx, tripline.AuditFilter{User: "u-analyst", Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return es
+	}
+	before := len(entries())
+	st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "GET", w.ts.URL+"/v1/diffusions", "")
+	var page struct{ Diffusions []*tripline.Diffusion }
+	if err := json.Unmarshal([]byte(text), &page); st != 200 || err != nil || len(page.Diffusions) != 15 {
+		t.Fatalf("list: %d %.300s, want s's 15", st, text)
+	}
+	if es := entries(); len(es)-before != 1 {
+		t.Errorf("GET /v1/diffusions wrote %d audit entries, want 1", len(es)-before)
+	} else if e := es[len(es)-1]; e.Action != "diffusion.list" || !strings.Contains(e.Detail, "15") {
+		t.Errorf("entry: %s %s %s, want diffusion.list of 15", e.Action, e.Subject, e.Detail)
 	}
 }

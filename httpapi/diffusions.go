@@ -145,11 +145,10 @@ func (s *Server) handleListDiffusions(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	page := DiffusionPage{Diffusions: []*tripline.Diffusion{}}
-	for _, d := range ds {
-		if shown, err := s.Policy.Diffusion(r.Context(), d); err == nil {
-			page.Diffusions = append(page.Diffusions, shown)
-		}
+	var page DiffusionPage
+	if page.Diffusions, err = s.Policy.Diffusions(r.Context(), ds); err != nil {
+		Error(w, r, s.Logger, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, page)
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"fmt"
 
 	"tripline"
 )
@@ -36,6 +37,40 @@ func (p *Policy) Diffusion(ctx context.Context, d *tripline.Diffusion) (*triplin
 	if err != nil {
 		return nil, err
 	}
+	out := p.discloseDiffusion(id, d)
+	if out == nil {
+		p.record(ctx, id, "diffusion.read.refused", d.ID, "neither sender nor recipient")
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "diffusion %q not found", d.ID)
+	}
+	p.record(ctx, id, "diffusion.read", d.ID, "")
+	return out, nil
+}
+
+// Diffusions returns those of ds the caller may see, each as Diffusion
+// shows it, and records the list in one entry: an entry a diffusion made
+// every look at the list (the console's) up to 1000 entries, kept for good.
+func (p *Policy) Diffusions(ctx context.Context, ds []*tripline.Diffusion) ([]*tripline.Diffusion, error) {
+	id, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []*tripline.Diffusion{}
+	for _, d := range ds {
+		if shown := p.discloseDiffusion(id, d); shown != nil {
+			out = append(out, shown)
+		}
+	}
+	first, last := "", ""
+	if len(out) > 0 {
+		first, last = out[0].ID, out[len(out)-1].ID
+	}
+	p.record(ctx, id, "diffusion.list", first+".."+last, fmt.Sprintf("%d diffusions shown", len(out)))
+	return out, nil
+}
+
+// discloseDiffusion returns d as id may see it, nil unless id's agency
+// sent or received it.
+func (p *Policy) discloseDiffusion(id *tripline.Identity, d *tripline.Diffusion) *tripline.Diffusion {
 	out := *d
 	out.MarkOverdue(p.now())
 	if id.Agency != d.Sender {
@@ -46,13 +81,11 @@ func (p *Policy) Diffusion(ctx context.Context, d *tripline.Diffusion) (*triplin
 			}
 		}
 		if len(out.Recipients) == 0 {
-			p.record(ctx, id, "diffusion.read.refused", d.ID, "neither sender nor recipient")
-			return nil, tripline.Errorf(tripline.ENOTFOUND, "diffusion %q not found", d.ID)
+			return nil
 		}
 		out.MarkOverdue(p.now())
 	}
-	p.record(ctx, id, "diffusion.read", d.ID, "")
-	return &out, nil
+	return &out
 }
 
 // AckDiffusion checks that the caller may acknowledge d: an analyst or

@@ -32,11 +32,10 @@ var diffusionCommands = []*command{{
 			if !*asJSON {
 				fmt.Fprintln(tw, "ID\tSTATUS\tSENT\tKIND\tFROM\tACKNOWLEDGED\tSUBJECT")
 			}
-			for _, d := range ds {
-				shown, err := n.Policy.Diffusion(ctx, d)
-				if err != nil {
-					continue // neither sent nor received by this agency
-				}
+			if ds, err = n.Policy.Diffusions(ctx, ds); err != nil {
+				return err
+			}
+			for _, shown := range ds {
 				late := shown.MarkOverdue(n.Now())
 				if *overdue && late == 0 {
 					continue
