@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"tripline"
@@ -113,7 +114,18 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 // change of the event log until it returns something or wait ms have
 // passed; then final is set and it must answer. The partner is checked
 // again before each answer: one suspended while it waits gets nothing more.
+//
+// A partner holds at most MaxLongPolls at once; past that it is answered
+// at once, as if it asked no wait.
 func (s *Server) longPoll(w http.ResponseWriter, r *http.Request, wait int64, answer func(final bool) (any, error)) {
+	if wait > 0 {
+		node := nodeOf(tripline.IdentityFrom(r.Context()))
+		if s.polls.take(node) {
+			defer s.polls.release(node)
+		} else {
+			wait = 0
+		}
+	}
 	deadline := time.After(time.Duration(wait) * time.Millisecond)
 	for final, first := wait == 0, true; ; first = false {
 		// Take the wake-up channel before reading, so an event stored in
@@ -227,4 +239,41 @@ func nodeOf(id *tripline.Identity) string {
 		return id.User[5:]
 	}
 	return id.User
+}
+
+// MaxLongPolls is how many feed long-polls one partner node may hold at
+// once: a follower holds one, and a few more cover restarts whose old
+// connection has not yet closed. Each waiting long-poll reads the feed
+// again at every change of the event log, so a partner holding a thousand
+// (its request rate allows a burst of 1,000, each waiting 30 s) made every
+// event of this node cost a thousand feed reads.
+const MaxLongPolls = 4
+
+// longPolls counts the feed long-polls each partner node holds.
+type longPolls struct {
+	mu     sync.Mutex
+	byNode map[string]int
+}
+
+// take reports whether node may hold one more long-poll, counting it.
+func (l *longPolls) take(node string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byNode[node] >= MaxLongPolls {
+		return false
+	}
+	if l.byNode == nil {
+		l.byNode = map[string]int{}
+	}
+	l.byNode[node]++
+	return true
+}
+
+// release ends one of node's long-polls.
+func (l *longPolls) release(node string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byNode[node]--; l.byNode[node] <= 0 {
+		delete(l.byNode, node)
+	}
 }

@@ -101,6 +101,8 @@ type Server struct {
 	crossOrigin http.CrossOriginProtection
 	// cursors seal the page positions a caller may not see (cursor.go).
 	cursors cursors
+	// polls bounds the feed long-polls each partner holds (federation.go).
+	polls longPolls
 	// refused bounds the audit entries of refused requests per client.
 	refused           refusals
 	refusalsUnaudited prometheus.Counter
