@@ -183,3 +183,40 @@ func TestDiffusionListIsOneAuditEntry(t *testing.T) {
 		t.Errorf("entry: %s %s %s, want diffusion.list of 15", e.Action, e.Subject, e.Detail)
 	}
 }
+
+// TestEncounterPageRecordsWhatItShows: GET /v1/encounters reads the store
+// in batches of 500 and recorded an "encounter.read" for every encounter
+// of the batch the caller might see, shown or not: a page of one wrote
+// 500 entries, kept for good, naming encounters the officer never saw.
+// Only the encounters shown are recorded now.
+func TestEncounterPageRecordsWhatItShows(t *testing.T) {
+	w := newSecWorld(t)
+	ctx := context.Background()
+	for i := range 520 {
+		if _, err := w.srv.Encounters.CreateEncounter(ctx, &tripline.Encounter{Listing: "s:1", Originator: "s", Agency: "s",
+			Decision: tripline.DecisionHit, Score: 0.95, Action: tripline.ActionDetain, Officer: "u-officer",
+			Traveller: tripline.Traveller{Ref: fmt.Sprintf("t-%d", i), Name: "Traveller One"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reads := func() []*tripline.AuditEntry {
+		es, err := w.srv.Audit.Entries(ctx, tripline.AuditFilter{User: "u-officer", Action: "encounter.read", Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return es
+	}
+	before := len(reads())
+	st, text := rawAs(t, w.test.tokens[tripline.RoleOfficer], "GET", w.ts.URL+"/v1/encounters?limit=1", "")
+	var page struct{ Encounters []*tripline.Encounter }
+	if err := json.Unmarshal([]byte(text), &page); st != 200 || err != nil || len(page.Encounters) != 1 {
+		t.Fatalf("page: %d %.200s", st, text)
+	}
+	es := reads()
+	if len(es)-before != 1 {
+		t.Fatalf("a page of one wrote %d encounter.read entries, want 1", len(es)-before)
+	}
+	if got := es[len(es)-1].Subject; got != page.Encounters[0].ID {
+		t.Errorf("entry names %s, the page showed %s", got, page.Encounters[0].ID)
+	}
+}

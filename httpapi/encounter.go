@@ -48,7 +48,7 @@ func (s *Server) handleListEncounters(w http.ResponseWriter, r *http.Request) {
 			if !e.SeenBy(id.Agency) {
 				continue
 			}
-			if shaped, err := s.Policy.Encounter(r.Context(), e, s.Lookup); err == nil {
+			if shaped := s.Policy.DiscloseEncounter(r.Context(), e, s.Lookup); shaped != nil {
 				out = append(out, shaped)
 			}
 		}
@@ -60,6 +60,9 @@ func (s *Server) handleListEncounters(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	// Recorded once shown: a batch holds up to 500 encounters past the
+	// page's limit, none of which the caller saw.
+	s.Policy.RecordEncounters(r.Context(), page.Encounters, s.Lookup)
 	s.Policy.Record(r.Context(), "encounter.list", q.Get("originator"), fmt.Sprintf("%d encounters shown", len(page.Encounters)))
 	writeJSON(w, http.StatusOK, page)
 }

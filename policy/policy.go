@@ -197,6 +197,49 @@ func (p *Policy) Encounter(ctx context.Context, e *tripline.Encounter, lookup fu
 	if err != nil {
 		return nil, err
 	}
+	lvl, ok := p.encounterLevel(id, e, lookup)
+	if !ok {
+		p.record(ctx, id, "encounter.read.refused", e.ID, "not the originator's or reporter's")
+		return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)
+	}
+	p.record(ctx, id, "encounter.read", e.ID, "disclosed at level "+lvl.String())
+	return p.discloseEncounter(e, lvl), nil
+}
+
+// DiscloseEncounter is Encounter without its audit entries, nil for an
+// encounter the caller in ctx may not see: for a page read from the store
+// in batches, whose caller records the encounters it shows with
+// RecordEncounters (an entry for every encounter a batch read made a
+// page of one write up to 500).
+func (p *Policy) DiscloseEncounter(ctx context.Context, e *tripline.Encounter, lookup func(id string) *tripline.Listing) *tripline.Encounter {
+	id := tripline.IdentityFrom(ctx)
+	if id == nil {
+		return nil
+	}
+	lvl, ok := p.encounterLevel(id, e, lookup)
+	if !ok {
+		return nil
+	}
+	return p.discloseEncounter(e, lvl)
+}
+
+// RecordEncounters records that the caller in ctx was shown each of shown,
+// as Encounter records one.
+func (p *Policy) RecordEncounters(ctx context.Context, shown []*tripline.Encounter, lookup func(id string) *tripline.Listing) {
+	id := tripline.IdentityFrom(ctx)
+	for _, e := range shown {
+		if lvl, ok := p.encounterLevel(id, e, lookup); ok {
+			p.record(ctx, id, "encounter.read", e.ID, "disclosed at level "+lvl.String())
+		}
+	}
+}
+
+// encounterLevel is what id may see of e's listing; false when id may not
+// see e at all.
+func (p *Policy) encounterLevel(id *tripline.Identity, e *tripline.Encounter, lookup func(id string) *tripline.Listing) (tripline.Level, bool) {
+	if id == nil {
+		return tripline.LevelNone, false
+	}
 	lvl := tripline.LevelNone
 	if l := lookup(e.Listing); l != nil && l.ActiveAt(p.now()) {
 		lvl = p.Level(id, l)
@@ -211,17 +254,20 @@ func (p *Policy) Encounter(ctx context.Context, e *tripline.Encounter, lookup fu
 	// (NoticeTo) was granted the listing by its originator: if that grant
 	// is gone here, so is the notice (a diffusion's sender needs none).
 	if lvl == tripline.LevelNone && id.Agency != e.Originator && id.Agency != e.Agency {
-		p.record(ctx, id, "encounter.read.refused", e.ID, "not the originator's or reporter's")
-		return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)
+		return lvl, false
 	}
+	return lvl, true
+}
+
+// discloseEncounter trims e to lvl.
+func (p *Policy) discloseEncounter(e *tripline.Encounter, lvl tripline.Level) *tripline.Encounter {
 	out := *e
 	if lvl < tripline.LevelAction {
 		out.Explain = tripline.DiscloseMatch(tripline.Match{Explain: e.Explain}, "", lvl).Explain
 		out.Action = ""
 	}
 	out.MarkOverdue(p.now()) // unacknowledged past its action's escalation period, at either end
-	p.record(ctx, id, "encounter.read", e.ID, "disclosed at level "+lvl.String())
-	return &out, nil
+	return &out
 }
 
 // Write checks that the caller may create or change listing l: only the
