@@ -183,7 +183,7 @@ func (p *Peer) PullAll(ctx context.Context, partner *tripline.Partner, origins [
 	if err != nil {
 		return 0, err
 	}
-	h.announce(answer.Origins)
+	h.announce(partner.ID, answer.Origins)
 	applied, errs := 0, []error{}
 	for _, page := range answer.Pages {
 		if _, asked := cursors[page.Origin]; !asked {

@@ -75,12 +75,20 @@ func (h *partnerHealth) failed(err error, now time.Time) {
 	h.mu.Unlock()
 }
 
-// announce records the origins the partner said it holds.
-func (h *partnerHealth) announce(heads []OriginHead) {
+// announce records the origins partner said it holds. Its distance from
+// another origin is at least 1 (0 is its own log) and at most unknownHops,
+// whatever it says: a partner announcing a relayed origin at 0 or -5 hops
+// would take the route from every honest relay (and could then hold the
+// origin's events back), and this node would pass the lie on.
+func (h *partnerHealth) announce(partner string, heads []OriginHead) {
 	h.mu.Lock()
 	h.heads, h.hops = make(map[string]int64, len(heads)), make(map[string]int, len(heads))
 	for _, x := range heads {
-		h.heads[x.Origin], h.hops[x.Origin] = x.Head, x.Hops
+		hops := min(max(x.Hops, 1), unknownHops)
+		if x.Origin == partner {
+			hops = 0
+		}
+		h.heads[x.Origin], h.hops[x.Origin] = x.Head, hops
 	}
 	h.announceTag = AnnounceTag(heads)
 	h.mu.Unlock()
