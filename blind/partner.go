@@ -142,8 +142,12 @@ func (c *Client) Remotes() []*Remote {
 // A nil traveller is skipped. What could not be checked is said in each
 // traveller's notes, never silently cleared.
 func (c *Client) Screen(ctx context.Context, ts []*tripline.Traveller) []Finding {
+	return c.screen(ctx, c.Remotes(), ts)
+}
+
+// screen is Screen against remotes.
+func (c *Client) screen(ctx context.Context, remotes []*Remote, ts []*tripline.Traveller) []Finding {
 	out := make([]Finding, len(ts))
-	remotes := c.Remotes()
 	if len(remotes) == 0 {
 		return out // a node without partners pays nothing
 	}

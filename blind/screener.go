@@ -47,8 +47,15 @@ func (s *Screener) now() time.Time {
 }
 
 // run starts blind screening of ts (invalid travellers skipped) and returns
-// a function waiting for its findings.
+// a function waiting for its findings, one per traveller. A node that
+// holds no partner's blind list (or only suspended partners') starts
+// nothing: its findings are empty, and a screening pays no goroutine and
+// no wake-up of another thread for them.
 func (s *Screener) run(ctx context.Context, ts []*tripline.Traveller) func() []Finding {
+	remotes := s.Client.Remotes()
+	if len(remotes) == 0 {
+		return func() []Finding { return make([]Finding, len(ts)) }
+	}
 	valid := make([]*tripline.Traveller, len(ts))
 	for i, t := range ts {
 		if t != nil && t.Validate() == nil {
@@ -56,12 +63,21 @@ func (s *Screener) run(ctx context.Context, ts []*tripline.Traveller) func() []F
 		}
 	}
 	done := make(chan []Finding, 1)
-	go func() { done <- s.Client.Screen(ctx, valid) }()
+	go func() { done <- s.Client.screen(ctx, remotes, valid) }()
 	return func() []Finding { return <-done }
 }
 
 // Screen implements Inner.
 func (s *Screener) Screen(ctx context.Context, t *tripline.Traveller) (*tripline.Result, error) {
+	if len(s.Client.Remotes()) == 0 {
+		// No blind list: the traveller is screened as Inner screens it,
+		// with nothing started beside it.
+		res, err := s.Inner.Screen(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
 	wait := s.run(ctx, []*tripline.Traveller{t})
 	res, err := s.Inner.Screen(ctx, t)
 	fs := wait()
