@@ -84,6 +84,7 @@ type Journal struct {
 	wanted   uint64   // a caller waits (Sync, Hurry) for every record up to here
 	writes   uint64   // writes made, each with its fsync
 	applied  uint64   // every record up to here was reported Done
+	awaiting int      // callers in WaitApplied
 	lastErr  error
 	changed  chan struct{} // closed (and replaced) when synced, ready or applied change
 	closed   bool
@@ -93,9 +94,10 @@ type Journal struct {
 	alloc    int64     // f's length: zeros from size up to here
 	started  time.Time // when f was started
 
-	wake chan struct{}
-	stop chan struct{}
-	done chan struct{}
+	wake     chan struct{}
+	applyNow chan struct{} // a caller waits for records to be applied (ApplyNow)
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 const headerLen = 16 // length, CRC-32C, sequence
@@ -155,7 +157,7 @@ func Open(dir string, applied uint64, opt Options) (*Journal, error) {
 		return nil, fmt.Errorf("journal: lock %s: %w", dir, err)
 	}
 	j := &Journal{dir: dir, opt: opt, lock: lock, applied: applied, changed: make(chan struct{}),
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), applyNow: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if err := j.load(); err != nil {
 		lock.Close()
 		return nil, err
@@ -468,11 +470,37 @@ func putTimer(t *time.Timer) {
 
 // WaitApplied returns once every record appended before the call has been
 // reported Done: a read of the store then sees them (read your writes).
+// The records it waits for are written at once, as for Sync, and the
+// consumer is told (ApplyNow, ApplyWaited) not to wait for its next pass.
 func (j *Journal) WaitApplied(ctx context.Context) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	target := j.next - 1
+	if j.applied >= target {
+		return nil
+	}
+	j.want(target)
+	j.awaiting++
+	defer func() { j.awaiting-- }()
+	select {
+	case j.applyNow <- struct{}{}:
+	default:
+	}
 	return j.waitFor(ctx, nil, func() bool { return j.applied >= target }, "applied")
+}
+
+// ApplyNow delivers when a caller starts waiting for records to be applied
+// (WaitApplied): a consumer that gathers records between passes takes them
+// at once instead.
+func (j *Journal) ApplyNow() <-chan struct{} { return j.applyNow }
+
+// ApplyWaited reports whether a caller waits for records to be applied:
+// the consumer goes on taking them without its pause until it no longer
+// does.
+func (j *Journal) ApplyWaited() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.awaiting > 0
 }
 
 // Take returns up to max synced records not taken yet, in order, waiting

@@ -436,3 +436,45 @@ func TestOnlyWaitedRecordsWrittenAtOnce(t *testing.T) {
 		t.Fatalf("after close: %d records, want %d", len(got), hits+unwaited)
 	}
 }
+
+// WaitApplied has the records it waits for written at once (nobody had
+// waited for them: they would wait for SyncEvery, an hour here) and tells
+// the consumer, which gathers records between passes, to take them now.
+func TestWaitAppliedHurries(t *testing.T) {
+	j := mustOpen(t, t.TempDir(), 0, journal.Options{SyncEvery: time.Hour})
+	defer j.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, r := range []string{"a", "b"} {
+		if _, err := j.Append([]byte(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if j.ApplyWaited() {
+		t.Fatal("ApplyWaited with nobody waiting")
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- j.WaitApplied(ctx) }()
+	select {
+	case <-j.ApplyNow():
+	case <-ctx.Done():
+		t.Fatal("the consumer was not told that a caller waits")
+	}
+	if !j.ApplyWaited() {
+		t.Fatal("ApplyWaited false while a caller waits")
+	}
+	recs, err := j.Take(ctx, 10) // written at once, not after SyncEvery
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("Take = %d records, %v; want both", len(recs), err)
+	}
+	j.Done(recs[1].Seq)
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+	if j.ApplyWaited() {
+		t.Fatal("ApplyWaited once the caller has returned")
+	}
+	if err := j.WaitApplied(ctx); err != nil {
+		t.Fatalf("nothing left to apply: %v", err)
+	}
+}

@@ -67,8 +67,13 @@ const journalSyncWait = 10 * time.Second
 // journal's (sqlstore), it is short beside a hit's answer.
 const journalGroupEvery = 500 * time.Microsecond
 
-// applyEvery is the pause between two batches applied to the store.
-const applyEvery = 100 * time.Millisecond
+// applyEvery is the pause between two batches applied to the store:
+// nobody waits for them (a reader that does, appliedEncounters, has the
+// applier go at once: journal.ApplyNow), and each transaction costs its
+// commit and the pages it rewrites, so larger batches cost less per
+// screening (at 2,000 screenings/s, 200 travellers a batch at 0.1 s cost
+// about 8 µs of CPU each to apply, 1,000 at 0.5 s about 5 µs).
+const applyEvery = 500 * time.Millisecond
 
 // applyBatch bounds the screenings applied in one store transaction.
 const applyBatch = 2000
@@ -158,12 +163,16 @@ func (s screenJournal) RecordDeferred(ctx context.Context, t *tripline.Traveller
 func (n *Node) applyLoop(ctx context.Context) {
 	defer n.bg.Done()
 	for ctx.Err() == nil {
-		n.applyJournal(ctx, ctx) // retries a failing batch until the node stops
+		// retries a failing batch until the node stops
+		if k, _ := n.applyJournal(ctx, ctx); k >= applyBatch || n.journal.ApplyWaited() {
+			continue // more is waiting, or someone waits for it
+		}
 		// Nobody waits for the store (the journal made the writes
 		// durable): let a batch gather rather than pay a commit for every
 		// few screenings.
 		select {
 		case <-ctx.Done():
+		case <-n.journal.ApplyNow():
 		case <-time.After(applyEvery):
 		}
 	}
