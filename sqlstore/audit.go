@@ -254,7 +254,11 @@ func (a *AuditLog) Record(_ context.Context, e tripline.AuditEntry) {
 			return
 		}
 	}
-	a.pending = append(a.pending, &e)
+	// A copy for the queue: e itself stays on the stack on the journal's
+	// path, which every answer takes.
+	q := new(tripline.AuditEntry)
+	*q = e
+	a.pending = append(a.pending, q)
 	a.recorded++
 	a.mu.Unlock()
 	a.poke()
