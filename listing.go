@@ -292,6 +292,10 @@ func (l *Listing) Validate() error {
 // every partner's store, and the longest a real list uses is a few dozen.
 const MaxIDLen = 200
 
+// CheckID reports what is wrong with an id (a listing's, a source, an
+// agency named in a query) as checkID does: EINVALID naming it.
+func CheckID(id string) error { return checkID(id) }
+
 // checkID refuses ids that cannot be shown or used safely as a key: too
 // long, not UTF-8, or holding white space, control or format characters
 // (NUL, bidi overrides that make an id read as another), slashes and

@@ -189,6 +189,10 @@ func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	if err := checkQueryIDs(r, "listing"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
 	cs, err := s.Consents.Consents(r.Context(), r.URL.Query().Get("listing"))
 	if err != nil {
 		Error(w, r, s.Logger, err)

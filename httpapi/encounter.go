@@ -25,6 +25,10 @@ func (s *Server) handleListEncounters(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	if err := checkQueryIDs(r, "originator", "listing"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
 	limit, err := queryInt(r, "limit", 100, 1000)
 	if err != nil {
 		Error(w, r, s.Logger, err)
@@ -166,6 +170,10 @@ type AlertPage struct {
 
 func (s *Server) handleListAlerts(w http.ResponseWriter, r *http.Request) {
 	if err := checkQuery(r, "source", "after", "limit"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := checkQueryIDs(r, "source"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}

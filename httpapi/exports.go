@@ -29,6 +29,10 @@ func (s *Server) handleExportListings(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	if err := checkQueryIDs(r, "source"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
 	q := r.URL.Query()
 	format := q.Get("format")
 	if format != "ftm" && format != "stix" {
@@ -76,6 +80,10 @@ func (s *Server) handleExportListings(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleExportEncounters(w http.ResponseWriter, r *http.Request) {
 	if err := checkQuery(r, "originator", "outcome", "listing"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := checkQueryIDs(r, "originator", "listing"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -301,4 +302,34 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestQueryIDsChecked: the ids a list or export takes in its query string
+// (a source, an originator, a listing) went as sent into the subject of
+// its audit entry, kept for good: an analyst wrote a bidi override and a
+// newline there, which the console's audit view showed as another
+// subject. They are checked as ids now, as the audit log's rule says.
+func TestQueryIDsChecked(t *testing.T) {
+	w := newSecWorld(t)
+	bad := url.QueryEscape("\u202eabc\nfake")
+	for _, path := range []string{"/v1/listings?source=", "/v1/document-alerts?source=", "/v1/consents?listing=",
+		"/v1/encounters?originator=", "/v1/encounters?listing=", "/v1/exports/listings?format=stix&source=",
+		"/v1/exports/encounters?originator=", "/v1/exports/encounters?listing="} {
+		st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "GET", w.ts.URL+path+bad, "")
+		if st != 400 || !strings.Contains(text, "query ") {
+			t.Errorf("%s…: %d %.200s, want 400 naming the query parameter", path, st, text)
+		}
+		if st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "GET", w.ts.URL+path+"s", ""); st != 200 {
+			t.Errorf("%ss: %d %.200s", path, st, text)
+		}
+	}
+	es, err := w.srv.Audit.Entries(context.Background(), tripline.AuditFilter{User: "u-analyst", Limit: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if strings.ContainsAny(e.Subject, "\u202e\n") {
+			t.Errorf("audit entry %s has subject %q", e.Action, e.Subject)
+		}
+	}
 }

@@ -184,8 +184,27 @@ func checkQuery(r *http.Request, allowed ...string) error {
 	return nil
 }
 
+// checkQueryIDs refuses a query parameter among names that is not an id
+// (tripline.CheckID): such values are recorded in the audit log, kept for
+// good, and a newline or a bidi override there would pass for another
+// subject.
+func checkQueryIDs(r *http.Request, names ...string) error {
+	for _, name := range names {
+		if v := r.URL.Query().Get(name); v != "" {
+			if err := tripline.CheckID(v); err != nil {
+				return tripline.Errorf(tripline.EINVALID, "query %s: %s", name, strings.TrimPrefix(tripline.ErrorMessage(err), "id: "))
+			}
+		}
+	}
+	return nil
+}
+
 func (s *Server) handleListListings(w http.ResponseWriter, r *http.Request) {
 	if err := checkQuery(r, "source", "status", "after", "limit"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	if err := checkQueryIDs(r, "source"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
