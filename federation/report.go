@@ -22,6 +22,13 @@ type SignedReport struct {
 	Sig  []byte `json:"sig"`
 }
 
+// MaxReportBytes bounds what a signed report carries (an encounter, an
+// update, a diffusion: a few kilobytes). A partner's request may be
+// 16 MiB, and each report is stored (in the queue, or in the outbox to be
+// forwarded, until acknowledged): at a partner's allowed request rate,
+// reports of that size wrote 1.6 GB a second.
+const MaxReportBytes = 256 << 10
+
 // KindUpdate marks a SignedReport carrying an encounter update.
 const KindUpdate = "update"
 
@@ -110,6 +117,9 @@ func (p *Peer) verifyReport(sr *SignedReport) error {
 // handed to update with the agency of the node that signed it.
 func (p *Peer) Receive(ctx context.Context, from string, sr *SignedReport, create func(*tripline.Encounter) error,
 	update func(u *tripline.EncounterUpdate, senderAgency string) error) (string, error) {
+	if len(sr.Encounter) > MaxReportBytes {
+		return "", tripline.Errorf(tripline.EINVALID, "report: %d bytes, at most %d", len(sr.Encounter), MaxReportBytes)
+	}
 	if err := p.verifyReport(sr); err != nil {
 		return "", err
 	}
