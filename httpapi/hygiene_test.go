@@ -333,3 +333,35 @@ func TestQueryIDsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestListingFitsAnEvent: each version of a listing travels to partners as
+// one event, and a partner's feed serves an event over 1 MiB as a
+// placeholder. A listing written with a 2 MiB narrative, or 200,000 phone
+// numbers, was stored, indexed and linked here and never reached a
+// partner, without a word to the analyst. It is refused now.
+func TestListingFitsAnEvent(t *testing.T) {
+	w := newSecWorld(t)
+	base := listingJSON(t, "big", "Big Person")
+	base = base[:len(base)-1]
+	phones := make([]string, 200000)
+	for i := range phones {
+		phones[i] = fmt.Sprintf("+44 20 7946 %04d", i%10000)
+	}
+	pj, _ := json.Marshal(phones)
+	for name, body := range map[string]string{
+		"2 MiB narrative": base + `,"narrative":"` + strings.Repeat("n", 2<<20) + `"}`,
+		"200,000 phones":  base + `,"phones":` + string(pj) + `}`,
+	} {
+		st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "POST", w.ts.URL+"/v1/listings", body)
+		if st != 400 || !strings.Contains(text, "bytes as JSON") {
+			t.Errorf("%s: %d %.200s, want 400", name, st, text)
+		}
+	}
+	if _, err := w.srv.Listings.Listing(context.Background(), "s:big"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		t.Errorf("s:big stored: %v", err)
+	}
+	// A long narrative that fits is taken.
+	if st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "POST", w.ts.URL+"/v1/listings", base+`,"narrative":"`+strings.Repeat("n", 100<<10)+`"}`); st != 200 {
+		t.Errorf("100 KiB narrative: %d %.200s", st, text)
+	}
+}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"tripline"
+	"tripline/federation"
 	"tripline/importer"
 	"tripline/mrz"
 	"tripline/paxlst"
@@ -301,8 +303,19 @@ func checkListingInput(l *tripline.Listing) error {
 	if l.Provisional || l.Erasable() {
 		return tripline.Errorf(tripline.EINVALID, "provisional, or reason diffusion naming itself: only the node makes such a listing, from a tip (/v1/tips) or a partner's diffusion")
 	}
+	if b, err := json.Marshal(l); err == nil && len(b) > MaxListingBytes {
+		return tripline.Errorf(tripline.EINVALID, "listing: %d bytes as JSON, at most %d (it travels to partners as one event)", len(b), MaxListingBytes)
+	}
 	return importer.CheckListing(l)
 }
+
+// MaxListingBytes bounds a listing written through the API, as JSON. Each
+// version travels to partners as one event, and a partner takes none over
+// federation.MaxEventBytes: a listing with a 2 MiB narrative, or 400,000
+// phone numbers, was stored, indexed and linked here and went to every
+// partner as a placeholder, so it silently never reached them. Half the
+// event's bound leaves room for what the node adds.
+const MaxListingBytes = federation.MaxEventBytes / 2
 
 // Withdrawal is the body of a withdraw request.
 type Withdrawal struct {
