@@ -217,3 +217,26 @@ func TestOneWordAliasFullDate(t *testing.T) {
 		}
 	}
 }
+
+// TestOneWordNameSearch: a name search of one word (no birth date given)
+// against a one-word alias is judged on the word, weak alias or not:
+// "Hixayatullah" finds the weak alias Hidayatullah of a listing that gives
+// no birth date. A traveller with a birth date against that listing is
+// screened as before (the word alone, a weak alias, one word matched: no
+// review).
+func TestOneWordNameSearch(t *testing.T) {
+	l := &tripline.Listing{ID: "a", Status: tripline.StatusActive, Nationalities: []string{"AFG"}, Sex: "M",
+		Names: []tripline.Name{{Full: "GUL AGHA ISHAKZAI", Kind: tripline.NamePrimary}, {Full: "Hidayatullah", Kind: tripline.NameWeakAlias}}}
+	for _, c := range []struct {
+		dob    tripline.PartialDate
+		review bool
+	}{
+		{tripline.PartialDate{}, true},
+		{date(1972, 6, 15), false},
+	} {
+		s, feats := Score(&tripline.Traveller{Name: "Hixayatullah", DOB: c.dob, Nationality: "AFG", Sex: "M"}, l)
+		if got := s >= DefaultThresholds.Review; got != c.review {
+			t.Errorf("Hixayatullah born %q: %.3f, review %v, want %v (%v)", c.dob, s, got, c.review, feats)
+		}
+	}
+}

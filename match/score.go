@@ -282,6 +282,16 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		sh = shapeOf(q.toks, bn.toks, nr)
 	}
 	agree, off := dobAgreementOf(q, p), natOff(q, p)
+	searchAlias := sh.oneWord() && bn.factor < 1 && agree == dobUnknown
+	if searchAlias {
+		// A name search of one word (no birth date to weigh: an
+		// analyst's query, or a listed person of a listing that gives
+		// none) against a one-word alias: the word is all either side
+		// has, and most one-word aliases are listed as weak, so the
+		// weakness would count twice (with the evidence one word can
+		// show). A traveller with a birth date is screened as before.
+		n /= bn.factor
+	}
 	thin := partialFactor(sh, agree, off)
 	n *= thin
 	var feats []tripline.Feature
@@ -289,6 +299,9 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		detail := fmt.Sprintf("%q ~ listed %q (tokens: %s)", q.name, bn.full, describe(q.toks, bn.toks, nr))
 		if evidence < 1 {
 			detail += fmt.Sprintf("; common names, evidence %.2f", evidence)
+		}
+		if searchAlias {
+			detail += "; a name search of one word: a weak alias counts in full"
 		}
 		if thin < 1 {
 			why := sh.thinWhy()

@@ -9,7 +9,7 @@
 // made the same way from the OFAC SDN individuals (2021) and screened
 // against that list.
 //
-//	go run ./bench/phenomena [-seed 1] [-show 0] [-near 0] [-half tune] [-ofac=true] [-bare]
+//	go run ./bench/phenomena [-seed 1] [-show 0] [-near 0] [-half tune] [-ofac=true] [-bare] [-search]
 package main
 
 import (
@@ -37,6 +37,7 @@ func main() {
 	show := flag.Int("show", 0, "misses and false alerts to print per phenomenon")
 	showHalf := flag.String("half", "tune", "whose misses -show prints: tune or report")
 	bare := flag.Bool("bare", false, "screen the listed people by name alone: no birth date, nationality or sex (a harder view of recall)")
+	search := flag.Bool("search", false, "screen the innocents without their birth dates, as an analyst's name search (what lifting name searches costs)")
 	dumpPath := flag.String("dump", "", "write every screening's matches and scores to this file (to diff two builds)")
 	near := flag.Int("near", 0, "found cases of the -half half to print per phenomenon, lowest score first: where the next misses come from")
 	flag.Parse()
@@ -84,6 +85,9 @@ func main() {
 			if *bare {
 				strip(s)
 			}
+			if *search {
+				undate(s)
+			}
 			st := measure(ix, s, *show, h.name == *showHalf)
 			if h.name == *showHalf && *near > 0 && !s.Innocent {
 				printNear(ix, s, *near)
@@ -126,6 +130,9 @@ func main() {
 			if *bare {
 				strip(s)
 			}
+			if *search {
+				undate(s)
+			}
 			fmt.Printf("  %-17s %22s   %s\n", s.Name, measure(oix, s, 0, false), phen.Phenomena[i].About)
 		}
 	}
@@ -138,6 +145,16 @@ func strip(s phen.Set) {
 	}
 	for _, c := range s.Cases {
 		c.T.DOB, c.T.Nationality, c.T.Sex = tripline.PartialDate{}, "", ""
+	}
+}
+
+// undate leaves the innocents of a set without birth dates: name searches.
+func undate(s phen.Set) {
+	if !s.Innocent {
+		return
+	}
+	for _, c := range s.Cases {
+		c.T.DOB = tripline.PartialDate{}
 	}
 }
 
