@@ -1,11 +1,11 @@
 package match
 
 import (
-	"container/heap"
 	"math"
 	"slices"
 	"strings"
 	"time"
+
 	"tripline"
 )
 
@@ -32,21 +32,36 @@ type cand struct {
 	w float32
 }
 
-// candHeap is a min-heap of candidates by support, the worst on top. Ties
-// go by slot (the higher slot is worse), so that which candidates survive
-// never depends on the order their postings were visited in.
-type candHeap []cand
+// candKey orders candidates by support, then by slot (the lower slot
+// first on equal support), as one integer: support is never negative, so
+// its bits order as the float does. Ties go by slot so that which
+// candidates survive never depends on the order their postings were
+// visited in.
+func candKey(s uint32, w float32) uint64 {
+	return uint64(math.Float32bits(w))<<32 | uint64(^s)
+}
 
-// Len, Less, Swap, Push and Pop implement heap.Interface.
-func (h candHeap) Len() int           { return len(h) }
-func (h candHeap) Less(i, j int) bool { return worse(h[i], h[j]) }
-func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *candHeap) Push(x any)        { *h = append(*h, x.(cand)) }
-func (h *candHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+// candOf is the candidate of a key.
+func candOf(k uint64) cand {
+	return cand{^uint32(k), math.Float32frombits(uint32(k >> 32))}
+}
+
+// siftDown restores the min-heap h below i.
+func siftDown(h []uint64, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		if r := l + 1; r < len(h) && h[r] < h[l] {
+			l = r
+		}
+		if h[i] <= h[l] {
+			return
+		}
+		h[i], h[l] = h[l], h[i]
+		i = l
+	}
 }
 
 // worse reports whether a is a worse candidate than b: less support, or as
@@ -117,35 +132,34 @@ func (ix *Index) candidates(q *query, allow func(*tripline.Listing) bool, now ti
 		return 0
 	})
 	sc.lone = lone[:0]
-	// Keep the best-supported slots: a min-heap of the top candidates, in
-	// the scratch (heap.Init and Fix take a pointer: a local would escape).
+	// Keep the best-supported slots: a min-heap of the top candidates
+	// keys (candKey), the worst on top, then sorted best first.
 	const keep = 4 * maxCandidates
-	sc.top = sc.top[:0]
+	top := sc.top[:0]
 	for _, i := range acc.used {
 		e := acc.tab[i]
-		c := cand{e.s - 1, e.w}
-		if len(sc.top) < keep {
-			sc.top = append(sc.top, c)
-			if len(sc.top) == keep {
-				heap.Init(&sc.top)
+		k := candKey(e.s-1, e.w)
+		if len(top) < keep {
+			top = append(top, k)
+			if len(top) == keep {
+				for j := keep/2 - 1; j >= 0; j-- {
+					siftDown(top, j)
+				}
 			}
 			continue
 		}
-		if worse(sc.top[0], c) {
-			sc.top[0] = c
-			heap.Fix(&sc.top, 0)
+		if top[0] < k {
+			top[0] = k
+			siftDown(top, 0)
 		}
 	}
-	cs := []cand(sc.top)
-	slices.SortFunc(cs, func(a, b cand) int {
-		if a.w != b.w {
-			if a.w > b.w {
-				return -1
-			}
-			return 1
-		}
-		return int(a.s) - int(b.s)
-	})
+	slices.Sort(top)
+	sc.top = top[:0]
+	cs := sc.ranked[:0]
+	for i := len(top) - 1; i >= 0; i-- {
+		cs = append(cs, candOf(top[i]))
+	}
+	sc.ranked = cs[:0]
 	// A one-word name is found by one word: how many of its keys a
 	// listing shares says little about which listing it is (the same
 	// word in every spelling outranks a misspelling and the same birth

@@ -91,12 +91,13 @@ type Index struct {
 
 // scratch is per-screening working memory, reused across screenings.
 type scratch struct {
-	acc   accumulator
-	lists []postList // the query's keys with postings
-	top   candHeap   // the best-supported slots
-	cands []uint32   // candidates' result, valid until the scratch is put back
-	lone  []cand     // slots found by a one-word name's own keys (keyLone)
-	dec   snapDecoder
+	acc    accumulator
+	lists  []postList // the query's keys with postings
+	top    []uint64   // the best-supported slots' keys (candKey), a min-heap
+	ranked []cand     // the same, best first
+	cands  []uint32   // candidates' result, valid until the scratch is put back
+	lone   []cand     // slots found by a one-word name's own keys (keyLone)
+	dec    snapDecoder
 }
 
 // postList is one query key's postings: in the flat arrays (Compact), in
@@ -203,15 +204,15 @@ func (ix *Index) lookup(id string) (uint32, bool) {
 // at returns the listing in slot s, nil for a free slot; a listing of the
 // snapshot file is decoded into dec. Read lock held.
 func (ix *Index) at(s uint32, dec *snapDecoder) *prepared {
-	if p := ix.slots[s]; p != nil {
-		return p
-	}
+	// A live slot of the snapshot file has no listing in ix.slots: looking
+	// at its bit first spares a cache miss in the slots' pointers (8 MB
+	// for a million listings) per candidate.
 	if ix.snap != nil && ix.snap.isLive(s) {
 		p := dec.next()
 		ix.snap.decode(s, p)
 		return p
 	}
-	return nil
+	return ix.slots[s]
 }
 
 // Upsert adds l or replaces its previous version. A listing that is not

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
 	"tripline"
 	"tripline/match/internal/strdist"
 )

@@ -294,11 +294,9 @@ func (s *snapshot) listing(slot uint32) *tripline.Listing {
 // judged on its head alone (allow sees its id, originator and handling
 // rules, and must not keep the listing it is given). Read lock held.
 func (ix *Index) eligible(slot uint32, allow func(*tripline.Listing) bool, now time.Time, sc *scratch) bool {
-	if p := ix.slots[slot]; p != nil {
-		return p.activeAt(now) && (allow == nil || allow(p.l))
-	}
-	if ix.snap == nil || !ix.snap.isLive(slot) {
-		return false
+	if ix.snap == nil || !ix.snap.isLive(slot) { // as at: the bit first
+		p := ix.slots[slot]
+		return p != nil && p.activeAt(now) && (allow == nil || allow(p.l))
 	}
 	id, _, until, h := ix.snap.head(slot)
 	if until != 0 && now.Unix() >= until {
