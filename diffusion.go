@@ -65,9 +65,23 @@ type Diffusion struct {
 	Erased *time.Time `json:"erased,omitempty"`
 }
 
+// MaxDiffusionIDLen bounds a diffusion's id: a node id (at most 64) and
+// 17 more (NewDiffusionID), short enough that its listing's id at a
+// recipient (ReceivedListingID) is a valid listing id.
+const MaxDiffusionIDLen = 100
+
 // Validate reports the first problem with a diffusion as sent or received,
 // naming the field.
 func (d *Diffusion) Validate() error {
+	// A received diffusion's id names its listing here (ReceivedListingID)
+	// and is printed by the shell: an id like a listing's, never a terminal
+	// escape or a path.
+	if err := checkID(d.ID); err != nil {
+		return err
+	}
+	if len(d.ID) > MaxDiffusionIDLen {
+		return Errorf(EINVALID, "id: %d bytes, at most %d", len(d.ID), MaxDiffusionIDLen)
+	}
 	switch d.Kind {
 	case DiffusePreventDeparture, DiffuseLocateReport, DiffuseDetain, DiffuseDoNotAlert:
 	default:

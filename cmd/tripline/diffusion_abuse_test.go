@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,6 +64,19 @@ func TestDiffusionReceiptChecked(t *testing.T) {
 	}
 	if d, err := dn.store.Diffusion(ctx, "T-own"); err != nil || d.Sender != n.Agency || d.Version != 1 {
 		t.Errorf("this agency's diffusion after the attacks: %+v, %v", d, err)
+	}
+
+	// An id that is no id (a terminal escape, a path, 300 KB) is refused
+	// before anything is stored: the diffusion was kept (the shell's
+	// `diffusions list` printed its id raw) though its listing failed.
+	for _, id := range []string{"A-\x1b[2J\x1b[31mURGENT", "A-../../x", strings.Repeat("A", 300<<10)} {
+		err := send(diffusion(id, "agency-a", "A", tripline.DiffusionActive, 1, n.Agency), "agency-a", "A")
+		if tripline.ErrorCode(err) != tripline.EINVALID {
+			t.Errorf("id %.40q: %v, want invalid", id, err)
+		}
+		if _, err := dn.store.Diffusion(ctx, id); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+			t.Errorf("id %.40q stored: %v", id, err)
+		}
 	}
 
 	// The sender's cancellation, with no date or one far ahead: its
