@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -218,5 +220,44 @@ func TestEncounterPageRecordsWhatItShows(t *testing.T) {
 	}
 	if got := es[len(es)-1].Subject; got != page.Encounters[0].ID {
 		t.Errorf("entry names %s, the page showed %s", got, page.Encounters[0].ID)
+	}
+}
+
+// TestEventsGiveNoFieldDigests: GET /v1/events gave each event trimmed to
+// the caller with the digests of the fields left out, so that the
+// origin's signature verified. A field's digest is SHA-256 of its JSON,
+// so an admin of agency y read the hidden action of s's listing by
+// hashing the six actions, its birth dates and nationalities as quickly,
+// and could confirm a guessed name. An event now carries the payload's
+// digest (what the signature covers) and none of its fields'.
+func TestEventsGiveNoFieldDigests(t *testing.T) {
+	w := newSecWorld(t)
+	yAdmin := w.user(t, "y:admin", "y", tripline.RoleAdmin)
+	st, text := rawAs(t, yAdmin, "GET", w.ts.URL+"/v1/events?limit=10000", "")
+	var page struct{ Events []*tripline.Event }
+	if err := json.Unmarshal([]byte(text), &page); st != 200 || err != nil {
+		t.Fatalf("events: %d %.300s", st, text)
+	}
+	guesses := map[string]bool{}
+	for _, g := range []string{`"detain"`, `"refuse_entry"`, `"secondary_check"`, `"report"`, `"info"`, `"prevent_departure"`, `["IRQ"]`, `["1975-03"]`} {
+		d := sha256.Sum256([]byte(g))
+		guesses[hex.EncodeToString(d[:])] = true
+	}
+	trimmed := 0
+	for _, ev := range page.Events {
+		if !ev.Redacted {
+			trimmed++
+		}
+		for field, d := range ev.Omitted {
+			if guesses[d] {
+				t.Errorf("event %d: field %s found by trying its values", ev.Seq, field)
+			}
+		}
+		if len(ev.Omitted) > 0 {
+			t.Errorf("event %d gives the digests of %d fields left out", ev.Seq, len(ev.Omitted))
+		}
+	}
+	if trimmed == 0 {
+		t.Fatal("no trimmed event to check: the world changed")
 	}
 }

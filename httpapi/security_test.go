@@ -193,9 +193,10 @@ func TestEventsShowOnlyWhatTheCallerMaySee(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := ev.PayloadDigest()
-		if err != nil || got != want || ev.Seq != stored[i].Seq {
-			t.Errorf("event %d: digest %s (%v), want the origin's %s: its signature no longer verifies", ev.Seq, got, err, want)
+		// The digest the origin signed: a placeholder's and a trimmed
+		// event's alike (TestEventsGiveNoFieldDigests).
+		if ev.Digest != want || ev.Seq != stored[i].Seq {
+			t.Errorf("event %d: digest %s, want the origin's %s: its signature no longer verifies", ev.Seq, ev.Digest, want)
 		}
 		if ev.Redacted && (ev.Subject != "" || len(ev.Payload) > 0) {
 			t.Errorf("placeholder %d shows subject %q or a payload", ev.Seq, ev.Subject)

@@ -12,12 +12,13 @@ import (
 // the caller in ctx may see it, and records the page in the audit log. A
 // listing or document-alert event carries exactly what reading that
 // listing or alert would show the caller (Listing.Disclose and
-// DocumentAlert.Disclose at the caller's level, the left-out fields'
-// digests kept so the origin's signature still verifies). Any other event
-// — one the caller may not see, or an encounter, clearance, refusal or
-// consent, which their own read paths show to the agencies involved — is
-// a placeholder without payload or subject: the sequence stays gap-free
-// and nothing tells what it was about.
+// DocumentAlert.Disclose at the caller's level, with the payload's digest
+// the origin signed in Digest; the left-out fields' digests are not given,
+// as each would tell a low-entropy field to whoever tried its few values).
+// Any other event — one the caller may not see, or an encounter,
+// clearance, refusal or consent, which their own read paths show to the
+// agencies involved — is a placeholder without payload or subject: the
+// sequence stays gap-free and nothing tells what it was about.
 func (p *Policy) Events(ctx context.Context, origin string, after int64, evs []*tripline.Event) ([]*tripline.Event, error) {
 	id, err := caller(ctx)
 	if err != nil {
@@ -61,9 +62,20 @@ func (p *Policy) event(id *tripline.Identity, ev *tripline.Event) (*tripline.Eve
 		}
 		if shown != nil {
 			out, err := ev.TrimTo(shown)
+			var d string
+			if err == nil {
+				d, err = out.PayloadDigest()
+			}
 			if err == nil {
 				c := *out
 				c.Via = "" // which partner relayed it is the node's business
+				// The left-out fields' digests are plain SHA-256 of their
+				// JSON: "action" is one of six values, a birth date one of
+				// some 40,000, so each could be found by trying them all (and
+				// a guessed name confirmed). The caller gets the payload's
+				// digest, which the origin's signature covers, as a
+				// placeholder carries it, and not the fields'.
+				c.Omitted, c.Digest = nil, d
 				return &c, true, nil
 			}
 			// A payload that cannot be trimmed is not shown at all.
