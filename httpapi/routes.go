@@ -614,6 +614,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	origin := r.URL.Query().Get("origin")
 	if origin == "" {
 		origin = s.Origin
+	} else if err := tripline.CheckNodeID(origin); err != nil {
+		// Recorded as the audit entry's subject: a node id, nothing else.
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "query origin: %s", tripline.ErrorMessage(err)))
+		return
 	}
 	evs, err := s.Events.Events(r.Context(), origin, after, int(limit))
 	if err != nil {
