@@ -327,6 +327,10 @@ func TestQueryIDsChecked(t *testing.T) {
 			t.Errorf("%ss: %d %.200s", path, st, text)
 		}
 	}
+	// An import naming another agency's source is refused and audited.
+	if st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "POST", w.ts.URL+"/v1/imports?source="+bad, "id,name\n"); st != 400 {
+		t.Errorf("import with source %q: %d %.200s, want 400", bad, st, text)
+	}
 	es, err := w.srv.Audit.Entries(context.Background(), tripline.AuditFilter{Limit: 10000})
 	if err != nil {
 		t.Fatal(err)

@@ -61,6 +61,10 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	if err := checkQueryIDs(r, "source"); err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
 	source := r.URL.Query().Get("source")
 	if source == "" {
 		source = tripline.IdentityFrom(r.Context()).Agency
