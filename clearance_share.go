@@ -106,6 +106,14 @@ func SharedClearanceFor(e *Encounter, l *Listing, now time.Time) *Clearance {
 	return c
 }
 
+// SharedClearanceTrim are the fields of a shared clearance a partner's
+// feed leaves out (their digests kept, so the originator's signature still
+// verifies): a partner that may screen the listing clears the traveller by
+// document and birth date at the listing's version, and needs neither the
+// cleared innocent's name, nor which agency stopped them (where they
+// travelled), nor the encounter, the analysts or their free-text reason.
+var SharedClearanceTrim = []string{"name", "analyst", "reason", "encounter", "agency", "listing_hash"}
+
 // CheckForeignClearance judges a partner's shared clearance event: it must
 // decode, be shared (its id a shared clearance's), name a listing this
 // node holds from the same origin (only the listing's originator shares a

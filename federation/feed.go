@@ -269,7 +269,11 @@ func (f *Feed) shapeClearance(ctx context.Context, partner string, ev *tripline.
 	if l == nil || l.LevelFor(partner, f.Groups) == tripline.LevelNone || !f.mayPass(ctx, partner, ev, l) {
 		return redact(ev)
 	}
-	out := *ev
+	trimmed, err := ev.Trim(tripline.SharedClearanceTrim)
+	if err != nil {
+		return nil, err
+	}
+	out := *trimmed
 	out.Via = ""
 	return &out, nil
 }
