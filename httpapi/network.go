@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"tripline"
 	"tripline/network"
@@ -415,6 +417,14 @@ func (s *Server) handleAddLinks(w http.ResponseWriter, r *http.Request) {
 		}
 		if err := network.CheckAddSource(l.Source); err != nil {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "links[%d].%s", i, tripline.ErrorMessage(err)))
+			return
+		}
+		// A source is shown with every link it holds and recorded as the
+		// audit entry's subject: plain text of a name's length.
+		if len(l.Source) > tripline.MaxIDLen || !utf8.ValidString(l.Source) || strings.IndexFunc(l.Source, func(r rune) bool {
+			return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+		}) >= 0 {
+			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "links[%d].source: %.80q: at most %d bytes, no control or format characters", i, l.Source, tripline.MaxIDLen))
 			return
 		}
 		// analyst:USER says who asserted a link: only USER writes it, so

@@ -303,3 +303,25 @@ func TestLinksInAnotherAnalystsName(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkSourceChecked: an analyst's link source is shown with every
+// link it holds (the console's graph, exports) and recorded as the audit
+// entry's subject, and was taken as sent: a bidi override and a newline
+// passed for another source, and 100,000 bytes went into every entry.
+func TestLinkSourceChecked(t *testing.T) {
+	w := newSecWorld(t)
+	w.srv.Network = network.NewService(network.NewMemStore())
+	for _, src := range []string{"\u202ecase\nfake", strings.Repeat("c", 100000)} {
+		body := `{"source":"` + src + `","links":[{"from":{"kind":"person","key":"P1"},"to":{"kind":"person","key":"P2"},"type":"associate"}]}`
+		if st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "POST", w.ts.URL+"/v1/network/links", body); st != 400 {
+			t.Errorf("source %.20q: %d %.200s, want 400", src, st, text)
+		}
+	}
+	if st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "GET", w.ts.URL+"/v1/network/neighbourhood?entity=person:P1", ""); st != 404 {
+		t.Errorf("person:P1: %d %.200s, want no link", st, text)
+	}
+	body := `{"source":"case 2024/17","links":[{"from":{"kind":"person","key":"P1"},"to":{"kind":"person","key":"P2"},"type":"associate"}]}`
+	if st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "POST", w.ts.URL+"/v1/network/links", body); st != 200 {
+		t.Errorf("a case reference: %d %.200s", st, text)
+	}
+}
