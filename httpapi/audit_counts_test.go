@@ -261,3 +261,33 @@ func TestEventsGiveNoFieldDigests(t *testing.T) {
 		t.Fatal("no trimmed event to check: the world changed")
 	}
 }
+
+// nodesOf is diffusionsHere with partner agencies x and y.
+type nodesOf struct{ diffusionsHere }
+
+func (nodesOf) PartnerNodes(context.Context) (map[string]string, error) {
+	return map[string]string{"x": "X", "y": "Y", "z": "Z"}, nil
+}
+
+// TestDiffusionTellsNoHandling: a diffusion naming a listing goes only to
+// the agencies the listing's handling rules let see it, and the answer
+// says who they are (its recipients with "*", a refusal naming one that
+// may not). An analyst of s, granted only screening on x's listing x:1,
+// read from them whom x shares x:1 with, a detail. Naming a listing now
+// needs its details.
+func TestDiffusionTellsNoHandling(t *testing.T) {
+	w := newSecWorld(t)
+	w.srv.Diffusions, w.srv.DiffusionTransport = sqlstore.NewDiffusionService(w.test.db), nodesOf{}
+	for _, recipients := range []string{`["*"]`, `["y"]`, `["x"]`} {
+		body := `{"kind":"locate_and_report","subject":{"name":"Xhidden Screenonly"},"listing":"x:1","recipients":` + recipients + `}`
+		st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "POST", w.ts.URL+"/v1/diffusions", body)
+		if st != 403 || strings.Contains(text, `"recipients"`) {
+			t.Errorf("naming x:1 to %s: %d %.300s, want 403", recipients, st, text)
+		}
+	}
+	// Its own listing, seen in detail, still goes to those who may see it.
+	body := `{"kind":"locate_and_report","subject":{"name":"Listed Person"},"listing":"s:1","recipients":["*"]}`
+	if st, text := rawAs(t, w.test.tokens[tripline.RoleAnalyst], "POST", w.ts.URL+"/v1/diffusions", body); st != 200 {
+		t.Errorf("naming s:1: %d %.300s", st, text)
+	}
+}

@@ -73,6 +73,13 @@ func (s *Server) handleSendDiffusion(w http.ResponseWriter, r *http.Request) {
 		if l, err = s.Listings.Listing(ctx, req.Listing); err == nil {
 			_, err = s.Policy.Listing(ctx, l) // the sender must see what it names
 		}
+		// Who may receive a diffusion naming a listing is the listing's
+		// handling rules, which the answer (its recipients, or a refused
+		// one) shows: a sender that may only screen against the listing, or
+		// see its action, would read them, a detail it is not granted.
+		if err == nil && s.Policy.Level(tripline.IdentityFrom(ctx), l) < tripline.LevelDetails {
+			err = tripline.Errorf(tripline.EFORBIDDEN, "listing: %q is not shown to you in detail, and its handling rules decide who may receive a diffusion naming it: describe the person instead", l.ID)
+		}
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
