@@ -3,6 +3,7 @@ package tripline
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -59,6 +60,12 @@ type Event struct {
 	RangeFrom  int64      `json:"range_from,omitempty"`
 	RangeChain string     `json:"range_chain,omitempty"`
 	Drops      []EventRef `json:"drops,omitempty"`
+	// DropsSig is the origin's signature of Drops (DropsSigningBytes):
+	// the events inside a range are not sent, so nothing else vouches for
+	// what it drops, and a relay forwarding the range could otherwise name
+	// any record of the origin. A receiver takes the drops of a range
+	// served by another node than its origin only when it verifies.
+	DropsSig []byte `json:"drops_sig,omitempty"`
 	// Ignored marks a partner's event this node holds in its log but did
 	// not take: the trust rules refused it, or it had nothing to change
 	// here. What a node applies in memory follows the store, so it is
@@ -79,6 +86,14 @@ func (e *Event) First() int64 {
 		return e.RangeFrom
 	}
 	return e.Seq
+}
+
+// DropsSigningBytes returns what a range's DropsSig covers: its origin, its
+// last event's sequence number and chain value (which the origin's
+// signature of that event vouches for) and the records it drops.
+func (e *Event) DropsSigningBytes() []byte {
+	b, _ := json.Marshal(e.Drops)
+	return []byte("tripline-drops-v1\n" + e.Origin + "\n" + strconv.FormatInt(e.Seq, 10) + "\n" + e.Chain + "\n" + string(b))
 }
 
 // DropRefs returns the records a placeholder or range tells its receiver

@@ -15,7 +15,7 @@ func (e *Event) Redact() (*Event, error) {
 		return nil, err
 	}
 	return &Event{Origin: e.Origin, Seq: e.Seq, Type: e.Type, Subject: e.Subject, At: e.At, Redacted: true,
-		Digest: d, Chain: e.Chain, Sig: e.Sig, RangeFrom: e.RangeFrom, RangeChain: e.RangeChain, Drops: e.Drops}, nil
+		Digest: d, Chain: e.Chain, Sig: e.Sig, RangeFrom: e.RangeFrom, RangeChain: e.RangeChain, Drops: e.Drops, DropsSig: e.DropsSig}, nil
 }
 
 // TrimTo returns a copy of e whose payload keeps only what shown — the

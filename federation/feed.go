@@ -103,6 +103,13 @@ func (f *Feed) Page(ctx context.Context, partnerAgency, origin string, after int
 	if !f.NoRanges {
 		out = collapse(out, after)
 	}
+	if origin == f.Self && f.Sign != nil {
+		for _, ev := range out {
+			if ev.RangeFrom > 0 && len(ev.Drops) > 0 {
+				ev.DropsSig = f.Sign(ev.DropsSigningBytes()) // a range collapse made: this page's own copy
+			}
+		}
+	}
 	if f.Audit != nil && len(evs) > 0 {
 		f.Audit.Record(ctx, tripline.AuditEntry{User: "node", Agency: partnerAgency, Role: tripline.RoleNode, Action: "feed.read",
 			Subject: origin, Detail: jsonDetail(map[string]any{"after": after, "events": len(evs), "shared": shared})})

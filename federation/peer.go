@@ -380,6 +380,7 @@ func (p *Peer) Apply(ctx context.Context, via string, evs []*tripline.Event) (in
 	if err := checkRun(evs, cur); err != nil {
 		return 0, err
 	}
+	evs = p.vouchedDrops(via, evs)
 	vouched, bad := VerifyRun(evs, head, p.Key)
 	if bad != nil {
 		p.Logger.Error("rejected events from partner", "via", via, "origin", origin, "err", tripline.ErrorMessage(bad))
@@ -395,6 +396,32 @@ func (p *Peer) Apply(ctx context.Context, via string, evs []*tripline.Event) (in
 		p.Notifier.Notify()
 	}
 	return len(res.Stored), bad
+}
+
+// vouchedDrops returns evs with the origin's signature of each range's
+// drops (DropsSig) kept only where it verifies, so that the store takes it
+// as the origin's word (FederationStore.ApplyForeign): a relay names what
+// a range drops, and the events inside it are not sent.
+func (p *Peer) vouchedDrops(via string, evs []*tripline.Event) []*tripline.Event {
+	var out []*tripline.Event
+	for i, ev := range evs {
+		if len(ev.DropsSig) == 0 || via == ev.Origin {
+			continue
+		}
+		if pub, ok := p.Key(ev.Origin); ok && ed25519.Verify(pub, ev.DropsSigningBytes(), ev.DropsSig) {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(evs)
+		}
+		c := *ev
+		c.DropsSig = nil
+		out[i] = &c
+	}
+	if out == nil {
+		return evs
+	}
+	return out
 }
 
 // refused makes a refused partner event visible to the operators: an

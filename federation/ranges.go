@@ -52,10 +52,14 @@ func span(run []*tripline.Event, after int64) *tripline.Event {
 	last := *run[len(run)-1]
 	from := max(run[0].First(), after+1)
 	if from >= last.Seq {
-		last.RangeFrom, last.RangeChain, last.Drops = 0, "", nil
+		last.RangeFrom, last.RangeChain, last.Drops, last.DropsSig = 0, "", nil, nil
 		return &last
 	}
 	last.RangeFrom = from
+	if len(run) == 1 {
+		return &last // one stored range: its drops as its origin signed them
+	}
+	last.DropsSig = nil // drops of a new range: the origin's feed signs them (Feed.Page)
 	if run[len(run)-1].RangeFrom == 0 {
 		last.RangeChain = run[len(run)-2].Chain
 	}

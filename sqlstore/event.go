@@ -38,10 +38,8 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 			&ev.RangeFrom, &ev.RangeChain, &drops, &ev.Ignored); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
-		if drops != "" {
-			if err := json.Unmarshal([]byte(drops), &ev.Drops); err != nil {
-				return nil, fmt.Errorf("event %s/%d: bad range drops: %w", ev.Origin, ev.Seq, err)
-			}
+		if err := decodeDrops(drops, &ev); err != nil {
+			return nil, err
 		}
 		ev.Type, ev.Payload, ev.Sig = tripline.EventType(typ), payload, sig
 		if omitted != "" {
@@ -78,4 +76,44 @@ func (s *EventService) ChainHead(ctx context.Context, origin string) (int64, str
 		return 0, "", fmt.Errorf("chain head %s: %w", origin, err)
 	}
 	return seq, chain, nil
+}
+
+// signedDrops is how the drops column holds a range's drops with its
+// origin's signature of them; drops without one are a plain JSON array.
+type signedDrops struct {
+	Refs []tripline.EventRef `json:"refs"`
+	Sig  []byte              `json:"sig"`
+}
+
+// encodeDrops returns the drops column of ev ("" for none).
+func encodeDrops(ev *tripline.Event) string {
+	var b []byte
+	switch {
+	case len(ev.Drops) == 0:
+		return ""
+	case len(ev.DropsSig) > 0:
+		b, _ = json.Marshal(signedDrops{Refs: ev.Drops, Sig: ev.DropsSig})
+	default:
+		b, _ = json.Marshal(ev.Drops)
+	}
+	return string(b)
+}
+
+// decodeDrops reads the drops column into ev.
+func decodeDrops(col string, ev *tripline.Event) error {
+	var err error
+	switch {
+	case col == "":
+	case col[0] == '{':
+		var sd signedDrops
+		if err = json.Unmarshal([]byte(col), &sd); err == nil {
+			ev.Drops, ev.DropsSig = sd.Refs, sd.Sig
+		}
+	default:
+		err = json.Unmarshal([]byte(col), &ev.Drops)
+	}
+	if err != nil {
+		return fmt.Errorf("event %s/%d: bad range drops: %w", ev.Origin, ev.Seq, err)
+	}
+	return nil
 }

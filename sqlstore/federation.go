@@ -144,7 +144,9 @@ func (s *FederationStore) ChainHead(ctx context.Context, origin string) (int64, 
 // log later (a node tailing another process's import, a replica) never
 // applies it, and only events that took effect are published to
 // subscribers. An event of an origin that is not a partner, or of this
-// node's own origin, refuses the whole batch.
+// node's own origin, refuses the whole batch. A range's DropsSig, like its
+// chain, is the caller's to verify (federation.Peer drops one that does
+// not): one given is taken as the origin's word on what the range drops.
 func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*tripline.Event) (*tripline.ForeignResult, error) {
 	res := &tripline.ForeignResult{}
 	if len(evs) == 0 {
@@ -328,6 +330,21 @@ func (tx *Tx) applyDrops(ctx context.Context, ev *tripline.Event) (bool, error) 
 		if kind == "" || held.Origin != ev.Origin {
 			continue // only what its own origin gave us
 		}
+		// The events inside a range are not sent: what it drops is its
+		// server's word. Taken from the origin itself, signed by it
+		// (DropsSig, checked by the peer before the store), or for a record
+		// whose current event came through the same relay (which could
+		// drop it anyway, by a placeholder of its next event); never a
+		// relay's word on a record another path gave this node.
+		if ev.Via != ev.Origin && len(ev.DropsSig) == 0 {
+			heldVia, err := tx.heldVia(ctx, kind, d.Subject)
+			if err != nil {
+				return false, err
+			}
+			if heldVia != ev.Via {
+				continue
+			}
+		}
 		if err := tx.applyForeign(ctx, ev, &tripline.ForeignChange{Kind: kind, ID: d.Subject, Drop: true}); err != nil {
 			return false, err
 		}
@@ -336,15 +353,25 @@ func (tx *Tx) applyDrops(ctx context.Context, ev *tripline.Event) (bool, error) 
 	return dropped, nil
 }
 
+// heldVia returns the node the current event of record id of kind came
+// through ("" when none).
+func (tx *Tx) heldVia(ctx context.Context, kind tripline.RecordKind, id string) (string, error) {
+	var via string
+	err := tx.QueryRowContext(ctx, `SELECT e.via FROM `+kindTable[kind]+` r JOIN events e ON e.origin = r.ev_origin AND e.seq = r.ev_seq
+		WHERE r.id = ?`, id).Scan(&via)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("load %s %s: %w", kind, id, err)
+	}
+	return via, nil
+}
+
 func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
-	omitted, drops := "", ""
+	omitted, drops := "", encodeDrops(ev)
 	if len(ev.Omitted) > 0 {
 		b, _ := json.Marshal(ev.Omitted)
 		omitted = string(b)
-	}
-	if len(ev.Drops) > 0 {
-		b, _ := json.Marshal(ev.Drops)
-		drops = string(b)
 	}
 	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted,
 		range_from, range_chain, drops, ignored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
