@@ -276,10 +276,15 @@ func (p *Peer) hopsVia(via, origin string) int {
 // until ctx ends, with Follow's long-poll and back-off.
 func (p *Peer) FollowPartner(ctx context.Context, partner *tripline.Partner) {
 	p.followLoop(ctx, partner.ID, "*", func() (int, error) {
-		origins, tag := p.originsVia(partner), p.health(partner.ID).tag()
+		origins := p.originsVia(partner)
 		n, err := p.PullAll(ctx, partner, origins, LongPoll)
-		if err == nil && n == 0 && (tag != p.health(partner.ID).tag() || !slices.Equal(origins, p.originsVia(partner))) {
-			n = 1 // a new announcement, perhaps an origin to follow: progress, not an idle answer to back off from
+		if err == nil && n == 0 && !slices.Equal(origins, p.originsVia(partner)) {
+			// An origin to follow through the partner, or one no longer:
+			// progress, not an idle answer to back off from. Any other
+			// change of its announcement (an origin not followed here, a
+			// hop count) is not: a partner answering at once with a new
+			// one each time held this node in a tight loop.
+			n = 1
 		}
 		return n, err
 	})
