@@ -92,6 +92,10 @@ const (
 	// traveller of one word that is one typo from a listed one-word
 	// alias, born the same year, is rare among innocents.
 	oneWordYearRare = cutYearRare
+	// oneWordYearCap is the score up to which a one-word name's agreeing
+	// birth year lifts it as a full date would: a review at most, never a
+	// hit (a sixtieth of the innocents bearing the word share the year).
+	oneWordYearCap = 0.75
 	// headless: the listed name's first word is missing. A passport
 	// never drops a given name (nor a surname written first); what shares
 	// only the later words of a listed name (a father's, grandfather's or

@@ -240,3 +240,28 @@ func TestOneWordNameSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestOneWordAliasYearToReview: a three-letter one-word alias misspelt ("Zyl" for
+// the alias Zul) by a traveller born in the listed year, of the listed
+// nationality and sex, is a review: up to a review the year counts for a
+// one-word name as a full date would. Never a hit on the year alone, and
+// another year stays below review.
+func TestOneWordAliasYearToReview(t *testing.T) {
+	l := &tripline.Listing{ID: "a", Status: tripline.StatusActive, Nationalities: []string{"IDN"}, BirthDates: []tripline.PartialDate{{Year: 1963}}, Sex: "M",
+		Names: []tripline.Name{{Full: "ZULKIFLI ABDUL HIR", Kind: tripline.NamePrimary}, {Full: "Zul", Kind: tripline.NameWeakAlias}}}
+	for _, c := range []struct {
+		name   string
+		dob    tripline.PartialDate
+		review bool
+	}{
+		{"Zyl", date(1963, 6, 15), true},
+		{"Zuk", date(1963, 2, 1), true},
+		{"Zyl", date(1971, 6, 15), false},
+		{"Zul", date(1963, 6, 15), true},
+	} {
+		s, feats := Score(&tripline.Traveller{Name: c.name, DOB: c.dob, Nationality: "IDN", Sex: "M"}, l)
+		if got := s >= DefaultThresholds.Review; got != c.review || s >= DefaultThresholds.Hit {
+			t.Errorf("%s born %s: %.3f, review %v, want %v and no hit (%v)", c.name, c.dob, s, got, c.review, feats)
+		}
+	}
+}

@@ -390,7 +390,14 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		// beside it is all there is to make up for that.
 		up = n / evidence
 	}
-	if lift := dobLift(up, n, score, dobRare); lift >= 0.005 && mult == 1 {
+	lift := dobLift(up, n, score, dobRare)
+	if oneYear {
+		// Up to a review, a one-word name's birth year counts as a full
+		// date would (a three-letter alias misspelt, "Zyl" for Zul, has
+		// nothing else to be told by); beyond, as a year.
+		lift = max(lift, min(dobLift(up, n, score, 1), oneWordYearCap-score))
+	}
+	if lift >= 0.005 && mult == 1 {
 		// A full birth date agreeing is rare (one person in twenty
 		// thousand): it carries a name that is only partly there (cut to
 		// its first words, a word misspelt beyond recognition), unless
