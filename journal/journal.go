@@ -1,5 +1,9 @@
 // Package journal is an append-only file of records, written and fsynced
 // in groups: many concurrent appends share one write and one fsync. A
+// caller waits for its record to be synced (Sync: it survives a power
+// loss), or only written (Written: it is in the file, which a killed
+// process leaves to the next Open, and its fsync follows within
+// Options.SyncWritten). A
 // node writes its screenings' records (screened travellers, encounters)
 // here first, where no database lock can hold them up, and applies them
 // to the store in batches behind the answers; what a crash left unapplied
@@ -65,6 +69,13 @@ type Options struct {
 	// for the records of concurrent callers to share its fsync. An idle
 	// journal writes at once.
 	GroupEvery time.Duration
+	// SyncWritten bounds how long a record written for a Written caller
+	// waits for its fsync (default 10 ms): what a power loss can take of
+	// the records whose callers were told they are written. A write
+	// without an fsync costs a few microseconds, an fsync about 60 µs of
+	// CPU and 200 µs of wall time on these disks, so callers that need
+	// only to survive the process share one fsync per SyncWritten.
+	SyncWritten time.Duration
 }
 
 // ErrLocked is returned by Open when another process has the journal open.
@@ -77,14 +88,18 @@ type Journal struct {
 	lock *os.File
 
 	mu       sync.Mutex
-	queue    []Record // appended, not yet written
-	ready    []Record // written and synced, not yet taken
-	next     uint64   // sequence of the next append
-	synced   uint64   // every record up to here is on disk
-	wanted   uint64   // a caller waits (Sync, Hurry) for every record up to here
-	writes   uint64   // writes made, each with its fsync
-	applied  uint64   // every record up to here was reported Done
-	awaiting int      // callers in WaitApplied
+	queue    []Record  // appended, not yet written
+	unsynced []Record  // written, not yet synced
+	ready    []Record  // written and synced, not yet taken
+	next     uint64    // sequence of the next append
+	written  uint64    // every record up to here is in the file
+	synced   uint64    // every record up to here is on disk
+	wanted   uint64    // a caller waits (Sync, Hurry) for every record up to here to be synced
+	wantedW  uint64    // a caller waits (Written) for every record up to here to be written
+	dirtyAt  time.Time // when the oldest unsynced record was written
+	writes   uint64    // fsyncs made
+	applied  uint64    // every record up to here was reported Done
+	awaiting int       // callers in WaitApplied
 	lastErr  error
 	changed  chan struct{} // closed (and replaced) when synced, ready or applied change
 	closed   bool
@@ -139,6 +154,9 @@ func Open(dir string, applied uint64, opt Options) (*Journal, error) {
 	if opt.SegmentAge <= 0 {
 		opt.SegmentAge = time.Hour
 	}
+	if opt.SyncWritten <= 0 {
+		opt.SyncWritten = 10 * time.Millisecond
+	}
 	if opt.Name == "" {
 		opt.Name = "screening journal"
 	}
@@ -190,7 +208,28 @@ func (j *Journal) load() error {
 		}
 	}
 	j.synced = j.next - 1
+	j.written = j.synced
 	j.release()
+	if n := len(j.segments); n > 0 {
+		// A killed process leaves records written but not synced (its
+		// callers were told Written): on disk before they are applied.
+		if err := syncFile(filepath.Join(j.dir, segName(j.segments[n-1]))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncFile fsyncs the file at path.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("journal: sync %s: %w", path, err)
+	}
 	return nil
 }
 
@@ -210,9 +249,9 @@ func (j *Journal) readSegment(first uint64, last bool) error {
 				return fmt.Errorf("journal: %s: damaged record at byte %d", path, off)
 			}
 			// The zeros written ahead of the records, and perhaps records
-			// written after a write that did not reach the disk: never
-			// synced, never answered. Cut, so that appends follow the
-			// last record.
+			// written after a write that did not reach the disk (a power
+			// loss): never synced, never answered to a Sync. Cut, so that
+			// appends follow the last record.
 			if err := os.Truncate(path, int64(off)); err != nil {
 				return fmt.Errorf("journal: cut the end of %s: %w", path, err)
 			}
@@ -223,7 +262,8 @@ func (j *Journal) readSegment(first uint64, last bool) error {
 			if !last {
 				return fmt.Errorf("journal: %s: damaged record at byte %d", path, off)
 			}
-			// A write the crash cut short: never synced, never answered.
+			// A write the crash cut short (a power loss): never synced,
+			// never answered to a Sync.
 			if err := os.Truncate(path, int64(off)); err != nil {
 				return fmt.Errorf("journal: cut the torn end of %s: %w", path, err)
 			}
@@ -321,7 +361,8 @@ func syncDir(dir string) error {
 }
 
 // Append queues data and returns its sequence number; Sync waits until it
-// is on disk, and without Sync it is written within SyncEvery. It never
+// is on disk, Written until it is in the file, and without either it is
+// written within SyncEvery. It never
 // waits for the disk. It fails EUNAVAILABLE when
 // MaxPending records wait to be applied (the store behind is not keeping
 // up), and when the journal is closed.
@@ -363,11 +404,21 @@ func (j *Journal) want(seq uint64) {
 	}
 }
 
-// waited reports whether a caller waits for a record not yet on disk.
-func (j *Journal) waited() bool {
+// WrittenWithin returns once record seq is written to the journal's file,
+// waiting at most d as well as ctx: the record then survives the process
+// being killed (the next Open reads it), and its fsync follows within
+// SyncWritten. It fails EUNAVAILABLE as Sync does.
+func (j *Journal) WrittenWithin(ctx context.Context, seq uint64, d time.Duration) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.wanted > j.synced
+	if j.written >= seq {
+		return nil
+	}
+	j.wantedW = max(j.wantedW, seq)
+	j.poke()
+	t := getTimer(d)
+	defer putTimer(t)
+	return j.waitFor(ctx, t.C, func() bool { return j.written >= seq }, "written")
 }
 
 // poke asks the writer to write what is queued now.
@@ -433,7 +484,7 @@ func (j *Journal) Sync(ctx context.Context, seq uint64) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.want(seq)
-	return j.waitFor(ctx, nil, func() bool { return j.synced >= seq }, "written")
+	return j.waitFor(ctx, nil, func() bool { return j.synced >= seq }, "synced")
 }
 
 // SyncWithin is Sync bounded by d as well as ctx, without the allocations
@@ -448,7 +499,7 @@ func (j *Journal) SyncWithin(ctx context.Context, seq uint64, d time.Duration) e
 	j.want(seq)
 	t := getTimer(d)
 	defer putTimer(t)
-	return j.waitFor(ctx, t.C, func() bool { return j.synced >= seq }, "written")
+	return j.waitFor(ctx, t.C, func() bool { return j.synced >= seq }, "synced")
 }
 
 // timers holds stopped timers for SyncWithin: since Go 1.23 a stopped or
@@ -559,8 +610,8 @@ func (j *Journal) logError(msg string, err error) {
 	}
 }
 
-// Writes returns how many writes the journal has made, each with its
-// fsync: per answer, what durability costs (a node exports it).
+// Writes returns how many fsyncs the journal has made: per answer, what
+// durability costs (a node exports it).
 func (j *Journal) Writes() uint64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -574,61 +625,86 @@ func (j *Journal) Pending() int {
 	return int(j.next - 1 - j.applied)
 }
 
-// writer writes what is queued, one write and one fsync per group: at
-// once (GroupEvery apart) while callers wait for records, and every
-// SyncEvery otherwise.
+// writer writes what is queued: for a Written caller at once, without an
+// fsync; for a Sync caller at once (GroupEvery apart) with one; and what
+// was written without an fsync gets one SyncWritten after the first such
+// write. Records nobody waits for are written and synced every SyncEvery.
 func (j *Journal) writer() {
 	defer close(j.done)
 	var buf []byte
-	var last time.Time // when the last write started
-	wait := 10 * time.Millisecond
+	var lastSync time.Time // when the last fsync started
+	backoff := 10 * time.Millisecond
 	tick := time.NewTicker(j.opt.SyncEvery)
 	defer tick.Stop()
-	// space spaces two writes (GroupEvery), reused: a write per group of
-	// answers makes no timer of its own (a stopped or reset timer never
-	// delivers a stale time since Go 1.23).
-	space := time.NewTimer(time.Hour)
-	space.Stop()
+	// due fires when a spaced fsync or a written record's fsync is due,
+	// reused: a group of answers makes no timer of its own (a stopped or
+	// reset timer never delivers a stale time since Go 1.23).
+	due := time.NewTimer(time.Hour)
+	due.Stop()
+	forced := false // the tick: write and sync what is queued
 	for {
+		now := time.Now()
+		sync, write, at := j.plan(now, lastSync)
+		if forced {
+			sync, forced = true, false
+		}
+		if sync || write {
+			if sync {
+				lastSync = now
+			}
+			if !j.writeOnce(&buf, sync) {
+				select {
+				case <-time.After(backoff):
+				case <-j.stop:
+					j.flushAll(&buf)
+					return
+				}
+				backoff = min(2*backoff, time.Second)
+				continue
+			}
+			backoff = 10 * time.Millisecond
+			continue // what came meanwhile
+		}
+		if !at.IsZero() {
+			due.Reset(at.Sub(now))
+		}
 		select {
 		case <-j.wake:
-			if !j.waited() {
-				continue // its records went out with an earlier write
-			}
+		case <-due.C:
 		case <-tick.C:
 			j.retire()
+			forced = true
 		case <-j.stop:
 			j.flushAll(&buf)
 			return
 		}
-		for {
-			if d := j.opt.GroupEvery - time.Since(last); d > 0 {
-				space.Reset(d)
-				select {
-				case <-space.C:
-				case <-j.stop:
-					j.flushAll(&buf)
-					return
-				}
-			}
-			last = time.Now()
-			ok, more := j.writeOnce(&buf)
-			if !ok {
-				select {
-				case <-time.After(wait):
-				case <-j.stop:
-					j.flushAll(&buf)
-					return
-				}
-				wait = min(2*wait, time.Second)
-				continue
-			}
-			wait = 10 * time.Millisecond
-			if !more || !j.waited() {
-				break // what is left waits for the next tick or a waiter
-			}
+		due.Stop()
+	}
+}
+
+// plan says what the writer does now: write the queue, with an fsync or
+// without; else at is when an fsync falls due (zero: none does).
+func (j *Journal) plan(now, lastSync time.Time) (sync, write bool, at time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	pending := len(j.queue) > 0 || j.written > j.synced
+	if j.wanted > j.synced && pending {
+		next := lastSync.Add(j.opt.GroupEvery)
+		if !now.Before(next) {
+			return true, false, time.Time{}
+		}
+		at = next
+	}
+	if j.written > j.synced {
+		next := j.dirtyAt.Add(j.opt.SyncWritten)
+		if !now.Before(next) {
+			return true, false, time.Time{}
+		}
+		if at.IsZero() || next.Before(at) {
+			at = next
 		}
 	}
+	return false, j.wantedW > j.written && len(j.queue) > 0, at
 }
 
 // retire replaces a non-empty segment older than SegmentAge once all its
@@ -647,66 +723,93 @@ func (j *Journal) retire() {
 	j.release()
 }
 
-// flushAll writes what is queued at close, trying a few times.
+// flushAll writes and syncs what is queued at close, trying a few times.
 func (j *Journal) flushAll(buf *[]byte) {
 	for range 5 {
-		if ok, more := j.writeOnce(buf); ok && !more {
-			return
+		if j.writeOnce(buf, true) {
+			j.mu.Lock()
+			left := len(j.queue)
+			j.mu.Unlock()
+			if left == 0 {
+				return
+			}
 		}
 	}
 }
 
-// writeOnce writes and syncs the queued records: ok is false when the
-// disk failed (they stay queued), more when records were queued meanwhile.
-func (j *Journal) writeOnce(buf *[]byte) (ok, more bool) {
+// writeOnce writes the queued records and, with sync, fsyncs them and
+// those written before without one; false when the disk failed (what was
+// not written stays queued, what was not synced stays to be synced).
+func (j *Journal) writeOnce(buf *[]byte, sync bool) bool {
 	j.mu.Lock()
 	batch := j.queue
 	j.queue = nil
+	dirty := j.written > j.synced
 	j.mu.Unlock()
-	if len(batch) == 0 {
-		return true, false
+	if len(batch) == 0 && !(sync && dirty) {
+		return true
 	}
-	b := (*buf)[:0]
-	for _, r := range batch {
-		b = appendFrame(b, r)
-	}
-	*buf = b
-	err := j.write(b)
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if err != nil {
-		j.lastErr = err
-		j.queue = append(batch, j.queue...)
-		j.logError("write", err)
-		return false, true
-	}
-	j.lastErr = nil
-	j.writes++
-	j.synced = batch[len(batch)-1].Seq
-	j.ready = append(j.ready, batch...)
-	j.broadcast()
-	if j.size >= j.opt.SegmentBytes {
-		if err := j.startSegment(); err != nil {
-			j.logError("start segment", err)
+	if len(batch) > 0 {
+		b := (*buf)[:0]
+		for _, r := range batch {
+			b = appendFrame(b, r)
+		}
+		*buf = b
+		if err := j.write(b); err != nil {
+			j.mu.Lock()
+			defer j.mu.Unlock()
+			j.lastErr = err
+			j.queue = append(batch, j.queue...)
+			j.logError("write", err)
+			return false
 		}
 	}
-	return true, len(j.queue) > 0
+	var err error
+	if sync {
+		err = syscall.Fdatasync(int(j.f.Fd()))
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(batch) > 0 {
+		if j.written == j.synced {
+			j.dirtyAt = time.Now()
+		}
+		j.written = batch[len(batch)-1].Seq
+		j.unsynced = append(j.unsynced, batch...)
+	}
+	if err != nil {
+		// The records are in the file: a Written caller has its answer,
+		// and the fsync is tried again.
+		j.lastErr = err
+		j.logError("sync", err)
+		j.broadcast()
+		return false
+	}
+	if sync {
+		j.lastErr = nil
+		j.writes++
+		j.synced = j.written
+		j.ready = append(j.ready, j.unsynced...)
+		j.unsynced = j.unsynced[:0]
+		if j.size >= j.opt.SegmentBytes {
+			if err := j.startSegment(); err != nil {
+				j.logError("start segment", err)
+			}
+		}
+	}
+	j.broadcast()
+	return true
 }
 
-// write appends b to the segment and syncs it; a failed write is cut off
-// again so that the next attempt does not follow a torn record. Records
-// that reach past the zeros written ahead take the next allocChunk of
-// zeros with them.
+// write appends b to the segment; a failed write is cut off again so that
+// the next attempt does not follow a torn record. Records that reach past
+// the zeros written ahead take the next allocChunk of zeros with them.
 func (j *Journal) write(b []byte) error {
 	end := j.size + int64(len(b))
 	if end > j.alloc {
 		b = append(b, zeros[:]...)
 	}
 	if _, err := j.f.WriteAt(b, j.size); err != nil {
-		j.cut()
-		return err
-	}
-	if err := syscall.Fdatasync(int(j.f.Fd())); err != nil {
 		j.cut()
 		return err
 	}
@@ -749,6 +852,9 @@ func (j *Journal) Close() error {
 	var errs []error
 	if len(j.queue) > 0 {
 		errs = append(errs, fmt.Errorf("journal: %d records not written: %w", len(j.queue), j.lastErr))
+	}
+	if len(j.unsynced) > 0 {
+		errs = append(errs, fmt.Errorf("journal: %d records written but not synced: %w", len(j.unsynced), j.lastErr))
 	}
 	if err := j.closeSegment(); err != nil {
 		errs = append(errs, err)

@@ -478,3 +478,65 @@ func TestWaitAppliedHurries(t *testing.T) {
 		t.Fatalf("nothing left to apply: %v", err)
 	}
 }
+
+// WrittenWithin returns once the record is in the journal's file, before
+// any fsync: what a killed process leaves there (copied here as the next
+// process would find it) is read back by the next Open. The record is
+// taken only once synced, and its fsync follows within SyncWritten with
+// nobody waiting for it.
+func TestWrittenBeforeSynced(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{SyncEvery: time.Hour, SyncWritten: time.Hour})
+	seq, err := j.Append([]byte("answered"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.WrittenWithin(context.Background(), seq, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := j.Writes(); got != 0 {
+		t.Fatalf("%d fsyncs before SyncWritten, want 0", got)
+	}
+	left := t.TempDir() // what a SIGKILL now leaves
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	for _, seg := range segs {
+		b, err := os.ReadFile(seg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(left, filepath.Base(seg)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if rs, err := j.Take(ctx, 10); err == nil {
+		t.Fatalf("taken before its fsync: %v", rs)
+	}
+	k := mustOpen(t, left, 0, journal.Options{})
+	if got := take(t, k, 1); got[0] != "1:answered" {
+		t.Fatalf("after a kill: %v", got)
+	}
+	k.Close()
+	if err := j.Sync(context.Background(), seq); err != nil {
+		t.Fatal(err)
+	}
+	if got := take(t, j, 1); got[0] != "1:answered" {
+		t.Fatalf("synced: %v", got)
+	}
+	j.Close()
+
+	// Nobody waits for the fsync: it follows within SyncWritten.
+	j = mustOpen(t, t.TempDir(), 0, journal.Options{SyncEvery: time.Hour, SyncWritten: time.Millisecond})
+	defer j.Close()
+	seq, err = j.Append([]byte("later"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.WrittenWithin(context.Background(), seq, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := take(t, j, 1); got[0] != "1:later" || j.Writes() != 1 {
+		t.Fatalf("after SyncWritten: %v, %d fsyncs", got, j.Writes())
+	}
+}

@@ -77,6 +77,13 @@ type AuditOptions struct {
 	// (audit_journal.go). Without it a journal left there is applied at
 	// open and entries are committed directly.
 	Journal bool
+	// SyncWritten, with Journal, ends an answer's wait (FlushWithin) once
+	// its entries are written to the journal's file, which a killed
+	// process leaves to the next open, and has their fsync follow within
+	// this long: a power loss can take the entries of the answers of that
+	// last span, a process kill none. Zero: an answer waits for the
+	// fsync. Flush always waits for it.
+	SyncWritten time.Duration
 }
 
 // DefaultCheckpointEvery is how often a node signs its audit head: what a
@@ -435,7 +442,7 @@ func (a *AuditLog) write(ctx context.Context, batch []*tripline.AuditEntry, appl
 // error when ctx ends first (the audit file cannot be written: the reason
 // is logged), or when the log closed without writing them.
 func (a *AuditLog) Flush(ctx context.Context) error {
-	if err := a.syncJournal(ctx, 0); err != nil {
+	if err := a.syncJournal(ctx, 0, false); err != nil {
 		return err
 	}
 	return a.waitCommitted(ctx)
@@ -445,7 +452,7 @@ func (a *AuditLog) Flush(ctx context.Context) error {
 // node's) the wait for its fsync allocates no context: every answer makes
 // one.
 func (a *AuditLog) FlushWithin(ctx context.Context, d time.Duration) error {
-	if err := a.syncJournal(ctx, d); err != nil {
+	if err := a.syncJournal(ctx, d, a.opt.SyncWritten > 0); err != nil {
 		return err
 	}
 	a.mu.Lock()

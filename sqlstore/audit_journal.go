@@ -83,7 +83,7 @@ func (a *AuditLog) openJournal(ctx context.Context) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit journal: %w", err)
 	}
-	j, err := journal.Open(dir, uint64(applied), journal.Options{Logger: a.db.Logger, Name: "audit journal", GroupEvery: auditGroupEvery})
+	j, err := journal.Open(dir, uint64(applied), journal.Options{Logger: a.db.Logger, Name: "audit journal", GroupEvery: auditGroupEvery, SyncWritten: a.opt.SyncWritten})
 	if errors.Is(err, journal.ErrLocked) {
 		return nil // a serving node holds it: write directly, as before
 	} else if err != nil {
@@ -136,8 +136,9 @@ func (a *AuditLog) JournalWrites() uint64 {
 }
 
 // syncJournal returns once the entries this log journaled before the call
-// are on disk, waiting at most d (0: as long as ctx lasts).
-func (a *AuditLog) syncJournal(ctx context.Context, d time.Duration) error {
+// are on disk (written: in the journal's file, its fsync to follow),
+// waiting at most d (0: as long as ctx lasts).
+func (a *AuditLog) syncJournal(ctx context.Context, d time.Duration, written bool) error {
 	if a.journal == nil {
 		return nil
 	}
@@ -146,6 +147,9 @@ func (a *AuditLog) syncJournal(ctx context.Context, d time.Duration) error {
 	a.mu.Unlock()
 	if target == 0 {
 		return nil
+	}
+	if written && d > 0 {
+		return a.journal.j.WrittenWithin(ctx, target, d)
 	}
 	if d > 0 {
 		return a.journal.j.SyncWithin(ctx, target, d)

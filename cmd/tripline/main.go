@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"tripline"
 )
@@ -44,6 +45,8 @@ type Env struct {
 
 	store   *string // --store, when given: overrides $TRIPLINE_STORE
 	replica bool    // serve --replica
+	// auditFsync is serve --audit-fsync-within; nil: the default.
+	auditFsync *time.Duration
 }
 
 // Exit statuses (design.md §5).
