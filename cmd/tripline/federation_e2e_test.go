@@ -32,6 +32,25 @@ func partnerHealth(n *fedNode, p string) map[string]any {
 	return nil
 }
 
+// cursorAt returns how far n has read origin's events from partner p
+// (-1: not at all).
+func cursorAt(n *fedNode, p, origin string) int64 {
+	origins, _ := partnerHealth(n, p)["origins"].([]any)
+	for _, o := range origins {
+		if m := o.(map[string]any); m["origin"] == origin {
+			c, _ := m["cursor"].(float64)
+			return int64(c)
+		}
+	}
+	return -1
+}
+
+// healthCount returns a count of n's health of partner p (pulls, errors).
+func healthCount(n *fedNode, p, field string) int64 {
+	c, _ := partnerHealth(n, p)[field].(float64)
+	return int64(c)
+}
+
 // activeOf returns how many active listings of originator n's coverage counts.
 func activeOf(n *fedNode, originator string) int {
 	_, cov := n.call("analyst", "GET", "/v1/coverage", "")
@@ -189,7 +208,10 @@ func TestFederationHoldsAcrossAgencies(t *testing.T) {
 	who := delisted.Names[0].Full
 	b.cli("import", "--format", "un-xml", "--force", unFile2024)
 	within(t, 20*time.Second, "B's forced copy screens", func() bool { return screenName(b, who) != "clear" })
-	time.Sleep(2 * time.Second) // what would have travelled by now (the feed long-polls): nothing may
+	// A has read B's log past the forced import: had it travelled, it
+	// would be there now.
+	head := lastSeq(b, "B")
+	within(t, 60*time.Second, "A reads B's log past the forced import", func() bool { return cursorAt(a, "B", "B") >= head })
 	if d := screenName(a, who); d != "clear" {
 		t.Fatalf("B's forced old UN list reached A: %s is %s there", who, d)
 	}
@@ -201,8 +223,11 @@ func TestFederationHoldsAcrossAgencies(t *testing.T) {
 		h := partnerHealth(b, "A")
 		return h != nil && h["errors"].(float64) > 0 && strings.Contains(fmt.Sprint(h["last_error"]), "suspended")
 	})
+	errs := healthCount(b, "A", "errors")
 	a.must("analyst", "POST", "/v1/listings", listingBody("agency-a", "3", "Peregrine Wolstenholme", "1966-07-08", "allowed"))
-	time.Sleep(2 * time.Second)
+	// Two more refusals: the second pull was sent after the listing was
+	// made (backoff up to federation.MaxErrorBackoff between them).
+	within(t, 60*time.Second, "B's pulls refused after the listing", func() bool { return healthCount(b, "A", "errors") >= errs+2 })
 	if d := decisionOf(b, "Peregrine Wolstenholme", "1966-07-08"); d != "clear" {
 		t.Fatalf("a suspended partner received a new listing: %s", d)
 	}
