@@ -50,9 +50,14 @@ func StreamFTM(r io.Reader, name, source string) iter.Seq2[*tripline.Listing, er
 		}
 		br := bufio.NewReaderSize(r, 1<<16)
 		c := newCollector(name)
+		var buf []byte
 		for line := 1; ; line++ {
-			// ReadBytes, not a Scanner: OpenSanctions lines can run to megabytes.
-			b, err := br.ReadBytes('\n')
+			b, err := readLine(br, buf[:0], MaxFTMLineBytes)
+			buf = b
+			if errors.Is(err, errLineTooLong) {
+				yield(nil, errAt(name, line, "", "the line is longer than %d bytes", MaxFTMLineBytes))
+				return
+			}
 			if len(bytes.TrimSpace(b)) > 0 {
 				l, perr := ftmListing(b, name, line, source)
 				if perr == nil && l != nil {
@@ -76,6 +81,29 @@ func StreamFTM(r io.Reader, name, source string) iter.Seq2[*tripline.Listing, er
 		}
 		if c.seen.Len() == 0 {
 			yield(nil, errAt(name, 0, "", "no listings found"))
+		}
+	}
+}
+
+// MaxFTMLineBytes bounds one line (one entity) of a FollowTheMoney file.
+// OpenSanctions lines run to a few megabytes; without a bound a file of
+// one endless line (an upload of 256 MiB, or a local file of any size)
+// was held whole, and decoded at several times that.
+const MaxFTMLineBytes = 32 << 20
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine appends the next line of br (with its newline, if any) to buf,
+// failing with errLineTooLong once it passes max bytes.
+func readLine(br *bufio.Reader, buf []byte, max int) ([]byte, error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) > max {
+			return buf, errLineTooLong
+		}
+		buf = append(buf, chunk...)
+		if err != bufio.ErrBufferFull {
+			return buf, err
 		}
 	}
 }

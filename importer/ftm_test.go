@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -139,6 +140,8 @@ func TestReadFTMErrors(t *testing.T) {
 		{"wrong type", ok + `{"id":"b","schema":"Person","properties":{"name":"Bo"}}`, []string{"line 2: properties: got a JSON string, want a list of strings"}},
 		{"duplicate id", ok + ok, []string{`f.json: line 2: id: duplicate id "ftm:a" (first on line 1)`}},
 		{"empty", "\n\n", []string{"f.json: no listings found"}},
+		{"endless line", ok + `{"id":"b","schema":"Person","properties":{"name":["` + strings.Repeat("x", importer.MaxFTMLineBytes) + `"]}}`,
+			[]string{fmt.Sprintf("f.json: line 2: the line is longer than %d bytes", importer.MaxFTMLineBytes)}},
 		{"no persons", `{"id":"c","schema":"Company","properties":{"name":["Acme"]}}`, []string{"f.json: no listings found"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"io"
 	"os"
@@ -176,7 +175,7 @@ func readOFACFile(pr *progressReader, path string, required bool, cols int, fn f
 	defer f.Close()
 	pr.base += pr.done
 	pr.r, pr.done = f, 0
-	cr := csv.NewReader(pr)
+	cr := newCSVReader(pr, path) // a row is bounded (MaxRowBytes)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	line := func(i int) int { l, _ := cr.FieldPos(i); return l }
@@ -189,11 +188,7 @@ func readOFACFile(pr *progressReader, path string, required bool, cols int, fn f
 			if e := pr.ctx.Err(); e != nil {
 				return e
 			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return errAt(path, pe.Line, "", "malformed CSV: %v", pe.Err)
-			}
-			return errAt(path, 0, "", "read: %v", err)
+			return csvError(path, err)
 		}
 		if len(rec) == 1 && strings.Trim(rec[0], "\x1a \r\n") == "" {
 			continue

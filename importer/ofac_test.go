@@ -184,6 +184,7 @@ func TestReadOFACErrors(t *testing.T) {
 		{"field count", strings.Replace(sample, `"ESBATI, Mostafa",`, "", 1), "", []string{"sdn.csv: line 4: 11 fields, want 12"}},
 		{"bad quoting", strings.Replace(sample, `"ESBATI, Mostafa"`, `"ESBATI, "Mostafa"`, 1), "", []string{"sdn.csv: line 4: malformed CSV"}},
 		{"empty", "", "", []string{"sdn.csv: no listings found"}},
+		{"endless row", sample + `99999,"` + strings.Repeat("x", 2*importer.MaxRowBytes), "", []string{"sdn.csv: the row starting at byte", "is longer than 1048576 bytes"}},
 		{"alt without name", sample, "12328,13237,\"aka\",-0- ,-0- \r\n", []string{"alt.csv: line 1: alt_name: missing"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
