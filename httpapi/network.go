@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"tripline"
 	"tripline/network"
@@ -421,9 +419,7 @@ func (s *Server) handleAddLinks(w http.ResponseWriter, r *http.Request) {
 		}
 		// A source is shown with every link it holds and recorded as the
 		// audit entry's subject: plain text of a name's length.
-		if len(l.Source) > tripline.MaxIDLen || !utf8.ValidString(l.Source) || strings.IndexFunc(l.Source, func(r rune) bool {
-			return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
-		}) >= 0 {
+		if !plainText(l.Source, tripline.MaxIDLen) {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "links[%d].source: %.80q: at most %d bytes, no control or format characters", i, l.Source, tripline.MaxIDLen))
 			return
 		}

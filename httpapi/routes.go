@@ -319,8 +319,15 @@ const MaxListingBytes = federation.MaxEventBytes / 2
 
 // Withdrawal is the body of a withdraw request.
 type Withdrawal struct {
+	// Reason is recorded in the audit log (listing.withdraw), for
+	// oversight; it does not travel with the withdrawal's event, which
+	// partners receive.
 	Reason string `json:"reason"`
 }
+
+// MaxWithdrawalReason bounds a withdrawal's reason: a sentence, kept for
+// good in the audit log.
+const MaxWithdrawalReason = 1024
 
 func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) {
 	var body Withdrawal
@@ -329,6 +336,10 @@ func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, s.Logger, err)
 			return
 		}
+	}
+	if !plainText(body.Reason, MaxWithdrawalReason) {
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "reason: %.80q: at most %d bytes, no control or format characters", body.Reason, MaxWithdrawalReason))
+		return
 	}
 	l, err := s.Listings.Listing(r.Context(), r.PathValue("id"))
 	if err == nil {
@@ -340,6 +351,8 @@ func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.Listings.WithdrawListing(r.Context(), l.ID, body.Reason)
 	if err == nil {
+		// Who withdrew what and why, as the command line records it.
+		s.Policy.Record(r.Context(), "listing.withdraw", l.ID, body.Reason)
 		out, err = s.Policy.Listing(r.Context(), out)
 	}
 	if err != nil {

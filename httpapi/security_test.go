@@ -556,3 +556,32 @@ func TestWitnessedNodeChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestWithdrawalReasonAudited: the reason given for a withdrawal over the
+// API was decoded and dropped, so oversight saw who withdrew a listing but
+// never why (the command line recorded it). It is now the detail of a
+// listing.withdraw entry; a reason that would forge the log (a newline, a
+// bidi override) or fill it is refused and the listing stays active.
+func TestWithdrawalReasonAudited(t *testing.T) {
+	w := newSecWorld(t)
+	ctx := context.Background()
+	for _, bad := range []string{"source burned\nlisting.withdraw by admin", "ok\u202ereversed", strings.Repeat("x", httpapi.MaxWithdrawalReason+1)} {
+		body, _ := json.Marshal(httpapi.Withdrawal{Reason: bad})
+		if st, out := do(t, "POST", w.ts.URL+"/v1/listings/s:w/withdraw", string(body)); st != 400 {
+			t.Errorf("reason %.40q: %d %v, want 400", bad, st, out)
+		}
+	}
+	if l, err := w.srv.Listings.Listing(ctx, "s:w"); err != nil || l.Status != tripline.StatusActive {
+		t.Fatalf("after refused withdrawals: %v %v", l, err)
+	}
+	if st, out := do(t, "POST", w.ts.URL+"/v1/listings/s:w/withdraw", `{"reason":"duplicate of s:1"}`); st != 200 {
+		t.Fatalf("withdraw: %d %v", st, out)
+	}
+	es, err := w.srv.Audit.Entries(ctx, tripline.AuditFilter{Action: "listing.withdraw", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || es[0].Subject != "s:w" || es[0].Detail != "duplicate of s:1" || es[0].User != "u-analyst" {
+		t.Fatalf("listing.withdraw entries: %+v", es)
+	}
+}
