@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"tripline"
 	"tripline/federation"
@@ -304,5 +305,43 @@ func TestBundleEventOverLimit(t *testing.T) {
 	}
 	if cur, _ := sqlstore.NewFederationStore(db).Cursor(context.Background(), "A"); cur != 0 {
 		t.Fatalf("cursor %d after a refused bundle", cur)
+	}
+}
+
+// TestPartnerErrorTextBounded: a partner's error answer was read up to a
+// page (16 MiB) and its first 300 bytes kept as they came, in the logs,
+// the partner's health and the operator's terminal (tripline partners
+// list): a terminal escape, a newline forging a log line, a bidi override.
+// Now at most 4 KiB is read and the words kept are plain text.
+func TestPartnerErrorTextBounded(t *testing.T) {
+	pub, _, _ := ed25519.GenerateKey(nil)
+	var written atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte("\x1b[2J\x1b[31mdown\nlevel=ERROR msg=forged \u202etxt.exe\xff "))
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for written.Load() < 64<<20 {
+			n, err := w.Write(chunk)
+			written.Add(int64(n))
+			if err != nil {
+				return // the follower hung up
+			}
+		}
+	}))
+	p := peerFor(t, mustDB(t, "C"), "A", pub, srv.URL)
+	partner, _ := p.Partner("A")
+	_, err := p.Pull(context.Background(), partner, "A", 0)
+	srv.Close() // waits for the handler
+	if err == nil {
+		t.Fatal("a 502 pulled without error")
+	}
+	msg := err.Error()
+	if strings.ContainsAny(msg, "\x1b\n\u202e\ufffd") || !utf8.ValidString(msg) || !strings.Contains(msg, "502") || !strings.Contains(msg, "down") || len(msg) > 500 {
+		t.Fatalf("error text %q: want one bounded line of plain text naming the status", msg)
+	}
+	// What the sockets buffer once this node hangs up (a few MiB), not
+	// a page.
+	if w := written.Load(); w >= federation.MaxPageBytes {
+		t.Fatalf("the partner wrote %d bytes of its error before this node hung up: read as a page", w)
 	}
 }

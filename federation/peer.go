@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -275,19 +277,46 @@ func (p *Peer) doN(ctx context.Context, x *tripline.Partner, method, path string
 		return 0, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		// An error's words reach the logs, the partner's health and an
+		// operator's terminal: a few hundred bytes of them, as plain text.
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		return len(b), fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, plainExcerpt(b, 300))
+	}
 	// Never more than a page may hold: a partner cannot make this node
 	// read (and hold) an answer of any size.
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxPageBytes+1))
 	if err != nil {
 		return len(b), err
 	}
-	if resp.StatusCode != http.StatusOK {
-		return len(b), fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(b[:min(len(b), 300)]))
-	}
 	if len(b) > MaxPageBytes {
 		return len(b), tripline.Errorf(tripline.EINVALID, "%s %s: answer over the %d-byte limit: refused", method, path, MaxPageBytes)
 	}
 	return len(b), json.Unmarshal(b, out)
+}
+
+// maxErrorBody is how much of a partner's error answer is read.
+const maxErrorBody = 4 << 10
+
+// plainExcerpt returns up to max bytes of b as one line of plain text:
+// invalid UTF-8, control and format characters (a newline, a terminal
+// escape, a bidi override) become spaces, so that a partner's error text
+// forges no log line and no display.
+func plainExcerpt(b []byte, max int) string {
+	s := strings.ToValidUTF8(string(bytes.TrimSpace(b)), " ")
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // Pull fetches one page of origin's events from partner (long-polling up
