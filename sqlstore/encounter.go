@@ -86,11 +86,11 @@ func insertEncounter(ctx context.Context, tx *Tx, e *tripline.Encounter) (*tripl
 	if err != nil {
 		return nil, fmt.Errorf("encode encounter: %w", err)
 	}
-	st, err := tx.stmt(ctx, `INSERT INTO encounters (id, originator, listing, outcome, at, body) VALUES (?, ?, ?, ?, ?, ?)`)
+	st, err := tx.stmt(ctx, `INSERT INTO encounters (id, originator, listing, outcome, at, action, ack_open, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := st.ExecContext(ctx, c.ID, c.Originator, c.Listing, string(c.Outcome), formatTime(c.At), body); err != nil {
+	if _, err := st.ExecContext(ctx, c.ID, c.Originator, c.Listing, string(c.Outcome), formatTime(c.At), string(c.Action), ackOpen(c), body); err != nil {
 		return nil, fmt.Errorf("store encounter: %w", err)
 	}
 	if _, err := tx.appendEvent(ctx, tripline.EventEncounter, c.ID, body); err != nil {
@@ -170,7 +170,8 @@ func (tx *Tx) updateEncounter(ctx context.Context, e *tripline.Encounter) error 
 	if err != nil {
 		return fmt.Errorf("encode encounter: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE encounters SET outcome = ?, body = ? WHERE id = ?`, string(e.Outcome), body, e.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE encounters SET outcome = ?, action = ?, ack_open = ?, body = ? WHERE id = ?`,
+		string(e.Outcome), string(e.Action), ackOpen(e), body, e.ID); err != nil {
 		return fmt.Errorf("update encounter %s: %w", e.ID, err)
 	}
 	_, err = tx.appendEvent(ctx, tripline.EventEncounterUpdated, e.ID, body)

@@ -25,24 +25,7 @@ func TestExpiredQueryUsesIndex(t *testing.T) {
 	if _, err := db.Exec(string(schema)); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.Query("EXPLAIN QUERY PLAN "+expiredQuery("listings"), "2026-12-03T00:00:00Z")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	got := strings.Join(plan, "; ")
+	got := QueryPlan(t, db, expiredQuery("listings"), "2026-12-03T00:00:00Z")
 	if !strings.Contains(got, "INDEX listings_valid_until") || strings.Contains(got, "SCAN listings") {
 		t.Errorf("plan of the expiry query: %s, want a search of listings_valid_until", got)
 	}

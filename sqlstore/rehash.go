@@ -16,6 +16,7 @@ func CodeMigrations() map[int]func(ctx context.Context, tx *sql.Tx) error {
 	return map[int]func(ctx context.Context, tx *sql.Tx) error{
 		8:  rehashContent,
 		17: compactTravellers,
+		49: openAcknowledgements,
 	}
 }
 

@@ -63,6 +63,7 @@ func RunDB(t *testing.T, e Engine) {
 		{"TravellerLogPurge", testTravellerLogPurge},
 		{"TravellerLogBatch", testTravellerLogBatch},
 		{"ListingChanges", testListingChanges},
+		{"EncounterOverdueMigrated", testEncounterOverdueMigrated},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })
 	}

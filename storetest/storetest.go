@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"NotFound", testNotFound},
 		{"EncounterQueueAndResolve", testEncounters},
 		{"EncounterErasure", testEncounterErasure},
+		{"EncounterOverdue", testEncounterOverdue},
 		{"DocumentAlerts", testDocumentAlerts},
 		{"ExpiryAndReview", testExpiry},
 		{"Tips", testTips},

@@ -17,21 +17,22 @@ const encounterFigures = 10 * time.Second
 
 // encounterMetrics reports the encounter reports in the outbox by status
 // (overdue: past their action's escalation period) and the encounters in
-// this node's queues still unacknowledged past theirs. It reads every
-// encounter, page by page, at most once per encounterFigures.
+// this node's queues still unacknowledged past theirs. It counts them in
+// the store (an index of the unacknowledged ones' due times) at most once
+// per encounterFigures.
 type encounterMetrics struct {
-	reports    func(context.Context) (map[string]int, error)
-	encounters func(context.Context, tripline.EncounterFilter) ([]*tripline.Encounter, error)
-	now        func() time.Time
+	reports func(context.Context) (map[string]int, error)
+	overdue func(context.Context, time.Time) (map[tripline.Action]int, error)
+	now     func() time.Time
 
 	mu      sync.Mutex
 	read    time.Time // when the figures below were read; zero before
 	counts  map[string]int
-	overdue map[tripline.Action]float64
+	counted map[tripline.Action]int
 }
 
 func newEncounterMetrics(n *Node) *encounterMetrics {
-	return &encounterMetrics{reports: n.Fed.ReportCounts, encounters: n.Encounters.Encounters, now: n.Now}
+	return &encounterMetrics{reports: n.Fed.ReportCounts, overdue: n.Encounters.OverdueEncounters, now: n.Now}
 }
 
 var (
@@ -62,35 +63,21 @@ func (m *encounterMetrics) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range []string{tripline.ReportPending, tripline.ReportSent, tripline.ReportAcknowledged, tripline.ReportOverdue} {
 		ch <- prometheus.MustNewConstMetric(mReports, prometheus.GaugeValue, float64(m.counts[s]), s)
 	}
-	for a, c := range m.overdue {
-		ch <- prometheus.MustNewConstMetric(mOverdue, prometheus.GaugeValue, c, string(a))
+	for a, c := range m.counted {
+		ch <- prometheus.MustNewConstMetric(mOverdue, prometheus.GaugeValue, float64(c), string(a))
 	}
 }
 
-// refresh reads the figures at now: every encounter, newest first, a
-// page at a time (the store caps a page), so none is left uncounted.
+// refresh reads the figures at now.
 func (m *encounterMetrics) refresh(ctx context.Context, now time.Time) error {
 	counts, err := m.reports(ctx)
 	if err != nil {
 		return err
 	}
-	overdue := map[tripline.Action]float64{}
-	f := tripline.EncounterFilter{Limit: 1000}
-	for {
-		es, err := m.encounters(ctx, f)
-		if err != nil {
-			return err
-		}
-		if len(es) == 0 {
-			break
-		}
-		for _, e := range es {
-			if e.MarkOverdue(now); e.Overdue {
-				overdue[e.Action]++
-			}
-		}
-		f.Before = es[len(es)-1].ID
+	overdue, err := m.overdue(ctx, now)
+	if err != nil {
+		return err
 	}
-	m.read, m.counts, m.overdue = now, counts, overdue
+	m.read, m.counts, m.counted = now, counts, overdue
 	return nil
 }

@@ -11,42 +11,28 @@ import (
 	"tripline"
 )
 
-// TestEncounterMetricsCountAllOnceAWhile: the overdue gauge counts every
-// overdue encounter, not the newest page the store returns (it caps a
-// page at 1,000: asked for 10,000, the gauge read 1,000 of 2,500), and
-// scrapes in quick succession share one read of the store instead of
-// reading it each time.
-func TestEncounterMetricsCountAllOnceAWhile(t *testing.T) {
-	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	due := t0.Add(-time.Hour)
-	var es []*tripline.Encounter // newest first, as the store pages them
-	for i := 2600; i > 0; i-- {
-		e := &tripline.Encounter{ID: fmt.Sprintf("e%05d", i), Action: tripline.ActionDetain, AckDue: &due}
-		if i%26 == 0 {
-			e.Acknowledged = &due // 100 acknowledged: not overdue
-		}
-		es = append(es, e)
-	}
-	reads := 0
-	now := t0
+// TestEncounterMetricsCountOnceAWhile: scrapes in quick succession share
+// one count of the store (sqlstore.EncounterService.OverdueEncounters)
+// instead of counting each time, and a failed count keeps the last
+// figures rather than dropping the gauge.
+func TestEncounterMetricsCountOnceAWhile(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	reads, overdue := 0, 2500
+	var fail error
 	m := &encounterMetrics{
 		reports: func(context.Context) (map[string]int, error) { return map[string]int{tripline.ReportOverdue: 3}, nil },
-		encounters: func(_ context.Context, f tripline.EncounterFilter) ([]*tripline.Encounter, error) {
+		overdue: func(_ context.Context, at time.Time) (map[tripline.Action]int, error) {
 			reads++
-			limit := min(f.Limit, 1000)
-			var out []*tripline.Encounter
-			for _, e := range es {
-				if (f.Before == "" || e.ID < f.Before) && len(out) < limit {
-					out = append(out, e)
-				}
+			if !at.Equal(now) {
+				t.Errorf("counted at %v, want %v", at, now)
 			}
-			return out, nil
+			return map[tripline.Action]int{tripline.ActionDetain: overdue}, fail
 		},
 		now: func() time.Time { return now },
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(m)
-	overdue := func() float64 {
+	gauge := func() float64 {
 		mfs, err := reg.Gather()
 		if err != nil {
 			t.Fatal(err)
@@ -63,23 +49,23 @@ func TestEncounterMetricsCountAllOnceAWhile(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		advance time.Duration
-		ack     int // how many more to acknowledge before the scrape
-		overdue int
-		reads   int // store reads so far
+		overdue int // in the store
+		fail    error
+		want    int // on the gauge
+		reads   int // store counts so far
 	}{
-		{"first scrape reads every page", 0, 0, 2500, 4},
-		{"within the period: the same figures, no read", 5 * time.Second, 10, 2500, 4},
-		{"past the period: read again", 6 * time.Second, 0, 2490, 8},
+		{"first scrape counts", 0, 2500, nil, 2500, 1},
+		{"within the period: the same figures, no count", 5 * time.Second, 2490, nil, 2500, 1},
+		{"past the period: counted again", 6 * time.Second, 2490, nil, 2490, 2},
+		{"a failed count keeps the last figures", 10 * time.Second, 7, fmt.Errorf("store closed"), 2490, 3},
 	} {
 		now = now.Add(c.advance)
-		for i := 0; i < c.ack; i++ {
-			es[len(es)-1-i].Acknowledged = &due // the oldest, on the last page
-		}
-		if got := overdue(); got != float64(c.overdue) {
-			t.Errorf("%s: tripline_encounters_overdue = %v, want %d", c.name, got, c.overdue)
+		overdue, fail = c.overdue, c.fail
+		if got := gauge(); got != float64(c.want) {
+			t.Errorf("%s: tripline_encounters_overdue = %v, want %d", c.name, got, c.want)
 		}
 		if reads != c.reads {
-			t.Errorf("%s: %d store reads, want %d", c.name, reads, c.reads)
+			t.Errorf("%s: %d store counts, want %d", c.name, reads, c.reads)
 		}
 	}
 }
