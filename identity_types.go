@@ -167,6 +167,8 @@ type ConsentService interface {
 	RequestConsent(ctx context.Context, c *Consent) (*Consent, error)
 	DecideConsent(ctx context.Context, id string, grant bool, by string) (*Consent, error)
 	Consents(ctx context.Context, listing string) ([]*Consent, error)
+	// Consent returns one request; ENOTFOUND when there is none.
+	Consent(ctx context.Context, id string) (*Consent, error)
 	// WithdrawConsent takes a granted consent back; ECONFLICT when it is
 	// not granted.
 	WithdrawConsent(ctx context.Context, id, by string) (*Consent, error)

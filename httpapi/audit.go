@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -193,20 +192,16 @@ func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	cs, err := s.Consents.Consents(r.Context(), r.URL.Query().Get("listing"))
+	listing := r.URL.Query().Get("listing")
+	cs, err := s.Consents.Consents(r.Context(), listing)
+	if err == nil {
+		cs, err = s.Policy.Consents(r.Context(), cs, listing)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	id := tripline.IdentityFrom(r.Context())
-	out := []*tripline.Consent{}
-	for _, c := range cs {
-		if c.Originator == id.Agency || c.Requester == id.Agency {
-			out = append(out, c)
-		}
-	}
-	s.Policy.Record(r.Context(), "consent.list", r.URL.Query().Get("listing"), fmt.Sprintf("%d requests visible", len(out)))
-	writeJSON(w, http.StatusOK, ConsentPage{Consents: out})
+	writeJSON(w, http.StatusOK, ConsentPage{Consents: cs})
 }
 
 // handleRequestConsent records a request by the caller's agency, which
@@ -243,14 +238,13 @@ func (s *Server) handleDecideConsent(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	id := tripline.IdentityFrom(r.Context())
-	c, err := s.callerConsent(r)
-	if err == nil && c.Originator != id.Agency {
-		err = tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s decides on %s", c.Originator, c.ID)
+	c, err := s.Consents.Consent(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = s.Policy.DecideConsent(r.Context(), c)
 	}
 	var out *tripline.Consent
 	if err == nil {
-		out, err = s.Consents.DecideConsent(r.Context(), c.ID, in.Grant, id.User)
+		out, err = s.Consents.DecideConsent(r.Context(), c.ID, in.Grant, tripline.IdentityFrom(r.Context()).User)
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)

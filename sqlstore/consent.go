@@ -110,8 +110,24 @@ func (s *ConsentService) decide(ctx context.Context, id string, from, to triplin
 
 // consent returns the consent id as stored, nil when there is none.
 func (tx *Tx) consent(ctx context.Context, id string) (*tripline.Consent, error) {
+	return loadConsent(ctx, tx, id)
+}
+
+// Consent returns consent request id; ENOTFOUND when there is none.
+func (s *ConsentService) Consent(ctx context.Context, id string) (*tripline.Consent, error) {
+	c, err := loadConsent(ctx, s.db.db, id)
+	if err == nil && c == nil {
+		err = tripline.Errorf(tripline.ENOTFOUND, "consent request %q not found", id)
+	}
+	return c, err
+}
+
+// loadConsent reads consent id through q, nil when there is none.
+func loadConsent(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id string) (*tripline.Consent, error) {
 	var body []byte
-	err := tx.QueryRowContext(ctx, `SELECT body FROM consents WHERE id = ?`, id).Scan(&body)
+	err := q.QueryRowContext(ctx, `SELECT body FROM consents WHERE id = ?`, id).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {

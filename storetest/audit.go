@@ -165,6 +165,12 @@ func testConsents(t *testing.T, e Engine) {
 	if _, err := cs.DecideConsent(ctx, c.ID, false, "a-analyst"); tripline.ErrorCode(err) != tripline.ECONFLICT {
 		t.Fatalf("second decision: %v", err)
 	}
+	if got, err := cs.Consent(ctx, c.ID); err != nil || got.Status != tripline.ConsentGranted || got.Requester != "b" {
+		t.Fatalf("consent %s = %+v, %v", c.ID, got, err)
+	}
+	if _, err := cs.Consent(ctx, "no-such"); tripline.ErrorCode(err) != tripline.ENOTFOUND {
+		t.Fatalf("a missing consent: %v, want not found", err)
+	}
 	evs, _ := sqlstore.NewEventService(db).Events(ctx, db.Origin, 0, 0)
 	if len(evs) != 2 || evs[0].Type != tripline.EventConsentRequested || evs[1].Type != tripline.EventConsent {
 		t.Fatalf("events = %v", evs)
