@@ -92,8 +92,8 @@ func (s *Server) encounter(r *http.Request) (*tripline.Encounter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if id := tripline.IdentityFrom(r.Context()); !e.SeenBy(id.Agency) {
-		return nil, tripline.Errorf(tripline.ENOTFOUND, "encounter %q not found", e.ID)
+	if err := s.Policy.EncounterParty(r.Context(), e); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -109,12 +109,11 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
 	}
 	id := tripline.IdentityFrom(r.Context())
 	res.By = id.User // the record says who decided, whatever the body claims
-	e, err := s.encounter(r)
-	if err != nil {
-		Error(w, r, s.Logger, err)
-		return
+	e, err := s.Encounters.Encounter(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = s.Policy.Resolve(r.Context(), e, res.Outcome)
 	}
-	if err := tripline.MayResolve(*id, e, res.Outcome); err != nil {
+	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
@@ -140,13 +139,12 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAcknowledge(w http.ResponseWriter, r *http.Request) {
-	cur, err := s.encounter(r)
+	cur, err := s.Encounters.Encounter(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = s.Policy.Acknowledge(r.Context(), cur)
+	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
-		return
-	}
-	if id := tripline.IdentityFrom(r.Context()); cur.Originator != id.Agency {
-		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s acknowledges encounter %s", cur.Originator, cur.ID))
 		return
 	}
 	e, err := s.Encounters.AcknowledgeEncounter(r.Context(), cur.ID)
@@ -229,17 +227,11 @@ func (s *Server) handleWithdrawAlert(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	id := tripline.IdentityFrom(r.Context())
-	if a != nil && a.Provenance.Originator != id.Agency {
-		// An alert the caller may not even screen against is answered as a
-		// missing one: no existence oracle.
-		if a.LevelFor(id.Agency, s.Policy.Groups) < tripline.LevelScreen {
-			s.Policy.Record(r.Context(), "alert.withdraw.refused", a.ID, "hidden from the caller")
-			Error(w, r, s.Logger, tripline.Errorf(tripline.ENOTFOUND, "document alert %q not found", a.ID))
+	if a != nil {
+		if err := s.Policy.ChangeAlert(r.Context(), a); err != nil {
+			Error(w, r, s.Logger, err)
 			return
 		}
-		Error(w, r, s.Logger, tripline.Errorf(tripline.EFORBIDDEN, "only the originator %s withdraws alert %s", a.Provenance.Originator, a.ID))
-		return
 	}
 	s.Policy.Record(r.Context(), "alert.withdraw", r.PathValue("id"), "")
 	out, err := s.Alerts.WithdrawDocumentAlert(r.Context(), r.PathValue("id"))
