@@ -152,7 +152,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	sess, err := s.Identity.IssueSession(r.Context(), token, "console", time.Now().Add(SessionTTL))
+	sess, err := s.Identity.IssueSession(r.Context(), token, "console", s.now().Add(SessionTTL))
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return

@@ -123,7 +123,7 @@ func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	cov := &Coverage{At: now, StaleAfter: stale.String(), ExpiryLimit: now.Add(within), Groups: []*CoverageGroup{}, Expiring: []ExpiringListing{}}
 	groups := map[[2]string]*CoverageGroup{}
 	ages := map[*CoverageGroup][]int{}

@@ -697,7 +697,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.ECONFLICT, "listing %q is withdrawn: write it again to bring it back", l.ID))
 		return
 	}
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	if in.ValidUntil == nil || !in.ValidUntil.After(now) {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "valid_until: a future date is required"))
 		return
@@ -734,7 +734,7 @@ func (s *Server) handleReviewDue(w http.ResponseWriter, r *http.Request) {
 	// The store selects the caller's agency's own listings, so another
 	// agency's early review dates cannot crowd them out of the page.
 	id := tripline.IdentityFrom(r.Context())
-	own, err := s.Listings.ReviewDue(r.Context(), id.Agency, time.Now().Add(within), reviewDueLimit)
+	own, err := s.Listings.ReviewDue(r.Context(), id.Agency, s.now().Add(within), reviewDueLimit)
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
