@@ -82,21 +82,53 @@ func (s *EncounterService) NewEncounter(e *tripline.Encounter, now time.Time) *t
 // event in tx.
 func insertEncounter(ctx context.Context, tx *Tx, e *tripline.Encounter) (*tripline.Encounter, error) {
 	c := (&EncounterService{db: tx.db}).NewEncounter(e, tx.now)
-	body, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("encode encounter: %w", err)
-	}
-	st, err := tx.stmt(ctx, `INSERT INTO encounters (id, originator, listing, outcome, at, action, ack_open, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	r, err := newEncounterRow(c)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := st.ExecContext(ctx, c.ID, c.Originator, c.Listing, string(c.Outcome), formatTime(c.At), string(c.Action), ackOpen(c), body); err != nil {
-		return nil, fmt.Errorf("store encounter: %w", err)
-	}
-	if _, err := tx.appendEvent(ctx, tripline.EventEncounter, c.ID, body); err != nil {
+	if err := insertEncounterRows(ctx, tx, []encounterRow{r}); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// encounterRow is an encounters row: its columns and the encounter's JSON,
+// which its event carries too.
+type encounterRow struct {
+	id, originator, listing, outcome, at, action, ackOpen string
+	body                                                  []byte
+}
+
+// newEncounterRow returns the row of e, completed by NewEncounter.
+func newEncounterRow(e *tripline.Encounter) (encounterRow, error) {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return encounterRow{}, fmt.Errorf("encode encounter: %w", err)
+	}
+	return encounterRow{id: e.ID, originator: e.Originator, listing: e.Listing, outcome: string(e.Outcome),
+		at: formatTime(e.At), action: string(e.Action), ackOpen: ackOpen(e), body: body}, nil
+}
+
+// insertEncounterRows stores rows and appends their events in tx, a row
+// to a statement: SQLite keeps a statement journal for a statement of
+// many rows that may fail part way, a copy of every existing page it
+// changes (32 KiB each; an encounter's random id changes a page of the id
+// index of its own), which cost a 1M-listing node more than the
+// statements it saved.
+func insertEncounterRows(ctx context.Context, tx *Tx, rows []encounterRow) error {
+	st, err := tx.stmt(ctx, `INSERT INTO encounters (id, originator, listing, outcome, at, action, ack_open, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := st.ExecContext(ctx, r.id, r.originator, r.listing, r.outcome, r.at, r.action, r.ackOpen, r.body); err != nil {
+			return fmt.Errorf("store encounter: %w", err)
+		}
+		if _, err := tx.appendEventDigest(ctx, tripline.EventEncounter, r.id, r.body, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Encounter returns one encounter; ENOTFOUND when there is none.

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +23,10 @@ func TestScreeningRecord(t *testing.T) {
 	enc := &tripline.Encounter{ID: "e-1", Listing: "un-sc:TAi.005", Originator: "un", Decision: tripline.DecisionHit, Score: 0.97,
 		Traveller: *full, Officer: "ofc", Agency: "tr-border", At: at, UpdatedAt: at,
 		Explain: []tripline.Feature{{Feature: "name", Score: 0.97, Weight: 1}}}
+	// As the node journals it: completed (NewEncounter), stored as a row.
+	due := at.Add(time.Hour)
+	done := *enc
+	done.ID, done.Outcome, done.Node, done.Action, done.AckDue = "e-2", tripline.OutcomePending, "node-a", tripline.ActionDetain, &due
 	for _, tc := range []struct {
 		name string
 		w    ScreeningWrites
@@ -29,6 +35,7 @@ func TestScreeningRecord(t *testing.T) {
 		{"name only", ScreeningWrites{Seen: &Seen{Traveller: &tripline.Traveller{Name: "Ayse Kaya"}, At: at}}},
 		{"hit", ScreeningWrites{Seen: &Seen{Traveller: full, At: at}, Encounters: []*tripline.Encounter{enc, enc}}},
 		{"encounters alone", ScreeningWrites{Encounters: []*tripline.Encounter{enc}}},
+		{"complete encounters", ScreeningWrites{Seen: &Seen{Traveller: full, At: at}, Encounters: []*tripline.Encounter{&done, enc, &done}}},
 		{"nothing", ScreeningWrites{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,10 +67,13 @@ func TestScreeningRecord(t *testing.T) {
 						t.Errorf("%s: at %v, want %v", form, got.Seen.At, at)
 					}
 				}
-				g, _ := json.Marshal(got.Encounters)
-				w, _ := json.Marshal(tc.w.Encounters)
-				if len(tc.w.Encounters) > 0 && string(g) != string(w) {
-					t.Errorf("%s: encounters\n%s\nwant\n%s", form, g, w)
+				// What the store keeps of the encounters: each one's JSON,
+				// and a complete one's row as newEncounterRow makes it.
+				if g, w := storedRows(t, &got), storedRows(t, &tc.w); !reflect.DeepEqual(g, w) {
+					t.Errorf("%s: encounters\n%q\nwant\n%q", form, g, w)
+				}
+				if form == "binary" && len(got.rows) != 2*strings.Count(tc.name, "complete") {
+					t.Errorf("%s: %d encounters read as rows, want the complete ones", form, len(got.rows))
 				}
 			}
 			for n := range len(bin) {
@@ -116,6 +126,23 @@ func TestAuditRecord(t *testing.T) {
 			}
 		})
 	}
+}
+
+// storedRows returns the rows the store keeps of w's encounters, in no
+// particular order.
+func storedRows(t *testing.T, w *ScreeningWrites) []encounterRow {
+	t.Helper()
+	rows := slices.Clone(w.rows)
+	for _, e := range w.Encounters {
+		c := (&EncounterService{db: &DB{Origin: "node-a"}}).NewEncounter(e, e.At)
+		r, err := newEncounterRow(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b encounterRow) int { return strings.Compare(a.id+string(a.body), b.id+string(b.body)) })
+	return rows
 }
 
 // BenchmarkJournalRecord encodes and decodes a clear screening's journal
