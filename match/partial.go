@@ -78,7 +78,17 @@ func shapeOf(q, c []*token, r nameResult) nameShape {
 // Mohamed Ben Belgacem ...).
 const (
 	partialNoDOB = 0.88
-	singleWord   = 0.92
+	// partialDOBOff: a partial name whose listing gives a birth date that
+	// the traveller's contradicts (a year one off an approximate listed
+	// year included) has the date against it, not merely missing: the
+	// namesakes and regional innocents who share two of a listed name's
+	// words.
+	partialDOBOff = 0.92
+	// cutYearCap is the score up to which a name cut to its first words
+	// (two or more, in order) with the birth year agreeing is lifted as by
+	// a full date: a review at most, never a hit.
+	cutYearCap = 0.75
+	singleWord = 0.92
 	// cutYearRare is how rare an agreeing birth year counts for a name cut
 	// to its first words (a full date counts 1; dobSpecificity).
 	cutYearRare = 0.7
@@ -124,6 +134,9 @@ func partialFactor(sh nameShape, dob dobAgreement, natOff bool) float64 {
 		// agreeing does not make up for another nationality (a sixtieth
 		// of a region's people share a year).
 		f *= partialNoDOB
+		if dob == dobDiffers {
+			f *= partialDOBOff
+		}
 	}
 	if sh.missC > 0 {
 		if sh.headless && dob < dobMonth {

@@ -25,6 +25,8 @@ func TestPartialNames(t *testing.T) {
 	}{
 		{"cut to two words, year and nationality agree", "SALEM NOR ELDIN AMOHAMED AL-DABSKI", year(1963), "SALEM NOR", full, "LBY", true},
 		{"cut after a particle, full date agrees", "MOHAMED BEN BELGACEM BEN ABDALLAH AL-AOUADI", []tripline.PartialDate{full}, "MOHAMED BEN", full, "LBY", true},
+		// Up to a review, a cut name's year counts as a full date.
+		{"cut after a particle, year and nationality agree", "MOHAMED BEN BELKACEM AOUADI", year(1963), "MOHAMED BEN", full, "LBY", true},
 		{"cut, year contradicts", "SALEM NOR ELDIN AMOHAMED AL-DABSKI", year(1963), "SALEM NOR", tripline.PartialDate{Year: 1988, Month: 2, Day: 3}, "LBY", false},
 		{"two of three short words, listing without a birth date", "PAK IL KYU", nil, "PAK KYU", full, "LBY", false},
 		{"one word of four, year agrees only as a year", "QUSAY SADDAM HUSSEIN AL-TIKRITI", year(1963), "MULLAH AL-TIKRITI", tripline.PartialDate{Year: 1962, Month: 5, Day: 1}, "LBY", false},
@@ -44,6 +46,61 @@ func TestPartialNames(t *testing.T) {
 		if got := s >= DefaultThresholds.Review; got != c.review {
 			t.Errorf("%s: %q against %q scores %.3f, review %v, want %v (%v)", c.name, c.trav, c.listed, s, got, c.review, feats)
 		}
+	}
+}
+
+// TestCutNameAgainstItsListedName: a name cut to its first words is judged
+// against the listed name it starts, not against an alias whose words
+// agree as well but where it is a kunya with the given name missing.
+func TestCutNameAgainstItsListedName(t *testing.T) {
+	l := &tripline.Listing{ID: "x", Names: []tripline.Name{
+		{Full: "ABU UBAYDAH YUSUF AL-ANABI", Kind: tripline.NamePrimary},
+		{Full: "Yusuf Abu Ubaydah", Kind: tripline.NameAlias},
+	}, BirthDates: []tripline.PartialDate{{Year: 1969}}, Nationalities: []string{"DZA"}}
+	tr := &tripline.Traveller{Name: "ABU UBAYDAH", DOB: tripline.PartialDate{Year: 1969, Month: 10, Day: 17}, Nationality: "DZA"}
+	s, feats := Score(tr, l)
+	if s < DefaultThresholds.Review || s >= DefaultThresholds.Hit {
+		t.Errorf("%q scores %.3f, want a review (%v)", tr.Name, s, feats)
+	}
+	if len(feats) == 0 || !strings.Contains(feats[0].Detail, `listed "ABU UBAYDAH YUSUF AL-ANABI"`) {
+		t.Errorf("explained against another name: %v", feats)
+	}
+	// Another year: the alias's reading stands, and no review.
+	tr.DOB.Year = 1975
+	if s, feats := Score(tr, l); s >= DefaultThresholds.Review {
+		t.Errorf("born 1975: %q scores %.3f, want below review (%v)", tr.Name, s, feats)
+	}
+}
+
+// TestPartialNameDateOff: a birth date that disagrees counts against a
+// partial name, more than no date listed at all, even a year one off an
+// approximate listed year (which a whole name takes as near).
+func TestPartialNameDateOff(t *testing.T) {
+	listing := func(dobs ...tripline.PartialDate) *tripline.Listing {
+		return &tripline.Listing{ID: "x", Names: []tripline.Name{{Full: "SAB'AWI IBRAHIM HASSAN AL-TIKRITI", Kind: tripline.NamePrimary}}, BirthDates: dobs, Nationalities: []string{"IRQ"}}
+	}
+	tr := &tripline.Traveller{Name: "SABAWI AL-TIKRITI", DOB: tripline.PartialDate{Year: 1948, Month: 9, Day: 27}, Nationality: "IRQ"}
+	none, _ := Score(tr, listing())
+	for _, d := range []tripline.PartialDate{{Year: 1947}, {Year: 1947, Month: 3, Day: 1}, {Year: 1970}} {
+		if s, feats := Score(tr, listing(d)); s >= none {
+			t.Errorf("listed born %v: %.3f, want below %.3f (no date listed) (%v)", d, s, none, feats)
+		}
+	}
+	// Nor does it lift a name weakened for its shape: short syllables,
+	// one changed.
+	kim := &tripline.Traveller{Name: "KIM JANG SIK", DOB: tripline.PartialDate{Year: 1970, Month: 9, Day: 6}, Nationality: "PRK"}
+	sk := func(dobs ...tripline.PartialDate) float64 {
+		s, _ := Score(kim, &tripline.Listing{ID: "k", Names: []tripline.Name{{Full: "KIM JONG SIK", Kind: tripline.NamePrimary}}, BirthDates: dobs, Nationalities: []string{"PRK"}})
+		return s
+	}
+	if off, none := sk(tripline.PartialDate{Year: 1969}), sk(); off > none {
+		t.Errorf("%q, listed born 1969: %.3f, want at most %.3f (no date listed)", kim.Name, off, none)
+	}
+	// A whole name keeps a year one off as near.
+	tr.Name = "SAB'AWI IBRAHIM HASSAN AL-TIKRITI"
+	none, _ = Score(tr, listing())
+	if s, feats := Score(tr, listing(tripline.PartialDate{Year: 1947})); s <= none {
+		t.Errorf("whole name, listed born 1947: %.3f, want above %.3f (no date listed) (%v)", s, none, feats)
 	}
 }
 

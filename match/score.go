@@ -272,6 +272,35 @@ func bestName(q *query, p *prepared) (nameResult, *preparedName, float64) {
 // explain=false skips building the explanation text (retrieval scoring).
 func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Feature, string) {
 	nr, bn, ns := bestName(q, p)
+	s, feats, name, cut := scoreName(q, p, nr, bn, ns, explain)
+	if cut || len(p.names) < 2 || dobAgreementOf(q, p) < dobYear {
+		return s, feats, name
+	}
+	// A name cut to its first words ("Abu Ubaydah") is judged against
+	// the listed name it is the start of (ABU UBAYDAH YUSUF AL-ANABI), not
+	// against the alias its words agree with best ("Yusuf Abu Ubaydah",
+	// where it is a kunya with the given name missing): with the birth
+	// year agreeing, that is where a cut name's year lifts it.
+	for i := range p.names {
+		n := &p.names[i]
+		if n == bn {
+			continue
+		}
+		r := compareTokensMemo(q.toks, n.toks, q.sc)
+		if sh := shapeOf(q.toks, n.toks, r); !sh.cut || sh.words < 2 {
+			continue
+		}
+		if s2, f2, name2, _ := scoreName(q, p, r, n, r.score*n.factor, explain); s2 > s {
+			s, feats, name = s2, f2, name2
+		}
+	}
+	return s, feats, name
+}
+
+// scoreName is scorePrepared with the listed name chosen (bn, agreeing
+// as nr, ns its name score); cut reports that the traveller's name is that
+// name cut to its first words.
+func scoreName(q *query, p *prepared, nr nameResult, bn *preparedName, ns float64, explain bool) (float64, []tripline.Feature, string, bool) {
 	if bn == nil || ns <= 0 {
 		ns = 0
 	}
@@ -331,7 +360,12 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		w := 0.0
 		switch {
 		case ds >= 0.5:
-			w = gainDOBMax * (ds - 0.5) / 0.5
+			if thin == 1 || agree != dobDiffers {
+				// A year one off an approximate listed year is near
+				// enough to a whole name, but not the agreement a
+				// partial name was weakened for lacking (partialFactor).
+				w = gainDOBMax * (ds - 0.5) / 0.5
+			}
 			addGain(w)
 		default:
 			m := 0.55 + 0.9*ds
@@ -391,6 +425,13 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 		up = n / evidence
 	}
 	lift := dobLift(up, n, score, dobRare)
+	if cutYear {
+		// Likewise for a name cut to its first words: up to a review,
+		// its birth year counts as a full date ("MOHAMED BEN" for Mohamed
+		// Ben Belkacem Aouadi, listed with a year: 0.599 with the year
+		// counted as cutYearRare).
+		lift = max(lift, min(dobLift(up, n, score, 1), cutYearCap-score))
+	}
 	if oneYear {
 		// Up to a review, a one-word name's birth year counts as a full
 		// date would (a three-letter alias misspelt, "Zyl" for Zul, has
@@ -455,7 +496,7 @@ func scorePrepared(q *query, p *prepared, explain bool) (float64, []tripline.Fea
 	if bn != nil {
 		name = bn.full
 	}
-	return round3(math.Max(0, score)), feats, name
+	return round3(math.Max(0, score)), feats, name, sh.cut && sh.words > 1
 }
 
 // natOff reports whether the traveller's nationality is known and not

@@ -40,6 +40,7 @@ func main() {
 	search := flag.Bool("search", false, "screen the innocents without their birth dates, as an analyst's name search (what lifting name searches costs)")
 	dumpPath := flag.String("dump", "", "write every screening's matches and scores to this file (to diff two builds)")
 	near := flag.Int("near", 0, "found cases of the -half half to print per phenomenon, lowest score first: where the next misses come from")
+	years := flag.Bool("years", false, "cut every listed birth date to its year before generating (a harder view: most misses of cut names are of listings giving a year only)")
 	flag.Parse()
 	if *dumpPath != "" {
 		f, err := os.Create(*dumpPath)
@@ -64,6 +65,9 @@ func main() {
 	f.Close()
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *years {
+		toYears(un)
 	}
 	th := match.DefaultThresholds
 	fmt.Printf("thresholds: hit >= %.2f, review >= %.2f; seed %d\n", th.Hit, th.Review, *seed)
@@ -110,6 +114,9 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Printf("\nunseen: OFAC SDN individuals, 2021 (%d listed people, both halves)\n", len(ls))
+		if *years {
+			toYears(ls)
+		}
 		oix := index(ls)
 		var all []phen.Set
 		for _, h := range halves {
@@ -145,6 +152,19 @@ func strip(s phen.Set) {
 	}
 	for _, c := range s.Cases {
 		c.T.DOB, c.T.Nationality, c.T.Sex = tripline.PartialDate{}, "", ""
+	}
+}
+
+// toYears cuts every listed birth date to its year: the listed people of
+// a half then show what listings giving a year only do (the traveller
+// still carries a full date of that year).
+func toYears(ls []*tripline.Listing) {
+	for _, l := range ls {
+		for i, d := range l.BirthDates {
+			if d.Year != 0 {
+				l.BirthDates[i] = tripline.PartialDate{Year: d.Year}
+			}
+		}
 	}
 }
 
