@@ -1,12 +1,38 @@
 package tripline
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Consent crosses nodes (design.md §6a): a relay's request travels to the
 // originator's node in the relay's feed, the originator's decision back in
 // the originator's. A node stores a partner's consent event only when it
 // concerns it, and only from the agency that may speak: the requester for
 // a request, the originator for a decision.
+
+// MaxConsentReason bounds a consent request's reason: a sentence for the
+// originator, kept with the request and sent in its event.
+const MaxConsentReason = 1024
+
+// Validate checks a consent request's fields: the listing, originator,
+// requester and recipient are ids (CheckID), the reason at most
+// MaxConsentReason bytes of plain text (no control or format characters:
+// it is shown to another agency).
+func (c *Consent) Validate() error {
+	if c.Listing == "" || c.Originator == "" || c.Requester == "" || c.Recipient == "" {
+		return Errorf(EINVALID, "consent: listing, originator, requester and recipient are required")
+	}
+	for _, f := range []struct{ name, v string }{{"listing", c.Listing}, {"originator", c.Originator}, {"requester", c.Requester}, {"recipient", c.Recipient}} {
+		if err := checkID(f.v); err != nil {
+			return Errorf(EINVALID, "consent: %s: %s", f.name, strings.TrimPrefix(ErrorMessage(err), "id: "))
+		}
+	}
+	if !PlainText(c.Reason, MaxConsentReason) {
+		return Errorf(EINVALID, "consent: reason: at most %d bytes, no control or format characters", MaxConsentReason)
+	}
+	return nil
+}
 
 // IsConsentEvent reports whether events of type t carry a consent.
 func IsConsentEvent(t EventType) bool { return t == EventConsentRequested || t == EventConsent }
@@ -38,8 +64,8 @@ func CheckForeignConsent(selfAgency, originAgency string, ev *Event, held *Conse
 	if c.ID != ev.Subject {
 		return nil, bad(EINVALID, "payload id %q is not the event's subject", c.ID)
 	}
-	if c.Listing == "" || c.Originator == "" || c.Requester == "" || c.Recipient == "" {
-		return nil, bad(EINVALID, "consent: listing, originator, requester and recipient are required")
+	if err := c.Validate(); err != nil {
+		return nil, bad(EINVALID, "%s", ErrorMessage(err))
 	}
 	if held != nil && (held.Originator != c.Originator || held.Requester != c.Requester || held.Listing != c.Listing) {
 		return nil, bad(EFORBIDDEN, "consent %q is held for another listing, originator or requester", c.ID)

@@ -74,3 +74,39 @@ func TestCheckForeignConsent(t *testing.T) {
 		})
 	}
 }
+
+// A consent request was stored as sent: a reason of megabytes or with a
+// newline and a bidi override, a recipient of any text, shown to another
+// agency and sent in an event. Validate bounds them, for requests made
+// here and received from partners alike.
+func TestConsentValidate(t *testing.T) {
+	ok := tripline.Consent{Listing: "a:1", Originator: "agency-a", Requester: "agency-b", Recipient: "agency-c", Reason: "joint operation, case 42"}
+	for _, tc := range []struct {
+		name string
+		edit func(*tripline.Consent)
+		want string
+	}{
+		{"fine", func(*tripline.Consent) {}, ""},
+		{"no recipient", func(c *tripline.Consent) { c.Recipient = "" }, "required"},
+		{"recipient with a bidi override", func(c *tripline.Consent) { c.Recipient = "agency-\u202ec" }, "recipient"},
+		{"recipient of megabytes", func(c *tripline.Consent) { c.Recipient = strings.Repeat("x", 1<<20) }, "recipient"},
+		{"listing with a slash", func(c *tripline.Consent) { c.Listing = "a/../b" }, "listing"},
+		{"reason with a newline", func(c *tripline.Consent) { c.Reason = "ok\nGRANTED by agency-a" }, "reason"},
+		{"reason of megabytes", func(c *tripline.Consent) { c.Reason = strings.Repeat("x", tripline.MaxConsentReason+1) }, "reason"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := ok
+			tc.edit(&c)
+			err := c.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if tripline.ErrorCode(err) != tripline.EINVALID || !strings.Contains(tripline.ErrorMessage(err), tc.want) || len(tripline.ErrorMessage(err)) > 400 {
+				t.Fatalf("%v, want invalid naming %s, briefly", err, tc.want)
+			}
+		})
+	}
+}

@@ -292,6 +292,16 @@ func (l *Listing) Validate() error {
 // every partner's store, and the longest a real list uses is a few dozen.
 const MaxIDLen = 200
 
+// PlainText reports whether s is at most max bytes of valid UTF-8 without
+// control or format characters: free text shown to other agencies or kept
+// in the audit log, where a newline or a bidi override would forge what
+// follows.
+func PlainText(s string, max int) bool {
+	return len(s) <= max && utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	}) < 0
+}
+
 // CheckID reports what is wrong with an id (a listing's, a source, an
 // agency named in a query) as checkID does: EINVALID naming it.
 func CheckID(id string) error { return checkID(id) }

@@ -419,7 +419,7 @@ func (s *Server) handleAddLinks(w http.ResponseWriter, r *http.Request) {
 		}
 		// A source is shown with every link it holds and recorded as the
 		// audit entry's subject: plain text of a name's length.
-		if !plainText(l.Source, tripline.MaxIDLen) {
+		if !tripline.PlainText(l.Source, tripline.MaxIDLen) {
 			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "links[%d].source: %.80q: at most %d bytes, no control or format characters", i, l.Source, tripline.MaxIDLen))
 			return
 		}

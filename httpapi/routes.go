@@ -337,7 +337,7 @@ func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !plainText(body.Reason, MaxWithdrawalReason) {
+	if !tripline.PlainText(body.Reason, MaxWithdrawalReason) {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "reason: %.80q: at most %d bytes, no control or format characters", body.Reason, MaxWithdrawalReason))
 		return
 	}

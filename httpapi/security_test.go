@@ -585,3 +585,27 @@ func TestWithdrawalReasonAudited(t *testing.T) {
 		t.Fatalf("listing.withdraw entries: %+v", es)
 	}
 }
+
+// TestConsentRequestBounded: a consent request's reason and recipient were
+// stored as sent and shown to the originating agency (and sent to it in an
+// event): a forged line, a bidi override, megabytes. Now refused, nothing
+// stored.
+func TestConsentRequestBounded(t *testing.T) {
+	w := newSecWorld(t)
+	for _, body := range []string{
+		`{"listing":"x:1","recipient":"z","reason":"ok\nGRANTED by x"}`,
+		`{"listing":"x:1","recipient":"z\u202e","reason":"ok"}`,
+		`{"listing":"x:1","recipient":"z","reason":"` + strings.Repeat("x", 100_000) + `"}`,
+	} {
+		if st, out := do(t, "POST", w.ts.URL+"/v1/consents", body); st != 400 {
+			t.Errorf("%.60s: %d %v, want 400", body, st, out)
+		}
+	}
+	cs, err := w.srv.Consents.Consents(context.Background(), "")
+	if err != nil || len(cs) != 0 {
+		t.Fatalf("stored: %v %v", cs, err)
+	}
+	if st, out := do(t, "POST", w.ts.URL+"/v1/consents", `{"listing":"x:1","recipient":"z","reason":"joint case"}`); st != 200 {
+		t.Fatalf("a plain request: %d %v", st, out)
+	}
+}

@@ -16,8 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -374,15 +372,6 @@ func decodeJSON(r *http.Request, v any) error {
 		return tripline.Errorf(tripline.EINVALID, "body: unexpected data after the JSON value")
 	}
 	return nil
-}
-
-// plainText reports whether s is at most max bytes of valid UTF-8 without
-// control or format characters: free text shown to others or kept in the
-// audit log, where a newline or a bidi override would forge what follows.
-func plainText(s string, max int) bool {
-	return len(s) <= max && utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
-	}) < 0
 }
 
 // jsonError turns a decoding error into a coded, caller-safe message.

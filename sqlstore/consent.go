@@ -43,8 +43,8 @@ func (tx *Tx) storeConsent(ctx context.Context, c *tripline.Consent) ([]byte, er
 
 // RequestConsent stores a pending request to the originator.
 func (s *ConsentService) RequestConsent(ctx context.Context, c *tripline.Consent) (*tripline.Consent, error) {
-	if c.Listing == "" || c.Recipient == "" || c.Requester == "" || c.Originator == "" {
-		return nil, tripline.Errorf(tripline.EINVALID, "consent: listing, originator, requester and recipient are required")
+	if err := c.Validate(); err != nil {
+		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
