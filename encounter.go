@@ -215,7 +215,7 @@ func MergeUpdate(e *Encounter, u *EncounterUpdate, sender string) (bool, error) 
 		if sender != e.Agency {
 			return false, Errorf(EFORBIDDEN, "encounter %s: only the reporting agency %s records the outcome, not %s", e.ID, e.Agency, sender)
 		}
-		if err := (Resolution{Outcome: u.Outcome}).Validate(); err != nil {
+		if err := (Resolution{Outcome: u.Outcome, Note: u.Note}).Validate(); err != nil {
 			return false, err
 		}
 		note := u.Note
@@ -416,8 +416,17 @@ func (r Resolution) Validate() error {
 	if !r.Outcome.Valid() || r.Outcome == OutcomePending {
 		return Errorf(EINVALID, "outcome: %q is not refused, deported, admitted, detained, secondary, confirmed or false_positive", r.Outcome)
 	}
+	// Lines are fine in a note; other control and format characters (a
+	// terminal escape, a bidi override) are not: it is shown to the
+	// originating agency, to which it travels.
+	if len(r.Note) > MaxNote || !PlainText(strings.NewReplacer("\n", " ", "\t", " ", "\r", " ").Replace(r.Note), MaxNote) {
+		return Errorf(EINVALID, "note: at most %d bytes of text, no control or format characters but line breaks and tabs", MaxNote)
+	}
 	return nil
 }
+
+// MaxNote bounds the note of an encounter's outcome: a few paragraphs.
+const MaxNote = 4000
 
 // ClearanceFor returns the clearance a false-positive finding on e creates,
 // or nil when the traveller presented no document number or birth date:

@@ -41,6 +41,12 @@ func TestEncounterUpdates(t *testing.T) {
 		{"an unknown outcome", tripline.EncounterUpdate{ID: "enc-1", Kind: tripline.UpdateOutcome, Outcome: "vanished"}, "agency-c", false, "outcome"},
 		{"another encounter", tripline.EncounterUpdate{ID: "enc-2", Kind: tripline.UpdateAck, Acknowledged: &at}, "agency-a", false, "is not encounter"},
 		{"an unknown kind", tripline.EncounterUpdate{ID: "enc-1", Kind: "delete"}, "agency-a", false, "kind"},
+		// A partner's note was taken as sent, of any size: the originator's
+		// console shows it.
+		{"a note of two lines", tripline.EncounterUpdate{ID: "enc-1", Kind: tripline.UpdateOutcome, Outcome: tripline.OutcomeDeported, Note: "flight TK1\nescorted"}, "agency-c", true, ""},
+		{"a note of megabytes", tripline.EncounterUpdate{ID: "enc-1", Kind: tripline.UpdateOutcome, Outcome: tripline.OutcomeDeported, Note: strings.Repeat("x", 1<<20)}, "agency-c", false, "note"},
+		{"a note with a bidi override", tripline.EncounterUpdate{ID: "enc-1", Kind: tripline.UpdateOutcome, Outcome: tripline.OutcomeDeported, Note: "released \u202eyaM 5"}, "agency-c", false, "note"},
+		{"a note with a terminal escape", tripline.EncounterUpdate{ID: "enc-1", Kind: tripline.UpdateOutcome, Outcome: tripline.OutcomeDeported, Note: "\x1b[2Jcleared"}, "agency-c", false, "note"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			changed, err := tripline.MergeUpdate(enc(), &tc.u, tc.sender)
