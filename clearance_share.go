@@ -51,6 +51,10 @@ type ClearanceShare struct {
 // on a granted one). A step by the wrong agency is EFORBIDDEN; one out of
 // turn ECONFLICT; an unknown one EINVALID.
 func StepClearance(e *Encounter, step, agency, user, reason string, now time.Time) error {
+	// The reason travels to the other agency and is shown there.
+	if !PlainText(reason, MaxNote) {
+		return Errorf(EINVALID, "reason: at most %d bytes, no control or format characters", MaxNote)
+	}
 	cur := ""
 	if e.Clearance != nil {
 		cur = e.Clearance.Status

@@ -60,6 +60,17 @@ func TestStepClearance(t *testing.T) {
 	if ok, err := MergeUpdate(e, &EncounterUpdate{ID: "e1", Kind: UpdateClearance, Clearance: &ClearanceShare{Status: ClearanceProposed}}, "agency-b"); !ok || err != nil {
 		t.Fatalf("a proposal from the reporter = %v, %v", ok, err)
 	}
+	// The reason is shown to the other agency: bounded plain text, from
+	// the API and from the partner alike (it was taken as sent).
+	for _, reason := range []string{strings.Repeat("x", MaxNote+1), "cleared \u202edetain", "ok\nGRANTED"} {
+		if err := StepClearance(enc(OutcomeFalsePositive, ""), "propose", "agency-b", "u1", reason, now); ErrorCode(err) != EINVALID {
+			t.Errorf("proposed with reason %.30q: %v, want invalid", reason, err)
+		}
+		u := &EncounterUpdate{ID: "e1", Kind: UpdateClearance, Clearance: &ClearanceShare{Status: ClearanceProposed, Reason: reason}}
+		if _, err := MergeUpdate(enc(OutcomeFalsePositive, ""), u, "agency-b"); ErrorCode(err) != EINVALID {
+			t.Errorf("a partner's proposal with reason %.30q: %v, want invalid", reason, err)
+		}
+	}
 }
 
 // TestCheckForeignClearance: a partner's shared clearance is taken only

@@ -256,6 +256,9 @@ func mergeClearance(e *Encounter, u *EncounterUpdate, sender string) (bool, erro
 	default:
 		return false, Errorf(EINVALID, "encounter update: clearance status %q", c.Status)
 	}
+	if !PlainText(c.Reason, MaxNote) || !PlainText(c.ProposedBy, MaxIDLen) || !PlainText(c.DecidedBy, MaxIDLen) {
+		return false, Errorf(EINVALID, "encounter update: clearance: reason at most %d bytes, names at most %d, no control or format characters", MaxNote, MaxIDLen)
+	}
 	if e.Clearance != nil && *e.Clearance == *c {
 		return false, nil
 	}
