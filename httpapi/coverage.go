@@ -115,6 +115,11 @@ func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
+	release, ok := s.report(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	countries := map[string]string{}
 	if s.Identity != nil {
 		if as, err := s.Identity.Agencies(r.Context()); err == nil {

@@ -43,6 +43,11 @@ func (s *Server) handleExportListings(w http.ResponseWriter, r *http.Request) {
 	if status == "" {
 		status = tripline.StatusActive
 	}
+	release, ok := s.report(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	var out []*tripline.Listing
 	f := tripline.ListingFilter{Source: q.Get("source"), Status: status, Limit: 1000}
 	for {
@@ -87,6 +92,11 @@ func (s *Server) handleExportEncounters(w http.ResponseWriter, r *http.Request) 
 		Error(w, r, s.Logger, err)
 		return
 	}
+	release, ok := s.report(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	q := r.URL.Query()
 	id := tripline.IdentityFrom(r.Context())
 	f := tripline.EncounterFilter{Originator: q.Get("originator"), Outcome: tripline.Outcome(q.Get("outcome")), Listing: q.Get("listing"), Limit: 1000}

@@ -27,21 +27,41 @@ const (
 	// before it is answered 503: longer than the largest batch takes
 	// (about 1.6 s on 2 cores), so a busy moment queues rather than fails.
 	DefaultScreenWait = 5 * time.Second
+	// DefaultReportWait is how long a coverage or export request waits
+	// for the report slot: one at a time, each up to a few seconds on a
+	// million listings.
+	DefaultReportWait = 10 * time.Second
 )
 
-// ScreenLimit bounds the screening requests (/v1/screen, /v1/manifests)
-// in progress at once. Screening is the API's CPU-heavy work: bounded, it
+// report takes the report slot for r, answering it (503, or the client's
+// going away) when none frees in time: ok is false then.
+func (s *Server) report(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
+	release, err := s.ReportLimit.enter(r.Context())
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return nil, false
+	}
+	return release, true
+}
+
+// Limit bounds the requests of a kind in progress at once. Screening
+// (/v1/screen, /v1/manifests) is the API's CPU-heavy work: bounded, it
 // leaves the processor to health checks, readiness probes and every other
-// request, however heavy the screening load. A request that finds every
-// slot taken waits up to Wait, then gets 503 with Retry-After.
-type ScreenLimit struct {
-	// Slots is the number of screening requests served at once; 0 means
-	// two per processor (GOMAXPROCS). A batch screens on every processor
-	// within its one slot.
+// request, however heavy the screening load. Reports that read every
+// listing or encounter (coverage, exports) are bounded too: a writer
+// repeating them cannot take the processors from the border. A request
+// that finds every slot taken waits up to Wait, then gets 503 with
+// Retry-After.
+type Limit struct {
+	// Slots is the number of requests served at once; 0 means two per
+	// processor (GOMAXPROCS). A batch screens on every processor within
+	// its one slot.
 	Slots int
 	// Wait is how long a request waits for a free slot; 0 answers 503 at
 	// once. NewServer sets DefaultScreenWait.
 	Wait time.Duration
+	// What names the requests in the 503's message (default "screening").
+	What string
 
 	once sync.Once
 	sem  chan struct{}
@@ -50,7 +70,7 @@ type ScreenLimit struct {
 // enter takes a slot, waiting up to Wait, and returns the function that
 // gives it back (calling it again does nothing). It fails EUNAVAILABLE when no slot frees in time, and with
 // the context's error when the client goes away.
-func (l *ScreenLimit) enter(ctx context.Context) (func(), error) {
+func (l *Limit) enter(ctx context.Context) (func(), error) {
 	l.once.Do(func() {
 		n := l.Slots
 		if n <= 0 {
@@ -65,7 +85,11 @@ func (l *ScreenLimit) enter(ctx context.Context) (func(), error) {
 		return release, nil
 	default:
 	}
-	busy := tripline.Errorf(tripline.EUNAVAILABLE, "screening: all %d screening slots are busy; retry shortly", cap(l.sem))
+	what := l.What
+	if what == "" {
+		what = "screening"
+	}
+	busy := tripline.Errorf(tripline.EUNAVAILABLE, "%s: all %d slots are busy; retry shortly", what, cap(l.sem))
 	if l.Wait <= 0 {
 		return nil, busy
 	}

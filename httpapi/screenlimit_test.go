@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"runtime"
 	"strings"
@@ -393,4 +394,58 @@ func screenAsync(base, token, body string) <-chan answer {
 		out <- answer{resp.StatusCode, b}
 	}()
 	return out
+}
+
+// Coverage and exports read every listing or encounter the node holds:
+// seconds each on a million listings. They take one report slot at a
+// time, so that a writer repeating them cannot take the processors from
+// the border: a second one waits, then gets 503 with Retry-After, while
+// screening answers as usual.
+func TestReportsOneAtATime(t *testing.T) {
+	ts := newServer(t)
+	srv := serverOf(ts.URL + "/").srv
+	srv.ReportLimit.Wait = 0
+	entered, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int64
+	srv.Active = func() []*tripline.Listing {
+		if calls.Add(1) == 1 { // the first report holds its slot
+			entered <- struct{}{}
+			<-release
+		}
+		return nil
+	}
+	held := make(chan int, 1)
+	go func() {
+		st, _ := doAs(t, tripline.RoleAnalyst, "GET", ts.URL+"/v1/coverage", "")
+		held <- st
+	}()
+	select {
+	case <-entered:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the first coverage request never started")
+	}
+	for _, path := range []string{"/v1/coverage", "/v1/exports/listings?format=ftm", "/v1/exports/encounters"} {
+		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+serverOf(ts.URL + "/").tokens[tripline.RoleAnalyst])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "coverage and exports") {
+			t.Errorf("%s while a report runs: %d %q (Retry-After %q), want 503 naming the reports", path, resp.StatusCode, body, resp.Header.Get("Retry-After"))
+		}
+	}
+	if st, body := doAs(t, tripline.RoleOfficer, "POST", ts.URL+"/v1/screen", `{"ref":"r1","name":"Nobody Listed"}`); st != 200 {
+		t.Errorf("screening while a report runs: %d %v", st, body)
+	}
+	close(release)
+	if st := <-held; st != 200 {
+		t.Fatalf("the first coverage request: %d", st)
+	}
+	srv.Active = nil
+	if st, body := doAs(t, tripline.RoleAnalyst, "GET", ts.URL+"/v1/coverage", ""); st != 200 {
+		t.Fatalf("coverage once the slot is free: %d %v", st, body)
+	}
 }

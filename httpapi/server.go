@@ -80,8 +80,10 @@ type Server struct {
 	// DefaultMaxImportBytes, and MaxImportCeiling caps it.
 	SpoolDir       string
 	MaxImportBytes int64
-	// ScreenLimit bounds the screening requests in progress (screenlimit.go).
-	ScreenLimit ScreenLimit
+	// ScreenLimit bounds the screening requests in progress, ReportLimit
+	// the coverage and export reports (screenlimit.go).
+	ScreenLimit Limit
+	ReportLimit Limit
 	// AuditWait bounds how long an answer waits for its audit entries to
 	// be committed before 503 goes out instead (default DefaultAuditWait).
 	AuditWait time.Duration
@@ -135,6 +137,7 @@ type Screener interface {
 func NewServer() *Server {
 	s := &Server{mux: http.NewServeMux(), registry: prometheus.NewRegistry(), Logger: slog.Default(), cursors: newCursors()}
 	s.ScreenLimit.Wait = DefaultScreenWait
+	s.ReportLimit.Slots, s.ReportLimit.Wait, s.ReportLimit.What = 1, DefaultReportWait, "coverage and exports"
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tripline_http_requests_total", Help: "HTTP requests by route and status code.",
 	}, []string{"route", "code"})
