@@ -51,4 +51,7 @@ func TestServeRemovesStaleUploads(t *testing.T) {
 	if code, _, errs := run(t, dir, "", "serve", "--max-import-bytes", "0"); code != 2 || !strings.Contains(errs, "--max-import-bytes") {
 		t.Errorf("--max-import-bytes 0: exit %d, %q", code, errs)
 	}
+	if code, _, errs := run(t, dir, "", "serve", "--audit-fsync-within", "-1s"); code != 2 || !strings.Contains(errs, "--audit-fsync-within") {
+		t.Errorf("--audit-fsync-within -1s: exit %d, %q", code, errs)
+	}
 }
