@@ -115,7 +115,7 @@ func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	release, ok := s.report(w, r)
+	w, release, ok := s.inReport(w, r)
 	if !ok {
 		return
 	}

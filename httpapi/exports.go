@@ -43,7 +43,7 @@ func (s *Server) handleExportListings(w http.ResponseWriter, r *http.Request) {
 	if status == "" {
 		status = tripline.StatusActive
 	}
-	release, ok := s.report(w, r)
+	w, release, ok := s.inReport(w, r)
 	if !ok {
 		return
 	}
@@ -92,7 +92,7 @@ func (s *Server) handleExportEncounters(w http.ResponseWriter, r *http.Request) 
 		Error(w, r, s.Logger, err)
 		return
 	}
-	release, ok := s.report(w, r)
+	w, release, ok := s.inReport(w, r)
 	if !ok {
 		return
 	}

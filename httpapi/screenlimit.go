@@ -33,16 +33,7 @@ const (
 	DefaultReportWait = 10 * time.Second
 )
 
-// report takes the report slot for r, answering it (503, or the client's
-// going away) when none frees in time: ok is false then.
-func (s *Server) report(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
-	release, err := s.ReportLimit.enter(r.Context())
-	if err != nil {
-		Error(w, r, s.Logger, err)
-		return nil, false
-	}
-	return release, true
-}
+
 
 // Limit bounds the requests of a kind in progress at once. Screening
 // (/v1/screen, /v1/manifests) is the API's CPU-heavy work: bounded, it
@@ -110,7 +101,17 @@ func (l *Limit) enter(ctx context.Context) (func(), error) {
 // returns gives the slot back when the answer starts; release gives it
 // back at the latest.
 func (s *Server) inSlot(w http.ResponseWriter, r *http.Request) (_ http.ResponseWriter, release func(), ok bool) {
-	release, err := s.ScreenLimit.enter(r.Context())
+	return s.inLimit(&s.ScreenLimit, w, r)
+}
+
+// inReport is inSlot for the report slot (ReportLimit): a client reading
+// an export slowly does not hold it.
+func (s *Server) inReport(w http.ResponseWriter, r *http.Request) (_ http.ResponseWriter, release func(), ok bool) {
+	return s.inLimit(&s.ReportLimit, w, r)
+}
+
+func (s *Server) inLimit(l *Limit, w http.ResponseWriter, r *http.Request) (_ http.ResponseWriter, release func(), ok bool) {
+	release, err := l.enter(r.Context())
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return w, nil, false
@@ -118,7 +119,7 @@ func (s *Server) inSlot(w http.ResponseWriter, r *http.Request) (_ http.Response
 	return slotWriter{w, release}, release, true
 }
 
-// slotWriter gives the screening slot back when the answer starts: the
+// slotWriter gives the slot back when the answer starts: the
 // wait for its audit entries to be committed (durableWriter) uses no
 // processor, and waiting outside the slot lets more requests share one
 // commit.
