@@ -33,8 +33,6 @@ const (
 	DefaultReportWait = 10 * time.Second
 )
 
-
-
 // Limit bounds the requests of a kind in progress at once. Screening
 // (/v1/screen, /v1/manifests) is the API's CPU-heavy work: bounded, it
 // leaves the processor to health checks, readiness probes and every other
