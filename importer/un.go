@@ -32,11 +32,21 @@ func readUN(r io.Reader, name, source string) ([]*tripline.Listing, error) {
 	lt := &lineTracker{r: r, line: 1}
 	d := xml.NewDecoder(lt)
 	c := newCollector(name)
+	// path holds the open elements outside an INDIVIDUAL, to bound their
+	// depth and name them in errors.
+	var path []string
 	sawRoot := false
 	for {
+		// Each token outside an INDIVIDUAL is bounded: the decoder holds a
+		// text, a tag or a comment whole, whatever its length.
+		mark := d.InputOffset()
+		lt.limit = mark + MaxUNTokenBytes + 1
 		tok, err := d.Token()
 		if err == io.EOF {
 			break
+		}
+		if errors.Is(err, errUNTooLong) {
+			return nil, tokenTooLong(name, lt, path, mark)
 		}
 		if err != nil {
 			return nil, xmlError(name, lt, d, err)
@@ -44,6 +54,9 @@ func readUN(r io.Reader, name, source string) ([]*tripline.Listing, error) {
 		// Outside an INDIVIDUAL no offset is looked up: forget the bytes
 		// read, or a file of anything else is kept whole.
 		lt.forget(d.InputOffset())
+		if _, ok := tok.(xml.EndElement); ok && len(path) > 0 {
+			path = path[:len(path)-1]
+		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
 			continue
@@ -53,6 +66,7 @@ func readUN(r io.Reader, name, source string) ([]*tripline.Listing, error) {
 				return nil, errAt(name, lt.lineAt(d.InputOffset()), se.Name.Local, "not a UN consolidated list (root element must be CONSOLIDATED_LIST)")
 			}
 			sawRoot = true
+			path = append(path, se.Name.Local)
 			continue
 		}
 		switch se.Name.Local {
@@ -60,8 +74,11 @@ func readUN(r io.Reader, name, source string) ([]*tripline.Listing, error) {
 			// Count lines up to here once; offsets inside the element are
 			// resolved from the bytes kept since, so memory stays flat.
 			line := lt.lineAt(d.InputOffset())
+			lt.limit = mark + MaxUNIndividualBytes + 1
 			var ind unIndividual
-			if err := d.DecodeElement(&ind, &se); err != nil {
+			if err := d.DecodeElement(&ind, &se); errors.Is(err, errUNTooLong) {
+				return nil, individualTooLong(name, lt)
+			} else if err != nil {
 				return nil, xmlError(name, lt, d, err)
 			}
 			l, err := ind.listing(source, name, lt, line)
@@ -72,8 +89,12 @@ func readUN(r io.Reader, name, source string) ([]*tripline.Listing, error) {
 				return nil, err
 			}
 		case "ENTITY":
-			if err := skip(d, lt); err != nil {
-				return nil, xmlError(name, lt, d, err)
+			if err := skip(d, lt, name, append(path, "ENTITY")); err != nil {
+				return nil, err
+			}
+		default:
+			if path = append(path, se.Name.Local); len(path) > maxUNDepth {
+				return nil, tooDeep(name, lt, d, path)
 			}
 		}
 	}
@@ -81,6 +102,104 @@ func readUN(r io.Reader, name, source string) ([]*tripline.Listing, error) {
 		return nil, errAt(name, 0, "", "not a UN consolidated list: no XML root element")
 	}
 	return c.result()
+}
+
+// MaxUNTokenBytes bounds a text, tag or comment of a UN list outside an
+// INDIVIDUAL, and MaxUNIndividualBytes an INDIVIDUAL whole: the published
+// list's longest text is under 2 KB and its largest INDIVIDUAL 11 KB, while
+// the XML decoder holds a token (and DecodeElement an element) whole, at
+// about four times its size. As for a CSV row, a file passing either is
+// refused naming the element and line, after reading little more.
+const (
+	MaxUNTokenBytes      = 1 << 20
+	MaxUNIndividualBytes = 1 << 20
+)
+
+// maxUNDepth bounds how deep elements nest outside an INDIVIDUAL (the list
+// nests five deep): the decoder keeps every open element, about 35 bytes
+// held per 3 bytes of "<a>", so 64 MiB of them held 2 GiB.
+const maxUNDepth = 32
+
+// errUNTooLong is what the lineTracker answers past its limit.
+var errUNTooLong = errors.New("bound passed")
+
+// tokenTooLong names the token that began at mark inside path and passed
+// MaxUNTokenBytes.
+func tokenTooLong(name string, lt *lineTracker, path []string, mark int64) error {
+	k := min(max(mark-lt.start, 0), int64(len(lt.buf)))
+	rest := lt.buf[k:]
+	what, field := "text", showPath(path)
+	// A text's line is that of its first visible byte, not of the
+	// newline after the tag before it.
+	mark += int64(len(rest) - len(bytes.TrimLeft(rest, " \t\r\n")))
+	switch {
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		what = "comment"
+	case bytes.HasPrefix(rest, []byte("<!")), bytes.HasPrefix(rest, []byte("<?")):
+		what = "declaration"
+	case bytes.HasPrefix(rest, []byte("<")):
+		what = "tag"
+		field += "/" + tagName(rest)
+	}
+	return errAt(name, lt.peekLine(mark), field, "%s longer than %d bytes", what, MaxUNTokenBytes)
+}
+
+// individualTooLong names the element an INDIVIDUAL passed
+// MaxUNIndividualBytes in: the last tag begun in the bytes kept since the
+// INDIVIDUAL's start.
+func individualTooLong(name string, lt *lineTracker) error {
+	field, off := "INDIVIDUAL", lt.start
+	for i := len(lt.buf) - 1; i >= 0; i-- {
+		if lt.buf[i] == '<' && i+1 < len(lt.buf) && lt.buf[i+1] != '/' {
+			field += "/" + tagName(lt.buf[i:])
+			off = lt.start + int64(i)
+			break
+		}
+	}
+	return errAt(name, lt.peekLine(off), field, "the INDIVIDUAL passes %d bytes here (the list's largest is 11 KB)", MaxUNIndividualBytes)
+}
+
+// tooDeep names the element that nests past maxUNDepth.
+func tooDeep(name string, lt *lineTracker, d *xml.Decoder, path []string) error {
+	return errAt(name, lt.peekLine(d.InputOffset()), showPath(path), "elements nested deeper than %d", maxUNDepth)
+}
+
+// tagName is the name of the tag b starts with, quoted if it is not a
+// plain name and cut short: it may be what passed a bound.
+func tagName(b []byte) string {
+	b = b[1:]
+	if i := bytes.IndexAny(b, " \t\r\n/>"); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) > 64 {
+		return strconv.Quote(string(b[:64])) + "..."
+	}
+	for _, c := range b {
+		if !(c == '_' || c == '-' || c == '.' || c == ':' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z') {
+			return strconv.Quote(string(b))
+		}
+	}
+	return string(b)
+}
+
+// showPath joins path for an error, its last few elements only, each cut
+// short.
+func showPath(path []string) string {
+	var b strings.Builder
+	if len(path) > 6 {
+		b.WriteString(".../")
+		path = path[len(path)-6:]
+	}
+	for i, p := range path {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		if len(p) > 64 {
+			p = p[:64] + "..."
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // xmlError reports a decoding failure with the decoder's own line when it
@@ -101,10 +220,19 @@ type lineTracker struct {
 	buf   []byte // bytes from start on
 	start int64  // file offset of buf[0]
 	line  int    // line number at start
+	read  int64  // bytes read from r
+	limit int64  // Read answers errUNTooLong at this offset; 0: never
 }
 
 func (t *lineTracker) Read(p []byte) (int, error) {
+	if t.limit > 0 {
+		if t.read >= t.limit {
+			return 0, errUNTooLong
+		}
+		p = p[:min(int64(len(p)), t.limit-t.read)]
+	}
 	n, err := t.r.Read(p)
+	t.read += int64(n)
 	t.buf = append(t.buf, p[:n]...)
 	return n, err
 }
@@ -127,18 +255,26 @@ func (t *lineTracker) forget(off int64) {
 }
 
 // skip is d.Skip, forgetting the bytes read as it goes: an ENTITY (a
-// company, never imported) may be as large as the file.
-func skip(d *xml.Decoder, lt *lineTracker) error {
-	for depth := 1; depth > 0; {
+// company, never imported) may be as large as the file. Its tokens and
+// depth are bounded as outside it; path ends with the ENTITY.
+func skip(d *xml.Decoder, lt *lineTracker, name string, path []string) error {
+	for depth := len(path); len(path) >= depth; {
+		mark := d.InputOffset()
+		lt.limit = mark + MaxUNTokenBytes + 1
 		tok, err := d.Token()
-		if err != nil {
-			return err
+		if errors.Is(err, errUNTooLong) {
+			return tokenTooLong(name, lt, path, mark)
 		}
-		switch tok.(type) {
+		if err != nil {
+			return xmlError(name, lt, d, err)
+		}
+		switch t := tok.(type) {
 		case xml.StartElement:
-			depth++
+			if path = append(path, t.Name.Local); len(path) > maxUNDepth {
+				return tooDeep(name, lt, d, path)
+			}
 		case xml.EndElement:
-			depth--
+			path = path[:len(path)-1]
 		}
 		lt.forget(d.InputOffset())
 	}

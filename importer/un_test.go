@@ -366,3 +366,62 @@ func TestReadUNFlatMemory(t *testing.T) {
 		t.Errorf("read %d MiB of entities holding up to %d MiB more heap, want at most 32", ents.read>>20, ents.peak>>20)
 	}
 }
+
+// repeated reads as s repeated for n bytes, counting what was read.
+type repeated struct {
+	s       string
+	n, read int
+}
+
+func (e *repeated) Read(p []byte) (int, error) {
+	k := 0
+	for k < len(p) && e.read < e.n {
+		c := copy(p[k:min(len(p), k+e.n-e.read)], e.s[e.read%len(e.s):])
+		k += c
+		e.read += c
+	}
+	if k == 0 {
+		return 0, io.EOF
+	}
+	return k, nil
+}
+
+// TestReadUNTokensBounded: a text, tag or comment of a UN list file, an
+// INDIVIDUAL, and the nesting of elements are bounded, and a file passing
+// one is refused naming the element and line after reading little more
+// than the bound. Before, the decoder held any of them whole: 64 MiB of
+// text held 254 MiB, and 64 MiB of "<a>" (nesting) 2.1 GiB for 22 s.
+func TestReadUNTokensBounded(t *testing.T) {
+	sample := mustRead(t, "testdata/un_sample.xml")
+	at := strings.Index(sample, "<INDIVIDUALS>\n") + len("<INDIVIDUALS>\n") // line 4
+	const size = 8 << 20
+	for _, tc := range []struct {
+		name, before, repeat, after string
+		want                        []string
+	}{
+		{"text", "\n", "x", "", []string{"un.xml: line 5: CONSOLIDATED_LIST/INDIVIDUALS: text longer than 1048576 bytes"}},
+		{"attribute", "<X a='", "x", "'/>", []string{"line 4: CONSOLIDATED_LIST/INDIVIDUALS/X: tag longer than 1048576 bytes"}},
+		{"tag name", "<X", "x", "/>", []string{`line 4: CONSOLIDATED_LIST/INDIVIDUALS/"Xxxx`, `...: tag longer than`}},
+		{"comment", "<!--", "x", "-->", []string{"line 4: CONSOLIDATED_LIST/INDIVIDUALS: comment longer than 1048576 bytes"}},
+		{"nesting", "\n", "<a>", "", []string{"line 5: .../a/a/a/a/a/a: elements nested deeper than 32"}},
+		{"nesting in an entity", "<ENTITY>\n", "<a>", "", []string{"line 5: .../a/a/a/a/a/a: elements nested deeper than 32"}},
+		{"text in an entity", "<ENTITY>\n<COMMENTS1>\n\n", "x", "</COMMENTS1></ENTITY>", []string{"line 7: CONSOLIDATED_LIST/INDIVIDUALS/ENTITY/COMMENTS1: text longer than 1048576 bytes"}},
+		{"individual's text", "<INDIVIDUAL>\n<REFERENCE_NUMBER>X</REFERENCE_NUMBER>\n<COMMENTS1>", "x", "</COMMENTS1></INDIVIDUAL>", []string{"line 6: INDIVIDUAL/COMMENTS1: the INDIVIDUAL passes 1048576 bytes here"}},
+		{"individual's aliases", "<INDIVIDUAL>\n", "<INDIVIDUAL_ALIAS><ALIAS_NAME>x</ALIAS_NAME></INDIVIDUAL_ALIAS>\n", "</INDIVIDUAL>", []string{"INDIVIDUAL/ALIAS_NAME: the INDIVIDUAL passes 1048576 bytes here"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := &repeated{s: tc.repeat, n: size}
+			in := io.MultiReader(strings.NewReader(sample[:at]+tc.before), body, strings.NewReader(tc.after+sample[at:]))
+			ls, err := importer.ReadUN(in, "un.xml")
+			checkErr(t, ls, err, tc.want...)
+			if body.read > importer.MaxUNTokenBytes+64<<10 {
+				t.Errorf("read %d bytes of %d before refusing, want little more than %d", body.read, size, importer.MaxUNTokenBytes)
+			}
+		})
+	}
+	// Up to the bound is read.
+	in := sample[:at] + strings.Repeat(" ", importer.MaxUNTokenBytes-64) + sample[at:]
+	if ls, err := importer.ReadUN(strings.NewReader(in), "un.xml"); err != nil || len(ls) == 0 {
+		t.Errorf("a text just under the bound: got %d listings, error %v", len(ls), err)
+	}
+}
