@@ -162,11 +162,21 @@ type Consent struct {
 	DecidedAt  *time.Time    `json:"decided_at,omitempty"`
 }
 
+// ConsentFilter selects consent requests: those on Listing ("" for all),
+// with an id after After, by id, at most Limit (0 for all).
+type ConsentFilter struct {
+	Listing string
+	After   string
+	Limit   int
+}
+
 // ConsentService stores consent requests and decisions, each an event.
 type ConsentService interface {
 	RequestConsent(ctx context.Context, c *Consent) (*Consent, error)
 	DecideConsent(ctx context.Context, id string, grant bool, by string) (*Consent, error)
-	Consents(ctx context.Context, listing string) ([]*Consent, error)
+	// Consents returns the requests f selects. Any agency may ask for
+	// thousands: readers page through them.
+	Consents(ctx context.Context, f ConsentFilter) ([]*Consent, error)
 	// Consent returns one request; ENOTFOUND when there is none.
 	Consent(ctx context.Context, id string) (*Consent, error)
 	// WithdrawConsent takes a granted consent back; ECONFLICT when it is

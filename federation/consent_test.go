@@ -56,7 +56,7 @@ func TestConsentCrossesNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	pass(bFeed, "B", "agency-a", aFed, "B")
-	atA, err := consents(a).Consents(ctx, l.ID)
+	atA, err := consents(a).Consents(ctx, tripline.ConsentFilter{Listing: l.ID})
 	if err != nil || len(atA) != 1 || atA[0].ID != req.ID || atA[0].Status != tripline.ConsentPending {
 		t.Fatalf("the request at A: %+v, %v", atA, err)
 	}
@@ -74,7 +74,7 @@ func TestConsentCrossesNodes(t *testing.T) {
 	if cSees() {
 		t.Fatal("withdrawn at A: B's feed still gives C the listing")
 	}
-	if got, _ := consents(b).Consents(ctx, l.ID); len(got) != 1 || got[0].Status != tripline.ConsentWithdrawn {
+	if got, _ := consents(b).Consents(ctx, tripline.ConsentFilter{Listing: l.ID}); len(got) != 1 || got[0].Status != tripline.ConsentWithdrawn {
 		t.Fatalf("B's copy of the consent: %+v", got)
 	}
 	// A consent is withdrawn once.
@@ -119,7 +119,7 @@ func TestConsentOnlyFromTheListingsOriginator(t *testing.T) {
 			if err != nil || len(res.Rejected) != 1 || tripline.ErrorCode(res.Rejected[0].Err) != tripline.EFORBIDDEN {
 				t.Fatalf("X's grant: %+v, %v; want refused", res, err)
 			}
-			if cs, _ := sqlstore.NewConsentService(b).Consents(ctx, tc.listing); len(cs) != 0 {
+			if cs, _ := sqlstore.NewConsentService(b).Consents(ctx, tripline.ConsentFilter{Listing: tc.listing}); len(cs) != 0 {
 				t.Fatalf("B holds X's grant: %+v", cs)
 			}
 		})
@@ -164,7 +164,7 @@ func putWithConsent(t *testing.T, a *sqlite.DB) *tripline.Listing {
 // granted consent for a listing.
 func consented(db *sqlite.DB) func(context.Context, string) []string {
 	return func(ctx context.Context, listing string) []string {
-		cs, _ := sqlstore.NewConsentService(db).Consents(ctx, listing)
+		cs, _ := sqlstore.NewConsentService(db).Consents(ctx, tripline.ConsentFilter{Listing: listing})
 		var out []string
 		for _, c := range cs {
 			if c.Status == tripline.ConsentGranted {

@@ -166,9 +166,10 @@ func (s *Server) handleWitnessed(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page)
 }
 
-// ConsentPage lists consent requests.
+// ConsentPage is a page of consent requests; Next continues it.
 type ConsentPage struct {
 	Consents []*tripline.Consent `json:"consents"`
+	Next     string              `json:"next,omitempty"`
 }
 
 // ConsentRequest asks a listing's originator to let it go to Recipient.
@@ -184,7 +185,7 @@ type ConsentDecision struct {
 }
 
 func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
-	if err := checkQuery(r, "listing"); err != nil {
+	if err := checkQuery(r, "listing", "after", "limit"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
@@ -192,16 +193,32 @@ func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	listing := r.URL.Query().Get("listing")
-	cs, err := s.Consents.Consents(r.Context(), listing)
+	// A page, as the other lists: any agency may ask for thousands of
+	// requests, which every reader's call read whole before. 0 is a page
+	// of one: the store would read them all.
+	limit, err := queryInt(r, "limit", 500, 5000)
+	if err != nil {
+		Error(w, r, s.Logger, err)
+		return
+	}
+	q := r.URL.Query()
+	listing := q.Get("listing")
+	read := func(after string, n int) ([]*tripline.Consent, error) {
+		return s.Consents.Consents(r.Context(), tripline.ConsentFilter{Listing: listing, After: after, Limit: n})
+	}
+	shape := func(cs []*tripline.Consent) ([]*tripline.Consent, error) {
+		return s.Policy.DiscloseConsents(r.Context(), cs)
+	}
+	var page ConsentPage
+	page.Consents, page.Next, err = visiblePage(s.cursors, "consents", q.Get("after"), int(limit), read, shape, func(c *tripline.Consent) string { return c.ID })
 	if err == nil {
-		cs, err = s.Policy.Consents(r.Context(), cs, listing)
+		err = s.Policy.RecordConsents(r.Context(), page.Consents, listing) // once a page, not a batch
 	}
 	if err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ConsentPage{Consents: cs})
+	writeJSON(w, http.StatusOK, page)
 }
 
 // handleRequestConsent records a request by the caller's agency, which

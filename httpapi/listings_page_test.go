@@ -81,3 +81,55 @@ func TestEncounterPagesNameNothingHidden(t *testing.T) {
 		t.Errorf("limit=0: %d, %d encounters; want a page of one", st, len(page.Encounters))
 	}
 }
+
+// TestConsentListPaged: GET /v1/consents read every consent request of the
+// node and answered all the caller's in one, and any analyst may ask for
+// thousands: each reader's call then read and sent them all. It now pages
+// as the other lists do (limit, after), naming nothing hidden; limit=0 is
+// a page of one.
+func TestConsentListPaged(t *testing.T) {
+	w := newSecWorld(t)
+	ctx := t.Context()
+	var hidden []string
+	for i := range 600 { // s asks x 560 times, y 40 (none of s's business)
+		requester := "s"
+		if i%15 == 0 {
+			requester = "y"
+		}
+		c, err := w.srv.Consents.RequestConsent(ctx, &tripline.Consent{Listing: "x:1", Originator: "x", Requester: requester, Recipient: fmt.Sprintf("z%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if requester == "y" {
+			hidden = append(hidden, c.ID)
+		}
+	}
+	all, err := w.srv.Consents.Consents(ctx, tripline.ConsentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, c := range all {
+		if c.Originator == "s" || c.Requester == "s" {
+			want = append(want, c.ID)
+		}
+	}
+	token := w.test.tokens[tripline.RoleAnalyst]
+	for _, c := range []struct {
+		query string
+		n     int
+	}{{"", 500}, {"?limit=0", 1}, {"?limit=7", 7}} {
+		st, body := rawAs(t, token, "GET", w.ts.URL+"/v1/consents"+c.query, "")
+		var page httpapi.ConsentPage
+		if st != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil {
+			t.Fatalf("%q: %d %.300s", c.query, st, body)
+		}
+		if len(page.Consents) != c.n || page.Next == "" {
+			t.Errorf("%q: %d requests, next %q; want %d and a next page", c.query, len(page.Consents), page.Next, c.n)
+		}
+	}
+	seen, _ := pageAll(t, token, w.ts.URL+"/v1/consents?limit=100", "after", hidden...)
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("paged through %d requests, want the %d agency s is party to, once each, by id", len(seen), len(want))
+	}
+}

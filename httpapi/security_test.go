@@ -601,7 +601,7 @@ func TestConsentRequestBounded(t *testing.T) {
 			t.Errorf("%.60s: %d %v, want 400", body, st, out)
 		}
 	}
-	cs, err := w.srv.Consents.Consents(context.Background(), "")
+	cs, err := w.srv.Consents.Consents(context.Background(), tripline.ConsentFilter{})
 	if err != nil || len(cs) != 0 {
 		t.Fatalf("stored: %v %v", cs, err)
 	}

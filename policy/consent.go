@@ -17,9 +17,10 @@ func consentParty(id *tripline.Identity, c *tripline.Consent) bool {
 	return c.Originator == id.Agency || c.Requester == id.Agency
 }
 
-// Consents returns those of cs the caller's agency is a party to, and
-// records the list (on listing, "" for all) in one entry.
-func (p *Policy) Consents(ctx context.Context, cs []*tripline.Consent, listing string) ([]*tripline.Consent, error) {
+// DiscloseConsents returns those of cs the caller's agency is a party to,
+// recording nothing: a page is read in batches and recorded once
+// (RecordConsents).
+func (p *Policy) DiscloseConsents(ctx context.Context, cs []*tripline.Consent) ([]*tripline.Consent, error) {
 	id, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -30,8 +31,18 @@ func (p *Policy) Consents(ctx context.Context, cs []*tripline.Consent, listing s
 			out = append(out, c)
 		}
 	}
-	p.record(ctx, id, "consent.list", listing, fmt.Sprintf("%d requests visible", len(out)))
 	return out, nil
+}
+
+// RecordConsents records that the caller was shown cs, a page of the
+// requests (on listing, "" for all), in one entry.
+func (p *Policy) RecordConsents(ctx context.Context, cs []*tripline.Consent, listing string) error {
+	id, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	p.record(ctx, id, "consent.list", listing, fmt.Sprintf("%d requests visible", len(cs)))
+	return nil
 }
 
 // DecideConsent checks that the caller may decide c: its originator.

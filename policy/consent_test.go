@@ -30,7 +30,7 @@ func TestConsentParties(t *testing.T) {
 			audit := &auditLog{}
 			p := policy.New(tripline.GroupMap{}, audit)
 			ctx := tripline.WithIdentity(context.Background(), &tripline.Identity{User: "u", Agency: tc.agency, Role: tripline.RoleSupervisor})
-			seen, err := p.Consents(ctx, []*tripline.Consent{c, other}, "")
+			seen, err := p.DiscloseConsents(ctx, []*tripline.Consent{c, other})
 			if err != nil || len(seen) != tc.seen {
 				t.Fatalf("consents seen: %v, %v; want %d", seen, err, tc.seen)
 			}

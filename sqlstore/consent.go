@@ -159,11 +159,15 @@ func (tx *Tx) restateListing(ctx context.Context, id string) error {
 	return err
 }
 
-// Consents returns the requests on listing ("" = all), oldest first.
-func (s *ConsentService) Consents(ctx context.Context, listing string) ([]*tripline.Consent, error) {
-	q, args := `SELECT body FROM consents ORDER BY id`, []any{}
-	if listing != "" {
-		q, args = `SELECT body FROM consents WHERE listing = ? ORDER BY id`, []any{listing}
+// Consents returns the requests f selects, by id.
+func (s *ConsentService) Consents(ctx context.Context, f tripline.ConsentFilter) ([]*tripline.Consent, error) {
+	q, args := `SELECT body FROM consents WHERE id > ?`, []any{f.After}
+	if f.Listing != "" {
+		q, args = q+` AND listing = ?`, append(args, f.Listing)
+	}
+	q += ` ORDER BY id`
+	if f.Limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, f.Limit)
 	}
 	rows, err := s.db.db.QueryContext(ctx, q, args...)
 	if err != nil {

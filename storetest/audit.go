@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,29 @@ func testConsents(t *testing.T, e Engine) {
 	evs, _ := sqlstore.NewEventService(db).Events(ctx, db.Origin, 0, 0)
 	if len(evs) != 2 || evs[0].Type != tripline.EventConsentRequested || evs[1].Type != tripline.EventConsent {
 		t.Fatalf("events = %v", evs)
+	}
+	// Pages: by id, after an id, at most a limit, on one listing or all.
+	for i := range 4 {
+		if _, err := cs.RequestConsent(ctx, &tripline.Consent{Listing: fmt.Sprintf("a:%d", 1+i%2), Originator: "a", Requester: "b", Recipient: "c"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := cs.Consents(ctx, tripline.ConsentFilter{})
+	if err != nil || len(all) != 5 || !slices.IsSortedFunc(all, func(x, y *tripline.Consent) int { return strings.Compare(x.ID, y.ID) }) {
+		t.Fatalf("all consents: %d, %v; want 5 by id", len(all), err)
+	}
+	page, err := cs.Consents(ctx, tripline.ConsentFilter{After: all[1].ID, Limit: 2})
+	if err != nil || len(page) != 2 || page[0].ID != all[2].ID || page[1].ID != all[3].ID {
+		t.Fatalf("a page of 2 after the second: %v, %v", page, err)
+	}
+	on, err := cs.Consents(ctx, tripline.ConsentFilter{Listing: "a:2", After: all[0].ID})
+	for _, c := range on {
+		if c.Listing != "a:2" || c.ID <= all[0].ID {
+			t.Fatalf("consents on a:2 after %s: %+v", all[0].ID, c)
+		}
+	}
+	if err != nil || len(on) == 0 {
+		t.Fatalf("consents on a:2: %v, %v", on, err)
 	}
 }
 

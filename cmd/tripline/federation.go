@@ -60,7 +60,7 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 
 // consented returns the agencies the originator of listing consented to.
 func (n *Node) consented(ctx context.Context, listing string) []string {
-	cs, err := n.Consents.Consents(ctx, listing)
+	cs, err := n.Consents.Consents(ctx, tripline.ConsentFilter{Listing: listing})
 	if err != nil {
 		return nil
 	}

@@ -55,7 +55,13 @@ export async function render(root, ctx) {
   }
   let cs;
   try {
-    cs = (await api('GET', '/v1/consents')).consents;
+    // The list pages (500 a page); an agency's requests run to a few pages.
+    cs = [];
+    for (let next = '', pages = 0; pages < 20; pages++) {
+      const page = await api('GET', '/v1/consents' + (next ? '?after=' + encodeURIComponent(next) : ''));
+      cs.push(...page.consents);
+      if (!(next = page.next)) break;
+    }
   } catch (e) {
     clear(cons, errorBox(e));
     return;
