@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -538,5 +539,46 @@ func TestWrittenBeforeSynced(t *testing.T) {
 	}
 	if got := take(t, j, 1); got[0] != "1:later" || j.Writes() != 1 {
 		t.Fatalf("after SyncWritten: %v, %d fsyncs", got, j.Writes())
+	}
+}
+
+// A caller waiting only for its record's write (an answer's audit entry,
+// a review) is not held up by the fsync of the group its record was
+// written with: the record is in the file before the fsync starts.
+func TestWrittenNotHeldByGroupFsync(t *testing.T) {
+	inSync, release := make(chan struct{}, 1), make(chan struct{})
+	slow := func(fd int) error {
+		select {
+		case inSync <- struct{}{}:
+		default:
+		}
+		<-release
+		return syscall.Fdatasync(fd)
+	}
+	j := mustOpen(t, t.TempDir(), 0, journal.WithFdatasync(journal.Options{SyncEvery: time.Hour, SyncWritten: time.Hour}, slow))
+	defer j.Close()
+	defer close(release)
+	hit, err := j.Append([]byte("hit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	review, err := j.Append([]byte("review"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Hurry(hit) // the group's fsync starts, and is held up
+	<-inSync
+	written := make(chan error, 1)
+	go func() { written <- j.WrittenWithin(context.Background(), review, time.Minute) }()
+	select {
+	case err := <-written:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second): // a guard against a hang, not a timing
+		t.Fatal("WrittenWithin waited for the fsync of the group its record was written with")
+	}
+	if got := j.Writes(); got != 0 {
+		t.Fatalf("%d fsyncs done while the only one is held up", got)
 	}
 }

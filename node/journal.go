@@ -97,7 +97,7 @@ func (n *Node) openJournal(ctx context.Context, dir string) (err error) {
 	if err != nil {
 		return err
 	}
-	j, err := journal.Open(filepath.Join(dir, "journal"), applied, journal.Options{Logger: n.Logger, GroupEvery: journalGroupEvery})
+	j, err := journal.Open(filepath.Join(dir, "journal"), applied, journal.Options{Logger: n.Logger, GroupEvery: journalGroupEvery, SyncWritten: n.ReviewFsync})
 	if errors.Is(err, journal.ErrLocked) {
 		n.Logger.Info("screening journal in use by another process: screenings are written to the store directly")
 		return nil
@@ -137,7 +137,12 @@ func (s screenJournal) Record(ctx context.Context, t *tripline.Traveller, at tim
 // RecordDeferred implements screening.DeferringRecorder: the record is
 // queued and its write started; wait returns once it is on disk. A clear
 // has nothing to wait for: its traveller is synced with the next group,
-// waited for by none.
+// waited for by none. Reviews alone, with ReviewFsync set, wait for the
+// write only: the officer refers the traveller on the answer either way,
+// and the record is as durable as the answer's audit entry (a kill takes
+// neither; a power loss, the last ReviewFsync of both). A hit's
+// encounter, which stops a traveller and reaches the originator, waits
+// for its fsync.
 func (s screenJournal) RecordDeferred(ctx context.Context, t *tripline.Traveller, at time.Time, encs []*tripline.Encounter) ([]*tripline.Encounter, func(context.Context) error, error) {
 	w := &sqlstore.ScreeningWrites{Seen: &sqlstore.Seen{Traveller: t, At: at}}
 	for _, e := range encs {
@@ -154,8 +159,20 @@ func (s screenJournal) RecordDeferred(ctx context.Context, t *tripline.Traveller
 	if len(w.Encounters) == 0 {
 		return nil, nil, nil
 	}
+	if s.n.ReviewFsync > 0 && !anyHit(w.Encounters) {
+		return w.Encounters, func(ctx context.Context) error { return s.j.WrittenWithin(ctx, seq, journalSyncWait) }, nil
+	}
 	s.j.Hurry(seq)
 	return w.Encounters, func(ctx context.Context) error { return s.j.SyncWithin(ctx, seq, journalSyncWait) }, nil
+}
+
+func anyHit(encs []*tripline.Encounter) bool {
+	for _, e := range encs {
+		if e.Decision == tripline.DecisionHit {
+			return true
+		}
+	}
+	return false
 }
 
 // applyLoop applies journaled screenings to the store until ctx ends;

@@ -130,41 +130,52 @@ func TestJournalOfEarlierBuildApplied(t *testing.T) {
 	}
 }
 
-// A hit screened with its durability wait deferred (as the HTTP server
-// screens) leaves a wait, and once that wait returned the hit's record is
-// in the journal's file: what a SIGKILL then leaves is applied at the
-// next start.
-func TestDeferredHitOnDiskAfterWait(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	n := startTestNode(t, dir, 0)
-	defer n.Close()
-	if _, err := n.Listings.ImportListings(ctx, "local", tripline.Records([]*tripline.Listing{storetest.Listing("local", "z", "Zebulon Quartermaine")})); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, func() bool { return n.Index.Listing("local:z") != nil })
-	officer := tripline.WithIdentity(ctx, &tripline.Identity{User: "o", Agency: n.Agency, Role: tripline.RoleOfficer})
-	d := screening.WithDeferredWrites(officer)
-	r, err := n.Screener.Screen(d, &tripline.Traveller{Ref: "t1", Name: "Zebulon Quartermaine"})
-	if err != nil || r.Decision != tripline.DecisionHit || len(r.Encounters) != 1 || !d.Pending() {
-		t.Fatalf("screen = %+v, %v, pending %v; want a hit with its encounter and a wait", r, err, d.Pending())
-	}
-	if err := d.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
-	segs, err := filepath.Glob(filepath.Join(dir, "journal", "*.journal"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, seg := range segs {
-		b, err := os.ReadFile(seg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found = found || strings.Contains(string(b), r.Encounters[0])
-	}
-	if !found {
-		t.Fatalf("encounter %s not in the journal's files %v after the wait", r.Encounters[0], segs)
+// A hit or a review screened with its durability wait deferred (as the
+// HTTP server screens) leaves a wait, and once that wait returned the
+// record is in the journal's file: what a SIGKILL then leaves is applied
+// at the next start. A review's wait (ReviewFsync set) ends at the write,
+// a hit's at the fsync.
+func TestDeferredEncounterOnDiskAfterWait(t *testing.T) {
+	for _, tc := range []struct {
+		name, traveller string
+		want            tripline.Decision
+	}{
+		{"hit", "Zebulon Quartermaine", tripline.DecisionHit},
+		{"review", "Zebulon", tripline.DecisionReview},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			n := startTestNodeWith(t, dir, func(n *Node) { n.ReviewFsync = 10 * time.Millisecond })
+			defer n.Close()
+			if _, err := n.Listings.ImportListings(ctx, "local", tripline.Records([]*tripline.Listing{storetest.Listing("local", "z", "Zebulon Quartermaine")})); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, func() bool { return n.Index.Listing("local:z") != nil })
+			officer := tripline.WithIdentity(ctx, &tripline.Identity{User: "o", Agency: n.Agency, Role: tripline.RoleOfficer})
+			d := screening.WithDeferredWrites(officer)
+			r, err := n.Screener.Screen(d, &tripline.Traveller{Ref: "t1", Name: tc.traveller})
+			if err != nil || r.Decision != tc.want || len(r.Encounters) != 1 || !d.Pending() {
+				t.Fatalf("screen = %+v, %v, pending %v; want a %s with its encounter and a wait", r, err, d.Pending(), tc.want)
+			}
+			if err := d.Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+			segs, err := filepath.Glob(filepath.Join(dir, "journal", "*.journal"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, seg := range segs {
+				b, err := os.ReadFile(seg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				found = found || strings.Contains(string(b), r.Encounters[0])
+			}
+			if !found {
+				t.Fatalf("encounter %s not in the journal's files %v after the wait", r.Encounters[0], segs)
+			}
+		})
 	}
 }

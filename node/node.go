@@ -63,6 +63,12 @@ type Node struct {
 	// one by one (default 65,536); past it, a burst is retro-screened the
 	// other way round (bulkRetro).
 	RetroQueue int
+	// ReviewFsync, when set, ends the wait of an answer whose encounters
+	// are all reviews once its journal record is written (it survives the
+	// process being killed); its fsync follows within ReviewFsync, as the
+	// answer's audit entries' does. A hit's encounter is always fsynced
+	// before the answer. Zero: reviews wait for the fsync too.
+	ReviewFsync time.Duration
 	// EncounterRetention is how long resolved encounters keep the
 	// traveller's identity (zero: for good); the hourly purge erases it
 	// past that.

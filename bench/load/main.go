@@ -146,6 +146,8 @@ func main() {
 			float64((self1-self0).Microseconds())/1000/float64(ok), srv.rss()>>20, float64(disk1-disk0)/float64(ok), loadAvg())
 		fmt.Printf("         hits: p50 %s, p99 %s; heap allocated %.1f KB per screening, %.0f GC cycles, pauses %.2f ms in all\n",
 			pct(r.hitLat, 0.5), pct(r.hitLat, 0.99), (m1.alloc-m0.alloc)/1024/float64(ok), m1.gcs-m0.gcs, 1000*(m1.pause-m0.pause))
+		fmt.Printf("         reviews (%d): p50 %s, p99 %s; clears (%d): p50 %s, p99 %s\n",
+			len(r.reviewLat), pct(r.reviewLat, 0.5), pct(r.reviewLat, 0.99), len(r.clearLat), pct(r.clearLat, 0.5), pct(r.clearLat, 0.99))
 		fmt.Printf("         encounters %.2f per screening (each hit or review match is one); page faults per screening: %.2f minor, %.3f major\n",
 			float64(r.encounters)/float64(ok), float64(minor1-minor0)/float64(ok), float64(major1-major0)/float64(ok))
 		fmt.Printf("         journal writes (each one fsync) per screening: audit %.3f, screening %.3f; node's read and write system calls per screening: %.2f, %.2f\n",
@@ -478,6 +480,8 @@ type result struct {
 	codes      map[int]int
 	lat        []time.Duration
 	hitLat     []time.Duration // the answers that said hit: they wait for two journals
+	reviewLat  []time.Duration // the answers that said review: they wait for the screening journal's fsync
+	clearLat   []time.Duration // the answers that said clear: they wait for no fsync
 	elapsed    time.Duration
 }
 
@@ -552,14 +556,21 @@ func (l *loader) drive(n int, d time.Duration, done *atomic.Int64) *result {
 				if c := decisions[dec]; c != nil {
 					c.Add(1)
 				}
-				if dec == tripline.DecisionHit {
+				switch dec {
+				case tripline.DecisionHit:
 					t.hitLat = append(t.hitLat, el)
+				case tripline.DecisionReview:
+					t.reviewLat = append(t.reviewLat, el)
+				case tripline.DecisionClear:
+					t.clearLat = append(t.clearLat, el)
 				}
 			}
 			mu.Lock()
 			r.ok, r.bad, r.encounters = r.ok+t.ok, r.bad+t.bad, r.encounters+t.encounters
 			r.lat = append(r.lat, t.lat...)
 			r.hitLat = append(r.hitLat, t.hitLat...)
+			r.reviewLat = append(r.reviewLat, t.reviewLat...)
+			r.clearLat = append(r.clearLat, t.clearLat...)
 			for k, v := range t.codes {
 				r.codes[k] += v
 			}
@@ -570,6 +581,8 @@ func (l *loader) drive(n int, d time.Duration, done *atomic.Int64) *result {
 	r.elapsed = time.Since(t0)
 	slices.Sort(r.lat)
 	slices.Sort(r.hitLat)
+	slices.Sort(r.reviewLat)
+	slices.Sort(r.clearLat)
 	return r
 }
 

@@ -60,8 +60,9 @@ type nodeConfig struct {
 	// way round (bulkRetro).
 	RetroQueue int
 	// AuditFsync, when set, ends an answer's wait once its audit entries
-	// are written to the journal; their fsync follows within it
-	// (sqlstore.AuditOptions.SyncWritten). Zero: answers wait for it.
+	// (and a review's encounters) are written to their journals; their
+	// fsync follows within it (sqlstore.AuditOptions.SyncWritten,
+	// node.Node.ReviewFsync). Zero: answers wait for it.
 	AuditFsync time.Duration
 }
 
@@ -104,6 +105,8 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	n := &Node{Node: nodert.New(db, log), Identity: sqlstore.NewIdentityService(db), Consents: sqlstore.NewConsentService(db),
 		Tips: sqlstore.NewTipService(db), startSwept: make(chan struct{})}
 	n.Agency, n.RetroQueue, n.Replica = ident.Agency, cfg.RetroQueue, cfg.Replica
+	// A review's record is as durable as its answer's audit entry.
+	n.ReviewFsync = cfg.AuditFsync
 	n.Node.Tips, n.Node.Diffusions = n.Tips, sqlstore.NewDiffusionService(db) // erased by the runtime's retention pass
 	// The node key signs the audit log's checkpoints as it signs events:
 	// loaded (or made) before the first entry is recorded.

@@ -38,8 +38,9 @@ var serveCommands = []*command{{
 			"its encounters and audit go to the database; the data directory holds a copy of the node's node.key and "+federation.IdentityFile)
 		tlsCert, tlsKey := tlsFlags(env, fs, "serve HTTPS only, with this PEM certificate `FILE` (then any intermediates)")
 		cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the serving node to `FILE` when it stops (for benchmarks: a local file, never served over HTTP)")
-		auditFsync := fs.Duration("audit-fsync-within", defaultAuditFsync, "an answer waits until its audit entries are written to the audit journal, "+
-			"which a killed node keeps; their fsync follows within `DURATION`, what a power loss can take (0: every answer waits for the fsync, about a third fewer answers per second)")
+		auditFsync := fs.Duration("audit-fsync-within", defaultAuditFsync, "an answer waits until its audit entries (and a review's encounters) are written to their journals, "+
+			"which a killed node keeps; their fsync follows within `DURATION`, what a power loss can take (0: every answer waits for the fsync, about a third fewer answers per second). "+
+			"A hit's encounter is always fsynced before the answer")
 		allocProfile := fs.String("alloc-profile", "", "write a profile of the serving node's heap allocations to `FILE` when it stops (for benchmarks, as --cpu-profile)")
 		return func(ctx context.Context, _ []string) error {
 			if *maxImport <= 0 || *maxImport > httpapi.MaxImportCeiling {
