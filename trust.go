@@ -253,6 +253,24 @@ func decodeMessage(payload []byte, err error, fresh func() any) string {
 	return msg
 }
 
+// DefaultMaxOriginListings is how many listings a node holds from one
+// partner origin unless told otherwise (serve --partner-max-listings):
+// each takes disk, and memory in the matching index, so a partner
+// publishing without end would fill both. A million is the size a node is
+// measured at (README) and above any shared watchlist yet seen; the UN
+// list holds 700, OpenSanctions' people some 300,000.
+const DefaultMaxOriginListings = 1_000_000
+
+// CheckOriginListings refuses listing id, new from origin, when this node
+// already holds max listings of that origin (EFORBIDDEN, naming the bound):
+// updates and withdrawals of those held still apply.
+func CheckOriginListings(origin, id string, held, max int) error {
+	if held < max {
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "listing %q of origin %s: this node already holds %d listings of that origin, the most it takes from one (serve --partner-max-listings)", id, origin, held)
+}
+
 // ForeignResult is what applying a run of partner events did: the events
 // newly stored (the cursor moved past them) and, among them, those the
 // trust rules refused, which changed nothing.

@@ -345,3 +345,70 @@ func TestPartnerErrorTextBounded(t *testing.T) {
 		t.Fatalf("the partner wrote %d bytes of its error before this node hung up: read as a page", w)
 	}
 }
+
+// TestPartnerListingFloodBounded: a partner origin may bring listings
+// without end, each stored and indexed here; past the node's bound
+// (MaxOriginListings) its new listings are refused and audited, while
+// those held still change, and one it drops makes room again. Before, a
+// partner filled the disk and the matching index as fast as it published.
+func TestPartnerListingFloodBounded(t *testing.T) {
+	a := newSigner("A")
+	db := mustDB(t, "C")
+	p := peerFor(t, db, "A", a.pub(), "")
+	spy := &auditSpy{}
+	p.Audit = spy
+	p.Store.(*sqlstore.FederationStore).MaxOriginListings = 5
+	ctx := t.Context()
+	listing := func(i int, version int64) *tripline.Event {
+		id := fmt.Sprintf("agency-a:%d", i)
+		return a.event(t, tripline.EventListingUpserted, id, listingOf("agency-a", id, fmt.Sprintf("Person %d", i), version, tripline.StatusActive))
+	}
+	held := func() []string {
+		t.Helper()
+		ls, err := sqlstore.NewListingService(db).Listings(ctx, tripline.ListingFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, l := range ls {
+			ids = append(ids, fmt.Sprintf("%s@%d", l.ID, l.Version))
+		}
+		return ids
+	}
+	var flood []*tripline.Event
+	for i := 1; i <= 8; i++ {
+		flood = append(flood, listing(i, 1))
+	}
+	if n, err := p.Apply(ctx, "A", flood); err != nil || n != 8 {
+		t.Fatalf("apply = %d, %v; want the 8 events stored", n, err)
+	}
+	want := "[agency-a:1@1 agency-a:2@1 agency-a:3@1 agency-a:4@1 agency-a:5@1]"
+	if got := fmt.Sprint(held()); got != want {
+		t.Fatalf("held %s, want %s", got, want)
+	}
+	refused := spy.refused()
+	if len(refused) != 3 {
+		t.Fatalf("%d refusals audited, want 3 (agency-a:6 to 8)", len(refused))
+	}
+	if msg := detailError(refused[0]); refused[0].Subject != "agency-a:6" ||
+		!strings.Contains(msg, `listing "agency-a:6" of origin A: this node already holds 5 listings of that origin`) {
+		t.Errorf("refusal %s: %q", refused[0].Subject, msg)
+	}
+	// Later pages count from the store; held listings still change.
+	if _, err := p.Apply(ctx, "A", []*tripline.Event{listing(9, 1), listing(2, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	want = "[agency-a:1@1 agency-a:2@2 agency-a:3@1 agency-a:4@1 agency-a:5@1]"
+	if got := fmt.Sprint(held()); got != want || len(spy.refused()) != 4 {
+		t.Fatalf("held %s with %d refusals, want %s and 4", got, len(spy.refused()), want)
+	}
+	// A listing the partner takes back makes room for another.
+	drop := a.sign(t, &tripline.Event{Type: tripline.EventListingUpserted, Subject: "agency-a:1", Redacted: true, Digest: strings.Repeat("ab", 32)})
+	if _, err := p.Apply(ctx, "A", []*tripline.Event{drop, listing(10, 1), listing(11, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	want = "[agency-a:10@1 agency-a:2@2 agency-a:3@1 agency-a:4@1 agency-a:5@1]"
+	if got := fmt.Sprint(held()); got != want || len(spy.refused()) != 5 {
+		t.Fatalf("held %s with %d refusals, want %s and 5", got, len(spy.refused()), want)
+	}
+}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -20,6 +21,10 @@ type FederationStore struct {
 	// to it, and decisions on its own requests, are taken from partners
 	// ("" takes none).
 	Agency string
+	// MaxOriginListings bounds the listings held from one partner origin
+	// (0: tripline.DefaultMaxOriginListings); a new listing past it is
+	// refused as the trust rules refuse an event.
+	MaxOriginListings int
 }
 
 // NewFederationStore returns a FederationStore on db.
@@ -158,6 +163,7 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 	}
 	defer tx.Rollback()
 	cursors, agencies := map[string]int64{}, map[string]string{}
+	held := originListings{}
 	var published []*tripline.Event
 	for _, ev := range evs {
 		if ev.Origin == s.db.Origin {
@@ -183,7 +189,7 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 		cursors[ev.Origin] = ev.Seq
 		c := *ev
 		c.Via = via
-		took, refused, err := s.take(ctx, tx, agencies[c.Origin], &c)
+		took, refused, err := s.take(ctx, tx, agencies[c.Origin], &c, held)
 		if err != nil {
 			return nil, err
 		}
@@ -208,7 +214,7 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 // take makes the change a partner's event ev brings where the trust rules
 // allow it, and reports whether it changed anything here; refused is the
 // rules' refusal, err a failure that aborts the batch.
-func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string, ev *tripline.Event) (took bool, refused, err error) {
+func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string, ev *tripline.Event, listings originListings) (took bool, refused, err error) {
 	if tripline.IsConsentEvent(ev.Type) {
 		took, err := s.applyConsent(ctx, tx, originAgency, ev)
 		return split(took, err)
@@ -221,6 +227,9 @@ func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string,
 	if err != nil {
 		return false, nil, err
 	}
+	if dropped {
+		delete(listings, ev.Origin) // counted again when next needed
+	}
 	held, err := holding(ctx, tx, tripline.ForeignKind(ev.Type), ev.Subject)
 	if err != nil {
 		return false, nil, err
@@ -229,10 +238,56 @@ func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string,
 	if refused != nil || change == nil {
 		return dropped, refused, nil
 	}
+	// A listing new to this node counts against its origin's bound; what
+	// is held already may still change or leave.
+	counted := change.Kind == tripline.KindListing && held.Origin != ev.Origin
+	if counted && !change.Drop {
+		n, err := listings.count(ctx, tx, ev.Origin)
+		if err != nil {
+			return false, nil, err
+		}
+		if refused := tripline.CheckOriginListings(ev.Origin, ev.Subject, n, cmp.Or(s.MaxOriginListings, tripline.DefaultMaxOriginListings)); refused != nil {
+			return dropped, refused, nil
+		}
+	}
 	if err := tx.applyForeign(ctx, ev, change); err != nil {
 		return false, nil, err
 	}
+	if change.Kind == tripline.KindListing {
+		listings.changed(ev.Origin, counted, change.Drop, held.Origin == ev.Origin)
+	}
 	return true, nil, nil
+}
+
+// originListings counts the listings held of each origin during one
+// ApplyForeign: read once from the store (an index range), then kept as
+// events add and drop them, so that a page of 2,000 new listings costs one
+// count, not 2,000.
+type originListings map[string]int
+
+func (o originListings) count(ctx context.Context, tx *Tx, origin string) (int, error) {
+	if n, ok := o[origin]; ok {
+		return n, nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings WHERE ev_origin = ?`, origin).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count listings of %s: %w", origin, err)
+	}
+	o[origin] = n
+	return n, nil
+}
+
+// changed notes an applied listing change of origin: a new one held, or
+// one held dropped.
+func (o originListings) changed(origin string, added, drop, wasHeld bool) {
+	n, ok := o[origin]
+	switch {
+	case !ok:
+	case added && !drop:
+		o[origin] = n + 1
+	case drop && wasHeld:
+		o[origin] = n - 1
+	}
 }
 
 // split tells a refusal (a coded error) from a failure (EINTERNAL).

@@ -51,6 +51,7 @@ func RunDB(t *testing.T, e Engine) {
 		{"PartnerTLSStored", testPartnerTLSStored},
 		{"FederationCursors", testFederationCursors},
 		{"ForeignIgnoredMarked", testForeignIgnoredMarked},
+		{"ForeignListingsBounded", testForeignListingsBounded},
 		{"FederationReports", testFederationReports},
 		{"ReportsExpire", testReportsExpire},
 		{"AuditWitness", testAuditWitness},

@@ -211,3 +211,51 @@ func testFederationReports(t *testing.T, e Engine) {
 		t.Fatalf("after an unknown report: %v, want invalid", err)
 	}
 }
+
+// A partner origin's new listings past the store's bound are refused
+// (EFORBIDDEN, kept in the log, ignored) on both engines, counted from an
+// index (migration 50) and across batches; an update of one held applies.
+func testForeignListingsBounded(t *testing.T, e Engine) {
+	ctx := t.Context()
+	a, b := e.Open(t), e.Open(t)
+	a.Origin, b.Origin = "node-a", "node-b"
+	bs := sqlstore.NewListingService(b)
+	for i := range 4 {
+		if _, err := bs.PutListing(ctx, Listing("agency-b", fmt.Sprint(i), "Omar Khan")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again := Listing("agency-b", "0", "Omar Khalid Khan")
+	again.Version = 2
+	if _, err := bs.PutListing(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := sqlstore.NewEventService(b).Events(ctx, "node-b", 0, 0)
+	if err != nil || len(evs) != 5 {
+		t.Fatalf("partner's events: %d, %v", len(evs), err)
+	}
+	fed := sqlstore.NewFederationStore(a)
+	fed.MaxOriginListings = 2
+	if err := fed.PutPartner(ctx, &tripline.Partner{ID: "node-b", Agency: "agency-b", PublicKey: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	var refused []string
+	for _, run := range [][]*tripline.Event{evs[:3], evs[3:]} {
+		res, err := fed.ApplyForeign(ctx, "node-b", run)
+		if err != nil || len(res.Stored) != len(run) {
+			t.Fatalf("apply: %+v, %v", res, err)
+		}
+		for _, r := range res.Rejected {
+			if tripline.ErrorCode(r.Err) != tripline.EFORBIDDEN || !r.Event.Ignored {
+				t.Errorf("refusal of %s: %v (ignored %v), want forbidden and ignored", r.Event.Subject, r.Err, r.Event.Ignored)
+			}
+			refused = append(refused, r.Event.Subject)
+		}
+	}
+	if fmt.Sprint(refused) != "[agency-b:2 agency-b:3]" {
+		t.Errorf("refused %v, want agency-b:2 and 3, past the bound of 2", refused)
+	}
+	if l, err := sqlstore.NewListingService(a).Listing(ctx, "agency-b:0"); err != nil || l.Version != 2 {
+		t.Errorf("the update of a held listing: %+v, %v; want version 2", l, err)
+	}
+}

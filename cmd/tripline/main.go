@@ -47,6 +47,8 @@ type Env struct {
 	replica bool    // serve --replica
 	// auditFsync is serve --audit-fsync-within; nil: the default.
 	auditFsync *time.Duration
+	// partnerMaxListings is serve --partner-max-listings; 0: the default.
+	partnerMaxListings int
 }
 
 // Exit statuses (design.md §5).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -152,6 +153,10 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		}
 	}
 	n.Fed.Agency = n.Agency
+	if n.Fed.MaxOriginListings, err = partnerMaxListings(env); err != nil {
+		n.Close()
+		return nil, err
+	}
 	if err := n.startFederation(ctx, dir); err != nil {
 		n.Close()
 		return nil, err
@@ -286,4 +291,23 @@ func (g *groupCache) GroupsOf(agency string) []string {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	return g.m[agency]
+}
+
+// partnerMaxListings is the most listings the node takes from one partner
+// origin: serve --partner-max-listings, else $TRIPLINE_PARTNER_MAX_LISTINGS
+// (so that a bundle import keeps the bound the node serves with), else
+// tripline.DefaultMaxOriginListings.
+func partnerMaxListings(env *Env) (int, error) {
+	if env.partnerMaxListings > 0 {
+		return env.partnerMaxListings, nil
+	}
+	v := env.Getenv("TRIPLINE_PARTNER_MAX_LISTINGS")
+	if v == "" {
+		return tripline.DefaultMaxOriginListings, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, usagef("TRIPLINE_PARTNER_MAX_LISTINGS: %q is not a positive number of listings", v)
+	}
+	return n, nil
 }

@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"tripline"
 	"tripline/federation"
 	"tripline/httpapi"
 	"tripline/postgres"
@@ -22,7 +24,7 @@ import (
 )
 
 var serveCommands = []*command{{
-	name: "serve", usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--nats URL] [--max-import-bytes N] [--replica --store URL]",
+	name: "serve", usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--nats URL] [--max-import-bytes N] [--partner-max-listings N] [--replica --store URL]",
 	summary: "Serve the HTTP API and the console until interrupted.\n" +
 		"It also pulls the partners' feeds and retro-screens new listings. Logs go to stderr as JSON;\n" +
 		"the node is ready when /readyz answers 200. Uploaded lists spool in DIR/spool.",
@@ -41,6 +43,8 @@ var serveCommands = []*command{{
 		auditFsync := fs.Duration("audit-fsync-within", defaultAuditFsync, "an answer waits until its audit entries (and a review's encounters) are written to their journals, "+
 			"which a killed node keeps; their fsync follows within `DURATION`, what a power loss can take (0: every answer waits for the fsync, about a third fewer answers per second). "+
 			"A hit's encounter is always fsynced before the answer")
+		partnerMax := fs.Int("partner-max-listings", 0, "the most listings the node holds from one partner origin; a partner's new listing past it is refused "+
+			"and audited (`N`; default $TRIPLINE_PARTNER_MAX_LISTINGS, else "+strconv.Itoa(tripline.DefaultMaxOriginListings)+")")
 		allocProfile := fs.String("alloc-profile", "", "write a profile of the serving node's heap allocations to `FILE` when it stops (for benchmarks, as --cpu-profile)")
 		return func(ctx context.Context, _ []string) error {
 			if *maxImport <= 0 || *maxImport > httpapi.MaxImportCeiling {
@@ -71,6 +75,10 @@ var serveCommands = []*command{{
 				}
 			}
 			env.replica = *replica
+			if *partnerMax < 0 {
+				return usagef("--partner-max-listings: %d is negative", *partnerMax)
+			}
+			env.partnerMaxListings = *partnerMax
 			if *auditFsync < 0 {
 				return usagef("--audit-fsync-within: %v is negative", *auditFsync)
 			}
