@@ -220,7 +220,7 @@ func (l *Listing) Validate() error {
 		return Errorf(EINVALID, "names: at least one name is required")
 	}
 	if len(l.Names) > MaxNames {
-		return Errorf(EINVALID, "names: %d names, at most %d", len(l.Names), MaxNames)
+		return Errorf(EINVALID, "names: more than %d", MaxNames)
 	}
 	for i, n := range l.Names {
 		if err := ValidateName(fmt.Sprintf("names[%d].full", i), n.Full); err != nil {
@@ -230,6 +230,15 @@ func (l *Listing) Validate() error {
 		case NamePrimary, NameAlias, NameWeakAlias, NameOriginal:
 		default:
 			return Errorf(EINVALID, "names[%d].kind: unknown kind %q", i, n.Kind)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		n    int
+	}{{"birth_dates", len(l.BirthDates)}, {"birth_places", len(l.BirthPlaces)}, {"nationalities", len(l.Nationalities)},
+		{"documents", len(l.Documents)}, {"addresses", len(l.Addresses)}, {"phones", len(l.Phones)}, {"emails", len(l.Emails)}} {
+		if f.n > MaxDetails {
+			return Errorf(EINVALID, "%s: more than %d", f.name, MaxDetails)
 		}
 	}
 	for i, d := range l.BirthDates {
@@ -287,6 +296,13 @@ func (l *Listing) Validate() error {
 	}
 	return nil
 }
+
+// MaxDetails bounds each list of a listing but its names (MaxNames): birth
+// dates, birth places, nationalities, documents, addresses, phones and
+// emails. The published lists hold at most 47 of any (OFAC's addresses of
+// one bank); an importer stops growing one past the bound (each addition
+// is checked against those before), and Validate refuses it.
+const MaxDetails = 1024
 
 // MaxIDLen bounds a listing id in bytes: ids are keys in URLs, logs and
 // every partner's store, and the longest a real list uses is a few dozen.

@@ -120,7 +120,7 @@ func TestListingValidateNames(t *testing.T) {
 				ns[i] = tripline.Name{Full: fmt.Sprintf("Alias %d", i), Kind: tripline.NameAlias}
 			}
 			return ns
-		}(), "names: 257 names, at most 256"},
+		}(), "names: more than 256"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := validListing()

@@ -356,7 +356,10 @@ func joinNonEmpty(sep string, parts ...string) string {
 
 // appendUnique appends s unless it is empty or already present.
 func appendUnique(list []string, s string) []string {
-	if s == "" || slices.Contains(list, s) {
+	// Past the bound the listing is refused (Validate): checking each
+	// addition against all before it would make a file of one entity's
+	// million addresses cost a trillion comparisons first.
+	if s == "" || len(list) > tripline.MaxDetails || slices.Contains(list, s) {
 		return list
 	}
 	return append(list, s)
@@ -364,7 +367,7 @@ func appendUnique(list []string, s string) []string {
 
 // addDate appends d unless it is already present.
 func addDate(ds []tripline.PartialDate, d tripline.PartialDate) []tripline.PartialDate {
-	if slices.Contains(ds, d) {
+	if len(ds) > tripline.MaxDetails || slices.Contains(ds, d) { // as appendUnique
 		return ds
 	}
 	return append(ds, d)
@@ -378,7 +381,7 @@ func addName(ns []tripline.Name, n tripline.Name) []tripline.Name {
 	if len(n.Full) >= 2 && n.Full[0] == '"' && n.Full[len(n.Full)-1] == '"' {
 		n.Full = clean(n.Full[1 : len(n.Full)-1])
 	}
-	if n.Full == "" {
+	if n.Full == "" || len(ns) > tripline.MaxNames { // as appendUnique
 		return ns
 	}
 	for _, o := range ns {

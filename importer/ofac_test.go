@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -186,6 +187,13 @@ func TestReadOFACErrors(t *testing.T) {
 		{"empty", "", "", []string{"sdn.csv: no listings found"}},
 		{"endless row", sample + `99999,"` + strings.Repeat("x", 2*importer.MaxRowBytes), "", []string{"sdn.csv: the row starting at byte", "is longer than 1048576 bytes"}},
 		{"alt without name", sample, "12328,13237,\"aka\",-0- ,-0- \r\n", []string{"alt.csv: line 1: alt_name: missing"}},
+		{"one entity's 40,000 aliases", sample, func() string {
+			var b strings.Builder
+			for i := range 40_000 {
+				fmt.Fprintf(&b, "12328,%d,\"aka\",\"NAME%dX, Leo\",-0- \r\n", 100_000+i, i)
+			}
+			return b.String()
+		}(), []string{"listing ofac-sdn:12328: names: more than 256"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
