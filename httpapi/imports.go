@@ -88,17 +88,12 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	if _, err := io.Copy(f, r.Body); err != nil {
+	if err := spoolBody(f, r.Body, limit); err != nil {
 		if r.Context().Err() != nil {
 			Error(w, r, s.Logger, r.Context().Err()) // the client went away
 			return
 		}
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "request body: larger than the import limit of %d bytes", limit))
-			return
-		}
-		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "request body: %v", err))
+		Error(w, r, s.Logger, err)
 		return
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -133,6 +128,41 @@ func (s *Server) spool() (*spoolFile, error) {
 	sf := &spoolFile{File: f}
 	sf.unlinked = os.Remove(f.Name()) == nil
 	return sf, nil
+}
+
+// spoolBody copies an upload's body into f. A failure to read it is the
+// client's (EINVALID); a failure to write is the node's (a full disk):
+// uncoded, so answered 500 with a generic message and the spool file's
+// path in the log only. Both were answered 400 with the error's text,
+// which named the spool file inside the data directory.
+func spoolBody(f io.Writer, body io.Reader, limit int64) error {
+	br := &readFailure{r: body}
+	_, err := io.Copy(f, br)
+	switch {
+	case err == nil:
+		return nil
+	case br.err == nil:
+		return fmt.Errorf("spool upload: %w", err)
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(br.err, &tooBig) {
+		return tripline.Errorf(tripline.EINVALID, "request body: larger than the import limit of %d bytes", limit)
+	}
+	return tripline.Errorf(tripline.EINVALID, "request body: %v", br.err)
+}
+
+// readFailure keeps the error its reader gave, to tell it from a write's.
+type readFailure struct {
+	r   io.Reader
+	err error
+}
+
+func (b *readFailure) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // spoolFile is a spooled upload that removes itself when closed.
