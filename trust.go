@@ -261,14 +261,25 @@ func decodeMessage(payload []byte, err error, fresh func() any) string {
 // list holds 700, OpenSanctions' people some 300,000.
 const DefaultMaxOriginListings = 1_000_000
 
-// CheckOriginListings refuses listing id, new from origin, when this node
-// already holds max listings of that origin (EFORBIDDEN, naming the bound):
-// updates and withdrawals of those held still apply.
-func CheckOriginListings(origin, id string, held, max int) error {
+// DefaultMaxOriginAlerts is the same bound for document alerts (serve
+// --partner-max-alerts), each held whole in memory for screening: a
+// country's stolen and lost documents run to a few million.
+const DefaultMaxOriginAlerts = 5_000_000
+
+// CheckOriginRecords refuses record id of kind, new from origin, when this
+// node already holds max records of that kind from origin (EFORBIDDEN,
+// naming the bound): changes to those held still apply.
+func CheckOriginRecords(kind RecordKind, origin, id string, held, max int) error {
 	if held < max {
 		return nil
 	}
-	return Errorf(EFORBIDDEN, "listing %q of origin %s: this node already holds %d listings of that origin, the most it takes from one (serve --partner-max-listings)", id, origin, held)
+	flag := "listings"
+	if kind == KindDocumentAlert {
+		flag = "alerts"
+	}
+	noun := strings.ReplaceAll(string(kind), "_", " ")
+	return Errorf(EFORBIDDEN, "%s %q of origin %s: this node already holds %d %ss of that origin, the most it takes from one (serve --partner-max-%s)",
+		noun, id, origin, held, noun, flag)
 }
 
 // ForeignResult is what applying a run of partner events did: the events

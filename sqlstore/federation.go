@@ -21,10 +21,20 @@ type FederationStore struct {
 	// to it, and decisions on its own requests, are taken from partners
 	// ("" takes none).
 	Agency string
-	// MaxOriginListings bounds the listings held from one partner origin
-	// (0: tripline.DefaultMaxOriginListings); a new listing past it is
-	// refused as the trust rules refuse an event.
+	// MaxOriginListings and MaxOriginAlerts bound the listings and the
+	// document alerts held from one partner origin (0:
+	// tripline.DefaultMaxOriginListings, DefaultMaxOriginAlerts); a new
+	// record past its bound is refused as the trust rules refuse an event.
 	MaxOriginListings int
+	MaxOriginAlerts   int
+}
+
+// maxOrigin is the bound on records of kind held from one origin.
+func (s *FederationStore) maxOrigin(kind tripline.RecordKind) int {
+	if kind == tripline.KindDocumentAlert {
+		return cmp.Or(s.MaxOriginAlerts, tripline.DefaultMaxOriginAlerts)
+	}
+	return cmp.Or(s.MaxOriginListings, tripline.DefaultMaxOriginListings)
 }
 
 // NewFederationStore returns a FederationStore on db.
@@ -163,7 +173,7 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 	}
 	defer tx.Rollback()
 	cursors, agencies := map[string]int64{}, map[string]string{}
-	held := originListings{}
+	held := originRecords{}
 	var published []*tripline.Event
 	for _, ev := range evs {
 		if ev.Origin == s.db.Origin {
@@ -214,7 +224,7 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 // take makes the change a partner's event ev brings where the trust rules
 // allow it, and reports whether it changed anything here; refused is the
 // rules' refusal, err a failure that aborts the batch.
-func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string, ev *tripline.Event, listings originListings) (took bool, refused, err error) {
+func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string, ev *tripline.Event, records originRecords) (took bool, refused, err error) {
 	if tripline.IsConsentEvent(ev.Type) {
 		took, err := s.applyConsent(ctx, tx, originAgency, ev)
 		return split(took, err)
@@ -228,7 +238,7 @@ func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string,
 		return false, nil, err
 	}
 	if dropped {
-		delete(listings, ev.Origin) // counted again when next needed
+		records.forget(ev.Origin) // counted again when next needed
 	}
 	held, err := holding(ctx, tx, tripline.ForeignKind(ev.Type), ev.Subject)
 	if err != nil {
@@ -238,55 +248,67 @@ func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string,
 	if refused != nil || change == nil {
 		return dropped, refused, nil
 	}
-	// A listing new to this node counts against its origin's bound; what
+	// A record new to this node counts against its origin's bound; what
 	// is held already may still change or leave.
-	counted := change.Kind == tripline.KindListing && held.Origin != ev.Origin
-	if counted && !change.Drop {
-		n, err := listings.count(ctx, tx, ev.Origin)
+	added := held.Origin != ev.Origin && !change.Drop
+	if added {
+		n, err := records.count(ctx, tx, change.Kind, ev.Origin)
 		if err != nil {
 			return false, nil, err
 		}
-		if refused := tripline.CheckOriginListings(ev.Origin, ev.Subject, n, cmp.Or(s.MaxOriginListings, tripline.DefaultMaxOriginListings)); refused != nil {
+		if refused := tripline.CheckOriginRecords(change.Kind, ev.Origin, ev.Subject, n, s.maxOrigin(change.Kind)); refused != nil {
 			return dropped, refused, nil
 		}
 	}
 	if err := tx.applyForeign(ctx, ev, change); err != nil {
 		return false, nil, err
 	}
-	if change.Kind == tripline.KindListing {
-		listings.changed(ev.Origin, counted, change.Drop, held.Origin == ev.Origin)
+	switch {
+	case added:
+		records.add(change.Kind, ev.Origin, 1)
+	case change.Drop && held.Origin == ev.Origin:
+		records.add(change.Kind, ev.Origin, -1)
 	}
 	return true, nil, nil
 }
 
-// originListings counts the listings held of each origin during one
-// ApplyForeign: read once from the store (an index range), then kept as
-// events add and drop them, so that a page of 2,000 new listings costs one
-// count, not 2,000.
-type originListings map[string]int
+// originRecords counts the records of each kind held of each origin during
+// one ApplyForeign: read once from the store (an index range, migrations
+// 50 and 51), then kept as events add and drop them, so that a page of 2,000 new
+// listings costs one count, not 2,000.
+type originRecords map[recordsOf]int
 
-func (o originListings) count(ctx context.Context, tx *Tx, origin string) (int, error) {
-	if n, ok := o[origin]; ok {
+type recordsOf struct {
+	kind   tripline.RecordKind
+	origin string
+}
+
+func (o originRecords) count(ctx context.Context, tx *Tx, kind tripline.RecordKind, origin string) (int, error) {
+	if n, ok := o[recordsOf{kind, origin}]; ok {
 		return n, nil
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings WHERE ev_origin = ?`, origin).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count listings of %s: %w", origin, err)
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+kindTable[kind]+` WHERE ev_origin = ?`, origin).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %ss of %s: %w", kind, origin, err)
 	}
-	o[origin] = n
+	o[recordsOf{kind, origin}] = n
 	return n, nil
 }
 
-// changed notes an applied listing change of origin: a new one held, or
-// one held dropped.
-func (o originListings) changed(origin string, added, drop, wasHeld bool) {
-	n, ok := o[origin]
-	switch {
-	case !ok:
-	case added && !drop:
-		o[origin] = n + 1
-	case drop && wasHeld:
-		o[origin] = n - 1
+// add changes the count of origin's records of kind, if it was read.
+func (o originRecords) add(kind tripline.RecordKind, origin string, n int) {
+	k := recordsOf{kind, origin}
+	if _, ok := o[k]; ok {
+		o[k] += n
+	}
+}
+
+// forget drops the counts of origin: a range dropped records of it.
+func (o originRecords) forget(origin string) {
+	for k := range o {
+		if k.origin == origin {
+			delete(o, k)
+		}
 	}
 }
 

@@ -51,7 +51,7 @@ func RunDB(t *testing.T, e Engine) {
 		{"PartnerTLSStored", testPartnerTLSStored},
 		{"FederationCursors", testFederationCursors},
 		{"ForeignIgnoredMarked", testForeignIgnoredMarked},
-		{"ForeignListingsBounded", testForeignListingsBounded},
+		{"ForeignRecordsBounded", testForeignRecordsBounded},
 		{"FederationReports", testFederationReports},
 		{"ReportsExpire", testReportsExpire},
 		{"AuditWitness", testAuditWitness},

@@ -212,10 +212,11 @@ func testFederationReports(t *testing.T, e Engine) {
 	}
 }
 
-// A partner origin's new listings past the store's bound are refused
-// (EFORBIDDEN, kept in the log, ignored) on both engines, counted from an
-// index (migration 50) and across batches; an update of one held applies.
-func testForeignListingsBounded(t *testing.T, e Engine) {
+// A partner origin's new listings and document alerts past the store's
+// bounds are refused (EFORBIDDEN, kept in the log, ignored) on both
+// engines, counted from an index (migrations 50, 51) and across batches;
+// an update of one held applies.
+func testForeignRecordsBounded(t *testing.T, e Engine) {
 	ctx := t.Context()
 	a, b := e.Open(t), e.Open(t)
 	a.Origin, b.Origin = "node-a", "node-b"
@@ -230,17 +231,24 @@ func testForeignListingsBounded(t *testing.T, e Engine) {
 	if _, err := bs.PutListing(ctx, again); err != nil {
 		t.Fatal(err)
 	}
+	for _, n := range []string{"B1", "B2", "B3"} {
+		a := alertOf("agency-b", n)
+		a.Handling.Screen = []string{"*"}
+		if _, err := sqlstore.NewDocumentAlertService(b).PutDocumentAlert(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
 	evs, err := sqlstore.NewEventService(b).Events(ctx, "node-b", 0, 0)
-	if err != nil || len(evs) != 5 {
+	if err != nil || len(evs) != 8 {
 		t.Fatalf("partner's events: %d, %v", len(evs), err)
 	}
 	fed := sqlstore.NewFederationStore(a)
-	fed.MaxOriginListings = 2
+	fed.MaxOriginListings, fed.MaxOriginAlerts = 2, 1
 	if err := fed.PutPartner(ctx, &tripline.Partner{ID: "node-b", Agency: "agency-b", PublicKey: "k"}); err != nil {
 		t.Fatal(err)
 	}
 	var refused []string
-	for _, run := range [][]*tripline.Event{evs[:3], evs[3:]} {
+	for _, run := range [][]*tripline.Event{evs[:3], evs[3:6], evs[6:]} {
 		res, err := fed.ApplyForeign(ctx, "node-b", run)
 		if err != nil || len(res.Stored) != len(run) {
 			t.Fatalf("apply: %+v, %v", res, err)
@@ -252,8 +260,8 @@ func testForeignListingsBounded(t *testing.T, e Engine) {
 			refused = append(refused, r.Event.Subject)
 		}
 	}
-	if fmt.Sprint(refused) != "[agency-b:2 agency-b:3]" {
-		t.Errorf("refused %v, want agency-b:2 and 3, past the bound of 2", refused)
+	if fmt.Sprint(refused) != "[agency-b:2 agency-b:3 agency-b:IRQ:B2 agency-b:IRQ:B3]" {
+		t.Errorf("refused %v, want agency-b:2 and 3 (past 2 listings), B2 and B3 (past 1 alert)", refused)
 	}
 	if l, err := sqlstore.NewListingService(a).Listing(ctx, "agency-b:0"); err != nil || l.Version != 2 {
 		t.Errorf("the update of a held listing: %+v, %v; want version 2", l, err)

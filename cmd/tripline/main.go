@@ -47,8 +47,9 @@ type Env struct {
 	replica bool    // serve --replica
 	// auditFsync is serve --audit-fsync-within; nil: the default.
 	auditFsync *time.Duration
-	// partnerMaxListings is serve --partner-max-listings; 0: the default.
-	partnerMaxListings int
+	// partnerMaxListings and partnerMaxAlerts are serve
+	// --partner-max-listings and --partner-max-alerts; 0: the default.
+	partnerMaxListings, partnerMaxAlerts int
 }
 
 // Exit statuses (design.md §5).

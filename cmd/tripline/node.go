@@ -153,7 +153,11 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 		}
 	}
 	n.Fed.Agency = n.Agency
-	if n.Fed.MaxOriginListings, err = partnerMaxListings(env); err != nil {
+	if n.Fed.MaxOriginListings, err = partnerMax(env, env.partnerMaxListings, "TRIPLINE_PARTNER_MAX_LISTINGS", tripline.DefaultMaxOriginListings); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if n.Fed.MaxOriginAlerts, err = partnerMax(env, env.partnerMaxAlerts, "TRIPLINE_PARTNER_MAX_ALERTS", tripline.DefaultMaxOriginAlerts); err != nil {
 		n.Close()
 		return nil, err
 	}
@@ -293,21 +297,21 @@ func (g *groupCache) GroupsOf(agency string) []string {
 	return g.m[agency]
 }
 
-// partnerMaxListings is the most listings the node takes from one partner
-// origin: serve --partner-max-listings, else $TRIPLINE_PARTNER_MAX_LISTINGS
-// (so that a bundle import keeps the bound the node serves with), else
-// tripline.DefaultMaxOriginListings.
-func partnerMaxListings(env *Env) (int, error) {
-	if env.partnerMaxListings > 0 {
-		return env.partnerMaxListings, nil
+// partnerMax is the most records of a kind the node takes from one partner
+// origin: serve's flag (flag, 0 when not given), else the environment
+// variable key (so that a bundle import keeps the bound the node serves
+// with), else def.
+func partnerMax(env *Env, flag int, key string, def int) (int, error) {
+	if flag > 0 {
+		return flag, nil
 	}
-	v := env.Getenv("TRIPLINE_PARTNER_MAX_LISTINGS")
+	v := env.Getenv(key)
 	if v == "" {
-		return tripline.DefaultMaxOriginListings, nil
+		return def, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		return 0, usagef("TRIPLINE_PARTNER_MAX_LISTINGS: %q is not a positive number of listings", v)
+		return 0, usagef("%s: %q is not a positive number", key, v)
 	}
 	return n, nil
 }

@@ -24,7 +24,7 @@ import (
 )
 
 var serveCommands = []*command{{
-	name: "serve", usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--nats URL] [--max-import-bytes N] [--partner-max-listings N] [--replica --store URL]",
+	name: "serve", usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--nats URL] [--max-import-bytes N] [--partner-max-listings N] [--partner-max-alerts N] [--replica --store URL]",
 	summary: "Serve the HTTP API and the console until interrupted.\n" +
 		"It also pulls the partners' feeds and retro-screens new listings. Logs go to stderr as JSON;\n" +
 		"the node is ready when /readyz answers 200. Uploaded lists spool in DIR/spool.",
@@ -45,6 +45,8 @@ var serveCommands = []*command{{
 			"A hit's encounter is always fsynced before the answer")
 		partnerMax := fs.Int("partner-max-listings", 0, "the most listings the node holds from one partner origin; a partner's new listing past it is refused "+
 			"and audited (`N`; default $TRIPLINE_PARTNER_MAX_LISTINGS, else "+strconv.Itoa(tripline.DefaultMaxOriginListings)+")")
+		partnerMaxAlerts := fs.Int("partner-max-alerts", 0, "the same for document alerts (`N`; default $TRIPLINE_PARTNER_MAX_ALERTS, else "+
+			strconv.Itoa(tripline.DefaultMaxOriginAlerts)+")")
 		allocProfile := fs.String("alloc-profile", "", "write a profile of the serving node's heap allocations to `FILE` when it stops (for benchmarks, as --cpu-profile)")
 		return func(ctx context.Context, _ []string) error {
 			if *maxImport <= 0 || *maxImport > httpapi.MaxImportCeiling {
@@ -75,10 +77,10 @@ var serveCommands = []*command{{
 				}
 			}
 			env.replica = *replica
-			if *partnerMax < 0 {
-				return usagef("--partner-max-listings: %d is negative", *partnerMax)
+			if *partnerMax < 0 || *partnerMaxAlerts < 0 {
+				return usagef("--partner-max-listings, --partner-max-alerts: %d, %d: negative", *partnerMax, *partnerMaxAlerts)
 			}
-			env.partnerMaxListings = *partnerMax
+			env.partnerMaxListings, env.partnerMaxAlerts = *partnerMax, *partnerMaxAlerts
 			if *auditFsync < 0 {
 				return usagef("--audit-fsync-within: %v is negative", *auditFsync)
 			}
