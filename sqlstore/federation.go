@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"tripline"
@@ -27,6 +28,11 @@ type FederationStore struct {
 	// record past its bound is refused as the trust rules refuse an event.
 	MaxOriginListings int
 	MaxOriginAlerts   int
+
+	// held is how many records of each kind this node holds of each
+	// origin, as the last ApplyForeign left it (take).
+	heldMu sync.Mutex
+	held   map[recordsOf]int
 }
 
 // maxOrigin is the bound on records of kind held from one origin.
@@ -218,7 +224,11 @@ func (s *FederationStore) ApplyForeign(ctx context.Context, via string, evs []*t
 		}
 	}
 	tx.events = published
-	return res, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	s.keepHeld(held)
+	return res, nil
 }
 
 // take makes the change a partner's event ev brings where the trust rules
@@ -237,9 +247,6 @@ func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string,
 	if err != nil {
 		return false, nil, err
 	}
-	if dropped {
-		records.forget(ev.Origin) // counted again when next needed
-	}
 	held, err := holding(ctx, tx, tripline.ForeignKind(ev.Type), ev.Subject)
 	if err != nil {
 		return false, nil, err
@@ -252,7 +259,7 @@ func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string,
 	// is held already may still change or leave.
 	added := held.Origin != ev.Origin && !change.Drop
 	if added {
-		n, err := records.count(ctx, tx, change.Kind, ev.Origin)
+		n, err := s.heldOf(ctx, tx, records, recordsOf{change.Kind, ev.Origin}, s.maxOrigin(change.Kind))
 		if err != nil {
 			return false, nil, err
 		}
@@ -272,43 +279,66 @@ func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string,
 	return true, nil, nil
 }
 
-// originRecords counts the records of each kind held of each origin during
-// one ApplyForeign: read once from the store (an index range, migrations
-// 50 and 51), then kept as events add and drop them, so that a page of 2,000 new
-// listings costs one count, not 2,000.
-type originRecords map[recordsOf]int
+// originRecords is how many records of each kind of each origin this node
+// holds, during one ApplyForeign: at least as many as it does, counted
+// exactly when that reaches the bound. A count reads an index range
+// (migrations 50 and 51) of up to the bound, a third of a second for a
+// million listings on a busy machine, inside the write transaction; it is
+// made once per origin and process, then kept as events add records, and
+// again only when an origin reaches its bound. A record dropped without
+// being counted here leaves the count high, which the exact count at the
+// bound corrects. Another process adding an origin's records (a bundle
+// import beside a serving node) is seen at its next start.
+type originRecords map[recordsOf]heldCount
 
 type recordsOf struct {
 	kind   tripline.RecordKind
 	origin string
 }
 
-func (o originRecords) count(ctx context.Context, tx *Tx, kind tripline.RecordKind, origin string) (int, error) {
-	if n, ok := o[recordsOf{kind, origin}]; ok {
-		return n, nil
+type heldCount struct {
+	n     int
+	exact bool
+}
+
+// heldOf returns how many records k names this node holds: from records,
+// else as the last ApplyForeign left it, else (or when that reaches max)
+// counted.
+func (s *FederationStore) heldOf(ctx context.Context, tx *Tx, records originRecords, k recordsOf, max int) (int, error) {
+	c, ok := records[k]
+	if !ok {
+		s.heldMu.Lock()
+		c.n, ok = s.held[k]
+		s.heldMu.Unlock()
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+kindTable[kind]+` WHERE ev_origin = ?`, origin).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count %ss of %s: %w", kind, origin, err)
+	if !ok || c.n >= max && !c.exact {
+		c.exact = true
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+kindTable[k.kind]+` WHERE ev_origin = ?`, k.origin).Scan(&c.n); err != nil {
+			return 0, fmt.Errorf("count %ss of %s: %w", k.kind, k.origin, err)
+		}
 	}
-	o[recordsOf{kind, origin}] = n
-	return n, nil
+	records[k] = c
+	return c.n, nil
 }
 
 // add changes the count of origin's records of kind, if it was read.
 func (o originRecords) add(kind tripline.RecordKind, origin string, n int) {
 	k := recordsOf{kind, origin}
-	if _, ok := o[k]; ok {
-		o[k] += n
+	if c, ok := o[k]; ok {
+		c.n += n
+		o[k] = c
 	}
 }
 
-// forget drops the counts of origin: a range dropped records of it.
-func (o originRecords) forget(origin string) {
-	for k := range o {
-		if k.origin == origin {
-			delete(o, k)
-		}
+// keepHeld keeps the counts of a committed ApplyForeign for the next.
+func (s *FederationStore) keepHeld(records originRecords) {
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	if s.held == nil {
+		s.held = map[recordsOf]int{}
+	}
+	for k, c := range records {
+		s.held[k] = c.n
 	}
 }
 
