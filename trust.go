@@ -266,6 +266,16 @@ const DefaultMaxOriginListings = 1_000_000
 // country's stolen and lost documents run to a few million.
 const DefaultMaxOriginAlerts = 5_000_000
 
+// KindSharedClearance names a partner's shared clearances in
+// CheckOriginRecords: they are no record a ForeignChange makes.
+const KindSharedClearance RecordKind = "shared_clearance"
+
+// DefaultMaxOriginClearances bounds the shared clearances a node holds from
+// one partner origin (each spares a namesake of one of its listings, and
+// is held in memory by the screener): an originator clears a few of its
+// listings' namesakes, not millions.
+const DefaultMaxOriginClearances = 1_000_000
+
 // CheckOriginRecords refuses record id of kind, new from origin, when this
 // node already holds max records of that kind from origin (EFORBIDDEN,
 // naming the bound): changes to those held still apply.
@@ -273,13 +283,16 @@ func CheckOriginRecords(kind RecordKind, origin, id string, held, max int) error
 	if held < max {
 		return nil
 	}
-	flag := "listings"
-	if kind == KindDocumentAlert {
-		flag = "alerts"
+	hint := ""
+	switch kind {
+	case KindListing:
+		hint = " (serve --partner-max-listings)"
+	case KindDocumentAlert:
+		hint = " (serve --partner-max-alerts)"
 	}
 	noun := strings.ReplaceAll(string(kind), "_", " ")
-	return Errorf(EFORBIDDEN, "%s %q of origin %s: this node already holds %d %ss of that origin, the most it takes from one (serve --partner-max-%s)",
-		noun, id, origin, held, noun, flag)
+	return Errorf(EFORBIDDEN, "%s %q of origin %s: this node already holds %d %ss of that origin, the most it takes from one%s",
+		noun, id, origin, held, noun, hint)
 }
 
 // ForeignResult is what applying a run of partner events did: the events

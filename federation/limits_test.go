@@ -412,3 +412,58 @@ func TestPartnerListingFloodBounded(t *testing.T) {
 		t.Fatalf("held %s with %d refusals, want %s and 5", got, len(spy.refused()), want)
 	}
 }
+
+// TestPartnerClearanceFloodBounded: a partner may share clearances for its
+// own listings without end, each stored and held in memory by the
+// screener; past the node's bound (MaxOriginClearances) a new one is
+// refused and audited, a held one may still be revoked, and that makes
+// room again.
+func TestPartnerClearanceFloodBounded(t *testing.T) {
+	a := newSigner("A")
+	db := mustDB(t, "C")
+	p := peerFor(t, db, "A", a.pub(), "")
+	spy := &auditSpy{}
+	p.Audit = spy
+	p.Store.(*sqlstore.FederationStore).MaxOriginClearances = 3
+	ctx := t.Context()
+	clearance := func(i int, revoked bool) *tripline.Event {
+		id := fmt.Sprintf("shr-e%d", i)
+		return a.event(t, tripline.EventClearance, id, tripline.Clearance{ID: id, Listing: "agency-a:1", Shared: true, Revoked: revoked,
+			DocCountry: "NLD", DocNumber: fmt.Sprintf("NL%07d", i), DOB: tripline.PartialDate{Year: 1969}})
+	}
+	held := func() string {
+		t.Helper()
+		var ids []string
+		rows, err := db.SQL().QueryContext(ctx, `SELECT id FROM clearances ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			ids = append(ids, id)
+		}
+		return fmt.Sprint(ids)
+	}
+	evs := []*tripline.Event{a.event(t, tripline.EventListingUpserted, "agency-a:1", listingOf("agency-a", "agency-a:1", "Person One", 1, tripline.StatusActive))}
+	for i := 1; i <= 5; i++ {
+		evs = append(evs, clearance(i, false))
+	}
+	if _, err := p.Apply(ctx, "A", evs); err != nil {
+		t.Fatal(err)
+	}
+	if got := held(); got != "[shr-e1 shr-e2 shr-e3]" {
+		t.Fatalf("held %s, want the first 3", got)
+	}
+	refused := spy.refused()
+	if len(refused) != 2 || !strings.Contains(detailError(refused[0]), `shared clearance "shr-e4" of origin A: this node already holds 3 shared clearances of that origin`) {
+		t.Fatalf("%d refusals audited (%v), want shr-e4 and shr-e5 refused", len(refused), refused)
+	}
+	if _, err := p.Apply(ctx, "A", []*tripline.Event{clearance(2, true), clearance(6, false), clearance(7, false)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := held(); got != "[shr-e1 shr-e3 shr-e6]" || len(spy.refused()) != 3 {
+		t.Fatalf("held %s with %d refusals, want [shr-e1 shr-e3 shr-e6] and 3", got, len(spy.refused()))
+	}
+}

@@ -91,8 +91,9 @@ func (tx *Tx) storeClearance(ctx context.Context, c *tripline.Clearance) error {
 // applySharedClearance stores a partner's shared clearance, or removes it
 // when revoked, where the trust rules take it (tripline.CheckForeignClearance:
 // only the origin that gave this node the listing shares a clearance for
-// it); the error is the rules' refusal.
-func (tx *Tx) applySharedClearance(ctx context.Context, ev *tripline.Event) error {
+// it) and its origin has not reached its bound (MaxOriginClearances); the
+// error is the rules' refusal.
+func (s *FederationStore) applySharedClearance(ctx context.Context, tx *Tx, ev *tripline.Event, records originRecords) error {
 	var probe struct {
 		Listing string `json:"listing"`
 	}
@@ -117,5 +118,24 @@ func (tx *Tx) applySharedClearance(ctx context.Context, ev *tripline.Event) erro
 	if err != nil {
 		return err
 	}
-	return tx.storeClearance(ctx, c)
+	k, change := recordsOf{tripline.KindSharedClearance, ev.Origin}, 0
+	switch {
+	case have == nil && !c.Revoked:
+		max := s.maxOrigin(k.kind)
+		n, err := s.heldOf(ctx, tx, records, k, max)
+		if err != nil {
+			return err
+		}
+		if err := tripline.CheckOriginRecords(k.kind, ev.Origin, c.ID, n, max); err != nil {
+			return err
+		}
+		change = 1
+	case have != nil && c.Revoked:
+		change = -1
+	}
+	if err := tx.storeClearance(ctx, c); err != nil {
+		return err
+	}
+	records.add(k.kind, k.origin, change)
+	return nil
 }

@@ -28,6 +28,9 @@ type FederationStore struct {
 	// record past its bound is refused as the trust rules refuse an event.
 	MaxOriginListings int
 	MaxOriginAlerts   int
+	// MaxOriginClearances bounds the shared clearances held from one
+	// partner origin (0: tripline.DefaultMaxOriginClearances).
+	MaxOriginClearances int
 
 	// held is how many records of each kind this node holds of each
 	// origin, as the last ApplyForeign left it (take).
@@ -37,8 +40,11 @@ type FederationStore struct {
 
 // maxOrigin is the bound on records of kind held from one origin.
 func (s *FederationStore) maxOrigin(kind tripline.RecordKind) int {
-	if kind == tripline.KindDocumentAlert {
+	switch kind {
+	case tripline.KindDocumentAlert:
 		return cmp.Or(s.MaxOriginAlerts, tripline.DefaultMaxOriginAlerts)
+	case tripline.KindSharedClearance:
+		return cmp.Or(s.MaxOriginClearances, tripline.DefaultMaxOriginClearances)
 	}
 	return cmp.Or(s.MaxOriginListings, tripline.DefaultMaxOriginListings)
 }
@@ -240,7 +246,7 @@ func (s *FederationStore) take(ctx context.Context, tx *Tx, originAgency string,
 		return split(took, err)
 	}
 	if ev.Type == tripline.EventClearance && !ev.Redacted {
-		err := tx.applySharedClearance(ctx, ev)
+		err := s.applySharedClearance(ctx, tx, ev, records)
 		return split(err == nil, err)
 	}
 	dropped, err := tx.applyDrops(ctx, ev)
@@ -313,7 +319,13 @@ func (s *FederationStore) heldOf(ctx context.Context, tx *Tx, records originReco
 	}
 	if !ok || c.n >= max && !c.exact {
 		c.exact = true
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+kindTable[k.kind]+` WHERE ev_origin = ?`, k.origin).Scan(&c.n); err != nil {
+		q := `SELECT COUNT(*) FROM ` + kindTable[k.kind] + ` WHERE ev_origin = ?`
+		if k.kind == tripline.KindSharedClearance {
+			// Those of the listings held of the origin (migration 52).
+			q = `SELECT COUNT(*) FROM listings l JOIN clearances c ON c.listing = l.id WHERE l.ev_origin = ? AND c.id LIKE '` +
+				tripline.SharedClearancePrefix + `%'`
+		}
+		if err := tx.QueryRowContext(ctx, q, k.origin).Scan(&c.n); err != nil {
 			return 0, fmt.Errorf("count %ss of %s: %w", k.kind, k.origin, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
@@ -243,12 +244,20 @@ func testForeignRecordsBounded(t *testing.T, e Engine) {
 		t.Fatalf("partner's events: %d, %v", len(evs), err)
 	}
 	fed := sqlstore.NewFederationStore(a)
-	fed.MaxOriginListings, fed.MaxOriginAlerts = 2, 1
+	fed.MaxOriginListings, fed.MaxOriginAlerts, fed.MaxOriginClearances = 2, 1, 1
+	// Shared clearances for a listing it holds (counted through
+	// migration 52), made as node-b's next events.
+	for i := range 2 {
+		id := fmt.Sprintf("shr-e%d", i)
+		body, _ := json.Marshal(tripline.Clearance{ID: id, Listing: "agency-b:0", Shared: true, DocCountry: "NLD",
+			DocNumber: fmt.Sprintf("NL%07d", i), DOB: tripline.PartialDate{Year: 1969}})
+		evs = append(evs, &tripline.Event{Origin: "node-b", Seq: int64(len(evs) + 1), Type: tripline.EventClearance, Subject: id, Payload: body, At: evs[0].At})
+	}
 	if err := fed.PutPartner(ctx, &tripline.Partner{ID: "node-b", Agency: "agency-b", PublicKey: "k"}); err != nil {
 		t.Fatal(err)
 	}
 	var refused []string
-	for _, run := range [][]*tripline.Event{evs[:3], evs[3:6], evs[6:]} {
+	for _, run := range [][]*tripline.Event{evs[:3], evs[3:6], evs[6:9], evs[9:]} {
 		res, err := fed.ApplyForeign(ctx, "node-b", run)
 		if err != nil || len(res.Stored) != len(run) {
 			t.Fatalf("apply: %+v, %v", res, err)
@@ -260,8 +269,8 @@ func testForeignRecordsBounded(t *testing.T, e Engine) {
 			refused = append(refused, r.Event.Subject)
 		}
 	}
-	if fmt.Sprint(refused) != "[agency-b:2 agency-b:3 agency-b:IRQ:B2 agency-b:IRQ:B3]" {
-		t.Errorf("refused %v, want agency-b:2 and 3 (past 2 listings), B2 and B3 (past 1 alert)", refused)
+	if fmt.Sprint(refused) != "[agency-b:2 agency-b:3 agency-b:IRQ:B2 agency-b:IRQ:B3 shr-e1]" {
+		t.Errorf("refused %v, want agency-b:2 and 3 (past 2 listings), B2 and B3 (past 1 alert), shr-e1 (past 1 clearance)", refused)
 	}
 	if l, err := sqlstore.NewListingService(a).Listing(ctx, "agency-b:0"); err != nil || l.Version != 2 {
 		t.Errorf("the update of a held listing: %+v, %v; want version 2", l, err)
