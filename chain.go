@@ -23,10 +23,18 @@ type Chainer struct {
 	Count  int                     // how many events were made
 }
 
-// Next returns the origin's next event, stamped at. digest is the payload's
-// digest when already computed ("" computes it).
-func (c *Chainer) Next(typ EventType, subject string, payload []byte, digest string, at time.Time) (*Event, error) {
-	ev := &Event{Origin: c.Origin, Seq: c.Seq + 1, Type: typ, Subject: subject, Payload: payload, At: at}
+// Next returns the origin's next event, stamped at, its fields salted
+// with key (salt.go). key and digest are the salt key and payload digest
+// when already computed (SaltedDigest); with key nil, Next draws a key
+// and computes the digest.
+func (c *Chainer) Next(typ EventType, subject string, payload, key []byte, digest string, at time.Time) (*Event, error) {
+	if len(key) == 0 {
+		if digest != "" {
+			return nil, fmt.Errorf("event %s %s: a digest without its salt key", typ, subject)
+		}
+		key = NewSaltKey()
+	}
+	ev := &Event{Origin: c.Origin, Seq: c.Seq + 1, Type: typ, Subject: subject, Payload: payload, At: at, SaltKey: key}
 	if digest == "" {
 		d, err := ev.PayloadDigest()
 		if err != nil {

@@ -17,7 +17,7 @@ func TestChainer(t *testing.T) {
 	prev := "head"
 	var evs []*tripline.Event
 	for i := 0; i < 10; i++ {
-		ev, err := c.Next(tripline.EventListingUpserted, "x:1", []byte(`{"id":"x:1"}`), "", at)
+		ev, err := c.Next(tripline.EventListingUpserted, "x:1", []byte(`{"id":"x:1"}`), nil, "", at)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,6 +39,15 @@ type Event struct {
 	// Omitted holds the digests of payload fields left out for a partner
 	// (least disclosure); the signature still verifies (see Trim).
 	Omitted map[string]string `json:"omitted,omitempty"`
+	// Salts are the salts of the payload fields shown (path: hex), for an
+	// event its origin salted (salt.go): a receiver recomputes their
+	// digests with them. A trimmed copy drops a left-out field's salt with
+	// the field, so its digest in Omitted cannot be found by trying values.
+	Salts map[string]string `json:"salts,omitempty"`
+	// SaltKey is the random key the origin draws for its event, from which
+	// every field's salt derives: only the origin's own full copy holds
+	// it, so that it can trim later. It is never sent (Trim gives Salts).
+	SaltKey []byte `json:"-"`
 	// Via is the node this event was received from, when it was relayed
 	// (not signed: each hop records its own).
 	Via string `json:"via,omitempty"`

@@ -27,22 +27,47 @@ func PayloadDigest(payload json.RawMessage, omitted map[string]string) (string, 
 	if !json.Valid(payload) {
 		return "", Errorf(EINVALID, "payload: not valid JSON")
 	}
-	d, err := digestValue(payload, nil, "", omitted, 0)
+	return payloadDigest(payload, omitted, nil)
+}
+
+// payloadDigest is PayloadDigest with the fields salted by s (nil: not).
+func payloadDigest(payload json.RawMessage, omitted map[string]string, s *salter) (string, error) {
+	d, err := digestValue(payload, nil, nil, omitted, s, 0, false)
+	if err == nil {
+		err = s.unused()
+	}
 	if err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(d.all[:]), nil
 }
 
-// EncodedDigests returns the payload digest and the content hash of a
-// record body this process has just encoded with encoding/json, in one
-// pass and without re-validating it: the write path of every store.
+// EncodedDigests returns the unsalted payload digest and the content hash
+// of a record body this process has just encoded with encoding/json, in
+// one pass and without re-validating it: the write path of every store.
+// The content hash is never salted, so it tells "unchanged" across
+// versions; a store salts the payload digest of what it writes
+// (SaltedDigest) once it knows the record changed.
 func EncodedDigests(body []byte) (payload, content string, err error) {
-	d, err := digestValue(body, nil, "", nil, 0)
+	d, err := digestValue(body, nil, nil, nil, nil, 0, true)
 	if err != nil {
 		return "", "", err
 	}
 	return hex.EncodeToString(d.all[:]), hex.EncodeToString(d.content[:16]), nil
+}
+
+// SaltedDigest returns the payload digest of a body this process has just
+// encoded, its fields salted with key (NewSaltKey), as the event that
+// carries it with that key digests (Event.PayloadDigest).
+func SaltedDigest(body, key []byte) (string, error) {
+	if len(key) == 0 {
+		return "", Errorf(EINVALID, "payload: no salt key")
+	}
+	d, err := digestValue(body, nil, nil, nil, newSalter(&Event{SaltKey: key}), 0, false)
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(d.all[:]), nil
 }
 
 // contentHash is the content hash of a record (Listing.ContentHash).
@@ -83,29 +108,43 @@ type fieldDigest struct {
 // field, so that a left-out field's digest can stand in for it. It is on
 // every event's path: no decoding of values, no formatting, and its
 // scratch space on the stack for objects of up to 32 fields. name is the
-// value's own key (nil at the top).
-func digestValue(raw, name []byte, path string, omitted map[string]string, depth int) (digests, error) {
+// value's own key (nil at the top), path its path ("provenance.source_ref").
+// With s, a field (depth 1 or 2) is digested with its salt; content asks
+// for the content digest too, which is never salted (with content false it
+// is not computed).
+func digestValue(raw, name, path []byte, omitted map[string]string, s *salter, depth int, content bool) (digests, error) {
 	raw = bytes.TrimSpace(raw)
+	salted := s != nil && depth > 0
 	if depth >= 2 || len(raw) == 0 || raw[0] != '{' {
 		if depth == 0 && len(omitted) > 0 {
 			return digests{}, Errorf(EINVALID, "payload: omitted fields given for a payload that is not an object")
 		}
-		d := sha256.Sum256(raw)
-		return digests{d, d}, nil
+		if !salted {
+			d := sha256.Sum256(raw)
+			return digests{d, d}, nil
+		}
+		sd, err := s.salted(path, raw)
+		out := digests{sd, sd}
+		if content {
+			out.content = sha256.Sum256(raw)
+		}
+		return out, err
 	}
 	var fieldSpace [32]field
 	fields, err := objectFields(raw, fieldSpace[:0])
 	if err != nil {
-		return digests{}, Errorf(EINVALID, "payload %s: %v", path, err)
+		return digests{}, Errorf(EINVALID, "payload %s: %v", string(path), err)
 	}
 	var entrySpace [32]fieldDigest
 	entries := entrySpace[:0]
+	var childSpace [128]byte
 	for _, f := range fields {
-		child := ""
-		if len(omitted) > 0 {
-			child = join(path, string(f.key)) // paths matter only when something was left out
+		child := f.key // a top-level field's path is its key
+		if depth > 0 && (len(omitted) > 0 || s != nil) {
+			// Paths matter only when something was left out or is salted.
+			child = append(append(append(childSpace[:0], path...), '.'), f.key...)
 		}
-		d, err := digestValue(f.value, f.key, child, omitted, depth+1)
+		d, err := digestValue(f.value, f.key, child, omitted, s, depth+1, content)
 		if err != nil {
 			return digests{}, err
 		}
@@ -116,7 +155,7 @@ func digestValue(raw, name []byte, path string, omitted map[string]string, depth
 		if i := strings.LastIndex(p, "."); i >= 0 {
 			parent, name = p[:i], p[i+1:]
 		}
-		if parent != path {
+		if parent != string(path) {
 			continue
 		}
 		var d [32]byte
@@ -135,18 +174,18 @@ func digestValue(raw, name []byte, path string, omitted map[string]string, depth
 	}
 	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(entries[a].key, entries[b].key) })
 	// The content digest differs from the whole only in an object holding
-	// store fields (the top level, provenance): only there is it hashed
-	// apart.
+	// store fields (the top level, provenance), or salted fields: only
+	// there is it hashed apart.
 	var allSpace, contentSpace [1536]byte
-	all, content := allSpace[:0], contentSpace[:0]
-	differs := false
+	all, contentIn := allSpace[:0], contentSpace[:0]
+	differs := salted
 	for n, i := range order {
 		e := &entries[i]
 		if n > 0 && bytes.Equal(entries[order[n-1]].key, e.key) {
 			if e.omitted || entries[order[n-1]].omitted {
-				return digests{}, Errorf(EINVALID, "payload: field %s both present and omitted", join(path, string(e.key)))
+				return digests{}, Errorf(EINVALID, "payload: field %s both present and omitted", join(string(path), string(e.key)))
 			}
-			return digests{}, Errorf(EINVALID, "payload: field %s appears twice", join(path, string(e.key)))
+			return digests{}, Errorf(EINVALID, "payload: field %s appears twice", join(string(path), string(e.key)))
 		}
 		start := len(all)
 		all = strconv.AppendInt(all, int64(len(e.key)), 10)
@@ -162,14 +201,21 @@ func digestValue(raw, name []byte, path string, omitted map[string]string, depth
 			differs = true
 			fallthrough
 		default:
-			content = append(content, head...)
-			content = append(content, e.d.content[:]...)
+			contentIn = append(contentIn, head...)
+			contentIn = append(contentIn, e.d.content[:]...)
 		}
 	}
-	out := digests{all: sha256.Sum256(all)}
+	var out digests
+	if salted {
+		if out.all, err = s.saltedCopy(path, all); err != nil {
+			return digests{}, err
+		}
+	} else {
+		out.all = sha256.Sum256(all)
+	}
 	out.content = out.all
-	if differs {
-		out.content = sha256.Sum256(content)
+	if differs && (content || s == nil) {
+		out.content = sha256.Sum256(contentIn)
 	}
 	return out, nil
 }
@@ -294,7 +340,10 @@ func (e *Event) PayloadDigest() (string, error) {
 		}
 		return e.Digest, nil
 	}
-	return PayloadDigest(e.Payload, e.Omitted)
+	if !json.Valid(e.Payload) {
+		return "", Errorf(EINVALID, "payload: not valid JSON")
+	}
+	return payloadDigest(e.Payload, e.Omitted, newSalter(e))
 }
 
 // ChainNext returns the chain value of e following prev (the value of the
@@ -327,9 +376,16 @@ func (e *Event) SigningBytes() []byte { return []byte("tripline-event-v2\n" + e.
 // Trim returns a copy of e without the payload fields at paths, their
 // digests moved to Omitted so the signature still verifies. Paths name a
 // top-level field ("reason") or one inside an object ("provenance.source_ref").
+// The copy of a salted event carries the salts of the fields it shows
+// (Salts), never the origin's key: a field left out goes without its salt.
 func (e *Event) Trim(paths []string) (*Event, error) {
-	if len(paths) == 0 || len(bytes.TrimSpace(e.Payload)) == 0 || bytes.TrimSpace(e.Payload)[0] != '{' {
-		return e, nil
+	s := newSalter(e)
+	isObject := len(bytes.TrimSpace(e.Payload)) > 0 && bytes.TrimSpace(e.Payload)[0] == '{'
+	if len(paths) == 0 || !isObject {
+		if len(e.SaltKey) == 0 {
+			return e, nil
+		}
+		return e.disclosed(e.Payload, e.Omitted)
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(e.Payload, &top); err != nil {
@@ -344,7 +400,7 @@ func (e *Event) Trim(paths []string) (*Event, error) {
 		parent, name, nested := strings.Cut(p, ".")
 		if !nested {
 			if v, ok := top[parent]; ok {
-				d, err := digestValue(v, []byte(parent), parent, nil, 1)
+				d, err := digestValue(v, []byte(parent), []byte(parent), nil, s, 1, false)
 				if err != nil {
 					return nil, err
 				}
@@ -365,7 +421,7 @@ func (e *Event) Trim(paths []string) (*Event, error) {
 			inner[parent] = obj
 		}
 		if v, ok := obj[name]; ok {
-			d, err := digestValue(v, []byte(name), p, nil, 2)
+			d, err := digestValue(v, []byte(name), []byte(p), nil, s, 2, false)
 			if err != nil {
 				return nil, err
 			}
@@ -384,8 +440,28 @@ func (e *Event) Trim(paths []string) (*Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s == nil {
+		c := *e
+		c.Payload, c.Omitted = payload, omitted
+		return &c, nil
+	}
+	return e.disclosed(payload, omitted)
+}
+
+// disclosed returns a copy of salted e with payload and omitted, carrying
+// the salts of exactly the fields payload shows (those its digest takes)
+// and not the key.
+func (e *Event) disclosed(payload json.RawMessage, omitted map[string]string) (*Event, error) {
+	s := newSalter(e)
+	s.keep = map[string]string{}
+	if _, err := digestValue(payload, nil, nil, omitted, s, 0, false); err != nil {
+		return nil, fmt.Errorf("event %s/%d: %w", e.Origin, e.Seq, err)
+	}
 	c := *e
-	c.Payload, c.Omitted = payload, omitted
+	c.Payload, c.Omitted, c.SaltKey, c.Salts = payload, omitted, nil, s.keep
+	if len(c.Salts) == 0 {
+		c.Salts = nil
+	}
 	return &c, nil
 }
 

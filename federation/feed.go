@@ -238,7 +238,11 @@ func (f *Feed) shape(ctx context.Context, partner string, ev *tripline.Event) (*
 		if partner != c.Originator && partner != c.Requester {
 			return redact(ev)
 		}
-		c2 := *ev
+		whole, err := ev.Trim(nil) // with its salts, not its key
+		if err != nil {
+			return nil, err
+		}
+		c2 := *whole
 		c2.Via = ""
 		return &c2, nil
 	case tripline.EventClearance:

@@ -35,6 +35,7 @@ type trimKey struct {
 type trimmedForm struct {
 	payload json.RawMessage
 	omitted map[string]string
+	salts   map[string]string
 }
 
 // shapeCacheSize bounds each map: past it the cache starts again.
@@ -74,7 +75,7 @@ func (c *shapeCache) trim(ev *tripline.Event, lvl tripline.Level) (*tripline.Eve
 			return nil, err
 		}
 		c.trims.Add(1)
-		f = trimmedForm{payload: out.Payload, omitted: out.Omitted}
+		f = trimmedForm{payload: out.Payload, omitted: out.Omitted, salts: out.Salts}
 		c.mu.Lock()
 		if c.trimmed == nil || len(c.trimmed) >= shapeCacheSize {
 			c.trimmed = map[trimKey]trimmedForm{}
@@ -83,7 +84,7 @@ func (c *shapeCache) trim(ev *tripline.Event, lvl tripline.Level) (*tripline.Eve
 		c.mu.Unlock()
 	}
 	out := *ev
-	out.Payload, out.Omitted = f.payload, f.omitted
+	out.Payload, out.Omitted, out.Salts, out.SaltKey = f.payload, f.omitted, f.salts, nil
 	return &out, nil
 }
 

@@ -69,13 +69,14 @@ func (p *Policy) event(id *tripline.Identity, ev *tripline.Event) (*tripline.Eve
 			if err == nil {
 				c := *out
 				c.Via = "" // which partner relayed it is the node's business
-				// The left-out fields' digests are plain SHA-256 of their
-				// JSON: "action" is one of six values, a birth date one of
-				// some 40,000, so each could be found by trying them all (and
-				// a guessed name confirmed). The caller gets the payload's
-				// digest, which the origin's signature covers, as a
-				// placeholder carries it, and not the fields'.
-				c.Omitted, c.Digest = nil, d
+				// The left-out fields' digests of an event made before salts
+				// are plain SHA-256 of their JSON: "action" is one of six
+				// values, a birth date one of some 40,000, so each could be
+				// found by trying them all (and a guessed name confirmed).
+				// The caller gets the payload's digest, which the origin's
+				// signature covers, as a placeholder carries it, and neither
+				// the fields' digests nor their salts.
+				c.Omitted, c.Salts, c.Digest = nil, nil, d
 				return &c, true, nil
 			}
 			// A payload that cannot be trimmed is not shown at all.

@@ -10,6 +10,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -238,13 +239,13 @@ func (tx *Tx) Commit() error {
 // appendEvent appends an event of this node's origin with the next gap-free
 // sequence number. It must run inside the transaction of the change.
 func (tx *Tx) appendEvent(ctx context.Context, typ tripline.EventType, subject string, payload []byte) (*tripline.Event, error) {
-	return tx.appendEventDigest(ctx, typ, subject, payload, "")
+	return tx.appendEventDigest(ctx, typ, subject, payload, nil, "")
 }
 
-// appendEventDigest is appendEvent with the payload digest computed ahead
-// ("" computes it here).
-func (tx *Tx) appendEventDigest(ctx context.Context, typ tripline.EventType, subject string, payload []byte, digest string) (*tripline.Event, error) {
-	ev, err := tx.nextEvent(ctx, typ, subject, payload, digest)
+// appendEventDigest is appendEvent with the salt key and payload digest
+// computed ahead (nil and "": computed here).
+func (tx *Tx) appendEventDigest(ctx context.Context, typ tripline.EventType, subject string, payload, key []byte, digest string) (*tripline.Event, error) {
+	ev, err := tx.nextEvent(ctx, typ, subject, payload, key, digest)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +258,7 @@ func (tx *Tx) appendEventDigest(ctx context.Context, typ tripline.EventType, sub
 // nextEvent makes the next event of this node's origin (tripline.Chainer)
 // without storing it: insertEvents does, and the two must run in order
 // within the transaction.
-func (tx *Tx) nextEvent(ctx context.Context, typ tripline.EventType, subject string, payload []byte, digest string) (*tripline.Event, error) {
+func (tx *Tx) nextEvent(ctx context.Context, typ tripline.EventType, subject string, payload, key []byte, digest string) (*tripline.Event, error) {
 	if tx.chain == nil {
 		c := &tripline.Chainer{Origin: tx.db.Origin, Sign: tx.db.Sign}
 		err := tx.QueryRowContext(ctx, `SELECT seq, chain FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1`, tx.db.Origin).Scan(&c.Seq, &c.Chain)
@@ -266,7 +267,7 @@ func (tx *Tx) nextEvent(ctx context.Context, typ tripline.EventType, subject str
 		}
 		tx.chain = c
 	}
-	return tx.chain.Next(typ, subject, payload, digest, tx.now)
+	return tx.chain.Next(typ, subject, payload, key, digest, tx.now)
 }
 
 // eventCount returns how many events of this node the transaction made.
@@ -280,16 +281,16 @@ func (tx *Tx) eventCount() int {
 // insertEvents stores events made by nextEvent, many rows to a statement:
 // a bulk import pays the driver's per-statement cost once per batch.
 func (tx *Tx) insertEvents(ctx context.Context, evs []*tripline.Event) error {
-	const cols = 8
+	const cols = 9
 	for len(evs) > 0 {
 		n := min(len(evs), 64)
-		st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, chain) VALUES `+placeholders(n, cols))
+		st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, chain, salt_key) VALUES `+placeholders(n, cols))
 		if err != nil {
 			return err
 		}
 		args := make([]any, 0, n*cols)
 		for _, ev := range evs[:n] {
-			args = append(args, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, ev.Chain)
+			args = append(args, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, ev.Chain, hex.EncodeToString(ev.SaltKey))
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("append events %d..%d: %w", evs[0].Seq, evs[n-1].Seq, err)

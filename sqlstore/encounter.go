@@ -138,7 +138,7 @@ func insertEncounterRows(ctx context.Context, tx *Tx, rows []encounterRow) error
 		if _, err := st.ExecContext(ctx, r.id, r.originator, r.listing, r.outcome, r.at, r.action, r.ackOpen, r.body); err != nil {
 			return fmt.Errorf("store encounter: %w", err)
 		}
-		if _, err := tx.appendEventDigest(ctx, tripline.EventEncounter, r.id, r.body, ""); err != nil {
+		if _, err := tx.appendEvent(ctx, tripline.EventEncounter, r.id, r.body); err != nil {
 			return err
 		}
 	}

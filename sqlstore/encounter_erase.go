@@ -240,19 +240,23 @@ func (tx *Tx) trimEvents(ctx context.Context, id string, fields []string) error 
 // trimEventsWhere trims fields from every event of subject id that which
 // (one of the constants above) selects.
 func (tx *Tx) trimEventsWhere(ctx context.Context, id, which string, fields []string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT origin, seq, type, payload, omitted FROM events
+	rows, err := tx.QueryContext(ctx, `SELECT origin, seq, type, payload, omitted, salt_key, salts FROM events
 		WHERE subject = ? AND `+which+` AND redacted = 0`, id)
 	if err != nil {
 		return fmt.Errorf("events of %s: %w", id, err)
 	}
 	var evs []*tripline.Event
 	for rows.Next() {
-		var typ, omitted string
+		var typ, omitted, key, salts string
 		var payload []byte
 		ev := &tripline.Event{Subject: id}
-		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &payload, &omitted); err != nil {
+		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &payload, &omitted, &key, &salts); err != nil {
 			rows.Close()
 			return fmt.Errorf("scan event of %s: %w", id, err)
+		}
+		if err := decodeSalts(key, salts, ev); err != nil {
+			rows.Close()
+			return err
 		}
 		ev.Type, ev.Payload = tripline.EventType(typ), payload
 		if omitted != "" {
@@ -278,8 +282,12 @@ func (tx *Tx) trimEventsWhere(ctx context.Context, id, which string, fields []st
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET payload = ?, omitted = ? WHERE origin = ? AND seq = ?`,
-			[]byte(t.Payload), string(omitted), ev.Origin, ev.Seq); err != nil {
+		// The trimmed event keeps the salts of what it still shows, not
+		// the key: a field erased to its digest cannot be found again by
+		// trying values, even by whoever reads the store.
+		key, salts := encodeSalts(t)
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET payload = ?, omitted = ?, salt_key = ?, salts = ? WHERE origin = ? AND seq = ?`,
+			[]byte(t.Payload), string(omitted), key, salts, ev.Origin, ev.Seq); err != nil {
 			return fmt.Errorf("trim event %s/%d: %w", ev.Origin, ev.Seq, err)
 		}
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,7 +25,7 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 		limit = 10000
 	}
 	rows, err := s.db.db.QueryContext(ctx, `SELECT origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted,
-		range_from, range_chain, drops, ignored FROM events WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`, origin, after, limit)
+		range_from, range_chain, drops, ignored, salt_key, salts FROM events WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`, origin, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", err)
 	}
@@ -32,13 +33,16 @@ func (s *EventService) Events(ctx context.Context, origin string, after int64, l
 	var out []*tripline.Event
 	for rows.Next() {
 		var ev tripline.Event
-		var typ, at, omitted, drops string
+		var typ, at, omitted, drops, key, salts string
 		var payload, sig []byte
 		if err := rows.Scan(&ev.Origin, &ev.Seq, &typ, &ev.Subject, &payload, &at, &sig, &omitted, &ev.Via, &ev.Chain, &ev.Digest, &ev.Redacted,
-			&ev.RangeFrom, &ev.RangeChain, &drops, &ev.Ignored); err != nil {
+			&ev.RangeFrom, &ev.RangeChain, &drops, &ev.Ignored, &key, &salts); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
 		if err := decodeDrops(drops, &ev); err != nil {
+			return nil, err
+		}
+		if err := decodeSalts(key, salts, &ev); err != nil {
 			return nil, err
 		}
 		ev.Type, ev.Payload, ev.Sig = tripline.EventType(typ), payload, sig
@@ -114,6 +118,31 @@ func decodeDrops(col string, ev *tripline.Event) error {
 	}
 	if err != nil {
 		return fmt.Errorf("event %s/%d: bad range drops: %w", ev.Origin, ev.Seq, err)
+	}
+	return nil
+}
+
+// encodeSalts returns the salt_key and salts columns of ev ("" for none):
+// the key of this node's own event, the salts a partner's event carries.
+func encodeSalts(ev *tripline.Event) (key, salts string) {
+	if len(ev.Salts) > 0 {
+		b, _ := json.Marshal(ev.Salts)
+		salts = string(b)
+	}
+	return hex.EncodeToString(ev.SaltKey), salts
+}
+
+// decodeSalts reads the salt_key and salts columns into ev.
+func decodeSalts(key, salts string, ev *tripline.Event) error {
+	var err error
+	if key != "" {
+		ev.SaltKey, err = hex.DecodeString(key)
+	}
+	if err == nil && salts != "" {
+		err = json.Unmarshal([]byte(salts), &ev.Salts)
+	}
+	if err != nil {
+		return fmt.Errorf("event %s/%d: bad salts: %w", ev.Origin, ev.Seq, err)
 	}
 	return nil
 }

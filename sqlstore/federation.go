@@ -492,13 +492,14 @@ func (tx *Tx) insertForeign(ctx context.Context, ev *tripline.Event) error {
 		b, _ := json.Marshal(ev.Omitted)
 		omitted = string(b)
 	}
+	key, salts := encodeSalts(ev)
 	st, err := tx.stmt(ctx, `INSERT INTO events (origin, seq, type, subject, payload, at, sig, omitted, via, chain, digest, redacted,
-		range_from, range_chain, drops, ignored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		range_from, range_chain, drops, ignored, salt_key, salts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	if _, err := st.ExecContext(ctx, ev.Origin, ev.Seq, string(ev.Type), ev.Subject, []byte(ev.Payload), formatTime(ev.At), ev.Sig, omitted, ev.Via,
-		ev.Chain, ev.Digest, ev.Redacted, ev.RangeFrom, ev.RangeChain, drops, ev.Ignored); err != nil {
+		ev.Chain, ev.Digest, ev.Redacted, ev.RangeFrom, ev.RangeChain, drops, ev.Ignored, key, salts); err != nil {
 		return fmt.Errorf("store event %s/%d: %w", ev.Origin, ev.Seq, err)
 	}
 	return nil
@@ -521,7 +522,7 @@ func (tx *Tx) applyForeign(ctx context.Context, ev *tripline.Event, ch *tripline
 		return fmt.Errorf("load %s %s: %w", ch.Kind, ch.ID, err)
 	}
 	if prevSeq > 0 && prevSeq != ev.Seq {
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET payload = NULL, omitted = '', redacted = 1, digest = ? WHERE origin = ? AND seq = ? AND redacted = 0`,
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET payload = NULL, omitted = '', salts = '', salt_key = '', redacted = 1, digest = ? WHERE origin = ? AND seq = ? AND redacted = 0`,
 			prevHash, ev.Origin, prevSeq); err != nil {
 			return fmt.Errorf("erase the replaced version of %s: %w", ch.ID, err)
 		}

@@ -191,6 +191,9 @@ func (k *kind[T]) prepareChunk(plan *tripline.ImportPlanner, j *importJob[T], ve
 		default:
 			res.updated++
 		}
+		if err := p.seal(); err != nil {
+			return importResult[T]{err: err}
+		}
 		res.ps = append(res.ps, p)
 	}
 	return res
@@ -201,7 +204,7 @@ func (k *kind[T]) prepareChunk(plan *tripline.ImportPlanner, j *importJob[T], ve
 func (k *kind[T]) storeBatch(ctx context.Context, tx *Tx, ps []prepared[T]) error {
 	evs := make([]*tripline.Event, len(ps))
 	for i, p := range ps {
-		ev, err := tx.nextEvent(ctx, k.upserted, p.r.RecordID(), p.body, p.digest)
+		ev, err := tx.nextEvent(ctx, k.upserted, p.r.RecordID(), p.body, p.key, p.digest)
 		if err != nil {
 			return err
 		}

@@ -214,13 +214,15 @@ func (k *kind[T]) putIn(ctx context.Context, tx *Tx, r T) (T, error) {
 }
 
 // prepared is a record ready to store: its new version set, its body and
-// content hash computed (the costly part, done in parallel for imports).
+// content hash computed, and once sealed its event's salt key and digest
+// (the costly part, done in parallel for imports).
 type prepared[T tripline.Record] struct {
 	r      T
 	m      *meta
 	body   []byte
 	hash   string
-	digest string // of body, for the event chain
+	key    []byte // the salt key of its event
+	digest string // of body, salted with key, for the event chain
 }
 
 // prepare makes the next version of in, numbered version, stamped now.
@@ -234,18 +236,31 @@ func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], erro
 	if err != nil {
 		return prepared[T]{}, fmt.Errorf("encode %s %s: %w", k.noun, r.RecordID(), err)
 	}
-	digest, hash, err := tripline.EncodedDigests(body)
+	_, hash, err := tripline.EncodedDigests(body)
 	if err != nil {
 		return prepared[T]{}, err
 	}
-	return prepared[T]{r: r, m: m, body: body, hash: hash, digest: digest}, nil
+	return prepared[T]{r: r, m: m, body: body, hash: hash}, nil
+}
+
+// seal draws the salt key of the prepared version's event and digests its
+// body with it: only for a version to be written (an unchanged record in
+// an import is not), on the worker that prepared it.
+func (p *prepared[T]) seal() error {
+	p.key = tripline.NewSaltKey()
+	d, err := tripline.SaltedDigest(p.body, p.key)
+	if err != nil {
+		return fmt.Errorf("digest %s: %w", p.r.RecordID(), err)
+	}
+	p.digest = d
+	return nil
 }
 
 // store writes a prepared version and appends its upsert event, whose
 // payload is the stored body.
 func (k *kind[T]) store(ctx context.Context, tx *Tx, p prepared[T]) error {
 	id := p.r.RecordID()
-	ev, err := tx.appendEventDigest(ctx, k.upserted, id, p.body, p.digest)
+	ev, err := tx.appendEventDigest(ctx, k.upserted, id, p.body, p.key, p.digest)
 	if err != nil {
 		return err
 	}
@@ -278,6 +293,9 @@ func (k *kind[T]) write(ctx context.Context, tx *Tx, in T, exists bool) (T, erro
 		version++
 	}
 	p, err := k.prepare(in, version, tx.now)
+	if err == nil {
+		err = p.seal()
+	}
 	if err != nil {
 		return zero, err
 	}

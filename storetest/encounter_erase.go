@@ -157,7 +157,9 @@ func identityEvents(t *testing.T, s Store, id string) int {
 }
 
 // verifyChain recomputes every event's chain value from its payload digest:
-// a trimmed payload must still verify.
+// a trimmed payload must still verify. An event trimmed to digests keeps
+// neither its salt key nor an erased field's salt, with which the erased
+// values could be found again by trying them.
 func verifyChain(t *testing.T, s Store) {
 	t.Helper()
 	prev := ""
@@ -167,6 +169,17 @@ func verifyChain(t *testing.T, s Store) {
 			t.Fatalf("event %d (%s %s): chain %s, want %s (%v)", ev.Seq, ev.Type, ev.Subject, got, ev.Chain, err)
 		}
 		prev = ev.Chain
+		if len(ev.Omitted) == 0 {
+			continue
+		}
+		if ev.SaltKey != nil || len(ev.Salts) == 0 {
+			t.Fatalf("event %d (%s %s) trimmed keeps its salt key (%d bytes), salts %v", ev.Seq, ev.Type, ev.Subject, len(ev.SaltKey), ev.Salts)
+		}
+		for p := range ev.Omitted {
+			if _, ok := ev.Salts[p]; ok {
+				t.Fatalf("event %d (%s %s) keeps the salt of %s, erased", ev.Seq, ev.Type, ev.Subject, p)
+			}
+		}
 	}
 }
 

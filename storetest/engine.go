@@ -52,6 +52,7 @@ func RunDB(t *testing.T, e Engine) {
 		{"FederationCursors", testFederationCursors},
 		{"ForeignIgnoredMarked", testForeignIgnoredMarked},
 		{"ForeignRecordsBounded", testForeignRecordsBounded},
+		{"EventSalts", testEventSalts},
 		{"FederationReports", testFederationReports},
 		{"ReportsExpire", testReportsExpire},
 		{"AuditWitness", testAuditWitness},
