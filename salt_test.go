@@ -230,8 +230,9 @@ func TestUnsaltedEventsDigestAsBefore(t *testing.T) {
 // TestSaltedDigestsKeepTheContentHash: the content hash (a store's "did the
 // record change") is never salted, so a re-import of unchanged listings
 // changes nothing; the payload digest a store computes for a new event
-// (SaltedDigest) is the one its event recomputes, whole or trimmed, and
-// differs with each event's fresh key.
+// (SaltedDigest, or EncodedSaltedDigests with the content hash in the same
+// pass) is the one its event recomputes, whole or trimmed, and differs
+// with each event's fresh key.
 func TestSaltedDigestsKeepTheContentHash(t *testing.T) {
 	l := saltedListing()
 	body, _ := json.Marshal(l)
@@ -245,6 +246,9 @@ func TestSaltedDigestsKeepTheContentHash(t *testing.T) {
 		d, err := tripline.SaltedDigest(body, key)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if d2, c, err := tripline.EncodedSaltedDigests(body, key); err != nil || d2 != d || c != content {
+			t.Fatalf("EncodedSaltedDigests = %s %s, %v; want %s %s", d2, c, err, d, content)
 		}
 		ev := &tripline.Event{Payload: body, SaltKey: key}
 		trimmed, err := ev.Trim([]string{"action", "provenance.source_ref"})

@@ -60,14 +60,29 @@ func EncodedDigests(body []byte) (payload, content string, err error) {
 // encoded, its fields salted with key (NewSaltKey), as the event that
 // carries it with that key digests (Event.PayloadDigest).
 func SaltedDigest(body, key []byte) (string, error) {
+	p, _, err := saltedDigests(body, key, false)
+	return p, err
+}
+
+// EncodedSaltedDigests is EncodedDigests with the payload digest salted
+// with key, in the same pass: for a record a store knows it will write (a
+// new one), so it is not digested twice. The content hash is unsalted.
+func EncodedSaltedDigests(body, key []byte) (payload, content string, err error) {
+	return saltedDigests(body, key, true)
+}
+
+func saltedDigests(body, key []byte, content bool) (payload, contentHash string, err error) {
 	if len(key) == 0 {
-		return "", Errorf(EINVALID, "payload: no salt key")
+		return "", "", Errorf(EINVALID, "payload: no salt key")
 	}
-	d, err := digestValue(body, nil, nil, nil, newSalter(&Event{SaltKey: key}), 0, false)
+	d, err := digestValue(body, nil, nil, nil, newSalter(&Event{SaltKey: key}), 0, content)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return hex.EncodeToString(d.all[:]), nil
+	if content {
+		contentHash = hex.EncodeToString(d.content[:16])
+	}
+	return hex.EncodeToString(d.all[:]), contentHash, nil
 }
 
 // contentHash is the content hash of a record (Listing.ContentHash).

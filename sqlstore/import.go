@@ -178,7 +178,8 @@ func (k *kind[T]) prepareChunk(plan *tripline.ImportPlanner, j *importJob[T], ve
 		}
 		// Encoding gives the content hash too, so the record is encoded
 		// before the decision, once, whatever it is.
-		p, err := k.prepare(r, versions[id]+1, now)
+		_, held := versions[id]
+		p, err := k.prepare(r, versions[id]+1, now, !held)
 		if err != nil {
 			return importResult[T]{err: err}
 		}

@@ -226,7 +226,10 @@ type prepared[T tripline.Record] struct {
 }
 
 // prepare makes the next version of in, numbered version, stamped now.
-func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], error) {
+// A version sure to be written (write) is sealed in the same pass
+// (sealed); an import's version of a record it holds waits for the
+// decision, as most such are unchanged.
+func (k *kind[T]) prepare(in T, version int64, now time.Time, sealed bool) (prepared[T], error) {
 	r, m := k.meta(in)
 	*m.status, *m.updatedAt, *m.version = tripline.StatusActive, now, version
 	if *m.received == nil {
@@ -236,17 +239,26 @@ func (k *kind[T]) prepare(in T, version int64, now time.Time) (prepared[T], erro
 	if err != nil {
 		return prepared[T]{}, fmt.Errorf("encode %s %s: %w", k.noun, r.RecordID(), err)
 	}
-	_, hash, err := tripline.EncodedDigests(body)
-	if err != nil {
-		return prepared[T]{}, err
+	p := prepared[T]{r: r, m: m, body: body}
+	if sealed {
+		p.key = tripline.NewSaltKey()
+		p.digest, p.hash, err = tripline.EncodedSaltedDigests(body, p.key)
+	} else {
+		_, p.hash, err = tripline.EncodedDigests(body)
 	}
-	return prepared[T]{r: r, m: m, body: body, hash: hash}, nil
+	if err != nil {
+		return prepared[T]{}, fmt.Errorf("digest %s %s: %w", k.noun, r.RecordID(), err)
+	}
+	return p, nil
 }
 
 // seal draws the salt key of the prepared version's event and digests its
 // body with it: only for a version to be written (an unchanged record in
 // an import is not), on the worker that prepared it.
 func (p *prepared[T]) seal() error {
+	if p.key != nil {
+		return nil // sealed when prepared
+	}
 	p.key = tripline.NewSaltKey()
 	d, err := tripline.SaltedDigest(p.body, p.key)
 	if err != nil {
@@ -292,10 +304,7 @@ func (k *kind[T]) write(ctx context.Context, tx *Tx, in T, exists bool) (T, erro
 		}
 		version++
 	}
-	p, err := k.prepare(in, version, tx.now)
-	if err == nil {
-		err = p.seal()
-	}
+	p, err := k.prepare(in, version, tx.now, true)
 	if err != nil {
 		return zero, err
 	}
