@@ -195,16 +195,20 @@ func (s *Server) Listen(addr string) error {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
 	s.ln = ln
+	// Made here, not in Serve: a Shutdown that comes before Serve has
+	// started (a node stopped while starting) still finds it, and Serve
+	// then returns at once instead of serving on.
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: s.TLS,
+		ErrorLog: log.New(serverLog{s.Logger}, "", 0)}
 	return nil
 }
 
 // Addr returns the bound address, after Listen.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Serve serves until Shutdown; it returns nil on a clean shutdown.
+// Serve serves until Shutdown, after Listen; it returns nil on a clean
+// shutdown.
 func (s *Server) Serve() error {
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: s.TLS,
-		ErrorLog: log.New(serverLog{s.Logger}, "", 0)}
 	serve := func() error { return s.srv.Serve(s.ln) }
 	if s.TLS != nil {
 		// The certificate comes from s.TLS; ServeTLS adds HTTP/2.

@@ -99,17 +99,21 @@ type Journal struct {
 	wanted   uint64    // a caller waits (Sync, Hurry) for every record up to here to be synced
 	wantedW  uint64    // a caller waits (Written) for every record up to here to be written
 	dirtyAt  time.Time // when the oldest unsynced record was written
-	writes   uint64    // fsyncs made
-	applied  uint64    // every record up to here was reported Done
-	awaiting int       // callers in WaitApplied
-	lastErr  error
-	changed  chan struct{} // closed (and replaced) when synced, ready or applied change
-	closed   bool
-	segments []uint64  // first sequence of each segment file, oldest first
-	f        *os.File  // the segment appended to
-	size     int64     // where f's records end
-	alloc    int64     // f's length: zeros from size up to here
-	started  time.Time // when f was started
+	// syncing: an fsync runs (syncer); dirtyNext is when the first record
+	// it does not cover was written
+	syncing   bool
+	dirtyNext time.Time
+	writes    uint64 // fsyncs made
+	applied   uint64 // every record up to here was reported Done
+	awaiting  int    // callers in WaitApplied
+	lastErr   error
+	changed   chan struct{} // closed (and replaced) when synced, ready or applied change
+	closed    bool
+	segments  []uint64  // first sequence of each segment file, oldest first
+	f         *os.File  // the segment appended to
+	size      int64     // where f's records end
+	alloc     int64     // f's length: zeros from size up to here
+	started   time.Time // when f was started
 
 	wake     chan struct{}
 	applyNow chan struct{} // a caller waits for records to be applied (ApplyNow)
@@ -326,9 +330,11 @@ func appendFrame(buf []byte, r Record) []byte {
 	return append(append(buf, h[:]...), r.Data...)
 }
 
-// startSegment starts a new segment file at the next sequence.
+// startSegment starts a new segment file named after the first record it
+// will hold: the first not yet written (records queued meanwhile have
+// their numbers already, and go into it).
 func (j *Journal) startSegment() error {
-	first := j.next
+	first := j.written + 1
 	f, err := os.OpenFile(filepath.Join(j.dir, segName(first)), os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
@@ -628,215 +634,6 @@ func (j *Journal) Pending() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return int(j.next - 1 - j.applied)
-}
-
-// writer writes what is queued: for a Written caller at once, without an
-// fsync; for a Sync caller at once (GroupEvery apart) with one; and what
-// was written without an fsync gets one SyncWritten after the first such
-// write. Records nobody waits for are written and synced every SyncEvery.
-func (j *Journal) writer() {
-	defer close(j.done)
-	var buf []byte
-	var lastSync time.Time // when the last fsync started
-	backoff := 10 * time.Millisecond
-	tick := time.NewTicker(j.opt.SyncEvery)
-	defer tick.Stop()
-	// due fires when a spaced fsync or a written record's fsync is due,
-	// reused: a group of answers makes no timer of its own (a stopped or
-	// reset timer never delivers a stale time since Go 1.23).
-	due := time.NewTimer(time.Hour)
-	due.Stop()
-	forced := false // the tick: write and sync what is queued
-	for {
-		now := time.Now()
-		sync, write, at := j.plan(now, lastSync)
-		if forced {
-			sync, forced = true, false
-		}
-		if sync || write {
-			if sync {
-				lastSync = now
-			}
-			if !j.writeOnce(&buf, sync) {
-				select {
-				case <-time.After(backoff):
-				case <-j.stop:
-					j.flushAll(&buf)
-					return
-				}
-				backoff = min(2*backoff, time.Second)
-				continue
-			}
-			backoff = 10 * time.Millisecond
-			continue // what came meanwhile
-		}
-		if !at.IsZero() {
-			due.Reset(at.Sub(now))
-		}
-		select {
-		case <-j.wake:
-		case <-due.C:
-		case <-tick.C:
-			j.retire()
-			forced = true
-		case <-j.stop:
-			j.flushAll(&buf)
-			return
-		}
-		due.Stop()
-	}
-}
-
-// plan says what the writer does now: write the queue, with an fsync or
-// without; else at is when an fsync falls due (zero: none does).
-func (j *Journal) plan(now, lastSync time.Time) (sync, write bool, at time.Time) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	pending := len(j.queue) > 0 || j.written > j.synced
-	if j.wanted > j.synced && pending {
-		next := lastSync.Add(j.opt.GroupEvery)
-		if !now.Before(next) {
-			return true, false, time.Time{}
-		}
-		at = next
-	}
-	if j.written > j.synced {
-		next := j.dirtyAt.Add(j.opt.SyncWritten)
-		if !now.Before(next) {
-			return true, false, time.Time{}
-		}
-		if at.IsZero() || next.Before(at) {
-			at = next
-		}
-	}
-	return false, j.wantedW > j.written && len(j.queue) > 0, at
-}
-
-// retire replaces a non-empty segment older than SegmentAge once all its
-// records are applied, deleting it; run by the writer, the only user of
-// j.f.
-func (j *Journal) retire() {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.size == 0 || time.Since(j.started) < j.opt.SegmentAge || len(j.queue) > 0 || j.applied < j.next-1 {
-		return
-	}
-	if err := j.startSegment(); err != nil {
-		j.logError("start segment", err)
-		return
-	}
-	j.release()
-}
-
-// flushAll writes and syncs what is queued at close, trying a few times.
-func (j *Journal) flushAll(buf *[]byte) {
-	for range 5 {
-		if j.writeOnce(buf, true) {
-			j.mu.Lock()
-			left := len(j.queue)
-			j.mu.Unlock()
-			if left == 0 {
-				return
-			}
-		}
-	}
-}
-
-// writeOnce writes the queued records and, with sync, fsyncs them and
-// those written before without one; false when the disk failed (what was
-// not written stays queued, what was not synced stays to be synced).
-func (j *Journal) writeOnce(buf *[]byte, sync bool) bool {
-	j.mu.Lock()
-	batch := j.queue
-	j.queue = nil
-	dirty := j.written > j.synced
-	j.mu.Unlock()
-	if len(batch) == 0 && !(sync && dirty) {
-		return true
-	}
-	if len(batch) > 0 {
-		b := (*buf)[:0]
-		for _, r := range batch {
-			b = appendFrame(b, r)
-		}
-		*buf = b
-		if err := j.write(b); err != nil {
-			j.mu.Lock()
-			defer j.mu.Unlock()
-			j.lastErr = err
-			j.queue = append(batch, j.queue...)
-			j.logError("write", err)
-			return false
-		}
-	}
-	var err error
-	if sync {
-		// The records are in the file before the fsync starts: callers
-		// waiting only for that (Written) go now, not after the fsync,
-		// which under load takes a millisecond or more.
-		if len(batch) > 0 {
-			j.mu.Lock()
-			j.markWritten(batch)
-			j.broadcast()
-			j.mu.Unlock()
-			batch = nil
-		}
-		err = j.opt.fdatasync(int(j.f.Fd()))
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if len(batch) > 0 {
-		j.markWritten(batch)
-	}
-	if err != nil {
-		// The records are in the file: a Written caller has its answer,
-		// and the fsync is tried again.
-		j.lastErr = err
-		j.logError("sync", err)
-		j.broadcast()
-		return false
-	}
-	if sync {
-		j.lastErr = nil
-		j.writes++
-		j.synced = j.written
-		j.ready = append(j.ready, j.unsynced...)
-		j.unsynced = j.unsynced[:0]
-		if j.size >= j.opt.SegmentBytes {
-			if err := j.startSegment(); err != nil {
-				j.logError("start segment", err)
-			}
-		}
-	}
-	j.broadcast()
-	return true
-}
-
-// markWritten notes batch as written to the file, not yet synced; j.mu
-// held.
-func (j *Journal) markWritten(batch []Record) {
-	if j.written == j.synced {
-		j.dirtyAt = time.Now()
-	}
-	j.written = batch[len(batch)-1].Seq
-	j.unsynced = append(j.unsynced, batch...)
-}
-
-// write appends b to the segment; a failed write is cut off again so that
-// the next attempt does not follow a torn record. Records that reach past
-// the zeros written ahead take the next allocChunk of zeros with them.
-func (j *Journal) write(b []byte) error {
-	end := j.size + int64(len(b))
-	if end > j.alloc {
-		b = append(b, zeros[:]...)
-	}
-	if _, err := j.f.WriteAt(b, j.size); err != nil {
-		j.cut()
-		return err
-	}
-	j.alloc = max(j.alloc, j.size+int64(len(b)))
-	j.size = end
-	return nil
 }
 
 // cut drops what follows the records of the segment (a failed write, the

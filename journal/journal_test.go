@@ -2,12 +2,15 @@ package journal_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -158,7 +161,15 @@ func TestAppliedSegmentsDeleted(t *testing.T) {
 	take(t, j, 20)
 	before, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
 	j.Done(20)
-	after, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	// The last full segment goes when the writer rolls it over, after its
+	// fsync: waited for, not assumed.
+	var after []string
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		after, _ = filepath.Glob(filepath.Join(dir, "*.journal"))
+		if len(after) == 1 || time.Now().After(deadline) {
+			break
+		}
+	}
 	if len(before) < 5 || len(after) != 1 {
 		t.Fatalf("segments before Done %d, after %d; want many, then 1", len(before), len(after))
 	}
@@ -542,12 +553,11 @@ func TestWrittenBeforeSynced(t *testing.T) {
 	}
 }
 
-// A caller waiting only for its record's write (an answer's audit entry,
-// a review) is not held up by the fsync of the group its record was
-// written with: the record is in the file before the fsync starts.
-func TestWrittenNotHeldByGroupFsync(t *testing.T) {
-	inSync, release := make(chan struct{}, 1), make(chan struct{})
-	slow := func(fd int) error {
+// heldFsync returns an fdatasync that reports each start on inSync (when
+// nobody has yet taken the last report) and waits for release.
+func heldFsync() (slow func(fd int) error, inSync, release chan struct{}) {
+	inSync, release = make(chan struct{}, 1), make(chan struct{})
+	slow = func(fd int) error {
 		select {
 		case inSync <- struct{}{}:
 		default:
@@ -555,6 +565,30 @@ func TestWrittenNotHeldByGroupFsync(t *testing.T) {
 		<-release
 		return syscall.Fdatasync(fd)
 	}
+	return slow, inSync, release
+}
+
+// waitWritten waits for record seq to be written, failing with why when
+// that hangs.
+func waitWritten(t *testing.T, j *journal.Journal, seq uint64, why string) {
+	t.Helper()
+	written := make(chan error, 1)
+	go func() { written <- j.WrittenWithin(context.Background(), seq, time.Minute) }()
+	select {
+	case err := <-written:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second): // a guard against a hang, not a timing
+		t.Fatal(why)
+	}
+}
+
+// A caller waiting only for its record's write (an answer's audit entry,
+// a review) is not held up by the fsync of the group its record was
+// written with: the record is in the file before the fsync starts.
+func TestWrittenNotHeldByGroupFsync(t *testing.T) {
+	slow, inSync, release := heldFsync()
 	j := mustOpen(t, t.TempDir(), 0, journal.WithFdatasync(journal.Options{SyncEvery: time.Hour, SyncWritten: time.Hour}, slow))
 	defer j.Close()
 	defer close(release)
@@ -568,17 +602,169 @@ func TestWrittenNotHeldByGroupFsync(t *testing.T) {
 	}
 	j.Hurry(hit) // the group's fsync starts, and is held up
 	<-inSync
-	written := make(chan error, 1)
-	go func() { written <- j.WrittenWithin(context.Background(), review, time.Minute) }()
-	select {
-	case err := <-written:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(30 * time.Second): // a guard against a hang, not a timing
-		t.Fatal("WrittenWithin waited for the fsync of the group its record was written with")
-	}
+	waitWritten(t, j, review, "WrittenWithin waited for the fsync of the group its record was written with")
 	if got := j.Writes(); got != 0 {
 		t.Fatalf("%d fsyncs done while the only one is held up", got)
+	}
+}
+
+// Records keep being written while an fsync runs: a Written caller whose
+// record was appended after the fsync started goes at once, and a Sync
+// caller for it gets an fsync of its own once the first is done.
+func TestWrittenWhileFsyncRuns(t *testing.T) {
+	slow, inSync, release := heldFsync()
+	j := mustOpen(t, t.TempDir(), 0, journal.WithFdatasync(journal.Options{SyncEvery: time.Hour, SyncWritten: time.Hour}, slow))
+	defer j.Close()
+	first, err := j.Append([]byte("hit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Hurry(first)
+	<-inSync // the first record's fsync runs, held up
+	second, err := j.Append([]byte("review"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitWritten(t, j, second, "WrittenWithin waited for an fsync that started before its record was appended")
+	synced := make(chan error, 1)
+	go func() { synced <- j.Sync(context.Background(), second) }()
+	release <- struct{}{} // the first fsync ends
+	<-inSync              // the second starts
+	close(release)
+	if err := <-synced; err != nil {
+		t.Fatal(err)
+	}
+	if got := take(t, j, 2); len(got) != 2 || got[0] != "1:hit" || got[1] != "2:review" || j.Writes() != 2 {
+		t.Fatalf("taken %v after %d fsyncs; want both after 2", got, j.Writes())
+	}
+}
+
+// An fsync that fails is tried again; the records become durable (and
+// can be taken) only once one succeeds.
+func TestFsyncFailureRetried(t *testing.T) {
+	var mu sync.Mutex
+	fails := 3
+	flaky := func(fd int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if fails > 0 {
+			fails--
+			return syscall.EIO
+		}
+		return syscall.Fdatasync(fd)
+	}
+	j := mustOpen(t, t.TempDir(), 0, journal.WithFdatasync(journal.Options{SyncEvery: time.Hour}, flaky))
+	defer j.Close()
+	seq, err := j.Append([]byte("hit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Sync(context.Background(), seq); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	left := fails
+	mu.Unlock()
+	if got := take(t, j, 1); left != 0 || got[0] != "1:hit" || j.Writes() != 1 {
+		t.Fatalf("after %d failed fsyncs: taken %v, %d fsyncs succeeded", 3-left, got, j.Writes())
+	}
+}
+
+// A steady stream of writes, each waited for only until written, still
+// rolls full segments over (they are deleted only whole, once applied).
+func TestSegmentsRollUnderSteadyWrites(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.Options{SegmentBytes: 256, SyncWritten: time.Millisecond})
+	defer j.Close()
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			seq, err := j.Append([]byte("a review written, not yet synced"))
+			if err == nil {
+				err = j.WrittenWithin(context.Background(), seq, time.Minute)
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	deadline := time.Now().Add(time.Minute) // a guard against a hang, not a timing
+	for {
+		segs, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+		if len(segs) >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			close(stop)
+			t.Fatalf("%d segment files after a minute of steady writes into 256-byte segments", len(segs))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A segment is named after the first record it holds, also when records
+// were queued while the fsync before its roll-over ran: the name is what
+// Open and the deletion of applied segments go by.
+func TestSegmentNamedAfterItsFirstRecord(t *testing.T) {
+	inSync, release := make(chan struct{}, 1), make(chan struct{})
+	var held atomic.Bool
+	slow := func(fd int) error {
+		if held.CompareAndSwap(false, true) { // the first fsync only
+			inSync <- struct{}{}
+			<-release
+		}
+		return syscall.Fdatasync(fd)
+	}
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0, journal.WithFdatasync(journal.Options{SegmentBytes: 2 * (16 + 1), SyncEvery: time.Hour, SyncWritten: time.Hour}, slow))
+	for _, r := range []string{"a", "b"} { // the first segment, full
+		if _, err := j.Append([]byte(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Hurry(2)
+	<-inSync
+	for _, r := range []string{"c", "d"} { // queued while its fsync runs
+		if _, err := j.Append([]byte(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(release)
+	for j.Writes() < 1 { // the fsync is done: the roll-over comes before any write
+		time.Sleep(time.Millisecond)
+	}
+	if err := j.Sync(context.Background(), 4); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	for _, seg := range segs {
+		b, _ := os.ReadFile(seg)
+		if len(b) < 16 {
+			continue // the empty one started at close
+		}
+		name, _ := strconv.ParseUint(strings.TrimSuffix(filepath.Base(seg), ".journal"), 10, 64)
+		if first := binary.LittleEndian.Uint64(b[8:16]); first != name {
+			t.Errorf("segment %s holds record %d first", filepath.Base(seg), first)
+		}
+	}
+	j = mustOpen(t, dir, 0, journal.Options{})
+	defer j.Close()
+	if got := take(t, j, 4); fmt.Sprint(got) != "[1:a 2:b 3:c 4:d]" {
+		t.Fatalf("took %v after reopening", got)
 	}
 }

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while the demo writes to it.
+// syncBuffer is a bytes.Buffer safe to read while a command writes to it,
+// and for a command's background work (a node's log) to write beside it.
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

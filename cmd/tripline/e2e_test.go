@@ -51,8 +51,8 @@ func serveNode(t *testing.T, dir string, vars map[string]string, tokens map[stri
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
-	var errb bytes.Buffer
-	env := &Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &errb,
+	var errb syncBuffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &syncBuffer{}, Stderr: &errb,
 		Getenv: func(k string) string { return vars[k] }, Ready: func(a string) { addrc <- a }}
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, env, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}) }()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -18,7 +17,7 @@ import (
 // runVars is run with environment variables besides TRIPLINE_DATA.
 func runVars(t testing.TB, dir string, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string {
 			if k == "TRIPLINE_DATA" {

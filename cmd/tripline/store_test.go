@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -18,7 +17,7 @@ import (
 // runStdin runs one command line in-process with the environment vars.
 func runStdin(t testing.TB, vars map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer
 	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return vars[k] }}
 	code = Run(context.Background(), env, args)
 	return code, out.String(), errb.String()
@@ -85,7 +84,7 @@ func TestStorePostgres(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
-	var errb bytes.Buffer
+	var errb syncBuffer
 	env := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb,
 		Getenv: func(k string) string { return vars[k] }, Ready: func(a string) { addrc <- a }}
 	done := make(chan int, 1)
