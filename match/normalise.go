@@ -33,6 +33,10 @@ type token struct {
 	// cut marks a query token where a machine-readable zone may have cut
 	// the name at its field width: it may be the start of a listed name.
 	cut bool
+	// cutAfter marks the last word of a name that ended on an article
+	// ("Mohammed Al", "ABD EL"): no name ends there, so it was cut after
+	// it, as a name cut after a particle is ("Mohamed Ben").
+	cutAfter bool
 	// Filled from the variant table.
 	class  int32   // variant class id, 0 when unknown
 	weight float32 // rarity weight in (0,1]: common names prove little
@@ -407,6 +411,9 @@ func buildTokens(words []rawWord) []token {
 			// with its consonant (the AD of "Sa ad Karimi", Sa'ad split),
 			// or last after such a short word ("Omar Fu ad"; after a longer
 			// one, "Salah ad" is a name cut after its article).
+			if last && len(out) > 0 {
+				out[len(out)-1].cutAfter = true
+			}
 			continue
 		}
 		if abdPrefixes[w.form] && !last {
@@ -414,6 +421,12 @@ func buildTokens(words []rawWord) []token {
 			j := i + 1
 			for j < len(ws)-1 && articles[ws[j].form] {
 				j++
+			}
+			if j == len(ws)-1 && articles[ws[j].form] && !w.arabic {
+				// "ABD EL" and nothing after: the Abd's name was cut
+				// off, not a name "El".
+				out = append(out, token{form: "abd", skel: "bd", raw: w.form, cutAfter: true})
+				break
 			}
 			// The name is the next word as written ("Abdur Jabar": jabar),
 			// unless the two make Abdullah ("Abd Allah", "Abdul Lah").

@@ -65,6 +65,11 @@ func shapeOf(q, c []*token, r nameResult) nameShape {
 		sh.headless = sh.headless && !t.cut
 	}
 	sh.cut = sh.missQ == 0 && sh.missC > 0 && sh.matched > 0 && lastMatched < firstMissing && !r.swapped
+	if n := len(q); sh.cut && n > 0 && q[n-1].cutAfter && usedQ&(1<<(n-1)) != 0 {
+		// The article the name ended on counts as a word matched, as a
+		// particle there does: the name was cut after it.
+		sh.words++
+	}
 	return sh
 }
 

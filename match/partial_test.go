@@ -372,3 +372,30 @@ func TestSplitJoinsPastWeakPair(t *testing.T) {
 		t.Errorf("split at apostrophes: %.3f, want >= 0.8", s)
 	}
 }
+
+// TestNameCutAfterArticle: no name ends on an article, so a name that does
+// ("Mohammed Al", "ABD EL") was cut after it: with the full birth date and
+// the nationality agreeing, a review, never a hit; with either off, not.
+func TestNameCutAfterArticle(t *testing.T) {
+	day := tripline.PartialDate{Year: 1980, Month: 5, Day: 4}
+	for _, c := range []struct {
+		listed, traveller string
+		dob               tripline.PartialDate
+		nat               string
+		review            bool
+	}{
+		{"Mohammed Al Amin Al-Arabi Kashlaf", "Mohammed Al", day, "LBY", true},
+		{"Mohammed Al Amin Al-Arabi Kashlaf", "Mohammed Al", tripline.PartialDate{Year: 1990, Month: 5, Day: 4}, "LBY", false},
+		{"Mohammed Al Amin Al-Arabi Kashlaf", "Mohammed Al", day, "FRA", false},
+		{"ABD EL HAMID YOUSSEF MAHMOUD EL SHARIF", "ABD EL", day, "LBY", true},
+		{"ABD EL HAMID YOUSSEF MAHMOUD EL SHARIF", "ABD EL", tripline.PartialDate{Year: 1991, Month: 2, Day: 3}, "LBY", false},
+		{"SAMIR ABD EL HAMID YOUSSEF EL SHARIF", "SAMIR ABD EL", day, "LBY", true},
+	} {
+		l := &tripline.Listing{ID: "x", Names: []tripline.Name{{Full: c.listed, Kind: tripline.NamePrimary}}, BirthDates: []tripline.PartialDate{day}, Nationalities: []string{"LBY"}}
+		tr := &tripline.Traveller{Name: c.traveller, DOB: c.dob, Nationality: c.nat}
+		s, feats := Score(tr, l)
+		if got := s >= DefaultThresholds.Review; got != c.review || s >= DefaultThresholds.Hit {
+			t.Errorf("%q born %v %s against %q: %.3f, want a review %v, never a hit (%v)", c.traveller, c.dob, c.nat, c.listed, s, c.review, feats)
+		}
+	}
+}

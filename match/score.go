@@ -425,6 +425,14 @@ func scoreName(q *query, p *prepared, nr nameResult, bn *preparedName, ns float6
 		up = n / evidence
 	}
 	lift := dobLift(up, n, score, dobRare)
+	if sh.cut && sh.words > 1 && dobExact {
+		// A name cut to its first words, its full birth date agreeing:
+		// the listed words it lacks are the cut's, not words that
+		// disagree, so the date lifts it as it would a name all there
+		// ("Mohammed Al" for Mohammed Al Amin Al-Arabi Kashlaf, one
+		// common word left before the article: 0.604).
+		lift = max(lift, dobLift(max(up, liftFull), n, score, dobRare))
+	}
 	if cutYear {
 		// Likewise for a name cut to its first words: up to a review,
 		// its birth year counts as a full date ("MOHAMED BEN" for Mohamed

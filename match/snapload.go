@@ -23,7 +23,7 @@ func readTokens(b []byte, n uint64) (toks []token, listed []int32, err error) {
 		t := token{form: r.str(), alt: r.str(), skel: r.str(), orig: r.str(), raw: r.str(), phon: r.str()}
 		t.kind = tokKind(r.uvarint())
 		flags := r.uvarint()
-		t.arabic, t.known, t.cut = flags&1 != 0, flags&2 != 0, flags&4 != 0
+		t.arabic, t.known, t.cut, t.cutAfter = flags&1 != 0, flags&2 != 0, flags&4 != 0, flags&8 != 0
 		t.class = int32(r.varint())
 		t.weight = math.Float32frombits(uint32(r.uvarint()))
 		c := r.uvarint()

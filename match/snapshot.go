@@ -23,7 +23,7 @@ import (
 // either changes. SnapshotMeta.Build covers the rest of the matcher (its
 // tables and code): the caller names its build, and a snapshot of another
 // build is refused.
-const snapFormat = 11
+const snapFormat = 12
 
 // SnapshotMeta describes a snapshot file.
 type SnapshotMeta struct {

@@ -318,7 +318,7 @@ func TestSnapshotKnowsEveryField(t *testing.T) {
 		v    any
 		want []string
 	}{
-		{token{}, []string{"form", "alt", "skel", "orig", "kind", "arabic", "known", "cut", "class", "weight", "raw", "phon", "list", "fast"}}, // fast is derived on load
+		{token{}, []string{"form", "alt", "skel", "orig", "kind", "arabic", "known", "cut", "cutAfter", "class", "weight", "raw", "phon", "list", "fast"}}, // fast is derived on load
 		{prepared{}, []string{"l", "names", "nats", "docs", "dobs", "dobArr", "sex", "until"}},
 		{preparedName{}, []string{"toks", "full", "factor"}},
 		{docKey{}, []string{"exact", "ocr", "typ", "cty"}},

@@ -180,6 +180,9 @@ func writeToken(b recBuf, t *token) recBuf {
 	if t.cut {
 		flags |= 4
 	}
+	if t.cutAfter {
+		flags |= 8
+	}
 	var listed uint64 // listings bearing the name (listrarity.go)
 	if t.list != nil && t.list.n > 0 {
 		listed = uint64(t.list.n)
