@@ -11,6 +11,23 @@ import (
 // concerns it, and only from the agency that may speak: the requester for
 // a request, the originator for a decision.
 
+// DefaultMaxPendingConsents bounds the requests pending on one listing.
+// Anyone may ask (a writer of any agency, a partner for its own agency),
+// and each pending request is stored and shown to the originator: without
+// a bound, one partner asking without end fills the store and buries the
+// requests that matter. Past it, a request is refused until the
+// originator answers some.
+const DefaultMaxPendingConsents = 1000
+
+// CheckPendingConsents refuses a new request on listing when pending
+// requests on it (counted up to max) have reached max.
+func CheckPendingConsents(listing string, pending, max int) error {
+	if pending >= max {
+		return Errorf(EFORBIDDEN, "listing %q has %d consent requests pending, the most it takes: its originator answers some first", listing, pending)
+	}
+	return nil
+}
+
 // MaxConsentReason bounds a consent request's reason: a sentence for the
 // originator, kept with the request and sent in its event.
 const MaxConsentReason = 1024

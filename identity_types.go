@@ -162,10 +162,12 @@ type Consent struct {
 	DecidedAt  *time.Time    `json:"decided_at,omitempty"`
 }
 
-// ConsentFilter selects consent requests: those on Listing ("" for all),
-// with an id after After, by id, at most Limit (0 for all).
+// ConsentFilter selects consent requests: those on Listing ("" for all)
+// with Status ("" for any), with an id after After, by id, at most Limit
+// (0 for all).
 type ConsentFilter struct {
 	Listing string
+	Status  ConsentStatus
 	After   string
 	Limit   int
 }

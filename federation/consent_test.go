@@ -3,6 +3,8 @@ package federation_test
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
+	"strings"
 	"testing"
 
 	"tripline"
@@ -172,5 +174,74 @@ func consented(db *sqlite.DB) func(context.Context, string) []string {
 			}
 		}
 		return out
+	}
+}
+
+// TestPartnerConsentRequestsBounded: a partner may ask for consent on a
+// listing only so many times while its originator has not answered; past
+// the bound its requests are refused (and audited as refusals), and the
+// originator's node reads only what it granted when it decides whether
+// the listing may go on.
+func TestPartnerConsentRequestsBounded(t *testing.T) {
+	ctx := context.Background()
+	a, aKey := signingDB(t, "A")
+	b, bKey := signingDB(t, "B")
+	aFed, bFed := partnerOf(t, a, "B", "agency-b", bKey), partnerOf(t, b, "A", "agency-a", aKey)
+	aFed.Agency, bFed.Agency = "agency-a", "agency-b"
+	aFed.MaxPendingConsents = 2
+	aFeed := &federation.Feed{Events: sqlstore.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
+	bFeed := &federation.Feed{Events: sqlstore.NewEventService(b), Self: "B", Sign: b.Sign, Groups: tripline.GroupMap{}}
+	l := putWithConsent(t, a)
+	evs, err := aFeed.Page(ctx, "agency-b", "A", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := bFed.ApplyForeign(ctx, "A", evs); err != nil || len(res.Rejected) > 0 {
+		t.Fatalf("A's listing at B: %+v, %v", res, err)
+	}
+	// ask has B request consent n times and passes B's feed to A.
+	ask := func(n int) *tripline.ForeignResult {
+		t.Helper()
+		for i := range n {
+			if _, err := sqlstore.NewConsentService(b).RequestConsent(ctx, &tripline.Consent{Listing: l.ID, Originator: "agency-a", Requester: "agency-b",
+				Recipient: fmt.Sprintf("agency-c%d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cur, _ := aFed.Cursor(ctx, "B")
+		evs, err := bFeed.Page(ctx, "agency-a", "B", cur, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := aFed.ApplyForeign(ctx, "B", evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := ask(3)
+	if len(res.Rejected) != 1 || tripline.ErrorCode(res.Rejected[0].Err) != tripline.EFORBIDDEN || !strings.Contains(tripline.ErrorMessage(res.Rejected[0].Err), "pending") {
+		t.Fatalf("a third pending request: %+v; want it refused", res)
+	}
+	aConsents := sqlstore.NewConsentService(a)
+	pending, err := aConsents.Consents(ctx, tripline.ConsentFilter{Listing: l.ID, Status: tripline.ConsentPending})
+	if err != nil || len(pending) != 2 {
+		t.Fatalf("pending at A: %d, %v; want 2", len(pending), err)
+	}
+	// An answer makes room; what was granted is all a status filter reads.
+	if _, err := aConsents.DecideConsent(ctx, pending[0].ID, true, "a-analyst"); err != nil {
+		t.Fatal(err)
+	}
+	if res := ask(1); len(res.Rejected) != 0 {
+		t.Fatalf("a request after an answer: %+v", res)
+	}
+	granted, err := aConsents.Consents(ctx, tripline.ConsentFilter{Listing: l.ID, Status: tripline.ConsentGranted})
+	if err != nil || len(granted) != 1 || granted[0].ID != pending[0].ID {
+		t.Fatalf("granted at A: %+v, %v", granted, err)
+	}
+	// The originator's own writers are bounded alike.
+	aConsents.MaxPending = 2
+	if _, err := aConsents.RequestConsent(ctx, &tripline.Consent{Listing: l.ID, Originator: "agency-a", Requester: "agency-a", Recipient: "agency-d"}); tripline.ErrorCode(err) != tripline.EFORBIDDEN {
+		t.Fatalf("a local request past the bound: %v", err)
 	}
 }

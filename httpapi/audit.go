@@ -185,7 +185,7 @@ type ConsentDecision struct {
 }
 
 func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
-	if err := checkQuery(r, "listing", "after", "limit"); err != nil {
+	if err := checkQuery(r, "listing", "status", "after", "limit"); err != nil {
 		Error(w, r, s.Logger, err)
 		return
 	}
@@ -203,8 +203,15 @@ func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	listing := q.Get("listing")
+	status := tripline.ConsentStatus(q.Get("status"))
+	switch status {
+	case "", tripline.ConsentPending, tripline.ConsentGranted, tripline.ConsentRefused, tripline.ConsentWithdrawn:
+	default:
+		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "status: one of pending, granted, refused, withdrawn"))
+		return
+	}
 	read := func(after string, n int) ([]*tripline.Consent, error) {
-		return s.Consents.Consents(r.Context(), tripline.ConsentFilter{Listing: listing, After: after, Limit: n})
+		return s.Consents.Consents(r.Context(), tripline.ConsentFilter{Listing: listing, Status: status, After: after, Limit: n})
 	}
 	shape := func(cs []*tripline.Consent) ([]*tripline.Consent, error) {
 		return s.Policy.DiscloseConsents(r.Context(), cs)

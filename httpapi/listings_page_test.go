@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"tripline"
@@ -118,7 +119,7 @@ func TestConsentListPaged(t *testing.T) {
 	for _, c := range []struct {
 		query string
 		n     int
-	}{{"", 500}, {"?limit=0", 1}, {"?limit=7", 7}} {
+	}{{"", 500}, {"?limit=0", 1}, {"?limit=7", 7}, {"?status=pending&limit=7", 7}} {
 		st, body := rawAs(t, token, "GET", w.ts.URL+"/v1/consents"+c.query, "")
 		var page httpapi.ConsentPage
 		if st != http.StatusOK || json.Unmarshal([]byte(body), &page) != nil {
@@ -131,5 +132,12 @@ func TestConsentListPaged(t *testing.T) {
 	seen, _ := pageAll(t, token, w.ts.URL+"/v1/consents?limit=100", "after", hidden...)
 	if fmt.Sprint(seen) != fmt.Sprint(want) {
 		t.Errorf("paged through %d requests, want the %d agency s is party to, once each, by id", len(seen), len(want))
+	}
+	// By state: none granted yet; a state that is none is named.
+	if st, body := rawAs(t, token, "GET", w.ts.URL+"/v1/consents?status=granted", ""); st != http.StatusOK || !strings.Contains(body, `"consents":[]`) && !strings.Contains(body, `"consents":null`) {
+		t.Errorf("granted: %d %.200s; want none", st, body)
+	}
+	if st, body := rawAs(t, token, "GET", w.ts.URL+"/v1/consents?status=maybe", ""); st != http.StatusBadRequest || !strings.Contains(body, "status") {
+		t.Errorf("status=maybe: %d %.200s; want 400 naming status", st, body)
 	}
 }

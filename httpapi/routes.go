@@ -133,7 +133,7 @@ func (s *Server) coreRoutes() []route {
 			Query:    []param{{"node", "string", "the partner node"}, {"after", "integer", "checkpoints of entries after this one (a page's next)"}},
 			Response: "WitnessedPage", Handler: s.handleWitnessed},
 		{Method: "GET", Pattern: "/v1/consents", Roles: writers, Summary: "Consent requests on a listing.", Response: "ConsentPage",
-			Query: []param{{"listing", "string", "only requests on this listing"}, {"after", "string", "a page's next"},
+			Query: []param{{"listing", "string", "only requests on this listing"}, {"status", "string", "only requests in this state: pending, granted, refused, withdrawn"}, {"after", "string", "a page's next"},
 				{"limit", "integer", "page size, at most 5000 (default 500)"}}, Handler: s.handleListConsents},
 		{Method: "POST", Pattern: "/v1/consents", Roles: writers, Summary: "Ask a listing's originator to let it go to a third party.", Request: "ConsentRequest", Response: "Consent", Handler: s.handleRequestConsent},
 		{Method: "POST", Pattern: "/v1/consents/{id}/decide", Roles: writers, Summary: "The originator grants or refuses a consent request.", Request: "ConsentDecision", Response: "Consent", Handler: s.handleDecideConsent},

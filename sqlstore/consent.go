@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,7 +12,12 @@ import (
 )
 
 // ConsentService stores consent requests and decisions, each with its event.
-type ConsentService struct{ db *DB }
+type ConsentService struct {
+	db *DB
+	// MaxPending bounds the requests pending on one listing (0:
+	// tripline.DefaultMaxPendingConsents).
+	MaxPending int
+}
 
 // NewConsentService returns a ConsentService on db.
 func NewConsentService(db *DB) *ConsentService { return &ConsentService{db: db} }
@@ -51,12 +57,28 @@ func (s *ConsentService) RequestConsent(ctx context.Context, c *tripline.Consent
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.checkPendingConsents(ctx, c.Listing, s.MaxPending); err != nil {
+		return nil, err
+	}
 	out := *c
 	out.ID, out.Status, out.At, out.DecidedAt, out.DecidedBy = newID("consent-"), tripline.ConsentPending, tx.now, nil, ""
 	if err := tx.putConsent(ctx, &out, tripline.EventConsentRequested); err != nil {
 		return nil, err
 	}
 	return &out, tx.Commit()
+}
+
+// checkPendingConsents refuses a new request on listing past max (0: the
+// default) pending ones, counted on the (listing, status) index up to the
+// bound only.
+func (tx *Tx) checkPendingConsents(ctx context.Context, listing string, max int) error {
+	max = cmp.Or(max, tripline.DefaultMaxPendingConsents)
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM consents WHERE listing = ? AND status = ? LIMIT ?) AS pending`,
+		listing, string(tripline.ConsentPending), max).Scan(&n); err != nil {
+		return fmt.Errorf("count pending consents on %s: %w", listing, err)
+	}
+	return tripline.CheckPendingConsents(listing, n, max)
 }
 
 // DecideConsent records the originator's answer, once. On the node that
@@ -164,6 +186,9 @@ func (s *ConsentService) Consents(ctx context.Context, f tripline.ConsentFilter)
 	q, args := `SELECT body FROM consents WHERE id > ?`, []any{f.After}
 	if f.Listing != "" {
 		q, args = q+` AND listing = ?`, append(args, f.Listing)
+	}
+	if f.Status != "" {
+		q, args = q+` AND status = ?`, append(args, string(f.Status))
 	}
 	q += ` ORDER BY id`
 	if f.Limit > 0 {

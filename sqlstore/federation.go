@@ -31,6 +31,10 @@ type FederationStore struct {
 	// MaxOriginClearances bounds the shared clearances held from one
 	// partner origin (0: tripline.DefaultMaxOriginClearances).
 	MaxOriginClearances int
+	// MaxPendingConsents bounds the consent requests pending on one of
+	// this node's listings (0: tripline.DefaultMaxPendingConsents), the
+	// partners' as the local writers'.
+	MaxPendingConsents int
 
 	// held is how many records of each kind this node holds of each
 	// origin, as the last ApplyForeign left it (take).
@@ -386,6 +390,12 @@ func (s *FederationStore) applyConsent(ctx context.Context, tx *Tx, originAgency
 	c, err := tripline.CheckForeignConsent(s.Agency, originAgency, ev, held, listing.Origin)
 	if err != nil || c == nil {
 		return false, err
+	}
+	if held == nil && c.Status == tripline.ConsentPending {
+		// A new request counts against its listing's bound.
+		if err := tx.checkPendingConsents(ctx, c.Listing, s.MaxPendingConsents); err != nil {
+			return false, tripline.Errorf(tripline.ErrorCode(err), "event %s/%d (%s %s): %s", ev.Origin, ev.Seq, ev.Type, ev.Subject, tripline.ErrorMessage(err))
+		}
 	}
 	_, err = tx.storeConsent(ctx, c) // a partner's event: none of this node's
 	return true, err

@@ -199,6 +199,31 @@ func testConsents(t *testing.T, e Engine) {
 	if err != nil || len(on) == 0 {
 		t.Fatalf("consents on a:2: %v, %v", on, err)
 	}
+	if granted, err := cs.Consents(ctx, tripline.ConsentFilter{Status: tripline.ConsentGranted}); err != nil || len(granted) != 1 || granted[0].ID != c.ID {
+		t.Fatalf("granted consents: %v, %v; want %s alone", granted, err, c.ID)
+	}
+	// At most MaxPending requests wait on a listing; an answer makes room.
+	bounded := sqlstore.NewConsentService(db)
+	bounded.MaxPending = 2
+	ask := func() (*tripline.Consent, error) {
+		return bounded.RequestConsent(ctx, &tripline.Consent{Listing: "a:9", Originator: "a", Requester: "b", Recipient: "c"})
+	}
+	first, err := ask()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ask(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ask(); tripline.ErrorCode(err) != tripline.EFORBIDDEN {
+		t.Fatalf("a third pending request on a:9: %v, want forbidden", err)
+	}
+	if _, err := bounded.DecideConsent(ctx, first.ID, false, "a-analyst"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ask(); err != nil {
+		t.Fatalf("a request after an answer: %v", err)
+	}
 }
 
 // An audit batch that could not be written (here a trigger refuses it; in

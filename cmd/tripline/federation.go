@@ -60,7 +60,9 @@ func (n *Node) startFederation(ctx context.Context, dir string) error {
 
 // consented returns the agencies the originator of listing consented to.
 func (n *Node) consented(ctx context.Context, listing string) []string {
-	cs, err := n.Consents.Consents(ctx, tripline.ConsentFilter{Listing: listing})
+	// Granted ones only: what the originator decided, not every request
+	// anyone made (a partner may have made a thousand).
+	cs, err := n.Consents.Consents(ctx, tripline.ConsentFilter{Listing: listing, Status: tripline.ConsentGranted})
 	if err != nil {
 		return nil
 	}
