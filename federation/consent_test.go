@@ -13,6 +13,19 @@ import (
 	"tripline/sqlstore"
 )
 
+// consentNodes makes originator A (agency-a) and relay B (agency-b),
+// partners of each other, with their feeds (B's passing on what A
+// consented to).
+func consentNodes(t *testing.T) (a, b *sqlite.DB, aFed, bFed *sqlstore.FederationStore, aFeed, bFeed *federation.Feed) {
+	a, aKey := signingDB(t, "A")
+	b, bKey := signingDB(t, "B")
+	aFed, bFed = partnerOf(t, a, "B", "agency-b", bKey), partnerOf(t, b, "A", "agency-a", aKey)
+	aFed.Agency, bFed.Agency = "agency-a", "agency-b"
+	aFeed = &federation.Feed{Events: sqlstore.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
+	bFeed = &federation.Feed{Events: sqlstore.NewEventService(b), Self: "B", Sign: b.Sign, Groups: tripline.GroupMap{}, Consented: consented(b)}
+	return a, b, aFed, bFed, aFeed, bFeed
+}
+
 // TestConsentCrossesNodes is issue 15 item 3 at the stores: relay B's
 // request reaches originator A through B's feed; A's grant travels back
 // through A's feed, with the listing stated again behind it, so that B's
@@ -20,13 +33,8 @@ import (
 // C a placeholder for it, which drops it there.
 func TestConsentCrossesNodes(t *testing.T) {
 	ctx := context.Background()
-	a, aKey := signingDB(t, "A")
-	b, bKey := signingDB(t, "B")
-	aFed, bFed := partnerOf(t, a, "B", "agency-b", bKey), partnerOf(t, b, "A", "agency-a", aKey)
-	aFed.Agency, bFed.Agency = "agency-a", "agency-b"
+	a, b, aFed, bFed, aFeed, bFeed := consentNodes(t)
 	consents := func(db *sqlite.DB) *sqlstore.ConsentService { return sqlstore.NewConsentService(db) }
-	aFeed := &federation.Feed{Events: sqlstore.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
-	bFeed := &federation.Feed{Events: sqlstore.NewEventService(b), Self: "B", Sign: b.Sign, Groups: tripline.GroupMap{}, Consented: consented(b)}
 	// pass moves what from's feed has for agency into to's store.
 	pass := func(feed *federation.Feed, origin, agency string, to *sqlstore.FederationStore, via string) {
 		t.Helper()
@@ -184,13 +192,8 @@ func consented(db *sqlite.DB) func(context.Context, string) []string {
 // the listing may go on.
 func TestPartnerConsentRequestsBounded(t *testing.T) {
 	ctx := context.Background()
-	a, aKey := signingDB(t, "A")
-	b, bKey := signingDB(t, "B")
-	aFed, bFed := partnerOf(t, a, "B", "agency-b", bKey), partnerOf(t, b, "A", "agency-a", aKey)
-	aFed.Agency, bFed.Agency = "agency-a", "agency-b"
+	a, b, aFed, bFed, aFeed, bFeed := consentNodes(t)
 	aFed.MaxPendingConsents = 2
-	aFeed := &federation.Feed{Events: sqlstore.NewEventService(a), Self: "A", Sign: a.Sign, Groups: tripline.GroupMap{}}
-	bFeed := &federation.Feed{Events: sqlstore.NewEventService(b), Self: "B", Sign: b.Sign, Groups: tripline.GroupMap{}}
 	l := putWithConsent(t, a)
 	evs, err := aFeed.Page(ctx, "agency-b", "A", 0, 100)
 	if err != nil {
