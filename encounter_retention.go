@@ -211,3 +211,28 @@ func (d *Diffusion) Erase(now time.Time) {
 	d.Subject, d.Text = TipSubject{}, ""
 	d.Erased = &at
 }
+
+// DefaultTravellerRetention is how long a screened traveller is kept
+// (retro-screened against new listings, then erased): 30 days.
+const DefaultTravellerRetention = 30 * 24 * time.Hour
+
+// MinTravellerRetention is the shortest retention window a node takes: a
+// traveller screened must still meet the listings that arrive while it
+// travels, and a shorter one is most likely a unit mistyped (30s for 30d).
+const MinTravellerRetention = time.Minute
+
+// ParseTravellerRetention reads how long screened travellers are kept:
+// days (Nd) or a Go duration ("24h"), from MinTravellerRetention to 100
+// years; "" is DefaultTravellerRetention. An agency sets it to what its
+// law allows: what it keeps, it must be able to justify.
+func ParseTravellerRetention(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return DefaultTravellerRetention, nil
+	}
+	d, err := parseDays(s)
+	if err != nil || d < MinTravellerRetention || d > 100*365*24*time.Hour {
+		return 0, Errorf(EINVALID, "traveller retention: %.60q: want days (30d) or a duration (24h), at least %v", s, MinTravellerRetention)
+	}
+	return d, nil
+}

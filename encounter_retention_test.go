@@ -38,6 +38,35 @@ func TestParseEncounterRetention(t *testing.T) {
 	}
 }
 
+func TestParseTravellerRetention(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 30 * 24 * time.Hour},
+		{"7d", 7 * 24 * time.Hour},
+		{" 24h ", 24 * time.Hour},
+		{"1m", time.Minute},
+		{"30s", 0}, // a unit mistyped
+		{"0", 0},
+		{"-1d", 0},
+		{"forever", 0},
+		{"99999999999d", 0},
+		{"1000000h", 0}, // over a hundred years
+	} {
+		got, err := tripline.ParseTravellerRetention(tc.in)
+		if tc.want == 0 {
+			if tripline.ErrorCode(err) != tripline.EINVALID {
+				t.Errorf("%q: %v, %v; want invalid", tc.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%q = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
 func TestEncounterErase(t *testing.T) {
 	now := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	e := &tripline.Encounter{ID: "e1", Listing: "l1", Outcome: tripline.OutcomeFalsePositive, Note: "called Ali",

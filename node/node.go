@@ -393,7 +393,9 @@ func (n *Node) start() {
 			n.eraseEncounters(ctx)
 		}()
 		n.every(ctx, 30*time.Second, n.expire)
-		n.every(ctx, time.Hour, n.purge)
+		// As often as a segment of the window is filled, at most hourly:
+		// a node keeps travellers no longer than its window and a bit.
+		n.every(ctx, min(time.Hour, max(time.Second, n.Retro.Window/8)), n.purge)
 	} else {
 		n.every(ctx, time.Hour, n.syncRedress)
 	}
@@ -521,7 +523,9 @@ func (n *Node) purge(ctx context.Context) {
 		n.Logger.Error("purge travellers", "err", err)
 		return
 	}
-	n.Logger.Info("purged travellers past the retention window", "memory", mem, "disk", disk)
+	if mem > 0 || disk > 0 {
+		n.Logger.Info("purged travellers past the retention window", "memory", mem, "disk", disk)
+	}
 	n.eraseEncounters(ctx)
 }
 

@@ -189,6 +189,28 @@ func TestPurge(t *testing.T) {
 	}
 }
 
+// A node with a short retention window (an agency whose law allows hours,
+// not 30 days) purges as often as a segment of it fills, not hourly: a
+// traveller past the window leaves memory and disk within seconds.
+func TestPurgeFollowsTheWindow(t *testing.T) {
+	ctx := t.Context()
+	n := startTestNodeWith(t, t.TempDir(), func(n *Node) { n.Retro.Window, n.Retro.Segment = 16*time.Second, 2*time.Second })
+	officer := tripline.WithIdentity(ctx, &tripline.Identity{User: "o", Agency: n.Agency, Role: tripline.RoleOfficer})
+	if _, err := n.Screener.Screen(officer, &tripline.Traveller{Ref: "t1", Name: "Ottoline Barnaby"}); err != nil {
+		t.Fatal(err)
+	}
+	stored := func() int {
+		k := 0
+		if err := n.Travellers.Each(ctx, time.Now().Add(-time.Hour), func(sqlstore.Seen) { k++ }); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	waitFor(t, func() bool { return stored() == 1 && n.Retro.Len() == 1 })
+	n.setNow(time.Now().Add(time.Minute)) // the traveller is past the window
+	waitFor(t, func() bool { return stored() == 0 && n.Retro.Len() == 0 })
+}
+
 // The purge also erases the traveller from resolved encounters past their
 // retention, and a rejected tip's reporter and subject, and removes the
 // clearances that lapsed (their listing

@@ -51,7 +51,8 @@ type nodeConfig struct {
 	// Index loads the indexes and starts the background work; listing
 	// commands do without.
 	Index bool
-	// Retention is how long screened travellers are kept (default 30 days).
+	// Retention is how long screened travellers are kept (zero:
+	// $TRIPLINE_TRAVELLER_RETENTION, default 30 days).
 	Retention time.Duration
 	// Replica serves screening for the writer whose PostgreSQL store
 	// this is (serve --replica).
@@ -167,9 +168,16 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 	}
 	n.Index = match.NewIndex(match.Options{})
 	n.Retro = retro.New(match.TableKeys, match.Variants, match.Score, n.Index.Thresholds().Review)
-	if cfg.Retention > 0 {
-		n.Retro.Window = cfg.Retention
+	window := cfg.Retention
+	if window == 0 {
+		if window, err = tripline.ParseTravellerRetention(env.Getenv("TRIPLINE_TRAVELLER_RETENTION")); err != nil {
+			n.Close()
+			return nil, usagef("TRIPLINE_TRAVELLER_RETENTION: %s", tripline.ErrorMessage(err))
+		}
 	}
+	// Hourly segments, or finer for a window of hours: the travellers
+	// held in memory span the window and one segment.
+	n.Retro.Window, n.Retro.Segment = window, min(time.Hour, max(time.Second, window/8))
 	n.Screener = screening.NewService(n.Index)
 	n.Screener.Listing = n.Index.Listing
 	n.Screener.Redress = screening.NewRedress(match.CompareNames)

@@ -69,3 +69,18 @@ func toJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// How long screened travellers are kept is the agency's to set
+// (TRIPLINE_TRAVELLER_RETENTION); a value that is no retention, or a
+// unit mistyped (30s for 30d), refuses to start, naming the variable.
+func TestTravellerRetentionSetting(t *testing.T) {
+	for _, v := range []string{"30s", "forever", "-1d"} {
+		if code, _, errs := runVars(t, t.TempDir(), map[string]string{"TRIPLINE_TRAVELLER_RETENTION": v}, "listings", "list"); code != 2 ||
+			!strings.Contains(errs, "TRIPLINE_TRAVELLER_RETENTION") {
+			t.Errorf("TRIPLINE_TRAVELLER_RETENTION=%s: exit %d: %s", v, code, errs)
+		}
+	}
+	if code, _, errs := runVars(t, t.TempDir(), map[string]string{"TRIPLINE_TRAVELLER_RETENTION": "7d"}, "listings", "list"); code != 0 {
+		t.Errorf("TRIPLINE_TRAVELLER_RETENTION=7d: exit %d: %s", code, errs)
+	}
+}
