@@ -393,9 +393,9 @@ func (n *Node) start() {
 			n.eraseEncounters(ctx)
 		}()
 		n.every(ctx, 30*time.Second, n.expire)
-		// As often as a segment of the window is filled, at most hourly:
-		// a node keeps travellers no longer than its window and a bit.
-		n.every(ctx, min(time.Hour, max(time.Second, n.Retro.Window/8)), n.purge)
+		// As often as a segment of the window fills (hourly for the
+		// default 30 days): no traveller outlives it by more.
+		n.every(ctx, n.Retro.Segment, n.purge)
 	} else {
 		n.every(ctx, time.Hour, n.syncRedress)
 	}

@@ -257,6 +257,13 @@ func (s *Store) Len() int {
 	return s.n
 }
 
+// SetWindow keeps travellers for w, in segments of an eighth of it (an
+// hour at most, a second at least): purged as often as a segment fills, a
+// traveller outlives the window by a segment at most.
+func (s *Store) SetWindow(w time.Duration) {
+	s.Window, s.Segment = w, min(time.Hour, max(time.Second, w/8))
+}
+
 // Purge drops travellers seen before now − Window and returns how many.
 // Whole segments go at once; a segment straddling the cut goes when all of
 // it is past (Screen also ignores travellers past the window).

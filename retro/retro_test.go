@@ -106,3 +106,20 @@ func TestHashKeyIsFNV(t *testing.T) {
 		}
 	}
 }
+
+// SetWindow's segments: an eighth of the window, an hour at most, a second
+// at least (the purge runs once a segment).
+func TestSetWindowSegments(t *testing.T) {
+	s := retro.New(match.TableKeys, match.Variants, match.Score, 0.62)
+	for _, tc := range []struct{ window, segment time.Duration }{
+		{30 * 24 * time.Hour, time.Hour},
+		{2 * time.Hour, 15 * time.Minute},
+		{2 * time.Minute, 15 * time.Second},
+		{4 * time.Second, time.Second},
+	} {
+		s.SetWindow(tc.window)
+		if s.Window != tc.window || s.Segment != tc.segment {
+			t.Errorf("SetWindow(%v): window %v, segment %v; want segment %v", tc.window, s.Window, s.Segment, tc.segment)
+		}
+	}
+}

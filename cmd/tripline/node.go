@@ -175,9 +175,7 @@ func openNodeConfig(ctx context.Context, env *Env, dir string, cfg nodeConfig, l
 			return nil, usagef("TRIPLINE_TRAVELLER_RETENTION: %s", tripline.ErrorMessage(err))
 		}
 	}
-	// Hourly segments, or finer for a window of hours: the travellers
-	// held in memory span the window and one segment.
-	n.Retro.Window, n.Retro.Segment = window, min(time.Hour, max(time.Second, window/8))
+	n.Retro.SetWindow(window)
 	n.Screener = screening.NewService(n.Index)
 	n.Screener.Listing = n.Index.Listing
 	n.Screener.Redress = screening.NewRedress(match.CompareNames)
