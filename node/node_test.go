@@ -194,7 +194,7 @@ func TestPurge(t *testing.T) {
 // traveller past the window leaves memory and disk within seconds.
 func TestPurgeFollowsTheWindow(t *testing.T) {
 	ctx := t.Context()
-	n := startTestNodeWith(t, t.TempDir(), func(n *Node) { n.Retro.Window, n.Retro.Segment = 16*time.Second, 2*time.Second })
+	n := startTestNodeWith(t, t.TempDir(), func(n *Node) { n.Retro.Window, n.Retro.Segment = time.Minute, 2*time.Second })
 	officer := tripline.WithIdentity(ctx, &tripline.Identity{User: "o", Agency: n.Agency, Role: tripline.RoleOfficer})
 	if _, err := n.Screener.Screen(officer, &tripline.Traveller{Ref: "t1", Name: "Ottoline Barnaby"}); err != nil {
 		t.Fatal(err)
@@ -207,7 +207,7 @@ func TestPurgeFollowsTheWindow(t *testing.T) {
 		return k
 	}
 	waitFor(t, func() bool { return stored() == 1 && n.Retro.Len() == 1 })
-	n.setNow(time.Now().Add(time.Minute)) // the traveller is past the window
+	n.setNow(time.Now().Add(5 * time.Minute)) // the traveller is past the window
 	waitFor(t, func() bool { return stored() == 0 && n.Retro.Len() == 0 })
 }
 
