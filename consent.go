@@ -11,19 +11,20 @@ import (
 // concerns it, and only from the agency that may speak: the requester for
 // a request, the originator for a decision.
 
-// DefaultMaxPendingConsents bounds the requests pending on one listing.
-// Anyone may ask (a writer of any agency, a partner for its own agency),
-// and each pending request is stored and shown to the originator: without
-// a bound, one partner asking without end fills the store and buries the
-// requests that matter. Past it, a request is refused until the
-// originator answers some.
+// DefaultMaxPendingConsents bounds the requests one agency has pending on
+// one listing. Anyone may ask (a writer of any agency, a partner for its
+// own agency), and each pending request is stored and shown to the
+// originator: without a bound, one partner asking without end fills the
+// store and buries the requests that matter. Per requester, so that one
+// agency at its bound does not stop another from asking. Past it, the
+// agency's requests are refused until the originator answers some.
 const DefaultMaxPendingConsents = 1000
 
-// CheckPendingConsents refuses a new request on listing when pending
-// requests on it (counted up to max) have reached max.
-func CheckPendingConsents(listing string, pending, max int) error {
+// CheckPendingConsents refuses requester's new request on listing when
+// its pending requests there (counted up to max) have reached max.
+func CheckPendingConsents(listing, requester string, pending, max int) error {
 	if pending >= max {
-		return Errorf(EFORBIDDEN, "listing %q has %d consent requests pending, the most it takes: its originator answers some first", listing, pending)
+		return Errorf(EFORBIDDEN, "agency %q has %d consent requests pending on listing %q, the most it may: the originator answers some first", requester, pending, listing)
 	}
 	return nil
 }

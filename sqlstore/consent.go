@@ -40,8 +40,8 @@ func (tx *Tx) storeConsent(ctx context.Context, c *tripline.Consent) ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("encode consent: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO consents (id, listing, status, body) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body`, c.ID, c.Listing, string(c.Status), body); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO consents (id, listing, status, requester, body) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body`, c.ID, c.Listing, string(c.Status), c.Requester, body); err != nil {
 		return nil, fmt.Errorf("store consent %s: %w", c.ID, err)
 	}
 	return body, nil
@@ -57,7 +57,7 @@ func (s *ConsentService) RequestConsent(ctx context.Context, c *tripline.Consent
 		return nil, err
 	}
 	defer tx.Rollback()
-	if err := tx.checkPendingConsents(ctx, c.Listing, s.MaxPending); err != nil {
+	if err := tx.checkPendingConsents(ctx, c.Listing, c.Requester, s.MaxPending); err != nil {
 		return nil, err
 	}
 	out := *c
@@ -68,17 +68,17 @@ func (s *ConsentService) RequestConsent(ctx context.Context, c *tripline.Consent
 	return &out, tx.Commit()
 }
 
-// checkPendingConsents refuses a new request on listing past max (0: the
-// default) pending ones, counted on the (listing, status) index up to the
-// bound only.
-func (tx *Tx) checkPendingConsents(ctx context.Context, listing string, max int) error {
+// checkPendingConsents refuses requester's new request on listing past
+// max (0: the default) of its pending ones, counted on the (listing,
+// status, requester) index up to the bound only.
+func (tx *Tx) checkPendingConsents(ctx context.Context, listing, requester string, max int) error {
 	max = cmp.Or(max, tripline.DefaultMaxPendingConsents)
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM consents WHERE listing = ? AND status = ? LIMIT ?) AS pending`,
-		listing, string(tripline.ConsentPending), max).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM consents WHERE listing = ? AND status = ? AND requester = ? LIMIT ?) AS pending`,
+		listing, string(tripline.ConsentPending), requester, max).Scan(&n); err != nil {
 		return fmt.Errorf("count pending consents on %s: %w", listing, err)
 	}
-	return tripline.CheckPendingConsents(listing, n, max)
+	return tripline.CheckPendingConsents(listing, requester, n, max)
 }
 
 // DecideConsent records the originator's answer, once. On the node that

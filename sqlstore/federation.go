@@ -393,7 +393,7 @@ func (s *FederationStore) applyConsent(ctx context.Context, tx *Tx, originAgency
 	}
 	if held == nil && c.Status == tripline.ConsentPending {
 		// A new request counts against its listing's bound.
-		if err := tx.checkPendingConsents(ctx, c.Listing, s.MaxPendingConsents); err != nil {
+		if err := tx.checkPendingConsents(ctx, c.Listing, c.Requester, s.MaxPendingConsents); err != nil {
 			return false, tripline.Errorf(tripline.ErrorCode(err), "event %s/%d (%s %s): %s", ev.Origin, ev.Seq, ev.Type, ev.Subject, tripline.ErrorMessage(err))
 		}
 	}

@@ -202,26 +202,30 @@ func testConsents(t *testing.T, e Engine) {
 	if granted, err := cs.Consents(ctx, tripline.ConsentFilter{Status: tripline.ConsentGranted}); err != nil || len(granted) != 1 || granted[0].ID != c.ID {
 		t.Fatalf("granted consents: %v, %v; want %s alone", granted, err, c.ID)
 	}
-	// At most MaxPending requests wait on a listing; an answer makes room.
+	// At most MaxPending requests of one agency wait on a listing; an
+	// answer makes room, and another agency is not held back by it.
 	bounded := sqlstore.NewConsentService(db)
 	bounded.MaxPending = 2
-	ask := func() (*tripline.Consent, error) {
-		return bounded.RequestConsent(ctx, &tripline.Consent{Listing: "a:9", Originator: "a", Requester: "b", Recipient: "c"})
+	ask := func(requester string) (*tripline.Consent, error) {
+		return bounded.RequestConsent(ctx, &tripline.Consent{Listing: "a:9", Originator: "a", Requester: requester, Recipient: "c"})
 	}
-	first, err := ask()
+	first, err := ask("b")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ask(); err != nil {
+	if _, err := ask("b"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ask(); tripline.ErrorCode(err) != tripline.EFORBIDDEN {
-		t.Fatalf("a third pending request on a:9: %v, want forbidden", err)
+	if _, err := ask("b"); tripline.ErrorCode(err) != tripline.EFORBIDDEN {
+		t.Fatalf("b's third pending request on a:9: %v, want forbidden", err)
+	}
+	if _, err := ask("x"); err != nil {
+		t.Fatalf("x's request while b is at its bound: %v", err)
 	}
 	if _, err := bounded.DecideConsent(ctx, first.ID, false, "a-analyst"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ask(); err != nil {
+	if _, err := ask("b"); err != nil {
 		t.Fatalf("a request after an answer: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
--- Consent requests by listing and status: a node counts the requests
--- pending on a listing (bounded, tripline.DefaultMaxPendingConsents) and
--- reads only the granted ones when it decides whether a listing may go on,
--- however many requests were made.
-CREATE INDEX consents_listing_status ON consents (listing, status);
+-- Consent requests by listing, status and requester: a node counts the
+-- requests one agency has pending on a listing (bounded,
+-- tripline.DefaultMaxPendingConsents) and reads only the granted ones when
+-- it decides whether a listing may go on, however many requests were made.
+ALTER TABLE consents ADD COLUMN requester TEXT COLLATE "C" NOT NULL DEFAULT '';
+UPDATE consents SET requester = COALESCE(convert_from(body, 'UTF8')::jsonb->>'requester', '');
+CREATE INDEX consents_listing_status ON consents (listing, status, requester);
 DROP INDEX consents_listing;
