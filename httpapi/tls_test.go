@@ -90,3 +90,25 @@ func TestTLSAnswersHSTSAndSecureCookie(t *testing.T) {
 		})
 	}
 }
+
+// A node stopped while it starts (Shutdown before Serve runs) does not go
+// on serving: Serve returns at once, and the port answers nothing.
+func TestShutdownBeforeServe(t *testing.T) {
+	s := httpapi.NewServer()
+	if err := s.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve after Shutdown = %v, want nil", err)
+		}
+	case <-time.After(30 * time.Second): // a guard against a hang, not a timing
+		t.Fatal("Serve after Shutdown still serving")
+	}
+}
