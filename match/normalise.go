@@ -392,7 +392,13 @@ func buildTokens(words []rawWord) []token {
 			kept = append(kept, w)
 		}
 	}
+	titleLast := false
 	if len(kept) > 0 {
+		// A title last, after the name ("MUSTAFA HAJJI" for Mustafa Hajji
+		// Muhammad Khan): titles lead a name, so the name was cut after
+		// it, as after an article. Jr and Sr are the suffixes that end one.
+		n := len(ws) - 1
+		titleLast = (honorifics[ws[n].form] || soundsHonorific(ws[n])) && ws[n].form != "jr" && ws[n].form != "sr" && !ws[n].arabic
 		ws = kept
 	}
 	var out []token
@@ -471,6 +477,9 @@ func buildTokens(words []rawWord) []token {
 			t.kind = kindInitial
 		}
 		out = append(out, t)
+	}
+	if titleLast && len(out) > 0 && out[len(out)-1].kind == kindName {
+		out[len(out)-1].cutAfter = true
 	}
 	return out
 }

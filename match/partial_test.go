@@ -399,3 +399,58 @@ func TestNameCutAfterArticle(t *testing.T) {
 		}
 	}
 }
+
+// TestNameCutAfterTitle: titles lead a name, so a name that ends on one
+// was cut after it (MUSTAFA HAJJI for Mustafa Hajji Muhammad Khan): the
+// cut-name rules apply, and the title alone is no name.
+func TestNameCutAfterTitle(t *testing.T) {
+	day := tripline.PartialDate{Year: 1976, Month: 6, Day: 22}
+	l := &tripline.Listing{ID: "x", Names: []tripline.Name{
+		{Full: "MUSTAFA HAJJI MUHAMMAD KHAN", Kind: tripline.NamePrimary},
+		{Full: "Mustafa Muhammad", Kind: tripline.NameAlias},
+	}, BirthDates: []tripline.PartialDate{{Year: 1976}}, Nationalities: []string{"PAK"}}
+	for _, c := range []struct {
+		traveller string
+		dob       tripline.PartialDate
+		review    bool
+	}{
+		{"MUSTAFA HAJJI", day, true},
+		{"MUSTAFA HAJJI", tripline.PartialDate{Year: 1951, Month: 2, Day: 3}, false},
+		{"MUSTAFA", day, false}, // one word, not a cut name
+		{"JOHN SMITH JR", day, false},
+	} {
+		s, feats := Score(&tripline.Traveller{Name: c.traveller, DOB: c.dob, Nationality: "PAK"}, l)
+		if got := s >= DefaultThresholds.Review; got != c.review || s >= DefaultThresholds.Hit {
+			t.Errorf("%q born %v: %.3f, want a review %v, never a hit (%v)", c.traveller, c.dob, s, c.review, feats)
+		}
+	}
+	if toks := matchTokens("JOHN SMITH JR"); len(toks) == 0 || toks[len(toks)-1].cutAfter {
+		t.Errorf("JOHN SMITH JR: %+v, want Jr a suffix, not a cut", toks)
+	}
+}
+
+// TestPartialNameYearOnly: a listed word missing (not a cut) with only the
+// birth year agreeing weighs a little less than a whole name: a sixtieth
+// of a region's people share the year, and two of three common words
+// (MUHAMMAD AHMAD for Muhammad Yunis Ahmad) are what they share most.
+func TestPartialNameYearOnly(t *testing.T) {
+	missing := nameShape{matched: 2, missC: 1}
+	cut := nameShape{matched: 2, missC: 1, cut: true, words: 2}
+	for _, c := range []struct {
+		name   string
+		sh     nameShape
+		dob    dobAgreement
+		natOff bool
+		want   float64
+	}{
+		{"word missing, year agrees", missing, dobYear, false, partialYearOnly},
+		{"word missing, month agrees", missing, dobMonth, false, 1},
+		{"cut, year agrees", cut, dobYear, false, 1},
+		{"whole name, year agrees", nameShape{matched: 3}, dobYear, false, 1},
+		{"word missing, name search", missing, dobUnknown, false, 1},
+	} {
+		if got := partialFactor(c.sh, c.dob, c.natOff); got != c.want {
+			t.Errorf("%s: partialFactor = %.3f, want %.3f", c.name, got, c.want)
+		}
+	}
+}

@@ -334,8 +334,11 @@ func scoreName(q *query, p *prepared, nr nameResult, bn *preparedName, ns float6
 		}
 		if thin < 1 {
 			why := sh.thinWhy()
-			if off && agree >= dobYear {
+			switch {
+			case off && agree >= dobYear:
 				why = "part of the listed name, another nationality"
+			case agree == dobYear:
+				why = strings.Replace(why, "no birth date agreeing", "only the birth year agreeing", 1)
 			}
 			detail += fmt.Sprintf("; %s, x%.2f", why, thin)
 		}

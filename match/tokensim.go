@@ -103,10 +103,13 @@ func tokenSim(a, b *token) (float64, string) {
 		case a.known && b.known:
 			// Two well-attested names with one skeleton (Mohammadi and
 			// Mohammed, Amrani and Marwan) are two names.
-		case firstRune(a.form) == firstRune(b.form) && strdist.JaroWinkler(a.form, b.form) >= 0.8:
+		case firstRune(a.form) == firstRune(b.form) && strdist.JaroWinkler(a.form, b.form) >= 0.8 && syllableGap(a.form, b.form) <= 1:
 			// Between Latin spellings the skeleton is only a hint: the
-			// spellings must look alike too.
-			if n >= 3 && len(a.form) <= 4 && len(b.form) <= 4 {
+			// spellings must look alike too, and have about as many
+			// syllables (Fazl is not Faizullah, whose -ullah the skeleton
+			// cannot show).
+			sa, sb := syllables(a.form), syllables(b.form)
+			if sa == 1 && sb == 1 && vowelsOf(a.form) != vowelsOf(b.form) || n >= 3 && len(a.form) <= 4 && len(b.form) <= 4 {
 				// A syllable whose vowel changed is mostly another
 				// syllable (Jang and Jong, Kang and Kong).
 				return simShortVowel, "skeleton"
@@ -149,6 +152,34 @@ func tokenSim(a, b *token) (float64, string) {
 		return 0, ""
 	}
 	return s, "typo"
+}
+
+// syllables counts the vowel groups of a Latin word (Y is a vowel
+// there): Kyong 1, Faizullah 3.
+func syllables(s string) int {
+	n, in := 0, false
+	for i := 0; i < len(s); i++ {
+		v := strings.IndexByte("aeiouy", s[i]) >= 0
+		if v && !in {
+			n++
+		}
+		in = v
+	}
+	return n
+}
+
+// syllableGap is how many more syllables one word has than the other.
+func syllableGap(a, b string) int { return abs(syllables(a) - syllables(b)) }
+
+// vowelsOf is a Latin word's vowels in order.
+func vowelsOf(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte("aeiouy", s[i]) >= 0 {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
 }
 
 // eReadAsA reports whether a and b sound alike once an E inside one of

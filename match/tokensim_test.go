@@ -47,3 +47,26 @@ func TestEReadAsA(t *testing.T) {
 		}
 	}
 }
+
+// TestLatinSkeletonSyllables: between Latin spellings a shared consonant
+// skeleton is a match only for words of about as many syllables (Fazl is
+// not Faizullah, whose -ullah the skeleton drops), and one syllable whose
+// vowel changed is mostly another syllable (Kyong/Kang, Chun/Chin), at
+// most simShortVowel; a spelling of the same name keeps its agreement.
+func TestLatinSkeletonSyllables(t *testing.T) {
+	for _, c := range []struct {
+		a, b     string
+		min, max float64
+	}{
+		{"Fazl", "Faizullah", 0, 0},
+		{"Kyong", "Kang", minTokenSim, simShortVowel},
+		{"Chun", "Chin", minTokenSim, simShortVowel},
+		{"Jang", "Jong", minTokenSim, simShortVowel},
+		{"Husayn", "Hussein", simSkeleton, 1},
+		{"Yousef", "Yusuf", simSkeleton, 1},
+	} {
+		if s, how := tokenSim(prepare(c.a)[0], prepare(c.b)[0]); s < c.min || s > c.max {
+			t.Errorf("tokenSim(%q, %q) = %.2f %s, want %.2f to %.2f", c.a, c.b, s, how, c.min, c.max)
+		}
+	}
+}
