@@ -225,6 +225,10 @@ type joinSig struct {
 	starts  [4]uint64 // first letters of the Latin words a join may start with
 	arWord  bool      // an Arabic-script word may be a joined one
 	arStart bool      // a join may start with an Arabic-script word
+	// A Latin word ending in -ullah may be an Arabic-script name and the
+	// الله after it ("Noorullah" for نور الله): a compound, written as
+	// two words in that script.
+	latAllah, arAllah bool
 }
 
 // joinSigOf returns the joinSig of a name.
@@ -242,6 +246,12 @@ func joinSigOf(ts []*token) joinSig {
 				g.firsts[c>>6] |= 1 << (c & 63)
 			}
 		}
+		if t.kind == kindName && !t.arabic && len(t.form) >= 6 && (strings.HasSuffix(t.form, "lah") || strings.HasSuffix(t.form, "la")) {
+			g.latAllah = true
+		}
+		if i > 0 && t.arabic && allahArabic[t.orig] && ts[i-1].arabic && ts[i-1].kind == kindName {
+			g.arAllah = true
+		}
 		if i+1 < len(ts) && i+1 < maxTokens && t.arabic == ts[i+1].arabic {
 			if t.arabic {
 				g.arStart = true
@@ -257,7 +267,7 @@ func joinSigOf(ts []*token) joinSig {
 // mayJoin reports whether a word of g's name may be two or three words
 // of h's written together.
 func (g *joinSig) mayJoin(h *joinSig) bool {
-	return g.arWord && h.arStart || g.firsts[0]&h.starts[0] != 0 || g.firsts[1]&h.starts[1] != 0 || g.firsts[2]&h.starts[2] != 0 || g.firsts[3]&h.starts[3] != 0
+	return g.arWord && h.arStart || g.latAllah && h.arAllah || g.firsts[0]&h.starts[0] != 0 || g.firsts[1]&h.starts[1] != 0 || g.firsts[2]&h.starts[2] != 0 || g.firsts[3]&h.starts[3] != 0
 }
 
 // tokWeights holds weightOf of each token of a name.
@@ -362,10 +372,13 @@ func joinEdges(sc *cmpScratch, edges []edge, a, b []*token, usedA, usedB uint32,
 				if a[i].kind != kindName || len(a[i].form) < 3 || usedA&(1<<i) != 0 && usedB&(mask<<j) != 0 {
 					continue
 				}
-				if d := len(a[i].form) - n; d > 3 || d < -3 || a[i].arabic != parts[0].arabic {
+				if a[i].arabic != parts[0].arabic {
+					if !allahCompound(a[i], parts) {
+						continue
+					}
+				} else if d := len(a[i].form) - n; d > 3 || d < -3 {
 					continue
-				}
-				if !a[i].arabic && a[i].form[0] != parts[0].form[0] {
+				} else if !a[i].arabic && a[i].form[0] != parts[0].form[0] {
 					continue // a joined word starts like its first part
 				}
 				if jt == nil {
@@ -392,6 +405,14 @@ func joinEdges(sc *cmpScratch, edges []edge, a, b []*token, usedA, usedB uint32,
 	return edges
 }
 
+// allahCompound reports whether the Latin word w may be the Arabic-script
+// parts written as one: a name and الله after it, as Noorullah is نور
+// الله (Arabic script writes the compound as two words, Latin most often
+// as one).
+func allahCompound(w *token, parts []*token) bool {
+	return !w.arabic && len(parts) == 2 && parts[0].arabic && parts[0].kind == kindName && allahArabic[parts[1].orig] && len(w.form) >= 6
+}
+
 // sameScript reports whether the tokens are all Arabic or all not.
 func sameScript(ts []*token) bool {
 	for _, t := range ts[1:] {
@@ -412,6 +433,11 @@ func joinTokens(ts []*token) token {
 	jt := token{form: f.String(), arabic: ts[0].arabic}
 	if jt.arabic {
 		jt.skel = sk.String()
+		var o strings.Builder
+		for _, t := range ts {
+			o.WriteString(t.orig) // what a Latin spelling is read against (crossFit)
+		}
+		jt.orig = o.String()
 	} else {
 		jt.skel = latinSkeleton(jt.form)
 	}

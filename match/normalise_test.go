@@ -99,6 +99,22 @@ func TestSkeletonMeetsAcrossScripts(t *testing.T) {
 	}
 }
 
+// TestAllahCompoundAcrossScripts: Arabic script writes a name and الله
+// after it as two words (حبيب الله), Latin letters most often as one
+// (Habibullah); the one word meets the two.
+func TestAllahCompoundAcrossScripts(t *testing.T) {
+	review := NameThresholds(DefaultThresholds).Review
+	for _, c := range [][2]string{
+		{"HABIBULLAH KHAN", "حبيب الله خان"},
+		{"SAIFULLAH TOKHI", "سيف الله توخی"},
+		{"Hamdullah Nomani", "حمد الله نعمانى"},
+	} {
+		if s := CompareNames(c[0], c[1]); s < review {
+			t.Errorf("CompareNames(%q, %q) = %.3f, want at least %.3f", c[0], c[1], s, review)
+		}
+	}
+}
+
 func skels(ts []*token) []string {
 	var out []string
 	for _, t := range ts {
