@@ -122,14 +122,15 @@ const (
 	// from a few hundred syllables (Korean, Chinese) share two of three by
 	// chance: Choe Chun against Choe Chun Yong.
 	syllablesOnly = 0.93
-	// partialYearOnly: a listed word missing, not cut off the end, with
-	// the year alone agreeing. The year is worth much (lists give few
-	// dates) but a sixtieth of the region's people share it, and what they
-	// share most with a listed name is two of its common words (MUHAMMAD
-	// AHMAD for Muhammad Yunis Ahmad): a little less than a whole name.
-	// At 0.95 regional innocents' alerts fell by a tenth, at the cost of
-	// five of 464 dropped middle names of two common words; at 0.9 names
-	// cut in a machine-readable zone lost hits too (bench/README.md).
+	// partialYearOnly: a listed word missing, not cut off the end, or a
+	// listed name of two words among more, with the year alone agreeing.
+	// The year is worth much (lists give few dates) but a sixtieth of the
+	// region's people share it, and what they share most with a listed
+	// name is two of its common words (MUHAMMAD AHMAD for Muhammad Yunis
+	// Ahmad): a little less than a whole name. At 0.95 regional
+	// innocents' alerts fell by a sixth, at the cost of five of 464
+	// dropped middle names of two common words; at 0.9 names cut in a
+	// machine-readable zone lost hits too (bench/README.md).
 	partialYearOnly = 0.95
 )
 
@@ -152,7 +153,9 @@ func partialFactor(sh nameShape, dob dobAgreement, natOff bool) float64 {
 			f *= partialDOBOff
 		}
 	}
-	if sh.missC > 0 && !sh.cut && dob == dobYear && !natOff {
+	if (sh.missC > 0 && !sh.cut || sh.missQ > 0 && sh.matched <= 2) && dob == dobYear && !natOff {
+		// Likewise a listed name of two words among more of the
+		// traveller's (Nazar Mohammad in KHAN NAZAR MOHAMMAD).
 		f *= partialYearOnly
 	}
 	if sh.missC > 0 {
@@ -211,17 +214,25 @@ func dobAgreementOf(q *query, p *prepared) dobAgreement {
 	return agreementOf(ds, ok, !q.dob.IsZero())
 }
 
-// thinWhy says in an explanation why partialFactor weakened a name.
-func (sh nameShape) thinWhy() string {
+// thinWhy says in an explanation why partialFactor weakened a name, the
+// birth dates having compared as agree.
+func (sh nameShape) thinWhy(agree dobAgreement) string {
+	date := "no birth date agreeing"
+	switch agree {
+	case dobYear:
+		date = "only the birth year agreeing"
+	case dobDiffers:
+		date = "its birth date disagreeing"
+	}
 	switch {
 	case sh.missC == 0 && sh.missQ > 0:
-		return "words the listing does not know, its birth date disagreeing"
+		return "words the listing does not know, " + date
 	case sh.matched == 1:
-		return "one word matched, no birth date agreeing"
+		return "one word matched, " + date
 	case sh.headless:
-		return "the listed name's first word missing, no birth date agreeing"
+		return "the listed name's first word missing, " + date
 	case sh.syllables && !sh.exact:
-		return "part of a name of short syllables, no birth date agreeing"
+		return "part of a name of short syllables, " + date
 	}
-	return "part of the listed name, no birth date agreeing"
+	return "part of the listed name, " + date
 }

@@ -429,10 +429,11 @@ func TestNameCutAfterTitle(t *testing.T) {
 	}
 }
 
-// TestPartialNameYearOnly: a listed word missing (not a cut) with only the
-// birth year agreeing weighs a little less than a whole name: a sixtieth
-// of a region's people share the year, and two of three common words
-// (MUHAMMAD AHMAD for Muhammad Yunis Ahmad) are what they share most.
+// TestPartialNameYearOnly: a listed word missing (not a cut), or a listed
+// name of two words among more, with only the birth year agreeing weighs a
+// little less than a whole name: a sixtieth of a region's people share the
+// year, and two common words (MUHAMMAD AHMAD for Muhammad Yunis Ahmad) are
+// what they share most.
 func TestPartialNameYearOnly(t *testing.T) {
 	missing := nameShape{matched: 2, missC: 1}
 	cut := nameShape{matched: 2, missC: 1, cut: true, words: 2}
@@ -447,6 +448,8 @@ func TestPartialNameYearOnly(t *testing.T) {
 		{"word missing, month agrees", missing, dobMonth, false, 1},
 		{"cut, year agrees", cut, dobYear, false, 1},
 		{"whole name, year agrees", nameShape{matched: 3}, dobYear, false, 1},
+		{"two listed words among three, year agrees", nameShape{matched: 2, missQ: 1}, dobYear, false, partialYearOnly},
+		{"three listed words among four, year agrees", nameShape{matched: 3, missQ: 1}, dobYear, false, 1},
 		{"word missing, name search", missing, dobUnknown, false, 1},
 	} {
 		if got := partialFactor(c.sh, c.dob, c.natOff); got != c.want {

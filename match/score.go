@@ -333,12 +333,9 @@ func scoreName(q *query, p *prepared, nr nameResult, bn *preparedName, ns float6
 			detail += "; a name search of one word: a weak alias counts in full"
 		}
 		if thin < 1 {
-			why := sh.thinWhy()
-			switch {
-			case off && agree >= dobYear:
+			why := sh.thinWhy(agree)
+			if off && agree >= dobYear {
 				why = "part of the listed name, another nationality"
-			case agree == dobYear:
-				why = strings.Replace(why, "no birth date agreeing", "only the birth year agreeing", 1)
 			}
 			detail += fmt.Sprintf("; %s, x%.2f", why, thin)
 		}
