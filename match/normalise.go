@@ -153,6 +153,9 @@ func assimilates(a string, w rawWord) bool {
 var particles = map[string]string{
 	"bin": "bin", "ibn": "bin", "ben": "bin", "bn": "bin", "bint": "bint", "binti": "bint", "bte": "bint",
 	"abu": "abu", "abou": "abu", "abo": "abu", "ould": "ould", "wuld": "ould",
+	// Abu and the article run together, as Persian and Bengali write
+	// them (Abol Hassan, Abul Kalam: Abu al-Hasan).
+	"abul": "abu", "abol": "abu", "aboul": "abu",
 	"van": "van", "von": "von", "de": "de", "der": "der", "den": "den", "da": "da", "di": "di",
 	"du": "du", "del": "del", "della": "della", "dos": "dos", "das": "das", "do": "do",
 	"la": "la", "le": "le", "y": "y", "ter": "ter", "zu": "zu", "dela": "dela",
@@ -175,8 +178,33 @@ var abdPrefixes = setOf("abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdu
 
 // isParticle reports whether w is a particle (bin, abu, van...).
 func isParticle(w string) bool {
-	_, ok := particles[w]
+	_, ok := particleOf(w)
 	return ok
+}
+
+// particleOf returns the particle w spells. A connector's doubled letters
+// read as one (BENN for Ben, ABBOU for Abou), as in any name; the other
+// particles' do not (DEEN is a name, not Den).
+func particleOf(w string) (string, bool) {
+	if p, ok := particles[w]; ok {
+		return p, true
+	}
+	if len(w) < 3 || len(w) > 6 {
+		return "", false
+	}
+	b := make([]byte, 0, len(w))
+	for i := 0; i < len(w); i++ {
+		if i == 0 || w[i] != w[i-1] {
+			b = append(b, w[i])
+		}
+	}
+	if len(b) == len(w) {
+		return "", false
+	}
+	if p, ok := particles[string(b)]; ok && connectorOnly[p] {
+		return p, true // not DEEN for Den: only the Arabic connectors
+	}
+	return "", false
 }
 
 func setOf(ws ...string) map[string]bool {
@@ -457,7 +485,7 @@ func buildTokens(words []rawWord) []token {
 			out = append(out, abdTokens(abdStem(w.form[3:]), w, w.form)...)
 			continue
 		}
-		if p, ok := particles[w.form]; ok && len(ws) > 1 && (w.arabic || connectorOnly[p] || !last && len(ws) > 2) {
+		if p, ok := particleOf(w.form); ok && len(ws) > 1 && (w.arabic || connectorOnly[p] || !last && len(ws) > 2) {
 			out = append(out, token{form: p, skel: latinSkeleton(p), kind: kindParticle})
 			continue
 		}

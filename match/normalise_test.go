@@ -115,6 +115,31 @@ func TestAllahCompoundAcrossScripts(t *testing.T) {
 	}
 }
 
+// TestConnectorSpellings: a connector with its letters doubled (BENN),
+// and Abu run together with the article (ABOL, ABUL), are the particles;
+// a name that doubles into another particle's letters (DEEN, not Den)
+// stays a name.
+func TestConnectorSpellings(t *testing.T) {
+	for _, c := range []struct {
+		name, word string
+		particle   bool
+	}{
+		{"BILAL BENN MARWAN", "bin", true},
+		{"ABOL BAKR YUNIS", "abu", true},
+		{"ABUL KALAM AZAD", "abu", true},
+		{"DEEN MOHAMMAD HANIF", "deen", false},
+	} {
+		toks := prepare(c.name)
+		if got := toks[0].kind == kindParticle || toks[1].kind == kindParticle; got != c.particle || (toks[0].form != c.word && toks[1].form != c.word) {
+			t.Errorf("%q: tokens %q %q, want %q a particle %v", c.name, toks[0].form, toks[1].form, c.word, c.particle)
+		}
+	}
+	review := NameThresholds(DefaultThresholds).Review
+	if s := CompareNames("BILAL BENN MARWAN", "BILAL BIN MARWAN"); s < review {
+		t.Errorf("BILAL BENN MARWAN against BILAL BIN MARWAN: %.3f, want at least %.3f", s, review)
+	}
+}
+
 func skels(ts []*token) []string {
 	var out []string
 	for _, t := range ts {

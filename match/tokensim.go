@@ -77,6 +77,9 @@ func tokenSim(a, b *token) (float64, string) {
 	if !a.arabic && !b.arabic && eReadAsA(a, b) {
 		return simShortA, "vowel"
 	}
+	if !a.arabic && !b.arabic && gReadAsJ(a.form, b.form) {
+		return simShortA, "g as j"
+	}
 	if abbreviates(a, b) || abbreviates(b, a) {
 		return simAbbrev, "abbreviation"
 	}
@@ -152,6 +155,42 @@ func tokenSim(a, b *token) (float64, string) {
 		return 0, ""
 	}
 	return s, "typo"
+}
+
+// gReadAsJ reports whether a and b sound alike once a G standing for ج
+// is read as J: Egyptian Arabic says the letter G, and Egyptian spellings
+// write it so (Gamal/Jamal, Ragab/Rajab, Naguib/Najib, Gaber/Jabir). GH is
+// another letter (غ), and NG a sound of its own.
+func gReadAsJ(a, b string) bool {
+	if !(strings.IndexByte(a, 'g') >= 0 && strings.IndexByte(b, 'j') >= 0 || strings.IndexByte(b, 'g') >= 0 && strings.IndexByte(a, 'j') >= 0) {
+		return false // cheap: most pairs have no G against a J
+	}
+	ga, gb := gAsJ(a), gAsJ(b)
+	if ga == a && gb == b || ga == gb && a == b {
+		return false
+	}
+	return phonetic(ga) == phonetic(gb)
+}
+
+// gAsJ writes each G of a Latin word that may stand for ج as J, and the
+// GU of GUI and GUE (a hard G in French spelling) as J too.
+func gAsJ(s string) string {
+	if strings.IndexByte(s, 'g') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != 'g' || i+1 < len(s) && s[i+1] == 'h' || i > 0 && s[i-1] == 'n' {
+			b = append(b, c)
+			continue
+		}
+		b = append(b, 'j')
+		if i+2 < len(s) && s[i+1] == 'u' && (s[i+2] == 'i' || s[i+2] == 'e') {
+			i++ // Naguib: the U only keeps the G hard
+		}
+	}
+	return string(b)
 }
 
 // syllables counts the vowel groups of a Latin word (Y is a vowel

@@ -70,3 +70,27 @@ func TestLatinSkeletonSyllables(t *testing.T) {
 		}
 	}
 }
+
+// TestGReadAsJ: Egyptian spellings write ج as G (Gamal, Ragab, Naguib,
+// Gaber); read as J they meet the other spellings. GH is another letter.
+func TestGReadAsJ(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Gamal", "Jamal", true},
+		{"Ragab", "Rajab", true},
+		{"Naguib", "Najib", true},
+		{"Gaber", "Jabir", true},
+		{"Ghani", "Jani", false},
+		{"Gamal", "Kamal", false},
+		{"Jamal", "Jamal", false}, // no G: nothing to read
+	} {
+		if got := gReadAsJ(prepare(c.a)[0].form, prepare(c.b)[0].form); got != c.want {
+			t.Errorf("gReadAsJ(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+		if s, how := tokenSim(prepare(c.a)[0], prepare(c.b)[0]); c.want && s < simShortA {
+			t.Errorf("tokenSim(%q, %q) = %.2f %s, want at least %.2f", c.a, c.b, s, how, simShortA)
+		}
+	}
+}
