@@ -405,14 +405,6 @@ func joinEdges(sc *cmpScratch, edges []edge, a, b []*token, usedA, usedB uint32,
 	return edges
 }
 
-// allahCompound reports whether the Latin word w may be the Arabic-script
-// parts written as one: a name and الله after it, as Noorullah is نور
-// الله (Arabic script writes the compound as two words, Latin most often
-// as one).
-func allahCompound(w *token, parts []*token) bool {
-	return !w.arabic && len(parts) == 2 && parts[0].arabic && parts[0].kind == kindName && allahArabic[parts[1].orig] && len(w.form) >= 6
-}
-
 // sameScript reports whether the tokens are all Arabic or all not.
 func sameScript(ts []*token) bool {
 	for _, t := range ts[1:] {
@@ -568,6 +560,9 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, wq, wc *t
 	// Each name part replaced by another (a different father's or tribe's
 	// name) is a contradiction, however common the parts.
 	s *= math.Pow(substitutionPenalty, float64(min(nq, nc)))
+	if allahDropped(q, c, chosen, usedQ, usedC, false) || allahDropped(c, q, chosen, usedC, usedQ, true) {
+		s *= substitutionPenalty // Noor is not Noor Ullah: another given name
+	}
 	r.swapped = isSwapped(chosen)
 	if r.swapped {
 		if patronymicSwap(q, c, chosen) {

@@ -1,0 +1,64 @@
+package match
+
+import "strings"
+
+// Compound names with Allah: a name and Allah after it (Noorullah,
+// Habibullah, Saifullah; نور الله in Arabic script, two words there) are one
+// given name, another than the name alone (Noor, Habib, Saif). Abd Allah
+// is read apart (abdTokens).
+
+// allahCompound reports whether the Latin word w may be the Arabic-script
+// parts written as one: a name and الله after it, as Noorullah is نور
+// الله (Arabic script writes the compound as two words, Latin most often
+// as one).
+func allahCompound(w *token, parts []*token) bool {
+	return !w.arabic && len(parts) == 2 && parts[0].arabic && parts[0].kind == kindName && allahArabic[parts[1].orig] && len(w.form) >= 6
+}
+
+// allahWords are Allah as the second half of a compound written apart in
+// Latin letters (Noor Ullah, Habib Allah).
+var allahWords = setOf("ullah", "ulla", "allah", "ollah", "ullahi")
+
+// isAllah reports whether t is the Allah of a compound written apart.
+func isAllah(t *token) bool {
+	if t.arabic {
+		return allahArabic[t.orig]
+	}
+	return allahWords[t.form]
+}
+
+// allahDropped reports whether a has a compound's Allah left over right
+// after a name matched in b, b having no Allah left over: the given name
+// matched only its first half (NOOR NOORI against Noor Ullah Noori), so
+// the two are other given names. Not when that name was cut in b (an
+// MRZ field ends inside NOOR ULLAH). flip says a is the candidate side
+// of the edges.
+func allahDropped(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) bool {
+	n := min(len(a), maxTokens)
+	for i := 1; i < n; i++ {
+		if usedA&(1<<i) != 0 || usedA&(1<<(i-1)) == 0 || !isAllah(a[i]) || a[i-1].kind != kindName || isAllah(a[i-1]) || strings.HasSuffix(a[i-1].form, "lah") {
+			continue // after Hamdullah, ALLAH NOOR is Allahnoor: Allah leads it
+		}
+		for j := range min(len(b), maxTokens) {
+			if usedB&(1<<j) == 0 && isAllah(b[j]) {
+				return false // both sides keep an Allah apart: misaligned, not dropped
+			}
+		}
+		for _, e := range chosen {
+			ea, eb := e.q, e.c
+			if flip {
+				ea, eb = e.c, e.q
+			}
+			if ea != 1<<(i-1) {
+				continue
+			}
+			for j := range min(len(b), maxTokens) {
+				if eb&(1<<j) != 0 && (b[j].cut || b[j].cutAfter || eb != 1<<j) {
+					return false // cut there, or joined with more
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
