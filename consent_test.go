@@ -110,3 +110,24 @@ func TestConsentValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestConsentStatusValid: the four statuses and nothing else, so that a
+// filter naming another is refused, not read as "none match".
+func TestConsentStatusValid(t *testing.T) {
+	for _, c := range []struct {
+		s    tripline.ConsentStatus
+		want bool
+	}{
+		{tripline.ConsentPending, true},
+		{tripline.ConsentGranted, true},
+		{tripline.ConsentRefused, true},
+		{tripline.ConsentWithdrawn, true},
+		{"", false},
+		{"Granted", false},
+		{"approved", false},
+	} {
+		if got := c.s.Valid(); got != c.want {
+			t.Errorf("ConsentStatus(%q).Valid() = %v, want %v", c.s, got, c.want)
+		}
+	}
+}

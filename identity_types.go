@@ -147,6 +147,15 @@ const (
 	ConsentWithdrawn ConsentStatus = "withdrawn"
 )
 
+// Valid reports whether s is a known consent status.
+func (s ConsentStatus) Valid() bool {
+	switch s {
+	case ConsentPending, ConsentGranted, ConsentRefused, ConsentWithdrawn:
+		return true
+	}
+	return false
+}
+
 // Consent is a request to the originator of a listing to let a holder pass
 // it to a third party, and the originator's answer.
 type Consent struct {

@@ -204,9 +204,7 @@ func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	listing := q.Get("listing")
 	status := tripline.ConsentStatus(q.Get("status"))
-	switch status {
-	case "", tripline.ConsentPending, tripline.ConsentGranted, tripline.ConsentRefused, tripline.ConsentWithdrawn:
-	default:
+	if status != "" && !status.Valid() {
 		Error(w, r, s.Logger, tripline.Errorf(tripline.EINVALID, "status: one of pending, granted, refused, withdrawn"))
 		return
 	}
