@@ -58,6 +58,14 @@ func tokenSim(a, b *token) (float64, string) {
 		return 0, ""
 	}
 	if a.class != 0 && a.class == b.class {
+		if nisbaOfStem(a, b) || nisbaOfStem(b, a) {
+			// The variant table holds a few classes that took in a
+			// name's adjective (Noor and Noori, from al-Nouri): where the
+			// Arabic letters show no -i, another name, as nisba below
+			// says. Between Latin spellings the table is trusted
+			// (Abubakary is Abubakar).
+			return minTokenSim, "nisba"
+		}
 		return simVariant, "variant"
 	}
 	if a.phon != "" && a.phon == b.phon {
@@ -294,6 +302,24 @@ func nisba(a, b *token) bool {
 	}
 	last := f[len(f)-1]
 	return (last == 'i' || last == 'y') && strings.IndexByte("aeiouy", f[len(f)-2]) < 0 && strings.IndexByte("aeiouy", g[len(g)-1]) < 0
+}
+
+// nisbaOfStem reports whether Latin a ends in an -i that Arabic-script b's
+// letters do not (Noori against نور; Ali against علي, Muti against مطيع
+// have it).
+func nisbaOfStem(a, b *token) bool {
+	if a.arabic || !b.arabic {
+		return false
+	}
+	f := a.form
+	if len(f) < 4 || f[len(f)-1] != 'i' && f[len(f)-1] != 'y' || strings.IndexByte("aeiouy", f[len(f)-2]) >= 0 {
+		return false
+	}
+	// The -i is the letter ي at the end, or before a final ع that
+	// Latin letters leave unwritten (Muti for مطيع, Rabi for ربيع).
+	o := []rune(b.orig)
+	yeh := func(r rune) bool { return r == 'ي' || r == 'ى' || r == 'ی' }
+	return len(o) >= 2 && !yeh(o[len(o)-1]) && !yeh(o[len(o)-2])
 }
 
 // phonTypo reports whether two phonetic forms are one typo apart: one

@@ -94,3 +94,28 @@ func TestGReadAsJ(t *testing.T) {
 		}
 	}
 }
+
+// TestNisbaAcrossScripts: Noori is the adjective of Noor, another name,
+// though the variant table put the two in one class; the Arabic letters
+// tell (نور has no final ي). Names whose -i the letters show (علي, سامي,
+// مطيع with its final ع unwritten) stay variants.
+func TestNisbaAcrossScripts(t *testing.T) {
+	for _, c := range []struct {
+		latin, arabic string
+		nisba         bool
+	}{
+		{"Noori", "نور", true},
+		{"Noori", "نوري", false},
+		{"Ali", "علي", false},
+		{"Sami", "سامي", false},
+		{"Muti", "مطيع", false},
+	} {
+		a, b := prepare(c.latin)[0], prepare(c.arabic)[0]
+		if got := nisbaOfStem(a, b); got != c.nisba {
+			t.Errorf("nisbaOfStem(%q, %q) = %v, want %v", c.latin, c.arabic, got, c.nisba)
+		}
+	}
+	if s := CompareNames("NOORULLAH NOORI", "نور الله نوری"); s < NameThresholds(DefaultThresholds).Review {
+		t.Errorf("NOORULLAH NOORI against نور الله نوری: %.3f, want a review by name", s)
+	}
+}
