@@ -12,7 +12,13 @@ import "strings"
 // الله (Arabic script writes the compound as two words, Latin most often
 // as one).
 func allahCompound(w *token, parts []*token) bool {
-	return !w.arabic && len(parts) == 2 && parts[0].arabic && parts[0].kind == kindName && allahArabic[parts[1].orig] && len(w.form) >= 6
+	return latinAllahWord(w) && len(parts) == 2 && parts[0].arabic && parts[0].kind == kindName && allahArabic[parts[1].orig]
+}
+
+// latinAllahWord reports whether t, in Latin letters, may be a name and
+// Allah written as one word (Noorullah, Habibulla).
+func latinAllahWord(t *token) bool {
+	return t.kind == kindName && !t.arabic && len(t.form) >= 6 && (strings.HasSuffix(t.form, "lah") || strings.HasSuffix(t.form, "la"))
 }
 
 // allahWords are Allah as the second half of a compound written apart in

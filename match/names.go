@@ -246,7 +246,7 @@ func joinSigOf(ts []*token) joinSig {
 				g.firsts[c>>6] |= 1 << (c & 63)
 			}
 		}
-		if t.kind == kindName && !t.arabic && len(t.form) >= 6 && (strings.HasSuffix(t.form, "lah") || strings.HasSuffix(t.form, "la")) {
+		if latinAllahWord(t) {
 			g.latAllah = true
 		}
 		if i > 0 && t.arabic && allahArabic[t.orig] && ts[i-1].arabic && ts[i-1].kind == kindName {

@@ -114,12 +114,15 @@ func tokenSim(a, b *token) (float64, string) {
 		case a.known && b.known:
 			// Two well-attested names with one skeleton (Mohammadi and
 			// Mohammed, Amrani and Marwan) are two names.
-		case firstRune(a.form) == firstRune(b.form) && strdist.JaroWinkler(a.form, b.form) >= 0.8 && syllableGap(a.form, b.form) <= 1:
+		case firstRune(a.form) == firstRune(b.form) && strdist.JaroWinkler(a.form, b.form) >= 0.8:
 			// Between Latin spellings the skeleton is only a hint: the
 			// spellings must look alike too, and have about as many
 			// syllables (Fazl is not Faizullah, whose -ullah the skeleton
 			// cannot show).
 			sa, sb := syllables(a.form), syllables(b.form)
+			if abs(sa-sb) > 1 {
+				break
+			}
 			if sa == 1 && sb == 1 && vowelsOf(a.form) != vowelsOf(b.form) || n >= 3 && len(a.form) <= 4 && len(b.form) <= 4 {
 				// A syllable whose vowel changed is mostly another
 				// syllable (Jang and Jong, Kang and Kong).
@@ -174,7 +177,7 @@ func gReadAsJ(a, b string) bool {
 		return false // cheap: most pairs have no G against a J
 	}
 	ga, gb := gAsJ(a), gAsJ(b)
-	if ga == a && gb == b || ga == gb && a == b {
+	if ga == a && gb == b {
 		return false
 	}
 	return phonetic(ga) == phonetic(gb)
@@ -214,9 +217,6 @@ func syllables(s string) int {
 	}
 	return n
 }
-
-// syllableGap is how many more syllables one word has than the other.
-func syllableGap(a, b string) int { return abs(syllables(a) - syllables(b)) }
 
 // vowelsOf is a Latin word's vowels in order.
 func vowelsOf(s string) string {
