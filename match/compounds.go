@@ -68,3 +68,28 @@ func allahDropped(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) 
 	}
 	return false
 }
+
+// abdSplit reports whether an Abd matched on both sides leads another
+// name on each: a has an unmatched name right after its Abd, while the
+// name after b's Abd was matched elsewhere in a (ABDUL MOHAMMED MANAN
+// against Abdul Manan, ABDUL NOORZAI against Abdul Basir Noorzai). Abd
+// and its name are one given name, so the two are other given names that
+// share a word. flip says a is the candidate side of the edges.
+func abdSplit(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) bool {
+	na, nb := min(len(a), maxTokens), min(len(b), maxTokens)
+	for _, e := range chosen {
+		ea, eb := e.q, e.c
+		if flip {
+			ea, eb = e.c, e.q
+		}
+		i, j := lowBit(ea), lowBit(eb)
+		if ea != 1<<i || eb != 1<<j || a[i].form != "abd" || b[j].form != "abd" || a[i].cut || b[j].cut || a[i].cutAfter || b[j].cutAfter {
+			continue
+		}
+		if i+1 >= na || j+1 >= nb || usedA&(1<<(i+1)) != 0 || a[i+1].kind != kindName || usedB&(1<<(j+1)) == 0 || b[j+1].kind != kindName {
+			continue
+		}
+		return true
+	}
+	return false
+}

@@ -28,3 +28,42 @@ func TestAllahCompound(t *testing.T) {
 		}
 	}
 }
+
+// TestAbdCompound: Abd and the name after it are one given name, so an
+// Abd leading another name on each side is two given names that share a
+// word, while the compound moved whole (an MRZ's surname first) or
+// written as one word is the same name.
+func TestAbdCompound(t *testing.T) {
+	review := NameThresholds(DefaultThresholds).Review
+	for _, c := range []struct {
+		split, intact, listed string
+		splitReview           bool
+	}{
+		{"ABDUL MOHAMMED MANAN", "MOHAMMED ABDUL MANAN", "Abdul Manan", true},
+		{"ABDUL SATAR ABDUL MANAN", "ABDUL MANAN", "Abdul Manan", false},
+		{"ABDUL NOORZAI", "ABDUL BASIR", "ABDUL BASIR NOORZAI", false},
+		{"عبد محمد المنان", "محمد عبد المنان", "عبد المنان", true},
+	} {
+		for _, p := range [][2]string{{c.split, c.listed}, {c.listed, c.split}} {
+			split, intact := CompareNames(p[0], p[1]), CompareNames(c.intact, c.listed)
+			if split >= intact {
+				t.Errorf("CompareNames(%q, %q) = %.3f, want below %q's %.3f", p[0], p[1], split, c.intact, intact)
+			}
+			if (split >= review) != c.splitReview {
+				t.Errorf("CompareNames(%q, %q) = %.3f, want at review (%.3f) %v", p[0], p[1], split, review, c.splitReview)
+			}
+			if intact < review {
+				t.Errorf("CompareNames(%q, %q) = %.3f, want at review (%.3f)", c.intact, c.listed, intact, review)
+			}
+		}
+	}
+	for _, p := range [][2]string{
+		{"MANAN ABDUL", "Abdul Manan"},             // surname first: the Abd last, its name moved
+		{"ABDULMANAN", "Abdul Manan"},              // one word
+		{"MANAN ABDUL BASIR", "Abdul Basir Manan"}, // the compound moved whole
+	} {
+		if s := CompareNames(p[0], p[1]); s < review {
+			t.Errorf("CompareNames(%q, %q) = %.3f, want at review (%.3f)", p[0], p[1], s, review)
+		}
+	}
+}

@@ -25,6 +25,9 @@ type nameResult struct {
 	swapped bool // matched tokens in another order
 	edges   []edge
 	info    float64 // rarity-weighted evidence of the matched tokens
+	// compound says a compound given name differs (Noor Ullah against
+	// Noor, Abd Manan against Abd Mohammed), for the explanation
+	compound string
 }
 
 // maxTokens bounds the tokens compared per name; longer names are
@@ -455,8 +458,9 @@ var (
 	movedTypoPenalty = 0.75
 	// syllables of a name (Korean, Chinese) in an order that is not the
 	// surname moved to the other end: a given name of two syllables is
-	// written as one unit (Yong Chun is not Chun Yong)
-	syllableOrderPenalty = 0.9
+	// written as one unit (Yong Chun is not Chun Yong): another given
+	// name, weighed as a part replaced
+	syllableOrderPenalty = substitutionPenalty
 )
 
 // onlyInitials reports whether every matched token on one side (q when
@@ -562,6 +566,11 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, wq, wc *t
 	s *= math.Pow(substitutionPenalty, float64(min(nq, nc)))
 	if allahDropped(q, c, chosen, usedQ, usedC, false) || allahDropped(c, q, chosen, usedC, usedQ, true) {
 		s *= substitutionPenalty // Noor is not Noor Ullah: another given name
+		r.compound = "a compound with Allah on one side only"
+	}
+	if abdSplit(q, c, chosen, usedQ, usedC, false) || abdSplit(c, q, chosen, usedC, usedQ, true) {
+		s *= substitutionPenalty // Abd Mohammed is not Abd Manan
+		r.compound = "the Abd compounds name others"
 	}
 	r.swapped = isSwapped(chosen)
 	if r.swapped {
@@ -575,7 +584,7 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, wq, wc *t
 		if movedTypo(q, c, chosen) {
 			s *= movedTypoPenalty
 		}
-		if !rotated(chosen) && shortOnly(q, chosen) {
+		if !rotated(q, chosen) && shortOnly(q, chosen) {
 			s *= syllableOrderPenalty
 		}
 	}
@@ -664,13 +673,17 @@ func shortOnly(q []*token, chosen []edge) bool {
 	return n >= 2
 }
 
-// rotated reports whether the matched words keep their cyclic order: the
-// listed order with some words moved from one end to the other (a surname
-// written first or last).
-func rotated(chosen []edge) bool {
+// rotated reports whether the matched names of q keep their cyclic order:
+// the listed order with some words moved from one end to the other (a
+// surname written first or last). Particles do not count: one moved
+// (AWAD AUF IBN for Awad Ibn Auf) leaves the names in order.
+func rotated(q []*token, chosen []edge) bool {
 	var cs [maxTokens]int
 	n := 0
-	for i := 0; i < maxTokens && n < len(chosen); i++ {
+	for i := 0; i < min(len(q), maxTokens); i++ {
+		if q[i].kind == kindParticle {
+			continue
+		}
 		for _, e := range chosen {
 			if lowBit(e.q) == i {
 				cs[n] = lowBit(e.c)
@@ -755,6 +768,9 @@ func describe(q, c []*token, r nameResult) string {
 	}
 	if r.swapped {
 		b.WriteString("; order differs")
+	}
+	if r.compound != "" {
+		fmt.Fprintf(&b, "; %s, x%.2f", r.compound, substitutionPenalty)
 	}
 	return b.String()
 }

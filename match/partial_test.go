@@ -200,6 +200,26 @@ func TestShortSyllables(t *testing.T) {
 	}
 }
 
+// TestSyllableOrder: the syllables of a Korean name moved from one end to
+// the other are its surname written first or last, but a given name of two
+// syllables is one unit: CHOE YONG CHUN is another person than Choe Chun
+// Yong. A particle moved (AWAD AUF IBN) is not a syllable out of order.
+func TestSyllableOrder(t *testing.T) {
+	for _, c := range []struct {
+		lower, higher, listed string
+	}{
+		{"CHOE YONG CHUN", "CHUN YONG CHOE", "Choe Chun Yong"},
+		{"SONG CHOE IL", "SONG IL CHOE", "Choe Song Il"},
+	} {
+		if lo, hi := CompareNames(c.lower, c.listed), CompareNames(c.higher, c.listed); lo > 0.8*hi+0.001 {
+			t.Errorf("CompareNames(%q, %q) = %.3f, want at most 0.8 x %q's %.3f", c.lower, c.listed, lo, c.higher, hi)
+		}
+	}
+	if moved, kept := CompareNames("AWAD AUF IBN", "Awad Ibn Auf"), CompareNames("AWAD AUF", "Awad Ibn Auf"); moved < swapPenalty*kept-0.001 {
+		t.Errorf("CompareNames(AWAD AUF IBN, Awad Ibn Auf) = %.3f, want AWAD AUF's %.3f x %.2f (a word moved) or more", moved, kept, swapPenalty)
+	}
+}
+
 // TestOneWordAliasFoundWithTypo: a one-word alias of four letters is found
 // through a typo (Yaja for Yaya): its deletions are keys too.
 func TestOneWordAliasFoundWithTypo(t *testing.T) {
