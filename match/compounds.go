@@ -33,6 +33,22 @@ func isAllah(t *token) bool {
 	return allahWords[t.form]
 }
 
+// compoundDiffers says how a compound given name differs between q and c,
+// or "": on one side only, or naming another name. The word they share
+// is then half of another name (Noor is not Noor Ullah, Abd Mohammed is
+// not Abd Manan).
+func compoundDiffers(q, c []*token, chosen []edge, usedQ, usedC uint32) string {
+	switch {
+	case allahDropped(q, c, chosen, usedQ, usedC, false) || allahDropped(c, q, chosen, usedC, usedQ, true):
+		return "a compound with Allah on one side only"
+	case allahHeadless(q, c, chosen, usedQ, usedC, false) || allahHeadless(c, q, chosen, usedC, usedQ, true):
+		return "the Allah compounds name others"
+	case abdSplit(q, c, chosen, usedQ, usedC, false) || abdSplit(c, q, chosen, usedC, usedQ, true):
+		return "the Abd compounds name others"
+	}
+	return ""
+}
+
 // allahDropped reports whether a has a compound's Allah left over right
 // after a name matched in b, b having no Allah left over: the given name
 // matched only its first half (NOOR NOORI against Noor Ullah Noori), so
@@ -63,6 +79,32 @@ func allahDropped(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) 
 					return false // cut there, or joined with more
 				}
 			}
+			return true
+		}
+	}
+	return false
+}
+
+// allahHeadless reports whether an Allah matched on both sides follows a
+// name on b's side left unmatched, while a's Allah follows none or a name
+// matched elsewhere (ALLAH KHAN NOORZAI against Faiz Allah Khan Noorzai):
+// the compounds' names differ, so the two are other given names. flip
+// says a is the candidate side of the edges.
+func allahHeadless(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) bool {
+	for _, e := range chosen {
+		ea, eb := e.q, e.c
+		if flip {
+			ea, eb = e.c, e.q
+		}
+		i, j := lowBit(ea), lowBit(eb)
+		if ea != 1<<i || eb != 1<<j || j == 0 || !isAllah(a[i]) || !isAllah(b[j]) || a[i].cut || b[j].cut {
+			continue
+		}
+		h := b[j-1]
+		if usedB&(1<<(j-1)) != 0 || h.kind != kindName || isAllah(h) || h.cut || h.cutAfter || strings.HasSuffix(h.form, "lah") {
+			continue
+		}
+		if i == 0 || usedA&(1<<(i-1)) != 0 || a[i-1].kind != kindName {
 			return true
 		}
 	}

@@ -19,13 +19,19 @@ func TestAllahCompound(t *testing.T) {
 		{"NOOR ULLAH NOORI", "Noorullah Noori", true},
 		{"HABIBULLAH KHAN", "حبيب الله خان", true},
 		{"Allah Muhammad", "Allah Muhammad Khan", true},
-		{"HAMDULLAH NOOR", "HAMDULLAH ALLAH NOOR", true}, // Allahnoor: Allah leads it
+		{"HAMDULLAH NOOR", "HAMDULLAH ALLAH NOOR", true},    // Allahnoor: Allah leads it
+		{"ALLAH KHAN NOORZAI", "فیض الله خان نورزی", false}, // the Allah of Faizullah, its name missing
+		{"ALLAH NOOR", "Noor Allah", true},                  // the compound reversed whole
 	} {
 		for _, p := range [][2]string{{c.a, c.b}, {c.b, c.a}} {
 			if s := CompareNames(p[0], p[1]); (s >= review) != c.review {
 				t.Errorf("CompareNames(%q, %q) = %.3f, want at review (%.3f) %v", p[0], p[1], s, review, c.review)
 			}
 		}
+	}
+	// Half of Shafiqullah is not evidence for it: less than no half at all.
+	if half, none := CompareNames("MOHAMMAD ALLAH KHAN", "Mohammad Shafiq Allah Khan"), CompareNames("MOHAMMAD KHAN", "Mohammad Shafiq Allah Khan"); half >= none {
+		t.Errorf("MOHAMMAD ALLAH KHAN against Mohammad Shafiq Allah Khan = %.3f, want below MOHAMMAD KHAN's %.3f", half, none)
 	}
 }
 

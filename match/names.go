@@ -564,13 +564,8 @@ func scoreAlignment(q, c []*token, chosen []edge, usedQ, usedC uint32, wq, wc *t
 	// Each name part replaced by another (a different father's or tribe's
 	// name) is a contradiction, however common the parts.
 	s *= math.Pow(substitutionPenalty, float64(min(nq, nc)))
-	if allahDropped(q, c, chosen, usedQ, usedC, false) || allahDropped(c, q, chosen, usedC, usedQ, true) {
-		s *= substitutionPenalty // Noor is not Noor Ullah: another given name
-		r.compound = "a compound with Allah on one side only"
-	}
-	if abdSplit(q, c, chosen, usedQ, usedC, false) || abdSplit(c, q, chosen, usedC, usedQ, true) {
-		s *= substitutionPenalty // Abd Mohammed is not Abd Manan
-		r.compound = "the Abd compounds name others"
+	if r.compound = compoundDiffers(q, c, chosen, usedQ, usedC); r.compound != "" {
+		s *= substitutionPenalty // another given name, as a part replaced
 	}
 	r.swapped = isSwapped(chosen)
 	if r.swapped {
