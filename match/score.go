@@ -34,6 +34,11 @@ const (
 	evidenceNeeded  = 1.8  // rarity-weighted tokens for full name evidence
 	maxImperfect    = 0.99 // nothing short of a full exact match reaches 1
 	nameShare       = 0.88 // the most a name alone scores
+	// the most a name scores against a listing that gives no birth date
+	// or nationality, unless a listed document agrees: as a name alone
+	// whose nationality differs, a review, never a hit, however exact
+	// the name
+	nameOnlyCap = nameShare * penNationality
 )
 
 // preparedName is one listed name, tokenized once.
@@ -464,7 +469,7 @@ func scoreName(q *query, p *prepared, nr nameResult, bn *preparedName, ns float6
 			feats[dobFeat].Detail += fmt.Sprintf("; %s: +%.2f to a partial name", why, lift)
 		}
 	}
-	docExact := false
+	docExact, docAgrees := false, false
 	if q.doc != nil && len(p.docs) > 0 {
 		ds, said, detail := compareDocs(q.doc, p.docs, explain)
 		switch {
@@ -478,7 +483,7 @@ func scoreName(q *query, p *prepared, nr nameResult, bn *preparedName, ns float6
 				floor -= 0.03
 			}
 			score = math.Max(score, floor)
-			docExact = ds == 1
+			docExact, docAgrees = ds == 1, true
 			if explain {
 				feats = append(feats, tripline.Feature{Feature: FeatureDocument, Score: ds, Weight: round3(floor), Detail: detail})
 			}
@@ -493,6 +498,16 @@ func scoreName(q *query, p *prepared, nr nameResult, bn *preparedName, ns float6
 			if explain {
 				feats = append(feats, tripline.Feature{Feature: FeatureDocument, Score: 0, Weight: -(1 - penNewDocument), Detail: detail})
 			}
+		}
+	}
+	if len(p.dobs) == 0 && len(p.nats) == 0 && !docAgrees {
+		// A listing that gives no birth date or nationality cannot tell
+		// its person from a namesake (a listed document can only agree:
+		// people renew them): every traveller of that name would be
+		// stopped.
+		score = math.Min(score, nameOnlyCap)
+		if explain && score >= nameOnlyCap && len(feats) > 0 && feats[0].Feature == FeatureName {
+			feats[0].Detail += "; the listing gives no birth date or nationality: at most a review"
 		}
 	}
 	if nr.exact && dobExact && docExact && mult == 1 {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"strings"
 	"testing"
 
 	"tripline"
@@ -70,5 +71,40 @@ func TestDifferentPassportDoesNotVeto(t *testing.T) {
 	}
 	if !(renewed < same) || same-renewed > 0.1 {
 		t.Errorf("new passport: %v, same passport %v: want a small penalty only", renewed, same)
+	}
+}
+
+// TestNamesOnlyListing: a listing that gives no birth date and no
+// nationality cannot tell its person from a namesake, so an exact name is
+// a review, never a hit: every traveller of that name would be refused.
+// A listed nationality agreeing, or the listed document, makes it a hit.
+func TestNamesOnlyListing(t *testing.T) {
+	th := DefaultThresholds
+	namesOnly := func() *tripline.Listing {
+		l := listed()
+		l.BirthDates, l.Nationalities, l.Documents, l.Sex = nil, nil, nil, ""
+		return l
+	}
+	withNat := namesOnly()
+	withNat.Nationalities = []string{"AFG"}
+	withDoc := namesOnly()
+	withDoc.Documents = listed().Documents
+	for _, c := range []struct {
+		name string
+		l    *tripline.Listing
+		hit  bool
+	}{
+		{"names only", namesOnly(), false},
+		{"names and nationality", withNat, true},
+		{"names and the traveller's document", withDoc, true},
+	} {
+		s, feats := Score(traveller("Muhammad Taher ANWARI"), c.l)
+		if s < th.Review || (s >= th.Hit) != c.hit {
+			t.Errorf("%s: exact name scores %.3f, want hit %v (review at %.2f, hit at %.2f); features %+v", c.name, s, c.hit, th.Review, th.Hit, feats)
+		}
+	}
+	s, feats := Score(traveller("Muhammad Taher ANWARI"), namesOnly())
+	if len(feats) == 0 || !strings.Contains(feats[0].Detail, "no birth date or nationality") {
+		t.Errorf("names only: %.3f, the explanation does not say why it is a review: %+v", s, feats)
 	}
 }
