@@ -45,6 +45,8 @@ func compoundDiffers(q, c []*token, chosen []edge, usedQ, usedC uint32) string {
 		return "the Allah compounds name others"
 	case abdSplit(q, c, chosen, usedQ, usedC, false) || abdSplit(c, q, chosen, usedC, usedQ, true):
 		return "the Abd compounds name others"
+	case kinOf(q, c, chosen, usedQ, usedC, false) || len(chosen) == 1 && kinOf(c, q, chosen, usedC, usedQ, true):
+		return "a father's name (Abu) against the son's"
 	}
 	return ""
 }
@@ -132,6 +134,43 @@ func abdSplit(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) bool
 			continue
 		}
 		return true
+	}
+	return false
+}
+
+// kinship are the particles that make the name after them a relative's:
+// Abu Manan is Manan's father. Not Bin (Manan's son): lists and documents
+// drop and add the Bin of a chain of names at will (Nasim Ben Ramadan
+// Sahraoui is NASIM SAHRAOUI in many passports).
+var kinship = setOf("abu")
+
+// kinOf reports whether a has a kinship particle left over right before
+// a name matched in b, b keeping no such particle apart (ABU ABDUL MANAN
+// against Abdul Manan): the name is a relative's there. flip says a is
+// the candidate side of the edges. The caller asks it of the traveller's
+// name, and of the listed name only where one word matched (MUSAB against
+// the alias Abu Musab): records drop words, they do not add them, so a
+// listed Abu missing from a longer name (ADNAN WALID AL-SAHRAOUI for Adnan
+// Abou Walid al-Sahraoui) is a word lost, not another person.
+func kinOf(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) bool {
+	na, nb := min(len(a), maxTokens), min(len(b), maxTokens)
+	for j := range nb {
+		if usedB&(1<<j) == 0 && b[j].kind == kindParticle && kinship[b[j].form] {
+			return false // both sides keep one apart: misaligned, not added
+		}
+	}
+	for _, e := range chosen {
+		ea, eb := e.q, e.c
+		if flip {
+			ea, eb = e.c, e.q
+		}
+		i, j := lowBit(ea), lowBit(eb)
+		if ea != 1<<i || eb != 1<<j || i == 0 || i >= na || j >= nb || b[j].kind != kindName {
+			continue
+		}
+		if p := a[i-1]; usedA&(1<<(i-1)) == 0 && p.kind == kindParticle && kinship[p.form] {
+			return true
+		}
 	}
 	return false
 }

@@ -73,3 +73,25 @@ func TestAbdCompound(t *testing.T) {
 		}
 	}
 }
+
+// TestKunya: Abu before a name makes it the father's name (Abu Abdul
+// Manan is Abdul Manan's father), so a traveller's name with an Abu the
+// listed name lacks weighs as a name replaced. A listed Abu the traveller's
+// name lacks is a word lost (records drop words, they do not add them),
+// and Abu moved after the name, as lists write a detached particle, is
+// still the same name.
+func TestKunya(t *testing.T) {
+	kunya, plain := CompareNames("ABU ABDUL MANAN", "Abdul Manan"), CompareNames("ABDUL MANAN", "Abdul Manan")
+	if kunya > substitutionPenalty*plain {
+		t.Errorf("ABU ABDUL MANAN against Abdul Manan = %.3f, want at most %.2f x %.3f", kunya, substitutionPenalty, plain)
+	}
+	if lost := CompareNames("ADNAN WALID AL-SAHRAOUI", "Adnan Abou Walid al-Sahraoui"); lost < 0.9 {
+		t.Errorf("ADNAN WALID AL-SAHRAOUI against Adnan Abou Walid al-Sahraoui = %.3f, want 0.9 or more: the listed Abu lost", lost)
+	}
+	if moved := CompareNames("BAKR BAGHDADI ABU", "Abu Bakr al-Baghdadi"); moved < 0.9 {
+		t.Errorf("BAKR BAGHDADI ABU against Abu Bakr al-Baghdadi = %.3f, want 0.9 or more: Abu moved, not added", moved)
+	}
+	if bin := CompareNames("NASIM BEN RAMADAN SAHRAOUI", "Nasim Ramadan Sahraoui"); bin < 0.9 {
+		t.Errorf("NASIM BEN RAMADAN SAHRAOUI against Nasim Ramadan Sahraoui = %.3f, want 0.9 or more: a Bin is dropped and added at will", bin)
+	}
+}
