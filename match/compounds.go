@@ -38,6 +38,9 @@ func isAllah(t *token) bool {
 // is then half of another name (Noor is not Noor Ullah, Abd Mohammed is
 // not Abd Manan).
 func compoundDiffers(q, c []*token, chosen []edge, usedQ, usedC uint32) string {
+	if !anyCompound(q) && !anyCompound(c) {
+		return "" // most names: nothing to look at
+	}
 	switch {
 	case allahDropped(q, c, chosen, usedQ, usedC, false) || allahDropped(c, q, chosen, usedC, usedQ, true):
 		return "a compound with Allah on one side only"
@@ -49,6 +52,25 @@ func compoundDiffers(q, c []*token, chosen []edge, usedQ, usedC uint32) string {
 		return "a father's name (Abu) against the son's"
 	}
 	return ""
+}
+
+// anyCompound reports whether ts has a word the compound rules look at:
+// an Abd, an Allah written apart, an Abu.
+func anyCompound(ts []*token) bool {
+	for _, t := range ts {
+		f := t.form
+		switch {
+		case f == "abd" || t.kind == kindParticle && f == "abu":
+			return true
+		case t.arabic:
+			if allahArabic[t.orig] {
+				return true
+			}
+		case len(f) >= 4 && len(f) <= 6 && (f[0] == 'a' || f[0] == 'u' || f[0] == 'o') && allahWords[f]:
+			return true
+		}
+	}
+	return false
 }
 
 // allahDropped reports whether a has a compound's Allah left over right
