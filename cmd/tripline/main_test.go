@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"tripline"
 )
 
 const (
@@ -267,5 +269,21 @@ func TestEventsFollowFromLog(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), "\n"); n != 2 {
 		t.Fatalf("%d events printed, want 2:\n%s", n, out.String())
+	}
+	// Each event printed carries its fields' salts, so a reader recomputes
+	// its digest and the chain from one event to the next.
+	prev := ""
+	for i, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var ev tripline.Event
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		if len(ev.Salts) == 0 || strings.Contains(line, "salt_key") {
+			t.Errorf("event %d printed without its salts, or with its key: %s", i, line)
+		}
+		if chain, err := ev.ChainNext(prev); err != nil || chain != ev.Chain {
+			t.Errorf("event %d: chain recomputed %q (%v), printed %q", i, chain, err, ev.Chain)
+		}
+		prev = ev.Chain
 	}
 }

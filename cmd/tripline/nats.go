@@ -106,7 +106,14 @@ func followEvents(ctx context.Context, env *Env, n *Node, natsURL, origin string
 	out := json.NewEncoder(env.Stdout)
 	emit := func(evs []*tripline.Event) error {
 		for _, ev := range evs {
-			if err := out.Encode(ev); err != nil {
+			// The copy a partner would get of the whole event: its
+			// fields' salts, never the origin's key, so that a reader
+			// recomputes the digests and the chain.
+			c, err := ev.Trim(nil)
+			if err != nil {
+				return err
+			}
+			if err := out.Encode(c); err != nil {
 				return err
 			}
 		}
