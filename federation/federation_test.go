@@ -35,7 +35,9 @@ func mustDB(tb testing.TB, origin string) *sqlite.DB {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// signedEvents makes n signed listing events of origin with key priv.
+// signedEvents makes n signed listing events of origin with key priv,
+// salted as a node's own events are and sent as a partner receives them
+// (each field's salt, not the origin's key).
 func signedEvents(tb testing.TB, origin string, priv ed25519.PrivateKey, from, n int) []*tripline.Event {
 	tb.Helper()
 	out := make([]*tripline.Event, 0, n)
@@ -48,7 +50,8 @@ func signedEvents(tb testing.TB, origin string, priv ed25519.PrivateKey, from, n
 			Handling:   tripline.Handling{Screen: []string{"*"}, Reshare: tripline.ReshareAllowed},
 			Provenance: tripline.Provenance{Originator: "agency-a"}}
 		body, _ := json.Marshal(l)
-		ev := &tripline.Event{Origin: origin, Seq: int64(i), Type: tripline.EventListingUpserted, Subject: l.ID, Payload: body, At: at}
+		ev := &tripline.Event{Origin: origin, Seq: int64(i), Type: tripline.EventListingUpserted, Subject: l.ID, Payload: body, At: at,
+			SaltKey: tripline.NewSaltKey()}
 		chain, err := ev.ChainNext(prev)
 		if err != nil {
 			tb.Fatal(err)
@@ -58,7 +61,11 @@ func signedEvents(tb testing.TB, origin string, priv ed25519.PrivateKey, from, n
 		if i%256 == 0 || i == from+n-1 {
 			ev.Sig = ed25519.Sign(priv, ev.SigningBytes())
 		}
-		out = append(out, ev)
+		sent, err := ev.Trim(nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, sent)
 	}
 	return out
 }

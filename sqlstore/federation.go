@@ -527,7 +527,12 @@ func (tx *Tx) applyForeign(ctx context.Context, ev *tripline.Event, ch *tripline
 	table := kindTable[ch.Kind]
 	var prevSeq int64
 	var prevHash string
-	err := tx.QueryRowContext(ctx, `SELECT ev_seq, hash FROM `+table+` WHERE id = ? AND ev_origin = ?`, ch.ID, ev.Origin).Scan(&prevSeq, &prevHash)
+	// Prepared once per transaction: a catch-up asks it for every event.
+	sel, err := tx.stmt(ctx, `SELECT ev_seq, hash FROM `+table+` WHERE id = ? AND ev_origin = ?`)
+	if err != nil {
+		return err
+	}
+	err = sel.QueryRowContext(ctx, ch.ID, ev.Origin).Scan(&prevSeq, &prevHash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("load %s %s: %w", ch.Kind, ch.ID, err)
 	}
