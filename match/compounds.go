@@ -73,6 +73,30 @@ func anyCompound(ts []*token) bool {
 	return false
 }
 
+// pairOf returns the single words an edge matches on each side, a's
+// first (flip says a is the candidate side); ok is false for a join of
+// several words.
+func pairOf(e edge, flip bool) (i, j int, ok bool) {
+	ea, eb := e.q, e.c
+	if flip {
+		ea, eb = e.c, e.q
+	}
+	i, j = lowBit(ea), lowBit(eb)
+	return i, j, ea == 1<<i && eb == 1<<j
+}
+
+// leftOver reports whether a word of ts that the alignment left unmatched
+// is one that is names: when both sides keep such a word apart, the two are
+// misaligned, not one missing it.
+func leftOver(ts []*token, used uint32, is func(*token) bool) bool {
+	for j := range min(len(ts), maxTokens) {
+		if used&(1<<j) == 0 && is(ts[j]) {
+			return true
+		}
+	}
+	return false
+}
+
 // allahDropped reports whether a has a compound's Allah left over right
 // after a name matched in b, b having no Allah left over: the given name
 // matched only its first half (NOOR NOORI against Noor Ullah Noori), so
@@ -85,10 +109,8 @@ func allahDropped(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) 
 		if usedA&(1<<i) != 0 || usedA&(1<<(i-1)) == 0 || !isAllah(a[i]) || a[i-1].kind != kindName || isAllah(a[i-1]) || strings.HasSuffix(a[i-1].form, "lah") {
 			continue // after Hamdullah, ALLAH NOOR is Allahnoor: Allah leads it
 		}
-		for j := range min(len(b), maxTokens) {
-			if usedB&(1<<j) == 0 && isAllah(b[j]) {
-				return false // both sides keep an Allah apart: misaligned, not dropped
-			}
+		if leftOver(b, usedB, isAllah) {
+			return false
 		}
 		for _, e := range chosen {
 			ea, eb := e.q, e.c
@@ -116,12 +138,8 @@ func allahDropped(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) 
 // says a is the candidate side of the edges.
 func allahHeadless(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) bool {
 	for _, e := range chosen {
-		ea, eb := e.q, e.c
-		if flip {
-			ea, eb = e.c, e.q
-		}
-		i, j := lowBit(ea), lowBit(eb)
-		if ea != 1<<i || eb != 1<<j || j == 0 || !isAllah(a[i]) || !isAllah(b[j]) || a[i].cut || b[j].cut {
+		i, j, ok := pairOf(e, flip)
+		if !ok || j == 0 || !isAllah(a[i]) || !isAllah(b[j]) || a[i].cut || b[j].cut {
 			continue
 		}
 		h := b[j-1]
@@ -144,12 +162,8 @@ func allahHeadless(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool)
 func abdSplit(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) bool {
 	na, nb := min(len(a), maxTokens), min(len(b), maxTokens)
 	for _, e := range chosen {
-		ea, eb := e.q, e.c
-		if flip {
-			ea, eb = e.c, e.q
-		}
-		i, j := lowBit(ea), lowBit(eb)
-		if ea != 1<<i || eb != 1<<j || a[i].form != "abd" || b[j].form != "abd" || a[i].cut || b[j].cut || a[i].cutAfter || b[j].cutAfter {
+		i, j, ok := pairOf(e, flip)
+		if !ok || a[i].form != "abd" || b[j].form != "abd" || a[i].cut || b[j].cut || a[i].cutAfter || b[j].cutAfter {
 			continue
 		}
 		if i+1 >= na || j+1 >= nb || usedA&(1<<(i+1)) != 0 || a[i+1].kind != kindName || usedB&(1<<(j+1)) == 0 || b[j+1].kind != kindName {
@@ -166,6 +180,9 @@ func abdSplit(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) bool
 // Sahraoui is NASIM SAHRAOUI in many passports).
 var kinship = setOf("abu")
 
+// isKinship reports whether t is a kinship particle.
+func isKinship(t *token) bool { return t.kind == kindParticle && kinship[t.form] }
+
 // kinOf reports whether a has a kinship particle left over right before
 // a name matched in b, b keeping no such particle apart (ABU ABDUL MANAN
 // against Abdul Manan): the name is a relative's there. flip says a is
@@ -175,22 +192,15 @@ var kinship = setOf("abu")
 // listed Abu missing from a longer name (ADNAN WALID AL-SAHRAOUI for Adnan
 // Abou Walid al-Sahraoui) is a word lost, not another person.
 func kinOf(a, b []*token, chosen []edge, usedA, usedB uint32, flip bool) bool {
-	na, nb := min(len(a), maxTokens), min(len(b), maxTokens)
-	for j := range nb {
-		if usedB&(1<<j) == 0 && b[j].kind == kindParticle && kinship[b[j].form] {
-			return false // both sides keep one apart: misaligned, not added
-		}
+	if leftOver(b, usedB, isKinship) {
+		return false
 	}
 	for _, e := range chosen {
-		ea, eb := e.q, e.c
-		if flip {
-			ea, eb = e.c, e.q
-		}
-		i, j := lowBit(ea), lowBit(eb)
-		if ea != 1<<i || eb != 1<<j || i == 0 || i >= na || j >= nb || b[j].kind != kindName {
+		i, j, ok := pairOf(e, flip)
+		if !ok || i == 0 || b[j].kind != kindName {
 			continue
 		}
-		if p := a[i-1]; usedA&(1<<(i-1)) == 0 && p.kind == kindParticle && kinship[p.form] {
+		if usedA&(1<<(i-1)) == 0 && isKinship(a[i-1]) {
 			return true
 		}
 	}

@@ -123,7 +123,7 @@ func tokenSim(a, b *token) (float64, string) {
 			if abs(sa-sb) > 1 {
 				break
 			}
-			if sa == 1 && sb == 1 && vowelsOf(a.form) != vowelsOf(b.form) || n >= 3 && len(a.form) <= 4 && len(b.form) <= 4 {
+			if sa == 1 && sb == 1 && !sameVowels(a.form, b.form) || n >= 3 && len(a.form) <= 4 && len(b.form) <= 4 {
 				// A syllable whose vowel changed is mostly another
 				// syllable (Jang and Jong, Kang and Kong).
 				return simShortVowel, "skeleton"
@@ -204,12 +204,15 @@ func gAsJ(s string) string {
 	return string(b)
 }
 
-// syllables counts the vowel groups of a Latin word (Y is a vowel
-// there): Kyong 1, Faizullah 3.
+// latinVowel reports whether c is a vowel of a Latin spelling (Y is one
+// in names: Kyong, Yusuf's second).
+func latinVowel(c byte) bool { return strings.IndexByte("aeiouy", c) >= 0 }
+
+// syllables counts the vowel groups of a Latin word: Kyong 1, Faizullah 3.
 func syllables(s string) int {
 	n, in := 0, false
 	for i := 0; i < len(s); i++ {
-		v := strings.IndexByte("aeiouy", s[i]) >= 0
+		v := latinVowel(s[i])
 		if v && !in {
 			n++
 		}
@@ -218,15 +221,30 @@ func syllables(s string) int {
 	return n
 }
 
-// vowelsOf is a Latin word's vowels in order.
-func vowelsOf(s string) string {
-	var b []byte
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte("aeiouy", s[i]) >= 0 {
-			b = append(b, s[i])
+// sameVowels reports whether two Latin words have the same vowels in the
+// same order (Kang and Kong do not).
+func sameVowels(a, b string) bool { return sameLetters(a, b, latinVowel) }
+
+// sameLetters reports whether a and b hold the same letters of those keep
+// picks, in the same order, without building either string.
+func sameLetters(a, b string, keep func(byte) bool) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && !keep(a[i]) {
+			i++
 		}
+		for j < len(b) && !keep(b[j]) {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if a[i] != b[j] {
+			return false
+		}
+		i++
+		j++
 	}
-	return string(b)
 }
 
 // eReadAsA reports whether a and b sound alike once an E inside one of
@@ -251,33 +269,17 @@ func eReadAsA(a, b *token) bool {
 }
 
 // sameConsonants reports whether two phonetic forms have the same
-// consonants in the same order, without building either skeleton.
-func sameConsonants(a, b string) bool {
-	i, j := 0, 0
-	for {
-		for i < len(a) && strings.IndexByte("aiu", a[i]) >= 0 {
-			i++
-		}
-		for j < len(b) && strings.IndexByte("aiu", b[j]) >= 0 {
-			j++
-		}
-		if i == len(a) || j == len(b) {
-			return i == len(a) && j == len(b)
-		}
-		if a[i] != b[j] {
-			return false
-		}
-		i++
-		j++
-	}
-}
+// consonants in the same order (the phonetic form's vowels are A, I, U).
+func sameConsonants(a, b string) bool { return sameLetters(a, b, phoneticConsonant) }
+
+func phoneticConsonant(c byte) bool { return c != 'a' && c != 'i' && c != 'u' }
 
 // eAsA returns s with each E after its first letter and beside no other
 // vowel written A, "" when there is none.
 func eAsA(s string) string {
 	var b []byte
 	for i := 1; i < len(s); i++ {
-		if s[i] != 'e' || strings.IndexByte("aeiouy", s[i-1]) >= 0 || i+1 < len(s) && strings.IndexByte("aeiouy", s[i+1]) >= 0 {
+		if s[i] != 'e' || latinVowel(s[i-1]) || i+1 < len(s) && latinVowel(s[i+1]) {
 			continue
 		}
 		if b == nil {
@@ -300,8 +302,14 @@ func nisba(a, b *token) bool {
 	if len(g) < 4 || len(f) != len(g)+1 && len(f) != len(g)+2 || a.skel != b.skel {
 		return false
 	}
-	last := f[len(f)-1]
-	return (last == 'i' || last == 'y') && strings.IndexByte("aeiouy", f[len(f)-2]) < 0 && strings.IndexByte("aeiouy", g[len(g)-1]) < 0
+	return nisbaEnding(f) && !latinVowel(g[len(g)-1])
+}
+
+// nisbaEnding reports whether a Latin word ends as the adjective -i does:
+// an I or Y after a consonant (Ahmadi, Noori; not Rai or Fadia).
+func nisbaEnding(f string) bool {
+	n := len(f)
+	return n >= 2 && (f[n-1] == 'i' || f[n-1] == 'y') && !latinVowel(f[n-2])
 }
 
 // nisbaOfStem reports whether Latin a ends in an -i that Arabic-script b's
@@ -312,7 +320,7 @@ func nisbaOfStem(a, b *token) bool {
 		return false
 	}
 	f := a.form
-	if len(f) < 4 || f[len(f)-1] != 'i' && f[len(f)-1] != 'y' || strings.IndexByte("aeiouy", f[len(f)-2]) >= 0 {
+	if len(f) < 4 || !nisbaEnding(f) {
 		return false
 	}
 	// The -i is the letter ي at the end, or before a final ع that
